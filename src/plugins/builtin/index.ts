@@ -1,0 +1,27 @@
+// The built-in plugin: every component distil-run ships, registered like a user's plugin.
+import { definePlugin } from '../../registry/types.js';
+import type { ComponentDefinition } from '../../registry/types.js';
+import idx from './datasets/idx.js';
+import mnist from './datasets/mnist.js';
+import dense from './layers/dense.js';
+import dropout from './layers/dropout.js';
+import crossEntropy from './losses/cross-entropy.js';
+import kd from './losses/kd.js';
+import mse from './losses/mse.js';
+import softMse from './losses/soft-mse.js';
+import accuracy from './metrics/accuracy.js';
+import loss from './metrics/loss.js';
+import { mae, mse as mseMetric, r2, rmse } from './metrics/regression.js';
+import adam from './optimizers/adam.js';
+import rmsprop from './optimizers/rmsprop.js';
+import sgd from './optimizers/sgd.js';
+
+const components = [
+  mnist, idx,
+  dense, dropout,
+  crossEntropy, kd, mse, softMse,
+  accuracy, loss, mseMetric, rmse, mae, r2,
+  sgd, adam, rmsprop,
+] as ComponentDefinition<never>[];
+
+export const builtinPlugin = definePlugin({ name: 'builtin', components });

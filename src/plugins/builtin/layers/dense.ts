@@ -1,0 +1,36 @@
+// Layer "dense": a fully connected layer (an integer in a layer list is this with ReLU).
+import * as tf from '@tensorflow/tfjs';
+import { defineComponent } from '../../../registry/types.js';
+
+export interface DenseParams {
+  units: number;
+  activation: 'relu' | 'linear' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'softplus' | 'swish' | 'gelu';
+  use_bias: boolean;
+}
+
+export default defineComponent<DenseParams>({
+  kind: 'layer',
+  name: 'dense',
+  description: 'Fully connected layer, Glorot-uniform weights seeded from the experiment seed',
+  params: {
+    required: ['units'],
+    properties: {
+      units: { type: 'integer', minimum: 1, description: 'Number of output units.' },
+      activation: {
+        enum: ['relu', 'linear', 'tanh', 'sigmoid', 'elu', 'selu', 'softplus', 'swish', 'gelu'],
+        default: 'relu',
+      },
+      use_bias: { type: 'boolean', default: true },
+    },
+  },
+  create(params, context) {
+    return tf.layers.dense({
+      units: params.units,
+      activation: params.activation,
+      useBias: params.use_bias,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: context.seed }),
+      biasInitializer: 'zeros',
+      inputShape: context.inputShape ? [...context.inputShape] : undefined,
+    });
+  },
+});

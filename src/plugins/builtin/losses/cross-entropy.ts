@@ -1,0 +1,14 @@
+// Loss "cross-entropy": softmax cross-entropy on the true labels.
+import { defineComponent } from '../../../registry/types.js';
+import { softmaxCrossEntropy } from './functions.js';
+
+export default defineComponent({
+  kind: 'loss',
+  name: 'cross-entropy',
+  description: 'Softmax cross-entropy on the true labels (classification)',
+  tasks: ['classification'],
+  params: { properties: {} },
+  create() {
+    return { needsTeacher: false, compute: (prediction, target) => softmaxCrossEntropy(prediction, target) };
+  },
+});

@@ -1,0 +1,35 @@
+// Loss "kd": Hinton et al. (2015) distillation, alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher/T || student/T).
+import * as tf from '@tensorflow/tfjs';
+import { defineComponent } from '../../../registry/types.js';
+import { softenedKl, softmaxCrossEntropy } from './functions.js';
+
+export interface KdParams {
+  temperature: number;
+  alpha: number;
+}
+
+export default defineComponent<KdParams>({
+  kind: 'loss',
+  name: 'kd',
+  description: 'Knowledge distillation: alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))',
+  tasks: ['classification'],
+  params: {
+    properties: {
+      temperature: { type: 'number', exclusiveMinimum: 0, default: 4, description: 'Softening temperature T.' },
+      alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Weight of the hard-label loss.' },
+    },
+  },
+  create({ temperature, alpha }) {
+    return {
+      needsTeacher: true,
+      compute(prediction, target, teacher) {
+        if (!teacher) throw new Error('kd loss needs the teacher outputs');
+        return tf.tidy(() => {
+          const hard = softmaxCrossEntropy(prediction, target);
+          const soft = softenedKl(prediction, teacher, temperature);
+          return tf.add(tf.mul(alpha, hard), tf.mul((1 - alpha) * temperature * temperature, soft));
+        });
+      },
+    };
+  },
+});

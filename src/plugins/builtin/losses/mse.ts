@@ -1,0 +1,14 @@
+// Loss "mse": mean squared error on the true targets.
+import { defineComponent } from '../../../registry/types.js';
+import { meanSquaredError } from './functions.js';
+
+export default defineComponent({
+  kind: 'loss',
+  name: 'mse',
+  description: 'Mean squared error on the true targets (regression)',
+  tasks: ['regression'],
+  params: { properties: {} },
+  create() {
+    return { needsTeacher: false, compute: (prediction, target) => meanSquaredError(prediction, target) };
+  },
+});

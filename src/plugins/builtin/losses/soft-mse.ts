@@ -1,0 +1,29 @@
+// Loss "soft-mse": regression distillation, alpha * MSE(student, y) + (1 - alpha) * MSE(student, teacher).
+import * as tf from '@tensorflow/tfjs';
+import { defineComponent } from '../../../registry/types.js';
+import { meanSquaredError } from './functions.js';
+
+export interface SoftMseParams {
+  alpha: number;
+}
+
+export default defineComponent<SoftMseParams>({
+  kind: 'loss',
+  name: 'soft-mse',
+  description: "Regression distillation: alpha * MSE(student, y) + (1 - alpha) * MSE(student, teacher's predictions)",
+  tasks: ['regression'],
+  params: {
+    properties: { alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Weight of the true-target loss.' } },
+  },
+  create({ alpha }) {
+    return {
+      needsTeacher: true,
+      compute(prediction, target, teacher) {
+        if (!teacher) throw new Error('soft-mse loss needs the teacher outputs');
+        return tf.tidy(() =>
+          tf.add(tf.mul(alpha, meanSquaredError(prediction, target)), tf.mul(1 - alpha, meanSquaredError(prediction, teacher))),
+        );
+      },
+    };
+  },
+});

@@ -1,0 +1,12 @@
+// Metric "loss": the role's own training loss on the labels, on the test split.
+import { defineComponent } from '../../../registry/types.js';
+
+export default defineComponent({
+  kind: 'metric',
+  name: 'loss',
+  description: "The role's label loss on the test split (lower is better)",
+  params: { properties: {} },
+  create() {
+    return { column: 'loss', higherIsBetter: false, compute: (prediction, target, context) => context.loss.compute(prediction, target) };
+  },
+});

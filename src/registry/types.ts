@@ -1,0 +1,107 @@
+// The public component and plugin types: what a built-in or a user's plugin declares.
+import type * as tf from '@tensorflow/tfjs';
+
+/** The kinds of component the registry holds. */
+export type ComponentKind = 'dataset' | 'layer' | 'loss' | 'optimizer' | 'metric';
+
+export const COMPONENT_KINDS: readonly ComponentKind[] = ['dataset', 'layer', 'loss', 'optimizer', 'metric'];
+
+/** A JSON Schema object (draft-07 / 2019 subset that ajv understands). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+export type Task = 'classification' | 'regression';
+
+/** One split of a dataset held in typed arrays: `x` is row-major `[n, ...featureShape]`. */
+export interface DataSplit {
+  readonly x: Float32Array;
+  /** Class indices (classification) or target values (regression). */
+  readonly y: Int32Array | Float32Array;
+  readonly n: number;
+}
+
+/** What a dataset component produces. */
+export interface Dataset {
+  readonly task: Task;
+  /** Shape of one example, e.g. `[784]`. */
+  readonly featureShape: readonly number[];
+  /** Number of classes (classification) or 1 (regression). */
+  readonly outputSize: number;
+  readonly train: DataSplit;
+  readonly test: DataSplit;
+  /** Free-form facts recorded in the manifest (source path, checksum, split seed...). */
+  readonly info?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A loss over a batch. `target` holds class indices (int32) or values; `teacher` the teacher's outputs. */
+export interface Loss {
+  /** True for distillation losses, which need the teacher's outputs. */
+  readonly needsTeacher: boolean;
+  compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D): tf.Scalar;
+}
+
+/** A metric evaluated on the whole test split. */
+export interface Metric {
+  /** Column suffix in the results table: `test_<column>`. */
+  readonly column: string;
+  readonly higherIsBetter: boolean;
+  compute(prediction: tf.Tensor2D, target: tf.Tensor, context: MetricContext): tf.Scalar;
+}
+
+export interface MetricContext {
+  readonly task: Task;
+  /** The role's own training loss (labels only), for the `loss` metric. */
+  readonly loss: Loss;
+}
+
+/** What every `create()` receives besides its params. */
+export interface ComponentContext {
+  /** Seed for anything random the component does (initialisers, dropout, splits). */
+  readonly seed: number;
+  /** Directory of the spec file, for resolving relative paths. */
+  readonly baseDir: string;
+  readonly task?: Task;
+  /** For layers: true for the first layer of a model, which must declare the input shape. */
+  readonly inputShape?: readonly number[];
+}
+
+interface ComponentBase {
+  readonly name: string;
+  /** One line shown by `distil-run list`. */
+  readonly description: string;
+  /** JSON Schema of the params object; `additionalProperties: false` is added when absent. */
+  readonly params: JsonSchema;
+  /** Tasks the component applies to; all when absent. */
+  readonly tasks?: readonly Task[];
+}
+
+/** A component definition. `P` is the params object after defaults are filled in. */
+export type ComponentDefinition<P = Record<string, unknown>> =
+  | (ComponentBase & {
+      kind: 'dataset';
+      /** The task the dataset poses, known before any data is read (it picks default losses). */
+      task: Task | ((params: P) => Task);
+      create(params: P, context: ComponentContext): Promise<Dataset>;
+    })
+  | (ComponentBase & { kind: 'layer'; create(params: P, context: ComponentContext): tf.layers.Layer })
+  | (ComponentBase & { kind: 'loss'; create(params: P, context: ComponentContext): Loss })
+  | (ComponentBase & { kind: 'optimizer'; create(params: P, context: ComponentContext): tf.Optimizer })
+  | (ComponentBase & { kind: 'metric'; create(params: P, context: ComponentContext): Metric });
+
+/** The factory type of one kind, e.g. `CreatedBy<'loss'>` is `Loss`. */
+export type CreatedBy<K extends ComponentKind> = ReturnType<Extract<ComponentDefinition, { kind: K }>['create']>;
+
+/** A plugin: a name and the components it registers. */
+export interface Plugin {
+  readonly name: string;
+  readonly components: readonly ComponentDefinition<never>[];
+}
+
+/** Typing helper for a component file: returns its argument unchanged. */
+export function defineComponent<P>(definition: ComponentDefinition<P>): ComponentDefinition<P> {
+  return definition;
+}
+
+/** Typing helper for plugins, built-in and third-party alike: returns its argument unchanged. */
+export function definePlugin(plugin: Plugin): Plugin {
+  return plugin;
+}

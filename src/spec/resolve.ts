@@ -1,0 +1,183 @@
+// Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
+import type { SpecIssue } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { ComponentKind, Task } from '../registry/types.js';
+import { issuesFromAjv } from './messages.js';
+import type { Locator } from './messages.js';
+import type { PathSegment } from './load.js';
+import { formatPath } from './load.js';
+
+export type Role = 'teacher' | 'student' | 'person';
+export const ROLES: readonly Role[] = ['teacher', 'student', 'person'];
+
+/** A component chosen by name, with its params validated and defaults filled in. */
+export interface ComponentRef {
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface ResolvedTraining {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly optimizer: ComponentRef;
+  /** The loss on the labels (teacher and person; the student uses `distillation`). */
+  readonly loss: ComponentRef;
+  readonly metrics: readonly ComponentRef[];
+  readonly logEvery: number;
+  readonly evalEvery: number;
+}
+
+export interface ResolvedModel {
+  readonly layers: readonly ComponentRef[];
+  readonly training: ResolvedTraining;
+}
+
+/** Everything one grid cell needs to run. */
+export interface ResolvedConfig {
+  readonly seed: number;
+  readonly task: Task;
+  readonly dataset: ComponentRef;
+  readonly models: Readonly<Record<Role, ResolvedModel>>;
+  readonly distillation: ComponentRef;
+  readonly evaluation: { readonly batchSize: number };
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const TRAINING_DEFAULTS = { epochs: 10, batch_size: 128, log_every: 1, eval_every: 1 };
+const DEFAULT_OPTIMIZER = { name: 'adam' };
+const DEFAULT_LOSS: Record<Task, string> = { classification: 'cross-entropy', regression: 'mse' };
+const DEFAULT_METRICS: Record<Task, string[]> = { classification: ['loss', 'accuracy'], regression: ['mse', 'rmse', 'mae', 'r2'] };
+const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regression: 'soft-mse' };
+
+/** Resolves one spec (after grid overrides) against the registry; problems go to `issues`. */
+export class ConfigResolver {
+  readonly issues: SpecIssue[] = [];
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly locateAt: Locator,
+  ) {}
+
+  /** Resolves a `name` or `{ name, ...params }` reference to a registered component. */
+  component(kind: ComponentKind, value: unknown, at: PathSegment[], fallback?: string, task?: Task): ComponentRef | undefined {
+    const raw = value === undefined ? fallback : value;
+    let name: string;
+    let params: Json;
+    if (typeof raw === 'string') {
+      name = raw;
+      params = {};
+    } else if (isObject(raw) && typeof raw.name === 'string') {
+      ({ name, ...params } = raw);
+    } else {
+      return undefined; // the base schema has reported the shape
+    }
+    const lookup = this.registry.lookup(kind, name);
+    if (!lookup.found) {
+      const namePath = typeof raw === 'string' || value === undefined ? at : [...at, 'name'];
+      const hint = lookup.suggestion
+        ? `Did you mean "${lookup.suggestion}"?`
+        : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
+      this.issues.push({ location: this.locateAt(namePath), path: formatPath(namePath), message: `unknown ${kind} "${name}"`, hint });
+      return undefined;
+    }
+    const tasks = lookup.found.definition.tasks;
+    if (task && tasks && !tasks.includes(task)) {
+      this.issues.push({
+        location: this.locateAt(at),
+        path: formatPath(at),
+        message: `${kind} "${name}" is for ${tasks.join(' or ')} datasets, and this dataset is ${task}`,
+      });
+    }
+    const filled = structuredClone(params);
+    this.issues.push(...issuesFromAjv(lookup.found.validate(filled), at, this.locateAt));
+    return { name, params: filled };
+  }
+
+  /** The task the dataset poses, asked of the dataset component before it loads anything. */
+  task(dataset: ComponentRef | undefined): Task {
+    if (!dataset) return 'classification';
+    const definition = this.registry.get('dataset', dataset.name).definition;
+    if (definition.kind !== 'dataset') return 'classification';
+    return typeof definition.task === 'function' ? definition.task(dataset.params as never) : definition.task;
+  }
+
+  private layers(value: unknown, at: PathSegment[]): ComponentRef[] {
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((layer, i) => {
+      // An integer is the shorthand for a Dense layer with ReLU.
+      const ref = Number.isInteger(layer)
+        ? this.component('layer', { name: 'dense', units: layer, activation: 'relu' }, [...at, i])
+        : this.component('layer', layer, [...at, i]);
+      return ref ? [ref] : [];
+    });
+  }
+
+  private training(shared: Json, own: Json, at: PathSegment[], task: Task): ResolvedTraining {
+    // Each key a role sets replaces the shared one whole (an optimizer is not merged key by key).
+    const merged: Json = { ...TRAINING_DEFAULTS, ...shared, ...own };
+    const where = (key: string): PathSegment[] => (key in own ? [...at, 'training', key] : ['training', key]);
+    const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
+    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, task) ?? []);
+    return {
+      epochs: merged.epochs as number,
+      batchSize: merged.batch_size as number,
+      optimizer: this.component('optimizer', merged.optimizer ?? DEFAULT_OPTIMIZER, where('optimizer')) ?? { name: 'adam', params: {} },
+      loss: this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task) ?? { name: DEFAULT_LOSS[task], params: {} },
+      metrics: metricRefs,
+      logEvery: merged.log_every as number,
+      evalEvery: merged.eval_every as number,
+    };
+  }
+
+  private model(spec: Json, role: Role, task: Task): ResolvedModel {
+    const models = isObject(spec.models) ? spec.models : {};
+    // The person is the student's architecture unless the spec says otherwise.
+    const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers } : {};
+    const source = role === 'person' && !isObject(models.person) ? 'student' : role;
+    const shared = isObject(spec.training) ? spec.training : {};
+    const ownTraining = isObject(own.training) ? own.training : {};
+    return {
+      layers: this.layers(own.layers, ['models', source, 'layers']),
+      training: this.training(shared, ownTraining, ['models', source], task),
+    };
+  }
+
+  private needsTeacher(loss: ComponentRef): boolean {
+    const definition = this.registry.get('loss', loss.name).definition;
+    // Creating a loss allocates nothing; it only closes over its params.
+    return definition.kind === 'loss' && definition.create(loss.params as never, { seed: 0, baseDir: '.' }).needsTeacher;
+  }
+
+  /** Resolves a whole (base-schema-valid) spec object. */
+  config(spec: Json): ResolvedConfig {
+    const dataset = this.component('dataset', spec.dataset, ['dataset']);
+    const task = this.task(dataset);
+    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
+    if (distillation && !this.needsTeacher(distillation)) {
+      this.issues.push({
+        location: this.locateAt(['distillation']),
+        path: 'distillation',
+        message: `loss "${distillation.name}" does not use the teacher's outputs`,
+        hint: `use ${DEFAULT_DISTILLATION[task]} for a ${task} dataset`,
+      });
+    }
+    const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
+    return {
+      seed: typeof spec.seed === 'number' ? spec.seed : 42,
+      task,
+      dataset: dataset ?? { name: 'unknown', params: {} },
+      models: {
+        teacher: this.model(spec, 'teacher', task),
+        student: this.model(spec, 'student', task),
+        person: this.model(spec, 'person', task),
+      },
+      distillation: distillation ?? { name: DEFAULT_DISTILLATION[task], params: {} },
+      evaluation: { batchSize: typeof evaluation.batch_size === 'number' ? evaluation.batch_size : 2048 },
+    };
+  }
+}
