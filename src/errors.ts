@@ -106,10 +106,10 @@ export function errorBackendUnavailable(backend: string, reason: string): Distil
   );
 }
 
-export function errorNonFiniteLoss(role: string, epoch: number, batch: number): DistilError {
+export function errorNonFiniteLoss(role: string, epoch: number): DistilError {
   return new DistilError(
     'NON_FINITE_LOSS',
-    `${role}: loss became NaN or infinite in epoch ${epoch}, batch ${batch} ` +
+    `${role}: the training loss became NaN or infinite in epoch ${epoch} ` +
       '(lower the learning rate, check the data for NaN, or standardise the features)',
   );
 }

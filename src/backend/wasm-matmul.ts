@@ -1,0 +1,73 @@
+// Fast path for the wasm backend: matMul with a transposed operand materialises the transpose first.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+const PATCHED_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const originals = new Map<string, KernelConfig>();
+
+interface MatMulAttrs extends NamedAttrMap {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+type DisposableBackend = { disposeData(dataId: object, force?: boolean): boolean };
+
+/** Swaps the last two axes of `x` with the backend's own Transpose kernel. */
+function transposeLastTwo(x: TensorInfo, backend: unknown, transpose: KernelFunc): TensorInfo {
+  const rank = x.shape.length;
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return transpose({ inputs: { x }, backend: backend as never, attrs: { perm } }) as TensorInfo;
+}
+
+/**
+ * The wasm kernels run ~10-40x slower when an operand is transposed (XNNPACK packs it element by
+ * element), and every backward pass has one. Transposing explicitly costs one memory pass and lets the
+ * original kernel take its fast untransposed path.
+ */
+function wrap(original: KernelConfig, transpose: KernelFunc): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const attrs = args.attrs as MatMulAttrs;
+    if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const temporaries: TensorInfo[] = [];
+    const plain = (x: TensorInfo, transposed: boolean): TensorInfo => {
+      if (!transposed) return x;
+      const out = transposeLastTwo(x, args.backend, transpose);
+      temporaries.push(out);
+      return out;
+    };
+    try {
+      return original.kernelFunc({
+        ...args,
+        inputs: { ...inputs, a: plain(inputs.a, attrs.transposeA), b: plain(inputs.b, attrs.transposeB) },
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
+    } finally {
+      for (const t of temporaries) (args.backend as unknown as DisposableBackend).disposeData(t.dataId);
+    }
+  };
+  return { ...original, kernelFunc };
+}
+
+/** Replaces the wasm BatchMatMul and _FusedMatMul kernels with the transpose-first versions. Idempotent. */
+export function installWasmMatMulFix(): void {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!transpose) return;
+  for (const name of PATCHED_KERNELS) {
+    const current = tf.getKernel(name, 'wasm');
+    if (!current || originals.has(name)) continue;
+    originals.set(name, current);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(wrap(current, transpose.kernelFunc));
+  }
+}
+
+/** Puts the stock wasm kernels back (tests and benchmarks compare the two). */
+export function uninstallWasmMatMulFix(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  originals.clear();
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// The distil-run command: argv → the library functions; data on stdout, progress and errors on stderr.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { BACKEND_REQUESTS } from './backend/select.js';
+import type { BackendRequest } from './backend/select.js';
+import { DistilError, errorInvalidArgument, errorUnknownCommand } from './errors.js';
+import { builtinPlugin } from './plugins/builtin/index.js';
+import { loadPlugins } from './plugins/load.js';
+import { didYouMean } from './registry/did-you-mean.js';
+import { Registry } from './registry/registry.js';
+import { compareResults, mergeResults } from './results/compare.js';
+import { getVersion } from './results/manifest.js';
+import { formatRegistry, formatSummary } from './summary.js';
+import { runExperiment } from './runner/execute.js';
+import { formatPlan, parseShard, planRun } from './runner/plan.js';
+import { ListrReporter } from './runner/reporter.js';
+import { loadExperiment } from './spec/experiment.js';
+import type { Metric } from './registry/types.js';
+import { createComponent } from './runner/model.js';
+
+const HELP = `distil-run ${getVersion()}: knowledge-distillation experiments from YAML
+
+Usage
+  distil-run <spec.yaml> [options]          run an experiment (same as "distil-run run")
+  distil-run validate <spec.yaml> [options] check a spec; exit 2 with every error located
+  distil-run list [--plugin P]              registered components and their params
+  distil-run compare <a.csv> <b.csv>        compare two results tables (b against baseline a)
+  distil-run merge <a.csv> <b.csv>... [--out FILE]  combine shard results into one table
+
+Run options
+  --set PATH=VALUE      override a spec field (repeatable), e.g. --set training.epochs=1
+  --plugin MODULE       load a plugin (repeatable), in addition to the spec's plugins:
+  --backend NAME        auto (default), tensorflow, wasm or cpu
+  --out DIR             results root (default: results); the run goes to DIR/<name>/<run-id>/
+  --run-id ID           run id (default: UTC timestamp); reuse one to resume, skipping finished cells
+  --shard I/N           run only cells I, I+N, ... of the grid (for CI matrices; combine with merge)
+  --dry-run             print the plan (cells, teachers) and exit
+  --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
+
+Compare options
+  --max-regression X    exit 1 if any metric in b is worse than in a by more than X
+
+Exit codes: 0 done, 1 a run or comparison failed, 2 invalid input, 130 interrupted.`;
+
+const OPTIONS = {
+  set: { type: 'string', multiple: true },
+  plugin: { type: 'string', multiple: true },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  'run-id': { type: 'string' },
+  shard: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  plain: { type: 'boolean' },
+  'max-regression': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies ParseArgsConfig['options'];
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge'] as const;
+
+function parse(argv: readonly string[]): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw errorInvalidArgument('arguments', `${(error as Error).message} (see distil-run --help)`);
+  }
+}
+
+function requireFiles(command: string, files: readonly string[], count: number): void {
+  if (files.length < count) throw errorInvalidArgument(command, `expected ${count === 1 ? 'a spec file' : `${count} files`}, got ${files.length} (see distil-run --help)`);
+}
+
+function backendOption(value: string | undefined): BackendRequest {
+  if (value === undefined) return 'auto';
+  if (!(BACKEND_REQUESTS as readonly string[]).includes(value)) throw errorInvalidArgument('--backend', `expected one of ${BACKEND_REQUESTS.join(', ')}, got "${value}"`);
+  return value as BackendRequest;
+}
+
+/** Ctrl-C once: stop after the current batch and keep results; twice: exit at once. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after the current batch (Ctrl-C again to quit now); finished rows are kept\n');
+    controller.abort();
+  });
+  return controller.signal;
+}
+
+async function commandRun(files: string[], values: Values): Promise<number> {
+  requireFiles('run', files, 1);
+  const { experiment, registry } = await loadExperiment(files[0], { set: values.set, plugins: values.plugin });
+  const shard = values.shard ? parseShard(values.shard) : undefined;
+  if (values['dry-run']) {
+    process.stdout.write(`${formatPlan(planRun(experiment, { shard }))}\n`);
+    return 0;
+  }
+  const summary = await runExperiment(experiment, registry, {
+    backend: backendOption(values.backend),
+    outDir: values.out,
+    runId: values['run-id'],
+    shard,
+    reporter: new ListrReporter({ plain: values.plain }),
+    signal: interruptSignal(),
+  });
+  process.stdout.write(`${formatSummary(summary)}\n`);
+  return summary.status === 'ok' ? 0 : 1;
+}
+
+async function commandValidate(files: string[], values: Values): Promise<number> {
+  requireFiles('validate', files, 1);
+  const { experiment } = await loadExperiment(files[0], { set: values.set, plugins: values.plugin });
+  process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
+  return 0;
+}
+
+async function pluginRegistry(values: Values): Promise<Registry> {
+  const registry = new Registry().use(builtinPlugin);
+  const issues: Parameters<typeof loadPlugins>[4] = [];
+  await loadPlugins(registry, values.plugin ?? [], process.cwd(), undefined, issues);
+  if (issues.length > 0) throw new DistilError('PLUGIN_ERROR', issues.map((i) => `${i.location.origin}: ${i.message} (${i.hint})`).join('\n'), { exitCode: 2 });
+  return registry;
+}
+
+async function commandCompare(files: string[], values: Values): Promise<number> {
+  requireFiles('compare', files, 2);
+  const registry = await pluginRegistry(values);
+  const limit = values['max-regression'] === undefined ? undefined : Number(values['max-regression']);
+  if (limit !== undefined && !(limit >= 0)) throw errorInvalidArgument('--max-regression', `expected a number >= 0, got "${values['max-regression']}"`);
+  const higherIsBetter = (column: string) => {
+    const found = registry.list('metric').map((c) => createComponent<Metric>(registry, 'metric', { name: c.definition.name, params: {} }, { seed: 0, baseDir: '.' })).find((m) => m.column === column);
+    return found?.higherIsBetter;
+  };
+  const comparison = compareResults(files[0], files[1], { maxRegression: limit, higherIsBetter });
+  process.stdout.write(`${comparison.text}\n`);
+  if (comparison.regressions.length > 0) {
+    process.stderr.write(`distil-run: ${comparison.regressions.length} metric(s) regressed by more than ${limit}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function commandMerge(files: string[], values: Values): number {
+  requireFiles('merge', files, 1);
+  const merged = mergeResults(files);
+  if (values.out) {
+    writeFileSync(values.out, merged.csv);
+    process.stderr.write(`merged ${merged.rows} row(s) from ${files.length} file(s) into ${values.out}\n`);
+  } else process.stdout.write(merged.csv);
+  return 0;
+}
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (values.version) {
+    process.stdout.write(`${getVersion()}\n`);
+    return 0;
+  }
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${HELP}\n`);
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  const [first, ...rest] = positionals;
+  const isSpec = /\.ya?ml$/i.test(first);
+  const command = isSpec ? 'run' : first;
+  const files = isSpec ? positionals : rest;
+  switch (command) {
+    case 'run': return commandRun(files, values);
+    case 'validate': return commandValidate(files, values);
+    case 'list': process.stdout.write(`${formatRegistry(await pluginRegistry(values))}\n`); return 0;
+    case 'compare': return commandCompare(files, values);
+    case 'merge': return commandMerge(files, values);
+    default: throw errorUnknownCommand(first, didYouMean(first, COMMANDS));
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof DistilError) {
+      process.stderr.write(`distil-run: ${error.message}\n`);
+      process.exit(error.code === 'INTERRUPTED' ? 130 : error.exitCode);
+    }
+    process.stderr.write(`distil-run: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

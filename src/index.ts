@@ -1,0 +1,26 @@
+// The public API of distil-run: a hand-picked list of named exports.
+export { loadExperiment, resolveExperiment, contentHash } from './spec/experiment.js';
+export type { LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './spec/experiment.js';
+export { parseSpecSource, applyOverrides } from './spec/load.js';
+export type { SpecSource } from './spec/load.js';
+export { ROLES } from './spec/resolve.js';
+export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './spec/resolve.js';
+export { Registry } from './registry/registry.js';
+export { defineComponent, definePlugin, COMPONENT_KINDS } from './registry/types.js';
+export type {
+  ComponentContext, ComponentDefinition, ComponentKind, DataSplit, Dataset, JsonSchema, Loss, Metric, MetricContext, Plugin, Task,
+} from './registry/types.js';
+export { builtinPlugin } from './plugins/builtin/index.js';
+export { runExperiment, defaultRunId } from './runner/execute.js';
+export type { RunOptions, RunStatus, RunSummary } from './runner/execute.js';
+export { planRun, formatPlan, parseShard } from './runner/plan.js';
+export type { Plan, PlannedCell, Shard } from './runner/plan.js';
+export { ListrReporter, RecordingReporter } from './runner/reporter.js';
+export type { Reporter, RoleStatus } from './runner/reporter.js';
+export { selectBackend } from './backend/select.js';
+export type { BackendInfo, BackendName, BackendRequest } from './backend/select.js';
+export { compareResults, mergeResults } from './results/compare.js';
+export { readCsv } from './results/csv.js';
+export { parseIdx } from './data/idx.js';
+export { DistilError, formatIssue } from './errors.js';
+export type { ErrorCode, SourceLocation, SpecIssue } from './errors.js';

@@ -1,0 +1,50 @@
+// manifest.json: what ran, on what, when, with which versions, so a results table can be trusted later.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from '../backend/select.js';
+import type { ResolvedExperiment } from '../spec/experiment.js';
+import type { Shard } from '../runner/plan.js';
+import type { RunWriter } from './writer.js';
+
+export interface ManifestInput {
+  readonly experiment: ResolvedExperiment;
+  readonly runId: string;
+  readonly backend: BackendInfo;
+  readonly started: Date;
+  readonly finished?: Date;
+  readonly status: string;
+  readonly shard?: Shard;
+}
+
+let packageVersion: string | undefined;
+
+/** distil-run's own version, from its package.json. */
+export function getVersion(): string {
+  packageVersion ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return packageVersion;
+}
+
+/** Writes (or rewrites) the run's manifest.json. */
+export function writeManifest(writer: RunWriter, input: ManifestInput): void {
+  const { experiment, backend } = input;
+  writer.writeManifest({
+    distil_run: getVersion(),
+    experiment: experiment.name,
+    spec_file: experiment.file,
+    run_id: input.runId,
+    status: input.status,
+    started_at: input.started.toISOString(),
+    finished_at: input.finished?.toISOString() ?? null,
+    seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
+    backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels },
+    versions: { node: process.version, ...tf.version },
+    machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
+    shard: input.shard ?? null,
+    seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
+    plugins: experiment.plugins,
+    cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides })),
+    spec: experiment.spec,
+    resolved: experiment.cells.map((c) => c.config),
+  });
+}

@@ -1,0 +1,30 @@
+// Loads each distinct dataset once per run and keeps its splits as tensors on the backend.
+import * as tf from '@tensorflow/tfjs';
+import type { Registry } from '../registry/registry.js';
+import type { Dataset, DataSplit } from '../registry/types.js';
+import type { ResolvedConfig } from '../spec/resolve.js';
+import type { SplitTensors } from './train.js';
+
+export interface LoadedData {
+  readonly dataset: Dataset;
+  readonly train: SplitTensors;
+  readonly test: SplitTensors;
+}
+
+function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTensors {
+  const features = featureShape.reduce((a, b) => a * b, 1);
+  const y = split.y instanceof Int32Array ? tf.tensor1d(split.y, 'int32') : tf.tensor1d(split.y, 'float32');
+  return { x: tf.tensor2d(split.x, [split.n, features]), y, n: split.n };
+}
+
+/** Creates the dataset component of a config and uploads its splits. */
+export async function loadData(registry: Registry, config: ResolvedConfig, baseDir: string): Promise<LoadedData> {
+  const definition = registry.get('dataset', config.dataset.name).definition;
+  if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
+  const dataset = await definition.create(structuredClone(config.dataset.params) as never, { seed: config.seed, baseDir, task: config.task });
+  return { dataset, train: toTensors(dataset.train, dataset.featureShape), test: toTensors(dataset.test, dataset.featureShape) };
+}
+
+export function disposeData(data: LoadedData): void {
+  tf.dispose([data.train.x, data.train.y, data.test.x, data.test.y]);
+}

@@ -1,0 +1,131 @@
+// Progress behind an interface: listr2 on terminals (its simple renderer in CI), a recorder in tests.
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import type { EpochRecord } from './train.js';
+
+export type RoleStatus = 'ok' | 'failed' | 'interrupted' | 'skipped';
+
+export interface RoleEvent {
+  readonly cellId: string;
+  /** `distillation.temperature=4` style description of the grid cell (empty without a grid). */
+  readonly cellLabel: string;
+  readonly role: string;
+}
+
+/** Receives the runner's progress. Every method is synchronous; `runEnd` waits for output to drain. */
+export interface Reporter {
+  runStart(info: { experiment: string; runDir: string; backend: string; cells: number; skippedCells: number }): void;
+  roleStart(event: RoleEvent & { epochs: number; detail: string }): void;
+  epoch(event: RoleEvent & { epochs: number; logEvery: number; record: EpochRecord }): void;
+  roleEnd(event: RoleEvent & { status: RoleStatus; summary: string }): void;
+  warn(message: string): void;
+  runEnd(): Promise<void>;
+}
+
+/** Formats one epoch as a progress line: `epoch 5/20 loss 0.1234 test_accuracy 0.9712 45,210 samples/s`. */
+export function formatEpoch(record: EpochRecord, epochs: number): string {
+  const tests = Object.entries(record.test ?? {}).map(([k, v]) => `test_${k} ${v.toFixed(4)}`);
+  const rate = Math.round(record.samplesPerSec).toLocaleString('en-US');
+  return [`epoch ${record.epoch}/${epochs}`, `loss ${record.trainLoss.toFixed(4)}`, ...tests, `${rate} samples/s`].join('  ');
+}
+
+function title(event: RoleEvent): string {
+  return event.cellLabel ? `${event.role} [${event.cellLabel}]` : event.role;
+}
+
+interface ActiveTask {
+  output?: string;
+  title?: string;
+}
+
+/** Renders progress with listr2, one task per role, on stderr (stdout stays clean for data). */
+export class ListrReporter implements Reporter {
+  private readonly renderer: 'default' | 'simple';
+  private readonly logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  private task: ActiveTask | undefined;
+  private pendingOutput: string | undefined;
+  private finish: ((error?: Error) => void) | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  /** `plain` picks listr2's line-by-line renderer (for logs and CI) instead of the live one. */
+  constructor(options: { plain?: boolean } = {}) {
+    this.renderer = options.plain ?? (!process.stderr.isTTY || Boolean(process.env.CI)) ? 'simple' : 'default';
+  }
+
+  runStart(info: Parameters<Reporter['runStart']>[0]): void {
+    const skipped = info.skippedCells > 0 ? `, ${info.skippedCells} already done` : '';
+    this.logger.toStderr(`distil-run: ${info.experiment}, ${info.cells} cell(s)${skipped}, backend ${info.backend}`);
+    this.logger.toStderr(`results: ${info.runDir}`);
+  }
+
+  roleStart(event: Parameters<Reporter['roleStart']>[0]): void {
+    const done = new Promise<void>((resolve, reject) => {
+      this.finish = (error) => (error ? reject(error) : resolve());
+    });
+    const list = new Listr(
+      [
+        {
+          title: `${title(event)}: ${event.detail}`,
+          task: async (_ctx, task) => {
+            this.task = task;
+            if (this.pendingOutput) task.output = this.pendingOutput;
+            await done;
+          },
+          rendererOptions: { persistentOutput: true, outputBar: 1 },
+        },
+      ],
+      {
+        renderer: this.renderer,
+        registerSignalListeners: false,
+        rendererOptions: { logger: this.logger, processOutput: this.logger.process },
+      } as never,
+    );
+    this.running = list.run().catch(() => undefined);
+  }
+
+  epoch(event: Parameters<Reporter['epoch']>[0]): void {
+    const { record, epochs, logEvery } = event;
+    if (record.epoch % logEvery !== 0 && record.epoch !== epochs) return;
+    const line = formatEpoch(record, epochs);
+    if (this.task) this.task.output = line;
+    else this.pendingOutput = line;
+  }
+
+  roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
+    if (this.task) this.task.title = `${title(event)}: ${event.summary}`;
+    this.finish?.(event.status === 'ok' ? undefined : new Error(`${title(event)}: ${event.summary}`));
+    this.task = undefined;
+    this.pendingOutput = undefined;
+  }
+
+  warn(message: string): void {
+    this.logger.toStderr(`warning: ${message}`);
+  }
+
+  async runEnd(): Promise<void> {
+    await this.running;
+  }
+}
+
+/** Keeps every event in order, for tests. */
+export class RecordingReporter implements Reporter {
+  readonly events: Array<{ type: string; [key: string]: unknown }> = [];
+
+  runStart(info: Parameters<Reporter['runStart']>[0]): void {
+    this.events.push({ type: 'runStart', ...info });
+  }
+  roleStart(event: Parameters<Reporter['roleStart']>[0]): void {
+    this.events.push({ type: 'roleStart', ...event });
+  }
+  epoch(event: Parameters<Reporter['epoch']>[0]): void {
+    this.events.push({ type: 'epoch', ...event });
+  }
+  roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
+    this.events.push({ type: 'roleEnd', ...event });
+  }
+  warn(message: string): void {
+    this.events.push({ type: 'warn', message });
+  }
+  async runEnd(): Promise<void> {
+    this.events.push({ type: 'runEnd' });
+  }
+}

@@ -1,0 +1,140 @@
+// Trains one role with a seeded, batched loop; evaluates it on the test split.
+import * as tf from '@tensorflow/tfjs';
+import { errorInterrupted, errorNonFiniteLoss } from '../errors.js';
+import type { Loss, Metric, Task } from '../registry/types.js';
+import type { ResolvedTraining, Role } from '../spec/resolve.js';
+import { predictInBatches } from './model.js';
+import { permutation } from './random.js';
+
+/** A dataset split held as tensors on the backend. */
+export interface SplitTensors {
+  readonly x: tf.Tensor2D;
+  /** int32 class indices `[n]` or float32 targets `[n]`. */
+  readonly y: tf.Tensor1D;
+  readonly n: number;
+}
+
+/** One epoch of one role, as history.csv records it. */
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly seconds: number;
+  readonly samplesPerSec: number;
+  /** Test metrics by column, when this epoch was evaluated. */
+  readonly test?: Readonly<Record<string, number>>;
+}
+
+export interface TrainRoleOptions {
+  readonly role: Role;
+  readonly model: tf.LayersModel;
+  readonly training: ResolvedTraining;
+  readonly optimizer: tf.Optimizer;
+  /** The loss trained on (the distillation loss for the student). */
+  readonly loss: Loss;
+  /** The role's loss on labels alone, for the `loss` metric. */
+  readonly labelLoss: Loss;
+  readonly metrics: readonly Metric[];
+  readonly task: Task;
+  readonly train: SplitTensors;
+  readonly test: SplitTensors;
+  /** The teacher's outputs on the training split, row-aligned with `train`, computed once. */
+  readonly teacherTrain?: tf.Tensor2D;
+  readonly evalBatchSize: number;
+  /** Seeds the per-epoch shuffles. */
+  readonly seed: number;
+  readonly signal?: AbortSignal;
+  onEpoch?(record: EpochRecord): void;
+}
+
+export interface TrainRoleResult {
+  readonly history: readonly EpochRecord[];
+  readonly trainSeconds: number;
+  readonly samplesPerSec: number;
+}
+
+/** Lets timers, the progress renderer and Ctrl-C run between batches of a synchronous backend. */
+async function yieldEvery(state: { last: number }, intervalMs = 100): Promise<void> {
+  const now = performance.now();
+  if (now - state.last < intervalMs) return;
+  state.last = now;
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Evaluates every metric on the whole test split. */
+export function evaluate(model: tf.LayersModel, options: Pick<TrainRoleOptions, 'test' | 'metrics' | 'labelLoss' | 'task' | 'evalBatchSize'>): Record<string, number> {
+  const prediction = predictInBatches(model, options.test.x, options.evalBatchSize);
+  try {
+    const values: Record<string, number> = {};
+    for (const metric of options.metrics) {
+      const value = tf.tidy(() => metric.compute(prediction, options.test.y, { task: options.task, loss: options.labelLoss }));
+      values[metric.column] = value.dataSync()[0];
+      value.dispose();
+    }
+    return values;
+  } finally {
+    prediction.dispose();
+  }
+}
+
+/** One optimizer step on one batch; returns the batch loss (kept, caller disposes). */
+function step(options: TrainRoleOptions, indices: Int32Array): tf.Scalar {
+  return tf.tidy(() => {
+    const idx = tf.tensor1d(indices, 'int32');
+    const x = tf.gather(options.train.x, idx);
+    const y = tf.gather(options.train.y, idx);
+    const teacher = options.teacherTrain ? tf.gather(options.teacherTrain, idx) : undefined;
+    const cost = options.optimizer.minimize(
+      () => options.loss.compute(options.model.apply(x, { training: true }) as tf.Tensor2D, y, teacher),
+      true,
+    );
+    return cost as tf.Scalar;
+  });
+}
+
+async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last: number }): Promise<number> {
+  const { n } = options.train;
+  const batchSize = options.training.batchSize;
+  const order = permutation(n, options.seed + epoch);
+  let sum = tf.scalar(0);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      if (options.signal?.aborted) throw errorInterrupted();
+      const cost = step(options, order.subarray(start, Math.min(start + batchSize, n)));
+      // Weight by batch size so the epoch loss is the mean over examples, ragged last batch included.
+      const next = tf.tidy(() => tf.add(sum, tf.mul(cost, Math.min(batchSize, n - start))) as tf.Scalar);
+      cost.dispose();
+      sum.dispose();
+      sum = next;
+      await yieldEvery(tick);
+    }
+    const loss = sum.dataSync()[0] / n;
+    if (!Number.isFinite(loss)) throw errorNonFiniteLoss(options.role, epoch);
+    return loss;
+  } finally {
+    sum.dispose();
+  }
+}
+
+/**
+ * Trains a role for `training.epochs` epochs, evaluating every `evalEvery` epochs and at the end.
+ * @throws DistilError NON_FINITE_LOSS, INTERRUPTED (when `signal` aborts).
+ */
+export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
+  const { epochs, evalEvery } = options.training;
+  const history: EpochRecord[] = [];
+  const tick = { last: performance.now() };
+  let trainSeconds = 0;
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const started = performance.now();
+    const trainLoss = await trainEpoch(options, epoch, tick);
+    const seconds = (performance.now() - started) / 1000;
+    trainSeconds += seconds;
+    const evaluateNow = epoch === epochs || (evalEvery > 0 && epoch % evalEvery === 0);
+    const test = evaluateNow ? evaluate(options.model, options) : undefined;
+    const record: EpochRecord = { epoch, trainLoss, seconds, samplesPerSec: options.train.n / seconds, test };
+    history.push(record);
+    options.onEpoch?.(record);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { history, trainSeconds, samplesPerSec: (options.train.n * epochs) / trainSeconds };
+}
