@@ -18,7 +18,7 @@ export function editDistance(a: string, b: string): number {
  * The closest candidate to `input`, if it is close enough to be a plausible typo.
  * Case differences are free; otherwise up to a third of the word may differ (at least 2 edits).
  */
-export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
   const needle = input.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -30,5 +30,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     }
   }
   const allowed = Math.max(2, Math.floor(needle.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  // A name with extra or missing trailing letters ("kd-los" for "kd") is still a likely typo.
+  return [...candidates].find((c) => c.length >= 2 && (needle.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(needle)));
 }

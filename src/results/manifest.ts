@@ -1,6 +1,8 @@
 // manifest.json: what ran, on what, when, with which versions, so a results table can be trusted later.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../spec/experiment.js';
@@ -21,7 +23,7 @@ let packageVersion: string | undefined;
 
 /** distil-run's own version, from its package.json. */
 export function getVersion(): string {
-  packageVersion ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  packageVersion ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   return packageVersion;
 }
 

@@ -205,7 +205,8 @@ class Execution {
 export function gain(student: RoleRun, person: RoleRun): { distillation_gain?: number; gain_metric?: string } {
   const metric = student.metrics.find((m) => m.column !== 'loss') ?? student.metrics[0];
   if (!metric || !(metric.column in student.test) || !(metric.column in person.test)) return {};
-  const difference = student.test[metric.column] - person.test[metric.column];
+  // Subtract the values as the table shows them, so float32 noise does not show up as a gain.
+  const difference = round(student.test[metric.column]) - round(person.test[metric.column]);
   return { distillation_gain: round(metric.higherIsBetter ? difference : -difference), gain_metric: metric.column };
 }
 

@@ -1,7 +1,7 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { errorInvalidSpec } from '../errors.js';
 import type { SpecIssue } from '../errors.js';
@@ -48,13 +48,16 @@ export interface LoadExperimentOptions {
   readonly registry?: Registry;
 }
 
-export const SCHEMA_PATH = fileURLToPath(new URL('../../../schema/experiment.schema.json', import.meta.url));
+import { packageRoot } from '../package-root.js';
+
+/** The JSON Schema file editors and ajv both read. */
+export const schemaPath = (): string => path.join(packageRoot(), 'schema', 'experiment.schema.json');
 
 let baseValidator: ValidateFunction | undefined;
 
 /** The compiled base schema (schema/experiment.schema.json). */
 function validateBase(data: unknown): ValidateFunction['errors'] {
-  baseValidator ??= getAjv().compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  baseValidator ??= getAjv().compile(JSON.parse(readFileSync(schemaPath(), 'utf8')));
   return baseValidator(structuredClone(data)) ? [] : baseValidator.errors;
 }
 

@@ -53,7 +53,8 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { segments, message: `missing required key "${String(params.missingProperty)}"` };
+      // Point at the parent's key (`models:`), where the missing key belongs.
+      return { segments, message: `missing required key "${String(params.missingProperty)}"`, atKey: true };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
@@ -95,16 +96,19 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
 
 /**
  * Drops the errors of the branches inside a failed anyOf/oneOf: the union's own message says what
- * was expected, and the branch errors ("must be string", "must be object") only add noise.
+ * was expected, and the branch errors ("must be string", "must be object") only add noise. Branches
+ * reached through $ref do not share the union's schemaPath, so the rule goes by instance path: at a
+ * path where a union failed, keep only the outermost union error (ajv reports it last).
  */
 function dropBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  // propertyNames reports the key's own error too; keep only the clearer one.
-  return errors.filter(
-    (e) =>
-      e.keyword !== 'if' &&
-      !unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`) && e.instancePath.startsWith(u.instancePath)),
-  );
+  const outermost = new Map<string, ErrorObject>();
+  for (const e of errors) if (e.keyword === 'anyOf' || e.keyword === 'oneOf') outermost.set(e.instancePath, e);
+  const covered = (e: ErrorObject): string | undefined =>
+    [...outermost.keys()].find((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+  return errors.filter((e) => {
+    const union = covered(e);
+    return union === undefined || outermost.get(union) === e;
+  });
 }
 
 /** Maps ajv errors for the value at `base` to located issues, one per distinct problem. */

@@ -49,7 +49,7 @@ function isObject(value: unknown): value is Json {
 }
 
 const TRAINING_DEFAULTS = { epochs: 10, batch_size: 128, log_every: 1, eval_every: 1 };
-const DEFAULT_OPTIMIZER = { name: 'adam' };
+const DEFAULT_OPTIMIZER = 'adam';
 const DEFAULT_LOSS: Record<Task, string> = { classification: 'cross-entropy', regression: 'mse' };
 const DEFAULT_METRICS: Record<Task, string[]> = { classification: ['loss', 'accuracy'], regression: ['mse', 'rmse', 'mae', 'r2'] };
 const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regression: 'soft-mse' };
@@ -73,12 +73,16 @@ export class ConfigResolver {
       params = {};
     } else if (isObject(raw) && typeof raw.name === 'string') {
       ({ name, ...params } = raw);
+    } else if (isObject(raw) && raw.name === undefined && fallback) {
+      // `{ temperature: 4 }` keeps the default component and sets its params.
+      name = fallback;
+      params = raw;
     } else {
       return undefined; // the base schema has reported the shape
     }
     const lookup = this.registry.lookup(kind, name);
     if (!lookup.found) {
-      const namePath = typeof raw === 'string' || value === undefined ? at : [...at, 'name'];
+      const namePath = isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at;
       const hint = lookup.suggestion
         ? `Did you mean "${lookup.suggestion}"?`
         : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
@@ -110,7 +114,8 @@ export class ConfigResolver {
     if (!Array.isArray(value)) return [];
     return value.flatMap((layer, i) => {
       // An integer is the shorthand for a Dense layer with ReLU.
-      const ref = Number.isInteger(layer)
+      if (typeof layer === 'number' && !(Number.isInteger(layer) && layer >= 1)) return []; // the base schema has reported it
+      const ref = typeof layer === 'number'
         ? this.component('layer', { name: 'dense', units: layer, activation: 'relu' }, [...at, i])
         : this.component('layer', layer, [...at, i]);
       return ref ? [ref] : [];
@@ -126,7 +131,7 @@ export class ConfigResolver {
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
-      optimizer: this.component('optimizer', merged.optimizer ?? DEFAULT_OPTIMIZER, where('optimizer')) ?? { name: 'adam', params: {} },
+      optimizer: this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER) ?? { name: 'adam', params: {} },
       loss: this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task) ?? { name: DEFAULT_LOSS[task], params: {} },
       metrics: metricRefs,
       logEvery: merged.log_every as number,

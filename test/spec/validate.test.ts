@@ -1,0 +1,168 @@
+// Spec validation: every bad spec gets the exact located message a user sees.
+import { assert } from 'chai';
+import { applyOverrides, parseSpecSource } from '../../src/spec/load.js';
+import { resolveExperiment } from '../../src/spec/experiment.js';
+import { DistilError, formatIssue } from '../../src/errors.js';
+
+const VALID = `name: demo
+seed: 7
+dataset: { name: mnist, train_limit: 100 }
+models:
+  teacher: { layers: [32, 16] }
+  student: { layers: [8] }
+training:
+  epochs: 2
+  optimizer: { name: adam, lr: 0.01 }
+distillation: { temperature: 3, alpha: 0.25 }
+`;
+
+/** The formatted issues of a spec text, or [] when it is valid. */
+async function problems(text: string, set: string[] = []): Promise<string[]> {
+  try {
+    const source = parseSpecSource(text, 'spec.yaml');
+    applyOverrides(source, set);
+    await resolveExperiment(source);
+    return [];
+  } catch (error) {
+    if (!(error instanceof DistilError)) throw error;
+    return error.issues.map(formatIssue);
+  }
+}
+
+describe('spec validation', () => {
+  it('accepts a valid spec and resolves defaults, shorthands and the person', async () => {
+    const { experiment } = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'));
+    assert.lengthOf(experiment.cells, 1);
+    const { config } = experiment.cells[0];
+    assert.equal(config.task, 'classification');
+    assert.deepEqual(config.models.teacher.layers[0], { name: 'dense', params: { units: 32, activation: 'relu', use_bias: true } });
+    assert.deepEqual(config.models.person.layers, config.models.student.layers);
+    assert.deepEqual(config.distillation, { name: 'kd', params: { temperature: 3, alpha: 0.25 } });
+    assert.deepEqual(config.models.student.training.optimizer, {
+      name: 'adam',
+      params: { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    });
+    assert.deepEqual(config.models.teacher.training.metrics.map((m) => m.name), ['loss', 'accuracy']);
+    assert.equal(config.models.teacher.training.batchSize, 128);
+    assert.isTrue(Object.isFrozen(experiment.cells[0].config.models));
+  });
+
+  const cases: Array<{ title: string; text: string; expected: string[]; set?: string[] }> = [
+    {
+      title: 'unknown top-level key with a suggestion',
+      text: VALID.replace('seed: 7', 'sed: 7'),
+      expected: ['spec.yaml:2:1 sed: unknown key "sed" (Did you mean "seed"?)'],
+    },
+    {
+      title: 'a parameter out of range',
+      text: VALID.replace('lr: 0.01', 'lr: 0'),
+      expected: ['spec.yaml:9:32 training.optimizer.lr: must be > 0, got 0'],
+    },
+    {
+      title: 'a misspelt component name',
+      text: VALID.replace('{ temperature: 3, alpha: 0.25 }', '{ name: kd-los }'),
+      expected: ['spec.yaml:10:23 distillation.name: unknown loss "kd-los" (Did you mean "kd"?)'],
+    },
+    {
+      title: 'a wrong type and a missing key together',
+      text: VALID.replace('epochs: 2', 'epochs: two').replace('  student: { layers: [8] }\n', ''),
+      expected: [
+        'spec.yaml:4:1 models: missing required key "student"',
+        'spec.yaml:7:11 training.epochs: must be integer, got "two"',
+      ],
+    },
+    {
+      title: 'a bad layer entry',
+      text: VALID.replace('layers: [32, 16]', 'layers: [32, -4]'),
+      expected: [
+        'spec.yaml:5:27 models.teacher.layers[1]: must be a positive integer (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }, got -4',
+      ],
+    },
+    {
+      title: 'an unknown component param',
+      text: VALID.replace('train_limit: 100', 'train_limt: 100'),
+      expected: ['spec.yaml:3:25 dataset.train_limt: unknown key "train_limt" (Did you mean "train_limit"?)'],
+    },
+    {
+      title: 'an unknown key with no close match, listing the allowed keys',
+      text: `${VALID}x_metrics: 1\n`,
+      expected: ['spec.yaml:11:1 x_metrics: unknown key "x_metrics" (allowed keys: $schema, name, description, seed, plugins, dataset, models, training, distillation, grid, evaluation)'],
+    },
+    {
+      title: 'a value set on the command line',
+      text: VALID,
+      set: ['training.epochs=0'],
+      expected: ['spec.yaml (--set training.epochs=0) training.epochs: must be >= 1, got 0'],
+    },
+    {
+      title: 'a bad grid value, located at the grid entry',
+      text: `${VALID}grid:\n  distillation.alpha: [0.5, 1.5]\n`,
+      expected: ['spec.yaml:12:29 distillation.alpha: must be <= 1, got 1.5'],
+    },
+    {
+      title: 'a hard loss as the distillation loss',
+      text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'cross-entropy'),
+      expected: ['spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'],
+    },
+    {
+      title: 'YAML syntax errors',
+      text: 'name: demo\ndataset: { name: mnist\nmodels: 3\n',
+      expected: ['spec.yaml:3:1 Flow map in block collection must be sufficiently indented and end with a }'],
+    },
+  ];
+
+  for (const { title, text, expected, set } of cases) {
+    it(`reports ${title}`, async () => {
+      assert.deepEqual(await problems(text, set), expected);
+    });
+  }
+
+  it('reports a metric that does not fit the task', async () => {
+    const text = VALID.replace('  epochs: 2', '  epochs: 2\n  metrics: [accuracy, r2]');
+    assert.deepEqual(await problems(text), [
+      'spec.yaml:9:23 training.metrics[1]: metric "r2" is for regression datasets, and this dataset is classification',
+    ]);
+  });
+
+  it('expands grid axes into cells with stable ids', async () => {
+    const text = `${VALID}grid:\n  distillation.temperature: [2, 4]\n  distillation.alpha: [0.1, 0.9]\n`;
+    const first = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    const again = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    const cells = first.experiment.cells;
+    assert.lengthOf(cells, 4);
+    assert.deepEqual(cells.map((c) => c.overrides), [
+      { 'distillation.temperature': 2, 'distillation.alpha': 0.1 },
+      { 'distillation.temperature': 2, 'distillation.alpha': 0.9 },
+      { 'distillation.temperature': 4, 'distillation.alpha': 0.1 },
+      { 'distillation.temperature': 4, 'distillation.alpha': 0.9 },
+    ]);
+    assert.deepEqual(cells[3].config.distillation.params, { temperature: 4, alpha: 0.9 });
+    assert.equal(new Set(cells.map((c) => c.id)).size, 4);
+    assert.deepEqual(cells.map((c) => c.id), again.experiment.cells.map((c) => c.id));
+  });
+
+  it('applies --set overrides with YAML-typed values', async () => {
+    const source = parseSpecSource(VALID, 'spec.yaml');
+    applyOverrides(source, ['training.epochs=5', 'models.student.layers=[4, 4]', 'dataset.test_limit=50']);
+    const { experiment } = await resolveExperiment(source);
+    const { config } = experiment.cells[0];
+    assert.equal(config.models.teacher.training.epochs, 5);
+    assert.deepEqual(config.models.student.layers.map((l) => l.params.units), [4, 4]);
+    assert.equal(config.dataset.params.test_limit, 50);
+  });
+
+  it('rejects a malformed --set', () => {
+    const source = parseSpecSource(VALID, 'spec.yaml');
+    assert.throws(() => applyOverrides(source, ['training.epochs']), '--set: expected path=value, got "training.epochs" (e.g. --set training.epochs=1)');
+  });
+
+  it('lets a role override the shared training settings', async () => {
+    const text = VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { epochs: 9, optimizer: sgd } }');
+    const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    const { models } = experiment.cells[0].config;
+    assert.equal(models.teacher.training.epochs, 9);
+    assert.deepEqual(models.teacher.training.optimizer, { name: 'sgd', params: { lr: 0.01, momentum: 0, nesterov: false } });
+    assert.equal(models.student.training.epochs, 2);
+    assert.equal(models.student.training.optimizer.name, 'adam');
+  });
+});
