@@ -125,7 +125,6 @@ class Execution {
   private async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D): Promise<RoleRun | string> {
     const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
     const training = planned.cell.config.models[role].training;
-    const history: Row[] = [];
     try {
       const run = await runRole({
         registry: this.registry, config: planned.cell.config, role, data, baseDir: this.experiment.baseDir, teacherTrain, signal: this.signal,
@@ -133,7 +132,8 @@ class Execution {
         onEpoch: (record) => {
           this.reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
           const tests = Object.fromEntries(Object.entries(record.test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
-          history.push({ run_id: this.runId, cell_id: planned.cell.id, role, epoch: record.epoch, train_loss: round(record.trainLoss), seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...tests });
+          // Queued now, on disk before the next role starts: a crash keeps every finished epoch.
+          void this.writer.appendHistory([{ run_id: this.runId, cell_id: planned.cell.id, role, epoch: record.epoch, train_loss: round(record.trainLoss), seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...tests }]);
         },
       });
       const summary = Object.entries(run.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
@@ -145,7 +145,7 @@ class Execution {
       if (interrupted) throw error;
       return (error as Error).message;
     } finally {
-      await this.writer.appendHistory(history);
+      await this.writer.flush();
     }
   }
 

@@ -1,0 +1,32 @@
+// Shared test helpers: a registry with the built-ins, component creation, the wasm backend.
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/backend/select.js';
+import { builtinPlugin } from '../src/plugins/builtin/index.js';
+import { Registry } from '../src/registry/registry.js';
+import type { ComponentKind } from '../src/registry/types.js';
+import { createComponent } from '../src/runner/model.js';
+
+export function builtinRegistry(): Registry {
+  return new Registry().use(builtinPlugin);
+}
+
+/** Creates a built-in component with its params validated and defaults filled, as the resolver would. */
+export function create<T>(kind: Exclude<ComponentKind, 'dataset'>, name: string, params: Record<string, unknown> = {}): T {
+  const registry = builtinRegistry();
+  const filled = structuredClone(params);
+  const errors = registry.get(kind, name).validate(filled);
+  if (errors.length > 0) throw new Error(`invalid params: ${JSON.stringify(errors)}`);
+  return createComponent<T>(registry, kind, { name, params: filled }, { seed: 1, baseDir: '.' });
+}
+
+/** Uses the product's default backend in Node (wasm) for in-process tests. */
+export async function useWasm(): Promise<void> {
+  await selectBackend('wasm');
+}
+
+/** The value of a scalar tensor, disposing it. */
+export function value(scalar: tf.Scalar): number {
+  const v = scalar.dataSync()[0];
+  scalar.dispose();
+  return v;
+}
