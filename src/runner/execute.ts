@@ -164,7 +164,13 @@ class Execution {
   /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
   async cell(planned: PlannedCell): Promise<void> {
     const data = await this.data(planned);
-    const teacher = await this.teacher(planned, data);
+    let teacher: TeacherEntry;
+    try {
+      teacher = await this.teacher(planned, data);
+    } catch (error) {
+      await this.emit(this.row(planned, 'teacher', undefined, 'interrupted', (error as Error).message));
+      throw error;
+    }
     await this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok') : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     if (!teacher.run) {
       for (const role of ['student', 'person'] as const) await this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));

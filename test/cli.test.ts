@@ -1,0 +1,117 @@
+// The distil-run command end to end, as a user runs it (built output, separate process).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assert } from 'chai';
+import { readCsv } from '../src/results/csv.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist', 'src', 'cli.js');
+const fixture = (name: string) => path.join('test', 'fixtures', name);
+
+function distilRun(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('distil-run CLI', () => {
+  it('runs a small MNIST experiment and writes the three files', function () {
+    this.timeout(300_000);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-cli-'));
+    const { code, stdout, stderr } = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'e2e']);
+    assert.equal(code, 0, stderr);
+    const runDir = path.join(out, 'mnist-small', 'e2e');
+    assert.isTrue(stdout.trimEnd().endsWith(runDir), stdout);
+    assert.match(stdout, /^role\s+params\s+loss\s+accuracy\s+gain\s+status$/m);
+    assert.match(stderr, /backend wasm/);
+    const { records } = readCsv(path.join(runDir, 'results.csv'));
+    assert.deepEqual(records.map((r) => [r.role, r.status, r.backend, r.epochs]), [
+      ['teacher', 'ok', 'wasm', '2'], ['student', 'ok', 'wasm', '2'], ['person', 'ok', 'wasm', '2'],
+    ]);
+    for (const r of records) {
+      assert.isAbove(Number(r.test_accuracy), 0.8, `${r.role} accuracy well above chance (0.1)`);
+      assert.isAbove(Number(r.train_samples_per_sec), 0);
+      assert.isAbove(Number(r.inference_ms_per_1000), 0);
+    }
+    assert.deepEqual(records.map((r) => Number(r.params)), [109_386, 25_450, 25_450]);
+    assert.equal(readCsv(path.join(runDir, 'history.csv')).records.length, 6);
+    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.status, 'ok');
+    assert.equal(manifest.spec.dataset.train_limit, 3000);
+  });
+
+  it('validate prints every error located, without a stack trace, and exits 2', () => {
+    const { code, stdout, stderr } = distilRun(['validate', fixture('broken.yaml')]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    const file = fixture('broken.yaml');
+    assert.equal(stderr, [
+      `distil-run: ${file}: 4 errors`,
+      `  ${file}:2:7 seed: must be >= 0, got -1`,
+      `  ${file}:3:18 dataset.name: unknown dataset "mnits" (Did you mean "mnist"?)`,
+      `  ${file}:6:28 models.student.trainng: unknown key "trainng" (Did you mean "training"?)`,
+      `  ${file}:8:32 training.optimizer.lr: must be > 0, got 0`,
+      '',
+    ].join('\n'));
+  });
+
+  it('validate accepts the shipped experiments', () => {
+    for (const spec of ['experiments/mnist.yaml']) {
+      const { code, stdout } = distilRun(['validate', spec]);
+      assert.equal(code, 0);
+      assert.equal(stdout, `${spec}: valid (1 cell(s))\n`);
+    }
+  });
+
+  it('refuses a missing spec file and an unknown command with exit 2', () => {
+    const missing = distilRun(['validate', 'nope.yaml']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'distil-run: experiment spec not found: nope.yaml (check the path; specs usually live in experiments/)\n');
+    const unknown = distilRun(['valdate', 'x.yaml']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'distil-run: unknown command "valdate". Did you mean "validate"? Run "distil-run --help" for the list.\n');
+    const badFlag = distilRun([fixture('mnist-small.yaml'), '--backend', 'gpu']);
+    assert.equal(badFlag.code, 2);
+    assert.equal(badFlag.stderr, 'distil-run: --backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"\n');
+  });
+
+  it('lists the registered components with their params', () => {
+    const { code, stdout } = distilRun(['list']);
+    assert.equal(code, 0);
+    assert.include(stdout, '  kd: Knowledge distillation');
+    assert.include(stdout, '      temperature: number = 4  Softening temperature T.');
+    assert.match(stdout, /^optimizers:\n  adam: /m);
+  });
+
+  it('prints the plan with --dry-run and trains nothing', () => {
+    const { code, stdout } = distilRun([fixture('mnist-small.yaml'), '--dry-run', '--set', 'grid={distillation.temperature: [2, 4]}']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^experiment mnist-small: 2 cell\(s\) to run, 1 teacher\(s\) to train$/m);
+    assert.match(stdout, /cell [0-9a-f]{12}  distillation\.temperature=4  teacher [0-9a-f]{12} \[128-64\]  student \[32\]/);
+  });
+
+  it('stops on Ctrl-C with exit 130 and keeps what it wrote', async function () {
+    this.timeout(120_000);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-int-'));
+    const child = spawn(process.execPath, [cli, fixture('mnist-small.yaml'), '--out', out, '--run-id', 'int', '--set', 'training.epochs=50'], { cwd: root, env: { ...process.env, CI: '1' } });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // One Ctrl-C: a second one would ask to quit at once.
+      if (!sent && stderr.includes('epoch 2/50')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, stderr);
+    assert.include(stderr, 'stopping after the current batch');
+    const runDir = path.join(out, 'mnist-small', 'int');
+    assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'interrupted']]);
+    assert.isAtLeast(readCsv(path.join(runDir, 'history.csv')).records.length, 2);
+    assert.equal(JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')).status, 'interrupted');
+  });
+});

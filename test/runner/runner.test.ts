@@ -1,0 +1,174 @@
+// The runner on a small synthetic dataset: rows, reproducibility, tensor hygiene, NaN, interrupt, resume.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { DistilError } from '../../src/errors.js';
+import { builtinPlugin } from '../../src/plugins/builtin/index.js';
+import { Registry } from '../../src/registry/registry.js';
+import { definePlugin } from '../../src/registry/types.js';
+import type { Dataset } from '../../src/registry/types.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import { createRandom } from '../../src/runner/random.js';
+import { resolveExperiment } from '../../src/spec/experiment.js';
+import { parseSpecSource } from '../../src/spec/load.js';
+import { readCsv } from '../../src/results/csv.js';
+import { useWasm } from '../helpers.js';
+
+/** Three Gaussian blobs in 6 dimensions; `poison` puts a NaN in the first feature. */
+function blobs(n: number, seed: number, poison: boolean): { x: Float32Array; y: Int32Array; n: number } {
+  const random = createRandom(seed);
+  const x = new Float32Array(n * 6);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let j = 0; j < 6; j++) x[i * 6 + j] = (j % 3 === y[i] ? 2 : 0) + (random() - 0.5) * 2;
+  }
+  if (poison) x[0] = NaN;
+  return { x, y, n };
+}
+
+const testPlugin = definePlugin({
+  name: 'test-blobs',
+  components: [
+    {
+      kind: 'dataset',
+      name: 'blobs',
+      description: 'Synthetic 3-class blobs',
+      task: 'classification',
+      params: { properties: { poison: { type: 'boolean', default: false } } },
+      async create(params: { poison: boolean }, context): Promise<Dataset> {
+        return { task: 'classification', featureShape: [6], outputSize: 3, train: blobs(300, context.seed, params.poison), test: blobs(150, context.seed + 1, false) };
+      },
+    },
+  ],
+});
+
+const SPEC = `name: blobs
+seed: 3
+dataset: blobs
+models:
+  teacher: { layers: [32, 16] }
+  student: { layers: [8] }
+training: { epochs: 4, batch_size: 32, optimizer: { name: adam, lr: 0.01 } }
+distillation: { temperature: 2, alpha: 0.5 }
+`;
+
+async function experiment(text = SPEC) {
+  const registry = new Registry().use(builtinPlugin).use(testPlugin);
+  return resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });
+}
+
+const outDir = () => mkdtempSync(path.join(os.tmpdir(), 'distil-run-'));
+
+describe('runner', () => {
+  before(useWasm);
+
+  it('trains teacher, student and person and writes one row each, history per epoch, and a manifest', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const reporter = new RecordingReporter();
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'r1', reporter });
+    assert.equal(summary.status, 'ok');
+    assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
+    for (const row of summary.rows) assert.isAbove(row.test_accuracy as number, 0.8, `${row.role} beats chance (0.33) clearly`);
+    assert.equal(summary.rows[1].params, summary.rows[2].params);
+    assert.equal(summary.rows[1].gain_metric, 'accuracy');
+    assert.closeTo(summary.rows[1].distillation_gain as number, (summary.rows[1].test_accuracy as number) - (summary.rows[2].test_accuracy as number), 1e-6);
+    const results = readCsv(path.join(summary.runDir, 'results.csv')).records;
+    assert.deepEqual(results.map((r) => r.role), ['teacher', 'student', 'person']);
+    const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.lengthOf(history, 12);
+    assert.deepEqual(history.slice(0, 4).map((r) => r.epoch), ['1', '2', '3', '4']);
+    const manifest = JSON.parse(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.status, 'ok');
+    assert.equal(manifest.backend.name, 'wasm');
+    assert.equal(manifest.seeds[0], 3);
+    assert.deepEqual(reporter.events.filter((e) => e.type === 'roleEnd').map((e) => e.role), ['teacher', 'student', 'person']);
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch'), 12);
+  });
+
+  it('is reproducible: the same spec and seed give the same numbers', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const metrics = async () => (await runExperiment(exp, registry, { outDir: outDir(), runId: 'r', reporter: new RecordingReporter() })).rows.map((r) => [r.test_loss, r.test_accuracy]);
+    assert.deepEqual(await metrics(), await metrics());
+  });
+
+  it('does not grow the number of tensors across epochs', async () => {
+    const { experiment: exp, registry } = await experiment(SPEC.replace('epochs: 4', 'epochs: 6'));
+    const counts: number[] = [];
+    const reporter = new RecordingReporter();
+    reporter.epoch = () => {
+      counts.push(tf.memory().numTensors);
+    };
+    const before = tf.memory().numTensors;
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'leak', reporter });
+    // Within each role the count is flat from the second epoch on (the first creates optimizer slots).
+    for (const role of [0, 1, 2]) {
+      const mine = counts.slice(role * 6 + 1, role * 6 + 6);
+      assert.deepEqual(mine, Array(mine.length).fill(mine[0]), `role ${role}: ${counts.join(',')}`);
+    }
+    assert.equal(tf.memory().numTensors, before, 'everything is disposed at the end of the run');
+  });
+
+  it('reports a NaN loss as a failed teacher and skips the roles that need it', async () => {
+    const { experiment: exp, registry } = await experiment(SPEC.replace('dataset: blobs', 'dataset: { name: blobs, poison: true }'));
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'nan', reporter: new RecordingReporter() });
+    assert.equal(summary.status, 'failed');
+    assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'failed'], ['student', 'skipped'], ['person', 'skipped']]);
+    assert.equal(
+      summary.rows[0].error,
+      'teacher: the training loss became NaN or infinite in epoch 1 (lower the learning rate, check the data for NaN, or standardise the features)',
+    );
+  });
+
+  it('stops on abort, keeping the rows already finished', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const controller = new AbortController();
+    const reporter = new RecordingReporter();
+    reporter.roleStart = (event) => {
+      if (event.role === 'person') controller.abort();
+    };
+    const dir = outDir();
+    let caught: unknown;
+    try {
+      await runExperiment(exp, registry, { outDir: dir, runId: 'int', reporter, signal: controller.signal });
+    } catch (error) {
+      caught = error;
+    }
+    assert.instanceOf(caught, DistilError);
+    assert.equal((caught as DistilError).code, 'INTERRUPTED');
+    const rows = readCsv(path.join(dir, 'blobs', 'int', 'results.csv')).records;
+    assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'interrupted']]);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'blobs', 'int', 'manifest.json'), 'utf8')).status, 'interrupted');
+  });
+
+  it('resumes a run id, skipping finished cells, and trains one teacher for a grid', async () => {
+    const grid = `${SPEC}grid:\n  distillation.alpha: [0.2, 0.8]\n`;
+    const { experiment: exp, registry } = await experiment(grid);
+    const dir = outDir();
+    const first = new RecordingReporter();
+    const summary = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: first, shard: { index: 1, count: 2 } });
+    assert.deepEqual(summary.rows.map((r) => r.cell), ['distillation.alpha=0.2', 'distillation.alpha=0.2', 'distillation.alpha=0.2']);
+    const second = new RecordingReporter();
+    const rest = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: second });
+    assert.deepEqual(second.events.find((e) => e.type === 'runStart')?.skippedCells, 1);
+    assert.deepEqual(rest.rows.map((r) => `${r.cell}/${r.role}`), ['distillation.alpha=0.8/teacher', 'distillation.alpha=0.8/student', 'distillation.alpha=0.8/person']);
+    const all = readCsv(path.join(dir, 'blobs', 'g', 'results.csv')).records;
+    assert.lengthOf(all, 6);
+    // One teacher serves both cells of the second invocation's plan; here one cell, so one teacher start.
+    assert.lengthOf(second.events.filter((e) => e.type === 'roleStart' && e.role === 'teacher'), 1);
+  });
+
+  it('trains the teacher once for all cells that share it', async () => {
+    const grid = `${SPEC}grid:\n  distillation.temperature: [1, 3, 5]\n`;
+    const { experiment: exp, registry } = await experiment(grid);
+    const reporter = new RecordingReporter();
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'once', reporter });
+    assert.lengthOf(summary.rows, 9);
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'roleStart' && e.role === 'teacher'), 1);
+    const teacherRows = summary.rows.filter((r) => r.role === 'teacher');
+    assert.deepEqual(new Set(teacherRows.map((r) => r.test_accuracy)).size, 1);
+  });
+});
