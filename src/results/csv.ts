@@ -4,8 +4,8 @@ import { errorResults } from '../errors.js';
 
 export type CsvRecord = Record<string, string>;
 
-/** Parses CSV text into rows of fields. */
-export function parseCsvRows(text: string): string[][] {
+/** Parses CSV text into rows of fields (`delimiter` is one character, ',' by default). */
+export function parseCsvRows(text: string, delimiter = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -19,7 +19,7 @@ export function parseCsvRows(text: string): string[][] {
       } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') {
+    else if (char === delimiter) {
       row.push(field);
       field = '';
     } else if (char === '\n' || char === '\r') {

@@ -1,6 +1,8 @@
 // The built-in plugin: every component distil-run ships, registered like a user's plugin.
 import { definePlugin } from '../../registry/types.js';
 import type { ComponentDefinition } from '../../registry/types.js';
+import californiaHousing from './datasets/california-housing.js';
+import csv from './datasets/csv.js';
 import idx from './datasets/idx.js';
 import mnist from './datasets/mnist.js';
 import dense from './layers/dense.js';
@@ -17,7 +19,7 @@ import rmsprop from './optimizers/rmsprop.js';
 import sgd from './optimizers/sgd.js';
 
 const components = [
-  mnist, idx,
+  mnist, idx, csv, californiaHousing,
   dense, dropout,
   crossEntropy, kd, mse, softMse,
   accuracy, loss, mseMetric, rmse, mae, r2,

@@ -1,0 +1,58 @@
+// Tabular data helpers: seeded train/test split and standardisation with the training split's statistics.
+import type { DataSplit } from '../registry/types.js';
+import { permutation } from '../runner/random.js';
+
+/** Rows of features (row-major) with one target per row. */
+export interface Table {
+  readonly x: Float32Array;
+  readonly y: Float32Array | Int32Array;
+  readonly n: number;
+  readonly features: number;
+}
+
+function take(table: Table, rows: ArrayLike<number>): DataSplit {
+  const { features } = table;
+  const x = new Float32Array(rows.length * features);
+  const y = table.y instanceof Int32Array ? new Int32Array(rows.length) : new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    x.set(table.x.subarray(rows[i] * features, (rows[i] + 1) * features), i * features);
+    y[i] = table.y[rows[i]];
+  }
+  return { x, y, n: rows.length };
+}
+
+/** Splits a table by a seeded permutation: the first `round(n * testFraction)` shuffled rows are the test split. */
+export function splitTable(table: Table, testFraction: number, seed: number): { train: DataSplit; test: DataSplit } {
+  const order = permutation(table.n, seed);
+  const nTest = Math.round(table.n * testFraction);
+  return { train: take(table, order.subarray(nTest)), test: take(table, order.subarray(0, nTest)) };
+}
+
+/** Per-feature mean and (population) standard deviation of a split; a constant feature gets std 1. */
+export function featureStats(split: DataSplit, features: number): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(features);
+  const std = new Float64Array(features);
+  for (let i = 0; i < split.n; i++) for (let j = 0; j < features; j++) mean[j] += split.x[i * features + j];
+  for (let j = 0; j < features; j++) mean[j] /= split.n;
+  for (let i = 0; i < split.n; i++) {
+    for (let j = 0; j < features; j++) std[j] += (split.x[i * features + j] - mean[j]) ** 2;
+  }
+  for (let j = 0; j < features; j++) std[j] = Math.sqrt(std[j] / split.n) || 1;
+  return { mean, std };
+}
+
+/** Standardises splits in place with the statistics of the first (the training split). */
+export function standardize(train: DataSplit, others: readonly DataSplit[], features: number): void {
+  const { mean, std } = featureStats(train, features);
+  for (const split of [train, ...others]) {
+    for (let i = 0; i < split.n; i++) {
+      for (let j = 0; j < features; j++) split.x[i * features + j] = (split.x[i * features + j] - mean[j]) / std[j];
+    }
+  }
+}
+
+/** The first `limit` rows of a split (all when no limit). */
+export function limitSplit(split: DataSplit, features: number, limit?: number): DataSplit {
+  if (limit === undefined || limit >= split.n) return split;
+  return { x: split.x.subarray(0, limit * features), y: split.y.subarray(0, limit), n: limit };
+}
