@@ -115,3 +115,18 @@ describe('distil-run CLI', () => {
     assert.equal(JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')).status, 'interrupted');
   });
 });
+
+describe('the README plugin example', () => {
+  it('loads with --plugin and reports its metric column in a run', function () {
+    this.timeout(120_000);
+    const listed = distilRun(['list', '--plugin', fixture('top2-plugin.mjs')]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.include(listed.stdout, '  top2-accuracy [plugin my-plugin]: Label among the two highest-scoring classes');
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-plugin-'));
+    const run = distilRun([fixture('mnist-small.yaml'), '--plugin', fixture('top2-plugin.mjs'), '--out', out, '--run-id', 'p',
+      '--set', 'training.metrics=[accuracy, top2-accuracy]', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=500', '--set', 'dataset.test_limit=200']);
+    assert.equal(run.code, 0, run.stderr);
+    const { records } = readCsv(path.join(out, 'mnist-small', 'p', 'results.csv'));
+    for (const r of records) assert.isAtLeast(Number(r.test_top2_accuracy), Number(r.test_accuracy));
+  });
+});

@@ -1,4 +1,5 @@
 // Loads users' plugin modules (spec `plugins:` and --plugin) and registers their components.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +17,8 @@ function isPlugin(value: unknown): value is Plugin {
 
 /** Resolves a plugin reference: a path (relative to `baseDir`) or a package name installed there. */
 function resolveModule(reference: string, baseDir: string): string {
-  if (reference.startsWith('.') || path.isAbsolute(reference)) return pathToFileURL(path.resolve(baseDir, reference)).href;
+  const asPath = path.resolve(baseDir, reference);
+  if (reference.startsWith('.') || path.isAbsolute(reference) || existsSync(asPath)) return pathToFileURL(asPath).href;
   return pathToFileURL(createRequire(path.join(baseDir, 'package.json')).resolve(reference)).href;
 }
 
@@ -40,7 +42,8 @@ export async function loadPlugins(
     try {
       loaded = (await import(resolveModule(reference, baseDir))) as Record<string, unknown>;
     } catch (error) {
-      fail(`cannot load plugin "${reference}": ${(error as Error).message.split('\n')[0]}`, 'paths are relative to the spec file');
+      const hint = locateAt ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
+      fail(`cannot load plugin "${reference}": ${(error as Error).message.split('\n')[0]}`, hint);
       continue;
     }
     const plugin = [loaded.default, loaded.plugin].find(isPlugin);
