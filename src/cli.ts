@@ -33,6 +33,7 @@ Run options
   --set PATH=VALUE      override a spec field (repeatable), e.g. --set training.epochs=1
   --plugin MODULE       load a plugin (repeatable), in addition to the spec's plugins:
   --backend NAME        auto (default), tensorflow, wasm or cpu
+  --blas auto|off|PATH  system BLAS for the wasm backend's matrix products (default auto: OpenBLAS, MKL, ...)
   --out DIR             results root (default: results); the run goes to DIR/<name>/<run-id>/
   --run-id ID           run id (default: UTC timestamp); reuse one to resume, skipping finished cells
   --shard I/N           run only cells I, I+N, ... of the grid (for CI matrices; combine with merge)
@@ -48,6 +49,7 @@ const OPTIONS = {
   set: { type: 'string', multiple: true },
   plugin: { type: 'string', multiple: true },
   backend: { type: 'string' },
+  blas: { type: 'string' },
   out: { type: 'string' },
   'run-id': { type: 'string' },
   shard: { type: 'string' },
@@ -101,6 +103,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
   }
   const summary = await runExperiment(experiment, registry, {
     backend: backendOption(values.backend),
+    blas: values.blas,
     outDir: values.out,
     runId: values['run-id'],
     shard,

@@ -39,7 +39,7 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     started_at: input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
-    backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels },
+    backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels, blas: backend.blas ?? null, blas_skipped: backend.blasSkipped ?? null },
     versions: { node: process.version, ...tf.version },
     machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     shard: input.shard ?? null,

@@ -9,6 +9,7 @@ import type { Row } from '../results/writer.js';
 import { RunWriter } from '../results/writer.js';
 import { selectBackend } from '../backend/select.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
+import type { BlasRequest } from '../backend/blas.js';
 import type { ResolvedExperiment } from '../spec/experiment.js';
 import type { Role } from '../spec/resolve.js';
 import { disposeData, loadData } from './data.js';
@@ -24,6 +25,8 @@ import type { RoleRun } from './role.js';
 export interface RunOptions {
   /** @default 'auto' */
   readonly backend?: BackendRequest;
+  /** System BLAS for the wasm backend's matrix products: 'auto', 'off' or a library path. @default 'auto' */
+  readonly blas?: BlasRequest;
   /** Root of the results tree. @default 'results' */
   readonly outDir?: string;
   /** Run id; reusing one resumes that run, skipping cells it finished. @default a UTC timestamp */
@@ -222,7 +225,7 @@ export function gain(student: RoleRun, person: RoleRun): { distillation_gain?: n
  * @throws DistilError INTERRUPTED when `signal` aborts (finished rows stay written), BACKEND_UNAVAILABLE.
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = await selectBackend(options.backend ?? 'auto', { blas: options.blas });
   const runId = options.runId ?? defaultRunId();
   const runDir = path.join(options.outDir ?? 'results', experiment.name, runId);
   const writer = new RunWriter(runDir, metricColumns(experiment, registry));
@@ -261,7 +264,10 @@ function finishedCells(writer: RunWriter): Set<string> {
   return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
 }
 
+/** One line for the log: `wasm + OpenBLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */
 export function describeBackend(backend: BackendInfo): string {
+  const blas = backend.blas ? ` + BLAS ${backend.blas.library} (sgemm ${backend.blas.sgemmGflops} GFLOP/s)` : '';
+  const noBlas = backend.name === 'wasm' && backend.blasSkipped ? ` (no BLAS: ${backend.blasSkipped})` : '';
   const skipped = backend.skipped.length > 0 ? ` (skipped ${backend.skipped.join('; ')})` : '';
-  return `${backend.name}${skipped}`;
+  return `${backend.name}${blas}${noBlas}${skipped}`;
 }

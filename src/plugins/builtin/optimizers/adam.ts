@@ -1,6 +1,7 @@
 // Optimizer "adam": Adam (Kingma and Ba, 2014).
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/types.js';
+import { fusedAdam, preferFused } from '../../../backend/fused-optimizers.js';
 
 export interface AdamParams {
   lr: number;
@@ -22,6 +23,6 @@ export default defineComponent<AdamParams>({
     },
   },
   create({ lr, beta1, beta2, epsilon }) {
-    return tf.train.adam(lr, beta1, beta2, epsilon);
+    return preferFused(() => fusedAdam(lr, beta1, beta2, epsilon), () => tf.train.adam(lr, beta1, beta2, epsilon));
   },
 });

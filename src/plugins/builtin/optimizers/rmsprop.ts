@@ -1,6 +1,7 @@
 // Optimizer "rmsprop": RMSProp with optional momentum and centring.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/types.js';
+import { fusedRmsprop, preferFused } from '../../../backend/fused-optimizers.js';
 
 export interface RmspropParams {
   lr: number;
@@ -24,6 +25,6 @@ export default defineComponent<RmspropParams>({
     },
   },
   create({ lr, decay, momentum, epsilon, centered }) {
-    return tf.train.rmsprop(lr, decay, momentum, epsilon, centered);
+    return preferFused(() => fusedRmsprop(lr, decay, momentum, epsilon, centered), () => tf.train.rmsprop(lr, decay, momentum, epsilon, centered));
   },
 });

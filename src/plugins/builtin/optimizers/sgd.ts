@@ -1,6 +1,7 @@
 // Optimizer "sgd": stochastic gradient descent, with optional (Nesterov) momentum.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/types.js';
+import { fusedSgd, preferFused } from '../../../backend/fused-optimizers.js';
 
 export interface SgdParams {
   lr: number;
@@ -20,6 +21,6 @@ export default defineComponent<SgdParams>({
     },
   },
   create({ lr, momentum, nesterov }) {
-    return momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr);
+    return preferFused(() => fusedSgd(lr, momentum, nesterov), () => (momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr)));
   },
 });

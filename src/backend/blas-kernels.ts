@@ -1,0 +1,133 @@
+// wasm BatchMatMul and _FusedMatMul kernels that call the system BLAS on the backend's own memory.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { Blas } from './blas.js';
+import { float32View } from './memory.js';
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+interface Plan {
+  m: number;
+  n: number;
+  k: number;
+  batch: number;
+  strideA: number;
+  strideB: number;
+  outShape: number[];
+}
+
+type WasmOutputBackend = { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
+
+const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** Shapes of one (possibly batched, possibly broadcast) product; undefined when BLAS should not take it. */
+function planMatMul(a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: MatMulAttrs): Plan | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb || m === 0 || n === 0 || k === 0) return undefined;
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const [sizeA, sizeB] = [product(batchA), product(batchB)];
+  if (sizeA > 1 && sizeB > 1 && batchA.join() !== batchB.join()) return undefined;
+  const outBatch = sizeA === sizeB ? (batchA.length >= batchB.length ? batchA : batchB) : sizeA > sizeB ? batchA : batchB;
+  return { m, n, k, batch: Math.max(sizeA, sizeB), strideA: sizeA === 1 ? 0 : m * k, strideB: sizeB === 1 ? 0 : k * n, outShape: [...outBatch, m, n] };
+}
+
+function runSgemm(blas: Blas, plan: Plan, a: TensorInfo, b: TensorInfo, out: TensorInfo, attrs: MatMulAttrs, beta: number): void {
+  // Views are taken after the output was allocated: allocation may grow (and move) the wasm heap.
+  const [A, B, C] = [float32View(a), float32View(b), float32View(out)];
+  const { m, n, k } = plan;
+  for (let i = 0; i < plan.batch; i++) {
+    blas.sgemm(
+      attrs.transposeA, attrs.transposeB, m, n, k, 1,
+      A.subarray(i * plan.strideA), attrs.transposeA ? m : k,
+      B.subarray(i * plan.strideB), attrs.transposeB ? k : n,
+      beta, C.subarray(i * m * n), n,
+    );
+  }
+}
+
+/** Activations applied in one pass over the output; others fall back to the wasm kernel. */
+const ACTIVATIONS: Record<string, (x: number, alpha: number) => number> = {
+  linear: (x) => x,
+  relu: (x) => (x > 0 ? x : 0),
+  relu6: (x) => (x > 0 ? (x < 6 ? x : 6) : 0),
+  elu: (x) => (x > 0 ? x : Math.exp(x) - 1),
+  leakyrelu: (x, alpha) => (x > 0 ? x : alpha * x),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+};
+
+function blasBatchMatMul(blas: Blas, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    const plan = planMatMul(a, b, attrs);
+    if (!plan) return fallback(args);
+    const out = (args.backend as unknown as WasmOutputBackend).makeOutput(plan.outShape, 'float32');
+    runSgemm(blas, plan, a, b, out, attrs, 0);
+    return out;
+  };
+}
+
+function blasFusedMatMul(blas: Blas, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    const plan = a && b ? planMatMul(a, b, attrs) : undefined;
+    const activation = ACTIVATIONS[attrs.activation ?? 'linear'];
+    const biasSize = bias ? product(bias.shape) : 0;
+    if (!plan || !a || !b || !activation || preluActivationWeights || (bias && (bias.dtype !== 'float32' || (biasSize !== plan.n && biasSize !== 1)))) {
+      return fallback(args);
+    }
+    const out = (args.backend as unknown as WasmOutputBackend).makeOutput(plan.outShape, 'float32');
+    if (bias) {
+      // Pre-fill C with the bias rows, then let sgemm accumulate into it (beta = 1): one pass saved.
+      const [C, B] = [float32View(out), float32View(bias)];
+      if (biasSize === 1) C.fill(B[0]);
+      else for (let row = 0; row < C.length; row += plan.n) C.set(B, row);
+    }
+    runSgemm(blas, plan, a, b, out, attrs, bias ? 1 : 0);
+    if (attrs.activation && attrs.activation !== 'linear') {
+      const C = float32View(out);
+      const alpha = attrs.leakyreluAlpha ?? 0.2;
+      for (let i = 0; i < C.length; i++) C[i] = activation(C[i], alpha);
+    }
+    return out;
+  };
+}
+
+const replaced = new Map<string, KernelConfig>();
+
+/** Routes the wasm backend's matrix products to `blas`; shapes it does not cover use the previous kernel. */
+export function installBlasKernels(blas: Blas): void {
+  uninstallBlasKernels();
+  const factories: Record<string, (blas: Blas, fallback: KernelFunc) => KernelFunc> = {
+    BatchMatMul: blasBatchMatMul,
+    _FusedMatMul: blasFusedMatMul,
+  };
+  for (const [name, factory] of Object.entries(factories)) {
+    const previous = tf.getKernel(name, 'wasm');
+    if (!previous) continue;
+    replaced.set(name, previous);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...previous, kernelFunc: factory(blas, previous.kernelFunc) });
+  }
+}
+
+/** Restores the kernels that were in place before {@link installBlasKernels}. */
+export function uninstallBlasKernels(): void {
+  for (const [name, previous] of replaced) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(previous);
+  }
+  replaced.clear();
+}

@@ -1,0 +1,45 @@
+// Direct views of tensor memory on the wasm and cpu backends, for kernels that work in place.
+import * as tf from '@tensorflow/tfjs';
+import type { DataId, TensorInfo } from '@tensorflow/tfjs';
+
+/** The parts of the wasm backend distil-run reads: its heap and where each tensor lives in it. */
+interface WasmBackendInternals {
+  wasm: { HEAPF32: Float32Array };
+  dataIdMap: { get(dataId: DataId): { memoryOffset: number; refCount: number } | undefined };
+}
+
+/** The part of the cpu backend distil-run reads: each tensor's values array. */
+interface CpuBackendInternals {
+  data: { get(dataId: DataId): { values?: Float32Array; refCount: number } | undefined };
+}
+
+/** True when tensors of the current backend can be read and written in place. */
+export function hasDirectMemory(): boolean {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu';
+}
+
+/**
+ * A Float32Array over a float32 tensor's own memory (no copy). Valid until the next allocation on the
+ * wasm backend (the heap may grow and move), so take it right before use and do not keep it.
+ */
+export function float32View(tensor: TensorInfo): Float32Array {
+  const size = tensor.shape.reduce((a, b) => a * b, 1);
+  const backend = tf.backend() as unknown;
+  if (tf.getBackend() === 'wasm') {
+    const wasm = backend as WasmBackendInternals;
+    const entry = wasm.dataIdMap.get(tensor.dataId);
+    if (!entry) throw new Error('tensor memory not found on the wasm backend');
+    return wasm.wasm.HEAPF32.subarray(entry.memoryOffset / 4, entry.memoryOffset / 4 + size);
+  }
+  const entry = (backend as CpuBackendInternals).data.get(tensor.dataId);
+  if (!entry?.values) throw new Error('tensor memory not found on the cpu backend');
+  return entry.values.subarray(0, size);
+}
+
+/** How many tensors share this tensor's memory (1: writing to it in place affects only it). */
+export function memoryRefCount(tensor: TensorInfo): number {
+  const backend = tf.backend() as unknown;
+  const entry = tf.getBackend() === 'wasm' ? (backend as WasmBackendInternals).dataIdMap.get(tensor.dataId) : (backend as CpuBackendInternals).data.get(tensor.dataId);
+  return entry?.refCount ?? 0;
+}
