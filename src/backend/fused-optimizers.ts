@@ -43,7 +43,11 @@ class FusedOptimizer extends tf.Optimizer {
       const variable = tf.engine().registeredVariables[name];
       const slots = this.slotsFor(name, variable);
       // Writing in place is only safe when no other tensor shares the variable's memory.
-      if (memoryRefCount(variable) > 1) variable.assign(tf.tidy(() => tf.add(variable, 0)));
+      if (memoryRefCount(variable) > 1) {
+        const copy = tf.add(variable, 0);
+        variable.assign(copy);
+        copy.dispose();
+      }
       if (this.tensorRule?.(variable, gradient, slots, this.iterations)) continue;
       // Views last: any allocation above may move the wasm heap.
       this.rule(float32View(variable), float32View(gradient), slots.map(float32View), this.iterations);
