@@ -36,6 +36,11 @@ export interface Dataset {
 export interface Loss {
   /** True for distillation losses, which need the teacher's outputs. */
   readonly needsTeacher: boolean;
+  /**
+   * Transforms the teacher's outputs on a whole split once, before any batch (e.g. to softened
+   * log-probabilities); `compute` then receives rows of the result. Identity when absent.
+   */
+  prepareTeacher?(outputs: tf.Tensor2D): tf.Tensor2D;
   compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D): tf.Scalar;
 }
 

@@ -60,10 +60,11 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', lossRef, context) : labelLoss;
   const metrics = resolved.training.metrics.map((ref) => createComponent<Metric>(registry, 'metric', ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
+  const teacher = role === 'student' && options.teacherTrain && loss.prepareTeacher ? loss.prepareTeacher(options.teacherTrain) : options.teacherTrain;
   try {
     const trained = await trainRole({
       role, model, training: resolved.training, optimizer, loss, labelLoss, metrics, task: config.task,
-      train: data.train, test: data.test, teacherTrain: role === 'student' ? options.teacherTrain : undefined,
+      train: data.train, test: data.test, teacherTrain: role === 'student' ? teacher : undefined,
       evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch,
     });
     const last = trained.history[trained.history.length - 1];
@@ -74,5 +75,6 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     };
   } finally {
     optimizer.dispose();
+    if (teacher !== options.teacherTrain) teacher?.dispose();
   }
 }

@@ -76,8 +76,8 @@ export function evaluate(model: tf.LayersModel, options: Pick<TrainRoleOptions, 
   }
 }
 
-/** One optimizer step on one batch; returns the batch loss (kept, caller disposes). */
-function step(options: TrainRoleOptions, indices: Int32Array): tf.Scalar {
+/** One optimizer step on the rows `indices` of the training split; returns the batch loss (caller disposes). */
+export function trainStep(options: Pick<TrainRoleOptions, 'model' | 'optimizer' | 'loss' | 'train' | 'teacherTrain'>, indices: Int32Array): tf.Scalar {
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     const x = tf.gather(options.train.x, idx);
@@ -99,7 +99,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (options.signal?.aborted) throw errorInterrupted();
-      const cost = step(options, order.subarray(start, Math.min(start + batchSize, n)));
+      const cost = trainStep(options, order.subarray(start, Math.min(start + batchSize, n)));
       // Weight by batch size so the epoch loss is the mean over examples, ragged last batch included.
       const next = tf.tidy(() => tf.add(sum, tf.mul(cost, Math.min(batchSize, n - start))) as tf.Scalar);
       cost.dispose();

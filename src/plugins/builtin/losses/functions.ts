@@ -1,24 +1,59 @@
 // The tensor math shared by the built-in losses and metrics.
+// Cross-entropy and KD carry analytic gradients (tf.customGrad): a few ops instead of autograd's walk
+// back through logSoftmax, which on small models is most of a step's kernel calls.
+// Every tensor a gradient needs goes through save(): tfjs frees the rest when the forward pass ends.
 import * as tf from '@tensorflow/tfjs';
 
-/** Mean softmax cross-entropy of logits `[n, c]` against int32 class indices `[n]`. */
+/** Mean softmax cross-entropy of logits `[n, c]` against int32 class indices `[n]`; gradient (softmax - onehot) / n. */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels.toInt().flatten(), logits.shape[1]);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  const [n, classes] = logits.shape;
+  const oneHot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
+  const loss = tf.customGrad((...args) => {
+    const [s, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const logProbabilities = tf.logSoftmax(s);
+    save([logProbabilities, oneHot]);
+    return {
+      value: tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1))),
+      gradFunc: (dy, [saved, savedOneHot]) => tf.mul(dy, tf.div(tf.sub(tf.exp(saved), savedOneHot), n)),
+    };
   });
+  return loss(logits) as tf.Scalar;
 }
 
-/** Mean over the batch of KL(softmax(teacher/T) || softmax(student/T)). */
-export function softenedKl(student: tf.Tensor2D, teacher: tf.Tensor2D, temperature: number): tf.Scalar {
-  return tf.tidy(() => {
-    const logTeacher = tf.logSoftmax(tf.div(teacher, temperature));
-    const logStudent = tf.logSoftmax(tf.div(student, temperature));
-    return tf.mean(tf.sum(tf.mul(tf.exp(logTeacher), tf.sub(logTeacher, logStudent)), 1));
+/**
+ * Hinton et al.'s distillation loss, alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher/T || student/T),
+ * from the teacher's softened log-probabilities `log softmax(teacher / T)` (computed once per split).
+ * Gradient: (alpha * (softmax(s) - onehot) + (1 - alpha) * T * (softmax(s/T) - p_teacher)) / n.
+ */
+export function distillationLoss(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+  const [n, classes] = logits.shape;
+  const oneHot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
+  const teacherProbabilities = tf.exp(teacherLogProbabilities);
+  const loss = tf.customGrad((...args) => {
+    const [s, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const logProbabilities = tf.logSoftmax(s);
+    const softLogProbabilities = tf.logSoftmax(tf.div(s, temperature) as tf.Tensor2D);
+    save([logProbabilities, softLogProbabilities, oneHot, teacherProbabilities]);
+    const hard = tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1)));
+    const kl = tf.mean(tf.sum(tf.mul(teacherProbabilities, tf.sub(teacherLogProbabilities, softLogProbabilities)), 1));
+    return {
+      value: tf.add(tf.mul(alpha, hard), tf.mul((1 - alpha) * temperature * temperature, kl)),
+      gradFunc: (dy, [hardSaved, softSaved, savedOneHot, savedTeacher]) => {
+        const hardGrad = tf.mul(alpha / n, tf.sub(tf.exp(hardSaved), savedOneHot));
+        const softGrad = tf.mul(((1 - alpha) * temperature) / n, tf.sub(tf.exp(softSaved), savedTeacher));
+        return tf.mul(dy, tf.add(hardGrad, softGrad));
+      },
+    };
   });
+  return loss(logits) as tf.Scalar;
+}
+
+/** `log softmax(teacher / T)`: the teacher's softened log-probabilities. */
+export function softenedLogProbabilities(teacher: tf.Tensor2D, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => tf.logSoftmax(tf.div(teacher, temperature) as tf.Tensor2D));
 }
 
 /** Mean squared error between predictions `[n, 1]` and targets `[n]` or `[n, 1]`. */
 export function meanSquaredError(prediction: tf.Tensor2D, target: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.square(tf.sub(prediction, target.reshape(prediction.shape)))));
+  return tf.mean(tf.square(tf.sub(prediction, tf.reshape(target, prediction.shape))));
 }

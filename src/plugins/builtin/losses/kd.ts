@@ -1,7 +1,6 @@
 // Loss "kd": Hinton et al. (2015) distillation, alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher/T || student/T).
-import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/types.js';
-import { softenedKl, softmaxCrossEntropy } from './functions.js';
+import { distillationLoss, softenedLogProbabilities } from './functions.js';
 
 export interface KdParams {
   temperature: number;
@@ -22,13 +21,11 @@ export default defineComponent<KdParams>({
   create({ temperature, alpha }) {
     return {
       needsTeacher: true,
+      // The softened teacher distribution depends only on T: computed once per split, not per batch.
+      prepareTeacher: (logits) => softenedLogProbabilities(logits, temperature),
       compute(prediction, target, teacher) {
         if (!teacher) throw new Error('kd loss needs the teacher outputs');
-        return tf.tidy(() => {
-          const hard = softmaxCrossEntropy(prediction, target);
-          const soft = softenedKl(prediction, teacher, temperature);
-          return tf.add(tf.mul(alpha, hard), tf.mul((1 - alpha) * temperature * temperature, soft));
-        });
+        return distillationLoss(prediction, target, teacher, temperature, alpha);
       },
     };
   },

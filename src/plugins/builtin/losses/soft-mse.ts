@@ -20,9 +20,7 @@ export default defineComponent<SoftMseParams>({
       needsTeacher: true,
       compute(prediction, target, teacher) {
         if (!teacher) throw new Error('soft-mse loss needs the teacher outputs');
-        return tf.tidy(() =>
-          tf.add(tf.mul(alpha, meanSquaredError(prediction, target)), tf.mul(1 - alpha, meanSquaredError(prediction, teacher))),
-        );
+        return tf.add(tf.mul(alpha, meanSquaredError(prediction, target)), tf.mul(1 - alpha, meanSquaredError(prediction, teacher)));
       },
     };
   },
