@@ -69,7 +69,8 @@ function timeRole(registry: Registry, config: ResolvedConfig, role: Role, steps:
   const teacherTrain = role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
   const options = { model, optimizer, loss, train, teacherTrain };
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
-  for (let i = 0; i < 3; i++) trainStep(options, batch(i)).dispose();
+  // Warm-up: JIT, optimizer slots and heap growth happen here, not in the timed steps.
+  for (let i = 0; i < 15; i++) trainStep(options, batch(i)).dispose();
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const started = performance.now();

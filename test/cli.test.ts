@@ -130,3 +130,26 @@ describe('the README plugin example', () => {
     for (const r of records) assert.isAtLeast(Number(r.test_top2_accuracy), Number(r.test_accuracy));
   });
 });
+
+describe('BLAS selection from the command line', () => {
+  it('--blas off runs on the fixed wasm kernels and says why no BLAS is used', function () {
+    this.timeout(120_000);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-noblas-'));
+    const { code, stderr } = distilRun([fixture('mnist-small.yaml'), '--blas', 'off', '--out', out, '--run-id', 'x', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=500', '--set', 'dataset.test_limit=100']);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /backend wasm \(no BLAS: BLAS disabled \(--blas off\)\)/);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'mnist-small', 'x', 'manifest.json'), 'utf8'));
+    assert.isNull(manifest.backend.blas);
+    assert.equal(manifest.backend.blas_skipped, 'BLAS disabled (--blas off)');
+  });
+
+  it('a BLAS path that does not load is reported, and the run falls back to wasm', function () {
+    this.timeout(120_000);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-badblas-'));
+    const { code, stderr } = distilRun([fixture('mnist-small.yaml'), '--blas', '/nonexistent/libblas.so', '--dry-run']);
+    assert.equal(code, 0, stderr);
+    const run = distilRun([fixture('mnist-small.yaml'), '--blas', '/nonexistent/libblas.so', '--out', out, '--run-id', 'y', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=300', '--set', 'dataset.test_limit=100']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /no BLAS: cannot load cblas_sgemm from \/nonexistent\/libblas\.so/);
+  });
+});

@@ -37,6 +37,12 @@ export function float32View(tensor: TensorInfo): Float32Array {
   return entry.values.subarray(0, size);
 }
 
+/** An Int32Array over an int32 tensor's own memory (same validity rules as {@link float32View}). */
+export function int32View(tensor: TensorInfo): Int32Array {
+  const view = float32View(tensor);
+  return new Int32Array(view.buffer, view.byteOffset, view.length);
+}
+
 /** How many tensors share this tensor's memory (1: writing to it in place affects only it). */
 export function memoryRefCount(tensor: TensorInfo): number {
   const backend = tf.backend() as unknown;

@@ -3,9 +3,16 @@
 // back through logSoftmax, which on small models is most of a step's kernel calls.
 // Every tensor a gradient needs goes through save(): tfjs frees the rest when the forward pass ends.
 import * as tf from '@tensorflow/tfjs';
+import { hasDirectMemory } from '../../../backend/memory.js';
+import { rowCrossEntropy, rowDistillation } from './row-losses.js';
 
 /** Mean softmax cross-entropy of logits `[n, c]` against int32 class indices `[n]`; gradient (softmax - onehot) / n. */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar {
+  return hasDirectMemory() ? rowCrossEntropy(logits, labels) : tensorCrossEntropy(logits, labels);
+}
+
+/** {@link softmaxCrossEntropy} as tensor ops, for backends without direct memory access (tfjs-node). */
+export function tensorCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar {
   const [n, classes] = logits.shape;
   const oneHot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
   const loss = tf.customGrad((...args) => {
@@ -26,6 +33,13 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.
  * Gradient: (alpha * (softmax(s) - onehot) + (1 - alpha) * T * (softmax(s/T) - p_teacher)) / n.
  */
 export function distillationLoss(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+  return hasDirectMemory()
+    ? rowDistillation(logits, labels, teacherLogProbabilities, temperature, alpha)
+    : tensorDistillation(logits, labels, teacherLogProbabilities, temperature, alpha);
+}
+
+/** {@link distillationLoss} as tensor ops, for backends without direct memory access (tfjs-node). */
+export function tensorDistillation(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
   const [n, classes] = logits.shape;
   const oneHot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
   const teacherProbabilities = tf.exp(teacherLogProbabilities);

@@ -1,0 +1,93 @@
+// npm run bench: training speed per backend and role, the backend's raw matMul rate, and the full
+// seed-004 MNIST experiment's wall time and peak RSS. Writes a CSV and prints a table.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createObjectCsvStringifier } from 'csv-writer';
+import { packageRoot } from '../src/package-root.js';
+import { formatTable } from '../src/results/table.js';
+import type { BenchRow } from './worker.js';
+
+const CONFIGS = ['tensorflow', 'wasm+blas', 'wasm', 'cpu'];
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '40' },
+    repeats: { type: 'string', default: '5' },
+    'max-ms': { type: 'string', default: '4000' },
+    'skip-full': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join('results', 'bench') },
+  },
+});
+
+const root = packageRoot();
+const worker = path.join(root, 'dist', 'bench', 'worker.js');
+
+function runConfig(config: string): BenchRow[] | string {
+  const result = spawnSync(process.execPath, [worker, config, values.steps!, values.repeats!, values['max-ms']!], { encoding: 'utf8', timeout: 900_000 });
+  if (result.status !== 0) return (result.stderr || `exit ${result.status}`).trim().split('\n')[0];
+  return JSON.parse(result.stdout) as BenchRow[];
+}
+
+interface FullRun {
+  config: string;
+  wall_seconds: number;
+  peak_rss_mb: number;
+  roles: string;
+}
+
+/** The full seed-004 experiment under GNU time (for peak RSS): stage seconds and accuracies from results.csv. */
+function runFull(config: string): FullRun | string {
+  const time = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+  const runId = `bench-${config.replace('+', '-')}`;
+  const args = [path.join(root, 'dist', 'src', 'cli.js'), path.join(root, 'experiments', 'mnist.yaml'), '--out', values.out!, '--run-id', runId, '--plain', '--backend', config.split('+')[0], '--blas', config.endsWith('+blas') ? 'auto' : 'off'];
+  const started = performance.now();
+  const result = time
+    ? spawnSync(time, ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = (performance.now() - started) / 1000;
+  if (result.status !== 0) return (result.stderr || '').trim().split('\n').slice(-1)[0];
+  const rss = /PEAK_RSS_KB=(\d+)/.exec(result.stderr)?.[1];
+  const csv = readFileSync(path.join(values.out!, 'mnist', runId, 'results.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const [header, ...rows] = csv;
+  const col = (name: string) => header.indexOf(name);
+  const roles = rows.map((r) => `${r[col('role')]} ${Number(r[col('train_seconds')]).toFixed(1)} s acc ${r[col('test_accuracy')]}`).join('; ');
+  return { config, wall_seconds: Number(wall.toFixed(1)), peak_rss_mb: rss ? Math.round(Number(rss) / 1024) : NaN, roles };
+}
+
+function main(): void {
+  mkdirSync(values.out!, { recursive: true });
+  const rows: BenchRow[] = [];
+  const skipped: string[] = [];
+  for (const config of CONFIGS) {
+    process.stderr.write(`bench: ${config}...\n`);
+    const result = runConfig(config);
+    if (typeof result === 'string') skipped.push(`${config}: ${result}`);
+    else rows.push(...result);
+  }
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const file = path.join(values.out!, `bench-${stamp}.csv`);
+  const header = Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id }));
+  const stringifier = createObjectCsvStringifier({ header });
+  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  process.stdout.write(`${formatTable(['config', 'experiment', 'role', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
+    rows.map((r) => [r.config, r.experiment, r.role, r.batch_size, r.samples_per_sec, r.mflop_per_sample, r.achieved_gflops, r.raw_gflops, r.ratio]))}\n`);
+  for (const s of skipped) process.stdout.write(`skipped ${s}\n`);
+  if (!values['skip-full']) {
+    const fulls: FullRun[] = [];
+    for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {
+      process.stderr.write(`bench: full experiments/mnist.yaml on ${config}...\n`);
+      const full = runFull(config);
+      if (typeof full === 'string') process.stdout.write(`full run on ${config} failed: ${full}\n`);
+      else fulls.push(full);
+    }
+    const fullFile = path.join(values.out!, `bench-${stamp}-full.csv`);
+    const s = createObjectCsvStringifier({ header: ['config', 'wall_seconds', 'peak_rss_mb', 'roles'].map((id) => ({ id, title: id })) });
+    writeFileSync(fullFile, s.getHeaderString() + s.stringifyRecords(fulls));
+    process.stdout.write(`\n${formatTable(['config', 'wall s', 'peak RSS MB', 'roles'], fulls.map((f) => [f.config, f.wall_seconds, f.peak_rss_mb, f.roles]))}\n${fullFile}\n`);
+  }
+  process.stdout.write(`${file}\n`);
+}
+
+main();
