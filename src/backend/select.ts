@@ -4,7 +4,7 @@ import { errorBackendUnavailable } from '../errors.js';
 import { loadBlas } from './blas.js';
 import type { Blas, BlasRequest } from './blas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
-import { installFastGather } from './gather.js';
+import { installFastKernels } from './fast-kernels.js';
 import { installWasmMatMulFix } from './wasm-matmul.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -52,7 +52,7 @@ async function tryWasm(): Promise<string | undefined> {
   }
   if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';
   installWasmMatMulFix();
-  installFastGather();
+  installFastKernels();
   return undefined;
 }
 
@@ -67,7 +67,7 @@ const blasCache = new Map<BlasRequest, { blas?: Blas; reason?: string }>();
 
 /** Routes wasm matrix products to a BLAS (loaded and measured once per request) or back to wasm. */
 function configureBlas(request: BlasRequest): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
-  const kernels = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2: row copies'];
+  const kernels = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum: row copies, shared clones, one-pass column sums'];
   if (!blasCache.has(request)) blasCache.set(request, loadBlas(request));
   const { blas, reason } = blasCache.get(request) ?? {};
   if (!blas) {
@@ -76,7 +76,7 @@ function configureBlas(request: BlasRequest): Pick<BackendInfo, 'blas' | 'blasSk
   }
   installBlasKernels(blas);
   return {
-    kernels: [...kernels, `BatchMatMul/_FusedMatMul: cblas_sgemm from ${blas.library}`],
+    kernels: [...kernels, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`],
     blas: { library: blas.library, description: blas.description, sgemmGflops: Number(blas.gflops.toFixed(1)) },
   };
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../../src/backend/blas.js';
 import { installBlasKernels, uninstallBlasKernels } from '../../src/backend/blas-kernels.js';
 import { fusedAdam, fusedRmsprop, fusedSgd } from '../../src/backend/fused-optimizers.js';
-import { installFastGather, uninstallFastGather } from '../../src/backend/gather.js';
+import { installFastKernels, uninstallFastKernels } from '../../src/backend/fast-kernels.js';
 import { WASM_MODULES } from '../../src/backend/wasm/modules.js';
 import { useWasm } from '../helpers.js';
 
@@ -41,6 +41,7 @@ describe('BLAS matMul kernels', function () {
     ['a b^T, b broadcast over the batch', () => tf.matMul(tf.randomNormal([2, 4, 9], 0, 1, 'float32', 3), tf.randomNormal([6, 9], 0, 1, 'float32', 4), false, true)],
     ['fused + bias + relu', () => tf.fused.matMul({ a: tf.randomNormal([8, 5], 0, 1, 'float32', 5), b: tf.randomNormal([5, 4], 0, 1, 'float32', 6), bias: tf.randomNormal([4], 0, 1, 'float32', 7), activation: 'relu' })],
     ['fused a^T b + bias + elu', () => tf.fused.matMul({ a: tf.randomNormal([5, 8], 0, 1, 'float32', 5), b: tf.randomNormal([5, 4], 0, 1, 'float32', 6), transposeA: true, bias: tf.randomNormal([4], 0, 1, 'float32', 10), activation: 'elu' })],
+    ['column sums (bias gradients)', () => tf.concat([tf.sum(tf.randomNormal([33, 7], 0, 1, 'float32', 11), 0), tf.sum(tf.randomNormal([5, 2], 0, 1, 'float32', 12), 0, true).flatten()])],
     ['dense layer gradients', () => {
       const [gx, gw] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, w))))([tf.randomNormal([16, 12], 0, 1, 'float32', 8), tf.randomNormal([12, 6], 0, 1, 'float32', 9)]);
       return tf.concat([gx.flatten(), gw.flatten()]);
@@ -65,22 +66,32 @@ describe('BLAS matMul kernels', function () {
   });
 });
 
-describe('row-copy gather', () => {
+describe('wasm fast kernels (gather, identity, sum)', () => {
   before(useWasm);
-  after(installFastGather);
+  after(installFastKernels);
 
   const cases: Array<[string, () => tf.Tensor]> = [
     ['float rows', () => tf.gather(tf.range(0, 24, 1, 'float32').reshape([6, 4]), tf.tensor1d([5, 0, 5, 2], 'int32'))],
     ['int32 labels', () => tf.gather(tf.tensor1d([7, 8, 9], 'int32'), tf.tensor1d([2, 2, 0], 'int32'))],
     ['2-D indices', () => tf.gather(tf.range(0, 12, 1, 'float32').reshape([3, 2, 2]), tf.tensor2d([[0, 2], [1, 1]], [2, 2], 'int32'))],
     ['axis 1 (falls back)', () => tf.gather(tf.range(0, 12, 1, 'float32').reshape([3, 4]), tf.tensor1d([3, 1], 'int32'), 1)],
+    ['column sums', () => tf.sum(tf.randomNormal([37, 5], 0, 1, 'float32', 4), 0)],
+    ['column sums keeping dims', () => tf.sum(tf.randomNormal([6, 3], 0, 1, 'float32', 5), 0, true)],
+    ['row sums (falls back)', () => tf.sum(tf.randomNormal([6, 3], 0, 1, 'float32', 6), 1)],
+    ['a clone, then math on both', () => {
+      const x = tf.randomNormal([4, 4], 0, 1, 'float32', 7);
+      const copy = tf.clone(x);
+      x.dispose();
+      return tf.add(copy, 1);
+    }],
+    ['gradients through saved activations', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.sigmoid(x))))(tf.randomNormal([9], 0, 1, 'float32', 8))],
   ];
   for (const [name, fn] of cases) {
     it(`${name} equal the stock kernel`, () => {
-      installFastGather();
+      installFastKernels();
       const fast = values(fn);
-      uninstallFastGather();
-      assert.deepEqual(fast, values(fn));
+      uninstallFastKernels();
+      assertClose(fast, values(fn), 1e-6);
     });
   }
 });
