@@ -2,6 +2,7 @@
 import type { Registry } from './registry/registry.js';
 import { COMPONENT_KINDS } from './registry/types.js';
 import type { JsonSchema } from './registry/types.js';
+import { describeBackend } from './runner/execute.js';
 import type { RunSummary } from './runner/execute.js';
 import { formatTable, signed } from './results/table.js';
 
@@ -24,7 +25,7 @@ export function formatSummary(summary: RunSummary): string {
     ...(failed.length > 0 ? ['', 'failed:', ...failed.map((f) => `  ${f}`)] : []),
     '',
     `gain = student - person on the first non-loss metric, signed so positive means distillation helped`,
-    `backend: ${summary.backend.name}`,
+    `backend: ${describeBackend(summary.backend)}`,
     summary.runDir,
   ].join('\n');
 }
