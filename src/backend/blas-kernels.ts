@@ -1,6 +1,6 @@
 // wasm BatchMatMul, _FusedMatMul and column-Sum kernels that call the system BLAS on the backend's own memory.
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { isColumnSum, kernelLayer } from './kernel-layers.js';
 import type { Blas } from './blas.js';
 import { float32View } from './memory.js';
 
@@ -110,41 +110,29 @@ function blasColumnSum(blas: Blas, fallback: KernelFunc): KernelFunc {
   let ones = new Float32Array(0);
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const axes = Array.isArray(axis) ? axis : [axis];
-    if (x.dtype !== 'float32' || x.shape.length !== 2 || axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -2)) return fallback(args);
+    const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (!isColumnSum(x, attrs)) return fallback(args);
     const [rows, cols] = x.shape;
     if (ones.length < rows) ones = new Float32Array(rows).fill(1);
-    const out = (args.backend as unknown as WasmOutputBackend).makeOutput(keepDims ? [1, cols] : [cols], 'float32');
+    const out = (args.backend as unknown as WasmOutputBackend).makeOutput(attrs.keepDims ? [1, cols] : [cols], 'float32');
     blas.sgemm(false, false, 1, cols, rows, 1, ones, rows, float32View(x), cols, 0, float32View(out), cols);
     return out;
   };
 }
 
-const replaced = new Map<string, KernelConfig>();
+// On top: BLAS takes transposed operands as they are; what it does not cover falls to the layers below.
+const layer = kernelLayer('wasm-blas', 2);
 
-/** Routes the wasm backend's matrix products to `blas`; shapes it does not cover use the previous kernel. */
+/** Routes the wasm backend's matrix products to `blas`; shapes it does not cover use the kernels below. */
 export function installBlasKernels(blas: Blas): void {
-  uninstallBlasKernels();
-  const factories: Record<string, (blas: Blas, fallback: KernelFunc) => KernelFunc> = {
-    BatchMatMul: blasBatchMatMul,
-    _FusedMatMul: blasFusedMatMul,
-    Sum: blasColumnSum,
-  };
-  for (const [name, factory] of Object.entries(factories)) {
-    const previous = tf.getKernel(name, 'wasm');
-    if (!previous) continue;
-    replaced.set(name, previous);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...previous, kernelFunc: factory(blas, previous.kernelFunc) });
-  }
+  layer.enable({
+    BatchMatMul: (below) => blasBatchMatMul(blas, below),
+    _FusedMatMul: (below) => blasFusedMatMul(blas, below),
+    Sum: (below) => blasColumnSum(blas, below),
+  });
 }
 
-/** Restores the kernels that were in place before {@link installBlasKernels}. */
+/** Restores the kernels below the BLAS layer. */
 export function uninstallBlasKernels(): void {
-  for (const [name, previous] of replaced) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(previous);
-  }
-  replaced.clear();
+  layer.disable();
 }

@@ -1,6 +1,6 @@
 // wasm kernels for what a training step does most besides matMul: gather rows, clone, column sums.
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { isColumnSum, kernelLayer } from './kernel-layers.js';
 import { float32View } from './memory.js';
 
 type WasmBackend = {
@@ -58,12 +58,11 @@ function shareIdentity(fallback: KernelFunc): KernelFunc {
 function columnSum(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const axes = Array.isArray(axis) ? axis : [axis];
-    if (x.dtype !== 'float32' || x.shape.length !== 2 || axes.length !== 1 || (axes[0] !== 0 && axes[0] !== -2)) return fallback(args);
+    const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
+    if (!isColumnSum(x, attrs)) return fallback(args);
     const [rows, cols] = x.shape;
     const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(keepDims ? [1, cols] : [cols], 'float32');
+    const out = backend.makeOutput(attrs.keepDims ? [1, cols] : [cols], 'float32');
     const sums = new Float64Array(cols);
     const values = float32View(x);
     for (let r = 0; r < rows; r++) {
@@ -75,29 +74,14 @@ function columnSum(fallback: KernelFunc): KernelFunc {
   };
 }
 
-const FAST_KERNELS: Record<string, (fallback: KernelFunc) => KernelFunc> = {
-  GatherV2: gatherRows,
-  Identity: shareIdentity,
-  Sum: columnSum,
-};
-const originals = new Map<string, KernelConfig>();
+const layer = kernelLayer('wasm-fast-kernels', 1);
 
 /** Installs the wasm fast kernels (each falls back to the stock one outside its case). Idempotent. */
 export function installFastKernels(): void {
-  for (const [name, factory] of Object.entries(FAST_KERNELS)) {
-    const current = tf.getKernel(name, 'wasm');
-    if (!current || originals.has(name)) continue;
-    originals.set(name, current);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...current, kernelFunc: factory(current.kernelFunc) });
-  }
+  layer.enable({ GatherV2: gatherRows, Identity: shareIdentity, Sum: columnSum });
 }
 
 /** Restores the stock kernels (tests compare the two). */
 export function uninstallFastKernels(): void {
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(original);
-  }
-  originals.clear();
+  layer.disable();
 }

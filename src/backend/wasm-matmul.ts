@@ -1,9 +1,9 @@
 // Fast path for the wasm backend: matMul with a transposed operand materialises the transpose first.
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { kernelLayer } from './kernel-layers.js';
 
-const PATCHED_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
-const originals = new Map<string, KernelConfig>();
+const layer = kernelLayer('wasm-transpose-first', 0);
 
 interface MatMulAttrs extends NamedAttrMap {
   transposeA: boolean;
@@ -23,12 +23,12 @@ function transposeLastTwo(x: TensorInfo, backend: unknown, transpose: KernelFunc
 /**
  * The wasm kernels run ~10-40x slower when an operand is transposed (XNNPACK packs it element by
  * element), and every backward pass has one. Transposing explicitly costs one memory pass and lets the
- * original kernel take its fast untransposed path.
+ * kernel below take its fast untransposed path.
  */
-function wrap(original: KernelConfig, transpose: KernelFunc): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
+function transposeFirst(transpose: KernelFunc): (below: KernelFunc) => KernelFunc {
+  return (below) => (args) => {
     const attrs = args.attrs as MatMulAttrs;
-    if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
+    if (!attrs.transposeA && !attrs.transposeB) return below(args);
     const inputs = args.inputs as Record<string, TensorInfo>;
     const temporaries: TensorInfo[] = [];
     const plain = (x: TensorInfo, transposed: boolean): TensorInfo => {
@@ -38,7 +38,7 @@ function wrap(original: KernelConfig, transpose: KernelFunc): KernelConfig {
       return out;
     };
     try {
-      return original.kernelFunc({
+      return below({
         ...args,
         inputs: { ...inputs, a: plain(inputs.a, attrs.transposeA), b: plain(inputs.b, attrs.transposeB) },
         attrs: { ...attrs, transposeA: false, transposeB: false },
@@ -47,27 +47,17 @@ function wrap(original: KernelConfig, transpose: KernelFunc): KernelConfig {
       for (const t of temporaries) (args.backend as unknown as DisposableBackend).disposeData(t.dataId);
     }
   };
-  return { ...original, kernelFunc };
 }
 
 /** Replaces the wasm BatchMatMul and _FusedMatMul kernels with the transpose-first versions. Idempotent. */
 export function installWasmMatMulFix(): void {
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!transpose) return;
-  for (const name of PATCHED_KERNELS) {
-    const current = tf.getKernel(name, 'wasm');
-    if (!current || originals.has(name)) continue;
-    originals.set(name, current);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(wrap(current, transpose.kernelFunc));
-  }
+  const wrap = transposeFirst(transpose.kernelFunc);
+  layer.enable({ BatchMatMul: wrap, _FusedMatMul: wrap });
 }
 
 /** Puts the stock wasm kernels back (tests and benchmarks compare the two). */
 export function uninstallWasmMatMulFix(): void {
-  for (const [name, original] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(original);
-  }
-  originals.clear();
+  layer.disable();
 }

@@ -1,0 +1,65 @@
+// Ordered layers of wasm kernel replacements, recomposed from the stock kernels whenever one is toggled.
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
+
+/** Wraps the kernel below it (the stock one, or a lower layer's) and may fall back to it. */
+export type KernelWrapper = (below: KernelFunc) => KernelFunc;
+
+interface Layer {
+  readonly name: string;
+  readonly rank: number;
+  wrappers: Record<string, KernelWrapper> | undefined;
+}
+
+const BACKEND = 'wasm';
+const stock = new Map<string, KernelConfig>();
+const layers: Layer[] = [];
+
+/** Re-registers `kernelName` as the stock kernel wrapped by every enabled layer, in layer order. */
+function recompose(kernelName: string): void {
+  if (!stock.has(kernelName)) {
+    const original = tf.getKernel(kernelName, BACKEND);
+    if (!original) return;
+    stock.set(kernelName, original);
+  }
+  const base = stock.get(kernelName) as KernelConfig;
+  let kernelFunc = base.kernelFunc;
+  for (const layer of layers) {
+    const wrap = layer.wrappers?.[kernelName];
+    if (wrap) kernelFunc = wrap(kernelFunc);
+  }
+  tf.unregisterKernel(kernelName, BACKEND);
+  tf.registerKernel({ ...base, kernelFunc });
+}
+
+/**
+ * Declares a layer. Layers wrap in rank order: a higher rank sits on top and falls back to the ones
+ * below it. Enabling or disabling one never disturbs the others.
+ */
+export function kernelLayer(name: string, rank: number): { enable(wrappers: Record<string, KernelWrapper>): void; disable(): void } {
+  let layer = layers.find((l) => l.name === name);
+  if (!layer) {
+    layer = { name, rank, wrappers: undefined };
+    layers.push(layer);
+    layers.sort((a, b) => a.rank - b.rank);
+  }
+  const self = layer;
+  return {
+    enable(wrappers) {
+      const kernels = new Set([...Object.keys(self.wrappers ?? {}), ...Object.keys(wrappers)]);
+      self.wrappers = wrappers;
+      for (const kernel of kernels) recompose(kernel);
+    },
+    disable() {
+      const kernels = Object.keys(self.wrappers ?? {});
+      self.wrappers = undefined;
+      for (const kernel of kernels) recompose(kernel);
+    },
+  };
+}
+
+/** The reduction the bias gradients need: a sum over the rows of a float32 matrix. */
+export function isColumnSum(x: { dtype: string; shape: number[] }, attrs: { axis: number | number[] }): boolean {
+  const axes = Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis];
+  return x.dtype === 'float32' && x.shape.length === 2 && axes.length === 1 && (axes[0] === 0 || axes[0] === -2);
+}
