@@ -1,6 +1,6 @@
 // The distil-run command end to end, as a user runs it (built output, separate process).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,5 +151,35 @@ describe('BLAS selection from the command line', () => {
     const run = distilRun([fixture('mnist-small.yaml'), '--blas', '/nonexistent/libblas.so', '--out', out, '--run-id', 'y', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=300', '--set', 'dataset.test_limit=100']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /no BLAS: cannot load cblas_sgemm from \/nonexistent\/libblas\.so/);
+  });
+});
+
+describe('compare and merge from the command line', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-cmp-'));
+  const header = 'run_id,cell_id,cell,role,test_loss,test_accuracy,status\n';
+  const a = path.join(dir, 'a.csv');
+  const b = path.join(dir, 'b.csv');
+  before(() => {
+    writeFileSync(a, `${header}a,x,,teacher,0.30,0.950,ok\na,x,,student,0.40,0.900,ok\n`);
+    writeFileSync(b, `${header}b,x,,teacher,0.29,0.951,ok\nb,x,,student,0.45,0.880,ok\n`);
+  });
+
+  it('compare prints the changes and exits 1 when a metric regressed beyond the threshold', () => {
+    const loose = distilRun(['compare', a, b]);
+    assert.equal(loose.code, 0, loose.stderr);
+    assert.match(loose.stdout, /^-\s+student\s+accuracy\s+0\.9\s+0\.88\s+-0\.0200$/m);
+    assert.match(loose.stdout, /^-\s+teacher\s+loss\s+0\.3\s+0\.29\s+\+0\.0100$/m);
+    const strict = distilRun(['compare', a, b, '--max-regression', '0.01']);
+    assert.equal(strict.code, 1);
+    assert.equal(strict.stderr, 'distil-run: 2 metric(s) regressed by more than 0.01\n');
+    assert.match(strict.stdout, /student\s+loss\s+0\.4\s+0\.45\s+-0\.0500\s+REGRESSED/);
+  });
+
+  it('merge writes one table from shards', () => {
+    const out = path.join(dir, 'merged.csv');
+    const { code, stderr } = distilRun(['merge', a, b, '--out', out]);
+    assert.equal(code, 0);
+    assert.equal(stderr, `merged 4 row(s) from 2 file(s) into ${out}\n`);
+    assert.deepEqual(readCsv(out).records.map((r) => `${r.run_id}/${r.role}`), ['a/teacher', 'a/student', 'b/teacher', 'b/student']);
   });
 });
