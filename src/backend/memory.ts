@@ -5,12 +5,12 @@ import type { DataId, TensorInfo } from '@tensorflow/tfjs';
 /** The parts of the wasm backend distil-run reads: its heap and where each tensor lives in it. */
 interface WasmBackendInternals {
   wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(dataId: DataId): { memoryOffset: number; refCount: number } | undefined };
+  dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined };
 }
 
 /** The part of the cpu backend distil-run reads: each tensor's values array. */
 interface CpuBackendInternals {
-  data: { get(dataId: DataId): { values?: Float32Array; refCount: number } | undefined };
+  data: { get(dataId: DataId): { values?: Float32Array } | undefined };
 }
 
 /** True when tensors of the current backend can be read and written in place. */
@@ -41,11 +41,4 @@ export function float32View(tensor: TensorInfo): Float32Array {
 export function int32View(tensor: TensorInfo): Int32Array {
   const view = float32View(tensor);
   return new Int32Array(view.buffer, view.byteOffset, view.length);
-}
-
-/** How many tensors share this tensor's memory (1: writing to it in place affects only it). */
-export function memoryRefCount(tensor: TensorInfo): number {
-  const backend = tf.backend() as unknown;
-  const entry = tf.getBackend() === 'wasm' ? (backend as WasmBackendInternals).dataIdMap.get(tensor.dataId) : (backend as CpuBackendInternals).data.get(tensor.dataId);
-  return entry?.refCount ?? 0;
 }

@@ -132,6 +132,7 @@ class Execution {
       const run = await runRole({
         registry: this.registry, config: planned.cell.config, role, data, baseDir: this.experiment.baseDir, teacherTrain, signal: this.signal,
         onModel: (model) => this.reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs, batch ${training.batchSize}, ${training.optimizer.name}` }),
+        onProgress: (progress) => this.reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
           this.reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
           const tests = Object.fromEntries(Object.entries(record.test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));

@@ -16,6 +16,8 @@ export interface Reporter {
   runStart(info: { experiment: string; runDir: string; backend: string; cells: number; skippedCells: number }): void;
   roleStart(event: RoleEvent & { epochs: number; detail: string }): void;
   epoch(event: RoleEvent & { epochs: number; logEvery: number; record: EpochRecord }): void;
+  /** Optional: progress within an epoch, a few times a second (live terminals show it; logs need not). */
+  step?(event: RoleEvent & { epochs: number; epoch: number; done: number; total: number; samplesPerSec: number }): void;
   roleEnd(event: RoleEvent & { status: RoleStatus; summary: string }): void;
   warn(message: string): void;
   runEnd(): Promise<void>;
@@ -43,6 +45,7 @@ export class ListrReporter implements Reporter {
   private readonly logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   private task: ActiveTask | undefined;
   private pendingOutput: string | undefined;
+  private lastLine: string | undefined;
   private finish: ((error?: Error) => void) | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
@@ -86,15 +89,29 @@ export class ListrReporter implements Reporter {
     const { record, epochs, logEvery } = event;
     if (record.epoch % logEvery !== 0 && record.epoch !== epochs) return;
     const line = formatEpoch(record, epochs);
+    this.lastLine = line;
     if (this.task) this.task.output = line;
     else this.pendingOutput = line;
   }
 
+  step(event: Parameters<NonNullable<Reporter['step']>>[0]): void {
+    // Only the live renderer redraws in place; in logs this would be one line per update.
+    if (this.renderer !== 'default' || !this.task) return;
+    const percent = Math.floor((100 * event.done) / event.total);
+    const rate = Math.round(event.samplesPerSec).toLocaleString('en-US');
+    const previous = this.lastLine ? `  (last: ${this.lastLine})` : '';
+    this.task.output = `epoch ${event.epoch}/${event.epochs}  ${percent}%  ${rate} samples/s${previous}`;
+  }
+
   roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
-    if (this.task) this.task.title = `${title(event)}: ${event.summary}`;
+    if (this.task) {
+      this.task.title = `${title(event)}: ${event.summary}`;
+      if (this.lastLine) this.task.output = this.lastLine; // the last epoch line stays, not a progress line
+    }
     this.finish?.(event.status === 'ok' ? undefined : new Error(`${title(event)}: ${event.summary}`));
     this.task = undefined;
     this.pendingOutput = undefined;
+    this.lastLine = undefined;
   }
 
   warn(message: string): void {

@@ -6,7 +6,7 @@ import type { ComponentRef, ResolvedConfig, Role } from '../spec/resolve.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, predictInBatches } from './model.js';
 import { deriveSeed } from './random.js';
-import type { EpochRecord } from './train.js';
+import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, trainRole } from './train.js';
 
 export interface RoleRun {
@@ -31,6 +31,7 @@ export interface RoleRunOptions {
   readonly signal?: AbortSignal;
   onModel?(model: tf.Sequential): void;
   onEpoch?(record: EpochRecord): void;
+  onProgress?: TrainRoleOptions['onProgress'];
 }
 
 /** Milliseconds to predict 1,000 test examples, measured on the whole test split after evaluation warmed it up. */
@@ -65,7 +66,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     const trained = await trainRole({
       role, model, training: resolved.training, optimizer, loss, labelLoss, metrics, task: config.task,
       train: data.train, test: data.test, teacherTrain: role === 'student' ? teacher : undefined,
-      evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch,
+      evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch, onProgress: options.onProgress,
     });
     const last = trained.history[trained.history.length - 1];
     return {

@@ -44,6 +44,8 @@ export interface TrainRoleOptions {
   readonly seed: number;
   readonly signal?: AbortSignal;
   onEpoch?(record: EpochRecord): void;
+  /** Called a few times a second within an epoch: examples done so far and the running rate. */
+  onProgress?(progress: { epoch: number; done: number; total: number; samplesPerSec: number }): void;
 }
 
 export interface TrainRoleResult {
@@ -53,11 +55,12 @@ export interface TrainRoleResult {
 }
 
 /** Lets timers, the progress renderer and Ctrl-C run between batches of a synchronous backend. */
-async function yieldEvery(state: { last: number }, intervalMs = 100): Promise<void> {
+async function yieldEvery(state: { last: number }, intervalMs = 100): Promise<boolean> {
   const now = performance.now();
-  if (now - state.last < intervalMs) return;
+  if (now - state.last < intervalMs) return false;
   state.last = now;
   await new Promise((resolve) => setImmediate(resolve));
+  return true;
 }
 
 /** Evaluates every metric on the whole test split. */
@@ -95,6 +98,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   const { n } = options.train;
   const batchSize = options.training.batchSize;
   const order = permutation(n, options.seed + epoch);
+  const started = performance.now();
   let sum = tf.scalar(0);
   try {
     for (let start = 0; start < n; start += batchSize) {
@@ -105,7 +109,10 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
       cost.dispose();
       sum.dispose();
       sum = next;
-      await yieldEvery(tick);
+      if ((await yieldEvery(tick, 250)) && options.onProgress) {
+        const done = Math.min(start + batchSize, n);
+        options.onProgress({ epoch, done, total: n, samplesPerSec: done / ((performance.now() - started) / 1000) });
+      }
     }
     const loss = sum.dataSync()[0] / n;
     if (!Number.isFinite(loss)) throw errorNonFiniteLoss(options.role, epoch);

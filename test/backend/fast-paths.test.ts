@@ -127,6 +127,25 @@ describe('fused optimizers', () => {
     });
   }
 
+  it('trains a model on the stock wasm kernels, which cache packed weights by tensor id', () => {
+    // Regression: weights updated in place kept their tensor id, so XNNPACK kept multiplying by the
+    // first step's weights and training diverged (only without BLAS, which bypasses XNNPACK).
+    uninstallBlasKernels();
+    const x = tf.randomUniform([256, 16], 0, 1, 'float32', 1);
+    const y = tf.tidy(() => tf.argMax(tf.matMul(x, tf.randomNormal([16, 4], 0, 1, 'float32', 2)), 1));
+    for (const optimizer of [fusedAdam(0.01, 0.9, 0.999, 1e-7), fusedSgd(0.2, 0.9, false), fusedRmsprop(0.01, 0.9, 0, 1e-7, false)]) {
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [16] }), tf.layers.dense({ units: 4 })] });
+      const loss = () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 4), model.apply(x) as tf.Tensor) as tf.Scalar;
+      const first = tf.tidy(() => loss().dataSync()[0]);
+      for (let i = 0; i < 100; i++) optimizer.minimize(loss)?.dispose();
+      const last = tf.tidy(() => loss().dataSync()[0]);
+      assert.isBelow(last, first * 0.6, `${optimizer.getConfig().lr}: ${first} -> ${last}`);
+      optimizer.dispose();
+      model.dispose();
+    }
+    tf.dispose([x, y]);
+  });
+
   it('leaves the tensor count flat across steps, also for a variable that shares its memory', () => {
     const optimizer = fusedAdam(0.01, 0.9, 0.999, 1e-7);
     const initial = tf.ones([10]);

@@ -1,11 +1,12 @@
 ;; Adam's update for one variable, four floats at a time, on the tfjs wasm backend's own memory.
-;; w, g, m, v: byte offsets of float32 arrays; n: element count (the caller does the n % 4 tail).
-;; m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g;  w -= lrc1*m / (sqrt(v*c2) + eps)
+;; out, w, g, m, v: byte offsets of float32 arrays; n: element count (the caller does the n % 4 tail).
+;; m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g;  out = w - lrc1*m / (sqrt(v*c2) + eps)
+;; The new weights go to a fresh tensor (out), never over w: kernels may cache data by tensor id.
 ;; with lrc1 = lr / (1 - b1^t) and c2 = 1 / (1 - b2^t), as tf.train.adam computes it.
 (module
   (import "env" "memory" (memory 1))
   (func (export "adam")
-    (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $out i32) (param $w i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
     (param $b1 f32) (param $b2 f32) (param $lrc1 f32) (param $c2 f32) (param $eps f32)
     (local $i i32) (local $end i32) (local $gi v128) (local $mi v128) (local $vi v128)
     (local $B1 v128) (local $K1 v128) (local $B2 v128) (local $K2 v128)
@@ -32,7 +33,7 @@
             (f32x4.mul (local.get $K2) (f32x4.mul (local.get $gi) (local.get $gi)))))
         (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
         (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
-        (v128.store (i32.add (local.get $w) (local.get $i))
+        (v128.store (i32.add (local.get $out) (local.get $i))
           (f32x4.sub
             (v128.load (i32.add (local.get $w) (local.get $i)))
             (f32x4.div
