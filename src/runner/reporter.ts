@@ -14,7 +14,8 @@ export interface RoleEvent {
 /** Receives the runner's progress. Every method is synchronous; `runEnd` waits for output to drain. */
 export interface Reporter {
   runStart(info: { experiment: string; runDir: string; backend: string; cells: number; skippedCells: number }): void;
-  roleStart(event: RoleEvent & { epochs: number; detail: string }): void;
+  /** May return a promise; the runner waits for it before training (a renderer may need to start first). */
+  roleStart(event: RoleEvent & { epochs: number; detail: string }): void | Promise<void>;
   epoch(event: RoleEvent & { epochs: number; logEvery: number; record: EpochRecord }): void;
   /** Optional: progress within an epoch, a few times a second (live terminals show it; logs need not). */
   step?(event: RoleEvent & { epochs: number; epoch: number; done: number; total: number; samplesPerSec: number }): void;
@@ -60,9 +61,14 @@ export class ListrReporter implements Reporter {
     this.logger.toStderr(`results: ${info.runDir}`);
   }
 
-  roleStart(event: Parameters<Reporter['roleStart']>[0]): void {
+  roleStart(event: Parameters<Reporter['roleStart']>[0]): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       this.finish = (error) => (error ? reject(error) : resolve());
+    });
+    let started: () => void = () => undefined;
+    // The live renderer loads lazily over many event-loop turns; training (which yields rarely) waits for it.
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
     });
     const list = new Listr(
       [
@@ -71,6 +77,7 @@ export class ListrReporter implements Reporter {
           task: async (_ctx, task) => {
             this.task = task;
             if (this.pendingOutput) task.output = this.pendingOutput;
+            started();
             await done;
           },
           rendererOptions: { persistentOutput: true, outputBar: 1 },
@@ -83,6 +90,7 @@ export class ListrReporter implements Reporter {
       } as never,
     );
     this.running = list.run().catch(() => undefined);
+    return running;
   }
 
   epoch(event: Parameters<Reporter['epoch']>[0]): void {

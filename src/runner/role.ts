@@ -29,7 +29,7 @@ export interface RoleRunOptions {
   readonly baseDir: string;
   readonly teacherTrain?: tf.Tensor2D;
   readonly signal?: AbortSignal;
-  onModel?(model: tf.Sequential): void;
+  onModel?(model: tf.Sequential): void | Promise<void>;
   onEpoch?(record: EpochRecord): void;
   onProgress?: TrainRoleOptions['onProgress'];
 }
@@ -55,7 +55,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const seed = deriveSeed(config.seed, seedKey(role));
   const context = { seed, baseDir, task: config.task };
   const model = buildModel(registry, resolved.layers, data.dataset, config.seed, seedKey(role), baseDir);
-  options.onModel?.(model);
+  await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const lossRef: ComponentRef = role === 'student' ? config.distillation : resolved.training.loss;
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', lossRef, context) : labelLoss;
