@@ -36,7 +36,6 @@ class FusedOptimizer extends tf.Optimizer {
   private readonly slots = new Map<string, tf.Variable[]>();
 
   constructor(
-    private readonly kind: string,
     private readonly slotCount: number,
     private readonly rule: UpdateRule,
     private readonly config: Record<string, number | boolean>,
@@ -69,7 +68,8 @@ class FusedOptimizer extends tf.Optimizer {
   private slotsFor(name: string, variable: tf.Variable): tf.Variable[] {
     let slots = this.slots.get(name);
     if (!slots) {
-      slots = Array.from({ length: this.slotCount }, (_, i) => tf.tidy(() => tf.zerosLike(variable).variable(false, `${name}/${this.kind}${i}`)));
+      // Unnamed: tfjs gives each a unique name, so two optimizers may update the same variables.
+      slots = Array.from({ length: this.slotCount }, () => tf.tidy(() => tf.zerosLike(variable).variable(false)));
       this.slots.set(name, slots);
     }
     return slots;
@@ -112,7 +112,7 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
     if (tail < n) adamLoop(float32View(out), float32View(w), float32View(g), float32View(m), float32View(v), tail, beta1, beta2, lrc1, c2, epsilon);
     return true;
   };
-  return new FusedOptimizer('adam', 2, (out, w, g, [m, v], t) => {
+  return new FusedOptimizer(2, (out, w, g, [m, v], t) => {
     const [lrc1, c2] = corrections(t);
     adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon);
   }, { lr, beta1, beta2, epsilon }, simd);
@@ -121,11 +121,11 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
 /** SGD, with momentum (and Nesterov) as tf.train.momentum computes it. */
 export function fusedSgd(lr: number, momentum: number, nesterov: boolean): tf.Optimizer {
   if (momentum === 0) {
-    return new FusedOptimizer('sgd', 0, (out, w, g) => {
+    return new FusedOptimizer(0, (out, w, g) => {
       for (let i = 0; i < w.length; i++) out[i] = w[i] - lr * g[i];
     }, { lr });
   }
-  return new FusedOptimizer('momentum', 1, (out, w, g, [a]) => {
+  return new FusedOptimizer(1, (out, w, g, [a]) => {
     for (let i = 0; i < w.length; i++) {
       const ai = momentum * a[i] + g[i];
       a[i] = ai;
@@ -136,7 +136,7 @@ export function fusedSgd(lr: number, momentum: number, nesterov: boolean): tf.Op
 
 /** RMSProp as tf.train.rmsprop computes it (including its centred variant's epsilon placement). */
 export function fusedRmsprop(lr: number, decay: number, momentum: number, epsilon: number, centered: boolean): tf.Optimizer {
-  return new FusedOptimizer('rmsprop', centered ? 3 : 2, (out, w, g, [ms, mom, mg]) => {
+  return new FusedOptimizer(centered ? 3 : 2, (out, w, g, [ms, mom, mg]) => {
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       const msi = decay * ms[i] + (1 - decay) * gi * gi;

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Loss, Metric } from '../registry/types.js';
-import type { ComponentRef, ResolvedConfig, Role } from '../spec/resolve.js';
+import type { ResolvedConfig, Role } from '../spec/resolve.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, predictInBatches } from './model.js';
 import { deriveSeed } from './random.js';
@@ -57,8 +57,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const model = buildModel(registry, resolved.layers, data.dataset, config.seed, seedKey(role), baseDir);
   await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
-  const lossRef: ComponentRef = role === 'student' ? config.distillation : resolved.training.loss;
-  const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', lossRef, context) : labelLoss;
+  const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;
   const metrics = resolved.training.metrics.map((ref) => createComponent<Metric>(registry, 'metric', ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
   const teacher = role === 'student' && options.teacherTrain && loss.prepareTeacher ? loss.prepareTeacher(options.teacherTrain) : options.teacherTrain;
@@ -74,6 +73,9 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       samplesPerSec: trained.samplesPerSec, test: last.test ?? evaluate(model, { ...data, metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize }),
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize), metrics,
     };
+  } catch (error) {
+    model.dispose(); // a failed role returns no model to its caller
+    throw error;
   } finally {
     optimizer.dispose();
     if (teacher !== options.teacherTrain) teacher?.dispose();

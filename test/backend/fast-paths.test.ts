@@ -146,6 +146,16 @@ describe('fused optimizers', () => {
     tf.dispose([x, y]);
   });
 
+  it('lets two optimizers update the same variable', () => {
+    const w = tf.variable(tf.ones([3]));
+    const [first, second] = [fusedAdam(0.1, 0.9, 0.999, 1e-7), fusedAdam(0.1, 0.9, 0.999, 1e-7)];
+    for (const optimizer of [first, second]) optimizer.minimize(() => tf.sum(tf.square(w)))?.dispose();
+    assert.isBelow(w.dataSync()[0], 1);
+    first.dispose();
+    second.dispose();
+    w.dispose();
+  });
+
   it('leaves the tensor count flat across steps, also for a variable that shares its memory', () => {
     const optimizer = fusedAdam(0.01, 0.9, 0.999, 1e-7);
     const initial = tf.ones([10]);

@@ -114,7 +114,9 @@ describe('runner', () => {
 
   it('reports a NaN loss as a failed teacher and skips the roles that need it', async () => {
     const { experiment: exp, registry } = await experiment(SPEC.replace('dataset: blobs', 'dataset: { name: blobs, poison: true }'));
+    const before = tf.memory().numTensors;
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'nan', reporter: new RecordingReporter() });
+    assert.equal(tf.memory().numTensors, before, 'the failed role leaves no tensors behind');
     assert.equal(summary.status, 'failed');
     assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'failed'], ['student', 'skipped'], ['person', 'skipped']]);
     assert.equal(
