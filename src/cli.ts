@@ -36,6 +36,7 @@ Run options
   --blas auto|off|PATH  system BLAS for the wasm backend's matrix products (default auto: OpenBLAS, MKL, ...)
   --out DIR             results root (default: results); the run goes to DIR/<name>/<run-id>/
   --run-id ID           run id (default: UTC timestamp); reuse one to resume, skipping finished cells
+  --teacher-cache DIR|off  where trained teachers are kept and reused (default ~/.cache/distil-run/teachers)
   --shard I/N           run only cells I, I+N, ... of the grid (for CI matrices; combine with merge)
   --dry-run             print the plan (cells, teachers) and exit
   --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
@@ -50,6 +51,7 @@ const OPTIONS = {
   plugin: { type: 'string', multiple: true },
   backend: { type: 'string' },
   blas: { type: 'string' },
+  'teacher-cache': { type: 'string' },
   out: { type: 'string' },
   'run-id': { type: 'string' },
   shard: { type: 'string' },
@@ -104,6 +106,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
   const summary = await runExperiment(experiment, registry, {
     backend: backendOption(values.backend),
     blas: values.blas,
+    teacherCache: values['teacher-cache'] === 'off' ? false : values['teacher-cache'],
     outDir: values.out,
     runId: values['run-id'],
     shard,

@@ -1,10 +1,17 @@
 // Shared test helpers: a registry with the built-ins, component creation, the wasm backend.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/backend/select.js';
 import { builtinPlugin } from '../src/plugins/builtin/index.js';
 import { Registry } from '../src/registry/registry.js';
 import type { ComponentKind } from '../src/registry/types.js';
 import { createComponent } from '../src/runner/model.js';
+
+// Tests never touch the user's cache (downloads, trained teachers): one temporary cache for the process
+// and the CLI processes it starts.
+process.env.XDG_CACHE_HOME = mkdtempSync(path.join(os.tmpdir(), 'distil-cache-'));
 
 export function builtinRegistry(): Registry {
   return new Registry().use(builtinPlugin);

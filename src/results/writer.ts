@@ -10,7 +10,7 @@ export const RESULT_COLUMNS_BEFORE = [
   'run_id', 'experiment', 'cell_id', 'cell', 'role', 'seed', 'backend', 'params', 'epochs', 'batch_size',
   'train_seconds', 'train_samples_per_sec',
 ] as const;
-export const RESULT_COLUMNS_AFTER = ['distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'status', 'error'] as const;
+export const RESULT_COLUMNS_AFTER = ['distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error'] as const;
 export const HISTORY_COLUMNS_BEFORE = ['run_id', 'cell_id', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec'] as const;
 
 export type Row = Record<string, string | number | undefined>;

@@ -19,7 +19,9 @@ import { planRun } from './plan.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter, RoleStatus } from './reporter.js';
-import { runRole } from './role.js';
+import { buildRoleModel, runRole } from './role.js';
+import { defaultTeacherCacheDir, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
+import { getVersion } from '../results/manifest.js';
 import type { RoleRun } from './role.js';
 
 export interface RunOptions {
@@ -35,6 +37,8 @@ export interface RunOptions {
   readonly reporter?: Reporter;
   /** Aborting stops training at the next batch; finished rows stay written. */
   readonly signal?: AbortSignal;
+  /** Directory of trained teachers reused across runs, or false to always train. @default ~/.cache/distil-run/teachers */
+  readonly teacherCache?: string | false;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
@@ -50,6 +54,8 @@ export interface RunSummary {
 
 interface TeacherEntry {
   readonly run?: RoleRun;
+  /** 'cache' when the weights were loaded from the teacher cache instead of trained in this run. */
+  readonly source?: 'trained' | 'cache';
   /** The teacher's outputs on the training split, computed once and reused by every student. */
   readonly trainOutputs?: tf.Tensor2D;
   readonly error?: string;
@@ -91,13 +97,14 @@ class Execution {
     private readonly runId: string,
     private readonly backend: string,
     private readonly signal?: AbortSignal,
+    private readonly teacherCache: string | false = false,
   ) {}
 
   get status(): RunStatus {
     return this.failed ? 'failed' : 'ok';
   }
 
-  private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RoleStatus, error = ''): Row {
+  private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RoleStatus, error = '', source = run ? 'trained' : ''): Row {
     const { config } = planned.cell;
     const training = config.models[role].training;
     const tests = Object.fromEntries(Object.entries(run?.test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
@@ -105,7 +112,7 @@ class Execution {
       run_id: this.runId, experiment: this.experiment.name, cell_id: planned.cell.id, cell: planned.label, role,
       seed: config.seed, backend: this.backend, params: run?.params, epochs: training.epochs, batch_size: training.batchSize,
       train_seconds: run ? round(run.trainSeconds, 4) : undefined, train_samples_per_sec: run ? Math.round(run.samplesPerSec) : undefined,
-      ...tests, inference_ms_per_1000: run ? round(run.inferenceMsPer1000, 4) : undefined, status, error,
+      ...tests, inference_ms_per_1000: run ? round(run.inferenceMsPer1000, 4) : undefined, source, status, error,
     };
   }
 
@@ -153,14 +160,36 @@ class Execution {
     }
   }
 
+  /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
+  private cachedTeacher(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
+    const model = buildRoleModel(this.registry, planned.cell.config, 'teacher', data.dataset, this.experiment.baseDir);
+    const summary = loadTeacher(stem, model);
+    if (!summary) {
+      model.dispose();
+      return undefined;
+    }
+    return { role: 'teacher', model, params: model.countParams(), history: [], metrics: [], ...summary };
+  }
+
   private async teacher(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
-    const cached = this.teachers.get(planned.teacherKey);
-    if (cached) return cached;
-    const result = await this.train(planned, 'teacher', data);
+    const known = this.teachers.get(planned.teacherKey);
+    if (known) return known;
+    const stem = this.teacherCache ? teacherStem(this.teacherCache, planned.teacherKey, this.backend, getVersion()) : undefined;
+    const cached = stem ? this.cachedTeacher(planned, data, stem) : undefined;
+    let result: RoleRun | string;
+    if (cached) {
+      const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' };
+      await this.reporter.roleStart({ ...event, epochs: 0, detail: `loading ${path.basename(stem ?? '')} from the teacher cache` });
+      this.reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${Object.entries(cached.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')})` });
+      result = cached;
+    } else {
+      result = await this.train(planned, 'teacher', data);
+      if (stem && typeof result === 'object') saveTeacher(stem, result.model, result);
+    }
     const entry: TeacherEntry =
       typeof result === 'string'
         ? { error: result }
-        : { run: result, trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize) };
+        : { run: result, source: cached ? 'cache' : 'trained', trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize) };
     this.teachers.set(planned.teacherKey, entry);
     return entry;
   }
@@ -175,7 +204,7 @@ class Execution {
       await this.emit(this.row(planned, 'teacher', undefined, 'interrupted', (error as Error).message));
       throw error;
     }
-    await this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok') : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    await this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     if (!teacher.run) {
       for (const role of ['student', 'person'] as const) await this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
       return;
@@ -234,7 +263,8 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
   const plan = planRun(experiment, { shard: options.shard, finished });
   const reporter = options.reporter ?? new ListrReporter();
   const started = new Date();
-  const execution = new Execution(experiment, registry, writer, reporter, runId, backend.name, options.signal);
+  const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
+  const execution = new Execution(experiment, registry, writer, reporter, runId, backend.name, options.signal, teacherCache);
   reporter.runStart({ experiment: experiment.name, runDir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
   writeManifest(writer, { experiment, runId, backend, started, status: 'running', shard: options.shard });
   let status: RunStatus = 'ok';

@@ -48,13 +48,18 @@ function seedKey(role: Role): string {
   return role === 'teacher' ? 'teacher' : 'small';
 }
 
+/** A role's model with its seeded initial weights (the same for the same config, role and dataset). */
+export function buildRoleModel(registry: Registry, config: ResolvedConfig, role: Role, dataset: LoadedData['dataset'], baseDir: string): tf.Sequential {
+  return buildModel(registry, config.models[role].layers, dataset, config.seed, seedKey(role), baseDir);
+}
+
 /** Trains and evaluates one role. The caller owns (and disposes) the returned model. */
 export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const { registry, config, role, data, baseDir } = options;
   const resolved = config.models[role];
   const seed = deriveSeed(config.seed, seedKey(role));
   const context = { seed, baseDir, task: config.task };
-  const model = buildModel(registry, resolved.layers, data.dataset, config.seed, seedKey(role), baseDir);
+  const model = buildRoleModel(registry, config, role, data.dataset, baseDir);
   await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;

@@ -18,7 +18,7 @@ describe('results tables', () => {
     const second = new RunWriter(dir, ['loss', 'accuracy']);
     await second.appendResult({ run_id: 'r', cell_id: 'c', role: 'student', test_accuracy: 0.8, status: 'failed', error: 'loss, "NaN"\nagain' });
     const { columns, records } = readCsv(path.join(dir, 'results.csv'));
-    assert.deepEqual(columns.slice(-7), ['test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'status', 'error']);
+    assert.deepEqual(columns.slice(-8), ['test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error']);
     assert.deepEqual(records.map((r) => [r.role, r.test_accuracy, r.status]), [['teacher', '0.9', 'ok'], ['student', '0.8', 'failed']]);
     assert.equal(records[1].error, 'loss, "NaN"\nagain');
   });

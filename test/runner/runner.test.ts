@@ -1,5 +1,5 @@
 // The runner on a small synthetic dataset: rows, reproducibility, tensor hygiene, NaN, interrupt, resume.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
@@ -161,6 +161,32 @@ describe('runner', () => {
     assert.lengthOf(all, 6);
     // One teacher serves both cells of the second invocation's plan; here one cell, so one teacher start.
     assert.lengthOf(second.events.filter((e) => e.type === 'roleStart' && e.role === 'teacher'), 1);
+  });
+
+  it('reuses a trained teacher from the teacher cache in a later run, with the same results', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const cache = outDir();
+    const first = await runExperiment(exp, registry, { outDir: outDir(), runId: 'c1', reporter: new RecordingReporter(), teacherCache: cache });
+    const reporter = new RecordingReporter();
+    const second = await runExperiment(exp, registry, { outDir: outDir(), runId: 'c2', reporter, teacherCache: cache });
+    assert.deepEqual(first.rows.map((r) => r.source), ['trained', 'trained', 'trained']);
+    assert.deepEqual(second.rows.map((r) => r.source), ['cache', 'trained', 'trained']);
+    const metrics = (rows: typeof first.rows) => rows.map((r) => [r.role, r.test_loss, r.test_accuracy]);
+    assert.deepEqual(metrics(second.rows), metrics(first.rows));
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher'), 0, 'the teacher was not trained again');
+    // Another architecture is another entry: it trains.
+    const { experiment: other } = await experiment(SPEC.replace('[32, 16]', '[24, 16]'));
+    const third = await runExperiment(other, registry, { outDir: outDir(), runId: 'c3', reporter: new RecordingReporter(), teacherCache: cache });
+    assert.equal(third.rows[0].source, 'trained');
+  });
+
+  it('ignores a damaged teacher cache entry and trains', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const cache = outDir();
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'd1', reporter: new RecordingReporter(), teacherCache: cache });
+    for (const file of readdirSync(cache).filter((f) => f.endsWith('.bin'))) writeFileSync(path.join(cache, file), 'junk');
+    const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd2', reporter: new RecordingReporter(), teacherCache: cache });
+    assert.equal(again.rows[0].source, 'trained');
   });
 
   it('trains the teacher once for all cells that share it', async () => {

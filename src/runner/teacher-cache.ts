@@ -1,0 +1,81 @@
+// Trained teachers kept on disk, so shards and reruns with the same teacher config do not retrain it.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { cacheDir } from '../data/fetch.js';
+
+/** What a cached teacher brings back besides its weights: the figures of the run that trained it. */
+export interface TeacherSummary {
+  readonly trainSeconds: number;
+  readonly samplesPerSec: number;
+  readonly test: Readonly<Record<string, number>>;
+  readonly inferenceMsPer1000: number;
+}
+
+interface Meta extends TeacherSummary {
+  readonly shapes: number[][];
+}
+
+/** The default cache directory: `~/.cache/distil-run/teachers`. */
+export function defaultTeacherCacheDir(): string {
+  return path.join(cacheDir(), 'teachers');
+}
+
+/**
+ * File stem of a teacher: its content hash (seed, dataset, architecture, training) plus the backend and
+ * distil-run version, since a run is reproducible for a given backend and version only.
+ */
+export function teacherStem(dir: string, teacherKey: string, backend: string, version: string): string {
+  return path.join(dir, `${teacherKey}-${backend}-${version}`);
+}
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const temporary = `${file}.${process.pid}.partial`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, file);
+}
+
+/** Saves a trained teacher: weights first, then the metadata that marks the entry complete. */
+export function saveTeacher(stem: string, model: tf.LayersModel, summary: TeacherSummary): void {
+  mkdirSync(path.dirname(stem), { recursive: true });
+  const weights = model.getWeights();
+  const shapes = weights.map((w) => [...w.shape]);
+  const total = weights.reduce((n, w) => n + w.size, 0);
+  const buffer = new Float32Array(total);
+  let offset = 0;
+  for (const w of weights) {
+    buffer.set(w.dataSync() as Float32Array, offset);
+    offset += w.size;
+  }
+  writeAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
+  const meta: Meta = { ...summary, shapes };
+  writeAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
+}
+
+/** Loads a cached teacher's weights into `model` (same architecture); undefined when absent or not matching. */
+export function loadTeacher(stem: string, model: tf.LayersModel): TeacherSummary | undefined {
+  if (!existsSync(`${stem}.json`) || !existsSync(`${stem}.bin`)) return undefined;
+  let meta: Meta;
+  try {
+    meta = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as Meta;
+  } catch {
+    return undefined;
+  }
+  const expected = model.getWeights().map((w) => w.shape.join('x'));
+  if (meta.shapes.map((s) => s.join('x')).join() !== expected.join()) return undefined;
+  const bytes = readFileSync(`${stem}.bin`);
+  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const total = meta.shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  if (values.length !== total) return undefined;
+  let offset = 0;
+  const tensors = meta.shapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(values.subarray(offset, offset + size), shape);
+    offset += size;
+    return t;
+  });
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+  const { trainSeconds, samplesPerSec, test, inferenceMsPer1000 } = meta;
+  return { trainSeconds, samplesPerSec, test, inferenceMsPer1000 };
+}
