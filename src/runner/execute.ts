@@ -98,6 +98,8 @@ class Execution {
     private readonly backend: string,
     private readonly signal?: AbortSignal,
     private readonly teacherCache: string | false = false,
+    /** Identifies the arithmetic (backend, and BLAS or not): cached teachers are only reused under the same. */
+    private readonly numerics: string = backend,
   ) {}
 
   get status(): RunStatus {
@@ -174,7 +176,7 @@ class Execution {
   private async teacher(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
     const known = this.teachers.get(planned.teacherKey);
     if (known) return known;
-    const stem = this.teacherCache ? teacherStem(this.teacherCache, planned.teacherKey, this.backend, getVersion()) : undefined;
+    const stem = this.teacherCache ? teacherStem(this.teacherCache, planned.teacherKey, this.numerics, getVersion()) : undefined;
     const cached = stem ? this.cachedTeacher(planned, data, stem) : undefined;
     let result: RoleRun | string;
     if (cached) {
@@ -264,7 +266,8 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
   const reporter = options.reporter ?? new ListrReporter();
   const started = new Date();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
-  const execution = new Execution(experiment, registry, writer, reporter, runId, backend.name, options.signal, teacherCache);
+  const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
+  const execution = new Execution(experiment, registry, writer, reporter, runId, backend.name, options.signal, teacherCache, numerics);
   reporter.runStart({ experiment: experiment.name, runDir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
   writeManifest(writer, { experiment, runId, backend, started, status: 'running', shard: options.shard });
   let status: RunStatus = 'ok';

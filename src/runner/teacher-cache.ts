@@ -22,11 +22,11 @@ export function defaultTeacherCacheDir(): string {
 }
 
 /**
- * File stem of a teacher: its content hash (seed, dataset, architecture, training) plus the backend and
- * distil-run version, since a run is reproducible for a given backend and version only.
+ * File stem of a teacher: its content hash (seed, dataset, architecture, training) plus the arithmetic
+ * (backend, BLAS or not) and distil-run version, since a run is reproducible only for the same ones.
  */
-export function teacherStem(dir: string, teacherKey: string, backend: string, version: string): string {
-  return path.join(dir, `${teacherKey}-${backend}-${version}`);
+export function teacherStem(dir: string, teacherKey: string, numerics: string, version: string): string {
+  return path.join(dir, `${teacherKey}-${numerics}-${version}`);
 }
 
 function writeAtomic(file: string, data: string | Uint8Array): void {
