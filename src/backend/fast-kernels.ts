@@ -1,4 +1,4 @@
-// wasm kernels for what a training step does most besides matMul: gather rows, clone, column sums.
+// wasm kernels for what training and prediction do most besides matMul: gather rows, clone, column sums, row slices.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { isColumnSum, kernelLayer } from './kernel-layers.js';
 import { float32View } from './memory.js';
@@ -74,11 +74,34 @@ function columnSum(fallback: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * A slice of whole rows (every batch of a prediction) is one contiguous block: one copy instead of the
+ * stock per-element kernel (~120 ms per 10,000 MNIST rows).
+ */
+function sliceRows(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { begin, size } = args.attrs as { begin: number[]; size: number[] };
+    const rank = x.shape.length;
+    const wholeRows = rank > 0 && begin.length === rank && begin.slice(1).every((b) => b === 0) && size.slice(1).every((s, i) => s === -1 || s === x.shape[i + 1]);
+    if (!wholeRows || (x.dtype !== 'float32' && x.dtype !== 'int32')) return fallback(args);
+    const rows = size[0] === -1 ? x.shape[0] - begin[0] : size[0];
+    if (begin[0] < 0 || rows < 0 || begin[0] + rows > x.shape[0]) return fallback(args);
+    const backend = args.backend as unknown as WasmBackend;
+    const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
+    const out = backend.makeOutput([rows, ...x.shape.slice(1)], x.dtype);
+    const source = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4 + begin[0] * rowSize;
+    const target = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+    backend.wasm.HEAPF32.copyWithin(target, source, source + rows * rowSize);
+    return out;
+  };
+}
+
 const layer = kernelLayer('wasm-fast-kernels', 1);
 
 /** Installs the wasm fast kernels (each falls back to the stock one outside its case). Idempotent. */
 export function installFastKernels(): void {
-  layer.enable({ GatherV2: gatherRows, Identity: shareIdentity, Sum: columnSum });
+  layer.enable({ GatherV2: gatherRows, Identity: shareIdentity, Sum: columnSum, Slice: sliceRows });
 }
 
 /** Restores the stock kernels (tests compare the two). */

@@ -67,7 +67,7 @@ const blasCache = new Map<BlasRequest, { blas?: Blas; reason?: string }>();
 
 /** Routes wasm matrix products to a BLAS (loaded and measured once per request) or back to wasm. */
 function configureBlas(request: BlasRequest): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
-  const kernels = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum: row copies, shared clones, one-pass column sums'];
+  const kernels = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum/Slice: row copies, shared clones, one-pass column sums, row-block slices'];
   if (!blasCache.has(request)) blasCache.set(request, loadBlas(request));
   const { blas, reason } = blasCache.get(request) ?? {};
   if (!blas) {
