@@ -1,10 +1,10 @@
 // Optimizers that update each variable in one pass over its memory, with tfjs's own formulas.
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensorMap, TensorInfo } from '@tensorflow/tfjs';
+import { float32View, hasDirectMemory } from './memory.js';
 import { heapOffset, simdAdam } from './simd.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
-import { float32View, hasDirectMemory } from './memory.js';
 
 /**
  * Writes the updated weights of one variable to `out` from its weights `w` and gradient `g`, updating
