@@ -1,9 +1,9 @@
 // Downloads a file once into the user's cache, verified by SHA-256 and written atomically.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { writeFileAtomic } from '../fs-atomic.js';
 
 /** `$XDG_CACHE_HOME/distil-run`, else `~/.cache/distil-run`. */
 export function cacheDir(): string {
@@ -32,14 +32,7 @@ export async function downloadVerified(url: string, expectedSha256: string, dest
   const bytes = Buffer.from(await response.arrayBuffer());
   const actual = sha256(bytes);
   if (actual !== expectedSha256) throw new Error(`download of ${url} has SHA-256 ${actual}, expected ${expectedSha256}`);
-  mkdirSync(path.dirname(destination), { recursive: true });
-  const temporary = `${destination}.${randomBytes(4).toString('hex')}.partial`;
-  try {
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, destination);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
+  writeFileAtomic(destination, bytes);
   return bytes;
 }
 

@@ -1,7 +1,8 @@
 // Writes a run's tables as it goes: results.csv and history.csv rows are appended as they are known.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvWriter } from 'csv-writer';
+import { writeFileAtomic } from '../fs-atomic.js';
 import { readCsv } from './csv.js';
 import type { CsvRecord } from './csv.js';
 
@@ -58,9 +59,7 @@ export class RunWriter {
 
   /** Writes manifest.json atomically (a crash never leaves half a manifest). */
   writeManifest(manifest: unknown): void {
-    const temporary = `${this.manifestFile}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(temporary, this.manifestFile);
+    writeFileAtomic(this.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
   /** Resolves when every row handed over so far is on disk. */

@@ -1,8 +1,9 @@
 // Trained teachers kept on disk, so shards and reruns with the same teacher config do not retrain it.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir } from '../data/fetch.js';
+import { writeFileAtomic } from '../fs-atomic.js';
 
 /** What a cached teacher brings back besides its weights: the figures of the run that trained it. */
 export interface TeacherSummary {
@@ -29,15 +30,8 @@ export function teacherStem(dir: string, teacherKey: string, numerics: string, v
   return path.join(dir, `${teacherKey}-${numerics}-${version}`);
 }
 
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const temporary = `${file}.${process.pid}.partial`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, file);
-}
-
 /** Saves a trained teacher: weights first, then the metadata that marks the entry complete. */
 export function saveTeacher(stem: string, model: tf.LayersModel, summary: TeacherSummary): void {
-  mkdirSync(path.dirname(stem), { recursive: true });
   const weights = model.getWeights();
   const shapes = weights.map((w) => [...w.shape]);
   const total = weights.reduce((n, w) => n + w.size, 0);
@@ -47,9 +41,9 @@ export function saveTeacher(stem: string, model: tf.LayersModel, summary: Teache
     buffer.set(w.dataSync() as Float32Array, offset);
     offset += w.size;
   }
-  writeAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
+  writeFileAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
   const meta: Meta = { ...summary, shapes };
-  writeAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
+  writeFileAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
 }
 
 /** Loads a cached teacher's weights into `model` (same architecture); undefined when absent or not matching. */
