@@ -1,14 +1,8 @@
 // wasm kernels for what training and prediction do most besides matMul: gather rows, clone, column sums, row slices.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { isColumnSum, kernelLayer } from './kernel-layers.js';
-import { float32View } from './memory.js';
-
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  incRef(dataId: object): void;
-  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-};
+import { float32View, heapOffset } from './memory.js';
+import type { WasmBackend } from './memory.js';
 
 /**
  * Gathering a batch of rows is a per-element loop in the stock wasm kernel (~4 ms for 128 MNIST
@@ -24,9 +18,9 @@ function gatherRows(fallback: KernelFunc): KernelFunc {
     const rows = x.shape[0];
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
     const heap = backend.wasm.HEAPF32; // same buffer for int32 and float32: 4-byte words
-    const source = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4;
-    const target = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
-    const index = backend.wasm.HEAP32.subarray(backend.dataIdMap.get(indices.dataId)!.memoryOffset / 4);
+    const source = heapOffset(x) / 4;
+    const target = heapOffset(out) / 4;
+    const index = backend.wasm.HEAP32.subarray(heapOffset(indices) / 4);
     const count = indices.shape.reduce((a, b) => a * b, 1);
     for (let i = 0; i < count; i++) {
       const row = index[i];
@@ -90,8 +84,8 @@ function sliceRows(fallback: KernelFunc): KernelFunc {
     const backend = args.backend as unknown as WasmBackend;
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const out = backend.makeOutput([rows, ...x.shape.slice(1)], x.dtype);
-    const source = backend.dataIdMap.get(x.dataId)!.memoryOffset / 4 + begin[0] * rowSize;
-    const target = backend.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+    const source = heapOffset(x) / 4 + begin[0] * rowSize;
+    const target = heapOffset(out) / 4;
     backend.wasm.HEAPF32.copyWithin(target, source, source + rows * rowSize);
     return out;
   };

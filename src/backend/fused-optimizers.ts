@@ -1,8 +1,8 @@
 // Optimizers that update each variable in one pass over its memory, with tfjs's own formulas.
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensorMap, TensorInfo } from '@tensorflow/tfjs';
-import { float32View, hasDirectMemory } from './memory.js';
-import { heapOffset, simdAdam } from './simd.js';
+import { float32View, hasDirectMemory, heapOffset, wasmBackend } from './memory.js';
+import { simdAdam } from './simd.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -15,12 +15,10 @@ type UpdateRule = (out: Float32Array, w: Float32Array, g: Float32Array, slots: F
 /** A rule that may take the tensors themselves (to run a wasm kernel); returns false to get views instead. */
 type TensorRule = (out: TensorInfo, w: TensorInfo, g: TensorInfo, slots: TensorInfo[], t: number) => boolean;
 
-type OutputBackend = { makeOutput(shape: number[], dtype: 'float32'): TensorInfo };
-
 /** An uninitialised float32 tensor shaped like `like` (zeros where the backend cannot skip the fill). */
 function emptyLike(like: tf.Tensor): tf.Tensor {
   if (tf.getBackend() !== 'wasm') return tf.zerosLike(like);
-  const info = (tf.backend() as unknown as OutputBackend).makeOutput([...like.shape], 'float32');
+  const info = wasmBackend().makeOutput([...like.shape], 'float32');
   return tf.engine().makeTensorFromTensorInfo(info);
 }
 

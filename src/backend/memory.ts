@@ -2,10 +2,26 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs';
 
-/** The parts of the wasm backend distil-run reads: its heap and where each tensor lives in it. */
-interface WasmBackendInternals {
-  wasm: { HEAPF32: Float32Array };
+/** The parts of the wasm backend's internals distil-run's kernels use; the one place they are spelt out. */
+export interface WasmBackend {
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array; asm?: { memory?: WebAssembly.Memory } };
   dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined };
+  /** Allocates an output tensor on the wasm heap. */
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  incRef(dataId: DataId): void;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+/** The current backend as the wasm backend (callers check `tf.getBackend() === 'wasm'` or are wasm kernels). */
+export function wasmBackend(): WasmBackend {
+  return tf.backend() as unknown as WasmBackend;
+}
+
+/** Byte offset of a tensor in the wasm heap. */
+export function heapOffset(tensor: TensorInfo): number {
+  const entry = wasmBackend().dataIdMap.get(tensor.dataId);
+  if (!entry) throw new Error('tensor memory not found on the wasm backend');
+  return entry.memoryOffset;
 }
 
 /** The part of the cpu backend distil-run reads: each tensor's values array. */
@@ -25,14 +41,11 @@ export function hasDirectMemory(): boolean {
  */
 export function float32View(tensor: TensorInfo): Float32Array {
   const size = tensor.shape.reduce((a, b) => a * b, 1);
-  const backend = tf.backend() as unknown;
   if (tf.getBackend() === 'wasm') {
-    const wasm = backend as WasmBackendInternals;
-    const entry = wasm.dataIdMap.get(tensor.dataId);
-    if (!entry) throw new Error('tensor memory not found on the wasm backend');
-    return wasm.wasm.HEAPF32.subarray(entry.memoryOffset / 4, entry.memoryOffset / 4 + size);
+    const start = heapOffset(tensor) / 4;
+    return wasmBackend().wasm.HEAPF32.subarray(start, start + size);
   }
-  const entry = (backend as CpuBackendInternals).data.get(tensor.dataId);
+  const entry = (tf.backend() as unknown as CpuBackendInternals).data.get(tensor.dataId);
   if (!entry?.values) throw new Error('tensor memory not found on the cpu backend');
   return entry.values.subarray(0, size);
 }

@@ -1,12 +1,7 @@
 // Hand-written WebAssembly SIMD kernels that run on the tfjs wasm backend's own memory.
 import * as tf from '@tensorflow/tfjs';
-import type { TensorInfo } from '@tensorflow/tfjs';
+import { wasmBackend } from './memory.js';
 import { WASM_MODULES } from './wasm/modules.js';
-
-type WasmInternals = {
-  wasm: { asm?: { memory?: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-};
 
 /** adam(out, w, g, m, v, n, beta1, beta2, lr / (1 - beta1^t), 1 / (1 - beta2^t), epsilon), offsets in bytes. */
 export type AdamKernel = (out: number, w: number, g: number, m: number, v: number, n: number, b1: number, b2: number, lrc1: number, c2: number, eps: number) => void;
@@ -16,7 +11,7 @@ let cached: { memory: WebAssembly.Memory; adam: AdamKernel } | undefined;
 /** The SIMD Adam kernel bound to the current wasm backend's memory, or undefined off wasm (or without SIMD). */
 export function simdAdam(): AdamKernel | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
-  const memory = (tf.backend() as unknown as WasmInternals).wasm.asm?.memory;
+  const memory = wasmBackend().wasm.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   if (cached?.memory !== memory) {
     try {
@@ -28,11 +23,4 @@ export function simdAdam(): AdamKernel | undefined {
     }
   }
   return cached.adam;
-}
-
-/** Byte offset of a tensor in the wasm heap. */
-export function heapOffset(tensor: TensorInfo): number {
-  const entry = (tf.backend() as unknown as WasmInternals).dataIdMap.get(tensor.dataId);
-  if (!entry) throw new Error('tensor memory not found on the wasm backend');
-  return entry.memoryOffset;
 }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { kernelLayer } from './kernel-layers.js';
+import type { WasmBackend } from './memory.js';
 
 const layer = kernelLayer('wasm-transpose-first', 0);
 
@@ -10,7 +11,6 @@ interface MatMulAttrs extends NamedAttrMap {
   transposeB: boolean;
 }
 
-type DisposableBackend = { disposeData(dataId: object, force?: boolean): boolean };
 
 /** Swaps the last two axes of `x` with the backend's own Transpose kernel. */
 function transposeLastTwo(x: TensorInfo, backend: unknown, transpose: KernelFunc): TensorInfo {
@@ -44,7 +44,7 @@ function transposeFirst(transpose: KernelFunc): (below: KernelFunc) => KernelFun
         attrs: { ...attrs, transposeA: false, transposeB: false },
       });
     } finally {
-      for (const t of temporaries) (args.backend as unknown as DisposableBackend).disposeData(t.dataId);
+      for (const t of temporaries) (args.backend as unknown as WasmBackend).disposeData(t.dataId);
     }
   };
 }
