@@ -1,11 +1,12 @@
 // npm run bench: training speed per backend and role, the backend's raw matMul rate, and the full
 // seed-004 MNIST experiment's wall time and peak RSS. Writes a CSV and prints a table.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createObjectCsvStringifier } from 'csv-writer';
 import { packageRoot } from '../src/package-root.js';
+import { readCsv } from '../src/results/csv.js';
 import { formatTable } from '../src/results/table.js';
 import type { BenchRow } from './worker.js';
 
@@ -49,10 +50,8 @@ function runFull(config: string): FullRun | string {
   const wall = (performance.now() - started) / 1000;
   if (result.status !== 0) return (result.stderr || '').trim().split('\n').slice(-1)[0];
   const rss = /PEAK_RSS_KB=(\d+)/.exec(result.stderr)?.[1];
-  const csv = readFileSync(path.join(values.out!, 'mnist', runId, 'results.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-  const [header, ...rows] = csv;
-  const col = (name: string) => header.indexOf(name);
-  const roles = rows.map((r) => `${r[col('role')]} ${Number(r[col('train_seconds')]).toFixed(1)} s acc ${r[col('test_accuracy')]}`).join('; ');
+  const { records } = readCsv(path.join(values.out!, 'mnist', runId, 'results.csv'));
+  const roles = records.map((r) => `${r.role} ${Number(r.train_seconds).toFixed(1)} s acc ${r.test_accuracy}`).join('; ');
   return { config, wall_seconds: Number(wall.toFixed(1)), peak_rss_mb: rss ? Math.round(Number(rss) / 1024) : NaN, roles };
 }
 

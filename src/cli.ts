@@ -137,11 +137,11 @@ async function commandCompare(files: string[], values: Values): Promise<number> 
   const registry = await pluginRegistry(values);
   const limit = values['max-regression'] === undefined ? undefined : Number(values['max-regression']);
   if (limit !== undefined && !(limit >= 0)) throw errorInvalidArgument('--max-regression', `expected a number >= 0, got "${values['max-regression']}"`);
-  const higherIsBetter = (column: string) => {
-    const found = registry.list('metric').map((c) => createComponent<Metric>(registry, 'metric', { name: c.definition.name, params: {} }, { seed: 0, baseDir: '.' })).find((m) => m.column === column);
-    return found?.higherIsBetter;
-  };
-  const comparison = compareResults(files[0], files[1], { maxRegression: limit, higherIsBetter });
+  // Each registered metric's column and orientation, looked up once rather than per compared value.
+  const orientation = new Map(
+    registry.list('metric').map((c) => createComponent<Metric>(registry, 'metric', { name: c.definition.name, params: {} }, { seed: 0, baseDir: '.' })).map((m) => [m.column, m.higherIsBetter]),
+  );
+  const comparison = compareResults(files[0], files[1], { maxRegression: limit, higherIsBetter: (column) => orientation.get(column) });
   process.stdout.write(`${comparison.text}\n`);
   if (comparison.regressions.length > 0) {
     process.stderr.write(`distil-run: ${comparison.regressions.length} metric(s) regressed by more than ${limit}\n`);

@@ -83,6 +83,16 @@ function round(value: number, digits = 6): number {
   return Number(value.toPrecision(digits));
 }
 
+/** Test metrics as table columns: `{ accuracy: 0.98 }` → `{ test_accuracy: 0.98 }`, rounded. */
+function testColumns(test: Readonly<Record<string, number>> | undefined): Row {
+  return Object.fromEntries(Object.entries(test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
+}
+
+/** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
+function describeMetrics(test: Readonly<Record<string, number>>): string {
+  return Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+}
+
 class Execution {
   readonly rows: Row[] = [];
   private readonly teachers = new Map<string, TeacherEntry>();
@@ -109,7 +119,7 @@ class Execution {
   private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RoleStatus, error = '', source = run ? 'trained' : ''): Row {
     const { config } = planned.cell;
     const training = config.models[role].training;
-    const tests = Object.fromEntries(Object.entries(run?.test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
+    const tests = testColumns(run?.test);
     return {
       run_id: this.runId, experiment: this.experiment.name, cell_id: planned.cell.id, cell: planned.label, role,
       seed: config.seed, backend: this.backend, params: run?.params, epochs: training.epochs, batch_size: training.batchSize,
@@ -144,13 +154,11 @@ class Execution {
         onProgress: (progress) => this.reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
           this.reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
-          const tests = Object.fromEntries(Object.entries(record.test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
           // Queued now, on disk before the next role starts: a crash keeps every finished epoch.
-          void this.writer.appendHistory([{ run_id: this.runId, cell_id: planned.cell.id, role, epoch: record.epoch, train_loss: round(record.trainLoss), seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...tests }]);
+          void this.writer.appendHistory([{ run_id: this.runId, cell_id: planned.cell.id, role, epoch: record.epoch, train_loss: round(record.trainLoss), seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test) }]);
         },
       });
-      const summary = Object.entries(run.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
-      this.reporter.roleEnd({ ...event, status: 'ok', summary: `${summary} (${run.trainSeconds.toFixed(1)} s)` });
+      this.reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
       return run;
     } catch (error) {
       const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
@@ -182,7 +190,7 @@ class Execution {
     if (cached) {
       const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' };
       await this.reporter.roleStart({ ...event, epochs: 0, detail: `loading ${path.basename(stem ?? '')} from the teacher cache` });
-      this.reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${Object.entries(cached.test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')})` });
+      this.reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${describeMetrics(cached.test)})` });
       result = cached;
     } else {
       result = await this.train(planned, 'teacher', data);
