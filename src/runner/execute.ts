@@ -172,13 +172,10 @@ class Execution {
 
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
   private cachedTeacher(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
-    const model = buildRoleModel(this.registry, planned.cell.config, 'teacher', data.dataset, this.experiment.baseDir);
-    const summary = loadTeacher(stem, model);
-    if (!summary) {
-      model.dispose();
-      return undefined;
-    }
-    return { role: 'teacher', model, params: model.countParams(), history: [], metrics: [], ...summary };
+    const loaded = loadTeacher(stem, () => buildRoleModel(this.registry, planned.cell.config, 'teacher', data.dataset, this.experiment.baseDir));
+    if (!loaded) return undefined;
+    const { model } = loaded;
+    return { role: 'teacher', model, params: model.countParams(), history: [], metrics: [], ...loaded.summary };
   }
 
   private async teacher(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {

@@ -46,8 +46,11 @@ export function saveTeacher(stem: string, model: tf.LayersModel, summary: Teache
   writeFileAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
 }
 
-/** Loads a cached teacher's weights into `model` (same architecture); undefined when absent or not matching. */
-export function loadTeacher(stem: string, model: tf.LayersModel): TeacherSummary | undefined {
+/**
+ * Loads a cached teacher: builds its model with `createModel` (only when an entry exists) and sets the
+ * saved weights. Undefined when absent, damaged or of another architecture.
+ */
+export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel: () => M): { model: M; summary: TeacherSummary } | undefined {
   if (!existsSync(`${stem}.json`) || !existsSync(`${stem}.bin`)) return undefined;
   let meta: Meta;
   try {
@@ -55,12 +58,16 @@ export function loadTeacher(stem: string, model: tf.LayersModel): TeacherSummary
   } catch {
     return undefined;
   }
-  const expected = model.getWeights().map((w) => w.shape.join('x'));
-  if (meta.shapes.map((s) => s.join('x')).join() !== expected.join()) return undefined;
   const bytes = readFileSync(`${stem}.bin`);
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const total = meta.shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
   if (values.length !== total) return undefined;
+  const model = createModel();
+  const expected = model.getWeights().map((w) => w.shape.join('x'));
+  if (meta.shapes.map((s) => s.join('x')).join() !== expected.join()) {
+    model.dispose();
+    return undefined;
+  }
   let offset = 0;
   const tensors = meta.shapes.map((shape) => {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -71,5 +78,5 @@ export function loadTeacher(stem: string, model: tf.LayersModel): TeacherSummary
   model.setWeights(tensors);
   tf.dispose(tensors);
   const { trainSeconds, samplesPerSec, test, inferenceMsPer1000 } = meta;
-  return { trainSeconds, samplesPerSec, test, inferenceMsPer1000 };
+  return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000 } };
 }
