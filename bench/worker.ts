@@ -9,8 +9,8 @@ import type { BackendRequest } from '../src/backend/select.js';
 import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
-import { loadExperiment } from '../src/spec/experiment.js';
-import type { ResolvedConfig, Role } from '../src/spec/resolve.js';
+import { loadExperiment } from '../src/config/experiment.js';
+import type { ResolvedConfig, Role } from '../src/config/resolve.js';
 import type { Registry } from '../src/registry/registry.js';
 import { packageRoot } from '../src/package-root.js';
 

@@ -16,7 +16,7 @@ import { formatRegistry, formatSummary } from './summary.js';
 import { runExperiment } from './runner/execute.js';
 import { formatPlan, parseShard, planRun } from './runner/plan.js';
 import { ListrReporter } from './runner/reporter.js';
-import { loadExperiment } from './spec/experiment.js';
+import { loadExperiment } from './config/experiment.js';
 import type { Metric } from './registry/types.js';
 import { createComponent } from './runner/model.js';
 

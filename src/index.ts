@@ -1,10 +1,10 @@
 // The public API of distil-run: a hand-picked list of named exports.
-export { loadExperiment, resolveExperiment, contentHash } from './spec/experiment.js';
-export type { LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './spec/experiment.js';
-export { parseSpecSource, applyOverrides } from './spec/load.js';
-export type { SpecSource } from './spec/load.js';
-export { ROLES } from './spec/resolve.js';
-export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './spec/resolve.js';
+export { loadExperiment, resolveExperiment, contentHash } from './config/experiment.js';
+export type { LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './config/experiment.js';
+export { parseSpecSource, applyOverrides } from './config/load.js';
+export type { SpecSource } from './config/load.js';
+export { ROLES } from './config/resolve.js';
+export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './config/resolve.js';
 export { Registry } from './registry/registry.js';
 export { defineComponent, definePlugin, COMPONENT_KINDS } from './registry/types.js';
 export type {

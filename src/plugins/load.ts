@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Plugin } from '../registry/types.js';
-import type { Locator } from '../spec/messages.js';
+import type { Locator } from '../config/messages.js';
 
 function isPlugin(value: unknown): value is Plugin {
   return (

@@ -1,6 +1,6 @@
 // The component registry: components by kind and name, each with a compiled params validator.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { getAjv } from '../spec/ajv.js';
+import { getAjv } from '../config/ajv.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ComponentDefinition, ComponentKind, JsonSchema, Plugin } from './types.js';
 import { COMPONENT_KINDS } from './types.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
-import type { ResolvedExperiment } from '../spec/experiment.js';
+import type { ResolvedExperiment } from '../config/experiment.js';
 import type { Shard } from '../runner/plan.js';
 import type { RunWriter } from './writer.js';
 

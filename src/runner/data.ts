@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Dataset, DataSplit } from '../registry/types.js';
-import type { ResolvedConfig } from '../spec/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { SplitTensors } from './train.js';
 
 export interface LoadedData {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { ComponentContext, Dataset } from '../registry/types.js';
-import type { ComponentRef } from '../spec/resolve.js';
+import type { ComponentRef } from '../config/resolve.js';
 import { deriveSeed } from './random.js';
 
 /** Creates a registered component of a kind from its resolved reference. */

@@ -1,7 +1,7 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
 import { errorInvalidArgument } from '../errors.js';
-import type { ResolvedCell, ResolvedExperiment } from '../spec/experiment.js';
-import { contentHash } from '../spec/experiment.js';
+import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
+import { contentHash } from '../config/experiment.js';
 
 export interface Shard {
   /** 1-based shard number. */

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Loss, Metric } from '../registry/types.js';
-import type { ResolvedConfig, Role } from '../spec/resolve.js';
+import type { ResolvedConfig, Role } from '../config/resolve.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, predictInBatches } from './model.js';
 import { deriveSeed } from './random.js';

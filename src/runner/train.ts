@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { errorInterrupted, errorNonFiniteLoss } from '../errors.js';
 import type { Loss, Metric, Task } from '../registry/types.js';
-import type { ResolvedTraining, Role } from '../spec/resolve.js';
+import type { ResolvedTraining, Role } from '../config/resolve.js';
 import { predictInBatches } from './model.js';
 import { permutation } from './random.js';
 

@@ -6,8 +6,8 @@ import { didYouMean, editDistance } from '../../src/registry/did-you-mean.js';
 import { Registry } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
-import { parseSpecSource } from '../../src/spec/load.js';
-import { resolveExperiment } from '../../src/spec/experiment.js';
+import { parseSpecSource } from '../../src/config/load.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
 import { builtinRegistry } from '../helpers.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');

@@ -12,8 +12,8 @@ import type { Dataset } from '../../src/registry/types.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { createRandom } from '../../src/runner/random.js';
-import { resolveExperiment } from '../../src/spec/experiment.js';
-import { parseSpecSource } from '../../src/spec/load.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
+import { parseSpecSource } from '../../src/config/load.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
 

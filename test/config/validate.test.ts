@@ -1,7 +1,7 @@
 // Spec validation: every bad spec gets the exact located message a user sees.
 import { assert } from 'chai';
-import { applyOverrides, parseSpecSource } from '../../src/spec/load.js';
-import { resolveExperiment } from '../../src/spec/experiment.js';
+import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
 
 const VALID = `name: demo
