@@ -1,21 +1,11 @@
 // The distil-run command end to end, as a user runs it (built output, separate process).
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
 import { readCsv } from '../src/results/csv.js';
-import '../test/helpers.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist', 'src', 'cli.js');
-const fixture = (name: string) => path.join('test', 'fixtures', name);
-
-function distilRun(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { cli, distilRun, fixture, root } from './cli-harness.js';
+import { spawn } from 'node:child_process';
 
 describe('distil-run CLI', () => {
   it('runs a small MNIST experiment and writes the three files', function () {
