@@ -26,11 +26,20 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'DATASET_ERROR'
   | 'DATASET_NOT_FOUND'
+  | 'DATA_FILE_NOT_FOUND'
+  | 'DATA_FILE_ERROR'
   | 'PLUGIN_ERROR'
   | 'BACKEND_UNAVAILABLE'
   | 'NON_FINITE_LOSS'
   | 'INTERRUPTED'
-  | 'RESULTS_ERROR';
+  | 'RESULTS_ERROR'
+  | 'RUN_LOCKED'
+  | 'RUN_MISMATCH'
+  | 'DIVERGED'
+  | 'BACKEND_FAILURE'
+  | 'INVALID_TABLE'
+  | 'TABLE_MISMATCH'
+  | 'MERGE_CONFLICT';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -85,8 +94,9 @@ export function errorInvalidArgument(flag: string, problem: string): DistilError
   return new DistilError('INVALID_ARGUMENT', `${flag}: ${problem}`, { exitCode: 2 });
 }
 
+/** A dataset's params do not fit its data (a missing column, a target listed as a feature...). Exit code 2. */
 export function errorDataset(dataset: string, problem: string, hint?: string): DistilError {
-  return new DistilError('DATASET_ERROR', `dataset "${dataset}": ${problem}${hint ? ` (${hint})` : ''}`);
+  return new DistilError('DATASET_ERROR', `dataset "${dataset}": ${problem}${hint ? ` (${hint})` : ''}`, { exitCode: 2 });
 }
 
 export function errorDatasetNotFound(dataset: string, looked: readonly string[], hint: string): DistilError {
@@ -120,4 +130,94 @@ export function errorInterrupted(): DistilError {
 
 export function errorResults(file: string, problem: string): DistilError {
   return new DistilError('RESULTS_ERROR', `${file}: ${problem}`, { exitCode: 2 });
+}
+
+/** Another live process writes the run directory. Exit code 2. */
+export function errorRunLocked(dir: string, holder: { pid: number; host: string; started: string } | undefined, lockFile: string): DistilError {
+  const who = holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'unknown process';
+  return new DistilError(
+    'RUN_LOCKED',
+    `${dir} is being written by another distil-run (${who}); ` +
+      'use another --run-id (or leave it out), give each CI shard --shard i/n, or wait for it to finish ' +
+      `(if no such process runs any more, delete ${lockFile})`,
+    { exitCode: 2 },
+  );
+}
+
+/** Resuming a run id whose directory holds a different experiment. Exit code 2. */
+export function errorRunMismatch(dir: string, differences: readonly string[]): DistilError {
+  const lines = differences.map((d) => `  ${d}`).join('\n');
+  return new DistilError(
+    'RUN_MISMATCH',
+    `${dir} holds another experiment; a run id is resumed only with the same resolved spec:\n${lines}\n` +
+      'start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with',
+    { exitCode: 2 },
+  );
+}
+
+/** The documented divergence rule: the last epoch's training loss above 10x the untrained model's. */
+export function errorDiverged(role: string, epoch: number, loss: number, untrained: number): DistilError {
+  return new DistilError(
+    'DIVERGED',
+    `${role}: diverged in epoch ${epoch}: training loss ${loss.toPrecision(4)} is more than 10x the untrained model's ` +
+      `${untrained.toPrecision(4)} (lower the learning rate, use fewer epochs of a high rate, or standardise the features)`,
+  );
+}
+
+/** A flag value the run cannot use (a file where a directory is expected, a path it cannot write). Exit code 2. */
+export function errorUnusablePath(flag: string, file: string, problem: string, hint: string): DistilError {
+  return new DistilError('INVALID_ARGUMENT', `${flag} ${file}: ${problem} (${hint})`, { exitCode: 2 });
+}
+
+/** Where in a data file a problem sits: the file, for a cell its 1-based line and column, and the column's name. */
+export interface DataLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly col?: number;
+  /** The table column (header name or `column 3`) the problem is in. */
+  readonly column?: string;
+}
+
+function formatDataLocation(at: DataLocation): string {
+  // `file: problem`, `file:3:1 problem`, `file:3:5 column "b": problem`, `file column "y": problem`.
+  if (at.column !== undefined) return `${formatLocation(at)} column "${at.column}":`;
+  return at.line === undefined ? `${at.file}:` : formatLocation(at);
+}
+
+/**
+ * A data file that exists but cannot be used: unreadable, malformed, truncated, or degenerate (one
+ * class, a constant target). Rendered `dataset "csv": file:line:col column "b": problem (hint)`. Exit code 2.
+ */
+export function errorDataFile(dataset: string, at: DataLocation, problem: string, hint: string): DistilError {
+  return new DistilError('DATA_FILE_ERROR', `dataset "${dataset}": ${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });
+}
+
+/** A data file the spec names does not exist. Exit code 2. */
+export function errorDataFileNotFound(dataset: string, file: string, hint: string): DistilError {
+  return new DistilError('DATA_FILE_NOT_FOUND', `dataset "${dataset}": ${file}: no such file (${hint})`, { exitCode: 2 });
+}
+
+/** A results or history table that is cut short, damaged or not a distil-run table, at `file:line`. Exit code 2. */
+export function errorInvalidTable(file: string, line: number | undefined, problem: string, hint?: string): DistilError {
+  const where = line === undefined ? file : `${file}:${line}`;
+  return new DistilError('INVALID_TABLE', `${where}: ${problem}${hint ? ` (${hint})` : ''}`, { exitCode: 2 });
+}
+
+/** Tables that cannot be compared or merged together (kinds, experiments, nothing in common). Exit code 2. */
+export function errorTableMismatch(problem: string, hint: string): DistilError {
+  return new DistilError('TABLE_MISMATCH', `${problem} (${hint})`, { exitCode: 2 });
+}
+
+/** Two different rows with the same key in two merged tables; `first` and `second` are `file:line`. Exit code 2. */
+export function errorMergeConflict(first: string, second: string, row: string, difference: string): DistilError {
+  return new DistilError(
+    'MERGE_CONFLICT',
+    `${first} and ${second}: two different rows for ${row} (${difference}) (merge each shard once; if one file is a newer re-run, keep only that one)`,
+    { exitCode: 2 },
+  );
+}
+
+/** A results or history table named on the command line does not exist. Exit code 2. */
+export function errorTableNotFound(file: string): DistilError {
+  return new DistilError('FILE_NOT_FOUND', `${file}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`, { exitCode: 2 });
 }

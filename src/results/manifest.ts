@@ -6,7 +6,7 @@ import { packageRoot } from '../package-root.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
-import type { Shard } from '../runner/plan.js';
+import type { RunIdentity } from './run-dir.js';
 import type { RunWriter } from './writer.js';
 
 export interface ManifestInput {
@@ -16,7 +16,10 @@ export interface ManifestInput {
   readonly started: Date;
   readonly finished?: Date;
   readonly status: string;
-  readonly shard?: Shard;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly identity: RunIdentity;
+  /** The manifest of the invocation this one resumes: its start time and attempts are kept. */
+  readonly previous?: Readonly<Record<string, unknown>>;
 }
 
 let packageVersion: string | undefined;
@@ -27,22 +30,37 @@ export function getVersion(): string {
   return packageVersion;
 }
 
+/** One invocation of the run (a resumed run has several). */
+function attempt(input: ManifestInput): Record<string, unknown> {
+  return {
+    command: process.argv.slice(1).join(' '),
+    started_at: input.started.toISOString(),
+    finished_at: input.finished?.toISOString() ?? null,
+    status: input.status,
+    backend: input.backend.name,
+  };
+}
+
 /** Writes (or rewrites) the run's manifest.json. */
 export function writeManifest(writer: RunWriter, input: ManifestInput): void {
-  const { experiment, backend } = input;
+  const { experiment, backend, previous } = input;
+  const earlier = Array.isArray(previous?.attempts) ? previous.attempts : [];
   writer.writeManifest({
     distil_run: getVersion(),
     experiment: experiment.name,
     spec_file: experiment.file,
     run_id: input.runId,
     status: input.status,
-    started_at: input.started.toISOString(),
+    experiment_hash: input.identity.hash,
+    metrics: input.identity.metrics,
+    started_at: typeof previous?.started_at === 'string' ? previous.started_at : input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
     backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels, blas: backend.blas ?? null, blas_skipped: backend.blasSkipped ?? null },
     versions: { node: process.version, ...tf.version },
     machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     shard: input.shard ?? null,
+    attempts: [...earlier, attempt(input)],
     seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
     plugins: experiment.plugins,
     cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides })),

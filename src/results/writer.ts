@@ -1,10 +1,14 @@
-// Writes a run's tables as it goes: results.csv and history.csv rows are appended as they are known.
-import { existsSync, mkdirSync } from 'node:fs';
+// Writes a run's tables as it goes: each row is appended whole, in one write, the moment it is known.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createObjectCsvWriter } from 'csv-writer';
+import { createObjectCsvStringifier } from 'csv-writer';
+import { errorResults } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { readCsv } from './csv.js';
+import { parseCsvRows } from './csv.js';
 import type { CsvRecord } from './csv.js';
+import type { Row } from './rows.js';
+
+export type { Row } from './rows.js';
 
 /** The fixed columns of results.csv; `test_<metric>` columns sit between them. */
 export const RESULT_COLUMNS_BEFORE = [
@@ -14,61 +18,112 @@ export const RESULT_COLUMNS_BEFORE = [
 export const RESULT_COLUMNS_AFTER = ['distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error'] as const;
 export const HISTORY_COLUMNS_BEFORE = ['run_id', 'cell_id', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec'] as const;
 
-export type Row = Record<string, string | number | undefined>;
-
-type CsvWriter = ReturnType<typeof createObjectCsvWriter>;
-
-function csvFile(file: string, columns: readonly string[]): CsvWriter {
-  // A file from an earlier, interrupted run keeps its header; new rows are appended under it.
-  const append = existsSync(file);
-  return createObjectCsvWriter({ path: file, header: columns.map((id) => ({ id, title: id })), append });
+/** The columns of both tables for a run whose roles record `metricColumns`. */
+export function tableColumns(metricColumns: readonly string[]): { results: string[]; history: string[] } {
+  const tests = metricColumns.map((c) => `test_${c}`);
+  return { results: [...RESULT_COLUMNS_BEFORE, ...tests, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests] };
 }
 
-/** Appends rows to a run directory's results.csv and history.csv. */
+/** The rows of a table written by an earlier invocation that can be trusted, and what had to be dropped. */
+export interface ExistingTable {
+  readonly records: CsvRecord[];
+  /** Lines (1-based) that were cut short or malformed: a process was killed while writing them. */
+  readonly dropped: number[];
+}
+
+class Table {
+  private readonly stringifier;
+
+  constructor(readonly file: string, readonly columns: readonly string[]) {
+    this.stringifier = createObjectCsvStringifier({ header: columns.map((id) => ({ id, title: id })) });
+  }
+
+  /**
+   * Reads the rows of an existing table. Only whole rows count: the last line without its newline was
+   * cut by a kill, and a row with another number of fields than the header was damaged.
+   * @throws DistilError RESULTS_ERROR when the header is not this run's (the table belongs to something else).
+   */
+  read(): ExistingTable {
+    if (!existsSync(this.file)) return { records: [], dropped: [] };
+    const text = readFileSync(this.file, 'utf8');
+    const complete = text.endsWith('\n');
+    const rows = parseCsvRows(text);
+    const [header, ...body] = rows;
+    if (!header || header.join(',') !== this.columns.join(',')) {
+      throw errorResults(this.file, `its header is not this run's (expected ${this.columns.length} columns: ${this.columns.join(',')}); start a new run with another --run-id`);
+    }
+    const records: CsvRecord[] = [];
+    const dropped: number[] = [];
+    body.forEach((fields, i) => {
+      const cut = !complete && i === body.length - 1;
+      if (cut || fields.length !== header.length) dropped.push(i + 2);
+      else records.push(Object.fromEntries(header.map((column, j) => [column, fields[j]])));
+    });
+    return { records, dropped };
+  }
+
+  /** Replaces the file with the header and `records`, atomically. */
+  rewrite(records: readonly CsvRecord[]): void {
+    // The stringifier renders no records as an empty line, which would read back as a row.
+    const body = records.length > 0 ? this.stringifier.stringifyRecords([...records]) : '';
+    writeFileAtomic(this.file, this.stringifier.getHeaderString() + body);
+  }
+
+  append(rows: readonly Row[]): void {
+    if (rows.length === 0) return;
+    // One write of whole lines with O_APPEND: a reader or a kill never sees half of one row glued to another.
+    appendFileSync(this.file, this.stringifier.stringifyRecords([...rows]));
+  }
+}
+
+/** Appends rows to a run directory's results.csv and history.csv; writes its manifest. */
 export class RunWriter {
   readonly resultsFile: string;
   readonly historyFile: string;
   readonly manifestFile: string;
-  private readonly results: CsvWriter;
-  private readonly history: CsvWriter;
-  /** Writes are chained so rows land in the order they were produced. */
-  private pending: Promise<void> = Promise.resolve();
+  private readonly results: Table;
+  private readonly history: Table;
 
   constructor(readonly dir: string, metricColumns: readonly string[]) {
-    mkdirSync(dir, { recursive: true });
     this.resultsFile = path.join(dir, 'results.csv');
     this.historyFile = path.join(dir, 'history.csv');
     this.manifestFile = path.join(dir, 'manifest.json');
-    const tests = metricColumns.map((c) => `test_${c}`);
-    this.results = csvFile(this.resultsFile, [...RESULT_COLUMNS_BEFORE, ...tests, ...RESULT_COLUMNS_AFTER]);
-    this.history = csvFile(this.historyFile, [...HISTORY_COLUMNS_BEFORE, ...tests]);
+    const columns = tableColumns(metricColumns);
+    this.results = new Table(this.resultsFile, columns.results);
+    this.history = new Table(this.historyFile, columns.history);
   }
 
-  /** The rows already in results.csv (from an earlier run with the same run id), for resuming. */
-  existingResults(): CsvRecord[] {
-    return existsSync(this.resultsFile) ? readCsv(this.resultsFile).records : [];
+  /** The trusted rows of results.csv from an earlier invocation with this run id. */
+  existingResults(): ExistingTable {
+    return this.results.read();
   }
 
-  appendResult(row: Row): Promise<void> {
-    return this.enqueue(() => this.results.writeRecords([row]));
+  /**
+   * Prepares the tables for this invocation: keeps the rows of cells in `finished` (a resumed run) and
+   * drops every other row with its history, so each (cell, role) and (cell, role, epoch) appears once.
+   * A new run gets header-only tables, so even a shard without cells leaves a table to merge.
+   */
+  start(finished: ReadonlySet<string>): { droppedLines: number } {
+    let droppedLines = 0;
+    for (const table of [this.results, this.history]) {
+      const existing = table.read();
+      const kept = existing.records.filter((record) => finished.has(record.cell_id));
+      droppedLines += existing.dropped.length;
+      if (!existsSync(table.file) || kept.length !== existing.records.length || existing.dropped.length > 0) table.rewrite(kept);
+    }
+    return { droppedLines };
   }
 
-  appendHistory(rows: readonly Row[]): Promise<void> {
-    return this.enqueue(() => this.history.writeRecords([...rows]));
+  appendResult(row: Row): void {
+    this.results.append([row]);
+  }
+
+  appendHistory(rows: readonly Row[]): void {
+    this.history.append(rows);
   }
 
   /** Writes manifest.json atomically (a crash never leaves half a manifest). */
   writeManifest(manifest: unknown): void {
     writeFileAtomic(this.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  }
-
-  /** Resolves when every row handed over so far is on disk. */
-  flush(): Promise<void> {
-    return this.pending;
-  }
-
-  private enqueue(write: () => Promise<void>): Promise<void> {
-    this.pending = this.pending.then(write);
-    return this.pending;
   }
 }

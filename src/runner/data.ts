@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Dataset, DataSplit } from '../registry/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
 
 export interface LoadedData {
@@ -27,4 +28,30 @@ export async function loadData(registry: Registry, config: ResolvedConfig, baseD
 
 export function disposeData(data: LoadedData): void {
   tf.dispose([data.train.x, data.train.y, data.test.x, data.test.y]);
+}
+
+/** Each distinct dataset of a run, loaded once and kept on the backend until the run ends. */
+export class DatasetCache {
+  private readonly loaded = new Map<string, LoadedData>();
+
+  constructor(private readonly registry: Registry, private readonly baseDir: string) {}
+
+  /** Loads every dataset the cells use, so bad data files are refused before anything is written. */
+  async loadAll(cells: readonly PlannedCell[]): Promise<void> {
+    for (const planned of cells) await this.get(planned);
+  }
+
+  async get(planned: PlannedCell): Promise<LoadedData> {
+    let data = this.loaded.get(planned.datasetKey);
+    if (!data) {
+      data = await loadData(this.registry, planned.cell.config, this.baseDir);
+      this.loaded.set(planned.datasetKey, data);
+    }
+    return data;
+  }
+
+  dispose(): void {
+    for (const data of this.loaded.values()) disposeData(data);
+    this.loaded.clear();
+  }
 }

@@ -4,25 +4,30 @@ import * as tf from '@tensorflow/tfjs';
 import { DistilError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Metric } from '../registry/types.js';
-import { writeManifest } from '../results/manifest.js';
-import type { Row } from '../results/writer.js';
-import { RunWriter } from '../results/writer.js';
+import { getVersion, writeManifest } from '../results/manifest.js';
+import { gain, historyRow, resultRow } from '../results/rows.js';
+import type { Row, RowContext, RowStatus } from '../results/rows.js';
+import { openRunDirectory } from '../results/run-dir.js';
+import type { OpenRun, RunIdentity } from '../results/run-dir.js';
+import type { RunWriter } from '../results/writer.js';
 import { selectBackend } from '../backend/select.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
+import { contentHash } from '../config/experiment.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
 import type { Role } from '../config/resolve.js';
-import { disposeData, loadData } from './data.js';
+import { DatasetCache } from './data.js';
 import type { LoadedData } from './data.js';
 import { createComponent, predictInBatches } from './model.js';
 import { planRun } from './plan.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
-import type { Reporter, RoleStatus } from './reporter.js';
+import type { Reporter } from './reporter.js';
 import { buildRoleModel, runRole } from './role.js';
-import { defaultTeacherCacheDir, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
-import { getVersion } from '../results/manifest.js';
 import type { RoleRun } from './role.js';
+import { checkTeacherCache, defaultTeacherCacheDir, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
+
+export { defaultRunId } from '../results/run-dir.js';
 
 export interface RunOptions {
   /** @default 'auto' */
@@ -31,8 +36,9 @@ export interface RunOptions {
   readonly blas?: BlasRequest;
   /** Root of the results tree. @default 'results' */
   readonly outDir?: string;
-  /** Run id; reusing one resumes that run, skipping cells it finished. @default a UTC timestamp */
+  /** Run id; reusing one resumes that run (same experiment only), skipping cells it finished. @default a UTC timestamp and a random suffix */
   readonly runId?: string;
+  /** Run only this shard's cells; its tables go to `<run dir>/shard-i-of-n/`. */
   readonly shard?: Shard;
   readonly reporter?: Reporter;
   /** Aborting stops training at the next batch; finished rows stay written. */
@@ -59,11 +65,23 @@ interface TeacherEntry {
   /** The teacher's outputs on the training split, computed once and reused by every student. */
   readonly trainOutputs?: tf.Tensor2D;
   readonly error?: string;
+  /** The cell whose training wrote the teacher's epochs to history.csv; other cells get a copy. */
+  readonly trainedFor?: string;
 }
 
-/** A sortable UTC timestamp id: 20261122-143005. */
-export function defaultRunId(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+/** What one execution needs besides the plan. */
+interface ExecutionContext {
+  readonly experiment: ResolvedExperiment;
+  readonly registry: Registry;
+  readonly writer: RunWriter;
+  readonly reporter: Reporter;
+  readonly runId: string;
+  readonly backend: string;
+  readonly datasets: DatasetCache;
+  readonly signal?: AbortSignal;
+  readonly teacherCache: string | false;
+  /** Identifies the arithmetic (backend, and BLAS or not): cached teachers are only reused under the same. */
+  readonly numerics: string;
 }
 
 /** The metric columns of the results table: every metric of every role of every cell, in first-seen order. */
@@ -79,13 +97,10 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   return [...columns];
 }
 
-function round(value: number, digits = 6): number {
-  return Number(value.toPrecision(digits));
-}
-
-/** Test metrics as table columns: `{ accuracy: 0.98 }` → `{ test_accuracy: 0.98 }`, rounded. */
-function testColumns(test: Readonly<Record<string, number>> | undefined): Row {
-  return Object.fromEntries(Object.entries(test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
+/** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
+export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
+  const resolved = experiment.cells.map((cell) => cell.config);
+  return { hash: contentHash({ name: experiment.name, cells: experiment.cells.map((cell) => cell.id), metrics }, 16), resolved, metrics };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
@@ -96,124 +111,117 @@ function describeMetrics(test: Readonly<Record<string, number>>): string {
 class Execution {
   readonly rows: Row[] = [];
   private readonly teachers = new Map<string, TeacherEntry>();
-  private readonly datasets = new Map<string, LoadedData>();
   private failed = false;
 
-  constructor(
-    private readonly experiment: ResolvedExperiment,
-    private readonly registry: Registry,
-    private readonly writer: RunWriter,
-    private readonly reporter: Reporter,
-    private readonly runId: string,
-    private readonly backend: string,
-    private readonly signal?: AbortSignal,
-    private readonly teacherCache: string | false = false,
-    /** Identifies the arithmetic (backend, and BLAS or not): cached teachers are only reused under the same. */
-    private readonly numerics: string = backend,
-  ) {}
+  constructor(private readonly context: ExecutionContext) {}
 
   get status(): RunStatus {
     return this.failed ? 'failed' : 'ok';
   }
 
-  private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RoleStatus, error = '', source = run ? 'trained' : ''): Row {
-    const { config } = planned.cell;
-    const training = config.models[role].training;
-    const tests = testColumns(run?.test);
-    return {
-      run_id: this.runId, experiment: this.experiment.name, cell_id: planned.cell.id, cell: planned.label, role,
-      seed: config.seed, backend: this.backend, params: run?.params, epochs: training.epochs, batch_size: training.batchSize,
-      train_seconds: run ? round(run.trainSeconds, 4) : undefined, train_samples_per_sec: run ? Math.round(run.samplesPerSec) : undefined,
-      ...tests, inference_ms_per_1000: run ? round(run.inferenceMsPer1000, 4) : undefined, source, status, error,
-    };
+  private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RowStatus, error = '', source?: string): Row {
+    const { runId, experiment, backend } = this.context;
+    const context: RowContext = { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend };
+    return resultRow(context, role, run, status, error, source);
   }
 
-  private async emit(row: Row): Promise<void> {
+  private emit(row: Row): void {
     if (row.status === 'failed') this.failed = true;
     this.rows.push(row);
-    await this.writer.appendResult(row);
-  }
-
-  private async data(planned: PlannedCell): Promise<LoadedData> {
-    let data = this.datasets.get(planned.datasetKey);
-    if (!data) {
-      data = await loadData(this.registry, planned.cell.config, this.experiment.baseDir);
-      this.datasets.set(planned.datasetKey, data);
-    }
-    return data;
+    this.context.writer.appendResult(row);
   }
 
   /** Trains a role with progress reporting and history rows; failures become a status, not a crash. */
   private async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D): Promise<RoleRun | string> {
+    const { registry, experiment, reporter, writer, runId, signal } = this.context;
     const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
     const training = planned.cell.config.models[role].training;
     try {
       const run = await runRole({
-        registry: this.registry, config: planned.cell.config, role, data, baseDir: this.experiment.baseDir, teacherTrain, signal: this.signal,
-        onModel: (model) => this.reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs, batch ${training.batchSize}, ${training.optimizer.name}` }),
-        onProgress: (progress) => this.reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
+        registry, config: planned.cell.config, role, data, baseDir: experiment.baseDir, teacherTrain, signal,
+        onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs, batch ${training.batchSize}, ${training.optimizer.name}` }),
+        onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
-          this.reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
-          // Queued now, on disk before the next role starts: a crash keeps every finished epoch.
-          void this.writer.appendHistory([{ run_id: this.runId, cell_id: planned.cell.id, role, epoch: record.epoch, train_loss: round(record.trainLoss), seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test) }]);
+          reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
+          // On disk before the next epoch starts: a crash keeps every finished epoch.
+          writer.appendHistory([historyRow(runId, planned.cell.id, role, record)]);
         },
       });
-      this.reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
+      reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
       return run;
     } catch (error) {
       const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
-      this.reporter.roleEnd({ ...event, status: interrupted ? 'interrupted' : 'failed', summary: (error as Error).message });
+      reporter.roleEnd({ ...event, status: interrupted ? 'interrupted' : 'failed', summary: (error as Error).message });
       if (interrupted) throw error;
       return (error as Error).message;
-    } finally {
-      await this.writer.flush();
     }
   }
 
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
   private cachedTeacher(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
-    const loaded = loadTeacher(stem, () => buildRoleModel(this.registry, planned.cell.config, 'teacher', data.dataset, this.experiment.baseDir));
-    if (!loaded) return undefined;
-    const { model } = loaded;
-    return { role: 'teacher', model, params: model.countParams(), history: [], metrics: [], ...loaded.summary };
+    const { registry, experiment, reporter } = this.context;
+    const found = loadTeacher(stem, () => buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir));
+    if (!found.model) {
+      if (found.damaged) reporter.warn(`teacher cache entry ${stem}.json is damaged (${found.damaged}); training the teacher instead`);
+      return undefined;
+    }
+    const { model, summary } = found;
+    return { role: 'teacher', model, params: model.countParams(), metrics: [], ...summary };
+  }
+
+  private saveToCache(stem: string, run: RoleRun): void {
+    try {
+      saveTeacher(stem, run.model, run);
+    } catch (error) {
+      // The trained teacher is still used by this run; only later runs lose the shortcut.
+      this.context.reporter.warn(`could not save the teacher to the cache (${(error as Error).message}); this run goes on`);
+    }
   }
 
   private async teacher(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
     const known = this.teachers.get(planned.teacherKey);
     if (known) return known;
-    const stem = this.teacherCache ? teacherStem(this.teacherCache, planned.teacherKey, this.numerics, getVersion()) : undefined;
+    const { teacherCache, numerics, reporter } = this.context;
+    const stem = teacherCache ? teacherStem(teacherCache, planned.teacherKey, numerics, getVersion()) : undefined;
     const cached = stem ? this.cachedTeacher(planned, data, stem) : undefined;
     let result: RoleRun | string;
     if (cached) {
       const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' };
-      await this.reporter.roleStart({ ...event, epochs: 0, detail: `loading ${path.basename(stem ?? '')} from the teacher cache` });
-      this.reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${describeMetrics(cached.test)})` });
+      await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${path.basename(stem ?? '')} from the teacher cache` });
+      reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${describeMetrics(cached.test)})` });
       result = cached;
     } else {
       result = await this.train(planned, 'teacher', data);
-      if (stem && typeof result === 'object') saveTeacher(stem, result.model, result);
+      if (stem && typeof result === 'object') this.saveToCache(stem, result);
     }
     const entry: TeacherEntry =
       typeof result === 'string'
         ? { error: result }
-        : { run: result, source: cached ? 'cache' : 'trained', trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize) };
+        : {
+          run: result, source: cached ? 'cache' : 'trained', trainedFor: cached ? undefined : planned.cell.id,
+          trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
+        };
     this.teachers.set(planned.teacherKey, entry);
     return entry;
   }
 
   /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
   async cell(planned: PlannedCell): Promise<void> {
-    const data = await this.data(planned);
+    const data = await this.context.datasets.get(planned);
     let teacher: TeacherEntry;
     try {
       teacher = await this.teacher(planned, data);
     } catch (error) {
-      await this.emit(this.row(planned, 'teacher', undefined, 'interrupted', (error as Error).message));
+      this.emitUnfinished(planned, 'teacher', error);
       throw error;
     }
-    await this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    if (teacher.run && teacher.trainedFor !== planned.cell.id) {
+      const { writer, runId } = this.context;
+      writer.appendHistory(teacher.run.history.map((record) => historyRow(runId, planned.cell.id, 'teacher', record)));
+    }
+    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     if (!teacher.run) {
-      for (const role of ['student', 'person'] as const) await this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
+      for (const role of ['student', 'person'] as const) this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
       return;
     }
     let student: RoleRun | string | undefined;
@@ -222,19 +230,25 @@ class Execution {
       student = await this.train(planned, 'student', data, teacher.trainOutputs);
       person = await this.train(planned, 'person', data);
     } finally {
-      await this.emitPair(planned, student, person);
+      this.emitPair(planned, student, person);
     }
   }
 
-  private async emitPair(planned: PlannedCell, student: RoleRun | string | undefined, person: RoleRun | string | undefined): Promise<void> {
+  /** The row of a role that an interrupt or a crash stopped, so the table shows where the run ended. */
+  private emitUnfinished(planned: PlannedCell, role: Role, error: unknown): void {
+    const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
+    this.emit(this.row(planned, role, undefined, interrupted ? 'interrupted' : 'failed', (error as Error).message));
+  }
+
+  private emitPair(planned: PlannedCell, student: RoleRun | string | undefined, person: RoleRun | string | undefined): void {
     const asRow = (role: Role, run: RoleRun | string | undefined): Row =>
       run === undefined ? this.row(planned, role, undefined, 'interrupted', 'interrupted before it finished')
       : typeof run === 'string' ? this.row(planned, role, undefined, 'failed', run)
       : this.row(planned, role, run, 'ok');
     const studentRow = asRow('student', student);
-    if (typeof student === 'object' && typeof person === 'object') Object.assign(studentRow, gain(student, person));
-    await this.emit(studentRow);
-    await this.emit(asRow('person', person));
+    if (typeof student === 'object' && typeof person === 'object') Object.assign(studentRow, gain(student.metrics, student, person));
+    this.emit(studentRow);
+    this.emit(asRow('person', person));
     for (const run of [student, person]) if (typeof run === 'object') run.model.dispose();
   }
 
@@ -243,38 +257,99 @@ class Execution {
       entry.run?.model.dispose();
       entry.trainOutputs?.dispose();
     }
-    for (const data of this.datasets.values()) disposeData(data);
   }
 }
 
-/** The student's primary metric minus the person's, signed so that positive means distillation helped. */
-export function gain(student: RoleRun, person: RoleRun): { distillation_gain?: number; gain_metric?: string } {
-  const metric = student.metrics.find((m) => m.column !== 'loss') ?? student.metrics[0];
-  if (!metric || !(metric.column in student.test) || !(metric.column in person.test)) return {};
-  // Subtract the values as the table shows them, so float32 noise does not show up as a gain.
-  const difference = round(student.test[metric.column]) - round(person.test[metric.column]);
-  return { distillation_gain: round(metric.higherIsBetter ? difference : -difference), gain_metric: metric.column };
+/** Cell ids whose three roles all finished `ok` in an earlier invocation with this run id (whole rows only). */
+function finishedCells(open: OpenRun): Set<string> {
+  const okRoles = new Map<string, Set<string>>();
+  for (const record of open.writer.existingResults().records) {
+    if (record.status !== 'ok') continue;
+    const roles = okRoles.get(record.cell_id) ?? new Set<string>();
+    roles.add(record.role);
+    okRoles.set(record.cell_id, roles);
+  }
+  return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
 }
 
 /**
- * Runs an experiment: selects the backend, plans the cells (skipping those a resumed run finished),
- * trains teacher, student and person per cell, and writes results.csv, history.csv and manifest.json.
- * @throws DistilError INTERRUPTED when `signal` aborts (finished rows stay written), BACKEND_UNAVAILABLE.
+ * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
+ * its tables cut back to the finished cells' whole rows.
+ */
+function startRun(experiment: ResolvedExperiment, metrics: readonly string[], options: RunOptions, reporter: Reporter): { open: OpenRun; finished: Set<string> } {
+  const open = openRunDirectory({
+    outDir: options.outDir ?? 'results',
+    experiment: experiment.name,
+    runId: options.runId,
+    subdir: options.shard ? `shard-${options.shard.index}-of-${options.shard.count}` : undefined,
+    identity: runIdentity(experiment, metrics),
+    warn: (message) => reporter.warn(message),
+  });
+  try {
+    const finished = finishedCells(open);
+    const { droppedLines } = open.writer.start(finished);
+    if (droppedLines > 0) reporter.warn(`dropped ${droppedLines} cut-short line(s) left by a run that was killed while writing; their cells run again`);
+    return { open, finished };
+  } catch (error) {
+    open.release();
+    throw error;
+  }
+}
+
+/**
+ * Runs an experiment: selects the backend, loads the data, opens the run directory (skipping the cells a
+ * resumed run finished), trains teacher, student and person per cell, and writes results.csv, history.csv
+ * and manifest.json. Bad input (flags, data files, a locked or mismatched run directory) is refused before
+ * anything is written.
+ * @throws DistilError INTERRUPTED when `signal` aborts (finished rows stay written), INVALID_ARGUMENT,
+ *   RUN_LOCKED, RUN_MISMATCH, DATASET_ERROR, BACKEND_UNAVAILABLE.
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
-  const backend = await selectBackend(options.backend ?? 'auto', { blas: options.blas });
-  const runId = options.runId ?? defaultRunId();
-  const runDir = path.join(options.outDir ?? 'results', experiment.name, runId);
-  const writer = new RunWriter(runDir, metricColumns(experiment, registry));
-  const finished = finishedCells(writer);
-  const plan = planRun(experiment, { shard: options.shard, finished });
   const reporter = options.reporter ?? new ListrReporter();
-  const started = new Date();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
-  const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
-  const execution = new Execution(experiment, registry, writer, reporter, runId, backend.name, options.signal, teacherCache, numerics);
-  reporter.runStart({ experiment: experiment.name, runDir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
-  writeManifest(writer, { experiment, runId, backend, started, status: 'running', shard: options.shard });
+  if (teacherCache) checkTeacherCache(teacherCache);
+  const backend = await selectBackend(options.backend ?? 'auto', { blas: options.blas });
+  const datasets = new DatasetCache(registry, experiment.baseDir);
+  try {
+    const shardCells = planRun(experiment, { shard: options.shard }).cells;
+    await datasets.loadAll(shardCells);
+    const metrics = metricColumns(experiment, registry);
+    const { open, finished } = startRun(experiment, metrics, options, reporter);
+    try {
+      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, metrics, options });
+    } finally {
+      open.release();
+    }
+  } finally {
+    datasets.dispose();
+  }
+}
+
+interface ExecuteInput {
+  readonly experiment: ResolvedExperiment;
+  readonly registry: Registry;
+  readonly reporter: Reporter;
+  readonly backend: BackendInfo;
+  readonly datasets: DatasetCache;
+  readonly teacherCache: string | false;
+  readonly open: OpenRun;
+  readonly finished: ReadonlySet<string>;
+  readonly metrics: readonly string[];
+  readonly options: RunOptions;
+}
+
+async function execute(input: ExecuteInput): Promise<RunSummary> {
+  const { experiment, registry, reporter, backend, open, options } = input;
+  const plan = planRun(experiment, { shard: options.shard, finished: input.finished });
+  const execution = new Execution({
+    experiment, registry, writer: open.writer, reporter, runId: open.runId, backend: backend.name, datasets: input.datasets,
+    signal: options.signal, teacherCache: input.teacherCache, numerics: backend.blas ? `${backend.name}-blas` : backend.name,
+  });
+  const started = new Date();
+  const manifest = (status: string, finished?: Date) =>
+    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: runIdentity(experiment, input.metrics), previous: open.previous });
+  reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
+  manifest('running');
   let status: RunStatus = 'ok';
   try {
     for (const planned of plan.cells) await execution.cell(planned);
@@ -284,23 +359,10 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
     throw error;
   } finally {
     execution.dispose();
-    await writer.flush();
-    writeManifest(writer, { experiment, runId, backend, started, finished: new Date(), status, shard: options.shard });
+    manifest(status, new Date());
     await reporter.runEnd();
   }
-  return { runId, runDir, backend, rows: execution.rows, status };
-}
-
-/** Cell ids whose three roles all finished in an earlier run with this run id. */
-function finishedCells(writer: RunWriter): Set<string> {
-  const okRoles = new Map<string, Set<string>>();
-  for (const record of writer.existingResults()) {
-    if (record.status !== 'ok') continue;
-    const roles = okRoles.get(record.cell_id) ?? new Set<string>();
-    roles.add(record.role);
-    okRoles.set(record.cell_id, roles);
-  }
-  return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
+  return { runId: open.runId, runDir: open.dir, backend, rows: execution.rows, status };
 }
 
 /** One line for the log: `wasm + OpenBLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */

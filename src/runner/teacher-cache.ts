@@ -4,6 +4,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir } from '../data/fetch.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import type { EpochRecord } from './train.js';
+import { makeDirectory } from '../results/run-dir.js';
 
 /** What a cached teacher brings back besides its weights: the figures of the run that trained it. */
 export interface TeacherSummary {
@@ -11,6 +13,8 @@ export interface TeacherSummary {
   readonly samplesPerSec: number;
   readonly test: Readonly<Record<string, number>>;
   readonly inferenceMsPer1000: number;
+  /** The epochs of the training that made it, so every run's history table shows the teacher's curve. */
+  readonly history: readonly EpochRecord[];
 }
 
 interface Meta extends TeacherSummary {
@@ -20,6 +24,15 @@ interface Meta extends TeacherSummary {
 /** The default cache directory: `~/.cache/distil-run/teachers`. */
 export function defaultTeacherCacheDir(): string {
   return path.join(cacheDir(), 'teachers');
+}
+
+/**
+ * Checks that the cache directory can be used, creating it, before anything trains: a teacher trained
+ * for an hour must not be lost to a cache path that was never usable.
+ * @throws DistilError INVALID_ARGUMENT when it is a file or cannot be created.
+ */
+export function checkTeacherCache(dir: string): void {
+  makeDirectory('--teacher-cache', dir, 'pass a directory, or --teacher-cache off');
 }
 
 /**
@@ -42,41 +55,56 @@ export function saveTeacher(stem: string, model: tf.LayersModel, summary: Teache
     offset += w.size;
   }
   writeFileAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
-  const meta: Meta = { ...summary, shapes };
+  const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } = summary;
+  const meta: Meta = { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, shapes };
   writeFileAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
 }
 
+function isShapes(value: unknown): value is number[][] {
+  return Array.isArray(value) && value.every((shape) => Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d > 0));
+}
+
+function readMeta(file: string): Meta {
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as Partial<Meta> | null;
+  if (!meta || typeof meta !== 'object' || !isShapes(meta.shapes)) throw new Error('its metadata has no valid weight shapes');
+  if (typeof meta.test !== 'object' || meta.test === null) throw new Error('its metadata has no test metrics');
+  if (!Array.isArray(meta.history)) throw new Error('its metadata has no training history');
+  return meta as Meta;
+}
+
+/** The outcome of looking a teacher up: a model, a plain miss, or an entry that could not be used and why. */
+export type CacheLookup<M> = { model: M; summary: TeacherSummary } | { model?: undefined; damaged?: string };
+
 /**
  * Loads a cached teacher: builds its model with `createModel` (only when an entry exists) and sets the
- * saved weights. Undefined when absent, damaged or of another architecture.
+ * saved weights. A missing entry is a miss; a damaged one (unreadable, cut short, another architecture)
+ * is a miss that says why, so the caller can report it and train instead.
  */
-export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel: () => M): { model: M; summary: TeacherSummary } | undefined {
-  if (!existsSync(`${stem}.json`) || !existsSync(`${stem}.bin`)) return undefined;
-  let meta: Meta;
+export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel: () => M): CacheLookup<M> {
+  if (!existsSync(`${stem}.json`) || !existsSync(`${stem}.bin`)) return {};
+  let model: M | undefined;
   try {
-    meta = JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as Meta;
-  } catch {
-    return undefined;
+    const meta = readMeta(`${stem}.json`);
+    const bytes = readFileSync(`${stem}.bin`);
+    const total = meta.shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+    if (bytes.byteLength !== total * 4) throw new Error(`its weights file has ${bytes.byteLength} bytes, expected ${total * 4}`);
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    model = createModel();
+    const expected = model.getWeights().map((w) => w.shape.join('x')).join();
+    if (meta.shapes.map((s) => s.join('x')).join() !== expected) throw new Error('its weights are of another architecture');
+    let offset = 0;
+    const tensors = meta.shapes.map((shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const t = tf.tensor(values.subarray(offset, offset + size), shape);
+      offset += size;
+      return t;
+    });
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } = meta;
+    return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } };
+  } catch (error) {
+    model?.dispose();
+    return { damaged: (error as Error).message };
   }
-  const bytes = readFileSync(`${stem}.bin`);
-  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const total = meta.shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
-  if (values.length !== total) return undefined;
-  const model = createModel();
-  const expected = model.getWeights().map((w) => w.shape.join('x'));
-  if (meta.shapes.map((s) => s.join('x')).join() !== expected.join()) {
-    model.dispose();
-    return undefined;
-  }
-  let offset = 0;
-  const tensors = meta.shapes.map((shape) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(values.subarray(offset, offset + size), shape);
-    offset += size;
-    return t;
-  });
-  model.setWeights(tensors);
-  tf.dispose(tensors);
-  const { trainSeconds, samplesPerSec, test, inferenceMsPer1000 } = meta;
-  return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000 } };
 }

@@ -1,6 +1,6 @@
 // Trains one role with a seeded, batched loop; evaluates it on the test split.
 import * as tf from '@tensorflow/tfjs';
-import { errorInterrupted, errorNonFiniteLoss } from '../errors.js';
+import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors.js';
 import type { Loss, Metric, Task } from '../registry/types.js';
 import type { ResolvedTraining, Role } from '../config/resolve.js';
 import { predictInBatches } from './model.js';
@@ -122,13 +122,42 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   }
 }
 
+/** Rows the untrained loss is measured on: enough for a stable mean, cheap next to one epoch. */
+const UNTRAINED_ROWS = 2048;
+
+/** The training loss of the model before its first step, on the first rows of the training split. */
+export function untrainedLoss(options: Pick<TrainRoleOptions, 'model' | 'loss' | 'train' | 'teacherTrain'>): number {
+  const rows = Math.min(options.train.n, UNTRAINED_ROWS);
+  const value = tf.tidy(() => {
+    const x = options.train.x.slice([0, 0], [rows, -1]);
+    const y = options.train.y.slice([0], [rows]);
+    const teacher = options.teacherTrain?.slice([0, 0], [rows, -1]);
+    return options.loss.compute(options.model.apply(x, { training: false }) as tf.Tensor2D, y, teacher);
+  });
+  const loss = value.dataSync()[0];
+  value.dispose();
+  return loss;
+}
+
+/**
+ * The divergence rule: a role diverged when its last epoch's mean training loss is more than 10 times
+ * the untrained model's. Spikes on the way are allowed; ending far above the start is not a trained model.
+ */
+export function assertConverged(role: string, history: readonly EpochRecord[], untrained: number): void {
+  const last = history[history.length - 1];
+  if (last && Number.isFinite(untrained) && untrained > 0 && last.trainLoss > 10 * untrained) {
+    throw errorDiverged(role, last.epoch, last.trainLoss, untrained);
+  }
+}
+
 /**
  * Trains a role for `training.epochs` epochs, evaluating every `evalEvery` epochs and at the end.
- * @throws DistilError NON_FINITE_LOSS, INTERRUPTED (when `signal` aborts).
+ * @throws DistilError NON_FINITE_LOSS, DIVERGED (see {@link assertConverged}), INTERRUPTED (when `signal` aborts).
  */
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
   const { epochs, evalEvery } = options.training;
   const history: EpochRecord[] = [];
+  const untrained = untrainedLoss(options);
   const tick = { last: performance.now() };
   let trainSeconds = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -143,5 +172,6 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
     options.onEpoch?.(record);
     await new Promise((resolve) => setImmediate(resolve));
   }
+  assertConverged(options.role, history, untrained);
   return { history, trainSeconds, samplesPerSec: (options.train.n * epochs) / trainSeconds };
 }

@@ -11,25 +11,6 @@ import { formatTable } from '../../src/results/table.js';
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-results-'));
 
 describe('results tables', () => {
-  it('appends rows under one header, also across writer instances (resume)', async () => {
-    const dir = tmp();
-    const first = new RunWriter(dir, ['loss', 'accuracy']);
-    await first.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
-    const second = new RunWriter(dir, ['loss', 'accuracy']);
-    await second.appendResult({ run_id: 'r', cell_id: 'c', role: 'student', test_accuracy: 0.8, status: 'failed', error: 'loss, "NaN"\nagain' });
-    const { columns, records } = readCsv(path.join(dir, 'results.csv'));
-    assert.deepEqual(columns.slice(-8), ['test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error']);
-    assert.deepEqual(records.map((r) => [r.role, r.test_accuracy, r.status]), [['teacher', '0.9', 'ok'], ['student', '0.8', 'failed']]);
-    assert.equal(records[1].error, 'loss, "NaN"\nagain');
-  });
-
-  it('writes the manifest atomically', () => {
-    const writer = new RunWriter(tmp(), ['loss']);
-    writer.writeManifest({ status: 'running' });
-    writer.writeManifest({ status: 'ok' });
-    assert.deepEqual(JSON.parse(readFileSync(writer.manifestFile, 'utf8')), { status: 'ok' });
-  });
-
   it('parses quoted CSV fields', () => {
     assert.deepEqual(parseCsvRows('a,b\r\n"x, y","say ""hi"""\n'), [['a', 'b'], ['x, y', 'say "hi"']]);
   });

@@ -1,67 +1,15 @@
 // The runner on a small synthetic dataset: rows, reproducibility, tensor hygiene, NaN, interrupt, resume.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError } from '../../src/errors.js';
-import { builtinPlugin } from '../../src/plugins/builtin/index.js';
-import { Registry } from '../../src/registry/registry.js';
-import { definePlugin } from '../../src/registry/types.js';
-import type { Dataset } from '../../src/registry/types.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
-import { createRandom } from '../../src/runner/random.js';
-import { resolveExperiment } from '../../src/config/experiment.js';
-import { parseSpecSource } from '../../src/config/load.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
+import { experiment, outDir, SPEC } from './blobs.js';
 
-/** Three Gaussian blobs in 6 dimensions; `poison` puts a NaN in the first feature. */
-function blobs(n: number, seed: number, poison: boolean): { x: Float32Array; y: Int32Array; n: number } {
-  const random = createRandom(seed);
-  const x = new Float32Array(n * 6);
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < 6; j++) x[i * 6 + j] = (j % 3 === y[i] ? 2 : 0) + (random() - 0.5) * 2;
-  }
-  if (poison) x[0] = NaN;
-  return { x, y, n };
-}
-
-const testPlugin = definePlugin({
-  name: 'test-blobs',
-  components: [
-    {
-      kind: 'dataset',
-      name: 'blobs',
-      description: 'Synthetic 3-class blobs',
-      task: 'classification',
-      params: { properties: { poison: { type: 'boolean', default: false } } },
-      async create(params: { poison: boolean }, context): Promise<Dataset> {
-        return { task: 'classification', featureShape: [6], outputSize: 3, train: blobs(300, context.seed, params.poison), test: blobs(150, context.seed + 1, false) };
-      },
-    },
-  ],
-});
-
-const SPEC = `name: blobs
-seed: 3
-dataset: blobs
-models:
-  teacher: { layers: [32, 16] }
-  student: { layers: [8] }
-training: { epochs: 4, batch_size: 32, optimizer: { name: adam, lr: 0.01 } }
-distillation: { temperature: 2, alpha: 0.5 }
-`;
-
-async function experiment(text = SPEC) {
-  const registry = new Registry().use(builtinPlugin).use(testPlugin);
-  return resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });
-}
-
-const outDir = () => mkdtempSync(path.join(os.tmpdir(), 'distil-run-'));
 
 describe('runner', () => {
   before(useWasm);
@@ -69,7 +17,7 @@ describe('runner', () => {
   it('trains teacher, student and person and writes one row each, history per epoch, and a manifest', async () => {
     const { experiment: exp, registry } = await experiment();
     const reporter = new RecordingReporter();
-    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'r1', reporter });
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'r1', reporter, teacherCache: false });
     assert.equal(summary.status, 'ok');
     assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
     for (const row of summary.rows) assert.isAbove(row.test_accuracy as number, 0.8, `${row.role} beats chance (0.33) clearly`);
@@ -103,7 +51,7 @@ describe('runner', () => {
       counts.push(tf.memory().numTensors);
     };
     const before = tf.memory().numTensors;
-    await runExperiment(exp, registry, { outDir: outDir(), runId: 'leak', reporter });
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'leak', reporter, teacherCache: false });
     // Within each role the count is flat from the second epoch on (the first creates optimizer slots).
     for (const role of [0, 1, 2]) {
       const mine = counts.slice(role * 6 + 1, role * 6 + 6);
@@ -150,17 +98,28 @@ describe('runner', () => {
     const grid = `${SPEC}grid:\n  distillation.alpha: [0.2, 0.8]\n`;
     const { experiment: exp, registry } = await experiment(grid);
     const dir = outDir();
+    const controller = new AbortController();
     const first = new RecordingReporter();
-    const summary = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: first, shard: { index: 1, count: 2 } });
-    assert.deepEqual(summary.rows.map((r) => r.cell), ['distillation.alpha=0.2', 'distillation.alpha=0.2', 'distillation.alpha=0.2']);
+    first.roleStart = (event) => {
+      if (event.cellLabel === 'distillation.alpha=0.8') controller.abort();
+    };
+    try {
+      await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: first, signal: controller.signal, teacherCache: false });
+    } catch (error) {
+      assert.equal((error as DistilError).code, 'INTERRUPTED');
+    }
     const second = new RecordingReporter();
-    const rest = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: second });
+    const rest = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: second, teacherCache: false });
     assert.deepEqual(second.events.find((e) => e.type === 'runStart')?.skippedCells, 1);
     assert.deepEqual(rest.rows.map((r) => `${r.cell}/${r.role}`), ['distillation.alpha=0.8/teacher', 'distillation.alpha=0.8/student', 'distillation.alpha=0.8/person']);
     const all = readCsv(path.join(dir, 'blobs', 'g', 'results.csv')).records;
-    assert.lengthOf(all, 6);
-    // One teacher serves both cells of the second invocation's plan; here one cell, so one teacher start.
+    assert.deepEqual(all.map((r) => `${r.cell}/${r.role}/${r.status}`), [
+      'distillation.alpha=0.2/teacher/ok', 'distillation.alpha=0.2/student/ok', 'distillation.alpha=0.2/person/ok',
+      'distillation.alpha=0.8/teacher/ok', 'distillation.alpha=0.8/student/ok', 'distillation.alpha=0.8/person/ok',
+    ]);
     assert.lengthOf(second.events.filter((e) => e.type === 'roleStart' && e.role === 'teacher'), 1);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'blobs', 'g', 'manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.attempts.map((a: { status: string }) => a.status), ['interrupted', 'ok']);
   });
 
   it('reuses a trained teacher from the teacher cache in a later run, with the same results', async () => {

@@ -1,0 +1,75 @@
+// The rows of results.csv and history.csv, and the distillation gain, built from what a role's training returned.
+import type { Role } from '../config/resolve.js';
+import type { ResolvedCell } from '../config/experiment.js';
+
+export type Row = Record<string, string | number | undefined>;
+
+/** A role's outcome as the tables record it (a subset of what training returns). */
+export interface RoleOutcome {
+  readonly params: number;
+  readonly trainSeconds: number;
+  readonly samplesPerSec: number;
+  readonly test: Readonly<Record<string, number>>;
+  readonly inferenceMsPer1000: number;
+}
+
+export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
+
+/** Where a results row comes from: the run, the cell and how the role ended. */
+export interface RowContext {
+  readonly runId: string;
+  readonly experiment: string;
+  readonly cell: ResolvedCell;
+  readonly label: string;
+  readonly backend: string;
+}
+
+/** Rounds to `digits` significant digits, as the tables show numbers. */
+export function round(value: number, digits = 6): number {
+  return Number(value.toPrecision(digits));
+}
+
+/** Test metrics as table columns: `{ accuracy: 0.98 }` → `{ test_accuracy: 0.98 }`, rounded. */
+export function testColumns(test: Readonly<Record<string, number>> | undefined): Row {
+  return Object.fromEntries(Object.entries(test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
+}
+
+/** One results.csv row; `outcome` is undefined for roles that produced no model (failed, skipped, interrupted). */
+export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome | undefined, status: RowStatus, error = '', source = outcome ? 'trained' : ''): Row {
+  const { config } = context.cell;
+  const training = config.models[role].training;
+  return {
+    run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, role,
+    seed: config.seed, backend: context.backend, params: outcome?.params, epochs: training.epochs, batch_size: training.batchSize,
+    train_seconds: outcome ? round(outcome.trainSeconds, 4) : undefined,
+    train_samples_per_sec: outcome ? Math.round(outcome.samplesPerSec) : undefined,
+    ...testColumns(outcome?.test),
+    inference_ms_per_1000: outcome ? round(outcome.inferenceMsPer1000, 4) : undefined, source, status, error,
+  };
+}
+
+/** One history.csv row: a role's epoch. */
+export function historyRow(runId: string, cellId: string, role: Role, record: { epoch: number; trainLoss: number; seconds: number; samplesPerSec: number; test?: Readonly<Record<string, number>> }): Row {
+  return {
+    run_id: runId, cell_id: cellId, role, epoch: record.epoch, train_loss: round(record.trainLoss),
+    seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test),
+  };
+}
+
+/** A metric as the gain needs it: its column and which direction is better. */
+export interface GainMetric {
+  readonly column: string;
+  readonly higherIsBetter: boolean;
+}
+
+/**
+ * The student's primary metric (the first that is not the loss) minus the person's, signed so that
+ * positive means distillation helped. Empty when either side lacks the metric.
+ */
+export function gain(metrics: readonly GainMetric[], student: RoleOutcome, person: RoleOutcome): { distillation_gain?: number; gain_metric?: string } {
+  const metric = metrics.find((m) => m.column !== 'loss') ?? metrics[0];
+  if (!metric || !(metric.column in student.test) || !(metric.column in person.test)) return {};
+  // Subtract the values as the table shows them, so float32 noise does not show up as a gain.
+  const difference = round(student.test[metric.column]) - round(person.test[metric.column]);
+  return { distillation_gain: round(metric.higherIsBetter ? difference : -difference), gain_metric: metric.column };
+}

@@ -1,0 +1,163 @@
+// Opens a run directory for one writer: a unique new id or a resumable old one, locked, checked to hold this experiment.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { errorInvalidArgument, errorRunMismatch, errorUnusablePath } from '../errors.js';
+import { acquireRunLock } from './lock.js';
+import { RunWriter } from './writer.js';
+
+/** What identifies the experiment a run directory holds; resuming needs the same. */
+export interface RunIdentity {
+  /** Content hash of everything below. */
+  readonly hash: string;
+  /** The resolved config of each cell, in order. */
+  readonly resolved: readonly unknown[];
+  /** The metric columns of the tables. */
+  readonly metrics: readonly string[];
+}
+
+export interface OpenRunOptions {
+  readonly outDir: string;
+  readonly experiment: string;
+  /** Reusing one resumes that run; without one a new unique id is made. */
+  readonly runId?: string;
+  /** A folder inside the run directory for this writer, e.g. `shard-1-of-4`. */
+  readonly subdir?: string;
+  readonly identity: RunIdentity;
+  warn(message: string): void;
+}
+
+export interface OpenRun {
+  readonly runId: string;
+  readonly dir: string;
+  readonly writer: RunWriter;
+  /** The manifest an earlier invocation with this run id wrote, when resuming. */
+  readonly previous?: Readonly<Record<string, unknown>>;
+  release(): void;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** A sortable UTC timestamp id with a random suffix, unique even for runs started in the same millisecond. */
+export function defaultRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** @throws DistilError INVALID_ARGUMENT for an id that is not one plain folder name. */
+export function assertRunId(runId: string): void {
+  if (!RUN_ID.test(runId) || /^\.+$/.test(runId)) {
+    throw errorInvalidArgument('--run-id', `expected a folder name of letters, digits, ".", "_" or "-" (at most 100, not starting with "." or "-"), got ${JSON.stringify(runId)}`);
+  }
+}
+
+/** Creates `dir` and its parents, explaining why when it cannot. */
+export function makeDirectory(flag: string, dir: string, hint: string): void {
+  for (let parent = dir; ; parent = path.dirname(parent)) {
+    if (existsSync(parent)) {
+      if (!statSync(parent).isDirectory()) throw errorUnusablePath(flag, parent === dir ? dir : parent, 'is a file, not a directory', hint);
+      break;
+    }
+    if (path.dirname(parent) === parent) break;
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw errorUnusablePath(flag, dir, `cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint);
+  }
+}
+
+function newRunDirectory(base: string): { runId: string; dir: string } {
+  for (;;) {
+    const runId = defaultRunId();
+    const dir = path.join(base, runId);
+    try {
+      mkdirSync(dir);
+      return { runId, dir };
+    } catch (error) {
+      // Another run took this id in the same instant: draw another suffix.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw errorUnusablePath('--out', base, `cannot create a run directory (${(error as NodeJS.ErrnoException).code})`, 'choose a writable directory');
+    }
+  }
+}
+
+function readManifest(file: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Leaf paths where two values differ: `models.teacher.training.epochs: 4 in the run directory, 5 now`. */
+function differences(before: unknown, now: unknown, at: string, out: string[], limit: number): void {
+  if (out.length >= limit) return;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObject(before) && isObject(now) && Array.isArray(before) === Array.isArray(now)) {
+    for (const key of new Set([...Object.keys(before), ...Object.keys(now)])) {
+      const child = Array.isArray(now) ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+      differences(before[key], now[key], child, out, limit);
+    }
+    return;
+  }
+  if (JSON.stringify(before) !== JSON.stringify(now)) {
+    const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+    out.push(`${at}: ${show(before)} in the run directory, ${show(now)} now`);
+  }
+}
+
+/** What differs between the experiment a run directory holds and this one (at most a few lines). */
+export function describeMismatch(previous: Readonly<Record<string, unknown>>, identity: RunIdentity): string[] {
+  const out: string[] = [];
+  const metrics = Array.isArray(previous.metrics) ? previous.metrics : [];
+  if (metrics.join() !== identity.metrics.join()) out.push(`metrics: ${metrics.join(', ') || 'none recorded'} in the run directory, ${identity.metrics.join(', ')} now`);
+  const resolved = Array.isArray(previous.resolved) ? previous.resolved : [];
+  if (resolved.length !== identity.resolved.length) out.push(`grid: ${resolved.length} cell(s) in the run directory, ${identity.resolved.length} now`);
+  for (let i = 0; i < Math.min(resolved.length, identity.resolved.length) && out.length < 6; i++) {
+    differences(resolved[i], identity.resolved[i], '', out, 6);
+  }
+  return out.length > 0 ? out : ['the experiment hash differs (the manifest was edited or written by another version)'];
+}
+
+/** Refuses a run directory that holds another experiment, or tables without the manifest that names it. */
+function assertResumable(dir: string, writer: RunWriter, identity: RunIdentity): Record<string, unknown> | undefined {
+  const previous = readManifest(writer.manifestFile);
+  if (!previous) {
+    if (existsSync(writer.resultsFile) || existsSync(writer.historyFile)) {
+      throw errorRunMismatch(dir, [`manifest.json is missing or damaged, so which experiment wrote the tables cannot be checked`]);
+    }
+    return undefined;
+  }
+  if (previous.experiment_hash !== identity.hash) throw errorRunMismatch(dir, describeMismatch(previous, identity));
+  return previous;
+}
+
+/**
+ * Opens the run directory `outDir/experiment/runId[/subdir]` for this process alone.
+ * @throws DistilError INVALID_ARGUMENT (bad id or --out), RUN_LOCKED, RUN_MISMATCH (all exit code 2).
+ */
+export function openRunDirectory(options: OpenRunOptions): OpenRun {
+  const base = path.join(options.outDir, options.experiment);
+  makeDirectory('--out', base, 'choose a directory for the results');
+  let runId = options.runId;
+  let dir: string;
+  if (runId !== undefined) {
+    assertRunId(runId);
+    dir = path.join(base, runId, options.subdir ?? '');
+    makeDirectory('--out', dir, 'choose a directory for the results');
+  } else {
+    const created = newRunDirectory(base);
+    runId = created.runId;
+    dir = path.join(created.dir, options.subdir ?? '');
+    mkdirSync(dir, { recursive: true });
+  }
+  const release = acquireRunLock(dir, options.warn);
+  try {
+    const writer = new RunWriter(dir, options.identity.metrics);
+    const previous = assertResumable(dir, writer, options.identity);
+    return { runId, dir, writer, previous, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

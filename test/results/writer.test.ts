@@ -1,0 +1,59 @@
+// The run writer: whole rows appended under one header, and the tables cut back to finished cells on resume.
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import { readCsv } from '../../src/results/csv.js';
+import { RunWriter } from '../../src/results/writer.js';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-writer-'));
+
+describe('run writer', () => {
+  it('appends rows under one header, quoting fields, also across writer instances (resume)', () => {
+    const dir = tmp();
+    const first = new RunWriter(dir, ['loss', 'accuracy']);
+    first.start(new Set());
+    first.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
+    first.appendResult({ run_id: 'r', cell_id: 'd', role: 'teacher', test_accuracy: 0.7, status: 'ok' });
+    const second = new RunWriter(dir, ['loss', 'accuracy']);
+    second.start(new Set(['c']));
+    second.appendResult({ run_id: 'r', cell_id: 'c', role: 'student', test_accuracy: 0.8, status: 'failed', error: 'loss, "NaN"\nagain' });
+    const { columns, records } = readCsv(path.join(dir, 'results.csv'));
+    assert.deepEqual(columns.slice(-8), ['test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error']);
+    assert.deepEqual(records.map((r) => [r.cell_id, r.role, r.test_accuracy, r.status]), [['c', 'teacher', '0.9', 'ok'], ['c', 'student', '0.8', 'failed']], 'the unfinished cell d was dropped');
+    assert.equal(records[1].error, 'loss, "NaN"\nagain');
+  });
+
+  it('writes header-only tables for a run with no rows', () => {
+    const writer = new RunWriter(tmp(), ['accuracy']);
+    writer.start(new Set());
+    assert.equal(readFileSync(writer.resultsFile, 'utf8').split('\n').length, 2);
+    assert.equal(readFileSync(writer.historyFile, 'utf8'), 'run_id,cell_id,role,epoch,train_loss,seconds,samples_per_sec,test_accuracy\n');
+  });
+
+  it('reads only whole rows back: a cut last line and a row of the wrong width are dropped and counted', () => {
+    const writer = new RunWriter(tmp(), ['accuracy']);
+    writer.start(new Set());
+    writer.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
+    appendFileSync(writer.resultsFile, 'r,x,c\nr,blobs,c,,teach');
+    const existing = writer.existingResults();
+    assert.deepEqual(existing.records.map((r) => r.role), ['teacher']);
+    assert.deepEqual(existing.dropped, [3, 4]);
+    assert.deepEqual(writer.start(new Set(['c'])), { droppedLines: 2 });
+    assert.deepEqual(readCsv(writer.resultsFile).records.map((r) => r.role), ['teacher']);
+  });
+
+  it('refuses to append under a header that is not this run\'s', () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'results.csv'), 'run_id,cell_id,role,test_loss\n');
+    const writer = new RunWriter(dir, ['accuracy']);
+    assert.throws(() => writer.start(new Set()), /results\.csv: its header is not this run's/);
+  });
+
+  it('writes the manifest atomically', () => {
+    const writer = new RunWriter(tmp(), ['loss']);
+    writer.writeManifest({ status: 'running' });
+    writer.writeManifest({ status: 'ok' });
+    assert.deepEqual(JSON.parse(readFileSync(writer.manifestFile, 'utf8')), { status: 'ok' });
+  });
+});

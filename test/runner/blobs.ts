@@ -1,0 +1,57 @@
+// A small synthetic experiment for runner tests: 3-class Gaussian blobs through a test plugin.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { builtinPlugin } from '../../src/plugins/builtin/index.js';
+import { Registry } from '../../src/registry/registry.js';
+import { definePlugin } from '../../src/registry/types.js';
+import type { Dataset } from '../../src/registry/types.js';
+import { createRandom } from '../../src/runner/random.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
+import { parseSpecSource } from '../../src/config/load.js';
+
+/** Three Gaussian blobs in 6 dimensions; `poison` puts a NaN in the first feature. */
+function blobs(n: number, seed: number, poison: boolean): { x: Float32Array; y: Int32Array; n: number } {
+  const random = createRandom(seed);
+  const x = new Float32Array(n * 6);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let j = 0; j < 6; j++) x[i * 6 + j] = (j % 3 === y[i] ? 2 : 0) + (random() - 0.5) * 2;
+  }
+  if (poison) x[0] = NaN;
+  return { x, y, n };
+}
+
+export const testPlugin = definePlugin({
+  name: 'test-blobs',
+  components: [
+    {
+      kind: 'dataset',
+      name: 'blobs',
+      description: 'Synthetic 3-class blobs',
+      task: 'classification',
+      params: { properties: { poison: { type: 'boolean', default: false } } },
+      async create(params: { poison: boolean }, context): Promise<Dataset> {
+        return { task: 'classification', featureShape: [6], outputSize: 3, train: blobs(300, context.seed, params.poison), test: blobs(150, context.seed + 1, false) };
+      },
+    },
+  ],
+});
+
+export const SPEC = `name: blobs
+seed: 3
+dataset: blobs
+models:
+  teacher: { layers: [32, 16] }
+  student: { layers: [8] }
+training: { epochs: 4, batch_size: 32, optimizer: { name: adam, lr: 0.01 } }
+distillation: { temperature: 2, alpha: 0.5 }
+`;
+
+export async function experiment(text = SPEC) {
+  const registry = new Registry().use(builtinPlugin).use(testPlugin);
+  return resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });
+}
+
+export const outDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-run-'));

@@ -1,0 +1,214 @@
+// Result tables under faults: concurrent writers, resume with a changed spec, cut rows, interrupted roles, divergence.
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { assert } from 'chai';
+import { DistilError } from '../../src/errors.js';
+import { defaultRunId, runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import { readCsv } from '../../src/results/csv.js';
+import { useWasm } from '../helpers.js';
+import { experiment, outDir, SPEC } from './blobs.js';
+
+/** The error a promise rejects with (fails the test when it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<DistilError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instanceOf(error, DistilError, String((error as Error).stack));
+    return error as DistilError;
+  }
+  return assert.fail('expected a rejection');
+}
+
+const keyOf = (r: Record<string, string>) => `${r.cell_id}/${r.role}`;
+const historyKeyOf = (r: Record<string, string>) => `${r.cell_id}/${r.role}/${r.epoch}`;
+
+function assertUnique(keys: readonly string[], what: string): void {
+  assert.equal(new Set(keys).size, keys.length, `${what} has duplicate keys: ${keys.join(' ')}`);
+}
+
+describe('run directory', () => {
+  before(useWasm);
+
+  it('gives two runs started in the same millisecond different default ids', () => {
+    const now = new Date('2026-11-23T12:00:00.000Z');
+    const a = defaultRunId(now);
+    const b = defaultRunId(now);
+    assert.notEqual(a, b);
+    assert.match(a, /^20261123-120000-[0-9a-f]{6}$/);
+  });
+
+  it('refuses a second writer of the same run directory while the first runs, losing no row', async () => {
+    const { experiment: exp, registry } = await experiment(SPEC.replace('epochs: 4', 'epochs: 30'));
+    const dir = outDir();
+    const first = runExperiment(exp, registry, { outDir: dir, runId: 'same', reporter: new RecordingReporter() });
+    const second = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'same', reporter: new RecordingReporter() }));
+    assert.equal(second.code, 'RUN_LOCKED');
+    assert.equal(second.exitCode, 2);
+    assert.match(second.message, /is being written by another distil-run \(pid \d+ on .+, started .+\)/);
+    assert.include(second.message, 'use another --run-id');
+    const summary = await first;
+    assert.equal(summary.status, 'ok');
+    const rows = readCsv(path.join(summary.runDir, 'results.csv')).records;
+    assert.deepEqual(rows.map((r) => r.role), ['teacher', 'student', 'person']);
+    assert.isFalse(existsSync(path.join(summary.runDir, '.lock')), 'the lock is released');
+  });
+
+  it('takes over the lock of a process that no longer exists', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    const runDir = path.join(dir, 'blobs', 'stale');
+    await runExperiment(exp, registry, { outDir: dir, runId: 'stale', reporter: new RecordingReporter() });
+    writeFileSync(path.join(runDir, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), started: '2026-01-01T00:00:00Z' }));
+    const reporter = new RecordingReporter();
+    const again = await runExperiment(exp, registry, { outDir: dir, runId: 'stale', reporter });
+    assert.equal(again.status, 'ok');
+    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /stale lock/.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+  });
+
+  it('writes each shard into its own directory, so shards given one run id never share a file', async () => {
+    const grid = `${SPEC}grid:\n  distillation.alpha: [0.2, 0.8]\n`;
+    const { experiment: exp, registry } = await experiment(grid);
+    const dir = outDir();
+    const [a, b] = await Promise.all([1, 2].map((index) => runExperiment(exp, registry, { outDir: dir, runId: 'ci', shard: { index, count: 2 }, reporter: new RecordingReporter() })));
+    assert.equal(a.runDir, path.join(dir, 'blobs', 'ci', 'shard-1-of-2'));
+    assert.equal(b.runDir, path.join(dir, 'blobs', 'ci', 'shard-2-of-2'));
+    for (const s of [a, b]) assert.lengthOf(readCsv(path.join(s.runDir, 'results.csv')).records, 3);
+  });
+
+  it('writes a header-only results table for a shard with no cells', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'empty', shard: { index: 2, count: 2 }, reporter: new RecordingReporter() });
+    const table = readCsv(path.join(summary.runDir, 'results.csv'));
+    assert.include(table.columns, 'test_accuracy');
+    assert.lengthOf(table.records, 0);
+    assert.lengthOf(readCsv(path.join(summary.runDir, 'history.csv')).records, 0);
+  });
+
+  it('refuses to resume a run id with a changed spec, says what differs, and leaves the tables alone', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    const summary = await runExperiment(exp, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter() });
+    const before = readFileSync(path.join(summary.runDir, 'results.csv'), 'utf8');
+    const manifest = readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8');
+    const { experiment: changed } = await experiment(SPEC.replace('epochs: 4', 'epochs: 5'));
+    const error = await rejection(runExperiment(changed, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter() }));
+    assert.equal(error.code, 'RUN_MISMATCH');
+    assert.equal(error.exitCode, 2);
+    assert.include(error.message, `${summary.runDir} holds another experiment`);
+    assert.include(error.message, 'models.teacher.training.epochs: 4 in the run directory, 5 now');
+    assert.include(error.message, 'start a new run (leave out --run-id, or pass a new one)');
+    assert.equal(readFileSync(path.join(summary.runDir, 'results.csv'), 'utf8'), before);
+    assert.equal(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'), manifest);
+  });
+
+  it('refuses to resume when the metrics changed (no row may shift under the old header)', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    await runExperiment(exp, registry, { outDir: dir, runId: 'm', reporter: new RecordingReporter() });
+    const { experiment: changed } = await experiment(SPEC.replace('training: {', 'training: { metrics: [accuracy],'));
+    const error = await rejection(runExperiment(changed, registry, { outDir: dir, runId: 'm', reporter: new RecordingReporter() }));
+    assert.equal(error.code, 'RUN_MISMATCH');
+    assert.include(error.message, 'training.metrics');
+  });
+
+  it('drops a half-written last row on resume instead of gluing the next row onto it', async () => {
+    const grid = `${SPEC}grid:\n  distillation.alpha: [0.2, 0.8]\n`;
+    const { experiment: exp, registry } = await experiment(grid);
+    const dir = outDir();
+    const controller = new AbortController();
+    const reporter = new RecordingReporter();
+    reporter.roleStart = (event) => {
+      if (event.cellLabel === 'distillation.alpha=0.8' && event.role === 'student') controller.abort();
+    };
+    await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'cut', reporter, signal: controller.signal }));
+    const runDir = path.join(dir, 'blobs', 'cut');
+    // A kill in the middle of a write leaves part of a row without its newline.
+    appendFileSync(path.join(runDir, 'results.csv'), 'cut,blobs,abc123,distillation.alpha=0.8,stud');
+    appendFileSync(path.join(runDir, 'history.csv'), 'cut,abc123,stud');
+    const resumed = await runExperiment(exp, registry, { outDir: dir, runId: 'cut', reporter: new RecordingReporter() });
+    assert.equal(resumed.status, 'ok');
+    const rows = readCsv(path.join(runDir, 'results.csv')).records;
+    assert.lengthOf(rows, 6);
+    assertUnique(rows.map(keyOf), 'results.csv');
+    assert.deepEqual(rows.map((r) => r.status), Array(6).fill('ok'));
+    const history = readCsv(path.join(runDir, 'history.csv')).records;
+    assert.lengthOf(history, 24);
+    assertUnique(history.map(historyKeyOf), 'history.csv');
+  });
+
+  it('replaces an interrupted role and its epochs when resuming: one row per cell and role, one history row per epoch', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    const controller = new AbortController();
+    const reporter = new RecordingReporter();
+    reporter.epoch = (event) => {
+      if (event.role === 'student' && event.record.epoch === 2) controller.abort();
+    };
+    await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'again', reporter, signal: controller.signal }));
+    const runDir = path.join(dir, 'blobs', 'again');
+    assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'interrupted'], ['person', 'interrupted']]);
+    await runExperiment(exp, registry, { outDir: dir, runId: 'again', reporter: new RecordingReporter() });
+    const rows = readCsv(path.join(runDir, 'results.csv')).records;
+    assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
+    const history = readCsv(path.join(runDir, 'history.csv')).records;
+    assertUnique(history.map(historyKeyOf), 'history.csv');
+    assert.lengthOf(history, 12);
+  });
+
+  it('reports a finite but exploding loss as diverged, by the documented rule', async () => {
+    const { experiment: exp, registry } = await experiment(SPEC.replace('lr: 0.01', 'lr: 50'));
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'div', reporter: new RecordingReporter() });
+    assert.equal(summary.status, 'failed');
+    // Adam at lr 50 on these blobs: the teacher and the person recover from early spikes, the student ends far above its start.
+    assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'failed'], ['person', 'ok']]);
+    assert.match(String(summary.rows[1].error), /^student: diverged in epoch 4: training loss \S+ is more than 10x the untrained model's \S+ \(lower the learning rate/);
+  });
+
+  it('refuses a run id that would leave the results directory', async () => {
+    const { experiment: exp, registry } = await experiment();
+    for (const runId of ['../../x', 'a/b', '.', '..', '', 'x'.repeat(200)]) {
+      const error = await rejection(runExperiment(exp, registry, { outDir: outDir(), runId, reporter: new RecordingReporter() }));
+      assert.equal(error.code, 'INVALID_ARGUMENT', runId);
+      assert.match(error.message, /^--run-id: /);
+    }
+  });
+
+  it('refuses an --out that is a file before training anything', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const file = path.join(outDir(), 'file');
+    writeFileSync(file, 'x');
+    const reporter = new RecordingReporter();
+    const error = await rejection(runExperiment(exp, registry, { outDir: file, runId: 'r', reporter }));
+    assert.equal(error.exitCode, 2);
+    assert.equal(error.message, `--out ${file}: is a file, not a directory (choose a directory for the results)`);
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'roleStart'), 0);
+  });
+
+  it('refuses a --teacher-cache that is a file before training anything', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const file = path.join(outDir(), 'file');
+    writeFileSync(file, 'x');
+    const reporter = new RecordingReporter();
+    const error = await rejection(runExperiment(exp, registry, { outDir: outDir(), runId: 'r', reporter, teacherCache: file }));
+    assert.equal(error.exitCode, 2);
+    assert.equal(error.message, `--teacher-cache ${file}: is a file, not a directory (pass a directory, or --teacher-cache off)`);
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'roleStart'), 0);
+  });
+
+  it('treats a damaged teacher cache entry of any kind as a miss and says so', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const cache = outDir();
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'd1', reporter: new RecordingReporter(), teacherCache: cache });
+    const meta = readdirSync(cache).find((f) => f.endsWith('.json'));
+    assert.isDefined(meta);
+    for (const junk of ['{"shapes": null}', '{}', '[1]', 'null', '{"shapes": [[2, "x"]]}']) {
+      writeFileSync(path.join(cache, meta!), junk);
+      const reporter = new RecordingReporter();
+      const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd2', reporter, teacherCache: cache });
+      assert.equal(again.status, 'ok', junk);
+      assert.equal(again.rows[0].source, 'trained', junk);
+      assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /teacher cache entry .* is damaged/.test(String(e.message))), junk);
+    }
+  });
+});
