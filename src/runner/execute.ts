@@ -7,7 +7,7 @@ import type { Metric } from '../registry/types.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
 import { gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
-import { openRunDirectory } from '../results/run-dir.js';
+import { assertRunId, openRunDirectory } from '../results/run-dir.js';
 import type { OpenRun, RunIdentity } from '../results/run-dir.js';
 import type { RunWriter } from '../results/writer.js';
 import { selectBackend } from '../backend/select.js';
@@ -305,6 +305,7 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
  *   RUN_LOCKED, RUN_MISMATCH, DATASET_ERROR, BACKEND_UNAVAILABLE.
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
+  if (options.runId !== undefined) assertRunId(options.runId);
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);

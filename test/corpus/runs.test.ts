@@ -1,0 +1,103 @@
+// Faults around a real run from the command line: signals then resume, concurrent writers, flags checked before work.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import { readCsv } from '../../src/results/csv.js';
+import { assertRefused, distilRun, finished, fixture, startDistilRun } from '../cli-harness.js';
+
+const SMALL = ['--set', 'dataset.train_limit=600', '--set', 'dataset.test_limit=200', '--teacher-cache', 'off'];
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-corpus-'));
+
+/** Starts a run and sends `signal` once the log shows `marker`. */
+async function signalWhen(args: string[], marker: string, signal: NodeJS.Signals) {
+  const child = startDistilRun(args);
+  let sent = false;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (!sent && chunk.toString().includes(marker)) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return finished(child);
+}
+
+describe('runs under faults (command line)', () => {
+  it('SIGTERM stops like Ctrl-C: exit 143, a message, the role row, the manifest says interrupted; resume completes the table', async function () {
+    this.timeout(180_000);
+    const out = tmp();
+    const args = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'term', ...SMALL, '--set', 'training.epochs=12'];
+    const stopped = await signalWhen(args, 'epoch 2/12', 'SIGTERM');
+    assert.equal(stopped.code, 143, stopped.stderr);
+    assert.include(stopped.stderr, 'SIGTERM: stopping after the current batch');
+    const runDir = path.join(out, 'mnist-small', 'term');
+    assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'interrupted']]);
+    assert.equal(JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')).status, 'interrupted');
+    assert.isFalse(existsSync(path.join(runDir, '.lock')));
+    const resumed = distilRun(args, { timeout: 170_000 });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const rows = readCsv(path.join(runDir, 'results.csv')).records;
+    assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
+    const history = readCsv(path.join(runDir, 'history.csv')).records;
+    assert.lengthOf(history, 36, 'one history row per role and epoch, the interrupted attempt\'s epochs gone');
+  });
+
+  it('a second process on the same run directory is refused with exit 2 while the first finishes every row', async function () {
+    this.timeout(180_000);
+    const out = tmp();
+    const args = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'both', ...SMALL, '--set', 'training.epochs=25'];
+    const first = startDistilRun(args);
+    const firstDone = finished(first);
+    await new Promise<void>((resolve) => first.stderr?.on('data', (chunk: Buffer) => chunk.toString().includes('epoch 1/25') && resolve()));
+    const second = distilRun(args);
+    assertRefused(second, 2, 'is being written by another distil-run (pid');
+    const result = await firstDone;
+    assert.equal(result.code, 0, result.stderr);
+    assert.lengthOf(readCsv(path.join(out, 'mnist-small', 'both', 'results.csv')).records, 3);
+  });
+
+  const flagCases: Array<[string, string[], string]> = [
+    ['--dry-run still checks --backend', ['--dry-run', '--backend', 'gpu'], '--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'],
+    ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], '--run-id: expected a folder name'],
+    ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
+    ['a run id with a slash', ['--run-id', 'a/b'], '--run-id: expected a folder name'],
+    ['a run id of dots', ['--run-id', '..'], '--run-id: expected a folder name'],
+    ['--out below a file', ['--out', 'package.json/x'], '--out package.json: is a file, not a directory (choose a directory for the results)'],
+    ['--out a file', ['--out', 'package.json'], '--out package.json: is a file, not a directory (choose a directory for the results)'],
+    ['--teacher-cache a file', ['--teacher-cache', 'package.json'], '--teacher-cache package.json: is a file, not a directory (pass a directory, or --teacher-cache off)'],
+    ['--teacher-cache below a file', ['--teacher-cache', 'package.json/cache'], '--teacher-cache package.json: is a file, not a directory'],
+  ];
+  for (const [name, flags, message] of flagCases) {
+    it(`refuses ${name} with exit 2 before any work`, () => {
+      const out = tmp();
+      const hasOut = flags.includes('--out');
+      const result = distilRun([fixture('mnist-small.yaml'), ...(hasOut ? [] : ['--out', out]), ...flags]);
+      assertRefused(result, 2, message);
+      if (!hasOut) assert.isFalse(existsSync(path.join(out, 'mnist-small')), 'no run directory was created');
+    });
+  }
+
+  it('refuses to resume a run id with a changed spec from the command line, naming what differs', function () {
+    this.timeout(120_000);
+    const out = tmp();
+    const base = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'chg', ...SMALL, '--set', 'training.epochs=1'];
+    const first = distilRun(base);
+    assert.equal(first.code, 0, first.stderr);
+    const before = readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8');
+    const again = distilRun([...base, '--set', 'training.metrics=[accuracy]']);
+    assertRefused(again, 2, 'holds another experiment');
+    assert.include(again.stderr, 'models.teacher.training.metrics[0].name: "loss" in the run directory, "accuracy" now');
+    assert.equal(readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8'), before);
+  });
+
+  it('a damaged results table in a resumed run directory is refused, not appended to', () => {
+    const out = tmp();
+    const runDir = path.join(out, 'mnist-small', 'dmg');
+    const first = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'dmg', ...SMALL, '--set', 'training.epochs=1']);
+    assert.equal(first.code, 0, first.stderr);
+    writeFileSync(path.join(runDir, 'results.csv'), 'something,else\n1,2\n');
+    const again = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'dmg', ...SMALL, '--set', 'training.epochs=1']);
+    assertRefused(again, 2, "results.csv: its header is not this run's");
+    assert.equal(readFileSync(path.join(runDir, 'results.csv'), 'utf8'), 'something,else\n1,2\n');
+  });
+});
