@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { packageRoot } from '../src/package-root.js';
+import { packageRoot } from '../src/shared/package-root.js';
 import { readCsv } from '../src/results/csv.js';
 import { formatTable } from '../src/results/table.js';
 import type { BenchRow } from './worker.js';

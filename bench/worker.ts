@@ -12,7 +12,7 @@ import { trainStep } from '../src/runner/train.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import type { ResolvedConfig, Role } from '../src/config/resolve.js';
 import type { Registry } from '../src/registry/registry.js';
-import { packageRoot } from '../src/package-root.js';
+import { packageRoot } from '../src/shared/package-root.js';
 
 export interface BenchRow {
   config: string;

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The distil-run command: argv → the library functions; data on stdout, progress and errors on stderr.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { BACKEND_REQUESTS } from './backend/select.js';
@@ -11,6 +10,8 @@ import { loadPlugins } from './plugins/load.js';
 import { didYouMean } from './registry/did-you-mean.js';
 import { Registry } from './registry/registry.js';
 import { compareResults, mergeResults } from './results/compare.js';
+import { assertRunId } from './results/run-dir.js';
+import { writeMergedTable } from './results/merge.js';
 import { getVersion } from './results/manifest.js';
 import { formatRegistry, formatSummary } from './summary.js';
 import { runExperiment } from './runner/execute.js';
@@ -27,7 +28,7 @@ Usage
   distil-run validate <spec.yaml> [options] check a spec; exit 2 with every error located
   distil-run list [--plugin P]              registered components and their params
   distil-run compare <a.csv> <b.csv>        compare two results tables (b against baseline a)
-  distil-run merge <a.csv> <b.csv>... [--out FILE]  combine shard results into one table
+  distil-run merge <a.csv> <b.csv>... [--out FILE]  combine shard tables (all results.csv or all history.csv) into one
 
 Run options
   --set PATH=VALUE      override a spec field (repeatable), e.g. --set training.epochs=1
@@ -42,7 +43,12 @@ Run options
   --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
 
 Compare options
-  --max-regression X    exit 1 if any metric in b is worse than in a by more than X
+  --max-regression X    exit 1 if a metric in b is worse than in a by more than X, or a row ok in a is
+                        failed, skipped, interrupted or missing in b (without it: report only, exit 0)
+  --allow-different-experiments  compare tables whose experiment columns differ (refused by default)
+
+Merge options
+  --out FILE            write the merged table to FILE (creating its directory) instead of stdout
 
 Exit codes: 0 done, 1 a run or comparison failed, 2 invalid input, 130 interrupted.`;
 
@@ -58,6 +64,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   plain: { type: 'boolean' },
   'max-regression': { type: 'string' },
+  'allow-different-experiments': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
@@ -84,37 +91,61 @@ function backendOption(value: string | undefined): BackendRequest {
   return value as BackendRequest;
 }
 
-/** Ctrl-C once: stop after the current batch and keep results; twice: exit at once. */
-function interruptSignal(): AbortSignal {
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/**
+ * Ctrl-C, SIGTERM (CI runners, Kubernetes) or SIGHUP once: stop after the current batch, keep every
+ * finished row, mark the role interrupted; a second signal exits at once.
+ */
+function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | undefined } {
   const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping after the current batch (Ctrl-C again to quit now); finished rows are kept\n');
-    controller.abort();
-  });
-  return controller.signal;
+  let received: StopSignal | undefined;
+  for (const name of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) {
+    process.on(name, () => {
+      if (controller.signal.aborted) process.exit(SIGNAL_EXIT_CODES[name]);
+      received = name;
+      process.stderr.write(`\n${name}: stopping after the current batch (send it again to quit now); finished rows are kept\n`);
+      controller.abort();
+    });
+  }
+  return { signal: controller.signal, received: () => received };
 }
 
 async function commandRun(files: string[], values: Values): Promise<number> {
   requireFiles('run', files, 1);
   const { experiment, registry } = await loadExperiment(files[0], { set: values.set, plugins: values.plugin });
   const shard = values.shard ? parseShard(values.shard) : undefined;
+  // Every flag is checked before the plan is printed: a dry run that passes must not fail for real.
+  const backend = backendOption(values.backend);
+  if (values['run-id'] !== undefined) assertRunId(values['run-id']);
   if (values['dry-run']) {
     process.stdout.write(`${formatPlan(planRun(experiment, { shard }))}\n`);
     return 0;
   }
-  const summary = await runExperiment(experiment, registry, {
-    backend: backendOption(values.backend),
-    blas: values.blas,
-    teacherCache: values['teacher-cache'] === 'off' ? false : values['teacher-cache'],
-    outDir: values.out,
-    runId: values['run-id'],
-    shard,
-    reporter: new ListrReporter({ plain: values.plain }),
-    signal: interruptSignal(),
-  });
-  process.stdout.write(`${formatSummary(summary)}\n`);
-  return summary.status === 'ok' ? 0 : 1;
+  const stop = interruptSignal();
+  try {
+    const summary = await runExperiment(experiment, registry, {
+      backend,
+      blas: values.blas,
+      teacherCache: values['teacher-cache'] === 'off' ? false : values['teacher-cache'],
+      outDir: values.out,
+      runId: values['run-id'],
+      shard,
+      reporter: new ListrReporter({ plain: values.plain }),
+      signal: stop.signal,
+    });
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    return summary.status === 'ok' ? 0 : 1;
+  } catch (error) {
+    const received = stop.received();
+    if (error instanceof DistilError && error.code === 'INTERRUPTED' && received) {
+      process.stderr.write(`distil-run: ${error.message}\n`);
+      return SIGNAL_EXIT_CODES[received];
+    }
+    throw error;
+  }
 }
 
 async function commandValidate(files: string[], values: Values): Promise<number> {
@@ -134,29 +165,37 @@ async function pluginRegistry(values: Values): Promise<Registry> {
 
 async function commandCompare(files: string[], values: Values): Promise<number> {
   requireFiles('compare', files, 2);
-  const registry = await pluginRegistry(values);
+  if (files.length > 2) throw errorInvalidArgument('compare', `expected 2 files (a baseline and a new table), got ${files.length} (see distil-run --help)`);
   const limit = values['max-regression'] === undefined ? undefined : Number(values['max-regression']);
   if (limit !== undefined && !(limit >= 0)) throw errorInvalidArgument('--max-regression', `expected a number >= 0, got "${values['max-regression']}"`);
+  const registry = await pluginRegistry(values);
   // Each registered metric's column and orientation, looked up once rather than per compared value.
   const orientation = new Map(
     registry.list('metric').map((c) => createComponent<Metric>(registry, 'metric', { name: c.definition.name, params: {} }, { seed: 0, baseDir: '.' })).map((m) => [m.column, m.higherIsBetter]),
   );
-  const comparison = compareResults(files[0], files[1], { maxRegression: limit, higherIsBetter: (column) => orientation.get(column) });
+  const comparison = compareResults(files[0], files[1], {
+    maxRegression: limit,
+    higherIsBetter: (column) => orientation.get(column),
+    allowDifferentExperiments: values['allow-different-experiments'],
+  });
+  // The table is the data (stdout); what was lost, noted and decided is diagnostics (stderr).
   process.stdout.write(`${comparison.text}\n`);
-  if (comparison.regressions.length > 0) {
-    process.stderr.write(`distil-run: ${comparison.regressions.length} metric(s) regressed by more than ${limit}\n`);
-    return 1;
-  }
-  return 0;
+  const verdict = comparison.verdict === undefined ? [] : [`distil-run: ${comparison.verdict}`];
+  process.stderr.write([...comparison.notes, ...verdict].map((line) => `${line}\n`).join(''));
+  return comparison.failed ? 1 : 0;
 }
 
 function commandMerge(files: string[], values: Values): number {
   requireFiles('merge', files, 1);
   const merged = mergeResults(files);
-  if (values.out) {
-    writeFileSync(values.out, merged.csv);
-    process.stderr.write(`merged ${merged.rows} row(s) from ${files.length} file(s) into ${values.out}\n`);
-  } else process.stdout.write(merged.csv);
+  const extra = [
+    merged.duplicates > 0 ? `${merged.duplicates} identical duplicate row(s) collapsed` : '',
+    merged.superseded > 0 ? `${merged.superseded} earlier attempt(s) replaced by a later row of the same file` : '',
+  ].filter(Boolean);
+  const into = values.out ? ` into ${values.out}` : '';
+  if (values.out) writeMergedTable(values.out, merged.csv);
+  else process.stdout.write(merged.csv);
+  process.stderr.write(`merged ${merged.rows} row(s) from ${files.length} file(s)${into}${extra.length > 0 ? ` (${extra.join('; ')})` : ''}\n`);
   return 0;
 }
 

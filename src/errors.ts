@@ -39,7 +39,9 @@ export type ErrorCode =
   | 'BACKEND_FAILURE'
   | 'INVALID_TABLE'
   | 'TABLE_MISMATCH'
-  | 'MERGE_CONFLICT';
+  | 'MERGE_CONFLICT'
+  | 'FILE_UNREADABLE'
+  | 'UNSETTLED';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -174,7 +176,7 @@ export interface DataLocation {
   readonly file: string;
   readonly line?: number;
   readonly col?: number;
-  /** The table column (header name or `column 3`) the problem is in. */
+  /** The table column the problem is in: its header name, or its 0-based index in a file without a header. */
   readonly column?: string;
 }
 
@@ -220,4 +222,32 @@ export function errorMergeConflict(first: string, second: string, row: string, d
 /** A results or history table named on the command line does not exist. Exit code 2. */
 export function errorTableNotFound(file: string): DistilError {
   return new DistilError('FILE_NOT_FOUND', `${file}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`, { exitCode: 2 });
+}
+
+/** A file named on the command line exists but cannot be used: a directory, a device, too large, unreadable. Exit code 2. */
+export function errorFileUnreadable(file: string, what: string, problem: string, hint: string): DistilError {
+  return new DistilError('FILE_UNREADABLE', `${what} ${file}: ${problem} (${hint})`, { exitCode: 2 });
+}
+
+/**
+ * All validation problems of one spec, of which the first `limit` are shown and the rest counted.
+ * `complete: false` says validation stopped early, so there may be more. Exit code 2.
+ */
+export function errorInvalidSpecLimited(file: string, issues: readonly SpecIssue[], limit: number, complete = true): DistilError {
+  if (issues.length <= limit && complete) return errorInvalidSpec(file, issues);
+  const shown = issues.slice(0, limit);
+  const more = issues.length - shown.length;
+  const header = `${file}: ${issues.length} errors${complete ? '' : ' or more'} (the first ${shown.length} shown${complete ? '' : '; validation stopped early'})`;
+  const lines = shown.map((issue) => `  ${formatIssue(issue)}`);
+  if (more > 0) lines.push(`  ... and ${more} more`);
+  return new DistilError('INVALID_SPEC', `${header}\n${lines.join('\n')}`, { issues, exitCode: 2 });
+}
+
+/** The command's promise never settled and nothing was left for it to wait for. Exit code 1. */
+export function errorUnsettled(): DistilError {
+  return new DistilError(
+    'UNSETTLED',
+    'stopped with the work unfinished: a promise never settled and nothing was left to wait for ' +
+      '(a plugin or dataset that never finishes loading? DISTIL_PLUGIN_TIMEOUT_MS=0 turns the plugin timeout off)',
+  );
 }

@@ -149,12 +149,12 @@ describe('BLAS selection from the command line', () => {
 
 describe('compare and merge from the command line', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-cmp-'));
-  const header = 'run_id,cell_id,cell,role,test_loss,test_accuracy,status\n';
+  const header = 'run_id,experiment,cell_id,cell,role,test_loss,test_accuracy,status\n';
   const a = path.join(dir, 'a.csv');
   const b = path.join(dir, 'b.csv');
   before(() => {
-    writeFileSync(a, `${header}a,x,,teacher,0.30,0.950,ok\na,x,,student,0.40,0.900,ok\n`);
-    writeFileSync(b, `${header}b,x,,teacher,0.29,0.951,ok\nb,x,,student,0.45,0.880,ok\n`);
+    writeFileSync(a, `${header}a,m,x,,teacher,0.30,0.950,ok\na,m,x,,student,0.40,0.900,ok\n`);
+    writeFileSync(b, `${header}b,m,x,,teacher,0.29,0.951,ok\nb,m,x,,student,0.45,0.880,ok\n`);
   });
 
   it('compare prints the changes and exits 1 when a metric regressed beyond the threshold', () => {
@@ -164,7 +164,7 @@ describe('compare and merge from the command line', () => {
     assert.match(loose.stdout, /^-\s+teacher\s+loss\s+0\.3\s+0\.29\s+\+0\.0100$/m);
     const strict = distilRun(['compare', a, b, '--max-regression', '0.01']);
     assert.equal(strict.code, 1);
-    assert.equal(strict.stderr, 'distil-run: 2 metric(s) regressed by more than 0.01\n');
+    assert.equal(strict.stderr, 'compared 2 row(s) and 4 metric value(s) (loss, accuracy); change = b - a, positive = better\ndistil-run: 2 regression(s): 2 metric value(s) worse by more than 0.01\n');
     assert.match(strict.stdout, /student\s+loss\s+0\.4\s+0\.45\s+-0\.0500\s+REGRESSED/);
   });
 

@@ -48,7 +48,7 @@ export interface LoadExperimentOptions {
   readonly registry?: Registry;
 }
 
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../shared/package-root.js';
 
 /** The JSON Schema file editors and ajv both read. */
 export const schemaPath = (): string => path.join(packageRoot(), 'schema', 'experiment.schema.json');

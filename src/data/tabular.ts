@@ -1,6 +1,7 @@
 // Tabular data helpers: seeded train/test split and standardisation with the training split's statistics.
+import { errorDataFile } from '../errors.js';
 import type { DataSplit } from '../registry/types.js';
-import { permutation } from '../runner/random.js';
+import { permutation } from '../shared/random.js';
 
 /** Rows of features (row-major) with one target per row. */
 export interface Table {
@@ -21,11 +22,26 @@ function take(table: Table, rows: ArrayLike<number>): DataSplit {
   return { x, y, n: rows.length };
 }
 
-/** Splits a table by a seeded permutation: the first `round(n * testFraction)` shuffled rows are the test split. */
-export function splitTable(table: Table, testFraction: number, seed: number): { train: DataSplit; test: DataSplit } {
+/**
+ * Splits a table by a seeded permutation: the first `round(n * testFraction)` shuffled rows are the
+ * test split (`testRows`: their row indices in the table).
+ */
+export function splitTable(table: Table, testFraction: number, seed: number): { train: DataSplit; test: DataSplit; testRows: Int32Array } {
   const order = permutation(table.n, seed);
   const nTest = Math.round(table.n * testFraction);
-  return { train: take(table, order.subarray(nTest)), test: take(table, order.subarray(0, nTest)) };
+  return { train: take(table, order.subarray(nTest)), test: take(table, order.subarray(0, nTest)), testRows: order.subarray(0, nTest) };
+}
+
+/**
+ * Checks that a seeded split of `n` rows leaves rows on both sides, before any training sees an empty split.
+ * @throws DistilError naming the file, with `alternative` (e.g. "or give dataset.test_path") in the hint.
+ */
+export function assertSplitSizes(dataset: string, file: string, n: number, testFraction: number, alternative = ''): void {
+  const nTest = Math.round(n * testFraction);
+  if (nTest > 0 && nTest < n) return;
+  const [side, change] = nTest === 0 ? ['test', 'raise'] : ['training', 'lower'];
+  const hint = alternative ? `add rows, ${change} test_fraction, or ${alternative}` : `add rows or ${change} test_fraction`;
+  throw errorDataFile(dataset, { file }, `${n} data rows leave 0 for the ${side} split with test_fraction ${testFraction}`, hint);
 }
 
 /** Per-feature mean and (population) standard deviation of a split; a constant feature gets std 1. */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../shared/package-root.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../config/experiment.js';

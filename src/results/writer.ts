@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorResults } from '../errors.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../shared/fs-atomic.js';
 import { parseCsvRows } from './csv.js';
 import type { CsvRecord } from './csv.js';
 import type { Row } from './rows.js';

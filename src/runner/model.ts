@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { ComponentContext, Dataset } from '../registry/types.js';
 import type { ComponentRef } from '../config/resolve.js';
-import { deriveSeed } from './random.js';
+import { deriveSeed } from '../shared/random.js';
 
 /** Creates a registered component of a kind from its resolved reference. */
 export function createComponent<T>(registry: Registry, kind: 'layer' | 'loss' | 'optimizer' | 'metric', ref: ComponentRef, context: ComponentContext): T {

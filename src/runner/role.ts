@@ -5,7 +5,7 @@ import type { Loss, Metric } from '../registry/types.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, predictInBatches } from './model.js';
-import { deriveSeed } from './random.js';
+import { deriveSeed } from '../shared/random.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, trainRole } from './train.js';
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir } from '../data/fetch.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { EpochRecord } from './train.js';
 import { makeDirectory } from '../results/run-dir.js';
 

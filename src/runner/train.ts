@@ -4,7 +4,7 @@ import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors.j
 import type { Loss, Metric, Task } from '../registry/types.js';
 import type { ResolvedTraining, Role } from '../config/resolve.js';
 import { predictInBatches } from './model.js';
-import { permutation } from './random.js';
+import { permutation } from '../shared/random.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {

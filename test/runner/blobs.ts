@@ -6,7 +6,7 @@ import { builtinPlugin } from '../../src/plugins/builtin/index.js';
 import { Registry } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { Dataset } from '../../src/registry/types.js';
-import { createRandom } from '../../src/runner/random.js';
+import { createRandom } from '../../src/shared/random.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { parseSpecSource } from '../../src/config/load.js';
 

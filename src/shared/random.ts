@@ -1,4 +1,4 @@
-// Seeded randomness for shuffles and per-layer seeds, so a spec and seed give the same run.
+// Seeded randomness shared by every folder: a small PRNG, derived seeds and permutations.
 
 /** Mixes a seed with labels into a new 32-bit seed (FNV-1a over the text, then a finaliser). */
 export function deriveSeed(seed: number, ...labels: Array<string | number>): number {

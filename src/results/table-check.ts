@@ -1,0 +1,133 @@
+// Reads a results or history table for compare and merge, refusing one that is cut short, damaged or not a distil-run table.
+import { readFileSync } from 'node:fs';
+import { errorInvalidTable, errorTableNotFound } from '../errors.js';
+import type { CsvLine, CsvRecord } from './csv.js';
+import { parseCsvLines } from './csv.js';
+import type { RowStatus } from './rows.js';
+import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';
+
+export type TableKind = 'results' | 'history';
+
+type ResultColumn = (typeof RESULT_COLUMNS_BEFORE)[number] | (typeof RESULT_COLUMNS_AFTER)[number];
+type HistoryColumn = (typeof HISTORY_COLUMNS_BEFORE)[number];
+
+/** The columns compare and merge rely on; other columns may come and go between distil-run versions. */
+const REQUIRED: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[] } = {
+  results: ['run_id', 'experiment', 'cell_id', 'cell', 'role', 'status'],
+  history: ['run_id', 'cell_id', 'role', 'epoch'],
+};
+
+/** Columns that hold numbers when not empty, besides every `test_<metric>` column. */
+const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[] } = {
+  results: ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'distillation_gain', 'inference_ms_per_1000'],
+  history: ['epoch', 'train_loss', 'seconds', 'samples_per_sec'],
+};
+
+/** The values of the results table's `status` column. */
+export const ROW_STATUSES = ['ok', 'failed', 'skipped', 'interrupted'] as const satisfies readonly RowStatus[];
+
+// What Number() reads back from a number the runner wrote, NaN and infinities included; nothing else.
+const NUMBER = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;
+
+const CUT_HINT = 'the file may be cut short; re-run or resume the run';
+const DAMAGED_HINT = 'the file may be damaged; re-run the run';
+
+/** One row of a checked table and the line of the file it starts on. */
+export interface TableRow {
+  readonly record: CsvRecord;
+  readonly line: number;
+}
+
+/** A results or history table whose every row has the header's fields, with valid numbers and statuses. */
+export interface CheckedTable {
+  readonly file: string;
+  readonly kind: TableKind;
+  readonly columns: readonly string[];
+  readonly rows: readonly TableRow[];
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw errorTableNotFound(file);
+    if (code === 'EISDIR') throw errorInvalidTable(file, undefined, 'is a directory', 'pass the results.csv or history.csv inside it');
+    throw errorInvalidTable(file, undefined, `cannot read the file (${code ?? (error as Error).message})`);
+  }
+}
+
+/** The table's kind from its header: history tables have an `epoch` column. */
+function headerKind(file: string, header: CsvLine): TableKind {
+  const seen = new Set<string>();
+  for (const column of header.fields) {
+    if (seen.has(column)) throw errorInvalidTable(file, header.line, `column "${column}" appears twice in the header`, DAMAGED_HINT);
+    seen.add(column);
+  }
+  const kind: TableKind = seen.has('epoch') ? 'history' : 'results';
+  const missing = REQUIRED[kind].filter((column) => !seen.has(column));
+  if (missing.length > 0) {
+    throw errorInvalidTable(file, header.line, `not a distil-run ${kind} table: missing columns ${missing.join(', ')}`, "expected the header of a run's results.csv or history.csv");
+  }
+  return kind;
+}
+
+/** Checks one row's shape and values; `cutLast` marks the final row of a file that does not end with a newline. */
+function checkRow(file: string, kind: TableKind, header: readonly string[], row: CsvLine, cutLast: boolean): CsvRecord {
+  const { fields, line } = row;
+  if (fields[0] === 'run_id' && fields.includes('cell_id')) {
+    throw errorInvalidTable(file, line, 'the header line is repeated inside the table', 'were two tables concatenated? combine them with distil-run merge');
+  }
+  if (fields.length !== header.length) {
+    const hint = cutLast ? CUT_HINT : 'the line may be damaged, e.g. by a crash before a resume; re-run the run or delete the line';
+    throw errorInvalidTable(file, line, `row has ${fields.length} fields, the header has ${header.length}`, hint);
+  }
+  if (cutLast) {
+    throw errorInvalidTable(file, line, 'the last line does not end with a newline, so it may be cut short', 're-run or resume the run; if you edited the file by hand, end it with a newline');
+  }
+  const record: CsvRecord = Object.fromEntries(header.map((column, i) => [column, fields[i]]));
+  if (kind === 'results' && !(ROW_STATUSES as readonly string[]).includes(record.status)) {
+    throw errorInvalidTable(file, line, `status is "${record.status}", expected ok, failed, skipped or interrupted`, DAMAGED_HINT);
+  }
+  for (const column of header) {
+    const value = record[column];
+    const numeric = column.startsWith('test_') || (NUMERIC[kind] as readonly string[]).includes(column);
+    if (numeric && value !== '' && !NUMBER.test(value)) throw errorInvalidTable(file, line, `${column} is "${value}", not a number`, DAMAGED_HINT);
+  }
+  return record;
+}
+
+/**
+ * Reads a distil-run results or history table and checks every line. The runner ends every row with a
+ * newline, so a last line without one was cut by a crash or a full disk and is refused, even when its
+ * field count looks right (a number or an error message may be cut short).
+ * @throws DistilError FILE_NOT_FOUND, or INVALID_TABLE naming `file:line` for a table that cannot be trusted.
+ */
+export function readTable(file: string): CheckedTable {
+  // A byte-order mark (a spreadsheet saved the file) would glue itself to the first column's name.
+  const parsed = parseCsvLines(readText(file).replace(/^\uFEFF/, ''));
+  const [header, ...body] = parsed.rows;
+  if (!header || (parsed.rows.length === 1 && header.fields.join('') === '')) {
+    throw errorInvalidTable(file, undefined, 'empty file, expected a header line', CUT_HINT);
+  }
+  if (parsed.openQuoteLine !== undefined) {
+    throw errorInvalidTable(file, parsed.openQuoteLine, 'a quoted field is not closed before the end of the file', CUT_HINT);
+  }
+  const kind = headerKind(file, header);
+  if (body.length === 0 && !parsed.endsWithNewline) {
+    throw errorInvalidTable(file, header.line, 'the header line does not end with a newline, so it may be cut short', CUT_HINT);
+  }
+  const rows: TableRow[] = [];
+  body.forEach((row, i) => {
+    // Blank lines carry nothing; the runner never writes them, but an editor may leave one at the end.
+    if (row.fields.length === 1 && row.fields[0] === '') return;
+    const cutLast = i === body.length - 1 && !parsed.endsWithNewline;
+    rows.push({ record: checkRow(file, kind, header.fields, row, cutLast), line: row.line });
+  });
+  return { file, kind, columns: header.fields, rows };
+}
+
+/** The values of `column` over a table's rows, each once, in order of appearance. */
+export function distinctValues(table: CheckedTable, column: string): string[] {
+  return [...new Set(table.rows.map((row) => row.record[column] ?? ''))];
+}

@@ -1,0 +1,118 @@
+// compareResults: metric changes oriented per metric, results lost in b, thresholds, and tables that cannot be compared.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import { compareResults } from '../../src/results/compare.js';
+import type { CompareOptions } from '../../src/results/compare.js';
+import { BASELINE, CELL, RESULTS_HEADER, result, results, roles, table } from './table-fixtures.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-compare-'));
+const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
+
+/** Compares table text `b` against `a` (files a.csv and b.csv in a fresh directory, named by their base names). */
+function compare(a: string, b: string, options: Partial<CompareOptions> = {}) {
+  const where = mkdtempSync(path.join(dir, 'c-'));
+  writeFileSync(path.join(where, 'a.csv'), a);
+  writeFileSync(path.join(where, 'b.csv'), b);
+  const cwd = process.cwd();
+  process.chdir(where);
+  try {
+    return compareResults('a.csv', 'b.csv', { higherIsBetter, ...options });
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+const failed = (role: string, status = 'failed', error = '') => result(role, { status, test_loss: '', test_accuracy: '', error });
+
+describe('compareResults', () => {
+  it('orients each metric and flags changes beyond the threshold', () => {
+    const comparison = compare(BASELINE, results(result('teacher', { test_loss: 0.2, test_accuracy: 0.96 }), result('student', { test_loss: 0.5, test_accuracy: 0.88 }), result('person')), { maxRegression: 0.01 });
+    const byKey = Object.fromEntries(comparison.deltas.map((d) => [`${d.role}/${d.metric}`, Number(d.improvement.toFixed(6))]));
+    assert.deepEqual(byKey, { 'teacher/loss': 0.1, 'teacher/accuracy': 0.01, 'student/loss': -0.1, 'student/accuracy': -0.02, 'person/loss': 0, 'person/accuracy': 0 });
+    assert.deepEqual(comparison.regressions.map((d) => `${d.role}/${d.metric}`), ['student/loss', 'student/accuracy']);
+    assert.isTrue(comparison.failed);
+    assert.equal(comparison.verdict, '2 regression(s): 2 metric value(s) worse by more than 0.01');
+    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+loss\s+0\.4\s+0\.5\s+-0\.1000\s+REGRESSED$/m);
+  });
+
+  it('does not count a change equal to the threshold as beyond it (0.94 - 0.95 is -0.010000000000000009 in floats)', () => {
+    const comparison = compare(BASELINE, results(result('teacher', { test_accuracy: 0.94 }), result('student'), result('person')), { maxRegression: 0.01 });
+    assert.deepEqual(comparison.regressions, []);
+    assert.isFalse(comparison.failed);
+  });
+
+  it('counts failed, skipped, interrupted and missing rows of b that were ok in a as regressions', () => {
+    const b = results(failed('teacher', 'interrupted'), failed('student', 'skipped', 'teacher failed'));
+    const comparison = compare(results(...roles(), result('person', { cell: 'x', cell_id: 'c2' })), b, { maxRegression: 0.5 });
+    assert.deepEqual(comparison.lost.map((l) => `${l.role}: ${l.reason}`), [
+      'teacher: interrupted in b, ok in a', 'student: skipped in b, ok in a (teacher failed)', 'person: missing in b, ok in a', 'person: missing in b, ok in a',
+    ]);
+    assert.equal(comparison.rowsCompared, 2);
+    assert.isTrue(comparison.failed);
+    assert.equal(comparison.verdict, '4 regression(s): 4 row(s) failed, skipped, interrupted or missing in b');
+  });
+
+  it('flattens a multi-line error into one note line', () => {
+    const comparison = compare(BASELINE, results(result('teacher'), failed('student', 'failed', 'loss is NaN\n  at epoch 3'), result('person')));
+    assert.include(comparison.notes, `cell "${CELL}", role student: failed in b, ok in a (loss is NaN at epoch 3)`);
+  });
+
+  it('reports, without a threshold, lost rows as a warning and does not fail', () => {
+    const comparison = compare(BASELINE, results(result('teacher')));
+    assert.isFalse(comparison.failed);
+    assert.equal(comparison.verdict, 'warning: 2 row(s) ok in a are failed, skipped, interrupted or missing in b (pass --max-regression to fail on this)');
+  });
+
+  it('notes a row that failed in a and is ok in b, and rows of one table only, without failing', () => {
+    const a = results(result('teacher'), failed('student'), failed('person', 'skipped'));
+    const comparison = compare(a, results(result('teacher'), result('student'), result('teacher', { cell: 'y', cell_id: 'c3' })), { maxRegression: 0 });
+    assert.isFalse(comparison.failed);
+    assert.deepEqual(comparison.notes, [
+      `cell "${CELL}", role student: ok in b, failed in a`,
+      `cell "${CELL}", role person: only in a (skipped there)`,
+      'cell "y", role teacher: only in b',
+      'compared 2 row(s) and 2 metric value(s) (loss, accuracy); change = b - a, positive = better',
+    ]);
+    assert.deepEqual(comparison.unmatched, [`${CELL}/person`, 'y/teacher']);
+  });
+
+  it('counts an empty or NaN metric in an ok row of b as lost', () => {
+    const comparison = compare(BASELINE, results(result('teacher', { test_accuracy: '' }), result('student', { test_loss: 'NaN' }), result('person')), { maxRegression: 0.01 });
+    assert.deepEqual(comparison.lost.map((l) => `${l.role} ${l.metric}: ${l.reason}`), ['teacher accuracy: accuracy is empty in b, 0.95 in a', 'student loss: loss is NaN in b, 0.4 in a']);
+    assert.equal(comparison.verdict, '2 regression(s): 2 metric value(s) empty or not a number in b');
+  });
+
+  it('keys rows by seed too when a table holds several seeds, and shows the seed', () => {
+    const a = results(...roles(), ...roles({ seed: 7, test_accuracy: 0.5 }));
+    const comparison = compare(a, results(...roles({ seed: 7, test_accuracy: 0.5 })));
+    assert.deepEqual(comparison.lost.map((l) => `${l.seed}/${l.role}`), ['42/teacher', '42/student', '42/person']);
+    assert.deepEqual(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => d.improvement), [0, 0, 0]);
+    assert.match(comparison.text, /^cell\s+seed\s+role\s+metric/);
+  });
+
+  it('notes metric columns only one table has, and metrics of unknown orientation', () => {
+    const header = [...RESULTS_HEADER.slice(0, 14), 'test_top2', ...RESULTS_HEADER.slice(14)];
+    const comparison = compare(table(header, roles({ test_top2: 0.99 })), BASELINE);
+    assert.include(comparison.notes, 'metric column(s) only in a.csv: test_top2 (not compared)');
+    const both = compare(table(header, roles({ test_top2: 0.99 })), table(header, roles({ test_top2: 0.98 })));
+    assert.include(both.notes, 'metric "top2" is not a registered metric: higher is taken as better');
+  });
+
+  const refused: ReadonlyArray<readonly [string, string, string, string]> = [
+    ['no metric in common', BASELINE, table(RESULTS_HEADER.filter((c) => !c.startsWith('test_')), roles()),
+      'no metric in common: a.csv has test_loss, test_accuracy; b.csv has none (compare runs that record the same metrics)'],
+    ['no role in common (same cells)', results(result('teacher')), results(result('student')),
+      'no row in common: a.csv and b.csv share no cell and role (a.csv has role(s) "teacher"; b.csv has "student") (compare runs of the same grid)'],
+    ['two runs in one table with the same cell and role', results(...roles(), result('student', { run_id: 'r2' })), BASELINE,
+      'a.csv:5: cell "distillation.temperature=2", role student appears again, from run "r2" (first from run "r1" on line 3) (compare one run per table: pass each run\'s own results.csv)'],
+    ['different experiments', BASELINE, results(...roles({ experiment: 'housing' })),
+      'cannot compare different experiments: a.csv is "mnist", b.csv is "housing" (pass --allow-different-experiments to compare them anyway)'],
+    ['a header-only baseline', results(), BASELINE,
+      'a.csv: no rows to compare (the table has only its header: the run or shard had no cells, or nothing finished)'],
+  ];
+  for (const [name, a, b, message] of refused) {
+    it(`refuses ${name}`, () => assert.throws(() => compare(a, b), message));
+  }
+});
