@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { BACKEND_REQUESTS } from './backend/select.js';
 import type { BackendRequest } from './backend/select.js';
-import { DistilError, errorInvalidArgument, errorUnknownCommand } from './errors.js';
+import { DistilError, errorInvalidArgument, errorUnknownCommand, errorUnsettled } from './errors.js';
 import { builtinPlugin } from './plugins/builtin/index.js';
 import { loadPlugins } from './plugins/load.js';
 import { didYouMean } from './registry/did-you-mean.js';
@@ -223,6 +223,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     default: throw errorUnknownCommand(first, didYouMean(first, COMMANDS));
   }
 }
+
+// Every answer below ends in process.exit, which skips 'beforeExit': Node emits it only when nothing is
+// left to wait for while main() is still pending (a promise that never settles). Never a silent exit 0.
+process.on('beforeExit', () => {
+  const error = errorUnsettled();
+  process.stderr.write(`distil-run: ${error.message}\n`);
+  process.exit(error.exitCode);
+});
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'TABLE_MISMATCH'
   | 'MERGE_CONFLICT'
   | 'FILE_UNREADABLE'
-  | 'UNSETTLED';
+  | 'UNSETTLED'
+  | 'CELLS_TOO_LARGE';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -249,5 +250,26 @@ export function errorUnsettled(): DistilError {
     'UNSETTLED',
     'stopped with the work unfinished: a promise never settled and nothing was left to wait for ' +
       '(a plugin or dataset that never finishes loading? DISTIL_PLUGIN_TIMEOUT_MS=0 turns the plugin timeout off)',
+  );
+}
+
+/** A results file that cannot be written mid-run (disk full, read-only). Exit code 1: the run failed, its rows so far are kept. */
+export function errorWrite(file: string, error: unknown): DistilError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new DistilError('RESULTS_ERROR', `cannot write ${file} (${code}); the rows written before are kept (free space or fix permissions, then run again with the same --run-id to resume)`);
+}
+
+/** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */
+export function errorCellsTooLarge(problems: readonly string[]): DistilError {
+  const lines = problems.map((p) => `  ${p}`).join('\n');
+  return new DistilError('CELLS_TOO_LARGE', `${problems.length} cell(s) cannot fit the wasm backend's memory; nothing was run:\n${lines}`, { exitCode: 2 });
+}
+
+/** The backend broke while training a role; later cells would fail the same way, so the run stops. Exit code 1. */
+export function errorBackendFailure(cell: string, role: string, problem: string): DistilError {
+  return new DistilError(
+    'BACKEND_FAILURE',
+    `${role} of cell ${cell}: the compute backend failed (${problem}); the run stopped so later cells are not run on a broken backend. ` +
+      'Make that cell smaller (fewer units, a smaller batch_size or evaluation.batch_size) or run it with --backend cpu, then resume with the same --run-id',
   );
 }

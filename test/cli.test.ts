@@ -136,14 +136,13 @@ describe('BLAS selection from the command line', () => {
     assert.equal(manifest.backend.blas_skipped, 'BLAS disabled (--blas off)');
   });
 
-  it('a BLAS path that does not load is reported, and the run falls back to wasm', function () {
+  it('a BLAS path that does not load is an error (exit 2) naming the path and the reason; nothing runs', function () {
     this.timeout(120_000);
     const out = mkdtempSync(path.join(os.tmpdir(), 'distil-badblas-'));
-    const { code, stderr } = distilRun([fixture('mnist-small.yaml'), '--blas', '/nonexistent/libblas.so', '--dry-run']);
-    assert.equal(code, 0, stderr);
     const run = distilRun([fixture('mnist-small.yaml'), '--blas', '/nonexistent/libblas.so', '--out', out, '--run-id', 'y', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=300', '--set', 'dataset.test_limit=100']);
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /no BLAS: cannot load cblas_sgemm from \/nonexistent\/libblas\.so/);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr, 'distil-run: --blas /nonexistent/libblas.so: cannot load cblas_sgemm (Failed to load shared library: cannot open shared object file: No such file or directory)\n');
+    assert.equal(run.stdout, '');
   });
 });
 

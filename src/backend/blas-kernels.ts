@@ -2,8 +2,7 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { isColumnSum, kernelLayer } from './kernel-layers.js';
 import type { Blas } from './blas.js';
-import { float32View } from './memory.js';
-import type { WasmBackend } from './memory.js';
+import { float32View, makeWasmOutput } from './tfjs-internals.js';
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -72,7 +71,7 @@ function blasBatchMatMul(blas: Blas, fallback: KernelFunc): KernelFunc {
     const attrs = args.attrs as unknown as MatMulAttrs;
     const plan = planMatMul(a, b, attrs);
     if (!plan) return fallback(args);
-    const out = (args.backend as unknown as WasmBackend).makeOutput(plan.outShape, 'float32');
+    const out = makeWasmOutput(args.backend, plan.outShape, 'float32');
     runSgemm(blas, plan, a, b, out, attrs, 0);
     return out;
   };
@@ -88,7 +87,7 @@ function blasFusedMatMul(blas: Blas, fallback: KernelFunc): KernelFunc {
     if (!plan || !a || !b || !activation || preluActivationWeights || (bias && (bias.dtype !== 'float32' || (biasSize !== plan.n && biasSize !== 1)))) {
       return fallback(args);
     }
-    const out = (args.backend as unknown as WasmBackend).makeOutput(plan.outShape, 'float32');
+    const out = makeWasmOutput(args.backend, plan.outShape, 'float32');
     if (bias) {
       // Pre-fill C with the bias rows, then let sgemm accumulate into it (beta = 1): one pass saved.
       const [C, B] = [float32View(out), float32View(bias)];
@@ -114,7 +113,7 @@ function blasColumnSum(blas: Blas, fallback: KernelFunc): KernelFunc {
     if (!isColumnSum(x, attrs)) return fallback(args);
     const [rows, cols] = x.shape;
     if (ones.length < rows) ones = new Float32Array(rows).fill(1);
-    const out = (args.backend as unknown as WasmBackend).makeOutput(attrs.keepDims ? [1, cols] : [cols], 'float32');
+    const out = makeWasmOutput(args.backend, attrs.keepDims ? [1, cols] : [cols], 'float32');
     blas.sgemm(false, false, 1, cols, rows, 1, ones, rows, float32View(x), cols, 0, float32View(out), cols);
     return out;
   };

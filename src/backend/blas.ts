@@ -46,18 +46,15 @@ function loadKoffi(): Koffi | undefined {
   }
 }
 
-function openLibrary(koffi: Koffi, library: string): { sgemm: Sgemm; description: string } | undefined {
+/** The library's sgemm, or why it has none (koffi's message, e.g. "Failed to load shared library: ..."). */
+function openLibrary(koffi: Koffi, library: string): { sgemm: Sgemm; description: string } | { error: string } {
   let lib: KoffiLib;
-  try {
-    lib = koffi.load(library);
-  } catch {
-    return undefined;
-  }
   let raw: (...args: unknown[]) => unknown;
   try {
+    lib = koffi.load(library);
     raw = lib.func('void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, float *, int)');
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { error: (error as Error).message.split('\n')[0] };
   }
   let description = library;
   try {
@@ -89,7 +86,7 @@ export function measureSgemm(sgemm: Sgemm, size = 512, runs = 3): number {
 /**
  * Loads a BLAS. `auto` tries the known libraries and keeps the first whose measured sgemm rate beats
  * {@link MIN_USEFUL_GFLOPS}; a path loads that library whatever its speed; `off` loads nothing.
- * @returns the BLAS, or the reason none is used.
+ * @returns the BLAS, or the reason none is used (for a path: "cannot load cblas_sgemm (koffi's reason)").
  */
 export function loadBlas(request: BlasRequest = 'auto'): { blas?: Blas; reason?: string } {
   if (request === 'off') return { reason: 'BLAS disabled (--blas off)' };
@@ -97,9 +94,13 @@ export function loadBlas(request: BlasRequest = 'auto'): { blas?: Blas; reason?:
   if (!koffi) return { reason: 'the koffi package is not installed' };
   const candidates = request === 'auto' ? CANDIDATES : [request];
   const slow: string[] = [];
+  let failure = '';
   for (const library of candidates) {
     const opened = openLibrary(koffi, library);
-    if (!opened) continue;
+    if ('error' in opened) {
+      failure = opened.error;
+      continue;
+    }
     const gflops = measureSgemm(opened.sgemm);
     if (request === 'auto' && gflops < MIN_USEFUL_GFLOPS) {
       slow.push(`${library} (${gflops.toFixed(1)} GFLOP/s, a reference build)`);
@@ -107,7 +108,7 @@ export function loadBlas(request: BlasRequest = 'auto'): { blas?: Blas; reason?:
     }
     return { blas: { library, description: opened.description, gflops, sgemm: opened.sgemm } };
   }
-  if (request !== 'auto') return { reason: `cannot load cblas_sgemm from ${request}` };
+  if (request !== 'auto') return { reason: `cannot load cblas_sgemm (${failure})` };
   const skipped = slow.length > 0 ? `; too slow: ${slow.join(', ')}` : '';
   return { reason: `no optimised BLAS found (install OpenBLAS: apt-get install libopenblas0-pthread${skipped})` };
 }

@@ -1,8 +1,7 @@
 // wasm kernels for what training and prediction do most besides matMul: gather rows, clone, column sums, row slices.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { isColumnSum, kernelLayer } from './kernel-layers.js';
-import { float32View, heapOffset } from './memory.js';
-import type { WasmBackend } from './memory.js';
+import { float32View, heapOffset, int32View, makeWasmOutput, shareWasmData, wasmHeapF32 } from './tfjs-internals.js';
 
 /**
  * Gathering a batch of rows is a per-element loop in the stock wasm kernel (~4 ms for 128 MNIST
@@ -13,15 +12,14 @@ function gatherRows(fallback: KernelFunc): KernelFunc {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
     if (axis !== 0 || batchDims !== 0 || indices.dtype !== 'int32' || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return fallback(args);
-    const backend = args.backend as unknown as WasmBackend;
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const rows = x.shape[0];
-    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
-    const heap = backend.wasm.HEAPF32; // same buffer for int32 and float32: 4-byte words
+    const out = makeWasmOutput(args.backend, [...indices.shape, ...x.shape.slice(1)], x.dtype);
+    const heap = wasmHeapF32(args.backend); // same buffer for int32 and float32: 4-byte words
     const source = heapOffset(x) / 4;
     const target = heapOffset(out) / 4;
-    const index = backend.wasm.HEAP32.subarray(heapOffset(indices) / 4);
-    const count = indices.shape.reduce((a, b) => a * b, 1);
+    const index = int32View(indices);
+    const count = index.length;
     for (let i = 0; i < count; i++) {
       const row = index[i];
       if (row < 0 || row >= rows) throw new Error(`gather: index ${row} is out of bounds [0, ${rows})`);
@@ -40,8 +38,7 @@ function shareIdentity(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype === 'string') return fallback(args);
-    (args.backend as unknown as WasmBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    return shareWasmData(args.backend, x);
   };
 }
 
@@ -55,8 +52,7 @@ function columnSum(fallback: KernelFunc): KernelFunc {
     const attrs = args.attrs as { axis: number | number[]; keepDims: boolean };
     if (!isColumnSum(x, attrs)) return fallback(args);
     const [rows, cols] = x.shape;
-    const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(attrs.keepDims ? [1, cols] : [cols], 'float32');
+    const out = makeWasmOutput(args.backend, attrs.keepDims ? [1, cols] : [cols], 'float32');
     const sums = new Float64Array(cols);
     const values = float32View(x);
     for (let r = 0; r < rows; r++) {
@@ -81,12 +77,11 @@ function sliceRows(fallback: KernelFunc): KernelFunc {
     if (!wholeRows || (x.dtype !== 'float32' && x.dtype !== 'int32')) return fallback(args);
     const rows = size[0] === -1 ? x.shape[0] - begin[0] : size[0];
     if (begin[0] < 0 || rows < 0 || begin[0] + rows > x.shape[0]) return fallback(args);
-    const backend = args.backend as unknown as WasmBackend;
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
-    const out = backend.makeOutput([rows, ...x.shape.slice(1)], x.dtype);
+    const out = makeWasmOutput(args.backend, [rows, ...x.shape.slice(1)], x.dtype);
     const source = heapOffset(x) / 4 + begin[0] * rowSize;
     const target = heapOffset(out) / 4;
-    backend.wasm.HEAPF32.copyWithin(target, source, source + rows * rowSize);
+    wasmHeapF32(args.backend).copyWithin(target, source, source + rows * rowSize);
     return out;
   };
 }

@@ -1,7 +1,7 @@
 // Optimizers that update each variable in one pass over its memory, with tfjs's own formulas.
 import * as tf from '@tensorflow/tfjs';
 import type { NamedTensorMap, TensorInfo } from '@tensorflow/tfjs';
-import { float32View, hasDirectMemory, heapOffset, wasmBackend } from './memory.js';
+import { emptyTensorLike, float32View, hasDirectMemory, heapOffset, registeredVariable } from './tfjs-internals.js';
 import { simdAdam } from './simd.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -14,13 +14,6 @@ type UpdateRule = (out: Float32Array, w: Float32Array, g: Float32Array, slots: F
 
 /** A rule that may take the tensors themselves (to run a wasm kernel); returns false to get views instead. */
 type TensorRule = (out: TensorInfo, w: TensorInfo, g: TensorInfo, slots: TensorInfo[], t: number) => boolean;
-
-/** An uninitialised float32 tensor shaped like `like` (zeros where the backend cannot skip the fill). */
-function emptyLike(like: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() !== 'wasm') return tf.zerosLike(like);
-  const info = wasmBackend().makeOutput([...like.shape], 'float32');
-  return tf.engine().makeTensorFromTensorInfo(info);
-}
 
 /**
  * tfjs's optimizers run ~5-10 element-wise ops per variable per step, each a kernel call and a new
@@ -49,11 +42,11 @@ class FusedOptimizer extends tf.Optimizer {
     this.incrementIterations();
     for (const [name, gradient] of entries) {
       if (!gradient) continue;
-      const variable = tf.engine().registeredVariables[name];
+      const variable = registeredVariable(name);
       const slots = this.slotsFor(name, variable);
       // New weights go to a new tensor, as tfjs's own optimizers do: the stock wasm matMul caches
       // packed weights by tensor id (XNNPACK), so weights changed in place would be read stale.
-      const out = emptyLike(variable);
+      const out = emptyTensorLike(variable);
       if (!this.tensorRule?.(out, variable, gradient, slots, this.iterations)) {
         // Views last: any allocation above may move the wasm heap.
         this.rule(float32View(out), float32View(variable), float32View(gradient), slots.map(float32View), this.iterations);

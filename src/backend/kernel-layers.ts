@@ -14,6 +14,8 @@ interface Layer {
 const BACKEND = 'wasm';
 const stock = new Map<string, KernelConfig>();
 const layers: Layer[] = [];
+/** When set, only these layers take part (tests check one layer at a time); the others keep their wrappers. */
+let only: ReadonlySet<string> | undefined;
 
 /** Re-registers `kernelName` as the stock kernel wrapped by every enabled layer, in layer order. */
 function recompose(kernelName: string): void {
@@ -25,6 +27,7 @@ function recompose(kernelName: string): void {
   const base = stock.get(kernelName) as KernelConfig;
   let kernelFunc = base.kernelFunc;
   for (const layer of layers) {
+    if (only && !only.has(layer.name)) continue;
     const wrap = layer.wrappers?.[kernelName];
     if (wrap) kernelFunc = wrap(kernelFunc);
   }
@@ -56,6 +59,37 @@ export function kernelLayer(name: string, rank: number): { enable(wrappers: Reco
       for (const kernel of kernels) recompose(kernel);
     },
   };
+}
+
+/** Every kernel some layer replaces. */
+function wrappedKernels(): Set<string> {
+  return new Set(layers.flatMap((layer) => Object.keys(layer.wrappers ?? {})));
+}
+
+/**
+ * Lets only the named layers take part (an empty list: the stock kernels) until the returned function
+ * is called; enabling or disabling a layer meanwhile is remembered. For tests of one layer alone.
+ */
+export function isolateKernelLayers(names: readonly string[]): () => void {
+  const unknown = names.filter((name) => !layers.some((layer) => layer.name === name));
+  if (unknown.length > 0) throw new Error(`unknown kernel layer(s): ${unknown.join(', ')}`);
+  const previous = only;
+  only = new Set(names);
+  for (const kernel of wrappedKernels()) recompose(kernel);
+  return () => {
+    only = previous;
+    for (const kernel of wrappedKernels()) recompose(kernel);
+  };
+}
+
+/** The enabled layers, bottom first, with the kernels each replaces. */
+export function enabledKernelLayers(): Array<{ name: string; kernels: string[] }> {
+  return layers.filter((layer) => layer.wrappers).map((layer) => ({ name: layer.name, kernels: Object.keys(layer.wrappers ?? {}) }));
+}
+
+/** The stock wasm kernel (as registered by tfjs-backend-wasm, before any layer wrapped it). */
+export function stockKernel(kernelName: string): KernelConfig | undefined {
+  return stock.get(kernelName) ?? tf.getKernel(kernelName, BACKEND);
 }
 
 /** The reduction the bias gradients need: a sum over the rows of a float32 matrix. */

@@ -1,11 +1,16 @@
-// Chooses the tfjs backend at run time: tensorflow (tfjs-node) → wasm → cpu.
+// Chooses the tfjs backend at run time: the first of tensorflow (tfjs-node) → wasm → cpu that loads and
+// passes a probe training step; installs the wasm fast paths when the tfjs versions are the ones they were written for.
 import * as tf from '@tensorflow/tfjs';
-import { errorBackendUnavailable } from '../errors.js';
+import { errorBackendUnavailable, errorInvalidArgument } from '../errors.js';
 import { loadBlas } from './blas.js';
 import type { Blas, BlasRequest } from './blas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
-import { installFastKernels } from './fast-kernels.js';
-import { installWasmMatMulFix } from './wasm-matmul.js';
+import { installFastKernels, uninstallFastKernels } from './fast-kernels.js';
+import { provideLegacyNodeUtil } from './node-util.js';
+import { probeTrainingStep } from './probe.js';
+import { checkWasmInternals, guardWasmAllocations, replaceWasmBackend, setFastPaths } from './tfjs-internals.js';
+import { fastPathVersionProblem } from './versions.js';
+import { installWasmMatMulFix, uninstallWasmMatMulFix } from './wasm-matmul.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = 'auto' | BackendName;
@@ -17,7 +22,7 @@ export interface BackendInfo {
   readonly requested: BackendRequest;
   /** Why a preferred backend was skipped, e.g. "tensorflow: @tensorflow/tfjs-node is not installed". */
   readonly skipped: readonly string[];
-  /** Kernel replacements in force, e.g. "wasm matMul: transpose-first". */
+  /** Kernel replacements in force, e.g. "wasm matMul: transpose-first", or why there are none ("fast paths off: ..."). */
   readonly kernels: readonly string[];
   /** The BLAS doing the wasm backend's matrix products, if any. */
   readonly blas?: { readonly library: string; readonly description: string; readonly sgemmGflops: number };
@@ -26,7 +31,7 @@ export interface BackendInfo {
 }
 
 export interface SelectBackendOptions {
-  /** `auto` (default): the first fast system BLAS; `off`; or a library path. Used by the wasm backend. */
+  /** `auto` (default): the first fast system BLAS; `off`; or a library path (an error when it cannot be used). Used by the wasm backend. */
   readonly blas?: BlasRequest;
 }
 
@@ -34,78 +39,195 @@ export interface SelectBackendOptions {
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
 
-async function tryTensorflow(): Promise<string | undefined> {
+/** Imports a backend's package (which registers the backend); resolves to the package's exports. */
+export type BackendLoader = () => Promise<unknown>;
+const DEFAULT_LOADERS: Record<'tensorflow' | 'wasm', BackendLoader> = { tensorflow: () => import(TFJS_NODE), wasm: () => import(TFJS_WASM) };
+const loaders = { ...DEFAULT_LOADERS };
+
+/** Replaces how a backend's package is imported (tests: a fake tfjs-node); undefined restores the real import. */
+export function setBackendLoader(name: 'tensorflow' | 'wasm', loader: BackendLoader | undefined): void {
+  loaders[name] = loader ?? DEFAULT_LOADERS[name];
+}
+
+/** A backend that initialised: undefined `fastPathsOff` when its fast paths may run. */
+type Initialised = { failure?: undefined; fastPathsOff?: string } | { failure: string };
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+async function initialiseTensorflow(): Promise<Initialised> {
+  // tfjs-node 4.22 calls util.isNullOrUndefined, which Node 23 removed (tensorflow/tfjs#8609).
+  provideLegacyNodeUtil();
   try {
-    await import(TFJS_NODE);
+    await loaders.tensorflow();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return code === 'ERR_MODULE_NOT_FOUND' ? `${TFJS_NODE} is not installed` : (error as Error).message.split('\n')[0];
+    return { failure: code === 'ERR_MODULE_NOT_FOUND' ? `${TFJS_NODE} is not installed` : firstLine(error) };
   }
-  return (await tf.setBackend('tensorflow')) ? undefined : 'the tensorflow backend failed to initialise';
+  return (await tf.setBackend('tensorflow')) ? {} : { failure: 'the tensorflow backend failed to initialise' };
 }
 
-async function tryWasm(): Promise<string | undefined> {
+/** Sets up the current wasm instance: the allocation guard, and whether the fast paths may run on it. */
+function setUpWasmInstance(wasmVersion: unknown): Initialised {
+  const changed = checkWasmInternals();
+  if (changed.length === 0) guardWasmAllocations();
+  const versionProblem = fastPathVersionProblem('wasm', { ...tf.version, 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': typeof wasmVersion === 'string' ? wasmVersion : undefined });
+  return { fastPathsOff: versionProblem ?? (changed.length > 0 ? `fast paths off: tfjs-backend-wasm internals changed (${changed.join('; ')})` : undefined) };
+}
+
+let wasmVersion: unknown;
+
+async function initialiseWasm(): Promise<Initialised> {
   try {
-    await import(TFJS_WASM);
+    wasmVersion = ((await loaders.wasm()) as { version_wasm?: unknown }).version_wasm;
   } catch (error) {
-    return (error as Error).message.split('\n')[0];
+    return { failure: firstLine(error) };
   }
-  if (!(await tf.setBackend('wasm'))) return 'the wasm backend failed to initialise';
-  installWasmMatMulFix();
-  installFastKernels();
-  return undefined;
+  if (!(await tf.setBackend('wasm'))) return { failure: 'the wasm backend failed to initialise' };
+  return setUpWasmInstance(wasmVersion);
 }
 
-async function tryCpu(): Promise<string | undefined> {
-  return (await tf.setBackend('cpu')) ? undefined : 'the cpu backend failed to initialise';
+async function initialiseCpu(): Promise<Initialised> {
+  if (!(await tf.setBackend('cpu'))) return { failure: 'the cpu backend failed to initialise' };
+  return { fastPathsOff: fastPathVersionProblem('cpu', { ...tf.version, 'tfjs-core': tf.version_core }) };
 }
 
-const ATTEMPTS: Record<BackendName, () => Promise<string | undefined>> = { tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu };
+const INITIALISE: Record<BackendName, () => Promise<Initialised>> = { tensorflow: initialiseTensorflow, wasm: initialiseWasm, cpu: initialiseCpu };
 
-let selected: { name: BackendName; requested: BackendRequest; skipped: string[] } | undefined;
+interface Selected {
+  readonly name: BackendName;
+  readonly requested: BackendRequest;
+  readonly skipped: readonly string[];
+  readonly fastPathsOff?: string;
+}
+
+let selected: Selected | undefined;
+let lastOptions: SelectBackendOptions = {};
 const blasCache = new Map<BlasRequest, { blas?: Blas; reason?: string }>();
 
-/** Routes wasm matrix products to a BLAS (loaded and measured once per request) or back to wasm. */
-function configureBlas(request: BlasRequest): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
-  const kernels = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum/Slice: row copies, shared clones, one-pass column sums, row-block slices'];
+const WASM_KERNELS = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum/Slice: row copies, shared clones, one-pass column sums, row-block slices'];
+
+function uninstallWasmKernels(): void {
+  uninstallBlasKernels();
+  uninstallFastKernels();
+  uninstallWasmMatMulFix();
+}
+
+const isBlasPath = (request: BlasRequest) => request !== 'auto' && request !== 'off';
+
+/** The BLAS of a request, loaded and measured once per request. */
+function cachedBlas(request: BlasRequest): { blas?: Blas; reason?: string } {
   if (!blasCache.has(request)) blasCache.set(request, loadBlas(request));
-  const { blas, reason } = blasCache.get(request) ?? {};
+  return blasCache.get(request) ?? {};
+}
+
+/**
+ * Checks a `--blas` value without selecting a backend (for --dry-run and early flag checks): a library
+ * path must load and have cblas_sgemm; `auto` and `off` always pass.
+ * @throws DistilError INVALID_ARGUMENT (exit 2), e.g. "--blas /x/libblas.so: cannot load cblas_sgemm (...)".
+ */
+export function assertBlasRequest(request: BlasRequest): void {
+  if (!isBlasPath(request)) return;
+  const { blas, reason } = cachedBlas(request);
+  if (!blas) throw errorInvalidArgument(`--blas ${request}`, reason ?? 'cannot load cblas_sgemm');
+}
+
+/**
+ * Routes wasm matrix products to a BLAS (loaded and measured once per request) or back to wasm.
+ * @throws DistilError INVALID_ARGUMENT when a BLAS path was asked for and cannot be used.
+ */
+function configureBlas(request: BlasRequest, fastPathsOff: string | undefined): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
+  if (fastPathsOff) {
+    if (isBlasPath(request)) throw errorInvalidArgument(`--blas ${request}`, `cannot be used: ${fastPathsOff}`);
+    return { kernels: [fastPathsOff], blasSkipped: fastPathsOff };
+  }
+  assertBlasRequest(request);
+  const { blas, reason } = cachedBlas(request);
   if (!blas) {
     uninstallBlasKernels();
-    return { kernels, blasSkipped: reason };
+    return { kernels: WASM_KERNELS, blasSkipped: reason };
   }
   installBlasKernels(blas);
   return {
-    kernels: [...kernels, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`],
+    kernels: [...WASM_KERNELS, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`],
     blas: { library: blas.library, description: blas.description, sgemmGflops: Number(blas.gflops.toFixed(1)) },
   };
 }
 
-function describe(options: SelectBackendOptions): BackendInfo {
-  if (!selected) throw new Error('no backend selected');
-  const { name, requested, skipped } = selected;
-  if (name !== 'wasm') return { name, requested, skipped, kernels: [], blasSkipped: `not used by the ${name} backend` };
-  return { name, requested, skipped, ...configureBlas(options.blas ?? 'auto') };
+/** Puts the selected backend's fast paths (and BLAS option) in force and describes the result. */
+function configure(choice: Selected, options: SelectBackendOptions): BackendInfo {
+  const { name, requested, skipped, fastPathsOff } = choice;
+  setFastPaths(fastPathsOff === undefined, fastPathsOff);
+  if (name !== 'wasm') return { name, requested, skipped, kernels: fastPathsOff ? [fastPathsOff] : [], blasSkipped: `not used by the ${name} backend` };
+  if (fastPathsOff) uninstallWasmKernels();
+  else {
+    installWasmMatMulFix();
+    installFastKernels();
+  }
+  return { name, requested, skipped, ...configureBlas(options.blas ?? 'auto', fastPathsOff) };
+}
+
+/** Runs the probe training step; the reason it failed, or undefined. */
+function probe(): string | undefined {
+  try {
+    probeTrainingStep();
+    return undefined;
+  } catch (error) {
+    return `the probe training step failed: ${firstLine(error)}`;
+  }
 }
 
 /**
- * Selects and initialises a backend. `auto` takes the first that loads of tensorflow, wasm, cpu.
- * Selecting again keeps the first choice (tfjs holds one global backend per process) but re-applies
- * the BLAS option.
- * @throws DistilError BACKEND_UNAVAILABLE when a forced backend cannot load.
+ * Selects and initialises a backend: `auto` takes the first of tensorflow, wasm, cpu that loads and
+ * trains the probe step correctly; a named backend must. Selecting again keeps the first choice (tfjs
+ * holds one global backend per process) but re-applies the BLAS option and probes again.
+ * @throws DistilError BACKEND_UNAVAILABLE when no candidate passes (exit 2, with each one's reason);
+ *   INVALID_ARGUMENT when `options.blas` is a library path that cannot be used.
  */
 export async function selectBackend(requested: BackendRequest = 'auto', options: SelectBackendOptions = {}): Promise<BackendInfo> {
-  if (selected && (requested === 'auto' || requested === selected.name)) return describe(options);
+  lastOptions = options;
+  if (selected && (requested === 'auto' || requested === selected.name)) {
+    const info = configure(selected, options);
+    const failure = probe();
+    if (failure) throw errorBackendUnavailable(selected.name, `${selected.name}: ${failure}`);
+    return info;
+  }
   const order: BackendName[] = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
   const skipped: string[] = [];
   for (const name of order) {
-    const failure = await ATTEMPTS[name]();
-    if (failure === undefined) {
+    const initialised = await INITIALISE[name]();
+    let failure = initialised.failure;
+    if (initialised.failure === undefined) {
       await tf.ready();
-      selected = { name, requested, skipped };
-      return describe(options);
+      const choice: Selected = { name, requested, skipped, fastPathsOff: initialised.fastPathsOff };
+      const info = configure(choice, options);
+      failure = probe();
+      if (!failure) {
+        selected = choice;
+        return info;
+      }
     }
     skipped.push(`${name}: ${failure}`);
   }
   throw errorBackendUnavailable(requested, skipped.join('; '));
+}
+
+/** Forgets the selection: the next {@link selectBackend} chooses again (tests). */
+export function resetBackendSelection(): void {
+  selected = undefined;
+}
+
+/**
+ * After a fatal wasm failure (see isBackendFatal): replaces the wasm instance with a fresh one, sets it
+ * up again (allocation guard, fast paths, BLAS) and probes it. Every tensor made before is lost (reading
+ * one throws; disposing one does nothing): the caller must reload its data and models.
+ * @throws DistilError BACKEND_UNAVAILABLE when the backend is not wasm or the fresh instance fails its probe.
+ */
+export async function recoverWasmBackend(): Promise<BackendInfo> {
+  if (selected?.name !== 'wasm') throw errorBackendUnavailable(selected?.name ?? 'none', 'only the wasm backend can be replaced after a failure');
+  await replaceWasmBackend();
+  selected = { ...selected, ...setUpWasmInstance(wasmVersion) };
+  const info = configure(selected, lastOptions);
+  const failure = probe();
+  if (failure) throw errorBackendUnavailable('wasm', `wasm: ${failure}`);
+  return info;
 }

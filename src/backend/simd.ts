@@ -1,6 +1,6 @@
 // Hand-written WebAssembly SIMD kernels that run on the tfjs wasm backend's own memory.
 import * as tf from '@tensorflow/tfjs';
-import { wasmBackend } from './memory.js';
+import { wasmMemory } from './tfjs-internals.js';
 import { WASM_MODULES } from './wasm/modules.js';
 
 /** adam(out, w, g, m, v, n, beta1, beta2, lr / (1 - beta1^t), 1 / (1 - beta2^t), epsilon), offsets in bytes. */
@@ -8,11 +8,13 @@ export type AdamKernel = (out: number, w: number, g: number, m: number, v: numbe
 
 let cached: { memory: WebAssembly.Memory; adam: AdamKernel } | undefined;
 
-/** The SIMD Adam kernel bound to the current wasm backend's memory, or undefined off wasm (or without SIMD). */
+/**
+ * The SIMD Adam kernel bound to the current wasm backend's memory, or undefined off wasm (or without SIMD).
+ * @throws when the wasm module no longer exposes its memory (a tfjs change: loud, not a silent fallback).
+ */
 export function simdAdam(): AdamKernel | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
-  const memory = wasmBackend().wasm.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  const memory = wasmMemory();
   if (cached?.memory !== memory) {
     try {
       const module = new WebAssembly.Module(Buffer.from(WASM_MODULES.adam, 'base64'));

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { kernelLayer } from './kernel-layers.js';
-import type { WasmBackend } from './memory.js';
+import { disposeWasmData } from './tfjs-internals.js';
 
 const layer = kernelLayer('wasm-transpose-first', 0);
 
@@ -44,7 +44,7 @@ function transposeFirst(transpose: KernelFunc): (below: KernelFunc) => KernelFun
         attrs: { ...attrs, transposeA: false, transposeB: false },
       });
     } finally {
-      for (const t of temporaries) (args.backend as unknown as WasmBackend).disposeData(t.dataId);
+      for (const t of temporaries) disposeWasmData(args.backend, t);
     }
   };
 }

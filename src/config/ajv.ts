@@ -3,8 +3,12 @@ import { Ajv } from 'ajv';
 
 let instance: Ajv | undefined;
 
-/** The shared ajv instance. `x-expected` is an annotation our error messages read. */
+/**
+ * The shared ajv instance. `x-expected` (what a value should be) and `x-limit-hint` (said when a value
+ * is above a limit) are annotations our error messages read.
+ * NaN and infinities (`.nan`, `.inf` in YAML) are not numbers to it (strictNumbers).
+ */
 export function getAjv(): Ajv {
-  instance ??= new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
+  instance ??= new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, strictNumbers: true });
   return instance;
 }

@@ -3,14 +3,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { errorInvalidSpec } from '../errors.js';
 import type { SpecIssue } from '../errors.js';
 import { loadPlugins } from '../plugins/load.js';
 import { Registry } from '../registry/registry.js';
 import { builtinPlugin } from '../plugins/builtin/index.js';
 import { getAjv } from './ajv.js';
-import { applyOverrides, formatPath, loadSpecSource, locate, parsePath } from './load.js';
-import type { PathSegment, SpecSource } from './load.js';
+import { checkedAxes, cellLocator, expandGrid, gridAxes, gridSizeIssue, setPath } from './grid.js';
+import type { GridAxis, GridCombo } from './grid.js';
+import { IssueCollector } from './issues.js';
+import { applyOverrides, loadSpecSource, locate, specData } from './load.js';
+import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import { ConfigResolver } from './resolve.js';
@@ -53,11 +55,18 @@ import { packageRoot } from '../shared/package-root.js';
 /** The JSON Schema file editors and ajv both read. */
 export const schemaPath = (): string => path.join(packageRoot(), 'schema', 'experiment.schema.json');
 
+let baseSchema: { properties: Record<string, unknown> } | undefined;
 let baseValidator: ValidateFunction | undefined;
 
-/** The compiled base schema (schema/experiment.schema.json). */
+/** The base schema (schema/experiment.schema.json), read once. */
+function loadBaseSchema(): { properties: Record<string, unknown> } {
+  baseSchema ??= JSON.parse(readFileSync(schemaPath(), 'utf8')) as { properties: Record<string, unknown> };
+  return baseSchema;
+}
+
+/** Validates against the compiled base schema. */
 function validateBase(data: unknown): ValidateFunction['errors'] {
-  baseValidator ??= getAjv().compile(JSON.parse(readFileSync(schemaPath(), 'utf8')));
+  baseValidator ??= getAjv().compile(loadBaseSchema());
   return baseValidator(structuredClone(data)) ? [] : baseValidator.errors;
 }
 
@@ -69,68 +78,52 @@ export function contentHash(value: unknown, length = 12): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, length);
 }
 
-function setPath(target: Record<string, unknown>, segments: readonly PathSegment[], value: unknown): void {
-  let node: Record<string | number, unknown> = target;
-  segments.slice(0, -1).forEach((segment, i) => {
-    const next = node[segment];
-    if (typeof next !== 'object' || next === null) node[segment] = typeof segments[i + 1] === 'number' ? [] : {};
-    node = node[segment] as Record<string | number, unknown>;
-  });
-  node[segments[segments.length - 1]] = value;
+/**
+ * What every cell starts from: the spec's known keys but its grid. Unknown keys were reported once by
+ * the validation of the whole spec; copying them into every cell would only repeat that work.
+ */
+function cellBase(spec: Record<string, unknown>): Record<string, unknown> {
+  const known = Object.keys(loadBaseSchema().properties).filter((key) => key !== 'grid' && Object.hasOwn(spec, key));
+  return Object.fromEntries(known.map((key) => [key, spec[key]]));
 }
 
-/** Every combination of the grid axes, in the order written (last axis varies fastest). */
-function expandGrid(grid: Record<string, unknown[]>): Array<Array<[string, number, unknown]>> {
-  let combos: Array<Array<[string, number, unknown]>> = [[]];
-  for (const [key, values] of Object.entries(grid)) {
-    combos = combos.flatMap((combo) => values.map((value, i) => [...combo, [key, i, value] as [string, number, unknown]]));
-  }
-  return combos;
+/** The axes to expand, or none when the grid is too large (then only the spec itself is checked). */
+function expandableAxes(spec: Record<string, unknown>, locator: Locator, issues: IssueCollector): GridAxis[] {
+  const problems: SpecIssue[] = [];
+  const axes = checkedAxes(spec, locator, problems);
+  const tooLarge = gridSizeIssue(axes, locator);
+  if (tooLarge) problems.push(tooLarge);
+  issues.add(problems);
+  return tooLarge ? [] : axes;
 }
 
-/** Points errors inside a grid-overridden path at the grid value that caused them. */
-function cellLocator(source: SpecSource, combo: Array<[string, number, unknown]>): Locator {
-  return (segments, atKey) => {
-    const dotted = formatPath(segments);
-    for (const [key, i] of combo) {
-      const target = formatPath(parsePath(key));
-      if (dotted === target || dotted.startsWith(`${target}.`) || dotted.startsWith(`${target}[`)) {
-        return locate(source, ['grid', key, i]);
-      }
+/** One grid cell: the base with the cell's grid values set, validated where the grid changed it, then resolved. */
+function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: GridCombo, index: number, registry: Registry, issues: IssueCollector): ResolvedCell {
+  const data = structuredClone(base);
+  for (const [axis, i] of combo) setPath(data, axis.segments, axis.values[i]);
+  const locator = cellLocator(source, combo);
+  if (combo.length > 0) issues.add(issuesFromAjv(validateBase(data) ?? [], [], locator));
+  const resolver = new ConfigResolver(registry, locator);
+  const config = resolver.config(data);
+  issues.add(resolver.issues);
+  const overrides = Object.fromEntries(combo.map(([axis, i]) => [axis.key, axis.values[i]]));
+  return { id: contentHash(config), index, overrides, config };
+}
+
+/** Every cell of the grid (one without a grid), or as many as it takes to fill the report with problems. */
+function resolveCells(source: SpecSource, spec: Record<string, unknown>, registry: Registry, issues: IssueCollector, locator: Locator): ResolvedCell[] {
+  const axes = expandableAxes(spec, locator, issues);
+  const base = cellBase(spec);
+  const cells: ResolvedCell[] = [];
+  for (const combo of expandGrid(axes)) {
+    // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
+    if (cells.length > 0 && issues.full) {
+      issues.complete = false;
+      break;
     }
-    return locate(source, segments, atKey);
-  };
-}
-
-/** The grid axes of a spec; malformed axes are left to the base schema's messages. */
-function gridAxes(spec: Record<string, unknown>): Record<string, unknown[]> {
-  const grid = spec.grid;
-  if (typeof grid !== 'object' || grid === null) return {};
-  return Object.fromEntries(Object.entries(grid).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1])));
-}
-
-function resolveCells(source: SpecSource, spec: Record<string, unknown>, registry: Registry, issues: SpecIssue[]): ResolvedCell[] {
-  return expandGrid(gridAxes(spec)).map((combo, index) => {
-    const data = structuredClone(spec);
-    delete data.grid;
-    for (const [key, , value] of combo) setPath(data, parsePath(key), value);
-    const locator = cellLocator(source, combo);
-    if (combo.length > 0) issues.push(...issuesFromAjv(validateBase(data) ?? [], [], locator));
-    const resolver = new ConfigResolver(registry, locator);
-    const config = resolver.config(data);
-    issues.push(...resolver.issues);
-    const overrides = Object.fromEntries(combo.map(([key, , value]) => [key, value]));
-    return { id: contentHash(config), index, overrides, config };
-  });
-}
-
-function uniqueIssues(issues: readonly SpecIssue[]): SpecIssue[] {
-  const seen = new Map<string, SpecIssue>();
-  for (const issue of issues) {
-    const key = `${issue.location.line}:${issue.location.col}:${issue.location.origin}:${issue.path}:${issue.message}`;
-    if (!seen.has(key)) seen.set(key, issue);
+    cells.push(resolveCell(source, base, combo, cells.length, registry, issues));
   }
-  return [...seen.values()].sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.col ?? 0) - (b.location.col ?? 0));
+  return cells;
 }
 
 /**
@@ -143,17 +136,27 @@ export async function loadExperiment(file: string, options: LoadExperimentOption
   return resolveExperiment(source, options);
 }
 
+/** The spec's plugin references worth loading (the base schema reports the others), with their index in `plugins:`. */
+function pluginEntries(spec: Record<string, unknown>): { references: string[]; entries: number[] } {
+  const list = Array.isArray(spec.plugins) ? (spec.plugins as unknown[]) : [];
+  const entries = list.flatMap((reference, index) => (typeof reference === 'string' && reference !== '' ? [index] : []));
+  return { references: entries.map((index) => list[index] as string), entries };
+}
+
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
 export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions = {}): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
-  const spec = source.doc.toJS() as Record<string, unknown>;
+  const spec = specData(source);
   const locator: Locator = (segments, atKey) => locate(source, segments, atKey);
-  const issues = issuesFromAjv(validateBase(spec) ?? [], [], locator);
+  const issues = new IssueCollector();
+  issues.add(issuesFromAjv(validateBase(spec) ?? [], [], locator));
   const registry = options.registry ?? new Registry().use(builtinPlugin);
-  const specPlugins = Array.isArray(spec.plugins) ? spec.plugins.filter((p): p is string => typeof p === 'string') : [];
-  await loadPlugins(registry, specPlugins, source.baseDir, locator, issues);
-  await loadPlugins(registry, options.plugins ?? [], process.cwd(), undefined, issues);
-  const cells = resolveCells(source, spec, registry, issues);
-  if (issues.length > 0) throw errorInvalidSpec(source.file, uniqueIssues(issues));
+  const { references: specPlugins, entries } = pluginEntries(spec);
+  const pluginIssues: SpecIssue[] = [];
+  await loadPlugins(registry, specPlugins, source.baseDir, locator, pluginIssues, entries);
+  await loadPlugins(registry, options.plugins ?? [], process.cwd(), undefined, pluginIssues);
+  issues.add(pluginIssues);
+  const cells = resolveCells(source, spec, registry, issues, locator);
+  issues.throwIfAny(source.file);
   const experiment: ResolvedExperiment = {
     name: spec.name as string,
     description: typeof spec.description === 'string' ? spec.description : '',

@@ -1,69 +1,94 @@
 // Loads a spec file as a YAML document that keeps source positions, and applies --set overrides.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, Scalar } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
-import { errorFileNotFound, errorInvalidArgument, errorInvalidSpec } from '../errors.js';
-import type { SourceLocation, SpecIssue } from '../errors.js';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import { errorInvalidArgument, errorInvalidSpecLimited } from '../errors.js';
+import type { SpecIssue } from '../errors.js';
+import { SPEC_LIMITS } from './limits.js';
+import { childNode, formatPath, parsePath } from './locate.js';
+import type { PathSegment, SpecSource } from './locate.js';
+import { readSpecText } from './read.js';
+import { describeScalar, intoList, intoNothing, throughScalar } from './path-problems.js';
+import { structureIssues, syntaxIssues, topLevelIssues } from './yaml-checks.js';
 
-export type PathSegment = string | number;
+export { formatPath, locate, parsePath } from './locate.js';
+export type { PathSegment, SpecSource } from './locate.js';
 
-/** A spec as read from disk: the YAML document, positions, and where overridden values came from. */
-export interface SpecSource {
-  readonly file: string;
-  readonly baseDir: string;
-  readonly doc: Document;
-  readonly lineCounter: LineCounter;
-  /** Dotted path → the flag that set it (`--set training.epochs=1`). */
-  readonly origins: Map<string, string>;
-}
-
-/** Renders a path as users write it: `models.teacher.layers[0]`. */
-export function formatPath(segments: readonly PathSegment[]): string {
-  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-}
-
-/** Parses `a.b.0.c` into path segments; digits become array indices. */
-export function parsePath(dotted: string): PathSegment[] {
-  return dotted.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+function refuse(file: string, issues: readonly SpecIssue[]): never {
+  throw errorInvalidSpecLimited(file, issues, SPEC_LIMITS.reportedIssues);
 }
 
 /**
  * Reads and parses a spec file.
- * @throws DistilError FILE_NOT_FOUND, or INVALID_SPEC with every YAML syntax error located.
+ * @throws DistilError FILE_NOT_FOUND, FILE_UNREADABLE, or INVALID_SPEC with every YAML problem located.
  */
 export function loadSpecSource(file: string): SpecSource {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw errorFileNotFound(file, 'experiment spec', 'check the path; specs usually live in experiments/');
-  }
-  return parseSpecSource(text, file);
+  return parseSpecSource(readSpecText(file), file);
 }
 
-/** Parses spec text; `file` is used for messages and to resolve relative paths. */
+/**
+ * Parses spec text; `file` is used for messages and to resolve relative paths.
+ * @throws DistilError INVALID_SPEC for syntax errors, duplicate keys, excessive nesting or aliases.
+ */
 export function parseSpecSource(text: string, file: string): SpecSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const issues: SpecIssue[] = doc.errors.map((error) => {
-    const pos = lineCounter.linePos(error.pos[0]);
-    return { location: { file, line: pos.line, col: pos.col }, path: '', message: firstLine(error.message) };
-  });
-  if (issues.length === 0 && !isMap(doc.contents)) {
-    issues.push({ location: { file, line: 1, col: 1 }, path: '', message: 'must be a mapping of keys such as name, dataset, models' });
-  }
-  if (issues.length > 0) throw errorInvalidSpec(file, issues);
-  return { file, baseDir: path.dirname(path.resolve(file)), doc, lineCounter, origins: new Map() };
+  // Duplicate keys are found by structureIssues in linear time; the parser's own check is quadratic.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const source: SpecSource = { file, baseDir: path.dirname(path.resolve(file)), doc, lineCounter, origins: new Map() };
+  const syntax = syntaxIssues(source, text);
+  if (syntax.length > 0) refuse(file, syntax);
+  const structure = structureIssues(source);
+  if (structure.length > 0) refuse(file, structure);
+  const top = topLevelIssues(source);
+  if (top.length > 0) refuse(file, top);
+  return source;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+/**
+ * The spec as plain data, aliases expanded (bounded: see {@link structureIssues}).
+ * @throws DistilError INVALID_SPEC when an override made the document unreadable.
+ */
+export function specData(source: SpecSource): Record<string, unknown> {
+  // Overrides can add nodes (and aliases) after the checks parseSpecSource made.
+  if (source.origins.size > 0) {
+    const issues = structureIssues(source);
+    if (issues.length > 0) refuse(source.file, issues);
+  }
+  try {
+    return source.doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
+  } catch (error) {
+    return refuse(source.file, [{ location: { file: source.file, line: 1, col: 1 }, path: '', message: `cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}` }]);
+  }
+}
+
+/**
+ * Why `--set` cannot write this path, if it cannot (see path-problems.ts). Otherwise, the path with
+ * map keys as text and list indices as numbers, as the document's setIn expects.
+ */
+function settablePath(source: SpecSource, segments: readonly PathSegment[]): { keys: PathSegment[] } | { problem: string } {
+  let node: Node | undefined = (source.doc.contents ?? undefined) as Node | undefined;
+  const keys: PathSegment[] = [];
+  for (const [i, segment] of segments.entries()) {
+    if (node && isScalar(node) && node.value === null) {
+      // `dataset:` left empty: --set dataset.name=mnist fills it in.
+      source.doc.setIn(keys, source.doc.createNode(typeof segment === 'number' ? [] : {}));
+      node = source.doc.getIn(keys, true) as Node;
+    }
+    let problem: string | undefined;
+    if (node === undefined) problem = intoNothing(segments, i);
+    else if (isSeq(node)) problem = intoList(segments, i, node.items.length);
+    else if (isAlias(node)) problem = throughScalar(segments, i, `an alias (*${node.source})`);
+    else if (!isMap(node)) problem = throughScalar(segments, i, describeScalar(isScalar(node) ? node.value : undefined));
+    if (problem) return { problem };
+    keys.push(isMap(node) ? String(segment) : segment);
+    node = childNode(node, segment);
+  }
+  return { keys };
 }
 
 /**
  * Applies `path=value` overrides (values parsed as YAML, so `3`, `true` and `[1, 2]` keep their types).
- * @throws DistilError INVALID_ARGUMENT for a malformed override.
+ * @throws DistilError INVALID_ARGUMENT naming the flag, for a malformed override or a path it cannot set.
  */
 export function applyOverrides(source: SpecSource, overrides: readonly string[]): void {
   for (const override of overrides) {
@@ -74,49 +99,14 @@ export function applyOverrides(source: SpecSource, overrides: readonly string[])
     try {
       value = parse(override.slice(eq + 1));
     } catch (error) {
-      throw errorInvalidArgument(`--set ${dotted}`, `value is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      const message = String((error as Error)?.message ?? error).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      throw errorInvalidArgument(`--set ${dotted}`, `value is not valid YAML: ${message}`);
     }
     const segments = parsePath(dotted);
     if (segments.some((s) => s === '')) throw errorInvalidArgument('--set', `malformed path "${dotted}"`);
-    source.doc.setIn(segments, source.doc.createNode(value));
+    const settable = settablePath(source, segments);
+    if ('problem' in settable) throw errorInvalidArgument(`--set ${override}`, settable.problem);
+    source.doc.setIn(settable.keys, source.doc.createNode(value));
     source.origins.set(formatPath(segments), `--set ${override}`);
   }
-}
-
-/** The pair holding `key` in a YAML map node, if any. */
-function findPair(node: Node | null | undefined, key: PathSegment): Pair<unknown, unknown> | undefined {
-  if (!isMap(node)) return undefined;
-  return node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(key));
-}
-
-function childNode(node: Node | null | undefined, key: PathSegment): Node | undefined {
-  if (isMap(node)) return (findPair(node, key)?.value ?? undefined) as Node | undefined;
-  if (isSeq(node) && typeof key === 'number') return (node.items[key] ?? undefined) as Node | undefined;
-  return undefined;
-}
-
-/**
- * Where a path points in the source: its value (or, with `atKey`, its key), else the nearest ancestor
- * that exists in the file. Values set from the command line report the flag instead.
- */
-export function locate(source: SpecSource, segments: readonly PathSegment[], atKey = false): SourceLocation {
-  for (let i = segments.length; i > 0; i--) {
-    const origin = source.origins.get(formatPath(segments.slice(0, i)));
-    if (origin) return { file: source.file, origin };
-  }
-  let node: Node | undefined = source.doc.contents ?? undefined;
-  let best: Node | Scalar | undefined = node;
-  for (let i = 0; i < segments.length && node; i++) {
-    const last = i === segments.length - 1;
-    if (last && atKey) {
-      const pair = findPair(node, segments[i]);
-      if (pair && isScalar(pair.key)) best = pair.key;
-      break;
-    }
-    node = childNode(node, segments[i]);
-    if (node?.range) best = node;
-  }
-  const offset = best?.range?.[0] ?? 0;
-  const pos = source.lineCounter.linePos(offset);
-  return { file: source.file, line: pos.line, col: pos.col };
 }

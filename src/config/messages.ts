@@ -2,8 +2,8 @@
 import type { ErrorObject } from 'ajv';
 import type { SourceLocation, SpecIssue } from '../errors.js';
 import { didYouMean } from '../registry/did-you-mean.js';
-import { formatPath } from './load.js';
-import type { PathSegment } from './load.js';
+import { formatPath, printable, printableKey } from './locate.js';
+import type { PathSegment } from './locate.js';
 
 /** Finds where a path points; `atKey` asks for the key rather than the value. */
 export type Locator = (segments: readonly PathSegment[], atKey?: boolean) => SourceLocation;
@@ -11,10 +11,15 @@ export type Locator = (segments: readonly PathSegment[], atKey?: boolean) => Sou
 /** Shows a value the way the user wrote it, shortened. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (value instanceof Uint8Array) return 'binary data';
+  if (value instanceof Set) return 'a set';
+  if (value instanceof Map) return 'a mapping';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  // Long strings are cut before JSON.stringify, which would otherwise copy all of them.
+  const text = typeof value === 'string' ? printable(JSON.stringify(value.length > 80 ? value.slice(0, 80) : value)) : String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
@@ -37,8 +42,29 @@ const COMPARISONS: Record<string, string> = {
 interface Described {
   readonly segments: PathSegment[];
   readonly message: string;
-  readonly hint?: string;
+  /** A function for hints worth computing only when shown (a spec may have 250,000 unknown keys). */
+  readonly hint?: string | (() => string | undefined);
   readonly atKey?: boolean;
+}
+
+/** The keys a schema allows, listed once per schema rather than once per unknown key. */
+const allowedKeys = new WeakMap<object, { keys: string[]; text: string }>();
+
+function allowedOf(schema: { properties?: object }): { keys: string[]; text: string } {
+  let allowed = allowedKeys.get(schema);
+  if (!allowed) {
+    const keys = Object.keys(schema.properties ?? {});
+    allowed = { keys, text: keys.join(', ') };
+    allowedKeys.set(schema, allowed);
+  }
+  return allowed;
+}
+
+/** "Did you mean" the closest allowed key, else the list of allowed keys. */
+function unknownKeyHint(key: string, allowed: { keys: string[]; text: string }): string {
+  const suggestion = didYouMean(key, allowed.keys);
+  if (suggestion) return `Did you mean "${suggestion}"?`;
+  return allowed.keys.length > 0 ? `allowed keys: ${allowed.text}` : 'this component takes no params';
 }
 
 function expected(error: ErrorObject): string | undefined {
@@ -46,9 +72,38 @@ function expected(error: ErrorObject): string | undefined {
   return parent?.['x-expected'];
 }
 
+/** The schema's own hint for a value above one of distil-run's limits (`x-limit-hint`). */
+function limitHint(error: ErrorObject): string | undefined {
+  const parent = error.parentSchema as { 'x-limit-hint'?: string } | undefined;
+  return parent?.['x-limit-hint'];
+}
+
+/** Messages for the keywords that bound sizes: how many items, keys or characters at most. */
+function sizeMessage(error: ErrorObject): string {
+  const limit = String((error.params as { limit: number }).limit);
+  const data = error.data;
+  if (error.keyword === 'maxItems') return `must list at most ${limit} item(s), got ${Array.isArray(data) ? data.length : 'more'}`;
+  if (error.keyword === 'maxProperties') return `must have at most ${limit} key(s), got ${data && typeof data === 'object' ? Object.keys(data).length : 'more'}`;
+  return `must be at most ${limit} character(s) long, got ${typeof data === 'string' ? data.length : 'more'}`;
+}
+
+/** "must be integer, got ..."; NaN and infinities are numbers to JavaScript, not to a spec. */
+function typeMessage(error: ErrorObject): string {
+  const type = String((error.params as { type: string }).type).replace(',', ' or ');
+  // ajv's strictNumbers refuses NaN and infinities as numbers: say so rather than "must be number, got .nan".
+  const numeric = /number|integer/.test(type);
+  if (numeric && typeof error.data === 'number' && !Number.isFinite(error.data)) return `must be a finite ${type}, got ${showValue(error.data)}`;
+  return `must be ${type}, got ${showValue(error.data)}`;
+}
+
 /** One ajv error as a path, a message and an optional hint. */
 function describe(error: ErrorObject, base: PathSegment[]): Described {
   const segments = [...base, ...pointerToPath(error.instancePath)];
+  if (error.propertyName !== undefined) {
+    const key = error.propertyName;
+    const wanted = expected(error);
+    return { segments: [...segments, key], message: `invalid key "${printableKey(key)}"`, hint: wanted && `expected ${wanted}`, atKey: true };
+  }
   const got = `got ${showValue(error.data)}`;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -57,22 +112,21 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
       return { segments, message: `missing required key "${String(params.missingProperty)}"`, atKey: true };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const suggestion = didYouMean(key, allowed);
-      const hint = suggestion
-        ? `Did you mean "${suggestion}"?`
-        : allowed.length > 0
-          ? `allowed keys: ${allowed.join(', ')}`
-          : 'this component takes no params';
-      return { segments: [...segments, key], message: `unknown key "${key}"`, hint, atKey: true };
+      const allowed = allowedOf(error.parentSchema as { properties?: object });
+      return { segments: [...segments, key], message: `unknown key "${printableKey(key)}"`, hint: () => unknownKeyHint(key, allowed), atKey: true };
     }
     case 'type':
-      return { segments, message: `must be ${String(params.type).replace(',', ' or ')}, ${got}` };
+      return { segments, message: typeMessage(error) };
     case 'minimum':
-    case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
       return { segments, message: `must be ${COMPARISONS[error.keyword]} ${String(params.limit)}, ${got}` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { segments, message: `must be ${COMPARISONS[error.keyword]} ${String(params.limit)}, ${got}`, hint: limitHint(error) };
+    case 'maxItems':
+    case 'maxProperties':
+    case 'maxLength':
+      return { segments, message: sizeMessage(error), hint: limitHint(error) };
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, (params.allowedValues as unknown[]).map(String)) : undefined;
@@ -88,7 +142,8 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
     case 'minLength':
       return { segments, message: `must not be empty` };
     case 'propertyNames':
-      return { segments, message: `has an invalid key` };
+      // The error from inside propertyNames (which names the key) says it all; see the top of describe.
+      return { segments, message: 'has an invalid key' };
     default:
       return { segments, message: `${error.message ?? 'is invalid'}, ${got}` };
   }
@@ -100,14 +155,33 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
  * reached through $ref do not share the union's schemaPath, so the rule goes by instance path: at a
  * path where a union failed, keep only the outermost union error (ajv reports it last).
  */
-function dropBranchErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+function dropBranchErrors(all: readonly ErrorObject[]): ErrorObject[] {
+  // A bad key gets two errors: one from inside propertyNames that names it, and "must have valid names".
+  const errors = all.some((e) => e.propertyName !== undefined) ? all.filter((e) => e.keyword !== 'propertyNames') : all;
   const outermost = new Map<string, ErrorObject>();
   for (const e of errors) if (e.keyword === 'anyOf' || e.keyword === 'oneOf') outermost.set(e.instancePath, e);
-  const covered = (e: ErrorObject): string | undefined =>
-    [...outermost.keys()].find((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+  if (outermost.size === 0) return [...errors];
+  // The union covering an error sits at its path or at one of its ancestors: look those up (linear in
+  // the errors, where scanning every union for every error was quadratic).
+  const covered = (e: ErrorObject): ErrorObject | undefined => {
+    for (let p = e.instancePath; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const union = outermost.get(p);
+      if (union || p === '') return union;
+    }
+  };
   return errors.filter((e) => {
     const union = covered(e);
-    return union === undefined || outermost.get(union) === e;
+    return union === undefined || union === e;
+  });
+}
+
+/** An issue with its hint, computed on first read when it is a function. */
+function withHint(issue: SpecIssue, hint: Described['hint']): SpecIssue {
+  if (typeof hint !== 'function') return hint === undefined ? issue : { ...issue, hint };
+  let computed: { value: string | undefined } | undefined;
+  return Object.defineProperty(issue, 'hint', {
+    enumerable: true,
+    get: () => (computed ??= { value: hint() }).value,
   });
 }
 
@@ -120,7 +194,7 @@ export function issuesFromAjv(errors: readonly ErrorObject[], base: PathSegment[
     const path = formatPath(segments);
     if (seen.has(`${path}\0${message}`)) continue;
     seen.add(`${path}\0${message}`);
-    issues.push({ location: locateAt(segments, atKey), path, message, hint });
+    issues.push(withHint({ location: locateAt(segments, atKey), path, message }, hint));
   }
   return issues;
 }

@@ -5,7 +5,7 @@ import type { ComponentKind, Task } from '../registry/types.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import type { PathSegment } from './load.js';
-import { formatPath } from './load.js';
+import { formatPath, printableKey } from './locate.js';
 
 export type Role = 'teacher' | 'student' | 'person';
 export const ROLES: readonly Role[] = ['teacher', 'student', 'person'];
@@ -86,7 +86,7 @@ export class ConfigResolver {
       const hint = lookup.suggestion
         ? `Did you mean "${lookup.suggestion}"?`
         : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
-      this.issues.push({ location: this.locateAt(namePath), path: formatPath(namePath), message: `unknown ${kind} "${name}"`, hint });
+      this.issues.push({ location: this.locateAt(namePath), path: formatPath(namePath), message: `unknown ${kind} "${printableKey(name)}"`, hint });
       return undefined;
     }
     const tasks = lookup.found.definition.tasks;
@@ -102,12 +102,31 @@ export class ConfigResolver {
     return { name, params: filled };
   }
 
+  /**
+   * Calls a component's own code (a plugin's may throw anything): a failure becomes an issue at `at`
+   * and `fallback` is used instead.
+   */
+  private guarded<T>(what: string, at: PathSegment[], fallback: T, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      this.issues.push({ location: this.locateAt(at), path: formatPath(at), message: `${what} failed: ${message}`, hint: 'check the params, or report it to the plugin\'s author' });
+      return fallback;
+    }
+  }
+
   /** The task the dataset poses, asked of the dataset component before it loads anything. */
   task(dataset: ComponentRef | undefined): Task {
     if (!dataset) return 'classification';
     const definition = this.registry.get('dataset', dataset.name).definition;
     if (definition.kind !== 'dataset') return 'classification';
-    return typeof definition.task === 'function' ? definition.task(dataset.params as never) : definition.task;
+    const { task } = definition;
+    if (typeof task !== 'function') return task;
+    const asked = this.guarded(`dataset "${dataset.name}": telling its task`, ['dataset'], undefined, () => task(dataset.params as never));
+    if (asked === undefined || asked === 'classification' || asked === 'regression') return asked ?? 'classification';
+    this.issues.push({ location: this.locateAt(['dataset']), path: 'dataset', message: `dataset "${dataset.name}" says its task is "${String(asked)}"`, hint: 'a dataset\'s task is classification or regression; report it to the plugin\'s author' });
+    return 'classification';
   }
 
   private layers(value: unknown, at: PathSegment[]): ComponentRef[] {
@@ -154,8 +173,10 @@ export class ConfigResolver {
 
   private needsTeacher(loss: ComponentRef): boolean {
     const definition = this.registry.get('loss', loss.name).definition;
+    if (definition.kind !== 'loss') return false;
     // Creating a loss allocates nothing; it only closes over its params.
-    return definition.kind === 'loss' && definition.create(loss.params as never, { seed: 0, baseDir: '.' }).needsTeacher;
+    const created = this.guarded(`loss "${loss.name}": create()`, ['distillation'], undefined, () => definition.create(loss.params as never, { seed: 0, baseDir: '.' }));
+    return created === undefined || created?.needsTeacher === true;
   }
 
   /** Resolves a whole (base-schema-valid) spec object. */

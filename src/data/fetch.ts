@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { gunzipIfGzip } from './gzip.js';
 
 /** `$XDG_CACHE_HOME/distil-run`, else `~/.cache/distil-run`. */
 export function cacheDir(): string {
@@ -15,33 +15,65 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found (offline, or a wrong url?)',
+  EAI_AGAIN: 'host name lookup failed (offline?)',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable (offline?)',
+};
+
+/** Why a fetch failed, in words: `connection refused (ECONNREFUSED)`, `timed out after 60 s`. */
+function networkProblem(error: unknown, timeoutMs: number): string {
+  if ((error as Error).name === 'TimeoutError') return `timed out after ${timeoutMs / 1000} s`;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code;
+  if (code) return NETWORK_ERRORS[code] ? `${NETWORK_ERRORS[code]} (${code})` : code;
+  return cause?.message ?? (error as Error).message;
+}
+
 /**
- * Fetches `url`, checks its SHA-256 and writes it to `destination` through a temporary file and a
- * rename, so an interrupted download never leaves a partial file where a complete one is expected.
- * @throws Error with the network failure or the checksum mismatch.
+ * Fetches `url` and checks its SHA-256; the caller decides where to keep it.
+ * @throws Error naming the url: the network failure, the HTTP status, or the checksum mismatch.
  */
-export async function downloadVerified(url: string, expectedSha256: string, destination: string, timeoutMs = 60_000): Promise<Buffer> {
+export async function downloadVerified(url: string, expectedSha256: string, timeoutMs = 60_000): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`download of ${url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new Error(`download of ${url} failed: ${networkProblem(error, timeoutMs)}`);
   }
-  if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
+  if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new Error(`download of ${url} failed while receiving: ${networkProblem(error, timeoutMs)}`);
+  }
   const actual = sha256(bytes);
   if (actual !== expectedSha256) throw new Error(`download of ${url} has SHA-256 ${actual}, expected ${expectedSha256}`);
-  writeFileAtomic(destination, bytes);
   return bytes;
+}
+
+/** Writes a verified download into the cache; a cache that cannot be written only costs a later download. */
+export function writeCache(destination: string, bytes: Uint8Array): string | undefined {
+  try {
+    writeFileAtomic(destination, bytes);
+    return undefined;
+  } catch (error) {
+    return `not cached: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
 }
 
 /**
  * The contents of the first entry whose path ends with `suffix` in a (gzipped) tar archive.
  * Reads ustar headers: 512-byte blocks, name at 0 (100 bytes), prefix at 345, size in octal at 124.
+ * @throws Error "corrupt gzip data (...)" or "truncated tar archive: ..." for a damaged archive.
  */
 export function readTarEntry(archive: Uint8Array, suffix: string): Buffer | undefined {
-  const tar = archive[0] === 0x1f && archive[1] === 0x8b ? gunzipSync(archive) : Buffer.from(archive);
+  const tar = gunzipIfGzip(Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength));
   const text = (start: number, length: number) => tar.toString('latin1', start, start + length).replace(/\0.*$/s, '');
   for (let offset = 0; offset + 512 <= tar.length; ) {
     const name = text(offset, 100);
@@ -49,7 +81,10 @@ export function readTarEntry(archive: Uint8Array, suffix: string): Buffer | unde
     const prefix = text(offset + 345, 155);
     const size = parseInt(text(offset + 124, 12).trim() || '0', 8);
     const full = prefix ? `${prefix}/${name}` : name;
-    if (full.endsWith(suffix) && tar[offset + 156] !== 0x35) return tar.subarray(offset + 512, offset + 512 + size);
+    if (full.endsWith(suffix) && tar[offset + 156] !== 0x35) {
+      if (offset + 512 + size > tar.length) throw new Error(`truncated tar archive: "${full}" is cut short`);
+      return tar.subarray(offset + 512, offset + 512 + size);
+    }
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return undefined;

@@ -1,5 +1,5 @@
 // Parses IDX files (the MNIST file format), gzip-compressed or not.
-import { gunzipSync } from 'node:zlib';
+import { gunzipIfGzip } from './gzip.js';
 
 /** Element types of the IDX format: type byte → bytes per element. */
 const IDX_TYPES: Record<number, { name: string; size: number }> = {
@@ -20,22 +20,28 @@ export interface IdxArray {
 
 /**
  * Parses one IDX buffer (gunzipping it first if it starts with the gzip magic).
- * @throws Error describing the first structural problem (magic, type, size).
+ * @throws Error describing the first structural problem (empty, corrupt gzip, magic, type, size),
+ *   worded to follow the file's name.
  */
 export function parseIdx(input: Uint8Array): IdxArray {
-  const buffer = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const bytes = buffer[0] === 0x1f && buffer[1] === 0x8b ? gunzipSync(buffer) : buffer;
-  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new Error('not an IDX file (bad magic number)');
+  const bytes = gunzipIfGzip(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  if (bytes.length === 0) throw new Error('the file is empty');
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+    const start = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new Error(`not an IDX file: it starts with ${start}, an IDX file with 00 00 <type> <rank>`);
+  }
   const type = IDX_TYPES[bytes[2]];
   if (!type) throw new Error(`unknown IDX element type 0x${bytes[2].toString(16)}`);
   const rank = bytes[3];
   const header = 4 + 4 * rank;
-  if (rank === 0 || bytes.length < header) throw new Error('truncated IDX header');
+  if (rank === 0) throw new Error('the IDX header declares 0 dimensions');
+  if (bytes.length < header) throw new Error(`truncated IDX header: ${rank} dimensions need ${header} bytes, the file has ${bytes.length}`);
   const dims = Array.from({ length: rank }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = header + count * type.size;
   if (bytes.length !== expected) {
-    throw new Error(`IDX size mismatch: header says ${dims.join('x')} ${type.name} (${expected} bytes), file has ${bytes.length}`);
+    const declared = `the header declares ${dims.join('x')} ${type.name} (${expected} bytes), the file has ${bytes.length}`;
+    throw new Error(bytes.length < expected ? `truncated: ${declared}` : declared);
   }
   return { dims, data: readElements(bytes, header, count, bytes[2]) };
 }

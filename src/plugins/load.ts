@@ -6,13 +6,29 @@ import { pathToFileURL } from 'node:url';
 
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
+import { RegistrationError } from '../registry/registry.js';
 import type { Plugin } from '../registry/types.js';
 import type { Locator } from '../config/messages.js';
+import { printable } from '../config/locate.js';
+
+/** How long a plugin module may take to load, unless DISTIL_PLUGIN_TIMEOUT_MS says otherwise (0: no limit). */
+export const PLUGIN_TIMEOUT_MS = 30_000;
+
+function pluginTimeout(): number {
+  const configured = Number(process.env.DISTIL_PLUGIN_TIMEOUT_MS);
+  return process.env.DISTIL_PLUGIN_TIMEOUT_MS && Number.isFinite(configured) && configured >= 0 ? configured : PLUGIN_TIMEOUT_MS;
+}
 
 function isPlugin(value: unknown): value is Plugin {
   return (
     typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && Array.isArray((value as Plugin).components)
   );
+}
+
+/** The first line of whatever a plugin threw (it need not be an Error). */
+function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return printable(message.split('\n')[0]);
 }
 
 /** Resolves a plugin reference: a path (relative to `baseDir`) or a package name installed there. */
@@ -22,9 +38,56 @@ function resolveModule(reference: string, baseDir: string): string {
   return pathToFileURL(createRequire(path.join(baseDir, 'package.json')).resolve(reference)).href;
 }
 
+class PluginTimeout extends Error {}
+
+/**
+ * Imports a module, giving up after `ms` (0: waits for ever). The timer keeps the process alive while
+ * it waits: a module whose top-level code never settles would otherwise let Node exit silently.
+ */
+async function importWithin(url: string, ms: number): Promise<Record<string, unknown>> {
+  if (ms <= 0) return (await import(url)) as Record<string, unknown>;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new PluginTimeout()), ms);
+  });
+  try {
+    return (await Promise.race([import(url), timeout])) as Record<string, unknown>;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The plugin a module exports, registered; or the problem and a hint. */
+async function registerModule(registry: Registry, reference: string, baseDir: string, relativeHint: string): Promise<{ message: string; hint: string } | undefined> {
+  const ms = pluginTimeout();
+  const shown = printable(reference);
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = await importWithin(resolveModule(reference, baseDir), ms);
+  } catch (error) {
+    if (error instanceof PluginTimeout) {
+      const hint = `its top-level code waits for something that never happens; DISTIL_PLUGIN_TIMEOUT_MS sets the limit, default ${PLUGIN_TIMEOUT_MS}`;
+      return { message: `plugin "${shown}" did not finish loading within ${ms / 1000} s`, hint };
+    }
+    // Node names the module that imported the plugin (ours): not the user's concern.
+    const message = messageOf(error).replace(/ imported from \S+$/, '');
+    return { message: `cannot load plugin "${shown}": ${message}`, hint: relativeHint };
+  }
+  try {
+    const plugin = [loaded.default, loaded.plugin].find(isPlugin);
+    if (!plugin) return { message: `"${shown}" exports no plugin`, hint: 'export default definePlugin({ name, components: [...] })' };
+    registry.use(plugin);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RegistrationError) return { message: error.message, hint: error.hint };
+    return { message: `plugin "${shown}" cannot be registered: ${messageOf(error)}`, hint: 'export default definePlugin({ name, components: [...] })' };
+  }
+}
+
 /**
  * Imports each plugin module and registers its default export (or export named `plugin`).
- * Problems become issues located at the spec's `plugins[i]` entry (or named after the flag).
+ * Problems become issues located at the spec's `plugins[i]` entry (or named after the flag);
+ * `entries[k]` is the index in `plugins:` of `references[k]` when some entries were left out.
  */
 export async function loadPlugins(
   registry: Registry,
@@ -32,30 +95,14 @@ export async function loadPlugins(
   baseDir: string,
   locateAt: Locator | undefined,
   issues: SpecIssue[],
+  entries?: readonly number[],
 ): Promise<void> {
-  for (const [i, reference] of references.entries()) {
+  const relativeHint = locateAt ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
+  for (const [k, reference] of references.entries()) {
+    const problem = await registerModule(registry, reference, baseDir, relativeHint);
+    if (!problem) continue;
+    const i = entries?.[k] ?? k;
     const location = locateAt ? locateAt(['plugins', i]) : { file: reference, origin: `--plugin ${reference}` };
-    const fail = (message: string, hint: string): void => {
-      issues.push({ location, path: locateAt ? `plugins[${i}]` : '', message, hint });
-    };
-    let loaded: Record<string, unknown>;
-    try {
-      loaded = (await import(resolveModule(reference, baseDir))) as Record<string, unknown>;
-    } catch (error) {
-      const hint = locateAt ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
-      fail(`cannot load plugin "${reference}": ${(error as Error).message.split('\n')[0]}`, hint);
-      continue;
-    }
-    const plugin = [loaded.default, loaded.plugin].find(isPlugin);
-    if (!plugin) {
-      fail(`"${reference}" exports no plugin`, 'export default definePlugin({ name, components: [...] })');
-      continue;
-    }
-    try {
-      registry.use(plugin);
-    } catch (error) {
-      fail((error as Error).message, 'rename the component or drop the duplicate plugin');
-    }
+    issues.push({ location, path: locateAt ? `plugins[${i}]` : '', ...problem });
   }
 }
-

@@ -23,42 +23,110 @@ function strictSchema(schema: JsonSchema): JsonSchema {
   return { type: 'object', additionalProperties: false, ...schema };
 }
 
+/** A plugin that cannot be registered; `hint` says what its author should change. */
+export class RegistrationError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'RegistrationError';
+  }
+}
+
+const SHAPE_HINT = 'each component needs kind, name, description, params (a JSON Schema) and create()';
+
+/** Params validators by definition: a built-in's schema is compiled once per process, however many registries use it. */
+const validators = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Compiles a component's params schema, so a broken one is refused when its plugin loads rather than
+ * failing (with a stack trace) when a spec first uses it.
+ * @throws RegistrationError when ajv cannot compile it.
+ */
+function compileParams(definition: ComponentDefinition, plugin: string): ValidateFunction {
+  const cached = validators.get(definition);
+  if (cached) return cached;
+  const ajv = getAjv();
+  const schema = strictSchema(definition.params);
+  const fail = (problem: string): RegistrationError =>
+    new RegistrationError(`plugin ${plugin}: ${definition.kind} "${definition.name}" has an invalid params schema: ${problem}`, "fix the component's params JSON Schema");
+  if (!ajv.validateSchema(schema)) {
+    const first = ajv.errors?.[0];
+    throw fail(first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid');
+  }
+  try {
+    const compiled = ajv.compile(schema);
+    validators.set(definition, compiled);
+    return compiled;
+  } catch (error) {
+    throw fail(String((error as Error)?.message ?? error).split('\n')[0]);
+  }
+}
+
+/** What is wrong with the shape of a component a plugin declares (plugins are plain JavaScript). */
+function shapeProblem(component: unknown, index: number): string | undefined {
+  if (typeof component !== 'object' || component === null) return `component ${index} is not an object`;
+  const { kind, name, params, create, tasks, task } = component as Record<string, unknown>;
+  const label = typeof name === 'string' && name !== '' ? `component "${name}"` : `component ${index}`;
+  if (typeof name !== 'string' || name === '') return `${label} has no name`;
+  if (!(COMPONENT_KINDS as readonly unknown[]).includes(kind)) return `${label} has unknown kind "${String(kind)}" (expected ${COMPONENT_KINDS.join(', ')})`;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return `${label} has no params schema (an object; { properties: {} } for none)`;
+  if (typeof create !== 'function') return `${label} has no create() function`;
+  const isTask = (value: unknown): boolean => value === 'classification' || value === 'regression';
+  if (tasks !== undefined && !(Array.isArray(tasks) && tasks.every(isTask))) return `${label} has tasks that are not a list of "classification" and "regression"`;
+  if (kind === 'dataset' && !isTask(task) && typeof task !== 'function') return `${label} declares no task ("classification", "regression" or a function of its params)`;
+  return undefined;
+}
+
 /** Components by kind and name. Plugins register into it; the spec resolver reads from it. */
 export class Registry {
   private readonly byKind = new Map<ComponentKind, Map<string, RegisteredComponent>>(
     COMPONENT_KINDS.map((kind) => [kind, new Map()]),
   );
-  private readonly plugins: string[] = [];
+  private readonly plugins = new Map<string, Plugin>();
 
   /**
-   * Registers every component of a plugin.
-   * @throws Error when a component's kind is unknown or its name is already taken.
+   * Registers every component of a plugin, or none of them.
+   * @throws RegistrationError when a component is malformed, its params schema does not compile, its
+   *   name is already taken, or another plugin of the same name is registered.
    */
   use(plugin: Plugin): this {
-    if (this.plugins.includes(plugin.name)) return this;
-    for (const component of plugin.components) this.register(component as ComponentDefinition, plugin.name);
-    this.plugins.push(plugin.name);
+    const known = this.plugins.get(plugin.name);
+    if (known === plugin) return this;
+    if (known) throw new RegistrationError(`plugin ${plugin.name}: another plugin named "${plugin.name}" is already loaded`, 'give each plugin its own name');
+    const components = plugin.components.map((component, i) => this.checked(component as unknown, i, plugin.name));
+    const names = new Set<string>();
+    for (const { definition } of components) {
+      const id = `${definition.kind}:${definition.name}`;
+      if (names.has(id)) throw new RegistrationError(`plugin ${plugin.name}: declares ${definition.kind} "${definition.name}" twice`, 'rename one of them');
+      names.add(id);
+    }
+    for (const component of components) this.byKind.get(component.definition.kind)?.set(component.definition.name, component);
+    this.plugins.set(plugin.name, plugin);
     return this;
   }
 
-  private register(definition: ComponentDefinition, plugin: string): void {
-    const kindMap = this.byKind.get(definition.kind);
-    if (!kindMap) throw new Error(`plugin ${plugin}: component "${definition.name}" has unknown kind "${definition.kind}"`);
-    const existing = kindMap.get(definition.name);
+  /** A component ready to register: well formed, its name free, its params schema compiled. */
+  private checked(component: unknown, index: number, plugin: string): RegisteredComponent {
+    const problem = shapeProblem(component, index);
+    if (problem) throw new RegistrationError(`plugin ${plugin}: ${problem}`, SHAPE_HINT);
+    const definition = component as ComponentDefinition;
+    const existing = this.byKind.get(definition.kind)?.get(definition.name);
     if (existing) {
-      throw new Error(
+      throw new RegistrationError(
         `plugin ${plugin}: ${definition.kind} "${definition.name}" is already registered by plugin ${existing.plugin}`,
+        'rename the component or drop the duplicate plugin',
       );
     }
-    let compiled: ValidateFunction | undefined;
-    kindMap.set(definition.name, {
+    const compiled = compileParams(definition, plugin);
+    return {
       definition,
       plugin,
       validate(params) {
-        compiled ??= getAjv().compile(strictSchema(definition.params));
         return compiled(params) ? [] : [...(compiled.errors ?? [])];
       },
-    });
+    };
   }
 
   /** Looks a component up by kind and name. */
@@ -87,6 +155,6 @@ export class Registry {
 
   /** Names of the plugins registered so far, in order. */
   pluginNames(): readonly string[] {
-    return [...this.plugins];
+    return [...this.plugins.keys()];
   }
 }

@@ -2,7 +2,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorRunLocked } from '../errors.js';
+import { errorRunLocked, errorUnusablePath } from '../errors.js';
 
 /** What the lock file says about its holder. */
 export interface LockHolder {
@@ -39,7 +39,7 @@ function tryCreate(file: string, holder: LockHolder): boolean {
     fd = openSync(file, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw errorUnusablePath('--out', path.dirname(file), `cannot write in it (${(error as NodeJS.ErrnoException).code})`, 'choose a writable directory for the results');
   }
   try {
     writeSync(fd, `${JSON.stringify(holder)}\n`);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument, errorRunMismatch, errorUnusablePath } from '../errors.js';
+import { makeDirectories, missingLevels } from '../shared/fs-atomic.js';
 import { acquireRunLock } from './lock.js';
 import { RunWriter } from './writer.js';
 
@@ -50,17 +51,12 @@ export function assertRunId(runId: string): void {
   }
 }
 
-/** Creates `dir` and its parents, explaining why when it cannot. */
+/** Creates `dir` and its parents for `flag`, explaining why when it cannot. */
 export function makeDirectory(flag: string, dir: string, hint: string): void {
-  for (let parent = dir; ; parent = path.dirname(parent)) {
-    if (existsSync(parent)) {
-      if (!statSync(parent).isDirectory()) throw errorUnusablePath(flag, parent === dir ? dir : parent, 'is a file, not a directory', hint);
-      break;
-    }
-    if (path.dirname(parent) === parent) break;
-  }
+  const { existing, missing } = missingLevels(dir);
+  if (existsSync(existing) && !statSync(existing).isDirectory()) throw errorUnusablePath(flag, missing.length === 0 ? dir : existing, 'is a file, not a directory', hint);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (error) {
     throw errorUnusablePath(flag, dir, `cannot create it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, hint);
   }
@@ -138,6 +134,7 @@ function assertResumable(dir: string, writer: RunWriter, identity: RunIdentity):
  */
 export function openRunDirectory(options: OpenRunOptions): OpenRun {
   const base = path.join(options.outDir, options.experiment);
+  makeDirectory('--out', options.outDir, 'choose a directory for the results');
   makeDirectory('--out', base, 'choose a directory for the results');
   let runId = options.runId;
   let dir: string;
@@ -149,7 +146,7 @@ export function openRunDirectory(options: OpenRunOptions): OpenRun {
     const created = newRunDirectory(base);
     runId = created.runId;
     dir = path.join(created.dir, options.subdir ?? '');
-    mkdirSync(dir, { recursive: true });
+    makeDirectory('--out', dir, 'choose a directory for the results');
   }
   const release = acquireRunLock(dir, options.warn);
   try {

@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { errorResults } from '../errors.js';
+import { errorResults, errorWrite } from '../errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import { parseCsvRows } from './csv.js';
 import type { CsvRecord } from './csv.js';
@@ -29,6 +29,15 @@ export interface ExistingTable {
   readonly records: CsvRecord[];
   /** Lines (1-based) that were cut short or malformed: a process was killed while writing them. */
   readonly dropped: number[];
+}
+
+/** Runs a write, turning a file-system failure into a message that names the file. */
+function writing(file: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    throw errorWrite(file, error);
+  }
 }
 
 class Table {
@@ -66,13 +75,13 @@ class Table {
   rewrite(records: readonly CsvRecord[]): void {
     // The stringifier renders no records as an empty line, which would read back as a row.
     const body = records.length > 0 ? this.stringifier.stringifyRecords([...records]) : '';
-    writeFileAtomic(this.file, this.stringifier.getHeaderString() + body);
+    writing(this.file, () => writeFileAtomic(this.file, this.stringifier.getHeaderString() + body));
   }
 
   append(rows: readonly Row[]): void {
     if (rows.length === 0) return;
     // One write of whole lines with O_APPEND: a reader or a kill never sees half of one row glued to another.
-    appendFileSync(this.file, this.stringifier.stringifyRecords([...rows]));
+    writing(this.file, () => appendFileSync(this.file, this.stringifier.stringifyRecords([...rows])));
   }
 }
 
@@ -124,6 +133,6 @@ export class RunWriter {
 
   /** Writes manifest.json atomically (a crash never leaves half a manifest). */
   writeManifest(manifest: unknown): void {
-    writeFileAtomic(this.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    writing(this.manifestFile, () => writeFileAtomic(this.manifestFile, `${JSON.stringify(manifest, null, 2)}\n`));
   }
 }

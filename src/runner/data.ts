@@ -50,6 +50,15 @@ export class DatasetCache {
     return data;
   }
 
+  /** Bytes the other datasets keep on the backend while `planned` runs. */
+  bytesExcept(planned: PlannedCell): number {
+    let bytes = 0;
+    for (const [key, data] of this.loaded) {
+      if (key !== planned.datasetKey) for (const t of [data.train.x, data.train.y, data.test.x, data.test.y]) bytes += t.size * 4;
+    }
+    return bytes;
+  }
+
   dispose(): void {
     for (const data of this.loaded.values()) disposeData(data);
     this.loaded.clear();

@@ -1,7 +1,7 @@
 // Executes a plan: per teacher config train once, reuse its outputs for every student cell, write rows as they finish.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DistilError } from '../errors.js';
+import { DistilError, errorBackendFailure } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Metric } from '../registry/types.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
@@ -11,12 +11,14 @@ import { assertRunId, openRunDirectory } from '../results/run-dir.js';
 import type { OpenRun, RunIdentity } from '../results/run-dir.js';
 import type { RunWriter } from '../results/writer.js';
 import { selectBackend } from '../backend/select.js';
+import { isBackendFatal } from '../backend/wasm-memory.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
 import { contentHash } from '../config/experiment.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
 import type { Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
+import { assertCellsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
 import { createComponent, predictInBatches } from './model.js';
 import { planRun } from './plan.js';
@@ -151,9 +153,12 @@ class Execution {
       return run;
     } catch (error) {
       const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
-      reporter.roleEnd({ ...event, status: interrupted ? 'interrupted' : 'failed', summary: (error as Error).message });
+      const message = error instanceof Error ? error.message : String(error);
+      reporter.roleEnd({ ...event, status: interrupted ? 'interrupted' : 'failed', summary: message });
       if (interrupted) throw error;
-      return (error as Error).message;
+      // A broken backend would fail every later cell the same way: stop here, naming the cell.
+      if (isBackendFatal(error)) throw errorBackendFailure(planned.label || planned.cell.id, role, message);
+      return message;
     }
   }
 
@@ -229,6 +234,12 @@ class Execution {
     try {
       student = await this.train(planned, 'student', data, teacher.trainOutputs);
       person = await this.train(planned, 'person', data);
+    } catch (error) {
+      // An interrupt or a broken backend: the roles that did not finish get rows saying which.
+      const unfinished = error instanceof DistilError && error.code === 'INTERRUPTED' ? undefined : (error as Error).message;
+      student ??= unfinished;
+      person ??= unfinished;
+      throw error;
     } finally {
       this.emitPair(planned, student, person);
     }
@@ -314,6 +325,7 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
   try {
     const shardCells = planRun(experiment, { shard: options.shard }).cells;
     await datasets.loadAll(shardCells);
+    await assertCellsFit(shardCells, datasets, backend);
     const metrics = metricColumns(experiment, registry);
     const { open, finished } = startRun(experiment, metrics, options, reporter);
     try {

@@ -33,13 +33,16 @@ export function buildModel(registry: Registry, layers: readonly ComponentRef[], 
 
 /** Predicts in batches (no gradients kept), returning one `[n, outputs]` tensor. */
 export function predictInBatches(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const n = x.shape[0];
-    const parts: tf.Tensor2D[] = [];
+  const n = x.shape[0];
+  const parts: tf.Tensor2D[] = [];
+  try {
+    // One tidy per batch: only each batch's output outlives it, not its activations.
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      parts.push(model.apply(x.slice([start, 0], [size, x.shape[1]]), { training: false }) as tf.Tensor2D);
+      parts.push(tf.tidy(() => model.apply(x.slice([start, 0], [size, x.shape[1]]), { training: false }) as tf.Tensor2D));
     }
     return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-  });
+  } finally {
+    if (parts.length > 1) tf.dispose(parts);
+  }
 }

@@ -1,103 +1,16 @@
-// The fast paths equal the stock tfjs results: BLAS matMul, row-copy gather, fused optimizers, SIMD module.
+// The fused optimizers take tfjs's steps; the SIMD module is built from its source. (Kernels: kernel-layers.test.ts.)
 import { readFileSync } from 'node:fs';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { loadBlas } from '../../src/backend/blas.js';
-import { installBlasKernels, uninstallBlasKernels } from '../../src/backend/blas-kernels.js';
+import { uninstallBlasKernels } from '../../src/backend/blas-kernels.js';
 import { fusedAdam, fusedRmsprop, fusedSgd } from '../../src/backend/fused-optimizers.js';
-import { installFastKernels, uninstallFastKernels } from '../../src/backend/fast-kernels.js';
 import { WASM_MODULES } from '../../src/backend/wasm/modules.js';
 import { useWasm } from '../helpers.js';
-
-function values(fn: () => tf.Tensor): number[] {
-  const out = tf.tidy(fn);
-  const data = [...out.dataSync()];
-  out.dispose();
-  return data;
-}
 
 function assertClose(actual: number[], expected: number[], tolerance = 1e-4): void {
   assert.equal(actual.length, expected.length);
   actual.forEach((v, i) => assert.closeTo(v, expected[i], tolerance * (1 + Math.abs(expected[i])), `element ${i}`));
 }
-
-describe('BLAS matMul kernels', function () {
-  const { blas, reason } = loadBlas('auto');
-  before(async function () {
-    await useWasm();
-    // CI installs OpenBLAS (.ci/run); a machine without one still runs the rest of the suite.
-    if (!blas) this.skip();
-  });
-  after(uninstallBlasKernels);
-
-  it('finds an optimised BLAS and measures it', () => {
-    assert.isDefined(blas, reason);
-    assert.isAbove(blas!.gflops, 8);
-  });
-
-  const cases: Array<[string, () => tf.Tensor]> = [
-    ['a b', () => tf.matMul(tf.randomNormal([7, 5], 0, 1, 'float32', 1), tf.randomNormal([5, 3], 0, 1, 'float32', 2))],
-    ['a^T b, batched', () => tf.matMul(tf.randomNormal([3, 17, 9], 0, 1, 'float32', 1), tf.randomNormal([3, 17, 5], 0, 1, 'float32', 2), true, false)],
-    ['a b^T, b broadcast over the batch', () => tf.matMul(tf.randomNormal([2, 4, 9], 0, 1, 'float32', 3), tf.randomNormal([6, 9], 0, 1, 'float32', 4), false, true)],
-    ['fused + bias + relu', () => tf.fused.matMul({ a: tf.randomNormal([8, 5], 0, 1, 'float32', 5), b: tf.randomNormal([5, 4], 0, 1, 'float32', 6), bias: tf.randomNormal([4], 0, 1, 'float32', 7), activation: 'relu' })],
-    ['fused a^T b + bias + elu', () => tf.fused.matMul({ a: tf.randomNormal([5, 8], 0, 1, 'float32', 5), b: tf.randomNormal([5, 4], 0, 1, 'float32', 6), transposeA: true, bias: tf.randomNormal([4], 0, 1, 'float32', 10), activation: 'elu' })],
-    ['column sums (bias gradients)', () => tf.concat([tf.sum(tf.randomNormal([33, 7], 0, 1, 'float32', 11), 0), tf.sum(tf.randomNormal([5, 2], 0, 1, 'float32', 12), 0, true).flatten()])],
-    ['dense layer gradients', () => {
-      const [gx, gw] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, w))))([tf.randomNormal([16, 12], 0, 1, 'float32', 8), tf.randomNormal([12, 6], 0, 1, 'float32', 9)]);
-      return tf.concat([gx.flatten(), gw.flatten()]);
-    }],
-  ];
-  for (const [name, fn] of cases) {
-    it(`${name} equals the wasm kernel`, () => {
-      installBlasKernels(blas!);
-      const fast = values(fn);
-      uninstallBlasKernels();
-      assertClose(fast, values(fn));
-    });
-  }
-
-  it('allocates no extra tensors', () => {
-    installBlasKernels(blas!);
-    const x = tf.randomNormal([6, 6]);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) tf.matMul(x, x, true, false).dispose();
-    assert.equal(tf.memory().numTensors, before);
-    x.dispose();
-  });
-});
-
-describe('wasm fast kernels (gather, identity, sum)', () => {
-  before(useWasm);
-  after(installFastKernels);
-
-  const cases: Array<[string, () => tf.Tensor]> = [
-    ['float rows', () => tf.gather(tf.range(0, 24, 1, 'float32').reshape([6, 4]), tf.tensor1d([5, 0, 5, 2], 'int32'))],
-    ['int32 labels', () => tf.gather(tf.tensor1d([7, 8, 9], 'int32'), tf.tensor1d([2, 2, 0], 'int32'))],
-    ['2-D indices', () => tf.gather(tf.range(0, 12, 1, 'float32').reshape([3, 2, 2]), tf.tensor2d([[0, 2], [1, 1]], [2, 2], 'int32'))],
-    ['axis 1 (falls back)', () => tf.gather(tf.range(0, 12, 1, 'float32').reshape([3, 4]), tf.tensor1d([3, 1], 'int32'), 1)],
-    ['a slice of whole rows', () => tf.slice(tf.range(0, 24, 1, 'float32').reshape([6, 4]), [2, 0], [3, -1])],
-    ['a slice of rows to the end, int32', () => tf.slice(tf.range(0, 12, 1, 'int32').reshape([4, 3]), [1, 0], [-1, 3])],
-    ['a slice of columns (falls back)', () => tf.slice(tf.range(0, 24, 1, 'float32').reshape([6, 4]), [1, 1], [2, 2])],
-    ['column sums', () => tf.sum(tf.randomNormal([37, 5], 0, 1, 'float32', 4), 0)],
-    ['column sums keeping dims', () => tf.sum(tf.randomNormal([6, 3], 0, 1, 'float32', 5), 0, true)],
-    ['row sums (falls back)', () => tf.sum(tf.randomNormal([6, 3], 0, 1, 'float32', 6), 1)],
-    ['a clone, then math on both', () => {
-      const x = tf.randomNormal([4, 4], 0, 1, 'float32', 7);
-      const copy = tf.clone(x);
-      x.dispose();
-      return tf.add(copy, 1);
-    }],
-    ['gradients through saved activations', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.sigmoid(x))))(tf.randomNormal([9], 0, 1, 'float32', 8))],
-  ];
-  for (const [name, fn] of cases) {
-    it(`${name} equal the stock kernel`, () => {
-      installFastKernels();
-      const fast = values(fn);
-      uninstallFastKernels();
-      assertClose(fast, values(fn), 1e-6);
-    });
-  }
-});
 
 describe('fused optimizers', () => {
   before(useWasm);

@@ -75,7 +75,7 @@ describe('spec validation', () => {
       title: 'a bad layer entry',
       text: VALID.replace('layers: [32, 16]', 'layers: [32, -4]'),
       expected: [
-        'spec.yaml:5:27 models.teacher.layers[1]: must be a positive integer (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }, got -4',
+        'spec.yaml:5:27 models.teacher.layers[1]: must be a positive integer up to 65536 (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }, got -4',
       ],
     },
     {

@@ -1,10 +1,11 @@
 // Faults around a real run from the command line: signals then resume, concurrent writers, flags checked before work.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { readCsv } from '../../src/results/csv.js';
-import { assertRefused, distilRun, finished, fixture, startDistilRun } from '../cli-harness.js';
+import { assertRefused, cli, distilRun, finished, fixture, root, startDistilRun } from '../cli-harness.js';
 
 const SMALL = ['--set', 'dataset.train_limit=600', '--set', 'dataset.test_limit=200', '--teacher-cache', 'off'];
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-corpus-'));
@@ -76,6 +77,19 @@ describe('runs under faults (command line)', () => {
       if (!hasOut) assert.isFalse(existsSync(path.join(out, 'mnist-small')), 'no run directory was created');
     });
   }
+
+  it('refuses a read-only --out with exit 2 and no stack trace', function () {
+    const out = tmp();
+    chmodSync(out, 0o555);
+    const args = [cli, fixture('mnist-small.yaml'), '--out', out, '--teacher-cache', 'off'];
+    // Root ignores permissions: run as nobody when root (setpriv), else as this user.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot && spawnSync('setpriv', ['--version']).status !== 0) this.skip();
+    const command = asRoot ? 'setpriv' : process.execPath;
+    const prefix = asRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [];
+    const result = spawnSync(command, [...prefix, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', XDG_CACHE_HOME: out } });
+    assertRefused({ code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }, 2, `--out ${out}/mnist-small: cannot create it (EACCES) (choose a directory for the results)`);
+  });
 
   it('refuses to resume a run id with a changed spec from the command line, naming what differs', function () {
     this.timeout(120_000);

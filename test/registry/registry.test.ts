@@ -3,8 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
 import { didYouMean, editDistance } from '../../src/registry/did-you-mean.js';
-import { Registry } from '../../src/registry/registry.js';
+import { Registry, RegistrationError } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
+import type { Plugin } from '../../src/registry/types.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
 import { parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
@@ -35,7 +36,63 @@ describe('registry', () => {
     assert.throws(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin');
   });
 
+  /** The message and hint a plugin is refused with. */
+  const refusal = (registry: Registry, plugin: unknown): string => {
+    try {
+      registry.use(plugin as Plugin);
+    } catch (error) {
+      assert.instanceOf(error, RegistrationError);
+      return `${(error as RegistrationError).message} (${(error as RegistrationError).hint})`;
+    }
+    return 'registered';
+  };
+  const metric = (name: string, params: unknown = {}): unknown => ({ kind: 'metric', name, description: '', params, create: () => ({}) });
+
+  it('refuses, when it registers, a component whose params schema does not compile', () => {
+    assert.equal(refusal(builtinRegistry(), { name: 'p', components: [metric('m', { properties: { a: { type: 'nonsense' } } })] }),
+      'plugin p: metric "m" has an invalid params schema: /properties/a/type must be equal to one of the allowed values (fix the component\'s params JSON Schema)');
+    assert.equal(refusal(builtinRegistry(), { name: 'p', components: [metric('m', { properties: { a: { $ref: '#/nowhere' } } })] }),
+      'plugin p: metric "m" has an invalid params schema: can\'t resolve reference #/nowhere from id # (fix the component\'s params JSON Schema)');
+  });
+
+  it('refuses malformed components, saying what is missing', () => {
+    const registry = builtinRegistry();
+    const hint = '(each component needs kind, name, description, params (a JSON Schema) and create())';
+    assert.equal(refusal(registry, { name: 'p', components: [null] }), `plugin p: component 0 is not an object ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ kind: 'metric' }] }), `plugin p: component 0 has no name ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), kind: 'metrik' }] }),
+      `plugin p: component "m" has unknown kind "metrik" (expected dataset, layer, loss, optimizer, metric) ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), params: undefined }] }),
+      `plugin p: component "m" has no params schema (an object; { properties: {} } for none) ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), tasks: 'classification' }] }),
+      `plugin p: component "m" has tasks that are not a list of "classification" and "regression" ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ kind: 'dataset', name: 'd', description: '', params: {}, create: () => ({}) }] }),
+      `plugin p: component "d" declares no task ("classification", "regression" or a function of its params) ${hint}`);
+  });
+
+  it('registers all of a plugin or none of it', () => {
+    const registry = builtinRegistry();
+    assert.equal(refusal(registry, { name: 'half', components: [metric('first'), metric('kd-metric'), { ...(metric('loss') as object) }] }),
+      'plugin half: metric "loss" is already registered by plugin builtin (rename the component or drop the duplicate plugin)');
+    assert.isUndefined(registry.lookup('metric', 'first').found);
+    assert.deepEqual(registry.pluginNames(), ['builtin']);
+  });
+
+  it('loads the same plugin twice as once, and refuses another plugin of the same name', () => {
+    const registry = builtinRegistry();
+    const plugin = { name: 'mine', components: [metric('one')] };
+    registry.use(plugin as Plugin).use(plugin as Plugin);
+    assert.equal(refusal(registry, { name: 'mine', components: [metric('two')] }),
+      'plugin mine: another plugin named "mine" is already loaded (give each plugin its own name)');
+    assert.equal(refusal(registry, { name: 'twice', components: [metric('x'), metric('x')] }), 'plugin twice: declares metric "x" twice (rename one of them)');
+  });
+
   it('computes edit distances and bounded suggestions', () => {
+    assert.equal(editDistance('kitten', 'sitting', 1), 2, 'stops once past the bound');
+    assert.isUndefined(didYouMean('', ['accuracy', 'loss']));
+    const started = Date.now();
+    assert.isUndefined(didYouMean('x'.repeat(100_000), ['accuracy', 'loss']));
+    assert.isBelow(Date.now() - started, 100, 'a long key costs no more than a short one');
     assert.equal(editDistance('kitten', 'sitting'), 3);
     assert.equal(didYouMean('acuracy', ['accuracy', 'loss']), 'accuracy');
     assert.equal(didYouMean('kd-los', ['kd', 'mse']), 'kd');

@@ -7,7 +7,12 @@ import { defaultRunId, runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
-import { experiment, outDir, SPEC } from './blobs.js';
+import { builtinPlugin } from '../../src/plugins/builtin/index.js';
+import { Registry } from '../../src/registry/registry.js';
+import { definePlugin } from '../../src/registry/types.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
+import { parseSpecSource } from '../../src/config/load.js';
+import { experiment, outDir, SPEC, testPlugin } from './blobs.js';
 
 /** The error a promise rejects with (fails the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<DistilError> {
@@ -210,5 +215,37 @@ describe('run directory', () => {
       assert.equal(again.rows[0].source, 'trained', junk);
       assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /teacher cache entry .* is damaged/.test(String(e.message))), junk);
     }
+  });
+
+  it('refuses a cell that cannot fit the wasm heap before anything is allocated or written', async () => {
+    const grid = `${SPEC}grid:\n  models.teacher.layers: [[32, 16], [40000, 40000]]\n`;
+    const { experiment: exp, registry } = await experiment(grid);
+    const dir = outDir();
+    const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'big', reporter: new RecordingReporter() }));
+    assert.equal(error.code, 'CELLS_TOO_LARGE');
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /^1 cell\(s\) cannot fit the wasm backend's memory; nothing was run:\n  cell [0-9a-f]{12} \(models\.teacher\.layers=\[40000,40000\]\): teacher needs ~\d+(\.\d+)? GiB for layers 6-40000-40000-3 at batch 32; wasm memory is limited to 4 GiB/);
+    assert.isFalse(existsSync(path.join(dir, 'blobs')), 'no run directory');
+  });
+
+  it('stops the run at a backend failure, naming the cell, instead of failing every later cell the same way', async () => {
+    const broken = definePlugin({
+      name: 'broken-backend',
+      components: [{
+        kind: 'loss', name: 'crashes-backend', description: 'Fails like an exhausted wasm heap', params: { properties: {} },
+        create: () => ({ needsTeacher: false, compute: () => { throw new WebAssembly.RuntimeError('memory access out of bounds'); } }),
+      }],
+    });
+    const registry = new Registry().use(builtinPlugin).use(testPlugin).use(broken);
+    const text = `${SPEC}grid:\n  models.teacher.training.loss: [crashes-backend, cross-entropy]\n`;
+    const { experiment: exp } = await resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });
+    const dir = outDir();
+    const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'fatal', reporter: new RecordingReporter(), teacherCache: false }));
+    assert.equal(error.code, 'BACKEND_FAILURE');
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, /^teacher of cell models\.teacher\.training\.loss=crashes-backend: the compute backend failed \(memory access out of bounds\); the run stopped/);
+    const rows = readCsv(path.join(dir, 'blobs', 'fatal', 'results.csv')).records;
+    assert.deepEqual(rows.map((r) => [r.cell, r.role, r.status]), [['models.teacher.training.loss=crashes-backend', 'teacher', 'failed']], 'the later cell was not run on the broken backend');
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'blobs', 'fatal', 'manifest.json'), 'utf8')).status, 'failed');
   });
 });

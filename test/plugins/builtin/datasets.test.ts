@@ -1,7 +1,8 @@
 // Dataset components on fixtures the tests generate: california-housing sources, csv, idx.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,6 +10,8 @@ import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../src/data/idx.js';
 import { sha256, writeTar } from '../../../src/data/fetch.js';
 import { DistilError } from '../../../src/errors.js';
+import { HOUSING_URL } from '../../../src/plugins/builtin/datasets/california-housing.js';
+import { permutation } from '../../../src/shared/random.js';
 import type { Dataset } from '../../../src/registry/types.js';
 import { builtinRegistry } from '../../helpers.js';
 
@@ -25,17 +28,31 @@ async function load(name: string, params: Record<string, unknown>, baseDir = '.'
   return definition.create(filled as never, { seed: 5, baseDir });
 }
 
-async function failure(promise: Promise<unknown>): Promise<string> {
+/** The message of the DistilError a load fails with, after checking its exit code (2: bad input). */
+async function failure(promise: Promise<unknown>, exitCode: 1 | 2 = 2): Promise<string> {
   try {
     await promise;
   } catch (error) {
     assert.instanceOf(error, DistilError);
+    assert.equal((error as DistilError).exitCode, exitCode, (error as Error).message);
     return (error as Error).message;
   }
   throw new Error('expected a failure');
 }
 
+/** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
+async function serve(answer: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => void }> {
+  let count = 0;
+  const server = createServer((_req, res) => {
+    count++;
+    answer(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => count, close: () => server.close() };
+}
+
 // The first row of the real file, then synthetic rows of the same shape.
+const REPLACE_HINT = `replace it with an intact copy, e.g. from ${HOUSING_URL}`;
 const FIRST = '-122.23,37.88,41.0,880.0,129.0,322.0,126.0,8.3252,452600.0';
 function housingText(rows: number): string {
   const lines = [FIRST];
@@ -60,12 +77,13 @@ describe('dataset california-housing', () => {
 
   it("derives scikit-learn's features and target", async () => {
     const dir = tmp();
-    writeFileSync(path.join(dir, 'cal_housing.data'), `${FIRST}\n`);
-    // With one row and a tiny test fraction the single row lands in train, unstandardised.
-    const data = await load('california-housing', { path: 'cal_housing.data', test_fraction: 0.01, standardize: false }, dir);
+    writeFileSync(path.join(dir, 'cal_housing.data'), housingText(2));
+    // Two rows split one and one; find the real first row in whichever split it landed, unstandardised.
+    const data = await load('california-housing', { path: 'cal_housing.data', test_fraction: 0.5, standardize: false }, dir);
+    const split = Math.abs(data.train.y[0] - 4.526) < 1e-6 ? data.train : data.test;
     const expected = [8.3252, 41, 6.98413, 1.02381, 322, 2.55556, 37.88, -122.23];
-    [...data.train.x].forEach((v, i) => assert.closeTo(v, expected[i], 1e-4));
-    assert.closeTo(data.train.y[0], 4.526, 1e-6);
+    [...split.x].forEach((v, i) => assert.closeTo(v, expected[i], 1e-4));
+    assert.closeTo(split.y[0], 4.526, 1e-6);
     assert.equal(data.task, 'regression');
   });
 
@@ -123,7 +141,7 @@ describe('dataset california-housing', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tgz`;
     try {
-      const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }));
+      const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }), 1);
       assert.include(message, `download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`);
       assert.isFalse(existsSync(path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')));
     } finally {
@@ -136,31 +154,147 @@ describe('dataset california-housing', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise((resolve) => server.close(resolve));
-    const message = await failure(load('california-housing', { url: `http://127.0.0.1:${port}/cal_housing.tgz` }));
+    // Offline is not bad input: the data is missing from this machine (exit 1).
+    const message = await failure(load('california-housing', { url: `http://127.0.0.1:${port}/cal_housing.tgz` }), 1);
     assert.equal(message, [
       'dataset "california-housing": data not found. Looked in:',
       '  - DISTIL_DATA_DIR: not set',
       `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
-      `  - download: download of http://127.0.0.1:${port}/cal_housing.tgz failed: ECONNREFUSED`,
+      `  - download: download of http://127.0.0.1:${port}/cal_housing.tgz failed: connection refused (ECONNREFUSED)`,
       'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
     ].join('\n'));
   });
 
-  it('names the line of a malformed row', async () => {
+  it('names the file (not the directory given) and the line of a malformed row', async () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'cal_housing.data'), `${FIRST}\n1,2,3\n`);
-    assert.equal(await failure(load('california-housing', { path: dir }, dir)), `dataset "california-housing": ${dir} line 2: expected 9 numbers, got "1,2,3"`);
+    assert.equal(
+      await failure(load('california-housing', { path: dir }, dir)),
+      `dataset "california-housing": ${path.join(dir, 'cal_housing.data')}:2:1 expected 9 comma-separated numbers, got "1,2,3" (${REPLACE_HINT})`,
+    );
   });
+
+  it('counts blank lines in line numbers, and refuses empty fields and zero households', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'cal_housing.data');
+    const refused = async (text: string) => {
+      writeFileSync(file, text);
+      return failure(load('california-housing', { path: 'cal_housing.data' }, dir));
+    };
+    assert.equal(await refused(`${FIRST}\n\n${FIRST}\n1,2,3\n`), `dataset "california-housing": ${file}:4:1 expected 9 comma-separated numbers, got "1,2,3" (${REPLACE_HINT})`);
+    const empty = FIRST.replace('41.0', '');
+    assert.equal(await refused(`${FIRST}\n${empty}\n`), `dataset "california-housing": ${file}:2:1 expected 9 comma-separated numbers, got "${empty}" (${REPLACE_HINT})`);
+    assert.equal(await refused(`${FIRST}\n${FIRST.replace(',126.0,', ',0,')}\n`), `dataset "california-housing": ${file}:2:1 households is 0; the per-household features need a positive count (${REPLACE_HINT})`);
+  });
+
+  it('refuses a damaged file in DISTIL_DATA_DIR, naming it (exit 2), instead of looking further', async () => {
+    const env = tmp();
+    writeFileSync(path.join(env, 'cal_housing.tgz'), Buffer.from('not gzip, not tar'));
+    process.env.DISTIL_DATA_DIR = env;
+    assert.equal(await failure(load('california-housing', {})), `dataset "california-housing": ${path.join(env, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`);
+  });
+
+  it('treats a damaged cache entry as a miss: downloads again and replaces it', async () => {
+    const archive = gzipSync(writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) }));
+    const cached = path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz');
+    mkdirSync(path.dirname(cached), { recursive: true });
+    writeFileSync(cached, archive.subarray(0, 100));
+    const server = await serve((res) => res.end(archive));
+    try {
+      assert.equal((await load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) })).train.n, 40);
+      assert.equal(server.requests(), 1);
+      assert.equal(sha256(readFileSync(cached)), sha256(archive));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('offline with a damaged cache entry, names it and says how to delete it', async () => {
+    const archive = gzipSync(writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) }));
+    const cached = path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz');
+    mkdirSync(path.dirname(cached), { recursive: true });
+    writeFileSync(cached, archive.subarray(0, 100));
+    const server = await serve((res) => {
+      res.statusCode = 404;
+      res.end('gone');
+    });
+    try {
+      const message = await failure(load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) }), 1);
+      assert.equal(message, [
+        'dataset "california-housing": data not found. Looked in:',
+        '  - DISTIL_DATA_DIR: not set',
+        `  - cache: ${cached} is damaged (SHA-256 ${sha256(archive.subarray(0, 100))}, expected ${sha256(archive)}); a download replaces it, or delete it: rm ${cached}`,
+        `  - download: download of ${server.url}/x.tgz failed: HTTP 404 Not Found`,
+        'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
+      ].join('\n'));
+    } finally {
+      server.close();
+    }
+  });
+
+  const damaged: Array<[string, (dir: string) => string, (dir: string) => string]> = [
+    ['a missing dataset.path', (dir) => path.join(dir, 'nope.data'),
+      (dir) => `${path.join(dir, 'nope.data')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`],
+    ['a directory holding no data', (dir) => dir,
+      (dir) => `${dir}: holds no cal_housing.data or cal_housing.tgz (put one in it, or point dataset.path at the file)`],
+    ['a truncated archive (corrupt gzip)', (dir) => {
+      const archive = gzipSync(writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) }));
+      writeFileSync(path.join(dir, 'cal_housing.tgz'), archive.subarray(0, archive.length - 20));
+      return path.join(dir, 'cal_housing.tgz');
+    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: corrupt gzip data (unexpected end of file) (${REPLACE_HINT})`],
+    ['a truncated tar inside an intact gzip', (dir) => {
+      const tar = writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) });
+      writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(tar.subarray(0, 1024)));
+      return path.join(dir, 'cal_housing.tgz');
+    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: truncated tar archive: "CaliforniaHousing/cal_housing.data" is cut short (${REPLACE_HINT})`],
+    ['an archive without the data file', (dir) => {
+      writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(writeTar({ 'README': Buffer.from('hi') })));
+      return path.join(dir, 'cal_housing.tgz');
+    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`],
+    ['an empty data file', (dir) => {
+      writeFileSync(path.join(dir, 'cal_housing.data'), '');
+      return path.join(dir, 'cal_housing.data');
+    }, (dir) => `${path.join(dir, 'cal_housing.data')}: the file is empty (${REPLACE_HINT})`],
+  ];
+  for (const [what, make, message] of damaged) {
+    it(`refuses ${what} given as dataset.path, naming it (exit 2)`, async () => {
+      const dir = tmp();
+      const given = make(dir);
+      assert.equal(await failure(load('california-housing', { path: given }, dir)), `dataset "california-housing": ${message(dir)}`);
+    });
+  }
 });
 
 describe('dataset csv', () => {
   const dir = tmp();
-  writeFileSync(path.join(dir, 'iris.csv'), 'sepal,petal,species\n1.0,0.2,setosa\n1.1,0.3,setosa\n3.0,2.0,virginica\n3.2,2.1,virginica\n2.0,1.0,versicolor\n');
-  writeFileSync(path.join(dir, 'iris-test.csv'), 'sepal,petal,species\n1.05,0.25,setosa\n3.1,2.2,virginica\n');
-  writeFileSync(path.join(dir, 'values.tsv'), '1\t2\t3.5\n2\t4\t7.5\n3\t6\t11.5\n4\t8\t15.5\n5\t10\t19.5\n');
-  writeFileSync(path.join(dir, 'bad-cell.csv'), 'a,b,y\n1,2,3\n4,oops,6\n');
-  writeFileSync(path.join(dir, 'ragged.csv'), 'a,b,y\n1,2,3\n4,5\n');
-  writeFileSync(path.join(dir, 'empty.csv'), '');
+  const files: Record<string, string> = {
+    'iris.csv': 'sepal,petal,species\n1.0,0.2,setosa\n1.1,0.3,setosa\n3.0,2.0,virginica\n3.2,2.1,virginica\n2.0,1.0,versicolor\n',
+    'iris-test.csv': 'sepal,petal,species\n1.05,0.25,setosa\n3.1,2.2,virginica\n',
+    'values.tsv': '1\t2\t3.5\n2\t4\t7.5\n3\t6\t11.5\n4\t8\t15.5\n5\t10\t19.5\n',
+    'bad-cell.csv': 'a,b,y\n1,2,3\n4,oops,6\n',
+    'blank-lines.csv': 'a,b,y\n\n1,2,3\n\n4,oops,6\n',
+    'ragged.csv': 'a,b,y\n1,2,3\n4,5\n',
+    'empty.csv': '',
+    'header-only.csv': 'a,b,y\n',
+    'nan.csv': 'a,b,y\n1,2,3\n4,NaN,6\n',
+    'infinite-target.csv': 'a,y\n1,2\n2,Infinity\n',
+    'empty-cell.csv': 'a,b,y\n1,,3\n4,5,6\n',
+    'one-class.csv': 'a,label\n1,x\n2,x\n3,x\n',
+    'train-xy.csv': 'a,label\n1,x\n2,y\n3,x\n',
+    'test-z.csv': 'a,label\n1,x\n2,z\n',
+    'test-other-header.csv': 'a,class\n1,x\n2,y\n',
+    'empty-label.csv': 'a,label\n1,x\n2,\n3,y\n',
+    'constant.csv': 'a,y\n1,5\n2,5\n3,5\n',
+    'unclosed.csv': 'a,b,y\n1,"2,3\n4,5,6\n',
+    'semicolons.csv': 'a;b;y\n1;2;3\n4;5;6\n',
+    'only-target.csv': 'y\n1\n2\n3\n',
+    'two-rows.csv': 'a,y\n1,2\n2,3\n',
+    'numeric-labels.csv': 'a,label\n1,0\n2,1\n3,1.0\n4,0.0\n',
+    'bom.csv': '\uFEFFa,y\n1,2\n2,3\n3,5\n4,4\n5,1\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  mkdirSync(path.join(dir, 'folder.csv'));
+  const f = (name: string) => path.join(dir, name);
 
   it('reads string labels as classes, in text order, with a separate test file', async () => {
     const data = await load('csv', { path: 'iris.csv', test_path: 'iris-test.csv', target: 'species', task: 'classification', standardize: false }, dir);
@@ -179,19 +313,101 @@ describe('dataset csv', () => {
     for (let i = 0; i < data.train.n; i++) assert.closeTo(data.train.y[i], data.train.x[i] * 2 - 0.5 + 0 * i, 1e-6);
   });
 
-  const errors: Array<[string, Record<string, unknown>, string]> = [
-    ['a missing column', { path: 'iris.csv', target: 'specie', task: 'classification' }, `dataset "csv": target column "specie" not found in ${path.join(dir, 'iris.csv')} (Did you mean "species"?)`],
-    ['a non-numeric cell', { path: 'bad-cell.csv', target: 'y', task: 'regression' }, `dataset "csv": ${path.join(dir, 'bad-cell.csv')} line 3, column "b": "oops" is not a number`],
-    ['a ragged row', { path: 'ragged.csv', target: 'y', task: 'regression' }, `dataset "csv": ${path.join(dir, 'ragged.csv')} line 3: 2 cells, expected 3`],
-    ['an empty file', { path: 'empty.csv', target: 0, task: 'regression' }, `dataset "csv": ${path.join(dir, 'empty.csv')} has no data rows (the file is empty)`],
-    ['a missing file', { path: 'nope.csv', target: 0, task: 'regression' }, `dataset "csv": data not found. Looked in:\n  - ${path.join(dir, 'nope.csv')}\nCheck dataset.path (relative to the spec file).`],
+  it('reads "1" and "1.0" as the same class', async () => {
+    const data = await load('csv', { path: 'numeric-labels.csv', target: 'label', task: 'classification', test_fraction: 0.5 }, dir);
+    assert.equal(data.outputSize, 2);
+    assert.equal(data.info?.classes, '0 1');
+  });
+
+  it('ignores a UTF-8 byte order mark before the header', async () => {
+    const data = await load('csv', { path: 'bom.csv', target: 'y', task: 'regression' }, dir);
+    assert.equal(data.info?.features, 'a');
+  });
+
+  const FIX = 'fix the cell or remove the row';
+  const errors: Array<[string, Record<string, unknown>, () => string]> = [
+    ['a missing column', { path: 'iris.csv', target: 'specie', task: 'classification' },
+      () => `target column "specie" not found in ${f('iris.csv')} (Did you mean "species"?)`],
+    ['a one-column header that looks like another delimiter', { path: 'semicolons.csv', target: 'y', task: 'regression' },
+      () => `target column "y" not found in ${f('semicolons.csv')} (the header is one column "a;b;y": is the delimiter ";"? Set dataset.delimiter)`],
+    ['a column name in a file without a header', { path: 'values.tsv', delimiter: '\t', header: false, target: 'y', task: 'regression' },
+      () => `target column "y" not found in ${f('values.tsv')} (the file has no header (header: false): give columns by 0-based index)`],
+    ['a ragged row in a file without a header', { path: 'ragged.csv', header: false, target: 2, task: 'regression' },
+      () => `${f('ragged.csv')}:3:1 row has 2 cells, line 1 has 3 (check the delimiter "," and quote cells that contain it)`],
+    ['a non-numeric cell', { path: 'bad-cell.csv', target: 'y', task: 'regression' },
+      () => `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`],
+    ['the true line of a bad cell after blank lines', { path: 'blank-lines.csv', target: 'y', task: 'regression' },
+      () => `${f('blank-lines.csv')}:5:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`],
+    ['a NaN cell', { path: 'nan.csv', target: 'y', task: 'regression' },
+      () => `${f('nan.csv')}:3:3 column "b": "NaN" is not a finite number (${FIX}, or leave the column out of dataset.features)`],
+    ['an infinite target', { path: 'infinite-target.csv', target: 'y', task: 'regression' },
+      () => `${f('infinite-target.csv')}:3:3 column "y": "Infinity" is not a finite number (${FIX})`],
+    ['an empty cell', { path: 'empty-cell.csv', target: 'y', task: 'regression' },
+      () => `${f('empty-cell.csv')}:2:3 column "b": empty cell (fill it in or remove the row; missing values are not imputed)`],
+    ['a ragged row', { path: 'ragged.csv', target: 'y', task: 'regression' },
+      () => `${f('ragged.csv')}:3:1 row has 2 cells, the header (line 1) has 3 (check the delimiter "," and quote cells that contain it)`],
+    ['an unclosed quote', { path: 'unclosed.csv', target: 'y', task: 'regression' },
+      () => `${f('unclosed.csv')}:2:3 a quoted cell starts here and is never closed (add the closing quote)`],
+    ['an empty file', { path: 'empty.csv', target: 0, task: 'regression' },
+      () => `${f('empty.csv')}: the file is empty (check dataset.path, or write a header line and data rows into it)`],
+    ['a header without data rows', { path: 'header-only.csv', target: 'y', task: 'regression' },
+      () => `${f('header-only.csv')}: the file has a header line but no data rows (add data rows below the header, or set header: false if line 1 is data)`],
+    ['a missing file', { path: 'nope.csv', target: 0, task: 'regression' },
+      () => `${f('nope.csv')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`],
+    ['a missing test file', { path: 'iris.csv', test_path: 'nope.csv', target: 'species', task: 'classification' },
+      () => `${f('nope.csv')}: no such file (check dataset.test_path; a relative path starts at the spec file's directory)`],
+    ['a directory given as the file', { path: 'folder.csv', target: 0, task: 'regression' },
+      () => `${f('folder.csv')}: is a directory, expected a file (set dataset.path to a file inside it)`],
+    ['a single class', { path: 'one-class.csv', target: 'label', task: 'classification' },
+      () => `${f('one-class.csv')} column "label": found only class "x" in 3 rows; a classifier needs at least 2 classes (check dataset.target, or use task: regression for a numeric target)`],
+    ['a test class never seen in training', { path: 'train-xy.csv', test_path: 'test-z.csv', target: 'label', task: 'classification' },
+      () => `${f('test-z.csv')}:3:3 column "label": class "z" never occurs in the training file ${f('train-xy.csv')}; a classifier cannot learn it (fix the label, or add training rows of this class)`],
+    ['a test file with other columns', { path: 'train-xy.csv', test_path: 'test-other-header.csv', target: 'label', task: 'classification' },
+      () => `${f('test-other-header.csv')}:1:1 columns "a, class" differ from "a, label" in ${f('train-xy.csv')} (give both files the same columns in the same order)`],
+    ['an empty label', { path: 'empty-label.csv', target: 'label', task: 'classification' },
+      () => `${f('empty-label.csv')}:3:3 column "label": empty label (fill it in or remove the row)`],
+    ['a constant regression target', { path: 'constant.csv', target: 'y', task: 'regression' },
+      () => `${f('constant.csv')} column "y": every value is 5; a regressor needs a target that varies (check dataset.target)`],
+    ['no feature columns', { path: 'only-target.csv', target: 'y', task: 'regression' },
+      () => `${f('only-target.csv')}: no feature columns: the target "y" is the only column (add feature columns, or check dataset.delimiter)`],
+    ['a split that leaves the test split empty', { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.1 },
+      () => `${f('two-rows.csv')}: 2 data rows leave 0 for the test split with test_fraction 0.1 (add rows, raise test_fraction, or give dataset.test_path)`],
+    ['a split that leaves the training split empty', { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.9 },
+      () => `${f('two-rows.csv')}: 2 data rows leave 0 for the training split with test_fraction 0.9 (add rows, lower test_fraction, or give dataset.test_path)`],
   ];
   for (const [what, params, message] of errors) {
-    it(`reports ${what}`, async () => {
-      assert.equal(await failure(load('csv', params, dir)), message);
+    it(`reports ${what} (exit 2)`, async () => {
+      assert.equal(await failure(load('csv', params, dir)), `dataset "csv": ${message()}`);
     });
   }
+
+  it('reports a class that the seeded split puts only in the test split', async () => {
+    // Ten rows, class "z" only in row 6 (line 8): pick a seed whose 2-row test split holds it.
+    writeFileSync(f('rare.csv'), `a,label\n${Array.from({ length: 10 }, (_, i) => `${i},${i === 6 ? 'z' : 'xy'[i % 2]}`).join('\n')}\n`);
+    const seed = Array.from({ length: 100 }, (_, s) => s).find((s) => [...permutation(10, s).subarray(0, 2)].includes(6)) as number;
+    const message = await failure(load('csv', { path: 'rare.csv', target: 'label', task: 'classification', split_seed: seed }, dir));
+    assert.equal(message, `dataset "csv": ${f('rare.csv')}:8:3 column "label": class "z" falls only in the test split (test_fraction 0.2, split_seed ${seed}); a classifier cannot learn it (add rows of this class, or change split_seed)`);
+  });
+
+  it('reports an unreadable file', async function () {
+    if (process.getuid?.() === 0) this.skip(); // root reads any file
+    writeFileSync(f('secret.csv'), 'a,y\n1,2\n');
+    chmodSync(f('secret.csv'), 0);
+    assert.equal(await failure(load('csv', { path: 'secret.csv', target: 'y', task: 'regression' }, dir)),
+      `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`);
+  });
 });
+
+/** Writes IDX files into a new directory: images `[n, 2, 2]` and labels `[n]`, gzipped when the name ends in .gz. */
+function idxDir(files: Record<string, Buffer>): string {
+  const dir = tmp();
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  return dir;
+}
+const idxImages = (n: number, side = 2) => encodeIdxUbyte([n, side, side], Uint8Array.from({ length: n * side * side }, (_, i) => (i * 51) % 256));
+const idxLabels = (labels: readonly number[]) => encodeIdxUbyte([labels.length], Uint8Array.from(labels));
+const IDX_PARAMS = { train_images: 'tr-x', train_labels: 'tr-y', test_images: 'te-x', test_labels: 'te-y' };
+const goodIdx = () => ({ 'tr-x': idxImages(6), 'tr-y': idxLabels([0, 1, 2, 3, 0, 1]), 'te-x': idxImages(3), 'te-y': idxLabels([0, 1, 2]) });
 
 describe('dataset idx', () => {
   it('reads four gzipped IDX files, scales pixels and takes prefixes', async () => {
@@ -210,11 +426,66 @@ describe('dataset idx', () => {
     assert.deepEqual([...data.test.y], [0, 1, 2]);
   });
 
-  it('names the file when images and labels disagree', async () => {
-    const dir = tmp();
-    writeFileSync(path.join(dir, 'x'), encodeIdxUbyte([2, 1], Uint8Array.from([1, 2])));
-    writeFileSync(path.join(dir, 'y'), encodeIdxUbyte([3], Uint8Array.from([1, 2, 3])));
-    const message = await failure(load('idx', { train_images: 'x', train_labels: 'y', test_images: 'x', test_labels: 'y' }, dir));
-    assert.equal(message, 'dataset "idx": train split has 2 images but 3 labels');
+  const negativeLabels = Buffer.from([0, 0, 0x09, 1, 0, 0, 0, 6, 0, 1, 2, 0xff, 0, 1]);
+  const REDOWNLOAD = 'download it again, or check that the path names an IDX file';
+  const errors: Array<[string, Record<string, Buffer>, (file: (name: string) => string) => string]> = [
+    ['images and labels of different counts', { 'tr-y': idxLabels([0, 1, 2, 3, 0]) },
+      (file) => `${file('tr-y')}: 5 labels, but ${file('tr-x')} holds 6 images (an images file and its labels file must hold the same examples, in the same order)`],
+    ['train and test images of different sizes', { 'te-x': idxImages(3, 3) },
+      (file) => `${file('te-x')}: examples are 3x3, but ${file('tr-x')} has 2x2 (train and test images must have the same shape)`],
+    ['a label file given as images', { 'tr-x': idxLabels([0, 1, 2, 3, 0, 1]) },
+      (file) => `${file('tr-x')}: images must have at least 2 dimensions (examples x features), got 6 (check dataset.train_images: is it a label file?)`],
+    ['an image file given as labels', { 'te-y': idxImages(3) },
+      (file) => `${file('te-y')}: labels must have 1 dimension, got 3x2x2 (check dataset.test_labels: is it an image file?)`],
+    ['an empty file', { 'tr-x': Buffer.alloc(0) }, (file) => `${file('tr-x')}: the file is empty (${REDOWNLOAD})`],
+    ['a wrong magic number', { 'tr-x': Buffer.from('hello world') },
+      (file) => `${file('tr-x')}: not an IDX file: it starts with 68 65 6c 6c, an IDX file with 00 00 <type> <rank> (${REDOWNLOAD})`],
+    ['a truncated file', { 'tr-x': idxImages(6).subarray(0, 20) },
+      (file) => `${file('tr-x')}: truncated: the header declares 6x2x2 ubyte (40 bytes), the file has 20 (${REDOWNLOAD})`],
+    ['a file with extra bytes', { 'tr-y': Buffer.concat([idxLabels([0, 1, 2, 3, 0, 1]), Buffer.from([7])]) },
+      (file) => `${file('tr-y')}: the header declares 6 ubyte (14 bytes), the file has 15 (${REDOWNLOAD})`],
+    ['a single class', { 'tr-y': idxLabels([3, 3, 3, 3, 3, 3]) },
+      (file) => `${file('tr-y')}: found only class 3 in 6 labels; a classifier needs at least 2 classes (check dataset.train_labels)`],
+    ['a test class never seen in training', { 'te-y': idxLabels([0, 7, 2]) },
+      (file) => `${file('te-y')}: class 7 (item 1) never occurs in the training labels ${file('tr-y')}; a classifier cannot learn it (check dataset.test_labels and dataset.train_labels)`],
+    ['a negative label', { 'tr-y': negativeLabels },
+      (file) => `${file('tr-y')}: item 3 has label -1, expected a class index 0, 1, 2, ... (check dataset.train_labels)`],
+    ['no examples', { 'tr-x': encodeIdxUbyte([0, 2, 2], new Uint8Array(0)), 'tr-y': encodeIdxUbyte([0], new Uint8Array(0)) },
+      (file) => `${file('tr-x')}: the file holds no examples (${REDOWNLOAD})`],
+  ];
+  for (const [what, replace, message] of errors) {
+    it(`reports ${what}, naming the file (exit 2)`, async () => {
+      const dir = idxDir({ ...goodIdx(), ...replace });
+      assert.equal(await failure(load('idx', IDX_PARAMS, dir)), `dataset "idx": ${message((name) => path.join(dir, name))}`);
+    });
+  }
+
+  it('reports corrupt gzip data, naming the file', async () => {
+    const dir = idxDir(goodIdx());
+    writeFileSync(path.join(dir, 'tr-x.gz'), gzipSync(idxImages(6)).subarray(0, 30));
+    const message = await failure(load('idx', { ...IDX_PARAMS, train_images: 'tr-x.gz' }, dir));
+    assert.equal(message, `dataset "idx": ${path.join(dir, 'tr-x.gz')}: corrupt gzip data (unexpected end of file) (${REDOWNLOAD})`);
+  });
+
+  it('reports a missing file and a directory, naming the key to fix', async () => {
+    const dir = idxDir(goodIdx());
+    mkdirSync(path.join(dir, 'sub'));
+    assert.equal(await failure(load('idx', { ...IDX_PARAMS, test_labels: 'nope' }, dir)),
+      `dataset "idx": ${path.join(dir, 'nope')}: no such file (check dataset.test_labels; a relative path starts at dataset.dir, else the spec file's directory)`);
+    assert.equal(await failure(load('idx', { ...IDX_PARAMS, train_images: 'sub' }, dir)),
+      `dataset "idx": ${path.join(dir, 'sub')}: is a directory, expected a file (set dataset.train_images to a file inside it)`);
+  });
+});
+
+describe('dataset mnist', () => {
+  it('names a file whose MD5 is wrong, and how to repair it', async () => {
+    const dir = idxDir({
+      'train-images-idx3-ubyte': idxImages(6), 'train-labels-idx1-ubyte': idxLabels([0, 1, 2, 3, 0, 1]),
+      't10k-images-idx3-ubyte': idxImages(3), 't10k-labels-idx1-ubyte': idxLabels([0, 1, 2]),
+    });
+    const file = path.join(dir, 'train-images-idx3-ubyte');
+    const message = await failure(load('mnist', { dir }, dir));
+    assert.equal(message, `dataset "mnist": ${file}: MD5 is ${createHash('md5').update(idxImages(6)).digest('hex')}, expected 6bbc9ace898e44ae57da46a324031adb (the file is damaged or not MNIST's: replace it with the canonical file, or set verify: false for your own copy)`);
+    assert.equal((await load('mnist', { dir, verify: false }, dir)).train.n, 6);
   });
 });

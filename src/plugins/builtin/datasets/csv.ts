@@ -1,13 +1,14 @@
 // Dataset "csv": a user's own table, for classification or regression, described in YAML only.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { errorDataset, errorDatasetNotFound } from '../../../errors.js';
-import { limitSplit, splitTable, standardize } from '../../../data/tabular.js';
+import { errorDataFile, errorDataset } from '../../../errors.js';
+import { assertSameColumns, cellNumber, columnIndex, readCsvTable } from '../../../data/csv-table.js';
+import type { CsvTable } from '../../../data/csv-table.js';
+import { assertSplitClasses, assertTargetVaries, resolveClasses } from '../../../data/csv-targets.js';
+import type { DataFileRef } from '../../../data/read-file.js';
+import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';
 import type { Table } from '../../../data/tabular.js';
-import { didYouMean } from '../../../registry/did-you-mean.js';
 import { defineComponent } from '../../../registry/types.js';
-import type { Task } from '../../../registry/types.js';
-import { parseCsvRows } from '../../../results/csv.js';
+import type { DataSplit, Task } from '../../../registry/types.js';
 import { limitParams } from './idx.js';
 
 export interface CsvParams {
@@ -25,68 +26,46 @@ export interface CsvParams {
   test_limit?: number;
 }
 
-interface RawTable {
-  readonly file: string;
-  readonly columns: string[];
-  readonly rows: string[][];
-  /** 1-based file line of the first data row. */
-  readonly firstLine: number;
-}
+const fileRef = (key: string): DataFileRef => ({ dataset: 'csv', key: `dataset.${key}`, relative: "a relative path starts at the spec file's directory" });
 
-function readTable(file: string, params: CsvParams): RawTable {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw errorDatasetNotFound('csv', [file], 'Check dataset.path (relative to the spec file).');
+/** The feature columns: those listed, else every column but the target. */
+function resolveFeatures(table: CsvTable, features: CsvParams['features'], target: number): number[] {
+  const indices = (features ?? table.columns.map((_, i) => i).filter((i) => i !== target)).map((c) => columnIndex(table, c, 'feature'));
+  if (indices.includes(target)) throw errorDataset('csv', `the target column "${table.columns[target]}" is also listed as a feature`);
+  if (indices.length === 0) {
+    throw errorDataFile('csv', { file: table.file }, `no feature columns: the target "${table.columns[target]}" is the only column`, 'add feature columns, or check dataset.delimiter');
   }
-  const rows = parseCsvRows(text, params.delimiter).filter((row) => row.some((cell) => cell.trim() !== ''));
-  if (rows.length === 0 || (params.header && rows.length === 1)) throw errorDataset('csv', `${file} has no data rows`, 'the file is empty');
-  const width = rows[0].length;
-  const columns = params.header ? rows[0].map((c) => c.trim()) : Array.from({ length: width }, (_, i) => `column ${i}`);
-  return { file, columns, rows: params.header ? rows.slice(1) : rows, firstLine: params.header ? 2 : 1 };
+  return indices;
 }
 
-/** Resolves a column given by name or 0-based index. */
-function columnIndex(table: RawTable, column: string | number, what: string): number {
-  if (typeof column === 'number') {
-    if (column < table.columns.length) return column;
-    throw errorDataset('csv', `${what} column ${column} does not exist in ${table.file}, which has ${table.columns.length} columns (0-based)`);
+/** Features and targets as numbers; `classes` holds each row's class index for classification. */
+function toTable(table: CsvTable, features: readonly number[], target: number, classes: Int32Array | undefined): Table {
+  const n = table.rows.length;
+  const x = new Float32Array(n * features.length);
+  const y = classes ?? new Float32Array(n);
+  for (let row = 0; row < n; row++) {
+    features.forEach((col, j) => (x[row * features.length + j] = cellNumber(table, row, col, 'feature')));
+    if (!classes) y[row] = cellNumber(table, row, target, 'target');
   }
-  const index = table.columns.indexOf(column);
-  if (index >= 0) return index;
-  const suggestion = didYouMean(column, table.columns);
-  throw errorDataset('csv', `${what} column "${column}" not found in ${table.file}`, suggestion ? `Did you mean "${suggestion}"?` : `columns: ${table.columns.join(', ')}`);
+  return { x, y, n, features: features.length };
 }
 
-function cellNumber(table: RawTable, row: number, col: number): number {
-  const cell = (table.rows[row][col] ?? '').trim();
-  const value = cell === '' ? NaN : Number(cell);
-  if (!Number.isFinite(value)) {
-    throw errorDataset('csv', `${table.file} line ${table.firstLine + row}, column "${table.columns[col]}": ${cell === '' ? 'empty cell' : `"${cell}" is not a number`}`);
-  }
-  return value;
+interface Loaded {
+  readonly main: CsvTable;
+  readonly mainTable: Table;
+  readonly testTable?: Table;
+  readonly target: number;
+  /** Class index of each row of the main file (classification only). */
+  readonly classes?: Int32Array;
 }
 
-/** Maps labels to class indices: numeric labels in numeric order, others in text order. */
-function labelMap(labels: readonly string[]): Map<string, number> {
-  const unique = [...new Set(labels)];
-  const numeric = unique.every((l) => l !== '' && Number.isFinite(Number(l)));
-  unique.sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
-  return new Map(unique.map((label, i) => [label, i]));
-}
-
-function toTable(table: RawTable, features: number[], target: number, labels: Map<string, number> | undefined): Table {
-  const x = new Float32Array(table.rows.length * features.length);
-  const y = labels ? new Int32Array(table.rows.length) : new Float32Array(table.rows.length);
-  table.rows.forEach((cells, row) => {
-    if (cells.length !== table.columns.length) {
-      throw errorDataset('csv', `${table.file} line ${table.firstLine + row}: ${cells.length} cells, expected ${table.columns.length}`);
-    }
-    features.forEach((col, j) => (x[row * features.length + j] = cellNumber(table, row, col)));
-    y[row] = labels ? (labels.get(cells[target].trim()) as number) : cellNumber(table, row, target);
-  });
-  return { x, y, n: table.rows.length, features: features.length };
+/** The train and test splits: the test file's rows, else a seeded split of the main file checked for sizes and classes. */
+function splitData(params: CsvParams, seed: number, { main, mainTable, testTable, target, classes }: Loaded): { train: DataSplit; test: DataSplit } {
+  if (testTable) return { train: mainTable, test: testTable };
+  assertSplitSizes('csv', main.file, mainTable.n, params.test_fraction, 'give dataset.test_path');
+  const split = splitTable(mainTable, params.test_fraction, seed);
+  if (classes) assertSplitClasses(main, target, classes, split.testRows, { testFraction: params.test_fraction, seed });
+  return split;
 }
 
 export default defineComponent<CsvParams>({
@@ -111,22 +90,25 @@ export default defineComponent<CsvParams>({
     },
   },
   async create(params, context) {
-    const main = readTable(path.resolve(context.baseDir, params.path), params);
-    const test = params.test_path ? readTable(path.resolve(context.baseDir, params.test_path), params) : undefined;
+    const options = { delimiter: params.delimiter, header: params.header };
+    const main = readCsvTable(path.resolve(context.baseDir, params.path), options, fileRef('path'));
+    const test = params.test_path ? readCsvTable(path.resolve(context.baseDir, params.test_path), options, fileRef('test_path')) : undefined;
+    if (test) assertSameColumns(main, test);
     const target = columnIndex(main, params.target, 'target');
-    const features = (params.features ?? main.columns.map((_, i) => i).filter((i) => i !== target)).map((c) => columnIndex(main, c, 'feature'));
-    if (features.includes(target)) throw errorDataset('csv', `the target column "${main.columns[target]}" is also listed as a feature`);
-    const labels = params.task === 'classification' ? labelMap([main, test].flatMap((t) => t?.rows.map((r) => (r[target] ?? '').trim()) ?? [])) : undefined;
-    const trainTable = toTable(main, features, target, labels);
-    const split = test ? { train: trainTable, test: toTable(test, features, target, labels) } : splitTable(trainTable, params.test_fraction, params.split_seed ?? context.seed);
+    const features = resolveFeatures(main, params.features, target);
+    const classes = params.task === 'classification' ? resolveClasses(main, test, target) : undefined;
+    const mainTable = toTable(main, features, target, classes?.main);
+    if (!classes) assertTargetVaries(main, target, mainTable.y);
+    const testTable = test ? toTable(test, features, target, classes?.test) : undefined;
+    const split = splitData(params, params.split_seed ?? context.seed, { main, mainTable, testTable, target, classes: classes?.main });
     if (params.standardize) standardize(split.train, [split.test], features.length);
     return {
       task: params.task,
       featureShape: [features.length],
-      outputSize: labels ? labels.size : 1,
+      outputSize: classes ? classes.names.length : 1,
       train: limitSplit(split.train, features.length, params.train_limit),
       test: limitSplit(split.test, features.length, params.test_limit),
-      info: { path: main.file, features: features.map((i) => main.columns[i]).join(' '), target: main.columns[target], ...(labels ? { classes: [...labels.keys()].join(' ') } : {}) },
+      info: { path: main.file, features: features.map((i) => main.columns[i]).join(' '), target: main.columns[target], ...(classes ? { classes: classes.names.join(' ') } : {}) },
     };
   },
 });

@@ -1,8 +1,9 @@
 // Reads an MNIST-format dataset (four IDX files) into typed arrays; shared by "idx" and "mnist".
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { errorDataset, errorDatasetNotFound } from '../../../errors.js';
+import { errorDataFile } from '../../../errors.js';
 import { parseIdx } from '../../../data/idx.js';
+import type { IdxArray } from '../../../data/idx.js';
+import { readDataFile } from '../../../data/read-file.js';
 import type { DataSplit, Dataset } from '../../../registry/types.js';
 
 export interface IdxFiles {
@@ -12,67 +13,116 @@ export interface IdxFiles {
   readonly testLabels: string;
 }
 
+type Role = keyof IdxFiles;
+
 export interface IdxLoadOptions {
   /** Dataset name for messages. */
   readonly name: string;
   readonly scale: boolean;
   readonly trainLimit?: number;
   readonly testLimit?: number;
-  /** Expected MD5 of each file's uncompressed bytes, when known. */
-  readonly md5?: Partial<Record<keyof IdxFiles, string>>;
+  /** The spec key that names each file, for hints: `dataset.train_images`, or `dataset.dir` for all four. */
+  readonly keys: Readonly<Record<Role, string>>;
+  /** How a relative path is resolved, for the hint of a missing file. */
+  readonly relative: string;
+  /** Expected MD5 of each file's uncompressed bytes, when known, and what to do when one differs. */
+  readonly md5?: { readonly sums: Partial<Record<Role, string>>; readonly hint: string };
 }
 
-function readIdxFile(file: string, role: keyof IdxFiles, options: IdxLoadOptions) {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    throw errorDatasetNotFound(options.name, [file], 'Give the four IDX file paths in the dataset params (gzip or not).');
-  }
-  const expected = options.md5?.[role];
+const DAMAGED = 'download it again, or check that the path names an IDX file';
+
+/** One IDX file read and parsed, with the path and spec key that named it. */
+interface IdxFile extends IdxArray {
+  readonly file: string;
+  readonly key: string;
+}
+
+function readIdxFile(files: IdxFiles, role: Role, options: IdxLoadOptions): IdxFile {
+  const file = files[role];
+  const key = options.keys[role];
+  const bytes = readDataFile(file, { dataset: options.name, key, relative: options.relative });
+  const expected = options.md5?.sums[role];
   if (expected) {
     const actual = createHash('md5').update(bytes).digest('hex');
-    if (actual !== expected) throw errorDataset(options.name, `${file} has MD5 ${actual}, expected ${expected}`, 'the file is corrupt; reinstall the package');
+    if (actual !== expected) throw errorDataFile(options.name, { file }, `MD5 is ${actual}, expected ${expected}`, options.md5?.hint ?? DAMAGED);
   }
   try {
-    return parseIdx(bytes);
+    return { ...parseIdx(bytes), file, key };
   } catch (error) {
-    throw errorDataset(options.name, `${file}: ${(error as Error).message}`);
+    throw errorDataFile(options.name, { file }, (error as Error).message, DAMAGED);
   }
 }
 
-function loadSplit(imagesFile: string, labelsFile: string, split: 'train' | 'test', options: IdxLoadOptions, limit?: number) {
-  const images = readIdxFile(imagesFile, split === 'train' ? 'trainImages' : 'testImages', options);
-  const labels = readIdxFile(labelsFile, split === 'train' ? 'trainLabels' : 'testLabels', options);
-  if (images.dims[0] !== labels.dims[0]) {
-    throw errorDataset(options.name, `${split} split has ${images.dims[0]} images but ${labels.dims[0]} labels`);
+/** Checks that images and labels have the shapes and counts of one split of a classification dataset. */
+function assertPair(images: IdxFile, labels: IdxFile, name: string): void {
+  if (images.dims.length < 2) {
+    throw errorDataFile(name, { file: images.file }, `images must have at least 2 dimensions (examples x features), got ${images.dims.join('x')}`, `check ${images.key}: is it a label file?`);
   }
-  if (labels.dims.length !== 1) throw errorDataset(options.name, `${labelsFile} must be a 1-D label file, got ${labels.dims.join('x')}`);
+  if (labels.dims.length !== 1) {
+    throw errorDataFile(name, { file: labels.file }, `labels must have 1 dimension, got ${labels.dims.join('x')}`, `check ${labels.key}: is it an image file?`);
+  }
+  if (images.dims[0] !== labels.dims[0]) {
+    throw errorDataFile(name, { file: labels.file }, `${labels.dims[0]} labels, but ${images.file} holds ${images.dims[0]} images`,
+      'an images file and its labels file must hold the same examples, in the same order');
+  }
+  if (images.dims[0] === 0) throw errorDataFile(name, { file: images.file }, 'the file holds no examples', DAMAGED);
+  // Unsigned bytes are always class indices, and always finite pixels: only other types need a scan.
+  const bad = labels.data instanceof Uint8Array ? -1 : labels.data.findIndex((label: number) => !Number.isInteger(label) || label < 0);
+  if (bad >= 0) {
+    throw errorDataFile(name, { file: labels.file }, `item ${bad} has label ${labels.data[bad]}, expected a class index 0, 1, 2, ...`, `check ${labels.key}`);
+  }
+  const perItem = images.data.length / images.dims[0];
+  const floats = images.data instanceof Float32Array || images.data instanceof Float64Array;
+  const nonFinite = floats ? images.data.findIndex((v: number) => !Number.isFinite(v)) : -1;
+  if (nonFinite >= 0) throw errorDataFile(name, { file: images.file }, `item ${Math.floor(nonFinite / perItem)} holds a NaN or infinite value`, DAMAGED);
+}
+
+function toSplit(images: IdxFile, labels: IdxFile, scale: boolean, limit?: number): DataSplit {
   const n = Math.min(images.dims[0], limit ?? Infinity);
-  const features = images.dims.slice(1).reduce((a, b) => a * b, 1);
+  const features = images.data.length / images.dims[0];
   const x = new Float32Array(n * features);
-  const factor = options.scale ? 1 / 255 : 1;
+  const factor = scale ? 1 / 255 : 1;
   for (let i = 0; i < x.length; i++) x[i] = images.data[i] * factor;
-  const y = Int32Array.from(labels.data.subarray(0, n));
-  return { split: { x, y, n } satisfies DataSplit, features };
+  return { x, y: Int32Array.from(labels.data.subarray(0, n)), n };
+}
+
+/** Checks that the training labels hold two classes at least and every class of the test labels. */
+function assertClasses(train: IdxFile, test: IdxFile, name: string): void {
+  const classes = new Set<number>(train.data);
+  if (classes.size < 2) {
+    throw errorDataFile(name, { file: train.file }, `found only class ${train.data[0]} in ${train.data.length} labels; a classifier needs at least 2 classes`, `check ${train.key}`);
+  }
+  const unseen = test.data.findIndex((label: number) => !classes.has(label));
+  if (unseen >= 0) {
+    const keys = [...new Set([test.key, train.key])].join(' and ');
+    throw errorDataFile(name, { file: test.file }, `class ${test.data[unseen]} (item ${unseen}) never occurs in the training labels ${train.file}; a classifier cannot learn it`, `check ${keys}`);
+  }
 }
 
 /**
- * Loads a four-file IDX dataset as a classification dataset with flattened features.
- * @throws DistilError DATASET_NOT_FOUND or DATASET_ERROR naming the file.
+ * Loads a four-file IDX dataset as a classification dataset with flattened features. Every check
+ * runs on the whole files, before `trainLimit` / `testLimit` take their prefixes.
+ * @throws DistilError DATA_FILE_NOT_FOUND or DATA_FILE_ERROR (exit code 2) naming the file.
  */
 export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Dataset {
-  const train = loadSplit(files.trainImages, files.trainLabels, 'train', options, options.trainLimit);
-  const test = loadSplit(files.testImages, files.testLabels, 'test', options, options.testLimit);
-  if (train.features !== test.features) throw errorDataset(options.name, `train has ${train.features} features per example, test has ${test.features}`);
+  const [trainImages, trainLabels, testImages, testLabels] = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map((role) => readIdxFile(files, role, options));
+  assertPair(trainImages, trainLabels, options.name);
+  assertPair(testImages, testLabels, options.name);
+  const shape = (images: IdxFile) => images.dims.slice(1).join('x');
+  if (shape(trainImages) !== shape(testImages)) {
+    throw errorDataFile(options.name, { file: testImages.file }, `examples are ${shape(testImages)}, but ${trainImages.file} has ${shape(trainImages)}`, 'train and test images must have the same shape');
+  }
+  assertClasses(trainLabels, testLabels, options.name);
+  const train = toSplit(trainImages, trainLabels, options.scale, options.trainLimit);
+  const test = toSplit(testImages, testLabels, options.scale, options.testLimit);
   let maxLabel = 0;
-  for (const split of [train.split, test.split]) for (const label of split.y) maxLabel = Math.max(maxLabel, label);
+  for (const label of trainLabels.data) maxLabel = Math.max(maxLabel, label);
   return {
     task: 'classification',
-    featureShape: [train.features],
+    featureShape: [trainImages.data.length / trainImages.dims[0]],
     outputSize: maxLabel + 1,
-    train: train.split,
-    test: test.split,
-    info: { train_images: files.trainImages, test_images: files.testImages, train_n: train.split.n, test_n: test.split.n },
+    train,
+    test,
+    info: { train_images: files.trainImages, test_images: files.testImages, train_n: train.n, test_n: test.n },
   };
 }

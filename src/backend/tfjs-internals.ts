@@ -1,0 +1,320 @@
+// Every use of tfjs internals in one place: the wasm backend's heap, allocator, data ids and output
+// tensors, the cpu backend's arrays, and engine hooks. Written against tfjs 4.22.0; checkWasmInternals()
+// (run at selection, and by test/backend/tfjs-internals.test.ts) fails loudly when one of them changed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { DataId, TensorInfo } from '@tensorflow/tfjs';
+
+/** The emscripten module of tfjs-backend-wasm (the parts used here). */
+interface WasmModule {
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  HEAPF32: Float32Array;
+  /** The instance's exports: `Module.asm` up to emscripten 3.1.4x, `wasmExports` after. */
+  asm?: { memory?: unknown };
+  wasmExports?: { memory?: unknown };
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+/** The wasm backend (BackendWasm) as distil-run uses it. */
+interface WasmBackendInternals {
+  wasm: WasmModule;
+  /** tfjs's DataStorage: get() of an unknown id throws (it tries to move the data from another backend). */
+  dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined; has(dataId: DataId): boolean };
+  /** Allocates an output tensor on the wasm heap. */
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  incRef(dataId: DataId): void;
+  disposeData(dataId: DataId, force?: boolean): boolean;
+}
+
+/** The cpu backend as distil-run uses it: each tensor's values array. */
+interface CpuBackendInternals {
+  data: { get(dataId: DataId): { values?: Float32Array } | undefined };
+}
+
+/** `backend` (a kernel's `args.backend`, or the current backend) as the wasm backend. */
+function wasmBackend(backend: unknown = tf.backend()): WasmBackendInternals {
+  return backend as WasmBackendInternals;
+}
+
+// ---- fast paths on or off --------------------------------------------------------------------------
+
+let fastPaths: { enabled: boolean; reason?: string } = { enabled: true };
+
+/** Turns the fast paths that read tensor memory directly (row losses, fused optimizers) on or off. */
+export function setFastPaths(enabled: boolean, reason?: string): void {
+  fastPaths = { enabled, reason };
+}
+
+/** Why the fast paths are off, or undefined when they are on. */
+export function fastPathsOff(): string | undefined {
+  return fastPaths.enabled ? undefined : (fastPaths.reason ?? 'fast paths off');
+}
+
+/** True when tensors of the current backend can be read and written in place (wasm, cpu) and the fast paths are on. */
+export function hasDirectMemory(): boolean {
+  const name = tf.getBackend();
+  return fastPaths.enabled && (name === 'wasm' || name === 'cpu');
+}
+
+// ---- tensor memory ---------------------------------------------------------------------------------
+
+/** Byte offset of a tensor in the wasm heap. */
+export function heapOffset(tensor: TensorInfo): number {
+  const entry = wasmBackend().dataIdMap.get(tensor.dataId);
+  if (!entry) throw new Error('tensor memory not found on the wasm backend');
+  return entry.memoryOffset;
+}
+
+/** The whole wasm heap as float32 words (same buffer as int32). Take it right before use: the heap may move. */
+export function wasmHeapF32(backend?: unknown): Float32Array {
+  return wasmBackend(backend).wasm.HEAPF32;
+}
+
+/**
+ * A Float32Array over a float32 tensor's own memory (no copy). Valid until the next allocation on the
+ * wasm backend (the heap may grow and move), so take it right before use and do not keep it.
+ */
+export function float32View(tensor: TensorInfo): Float32Array {
+  const size = tensor.shape.reduce((a, b) => a * b, 1);
+  if (tf.getBackend() === 'wasm') {
+    const start = heapOffset(tensor) / 4;
+    return wasmBackend().wasm.HEAPF32.subarray(start, start + size);
+  }
+  const entry = (tf.backend() as unknown as CpuBackendInternals).data.get(tensor.dataId);
+  if (!entry?.values) throw new Error('tensor memory not found on the cpu backend');
+  return entry.values.subarray(0, size);
+}
+
+/** An Int32Array over an int32 tensor's own memory (same validity rules as {@link float32View}). */
+export function int32View(tensor: TensorInfo): Int32Array {
+  const view = float32View(tensor);
+  return new Int32Array(view.buffer, view.byteOffset, view.length);
+}
+
+/** An uninitialised output tensor on the wasm heap (kernels fill it). */
+export function makeWasmOutput(backend: unknown, shape: number[], dtype: string): TensorInfo {
+  return wasmBackend(backend).makeOutput(shape, dtype);
+}
+
+/** A tensor sharing `x`'s memory (its reference count raised), as the cpu backend's Identity does. */
+export function shareWasmData(backend: unknown, x: TensorInfo): TensorInfo {
+  wasmBackend(backend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/** Frees a temporary a kernel made with another kernel. */
+export function disposeWasmData(backend: unknown, x: TensorInfo): void {
+  wasmBackend(backend).disposeData(x.dataId);
+}
+
+/** An uninitialised float32 tensor shaped like `like` on wasm (zeros on other backends). */
+export function emptyTensorLike(like: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'wasm') return tf.zerosLike(like);
+  const info = makeWasmOutput(tf.backend(), [...like.shape], 'float32');
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/** The variable tfjs registered under `name` (optimizers receive gradients by variable name). */
+export function registeredVariable(name: string): tf.Variable {
+  const variable = tf.engine().registeredVariables[name];
+  if (!variable) throw new Error(`variable ${name} is not registered`);
+  return variable;
+}
+
+/** The wasm backend's WebAssembly.Memory (for kernels instantiated on it). @throws when the module no longer exposes it. */
+export function wasmMemory(): WebAssembly.Memory {
+  const module = wasmBackend().wasm;
+  const memory = module.asm?.memory ?? module.wasmExports?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm internals changed: Module.asm.memory (or wasmExports.memory) is missing');
+  return memory;
+}
+
+// ---- checks ------------------------------------------------------------------------------------------
+
+type Check = [what: string, ok: () => boolean];
+
+/** Each internal distil-run uses, checked on a live tensor of the current wasm backend. */
+function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
+  const module = backend.wasm;
+  return [
+    ['Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer', () => module.HEAPF32 instanceof Float32Array && module.HEAP32 instanceof Int32Array && module.HEAPU8 instanceof Uint8Array && module.HEAPF32.buffer === module.HEAPU8.buffer && module.HEAP32.buffer === module.HEAPU8.buffer],
+    ['Module.asm.memory (or wasmExports.memory) is the heap', () => wasmMemory().buffer === module.HEAPU8.buffer],
+    ['Module._malloc / _free', () => typeof module._malloc === 'function' && typeof module._free === 'function'],
+    ['backend.dataIdMap.get(dataId).memoryOffset', () => typeof backend.dataIdMap?.get(probe.dataId)?.memoryOffset === 'number'],
+    ['a tensor reads back from its heap offset', () => float32View(probe)[1] === 2],
+    ['backend.makeOutput, incRef, disposeData (reference counted)', () => {
+      const out = backend.makeOutput([2], 'float32');
+      const allocated = typeof backend.dataIdMap.get(out.dataId)?.memoryOffset === 'number';
+      backend.incRef(out.dataId);
+      const kept = backend.disposeData(out.dataId) === false && backend.dataIdMap.has(out.dataId);
+      const freed = backend.disposeData(out.dataId) === true && !backend.dataIdMap.has(out.dataId);
+      return allocated && kept && freed;
+    }],
+    ['tf.engine().makeTensorFromTensorInfo', () => typeof tf.engine().makeTensorFromTensorInfo === 'function'],
+    ['tf.engine().registeredVariables', () => typeof tf.engine().registeredVariables === 'object'],
+  ];
+}
+
+/**
+ * Checks every wasm-backend internal distil-run relies on (on the current backend, which must be wasm).
+ * @returns what is missing or changed; empty when all is as in tfjs 4.22.
+ */
+export function checkWasmInternals(): string[] {
+  if (tf.getBackend() !== 'wasm') return ['the current backend is not wasm'];
+  const probe = tf.tensor1d([1, 2, 3], 'float32');
+  try {
+    return wasmChecks(wasmBackend(), probe).filter(([, ok]) => {
+      try {
+        return !ok();
+      } catch {
+        return true;
+      }
+    }).map(([what]) => what);
+  } finally {
+    probe.dispose();
+  }
+}
+
+// ---- the wasm heap: its limit, failed allocations, a fresh instance ------------------------------------
+
+/** emscripten's getHeapMax(): a wasm32 heap stops 64 KiB short of 4 GiB. */
+const EMSCRIPTEN_HEAP_MAX = 4294901760;
+/** The heap tfjs-backend-wasm starts with (emscripten's INITIAL_MEMORY): static data, stack, first tensors. */
+const INITIAL_MEMORY = 16 * 2 ** 20;
+let heapLimit: number | undefined;
+
+/** The wasm memory's declared maximum in bytes, read from a module binary (undefined when it declares none). */
+export function declaredMemoryMaximum(binary: Uint8Array): number | undefined {
+  let p = 8;
+  const leb = (): number => {
+    let result = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = binary[p++];
+      result += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return result;
+  };
+  const limits = (): number | undefined => {
+    const flags = binary[p++];
+    leb(); // initial pages
+    return flags & 1 ? leb() * 65536 : undefined;
+  };
+  const name = () => {
+    const length = leb();
+    p += length;
+  };
+  while (p < binary.length) {
+    const [id, size] = [binary[p++], leb()];
+    const end = p + size;
+    if (id === 5 && leb() > 0) return limits(); // the memory section
+    if (id === 2) {
+      for (let count = leb(); count > 0; count--) {
+        name();
+        name();
+        const kind = binary[p++];
+        if (kind === 2) return limits(); // an imported memory (the threaded build)
+        if (kind === 0) leb();
+        else if (kind === 1) { p++; limits(); }
+        else if (kind === 3) p += 2;
+      }
+    }
+    p = end;
+  }
+  return undefined;
+}
+
+/**
+ * The most memory the tfjs wasm backend can hold, in bytes: the smaller of the module's declared maximum
+ * (65,536 pages = 4 GiB in tfjs-backend-wasm 4.22) and emscripten's heap maximum (4 GiB - 64 KiB).
+ */
+export function wasmHeapLimit(): number {
+  if (heapLimit === undefined) {
+    const dir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+    const maxima = WASM_BINARIES.map((file) => declaredMemoryMaximum(readFileSync(path.join(dir, file))) ?? 2 ** 32);
+    heapLimit = Math.min(EMSCRIPTEN_HEAP_MAX, ...maxima);
+  }
+  return heapLimit;
+}
+
+/** The binaries tfjs-backend-wasm may load in Node (the threaded one is not used there). */
+export const WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+
+const GiB = 2 ** 30;
+const gib = (bytes: number) => `${(bytes / GiB).toFixed(bytes < 10 * GiB ? 2 : 1)} GiB`;
+
+/** A wasm allocation that does not fit: refused before it could corrupt the heap. The backend stays usable. */
+export class WasmOutOfMemoryError extends Error {
+  constructor(readonly bytes: number, readonly heapBytes: number, readonly limit: number) {
+    super(`wasm memory exhausted: cannot allocate ${gib(bytes)} more (the wasm heap is at ${gib(heapBytes)} of its ${gib(limit)} limit); use fewer units, a smaller batch or a smaller dataset`);
+    this.name = 'WasmOutOfMemoryError';
+  }
+}
+
+const GUARDED = Symbol('distil-run: guarded malloc');
+
+/**
+ * Makes a failed wasm allocation throw {@link WasmOutOfMemoryError}. tfjs-backend-wasm ignores malloc's
+ * null: the tensor then lives at address 0 and writing it overwrites the heap's own data, after which
+ * every operation fails with "memory access out of bounds" (every later grid cell too). Idempotent.
+ */
+export function guardWasmAllocations(): void {
+  const module = wasmBackend().wasm;
+  if ((module._malloc as { [GUARDED]?: boolean })[GUARDED]) return;
+  // emscripten's Module._malloc is a stub that replaces itself with the raw export on its first call:
+  // call it once, so the wrapper below is not overwritten.
+  module._free(module._malloc(16));
+  const raw = module._malloc;
+  const limit = wasmHeapLimit();
+  // The module's static data and stack sit below the heap (its first 16 MiB hold them): a request above
+  // this can never be met, and near 4 GiB the allocator's size arithmetic wraps around and returns a
+  // small block (malloc(4,294,800,000) returns a valid pointer in tfjs 4.22): refuse those before malloc.
+  const largest = limit - INITIAL_MEMORY;
+  const guarded = (bytes: number): number => {
+    const pointer = bytes > largest ? 0 : raw(bytes);
+    if (pointer === 0 && bytes > 0) throw new WasmOutOfMemoryError(bytes, module.HEAPU8.length, limit);
+    return pointer;
+  };
+  Object.defineProperty(guarded, GUARDED, { value: true });
+  module._malloc = guarded;
+}
+
+interface EngineInternals {
+  registry: Record<string, unknown>;
+  registryFactory: Record<string, { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | undefined>;
+}
+
+const LOST = 'this tensor was on the wasm backend instance that failed and was replaced; it is gone';
+
+/**
+ * Replaces the wasm backend instance with a fresh one (a new wasm module and heap): tf.removeBackend,
+ * then the package's own factory registered again. The kernels registered for 'wasm' (distil-run's
+ * layers included) stay; the caller re-runs the per-instance setup (allocation guard, probe).
+ * Every tensor made before is lost: reading one throws, disposing one does nothing.
+ */
+export async function replaceWasmBackend(): Promise<void> {
+  const engine = tf.engine() as unknown as EngineInternals;
+  const entry = engine.registryFactory.wasm;
+  if (!entry) throw new Error('the wasm backend is not registered');
+  const old = engine.registry.wasm as (WasmBackendInternals & Record<string, unknown>) | undefined;
+  try {
+    tf.removeBackend('wasm');
+  } catch {
+    // The poisoned instance may fail to dispose itself; forget it anyway.
+    delete engine.registry.wasm;
+    delete engine.registryFactory.wasm;
+  }
+  if (old) {
+    old.disposeData = () => true;
+    old.incRef = () => undefined;
+    for (const method of ['read', 'readSync', 'readToGPU']) old[method] = () => { throw new Error(LOST); };
+  }
+  tf.registerBackend('wasm', entry.factory, entry.priority);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the new wasm backend failed to initialise');
+}

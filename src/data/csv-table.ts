@@ -1,0 +1,121 @@
+// Reads a CSV data file into rows that remember where each cell sits, and converts cells to numbers
+// with messages that point at the file, line and column.
+import { errorDataFile, errorDataset } from '../errors.js';
+import { didYouMean } from '../registry/did-you-mean.js';
+import { parseCsvText } from './csv-text.js';
+import type { CsvRow } from './csv-text.js';
+import { readDataFile } from './read-file.js';
+import type { DataFileRef } from './read-file.js';
+
+/** A CSV file's data rows with their positions; `columns` are header names, or 0-based indices as text. */
+export interface CsvTable {
+  readonly dataset: string;
+  readonly file: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly CsvRow[];
+  /** The header row, when the file has one. */
+  readonly header?: CsvRow;
+  readonly delimiter: string;
+}
+
+export interface CsvOptions {
+  readonly delimiter: string;
+  readonly header: boolean;
+}
+
+/**
+ * Reads and checks the shape of a CSV data file: not empty, data rows besides the header, quotes
+ * closed, every row as wide as the first.
+ * @throws DistilError (exit code 2) naming the file, and the line and column where there is one.
+ */
+export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef): CsvTable {
+  const text = readDataFile(file, ref).toString('utf8');
+  const parsed = parseCsvText(text, options.delimiter);
+  const fail = (at: { line?: number; col?: number }, problem: string, hint: string) => errorDataFile(ref.dataset, { file, ...at }, problem, hint);
+  if (parsed.unclosedQuote) throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
+  if (parsed.rows.length === 0) {
+    const what = text.trim() === '' && text.length > 0 ? 'the file holds only blank lines' : 'the file is empty';
+    throw fail({}, what, `check ${ref.key}, or write ${options.header ? 'a header line and ' : ''}data rows into it`);
+  }
+  const [first, ...rest] = parsed.rows;
+  const header = options.header ? first : undefined;
+  const rows = options.header ? rest : parsed.rows;
+  if (header && rows.length === 0) {
+    throw fail({}, 'the file has a header line but no data rows', `add data rows below the header, or set header: false if line ${header.line} is data`);
+  }
+  const width = first.cells.length;
+  const widthOf = header ? `the header (line ${header.line})` : `line ${first.line}`;
+  for (const row of rows) {
+    if (row.cells.length !== width) {
+      throw fail({ line: row.line, col: 1 }, `row has ${row.cells.length} cells, ${widthOf} has ${width}`, `check the delimiter ${JSON.stringify(options.delimiter)} and quote cells that contain it`);
+    }
+  }
+  const columns = header ? header.cells.map((name) => name.trim()) : first.cells.map((_, i) => String(i));
+  return { dataset: ref.dataset, file, columns, rows, header, delimiter: options.delimiter };
+}
+
+/** Where a cell is, for messages. */
+export function cellLocation(table: CsvTable, row: number, col: number) {
+  return { file: table.file, line: table.rows[row].lines[col], col: table.rows[row].cols[col], column: table.columns[col] };
+}
+
+/** The trimmed text of a cell. */
+export function cellText(table: CsvTable, row: number, col: number): string {
+  return table.rows[row].cells[col].trim();
+}
+
+const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+
+/**
+ * A cell as a finite number.
+ * @throws DistilError for an empty, non-numeric, NaN or infinite cell, at its line and column.
+ */
+export function cellNumber(table: CsvTable, row: number, col: number, role: 'feature' | 'target'): number {
+  const cell = cellText(table, row, col);
+  const value = cell === '' ? NaN : Number(cell);
+  if (Number.isFinite(value)) return value;
+  const at = cellLocation(table, row, col);
+  if (cell === '') throw errorDataFile(table.dataset, at, 'empty cell', 'fill it in or remove the row; missing values are not imputed');
+  const problem = NOT_FINITE.test(cell) || !Number.isNaN(value) ? `"${cell}" is not a finite number` : `"${cell}" is not a number`;
+  const hint = role === 'feature' ? 'fix the cell or remove the row, or leave the column out of dataset.features' : 'fix the cell or remove the row';
+  throw errorDataFile(table.dataset, at, problem, hint);
+}
+
+/**
+ * Resolves a column given by name or 0-based index.
+ * @throws DistilError DATASET_ERROR with "did you mean", or a hint about the delimiter or a missing header.
+ */
+export function columnIndex(table: CsvTable, column: string | number, what: string): number {
+  if (typeof column === 'number') {
+    if (column < table.columns.length) return column;
+    throw errorDataset(table.dataset, `${what} column ${column} does not exist in ${table.file}, which has ${table.columns.length} columns (0-based)`);
+  }
+  const index = table.columns.indexOf(column);
+  if (index >= 0) return index;
+  throw errorDataset(table.dataset, `${what} column "${column}" not found in ${table.file}`, columnHint(table, column));
+}
+
+function columnHint(table: CsvTable, column: string): string {
+  if (!table.header) return 'the file has no header (header: false): give columns by 0-based index';
+  const suggestion = didYouMean(column, table.columns);
+  if (suggestion) return `Did you mean "${suggestion}"?`;
+  const other = [';', '\t', ',', '|'].find((d) => d !== table.delimiter && table.columns[0].includes(d));
+  if (table.columns.length === 1 && other) {
+    return `the header is one column "${table.columns[0]}": is the delimiter ${JSON.stringify(other)}? Set dataset.delimiter`;
+  }
+  return `columns: ${table.columns.join(', ')}`;
+}
+
+/**
+ * Checks that a second file (the test file) has the same columns as the first.
+ * @throws DistilError at the test file's header (or first row) when they differ.
+ */
+export function assertSameColumns(main: CsvTable, other: CsvTable): void {
+  const same = main.columns.length === other.columns.length && main.columns.every((c, i) => c === other.columns[i]);
+  if (same) return;
+  const line = (other.header ?? other.rows[0]).line;
+  const problem = main.header
+    ? `columns "${other.columns.join(', ')}" differ from "${main.columns.join(', ')}" in ${main.file}`
+    : `rows have ${other.columns.length} cells, rows of ${main.file} have ${main.columns.length}`;
+  throw errorDataFile(other.dataset, { file: other.file, line, col: 1 }, problem, 'give both files the same columns in the same order');
+}
