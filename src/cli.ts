@@ -2,7 +2,7 @@
 // The distil-run command: argv → the library functions; data on stdout, progress and errors on stderr.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { BACKEND_REQUESTS } from './backend/select.js';
+import { assertBlasRequest, BACKEND_REQUESTS } from './backend/select.js';
 import type { BackendRequest } from './backend/select.js';
 import { DistilError, errorInvalidArgument, errorUnknownCommand, errorUnsettled } from './errors.js';
 import { builtinPlugin } from './plugins/builtin/index.js';
@@ -120,6 +120,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
   // Every flag is checked before the plan is printed: a dry run that passes must not fail for real.
   const backend = backendOption(values.backend);
   if (values['run-id'] !== undefined) assertRunId(values['run-id']);
+  if (values.blas !== undefined) assertBlasRequest(values.blas);
   if (values['dry-run']) {
     process.stdout.write(`${formatPlan(planRun(experiment, { shard }))}\n`);
     return 0;

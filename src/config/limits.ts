@@ -16,3 +16,6 @@ export const SPEC_LIMITS = {
   /** Problems listed in one report; the rest are counted. */
   reportedIssues: 100,
 } as const;
+
+/** The most units a Dense layer takes: the layer shorthand's range in the schema and the dense component's maximum. */
+export const DENSE_UNITS_MAX = 65536;

@@ -1,4 +1,5 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
+import { DENSE_UNITS_MAX } from './limits.js';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { ComponentKind, Task } from '../registry/types.js';
@@ -133,7 +134,8 @@ export class ConfigResolver {
     if (!Array.isArray(value)) return [];
     return value.flatMap((layer, i) => {
       // An integer is the shorthand for a Dense layer with ReLU.
-      if (typeof layer === 'number' && !(Number.isInteger(layer) && layer >= 1)) return []; // the base schema has reported it
+      // Outside the shorthand's range the base schema has reported it; the dense layer must not repeat it.
+      if (typeof layer === 'number' && !(Number.isInteger(layer) && layer >= 1 && layer <= DENSE_UNITS_MAX)) return [];
       const ref = typeof layer === 'number'
         ? this.component('layer', { name: 'dense', units: layer, activation: 'relu' }, [...at, i])
         : this.component('layer', layer, [...at, i]);

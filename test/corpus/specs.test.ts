@@ -105,6 +105,10 @@ const cases: SpecCase[] = [
   { what: 'a null layer', spec: VALID.replace('layers: [8]', 'layers: [8, null]'), expected: refused(`:6:26 models.student.layers[1]: ${LAYER}, got null`) },
   { what: 'binary data for the name', spec: VALID.replace('name: demo', 'name: !!binary aGVsbG8='), expected: refused(':1:16 name: must be string, got binary data') },
   // Limits
+  { what: 'a dense layer of 10^9 units', spec: VALID.replace('layers: [32, 16]', 'layers: [{ name: dense, units: 1000000000 }]'),
+    expected: refused(':5:45 models.teacher.layers[0].units: must be <= 65536, got 1000000000') },
+  { what: 'a csv split seed past 32 bits', spec: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: csv, path: x.csv, target: y, task: classification, split_seed: 4294967296 }'),
+    expected: refused(':3:81 dataset.split_seed: must be <= 4294967295, got 4294967296') },
   { what: '10^12 epochs', spec: VALID.replace('epochs: 2', 'epochs: 1e12'), expected: refused(':8:11 training.epochs: must be <= 100000, got 1000000000000') },
   { what: 'a batch of two million', spec: VALID.replace('epochs: 2', 'epochs: 2\n  batch_size: 2000000'),
     expected: refused(':9:15 training.batch_size: must be <= 1000000, got 2000000') },

@@ -171,7 +171,7 @@ export default defineComponent<HousingParams>({
       url: { type: 'string', default: HOUSING_URL, description: `Where to download ${ARCHIVE} from.` },
       sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.' },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
-      split_seed: { type: 'integer', minimum: 0, description: 'Seed of the train/test split (default: the experiment seed).' },
+      split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
       standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },
       ...limitParams,
     },

@@ -84,7 +84,7 @@ export default defineComponent<CsvParams>({
       target: { type: ['string', 'integer'], description: 'Target column by name or 0-based index.' },
       task: { enum: ['classification', 'regression'] },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
-      split_seed: { type: 'integer', minimum: 0, description: 'Seed of the train/test split (default: the experiment seed).' },
+      split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
       standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },
       ...limitParams,
     },

@@ -1,5 +1,6 @@
 // Layer "dense": a fully connected layer (an integer in a layer list is this with ReLU).
 import * as tf from '@tensorflow/tfjs';
+import { DENSE_UNITS_MAX } from '../../../config/limits.js';
 import { defineComponent } from '../../../registry/types.js';
 
 export interface DenseParams {
@@ -15,7 +16,7 @@ export default defineComponent<DenseParams>({
   params: {
     required: ['units'],
     properties: {
-      units: { type: 'integer', minimum: 1, description: 'Number of output units.' },
+      units: { type: 'integer', minimum: 1, maximum: DENSE_UNITS_MAX, description: 'Number of output units (at most 65,536).' },
       activation: {
         enum: ['relu', 'linear', 'tanh', 'sigmoid', 'elu', 'selu', 'softplus', 'swish', 'gelu'],
         default: 'relu',
