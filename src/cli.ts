@@ -18,8 +18,7 @@ import { runExperiment } from './runner/execute.js';
 import { formatPlan, parseShard, planRun } from './runner/plan.js';
 import { ListrReporter } from './runner/reporter.js';
 import { loadExperiment } from './config/experiment.js';
-import type { Metric } from './registry/types.js';
-import { createComponent } from './runner/model.js';
+import { metricFactsOf } from './runner/model.js';
 
 const HELP = `distil-run ${getVersion()}: knowledge-distillation experiments from YAML
 
@@ -172,7 +171,7 @@ async function commandCompare(files: string[], values: Values): Promise<number> 
   const registry = await pluginRegistry(values);
   // Each registered metric's column and orientation, looked up once rather than per compared value.
   const orientation = new Map(
-    registry.list('metric').map((c) => createComponent<Metric>(registry, 'metric', { name: c.definition.name, params: {} }, { seed: 0, baseDir: '.' })).map((m) => [m.column, m.higherIsBetter]),
+    registry.list('metric').map((c) => metricFactsOf(registry, c.definition.name)).map((m) => [m.column, m.higherIsBetter]),
   );
   const comparison = compareResults(files[0], files[1], {
     maxRegression: limit,

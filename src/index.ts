@@ -6,9 +6,9 @@ export type { SpecSource } from './config/load.js';
 export { ROLES } from './config/resolve.js';
 export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './config/resolve.js';
 export { Registry } from './registry/registry.js';
-export { defineComponent, definePlugin, COMPONENT_KINDS } from './registry/types.js';
+export { defineComponent, definePlugin, metricFacts, COMPONENT_KINDS } from './registry/types.js';
 export type {
-  ComponentContext, ComponentDefinition, ComponentKind, DataSplit, Dataset, JsonSchema, Loss, Metric, MetricContext, Plugin, Task,
+  ComponentContext, ComponentDefinition, ComponentKind, DataSplit, Dataset, JsonSchema, Loss, Metric, MetricContext, MetricFacts, MetricFunction, Plugin, Task,
 } from './registry/types.js';
 export { builtinPlugin } from './plugins/builtin/index.js';
 export { runExperiment, defaultRunId } from './runner/execute.js';

@@ -7,7 +7,7 @@ import { selectBackend } from '../src/backend/select.js';
 import { builtinPlugin } from '../src/plugins/builtin/index.js';
 import { Registry } from '../src/registry/registry.js';
 import type { ComponentKind } from '../src/registry/types.js';
-import { createComponent } from '../src/runner/model.js';
+import { createComponent, createMetric } from '../src/runner/model.js';
 
 // Tests never touch the user's cache (downloads, trained teachers): one temporary cache for the process
 // and the CLI processes it starts.
@@ -23,7 +23,10 @@ export function create<T>(kind: Exclude<ComponentKind, 'dataset'>, name: string,
   const filled = structuredClone(params);
   const errors = registry.get(kind, name).validate(filled);
   if (errors.length > 0) throw new Error(`invalid params: ${JSON.stringify(errors)}`);
-  return createComponent<T>(registry, kind, { name, params: filled }, { seed: 1, baseDir: '.' });
+  const ref = { name, params: filled };
+  const context = { seed: 1, baseDir: '.' };
+  // Metrics are created as the runner creates them: the definition's facts with the computation.
+  return kind === 'metric' ? (createMetric(registry, ref, context) as T) : createComponent<T>(registry, kind, ref, context);
 }
 
 /** Uses the product's default backend in Node (wasm) for in-process tests. */

@@ -175,10 +175,7 @@ export class ConfigResolver {
 
   private needsTeacher(loss: ComponentRef): boolean {
     const definition = this.registry.get('loss', loss.name).definition;
-    if (definition.kind !== 'loss') return false;
-    // Creating a loss allocates nothing; it only closes over its params.
-    const created = this.guarded(`loss "${loss.name}": create()`, ['distillation'], undefined, () => definition.create(loss.params as never, { seed: 0, baseDir: '.' }));
-    return created === undefined || created?.needsTeacher === true;
+    return definition.kind === 'loss' && definition.needsTeacher === true;
   }
 
   /** Resolves a whole (base-schema-valid) spec object. */

@@ -34,8 +34,6 @@ export interface Dataset {
 
 /** A loss over a batch. `target` holds class indices (int32) or values; `teacher` the teacher's outputs. */
 export interface Loss {
-  /** True for distillation losses, which need the teacher's outputs. */
-  readonly needsTeacher: boolean;
   /**
    * Transforms the teacher's outputs on a whole split once, before any batch (e.g. to softened
    * log-probabilities); `compute` then receives rows of the result. Identity when absent.
@@ -44,13 +42,20 @@ export interface Loss {
   compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D): tf.Scalar;
 }
 
-/** A metric evaluated on the whole test split. */
-export interface Metric {
+/** What a metric component creates: the computation over the whole test split. */
+export interface MetricFunction {
+  compute(prediction: tf.Tensor2D, target: tf.Tensor, context: MetricContext): tf.Scalar;
+}
+
+/** The static facts of a metric, known from its definition without creating it. */
+export interface MetricFacts {
   /** Column suffix in the results table: `test_<column>`. */
   readonly column: string;
   readonly higherIsBetter: boolean;
-  compute(prediction: tf.Tensor2D, target: tf.Tensor, context: MetricContext): tf.Scalar;
 }
+
+/** A metric as the runner uses it: the definition's facts and the created computation. */
+export interface Metric extends MetricFacts, MetricFunction {}
 
 export interface MetricContext {
   readonly task: Task;
@@ -88,9 +93,26 @@ export type ComponentDefinition<P = Record<string, unknown>> =
       create(params: P, context: ComponentContext): Promise<Dataset>;
     })
   | (ComponentBase & { kind: 'layer'; create(params: P, context: ComponentContext): tf.layers.Layer })
-  | (ComponentBase & { kind: 'loss'; create(params: P, context: ComponentContext): Loss })
+  | (ComponentBase & {
+      kind: 'loss';
+      /** True for distillation losses, which need the teacher's outputs (usable as `distillation:`). @default false */
+      needsTeacher?: boolean;
+      create(params: P, context: ComponentContext): Loss;
+    })
   | (ComponentBase & { kind: 'optimizer'; create(params: P, context: ComponentContext): tf.Optimizer })
-  | (ComponentBase & { kind: 'metric'; create(params: P, context: ComponentContext): Metric });
+  | (ComponentBase & {
+      kind: 'metric';
+      /** Column suffix in the results table (`test_<column>`). @default the name, with "-" as "_" */
+      column?: string;
+      /** Which direction is better: compare, the gain and selections read it. */
+      higherIsBetter: boolean;
+      create(params: P, context: ComponentContext): MetricFunction;
+    });
+
+/** A metric definition's column and direction. */
+export function metricFacts(definition: Extract<ComponentDefinition<never>, { kind: 'metric' }>): MetricFacts {
+  return { column: definition.column ?? definition.name.replace(/-/g, '_'), higherIsBetter: definition.higherIsBetter };
+}
 
 /** The factory type of one kind, e.g. `CreatedBy<'loss'>` is `Loss`. */
 export type CreatedBy<K extends ComponentKind> = ReturnType<Extract<ComponentDefinition, { kind: K }>['create']>;

@@ -3,7 +3,6 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import type { Metric } from '../registry/types.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
 import { gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
@@ -20,7 +19,7 @@ import type { Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
-import { createComponent, predictInBatches } from './model.js';
+import { metricFactsOf, predictInBatches } from './model.js';
 import { planRun } from './plan.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -92,7 +91,7 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   for (const cell of experiment.cells) {
     for (const model of Object.values(cell.config.models)) {
       for (const ref of model.training.metrics) {
-        columns.add(createComponent<Metric>(registry, 'metric', ref, { seed: 0, baseDir: experiment.baseDir }).column);
+        columns.add(metricFactsOf(registry, ref.name).column);
       }
     }
   }

@@ -1,7 +1,8 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
-import type { ComponentContext, Dataset } from '../registry/types.js';
+import { metricFacts } from '../registry/types.js';
+import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/types.js';
 import type { ComponentRef } from '../config/resolve.js';
 import { deriveSeed } from '../shared/random.js';
 
@@ -9,6 +10,19 @@ import { deriveSeed } from '../shared/random.js';
 export function createComponent<T>(registry: Registry, kind: 'layer' | 'loss' | 'optimizer' | 'metric', ref: ComponentRef, context: ComponentContext): T {
   const definition = registry.get(kind, ref.name).definition;
   return (definition.create as (params: unknown, context: ComponentContext) => T)(structuredClone(ref.params), context);
+}
+
+/** A metric's facts (from its definition, without creating it). */
+export function metricFactsOf(registry: Registry, name: string): MetricFacts {
+  const { definition } = registry.get('metric', name);
+  if (definition.kind !== 'metric') throw new Error(`"${name}" is not a metric`);
+  return metricFacts(definition);
+}
+
+/** Creates a metric: its definition's column and direction with the created computation. */
+export function createMetric(registry: Registry, ref: ComponentRef, context: ComponentContext): Metric {
+  const created = createComponent<MetricFunction>(registry, 'metric', ref, context);
+  return { ...metricFactsOf(registry, ref.name), compute: (prediction, target, metricContext) => created.compute(prediction, target, metricContext) };
 }
 
 /**

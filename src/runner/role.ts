@@ -4,7 +4,7 @@ import type { Registry } from '../registry/registry.js';
 import type { Loss, Metric } from '../registry/types.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
 import type { LoadedData } from './data.js';
-import { buildModel, createComponent, predictInBatches } from './model.js';
+import { buildModel, createComponent, createMetric, predictInBatches } from './model.js';
 import { deriveSeed } from '../shared/random.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, trainRole } from './train.js';
@@ -63,7 +63,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;
-  const metrics = resolved.training.metrics.map((ref) => createComponent<Metric>(registry, 'metric', ref, context));
+  const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
   const teacher = role === 'student' && options.teacherTrain && loss.prepareTeacher ? loss.prepareTeacher(options.teacherTrain) : options.teacherTrain;
   try {

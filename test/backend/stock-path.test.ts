@@ -32,7 +32,8 @@ const teacherLogits = () => tf.randomNormal([N, CLASSES], 0, 3, 'float32', 4) as
 /** A loss component's value and its gradient with respect to the logits. */
 function lossAndGradient(loss: Loss): { value: number; gradient: Float32Array } {
   return tf.tidy(() => {
-    const teacher = loss.needsTeacher ? (loss.prepareTeacher?.(teacherLogits()) ?? teacherLogits()) : undefined;
+    // Distillation losses (they prepare the teacher's outputs) get a teacher; label losses none.
+    const teacher = loss.prepareTeacher ? loss.prepareTeacher(teacherLogits()) : undefined;
     const y = labels();
     const { value, grad } = tf.valueAndGrad((s: tf.Tensor) => loss.compute(s as tf.Tensor2D, y, teacher))(logits());
     return { value: value.dataSync()[0], gradient: grad.dataSync() as Float32Array };

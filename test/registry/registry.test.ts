@@ -32,7 +32,7 @@ describe('registry', () => {
 
   it('refuses a second component with a taken name', () => {
     const registry = builtinRegistry();
-    const clash = definePlugin({ name: 'clash', components: [{ kind: 'loss', name: 'kd', description: '', params: {}, create: () => ({ needsTeacher: false, compute: () => { throw new Error(); } }) }] });
+    const clash = definePlugin({ name: 'clash', components: [{ kind: 'loss', name: 'kd', description: '', params: {}, create: () => ({ compute: () => { throw new Error(); } }) }] });
     assert.throws(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin');
   });
 
@@ -46,7 +46,7 @@ describe('registry', () => {
     }
     return 'registered';
   };
-  const metric = (name: string, params: unknown = {}): unknown => ({ kind: 'metric', name, description: '', params, create: () => ({}) });
+  const metric = (name: string, params: unknown = {}): unknown => ({ kind: 'metric', name, description: '', params, higherIsBetter: true, create: () => ({}) });
 
   it('refuses, when it registers, a component whose params schema does not compile', () => {
     assert.equal(refusal(builtinRegistry(), { name: 'p', components: [metric('m', { properties: { a: { type: 'nonsense' } } })] }),
@@ -68,6 +68,13 @@ describe('registry', () => {
       `plugin p: component "m" has tasks that are not a list of "classification" and "regression" ${hint}`);
     assert.equal(refusal(registry, { name: 'p', components: [{ kind: 'dataset', name: 'd', description: '', params: {}, create: () => ({}) }] }),
       `plugin p: component "d" declares no task ("classification", "regression" or a function of its params) ${hint}`);
+    // Facts the runner, compare and the gain read without creating the component.
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), higherIsBetter: undefined }] }),
+      `plugin p: component "m" declares no higherIsBetter (true or false, next to its name; column, optional, names its results column) ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), column: 'Top 2' }] }),
+      `plugin p: component "m" has a column that is not lower-case letters, digits and "_" ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ kind: 'loss', name: 'l', description: '', params: {}, needsTeacher: 'yes', create: () => ({}) }] }),
+      `plugin p: component "l" has a needsTeacher that is not true or false ${hint}`);
   });
 
   it('registers all of a plugin or none of it', () => {

@@ -233,7 +233,7 @@ describe('run directory', () => {
       name: 'broken-backend',
       components: [{
         kind: 'loss', name: 'crashes-backend', description: 'Fails like an exhausted wasm heap', params: { properties: {} },
-        create: () => ({ needsTeacher: false, compute: () => { throw new WebAssembly.RuntimeError('memory access out of bounds'); } }),
+        create: () => ({ compute: () => { throw new WebAssembly.RuntimeError('memory access out of bounds'); } }),
       }],
     });
     const registry = new Registry().use(builtinPlugin).use(testPlugin).use(broken);

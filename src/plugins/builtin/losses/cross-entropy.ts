@@ -9,6 +9,6 @@ export default defineComponent({
   tasks: ['classification'],
   params: { properties: {} },
   create() {
-    return { needsTeacher: false, compute: (prediction, target) => softmaxCrossEntropy(prediction, target) };
+    return { compute: (prediction, target) => softmaxCrossEntropy(prediction, target) };
   },
 });

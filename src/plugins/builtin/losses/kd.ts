@@ -18,9 +18,9 @@ export default defineComponent<KdParams>({
       alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Weight of the hard-label loss.' },
     },
   },
+  needsTeacher: true,
   create({ temperature, alpha }) {
     return {
-      needsTeacher: true,
       // The softened teacher distribution depends only on T: computed once per split, not per batch.
       prepareTeacher: (logits) => softenedLogProbabilities(logits, temperature),
       compute(prediction, target, teacher) {

@@ -9,6 +9,6 @@ export default defineComponent({
   tasks: ['regression'],
   params: { properties: {} },
   create() {
-    return { needsTeacher: false, compute: (prediction, target) => meanSquaredError(prediction, target) };
+    return { compute: (prediction, target) => meanSquaredError(prediction, target) };
   },
 });

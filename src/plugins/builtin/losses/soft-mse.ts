@@ -15,9 +15,9 @@ export default defineComponent<SoftMseParams>({
   params: {
     properties: { alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Weight of the true-target loss.' } },
   },
+  needsTeacher: true,
   create({ alpha }) {
     return {
-      needsTeacher: true,
       compute(prediction, target, teacher) {
         if (!teacher) throw new Error('soft-mse loss needs the teacher outputs');
         return tf.add(tf.mul(alpha, meanSquaredError(prediction, target)), tf.mul(1 - alpha, meanSquaredError(prediction, teacher)));

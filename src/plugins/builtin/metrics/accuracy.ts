@@ -8,10 +8,9 @@ export default defineComponent({
   description: 'Share of examples whose highest-scoring class is the label',
   tasks: ['classification'],
   params: { properties: {} },
+  higherIsBetter: true,
   create() {
     return {
-      column: 'accuracy',
-      higherIsBetter: true,
       compute: (prediction, target) => tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(prediction, 1), target.toInt().flatten()), 'float32'))),
     };
   },

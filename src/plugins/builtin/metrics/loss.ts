@@ -6,7 +6,8 @@ export default defineComponent({
   name: 'loss',
   description: "The role's label loss on the test split (lower is better)",
   params: { properties: {} },
+  higherIsBetter: false,
   create() {
-    return { column: 'loss', higherIsBetter: false, compute: (prediction, target, context) => context.loss.compute(prediction, target) };
+    return { compute: (prediction, target, context) => context.loss.compute(prediction, target) };
   },
 });

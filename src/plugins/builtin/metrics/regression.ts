@@ -13,10 +13,9 @@ function regressionMetric(name: string, description: string, higherIsBetter: boo
     description,
     tasks: ['regression'],
     params: { properties: {} },
+    higherIsBetter,
     create() {
       return {
-        column: name,
-        higherIsBetter,
         compute: (prediction, target) => tf.tidy(() => compute(prediction, target.reshape(prediction.shape) as tf.Tensor2D)),
       };
     },
