@@ -9,7 +9,7 @@ import { childNode, formatPath, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import { readSpecText } from './read.js';
 import { describeScalar, intoList, intoNothing, throughScalar } from './path-problems.js';
-import { structureIssues, syntaxIssues, topLevelIssues } from './yaml-checks.js';
+import { flowDepthIssue, structureIssues, syntaxIssues, topLevelIssues } from './yaml-checks.js';
 
 export { formatPath, locate, parsePath } from './locate.js';
 export type { PathSegment, SpecSource } from './locate.js';
@@ -31,6 +31,8 @@ export function loadSpecSource(file: string): SpecSource {
  * @throws DistilError INVALID_SPEC for syntax errors, duplicate keys, excessive nesting or aliases.
  */
 export function parseSpecSource(text: string, file: string): SpecSource {
+  const tooDeep = flowDepthIssue(text, file);
+  if (tooDeep) refuse(file, [tooDeep]);
   const lineCounter = new LineCounter();
   // Duplicate keys are found by structureIssues in linear time; the parser's own check is quadratic.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });

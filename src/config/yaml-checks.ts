@@ -18,6 +18,37 @@ function documentCount(text: string): number {
   return Array.isArray(docs) ? docs.length : 0;
 }
 
+/** Flow nesting (`[[[...` / `{{{...`) past which the text is refused unread: well inside the parser's stack. */
+const FLOW_DEPTH_UNREAD = 512;
+
+/**
+ * Refuses, before parsing, flow collections nested so deep that the parser would exhaust its stack:
+ * where it gives up depends on how deep its caller's stack already is, so the answer would vary.
+ * Quotes and comments are skipped; the position is where the nesting passes the limit.
+ */
+export function flowDepthIssue(text: string, file: string): SpecIssue | undefined {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\n') {
+      line++;
+      lineStart = i + 1;
+    } else if (char === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (char === '"' || char === "'") {
+      // Skip a quoted scalar (a doubled '' or an escaped \" stays inside it).
+      for (i++; i < text.length && text[i] !== char; i++) if (char === '"' && text[i] === '\\') i++;
+    } else if (char === '[' || char === '{') {
+      if (++depth > FLOW_DEPTH_UNREAD) {
+        return { location: { file, line, col: i - lineStart + 1 }, path: '', message: `nests too deeply to be read (a spec nests at most ${SPEC_LIMITS.depth} levels)` };
+      }
+    } else if ((char === ']' || char === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** The parser's errors as located issues, in words about specs rather than about the yaml package. */
 export function syntaxIssues(source: SpecSource, text: string): SpecIssue[] {
   const issues: SpecIssue[] = [];
