@@ -3,18 +3,8 @@ import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
+import { VALID } from './valid-spec.js';
 
-const VALID = `name: demo
-seed: 7
-dataset: { name: mnist, train_limit: 100 }
-models:
-  teacher: { layers: [32, 16] }
-  student: { layers: [8] }
-training:
-  epochs: 2
-  optimizer: { name: adam, lr: 0.01 }
-distillation: { temperature: 3, alpha: 0.25 }
-`;
 
 /** The formatted issues of a spec text, or [] when it is valid. */
 async function problems(text: string, set: string[] = []): Promise<string[]> {

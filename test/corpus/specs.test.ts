@@ -9,21 +9,12 @@ import { loadExperiment, resolveExperiment } from '../../src/config/experiment.j
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { decodeSpec } from '../../src/config/read.js';
 import { DistilError } from '../../src/errors.js';
+import { createRandom } from '../../src/shared/random.js';
 import { assertRefused, distilRun, root } from '../cli-harness.js';
+import { VALID } from '../config/valid-spec.js';
 
 const INVALID = path.join(root, 'test', 'fixtures', 'invalid');
 
-const VALID = `name: demo
-seed: 7
-dataset: { name: mnist, train_limit: 100 }
-models:
-  teacher: { layers: [32, 16] }
-  student: { layers: [8] }
-training:
-  epochs: 2
-  optimizer: { name: adam, lr: 0.01 }
-distillation: { temperature: 3, alpha: 0.25 }
-`;
 
 /** A spec that loads the given plugins (copied beside it). */
 const withPlugins = (plugins: string, dataset = 'mnist'): string =>
@@ -271,17 +262,6 @@ describe('hostile specs, flags and plugins', () => {
 
 // --- Random damage to valid specs -------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so every run damages the specs the same way. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GARBAGE = ['{', '}', '[', ']', ':', ': ', '- ', '&a ', '*a', '*zz', '!', '!!binary ', '%', '\t', '"', "'", '#', '|', '>', '?', ',', '@', '`', '\0', '\uFFFD', '\u202E', '---\n', '...\n', '<<: ', '\r', '\\'];
 const VALUES = ['', '~', 'null', 'true', '-1', '0', '1.5', '1e12', '4294967296', '.nan', '-.inf', '"text"', '[]', '{}', '[1, [2, [3]]]', '{ name: kd }', 'x'.repeat(300), '*a', '&a 1'];
@@ -389,7 +369,7 @@ describe('random damage to valid specs (seeded)', () => {
 
   it('300 mutations each validate or get a located refusal, never another exception', async function () {
     this.timeout(60_000);
-    const next = random(20261123);
+    const next = createRandom(20261123);
     const outcomes = { valid: 0, refused: 0 };
     for (let i = 0; i < 300; i++) {
       const { file, text, set, what } = damage(next);
