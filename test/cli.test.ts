@@ -79,8 +79,9 @@ describe('distil-run CLI', () => {
   it('prints the plan with --dry-run and trains nothing', () => {
     const { code, stdout } = distilRun([fixture('mnist-small.yaml'), '--dry-run', '--set', 'grid={distillation.temperature: [2, 4]}']);
     assert.equal(code, 0);
-    assert.match(stdout, /^experiment mnist-small: 2 cell\(s\) to run, 1 teacher\(s\) to train$/m);
-    assert.match(stdout, /cell [0-9a-f]{12}  distillation\.temperature=4  teacher [0-9a-f]{12} \[128-64\]  student \[32\]/);
+    assert.match(stdout, /^experiment mnist-small: 2 cell\(s\) to run \(2 grid point\(s\) x 1 seed\(s\)\)$/m);
+    assert.match(stdout, /^trainings: teacher 1, student 2, person 1 /m);
+    assert.match(stdout, /cell [0-9a-f]{12}  seed 1  distillation\.temperature=4  teacher [0-9a-f]{12} \[128-64\]  student \[32\]/);
   });
 
   it('stops on Ctrl-C with exit 130 and keeps what it wrote', async function () {

@@ -20,8 +20,14 @@ import type { ResolvedConfig } from './resolve.js';
 
 /** One point of the grid: its overrides and the config they give. */
 export interface ResolvedCell {
-  /** Stable content hash of the cell's config: same config, same id, across runs and machines. */
+  /**
+   * Stable content hash of the cell's config without its seed: the same grid point has the same id
+   * for every seed, across runs and machines (rows are keyed by id, seed and role).
+   */
   readonly id: string;
+  /** The seed of this run of the cell (`config.seed`): one of `seeds:`, or `seed:`. */
+  readonly seed: number;
+  /** Position in the order cells run: grid points in order, each once per seed. */
   readonly index: number;
   /** Grid path → value for this cell (empty without a grid). */
   readonly overrides: Readonly<Record<string, unknown>>;
@@ -98,16 +104,18 @@ function expandableAxes(spec: Record<string, unknown>, locator: Locator, issues:
 }
 
 /** One grid cell: the base with the cell's grid values set, validated where the grid changed it, then resolved. */
-function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: GridCombo, index: number, registry: Registry, issues: IssueCollector): ResolvedCell {
+function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: GridCombo, seed: number | undefined, index: number, registry: Registry, issues: IssueCollector): ResolvedCell {
   const data = structuredClone(base);
   for (const [axis, i] of combo) setPath(data, axis.segments, axis.values[i]);
+  if (seed !== undefined) data.seed = seed;
   const locator = cellLocator(source, combo);
   if (combo.length > 0) issues.add(issuesFromAjv(validateBase(data) ?? [], [], locator));
   const resolver = new ConfigResolver(registry, locator);
   const config = resolver.config(data);
   issues.add(resolver.issues);
   const overrides = Object.fromEntries(combo.map(([axis, i]) => [axis.key, axis.values[i]]));
-  return { id: contentHash(config), index, overrides, config };
+  const { seed: ownSeed, ...withoutSeed } = config;
+  return { id: contentHash(withoutSeed), seed: ownSeed, index, overrides, config };
 }
 
 /** Every cell of the grid (one without a grid), or as many as it takes to fill the report with problems. */
@@ -115,13 +123,17 @@ function resolveCells(source: SpecSource, spec: Record<string, unknown>, registr
   const axes = expandableAxes(spec, locator, issues);
   const base = cellBase(spec);
   const cells: ResolvedCell[] = [];
+  // `seeds:` repeats every grid point once per seed (it replaces `seed:`).
+  const seeds = Array.isArray(spec.seeds) && spec.seeds.every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
   for (const combo of expandGrid(axes)) {
-    // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
-    if (cells.length > 0 && issues.full) {
-      issues.complete = false;
-      break;
+    for (const seed of seeds) {
+      // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
+      if (cells.length > 0 && issues.full) {
+        issues.complete = false;
+        return cells;
+      }
+      cells.push(resolveCell(source, base, combo, seed, cells.length, registry, issues));
     }
-    cells.push(resolveCell(source, base, combo, cells.length, registry, issues));
   }
   return cells;
 }

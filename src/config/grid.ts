@@ -20,7 +20,7 @@ export type GridCombo = ReadonlyArray<readonly [GridAxis, number]>;
 const AXIS_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*(\.([A-Za-z0-9_$]+))*$/;
 
 /** Top-level keys that apply to the experiment as a whole: one value for every cell. */
-const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid']);
+const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds']);
 
 /** The grid axes as written: every key with a list of values, in order. */
 export function gridAxes(spec: Record<string, unknown>): Record<string, unknown[]> {

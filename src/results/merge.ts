@@ -65,7 +65,7 @@ const keyOf = (kind: TableKind, record: CsvRecord): string => KEY_COLUMNS[kind].
 
 function describeKey(kind: TableKind, record: CsvRecord, columns: readonly string[]): string {
   const parts = [`run "${record.run_id}"`, `cell ${record.cell_id}`];
-  if (columns.includes('seed')) parts.push(`seed ${record.seed ?? ''}`);
+  if (columns.includes('seed') && record.seed) parts.push(`seed ${record.seed}`);
   parts.push(`role ${record.role}`);
   if (kind === 'history') parts.push(`epoch ${record.epoch}`);
   return parts.join(', ');

@@ -49,9 +49,9 @@ export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome 
 }
 
 /** One history.csv row: a role's epoch. */
-export function historyRow(runId: string, cellId: string, role: Role, record: { epoch: number; trainLoss: number; seconds: number; samplesPerSec: number; test?: Readonly<Record<string, number>> }): Row {
+export function historyRow(runId: string, cell: { id: string; seed: number }, role: Role, record: { epoch: number; trainLoss: number; seconds: number; samplesPerSec: number; test?: Readonly<Record<string, number>> }): Row {
   return {
-    run_id: runId, cell_id: cellId, role, epoch: record.epoch, train_loss: round(record.trainLoss),
+    run_id: runId, cell_id: cell.id, seed: cell.seed, role, epoch: record.epoch, train_loss: round(record.trainLoss),
     seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test),
   };
 }

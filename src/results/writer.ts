@@ -16,7 +16,7 @@ export const RESULT_COLUMNS_BEFORE = [
   'train_seconds', 'train_samples_per_sec',
 ] as const;
 export const RESULT_COLUMNS_AFTER = ['distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error'] as const;
-export const HISTORY_COLUMNS_BEFORE = ['run_id', 'cell_id', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec'] as const;
+export const HISTORY_COLUMNS_BEFORE = ['run_id', 'cell_id', 'seed', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec'] as const;
 
 /** The columns of both tables for a run whose roles record `metricColumns`. */
 export function tableColumns(metricColumns: readonly string[]): { results: string[]; history: string[] } {
@@ -108,15 +108,16 @@ export class RunWriter {
   }
 
   /**
-   * Prepares the tables for this invocation: keeps the rows of cells in `finished` (a resumed run) and
-   * drops every other row with its history, so each (cell, role) and (cell, role, epoch) appears once.
-   * A new run gets header-only tables, so even a shard without cells leaves a table to merge.
+   * Prepares the tables for this invocation: keeps the rows `keep` accepts (those of the cells a resumed
+   * run finished) and drops every other row with its history, so each (cell, seed, role) and (cell,
+   * seed, role, epoch) appears once. A new run gets header-only tables, so even a shard without cells
+   * leaves a table to merge.
    */
-  start(finished: ReadonlySet<string>): { droppedLines: number } {
+  start(keep: (record: CsvRecord) => boolean): { droppedLines: number } {
     let droppedLines = 0;
     for (const table of [this.results, this.history]) {
       const existing = table.read();
-      const kept = existing.records.filter((record) => finished.has(record.cell_id));
+      const kept = existing.records.filter(keep);
       droppedLines += existing.dropped.length;
       if (!existsSync(table.file) || kept.length !== existing.records.length || existing.dropped.length > 0) table.rewrite(kept);
     }

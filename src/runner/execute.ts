@@ -20,7 +20,7 @@ import { DatasetCache } from './data.js';
 import { assertCellsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
 import { metricFactsOf, predictInBatches } from './model.js';
-import { planRun } from './plan.js';
+import { planRun, runKey } from './plan.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
@@ -66,8 +66,15 @@ interface TeacherEntry {
   /** The teacher's outputs on the training split, computed once and reused by every student. */
   readonly trainOutputs?: tf.Tensor2D;
   readonly error?: string;
-  /** The cell whose training wrote the teacher's epochs to history.csv; other cells get a copy. */
+  /** The run (cell and seed) whose training wrote the teacher's epochs to history.csv; other cells get a copy. */
   readonly trainedFor?: string;
+}
+
+/** A person trained once per (person config, dataset, seed) and reused by every cell that shares it. */
+interface PersonEntry {
+  readonly run: RoleRun | string;
+  /** The run (cell and seed) whose training wrote its epochs to history.csv. */
+  readonly trainedFor: string;
 }
 
 /** What one execution needs besides the plan. */
@@ -112,6 +119,7 @@ function describeMetrics(test: Readonly<Record<string, number>>): string {
 class Execution {
   readonly rows: Row[] = [];
   private readonly teachers = new Map<string, TeacherEntry>();
+  private readonly persons = new Map<string, PersonEntry>();
   private failed = false;
 
   constructor(private readonly context: ExecutionContext) {}
@@ -145,7 +153,7 @@ class Execution {
         onEpoch: (record) => {
           reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
           // On disk before the next epoch starts: a crash keeps every finished epoch.
-          writer.appendHistory([historyRow(runId, planned.cell.id, role, record)]);
+          writer.appendHistory([historyRow(runId, planned.cell, role, record)]);
         },
       });
       reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
@@ -202,7 +210,7 @@ class Execution {
       typeof result === 'string'
         ? { error: result }
         : {
-          run: result, source: cached ? 'cache' : 'trained', trainedFor: cached ? undefined : planned.cell.id,
+          run: result, source: cached ? 'cache' : 'trained', trainedFor: cached ? undefined : runKey(planned.cell.id, planned.cell.seed),
           trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
         };
     this.teachers.set(planned.teacherKey, entry);
@@ -219,10 +227,7 @@ class Execution {
       this.emitUnfinished(planned, 'teacher', error);
       throw error;
     }
-    if (teacher.run && teacher.trainedFor !== planned.cell.id) {
-      const { writer, runId } = this.context;
-      writer.appendHistory(teacher.run.history.map((record) => historyRow(runId, planned.cell.id, 'teacher', record)));
-    }
+    if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
     this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     if (!teacher.run) {
       for (const role of ['student', 'person'] as const) this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
@@ -232,7 +237,7 @@ class Execution {
     let person: RoleRun | string | undefined;
     try {
       student = await this.train(planned, 'student', data, teacher.trainOutputs);
-      person = await this.train(planned, 'person', data);
+      person = await this.person(planned, data);
     } catch (error) {
       // An interrupt or a broken backend: the roles that did not finish get rows saying which.
       const unfinished = error instanceof DistilError && error.code === 'INTERRUPTED' ? undefined : (error as Error).message;
@@ -242,6 +247,33 @@ class Execution {
     } finally {
       this.emitPair(planned, student, person);
     }
+  }
+
+  /** A role's epochs written again under another cell that uses the same trained model. */
+  private copyHistory(planned: PlannedCell, role: Role, run: RoleRun): void {
+    const { writer, runId } = this.context;
+    writer.appendHistory(run.history.map((record) => historyRow(runId, planned.cell, role, record)));
+  }
+
+  /**
+   * The person of a cell: trained once per (person config, dataset, seed), since it does not depend on
+   * the teacher or the distillation settings, and reused by every cell that shares it.
+   */
+  private async person(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
+    const known = this.persons.get(planned.personKey);
+    if (known) {
+      const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'person' };
+      await this.context.reporter.roleStart({ ...event, epochs: 0, detail: 'shared with an earlier cell of this seed (the person does not depend on the distillation settings)' });
+      const summary = typeof known.run === 'string' ? known.run : `shared (${describeMetrics(known.run.test)})`;
+      this.context.reporter.roleEnd({ ...event, status: typeof known.run === 'string' ? 'failed' : 'ok', summary });
+      if (typeof known.run === 'object') this.copyHistory(planned, 'person', known.run);
+      return known.run;
+    }
+    const run = await this.train(planned, 'person', data);
+    // Only its figures are needed from here on: the gain of every cell that shares it.
+    if (typeof run === 'object') run.model.dispose();
+    this.persons.set(planned.personKey, { run, trainedFor: runKey(planned.cell.id, planned.cell.seed) });
+    return run;
   }
 
   /** The row of a role that an interrupt or a crash stopped, so the table shows where the run ended. */
@@ -259,7 +291,8 @@ class Execution {
     if (typeof student === 'object' && typeof person === 'object') Object.assign(studentRow, gain(student.metrics, student, person));
     this.emit(studentRow);
     this.emit(asRow('person', person));
-    for (const run of [student, person]) if (typeof run === 'object') run.model.dispose();
+    // The person's model was disposed when it finished: only its figures are shared.
+    if (typeof student === 'object') student.model.dispose();
   }
 
   dispose(): void {
@@ -270,14 +303,15 @@ class Execution {
   }
 }
 
-/** Cell ids whose three roles all finished `ok` in an earlier invocation with this run id (whole rows only). */
+/** Runs (cell and seed, as {@link runKey}s) whose three roles all finished `ok` in an earlier invocation with this run id (whole rows only). */
 function finishedCells(open: OpenRun): Set<string> {
   const okRoles = new Map<string, Set<string>>();
   for (const record of open.writer.existingResults().records) {
     if (record.status !== 'ok') continue;
-    const roles = okRoles.get(record.cell_id) ?? new Set<string>();
+    const key = runKey(record.cell_id, record.seed);
+    const roles = okRoles.get(key) ?? new Set<string>();
     roles.add(record.role);
-    okRoles.set(record.cell_id, roles);
+    okRoles.set(key, roles);
   }
   return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
 }
@@ -297,7 +331,7 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
   });
   try {
     const finished = finishedCells(open);
-    const { droppedLines } = open.writer.start(finished);
+    const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)));
     if (droppedLines > 0) reporter.warn(`dropped ${droppedLines} cut-short line(s) left by a run that was killed while writing; their cells run again`);
     return { open, finished };
   } catch (error) {

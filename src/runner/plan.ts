@@ -13,8 +13,10 @@ export interface PlannedCell {
   readonly cell: ResolvedCell;
   /** `distillation.temperature=4, distillation.alpha=0.5` (empty without a grid). */
   readonly label: string;
-  /** Cells with the same key share one trained teacher. */
+  /** Cells with the same key share one trained teacher: its config, the dataset and the seed. */
   readonly teacherKey: string;
+  /** Cells with the same key share one trained person: it depends on its own config, the dataset and the seed only. */
+  readonly personKey: string;
   /** Cells with the same key share one loaded dataset. */
   readonly datasetKey: string;
 }
@@ -22,7 +24,7 @@ export interface PlannedCell {
 export interface Plan {
   readonly experiment: ResolvedExperiment;
   readonly cells: readonly PlannedCell[];
-  /** Cells this shard owns that an earlier run already finished. */
+  /** Cells (grid point and seed) this shard owns that an earlier run already finished. */
   readonly done: readonly PlannedCell[];
   readonly shard?: Shard;
 }
@@ -51,34 +53,44 @@ function planCell(cell: ResolvedCell): PlannedCell {
     cell,
     label: cellLabel(cell),
     teacherKey: contentHash({ seed, dataset, task, teacher: models.teacher }),
+    personKey: contentHash({ seed, dataset, task, person: models.person }),
     datasetKey: contentHash({ seed, dataset }),
   };
 }
 
-/** Plans a run: the cells of this shard, less those `finished` (cell ids) says are done. */
+/** The key of one run of a cell in the tables: its id and its seed. */
+export function runKey(cellId: string, seed: number | string): string {
+  return `${cellId}/${seed}`;
+}
+
+/** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
 export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string> } = {}): Plan {
   const { shard, finished = new Set<string>() } = options;
   const mine = experiment.cells.filter((cell) => !shard || cell.index % shard.count === shard.index - 1).map(planCell);
   return {
     experiment,
-    cells: mine.filter((p) => !finished.has(p.cell.id)),
-    done: mine.filter((p) => finished.has(p.cell.id)),
+    cells: mine.filter((p) => !finished.has(runKey(p.cell.id, p.cell.seed))),
+    done: mine.filter((p) => finished.has(runKey(p.cell.id, p.cell.seed))),
     shard,
   };
 }
 
 /** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
 export function formatPlan(plan: Plan): string {
-  const teachers = new Set(plan.cells.map((p) => p.teacherKey));
+  const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
+  const seeds = count((p) => String(p.cell.seed));
+  const points = count((p) => p.cell.id);
   const lines = [
-    `experiment ${plan.experiment.name}: ${plan.cells.length} cell(s) to run, ${teachers.size} teacher(s) to train` +
+    `experiment ${plan.experiment.name}: ${plan.cells.length} cell(s) to run (${points} grid point(s) x ${seeds} seed(s))` +
       (plan.done.length > 0 ? `, ${plan.done.length} already done` : '') +
       (plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''),
+    `trainings: teacher ${count((p) => p.teacherKey)}, student ${plan.cells.length}, person ${count((p) => p.personKey)}` +
+      ' (a teacher or person shared by cells of the same seed is trained once)',
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;
     const sizes = (role: 'teacher' | 'student') => models[role].layers.map((l) => l.params.units ?? l.name).join('-');
-    lines.push(`  cell ${p.cell.id}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]  student [${sizes('student')}]`);
+    lines.push(`  cell ${p.cell.id}  seed ${p.cell.seed}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]  student [${sizes('student')}]`);
   }
   return lines.join('\n');
 }

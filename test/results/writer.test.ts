@@ -12,11 +12,11 @@ describe('run writer', () => {
   it('appends rows under one header, quoting fields, also across writer instances (resume)', () => {
     const dir = tmp();
     const first = new RunWriter(dir, ['loss', 'accuracy']);
-    first.start(new Set());
+    first.start(() => false);
     first.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
     first.appendResult({ run_id: 'r', cell_id: 'd', role: 'teacher', test_accuracy: 0.7, status: 'ok' });
     const second = new RunWriter(dir, ['loss', 'accuracy']);
-    second.start(new Set(['c']));
+    second.start((r) => r.cell_id === 'c');
     second.appendResult({ run_id: 'r', cell_id: 'c', role: 'student', test_accuracy: 0.8, status: 'failed', error: 'loss, "NaN"\nagain' });
     const { columns, records } = readCsv(path.join(dir, 'results.csv'));
     assert.deepEqual(columns.slice(-8), ['test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error']);
@@ -26,20 +26,20 @@ describe('run writer', () => {
 
   it('writes header-only tables for a run with no rows', () => {
     const writer = new RunWriter(tmp(), ['accuracy']);
-    writer.start(new Set());
+    writer.start(() => false);
     assert.equal(readFileSync(writer.resultsFile, 'utf8').split('\n').length, 2);
-    assert.equal(readFileSync(writer.historyFile, 'utf8'), 'run_id,cell_id,role,epoch,train_loss,seconds,samples_per_sec,test_accuracy\n');
+    assert.equal(readFileSync(writer.historyFile, 'utf8'), 'run_id,cell_id,seed,role,epoch,train_loss,seconds,samples_per_sec,test_accuracy\n');
   });
 
   it('reads only whole rows back: a cut last line and a row of the wrong width are dropped and counted', () => {
     const writer = new RunWriter(tmp(), ['accuracy']);
-    writer.start(new Set());
+    writer.start(() => false);
     writer.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
     appendFileSync(writer.resultsFile, 'r,x,c\nr,blobs,c,,teach');
     const existing = writer.existingResults();
     assert.deepEqual(existing.records.map((r) => r.role), ['teacher']);
     assert.deepEqual(existing.dropped, [3, 4]);
-    assert.deepEqual(writer.start(new Set(['c'])), { droppedLines: 2 });
+    assert.deepEqual(writer.start((r) => r.cell_id === 'c'), { droppedLines: 2 });
     assert.deepEqual(readCsv(writer.resultsFile).records.map((r) => r.role), ['teacher']);
   });
 
@@ -47,7 +47,7 @@ describe('run writer', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'results.csv'), 'run_id,cell_id,role,test_loss\n');
     const writer = new RunWriter(dir, ['accuracy']);
-    assert.throws(() => writer.start(new Set()), /results\.csv: its header is not this run's/);
+    assert.throws(() => writer.start(() => false), /results\.csv: its header is not this run's/);
   });
 
   it('writes the manifest atomically', () => {
