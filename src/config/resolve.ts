@@ -2,7 +2,9 @@
 import { DENSE_UNITS_MAX } from './limits.js';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
+import { metricFacts } from '../registry/types.js';
 import type { ComponentKind, Task } from '../registry/types.js';
+import { didYouMean } from '../registry/did-you-mean.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import type { PathSegment } from './load.js';
@@ -26,6 +28,16 @@ export interface ResolvedTraining {
   readonly metrics: readonly ComponentRef[];
   readonly logEvery: number;
   readonly evalEvery: number;
+  /** Stop when a validation metric stops improving, keeping the best epoch's weights. */
+  readonly earlyStopping?: EarlyStopping;
+}
+
+/** `training.early_stopping`, resolved: the watched metric's column and direction. */
+export interface EarlyStopping {
+  /** The metric column without `val_`, e.g. `accuracy`. */
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly patience: number;
 }
 
 export interface ResolvedModel {
@@ -41,6 +53,8 @@ export interface ResolvedConfig {
   readonly models: Readonly<Record<Role, ResolvedModel>>;
   readonly distillation: ComponentRef;
   readonly evaluation: { readonly batchSize: number };
+  /** The share of the training split held out, seeded, as the validation split (0: none). */
+  readonly validation: number;
 }
 
 type Json = Record<string, unknown>;
@@ -157,7 +171,31 @@ export class ConfigResolver {
       metrics: metricRefs,
       logEvery: merged.log_every as number,
       evalEvery: merged.eval_every as number,
+      earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping')),
     };
+  }
+
+  /** `early_stopping`, whose metric must be one the role records (as `val_<column>`). */
+  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[]): EarlyStopping | undefined {
+    if (!isObject(value) || typeof value.metric !== 'string' || !value.metric.startsWith('val_')) return undefined;
+    const facts = metrics.flatMap((ref) => {
+      const { definition } = this.registry.get('metric', ref.name);
+      return definition.kind === 'metric' ? [metricFacts(definition)] : [];
+    });
+    const column = value.metric.slice(4);
+    const watched = facts.find((f) => f.column === column);
+    if (!watched) {
+      const known = facts.map((f) => `val_${f.column}`);
+      const suggestion = didYouMean(value.metric, known);
+      this.issues.push({
+        location: this.locateAt([...at, 'metric']),
+        path: formatPath([...at, 'metric']),
+        message: `"${printableKey(value.metric)}" is not a metric this role records`,
+        hint: suggestion ? `Did you mean "${suggestion}"?` : `the role records ${known.join(', ')}; add the metric to training.metrics`,
+      });
+      return undefined;
+    }
+    return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : 5 };
   }
 
   private model(spec: Json, role: Role, task: Task): ResolvedModel {
@@ -180,7 +218,8 @@ export class ConfigResolver {
 
   /** Resolves a whole (base-schema-valid) spec object. */
   config(spec: Json): ResolvedConfig {
-    const dataset = this.component('dataset', spec.dataset, ['dataset']);
+    const { validation, datasetSpec } = this.validation(spec.dataset);
+    const dataset = this.component('dataset', datasetSpec, ['dataset']);
     const task = this.task(dataset);
     const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
     if (distillation && !this.needsTeacher(distillation)) {
@@ -192,17 +231,40 @@ export class ConfigResolver {
       });
     }
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
+    const models = { teacher: this.model(spec, 'teacher', task), student: this.model(spec, 'student', task), person: this.model(spec, 'person', task) };
+    if (validation === 0 && Object.values(models).some((model) => model.training.earlyStopping)) {
+      this.issues.push({
+        location: this.locateAt(['dataset']),
+        path: 'dataset',
+        message: 'early_stopping watches a validation metric, and the dataset has no validation split',
+        hint: 'add validation: 0.1 to the dataset, the share of the training split to hold out',
+      });
+    }
     return {
       seed: typeof spec.seed === 'number' ? spec.seed : 42,
       task,
       dataset: dataset ?? { name: 'unknown', params: {} },
-      models: {
-        teacher: this.model(spec, 'teacher', task),
-        student: this.model(spec, 'student', task),
-        person: this.model(spec, 'person', task),
-      },
+      models,
       distillation: distillation ?? { name: DEFAULT_DISTILLATION[task], params: {} },
       evaluation: { batchSize: typeof evaluation.batch_size === 'number' ? evaluation.batch_size : 2048 },
+      validation,
     };
+  }
+
+  /**
+   * `dataset.validation`: the share of the training split every dataset can hold out for validation,
+   * taken off the dataset's own params (so no dataset component has to know it).
+   */
+  private validation(value: unknown): { validation: number; datasetSpec: unknown } {
+    if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, datasetSpec: value };
+    const { validation, ...datasetSpec } = value;
+    if (typeof validation === 'number' && validation > 0 && validation < 1) return { validation, datasetSpec };
+    this.issues.push({
+      location: this.locateAt(['dataset', 'validation']),
+      path: 'dataset.validation',
+      message: `must be a number between 0 and 1 (the share of the training split held out), got ${JSON.stringify(validation)}`,
+      hint: 'e.g. validation: 0.1',
+    });
+    return { validation: 0, datasetSpec };
   }
 }

@@ -27,6 +27,8 @@ export interface Dataset {
   /** Number of classes (classification) or 1 (regression). */
   readonly outputSize: number;
   readonly train: DataSplit;
+  /** A validation split the dataset brings itself (e.g. from a validation file); else `dataset.validation` holds one out of `train`. */
+  readonly validation?: DataSplit;
   readonly test: DataSplit;
   /** Free-form facts recorded in the manifest (source path, checksum, split seed...). */
   readonly info?: Readonly<Record<string, string | number | boolean>>;

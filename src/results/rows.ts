@@ -10,6 +10,10 @@ export interface RoleOutcome {
   readonly trainSeconds: number;
   readonly samplesPerSec: number;
   readonly test: Readonly<Record<string, number>>;
+  /** Metrics on the validation split (of the kept epoch), when the cell has one. */
+  readonly val?: Readonly<Record<string, number>>;
+  /** The epoch whose weights the role kept (early stopping keeps its best validation epoch). */
+  readonly keptEpoch?: number;
   readonly inferenceMsPer1000: number;
 }
 
@@ -29,9 +33,19 @@ export function round(value: number, digits = 6): number {
   return Number(value.toPrecision(digits));
 }
 
-/** Test metrics as table columns: `{ accuracy: 0.98 }` → `{ test_accuracy: 0.98 }`, rounded. */
-export function testColumns(test: Readonly<Record<string, number>> | undefined): Row {
-  return Object.fromEntries(Object.entries(test ?? {}).map(([k, v]) => [`test_${k}`, round(v)]));
+/** Metrics as table columns: `{ accuracy: 0.98 }` → `{ test_accuracy: 0.98 }` (or `val_`), rounded. */
+export function testColumns(test: Readonly<Record<string, number>> | undefined, prefix = 'test'): Row {
+  return Object.fromEntries(Object.entries(test ?? {}).map(([k, v]) => [`${prefix}_${k}`, round(v)]));
+}
+
+/** The swept paths of a run's cells, each once, in first-seen order (the axis columns of results.csv). */
+export function axesOf(cells: ReadonlyArray<{ readonly overrides: Readonly<Record<string, unknown>> }>): string[] {
+  return [...new Set(cells.flatMap((cell) => Object.keys(cell.overrides)))];
+}
+
+/** A cell's grid values as results columns: numbers and strings as they are, anything else (lists, objects, booleans) as JSON. */
+export function axisValues(overrides: Readonly<Record<string, unknown>>): Row {
+  return Object.fromEntries(Object.entries(overrides).map(([axis, value]) => [axis, typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value)]));
 }
 
 /** One results.csv row; `outcome` is undefined for roles that produced no model (failed, skipped, interrupted). */
@@ -39,20 +53,22 @@ export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome 
   const { config } = context.cell;
   const training = config.models[role].training;
   return {
-    run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, role,
+    run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, ...axisValues(context.cell.overrides), role,
     seed: config.seed, backend: context.backend, params: outcome?.params, epochs: training.epochs, batch_size: training.batchSize,
     train_seconds: outcome ? round(outcome.trainSeconds, 4) : undefined,
     train_samples_per_sec: outcome ? Math.round(outcome.samplesPerSec) : undefined,
     ...testColumns(outcome?.test),
+    ...testColumns(outcome?.val, 'val'),
+    kept_epoch: outcome?.keptEpoch,
     inference_ms_per_1000: outcome ? round(outcome.inferenceMsPer1000, 4) : undefined, source, status, error,
   };
 }
 
 /** One history.csv row: a role's epoch. */
-export function historyRow(runId: string, cell: { id: string; seed: number }, role: Role, record: { epoch: number; trainLoss: number; seconds: number; samplesPerSec: number; test?: Readonly<Record<string, number>> }): Row {
+export function historyRow(runId: string, cell: { id: string; seed: number }, role: Role, record: { epoch: number; trainLoss: number; seconds: number; samplesPerSec: number; test?: Readonly<Record<string, number>>; val?: Readonly<Record<string, number>> }): Row {
   return {
     run_id: runId, cell_id: cell.id, seed: cell.seed, role, epoch: record.epoch, train_loss: round(record.trainLoss),
-    seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test),
+    seconds: round(record.seconds, 4), samples_per_sec: Math.round(record.samplesPerSec), ...testColumns(record.test), ...testColumns(record.val, 'val'),
   };
 }
 

@@ -15,6 +15,10 @@ export interface RunIdentity {
   readonly resolved: readonly unknown[];
   /** The metric columns of the tables. */
   readonly metrics: readonly string[];
+  /** True when the cells have a validation split (the tables get `val_` columns). */
+  readonly validation: boolean;
+  /** The grid's swept paths: the axis columns of results.csv. */
+  readonly axes?: readonly string[];
 }
 
 export interface OpenRunOptions {
@@ -107,6 +111,8 @@ export function describeMismatch(previous: Readonly<Record<string, unknown>>, id
   const out: string[] = [];
   const metrics = Array.isArray(previous.metrics) ? previous.metrics : [];
   if (metrics.join() !== identity.metrics.join()) out.push(`metrics: ${metrics.join(', ') || 'none recorded'} in the run directory, ${identity.metrics.join(', ')} now`);
+  const axes = Array.isArray(previous.axes) ? previous.axes : [];
+  if (axes.join() !== (identity.axes ?? []).join()) out.push(`grid axes: ${axes.join(', ') || 'none'} in the run directory, ${identity.axes?.join(', ') || 'none'} now`);
   const resolved = Array.isArray(previous.resolved) ? previous.resolved : [];
   if (resolved.length !== identity.resolved.length) out.push(`grid: ${resolved.length} cell(s) in the run directory, ${identity.resolved.length} now`);
   for (let i = 0; i < Math.min(resolved.length, identity.resolved.length) && out.length < 6; i++) {
@@ -150,7 +156,7 @@ export function openRunDirectory(options: OpenRunOptions): OpenRun {
   }
   const release = acquireRunLock(dir, options.warn);
   try {
-    const writer = new RunWriter(dir, options.identity.metrics);
+    const writer = new RunWriter(dir, options.identity);
     const previous = assertResumable(dir, writer, options.identity);
     return { runId, dir, writer, previous, release };
   } catch (error) {

@@ -18,10 +18,30 @@ export const RESULT_COLUMNS_BEFORE = [
 export const RESULT_COLUMNS_AFTER = ['distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error'] as const;
 export const HISTORY_COLUMNS_BEFORE = ['run_id', 'cell_id', 'seed', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec'] as const;
 
-/** The columns of both tables for a run whose roles record `metricColumns`. */
-export function tableColumns(metricColumns: readonly string[]): { results: string[]; history: string[] } {
-  const tests = metricColumns.map((c) => `test_${c}`);
-  return { results: [...RESULT_COLUMNS_BEFORE, ...tests, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests] };
+/** What a run's tables record besides the fixed columns. */
+export interface TableShape {
+  /** The metric columns (`accuracy`, `loss`...): each becomes `test_<m>`, and `val_<m>` with a validation split. */
+  readonly metrics: readonly string[];
+  /** True when the cells have a validation split. */
+  readonly validation?: boolean;
+  /** The grid's swept paths (`distillation.temperature`...): one results column each, between `cell` and `role`. */
+  readonly axes?: readonly string[];
+}
+
+/** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
+export function axisColumns(axes: readonly string[] = []): string[] {
+  const fixed: readonly string[] = [...RESULT_COLUMNS_BEFORE, ...RESULT_COLUMNS_AFTER];
+  return [...new Set(axes)].filter((axis) => !fixed.includes(axis) && !/^(test|val)_/.test(axis));
+}
+
+/** The columns of both tables for a run of this shape. */
+export function tableColumns(shape: TableShape): { results: string[]; history: string[] } {
+  const tests = shape.metrics.map((c) => `test_${c}`);
+  const vals = shape.validation ? shape.metrics.map((c) => `val_${c}`) : [];
+  const kept = shape.validation ? ['kept_epoch'] : [];
+  const role = RESULT_COLUMNS_BEFORE.indexOf('role');
+  const before = [...RESULT_COLUMNS_BEFORE.slice(0, role), ...axisColumns(shape.axes), ...RESULT_COLUMNS_BEFORE.slice(role)];
+  return { results: [...before, ...tests, ...vals, ...kept, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests, ...vals] };
 }
 
 /** The rows of a table written by an earlier invocation that can be trusted, and what had to be dropped. */
@@ -93,11 +113,11 @@ export class RunWriter {
   private readonly results: Table;
   private readonly history: Table;
 
-  constructor(readonly dir: string, metricColumns: readonly string[]) {
+  constructor(readonly dir: string, shape: TableShape) {
     this.resultsFile = path.join(dir, 'results.csv');
     this.historyFile = path.join(dir, 'history.csv');
     this.manifestFile = path.join(dir, 'manifest.json');
-    const columns = tableColumns(metricColumns);
+    const columns = tableColumns(shape);
     this.results = new Table(this.resultsFile, columns.results);
     this.history = new Table(this.historyFile, columns.history);
   }

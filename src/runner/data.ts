@@ -5,11 +5,36 @@ import type { Dataset, DataSplit } from '../registry/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
+import { deriveSeed, permutation } from '../shared/random.js';
 
 export interface LoadedData {
   readonly dataset: Dataset;
   readonly train: SplitTensors;
+  /** Held out of the training split (`dataset.validation`), or the dataset's own validation split. */
+  readonly validation?: SplitTensors;
   readonly test: SplitTensors;
+}
+
+/**
+ * Splits `split` into training and validation rows: a seeded permutation picks `fraction` of the rows
+ * (at least one, leaving at least one) for validation. The same seed picks the same rows.
+ */
+export function holdOut(split: DataSplit, fraction: number, seed: number, features: number): { train: DataSplit; validation: DataSplit } {
+  const held = Math.min(split.n - 1, Math.max(1, Math.round(split.n * fraction)));
+  const order = permutation(split.n, seed);
+  const take = (rows: Int32Array): DataSplit => {
+    const x = new Float32Array(rows.length * features);
+    const y = split.y instanceof Int32Array ? new Int32Array(rows.length) : new Float32Array(rows.length);
+    rows.forEach((row, i) => {
+      x.set(split.x.subarray(row * features, (row + 1) * features), i * features);
+      y[i] = split.y[row];
+    });
+    return { x, y, n: rows.length };
+  };
+  // Training rows keep their file order; only which rows are held out is random.
+  const validationRows = order.slice(0, held).sort();
+  const trainRows = order.slice(held).sort();
+  return { train: take(trainRows), validation: take(validationRows) };
 }
 
 function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTensors {
@@ -23,11 +48,21 @@ export async function loadData(registry: Registry, config: ResolvedConfig, baseD
   const definition = registry.get('dataset', config.dataset.name).definition;
   if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
   const dataset = await definition.create(structuredClone(config.dataset.params) as never, { seed: config.seed, baseDir, task: config.task });
-  return { dataset, train: toTensors(dataset.train, dataset.featureShape), test: toTensors(dataset.test, dataset.featureShape) };
+  const features = dataset.featureShape.reduce((a, b) => a * b, 1);
+  let { train } = dataset;
+  let validation = dataset.validation;
+  if (!validation && config.validation > 0) ({ train, validation } = holdOut(dataset.train, config.validation, deriveSeed(config.seed, 'validation'), features));
+  return {
+    dataset,
+    train: toTensors(train, dataset.featureShape),
+    validation: validation ? toTensors(validation, dataset.featureShape) : undefined,
+    test: toTensors(dataset.test, dataset.featureShape),
+  };
 }
 
 export function disposeData(data: LoadedData): void {
   tf.dispose([data.train.x, data.train.y, data.test.x, data.test.y]);
+  if (data.validation) tf.dispose([data.validation.x, data.validation.y]);
 }
 
 /** Each distinct dataset of a run, loaded once and kept on the backend until the run ends. */
@@ -54,7 +89,8 @@ export class DatasetCache {
   bytesExcept(planned: PlannedCell): number {
     let bytes = 0;
     for (const [key, data] of this.loaded) {
-      if (key !== planned.datasetKey) for (const t of [data.train.x, data.train.y, data.test.x, data.test.y]) bytes += t.size * 4;
+      if (key === planned.datasetKey) continue;
+      for (const split of [data.train, data.validation, data.test]) if (split) bytes += (split.x.size + split.y.size) * 4;
     }
     return bytes;
   }

@@ -4,10 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
-import { gain, historyRow, resultRow } from '../results/rows.js';
+import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
 import { assertRunId, openRunDirectory } from '../results/run-dir.js';
 import type { OpenRun, RunIdentity } from '../results/run-dir.js';
+import { writeRunSummary } from '../results/summary.js';
 import type { RunWriter } from '../results/writer.js';
 import { selectBackend } from '../backend/select.js';
 import { isBackendFatal } from '../backend/wasm-memory.js';
@@ -57,6 +58,8 @@ export interface RunSummary {
   /** The results rows written by this invocation, in order. */
   readonly rows: readonly Row[];
   readonly status: RunStatus;
+  /** summary.csv's rows: per cell and role over the run's seeds (the whole run directory, resumed rows too). */
+  readonly summary: readonly Row[];
 }
 
 interface TeacherEntry {
@@ -108,7 +111,10 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
 /** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
 export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
-  return { hash: contentHash({ name: experiment.name, cells: experiment.cells.map((cell) => cell.id), metrics }, 16), resolved, metrics };
+  const validation = experiment.cells.some((cell) => cell.config.validation > 0);
+  const cells = experiment.cells.map((cell) => `${cell.id}/${cell.seed}`);
+  const axes = axesOf(experiment.cells);
+  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes }, 16), resolved, metrics, validation, axes };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
@@ -397,6 +403,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
   manifest('running');
   let status: RunStatus = 'ok';
+  let summary: readonly Row[] = [];
   try {
     for (const planned of plan.cells) await execution.cell(planned);
     status = execution.status;
@@ -406,9 +413,11 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   } finally {
     execution.dispose();
     manifest(status, new Date());
+    // Also after a failure or an interrupt: a summary of what finished.
+    summary = writeRunSummary(open.dir, (message) => reporter.warn(message));
     await reporter.runEnd();
   }
-  return { runId: open.runId, runDir: open.dir, backend, rows: execution.rows, status };
+  return { runId: open.runId, runDir: open.dir, backend, rows: execution.rows, status, summary };
 }
 
 /** One line for the log: `wasm + OpenBLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */

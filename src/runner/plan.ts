@@ -7,6 +7,8 @@ export interface Shard {
   /** 1-based shard number. */
   readonly index: number;
   readonly count: number;
+  /** Where `--shard auto` found index and count, e.g. `Slurm job array (SLURM_ARRAY_TASK_ID=3, ...)`; recorded in the manifest. */
+  readonly source?: string;
 }
 
 export interface PlannedCell {
@@ -52,9 +54,9 @@ function planCell(cell: ResolvedCell): PlannedCell {
   return {
     cell,
     label: cellLabel(cell),
-    teacherKey: contentHash({ seed, dataset, task, teacher: models.teacher }),
-    personKey: contentHash({ seed, dataset, task, person: models.person }),
-    datasetKey: contentHash({ seed, dataset }),
+    teacherKey: contentHash({ seed, dataset, validation: cell.config.validation, task, teacher: models.teacher }),
+    personKey: contentHash({ seed, dataset, validation: cell.config.validation, task, person: models.person }),
+    datasetKey: contentHash({ seed, dataset, validation: cell.config.validation }),
   };
 }
 
@@ -75,6 +77,15 @@ export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard
   };
 }
 
+/** `grid: training.optimizer.lr (2 values) x zip of distillation.temperature, distillation.alpha (3 steps) = 6 point(s)`. */
+function gridLine(experiment: ResolvedExperiment): string[] {
+  if (experiment.axes.length === 0) return [];
+  const axes = experiment.axes.map((axis) =>
+    axis.paths.length > 1 ? `zip of ${axis.paths.join(', ')} (${axis.length} steps)` : `${axis.paths[0]} (${axis.length} value${axis.length === 1 ? '' : 's'})`);
+  const points = experiment.axes.reduce((product, axis) => product * axis.length, 1);
+  return [`grid: ${axes.join(' x ')} = ${points} point(s)`];
+}
+
 /** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
 export function formatPlan(plan: Plan): string {
   const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
@@ -84,6 +95,7 @@ export function formatPlan(plan: Plan): string {
     `experiment ${plan.experiment.name}: ${plan.cells.length} cell(s) to run (${points} grid point(s) x ${seeds} seed(s))` +
       (plan.done.length > 0 ? `, ${plan.done.length} already done` : '') +
       (plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''),
+    ...gridLine(plan.experiment),
     `trainings: teacher ${count((p) => p.teacherKey)}, student ${plan.cells.length}, person ${count((p) => p.personKey)}` +
       ' (a teacher or person shared by cells of the same seed is trained once)',
   ];

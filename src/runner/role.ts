@@ -17,6 +17,10 @@ export interface RoleRun {
   readonly trainSeconds: number;
   readonly samplesPerSec: number;
   readonly test: Readonly<Record<string, number>>;
+  /** Validation metrics of the kept epoch, when the cell has a validation split. */
+  readonly val?: Readonly<Record<string, number>>;
+  /** The epoch whose weights were kept (early stopping keeps its best validation epoch). */
+  readonly keptEpoch?: number;
   readonly inferenceMsPer1000: number;
   readonly metrics: readonly Metric[];
 }
@@ -69,13 +73,16 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   try {
     const trained = await trainRole({
       role, model, training: resolved.training, optimizer, loss, labelLoss, metrics, task: config.task,
-      train: data.train, test: data.test, teacherTrain: role === 'student' ? teacher : undefined,
+      train: data.train, test: data.test, validation: data.validation, teacherTrain: role === 'student' ? teacher : undefined,
       evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch, onProgress: options.onProgress,
     });
-    const last = trained.history[trained.history.length - 1];
+    // The model holds the kept epoch's weights (the last, or early stopping's best): report that epoch.
+    const kept = trained.history.find((record) => record.epoch === trained.keptEpoch) ?? trained.history[trained.history.length - 1];
+    const context = { metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize };
+    const val = data.validation ? (kept.val ?? evaluate(model, { ...context, test: data.validation })) : undefined;
     return {
       role, model, params: model.countParams(), history: trained.history, trainSeconds: trained.trainSeconds,
-      samplesPerSec: trained.samplesPerSec, test: last.test ?? evaluate(model, { ...data, metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize }),
+      samplesPerSec: trained.samplesPerSec, test: kept.test ?? evaluate(model, { ...context, test: data.test }), val, keptEpoch: trained.keptEpoch,
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize), metrics,
     };
   } catch (error) {

@@ -15,6 +15,9 @@ export interface TeacherSummary {
   readonly inferenceMsPer1000: number;
   /** The epochs of the training that made it, so every run's history table shows the teacher's curve. */
   readonly history: readonly EpochRecord[];
+  /** Validation metrics of the kept epoch, and which epoch that is. */
+  readonly val?: Readonly<Record<string, number>>;
+  readonly keptEpoch?: number;
 }
 
 interface Meta extends TeacherSummary {
@@ -55,8 +58,8 @@ export function saveTeacher(stem: string, model: tf.LayersModel, summary: Teache
     offset += w.size;
   }
   writeFileAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
-  const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } = summary;
-  const meta: Meta = { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, shapes };
+  const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } = summary;
+  const meta: Meta = { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch, shapes };
   writeFileAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
 }
 
@@ -101,8 +104,8 @@ export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel:
     });
     model.setWeights(tensors);
     tf.dispose(tensors);
-    const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } = meta;
-    return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history } };
+    const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } = meta;
+    return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } };
   } catch (error) {
     model?.dispose();
     return { damaged: (error as Error).message };

@@ -22,6 +22,8 @@ export interface EpochRecord {
   readonly samplesPerSec: number;
   /** Test metrics by column, when this epoch was evaluated. */
   readonly test?: Readonly<Record<string, number>>;
+  /** Validation metrics by column, when this epoch was evaluated and there is a validation split. */
+  readonly val?: Readonly<Record<string, number>>;
 }
 
 export interface TrainRoleOptions {
@@ -37,6 +39,8 @@ export interface TrainRoleOptions {
   readonly task: Task;
   readonly train: SplitTensors;
   readonly test: SplitTensors;
+  /** Held out of training: early stopping and selections read it, never the test split. */
+  readonly validation?: SplitTensors;
   /** The teacher's outputs on the training split, row-aligned with `train`, computed once. */
   readonly teacherTrain?: tf.Tensor2D;
   readonly evalBatchSize: number;
@@ -52,6 +56,8 @@ export interface TrainRoleResult {
   readonly history: readonly EpochRecord[];
   readonly trainSeconds: number;
   readonly samplesPerSec: number;
+  /** The epoch whose weights the model has: the last, or early stopping's best. */
+  readonly keptEpoch: number;
 }
 
 /** Lets timers, the progress renderer and Ctrl-C run between batches of a synchronous backend. */
@@ -155,23 +161,70 @@ export function assertConverged(role: string, history: readonly EpochRecord[], u
  * @throws DistilError NON_FINITE_LOSS, DIVERGED (see {@link assertConverged}), INTERRUPTED (when `signal` aborts).
  */
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
-  const { epochs, evalEvery } = options.training;
+  const { epochs, evalEvery, earlyStopping } = options.training;
   const history: EpochRecord[] = [];
   const untrained = untrainedLoss(options);
   const tick = { last: performance.now() };
+  const best = new BestEpoch(options.model, earlyStopping);
   let trainSeconds = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const started = performance.now();
-    const trainLoss = await trainEpoch(options, epoch, tick);
-    const seconds = (performance.now() - started) / 1000;
-    trainSeconds += seconds;
-    const evaluateNow = epoch === epochs || (evalEvery > 0 && epoch % evalEvery === 0);
-    const test = evaluateNow ? evaluate(options.model, options) : undefined;
-    const record: EpochRecord = { epoch, trainLoss, seconds, samplesPerSec: options.train.n / seconds, test };
-    history.push(record);
-    options.onEpoch?.(record);
-    await new Promise((resolve) => setImmediate(resolve));
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      const trainLoss = await trainEpoch(options, epoch, tick);
+      const seconds = (performance.now() - started) / 1000;
+      trainSeconds += seconds;
+      const evaluateNow = epoch === epochs || (evalEvery > 0 && epoch % evalEvery === 0);
+      const test = evaluateNow ? evaluate(options.model, options) : undefined;
+      // Early stopping watches the validation split every epoch; otherwise it is read when the test split is.
+      const val = options.validation && (evaluateNow || earlyStopping) ? evaluate(options.model, { ...options, test: options.validation }) : undefined;
+      const record: EpochRecord = { epoch, trainLoss, seconds, samplesPerSec: options.train.n / seconds, test, val };
+      history.push(record);
+      options.onEpoch?.(record);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (val && best.stopAfter(epoch, val)) break;
+    }
+    assertConverged(options.role, history, untrained);
+    const ran = history.length;
+    return { history, trainSeconds, samplesPerSec: (options.train.n * ran) / trainSeconds, keptEpoch: best.restore() ?? ran };
+  } finally {
+    best.dispose();
   }
-  assertConverged(options.role, history, untrained);
-  return { history, trainSeconds, samplesPerSec: (options.train.n * epochs) / trainSeconds };
+}
+
+/** Early stopping: the best validation epoch so far, a copy of its weights, and the patience left. */
+class BestEpoch {
+  private epoch = 0;
+  private value = NaN;
+  private weights: tf.Tensor[] = [];
+  private waited = 0;
+
+  constructor(private readonly model: tf.LayersModel, private readonly rule: TrainRoleOptions['training']['earlyStopping']) {}
+
+  /** Records an epoch's validation metrics; true when patience has run out. */
+  stopAfter(epoch: number, val: Readonly<Record<string, number>>): boolean {
+    if (!this.rule) return false;
+    const value = val[this.rule.metric];
+    const better = this.epoch === 0 || (this.rule.higherIsBetter ? value > this.value : value < this.value);
+    if (better) {
+      tf.dispose(this.weights);
+      this.weights = this.model.getWeights().map((w) => w.clone());
+      this.epoch = epoch;
+      this.value = value;
+      this.waited = 0;
+      return false;
+    }
+    return ++this.waited >= this.rule.patience;
+  }
+
+  /** Puts the best epoch's weights back; its number, or undefined without early stopping. */
+  restore(): number | undefined {
+    if (!this.rule || this.epoch === 0) return undefined;
+    this.model.setWeights(this.weights);
+    return this.epoch;
+  }
+
+  dispose(): void {
+    tf.dispose(this.weights);
+    this.weights = [];
+  }
 }

@@ -11,11 +11,11 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-writer-'));
 describe('run writer', () => {
   it('appends rows under one header, quoting fields, also across writer instances (resume)', () => {
     const dir = tmp();
-    const first = new RunWriter(dir, ['loss', 'accuracy']);
+    const first = new RunWriter(dir, { metrics: ['loss', 'accuracy'] });
     first.start(() => false);
     first.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
     first.appendResult({ run_id: 'r', cell_id: 'd', role: 'teacher', test_accuracy: 0.7, status: 'ok' });
-    const second = new RunWriter(dir, ['loss', 'accuracy']);
+    const second = new RunWriter(dir, { metrics: ['loss', 'accuracy'] });
     second.start((r) => r.cell_id === 'c');
     second.appendResult({ run_id: 'r', cell_id: 'c', role: 'student', test_accuracy: 0.8, status: 'failed', error: 'loss, "NaN"\nagain' });
     const { columns, records } = readCsv(path.join(dir, 'results.csv'));
@@ -25,14 +25,14 @@ describe('run writer', () => {
   });
 
   it('writes header-only tables for a run with no rows', () => {
-    const writer = new RunWriter(tmp(), ['accuracy']);
+    const writer = new RunWriter(tmp(), { metrics: ['accuracy'] });
     writer.start(() => false);
     assert.equal(readFileSync(writer.resultsFile, 'utf8').split('\n').length, 2);
     assert.equal(readFileSync(writer.historyFile, 'utf8'), 'run_id,cell_id,seed,role,epoch,train_loss,seconds,samples_per_sec,test_accuracy\n');
   });
 
   it('reads only whole rows back: a cut last line and a row of the wrong width are dropped and counted', () => {
-    const writer = new RunWriter(tmp(), ['accuracy']);
+    const writer = new RunWriter(tmp(), { metrics: ['accuracy'] });
     writer.start(() => false);
     writer.appendResult({ run_id: 'r', cell_id: 'c', role: 'teacher', test_accuracy: 0.9, status: 'ok' });
     appendFileSync(writer.resultsFile, 'r,x,c\nr,blobs,c,,teach');
@@ -46,12 +46,12 @@ describe('run writer', () => {
   it('refuses to append under a header that is not this run\'s', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'results.csv'), 'run_id,cell_id,role,test_loss\n');
-    const writer = new RunWriter(dir, ['accuracy']);
+    const writer = new RunWriter(dir, { metrics: ['accuracy'] });
     assert.throws(() => writer.start(() => false), /results\.csv: its header is not this run's/);
   });
 
   it('writes the manifest atomically', () => {
-    const writer = new RunWriter(tmp(), ['loss']);
+    const writer = new RunWriter(tmp(), { metrics: ['loss'] });
     writer.writeManifest({ status: 'running' });
     writer.writeManifest({ status: 'ok' });
     assert.deepEqual(JSON.parse(readFileSync(writer.manifestFile, 'utf8')), { status: 'ok' });
