@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { assertBlasRequest, BACKEND_REQUESTS } from './backend/select.js';
 import type { BackendRequest } from './backend/select.js';
-import { DistilError, errorInvalidArgument, errorUnknownCommand, errorUnsettled } from './errors.js';
+import { DistilError, errorInvalidArgument, errorTableMismatch, errorUnknownCommand, errorUnsettled } from './errors.js';
 import { builtinPlugin } from './plugins/builtin/index.js';
 import { loadPlugins } from './plugins/load.js';
 import { didYouMean } from './registry/did-you-mean.js';
@@ -12,10 +12,14 @@ import { Registry } from './registry/registry.js';
 import { compareResults, mergeResults } from './results/compare.js';
 import { assertRunId } from './results/run-dir.js';
 import { writeMergedTable } from './results/merge.js';
+import { findBest } from './results/best.js';
+import { summarizeTable, summaryCsv } from './results/summary.js';
+import { readTable } from './results/table-check.js';
 import { getVersion } from './results/manifest.js';
 import { formatRegistry, formatSummary } from './summary.js';
 import { runExperiment } from './runner/execute.js';
-import { formatPlan, parseShard, planRun } from './runner/plan.js';
+import { formatPlan, planRun } from './runner/plan.js';
+import { resolveShard } from './runner/shard.js';
 import { ListrReporter } from './runner/reporter.js';
 import { loadExperiment } from './config/experiment.js';
 import { metricFactsOf } from './runner/model.js';
@@ -28,9 +32,12 @@ Usage
   distil-run list [--plugin P]              registered components and their params
   distil-run compare <a.csv> <b.csv>        compare two results tables (b against baseline a)
   distil-run merge <a.csv> <b.csv>... [--out FILE]  combine shard tables (all results.csv or all history.csv) into one
+  distil-run summarize <results.csv> [--out FILE]  summary.csv of a results table (e.g. merged shards): means over seeds
+  distil-run best <run dir> [--metric M] [--role R]  the winning cell per role by a metric (mean over seeds)
 
 Run options
   --set PATH=VALUE      override a spec field (repeatable), e.g. --set training.epochs=1
+  --grid PATH=VALUES    add or replace a grid axis (repeatable), e.g. --grid training.optimizer.lr=[0.001,0.01]
   --plugin MODULE       load a plugin (repeatable), in addition to the spec's plugins:
   --backend NAME        auto (default), tensorflow, wasm or cpu
   --blas auto|off|PATH  system BLAS for the wasm backend's matrix products (default auto: OpenBLAS, MKL, ...)
@@ -38,6 +45,8 @@ Run options
   --run-id ID           run id (default: UTC timestamp); reuse one to resume, skipping finished cells
   --teacher-cache DIR|off  where trained teachers are kept and reused (default ~/.cache/distil-run/teachers)
   --shard I/N           run only cells I, I+N, ... of the grid (for CI matrices; combine with merge)
+  --shard auto[/N]      take I (and N) from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID (Slurm)
+                        or DISTIL_SHARD_INDEX; N from auto/N, DISTIL_SHARD_COUNT or the Slurm array
   --dry-run             print the plan (cells, teachers) and exit
   --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
 
@@ -49,10 +58,15 @@ Compare options
 Merge options
   --out FILE            write the merged table to FILE (creating its directory) instead of stdout
 
+Best options
+  --metric M            test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss
+  --role R              only teacher, student or person
+
 Exit codes: 0 done, 1 a run or comparison failed, 2 invalid input, 130 interrupted.`;
 
 const OPTIONS = {
   set: { type: 'string', multiple: true },
+  grid: { type: 'string', multiple: true },
   plugin: { type: 'string', multiple: true },
   backend: { type: 'string' },
   blas: { type: 'string' },
@@ -64,13 +78,15 @@ const OPTIONS = {
   plain: { type: 'boolean' },
   'max-regression': { type: 'string' },
   'allow-different-experiments': { type: 'boolean' },
+  metric: { type: 'string' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } satisfies ParseArgsConfig['options'];
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge'] as const;
+const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge', 'summarize', 'best'] as const;
 
 function parse(argv: readonly string[]): { values: Values; positionals: string[] } {
   try {
@@ -114,8 +130,9 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
 
 async function commandRun(files: string[], values: Values): Promise<number> {
   requireFiles('run', files, 1);
-  const { experiment, registry } = await loadExperiment(files[0], { set: values.set, plugins: values.plugin });
-  const shard = values.shard ? parseShard(values.shard) : undefined;
+  const { experiment, registry } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
+  const shard = values.shard ? resolveShard(values.shard) : undefined;
+  if (shard?.source) process.stderr.write(`shard ${shard.index}/${shard.count} from ${shard.source}\n`);
   // Every flag is checked before the plan is printed: a dry run that passes must not fail for real.
   const backend = backendOption(values.backend);
   if (values['run-id'] !== undefined) assertRunId(values['run-id']);
@@ -150,7 +167,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
 
 async function commandValidate(files: string[], values: Values): Promise<number> {
   requireFiles('validate', files, 1);
-  const { experiment } = await loadExperiment(files[0], { set: values.set, plugins: values.plugin });
+  const { experiment } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
   process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
   return 0;
 }
@@ -199,6 +216,29 @@ function commandMerge(files: string[], values: Values): number {
   return 0;
 }
 
+function commandSummarize(files: string[], values: Values): number {
+  requireFiles('summarize', files, 1);
+  if (files.length > 1) throw errorInvalidArgument('summarize', `expected one results.csv (merge shards first), got ${files.length} (see distil-run --help)`);
+  const table = readTable(files[0]);
+  if (table.kind !== 'results') throw errorTableMismatch(`${files[0]}: is a ${table.kind} table, not a results table`, 'summarize takes a results.csv');
+  const { columns, rows } = summarizeTable(table);
+  const csv = summaryCsv(columns, rows);
+  if (values.out) writeMergedTable(values.out, csv);
+  else process.stdout.write(csv);
+  process.stderr.write(`summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}\n`);
+  return 0;
+}
+
+async function commandBest(files: string[], values: Values): Promise<number> {
+  if (files.length !== 1) throw errorInvalidArgument('best', `expected one run directory, got ${files.length} (see distil-run --help)`);
+  const registry = await pluginRegistry(values);
+  const orientation = new Map(registry.list('metric').map((c) => metricFactsOf(registry, c.definition.name)).map((m) => [m.column, m.higherIsBetter]));
+  const best = findBest(files[0], { metric: values.metric, role: values.role, higherIsBetter: (metric) => orientation.get(metric) });
+  process.stdout.write(`${best.text}\n`);
+  process.stderr.write(best.notes.map((line) => `${line}\n`).join(''));
+  return 0;
+}
+
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv);
@@ -220,6 +260,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'list': process.stdout.write(`${formatRegistry(await pluginRegistry(values))}\n`); return 0;
     case 'compare': return commandCompare(files, values);
     case 'merge': return commandMerge(files, values);
+    case 'summarize': return commandSummarize(files, values);
+    case 'best': return commandBest(files, values);
     default: throw errorUnknownCommand(first, didYouMean(first, COMMANDS));
   }
 }

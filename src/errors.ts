@@ -42,7 +42,10 @@ export type ErrorCode =
   | 'MERGE_CONFLICT'
   | 'FILE_UNREADABLE'
   | 'UNSETTLED'
-  | 'CELLS_TOO_LARGE';
+  | 'CELLS_TOO_LARGE'
+  | 'NOT_A_RUN_DIRECTORY'
+  | 'UNKNOWN_METRIC'
+  | 'NOTHING_SELECTED';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -272,4 +275,20 @@ export function errorBackendFailure(cell: string, role: string, problem: string)
     `${role} of cell ${cell}: the compute backend failed (${problem}); the run stopped so later cells are not run on a broken backend. ` +
       'Make that cell smaller (fewer units, a smaller batch_size or evaluation.batch_size) or run it with --backend cpu, then resume with the same --run-id',
   );
+}
+
+/** A path given as a run directory that is missing or holds no results table. Exit code 2. */
+export function errorNotARunDirectory(dir: string, problem: string, hint: string): DistilError {
+  return new DistilError('NOT_A_RUN_DIRECTORY', `${dir}: ${problem} (${hint})`, { exitCode: 2 });
+}
+
+/** A metric column a table does not have, with the ones it has. Exit code 2. */
+export function errorUnknownMetric(metric: string, file: string, available: readonly string[], suggestion: string | undefined): DistilError {
+  const hint = suggestion ? `Did you mean "${suggestion}"? ` : '';
+  return new DistilError('UNKNOWN_METRIC', `--metric: ${file} has no metric "${metric}" (${hint}it has ${available.join(', ') || 'none'})`, { exitCode: 2 });
+}
+
+/** No search point of a selection stage finished, so there is no teacher to carry on with. Exit code 1. */
+export function errorNothingSelected(metric: string): DistilError {
+  return new DistilError('NOTHING_SELECTED', `no search point's teacher finished with val_${metric}, so nothing can be selected; the student and the person were not trained (see the failed rows, fix the search grid, and resume with the same --run-id)`);
 }

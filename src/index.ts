@@ -1,7 +1,8 @@
 // The public API of distil-run: a hand-picked list of named exports.
 export { loadExperiment, resolveExperiment, contentHash } from './config/experiment.js';
-export type { LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './config/experiment.js';
+export type { GridAxisSummary, LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './config/experiment.js';
 export { parseSpecSource, applyOverrides } from './config/load.js';
+export { applyGridFlags } from './config/grid-flags.js';
 export type { SpecSource } from './config/load.js';
 export { ROLES } from './config/resolve.js';
 export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './config/resolve.js';
@@ -15,12 +16,17 @@ export { runExperiment, defaultRunId } from './runner/execute.js';
 export type { RunOptions, RunStatus, RunSummary } from './runner/execute.js';
 export { planRun, formatPlan, parseShard } from './runner/plan.js';
 export type { Plan, PlannedCell, Shard } from './runner/plan.js';
+export { resolveShard } from './runner/shard.js';
+export type { ShardEnvironment } from './runner/shard.js';
 export { ListrReporter, RecordingReporter } from './runner/reporter.js';
 export type { Reporter, RoleStatus } from './runner/reporter.js';
 export { selectBackend } from './backend/select.js';
 export type { BackendInfo, BackendName, BackendRequest } from './backend/select.js';
 export { compareResults, mergeResults } from './results/compare.js';
 export { readCsv } from './results/csv.js';
+export { summarizeResults, summarizeTable } from './results/summary.js';
+export { findBest } from './results/best.js';
+export type { Best, BestOptions, Winner } from './results/best.js';
 export { parseIdx } from './data/idx.js';
 export { DistilError, formatIssue } from './errors.js';
 export type { ErrorCode, SourceLocation, SpecIssue } from './errors.js';

@@ -4,27 +4,69 @@ import { COMPONENT_KINDS } from './registry/types.js';
 import type { JsonSchema } from './registry/types.js';
 import { describeBackend } from './runner/execute.js';
 import type { RunSummary } from './runner/execute.js';
+import type { Row } from './results/rows.js';
 import { formatTable, signed } from './results/table.js';
 
-/** The end-of-run table: role, params, test metrics and the distillation gain, then the run directory. */
-export function formatSummary(summary: RunSummary): string {
-  const metrics = [...new Set(summary.rows.flatMap((row) => Object.keys(row).filter((k) => k.startsWith('test_') && row[k] !== undefined)))];
-  const grid = summary.rows.some((row) => row.cell);
+/** A mean (± its 95% interval when there is one) as the seeded table shows it: 0.9810 ± 0.0012. */
+function withInterval(mean: Row[string], ci: Row[string]): string {
+  if (typeof mean !== 'number') return '';
+  const fixed = (x: number) => x.toFixed(Math.abs(x) >= 1000 ? 1 : 4);
+  return typeof ci === 'number' ? `${fixed(mean)} ± ${fixed(ci)}` : fixed(mean);
+}
+
+/** A p-value in two digits, or a bound below 0.001. */
+const pValue = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p >= 0.001 ? p.toFixed(3) : '<0.001');
+
+/** The gain over seeds: `+0.0021 ± 0.0015 accuracy (not significant, p=0.31)`; the mark when the interval contains 0. */
+function gainOverSeeds(row: Row): string {
+  if (typeof row.gain_mean !== 'number') return '';
+  const ci = typeof row.gain_ci95 === 'number' ? ` ± ${row.gain_ci95.toFixed(4)}` : '';
+  const text = `${signed(row.gain_mean)}${ci} ${row.gain_metric}`;
+  if (typeof row.gain_p !== 'number' || typeof row.gain_ci95 !== 'number') return text;
+  const p = pValue(row.gain_p);
+  return Math.abs(row.gain_mean) <= row.gain_ci95 ? `${text} (not significant, p${p.startsWith('<') ? '' : '='}${p})` : `${text} (p${p.startsWith('<') ? '' : '='}${p})`;
+}
+
+/** The table of a run with several seeds: per cell and role, mean ± 95% interval of each test metric over the ok seeds, and the paired gain. */
+function seedTable(rows: readonly Row[]): string {
+  const metrics = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => /^test_.+_mean$/.test(k))))];
+  const grid = rows.some((row) => row.cell);
+  const headers = [...(grid ? ['cell'] : []), 'role', 'n', ...metrics.map((m) => m.slice(5, -5)), 'gain'];
+  return formatTable(headers, rows.map((row) => [
+    ...(grid ? [String(row.cell)] : []), String(row.role), row.n as number,
+    ...metrics.map((m) => withInterval(row[m], row[`${m.slice(0, -5)}_ci95`])), gainOverSeeds(row),
+  ]));
+}
+
+/** The table of a single-seed run: one line per results row. */
+function rowTable(rows: readonly Row[]): string {
+  const metrics = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k.startsWith('test_') && row[k] !== undefined)))];
+  const grid = rows.some((row) => row.cell);
   const headers = [...(grid ? ['cell'] : []), 'role', 'params', ...metrics.map((m) => m.slice(5)), 'gain', 'status'];
-  const rows = summary.rows.map((row) => [
+  return formatTable(headers, rows.map((row) => [
     ...(grid ? [String(row.cell)] : []),
     String(row.role),
     row.params as number | undefined,
     ...metrics.map((m) => row[m] as number | undefined),
     typeof row.distillation_gain === 'number' ? `${signed(row.distillation_gain)} ${row.gain_metric}` : '',
     String(row.status),
-  ]);
+  ]));
+}
+
+/**
+ * The end-of-run table, then the run directory. One seed: role, params, test metrics and the gain per
+ * results row. Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
+ */
+export function formatSummary(summary: RunSummary): string {
+  const several = new Set(summary.rows.map((row) => row.seed)).size > 1 || summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);
+  const seeded = several && summary.summary.length > 0;
   const failed = summary.rows.filter((row) => row.status === 'failed').map((row) => `${row.role}: ${row.error}`);
   return [
-    formatTable(headers, rows),
+    seeded ? seedTable(summary.summary) : rowTable(summary.rows),
     ...(failed.length > 0 ? ['', 'failed:', ...failed.map((f) => `  ${f}`)] : []),
     '',
     `gain = student - person on the first non-loss metric, signed so positive means distillation helped`,
+    ...(seeded ? ['mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0'] : []),
     `backend: ${describeBackend(summary.backend)}`,
     summary.runDir,
   ].join('\n');

@@ -8,14 +8,17 @@ import { loadPlugins } from '../plugins/load.js';
 import { Registry } from '../registry/registry.js';
 import { builtinPlugin } from '../plugins/builtin/index.js';
 import { getAjv } from './ajv.js';
-import { checkedAxes, cellLocator, expandGrid, gridAxes, gridSizeIssue, setPath } from './grid.js';
+import { checkedAxes, cellLocator, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
 import { IssueCollector } from './issues.js';
+import { applyGridFlags } from './grid-flags.js';
 import { applyOverrides, loadSpecSource, locate, specData } from './load.js';
 import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import { ConfigResolver } from './resolve.js';
+import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
+import type { ResolvedSearch } from './search.js';
 import type { ResolvedConfig } from './resolve.js';
 
 /** One point of the grid: its overrides and the config they give. */
@@ -43,13 +46,38 @@ export interface ResolvedExperiment {
   /** The spec after --set overrides, as plain data (recorded in the manifest). */
   readonly spec: Readonly<Record<string, unknown>>;
   readonly plugins: readonly string[];
+  /** Every swept path and its values (a zip group's paths included). */
   readonly grid: Readonly<Record<string, readonly unknown[]>>;
+  /** The axes of the cartesian product, in order: one path each, or the paths of a zip group. */
+  readonly axes: readonly GridAxisSummary[];
   readonly cells: readonly ResolvedCell[];
+  /** The selection stage, when the spec has `search:`; `cells` are then those of its first point until it has run. */
+  readonly search?: SearchStage;
+}
+
+/** A resolved `search:` with the cells it trains and, for each possible winner, the cells after it. */
+export interface SearchStage extends ResolvedSearch {
+  /** The teacher of every search point, once per seed (point by point). */
+  readonly cells: readonly ResolvedCell[];
+  /** The cell id of each point's teacher (the same for all its seeds). */
+  readonly pointIds: readonly string[];
+  /** For each point, the experiment's cells when that point wins (teacher and carried values set). */
+  readonly finals: ReadonlyArray<readonly ResolvedCell[]>;
+}
+
+/** One axis of the grid as `--dry-run` shows it. */
+export interface GridAxisSummary {
+  /** The swept paths: one, or a zip group's. */
+  readonly paths: readonly string[];
+  /** How many values each path takes. */
+  readonly length: number;
 }
 
 export interface LoadExperimentOptions {
   /** `path=value` overrides, as given to `--set`. */
   readonly set?: readonly string[];
+  /** `path=[values]` grid axes, as given to `--grid` (applied after `set`). */
+  readonly grid?: readonly string[];
   /** Extra plugin modules (`--plugin`), resolved from the working directory. */
   readonly plugins?: readonly string[];
   /** Registry to resolve against; a new one with the built-ins by default. */
@@ -106,21 +134,21 @@ function expandableAxes(spec: Record<string, unknown>, locator: Locator, issues:
 /** One grid cell: the base with the cell's grid values set, validated where the grid changed it, then resolved. */
 function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: GridCombo, seed: number | undefined, index: number, registry: Registry, issues: IssueCollector): ResolvedCell {
   const data = structuredClone(base);
-  for (const [axis, i] of combo) setPath(data, axis.segments, axis.values[i]);
+  const values = comboValues(combo);
+  for (const [path, value] of values) setPath(data, path.segments, value);
   if (seed !== undefined) data.seed = seed;
   const locator = cellLocator(source, combo);
   if (combo.length > 0) issues.add(issuesFromAjv(validateBase(data) ?? [], [], locator));
   const resolver = new ConfigResolver(registry, locator);
   const config = resolver.config(data);
   issues.add(resolver.issues);
-  const overrides = Object.fromEntries(combo.map(([axis, i]) => [axis.key, axis.values[i]]));
+  const overrides = Object.fromEntries(values.map(([path, value]) => [path.key, value]));
   const { seed: ownSeed, ...withoutSeed } = config;
   return { id: contentHash(withoutSeed), seed: ownSeed, index, overrides, config };
 }
 
 /** Every cell of the grid (one without a grid), or as many as it takes to fill the report with problems. */
-function resolveCells(source: SpecSource, spec: Record<string, unknown>, registry: Registry, issues: IssueCollector, locator: Locator): ResolvedCell[] {
-  const axes = expandableAxes(spec, locator, issues);
+function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], registry: Registry, issues: IssueCollector): ResolvedCell[] {
   const base = cellBase(spec);
   const cells: ResolvedCell[] = [];
   // `seeds:` repeats every grid point once per seed (it replaces `seed:`).
@@ -145,6 +173,7 @@ function resolveCells(source: SpecSource, spec: Record<string, unknown>, registr
 export async function loadExperiment(file: string, options: LoadExperimentOptions = {}): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const source = loadSpecSource(file);
   applyOverrides(source, options.set ?? []);
+  applyGridFlags(source, options.grid ?? []);
   return resolveExperiment(source, options);
 }
 
@@ -167,7 +196,10 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
   await loadPlugins(registry, specPlugins, source.baseDir, locator, pluginIssues, entries);
   await loadPlugins(registry, options.plugins ?? [], process.cwd(), undefined, pluginIssues);
   issues.add(pluginIssues);
-  const cells = resolveCells(source, spec, registry, issues, locator);
+  const axes = expandableAxes(spec, locator, issues);
+  const plain = resolveCells(source, spec, axes, registry, issues);
+  const search = plain.length > 0 ? resolveSearchStage(source, spec, axes, plain[0].config, registry, issues, locator) : undefined;
+  const cells = search ? search.finals[0] : plain;
   issues.throwIfAny(source.file);
   const experiment: ResolvedExperiment = {
     name: spec.name as string,
@@ -176,10 +208,37 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
     baseDir: source.baseDir,
     spec,
     plugins: [...specPlugins, ...(options.plugins ?? [])],
-    grid: gridAxes(spec),
+    grid: sweptPaths(spec),
+    axes: axes.map((axis) => ({ paths: axis.paths.map((path) => path.key), length: axis.length })),
     cells,
+    search,
   };
   return { experiment: deepFreeze(experiment), registry };
+}
+
+/**
+ * The selection stage of a spec with `search:`: its teacher cells (one per point and seed) and the
+ * experiment's cells for each possible winner, all resolved now so every problem is reported before a run.
+ */
+function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], first: ResolvedConfig, registry: Registry, issues: IssueCollector, locator: Locator): SearchStage | undefined {
+  if (spec.search === undefined) return undefined;
+  const problems: SpecIssue[] = [];
+  const resolved = resolveSearch(spec, first.models.teacher.training.metrics.map((m) => m.name), registry, locator, problems);
+  if (resolved && first.validation === 0) {
+    problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: 'add validation: 0.1 to the dataset' });
+  }
+  issues.add(problems);
+  if (!resolved || problems.length > 0) return undefined;
+  const pointIds: string[] = [];
+  const cells = resolved.points.flatMap((point) => {
+    // A search cell trains only the teacher: its id is its own, never a final cell's (their rows must not share a key).
+    const teachers = resolveCells(source, searchPointSpec(spec, point), [], registry, issues).map((cell) => ({ ...cell, id: contentHash({ search: cell.id }) }));
+    pointIds.push(teachers[0]?.id ?? '');
+    const overrides = Object.fromEntries(Object.entries(point).map(([p, v]) => [`models.teacher.${p}`, v]));
+    return teachers.map((cell) => ({ ...cell, overrides }));
+  }).map((cell, index) => ({ ...cell, index }));
+  const finals = resolved.points.map((point) => resolveCells(source, carriedSpec(spec, resolved, point), axes, registry, issues));
+  return { ...resolved, cells, pointIds, finals };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,66 +1,127 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
 import type { SpecIssue } from '../errors.js';
 import { SPEC_LIMITS } from './limits.js';
-import { findNode, formatPath, locate, parsePath, printableKey } from './locate.js';
+import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import type { Locator } from './messages.js';
 import { dataPathProblem } from './path-problems.js';
 
-/** One axis of the grid: the path it sets and the values it takes. */
-export interface GridAxis {
+/**
+ * The grid key that holds zip groups. It can never be a path: a grid path starts with a top-level key
+ * of the spec, and the spec has no `zip` key (a test keeps it that way).
+ */
+export const ZIP_KEY = 'zip';
+
+/** One swept path: where it writes, the values it takes, and where its list is written in the spec. */
+export interface GridPath {
   readonly key: string;
   readonly segments: readonly PathSegment[];
   readonly values: readonly unknown[];
+  /** The list's place in the spec: `['grid', key]`, `['grid', 'zip', key]` or `['grid', 'zip', 2, key]`. */
+  readonly at: readonly PathSegment[];
 }
 
-/** One cell: for each axis, the index of its value. */
+/** One axis of the cartesian product: a path, or a zip group whose paths take their i-th values together. */
+export interface GridAxis {
+  readonly paths: readonly GridPath[];
+  readonly length: number;
+  readonly zipped: boolean;
+}
+
+/** One cell: for each axis, the index of its values. */
 export type GridCombo = ReadonlyArray<readonly [GridAxis, number]>;
 
 /** Same rule as the schema's `grid.propertyNames` (the schema reports keys that break it). */
-const AXIS_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*(\.([A-Za-z0-9_$]+))*$/;
+export const AXIS_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*(\.([A-Za-z0-9_$]+))*$/;
 
 /** Top-level keys that apply to the experiment as a whole: one value for every cell. */
-const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds']);
+const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds', 'search']);
 
-/** The grid axes as written: every key with a list of values, in order. */
-export function gridAxes(spec: Record<string, unknown>): Record<string, unknown[]> {
-  const grid = spec.grid;
-  if (typeof grid !== 'object' || grid === null || Array.isArray(grid)) return {};
-  return Object.fromEntries(Object.entries(grid).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1])));
+const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The paths of one mapping (the grid, or a zip group) that are well-formed lists; the schema reports the rest. */
+function pathsOf(mapping: Record<string, unknown>, at: readonly PathSegment[]): GridPath[] {
+  return Object.entries(mapping)
+    .filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]) && entry[1].length > 0 && AXIS_KEY.test(entry[0]))
+    .map(([key, values]) => ({ key, segments: parsePath(key), values, at: [...at, key] }));
+}
+
+/** The zip groups as written: `zip: { ... }` is one group, `zip: [{ ... }, { ... }]` several. */
+function zipGroups(zip: unknown): GridPath[][] {
+  if (Array.isArray(zip)) return zip.map((group, i) => (isMapping(group) ? pathsOf(group, ['grid', ZIP_KEY, i]) : []));
+  return isMapping(zip) ? [pathsOf(zip, ['grid', ZIP_KEY])] : [];
+}
+
+/** The axes as written, in order (zip groups where `zip:` stands), before their paths are checked. */
+function writtenAxes(spec: Record<string, unknown>): GridPath[][] {
+  if (!isMapping(spec.grid)) return [];
+  const axes: GridPath[][] = [];
+  for (const [key, value] of Object.entries(spec.grid)) {
+    if (key === ZIP_KEY) axes.push(...zipGroups(value).filter((group) => group.length > 0));
+    else axes.push(...pathsOf({ [key]: value }, ['grid']).map((path) => [path]));
+  }
+  return axes;
+}
+
+/** Every swept path and its values, zip groups' paths included (recorded with the experiment). */
+export function sweptPaths(spec: Record<string, unknown>): Record<string, unknown[]> {
+  return Object.fromEntries(writtenAxes(spec).flat().map((path) => [path.key, [...path.values]]));
+}
+
+/** Why a path cannot be swept, if it cannot: a setting of the whole experiment, a path that cannot be set, a path swept twice. */
+function pathIssue(spec: Record<string, unknown>, path: GridPath, sweptAt: Map<string, readonly PathSegment[]>, locateAt: Locator): SpecIssue | undefined {
+  const at = { location: locateAt(path.at, true), path: formatPath(path.at) };
+  if (WHOLE_EXPERIMENT.has(String(path.segments[0]))) {
+    return { ...at, message: `${path.segments[0]} applies to the whole experiment and cannot be swept`, hint: 'write one spec per value' };
+  }
+  const problem = dataPathProblem(spec, path.segments);
+  if (problem) return { ...at, message: `cannot sweep ${path.key}: ${problem}` };
+  const first = sweptAt.get(formatPath(path.segments));
+  if (first) return { ...at, message: `${path.key} is already swept by ${formatPath(first)}`, hint: 'sweep each path once: as its own axis or in one zip group' };
+  sweptAt.set(formatPath(path.segments), path.at);
+  return undefined;
+}
+
+/** A zip group whose lists differ in length, located at the first list that differs from the group's first. */
+function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssue | undefined {
+  const [first] = group;
+  const odd = group.find((path) => path.values.length !== first.values.length);
+  if (!odd) return undefined;
+  return {
+    location: locateAt(odd.at, true),
+    path: formatPath(odd.at),
+    message: `has ${odd.values.length} value(s), but ${first.key} in the same zip group has ${first.values.length}`,
+    hint: 'the lists of a zip group move together: give each the same number of values',
+  };
 }
 
 /**
- * The axes to expand. Malformed axes are left to the base schema's messages; an axis on a path that
- * cannot be set, or on a setting of the whole experiment, is reported at its grid entry and left out.
+ * The axes to expand. Malformed axes are left to the base schema's messages; a path that cannot be set,
+ * sets the whole experiment or is swept twice, and a zip group of unequal lists, are reported at the
+ * grid and left out.
  */
 export function checkedAxes(spec: Record<string, unknown>, locateAt: Locator, issues: SpecIssue[]): GridAxis[] {
+  const sweptAt = new Map<string, readonly PathSegment[]>();
   const axes: GridAxis[] = [];
-  for (const [key, values] of Object.entries(gridAxes(spec))) {
-    if (values.length === 0 || !AXIS_KEY.test(key)) continue;
-    const segments = parsePath(key);
-    const at = { location: locateAt(['grid', key], true), path: `grid.${printableKey(key)}` };
-    if (WHOLE_EXPERIMENT.has(String(segments[0]))) {
-      issues.push({ ...at, message: `${segments[0]} applies to the whole experiment and cannot be swept`, hint: 'write one spec per value' });
-      continue;
-    }
-    const problem = dataPathProblem(spec, segments);
-    if (problem) {
-      issues.push({ ...at, message: `cannot sweep ${key}: ${problem}` });
-      continue;
-    }
-    axes.push({ key, segments, values });
+  for (const written of writtenAxes(spec)) {
+    const zipped = written[0].at[1] === ZIP_KEY;
+    const problems = written.map((path) => pathIssue(spec, path, sweptAt, locateAt));
+    const uneven = zipped ? zipLengthIssue(written, locateAt) : undefined;
+    for (const problem of [...problems, uneven]) if (problem) issues.push(problem);
+    const paths = written.filter((_path, i) => !problems[i]);
+    if (!uneven && paths.length > 0) axes.push({ paths, length: paths[0].values.length, zipped });
   }
   return axes;
 }
 
 /** The grid's size problem, counted before any cell is built. */
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator): SpecIssue | undefined {
-  const cells = axes.reduce((product, axis) => product * axis.values.length, 1);
+  const cells = axes.reduce((product, axis) => product * axis.length, 1);
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
   return {
     location: locateAt(['grid'], true),
     path: 'grid',
-    message: `makes ${cells} cells (${axes.map((axis) => axis.values.length).join(' x ')}); at most ${SPEC_LIMITS.gridCells} are allowed`,
+    message: `makes ${cells} cells (${axes.map((axis) => axis.length).join(' x ')}); at most ${SPEC_LIMITS.gridCells} are allowed`,
     hint: 'split the sweep into several specs',
   };
 }
@@ -71,9 +132,14 @@ export function* expandGrid(axes: readonly GridAxis[]): Generator<GridCombo> {
   for (;;) {
     yield axes.map((axis, k) => [axis, indices[k]] as const);
     let k = axes.length - 1;
-    while (k >= 0 && ++indices[k] === axes[k].values.length) indices[k--] = 0;
+    while (k >= 0 && ++indices[k] === axes[k].length) indices[k--] = 0;
     if (k < 0) return;
   }
+}
+
+/** Each swept path of a cell and its value, in the order written (a zip group's paths side by side). */
+export function comboValues(combo: GridCombo): Array<[GridPath, unknown]> {
+  return combo.flatMap(([axis, i]) => axis.paths.map((path): [GridPath, unknown] => [path, path.values[i]]));
 }
 
 /** Writes a value at a path, creating mappings and lists on the way (paths were checked by checkedAxes). */
@@ -91,17 +157,17 @@ const isUnder = (path: string, ancestor: string): boolean => path.startsWith(`${
 
 /**
  * Points problems a grid value caused at the grid: at the value for a problem inside the path it sets,
- * at the axis key for an unknown key the axis path itself names or a mapping it had to create.
+ * at the path's key for an unknown key the path itself names or a mapping it had to create.
  */
 export function cellLocator(source: SpecSource, combo: GridCombo): Locator {
   return (segments, atKey) => {
     const dotted = formatPath(segments);
-    for (const [axis, i] of combo) {
-      const target = formatPath(axis.segments);
+    for (const [path, i] of combo.flatMap(([axis, i]) => axis.paths.map((path) => [path, i] as const))) {
+      const target = formatPath(path.segments);
       const createdByGrid = (): boolean => !findNode(source, segments, atKey).inFile;
-      if (dotted === target && atKey && createdByGrid()) return locate(source, ['grid', axis.key], true);
-      if (dotted === target || isUnder(dotted, target)) return locate(source, ['grid', axis.key, i]);
-      if (dotted !== '' && isUnder(target, dotted) && createdByGrid()) return locate(source, ['grid', axis.key], true);
+      if (dotted === target && atKey && createdByGrid()) return locate(source, path.at, true);
+      if (dotted === target || isUnder(dotted, target)) return locate(source, [...path.at, i]);
+      if (dotted !== '' && isUnder(target, dotted) && createdByGrid()) return locate(source, path.at, true);
     }
     return locate(source, segments, atKey);
   };

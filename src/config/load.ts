@@ -5,6 +5,7 @@ import type { Node } from 'yaml';
 import { errorInvalidArgument, errorInvalidSpecLimited } from '../errors.js';
 import type { SpecIssue } from '../errors.js';
 import { SPEC_LIMITS } from './limits.js';
+import { nestedAxisKey } from './grid-flags.js';
 import { childNode, formatPath, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import { readSpecText } from './read.js';
@@ -106,6 +107,8 @@ export function applyOverrides(source: SpecSource, overrides: readonly string[])
     }
     const segments = parsePath(dotted);
     if (segments.some((s) => s === '')) throw errorInvalidArgument('--set', `malformed path "${dotted}"`);
+    const axis = nestedAxisKey(segments);
+    if (axis) throw errorInvalidArgument(`--set ${override}`, `${dotted} would be read as keys nested under grid, but a grid axis is one dotted key (use --grid ${axis}=${override.slice(eq + 1)})`);
     const settable = settablePath(source, segments);
     if ('problem' in settable) throw errorInvalidArgument(`--set ${override}`, settable.problem);
     source.doc.setIn(settable.keys, source.doc.createNode(value));

@@ -139,6 +139,8 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
       return { segments, message: `must be ${expected(error) ?? `text matching ${String(params.pattern)}`}, ${got}` };
     case 'minItems':
       return { segments, message: `must list at least ${String(params.limit)} item(s)` };
+    case 'minProperties':
+      return { segments, message: `must have at least ${String(params.limit)} key(s)` };
     case 'minLength':
       return { segments, message: `must not be empty` };
     case 'propertyNames':
@@ -157,7 +159,9 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
  */
 function dropBranchErrors(all: readonly ErrorObject[]): ErrorObject[] {
   // A bad key gets two errors: one from inside propertyNames that names it, and "must have valid names".
-  const errors = all.some((e) => e.propertyName !== undefined) ? all.filter((e) => e.keyword !== 'propertyNames') : all;
+  const named = all.some((e) => e.propertyName !== undefined) ? all.filter((e) => e.keyword !== 'propertyNames') : all;
+  // An if/then/else reports the failed branch's own errors and then "must match then schema": noise.
+  const errors = named.filter((e) => e.keyword !== 'if');
   const outermost = new Map<string, ErrorObject>();
   for (const e of errors) if (e.keyword === 'anyOf' || e.keyword === 'oneOf') outermost.set(e.instancePath, e);
   if (outermost.size === 0) return [...errors];

@@ -4,6 +4,7 @@ import type { CsvRecord } from './csv.js';
 import type { CheckedTable, TableRow } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
+import { compareSummaries } from './compare-summary.js';
 
 export { mergeResults } from './merge.js';
 export type { MergeResult } from './merge.js';
@@ -204,12 +205,14 @@ function formatChanges(deltas: readonly MetricDelta[], regressions: readonly Met
 /**
  * Compares results table `b` against `a` (the baseline), row by row on (cell, role), and on the seed
  * too when either table holds several. With `maxRegression`, a metric worse by more than it and a row
- * ok in `a` but failed, skipped, interrupted or missing in `b` are regressions.
+ * ok in `a` but failed, skipped, interrupted or missing in `b` are regressions. Two summary.csv tables
+ * are compared by {@link compareSummaries} (means, with the seeds' noise).
  * @throws DistilError INVALID_TABLE for a damaged table, TABLE_MISMATCH when the tables share no row or metric,
  *   are of different experiments (unless allowed) or are not results tables.
  */
 export function compareResults(fileA: string, fileB: string, options: CompareOptions): Comparison {
   const [a, b] = [readTable(fileA), readTable(fileB)];
+  if (a.kind === 'summary' || b.kind === 'summary') return compareSummaries(a, b, options);
   assertComparable(a, b, options.allowDifferentExperiments ?? false);
   const withSeed = [a, b].some((table) => distinctValues(table, 'seed').length > 1);
   const [rowsA, rowsB] = [keyedRows(a, withSeed), keyedRows(b, withSeed)];

@@ -18,6 +18,8 @@ export interface ManifestInput {
   readonly status: string;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly identity: RunIdentity;
+  /** The selection stage's outcome: which search point won, on what, among which candidates. */
+  readonly selection?: unknown;
   /** The manifest of the invocation this one resumes: its start time and attempts are kept. */
   readonly previous?: Readonly<Record<string, unknown>>;
 }
@@ -53,6 +55,7 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     status: input.status,
     experiment_hash: input.identity.hash,
     metrics: input.identity.metrics,
+    axes: input.identity.axes ?? [],
     started_at: typeof previous?.started_at === 'string' ? previous.started_at : input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
@@ -61,6 +64,7 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     shard: input.shard ?? null,
     attempts: [...earlier, attempt(input)],
+    selection: input.selection ?? null,
     seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
     plugins: experiment.plugins,
     cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides })),

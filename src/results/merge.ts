@@ -23,6 +23,7 @@ export interface MergeResult {
 const KEY_COLUMNS: Record<TableKind, readonly string[]> = {
   results: ['run_id', 'cell_id', 'seed', 'role'],
   history: ['run_id', 'cell_id', 'seed', 'role', 'epoch'],
+  summary: ['cell_id', 'role'],
 };
 
 interface Placed {
@@ -32,6 +33,8 @@ interface Placed {
 
 /** Refuses mixing results with history tables, and (results tables) shards of different experiments. */
 function assertMergeable(tables: readonly CheckedTable[]): void {
+  const summary = tables.find((table) => table.kind === 'summary');
+  if (summary) throw errorTableMismatch(`${summary.file} is a summary table; summaries over seeds cannot be merged`, 'merge the shards\' results.csv, then run distil-run summarize on the merged table');
   const other = tables.find((table) => table.kind !== tables[0].kind);
   if (other) {
     const [results, history] = tables[0].kind === 'results' ? [tables[0], other] : [other, tables[0]];

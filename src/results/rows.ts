@@ -26,6 +26,8 @@ export interface RowContext {
   readonly cell: ResolvedCell;
   readonly label: string;
   readonly backend: string;
+  /** `search` or `final` in an experiment with a selection stage. */
+  readonly stage?: string;
 }
 
 /** Rounds to `digits` significant digits, as the tables show numbers. */
@@ -60,6 +62,7 @@ export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome 
     ...testColumns(outcome?.test),
     ...testColumns(outcome?.val, 'val'),
     kept_epoch: outcome?.keptEpoch,
+    stage: context.stage,
     inference_ms_per_1000: outcome ? round(outcome.inferenceMsPer1000, 4) : undefined, source, status, error,
   };
 }

@@ -19,6 +19,8 @@ export interface RunIdentity {
   readonly validation: boolean;
   /** The grid's swept paths: the axis columns of results.csv. */
   readonly axes?: readonly string[];
+  /** True when the experiment has a selection stage (the results get a `stage` column). */
+  readonly search?: boolean;
 }
 
 export interface OpenRunOptions {

@@ -6,21 +6,23 @@ import { parseCsvLines } from './csv.js';
 import type { RowStatus } from './rows.js';
 import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';
 
-export type TableKind = 'results' | 'history';
+export type TableKind = 'results' | 'history' | 'summary';
 
 type ResultColumn = (typeof RESULT_COLUMNS_BEFORE)[number] | (typeof RESULT_COLUMNS_AFTER)[number];
 type HistoryColumn = (typeof HISTORY_COLUMNS_BEFORE)[number];
 
 /** The columns compare and merge rely on; other columns may come and go between distil-run versions. */
-const REQUIRED: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[] } = {
+const REQUIRED: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[] } = {
   results: ['run_id', 'experiment', 'cell_id', 'cell', 'role', 'status'],
   history: ['run_id', 'cell_id', 'role', 'epoch'],
+  summary: ['cell_id', 'cell', 'role', 'n'],
 };
 
 /** Columns that hold numbers when not empty, besides every `test_<metric>` column. */
-const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[] } = {
+const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[] } = {
   results: ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'distillation_gain', 'inference_ms_per_1000'],
   history: ['epoch', 'train_loss', 'seconds', 'samples_per_sec'],
+  summary: ['n', 'gain_n', 'gain_p'],
 };
 
 /** The values of the results table's `status` column. */
@@ -64,7 +66,8 @@ function headerKind(file: string, header: CsvLine): TableKind {
     if (seen.has(column)) throw errorInvalidTable(file, header.line, `column "${column}" appears twice in the header`, DAMAGED_HINT);
     seen.add(column);
   }
-  const kind: TableKind = seen.has('epoch') ? 'history' : 'results';
+  // summary.csv has no run_id (it spans the seeds of a run) but counts its rows in `n`.
+  const kind: TableKind = seen.has('epoch') ? 'history' : !seen.has('run_id') && seen.has('n') ? 'summary' : 'results';
   const missing = REQUIRED[kind].filter((column) => !seen.has(column));
   if (missing.length > 0) {
     throw errorInvalidTable(file, header.line, `not a distil-run ${kind} table: missing columns ${missing.join(', ')}`, "expected the header of a run's results.csv or history.csv");
@@ -75,7 +78,7 @@ function headerKind(file: string, header: CsvLine): TableKind {
 /** Checks one row's shape and values; `cutLast` marks the final row of a file that does not end with a newline. */
 function checkRow(file: string, kind: TableKind, header: readonly string[], row: CsvLine, cutLast: boolean): CsvRecord {
   const { fields, line } = row;
-  if (fields[0] === 'run_id' && fields.includes('cell_id')) {
+  if ((fields[0] === 'run_id' && fields.includes('cell_id')) || (fields[0] === 'cell_id' && fields.includes('role') && fields.includes('n'))) {
     throw errorInvalidTable(file, line, 'the header line is repeated inside the table', 'were two tables concatenated? combine them with distil-run merge');
   }
   if (fields.length !== header.length) {
@@ -91,7 +94,7 @@ function checkRow(file: string, kind: TableKind, header: readonly string[], row:
   }
   for (const column of header) {
     const value = record[column];
-    const numeric = column.startsWith('test_') || (NUMERIC[kind] as readonly string[]).includes(column);
+    const numeric = column.startsWith('test_') || /_(mean|std|ci95)$/.test(column) || (NUMERIC[kind] as readonly string[]).includes(column);
     if (numeric && value !== '' && !NUMBER.test(value)) throw errorInvalidTable(file, line, `${column} is "${value}", not a number`, DAMAGED_HINT);
   }
   return record;

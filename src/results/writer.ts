@@ -26,6 +26,8 @@ export interface TableShape {
   readonly validation?: boolean;
   /** The grid's swept paths (`distillation.temperature`...): one results column each, between `cell` and `role`. */
   readonly axes?: readonly string[];
+  /** True when the experiment has a selection stage: a `stage` column says `search` or `final`. */
+  readonly search?: boolean;
 }
 
 /** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
@@ -41,7 +43,8 @@ export function tableColumns(shape: TableShape): { results: string[]; history: s
   const kept = shape.validation ? ['kept_epoch'] : [];
   const role = RESULT_COLUMNS_BEFORE.indexOf('role');
   const before = [...RESULT_COLUMNS_BEFORE.slice(0, role), ...axisColumns(shape.axes), ...RESULT_COLUMNS_BEFORE.slice(role)];
-  return { results: [...before, ...tests, ...vals, ...kept, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests, ...vals] };
+  const stage = shape.search ? ['stage'] : [];
+  return { results: [...before, ...tests, ...vals, ...kept, ...stage, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests, ...vals] };
 }
 
 /** The rows of a table written by an earlier invocation that can be trusted, and what had to be dropped. */

@@ -1,7 +1,7 @@
 // Executes a plan: per teacher config train once, reuse its outputs for every student cell, write rows as they finish.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DistilError, errorBackendFailure } from '../errors.js';
+import { DistilError, errorBackendFailure, errorInvalidArgument, errorNothingSelected } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
 import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
@@ -15,13 +15,16 @@ import { isBackendFatal } from '../backend/wasm-memory.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
 import { contentHash } from '../config/experiment.js';
-import type { ResolvedExperiment } from '../config/experiment.js';
+import type { ResolvedExperiment, SearchStage } from '../config/experiment.js';
 import type { Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
 import { metricFactsOf, predictInBatches } from './model.js';
 import { planRun, runKey } from './plan.js';
+import type { Plan } from './plan.js';
+import { describeSelection, selectWinner, writeSelection } from './selection.js';
+import type { Selection } from './selection.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
@@ -112,9 +115,12 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
 export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
   const validation = experiment.cells.some((cell) => cell.config.validation > 0);
-  const cells = experiment.cells.map((cell) => `${cell.id}/${cell.seed}`);
+  const search = experiment.search !== undefined;
+  // A search's winner is not known before it runs: every possible outcome identifies the experiment.
+  const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
+  const cells = all.map((cell) => `${cell.id}/${cell.seed}`);
   const axes = axesOf(experiment.cells);
-  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes }, 16), resolved, metrics, validation, axes };
+  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16), resolved, metrics, validation, axes, search };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
@@ -126,6 +132,8 @@ class Execution {
   readonly rows: Row[] = [];
   private readonly teachers = new Map<string, TeacherEntry>();
   private readonly persons = new Map<string, PersonEntry>();
+  /** `search` or `final` in an experiment with a selection stage: the rows' `stage`. */
+  stage: 'search' | 'final' | undefined;
   private failed = false;
 
   constructor(private readonly context: ExecutionContext) {}
@@ -136,7 +144,7 @@ class Execution {
 
   private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RowStatus, error = '', source?: string): Row {
     const { runId, experiment, backend } = this.context;
-    const context: RowContext = { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend };
+    const context: RowContext = { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend, stage: this.stage };
     return resultRow(context, role, run, status, error, source);
   }
 
@@ -282,6 +290,20 @@ class Execution {
     return run;
   }
 
+  /** A search point's teacher for one seed: trained (or taken from the cache) and recorded; nothing else trains. */
+  async searchCell(planned: PlannedCell): Promise<void> {
+    const data = await this.context.datasets.get(planned);
+    let teacher: TeacherEntry;
+    try {
+      teacher = await this.teacher(planned, data);
+    } catch (error) {
+      this.emitUnfinished(planned, 'teacher', error);
+      throw error;
+    }
+    if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
+    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+  }
+
   /** The row of a role that an interrupt or a crash stopped, so the table shows where the run ended. */
   private emitUnfinished(planned: PlannedCell, role: Role, error: unknown): void {
     const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
@@ -317,6 +339,8 @@ function finishedCells(open: OpenRun): Set<string> {
     const key = runKey(record.cell_id, record.seed);
     const roles = okRoles.get(key) ?? new Set<string>();
     roles.add(record.role);
+    // A search cell trains only the teacher: its teacher's row finishes it.
+    if (record.stage === 'search') roles.add('student').add('person');
     okRoles.set(key, roles);
   }
   return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
@@ -356,6 +380,9 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
+  if (options.shard && experiment.search) {
+    throw errorInvalidArgument('--shard', 'a spec with search: is not sharded yet: the selection needs every search point\'s result (run it whole; the teacher cache makes reruns cheap)');
+  }
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);
@@ -392,19 +419,26 @@ interface ExecuteInput {
 
 async function execute(input: ExecuteInput): Promise<RunSummary> {
   const { experiment, registry, reporter, backend, open, options } = input;
-  const plan = planRun(experiment, { shard: options.shard, finished: input.finished });
+  const searchPlan = experiment.search ? planRun(experiment, { finished: input.finished, cells: experiment.search.cells }) : undefined;
+  let plan = planRun(experiment, { shard: options.shard, finished: input.finished });
+  let selection: Selection | undefined;
   const execution = new Execution({
     experiment, registry, writer: open.writer, reporter, runId: open.runId, backend: backend.name, datasets: input.datasets,
     signal: options.signal, teacherCache: input.teacherCache, numerics: backend.blas ? `${backend.name}-blas` : backend.name,
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
-    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: runIdentity(experiment, input.metrics), previous: open.previous });
-  reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: plan.cells.length, skippedCells: plan.done.length });
+    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: runIdentity(experiment, input.metrics), previous: open.previous, selection });
+  const cellCount = plan.cells.length + (searchPlan?.cells.length ?? 0);
+  reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: cellCount, skippedCells: plan.done.length + (searchPlan?.done.length ?? 0) });
   manifest('running');
   let status: RunStatus = 'ok';
   let summary: readonly Row[] = [];
   try {
+    if (experiment.search && searchPlan) {
+      selection = await searchStage(execution, experiment.search, searchPlan, open, reporter);
+      plan = planRun(experiment, { finished: input.finished, cells: experiment.search.finals[selection.winner] });
+    }
     for (const planned of plan.cells) await execution.cell(planned);
     status = execution.status;
   } catch (error) {
@@ -418,6 +452,23 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: execution.rows, status, summary };
+}
+
+/**
+ * The selection stage: trains the teacher of every search point (resumed points are kept), picks the
+ * winner on the validation metric over all search rows, and writes selection.csv.
+ * @throws DistilError NOTHING_SELECTED when no point's teacher finished.
+ */
+async function searchStage(execution: Execution, stage: SearchStage, plan: Plan, open: OpenRun, reporter: Reporter): Promise<Selection> {
+  execution.stage = 'search';
+  for (const planned of plan.cells) await execution.searchCell(planned);
+  execution.stage = 'final';
+  const rows = open.writer.existingResults().records.filter((row) => row.stage === 'search');
+  const selection = selectWinner(stage, rows);
+  if (!selection) throw errorNothingSelected(stage.metric);
+  writeSelection(open.dir, stage, selection);
+  reporter.note?.(describeSelection(selection));
+  return selection;
 }
 
 /** One line for the log: `wasm + OpenBLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */

@@ -66,9 +66,9 @@ export function runKey(cellId: string, seed: number | string): string {
 }
 
 /** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
-export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string> } = {}): Plan {
-  const { shard, finished = new Set<string>() } = options;
-  const mine = experiment.cells.filter((cell) => !shard || cell.index % shard.count === shard.index - 1).map(planCell);
+export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {}): Plan {
+  const { shard, finished = new Set<string>(), cells = experiment.cells } = options;
+  const mine = cells.filter((cell) => !shard || cell.index % shard.count === shard.index - 1).map(planCell);
   return {
     experiment,
     cells: mine.filter((p) => !finished.has(runKey(p.cell.id, p.cell.seed))),

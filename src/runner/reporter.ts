@@ -21,6 +21,8 @@ export interface Reporter {
   step?(event: RoleEvent & { epochs: number; epoch: number; done: number; total: number; samplesPerSec: number }): void;
   roleEnd(event: RoleEvent & { status: RoleStatus; summary: string }): void;
   warn(message: string): void;
+  /** Optional: a line of the log that is not a warning (e.g. which search point was selected). */
+  note?(message: string): void;
   runEnd(): Promise<void>;
 }
 
@@ -126,6 +128,10 @@ export class ListrReporter implements Reporter {
     this.logger.toStderr(`warning: ${message}`);
   }
 
+  note(message: string): void {
+    this.logger.toStderr(message);
+  }
+
   async runEnd(): Promise<void> {
     await this.running;
   }
@@ -149,6 +155,9 @@ export class RecordingReporter implements Reporter {
   }
   warn(message: string): void {
     this.events.push({ type: 'warn', message });
+  }
+  note(message: string): void {
+    this.events.push({ type: 'note', message });
   }
   async runEnd(): Promise<void> {
     this.events.push({ type: 'runEnd' });

@@ -1,0 +1,156 @@
+// The selection stage: search a role's settings, select on a validation metric, carry the winner's values to the later roles.
+import type { SpecIssue } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import { metricFacts } from '../registry/types.js';
+import { didYouMean } from '../registry/did-you-mean.js';
+import { parsePath, printableKey } from './locate.js';
+import type { Locator } from './messages.js';
+
+type Json = Record<string, unknown>;
+
+/** One point of the search space: role-relative path (`training.optimizer.lr`) → value. */
+export type SearchPoint = Readonly<Record<string, unknown>>;
+
+/** `search:` resolved: what is searched, how the winner is chosen and what it passes on. */
+export interface ResolvedSearch {
+  /** The searched role (the teacher: it is trained before the roles that learn from it). */
+  readonly role: 'teacher';
+  /** Role-relative paths and their values, expanded as a cartesian product (last path fastest). */
+  readonly axes: ReadonlyArray<{ readonly path: string; readonly values: readonly unknown[] }>;
+  readonly points: readonly SearchPoint[];
+  /** The validation metric's column (without `val_`) and its direction. */
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  /** Searched paths whose winning values the student and the person train with. */
+  readonly carry: readonly string[];
+}
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every combination of the axes, in the order written (last varies fastest). */
+function expandPoints(axes: ResolvedSearch['axes']): SearchPoint[] {
+  let points: Array<Record<string, unknown>> = [{}];
+  for (const { path, values } of axes) points = points.flatMap((point) => values.map((value) => ({ ...point, [path]: value })));
+  return points;
+}
+
+/** The metric to select on: a `val_` column of a metric the searched role records. */
+function selectedMetric(select: unknown, metricNames: readonly string[], registry: Registry, at: Locator, issues: SpecIssue[]): { metric: string; higherIsBetter: boolean } | undefined {
+  const metric = isObject(select) ? select.metric : select;
+  if (typeof metric !== 'string') return undefined; // the base schema has reported it
+  const facts = metricNames.flatMap((name) => {
+    const found = registry.lookup('metric', name).found;
+    return found && found.definition.kind === 'metric' ? [metricFacts(found.definition)] : [];
+  });
+  const watched = metric.startsWith('val_') ? facts.find((f) => f.column === metric.slice(4)) : undefined;
+  if (!watched) {
+    const known = facts.map((f) => `val_${f.column}`);
+    const suggestion = didYouMean(metric, known);
+    issues.push({
+      location: at(['search', 'select'], false),
+      path: 'search.select',
+      message: `"${printableKey(metric)}" is not a validation metric the ${'teacher'} records; the winner is chosen on the validation split, never the test split`,
+      hint: suggestion ? `Did you mean "${suggestion}"?` : `choose one of ${known.join(', ')}`,
+    });
+    return undefined;
+  }
+  const goal = isObject(select) ? select.goal : undefined;
+  return { metric: watched.column, higherIsBetter: goal === 'max' ? true : goal === 'min' ? false : watched.higherIsBetter };
+}
+
+/**
+ * Reads `search:` (already checked against the base schema). Paths are relative to the searched role:
+ * `training.optimizer.lr` is the teacher's learning rate, whether the spec sets it under `training:`
+ * or under `models.teacher.training:`.
+ */
+export function resolveSearch(spec: Json, metricNames: readonly string[], registry: Registry, at: Locator, issues: SpecIssue[]): ResolvedSearch | undefined {
+  const search = spec.search;
+  if (!isObject(search) || !isObject(search.grid)) return undefined;
+  const axes = Object.entries(search.grid).flatMap(([path, values]) => {
+    if (!Array.isArray(values) || values.length === 0) return [];
+    if (!/^(training|layers)(\.|$)/.test(path)) {
+      issues.push({ location: at(['search', 'grid', path], true), path: `search.grid.${printableKey(path)}`, message: 'searches the teacher\'s own settings: a path under training or layers', hint: 'e.g. training.optimizer.lr or training.epochs' });
+      return [];
+    }
+    return [{ path, values }];
+  });
+  const carry = Array.isArray(search.carry) ? search.carry.filter((p): p is string => typeof p === 'string') : [];
+  carry.forEach((path, i) => {
+    if (axes.some((axis) => axis.path === path)) return;
+    const suggestion = didYouMean(path, axes.map((axis) => axis.path));
+    issues.push({
+      location: at(['search', 'carry', i], false),
+      path: `search.carry[${i}]`,
+      message: `"${printableKey(path)}" is not a searched path, so there is no winning value to carry`,
+      hint: suggestion ? `Did you mean "${suggestion}"?` : `carry some of: ${axes.map((axis) => axis.path).join(', ')}`,
+    });
+  });
+  const selected = selectedMetric(search.select, metricNames, registry, at, issues);
+  if (!selected || axes.length === 0) return undefined;
+  return { role: 'teacher', axes, points: expandPoints(axes), ...selected, carry };
+}
+
+/** Sets `value` at a dotted path inside `target`, creating mappings on the way. */
+function setAt(target: Json, path: string, value: unknown): void {
+  const segments = parsePath(path);
+  let node: Record<string | number, unknown> = target;
+  segments.slice(0, -1).forEach((segment) => {
+    if (!isObject(node[segment]) && !Array.isArray(node[segment])) node[segment] = {};
+    node = node[segment] as Record<string | number, unknown>;
+  });
+  node[segments[segments.length - 1]] = structuredClone(value);
+}
+
+/**
+ * The teacher's training settings made its own (the shared ones, then its own over them, as the
+ * resolver merges them), so that a searched path changes only the teacher and keeps the rest:
+ * searching `training.optimizer.lr` keeps the optimizer's name and momentum.
+ */
+function ownTeacher(spec: Json): Json {
+  const data = structuredClone(spec);
+  const models = isObject(data.models) ? data.models : {};
+  const teacher = isObject(models.teacher) ? models.teacher : {};
+  const shared = isObject(data.training) ? data.training : {};
+  const own = isObject(teacher.training) ? teacher.training : {};
+  models.teacher = { ...teacher, training: structuredClone({ ...shared, ...own }) };
+  data.models = models;
+  return data;
+}
+
+/** The spec of one search point: the teacher with the point's values. */
+export function searchPointSpec(spec: Json, point: SearchPoint): Json {
+  const data = ownTeacher(spec);
+  const teacher = (data.models as Json).teacher as Json;
+  for (const [path, value] of Object.entries(point)) setAt(teacher, path, value);
+  delete data.search;
+  return data;
+}
+
+/**
+ * The spec the later roles run with: the winning teacher, and the carried values in the shared
+ * training (which the student and the person use unless they set that key themselves, in which case
+ * their own setting gets the value).
+ */
+export function carriedSpec(spec: Json, search: ResolvedSearch, winner: SearchPoint): Json {
+  const data = searchPointSpec(spec, winner);
+  const models = data.models as Json;
+  for (const path of search.carry) {
+    const [top, ...rest] = parsePath(path);
+    if (top === 'training') {
+      const key = String(rest[0]);
+      setAt(data, path, winner[path]);
+      for (const role of ['student', 'person']) {
+        const own = isObject(models[role]) && isObject((models[role] as Json).training) ? ((models[role] as Json).training as Json) : undefined;
+        if (own && key in own) setAt(models[role] as Json, path, winner[path]);
+      }
+    } else {
+      for (const role of ['student', 'person']) if (isObject(models[role])) setAt(models[role] as Json, path, winner[path]);
+    }
+  }
+  return data;
+}
+
+/** A search point as a label: `lr=0.05, momentum=0.9`. */
+export function pointLabel(point: SearchPoint): string {
+  return Object.entries(point).map(([path, value]) => `${path}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`).join(', ');
+}

@@ -1,0 +1,84 @@
+// Picks the winner of a selection stage from its rows, on the validation metric only, and writes selection.csv.
+import path from 'node:path';
+import { createObjectCsvStringifier } from 'csv-writer';
+import type { SearchStage } from '../config/experiment.js';
+import { pointLabel } from '../config/search.js';
+import type { CsvRecord } from '../results/csv.js';
+import { round } from '../results/rows.js';
+import { writeFileAtomic } from '../shared/fs-atomic.js';
+
+/** One search point as the selection saw it. */
+export interface Candidate {
+  readonly point: number;
+  readonly label: string;
+  /** Seeds whose teacher finished `ok`. */
+  readonly n: number;
+  /** Mean of the validation metric over those seeds (NaN when none finished). */
+  readonly value: number;
+  /** Mean test metrics, reported beside it and never used to choose. */
+  readonly test: Readonly<Record<string, number>>;
+}
+
+export interface Selection {
+  readonly metric: string;
+  readonly higherIsBetter: boolean;
+  readonly candidates: readonly Candidate[];
+  /** Index of the winning point. */
+  readonly winner: number;
+}
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]): Candidate {
+  const mine = rows.filter((row) => row.cell_id === stage.pointIds[point] && row.status === 'ok');
+  const values = mine.map((row) => Number(row[`val_${stage.metric}`])).filter(Number.isFinite);
+  const testColumns = Object.keys(mine[0] ?? {}).filter((column) => column.startsWith('test_') && mine.every((row) => row[column] !== ''));
+  const test = Object.fromEntries(testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))))]));
+  return { point, label: pointLabel(stage.points[point]), n: values.length, value: values.length > 0 ? mean(values) : NaN, test };
+}
+
+/**
+ * The winning point: the best mean validation metric over the seeds that finished (the first point
+ * on a tie, in the order the grid lists them). Undefined when no point has a finished teacher.
+ * `rows` are the search stage's results rows (this invocation's and a resumed run's).
+ */
+export function selectWinner(stage: SearchStage, rows: readonly CsvRecord[]): Selection | undefined {
+  const candidates = stage.points.map((_, point) => candidate(stage, point, rows));
+  let winner: Candidate | undefined;
+  for (const c of candidates) {
+    if (c.n === 0) continue;
+    if (!winner || (stage.higherIsBetter ? c.value > winner.value : c.value < winner.value)) winner = c;
+  }
+  return winner ? { metric: stage.metric, higherIsBetter: stage.higherIsBetter, candidates, winner: winner.point } : undefined;
+}
+
+/** One line for the log: which point won, on what, out of how many. */
+export function describeSelection(selection: Selection): string {
+  const won = selection.candidates[selection.winner];
+  return `selected ${won.label} by mean val_${selection.metric} ${won.value.toFixed(4)} over ${won.n} seed(s) ` +
+    `(${selection.higherIsBetter ? 'highest' : 'lowest'} of ${selection.candidates.length} search point(s); the test split was not used)`;
+}
+
+/**
+ * selection.csv: one row per search point, its validation metric and rank, the winner marked. The test
+ * metrics are there to report, as everywhere, not to choose.
+ */
+export function writeSelection(dir: string, stage: SearchStage, selection: Selection): string {
+  const ranked = [...selection.candidates].filter((c) => c.n > 0).sort((a, b) => (selection.higherIsBetter ? b.value - a.value : a.value - b.value));
+  const rank = new Map(ranked.map((c, i) => [c.point, i + 1]));
+  const tests = [...new Set(selection.candidates.flatMap((c) => Object.keys(c.test)))];
+  const header = ['point', ...stage.axes.map((axis) => axis.path), 'n', `val_${selection.metric}_mean`, ...tests.map((t) => `test_${t}_mean`), 'rank', 'selected'];
+  const records = selection.candidates.map((c) => ({
+    point: c.point + 1,
+    ...Object.fromEntries(stage.axes.map((axis) => [axis.path, JSON.stringify(stage.points[c.point][axis.path])])),
+    n: c.n,
+    [`val_${selection.metric}_mean`]: Number.isFinite(c.value) ? round(c.value) : '',
+    ...Object.fromEntries(tests.map((t) => [`test_${t}_mean`, c.test[t] ?? ''])),
+    rank: rank.get(c.point) ?? '',
+    selected: c.point === selection.winner ? 'yes' : '',
+  }));
+  const stringifier = createObjectCsvStringifier({ header: header.map((id) => ({ id, title: id })) });
+  const file = path.join(dir, 'selection.csv');
+  writeFileAtomic(file, stringifier.getHeaderString() + stringifier.stringifyRecords(records));
+  return file;
+}

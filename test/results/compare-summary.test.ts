@@ -1,0 +1,46 @@
+// compare on two summary.csv tables: means per cell and role with both intervals; a change within the noise is not a regression.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import { compareResults } from '../../src/results/compare.js';
+import { BASELINE } from './table-fixtures.js';
+
+const HEADER = 'cell_id,cell,role,n,test_loss_mean,test_loss_std,test_loss_ci95,test_accuracy_mean,test_accuracy_std,test_accuracy_ci95,gain_n,gain_mean,gain_std,gain_ci95,gain_p,gain_metric\n';
+const higherIsBetter = (metric: string) => (metric === 'loss' ? false : true);
+
+function compare(a: string, b: string, maxRegression?: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-csum-'));
+  writeFileSync(path.join(dir, 'a.csv'), a);
+  writeFileSync(path.join(dir, 'b.csv'), b);
+  return compareResults(path.join(dir, 'a.csv'), path.join(dir, 'b.csv'), { higherIsBetter, maxRegression });
+}
+
+describe('compare summaries', () => {
+  const a = `${HEADER}c1,T=2,teacher,3,0.3,0.01,0.02,0.95,0.002,0.005,,,,,,\nc1,T=2,student,3,0.4,0.01,0.02,0.90,0.002,0.005,3,0.01,0.002,0.005,0.02,accuracy\n`;
+
+  it('marks a change within sqrt(ci_a² + ci_b²) as noise, and only a change beyond it as a regression', () => {
+    // teacher accuracy -0.006 (noise: sqrt(0.005² + 0.005²) = 0.00707); student accuracy -0.02 (beyond).
+    const b = `${HEADER}c1,T=2,teacher,3,0.3,0.01,0.02,0.944,0.002,0.005,,,,,,\nc1,T=2,student,3,0.4,0.01,0.02,0.88,0.002,0.005,3,0.012,0.002,0.005,0.01,accuracy\n`;
+    const comparison = compare(a, b, 0.005);
+    assert.match(comparison.text, /^T=2\s+teacher\s+accuracy\s+0\.95 ± 0\.005 \(n=3\)\s+0\.944 ± 0\.005 \(n=3\)\s+-0\.0060\s+± 0\.0071\s+noise$/m);
+    assert.match(comparison.text, /^T=2\s+student\s+accuracy\s+0\.9 ± 0\.005 \(n=3\)\s+0\.88 ± 0\.005 \(n=3\)\s+-0\.0200\s+± 0\.0071\s+REGRESSED$/m);
+    assert.match(comparison.text, /^T=2\s+student\s+gain\s+0\.01 ± 0\.005 \(n=3\)\s+0\.012 ± 0\.005 \(n=3\)\s+\+0\.0020\s+± 0\.0071\s+noise$/m);
+    assert.deepEqual(comparison.regressions.map((d) => `${d.role}/${d.metric}`), ['student/accuracy']);
+    assert.isTrue(comparison.failed);
+    assert.equal(comparison.verdict, "1 regression(s): 1 mean(s) worse by more than 0.005 and beyond the seeds' noise (1 worse by more than 0.005 but within the noise, not counted)");
+    assert.include(comparison.notes, 'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is not a regression');
+  });
+
+  it('without intervals (one seed) every change beyond the threshold counts; a role with no ok seed in b is lost', () => {
+    const one = (accuracy: number, n = 1) => `${HEADER}c1,T=2,teacher,${n},0.3,,,${accuracy},,,,,,,,\n`;
+    assert.deepEqual(compare(one(0.95), one(0.94), 0.005).regressions.map((d) => d.metric), ['accuracy']);
+    const lost = compare(one(0.95), `${HEADER}c1,T=2,teacher,0,,,,,,,,,,,,\n`, 0.005);
+    assert.deepEqual(lost.lost, [{ cell: 'T=2', role: 'teacher', reason: 'no ok seed in b, n=1 in a' }]);
+    assert.isTrue(lost.failed);
+  });
+
+  it('refuses comparing a summary with a results table', () => {
+    assert.throws(() => compare(a, BASELINE), /^cannot compare a summary table \(.*a\.csv\) with a results table \(.*b\.csv\) \(compare summary\.csv with summary\.csv, or results\.csv with results\.csv\)$/);
+  });
+});
