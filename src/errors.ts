@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'CELLS_TOO_LARGE'
   | 'NOT_A_RUN_DIRECTORY'
   | 'UNKNOWN_METRIC'
-  | 'NOTHING_SELECTED';
+  | 'NOTHING_SELECTED'
+  | 'NON_FINITE_METRIC';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -291,4 +292,9 @@ export function errorUnknownMetric(metric: string, file: string, available: read
 /** No search point of a selection stage finished, so there is no teacher to carry on with. Exit code 1. */
 export function errorNothingSelected(metric: string): DistilError {
   return new DistilError('NOTHING_SELECTED', `no search point's teacher finished with val_${metric}, so nothing can be selected; the student and the person were not trained (see the failed rows, fix the search grid, and resume with the same --run-id)`);
+}
+
+/** A metric that gave NaN or an infinity: the role has no number to report. */
+export function errorNonFiniteMetric(role: string, metric: string, split: string, value: number): DistilError {
+  return new DistilError('NON_FINITE_METRIC', `${role}: metric ${metric} is ${value} on the ${split} split (a metric must give a finite number; check a plugin metric, or the model's outputs)`);
 }

@@ -130,6 +130,11 @@ export class RunWriter {
     return this.results.read();
   }
 
+  /** The trusted rows of history.csv from an earlier invocation with this run id. */
+  existingHistory(): ExistingTable {
+    return this.history.read();
+  }
+
   /**
    * Prepares the tables for this invocation: keeps the rows `keep` accepts (those of the cells a resumed
    * run finished) and drops every other row with its history, so each (cell, seed, role) and (cell,

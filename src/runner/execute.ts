@@ -7,6 +7,7 @@ import { getVersion, writeManifest } from '../results/manifest.js';
 import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
 import { assertRunId, openRunDirectory } from '../results/run-dir.js';
+import { finishedRuns } from '../results/resume.js';
 import type { OpenRun, RunIdentity } from '../results/run-dir.js';
 import { writeRunSummary } from '../results/summary.js';
 import type { RunWriter } from '../results/writer.js';
@@ -249,17 +250,19 @@ class Execution {
     }
     let student: RoleRun | string | undefined;
     let person: RoleRun | string | undefined;
+    let personStarted = false;
     try {
       student = await this.train(planned, 'student', data, teacher.trainOutputs);
+      personStarted = true;
       person = await this.person(planned, data);
     } catch (error) {
-      // An interrupt or a broken backend: the roles that did not finish get rows saying which.
+      // An interrupt or a broken backend: the role that was training gets a row saying which; one that never started gets none.
       const unfinished = error instanceof DistilError && error.code === 'INTERRUPTED' ? undefined : (error as Error).message;
       student ??= unfinished;
       person ??= unfinished;
       throw error;
     } finally {
-      this.emitPair(planned, student, person);
+      this.emitPair(planned, student, personStarted ? person : null);
     }
   }
 
@@ -310,15 +313,16 @@ class Execution {
     this.emit(this.row(planned, role, undefined, interrupted ? 'interrupted' : 'failed', (error as Error).message));
   }
 
-  private emitPair(planned: PlannedCell, student: RoleRun | string | undefined, person: RoleRun | string | undefined): void {
+  /** The student's row (with the gain) and the person's; `person` is null when it never started. */
+  private emitPair(planned: PlannedCell, student: RoleRun | string | undefined, person: RoleRun | string | undefined | null): void {
     const asRow = (role: Role, run: RoleRun | string | undefined): Row =>
       run === undefined ? this.row(planned, role, undefined, 'interrupted', 'interrupted before it finished')
       : typeof run === 'string' ? this.row(planned, role, undefined, 'failed', run)
       : this.row(planned, role, run, 'ok');
     const studentRow = asRow('student', student);
-    if (typeof student === 'object' && typeof person === 'object') Object.assign(studentRow, gain(student.metrics, student, person));
+    if (typeof student === 'object' && typeof person === 'object' && person !== null) Object.assign(studentRow, gain(student.metrics, student, person));
     this.emit(studentRow);
-    this.emit(asRow('person', person));
+    if (person !== null) this.emit(asRow('person', person));
     // The person's model was disposed when it finished: only its figures are shared.
     if (typeof student === 'object') student.model.dispose();
   }
@@ -331,20 +335,6 @@ class Execution {
   }
 }
 
-/** Runs (cell and seed, as {@link runKey}s) whose three roles all finished `ok` in an earlier invocation with this run id (whole rows only). */
-function finishedCells(open: OpenRun): Set<string> {
-  const okRoles = new Map<string, Set<string>>();
-  for (const record of open.writer.existingResults().records) {
-    if (record.status !== 'ok') continue;
-    const key = runKey(record.cell_id, record.seed);
-    const roles = okRoles.get(key) ?? new Set<string>();
-    roles.add(record.role);
-    // A search cell trains only the teacher: its teacher's row finishes it.
-    if (record.stage === 'search') roles.add('student').add('person');
-    okRoles.set(key, roles);
-  }
-  return new Set([...okRoles].filter(([, roles]) => roles.size === 3).map(([id]) => id));
-}
 
 /**
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
@@ -360,7 +350,7 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
     warn: (message) => reporter.warn(message),
   });
   try {
-    const finished = finishedCells(open);
+    const finished = finishedRuns(open.writer.existingResults(), open.writer.existingHistory(), (message) => reporter.warn(message));
     const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)));
     if (droppedLines > 0) reporter.warn(`dropped ${droppedLines} cut-short line(s) left by a run that was killed while writing; their cells run again`);
     return { open, finished };

@@ -60,10 +60,8 @@ function planCell(cell: ResolvedCell): PlannedCell {
   };
 }
 
-/** The key of one run of a cell in the tables: its id and its seed. */
-export function runKey(cellId: string, seed: number | string): string {
-  return `${cellId}/${seed}`;
-}
+export { runKey } from '../results/resume.js';
+import { runKey } from '../results/resume.js';
 
 /** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
 export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {}): Plan {

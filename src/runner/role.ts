@@ -1,4 +1,5 @@
 // Runs one role end to end: build, train, evaluate, time inference; returns its results row.
+import { errorNonFiniteMetric } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Loss, Metric } from '../registry/types.js';
@@ -47,6 +48,11 @@ function timeInference(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number)
   return ((performance.now() - started) / x.shape[0]) * 1000;
 }
 
+/** A role whose metrics are not numbers has failed: a NaN must never reach a table as a result. */
+function assertFinite(role: Role, metrics: Readonly<Record<string, number>>, split: string): void {
+  for (const [metric, value] of Object.entries(metrics)) if (!Number.isFinite(value)) throw errorNonFiniteMetric(role, metric, split, value);
+}
+
 /** The student and the person share weights-init and shuffle seeds, so the only difference is the loss. */
 function seedKey(role: Role): string {
   return role === 'teacher' ? 'teacher' : 'small';
@@ -80,9 +86,12 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     const kept = trained.history.find((record) => record.epoch === trained.keptEpoch) ?? trained.history[trained.history.length - 1];
     const context = { metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize };
     const val = data.validation ? (kept.val ?? evaluate(model, { ...context, test: data.validation })) : undefined;
+    const test = kept.test ?? evaluate(model, { ...context, test: data.test });
+    assertFinite(role, test, 'test');
+    if (val) assertFinite(role, val, 'validation');
     return {
       role, model, params: model.countParams(), history: trained.history, trainSeconds: trained.trainSeconds,
-      samplesPerSec: trained.samplesPerSec, test: kept.test ?? evaluate(model, { ...context, test: data.test }), val, keptEpoch: trained.keptEpoch,
+      samplesPerSec: trained.samplesPerSec, test, val, keptEpoch: trained.keptEpoch,
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize), metrics,
     };
   } catch (error) {

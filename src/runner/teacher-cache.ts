@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { cacheDir } from '../data/fetch.js';
+import { cacheDir, sha256 } from '../data/fetch.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import type { EpochRecord } from './train.js';
 import { makeDirectory } from '../results/run-dir.js';
@@ -22,6 +22,8 @@ export interface TeacherSummary {
 
 interface Meta extends TeacherSummary {
   readonly shapes: number[][];
+  /** SHA-256 of the weights file: a changed byte is a damaged entry, not another teacher's figures. */
+  readonly sha256: string;
 }
 
 /** The default cache directory: `~/.cache/distil-run/teachers`. */
@@ -57,9 +59,10 @@ export function saveTeacher(stem: string, model: tf.LayersModel, summary: Teache
     buffer.set(w.dataSync() as Float32Array, offset);
     offset += w.size;
   }
-  writeFileAtomic(`${stem}.bin`, new Uint8Array(buffer.buffer));
+  const bytes = new Uint8Array(buffer.buffer);
+  writeFileAtomic(`${stem}.bin`, bytes);
   const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } = summary;
-  const meta: Meta = { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch, shapes };
+  const meta: Meta = { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch, shapes, sha256: sha256(bytes) };
   writeFileAtomic(`${stem}.json`, `${JSON.stringify(meta)}\n`);
 }
 
@@ -72,6 +75,7 @@ function readMeta(file: string): Meta {
   if (!meta || typeof meta !== 'object' || !isShapes(meta.shapes)) throw new Error('its metadata has no valid weight shapes');
   if (typeof meta.test !== 'object' || meta.test === null) throw new Error('its metadata has no test metrics');
   if (!Array.isArray(meta.history)) throw new Error('its metadata has no training history');
+  if (typeof meta.sha256 !== 'string') throw new Error('its metadata has no checksum of the weights');
   return meta as Meta;
 }
 
@@ -91,6 +95,7 @@ export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel:
     const bytes = readFileSync(`${stem}.bin`);
     const total = meta.shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
     if (bytes.byteLength !== total * 4) throw new Error(`its weights file has ${bytes.byteLength} bytes, expected ${total * 4}`);
+    if (sha256(bytes) !== meta.sha256) throw new Error('its weights do not match their checksum');
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     model = createModel();
     const expected = model.getWeights().map((w) => w.shape.join('x')).join();

@@ -152,7 +152,7 @@ describe('run directory', () => {
     };
     await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'again', reporter, signal: controller.signal }));
     const runDir = path.join(dir, 'blobs', 'again');
-    assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'interrupted'], ['person', 'interrupted']]);
+    assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'interrupted']], 'the person never started, so it has no row');
     await runExperiment(exp, registry, { outDir: dir, runId: 'again', reporter: new RecordingReporter() });
     const rows = readCsv(path.join(runDir, 'results.csv')).records;
     assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
@@ -247,5 +247,64 @@ describe('run directory', () => {
     const rows = readCsv(path.join(dir, 'blobs', 'fatal', 'results.csv')).records;
     assert.deepEqual(rows.map((r) => [r.cell, r.role, r.status]), [['models.teacher.training.loss=crashes-backend', 'teacher', 'failed']], 'the later cell was not run on the broken backend');
     assert.equal(JSON.parse(readFileSync(path.join(dir, 'blobs', 'fatal', 'manifest.json'), 'utf8')).status, 'failed');
+  });
+
+  it('treats a teacher cache entry whose weights changed (same size) as damaged, not as the teacher it claims to be', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const cache = outDir();
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'w1', reporter: new RecordingReporter(), teacherCache: cache });
+    const bin = path.join(cache, readdirSync(cache).find((f) => f.endsWith('.bin'))!);
+    const bytes = readFileSync(bin);
+    bytes.writeFloatLE(123.5, 8);
+    writeFileSync(bin, bytes);
+    const reporter = new RecordingReporter();
+    const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'w2', reporter, teacherCache: cache });
+    assert.equal(again.rows[0].source, 'trained');
+    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /is damaged \(its weights do not match their checksum\)/.test(String(e.message))));
+  });
+
+  for (const [what, damage, warning] of [
+    ['a repeated row', (text: string) => { const lines = text.split('\n'); return [...lines.slice(0, 2), lines[1], ...lines.slice(2)].join('\n'); }, /a second row for this role; the cell runs again/],
+    ['a metric that is not a number', (text: string) => text.replace(/(\n[^\n]*,teacher,[^\n]*?,)(0\.\d+)(,)/, '$1abc$3'), /is not a number; the cell runs again/],
+  ] as const) {
+    it(`does not keep ${what} when resuming: the cell runs again and the table is whole`, async () => {
+      const { experiment: exp, registry } = await experiment();
+      const dir = outDir();
+      const first = await runExperiment(exp, registry, { outDir: dir, runId: 'dmg', reporter: new RecordingReporter(), teacherCache: false });
+      const file = path.join(first.runDir, 'results.csv');
+      writeFileSync(file, damage(readFileSync(file, 'utf8')));
+      const reporter = new RecordingReporter();
+      await runExperiment(exp, registry, { outDir: dir, runId: 'dmg', reporter, teacherCache: false });
+      assert.isTrue(reporter.events.some((e) => e.type === 'warn' && warning.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+      const rows = readCsv(file).records;
+      assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
+      assert.isTrue(rows.every((r) => Number.isFinite(Number(r.test_loss))));
+    });
+  }
+
+  it('runs a finished cell again when history.csv lost its epochs', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    const first = await runExperiment(exp, registry, { outDir: dir, runId: 'hist', reporter: new RecordingReporter(), teacherCache: false });
+    const file = path.join(first.runDir, 'history.csv');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, [...lines.slice(0, 5), ...lines.slice(6)].join('\n'));
+    const reporter = new RecordingReporter();
+    await runExperiment(exp, registry, { outDir: dir, runId: 'hist', reporter, teacherCache: false });
+    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /history\.csv lacks epochs of the person of cell/.test(String(e.message))) || reporter.events.some((e) => e.type === 'warn' && /history\.csv lacks epochs/.test(String(e.message))));
+    assert.lengthOf(readCsv(file).records, 12, 'every epoch of every role again');
+    assert.lengthOf(readCsv(path.join(first.runDir, 'results.csv')).records, 3);
+  });
+
+  it('fails a role whose metric gives NaN instead of writing NaN as a result', async () => {
+    const nanMetric = definePlugin({
+      name: 'nan-metric',
+      components: [{ kind: 'metric', name: 'always-nan', description: 'NaN', params: { properties: {} }, higherIsBetter: true, create: () => ({ compute: (p) => p.sum().mul(NaN) as never }) }],
+    });
+    const registry = new Registry().use(builtinPlugin).use(testPlugin).use(nanMetric);
+    const { experiment: exp } = await resolveExperiment(parseSpecSource(SPEC.replace('training: {', 'training: { metrics: [accuracy, always-nan],'), 'blobs.yaml'), { registry });
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'nan', reporter: new RecordingReporter(), teacherCache: false });
+    assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'failed'], ['student', 'skipped'], ['person', 'skipped']]);
+    assert.equal(summary.rows[0].error, 'teacher: metric always_nan is NaN on the test split (a metric must give a finite number; check a plugin metric, or the model\'s outputs)');
   });
 });

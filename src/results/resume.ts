@@ -1,0 +1,75 @@
+// Which runs (cell and seed) of a resumed run directory are finished: whole, consistent rows and every epoch.
+import type { CsvRecord } from './csv.js';
+import type { ExistingTable } from './writer.js';
+
+/** The key of one run of a cell in the tables: its id and its seed. */
+export function runKey(cellId: string, seed: number | string): string {
+  return `${cellId}/${seed}`;
+}
+
+const STATUSES = new Set(['ok', 'failed', 'skipped', 'interrupted']);
+
+/** Columns an ok row fills with numbers (`distillation_gain` and `kept_epoch` may be empty). */
+const NUMBERS = ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'inference_ms_per_1000'];
+const OPTIONAL_NUMBERS = ['distillation_gain', 'kept_epoch'];
+
+/** What is wrong with a row of results.csv, if anything: an unknown status, or an ok row without finite metrics. */
+function rowProblem(record: CsvRecord): string | undefined {
+  if (!STATUSES.has(record.status)) return `status ${JSON.stringify(record.status)} is not one distil-run writes`;
+  if (record.status !== 'ok') return undefined;
+  for (const [column, value] of Object.entries(record)) {
+    const required = NUMBERS.includes(column) || /^(test|val)_/.test(column);
+    if (!required && !(OPTIONAL_NUMBERS.includes(column) && value !== '')) continue;
+    if (value === '' || value.trim() !== value || !Number.isFinite(Number(value))) return `${column} ${JSON.stringify(value)} is not a number`;
+  }
+  return undefined;
+}
+
+/** True when the epochs of one (run, role) are 1..m without gaps or repeats, and m is what its row says ran. */
+function historyComplete(epochs: readonly number[], row: CsvRecord): boolean {
+  const sorted = [...epochs].sort((a, b) => a - b);
+  if (sorted.length === 0 || sorted.some((epoch, i) => epoch !== i + 1)) return false;
+  const ran = sorted.length;
+  // Early stopping ends between the kept epoch and the planned count; otherwise every planned epoch ran.
+  if (row.kept_epoch !== undefined && row.kept_epoch !== '') return ran >= Number(row.kept_epoch) && ran <= Number(row.epochs);
+  return ran === Number(row.epochs);
+}
+
+/**
+ * The runs an earlier invocation finished: each role's row `ok` (a search cell: its teacher), no row of
+ * the run damaged or repeated, and every epoch of each role in history.csv. Anything else is run again
+ * (its rows are then replaced); `warn` hears what was found damaged, with the line.
+ */
+export function finishedRuns(results: ExistingTable, history: ExistingTable, warn: (message: string) => void): Set<string> {
+  const damaged = new Set<string>();
+  const rows = new Map<string, Map<string, CsvRecord>>();
+  results.records.forEach((record, i) => {
+    const key = runKey(record.cell_id, record.seed);
+    const problem = rowProblem(record);
+    const roles = rows.get(key) ?? new Map<string, CsvRecord>();
+    if (problem || roles.has(record.role)) {
+      warn(`results.csv row ${i + 1} (cell ${record.cell_id}, seed ${record.seed}, ${record.role}): ${problem ?? 'a second row for this role'}; the cell runs again`);
+      damaged.add(key);
+    }
+    roles.set(record.role, record);
+    rows.set(key, roles);
+  });
+  const epochs = new Map<string, number[]>();
+  for (const record of history.records) {
+    const key = `${runKey(record.cell_id, record.seed)}\0${record.role}`;
+    epochs.set(key, [...(epochs.get(key) ?? []), Number(record.epoch)]);
+  }
+  const finished = new Set<string>();
+  for (const [key, roles] of rows) {
+    if (damaged.has(key)) continue;
+    const needed = [...roles.values()].some((row) => row.stage === 'search') ? ['teacher'] : ['teacher', 'student', 'person'];
+    if (!needed.every((role) => roles.get(role)?.status === 'ok')) continue;
+    const incomplete = needed.find((role) => !historyComplete(epochs.get(`${key}\0${role}`) ?? [], roles.get(role)!));
+    if (incomplete) {
+      warn(`history.csv lacks epochs of the ${incomplete} of cell ${key.replace('/', ', seed ')}; the cell runs again`);
+      continue;
+    }
+    finished.add(key);
+  }
+  return finished;
+}
