@@ -115,6 +115,14 @@ export function errorPlugin(plugin: string, problem: string): DistilError {
   return new DistilError('PLUGIN_ERROR', `plugin ${plugin}: ${problem}`, { exitCode: 2 });
 }
 
+/**
+ * A component gave back something other than its contract says, e.g.
+ * `metric "m" (plugin p): compute() must return a tf.Scalar, got number`. Exit code 2.
+ */
+export function errorComponentResult(kind: string, name: string, plugin: string, problem: string): DistilError {
+  return new DistilError('PLUGIN_ERROR', `${kind} "${name}" (plugin ${plugin}): ${problem}`, { exitCode: 2 });
+}
+
 export function errorBackendUnavailable(backend: string, reason: string): DistilError {
   return new DistilError(
     'BACKEND_UNAVAILABLE',
@@ -123,10 +131,11 @@ export function errorBackendUnavailable(backend: string, reason: string): Distil
   );
 }
 
-export function errorNonFiniteLoss(role: string, epoch: number): DistilError {
+/** A role's training loss became NaN or infinite. The message leaves the role out: the row, the progress line and the summary name it. */
+export function errorNonFiniteLoss(epoch: number): DistilError {
   return new DistilError(
     'NON_FINITE_LOSS',
-    `${role}: the training loss became NaN or infinite in epoch ${epoch} ` +
+    `the training loss became NaN or infinite in epoch ${epoch} ` +
       '(lower the learning rate, check the data for NaN, or standardise the features)',
   );
 }
@@ -162,11 +171,11 @@ export function errorRunMismatch(dir: string, differences: readonly string[]): D
   );
 }
 
-/** The documented divergence rule: the last epoch's training loss above 10x the untrained model's. */
-export function errorDiverged(role: string, epoch: number, loss: number, untrained: number): DistilError {
+/** The documented divergence rule: the last epoch's training loss above 10x the untrained model's. The role is named by whoever shows it. */
+export function errorDiverged(epoch: number, loss: number, untrained: number): DistilError {
   return new DistilError(
     'DIVERGED',
-    `${role}: diverged in epoch ${epoch}: training loss ${loss.toPrecision(4)} is more than 10x the untrained model's ` +
+    `diverged in epoch ${epoch}: training loss ${loss.toPrecision(4)} is more than 10x the untrained model's ` +
       `${untrained.toPrecision(4)} (lower the learning rate, use fewer epochs of a high rate, or standardise the features)`,
   );
 }
@@ -297,4 +306,13 @@ export function errorNothingSelected(metric: string): DistilError {
 /** A metric that gave NaN or an infinity: the role has no number to report. */
 export function errorNonFiniteMetric(role: string, metric: string, split: string, value: number): DistilError {
   return new DistilError('NON_FINITE_METRIC', `${role}: metric ${metric} is ${value} on the ${split} split (a metric must give a finite number; check a plugin metric, or the model's outputs)`);
+}
+
+/** A compared metric whose direction is unknown (a plugin's, without --plugin): a threshold cannot be checked. Exit code 2. */
+export function errorUnknownOrientation(file: string, metrics: readonly string[]): DistilError {
+  return new DistilError(
+    'UNKNOWN_METRIC',
+    `${file}: ${metrics.map((m) => `test_${m}`).join(', ')} ${metrics.length === 1 ? 'is not a registered metric' : 'are not registered metrics'}, so whether higher or lower is better is unknown and --max-regression cannot be checked (pass --plugin MODULE for the plugin that defines ${metrics.length === 1 ? 'it' : 'them'})`,
+    { exitCode: 2 },
+  );
 }

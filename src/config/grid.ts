@@ -82,6 +82,25 @@ function pathIssue(spec: Record<string, unknown>, path: GridPath, sweptAt: Map<s
   return undefined;
 }
 
+/**
+ * A value listed twice on one axis (for a zip group, the same values at two steps): it would make two
+ * cells with one id, and the tables two rows for one key. Located at the repeat.
+ */
+function repeatedValueIssue(axis: readonly GridPath[], locateAt: Locator): SpecIssue | undefined {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < axis[0].values.length; i++) {
+    const step = JSON.stringify(axis.map((path) => path.values[i]));
+    const first = seen.get(step);
+    if (first !== undefined) {
+      const at = [...axis[0].at, i];
+      const what = axis.length === 1 ? JSON.stringify(axis[0].values[i]) : `the step ${step}`;
+      return { location: locateAt(at, false), path: formatPath(at), message: `${what} is listed twice (also at [${first}]); each value makes one cell`, hint: 'list each value once; seeds: repeats a cell per seed' };
+    }
+    seen.set(step, i);
+  }
+  return undefined;
+}
+
 /** A zip group whose lists differ in length, located at the first list that differs from the group's first. */
 function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssue | undefined {
   const [first] = group;
@@ -107,9 +126,10 @@ export function checkedAxes(spec: Record<string, unknown>, locateAt: Locator, is
     const zipped = written[0].at[1] === ZIP_KEY;
     const problems = written.map((path) => pathIssue(spec, path, sweptAt, locateAt));
     const uneven = zipped ? zipLengthIssue(written, locateAt) : undefined;
-    for (const problem of [...problems, uneven]) if (problem) issues.push(problem);
+    const repeated = uneven ? undefined : repeatedValueIssue(written, locateAt);
+    for (const problem of [...problems, uneven, repeated]) if (problem) issues.push(problem);
     const paths = written.filter((_path, i) => !problems[i]);
-    if (!uneven && paths.length > 0) axes.push({ paths, length: paths[0].values.length, zipped });
+    if (!uneven && !repeated && paths.length > 0) axes.push({ paths, length: paths[0].values.length, zipped });
   }
   return axes;
 }

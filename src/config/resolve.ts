@@ -163,6 +163,7 @@ export class ConfigResolver {
     const where = (key: string): PathSegment[] => (key in own ? [...at, 'training', key] : ['training', key]);
     const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
     const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, task) ?? []);
+    this.checkMetricColumns(metricRefs, metrics, where('metrics'));
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
@@ -173,6 +174,26 @@ export class ConfigResolver {
       evalEvery: merged.eval_every as number,
       earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping')),
     };
+  }
+
+  /** Two metrics writing one column would lose one value silently: each needs a column of its own. */
+  private checkMetricColumns(refs: readonly ComponentRef[], written: readonly unknown[], at: PathSegment[]): void {
+    if (refs.length !== written.length) return; // an unknown metric was reported; indices would not line up
+    const owner = new Map<string, string>();
+    refs.forEach((ref, i) => {
+      const { definition } = this.registry.get('metric', ref.name);
+      if (definition.kind !== 'metric') return;
+      const { column } = metricFacts(definition);
+      const first = owner.get(column);
+      if (first !== undefined) {
+        this.issues.push({
+          location: this.locateAt([...at, i]),
+          path: formatPath([...at, i]),
+          message: `metric "${printableKey(ref.name)}" writes the column test_${column}, which "${printableKey(first)}" already writes`,
+          hint: first === ref.name ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)',
+        });
+      } else owner.set(column, ref.name);
+    });
   }
 
   /** `early_stopping`, whose metric must be one the role records (as `val_<column>`). */

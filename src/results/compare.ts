@@ -1,5 +1,5 @@
 // Compares two results tables row by row (cell, role) and flags regressions: worse metrics, and results lost in b.
-import { errorInvalidTable, errorTableMismatch } from '../errors.js';
+import { errorInvalidTable, errorTableMismatch, errorUnknownOrientation } from '../errors.js';
 import type { CsvRecord } from './csv.js';
 import type { CheckedTable, TableRow } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
@@ -81,7 +81,7 @@ const errorText = (record: CsvRecord): string => {
   return text ? ` (${text.length > 200 ? `${text.slice(0, 200)}...` : text})` : '';
 };
 
-/** The rows of a table by (cell, seed, role); the last one wins, since a resumed run may have retried a role. */
+/** The rows of a table by (cell, seed, role); readTable has already refused two different rows for one key. */
 function keyedRows(table: CheckedTable, withSeed: boolean): Map<string, KeyedRow> {
   const rows = new Map<string, KeyedRow>();
   for (const row of table.rows) {
@@ -217,8 +217,11 @@ export function compareResults(fileA: string, fileB: string, options: CompareOpt
   const withSeed = [a, b].some((table) => distinctValues(table, 'seed').length > 1);
   const [rowsA, rowsB] = [keyedRows(a, withSeed), keyedRows(b, withSeed)];
   if (![...rowsA.keys()].some((id) => rowsB.has(id))) throw noOverlap(a, b, withSeed);
-  const notes: string[] = [];
+  const notes: string[] = [...a.repeated, ...b.repeated];
   const metrics = commonMetrics(a, b, notes);
+  const unknown = metrics.filter((metric) => options.higherIsBetter(metric) === undefined);
+  // A gate that guessed a metric's direction could pass a regression: with a threshold, refuse instead.
+  if (options.maxRegression !== undefined && unknown.length > 0) throw errorUnknownOrientation(fileB, unknown);
   const found = compareRows(rowsA, rowsB, metrics, options);
   const limit = options.maxRegression;
   const regressions = limit === undefined ? [] : found.deltas.filter((d) => d.improvement < -(limit + TOLERANCE));

@@ -1,5 +1,6 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
 import { errorInvalidArgument } from '../errors.js';
+import { SPEC_LIMITS } from '../config/limits.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
 import { contentHash } from '../config/experiment.js';
 
@@ -31,15 +32,22 @@ export interface Plan {
   readonly shard?: Shard;
 }
 
+/** The most shards a run splits into: a grid has at most this many cells, so more shards would run nothing. */
+export const MAX_SHARDS = SPEC_LIMITS.gridCells;
+
+/** Why a count past {@link MAX_SHARDS} is refused, for messages. */
+export const MAX_SHARDS_REASON = `a grid has at most ${SPEC_LIMITS.gridCells} cells`;
+
 /**
  * Parses `--shard i/n`.
- * @throws DistilError INVALID_ARGUMENT for anything but 1 <= i <= n.
+ * @throws DistilError INVALID_ARGUMENT for anything but 1 <= i <= n <= {@link MAX_SHARDS}.
  */
 export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || index < 1 || count < 1 || index > count) throw errorInvalidArgument('--shard', `expected i/n with 1 <= i <= n (e.g. 1/4), got "${text}"`);
+  if (count > MAX_SHARDS) throw errorInvalidArgument('--shard', `expected i/n with n at most ${MAX_SHARDS} (${MAX_SHARDS_REASON}), got "${text}"`);
   return { index, count };
 }
 
@@ -85,6 +93,20 @@ function gridLine(experiment: ResolvedExperiment): string[] {
 }
 
 /** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
+/** The selection stage as --dry-run shows it: what is searched, how the winner is chosen, what carries over. */
+function searchLines(experiment: ResolvedExperiment): string[] {
+  const search = experiment.search;
+  if (!search) return [];
+  const seeds = new Set(search.cells.map((cell) => cell.seed)).size;
+  const axes = search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
+  return [
+    `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${search.cells.length} teacher training(s): ${axes}`,
+    `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
+    `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
+    `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
+  ];
+}
+
 export function formatPlan(plan: Plan): string {
   const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
   const seeds = count((p) => String(p.cell.seed));
@@ -94,8 +116,10 @@ export function formatPlan(plan: Plan): string {
       (plan.done.length > 0 ? `, ${plan.done.length} already done` : '') +
       (plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''),
     ...gridLine(plan.experiment),
+    ...searchLines(plan.experiment),
     `trainings: teacher ${count((p) => p.teacherKey)}, student ${plan.cells.length}, person ${count((p) => p.personKey)}` +
-      ' (a teacher or person shared by cells of the same seed is trained once)',
+      ' (a teacher or person shared by cells of the same seed is trained once)' +
+      (plan.experiment.search ? '; after the search: its winning teacher is not trained again' : ''),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;

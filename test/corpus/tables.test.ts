@@ -1,5 +1,6 @@
 // compare and merge on a corpus of damaged, mismatched and edge-case tables, as a user runs them (built CLI).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
@@ -15,6 +16,10 @@ interface Case {
   readonly name: string;
   /** Files written into the case's directory (the CLI runs there, so messages show these names). */
   readonly files: Record<string, string>;
+  /** Makes what plain files cannot be (a FIFO, a symbolic link) in the case's directory, before the command runs. */
+  readonly setup?: (dir: string) => void;
+  /** Checks the case's directory after the command ran. */
+  readonly after?: (dir: string) => void;
   readonly args: readonly string[];
   readonly code: number;
   /** Lines that must appear in stderr, each exactly (the key message text). */
@@ -24,7 +29,16 @@ interface Case {
   readonly merged?: { readonly from: readonly string[]; readonly out?: string; readonly kind: 'results' | 'history'; readonly rows: number };
 }
 
+const ERRRATE = (value: number) => `run_id,experiment,cell_id,cell,role,seed,test_errrate,status\nr1,mnist,c1,,teacher,1,${value},ok\n`;
+
 const CASES: Case[] = [
+  // A metric whose direction is unknown (a plugin's, compared without --plugin) cannot gate a threshold.
+  {
+    name: 'compare: a threshold on a metric that is not registered is refused, not guessed',
+    files: { 'a.csv': ERRRATE(0.25), 'b.csv': ERRRATE(0.4) },
+    args: ['compare', 'a.csv', 'b.csv', '--max-regression', '0.01'], code: 2,
+    stderr: ['distil-run: b.csv: test_errrate is not a registered metric, so whether higher or lower is better is unknown and --max-regression cannot be checked (pass --plugin MODULE for the plugin that defines it)'],
+  },
   // Defect 1: failed, skipped, interrupted or missing rows in b; no overlap.
   {
     name: 'compare: a student that failed in b is a regression',
@@ -170,6 +184,49 @@ const CASES: Case[] = [
     stderr: ['merged 6 row(s) from 3 file(s) into merged.csv (3 identical duplicate row(s) collapsed)'],
     merged: { from: ['1.csv', 'copy.csv', '2.csv'], out: 'merged.csv', kind: 'results', rows: 6 },
   },
+  {
+    name: 'merge: two different rows for one key inside one file are refused, naming the file and both lines',
+    files: { '1.csv': results(result('teacher'), result('student', { status: 'interrupted', test_loss: '', test_accuracy: '' }), ...roles()) },
+    args: ['merge', '1.csv'], code: 2,
+    stderr: ['distil-run: 1.csv:5: two different rows for run "r1", cell c1, seed 42, role student on lines 3 and 5 (test_loss: (empty) vs 0.4; test_accuracy: (empty) vs 0.9; status: interrupted vs ok) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)'],
+  },
+  {
+    name: 'merge: two different history rows for one epoch inside one file are refused',
+    files: { 'h.csv': table(HISTORY_HEADER, [...history({}, 2), ...history({ train_loss: 9 }, 1)]) },
+    args: ['merge', 'h.csv'], code: 2,
+    stderr: ['distil-run: h.csv:4: two different rows for run "r1", cell c1, role teacher, epoch 1 on lines 2 and 4 (train_loss: 1 vs 9) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)'],
+  },
+  {
+    name: 'compare: two different rows for one key inside b are refused, not the later one used',
+    files: { 'a.csv': BASELINE, 'b.csv': results(...roles(), result('student', { test_accuracy: 0.5 })) },
+    args: ['compare', 'a.csv', 'b.csv', '--max-regression', '0.01'], code: 2,
+    stderr: ['distil-run: b.csv:5: two different rows for run "r1", cell c1, seed 42, role student on lines 3 and 5 (test_accuracy: 0.9 vs 0.5) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)'],
+  },
+  {
+    name: 'merge: an identical line repeated inside one file is kept once, with a note',
+    files: { '1.csv': BASELINE + line(RESULTS_HEADER, result('person')) },
+    args: ['merge', '1.csv', '--out', 'm.csv'], code: 0,
+    stderr: ['merged 3 row(s) from 1 file(s) into m.csv (1 identical duplicate row(s) collapsed)'],
+    merged: { from: ['1.csv'], out: 'm.csv', kind: 'results', rows: 3 },
+  },
+  {
+    name: 'compare: an identical line repeated inside b is counted once, with a note',
+    files: { 'a.csv': BASELINE, 'b.csv': BASELINE + line(RESULTS_HEADER, result('person')) },
+    args: ['compare', 'a.csv', 'b.csv', '--max-regression', '0.01'], code: 0,
+    stderr: ['b.csv:5: repeats line 4 exactly; counted once', 'compared 3 row(s) and 6 metric value(s) (loss, accuracy); change = b - a, positive = better'],
+  },
+  {
+    name: 'merge without files says what merge expects',
+    files: {},
+    args: ['merge'], code: 2,
+    stderr: ['distil-run: merge: expected one or more results.csv or history.csv files to combine, got 0 (see distil-run --help)'],
+  },
+  {
+    name: 'compare: --max-regression given twice is refused, not the last one taken',
+    files: { 'a.csv': BASELINE },
+    args: ['compare', 'a.csv', 'a.csv', '--max-regression', '0.1', '--max-regression', '0.2'], code: 2,
+    stderr: ['distil-run: --max-regression: given 2 times ("0.1", "0.2"); give it once'],
+  },
   // Defect 5: history tables keyed by epoch; kinds not mixed.
   {
     name: 'merge: two history shards keep every epoch',
@@ -205,6 +262,23 @@ const CASES: Case[] = [
     args: ['merge', '1.csv', '--out', 'new/dir/merged.csv'], code: 0,
     stderr: ['merged 3 row(s) from 1 file(s) into new/dir/merged.csv'],
     merged: { from: ['1.csv'], out: 'new/dir/merged.csv', kind: 'results', rows: 3 },
+  },
+  {
+    name: 'merge: --out a FIFO is refused, not replaced by a file',
+    files: { '1.csv': BASELINE }, setup: (dir) => assert.equal(spawnSync('mkfifo', [path.join(dir, 'pipe')]).status, 0, 'mkfifo'),
+    args: ['merge', '1.csv', '--out', 'pipe'], code: 2,
+    stderr: ['distil-run: --out: pipe is a FIFO (named pipe), not a regular file (give the path of a file to write, or leave out --out to write to stdout)'],
+    after: (dir) => assert.isTrue(lstatSync(path.join(dir, 'pipe')).isFIFO(), 'still a FIFO'),
+  },
+  {
+    name: 'merge: --out a symbolic link is refused, the link and its target untouched',
+    files: { '1.csv': BASELINE, 'target.csv': 'keep\n' }, setup: (dir) => symlinkSync('target.csv', path.join(dir, 'link.csv')),
+    args: ['merge', '1.csv', '--out', 'link.csv'], code: 2,
+    stderr: ['distil-run: --out: link.csv is a symbolic link (to target.csv); give the file itself'],
+    after: (dir) => {
+      assert.isTrue(lstatSync(path.join(dir, 'link.csv')).isSymbolicLink(), 'still a link');
+      assert.equal(readFileSync(path.join(dir, 'target.csv'), 'utf8'), 'keep\n');
+    },
   },
   {
     name: 'merge: --out an existing directory is refused',
@@ -258,6 +332,8 @@ describe('compare and merge on damaged and mismatched tables', function () {
         mkdirSync(path.dirname(path.join(root, String(i), name)), { recursive: true });
         writeFileSync(path.join(root, String(i), name), text);
       }
+      mkdirSync(path.join(root, String(i)), { recursive: true });
+      c.setup?.(path.join(root, String(i)));
     });
     answers = await runAll(CASES, root);
   });
@@ -272,6 +348,7 @@ describe('compare and merge on damaged and mismatched tables', function () {
       if (c.code === 2) assert.equal(answer.stdout, '', 'nothing on stdout when refused');
       if (c.stdout) assert.match(answer.stdout, c.stdout, context);
       if (c.merged) assertMerged(path.join(root, String(i)), c.merged, answer.stdout);
+      c.after?.(path.join(root, String(i)));
     });
   });
 });
