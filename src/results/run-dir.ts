@@ -11,6 +11,8 @@ import { RunWriter } from './writer.js';
 export interface RunIdentity {
   /** Content hash of everything below. */
   readonly hash: string;
+  /** The spec as written (after --set and --grid), to say what changed in the user's words. */
+  readonly spec?: unknown;
   /** The resolved config of each cell, in order. */
   readonly resolved: readonly unknown[];
   /** The metric columns of the tables. */
@@ -115,12 +117,14 @@ export function describeMismatch(previous: Readonly<Record<string, unknown>>, id
   if (metrics.join() !== identity.metrics.join()) out.push(`metrics: ${metrics.join(', ') || 'none recorded'} in the run directory, ${identity.metrics.join(', ')} now`);
   const axes = Array.isArray(previous.axes) ? previous.axes : [];
   if (axes.join() !== (identity.axes ?? []).join()) out.push(`grid axes: ${axes.join(', ') || 'none'} in the run directory, ${identity.axes?.join(', ') || 'none'} now`);
-  const resolved = Array.isArray(previous.resolved) ? previous.resolved : [];
-  if (resolved.length !== identity.resolved.length) out.push(`grid: ${resolved.length} cell(s) in the run directory, ${identity.resolved.length} now`);
-  for (let i = 0; i < Math.min(resolved.length, identity.resolved.length) && out.length < 6; i++) {
-    differences(resolved[i], identity.resolved[i], '', out, 6);
+  // What the user changed, in the spec's own words; the resolved configs only when the spec is the same.
+  if (identity.spec && previous.spec !== undefined) differences(previous.spec, identity.spec, '', out, 6);
+  if (out.length === 0) {
+    const resolved = Array.isArray(previous.resolved) ? previous.resolved : [];
+    if (resolved.length !== identity.resolved.length) out.push(`grid: ${resolved.length} cell(s) in the run directory, ${identity.resolved.length} now`);
+    for (let i = 0; i < Math.min(resolved.length, identity.resolved.length) && out.length < 6; i++) differences(resolved[i], identity.resolved[i], '', out, 6);
   }
-  return out.length > 0 ? out : ['the experiment hash differs (the manifest was edited or written by another version)'];
+  return out.length > 0 ? [...new Set(out)] : ['the experiment hash differs (the manifest was edited or written by another version)'];
 }
 
 /** Refuses a run directory that holds another experiment, or tables without the manifest that names it. */

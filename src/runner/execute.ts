@@ -121,7 +121,7 @@ export function runIdentity(experiment: ResolvedExperiment, metrics: readonly st
   const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
   const cells = all.map((cell) => `${cell.id}/${cell.seed}`);
   const axes = axesOf(experiment.cells);
-  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16), resolved, metrics, validation, axes, search };
+  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16), spec: experiment.spec, resolved, metrics, validation, axes, search };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */

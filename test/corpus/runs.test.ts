@@ -61,6 +61,9 @@ describe('runs under faults (command line)', () => {
     ['--dry-run still checks --backend', ['--dry-run', '--backend', 'gpu'], '--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'],
     ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], '--run-id: expected a folder name'],
     ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
+    ['a shard count past 10000', ['--dry-run', '--shard', '1/99999999999999999999'], '--shard: expected i/n with n at most 10000 (a grid has at most 10000 cells), got "1/99999999999999999999"'],
+    ['a second spec file', [fixture('mnist-small.yaml'), '--dry-run'], `run: expected one spec file, got 2: ${fixture('mnist-small.yaml')} ${fixture('mnist-small.yaml')} (run them one at a time)`],
+    ['--run-id given twice', ['--dry-run', '--run-id', 'a', '--run-id', 'b'], '--run-id: given 2 times ("a", "b"); give it once'],
     ['a run id with a slash', ['--run-id', 'a/b'], '--run-id: expected a folder name'],
     ['a run id of dots', ['--run-id', '..'], '--run-id: expected a folder name'],
     ['--out below a file', ['--out', 'package.json/x'], '--out package.json: is a file, not a directory (choose a directory for the results)'],
@@ -77,6 +80,24 @@ describe('runs under faults (command line)', () => {
       if (!hasOut) assert.isFalse(existsSync(path.join(out, 'mnist-small')), 'no run directory was created');
     });
   }
+
+  it('validate refuses a second spec file instead of ignoring it', () => {
+    const spec = fixture('mnist-small.yaml');
+    const result = distilRun(['validate', spec, 'experiments/mnist.yaml']);
+    assertRefused(result, 2, `distil-run: validate: expected one spec file, got 2: ${spec} experiments/mnist.yaml (run them one at a time)\n`);
+    assert.equal(result.stdout, '');
+  });
+
+  it('without arguments prints the usage to stderr (exit 2), with --help to stdout (exit 0)', () => {
+    const bare = distilRun([]);
+    assert.equal(bare.code, 2);
+    assert.equal(bare.stdout, '', 'stdout stays clean for data');
+    assert.match(bare.stderr, /^distil-run \S+: knowledge-distillation experiments from YAML\n\nUsage\n/);
+    const help = distilRun(['--help']);
+    assert.equal(help.code, 0);
+    assert.equal(help.stderr, '');
+    assert.equal(help.stdout, bare.stderr);
+  });
 
   it('refuses a read-only --out with exit 2 and no stack trace', function () {
     const out = tmp();
@@ -100,7 +121,7 @@ describe('runs under faults (command line)', () => {
     const before = readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8');
     const again = distilRun([...base, '--set', 'training.metrics=[accuracy]']);
     assertRefused(again, 2, 'holds another experiment');
-    assert.include(again.stderr, 'models.teacher.training.metrics[0].name: "loss" in the run directory, "accuracy" now');
+    assert.include(again.stderr, 'training.metrics: absent in the run directory, ["accuracy"] now');
     assert.equal(readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8'), before);
   });
 
@@ -113,5 +134,56 @@ describe('runs under faults (command line)', () => {
     const again = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'dmg', ...SMALL, '--set', 'training.epochs=1']);
     assertRefused(again, 2, "results.csv: its header is not this run's");
     assert.equal(readFileSync(path.join(runDir, 'results.csv'), 'utf8'), 'something,else\n1,2\n');
+  });
+});
+
+/** A plugin whose components break their contracts: a loss that is NaN, a metric that returns a number, a layer that is not one. */
+const BAD_PLUGIN = `export default {
+  name: 'bad-plugin',
+  components: [
+    { kind: 'loss', name: 'nan-loss', description: 'NaN', params: { properties: {} }, create: () => ({ compute: (p) => p.sum().mul(NaN) }) },
+    { kind: 'metric', name: 'plain-number', description: 'a number', params: { properties: {} }, higherIsBetter: true, create: () => ({ compute: () => 0.5 }) },
+    { kind: 'layer', name: 'junk-layer', description: 'not a layer', params: { properties: {} }, create: () => ({ units: 3 }) },
+  ],
+};
+`;
+
+describe('failed roles from the command line: the role named once, plugin faults named', () => {
+  const dir = tmp();
+  const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 === 0 ? 'x' : 'y'}`);
+  writeFileSync(path.join(dir, 'data.csv'), `a,b,label\n${rows.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'plugin.mjs'), BAD_PLUGIN);
+  const spec = (name: string, teacher: string, training = '{ epochs: 1, batch_size: 8 }') => {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, [
+      `name: ${name}`, 'plugins: [./plugin.mjs]', 'dataset: { name: csv, path: data.csv, target: label, task: classification }',
+      `models: { teacher: ${teacher}, student: { layers: [2] } }`, `training: ${training}`, '',
+    ].join('\n'));
+    return file;
+  };
+  const cases = [
+    { what: 'a NaN loss', spec: spec('nan', '{ layers: [4], training: { loss: nan-loss } }'),
+      failed: 'teacher: the training loss became NaN or infinite in epoch 1 (lower the learning rate, check the data for NaN, or standardise the features)' },
+    { what: 'a plugin metric that returns a plain number', spec: spec('metric', '{ layers: [4] }', '{ epochs: 1, batch_size: 8, metrics: [loss, plain-number] }'),
+      failed: 'teacher: metric "plain-number" (plugin bad-plugin): compute() must return a tf.Scalar, got number' },
+    // The model is built before the role's progress line starts, so only the summary shows this one.
+    { what: 'a plugin layer that returns junk', spec: spec('layer', '{ layers: [{ name: junk-layer }] }'), beforeProgress: true,
+      failed: 'teacher: layer "junk-layer" (plugin bad-plugin): create() must return a tf.layers.Layer (e.g. tf.layers.dense({ units })), got an object' },
+  ];
+  let results: Array<{ code: number | null; stdout: string; stderr: string }> = [];
+  before(async function () {
+    this.timeout(120_000);
+    results = await Promise.all(cases.map((c) => finished(startDistilRun([c.spec, '--out', path.join(dir, 'results'), '--teacher-cache', 'off', '--blas', 'off']))));
+  });
+  cases.forEach((c, i) => {
+    it(`${c.what}: exit 1, the teacher failed with the message once, no stack trace`, () => {
+      const { code, stdout, stderr } = results[i];
+      const context = `exit ${code}\nstderr:\n${stderr}\nstdout:\n${stdout}`;
+      assert.equal(code, 1, context);
+      assert.notInclude(stderr, 'internal error', context);
+      assert.include(stdout, `\nfailed:\n  ${c.failed}\n`, context);
+      if (!('beforeProgress' in c)) assert.include(stderr, c.failed, context);
+      assert.notInclude(`${stdout}${stderr}`, 'teacher: teacher:', context);
+    });
   });
 });

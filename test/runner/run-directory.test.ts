@@ -101,7 +101,7 @@ describe('run directory', () => {
     assert.equal(error.code, 'RUN_MISMATCH');
     assert.equal(error.exitCode, 2);
     assert.include(error.message, `${summary.runDir} holds another experiment`);
-    assert.include(error.message, 'models.teacher.training.epochs: 4 in the run directory, 5 now');
+    assert.include(error.message, 'training.epochs: 4 in the run directory, 5 now');
     assert.include(error.message, 'start a new run (leave out --run-id, or pass a new one)');
     assert.equal(readFileSync(path.join(summary.runDir, 'results.csv'), 'utf8'), before);
     assert.equal(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'), manifest);
@@ -167,7 +167,7 @@ describe('run directory', () => {
     assert.equal(summary.status, 'failed');
     // Adam at lr 50 on these blobs: the teacher and the person recover from early spikes, the student ends far above its start.
     assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'failed'], ['person', 'ok']]);
-    assert.match(String(summary.rows[1].error), /^student: diverged in epoch 4: training loss \S+ is more than 10x the untrained model's \S+ \(lower the learning rate/);
+    assert.match(String(summary.rows[1].error), /^diverged in epoch 4: training loss \S+ is more than 10x the untrained model's \S+ \(lower the learning rate/);
   });
 
   it('refuses a run id that would leave the results directory', async () => {
