@@ -88,16 +88,51 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge', 'summarize', 'best'] as const;
 
-function parse(argv: readonly string[]): { values: Values; positionals: string[] } {
+function parseTokens(argv: readonly string[]) {
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw errorInvalidArgument('arguments', `${(error as Error).message} (see distil-run --help)`);
   }
 }
 
+function parse(argv: readonly string[]): { values: Values; positionals: string[] } {
+  const { values, positionals, tokens } = parseTokens(argv);
+  assertSingleValues(tokens);
+  return { values, positionals };
+}
+
+/** parseArgs keeps the last of a repeated single-value flag silently; a flag given twice is refused instead. */
+function assertSingleValues(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string }>): void {
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    const option: { type: string; multiple?: boolean } = OPTIONS[token.name as keyof typeof OPTIONS];
+    if (option.type !== 'string' || option.multiple) continue;
+    const values = [...(given.get(token.name) ?? []), token.value ?? ''];
+    given.set(token.name, values);
+    if (values.length > 1) {
+      throw errorInvalidArgument(`--${token.name}`, `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); give it once`);
+    }
+  }
+}
+
+/** What each command takes as positional arguments, for the message when they are missing. */
+const EXPECTED_FILES: Readonly<Record<string, string>> = {
+  run: 'one spec file',
+  validate: 'one spec file',
+  compare: '2 files',
+  merge: 'one or more results.csv or history.csv files to combine',
+  summarize: 'a results.csv',
+};
+
+/** Refuses too few files, and a second spec file for run and validate (which would otherwise be ignored). */
 function requireFiles(command: string, files: readonly string[], count: number): void {
-  if (files.length < count) throw errorInvalidArgument(command, `expected ${count === 1 ? 'a spec file' : `${count} files`}, got ${files.length} (see distil-run --help)`);
+  const expected = EXPECTED_FILES[command] ?? `${count} file(s)`;
+  if (files.length < count) throw errorInvalidArgument(command, `expected ${expected}, got ${files.length} (see distil-run --help)`);
+  if ((command === 'run' || command === 'validate') && files.length > 1) {
+    throw errorInvalidArgument(command, `expected one spec file, got ${files.length}: ${files.join(' ')} (run them one at a time)`);
+  }
 }
 
 function backendOption(value: string | undefined): BackendRequest {
@@ -207,7 +242,6 @@ function commandMerge(files: string[], values: Values): number {
   const merged = mergeResults(files);
   const extra = [
     merged.duplicates > 0 ? `${merged.duplicates} identical duplicate row(s) collapsed` : '',
-    merged.superseded > 0 ? `${merged.superseded} earlier attempt(s) replaced by a later row of the same file` : '',
   ].filter(Boolean);
   const into = values.out ? ` into ${values.out}` : '';
   if (values.out) writeMergedTable(values.out, merged.csv);
@@ -246,9 +280,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${getVersion()}\n`);
     return 0;
   }
-  if (values.help || positionals.length === 0) {
+  if (values.help) {
     process.stdout.write(`${HELP}\n`);
-    return positionals.length === 0 && !values.help ? 2 : 0;
+    return 0;
+  }
+  if (positionals.length === 0) {
+    // Nothing asked for: the usage is diagnostics (stderr), so stdout stays clean for data.
+    process.stderr.write(`${HELP}\n`);
+    return 2;
   }
   const [first, ...rest] = positionals;
   const isSpec = /\.ya?ml$/i.test(first);

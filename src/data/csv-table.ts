@@ -65,6 +65,13 @@ export function cellText(table: CsvTable, row: number, col: number): string {
 }
 
 const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+// Decimal only: Number() also reads 0x1F, 0b11 and 0o17, which a data file never means.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A trimmed cell or field as a decimal number (possibly infinite when it overflows); NaN for anything else, hex, binary and octal included. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
+}
 
 /**
  * A cell as a finite number.
@@ -72,7 +79,7 @@ const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
  */
 export function cellNumber(table: CsvTable, row: number, col: number, role: 'feature' | 'target'): number {
   const cell = cellText(table, row, col);
-  const value = cell === '' ? NaN : Number(cell);
+  const value = parseDecimal(cell);
   if (Number.isFinite(value)) return value;
   const at = cellLocation(table, row, col);
   if (cell === '') throw errorDataFile(table.dataset, at, 'empty cell', 'fill it in or remove the row; missing values are not imputed');
@@ -87,7 +94,8 @@ export function cellNumber(table: CsvTable, row: number, col: number, role: 'fea
  */
 export function columnIndex(table: CsvTable, column: string | number, what: string): number {
   if (typeof column === 'number') {
-    if (column < table.columns.length) return column;
+    // The params schema refuses negative indices; a caller that skips validation must still get a message, not a crash.
+    if (Number.isInteger(column) && column >= 0 && column < table.columns.length) return column;
     throw errorDataset(table.dataset, `${what} column ${column} does not exist in ${table.file}, which has ${table.columns.length} columns (0-based)`);
   }
   const index = table.columns.indexOf(column);

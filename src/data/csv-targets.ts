@@ -1,7 +1,7 @@
 // The target column of a CSV dataset: labels to class indices for classification, with the checks that
 // make a classifier or a regressor meaningful (two classes at least, no test-only class, a varying target).
 import { errorDataFile } from '../errors.js';
-import { cellLocation, cellText } from './csv-table.js';
+import { cellLocation, cellText, parseDecimal } from './csv-table.js';
 import type { CsvTable } from './csv-table.js';
 
 /** Class indices of every row of each table, and the class names in index order. */
@@ -11,7 +11,7 @@ export interface CsvClasses {
   readonly test?: Int32Array;
 }
 
-const isNumeric = (label: string) => label !== '' && Number.isFinite(Number(label));
+const isNumeric = (label: string) => Number.isFinite(parseDecimal(label));
 
 /** Each row's label; "1" and "1.0" are the same class when every label is a number. */
 function rowLabels(table: CsvTable, target: number): string[] {

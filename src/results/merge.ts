@@ -1,30 +1,21 @@
 // Merges shard tables into one: each kind by its own key, refusing mixed kinds, mixed experiments and conflicting rows.
-import { existsSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorInvalidArgument, errorMergeConflict, errorTableMismatch } from '../errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
-import type { CsvRecord } from './csv.js';
 import type { CheckedTable, TableKind, TableRow } from './table-check.js';
-import { distinctValues, readTable } from './table-check.js';
+import { describeKey, differences, distinctValues, keyOf, readTable, someDifferences } from './table-check.js';
 
 export interface MergeResult {
   /** The merged table: header, then one line per row, each ending with a newline. */
   readonly csv: string;
   readonly kind: TableKind;
   readonly rows: number;
-  /** Rows found again, identical, in another file (two copies of one shard), kept once. */
+  /** Rows found again, identical, in another file (two copies of one shard) or repeated in the same file, kept once. */
   readonly duplicates: number;
-  /** Earlier attempts replaced by a later row with the same key in the same file (a resumed run's retry). */
-  readonly superseded: number;
 }
-
-/** The columns identifying a row: results by (run, cell, seed, role), history by (run, cell, seed, role, epoch). */
-const KEY_COLUMNS: Record<TableKind, readonly string[]> = {
-  results: ['run_id', 'cell_id', 'seed', 'role'],
-  history: ['run_id', 'cell_id', 'seed', 'role', 'epoch'],
-  summary: ['cell_id', 'role'],
-};
 
 interface Placed {
   readonly file: string;
@@ -64,28 +55,12 @@ function unionColumns(tables: readonly CheckedTable[]): string[] {
   return columns;
 }
 
-const keyOf = (kind: TableKind, record: CsvRecord): string => KEY_COLUMNS[kind].map((c) => record[c] ?? '').join('\0');
-
-function describeKey(kind: TableKind, record: CsvRecord, columns: readonly string[]): string {
-  const parts = [`run "${record.run_id}"`, `cell ${record.cell_id}`];
-  if (columns.includes('seed') && record.seed) parts.push(`seed ${record.seed}`);
-  parts.push(`role ${record.role}`);
-  if (kind === 'history') parts.push(`epoch ${record.epoch}`);
-  return parts.join(', ');
-}
-
-/** The columns where two rows differ (a column one file lacks counts as empty), as `column: x vs y`. */
-function differences(a: CsvRecord, b: CsvRecord, columns: readonly string[]): string[] {
-  const shown = (value: string | undefined) => (value === undefined || value === '' ? '(empty)' : value);
-  return columns.filter((c) => (a[c] ?? '') !== (b[c] ?? '')).map((c) => `${c}: ${shown(a[c])} vs ${shown(b[c])}`);
-}
-
 /**
- * Merges shard tables (all results tables or all history tables, of one experiment) into one. Within a
- * file the last row per key wins (a resumed run retried it); across files an identical row is kept once
- * and a different one is refused.
- * @throws DistilError INVALID_TABLE for a damaged table, TABLE_MISMATCH for mixed kinds or experiments,
- *   MERGE_CONFLICT for two different rows with one key.
+ * Merges shard tables (all results tables or all history tables, of one experiment) into one. An
+ * identical row (within a file or across files) is kept once; two different rows for one key are
+ * refused (within a file by {@link readTable}, as damage).
+ * @throws DistilError INVALID_TABLE for a damaged table (two different rows for one key in it included),
+ *   TABLE_MISMATCH for mixed kinds or experiments, MERGE_CONFLICT for two different rows with one key in two files.
  */
 export function mergeResults(files: readonly string[]): MergeResult {
   const tables = files.map(readTable);
@@ -94,22 +69,18 @@ export function mergeResults(files: readonly string[]): MergeResult {
   const columns = unionColumns(tables);
   const merged = new Map<string, Placed>();
   let duplicates = 0;
-  let superseded = 0;
   for (const table of tables) {
-    const own = new Map<string, Placed>();
+    duplicates += table.repeated.length;
     for (const row of table.rows) {
       const key = keyOf(kind, row.record);
-      if (own.has(key)) superseded++;
-      own.set(key, { file: table.file, row });
-    }
-    for (const [key, placed] of own) {
+      const placed: Placed = { file: table.file, row };
       const seen = merged.get(key);
       if (!seen) merged.set(key, placed);
       else if (differences(seen.row.record, placed.row.record, columns).length === 0) duplicates++;
       else {
         const diff = differences(seen.row.record, placed.row.record, columns);
         const where = (p: Placed) => `${p.file}:${p.row.line}`;
-        throw errorMergeConflict(where(seen), where(placed), describeKey(kind, placed.row.record, columns), `${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; ...' : ''}`);
+        throw errorMergeConflict(where(seen), where(placed), describeKey(kind, placed.row.record, columns), someDifferences(diff));
       }
     }
   }
@@ -117,17 +88,44 @@ export function mergeResults(files: readonly string[]): MergeResult {
   const records = [...merged.values()].map((placed) => placed.row.record);
   // The stringifier renders no records as an empty line, which would read back as a blank row.
   const body = records.length > 0 ? stringifier.stringifyRecords(records) : '';
-  return { csv: stringifier.getHeaderString() + body, kind, rows: merged.size, duplicates, superseded };
+  return { csv: stringifier.getHeaderString() + body, kind, rows: merged.size, duplicates };
+}
+
+/** What an existing path is, when it is not a regular file. */
+function specialKind(stats: Stats): string | undefined {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return stats.isFile() ? undefined : 'an unknown kind of file';
+}
+
+/**
+ * Refuses an `--out` that exists and is not a regular file: the atomic write renames a new file over
+ * the path, which would replace a FIFO, a device or a symbolic link with a plain file. A symbolic link
+ * is refused rather than followed, so the file written is always the one named.
+ * @throws DistilError INVALID_ARGUMENT naming `--out`, the path and what it is.
+ */
+function assertWritableTarget(file: string): void {
+  let stats: Stats;
+  try {
+    stats = lstatSync(file);
+  } catch {
+    return; // missing (or unreadable): the write creates it, or says why it cannot
+  }
+  if (stats.isSymbolicLink()) throw errorInvalidArgument('--out', `${file} is a symbolic link (to ${readlinkSync(file)}); give the file itself`);
+  if (stats.isDirectory()) throw errorInvalidArgument('--out', `${file} is a directory, expected a file path (e.g. ${path.join(file, 'results.csv')})`);
+  const kind = specialKind(stats);
+  if (kind) throw errorInvalidArgument('--out', `${file} is ${kind}, not a regular file (give the path of a file to write, or leave out --out to write to stdout)`);
 }
 
 /**
  * Writes a merged table to `file` atomically, creating its directory.
- * @throws DistilError INVALID_ARGUMENT naming `--out` when `file` is a directory or cannot be written.
+ * @throws DistilError INVALID_ARGUMENT naming `--out` when `file` exists and is not a regular file (a
+ *   directory, FIFO, socket, device or symbolic link), or cannot be written.
  */
 export function writeMergedTable(file: string, csv: string): void {
-  if (existsSync(file) && statSync(file).isDirectory()) {
-    throw errorInvalidArgument('--out', `${file} is a directory, expected a file path (e.g. ${path.join(file, 'results.csv')})`);
-  }
+  assertWritableTarget(file);
   try {
     writeFileAtomic(file, csv);
   } catch (error) {

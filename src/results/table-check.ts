@@ -45,7 +45,68 @@ export interface CheckedTable {
   readonly file: string;
   readonly kind: TableKind;
   readonly columns: readonly string[];
+  /** One row per key (see {@link KEY_COLUMNS}): a line repeating an earlier one exactly is left out. */
   readonly rows: readonly TableRow[];
+  /** Lines left out because they repeat an earlier line exactly, one note each (`file:line: repeats line N exactly; counted once`). */
+  readonly repeated: readonly string[];
+}
+
+/** The columns identifying a row: results by (run, cell, seed, role), history by (run, cell, seed, role, epoch). */
+export const KEY_COLUMNS: Record<TableKind, readonly string[]> = {
+  results: ['run_id', 'cell_id', 'seed', 'role'],
+  history: ['run_id', 'cell_id', 'seed', 'role', 'epoch'],
+  summary: ['cell_id', 'role'],
+};
+
+/** A row's key as one string (a column the table lacks counts as empty). */
+export const keyOf = (kind: TableKind, record: CsvRecord): string => KEY_COLUMNS[kind].map((c) => record[c] ?? '').join('\0');
+
+/** A key for messages: `run "r1", cell c1, seed 42, role student` (and `, epoch 3` in history). */
+export function describeKey(kind: TableKind, record: CsvRecord, columns: readonly string[]): string {
+  const parts = [`run "${record.run_id}"`, `cell ${record.cell_id}`];
+  if (columns.includes('seed') && record.seed) parts.push(`seed ${record.seed}`);
+  parts.push(`role ${record.role}`);
+  if (kind === 'history') parts.push(`epoch ${record.epoch}`);
+  return parts.join(', ');
+}
+
+/** The columns where two rows differ (a column one file lacks counts as empty), as `column: x vs y`. */
+export function differences(a: CsvRecord, b: CsvRecord, columns: readonly string[]): string[] {
+  const shown = (value: string | undefined) => (value === undefined || value === '' ? '(empty)' : value);
+  return columns.filter((c) => (a[c] ?? '') !== (b[c] ?? '')).map((c) => `${c}: ${shown(a[c])} vs ${shown(b[c])}`);
+}
+
+/** The first three differences, for a message. */
+export const someDifferences = (diff: readonly string[]): string => `${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; ...' : ''}`;
+
+/**
+ * Keeps one row per key. The runner writes one row per key (a resume rewrites the tables), so two
+ * different rows for a key mean damage or a hand edit: refused. A line repeating an earlier one exactly
+ * is left out with a note. Summary tables are not keyed by run and are left as they are.
+ * @throws DistilError INVALID_TABLE at the second line, naming the first.
+ */
+function uniqueRows(file: string, kind: TableKind, columns: readonly string[], rows: readonly TableRow[]): { rows: TableRow[]; repeated: string[] } {
+  if (kind === 'summary') return { rows: [...rows], repeated: [] };
+  const seen = new Map<string, TableRow>();
+  const unique: TableRow[] = [];
+  const repeated: string[] = [];
+  for (const row of rows) {
+    const key = keyOf(kind, row.record);
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, row);
+      unique.push(row);
+      continue;
+    }
+    const diff = differences(first.record, row.record, columns);
+    if (diff.length === 0) {
+      repeated.push(`${file}:${row.line}: repeats line ${first.line} exactly; counted once`);
+      continue;
+    }
+    throw errorInvalidTable(file, row.line, `two different rows for ${describeKey(kind, row.record, columns)} on lines ${first.line} and ${row.line} (${someDifferences(diff)})`,
+      'a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line');
+  }
+  return { rows: unique, repeated };
 }
 
 function readText(file: string): string {
@@ -101,10 +162,12 @@ function checkRow(file: string, kind: TableKind, header: readonly string[], row:
 }
 
 /**
- * Reads a distil-run results or history table and checks every line. The runner ends every row with a
+ * Reads a distil-run results or history table and checks every line, keeping one row per key (see
+ * {@link CheckedTable.rows}). The runner ends every row with a
  * newline, so a last line without one was cut by a crash or a full disk and is refused, even when its
  * field count looks right (a number or an error message may be cut short).
- * @throws DistilError FILE_NOT_FOUND, or INVALID_TABLE naming `file:line` for a table that cannot be trusted.
+ * @throws DistilError FILE_NOT_FOUND, or INVALID_TABLE naming `file:line` for a table that cannot be trusted
+ *   (two different rows for one key included).
  */
 export function readTable(file: string): CheckedTable {
   // A byte-order mark (a spreadsheet saved the file) would glue itself to the first column's name.
@@ -127,7 +190,7 @@ export function readTable(file: string): CheckedTable {
     const cutLast = i === body.length - 1 && !parsed.endsWithNewline;
     rows.push({ record: checkRow(file, kind, header.fields, row, cutLast), line: row.line });
   });
-  return { file, kind, columns: header.fields, rows };
+  return { file, kind, columns: header.fields, ...uniqueRows(file, kind, header.fields, rows) };
 }
 
 /** The values of `column` over a table's rows, each once, in order of appearance. */

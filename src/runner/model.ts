@@ -1,5 +1,6 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
+import { errorComponentResult } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
 import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/types.js';
@@ -19,10 +20,42 @@ export function metricFactsOf(registry: Registry, name: string): MetricFacts {
   return metricFacts(definition);
 }
 
-/** Creates a metric: its definition's column and direction with the created computation. */
+// Duck-typed: a plugin that bundles its own copy of tfjs makes tensors of another class.
+const isTensor = (value: unknown): value is tf.Tensor =>
+  typeof value === 'object' && value !== null && typeof (value as tf.Tensor).dataSync === 'function' && Array.isArray((value as tf.Tensor).shape);
+
+/** What a component gave back, for messages: `number`, `undefined`, `an object`, `a tensor of shape [3]`... */
+export function describeValue(value: unknown): string {
+  if (value === null || typeof value !== 'object') return typeof value === 'object' ? 'null' : typeof value;
+  if (isTensor(value)) return `a tensor of shape [${value.shape.join(', ')}]`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise (it must not be async)';
+  return 'an object';
+}
+
+/**
+ * Creates a metric: its definition's column and direction with the created computation, which must
+ * give one number as a tensor (plugins are plain JavaScript: a wrong result is named, not a TypeError later).
+ */
 export function createMetric(registry: Registry, ref: ComponentRef, context: ComponentContext): Metric {
+  const { plugin } = registry.get('metric', ref.name);
   const created = createComponent<MetricFunction>(registry, 'metric', ref, context);
-  return { ...metricFactsOf(registry, ref.name), compute: (prediction, target, metricContext) => created.compute(prediction, target, metricContext) };
+  const fail = (problem: string) => errorComponentResult('metric', ref.name, plugin, problem);
+  if (typeof created?.compute !== 'function') throw fail(`create() must return { compute(prediction, target, context) }, got ${describeValue(created)}`);
+  const compute: MetricFunction['compute'] = (prediction, target, metricContext) => {
+    const value: unknown = created.compute(prediction, target, metricContext);
+    if (isTensor(value) && value.size === 1) return value as tf.Scalar;
+    throw fail(`compute() must return a tf.Scalar, got ${describeValue(value)}`);
+  };
+  return { ...metricFactsOf(registry, ref.name), compute };
+}
+
+/** A plugin's layer, checked: anything without apply() would fail inside tf.sequential with a TypeError. */
+function createLayer(registry: Registry, ref: ComponentRef, context: ComponentContext): tf.layers.Layer {
+  const layer: unknown = createComponent<unknown>(registry, 'layer', ref, context);
+  if (layer instanceof tf.layers.Layer || (typeof layer === 'object' && layer !== null && typeof (layer as { apply?: unknown }).apply === 'function')) return layer as tf.layers.Layer;
+  const { plugin } = registry.get('layer', ref.name);
+  throw errorComponentResult('layer', ref.name, plugin, `create() must return a tf.layers.Layer (e.g. tf.layers.dense({ units })), got ${describeValue(layer)}`);
 }
 
 /**
@@ -40,7 +73,7 @@ export function buildModel(registry: Registry, layers: readonly ComponentRef[], 
       task: dataset.task,
       inputShape: i === 0 ? dataset.featureShape : undefined,
     };
-    model.add(createComponent<tf.layers.Layer>(registry, 'layer', ref, context));
+    model.add(createLayer(registry, ref, context));
   });
   return model;
 }

@@ -1,6 +1,6 @@
 // `--shard auto` and `--shard auto/N`: the shard index and count from the batch system's environment.
 import { errorInvalidArgument } from '../errors.js';
-import { parseShard } from './plan.js';
+import { MAX_SHARDS, MAX_SHARDS_REASON, parseShard } from './plan.js';
 import type { Shard } from './plan.js';
 
 /** The environment variables read (process.env by default). */
@@ -112,6 +112,7 @@ export function resolveShard(text: string, environment: ShardEnvironment = proce
   const distilCount = env.number('DISTIL_SHARD_COUNT', 1);
   const fromEnv: Count[] = distilCount === undefined ? [] : [{ value: distilCount, from: env.shown('DISTIL_SHARD_COUNT') }];
   const count = agreedCount(env, source, [...fromFlag, ...source.counts, ...fromEnv]);
+  if (count.value > MAX_SHARDS) env.fail(`the shard count is ${count.value} by ${count.from}; at most ${MAX_SHARDS} shards are allowed (${MAX_SHARDS_REASON})`);
   const index = source.index + 1;
   if (index > count.value) env.fail(`${source.variables.join(', ')} is shard ${index}, but there are ${count.value} shard(s) by ${count.from} (make the count the number of tasks)`);
   return { index, count: count.value, source: `${source.system} (${source.variables.join(', ')}; count from ${count.from})` };

@@ -121,7 +121,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
       }
     }
     const loss = sum.dataSync()[0] / n;
-    if (!Number.isFinite(loss)) throw errorNonFiniteLoss(options.role, epoch);
+    if (!Number.isFinite(loss)) throw errorNonFiniteLoss(epoch);
     return loss;
   } finally {
     sum.dispose();
@@ -149,10 +149,10 @@ export function untrainedLoss(options: Pick<TrainRoleOptions, 'model' | 'loss' |
  * The divergence rule: a role diverged when its last epoch's mean training loss is more than 10 times
  * the untrained model's. Spikes on the way are allowed; ending far above the start is not a trained model.
  */
-export function assertConverged(role: string, history: readonly EpochRecord[], untrained: number): void {
+export function assertConverged(history: readonly EpochRecord[], untrained: number): void {
   const last = history[history.length - 1];
   if (last && Number.isFinite(untrained) && untrained > 0 && last.trainLoss > 10 * untrained) {
-    throw errorDiverged(role, last.epoch, last.trainLoss, untrained);
+    throw errorDiverged(last.epoch, last.trainLoss, untrained);
   }
 }
 
@@ -183,7 +183,7 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       await new Promise((resolve) => setImmediate(resolve));
       if (val && best.stopAfter(epoch, val)) break;
     }
-    assertConverged(options.role, history, untrained);
+    assertConverged(history, untrained);
     const ran = history.length;
     return { history, trainSeconds, samplesPerSec: (options.train.n * ran) / trainSeconds, keptEpoch: best.restore() ?? ran };
   } finally {

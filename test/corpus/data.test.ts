@@ -54,6 +54,10 @@ const cases: Case[] = [
     message: (f) => `dataset "csv": ${f('data.csv')}:3:1 column "a": "NaN" is not a finite number (${FIX_FEATURE})` },
   { what: 'an infinite CSV cell', files: { 'data.csv': 'a,b,label\n1,2,x\n2,-Infinity,y\n' }, dataset: csv('label'),
     message: (f) => `dataset "csv": ${f('data.csv')}:3:3 column "b": "-Infinity" is not a finite number (${FIX_FEATURE})` },
+  { what: 'a hexadecimal CSV cell (numbers in data files are decimal)', cli: true, files: { 'data.csv': 'a,b,label\n1,2,x\n0x1F,3,y\n' }, dataset: csv('label'),
+    message: (f) => `dataset "csv": ${f('data.csv')}:3:1 column "a": "0x1F" is not a number (${FIX_FEATURE})` },
+  { what: 'binary and octal CSV cells in a regression target', files: { 'data.csv': 'a,y\n1,2\n2,0b11\n3,0o17\n' }, dataset: csv('y', 'regression'),
+    message: (f) => `dataset "csv": ${f('data.csv')}:3:3 column "y": "0b11" is not a number (fix the cell or remove the row)` },
   { what: 'an empty CSV cell', files: { 'data.csv': 'a,b,label\n1,2,x\n2, ,y\n' }, dataset: csv('label'),
     message: (f) => `dataset "csv": ${f('data.csv')}:3:3 column "b": empty cell (fill it in or remove the row; missing values are not imputed)` },
   { what: 'an unclosed quote in a CSV file', files: { 'data.csv': 'a,b,label\n1,2,x\n2,"3,y\n' }, dataset: csv('label'),
@@ -170,6 +174,27 @@ describe('damaged data files', () => {
         assert.equal((error as DistilError).message, expected(i));
       });
     });
+  });
+
+  describe('column indices the loader is given directly (params not validated)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-corpus-'));
+    writeFileSync(path.join(dir, 'data.csv'), GOOD_CSV);
+    const definition = builtinRegistry().get('dataset', 'csv').definition;
+    const params = (more: Record<string, unknown>) => ({ path: 'data.csv', target: 'label', task: 'classification', delimiter: ',', header: true, test_fraction: 0.2, standardize: true, ...more });
+    const indexCases: Array<[string, Record<string, unknown>, string]> = [
+      ['a negative target index', { target: -1 }, 'target column -1 does not exist'],
+      ['a target index past the columns', { target: 3 }, 'target column 3 does not exist'],
+      ['a negative feature index', { features: [-1] }, 'feature column -1 does not exist'],
+      ['a fractional feature index', { features: [0.5] }, 'feature column 0.5 does not exist'],
+    ];
+    for (const [what, more, problem] of indexCases) {
+      it(`refuses ${what} with a message, not a TypeError`, async () => {
+        if (definition.kind !== 'dataset') throw new Error('csv is not a dataset');
+        const error = await definition.create(params(more) as never, { seed: 1, baseDir: dir }).then(() => undefined, (e: unknown) => e);
+        assert.instanceOf(error, DistilError, String((error as Error | undefined)?.stack ?? 'no error'));
+        assert.equal((error as DistilError).message, `dataset "csv": ${problem} in ${path.join(dir, 'data.csv')}, which has 3 columns (0-based)`);
+      });
+    }
   });
 
   describe('through the distil-run command', () => {

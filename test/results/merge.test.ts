@@ -27,10 +27,14 @@ describe('mergeResults', () => {
     assert.deepEqual(rows.map((r) => r[columns.indexOf('test_top2')]), ['', '', '', '0.99', '0.99', '0.99']);
   });
 
-  it('keeps the last attempt of a key within one file (a resumed run retried it) and counts the replaced ones', () => {
-    const merged = mergeResults(files(results(result('teacher'), result('student', { status: 'interrupted', test_loss: '', test_accuracy: '' }), ...roles())));
-    assert.deepEqual([merged.rows, merged.superseded, merged.duplicates], [3, 2, 0]);
-    assert.notInclude(merged.csv, 'interrupted');
+  it('refuses two different rows for one key within one file (the writer never writes them), naming both lines', () => {
+    const [file] = files(results(result('teacher'), result('student', { status: 'interrupted', test_loss: '', test_accuracy: '' }), ...roles()));
+    assert.throws(() => mergeResults([file]), `${file}:5: two different rows for run "r1", cell c1, seed 42, role student on lines 3 and 5 (test_loss: (empty) vs 0.4; test_accuracy: (empty) vs 0.9; status: interrupted vs ok) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)`);
+  });
+
+  it('keeps an identical line repeated within one file once, counted with the duplicates', () => {
+    const merged = mergeResults(files(results(result('teacher'), ...roles())));
+    assert.deepEqual([merged.rows, merged.duplicates], [3, 1]);
   });
 
   it('keeps rows that differ only by seed, and collapses identical rows from two copies of a shard', () => {

@@ -69,7 +69,7 @@ describe('runner', () => {
     assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'failed'], ['student', 'skipped'], ['person', 'skipped']]);
     assert.equal(
       summary.rows[0].error,
-      'teacher: the training loss became NaN or infinite in epoch 1 (lower the learning rate, check the data for NaN, or standardise the features)',
+      'the training loss became NaN or infinite in epoch 1 (lower the learning rate, check the data for NaN, or standardise the features)',
     );
   });
 

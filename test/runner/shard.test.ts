@@ -104,6 +104,16 @@ const cases: Array<{ title: string; flag: string; env: ShardEnvironment; expecte
     flag: 'auto/0', env: { JOB_COMPLETION_INDEX: '0' },
     expected: '--shard auto/0: expected auto or auto/N with N >= 1 the number of shards, got "auto/0"',
   },
+  {
+    title: 'a count from auto/N past 10000',
+    flag: 'auto/10001', env: { JOB_COMPLETION_INDEX: '0' },
+    expected: '--shard auto/10001: the shard count is 10001 by --shard auto/10001; at most 10000 shards are allowed (a grid has at most 10000 cells)',
+  },
+  {
+    title: 'a count from DISTIL_SHARD_COUNT past 10000',
+    flag: 'auto', env: { DISTIL_SHARD_INDEX: '1', DISTIL_SHARD_COUNT: '10001' },
+    expected: '--shard auto: the shard count is 10001 by DISTIL_SHARD_COUNT=10001; at most 10000 shards are allowed (a grid has at most 10000 cells)',
+  },
 ];
 
 describe('--shard auto', () => {

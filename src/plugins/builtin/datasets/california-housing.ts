@@ -4,6 +4,7 @@ import path from 'node:path';
 import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
 import { cacheDir, downloadVerified, readTarEntry, sha256, writeCache } from '../../../data/fetch.js';
 import { readDataFile } from '../../../data/read-file.js';
+import { parseDecimal } from '../../../data/csv-table.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';
 import type { Table } from '../../../data/tabular.js';
 import { defineComponent } from '../../../registry/types.js';
@@ -148,7 +149,7 @@ export function parseHousing(text: string, file: string, hint = 'replace it with
   const y = new Float32Array(rows.length);
   rows.forEach(({ line, number }, row) => {
     const fields = line.split(',');
-    const v = fields.map((field) => (field.trim() === '' ? NaN : Number(field)));
+    const v = fields.map((field) => parseDecimal(field.trim()));
     if (v.length !== 9 || v.some((value) => !Number.isFinite(value))) {
       throw errorDataFile(NAME, { file, line: number, col: 1 }, `expected 9 comma-separated numbers, got "${line.slice(0, 60)}"`, hint);
     }
