@@ -17,8 +17,8 @@ import { summarizeTable, summaryCsv } from './results/summary.js';
 import { readTable } from './results/table-check.js';
 import { getVersion } from './results/manifest.js';
 import { formatRegistry, formatSummary } from './summary.js';
-import { runExperiment } from './runner/execute.js';
-import { formatPlan, planRun } from './runner/plan.js';
+import { previewRun, runExperiment } from './runner/execute.js';
+import { formatPlan } from './runner/plan.js';
 import { resolveShard } from './runner/shard.js';
 import { ListrReporter } from './runner/reporter.js';
 import { loadExperiment } from './config/experiment.js';
@@ -173,7 +173,9 @@ async function commandRun(files: string[], values: Values): Promise<number> {
   if (values['run-id'] !== undefined) assertRunId(values['run-id']);
   if (values.blas !== undefined) assertBlasRequest(values.blas);
   if (values['dry-run']) {
-    process.stdout.write(`${formatPlan(planRun(experiment, { shard }))}\n`);
+    // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
+    const plan = previewRun(experiment, registry, { shard, runId: values['run-id'], outDir: values.out });
+    process.stdout.write(`${formatPlan(plan)}\n`);
     return 0;
   }
   const stop = interruptSignal();

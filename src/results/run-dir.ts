@@ -141,6 +141,20 @@ function assertResumable(dir: string, writer: RunWriter, identity: RunIdentity):
 }
 
 /**
+ * What a run with this id would find, without taking the lock or writing anything (for --dry-run): the
+ * tables of an existing run directory of the same experiment, or none.
+ * @throws DistilError RUN_MISMATCH when the directory holds another experiment, as the run would.
+ */
+export function inspectRunDirectory(options: Omit<OpenRunOptions, 'warn'>): RunWriter | undefined {
+  if (options.runId === undefined) return undefined;
+  const dir = path.join(options.outDir, options.experiment, options.runId, options.subdir ?? '');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
+  const writer = new RunWriter(dir, options.identity);
+  assertResumable(dir, writer, options.identity);
+  return writer;
+}
+
+/**
  * Opens the run directory `outDir/experiment/runId[/subdir]` for this process alone.
  * @throws DistilError INVALID_ARGUMENT (bad id or --out), RUN_LOCKED, RUN_MISMATCH (all exit code 2).
  */

@@ -6,7 +6,7 @@ import type { Registry } from '../registry/registry.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
 import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
-import { assertRunId, openRunDirectory } from '../results/run-dir.js';
+import { assertRunId, inspectRunDirectory, openRunDirectory } from '../results/run-dir.js';
 import { finishedRuns } from '../results/resume.js';
 import type { OpenRun, RunIdentity } from '../results/run-dir.js';
 import { writeRunSummary } from '../results/summary.js';
@@ -358,6 +358,23 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
     open.release();
     throw error;
   }
+}
+
+/**
+ * The plan a run with these options would follow: the cells (and search points) an existing run
+ * directory of this run id finished are counted as done. Reads only; loads no data.
+ * @throws DistilError RUN_MISMATCH when the run id holds another experiment.
+ */
+export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
+  const writer = inspectRunDirectory({
+    outDir: options.outDir ?? 'results',
+    experiment: experiment.name,
+    runId: options.runId,
+    subdir: options.shard ? `shard-${options.shard.index}-of-${options.shard.count}` : undefined,
+    identity: runIdentity(experiment, metricColumns(experiment, registry)),
+  });
+  const finished = writer ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined) : new Set<string>();
+  return planRun(experiment, { shard: options.shard, finished });
 }
 
 /**

@@ -125,6 +125,20 @@ describe('runs under faults (command line)', () => {
     assert.equal(readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8'), before);
   });
 
+  it('--dry-run on a run id shows what the run would do: finished cells are done, a changed spec is refused', function () {
+    this.timeout(120_000);
+    const out = tmp();
+    const base = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'dry', ...SMALL, '--set', 'training.epochs=1'];
+    const first = distilRun(base);
+    assert.equal(first.code, 0, first.stderr);
+    const again = distilRun([...base, '--dry-run']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^experiment mnist-small: 0 cell\(s\) to run \(0 grid point\(s\) x 0 seed\(s\)\), 1 already done$/m);
+    const changed = distilRun([...base, '--set', 'training.epochs=2', '--dry-run']);
+    assertRefused(changed, 2, 'holds another experiment');
+    assert.include(changed.stderr, 'training.epochs: 1 in the run directory, 2 now');
+  });
+
   it('a damaged results table in a resumed run directory is refused, not appended to', () => {
     const out = tmp();
     const runDir = path.join(out, 'mnist-small', 'dmg');
