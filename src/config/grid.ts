@@ -189,6 +189,13 @@ export function cellLocator(source: SpecSource, combo: GridCombo): Locator {
       if (dotted === target || isUnder(dotted, target)) return locate(source, [...path.at, i]);
       if (dotted !== '' && isUnder(target, dotted) && createdByGrid()) return locate(source, path.at, true);
     }
+    // Problems the grid's values caused elsewhere: above a swept path (a key it made required), or in a
+    // component whose name it sweeps (params the other component does not take) point at that value.
+    for (const [path, i] of combo.flatMap(([axis, i]) => axis.paths.map((path) => [path, i] as const))) {
+      const target = formatPath(path.segments);
+      const component = path.segments[path.segments.length - 1] === 'name' ? formatPath(path.segments.slice(0, -1)) : undefined;
+      if ((dotted !== '' && isUnder(target, dotted)) || (component && (dotted === component || isUnder(dotted, component)))) return locate(source, [...path.at, i]);
+    }
     return locate(source, segments, atKey);
   };
 }

@@ -110,6 +110,11 @@ const cases: SpecCase[] = [
     expected: refused(':13:35 grid.zip.distillation.temperature[1]: the step [2,0.1] is listed twice (also at [0]); each value makes one cell (list each value once; seeds: repeats a cell per seed)') },
   { what: 'two metrics writing one column', spec: VALID.replace('  optimizer: { name: adam, lr: 0.01 }', '  optimizer: { name: adam, lr: 0.01 }\n  metrics: [accuracy, loss, accuracy]'),
     expected: refused(':10:29 training.metrics[2]: metric "accuracy" writes the column test_accuracy, which "accuracy" already writes (list each metric once)') },
+  { what: 'a grid value that swaps a component, whose other params it does not take', spec: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: csv, path: d.csv, target: y, task: classification }') + 'grid:\n  dataset.name: [csv, mnist]\n',
+    expected: refused(
+      ':12:23 dataset.path: unknown key "path" (allowed keys: dir, verify, train_limit, test_limit)',
+      ':12:23 dataset.target: unknown key "target" (allowed keys: dir, verify, train_limit, test_limit)',
+      ':12:23 dataset.task: unknown key "task" (allowed keys: dir, verify, train_limit, test_limit)') },
   { what: '10^12 epochs', spec: VALID.replace('epochs: 2', 'epochs: 1e12'), expected: refused(':8:11 training.epochs: must be <= 100000, got 1000000000000') },
   { what: 'a batch of two million', spec: VALID.replace('epochs: 2', 'epochs: 2\n  batch_size: 2000000'),
     expected: refused(':9:15 training.batch_size: must be <= 1000000, got 2000000') },
