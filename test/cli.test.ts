@@ -17,6 +17,8 @@ describe('distil-run CLI', () => {
     assert.isTrue(stdout.trimEnd().endsWith(runDir), stdout);
     assert.match(stdout, /^role\s+params\s+loss\s+accuracy\s+gain\s+status$/m);
     assert.match(stderr, /backend wasm/);
+    // Each role's last epoch line once (not again when the role ends).
+    assert.lengthOf(stderr.match(/epoch 2\/2  loss/g) ?? [], 3, stderr);
     const { records } = readCsv(path.join(runDir, 'results.csv'));
     assert.deepEqual(records.map((r) => [r.role, r.status, r.backend, r.epochs]), [
       ['teacher', 'ok', 'wasm', '2'], ['student', 'ok', 'wasm', '2'], ['person', 'ok', 'wasm', '2'],

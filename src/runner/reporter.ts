@@ -49,6 +49,8 @@ export class ListrReporter implements Reporter {
   private task: ActiveTask | undefined;
   private pendingOutput: string | undefined;
   private lastLine: string | undefined;
+  /** The task's output as last set: a within-epoch progress line, or an epoch line. */
+  private shown: string | undefined;
   private finish: ((error?: Error) => void) | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
@@ -67,6 +69,7 @@ export class ListrReporter implements Reporter {
     const done = new Promise<void>((resolve, reject) => {
       this.finish = (error) => (error ? reject(error) : resolve());
     });
+    this.shown = undefined;
     let started: () => void = () => undefined;
     // The live renderer loads lazily over many event-loop turns; training (which yields rarely) waits for it.
     const running = new Promise<void>((resolve) => {
@@ -78,7 +81,7 @@ export class ListrReporter implements Reporter {
           title: `${title(event)}: ${event.detail}`,
           task: async (_ctx, task) => {
             this.task = task;
-            if (this.pendingOutput) task.output = this.pendingOutput;
+            if (this.pendingOutput) task.output = this.shown = this.pendingOutput;
             started();
             await done;
           },
@@ -100,7 +103,7 @@ export class ListrReporter implements Reporter {
     if (record.epoch % logEvery !== 0 && record.epoch !== epochs) return;
     const line = formatEpoch(record, epochs);
     this.lastLine = line;
-    if (this.task) this.task.output = line;
+    if (this.task) this.task.output = this.shown = line;
     else this.pendingOutput = line;
   }
 
@@ -110,13 +113,15 @@ export class ListrReporter implements Reporter {
     const percent = Math.floor((100 * event.done) / event.total);
     const rate = Math.round(event.samplesPerSec).toLocaleString('en-US');
     const previous = this.lastLine ? `  (last: ${this.lastLine})` : '';
-    this.task.output = `epoch ${event.epoch}/${event.epochs}  ${percent}%  ${rate} samples/s${previous}`;
+    this.task.output = this.shown = `epoch ${event.epoch}/${event.epochs}  ${percent}%  ${rate} samples/s${previous}`;
   }
 
   roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
     if (this.task) {
       this.task.title = `${title(event)}: ${event.summary}`;
-      if (this.lastLine) this.task.output = this.lastLine; // the last epoch line stays, not a progress line
+      // The last epoch line stays, not a progress line; set again only if a progress line replaced it
+      // (setting it again would print it twice in the line-by-line renderer).
+      if (this.lastLine && this.shown !== this.lastLine) this.task.output = this.shown = this.lastLine;
     }
     this.finish?.(event.status === 'ok' ? undefined : new Error(`${title(event)}: ${event.summary}`));
     this.task = undefined;
