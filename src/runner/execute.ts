@@ -232,9 +232,8 @@ class Execution {
     return entry;
   }
 
-  /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
-  async cell(planned: PlannedCell): Promise<void> {
-    const data = await this.context.datasets.get(planned);
+  /** The cell's teacher, trained, shared or from the cache, with its row and epochs written for this cell. */
+  private async teacherOf(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
     let teacher: TeacherEntry;
     try {
       teacher = await this.teacher(planned, data);
@@ -244,6 +243,13 @@ class Execution {
     }
     if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
     this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    return teacher;
+  }
+
+  /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
+  async cell(planned: PlannedCell): Promise<void> {
+    const data = await this.context.datasets.get(planned);
+    const teacher = await this.teacherOf(planned, data);
     if (!teacher.run) {
       for (const role of ['student', 'person'] as const) this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
       return;
@@ -295,16 +301,7 @@ class Execution {
 
   /** A search point's teacher for one seed: trained (or taken from the cache) and recorded; nothing else trains. */
   async searchCell(planned: PlannedCell): Promise<void> {
-    const data = await this.context.datasets.get(planned);
-    let teacher: TeacherEntry;
-    try {
-      teacher = await this.teacher(planned, data);
-    } catch (error) {
-      this.emitUnfinished(planned, 'teacher', error);
-      throw error;
-    }
-    if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
-    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    await this.teacherOf(planned, await this.context.datasets.get(planned));
   }
 
   /** The row of a role that an interrupt or a crash stopped, so the table shows where the run ended. */

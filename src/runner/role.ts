@@ -1,4 +1,5 @@
 // Runs one role end to end: build, train, evaluate, time inference; returns its results row.
+import type { RoleOutcome } from '../results/rows.js';
 import { errorNonFiniteMetric } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
@@ -10,19 +11,11 @@ import { deriveSeed } from '../shared/random.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, trainRole } from './train.js';
 
-export interface RoleRun {
+/** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
+export interface RoleRun extends RoleOutcome {
   readonly role: Role;
   readonly model: tf.Sequential;
-  readonly params: number;
   readonly history: readonly EpochRecord[];
-  readonly trainSeconds: number;
-  readonly samplesPerSec: number;
-  readonly test: Readonly<Record<string, number>>;
-  /** Validation metrics of the kept epoch, when the cell has a validation split. */
-  readonly val?: Readonly<Record<string, number>>;
-  /** The epoch whose weights were kept (early stopping keeps its best validation epoch). */
-  readonly keptEpoch?: number;
-  readonly inferenceMsPer1000: number;
   readonly metrics: readonly Metric[];
 }
 
