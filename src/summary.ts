@@ -42,8 +42,10 @@ function seedTable(rows: readonly Row[]): string {
 function rowTable(rows: readonly Row[]): string {
   const metrics = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k.startsWith('test_') && row[k] !== undefined)))];
   const grid = rows.some((row) => row.cell);
-  const headers = [...(grid ? ['cell'] : []), 'role', 'params', ...metrics.map((m) => m.slice(5)), 'gain', 'status'];
+  const staged = rows.some((row) => row.stage);
+  const headers = [...(staged ? ['stage'] : []), ...(grid ? ['cell'] : []), 'role', 'params', ...metrics.map((m) => m.slice(5)), 'gain', 'status'];
   return formatTable(headers, rows.map((row) => [
+    ...(staged ? [String(row.stage ?? '')] : []),
     ...(grid ? [String(row.cell)] : []),
     String(row.role),
     row.params as number | undefined,
