@@ -1,4 +1,5 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
+import { SPEC_LIMITS } from './limits.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -226,6 +227,11 @@ function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, a
   const resolved = resolveSearch(spec, first.models.teacher.training.metrics.map((m) => m.name), registry, locator, problems);
   if (resolved && first.validation === 0) {
     problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: 'add validation: 0.1 to the dataset' });
+  }
+  // Every point is resolved with every cell of the grid (its possible finals): bound the product.
+  const size = resolved ? resolved.points.length * axes.reduce((product, axis) => product * axis.length, 1) : 0;
+  if (size > SPEC_LIMITS.gridCells) {
+    problems.push({ location: locator(['search', 'grid'], true), path: 'search.grid', message: `makes ${size} cells with the grid (${resolved!.points.length} search point(s) x the grid's cells); at most ${SPEC_LIMITS.gridCells} are allowed`, hint: 'search fewer values, or split the spec' });
   }
   issues.add(problems);
   if (!resolved || problems.length > 0) return undefined;

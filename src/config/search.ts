@@ -3,6 +3,7 @@ import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
 import { didYouMean } from '../registry/did-you-mean.js';
+import { SPEC_LIMITS } from './limits.js';
 import { parsePath, printableKey } from './locate.js';
 import type { Locator } from './messages.js';
 
@@ -72,6 +73,17 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
       issues.push({ location: at(['search', 'grid', path], true), path: `search.grid.${printableKey(path)}`, message: 'searches the teacher\'s own settings: a path under training or layers', hint: 'e.g. training.optimizer.lr or training.epochs' });
       return [];
     }
+    const seen = new Map<string, number>();
+    const repeat = values.findIndex((value, i) => {
+      const key = JSON.stringify(value);
+      if (seen.has(key)) return true;
+      seen.set(key, i);
+      return false;
+    });
+    if (repeat >= 0) {
+      issues.push({ location: at(['search', 'grid', path, repeat], false), path: `search.grid.${printableKey(path)}[${repeat}]`, message: `${JSON.stringify(values[repeat])} is listed twice (also at [${seen.get(JSON.stringify(values[repeat]))}]); each value makes one search point`, hint: 'list each value once' });
+      return [];
+    }
     return [{ path, values }];
   });
   const carry = Array.isArray(search.carry) ? search.carry.filter((p): p is string => typeof p === 'string') : [];
@@ -86,6 +98,12 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
     });
   });
   const selected = selectedMetric(search.select, metricNames, registry, at, issues);
+  // Counted before the points are built, like the grid's cells.
+  const points = axes.reduce((product, axis) => product * axis.values.length, 1);
+  if (points > SPEC_LIMITS.gridCells) {
+    issues.push({ location: at(['search', 'grid'], true), path: 'search.grid', message: `makes ${points} search points; at most ${SPEC_LIMITS.gridCells} are allowed`, hint: 'search fewer values' });
+    return undefined;
+  }
   if (!selected || axes.length === 0) return undefined;
   return { role: 'teacher', axes, points: expandPoints(axes), ...selected, carry };
 }

@@ -63,6 +63,15 @@ describe('selection stage', () => {
     assert.include((noSplit as DistilError).message, 'search.select: selects on the validation split, and the dataset has none (add validation: 0.1 to the dataset)');
   });
 
+  it('refuses a search value listed twice, and a search too large, before building its points', async () => {
+    const twice = await experiment(SEARCH.replace('[0.00001, 0.01]', '[0.01, 0.02, 0.01]')).catch((e: unknown) => e as DistilError);
+    assert.include((twice as DistilError).message, 'search.grid.training.optimizer.lr[2]: 0.01 is listed twice (also at [0]); each value makes one search point (list each value once)');
+    const values = (n: number, scale: number) => `[${Array.from({ length: n }, (_, i) => (i + 1) / scale).join(', ')}]`;
+    const big = SEARCH.replace('[0.00001, 0.01]', values(1000, 1e4)).replace('  select:', `    training.epochs: ${values(20, 1).replace(/\./g, '')}\n  select:`);
+    const huge = await experiment(big).catch((e: unknown) => e as DistilError);
+    assert.include((huge as DistilError).message, 'search.grid: makes 20000 search points; at most 10000 are allowed (search fewer values)');
+  });
+
   it('resumes a selection: finished search points are kept, and the same winner carries on', async () => {
     const { experiment: exp, registry } = await experiment(SEARCH);
     const dir = outDir();
