@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The distil-run command: argv → the library functions; data on stdout, progress and errors on stderr.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { assertBlasRequest, BACKEND_REQUESTS } from './backend/select.js';
@@ -239,8 +240,16 @@ async function commandCompare(files: string[], values: Values): Promise<number> 
   return comparison.failed ? 1 : 0;
 }
 
+/** An --out that is one of the input tables would replace rows it was made from. */
+function assertOutNotInput(out: string | undefined, files: readonly string[]): void {
+  if (out !== undefined && files.some((file) => path.resolve(file) === path.resolve(out))) {
+    throw errorInvalidArgument('--out', `${out} is one of the input tables; writing there would replace its rows (give another file)`);
+  }
+}
+
 function commandMerge(files: string[], values: Values): number {
   requireFiles('merge', files, 1);
+  assertOutNotInput(values.out, files);
   const merged = mergeResults(files);
   const extra = [
     merged.duplicates > 0 ? `${merged.duplicates} identical duplicate row(s) collapsed` : '',
@@ -255,6 +264,7 @@ function commandMerge(files: string[], values: Values): number {
 function commandSummarize(files: string[], values: Values): number {
   requireFiles('summarize', files, 1);
   if (files.length > 1) throw errorInvalidArgument('summarize', `expected one results.csv (merge shards first), got ${files.length} (see distil-run --help)`);
+  assertOutNotInput(values.out, files);
   const table = readTable(files[0]);
   if (table.kind !== 'results') throw errorTableMismatch(`${files[0]}: is a ${table.kind} table, not a results table`, 'summarize takes a results.csv');
   const { columns, rows } = summarizeTable(table);

@@ -155,7 +155,7 @@ export function errorRunLocked(dir: string, holder: { pid: number; host: string;
     'RUN_LOCKED',
     `${dir} is being written by another distil-run (${who}); ` +
       'use another --run-id (or leave it out), give each CI shard --shard i/n, or wait for it to finish ' +
-      `(if no such process runs any more, delete ${lockFile})`,
+      `(a lock its holder stops refreshing is taken over after 2 minutes; or delete ${lockFile} if no such process runs)`,
     { exitCode: 2 },
   );
 }

@@ -14,6 +14,8 @@ import type { GridAxis, GridCombo } from './grid.js';
 import { IssueCollector } from './issues.js';
 import { applyGridFlags } from './grid-flags.js';
 import { applyOverrides, loadSpecSource, locate, specData } from './load.js';
+import { formatPath } from './locate.js';
+import type { PathSegment } from './locate.js';
 import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
@@ -126,7 +128,7 @@ function cellBase(spec: Record<string, unknown>): Record<string, unknown> {
 function expandableAxes(spec: Record<string, unknown>, locator: Locator, issues: IssueCollector): GridAxis[] {
   const problems: SpecIssue[] = [];
   const axes = checkedAxes(spec, locator, problems);
-  const tooLarge = gridSizeIssue(axes, locator);
+  const tooLarge = gridSizeIssue(axes, locator, Array.isArray(spec.seeds) ? spec.seeds.length : 1);
   if (tooLarge) problems.push(tooLarge);
   issues.add(problems);
   return tooLarge ? [] : axes;
@@ -201,6 +203,8 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
   const plain = resolveCells(source, spec, axes, registry, issues);
   const search = plain.length > 0 ? resolveSearchStage(source, spec, axes, plain[0].config, registry, issues, locator) : undefined;
   const cells = search ? search.finals[0] : plain;
+  issues.add(sameCellIssues(plain, ['grid'], locator));
+  if (search) issues.add(sameCellIssues(search.cells, ['search', 'grid'], locator));
   issues.throwIfAny(source.file);
   const experiment: ResolvedExperiment = {
     name: spec.name as string,
@@ -215,6 +219,45 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
     search,
   };
   return { experiment: deepFreeze(experiment), registry };
+}
+
+/** Locates a problem of a search point's teacher at the search entry whose value caused it. */
+function searchLocator(search: ResolvedSearch, point: Readonly<Record<string, unknown>>, locator: Locator): Locator {
+  return (segments, atKey) => {
+    const dotted = formatPath(segments);
+    for (const axis of search.axes) {
+      const target = `models.teacher.${axis.path}`;
+      if (dotted === target || dotted.startsWith(`${target}.`) || dotted.startsWith(`${target}[`)) {
+        return locator(['search', 'grid', axis.path, axis.values.indexOf(point[axis.path])], false);
+      }
+      // A misspelt path: the key it added is unknown where it landed.
+      if (target.startsWith(`${dotted}.`) || dotted.startsWith('models.teacher')) return locator(['search', 'grid', axis.path], true);
+    }
+    return locator(segments, atKey);
+  };
+}
+
+/**
+ * Two cells that resolve to one experiment (the same config and seed) would write two rows for one key:
+ * whatever made them equal (paths that overlap, a value that changes nothing), refuse it.
+ */
+function sameCellIssues(cells: readonly ResolvedCell[], at: PathSegment[], locator: Locator): SpecIssue[] {
+  const seen = new Map<string, ResolvedCell>();
+  for (const cell of cells) {
+    const key = `${cell.id}/${cell.seed}`;
+    const first = seen.get(key);
+    if (first) {
+      const label = (c: ResolvedCell) => Object.entries(c.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'the spec';
+      return [{
+        location: locator(at, true),
+        path: formatPath(at),
+        message: `two cells are the same experiment (${label(first)} and ${label(cell)} resolve to one config for seed ${cell.seed})`,
+        hint: 'a swept value that changes nothing, a misspelt path or two paths setting one value: make every cell differ',
+      }];
+    }
+    seen.set(key, cell);
+  }
+  return [];
 }
 
 /**
@@ -235,6 +278,8 @@ function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, a
   }
   issues.add(problems);
   if (!resolved || problems.length > 0) return undefined;
+  // Each point is checked against the schema like a grid cell, its problems located at its search entry.
+  for (const point of resolved.points) issues.add(issuesFromAjv(validateBase(searchPointSpec(spec, point)) ?? [], [], searchLocator(resolved, point, locator)));
   const pointIds: string[] = [];
   const cells = resolved.points.flatMap((point) => {
     // A search cell trains only the teacher: its id is its own, never a final cell's (their rows must not share a key).

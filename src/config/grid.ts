@@ -76,9 +76,19 @@ function pathIssue(spec: Record<string, unknown>, path: GridPath, sweptAt: Map<s
   }
   const problem = dataPathProblem(spec, path.segments);
   if (problem) return { ...at, message: `cannot sweep ${path.key}: ${problem}` };
-  const first = sweptAt.get(formatPath(path.segments));
+  const dotted = formatPath(path.segments);
+  const first = sweptAt.get(dotted);
   if (first) return { ...at, message: `${path.key} is already swept by ${formatPath(first)}`, hint: 'sweep each path once: as its own axis or in one zip group' };
-  sweptAt.set(formatPath(path.segments), path.at);
+  // A path inside another swept path (training and training.epochs) would set one value twice per cell.
+  for (const [other, where] of sweptAt) {
+    if (isUnder(dotted, other) || isUnder(other, dotted)) {
+      return { ...at, message: `${path.key} overlaps ${other}, which ${formatPath(where)} already sweeps: a cell would set it twice`, hint: 'sweep either the whole setting or the path inside it' };
+    }
+  }
+  if (String(path.segments[0]) === 'seed' && Array.isArray(spec.seeds)) {
+    return { ...at, message: 'seed cannot be swept when seeds: repeats every cell per seed', hint: 'list the seeds in seeds:' };
+  }
+  sweptAt.set(dotted, path.at);
   return undefined;
 }
 
@@ -135,13 +145,14 @@ export function checkedAxes(spec: Record<string, unknown>, locateAt: Locator, is
 }
 
 /** The grid's size problem, counted before any cell is built. */
-export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator): SpecIssue | undefined {
-  const cells = axes.reduce((product, axis) => product * axis.length, 1);
+export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
+  const cells = axes.reduce((product, axis) => product * axis.length, 1) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
+  const factors = [...axes.map((axis) => axis.length), ...(seeds > 1 ? [seeds] : [])];
   return {
     location: locateAt(['grid'], true),
     path: 'grid',
-    message: `makes ${cells} cells (${axes.map((axis) => axis.length).join(' x ')}); at most ${SPEC_LIMITS.gridCells} are allowed`,
+    message: `makes ${cells} cells (${factors.join(' x ')}${seeds > 1 ? ', the last for seeds' : ''}); at most ${SPEC_LIMITS.gridCells} are allowed`,
     hint: 'split the sweep into several specs',
   };
 }

@@ -279,11 +279,11 @@ export class ConfigResolver {
   private validation(value: unknown): { validation: number; datasetSpec: unknown } {
     if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, datasetSpec: value };
     const { validation, ...datasetSpec } = value;
-    if (typeof validation === 'number' && validation > 0 && validation < 1) return { validation, datasetSpec };
+    if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, datasetSpec };
     this.issues.push({
       location: this.locateAt(['dataset', 'validation']),
       path: 'dataset.validation',
-      message: `must be a number between 0 and 1 (the share of the training split held out), got ${JSON.stringify(validation)}`,
+      message: `must be a number above 0 and at most 0.5 (the share of the training split held out), got ${JSON.stringify(validation)}`,
       hint: 'e.g. validation: 0.1',
     });
     return { validation: 0, datasetSpec };

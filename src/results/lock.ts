@@ -1,5 +1,5 @@
 // One writer per run directory: a lock file created exclusively, released on exit, taken over when stale.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errorRunLocked, errorUnusablePath } from '../errors.js';
@@ -12,6 +12,22 @@ export interface LockHolder {
 }
 
 export const LOCK_FILE = '.lock';
+
+/** The holder touches the lock this often; a lock untouched for STALE_AFTER_MS has no live holder. */
+const HEARTBEAT_MS = 20_000;
+/**
+ * A lock not refreshed for this long is stale even when its holder ran on another host (a Kubernetes pod
+ * or a Slurm task killed and retried elsewhere, on a shared disk), where its process cannot be checked.
+ */
+export const STALE_AFTER_MS = 120_000;
+
+function lastBeat(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -59,7 +75,17 @@ export function acquireRunLock(dir: string, onStale: (message: string) => void):
   const me: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(file, me)) {
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(file, now, now);
+        } catch {
+          // A lock that cannot be touched any more is one that was taken away; the writes will say so.
+        }
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       const release = () => {
+        clearInterval(heartbeat);
         if (readHolder(file)?.pid === me.pid) rmSync(file, { force: true });
         process.off('exit', release);
       };
@@ -68,8 +94,11 @@ export function acquireRunLock(dir: string, onStale: (message: string) => void):
       return release;
     }
     const holder = readHolder(file);
-    if (holder && (holder.host !== me.host || isAlive(holder.pid))) throw errorRunLocked(dir, holder, file);
-    onStale(`took over the stale lock of ${dir} (${holder ? `pid ${holder.pid} is no longer running` : 'unreadable lock file'})`);
+    const silentFor = Date.now() - lastBeat(file);
+    const live = holder && silentFor < STALE_AFTER_MS && (holder.host !== me.host || isAlive(holder.pid));
+    if (live) throw errorRunLocked(dir, holder, file);
+    const why = !holder ? 'unreadable lock file' : holder.host === me.host && !isAlive(holder.pid) ? `pid ${holder.pid} is no longer running` : `not refreshed for ${Math.round(silentFor / 1000)} s by ${holder.host}`;
+    onStale(`took over the stale lock of ${dir} (${why})`);
     rmSync(file, { force: true });
   }
   throw errorRunLocked(dir, readHolder(file), file);

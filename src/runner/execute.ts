@@ -357,12 +357,20 @@ function startRun(experiment: ResolvedExperiment, metrics: readonly string[], op
   }
 }
 
+/** @throws DistilError INVALID_ARGUMENT for --shard on a spec with a search (its selection needs every point). */
+function assertShardable(experiment: ResolvedExperiment, options: RunOptions): void {
+  if (options.shard && experiment.search) {
+    throw errorInvalidArgument('--shard', 'a spec with search: is not sharded yet: the selection needs every search point\'s result (run it whole; the teacher cache makes reruns cheap)');
+  }
+}
+
 /**
  * The plan a run with these options would follow: the cells (and search points) an existing run
  * directory of this run id finished are counted as done. Reads only; loads no data.
  * @throws DistilError RUN_MISMATCH when the run id holds another experiment.
  */
 export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
+  assertShardable(experiment, options);
   const writer = inspectRunDirectory({
     outDir: options.outDir ?? 'results',
     experiment: experiment.name,
@@ -384,9 +392,7 @@ export function previewRun(experiment: ResolvedExperiment, registry: Registry, o
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
-  if (options.shard && experiment.search) {
-    throw errorInvalidArgument('--shard', 'a spec with search: is not sharded yet: the selection needs every search point\'s result (run it whole; the teacher cache makes reruns cheap)');
-  }
+  assertShardable(experiment, options);
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);

@@ -38,15 +38,17 @@ function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]
 }
 
 /**
- * The winning point: the best mean validation metric over the seeds that finished (the first point
- * on a tie, in the order the grid lists them). Undefined when no point has a finished teacher.
- * `rows` are the search stage's results rows (this invocation's and a resumed run's).
+ * The winning point: the best mean validation metric among the points whose teacher finished on every
+ * seed (a point that failed on some seed is not judged on the rest), the first on a tie, in the order
+ * the grid lists them. Undefined when no point finished on every seed. `rows` are the search stage's
+ * results rows (this invocation's and a resumed run's).
  */
 export function selectWinner(stage: SearchStage, rows: readonly CsvRecord[]): Selection | undefined {
   const candidates = stage.points.map((_, point) => candidate(stage, point, rows));
+  const seeds = stage.cells.length / stage.points.length;
   let winner: Candidate | undefined;
   for (const c of candidates) {
-    if (c.n === 0) continue;
+    if (c.n < seeds) continue;
     if (!winner || (stage.higherIsBetter ? c.value > winner.value : c.value < winner.value)) winner = c;
   }
   return winner ? { metric: stage.metric, higherIsBetter: stage.higherIsBetter, candidates, winner: winner.point } : undefined;

@@ -1,5 +1,5 @@
 // Result tables under faults: concurrent writers, resume with a changed spec, cut rows, interrupted roles, divergence.
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors.js';
@@ -69,6 +69,23 @@ describe('run directory', () => {
     const again = await runExperiment(exp, registry, { outDir: dir, runId: 'stale', reporter });
     assert.equal(again.status, 'ok');
     assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /stale lock/.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+  });
+
+  it('takes over a lock from another host once it has not been refreshed for 2 minutes (a pod retried elsewhere), not before', async () => {
+    const { experiment: exp, registry } = await experiment();
+    const dir = outDir();
+    const runDir = path.join(dir, 'blobs', 'moved');
+    await runExperiment(exp, registry, { outDir: dir, runId: 'moved', reporter: new RecordingReporter(), teacherCache: false });
+    const lock = path.join(runDir, '.lock');
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: 'another-pod', started: '2026-01-01T00:00:00Z' }));
+    const fresh = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'moved', reporter: new RecordingReporter(), teacherCache: false }));
+    assert.equal(fresh.code, 'RUN_LOCKED');
+    const old = new Date(Date.now() - 180_000);
+    utimesSync(lock, old, old);
+    const reporter = new RecordingReporter();
+    const again = await runExperiment(exp, registry, { outDir: dir, runId: 'moved', reporter, teacherCache: false });
+    assert.equal(again.status, 'ok');
+    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /took over the stale lock .* \(not refreshed for 1[89]\d s by another-pod\)/.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
   });
 
   it('writes each shard into its own directory, so shards given one run id never share a file', async () => {

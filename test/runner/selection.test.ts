@@ -43,15 +43,19 @@ describe('selection stage', () => {
   });
 
   it('chooses on the validation metric only, even where the test metric disagrees', () => {
-    const stage = { metric: 'accuracy', higherIsBetter: true, points: [{ lr: 1 }, { lr: 2 }], pointIds: ['a', 'b'], axes: [{ path: 'lr', values: [1, 2] }] };
+    // Two seeds per point.
+    const stage = { metric: 'accuracy', higherIsBetter: true, points: [{ lr: 1 }, { lr: 2 }, { lr: 3 }], pointIds: ['a', 'b', 'c'], axes: [{ path: 'lr', values: [1, 2, 3] }], cells: Array(6).fill({}) };
     const rows = [
       { cell_id: 'a', status: 'ok', val_accuracy: '0.90', test_accuracy: '0.99' },
+      { cell_id: 'a', status: 'ok', val_accuracy: '0.90', test_accuracy: '0.99' },
       { cell_id: 'b', status: 'ok', val_accuracy: '0.95', test_accuracy: '0.50' },
-      { cell_id: 'a', status: 'failed', val_accuracy: '', test_accuracy: '' },
+      { cell_id: 'b', status: 'ok', val_accuracy: '0.95', test_accuracy: '0.50' },
+      { cell_id: 'c', status: 'ok', val_accuracy: '0.99', test_accuracy: '0.99' },
+      { cell_id: 'c', status: 'failed', val_accuracy: '', test_accuracy: '' },
     ];
     const selection = selectWinner(stage as never, rows);
-    assert.equal(selection?.winner, 1);
-    assert.deepEqual(selection?.candidates.map((c) => c.n), [1, 1], 'a failed seed does not count');
+    assert.equal(selection?.winner, 1, 'b: the best validation among points that finished on every seed');
+    assert.deepEqual(selection?.candidates.map((c) => c.n), [2, 2, 1], 'a failed seed does not count, and c is not judged on its survivor');
   });
 
   it('refuses a selection on a metric that is not a validation metric, a carry of an unsearched path, and a search without a validation split', async () => {

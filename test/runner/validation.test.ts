@@ -68,6 +68,6 @@ describe('validation split and early stopping', () => {
     const second = await experiment(typo).catch((e: unknown) => e as DistilError);
     assert.include((second as DistilError).message, 'training.early_stopping.metric: "val_acuracy" is not a metric this role records (Did you mean "val_accuracy"?)');
     const bad = await experiment(SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 1.5 }')).catch((e: unknown) => e as DistilError);
-    assert.include((bad as DistilError).message, 'dataset.validation: must be a number between 0 and 1 (the share of the training split held out), got 1.5 (e.g. validation: 0.1)');
+    assert.include((bad as DistilError).message, 'dataset.validation: must be a number above 0 and at most 0.5 (the share of the training split held out), got 1.5 (e.g. validation: 0.1)');
   });
 });
