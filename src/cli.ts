@@ -206,6 +206,11 @@ async function commandRun(files: string[], values: Values): Promise<number> {
 async function commandValidate(files: string[], values: Values): Promise<number> {
   requireFiles('validate', files, 1);
   const { experiment } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
+  // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
+  backendOption(values.backend);
+  if (values['run-id'] !== undefined) assertRunId(values['run-id']);
+  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  if (values.shard !== undefined && !/^auto(\/\d+)?$/.test(values.shard)) resolveShard(values.shard);
   process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
   return 0;
 }
@@ -285,6 +290,34 @@ async function commandBest(files: string[], values: Values): Promise<number> {
   return 0;
 }
 
+/** The flags each command reads (help and version apply to all). */
+const COMMAND_FLAGS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
+  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'dry-run', 'plain'],
+  // validate checks a run's command line without running it: the run flags are checked, not ignored.
+  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'plain'],
+  list: ['plugin'],
+  compare: ['max-regression', 'allow-different-experiments', 'plugin'],
+  merge: ['out'],
+  summarize: ['out'],
+  best: ['metric', 'role', 'plugin'],
+};
+
+/**
+ * A flag the command does not read would be ignored without a word (`best --out x.csv` writing nothing):
+ * refuse it, naming the command's flags.
+ * @throws DistilError INVALID_ARGUMENT (exit 2).
+ */
+function assertFlagsFor(command: string, values: Values): void {
+  const allowed = COMMAND_FLAGS[command];
+  if (!allowed) return; // an unknown command is reported by the dispatch
+  const given = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((flag) => values[flag] !== undefined && flag !== 'help' && flag !== 'version');
+  const stray = given.filter((flag) => !allowed.includes(flag));
+  if (stray.length > 0) {
+    const takes = allowed.length > 0 ? allowed.map((flag) => `--${flag}`).join(', ') : 'no flags';
+    throw errorInvalidArgument(`--${stray[0]}`, `is not a flag of "${command}", which takes ${takes} (see distil-run --help)`);
+  }
+}
+
 /** Runs the CLI on `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parse(argv);
@@ -305,6 +338,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const isSpec = /\.ya?ml$/i.test(first);
   const command = isSpec ? 'run' : first;
   const files = isSpec ? positionals : rest;
+  assertFlagsFor(command, values);
   switch (command) {
     case 'run': return commandRun(files, values);
     case 'validate': return commandValidate(files, values);

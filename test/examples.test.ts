@@ -67,9 +67,12 @@ function refusal(words: readonly string[], commands: ReadonlySet<string>): strin
       return (error as Error).message;
     }
   }
-  // `validate` takes every run flag and checks the spec with its --set and --grid; other commands get
-  // --help, which answers only after every flag was parsed.
-  const args = isRun ? ['validate', ...(first === 'run' ? rest : words)] : [...words, '--help'];
+  // `validate` takes every run flag, checks its value and the spec with its --set and --grid; other
+  // commands get --help, which answers only after every flag was parsed. A value the CI system or the
+  // shell fills in (X, $VAR) gets a valid stand-in, so the command line's shape is what is checked.
+  const placeholder = (word: string) => word.includes('$') || /(^|[^A-Za-z])X([^A-Za-z]|$)/.test(word);
+  const filled = words.map((word, i) => (i > 0 && placeholder(word) ? (words[i - 1] === '--shard' ? '1/1' : 'stand-in-1') : word));
+  const args = isRun ? ['validate', ...(first === 'run' ? filled.slice(1) : filled)] : [...filled, '--help'];
   const result = distilRun(args);
   return result.code === 0 ? undefined : `exit ${result.code}: ${result.stderr.trim()}`;
 }

@@ -58,6 +58,8 @@ describe('runs under faults (command line)', () => {
   });
 
   const flagCases: Array<[string, string[], string]> = [
+    ['a flag of another command', ['--max-regression', '0.1'], '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin'],
+
     ['--dry-run still checks --backend', ['--dry-run', '--backend', 'gpu'], '--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'],
     ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], '--run-id: expected a folder name'],
     ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
