@@ -55,7 +55,7 @@ function listedCommands(): Set<string> {
 
 /** Why the current CLI refuses `distil-run ...words`, or undefined. Runs are validated, never trained. */
 function refusal(words: readonly string[], commands: ReadonlySet<string>): string | undefined {
-  const [first = '', ...rest] = words;
+  const [first = ''] = words;
   const isRun = first === 'run' || /\.ya?ml$/i.test(first);
   if (!isRun && !commands.has(first)) return `unknown command "${first}"`;
   for (const [i, word] of words.entries()) {
