@@ -203,8 +203,9 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
   const plain = resolveCells(source, spec, axes, registry, issues);
   const search = plain.length > 0 ? resolveSearchStage(source, spec, axes, plain[0].config, registry, issues, locator) : undefined;
   const cells = search ? search.finals[0] : plain;
-  issues.add(sameCellIssues(plain, ['grid'], locator));
-  if (search) issues.add(sameCellIssues(search.cells, ['search', 'grid'], locator));
+  // Only when nothing else explains it (an unknown path makes every cell equal too, and says why better).
+  if (issues.size === 0) issues.add(sameCellIssues(plain, ['grid'], locator));
+  if (search && issues.size === 0) issues.add(sameCellIssues(search.cells, ['search', 'grid'], locator));
   issues.throwIfAny(source.file);
   const experiment: ResolvedExperiment = {
     name: spec.name as string,

@@ -324,6 +324,14 @@ class Execution {
     if (typeof student === 'object') student.model.dispose();
   }
 
+  /** Frees a teacher's model and its outputs (its rows and epochs are written). */
+  releaseTeacher(key: string): void {
+    const entry = this.teachers.get(key);
+    entry?.run?.model.dispose();
+    entry?.trainOutputs?.dispose();
+    this.teachers.delete(key);
+  }
+
   dispose(): void {
     for (const entry of this.teachers.values()) {
       entry.run?.model.dispose();
@@ -449,7 +457,11 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       selection = await searchStage(execution, experiment.search, searchPlan, open, reporter);
       plan = planRun(experiment, { finished: input.finished, cells: experiment.search.finals[selection.winner] });
     }
-    for (const planned of plan.cells) await execution.cell(planned);
+    for (const [i, planned] of plan.cells.entries()) {
+      await execution.cell(planned);
+      // A teacher no later cell shares is freed now: a sweep over seeds must not hold every seed's teacher.
+      if (!plan.cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) execution.releaseTeacher(planned.teacherKey);
+    }
     status = execution.status;
   } catch (error) {
     status = error instanceof DistilError && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';

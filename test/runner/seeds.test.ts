@@ -1,6 +1,7 @@
 // Repeated seeds and the person shared by cells: one training per (config, seed), one row per (cell, seed, role).
 import path from 'node:path';
 import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { formatPlan, planRun } from '../../src/runner/plan.js';
@@ -71,5 +72,17 @@ describe('seeds and shared persons', () => {
     const text = formatPlan(planRun(exp));
     assert.match(text, /^experiment blobs: 4 cell\(s\) to run \(2 grid point\(s\) x 2 seed\(s\)\)$/m);
     assert.match(text, /^trainings: teacher 2, student 4, person 2 /m);
+  });
+
+  it('frees each seed\'s teacher once no later cell needs it, so memory does not grow with the seeds', async () => {
+    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [1, 2, 3]\n`);
+    const counts: number[] = [];
+    const reporter = new RecordingReporter();
+    reporter.roleStart = (event) => {
+      if (event.role === 'teacher') counts.push(tf.memory().numTensors);
+    };
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'free', reporter, teacherCache: false });
+    assert.lengthOf(counts, 3);
+    assert.deepEqual(counts, [counts[0], counts[0], counts[0]], `tensors at each teacher's start: ${counts.join(', ')}`);
   });
 });
