@@ -164,15 +164,21 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
   return { signal: controller.signal, received: () => received };
 }
 
+/** Checks the run flags that need no run (backend name, run id, an explicit BLAS); returns the backend request. */
+function checkRunFlags(values: Values): BackendRequest {
+  const backend = backendOption(values.backend);
+  if (values['run-id'] !== undefined) assertRunId(values['run-id']);
+  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  return backend;
+}
+
 async function commandRun(files: string[], values: Values): Promise<number> {
   requireFiles('run', files, 1);
   const { experiment, registry } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
   const shard = values.shard ? resolveShard(values.shard) : undefined;
   if (shard?.source) process.stderr.write(`shard ${shard.index}/${shard.count} from ${shard.source}\n`);
   // Every flag is checked before the plan is printed: a dry run that passes must not fail for real.
-  const backend = backendOption(values.backend);
-  if (values['run-id'] !== undefined) assertRunId(values['run-id']);
-  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  const backend = checkRunFlags(values);
   if (values['dry-run']) {
     // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
     const plan = previewRun(experiment, registry, { shard, runId: values['run-id'], outDir: values.out });
@@ -207,9 +213,7 @@ async function commandValidate(files: string[], values: Values): Promise<number>
   requireFiles('validate', files, 1);
   const { experiment } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
   // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
-  backendOption(values.backend);
-  if (values['run-id'] !== undefined) assertRunId(values['run-id']);
-  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  checkRunFlags(values);
   if (values.shard !== undefined && !/^auto(\/\d+)?$/.test(values.shard)) resolveShard(values.shard);
   process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
   return 0;

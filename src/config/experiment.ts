@@ -9,7 +9,7 @@ import { loadPlugins } from '../plugins/load.js';
 import { Registry } from '../registry/registry.js';
 import { builtinPlugin } from '../plugins/builtin/index.js';
 import { getAjv } from './ajv.js';
-import { checkedAxes, cellLocator, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
+import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
 import { IssueCollector } from './issues.js';
 import { applyGridFlags } from './grid-flags.js';
@@ -273,7 +273,7 @@ function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, a
     problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: 'add validation: 0.1 to the dataset' });
   }
   // Every point is resolved with every cell of the grid (its possible finals): bound the product.
-  const size = resolved ? resolved.points.length * axes.reduce((product, axis) => product * axis.length, 1) : 0;
+  const size = resolved ? resolved.points.length * gridPoints(axes) : 0;
   if (size > SPEC_LIMITS.gridCells) {
     problems.push({ location: locator(['search', 'grid'], true), path: 'search.grid', message: `makes ${size} cells with the grid (${resolved!.points.length} search point(s) x the grid's cells); at most ${SPEC_LIMITS.gridCells} are allowed`, hint: 'search fewer values, or split the spec' });
   }

@@ -144,9 +144,14 @@ export function checkedAxes(spec: Record<string, unknown>, locateAt: Locator, is
   return axes;
 }
 
-/** The grid's size problem, counted before any cell is built. */
+/** The grid's points: the product of the axes' lengths (1 without a grid). */
+export function gridPoints(axes: readonly GridAxis[]): number {
+  return axes.reduce((product, axis) => product * axis.length, 1);
+}
+
+/** The grid's size problem (cells x seeds), counted before any cell is built. */
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
-  const cells = axes.reduce((product, axis) => product * axis.length, 1) * seeds;
+  const cells = gridPoints(axes) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
   const factors = [...axes.map((axis) => axis.length), ...(seeds > 1 ? [seeds] : [])];
   return {

@@ -4,6 +4,7 @@ import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
 import { didYouMean } from '../registry/did-you-mean.js';
 import { SPEC_LIMITS } from './limits.js';
+import { setPath } from './grid.js';
 import { parsePath, printableKey } from './locate.js';
 import type { Locator } from './messages.js';
 
@@ -108,15 +109,9 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
   return { role: 'teacher', axes, points: expandPoints(axes), ...selected, carry };
 }
 
-/** Sets `value` at a dotted path inside `target`, creating mappings on the way. */
+/** Sets a copy of `value` at a dotted path inside `target`, creating what is missing on the way. */
 function setAt(target: Json, path: string, value: unknown): void {
-  const segments = parsePath(path);
-  let node: Record<string | number, unknown> = target;
-  segments.slice(0, -1).forEach((segment) => {
-    if (!isObject(node[segment]) && !Array.isArray(node[segment])) node[segment] = {};
-    node = node[segment] as Record<string | number, unknown>;
-  });
-  node[segments[segments.length - 1]] = structuredClone(value);
+  setPath(target, parsePath(path), structuredClone(value));
 }
 
 /**

@@ -1,5 +1,6 @@
 // Which runs (cell and seed) of a resumed run directory are finished: whole, consistent rows and every epoch.
 import type { CsvRecord } from './csv.js';
+import { ROW_STATUSES } from './table-check.js';
 import type { ExistingTable } from './writer.js';
 
 /** The key of one run of a cell in the tables: its id and its seed. */
@@ -7,7 +8,7 @@ export function runKey(cellId: string, seed: number | string): string {
   return `${cellId}/${seed}`;
 }
 
-const STATUSES = new Set(['ok', 'failed', 'skipped', 'interrupted']);
+const STATUSES: ReadonlySet<string> = new Set(ROW_STATUSES);
 
 /** Columns an ok row fills with numbers (`distillation_gain` and `kept_epoch` may be empty). */
 const NUMBERS = ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'inference_ms_per_1000'];

@@ -139,15 +139,14 @@ export class RunWriter {
    * Prepares the tables for this invocation: keeps the rows `keep` accepts (those of the cells a resumed
    * run finished) and drops every other row with its history, so each (cell, seed, role) and (cell,
    * seed, role, epoch) appears once. A new run gets header-only tables, so even a shard without cells
-   * leaves a table to merge.
+   * leaves a table to merge. `existing` is what the caller already read of both tables (read again otherwise).
    */
-  start(keep: (record: CsvRecord) => boolean): { droppedLines: number } {
+  start(keep: (record: CsvRecord) => boolean, existing: { results: ExistingTable; history: ExistingTable } = { results: this.results.read(), history: this.history.read() }): { droppedLines: number } {
     let droppedLines = 0;
-    for (const table of [this.results, this.history]) {
-      const existing = table.read();
-      const kept = existing.records.filter(keep);
-      droppedLines += existing.dropped.length;
-      if (!existsSync(table.file) || kept.length !== existing.records.length || existing.dropped.length > 0) table.rewrite(kept);
+    for (const [table, read] of [[this.results, existing.results], [this.history, existing.history]] as const) {
+      const kept = read.records.filter(keep);
+      droppedLines += read.dropped.length;
+      if (!existsSync(table.file) || kept.length !== read.records.length || read.dropped.length > 0) table.rewrite(kept);
     }
     return { droppedLines };
   }

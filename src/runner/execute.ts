@@ -345,18 +345,20 @@ class Execution {
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
  * its tables cut back to the finished cells' whole rows.
  */
-function startRun(experiment: ResolvedExperiment, metrics: readonly string[], options: RunOptions, reporter: Reporter): { open: OpenRun; finished: Set<string> } {
+function startRun(experiment: ResolvedExperiment, identity: RunIdentity, options: RunOptions, reporter: Reporter): { open: OpenRun; finished: Set<string> } {
   const open = openRunDirectory({
     outDir: options.outDir ?? 'results',
     experiment: experiment.name,
     runId: options.runId,
     subdir: options.shard ? `shard-${options.shard.index}-of-${options.shard.count}` : undefined,
-    identity: runIdentity(experiment, metrics),
+    identity,
     warn: (message) => reporter.warn(message),
   });
   try {
-    const finished = finishedRuns(open.writer.existingResults(), open.writer.existingHistory(), (message) => reporter.warn(message));
-    const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)));
+    // Each table is read once: to find the finished runs, then to keep their rows.
+    const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
+    const finished = finishedRuns(existing.results, existing.history, (message) => reporter.warn(message));
+    const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)), existing);
     if (droppedLines > 0) reporter.warn(`dropped ${droppedLines} cut-short line(s) left by a run that was killed while writing; their cells run again`);
     return { open, finished };
   } catch (error) {
@@ -410,10 +412,11 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
     const shardCells = planRun(experiment, { shard: options.shard }).cells;
     await datasets.loadAll(shardCells);
     await assertCellsFit(shardCells, datasets, backend);
-    const metrics = metricColumns(experiment, registry);
-    const { open, finished } = startRun(experiment, metrics, options, reporter);
+    // The identity hashes every cell: made once, for the run directory and each manifest write.
+    const identity = runIdentity(experiment, metricColumns(experiment, registry));
+    const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
-      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, metrics, options });
+      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, identity, options });
     } finally {
       open.release();
     }
@@ -431,7 +434,7 @@ interface ExecuteInput {
   readonly teacherCache: string | false;
   readonly open: OpenRun;
   readonly finished: ReadonlySet<string>;
-  readonly metrics: readonly string[];
+  readonly identity: RunIdentity;
   readonly options: RunOptions;
 }
 
@@ -446,7 +449,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
-    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: runIdentity(experiment, input.metrics), previous: open.previous, selection });
+    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: input.identity, previous: open.previous, selection });
   const cellCount = plan.cells.length + (searchPlan?.cells.length ?? 0);
   reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: cellCount, skippedCells: plan.done.length + (searchPlan?.done.length ?? 0) });
   manifest('running');

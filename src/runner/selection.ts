@@ -6,6 +6,7 @@ import { pointLabel } from '../config/search.js';
 import type { CsvRecord } from '../results/csv.js';
 import { round } from '../results/rows.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { mean } from '../shared/stats.js';
 
 /** One search point as the selection saw it. */
 export interface Candidate {
@@ -27,14 +28,14 @@ export interface Selection {
   readonly winner: number;
 }
 
-const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]): Candidate {
   const mine = rows.filter((row) => row.cell_id === stage.pointIds[point] && row.status === 'ok');
   const values = mine.map((row) => Number(row[`val_${stage.metric}`])).filter(Number.isFinite);
   const testColumns = Object.keys(mine[0] ?? {}).filter((column) => column.startsWith('test_') && mine.every((row) => row[column] !== ''));
-  const test = Object.fromEntries(testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))))]));
-  return { point, label: pointLabel(stage.points[point]), n: values.length, value: values.length > 0 ? mean(values) : NaN, test };
+  // testColumns come from mine[0], so each mean is over at least one row.
+  const test = Object.fromEntries(testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))) ?? NaN)]));
+  return { point, label: pointLabel(stage.points[point]), n: values.length, value: mean(values) ?? NaN, test };
 }
 
 /**
