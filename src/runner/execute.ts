@@ -77,13 +77,6 @@ interface TeacherEntry {
   readonly trainedFor?: string;
 }
 
-/** A person trained once per (person config, dataset, seed) and reused by every cell that shares it. */
-interface PersonEntry {
-  readonly run: RoleRun | string;
-  /** The run (cell and seed) whose training wrote its epochs to history.csv. */
-  readonly trainedFor: string;
-}
-
 /** What one execution needs besides the plan. */
 interface ExecutionContext {
   readonly experiment: ResolvedExperiment;
@@ -132,7 +125,8 @@ function describeMetrics(test: Readonly<Record<string, number>>): string {
 class Execution {
   readonly rows: Row[] = [];
   private readonly teachers = new Map<string, TeacherEntry>();
-  private readonly persons = new Map<string, PersonEntry>();
+  /** Each person trained in this run (or why it failed), by person key: every cell sharing it reuses it. */
+  private readonly persons = new Map<string, RoleRun | string>();
   /** `search` or `final` in an experiment with a selection stage: the rows' `stage`. */
   stage: 'search' | 'final' | undefined;
   private failed = false;
@@ -208,14 +202,12 @@ class Execution {
   private async teacher(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
     const known = this.teachers.get(planned.teacherKey);
     if (known) return known;
-    const { teacherCache, numerics, reporter } = this.context;
+    const { teacherCache, numerics } = this.context;
     const stem = teacherCache ? teacherStem(teacherCache, planned.teacherKey, numerics, getVersion()) : undefined;
     const cached = stem ? this.cachedTeacher(planned, data, stem) : undefined;
     let result: RoleRun | string;
     if (cached) {
-      const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' };
-      await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${path.basename(stem ?? '')} from the teacher cache` });
-      reporter.roleEnd({ ...event, status: 'ok', summary: `from the teacher cache (${describeMetrics(cached.test)})` });
+      await this.reportNotTrained(planned, 'teacher', `loading ${path.basename(stem ?? '')} from the teacher cache`, 'ok', `from the teacher cache (${describeMetrics(cached.test)})`);
       result = cached;
     } else {
       result = await this.train(planned, 'teacher', data);
@@ -284,19 +276,27 @@ class Execution {
    */
   private async person(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
     const known = this.persons.get(planned.personKey);
-    if (known) {
-      const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'person' };
-      await this.context.reporter.roleStart({ ...event, epochs: 0, detail: 'shared with an earlier cell of this seed (the person does not depend on the distillation settings)' });
-      const summary = typeof known.run === 'string' ? known.run : `shared (${describeMetrics(known.run.test)})`;
-      this.context.reporter.roleEnd({ ...event, status: typeof known.run === 'string' ? 'failed' : 'ok', summary });
-      if (typeof known.run === 'object') this.copyHistory(planned, 'person', known.run);
-      return known.run;
+    if (known !== undefined) {
+      const detail = 'shared with an earlier cell of this seed (the person does not depend on the distillation settings)';
+      if (typeof known === 'string') await this.reportNotTrained(planned, 'person', detail, 'failed', known);
+      else {
+        await this.reportNotTrained(planned, 'person', detail, 'ok', `shared (${describeMetrics(known.test)})`);
+        this.copyHistory(planned, 'person', known);
+      }
+      return known;
     }
     const run = await this.train(planned, 'person', data);
     // Only its figures are needed from here on: the gain of every cell that shares it.
     if (typeof run === 'object') run.model.dispose();
-    this.persons.set(planned.personKey, { run, trainedFor: runKey(planned.cell.id, planned.cell.seed) });
+    this.persons.set(planned.personKey, run);
     return run;
+  }
+
+  /** Progress for a role this cell takes without training it (from the cache, or shared with another cell). */
+  private async reportNotTrained(planned: PlannedCell, role: Role, detail: string, status: 'ok' | 'failed', summary: string): Promise<void> {
+    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    await this.context.reporter.roleStart({ ...event, epochs: 0, detail });
+    this.context.reporter.roleEnd({ ...event, status, summary });
   }
 
   /** A search point's teacher for one seed: trained (or taken from the cache) and recorded; nothing else trains. */
