@@ -50,7 +50,14 @@ describe('runs under faults (command line)', () => {
     const first = startDistilRun(args);
     const firstDone = finished(first);
     await new Promise<void>((resolve) => first.stderr?.on('data', (chunk: Buffer) => chunk.toString().includes('epoch 1/25') && resolve()));
-    const second = distilRun(args);
+    // Paused, the first writer holds its lock however fast this machine trains; its lock is fresh (refreshed every 20 s, stale after 120 s).
+    first.kill('SIGSTOP');
+    let second;
+    try {
+      second = distilRun(args);
+    } finally {
+      first.kill('SIGCONT');
+    }
     assertRefused(second, 2, 'is being written by another distil-run (pid');
     const result = await firstDone;
     assert.equal(result.code, 0, result.stderr);
