@@ -15,6 +15,8 @@ export interface RoleOutcome {
   /** The epoch whose weights the role kept (early stopping keeps its best validation epoch). */
   readonly keptEpoch?: number;
   readonly inferenceMsPer1000: number;
+  /** Set when the model is an earlier epoch of a longer training (an epochs axis): that training's epoch count. */
+  readonly checkpointOf?: number;
 }
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
@@ -51,7 +53,7 @@ export function axisValues(overrides: Readonly<Record<string, unknown>>): Row {
 }
 
 /** One results.csv row; `outcome` is undefined for roles that produced no model (failed, skipped, interrupted). */
-export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome | undefined, status: RowStatus, error = '', source = outcome ? 'trained' : ''): Row {
+export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome | undefined, status: RowStatus, error = '', source = outcome ? (outcome.checkpointOf ? 'checkpoint' : 'trained') : ''): Row {
   const { config } = context.cell;
   const training = config.models[role].training;
   return {

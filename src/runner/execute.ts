@@ -17,12 +17,13 @@ import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
 import { contentHash } from '../config/experiment.js';
 import type { ResolvedExperiment, SearchStage } from '../config/experiment.js';
-import type { Role } from '../config/resolve.js';
+import type { ResolvedConfig, Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
 import { metricFactsOf, predictInBatches } from './model.js';
-import { planRun, runKey } from './plan.js';
+import { epochsShareable, planRun, roleKey, runKey } from './plan.js';
+import { historyOfRun } from './train.js';
 import type { Plan } from './plan.js';
 import { describeSelection, selectWinner, writeSelection } from './selection.js';
 import type { Selection } from './selection.js';
@@ -31,7 +32,7 @@ import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
 import { buildRoleModel, runRole } from './role.js';
 import type { RoleRun } from './role.js';
-import { checkTeacherCache, defaultTeacherCacheDir, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
+import { checkTeacherCache, defaultTeacherCacheDir, hasTeacher, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
 
 export { defaultRunId } from '../results/run-dir.js';
 
@@ -75,6 +76,19 @@ interface TeacherEntry {
   readonly error?: string;
   /** The run (cell and seed) whose training wrote the teacher's epochs to history.csv; other cells get a copy. */
   readonly trainedFor?: string;
+}
+
+/** A training to more epochs than the cell's own, serving `serves` (and the cell's count) on the way. */
+interface Longer {
+  readonly epochs: number;
+  readonly serves: readonly number[];
+  onServed(epochs: number, run: RoleRun | string): void;
+}
+
+/** The config with one role's epoch count replaced. */
+function withEpochs(config: ResolvedConfig, role: Role, epochs: number): ResolvedConfig {
+  const model = config.models[role];
+  return { ...config, models: { ...config.models, [role]: { ...model, training: { ...model.training, epochs } } } };
 }
 
 /** What one execution needs besides the plan. */
@@ -127,6 +141,10 @@ class Execution {
   private readonly teachers = new Map<string, TeacherEntry>();
   /** Each person trained in this run (or why it failed), by person key: every cell sharing it reuses it. */
   private readonly persons = new Map<string, RoleRun | string>();
+  /** Models a longer training gave at other epoch counts (an epochs axis), by role and key, until their cell takes them. */
+  private readonly served = new Map<string, RoleRun | string>();
+  /** This cell and the cells after it in the current stage: those an epochs axis can serve from one training. */
+  upcoming: readonly PlannedCell[] = [];
   /** `search` or `final` in an experiment with a selection stage: the rows' `stage`. */
   stage: 'search' | 'final' | undefined;
   private failed = false;
@@ -149,20 +167,27 @@ class Execution {
     this.context.writer.appendResult(row);
   }
 
-  /** Trains a role with progress reporting and history rows; failures become a status, not a crash. */
-  private async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D): Promise<RoleRun | string> {
+  /**
+   * Trains a role with progress reporting and history rows; failures become a status, not a crash.
+   * With `longer`, it trains to `longer.epochs` and serves the cell's own count (and others) on the way.
+   */
+  private async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D, longer?: Longer): Promise<RoleRun | string> {
     const { registry, experiment, reporter, writer, runId, signal } = this.context;
     const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
-    const training = planned.cell.config.models[role].training;
+    const own = planned.cell.config.models[role].training;
+    const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
+    const training = config.models[role].training;
+    const serving = longer ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)` : '';
     try {
       const run = await runRole({
-        registry, config: planned.cell.config, role, data, baseDir: experiment.baseDir, teacherTrain, signal,
-        onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs, batch ${training.batchSize}, ${training.optimizer.name}` }),
+        registry, config, role, data, baseDir: experiment.baseDir, teacherTrain, signal, serves: longer?.serves, onServed: longer?.onServed,
+        onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}` }),
         onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
           reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
-          // On disk before the next epoch starts: a crash keeps every finished epoch.
-          writer.appendHistory([historyRow(runId, planned.cell, role, record)]);
+          // On disk before the next epoch starts: a crash keeps every finished epoch (of this cell's own count).
+          const [mine] = historyOfRun([record], own.epochs, own.evalEvery);
+          if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
       reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
@@ -176,6 +201,73 @@ class Execution {
       if (isBackendFatal(error)) throw errorBackendFailure(planned.label || planned.cell.id, role, message);
       return message;
     }
+  }
+
+  /**
+   * A role's model for this cell: one an earlier training served at this epoch count, or a training of
+   * its own — to the largest count of the upcoming cells that differ only in this role's epochs, serving
+   * each of their counts on the way (an epochs axis costs one training).
+   */
+  private async trainOrServe(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D): Promise<RoleRun | string> {
+    const served = await this.takeServed(planned, role);
+    if (served !== undefined) return served;
+    const counts = this.epochCounts(planned, role);
+    if (counts.size <= 1) return this.train(planned, role, data, teacherTrain);
+    const own = planned.cell.config.models[role].training.epochs;
+    const largest = Math.max(...counts.keys());
+    const results = new Map<number, RoleRun | string>();
+    const onServed = (epochs: number, run: RoleRun | string) => results.set(epochs, run);
+    let last: RoleRun | string;
+    try {
+      last = await this.train(planned, role, data, teacherTrain, { epochs: largest, serves: [...counts.keys()].filter((e) => e < largest).sort((a, b) => a - b), onServed });
+    } catch (error) {
+      // Interrupted or a broken backend: the cells after this one run again on resume.
+      for (const run of results.values()) if (typeof run === 'object') run.model.dispose();
+      throw error;
+    }
+    // A training that failed later still served the counts it passed; the others failed with it.
+    for (const epochs of counts.keys()) if (!results.has(epochs)) results.set(epochs, epochs === largest || typeof last === 'string' ? last : `the training stopped before epoch ${epochs}`);
+    for (const [epochs, run] of results) if (epochs !== own) this.served.set(`${role}:${counts.get(epochs)}`, run);
+    return results.get(own) as RoleRun | string;
+  }
+
+  /** Epoch count → role key of this cell's and the upcoming cells' trainings of this role that one training can serve. */
+  private epochCounts(planned: PlannedCell, role: Role): Map<number, string> {
+    const counts = new Map([[planned.cell.config.models[role].training.epochs, roleKey(planned, role)]]);
+    if (!epochsShareable(planned.cell.config.models[role])) return counts;
+    for (const other of this.upcoming) {
+      const epochs = other.cell.config.models[role].training.epochs;
+      if (other.trainingKeys[role] !== planned.trainingKeys[role] || counts.has(epochs) || this.hasModel(other, role)) continue;
+      counts.set(epochs, roleKey(other, role));
+    }
+    return counts;
+  }
+
+  /** Whether a cell's role is already trained, served, or (a teacher) in the cache: nothing to train for it. */
+  private hasModel(planned: PlannedCell, role: Role): boolean {
+    const key = roleKey(planned, role);
+    if (this.served.has(`${role}:${key}`)) return true;
+    if (role === 'person') return this.persons.has(key);
+    if (role === 'student') return false;
+    const { teacherCache, numerics } = this.context;
+    return this.teachers.has(key) || (teacherCache !== false && hasTeacher(teacherStem(teacherCache, key, numerics, getVersion())));
+  }
+
+  /** The model an earlier training served for this cell's role, with its epochs written for this cell; undefined if none. */
+  private async takeServed(planned: PlannedCell, role: Role): Promise<RoleRun | string | undefined> {
+    const key = `${role}:${roleKey(planned, role)}`;
+    const run = this.served.get(key);
+    if (run === undefined) return undefined;
+    this.served.delete(key);
+    const epochs = planned.cell.config.models[role].training.epochs;
+    const from = typeof run === 'object' && run.checkpointOf ? `epoch ${epochs} of one ${run.checkpointOf}-epoch training` : `the last epoch of a training that also served epochs below ${epochs}`;
+    const detail = `${from} (an epochs axis trains once)`;
+    if (typeof run === 'string') await this.reportNotTrained(planned, role, detail, 'failed', run);
+    else {
+      await this.reportNotTrained(planned, role, detail, 'ok', describeMetrics(run.test));
+      this.copyHistory(planned, role, run);
+    }
+    return run;
   }
 
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
@@ -204,13 +296,13 @@ class Execution {
     if (known) return known;
     const { teacherCache, numerics } = this.context;
     const stem = teacherCache ? teacherStem(teacherCache, planned.teacherKey, numerics, getVersion()) : undefined;
-    const cached = stem ? this.cachedTeacher(planned, data, stem) : undefined;
-    let result: RoleRun | string;
+    let result = await this.takeServed(planned, 'teacher');
+    const cached = result === undefined && stem ? this.cachedTeacher(planned, data, stem) : undefined;
     if (cached) {
       await this.reportNotTrained(planned, 'teacher', `loading ${path.basename(stem ?? '')} from the teacher cache`, 'ok', `from the teacher cache (${describeMetrics(cached.test)})`);
       result = cached;
     } else {
-      result = await this.train(planned, 'teacher', data);
+      result ??= await this.trainOrServe(planned, 'teacher', data);
       if (stem && typeof result === 'object') this.saveToCache(stem, result);
     }
     const entry: TeacherEntry =
@@ -234,7 +326,7 @@ class Execution {
       throw error;
     }
     if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
-    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     return teacher;
   }
 
@@ -250,7 +342,7 @@ class Execution {
     let person: RoleRun | string | undefined;
     let personStarted = false;
     try {
-      student = await this.train(planned, 'student', data, teacher.trainOutputs);
+      student = await this.trainOrServe(planned, 'student', data, teacher.trainOutputs);
       personStarted = true;
       person = await this.person(planned, data);
     } catch (error) {
@@ -285,7 +377,7 @@ class Execution {
       }
       return known;
     }
-    const run = await this.train(planned, 'person', data);
+    const run = await this.trainOrServe(planned, 'person', data);
     // Only its figures are needed from here on: the gain of every cell that shares it.
     if (typeof run === 'object') run.model.dispose();
     this.persons.set(planned.personKey, run);
@@ -333,6 +425,7 @@ class Execution {
   }
 
   dispose(): void {
+    for (const run of this.served.values()) if (typeof run === 'object') run.model.dispose();
     for (const entry of this.teachers.values()) {
       entry.run?.model.dispose();
       entry.trainOutputs?.dispose();
@@ -461,6 +554,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       plan = planRun(experiment, { finished: input.finished, cells: experiment.search.finals[selection.winner] });
     }
     for (const [i, planned] of plan.cells.entries()) {
+      execution.upcoming = plan.cells.slice(i);
       await execution.cell(planned);
       // A teacher no later cell shares is freed now: a sweep over seeds must not hold every seed's teacher.
       if (!plan.cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) execution.releaseTeacher(planned.teacherKey);
@@ -486,7 +580,10 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
  */
 async function searchStage(execution: Execution, stage: SearchStage, plan: Plan, open: OpenRun, reporter: Reporter): Promise<Selection> {
   execution.stage = 'search';
-  for (const planned of plan.cells) await execution.searchCell(planned);
+  for (const [i, planned] of plan.cells.entries()) {
+    execution.upcoming = plan.cells.slice(i);
+    await execution.searchCell(planned);
+  }
   execution.stage = 'final';
   const rows = open.writer.existingResults().records.filter((row) => row.stage === 'search');
   const selection = selectWinner(stage, rows);

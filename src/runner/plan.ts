@@ -3,6 +3,7 @@ import { errorInvalidArgument } from '../errors.js';
 import { SPEC_LIMITS } from '../config/limits.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
 import { contentHash } from '../config/experiment.js';
+import type { ResolvedModel, Role } from '../config/resolve.js';
 
 export interface Shard {
   /** 1-based shard number. */
@@ -20,6 +21,14 @@ export interface PlannedCell {
   readonly teacherKey: string;
   /** Cells with the same key share one trained person: it depends on its own config, the dataset and the seed only. */
   readonly personKey: string;
+  /** Cells with the same key share one trained student: its config, the distillation, its teacher (by key) and the seed. */
+  readonly studentKey: string;
+  /**
+   * Per role, the key of the training that gives its model: the role's key without its epoch count when
+   * nothing else depends on that count (no early stopping), so cells that differ only in epochs share one
+   * training to the largest count; otherwise the role's own key.
+   */
+  readonly trainingKeys: Readonly<Record<Role, string>>;
   /** Cells with the same key share one loaded dataset. */
   readonly datasetKey: string;
 }
@@ -57,15 +66,42 @@ export function cellLabel(cell: ResolvedCell): string {
     .join(', ');
 }
 
+/** True when a training to more epochs passes through this role's model at its own count: nothing depends on the count but the loop. */
+export function epochsShareable(model: ResolvedModel): boolean {
+  return model.training.earlyStopping === undefined;
+}
+
+/** A role's config without its epoch count, for the key of a training that serves several counts. */
+function withoutEpochs(model: ResolvedModel): unknown {
+  return { ...model, training: { ...model.training, epochs: undefined } };
+}
+
 function planCell(cell: ResolvedCell): PlannedCell {
-  const { seed, dataset, models, task } = cell.config;
+  const { seed, dataset, models, task, distillation, validation } = cell.config;
+  const base = { seed, dataset, validation, task };
+  const teacherKey = contentHash({ ...base, teacher: models.teacher });
+  const personKey = contentHash({ ...base, person: models.person });
+  const studentKey = contentHash({ ...base, teacherKey, distillation, student: models.student });
+  const trainingKey = (role: Role, key: string, keyWithout: (model: unknown) => string) =>
+    epochsShareable(models[role]) ? keyWithout(withoutEpochs(models[role])) : key;
   return {
     cell,
     label: cellLabel(cell),
-    teacherKey: contentHash({ seed, dataset, validation: cell.config.validation, task, teacher: models.teacher }),
-    personKey: contentHash({ seed, dataset, validation: cell.config.validation, task, person: models.person }),
-    datasetKey: contentHash({ seed, dataset, validation: cell.config.validation }),
+    teacherKey,
+    personKey,
+    studentKey,
+    trainingKeys: {
+      teacher: trainingKey('teacher', teacherKey, (teacher) => contentHash({ ...base, teacher })),
+      student: trainingKey('student', studentKey, (student) => contentHash({ ...base, teacherKey, distillation, student })),
+      person: trainingKey('person', personKey, (person) => contentHash({ ...base, person })),
+    },
+    datasetKey: contentHash({ seed, dataset, validation }),
   };
+}
+
+/** The key of a role's trained model in a cell (cells with the same key share it). */
+export function roleKey(planned: PlannedCell, role: Role): string {
+  return role === 'teacher' ? planned.teacherKey : role === 'person' ? planned.personKey : planned.studentKey;
 }
 
 export { runKey } from '../results/resume.js';
@@ -99,8 +135,10 @@ function searchLines(experiment: ResolvedExperiment): string[] {
   if (!search) return [];
   const seeds = new Set(search.cells.map((cell) => cell.seed)).size;
   const axes = search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
+  const trainings = new Set(search.cells.map((cell) => planCell(cell).trainingKeys.teacher)).size;
+  const shared = trainings < search.cells.length ? ` (points that differ only in epochs share one training)` : '';
   return [
-    `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${search.cells.length} teacher training(s): ${axes}`,
+    `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${trainings} teacher training(s)${shared}: ${axes}`,
     `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
     `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
     `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
@@ -117,8 +155,8 @@ export function formatPlan(plan: Plan): string {
       (plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''),
     ...gridLine(plan.experiment),
     ...searchLines(plan.experiment),
-    `trainings: teacher ${count((p) => p.teacherKey)}, student ${plan.cells.length}, person ${count((p) => p.personKey)}` +
-      ' (a teacher or person shared by cells of the same seed is trained once)' +
+    `trainings: teacher ${count((p) => p.trainingKeys.teacher)}, student ${count((p) => p.trainingKeys.student)}, person ${count((p) => p.trainingKeys.person)}` +
+      ' (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role\'s epochs share one training to the largest)' +
       (plan.experiment.search ? '; after the search: its winning teacher is not trained again' : ''),
   ];
   for (const p of plan.cells) {

@@ -9,7 +9,7 @@ import type { LoadedData } from './data.js';
 import { buildModel, createComponent, createMetric, predictInBatches } from './model.js';
 import { deriveSeed } from '../shared/random.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
-import { evaluate, trainRole } from './train.js';
+import { evaluate, historyOfRun, trainRole } from './train.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
 export interface RoleRun extends RoleOutcome {
@@ -27,6 +27,12 @@ export interface RoleRunOptions {
   readonly baseDir: string;
   readonly teacherTrain?: tf.Tensor2D;
   readonly signal?: AbortSignal;
+  /**
+   * Epoch counts below the role's own that this training also serves (an epochs axis): at each, the model
+   * is evaluated and copied, and `onServed` gets the run a training of that many epochs would have given.
+   */
+  readonly serves?: readonly number[];
+  onServed?(epochs: number, run: RoleRun | string): void;
   onModel?(model: tf.Sequential): void | Promise<void>;
   onEpoch?(record: EpochRecord): void;
   onProgress?: TrainRoleOptions['onProgress'];
@@ -44,6 +50,12 @@ function timeInference(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number)
 /** A role whose metrics are not numbers has failed: a NaN must never reach a table as a result. */
 function assertFinite(role: Role, metrics: Readonly<Record<string, number>>, split: string): void {
   for (const [metric, value] of Object.entries(metrics)) if (!Number.isFinite(value)) throw errorNonFiniteMetric(role, metric, split, value);
+}
+
+/** Why these metrics fail the role (the first that is not a number), if one is not. */
+function nonFinite(role: Role, metrics: Readonly<Record<string, number>>, split: string): string | undefined {
+  for (const [metric, value] of Object.entries(metrics)) if (!Number.isFinite(value)) return errorNonFiniteMetric(role, metric, split, value).message;
+  return undefined;
 }
 
 /** The student and the person share weights-init and shuffle seeds, so the only difference is the loss. */
@@ -69,11 +81,32 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
   const teacher = role === 'student' && options.teacherTrain && loss.prepareTeacher ? loss.prepareTeacher(options.teacherTrain) : options.teacherTrain;
+  const { evalEvery } = resolved.training;
+  // A copy of the model at an earlier epoch count, with what a run of that many epochs would have recorded.
+  const onCheckpoint = (history: readonly EpochRecord[], problem?: Error) => {
+    const epochs = history.length;
+    if (problem) return options.onServed?.(epochs, problem.message);
+    const copy = buildRoleModel(registry, config, role, data.dataset, baseDir);
+    copy.setWeights(model.getWeights());
+    const record = history[epochs - 1];
+    const failure = nonFinite(role, record.test ?? {}, 'test') ?? nonFinite(role, record.val ?? {}, 'validation');
+    if (failure) {
+      copy.dispose();
+      return options.onServed?.(epochs, failure);
+    }
+    const trainSeconds = history.reduce((sum, r) => sum + r.seconds, 0);
+    options.onServed?.(epochs, {
+      role, model: copy, params: copy.countParams(), history: historyOfRun(history, epochs, evalEvery), trainSeconds,
+      samplesPerSec: (data.train.n * epochs) / trainSeconds, test: record.test ?? {}, val: record.val, keptEpoch: epochs,
+      inferenceMsPer1000: timeInference(copy, data.test.x, config.evaluation.batchSize), metrics, checkpointOf: resolved.training.epochs,
+    });
+  };
   try {
     const trained = await trainRole({
       role, model, training: resolved.training, optimizer, loss, labelLoss, metrics, task: config.task,
       train: data.train, test: data.test, validation: data.validation, teacherTrain: role === 'student' ? teacher : undefined,
       evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch, onProgress: options.onProgress,
+      checkpoints: options.serves ? new Set(options.serves) : undefined, onCheckpoint,
     });
     // The model holds the kept epoch's weights (the last, or early stopping's best): report that epoch.
     const kept = trained.history.find((record) => record.epoch === trained.keptEpoch) ?? trained.history[trained.history.length - 1];
@@ -83,7 +116,8 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     assertFinite(role, test, 'test');
     if (val) assertFinite(role, val, 'validation');
     return {
-      role, model, params: model.countParams(), history: trained.history, trainSeconds: trained.trainSeconds,
+      // The checkpoints' evaluations are not this run's: its epochs as a run without them records them.
+      role, model, params: model.countParams(), history: options.serves ? historyOfRun(trained.history, resolved.training.epochs, evalEvery) : trained.history, trainSeconds: trained.trainSeconds,
       samplesPerSec: trained.samplesPerSec, test, val, keptEpoch: trained.keptEpoch,
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize), metrics,
     };

@@ -48,6 +48,11 @@ export function teacherStem(dir: string, teacherKey: string, numerics: string, v
   return path.join(dir, `${teacherKey}-${numerics}-${version}`);
 }
 
+/** Whether the cache holds an entry at `stem` (complete or damaged: loading it tells). */
+export function hasTeacher(stem: string): boolean {
+  return existsSync(`${stem}.json`) && existsSync(`${stem}.bin`);
+}
+
 /** Saves a trained teacher: weights first, then the metadata that marks the entry complete. */
 export function saveTeacher(stem: string, model: tf.LayersModel, summary: TeacherSummary): void {
   const weights = model.getWeights();
@@ -88,7 +93,7 @@ export type CacheLookup<M> = { model: M; summary: TeacherSummary } | { model?: u
  * is a miss that says why, so the caller can report it and train instead.
  */
 export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel: () => M): CacheLookup<M> {
-  if (!existsSync(`${stem}.json`) || !existsSync(`${stem}.bin`)) return {};
+  if (!hasTeacher(stem)) return {};
   let model: M | undefined;
   try {
     const meta = readMeta(`${stem}.json`);

@@ -48,6 +48,13 @@ export interface TrainRoleOptions {
   readonly seed: number;
   readonly signal?: AbortSignal;
   onEpoch?(record: EpochRecord): void;
+  /**
+   * Epochs (below `training.epochs`) at which the model is also evaluated and `onCheckpoint` is called
+   * before training goes on: one training serves several epoch counts.
+   */
+  readonly checkpoints?: ReadonlySet<number>;
+  /** At each checkpoint: the epochs so far, and why a run ending here would have failed (the divergence rule), if it would. */
+  onCheckpoint?(history: readonly EpochRecord[], problem?: Error): void;
   /** Called a few times a second within an epoch: examples done so far and the running rate. */
   onProgress?(progress: { epoch: number; done: number; total: number; samplesPerSec: number }): void;
 }
@@ -156,6 +163,27 @@ export function assertConverged(history: readonly EpochRecord[], untrained: numb
   }
 }
 
+function divergence(history: readonly EpochRecord[], untrained: number): Error | undefined {
+  try {
+    assertConverged(history, untrained);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/**
+ * The epochs as a run of `epochs` epochs records them: test and validation metrics only where that run
+ * evaluates (every `evalEvery` epochs and the last), not at the checkpoints of a longer training.
+ */
+export function historyOfRun(history: readonly EpochRecord[], epochs: number, evalEvery: number): EpochRecord[] {
+  return history.filter((record) => record.epoch <= epochs).map((record) => {
+    if (record.epoch === epochs || (evalEvery > 0 && record.epoch % evalEvery === 0)) return record;
+    const { test: _test, val: _val, ...rest } = record;
+    return rest;
+  });
+}
+
 /**
  * Trains a role for `training.epochs` epochs, evaluating every `evalEvery` epochs and at the end.
  * @throws DistilError NON_FINITE_LOSS, DIVERGED (see {@link assertConverged}), INTERRUPTED (when `signal` aborts).
@@ -173,13 +201,15 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       const trainLoss = await trainEpoch(options, epoch, tick);
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
-      const evaluateNow = epoch === epochs || (evalEvery > 0 && epoch % evalEvery === 0);
+      const checkpoint = epoch < epochs && options.checkpoints?.has(epoch) === true;
+      const evaluateNow = epoch === epochs || checkpoint || (evalEvery > 0 && epoch % evalEvery === 0);
       const test = evaluateNow ? evaluate(options.model, options) : undefined;
       // Early stopping watches the validation split every epoch; otherwise it is read when the test split is.
       const val = options.validation && (evaluateNow || earlyStopping) ? evaluate(options.model, { ...options, test: options.validation }) : undefined;
       const record: EpochRecord = { epoch, trainLoss, seconds, samplesPerSec: options.train.n / seconds, test, val };
       history.push(record);
       options.onEpoch?.(record);
+      if (checkpoint) options.onCheckpoint?.([...history], divergence(history, untrained));
       await new Promise((resolve) => setImmediate(resolve));
       if (val && best.stopAfter(epoch, val)) break;
     }
