@@ -18,7 +18,7 @@ import { summarizeTable, summaryCsv } from './results/summary.js';
 import { readTable } from './results/table-check.js';
 import { getVersion } from './results/manifest.js';
 import { formatRegistry, formatSummary } from './summary.js';
-import { previewRun, runExperiment } from './runner/execute.js';
+import { checkStages, previewRun, runExperiment } from './runner/execute.js';
 import { formatPlan } from './runner/plan.js';
 import { resolveShard } from './runner/shard.js';
 import { ListrReporter } from './runner/reporter.js';
@@ -48,6 +48,9 @@ Run options
   --shard I/N           run only cells I, I+N, ... of the grid (for CI matrices; combine with merge)
   --shard auto[/N]      take I (and N) from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID (Slurm)
                         or DISTIL_SHARD_INDEX; N from auto/N, DISTIL_SHARD_COUNT or the Slurm array
+                        (a spec with search: runs only the shard's search points: stage 1 of 2)
+  --selection FILE      skip the search: select its winner from FILE (the merged results.csv of the
+                        search shards) and run the cells after it (stage 2; with --shard, split them)
   --dry-run             print the plan (cells, teachers) and exit
   --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
 
@@ -75,6 +78,7 @@ const OPTIONS = {
   out: { type: 'string' },
   'run-id': { type: 'string' },
   shard: { type: 'string' },
+  selection: { type: 'string' },
   'dry-run': { type: 'boolean' },
   plain: { type: 'boolean' },
   'max-regression': { type: 'string' },
@@ -181,7 +185,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
   const backend = checkRunFlags(values);
   if (values['dry-run']) {
     // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
-    const plan = previewRun(experiment, registry, { shard, runId: values['run-id'], outDir: values.out });
+    const plan = previewRun(experiment, registry, { shard, runId: values['run-id'], outDir: values.out, selection: values.selection });
     process.stdout.write(`${formatPlan(plan)}\n`);
     return 0;
   }
@@ -194,6 +198,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
       outDir: values.out,
       runId: values['run-id'],
       shard,
+      selection: values.selection,
       reporter: new ListrReporter({ plain: values.plain }),
       signal: stop.signal,
     });
@@ -215,6 +220,8 @@ async function commandValidate(files: string[], values: Values): Promise<number>
   // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
   checkRunFlags(values);
   if (values.shard !== undefined && !/^auto(\/\d+)?$/.test(values.shard)) resolveShard(values.shard);
+  // A selection table is read as the run would read it: a point it lacks is found now, not after loading the data.
+  if (values.selection !== undefined) checkStages(experiment, { selection: values.selection });
   process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
   return 0;
 }
@@ -296,9 +303,9 @@ async function commandBest(files: string[], values: Values): Promise<number> {
 
 /** The flags each command reads (help and version apply to all). */
 const COMMAND_FLAGS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
-  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'dry-run', 'plain'],
+  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'dry-run', 'plain'],
   // validate checks a run's command line without running it: the run flags are checked, not ignored.
-  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'plain'],
+  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'plain'],
   list: ['plugin'],
   compare: ['max-regression', 'allow-different-experiments', 'plugin'],
   merge: ['out'],

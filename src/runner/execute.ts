@@ -16,7 +16,7 @@ import { isBackendFatal } from '../backend/wasm-memory.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
 import { contentHash } from '../config/experiment.js';
-import type { ResolvedExperiment, SearchStage } from '../config/experiment.js';
+import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/experiment.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit } from './memory-check.js';
@@ -25,7 +25,7 @@ import { metricFactsOf, predictInBatches } from './model.js';
 import { epochsShareable, planRun, roleKey, runKey } from './plan.js';
 import { historyOfRun } from './train.js';
 import type { Plan } from './plan.js';
-import { describeSelection, selectWinner, writeSelection } from './selection.js';
+import { describeSelection, searchRowsFrom, selectWinner, writeSelection } from './selection.js';
 import type { Selection } from './selection.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -45,8 +45,16 @@ export interface RunOptions {
   readonly outDir?: string;
   /** Run id; reusing one resumes that run (same experiment only), skipping cells it finished. @default a UTC timestamp and a random suffix */
   readonly runId?: string;
-  /** Run only this shard's cells; its tables go to `<run dir>/shard-i-of-n/`. */
+  /**
+   * Run only this shard's cells; its tables go to `<run dir>/shard-i-of-n/`. With a `search:` and no
+   * `selection`, only this shard's share of the search points (stage 1).
+   */
   readonly shard?: Shard;
+  /**
+   * A results table holding every search point's teacher (the merged tables of the shards that ran the
+   * search): the search is not run, its winner is selected from this table, and the cells after it run.
+   */
+  readonly selection?: string;
   readonly reporter?: Reporter;
   /** Aborting stops training at the next batch; finished rows stay written. */
   readonly signal?: AbortSignal;
@@ -460,11 +468,39 @@ function startRun(experiment: ResolvedExperiment, identity: RunIdentity, options
   }
 }
 
-/** @throws DistilError INVALID_ARGUMENT for --shard on a spec with a search (its selection needs every point). */
-function assertShardable(experiment: ResolvedExperiment, options: RunOptions): void {
-  if (options.shard && experiment.search) {
-    throw errorInvalidArgument('--shard', 'a spec with search: is not sharded yet: the selection needs every search point\'s result (run it whole; the teacher cache makes reruns cheap)');
+/** How a run goes through a spec's stages. */
+interface Stages {
+  /** The search points this invocation trains (none when the search rows come from a table). */
+  readonly search?: readonly ResolvedCell[];
+  /** The winner, known before anything runs when the search rows come from a table. */
+  readonly selection?: Selection;
+  /** After the search: select and run the cells after the winner, stop (a shard's share of the search), or nothing to do (no search runs). */
+  readonly after: 'select' | 'stop' | 'none';
+}
+
+/**
+ * The stages this invocation runs: a spec without `search:` runs its cells; with one, the whole
+ * search then the cells after the winner, or (with --shard) only this shard's share of the search,
+ * or (with --selection) the winner from a table and the cells after it.
+ * @throws DistilError INVALID_ARGUMENT for --selection without a search, or a selection table that lacks a point.
+ */
+export function checkStages(experiment: ResolvedExperiment, options: Pick<RunOptions, 'selection' | 'shard'>): Stages {
+  const { search } = experiment;
+  if (!search) {
+    if (options.selection !== undefined) throw errorInvalidArgument('--selection', 'the spec has no search: block, so there is nothing to select');
+    return { after: 'none' };
   }
+  if (options.selection !== undefined) {
+    const selection = selectWinner(search, searchRowsFrom(options.selection, search, experiment.name));
+    if (!selection) throw errorNothingSelected(search.metric);
+    return { selection, after: 'none' };
+  }
+  return { search: search.cells, after: options.shard ? 'stop' : 'select' };
+}
+
+/** The cells after the search: the winner's (known once it is), else the first point's, as the dry run shows them. */
+function finalCells(experiment: ResolvedExperiment, selection: Selection | undefined): readonly ResolvedCell[] {
+  return experiment.search && selection ? experiment.search.finals[selection.winner] : experiment.cells;
 }
 
 /**
@@ -473,7 +509,7 @@ function assertShardable(experiment: ResolvedExperiment, options: RunOptions): v
  * @throws DistilError RUN_MISMATCH when the run id holds another experiment.
  */
 export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
-  assertShardable(experiment, options);
+  const stages = checkStages(experiment, options);
   const writer = inspectRunDirectory({
     outDir: options.outDir ?? 'results',
     experiment: experiment.name,
@@ -482,7 +518,18 @@ export function previewRun(experiment: ResolvedExperiment, registry: Registry, o
     identity: runIdentity(experiment, metricColumns(experiment, registry)),
   });
   const finished = writer ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined) : new Set<string>();
-  return planRun(experiment, { shard: options.shard, finished });
+  if (stages.after === 'stop') {
+    return { ...planRun(experiment, { shard: options.shard, finished, cells: stages.search }), stage: 'search', notes: [searchShareNote(options.shard)] };
+  }
+  const plan = planRun(experiment, { shard: options.shard, finished, cells: finalCells(experiment, stages.selection) });
+  return stages.selection ? { ...plan, stage: 'selected', notes: [`search rows from ${options.selection}: ${describeSelection(stages.selection)}`] } : plan;
+}
+
+/** What a shard that ran its share of the search says to do next. */
+function searchShareNote(shard: Shard | undefined): string {
+  const count = shard?.count ?? 1;
+  return `this shard runs only its share of the search (stage 1); when all ${count} shard(s) have finished, merge their results.csv ` +
+    '(distil-run merge <run dir>/shard-*/results.csv --out search.csv) and run the cells after the winner with --selection search.csv (and --shard I/N to split them)';
 }
 
 /**
@@ -495,21 +542,26 @@ export function previewRun(experiment: ResolvedExperiment, registry: Registry, o
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
-  assertShardable(experiment, options);
+  const stages = checkStages(experiment, options);
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);
   const backend = await selectBackend(options.backend ?? 'auto', { blas: options.blas });
   const datasets = new DatasetCache(registry, experiment.baseDir);
   try {
-    const shardCells = planRun(experiment, { shard: options.shard }).cells;
+    // Every cell this invocation may train: its search points and the cells after them (the first point's until one wins).
+    const searchShard = stages.after === 'stop' ? options.shard : undefined;
+    const shardCells = [
+      ...(stages.search ? planRun(experiment, { shard: searchShard, cells: stages.search }).cells : []),
+      ...(stages.after === 'stop' ? [] : planRun(experiment, { shard: options.shard, cells: finalCells(experiment, stages.selection) }).cells),
+    ];
     await datasets.loadAll(shardCells);
     await assertCellsFit(shardCells, datasets, backend);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry));
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
-      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, identity, options });
+      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, identity, options, stages });
     } finally {
       open.release();
     }
@@ -529,13 +581,15 @@ interface ExecuteInput {
   readonly finished: ReadonlySet<string>;
   readonly identity: RunIdentity;
   readonly options: RunOptions;
+  readonly stages: Stages;
 }
 
 async function execute(input: ExecuteInput): Promise<RunSummary> {
-  const { experiment, registry, reporter, backend, open, options } = input;
-  const searchPlan = experiment.search ? planRun(experiment, { finished: input.finished, cells: experiment.search.cells }) : undefined;
-  let plan = planRun(experiment, { shard: options.shard, finished: input.finished });
-  let selection: Selection | undefined;
+  const { experiment, registry, reporter, backend, open, options, stages } = input;
+  // The search is sharded only when this invocation stops after it; a whole search runs before the shard's cells.
+  const searchPlan = stages.search ? planRun(experiment, { shard: stages.after === 'stop' ? options.shard : undefined, finished: input.finished, cells: stages.search }) : undefined;
+  let selection = stages.selection;
+  let plan = planRun(experiment, { shard: options.shard, finished: input.finished, cells: stages.after === 'stop' ? [] : finalCells(experiment, selection) });
   const execution = new Execution({
     experiment, registry, writer: open.writer, reporter, runId: open.runId, backend: backend.name, datasets: input.datasets,
     signal: options.signal, teacherCache: input.teacherCache, numerics: backend.blas ? `${backend.name}-blas` : backend.name,
@@ -549,9 +603,19 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   let status: RunStatus = 'ok';
   let summary: readonly Row[] = [];
   try {
-    if (experiment.search && searchPlan) {
-      selection = await searchStage(execution, experiment.search, searchPlan, open, reporter);
-      plan = planRun(experiment, { finished: input.finished, cells: experiment.search.finals[selection.winner] });
+    if (experiment.search && selection) {
+      // Selected from the search stage's table: recorded here as if the search had run in this directory.
+      execution.stage = 'final';
+      writeSelection(open.dir, experiment.search, selection);
+      reporter.note?.(`search rows from ${options.selection}: ${describeSelection(selection)}`);
+    } else if (experiment.search && searchPlan) {
+      if (stages.after === 'stop') {
+        await searchCells(execution, searchPlan);
+        reporter.note?.(searchShareNote(options.shard));
+      } else {
+        selection = await searchStage(execution, experiment.search, searchPlan, open, reporter);
+        plan = planRun(experiment, { finished: input.finished, cells: experiment.search.finals[selection.winner] });
+      }
     }
     for (const [i, planned] of plan.cells.entries()) {
       execution.upcoming = plan.cells.slice(i);
@@ -579,11 +643,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
  * @throws DistilError NOTHING_SELECTED when no point's teacher finished.
  */
 async function searchStage(execution: Execution, stage: SearchStage, plan: Plan, open: OpenRun, reporter: Reporter): Promise<Selection> {
-  execution.stage = 'search';
-  for (const [i, planned] of plan.cells.entries()) {
-    execution.upcoming = plan.cells.slice(i);
-    await execution.searchCell(planned);
-  }
+  await searchCells(execution, plan);
   execution.stage = 'final';
   const rows = open.writer.existingResults().records.filter((row) => row.stage === 'search');
   const selection = selectWinner(stage, rows);
@@ -591,6 +651,15 @@ async function searchStage(execution: Execution, stage: SearchStage, plan: Plan,
   writeSelection(open.dir, stage, selection);
   reporter.note?.(describeSelection(selection));
   return selection;
+}
+
+/** Trains the search points' teachers of a plan (rows with `stage: search`). */
+async function searchCells(execution: Execution, plan: Plan): Promise<void> {
+  execution.stage = 'search';
+  for (const [i, planned] of plan.cells.entries()) {
+    execution.upcoming = plan.cells.slice(i);
+    await execution.searchCell(planned);
+  }
 }
 
 /** One line for the log: `wasm + OpenBLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */

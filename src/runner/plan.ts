@@ -39,6 +39,10 @@ export interface Plan {
   /** Cells (grid point and seed) this shard owns that an earlier run already finished. */
   readonly done: readonly PlannedCell[];
   readonly shard?: Shard;
+  /** Lines the dry run adds after the plan (what this invocation does of a search). */
+  readonly notes?: readonly string[];
+  /** `search`: the cells are search points whose teachers alone train (a shard's stage 1); `selected`: the search's winner came from a table. */
+  readonly stage?: 'search' | 'selected';
 }
 
 /** The most shards a run splits into: a grid has at most this many cells, so more shards would run nothing. */
@@ -130,9 +134,9 @@ function gridLine(experiment: ResolvedExperiment): string[] {
 
 /** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
 /** The selection stage as --dry-run shows it: what is searched, how the winner is chosen, what carries over. */
-function searchLines(experiment: ResolvedExperiment): string[] {
+function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): string[] {
   const search = experiment.search;
-  if (!search) return [];
+  if (!search || stage === 'selected') return [];
   const seeds = new Set(search.cells.map((cell) => cell.seed)).size;
   const axes = search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
   const trainings = new Set(search.cells.map((cell) => planCell(cell).trainingKeys.teacher)).size;
@@ -141,7 +145,7 @@ function searchLines(experiment: ResolvedExperiment): string[] {
     `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${trainings} teacher training(s)${shared}: ${axes}`,
     `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
     `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
-    `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
+    stage === 'search' ? 'this shard trains the search points below, and stops' : `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
   ];
 }
 
@@ -154,15 +158,19 @@ export function formatPlan(plan: Plan): string {
       (plan.done.length > 0 ? `, ${plan.done.length} already done` : '') +
       (plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count})` : ''),
     ...gridLine(plan.experiment),
-    ...searchLines(plan.experiment),
-    `trainings: teacher ${count((p) => p.trainingKeys.teacher)}, student ${count((p) => p.trainingKeys.student)}, person ${count((p) => p.trainingKeys.person)}` +
-      ' (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role\'s epochs share one training to the largest)' +
-      (plan.experiment.search ? '; after the search: its winning teacher is not trained again' : ''),
+    ...searchLines(plan.experiment, plan.stage),
+    plan.stage === 'search'
+      ? `trainings: teacher ${count((p) => p.trainingKeys.teacher)} (search points that differ only in epochs share one training to the largest)`
+      : `trainings: teacher ${count((p) => p.trainingKeys.teacher)}, student ${count((p) => p.trainingKeys.student)}, person ${count((p) => p.trainingKeys.person)}` +
+        ' (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role\'s epochs share one training to the largest)' +
+        (plan.experiment.search && plan.stage !== 'selected' ? '; after the search: its winning teacher is not trained again' : ''),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;
     const sizes = (role: 'teacher' | 'student') => models[role].layers.map((l) => l.params.units ?? l.name).join('-');
-    lines.push(`  cell ${p.cell.id}  seed ${p.cell.seed}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]  student [${sizes('student')}]`);
+    const student = plan.stage === 'search' ? '' : `  student [${sizes('student')}]`;
+    lines.push(`  cell ${p.cell.id}  seed ${p.cell.seed}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]${student}`);
   }
+  lines.push(...(plan.notes ?? []));
   return lines.join('\n');
 }

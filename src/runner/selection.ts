@@ -7,6 +7,8 @@ import type { CsvRecord } from '../results/csv.js';
 import { round } from '../results/rows.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import { mean } from '../shared/stats.js';
+import { errorInvalidArgument } from '../errors.js';
+import { readTable } from '../results/table-check.js';
 
 /** One search point as the selection saw it. */
 export interface Candidate {
@@ -53,6 +55,36 @@ export function selectWinner(stage: SearchStage, rows: readonly CsvRecord[]): Se
     if (!winner || (stage.higherIsBetter ? c.value > winner.value : c.value < winner.value)) winner = c;
   }
   return winner ? { metric: stage.metric, higherIsBetter: stage.higherIsBetter, candidates, winner: winner.point } : undefined;
+}
+
+/**
+ * The search rows of a results table written by the search stage elsewhere (the merged tables of the
+ * shards that ran it): one finished row per search point and seed of this spec, nothing else.
+ * @throws DistilError INVALID_ARGUMENT (exit 2) naming the file and what is missing or foreign; what
+ *   readTable throws for a damaged table.
+ */
+export function searchRowsFrom(file: string, stage: SearchStage, experiment: string): CsvRecord[] {
+  const flag = '--selection';
+  const table = readTable(file);
+  if (table.kind !== 'results') throw errorInvalidArgument(flag, `${file} is a ${table.kind} table; give the results.csv of the search stage (merged over its shards)`);
+  const foreign = table.rows.find((row) => row.record.experiment !== experiment);
+  if (foreign) throw errorInvalidArgument(flag, `${file}:${foreign.line}: a row of experiment "${foreign.record.experiment}", not "${experiment}"`);
+  const expected = new Map(stage.cells.map((cell, i) => [`${cell.id}/${cell.seed}`, i]));
+  const rows = table.rows.filter((row) => row.record.stage === 'search');
+  const stray = rows.find((row) => !expected.has(`${row.record.cell_id}/${row.record.seed}`));
+  if (stray) throw errorInvalidArgument(flag, `${file}:${stray.line}: search row ${stray.record.cell} (seed ${stray.record.seed}) is not a search point of this spec; was the spec changed after the search ran?`);
+  const found = new Map(rows.map((row) => [`${row.record.cell_id}/${row.record.seed}`, row]));
+  const pointOf = (key: string) => {
+    const cell = stage.cells[expected.get(key) ?? 0];
+    return `${pointLabel(stage.points[stage.pointIds.indexOf(cell.id)])} (seed ${cell.seed})`;
+  };
+  const missing = [...expected.keys()].filter((key) => !found.has(key));
+  if (missing.length > 0) {
+    throw errorInvalidArgument(flag, `${file} has no row for ${missing.length} of the ${expected.size} search teacher(s): ${missing.slice(0, 3).map(pointOf).join('; ')}${missing.length > 3 ? '; ...' : ''} (merge the results.csv of every shard of the search stage, after each has finished)`);
+  }
+  const unfinished = [...found].find(([, row]) => row.record.status === 'interrupted');
+  if (unfinished) throw errorInvalidArgument(flag, `${file}:${unfinished[1].line}: the search teacher ${pointOf(unfinished[0])} was interrupted; resume its shard, then merge again`);
+  return rows.map((row) => row.record);
 }
 
 /** One line for the log: which point won, on what, out of how many. */

@@ -67,6 +67,8 @@ describe('runs under faults (command line)', () => {
   const flagCases: Array<[string, string[], string]> = [
     ['a flag of another command', ['--max-regression', '0.1'], '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin'],
 
+    ['--selection on a spec without search:', ['--selection', 'search.csv'], '--selection: the spec has no search: block, so there is nothing to select'],
+    ['--dry-run still checks --selection', ['--dry-run', '--selection', 'search.csv'], '--selection: the spec has no search: block, so there is nothing to select'],
     ['--dry-run still checks --backend', ['--dry-run', '--backend', 'gpu'], '--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'],
     ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], '--run-id: expected a folder name'],
     ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],

@@ -1,5 +1,5 @@
 // The selection stage: search the teacher, select on validation only, carry the winner's values to the student and person.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors.js';
@@ -7,6 +7,8 @@ import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { selectWinner } from '../../src/runner/selection.js';
 import { readCsv } from '../../src/results/csv.js';
+import { mergeResults } from '../../src/results/merge.js';
+import type { Row } from '../../src/results/rows.js';
 import { useWasm } from '../helpers.js';
 import { experiment, outDir, SPEC } from './blobs.js';
 
@@ -74,6 +76,45 @@ describe('selection stage', () => {
     const big = SEARCH.replace('[0.00001, 0.01]', values(1000, 1e4)).replace('  select:', `    training.epochs: ${values(20, 1).replace(/\./g, '')}\n  select:`);
     const huge = await experiment(big).catch((e: unknown) => e as DistilError);
     assert.include((huge as DistilError).message, 'search.grid: makes 20000 search points; at most 10000 are allowed (search fewer values)');
+  });
+
+  it('shards a search in two stages: each shard trains its search points, then the merged table selects the same winner as a whole run', async () => {
+    const { experiment: exp, registry } = await experiment(SEARCH);
+    const dir = outDir();
+    const cache = outDir();
+    const whole = await runExperiment(exp, registry, { outDir: outDir(), runId: 'w', reporter: new RecordingReporter(), teacherCache: false });
+    // Stage 1: each shard trains its share of the search points, and stops.
+    const shards = [];
+    for (const index of [1, 2]) {
+      const reporter = new RecordingReporter();
+      const summary = await runExperiment(exp, registry, { outDir: dir, runId: 's', shard: { index, count: 2 }, reporter, teacherCache: cache });
+      assert.equal(summary.status, 'ok');
+      assert.deepEqual(summary.rows.map((r) => `${r.stage}/${r.role}`), ['search/teacher'], `shard ${index} trains one search point and nothing after it`);
+      assert.match(String(reporter.events.find((e) => e.type === 'note')?.message), /runs only its share of the search \(stage 1\); when all 2 shard\(s\) have finished, merge/);
+      shards.push(path.join(summary.runDir, 'results.csv'));
+    }
+    const merged = path.join(dir, 'search.csv');
+    writeFileSync(merged, mergeResults(shards).csv);
+    // Stage 2: the winner from the merged table; its teacher from the shared cache.
+    const final = await runExperiment(exp, registry, { outDir: dir, runId: 'f', selection: merged, reporter: new RecordingReporter(), teacherCache: cache });
+    assert.deepEqual(final.rows.map((r) => `${r.stage}/${r.role}/${r.source}`), ['final/teacher/cache', 'final/student/trained', 'final/person/trained']);
+    const figures = (rows: readonly Row[]) => rows.filter((r) => r.stage === 'final').map((r) => [r.role, r.test_accuracy, r.test_loss, r.val_loss]);
+    assert.deepEqual(figures(final.rows), figures(whole.rows), 'the same winner, the same final rows as the whole run');
+    assert.equal(readFileSync(path.join(final.runDir, 'selection.csv'), 'utf8'), readFileSync(path.join(whole.runDir, 'selection.csv'), 'utf8'));
+
+    const refusal = async (selection: string, spec = exp) => {
+      const error = await runExperiment(spec, registry, { outDir: dir, runId: 'x', selection, reporter: new RecordingReporter(), teacherCache: false }).catch((e: unknown) => e as DistilError);
+      assert.instanceOf(error, DistilError);
+      assert.equal((error as DistilError).exitCode, 2);
+      assert.isFalse(existsSync(path.join(dir, 'blobs', 'x')), 'refused before the run directory exists');
+      return (error as DistilError).message;
+    };
+    assert.match(await refusal(shards[0]), /^--selection: .*shard-1-of-2\/results\.csv has no row for 1 of the 2 search teacher\(s\): training\.optimizer\.lr=0\.01 \(seed 3\) \(merge the results\.csv of every shard of the search stage, after each has finished\)$/);
+    assert.match(await refusal(path.join(path.dirname(shards[0]), 'history.csv')), /^--selection: .*history\.csv is a history table; give the results\.csv of the search stage/);
+    const changed = await experiment(SEARCH.replace('[0.00001, 0.01]', '[0.00001, 0.02]'));
+    assert.match(await refusal(merged, changed.experiment), /^--selection: .*search\.csv:\d+: search row .*lr=0\.01 \(seed 3\) is not a search point of this spec; was the spec changed after the search ran\?$/);
+    const plain = await experiment();
+    assert.equal(await refusal(merged, plain.experiment), '--selection: the spec has no search: block, so there is nothing to select');
   });
 
   it('resumes a selection: finished search points are kept, and the same winner carries on', async () => {
