@@ -10,10 +10,10 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
  * Writes the updated weights of one variable to `out` from its weights `w` and gradient `g`, updating
  * the optimizer's `slots` in place; `t` is the 1-based step.
  */
-type UpdateRule = (out: Float32Array, w: Float32Array, g: Float32Array, slots: Float32Array[], t: number) => void;
+type UpdateRule = (out: Float32Array, w: Float32Array, g: Float32Array, slots: Float32Array[], t: number, lr: number) => void;
 
 /** A rule that may take the tensors themselves (to run a wasm kernel); returns false to get views instead. */
-type TensorRule = (out: TensorInfo, w: TensorInfo, g: TensorInfo, slots: TensorInfo[], t: number) => boolean;
+type TensorRule = (out: TensorInfo, w: TensorInfo, g: TensorInfo, slots: TensorInfo[], t: number, lr: number) => boolean;
 
 /**
  * tfjs's optimizers run ~5-10 element-wise ops per variable per step, each a kernel call and a new
@@ -25,14 +25,21 @@ class FusedOptimizer extends tf.Optimizer {
   }
 
   private readonly slots = new Map<string, tf.Variable[]>();
+  /** The rate of the next steps: `config.lr` until a schedule changes it (as tfjs's optimizers expose theirs). */
+  learningRate: number;
 
   constructor(
     private readonly slotCount: number,
     private readonly rule: UpdateRule,
-    private readonly config: Record<string, number | boolean>,
+    private readonly config: Record<string, number | boolean> & { lr: number },
     private readonly tensorRule?: TensorRule,
   ) {
     super();
+    this.learningRate = config.lr;
+  }
+
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
   }
 
   applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
@@ -47,9 +54,9 @@ class FusedOptimizer extends tf.Optimizer {
       // New weights go to a new tensor, as tfjs's own optimizers do: the stock wasm matMul caches
       // packed weights by tensor id (XNNPACK), so weights changed in place would be read stale.
       const out = emptyTensorLike(variable);
-      if (!this.tensorRule?.(out, variable, gradient, slots, this.iterations)) {
+      if (!this.tensorRule?.(out, variable, gradient, slots, this.iterations, this.learningRate)) {
         // Views last: any allocation above may move the wasm heap.
-        this.rule(float32View(out), float32View(variable), float32View(gradient), slots.map(float32View), this.iterations);
+        this.rule(float32View(out), float32View(variable), float32View(gradient), slots.map(float32View), this.iterations, this.learningRate);
       }
       variable.assign(out);
       out.dispose();
@@ -73,7 +80,7 @@ class FusedOptimizer extends tf.Optimizer {
   }
 
   getConfig(): Record<string, number | boolean> {
-    return { ...this.config };
+    return { ...this.config, lr: this.learningRate };
   }
 }
 
@@ -92,19 +99,19 @@ function adamLoop(out: Float32Array, w: Float32Array, g: Float32Array, m: Float3
 
 /** Adam with bias correction, as tf.train.adam computes it; on wasm, four floats at a time with SIMD. */
 export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: number): tf.Optimizer {
-  const corrections = (t: number) => [lr / (1 - beta1 ** t), 1 / (1 - beta2 ** t)];
-  const simd: TensorRule = (out, w, g, [m, v], t) => {
+  const corrections = (t: number, rate: number) => [rate / (1 - beta1 ** t), 1 / (1 - beta2 ** t)];
+  const simd: TensorRule = (out, w, g, [m, v], t, rate) => {
     const kernel = simdAdam();
     if (!kernel) return false;
-    const [lrc1, c2] = corrections(t);
+    const [lrc1, c2] = corrections(t, rate);
     const n = w.shape.reduce((a, b) => a * b, 1);
     kernel(heapOffset(out), heapOffset(w), heapOffset(g), heapOffset(m), heapOffset(v), n, beta1, beta2, lrc1, c2, epsilon);
     const tail = n - (n % 4);
     if (tail < n) adamLoop(float32View(out), float32View(w), float32View(g), float32View(m), float32View(v), tail, beta1, beta2, lrc1, c2, epsilon);
     return true;
   };
-  return new FusedOptimizer(2, (out, w, g, [m, v], t) => {
-    const [lrc1, c2] = corrections(t);
+  return new FusedOptimizer(2, (out, w, g, [m, v], t, rate) => {
+    const [lrc1, c2] = corrections(t, rate);
     adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon);
   }, { lr, beta1, beta2, epsilon }, simd);
 }
@@ -112,22 +119,22 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
 /** SGD, with momentum (and Nesterov) as tf.train.momentum computes it. */
 export function fusedSgd(lr: number, momentum: number, nesterov: boolean): tf.Optimizer {
   if (momentum === 0) {
-    return new FusedOptimizer(0, (out, w, g) => {
-      for (let i = 0; i < w.length; i++) out[i] = w[i] - lr * g[i];
+    return new FusedOptimizer(0, (out, w, g, _slots, _t, rate) => {
+      for (let i = 0; i < w.length; i++) out[i] = w[i] - rate * g[i];
     }, { lr });
   }
-  return new FusedOptimizer(1, (out, w, g, [a]) => {
+  return new FusedOptimizer(1, (out, w, g, [a], _t, rate) => {
     for (let i = 0; i < w.length; i++) {
       const ai = momentum * a[i] + g[i];
       a[i] = ai;
-      out[i] = w[i] - lr * (nesterov ? g[i] + ai * momentum : ai);
+      out[i] = w[i] - rate * (nesterov ? g[i] + ai * momentum : ai);
     }
   }, { lr, momentum, nesterov });
 }
 
 /** RMSProp as tf.train.rmsprop computes it (including its centred variant's epsilon placement). */
 export function fusedRmsprop(lr: number, decay: number, momentum: number, epsilon: number, centered: boolean): tf.Optimizer {
-  return new FusedOptimizer(centered ? 3 : 2, (out, w, g, [ms, mom, mg]) => {
+  return new FusedOptimizer(centered ? 3 : 2, (out, w, g, [ms, mom, mg], _t, rate) => {
     for (let i = 0; i < w.length; i++) {
       const gi = g[i];
       const msi = decay * ms[i] + (1 - decay) * gi * gi;
@@ -138,7 +145,7 @@ export function fusedRmsprop(lr: number, decay: number, momentum: number, epsilo
         mg[i] = mgi;
         denominator = msi - (mgi * mgi + epsilon);
       }
-      const momi = momentum * mom[i] + (lr * gi) / Math.sqrt(denominator);
+      const momi = momentum * mom[i] + (rate * gi) / Math.sqrt(denominator);
       mom[i] = momi;
       out[i] = w[i] - momi;
     }

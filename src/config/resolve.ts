@@ -28,6 +28,8 @@ export interface ResolvedTraining {
   readonly metrics: readonly ComponentRef[];
   readonly logEvery: number;
   readonly evalEvery: number;
+  /** The learning rate is multiplied by this after every epoch (1: constant). */
+  readonly lrDecay: number;
   /** Stop when a validation metric stops improving, keeping the best epoch's weights. */
   readonly earlyStopping?: EarlyStopping;
 }
@@ -63,7 +65,7 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const TRAINING_DEFAULTS = { epochs: 10, batch_size: 128, log_every: 1, eval_every: 1 };
+const TRAINING_DEFAULTS = { epochs: 10, batch_size: 128, log_every: 1, eval_every: 1, lr_decay: 1 };
 const DEFAULT_OPTIMIZER = 'adam';
 const DEFAULT_LOSS: Record<Task, string> = { classification: 'cross-entropy', regression: 'mse' };
 const DEFAULT_METRICS: Record<Task, string[]> = { classification: ['loss', 'accuracy'], regression: ['mse', 'rmse', 'mae', 'r2'] };
@@ -172,6 +174,7 @@ export class ConfigResolver {
       metrics: metricRefs,
       logEvery: merged.log_every as number,
       evalEvery: merged.eval_every as number,
+      lrDecay: merged.lr_decay as number,
       earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping')),
     };
   }

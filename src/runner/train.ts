@@ -5,6 +5,7 @@ import type { Loss, Metric, Task } from '../registry/types.js';
 import type { ResolvedTraining, Role } from '../config/resolve.js';
 import { predictInBatches } from './model.js';
 import { permutation } from '../shared/random.js';
+import { learningRateSchedule } from './lr-schedule.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {
@@ -194,9 +195,11 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
   const untrained = untrainedLoss(options);
   const tick = { last: performance.now() };
   const best = new BestEpoch(options.model, earlyStopping);
+  const schedule = learningRateSchedule(options.optimizer, options.training.lrDecay, options.training.optimizer.name);
   let trainSeconds = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      schedule?.(epoch);
       const started = performance.now();
       const trainLoss = await trainEpoch(options, epoch, tick);
       const seconds = (performance.now() - started) / 1000;

@@ -26,7 +26,7 @@ async function run(text: string) {
   return { summary, reporter, history, plan: formatPlan(planRun(exp)) };
 }
 
-const WITH_EVAL = SPEC.replace('training: { epochs: 4,', 'training: { epochs: 4, eval_every: 3,');
+const WITH_EVAL = SPEC.replace('training: { epochs: 4,', 'training: { epochs: 4, eval_every: 3, lr_decay: 0.7,');
 
 describe('an epochs axis', () => {
   before(useWasm);
