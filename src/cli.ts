@@ -49,6 +49,8 @@ Run options
   --shard auto[/N]      take I (and N) from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID (Slurm)
                         or DISTIL_SHARD_INDEX; N from auto/N, DISTIL_SHARD_COUNT or the Slurm array
                         (a spec with search: runs only the shard's search points: stage 1 of 2)
+  --save-models all|teacher|none|auto  which trained models to keep in <run dir>/models/ (tfjs layers
+                        format); auto (default): all for runs of up to 12 cells, else the teachers
   --selection FILE      skip the search: select its winner from FILE (the merged results.csv of the
                         search shards) and run the cells after it (stage 2; with --shard, split them)
   --dry-run             print the plan (cells, teachers) and exit
@@ -79,6 +81,7 @@ const OPTIONS = {
   'run-id': { type: 'string' },
   shard: { type: 'string' },
   selection: { type: 'string' },
+  'save-models': { type: 'string' },
   'dry-run': { type: 'boolean' },
   plain: { type: 'boolean' },
   'max-regression': { type: 'string' },
@@ -168,8 +171,17 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
   return { signal: controller.signal, received: () => received };
 }
 
-/** Checks the run flags that need no run (backend name, run id, an explicit BLAS); returns the backend request. */
+const SAVE_MODELS = ['all', 'teacher', 'none', 'auto'] as const;
+
+/** `--save-models`, checked. @throws DistilError INVALID_ARGUMENT for another value. */
+function saveModelsOption(value: string | undefined): (typeof SAVE_MODELS)[number] | undefined {
+  if (value === undefined || (SAVE_MODELS as readonly string[]).includes(value)) return value as (typeof SAVE_MODELS)[number] | undefined;
+  throw errorInvalidArgument('--save-models', `expected one of ${SAVE_MODELS.join(', ')}, got "${value}"`);
+}
+
+/** Checks the run flags that need no run (backend name, run id, an explicit BLAS, which models to save); returns the backend request. */
 function checkRunFlags(values: Values): BackendRequest {
+  saveModelsOption(values['save-models']);
   const backend = backendOption(values.backend);
   if (values['run-id'] !== undefined) assertRunId(values['run-id']);
   if (values.blas !== undefined) assertBlasRequest(values.blas);
@@ -199,6 +211,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
       runId: values['run-id'],
       shard,
       selection: values.selection,
+      saveModels: saveModelsOption(values['save-models']),
       reporter: new ListrReporter({ plain: values.plain }),
       signal: stop.signal,
     });
@@ -303,9 +316,9 @@ async function commandBest(files: string[], values: Values): Promise<number> {
 
 /** The flags each command reads (help and version apply to all). */
 const COMMAND_FLAGS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
-  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'dry-run', 'plain'],
+  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'dry-run', 'plain'],
   // validate checks a run's command line without running it: the run flags are checked, not ignored.
-  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'plain'],
+  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'plain'],
   list: ['plugin'],
   compare: ['max-regression', 'allow-different-experiments', 'plugin'],
   merge: ['out'],

@@ -46,7 +46,8 @@ export type ErrorCode =
   | 'NOT_A_RUN_DIRECTORY'
   | 'UNKNOWN_METRIC'
   | 'NOTHING_SELECTED'
-  | 'NON_FINITE_METRIC';
+  | 'NON_FINITE_METRIC'
+  | 'SAVED_MODEL_ERROR';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {

@@ -1,9 +1,12 @@
 // Executes a plan: per teacher config train once, reuse its outputs for every student cell, write rows as they finish.
+import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure, errorInvalidArgument, errorNothingSelected } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { getVersion, writeManifest } from '../results/manifest.js';
+import { saveModel } from '../results/saved-model.js';
+import type { SavedModelInfo } from '../results/saved-model.js';
 import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
 import type { Row, RowContext, RowStatus } from '../results/rows.js';
 import { assertRunId, inspectRunDirectory, openRunDirectory } from '../results/run-dir.js';
@@ -60,7 +63,17 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Directory of trained teachers reused across runs, or false to always train. @default ~/.cache/distil-run/teachers */
   readonly teacherCache?: string | false;
+  /**
+   * Which trained models to keep in `<run dir>/models/`: every role's, the teachers', none, or `auto`:
+   * every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. @default 'auto'
+   */
+  readonly saveModels?: SaveModels | 'auto';
 }
+
+export type SaveModels = 'all' | 'teacher' | 'none';
+
+/** `--save-models auto` keeps every role's model for runs of up to this many cells (search points included). */
+export const SAVE_ALL_UP_TO = 12;
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
 
@@ -112,6 +125,9 @@ interface ExecutionContext {
   readonly teacherCache: string | false;
   /** Identifies the arithmetic (backend, and BLAS or not): cached teachers are only reused under the same. */
   readonly numerics: string;
+  /** Which roles' models go to `<run dir>/models/`. */
+  readonly saveModels: SaveModels;
+  readonly runDir: string;
 }
 
 /** The metric columns of the results table: every metric of every role of every cell, in first-seen order. */
@@ -151,6 +167,8 @@ class Execution {
   private readonly persons = new Map<string, RoleRun | string>();
   /** Models a longer training gave at other epoch counts (an epochs axis), by role and key, until their cell takes them. */
   private readonly served = new Map<string, RoleRun | string>();
+  /** Where each saved model went, by role and key: a model shared by later cells is copied from there. */
+  private readonly saved = new Map<string, string>();
   /** This cell and the cells after it in the current stage: those an epochs axis can serve from one training. */
   upcoming: readonly PlannedCell[] = [];
   /** `search` or `final` in an experiment with a selection stage: the rows' `stage`. */
@@ -278,21 +296,57 @@ class Execution {
     return run;
   }
 
+  /** What a saved model records of its role and cell: enough to rebuild the dataset and evaluate it again. */
+  private modelInfo(planned: PlannedCell, role: Role, run: RoleRun, data: LoadedData): SavedModelInfo {
+    const { config } = planned.cell;
+    const training = config.models[role].training;
+    return {
+      role, task: config.task, inputShape: data.dataset.featureShape, outputSize: data.dataset.outputSize,
+      dataset: config.dataset, seed: config.seed, validation: config.validation, metrics: training.metrics, loss: training.loss,
+      evaluationBatchSize: config.evaluation.batchSize, test: run.test, val: run.val, keptEpoch: run.keptEpoch,
+      experiment: this.context.experiment.name, cellId: planned.cell.id,
+    };
+  }
+
+  /**
+   * Saves a role's model under `<run dir>/models/<cell>/<seed>/<role>/` when the run keeps that role's
+   * models; a model shared with an earlier cell (a person, a teacher) is copied from where it was saved.
+   * A model that cannot be saved is a warning: the rows matter more than the files.
+   */
+  private async keep(planned: PlannedCell, role: Role, run: RoleRun | string | undefined, data: LoadedData): Promise<void> {
+    const { saveModels, runDir } = this.context;
+    if (typeof run !== 'object' || !(saveModels === 'all' || (saveModels === 'teacher' && role === 'teacher'))) return;
+    const dir = path.join(runDir, 'models', planned.cell.id, String(planned.cell.seed), role);
+    const key = `${role}:${roleKey(planned, role)}`;
+    try {
+      const earlier = this.saved.get(key);
+      if (earlier && earlier !== dir) {
+        rmSync(dir, { recursive: true, force: true });
+        cpSync(earlier, dir, { recursive: true });
+      } else {
+        await saveModel(dir, run.model, this.modelInfo(planned, role, run, data), getVersion());
+      }
+      this.saved.set(key, dir);
+    } catch (error) {
+      this.context.reporter.warn(`could not save the ${role}'s model to ${dir} (${(error as Error).message}); the run goes on`);
+    }
+  }
+
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
   private cachedTeacher(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
     const { registry, experiment, reporter } = this.context;
     const found = loadTeacher(stem, () => buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir));
     if (!found.model) {
-      if (found.damaged) reporter.warn(`teacher cache entry ${stem}.json is damaged (${found.damaged}); training the teacher instead`);
+      if (found.damaged) reporter.warn(`teacher cache entry ${stem} is damaged (${found.damaged}); training the teacher instead`);
       return undefined;
     }
     const { model, summary } = found;
     return { role: 'teacher', model, params: model.countParams(), metrics: [], ...summary };
   }
 
-  private saveToCache(stem: string, run: RoleRun): void {
+  private async saveToCache(planned: PlannedCell, data: LoadedData, stem: string, run: RoleRun): Promise<void> {
     try {
-      saveTeacher(stem, run.model, run);
+      await saveTeacher(stem, run.model, this.modelInfo(planned, 'teacher', run, data), run);
     } catch (error) {
       // The trained teacher is still used by this run; only later runs lose the shortcut.
       this.context.reporter.warn(`could not save the teacher to the cache (${(error as Error).message}); this run goes on`);
@@ -311,7 +365,7 @@ class Execution {
       result = cached;
     } else {
       result ??= await this.trainOrServe(planned, 'teacher', data);
-      if (stem && typeof result === 'object') this.saveToCache(stem, result);
+      if (stem && typeof result === 'object') await this.saveToCache(planned, data, stem, result);
     }
     const entry: TeacherEntry =
       typeof result === 'string'
@@ -334,6 +388,7 @@ class Execution {
       throw error;
     }
     if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.copyHistory(planned, 'teacher', teacher.run);
+    await this.keep(planned, 'teacher', teacher.run, data);
     this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
     return teacher;
   }
@@ -351,6 +406,7 @@ class Execution {
     let personStarted = false;
     try {
       student = await this.trainOrServe(planned, 'student', data, teacher.trainOutputs);
+      await this.keep(planned, 'student', student, data);
       personStarted = true;
       person = await this.person(planned, data);
     } catch (error) {
@@ -382,10 +438,12 @@ class Execution {
       else {
         await this.reportNotTrained(planned, 'person', detail, 'ok', `shared (${describeMetrics(known.test)})`);
         this.copyHistory(planned, 'person', known);
+        await this.keep(planned, 'person', known, data);
       }
       return known;
     }
     const run = await this.trainOrServe(planned, 'person', data);
+    await this.keep(planned, 'person', run, data);
     // Only its figures are needed from here on: the gain of every cell that shares it.
     if (typeof run === 'object') run.model.dispose();
     this.persons.set(planned.personKey, run);
@@ -593,6 +651,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   const execution = new Execution({
     experiment, registry, writer: open.writer, reporter, runId: open.runId, backend: backend.name, datasets: input.datasets,
     signal: options.signal, teacherCache: input.teacherCache, numerics: backend.blas ? `${backend.name}-blas` : backend.name,
+    saveModels: saveModelsFor(options.saveModels, plan.cells.length + (searchPlan?.cells.length ?? 0)), runDir: open.dir,
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
@@ -651,6 +710,12 @@ async function searchStage(execution: Execution, stage: SearchStage, plan: Plan,
   writeSelection(open.dir, stage, selection);
   reporter.note?.(describeSelection(selection));
   return selection;
+}
+
+/** The roles whose models a run keeps: `auto` is every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. */
+export function saveModelsFor(request: RunOptions['saveModels'], cells: number): SaveModels {
+  if (request === undefined || request === 'auto') return cells <= SAVE_ALL_UP_TO ? 'all' : 'teacher';
+  return request;
 }
 
 /** Trains the search points' teachers of a plan (rows with `stage: search`). */

@@ -222,10 +222,12 @@ describe('run directory', () => {
     const { experiment: exp, registry } = await experiment();
     const cache = outDir();
     await runExperiment(exp, registry, { outDir: outDir(), runId: 'd1', reporter: new RecordingReporter(), teacherCache: cache });
-    const meta = readdirSync(cache).find((f) => f.endsWith('.json'));
-    assert.isDefined(meta);
-    for (const junk of ['{"shapes": null}', '{}', '[1]', 'null', '{"shapes": [[2, "x"]]}']) {
-      writeFileSync(path.join(cache, meta!), junk);
+    const meta = path.join(cache, readdirSync(cache)[0], 'model.json');
+    const saved = readFileSync(meta, 'utf8');
+    const other = saved.replace(/"shape":\[(\d+)/, (_, n) => `"shape":[${Number(n) + 1}`);
+    const withoutSummary = saved.replace('"extra":', '"unused":');
+    for (const junk of ['{"modelTopology": null}', '{}', '[1]', 'null', '{"modelTopology": {}, "weightsManifest": 3}', other, withoutSummary, saved.slice(0, 100)]) {
+      writeFileSync(meta, junk);
       const reporter = new RecordingReporter();
       const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd2', reporter, teacherCache: cache });
       assert.equal(again.status, 'ok', junk);
@@ -270,14 +272,14 @@ describe('run directory', () => {
     const { experiment: exp, registry } = await experiment();
     const cache = outDir();
     await runExperiment(exp, registry, { outDir: outDir(), runId: 'w1', reporter: new RecordingReporter(), teacherCache: cache });
-    const bin = path.join(cache, readdirSync(cache).find((f) => f.endsWith('.bin'))!);
+    const bin = path.join(cache, readdirSync(cache)[0], 'weights.bin');
     const bytes = readFileSync(bin);
     bytes.writeFloatLE(123.5, 8);
     writeFileSync(bin, bytes);
     const reporter = new RecordingReporter();
     const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'w2', reporter, teacherCache: cache });
     assert.equal(again.rows[0].source, 'trained');
-    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /is damaged \(its weights do not match their checksum\)/.test(String(e.message))));
+    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /is damaged \(.*: its weights do not match the checksum recorded when it was saved\); training the teacher instead$/.test(String(e.message))));
   });
 
   for (const [what, damage, warning] of [

@@ -143,7 +143,7 @@ describe('runner', () => {
     const { experiment: exp, registry } = await experiment();
     const cache = outDir();
     await runExperiment(exp, registry, { outDir: outDir(), runId: 'd1', reporter: new RecordingReporter(), teacherCache: cache });
-    for (const file of readdirSync(cache).filter((f) => f.endsWith('.bin'))) writeFileSync(path.join(cache, file), 'junk');
+    for (const entry of readdirSync(cache)) writeFileSync(path.join(cache, entry, 'weights.bin'), 'junk');
     const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd2', reporter: new RecordingReporter(), teacherCache: cache });
     assert.equal(again.rows[0].source, 'trained');
   });
