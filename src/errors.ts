@@ -209,6 +209,11 @@ export function errorDataFile(dataset: string, at: DataLocation, problem: string
   return new DistilError('DATA_FILE_ERROR', `dataset "${dataset}": ${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });
 }
 
+/** An input file of `predict` that cannot be used, at its line and column: `input.csv:3:5 problem (hint)`. Exit code 2. */
+export function errorInputFile(at: DataLocation, problem: string, hint: string): DistilError {
+  return new DistilError('DATA_FILE_ERROR', `${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });
+}
+
 /** A data file the spec names does not exist. Exit code 2. */
 export function errorDataFileNotFound(dataset: string, file: string, hint: string): DistilError {
   return new DistilError('DATA_FILE_NOT_FOUND', `dataset "${dataset}": ${file}: no such file (${hint})`, { exitCode: 2 });

@@ -57,14 +57,18 @@ export function featureStats(split: DataSplit, features: number): { mean: Float6
   return { mean, std };
 }
 
-/** Standardises splits in place with the statistics of the first (the training split). */
-export function standardize(train: DataSplit, others: readonly DataSplit[], features: number): void {
+/**
+ * Standardises splits in place with the statistics of the first (the training split); returns the
+ * transform as a dataset's `input` (shift by the mean, scale by 1 / std), for predictions on raw values.
+ */
+export function standardize(train: DataSplit, others: readonly DataSplit[], features: number): { shift: number[]; scale: number[] } {
   const { mean, std } = featureStats(train, features);
   for (const split of [train, ...others]) {
     for (let i = 0; i < split.n; i++) {
       for (let j = 0; j < features; j++) split.x[i * features + j] = (split.x[i * features + j] - mean[j]) / std[j];
     }
   }
+  return { shift: [...mean], scale: [...std].map((s) => 1 / s) };
 }
 
 /** The first `limit` rows of a split (all when no limit). */

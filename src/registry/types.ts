@@ -30,6 +30,12 @@ export interface Dataset {
   /** A validation split the dataset brings itself (e.g. from a validation file); else `dataset.validation` holds one out of `train`. */
   readonly validation?: DataSplit;
   readonly test: DataSplit;
+  /**
+   * How raw feature values become the examples, per feature: (x - shift) * scale (e.g. pixels / 255, or
+   * standardisation with the training split's statistics). Saved with each model, so predictions on raw
+   * inputs are scaled as the training data was. Omitted when the features are used as they are.
+   */
+  readonly input?: { readonly shift: readonly number[]; readonly scale: readonly number[] };
   /** Free-form facts recorded in the manifest (source path, checksum, split seed...). */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }

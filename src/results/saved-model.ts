@@ -24,6 +24,13 @@ export interface SavedModelInfo {
   readonly dataset?: { readonly name: string; readonly params: Readonly<Record<string, unknown>> };
   readonly seed?: number;
   readonly validation?: number;
+  /**
+   * How the dataset turns raw feature values into the model's inputs, per feature: (x - shift) * scale
+   * (pixels / 255, or standardisation with the training split's statistics). Prediction applies it.
+   */
+  readonly input?: { readonly shift: readonly number[]; readonly scale: readonly number[] };
+  /** The directory the spec's relative dataset paths start at (the spec file's). */
+  readonly baseDir?: string;
   /** The role's metrics and label loss (component references) and the evaluation batch size. */
   readonly metrics?: ReadonlyArray<{ readonly name: string; readonly params: Readonly<Record<string, unknown>> }>;
   readonly loss?: { readonly name: string; readonly params: Readonly<Record<string, unknown>> };

