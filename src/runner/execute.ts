@@ -655,7 +655,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
-    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: input.identity, previous: open.previous, selection });
+    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: input.identity, previous: open.previous, selection, datasets: input.datasets.provenance() });
   const cellCount = plan.cells.length + (searchPlan?.cells.length ?? 0);
   reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: cellCount, skippedCells: plan.done.length + (searchPlan?.done.length ?? 0) });
   manifest('running');

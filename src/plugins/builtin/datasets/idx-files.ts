@@ -35,6 +35,9 @@ const DAMAGED = 'download it again, or check that the path names an IDX file';
 interface IdxFile extends IdxArray {
   readonly file: string;
   readonly key: string;
+  /** Size and SHA-256 of the file as read, for the manifest's provenance. */
+  readonly bytes: number;
+  readonly sha256: string;
 }
 
 function readIdxFile(files: IdxFiles, role: Role, options: IdxLoadOptions): IdxFile {
@@ -47,7 +50,7 @@ function readIdxFile(files: IdxFiles, role: Role, options: IdxLoadOptions): IdxF
     if (actual !== expected) throw errorDataFile(options.name, { file }, `MD5 is ${actual}, expected ${expected}`, options.md5?.hint ?? DAMAGED);
   }
   try {
-    return { ...parseIdx(bytes), file, key };
+    return { ...parseIdx(bytes), file, key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (error) {
     throw errorDataFile(options.name, { file }, (error as Error).message, DAMAGED);
   }
@@ -126,6 +129,12 @@ export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Datase
     outputSize: maxLabel + 1,
     train,
     test,
-    info: { train_images: files.trainImages, test_images: files.testImages, train_n: train.n, test_n: test.n },
+    info: {
+      train_n: train.n, test_n: test.n,
+      ...Object.fromEntries([trainImages, trainLabels, testImages, testLabels].flatMap((f, i) => {
+        const role = ['train_images', 'train_labels', 'test_images', 'test_labels'][i];
+        return [[role, f.file], [`${role}_bytes`, f.bytes], [`${role}_sha256`, f.sha256]];
+      })),
+    },
   };
 }
