@@ -47,7 +47,8 @@ export type ErrorCode =
   | 'UNKNOWN_METRIC'
   | 'NOTHING_SELECTED'
   | 'NON_FINITE_METRIC'
-  | 'SAVED_MODEL_ERROR';
+  | 'SAVED_MODEL_ERROR'
+  | 'MODEL_SHAPE';
 
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
@@ -276,6 +277,11 @@ export function errorUnsettled(): DistilError {
 export function errorWrite(file: string, error: unknown): DistilError {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   return new DistilError('RESULTS_ERROR', `cannot write ${file} (${code}); the rows written before are kept (free space or fix permissions, then run again with the same --run-id to resume)`);
+}
+
+/** Layers that cannot take what the layer before them gives (a convolution on tabular data), found before the run. Exit code 2. */
+export function errorModelShape(problems: readonly string[]): DistilError {
+  return new DistilError('MODEL_SHAPE', `these models cannot be built; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`, { exitCode: 2 });
 }
 
 /** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */

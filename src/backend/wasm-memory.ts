@@ -1,8 +1,11 @@
 // The wasm backend's memory: will a cell fit in the 4 GiB heap (checked before training), and did a failure poison the backend?
 import { WasmOutOfMemoryError, wasmHeapLimit } from './tfjs-internals.js';
 
-/** A hidden layer as the spec writes it: a dense layer's units, or a layer keeping the width before it (dropout). */
-export type LayerShape = number | 'same';
+/**
+ * A hidden layer as far as memory goes: a dense layer's units, a layer keeping the width before it
+ * (dropout), or any layer's output size (values per example) and parameter count (convolutions, pooling).
+ */
+export type LayerShape = number | 'same' | { readonly width: number; readonly params: number };
 
 /** One role's model and training, as far as memory goes. */
 export interface RoleMemoryInput {
@@ -54,7 +57,7 @@ const MARGIN = 1.1;
 /** Output width of every layer, input first. */
 function widths(role: RoleMemoryInput): number[] {
   const out = [role.inputs];
-  for (const layer of role.layers) out.push(layer === 'same' ? out[out.length - 1] : layer);
+  for (const layer of role.layers) out.push(layer === 'same' ? out[out.length - 1] : typeof layer === 'number' ? layer : layer.width);
   out.push(role.outputs);
   return out;
 }
@@ -66,6 +69,11 @@ export function parameterCount(role: RoleMemoryInput): number {
   let previous = all[0];
   [...role.layers, role.outputs].forEach((layer) => {
     if (layer === 'same') return;
+    if (typeof layer === 'object') {
+      count += layer.params;
+      previous = layer.width;
+      return;
+    }
     count += previous * layer + layer;
     previous = layer;
   });

@@ -22,8 +22,13 @@ export interface DataSplit {
 /** What a dataset component produces. */
 export interface Dataset {
   readonly task: Task;
-  /** Shape of one example, e.g. `[784]`. */
+  /** Shape of one example as the splits hold it (flat), e.g. `[784]`. */
   readonly featureShape: readonly number[];
+  /**
+   * The example as an image, `[height, width, channels]` (e.g. `[28, 28, 1]`), for datasets of images:
+   * a model whose first layer takes images reshapes its input to this. Absent for tabular data.
+   */
+  readonly imageShape?: readonly number[];
   /** Number of classes (classification) or 1 (regression). */
   readonly outputSize: number;
   readonly train: DataSplit;
@@ -100,7 +105,21 @@ export type ComponentDefinition<P = Record<string, unknown>> =
       task: Task | ((params: P) => Task);
       create(params: P, context: ComponentContext): Promise<Dataset>;
     })
-  | (ComponentBase & { kind: 'layer'; create(params: P, context: ComponentContext): tf.layers.Layer })
+  | (ComponentBase & {
+      kind: 'layer';
+      /**
+       * The input the layer takes: `image` (`[height, width, channels]`: convolution, pooling), `flat`
+       * (`[features]`: dense) or `any`. A model inserts a reshape to the dataset's image shape, or a
+       * flatten, where the layer before gives the other kind. @default 'any'
+       */
+      input?: 'image' | 'flat' | 'any';
+      /**
+       * The output shape and parameter count for an input shape, without building the layer (the wasm
+       * memory check sizes models with it). Absent: the layer keeps its input's shape and has no parameters.
+       */
+      shape?(params: P, input: readonly number[]): { output: number[]; params: number };
+      create(params: P, context: ComponentContext): tf.layers.Layer;
+    })
   | (ComponentBase & {
       kind: 'loss';
       /** True for distillation losses, which need the teacher's outputs (usable as `distillation:`). @default false */

@@ -22,7 +22,7 @@ import { contentHash } from '../config/experiment.js';
 import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/experiment.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
-import { assertCellsFit } from './memory-check.js';
+import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
 import { metricFactsOf, predictInBatches } from './model.js';
 import { epochsShareable, planRun, roleKey, runKey } from './plan.js';
@@ -614,7 +614,8 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
       ...(stages.after === 'stop' ? [] : planRun(experiment, { shard: options.shard, cells: finalCells(experiment, stages.selection) }).cells),
     ];
     await datasets.loadAll(shardCells);
-    await assertCellsFit(shardCells, datasets, backend);
+    await assertModelsFit(shardCells, datasets, registry);
+    await assertCellsFit(shardCells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry));
     const { open, finished } = startRun(experiment, identity, options, reporter);

@@ -2,16 +2,42 @@
 import { checkWasmMemory } from '../backend/wasm-memory.js';
 import type { LayerShape, RoleMemoryInput } from '../backend/wasm-memory.js';
 import type { BackendInfo } from '../backend/select.js';
+import { ROLES } from '../config/resolve.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
-import { errorCellsTooLarge } from '../errors.js';
+import { errorCellsTooLarge, errorModelShape } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { Dataset } from '../registry/types.js';
+import { planLayers } from './model.js';
 import type { DatasetCache } from './data.js';
 import type { PlannedCell } from './plan.js';
 
-function roleInput(config: ResolvedConfig, role: Role, inputs: number, outputs: number): RoleMemoryInput {
+function roleInput(registry: Registry, config: ResolvedConfig, role: Role, dataset: Dataset): RoleMemoryInput {
   const { layers, training } = config.models[role];
-  // Dense layers set the width; dropout and plugin layers are taken to keep it.
-  const shapes: LayerShape[] = layers.map((layer) => (typeof layer.params.units === 'number' ? layer.params.units : 'same'));
-  return { role, inputs, layers: shapes, outputs, batchSize: training.batchSize, optimizer: training.optimizer };
+  // Every hidden layer's size and parameters from the definitions' static facts (the output layer is counted apart).
+  const planned = planLayers(registry, layers, dataset).slice(0, -1);
+  const shapes: LayerShape[] = planned.map((layer) => ({ width: layer.output.reduce((a, b) => a * b, 1), params: layer.params }));
+  const inputs = dataset.featureShape.reduce((a, b) => a * b, 1);
+  return { role, inputs, layers: shapes, outputs: dataset.outputSize, batchSize: training.batchSize, optimizer: training.optimizer };
+}
+
+/**
+ * Checks that every role's layers can take what the layer before gives (a convolution needs images: an
+ * image dataset, or a reshape), before anything is allocated or written.
+ * @throws DistilError MODEL_SHAPE (exit 2) naming the cell, role and layer.
+ */
+export async function assertModelsFit(cells: readonly PlannedCell[], datasets: DatasetCache, registry: Registry): Promise<void> {
+  const problems: string[] = [];
+  for (const planned of cells) {
+    const data = await datasets.get(planned);
+    for (const role of ROLES) {
+      try {
+        planLayers(registry, planned.cell.config.models[role].layers, data.dataset);
+      } catch (error) {
+        problems.push(`cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${(error as Error).message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw errorModelShape([...new Set(problems)]);
 }
 
 /**
@@ -19,18 +45,16 @@ function roleInput(config: ResolvedConfig, role: Role, inputs: number, outputs: 
  * optimizer slots, a batch's activations and gradients, the datasets and prediction batches).
  * @throws DistilError CELLS_TOO_LARGE (exit 2) naming each cell that cannot fit and what to change.
  */
-export async function assertCellsFit(cells: readonly PlannedCell[], datasets: DatasetCache, backend: BackendInfo): Promise<void> {
+export async function assertCellsFit(cells: readonly PlannedCell[], datasets: DatasetCache, backend: BackendInfo, registry: Registry): Promise<void> {
   if (backend.name !== 'wasm') return;
   const problems: string[] = [];
   for (const planned of cells) {
     const data = await datasets.get(planned);
     const { config } = planned.cell;
-    const inputs = data.dataset.featureShape.reduce((a, b) => a * b, 1);
-    const outputs = data.dataset.outputSize;
     const reason = checkWasmMemory({
-      teacher: roleInput(config, 'teacher', inputs, outputs),
-      student: roleInput(config, 'student', inputs, outputs),
-      person: roleInput(config, 'person', inputs, outputs),
+      teacher: roleInput(registry, config, 'teacher', data.dataset),
+      student: roleInput(registry, config, 'student', data.dataset),
+      person: roleInput(registry, config, 'person', data.dataset),
       trainExamples: data.train.n,
       testExamples: data.test.n,
       evalBatchSize: config.evaluation.batchSize,

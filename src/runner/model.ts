@@ -58,22 +58,89 @@ function createLayer(registry: Registry, ref: ComponentRef, context: ComponentCo
   throw errorComponentResult('layer', ref.name, plugin, `create() must return a tf.layers.Layer (e.g. tf.layers.dense({ units })), got ${describeValue(layer)}`);
 }
 
+/** The output layer every model ends with: logits (classification) or the prediction (regression). */
+const outputLayer = (dataset: Dataset): ComponentRef => ({ name: 'dense', params: { units: dataset.outputSize, activation: 'linear', use_bias: true } });
+
+/** The input kind a layer takes (see the layer definition's `input`). */
+function inputKind(registry: Registry, name: string): 'image' | 'flat' | 'any' {
+  const { definition } = registry.get('layer', name);
+  return definition.kind === 'layer' ? definition.input ?? 'any' : 'any';
+}
+
+/** A reshape to the dataset's image shape or a flatten, when a layer takes the other kind of input than `shape`; the message when neither can help. */
+function adapter(kind: 'image' | 'flat' | 'any', shape: readonly number[], dataset: Dataset, layer: string): { kind: 'reshape' | 'flatten'; output: number[] } | string | undefined {
+  if (kind === 'image' && shape.length === 1) {
+    if (!dataset.imageShape) return `${layer} takes images [height, width, channels], and the dataset gives [${shape.join(', ')}] (add { name: reshape, shape: [height, width, channels] } before it)`;
+    return { kind: 'reshape', output: [...dataset.imageShape] };
+  }
+  if (kind === 'flat' && shape.length > 1) return { kind: 'flatten', output: [shape.reduce((a, b) => a * b, 1)] };
+  return undefined;
+}
+
+/** One layer of a model as planned: its name (`reshape`/`flatten` when inserted), output shape and parameters. */
+export interface PlannedLayer {
+  readonly name: string;
+  readonly inserted: boolean;
+  readonly output: readonly number[];
+  readonly params: number;
+}
+
+/**
+ * The layers a model will have, with their output shapes and parameter counts, from the definitions'
+ * static facts (no weights allocated): the inserted reshape and flatten layers included, the output
+ * layer last. A plugin layer without `shape()` is taken to keep its input's shape.
+ * @throws Error saying which layer cannot take its input (e.g. a convolution on tabular data).
+ */
+export function planLayers(registry: Registry, layers: readonly ComponentRef[], dataset: Dataset): PlannedLayer[] {
+  const planned: PlannedLayer[] = [];
+  let shape: readonly number[] = dataset.featureShape;
+  [...layers, outputLayer(dataset)].forEach((ref, i) => {
+    const label = i < layers.length ? `layers[${i}] (${ref.name})` : 'the output layer';
+    const insert = adapter(inputKind(registry, ref.name), shape, dataset, label);
+    if (typeof insert === 'string') throw new Error(insert);
+    if (insert) {
+      planned.push({ name: insert.kind, inserted: true, output: insert.output, params: 0 });
+      shape = insert.output;
+    }
+    const { definition } = registry.get('layer', ref.name);
+    let facts: { output: number[]; params: number } = { output: [...shape], params: 0 };
+    if (definition.kind === 'layer' && definition.shape) {
+      try {
+        facts = (definition.shape as (params: unknown, input: readonly number[]) => { output: number[]; params: number })(ref.params, shape);
+      } catch (error) {
+        throw new Error(`${label}: ${(error as Error).message}`);
+      }
+    }
+    if (facts.output.some((d) => d < 1)) throw new Error(`${label} leaves nothing of its input [${shape.join(', ')}] (a window larger than the image: use padding: same, or fewer pooling layers)`);
+    planned.push({ name: ref.name, inserted: false, output: facts.output, params: facts.params });
+    shape = facts.output;
+  });
+  return planned;
+}
+
 /**
  * A sequential model: the hidden layers, then a linear output of `dataset.outputSize` units (logits for
- * classification, the prediction for regression). `seedKey` makes the weights of two roles equal when
- * they share it (the student and the person start from the same weights, so the comparison is paired).
+ * classification, the prediction for regression). A layer that takes images after flat features gets a
+ * reshape to the dataset's image shape before it (so image datasets keep flat splits, and dense-only
+ * specs are unchanged); a dense layer after image layers gets a flatten. `seedKey` makes the weights of
+ * two roles equal when they share it (the student and the person start from the same weights, so the
+ * comparison is paired).
  */
 export function buildModel(registry: Registry, layers: readonly ComponentRef[], dataset: Dataset, seed: number, seedKey: string, baseDir: string): tf.Sequential {
   const model = tf.sequential();
-  const refs: ComponentRef[] = [...layers, { name: 'dense', params: { units: dataset.outputSize, activation: 'linear', use_bias: true } }];
-  refs.forEach((ref, i) => {
-    const context: ComponentContext = {
-      seed: deriveSeed(seed, seedKey, i),
-      baseDir,
-      task: dataset.task,
-      inputShape: i === 0 ? dataset.featureShape : undefined,
-    };
-    model.add(createLayer(registry, ref, context));
+  let shape: readonly number[] = dataset.featureShape;
+  const add = (layer: tf.layers.Layer) => {
+    model.add(layer);
+    shape = model.outputs[0].shape.slice(1) as number[];
+  };
+  [...layers, outputLayer(dataset)].forEach((ref, i) => {
+    const inputShape = () => (model.layers.length === 0 ? [...shape] : undefined);
+    const insert = adapter(inputKind(registry, ref.name), shape, dataset, `layers[${i}] (${ref.name})`);
+    if (typeof insert === 'string') throw new Error(insert);
+    if (insert?.kind === 'reshape') add(tf.layers.reshape({ targetShape: insert.output, inputShape: inputShape() }));
+    if (insert?.kind === 'flatten') add(tf.layers.flatten({ inputShape: inputShape() }));
+    const context: ComponentContext = { seed: deriveSeed(seed, seedKey, i), baseDir, task: dataset.task, inputShape: inputShape() };
+    add(createLayer(registry, ref, context));
   });
   return model;
 }

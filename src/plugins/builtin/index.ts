@@ -7,6 +7,9 @@ import idx from './datasets/idx.js';
 import mnist from './datasets/mnist.js';
 import dense from './layers/dense.js';
 import dropout from './layers/dropout.js';
+import conv2d from './layers/conv2d.js';
+import { avgPool, globalAvgPool, maxPool } from './layers/pooling.js';
+import { batchNorm, flatten, reshape } from './layers/shape-layers.js';
 import crossEntropy from './losses/cross-entropy.js';
 import kd from './losses/kd.js';
 import mse from './losses/mse.js';
@@ -20,7 +23,7 @@ import sgd from './optimizers/sgd.js';
 
 const components = [
   mnist, idx, csv, californiaHousing,
-  dense, dropout,
+  dense, dropout, conv2d, maxPool, avgPool, globalAvgPool, flatten, reshape, batchNorm,
   crossEntropy, kd, mse, softMse,
   accuracy, loss, mseMetric, rmse, mae, r2,
   sgd, adam, rmsprop,

@@ -126,6 +126,8 @@ export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Datase
     // Raw pixel values (0-255) become the examples as the training split's did.
     input: options.scale ? { shift: new Array<number>(features).fill(0), scale: new Array<number>(features).fill(1 / 255) } : undefined,
     featureShape: [features],
+    // [n, height, width] images are one channel; [n, height, width, channels] keep theirs.
+    imageShape: trainImages.dims.length === 3 ? [trainImages.dims[1], trainImages.dims[2], 1] : trainImages.dims.length === 4 ? trainImages.dims.slice(1) : undefined,
     outputSize: maxLabel + 1,
     train,
     test,

@@ -12,6 +12,7 @@ export interface DenseParams {
 export default defineComponent<DenseParams>({
   kind: 'layer',
   name: 'dense',
+  input: 'flat',
   description: 'Fully connected layer, Glorot-uniform weights seeded from the experiment seed',
   params: {
     required: ['units'],
@@ -23,6 +24,10 @@ export default defineComponent<DenseParams>({
       },
       use_bias: { type: 'boolean', default: true },
     },
+  },
+  shape(params, input) {
+    const inputs = input.reduce((a, b) => a * b, 1);
+    return { output: [params.units], params: inputs * params.units + (params.use_bias ? params.units : 0) };
   },
   create(params, context) {
     return tf.layers.dense({

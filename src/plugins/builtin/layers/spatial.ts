@@ -1,0 +1,25 @@
+// Output sizes of strided windows, as tfjs computes them, for the layers' static shapes.
+
+export type Padding = 'same' | 'valid';
+
+/** One spatial dimension after a window of `size` moved by `stride`: `same` pads, `valid` does not. */
+export function windowed(input: number, size: number, stride: number, padding: Padding): number {
+  return padding === 'same' ? Math.ceil(input / stride) : Math.max(0, Math.ceil((input - size + 1) / stride));
+}
+
+/** A size param given as one number or `[height, width]`, as a pair. */
+export function pair(value: number | readonly number[]): [number, number] {
+  return typeof value === 'number' ? [value, value] : [value[0], value[1]];
+}
+
+/** `{ type: integer }` or a `[height, width]` pair of them, each at least 1. */
+export function sizeSchema(description: string, maximum: number): Record<string, unknown> {
+  const integer = { type: 'integer', minimum: 1, maximum };
+  return { anyOf: [integer, { type: 'array', items: integer, minItems: 2, maxItems: 2 }], description };
+}
+
+/** `[height, width, channels]` of an image input, or a message saying what the layer needs. */
+export function imageDims(input: readonly number[], layer: string): [number, number, number] {
+  if (input.length !== 3) throw new Error(`${layer} takes images [height, width, channels], got [${input.join(', ')}]`);
+  return [input[0], input[1], input[2]];
+}
