@@ -1,7 +1,6 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
 import { SPEC_LIMITS } from './limits.js';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { SpecIssue } from '../errors.js';
@@ -9,6 +8,7 @@ import { loadPlugins } from '../plugins/load.js';
 import { Registry } from '../registry/registry.js';
 import { builtinPlugin } from '../plugins/builtin/index.js';
 import { getAjv } from './ajv.js';
+import baseSchema from './base-schema.json' with { type: 'json' };
 import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
 import { IssueCollector } from './issues.js';
@@ -89,21 +89,20 @@ export interface LoadExperimentOptions {
 
 import { packageRoot } from '../shared/package-root.js';
 
-/** The JSON Schema file editors and ajv both read. */
+/**
+ * The published JSON Schema file editors and generic validators read: generated from the base schema
+ * and the registry (src/config/schema-gen.ts, `distil-run schema`).
+ */
 export const schemaPath = (): string => path.join(packageRoot(), 'schema', 'experiment.schema.json');
 
-let baseSchema: { properties: Record<string, unknown> } | undefined;
 let baseValidator: ValidateFunction | undefined;
 
-/** The base schema (schema/experiment.schema.json), read once. */
-function loadBaseSchema(): { properties: Record<string, unknown> } {
-  baseSchema ??= JSON.parse(readFileSync(schemaPath(), 'utf8')) as { properties: Record<string, unknown> };
-  return baseSchema;
-}
-
-/** Validates against the compiled base schema. */
+/**
+ * Validates against the compiled base schema (src/config/base-schema.json): its x- annotations word
+ * the messages, and each component's params are the registry's to check, with their own messages.
+ */
 function validateBase(data: unknown): ValidateFunction['errors'] {
-  baseValidator ??= getAjv().compile(loadBaseSchema());
+  baseValidator ??= getAjv().compile(baseSchema);
   return baseValidator(structuredClone(data)) ? [] : baseValidator.errors;
 }
 
@@ -120,7 +119,7 @@ export function contentHash(value: unknown, length = 12): string {
  * the validation of the whole spec; copying them into every cell would only repeat that work.
  */
 function cellBase(spec: Record<string, unknown>): Record<string, unknown> {
-  const known = Object.keys(loadBaseSchema().properties).filter((key) => key !== 'grid' && Object.hasOwn(spec, key));
+  const known = Object.keys(baseSchema.properties).filter((key) => key !== 'grid' && Object.hasOwn(spec, key));
   return Object.fromEntries(known.map((key) => [key, spec[key]]));
 }
 
