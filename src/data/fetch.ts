@@ -34,11 +34,14 @@ function networkProblem(error: unknown, timeoutMs: number): string {
   return cause?.message ?? (error as Error).message;
 }
 
+/** A checksum a download must match: a SHA-256 (as a bare string), or the MD5 a data set publishes. */
+export type Expected = string | { readonly md5: string };
+
 /**
- * Fetches `url` and checks its SHA-256; the caller decides where to keep it.
+ * Fetches `url` and checks its checksum; the caller decides where to keep it.
  * @throws Error naming the url: the network failure, the HTTP status, or the checksum mismatch.
  */
-export async function downloadVerified(url: string, expectedSha256: string, timeoutMs = 60_000): Promise<Buffer> {
+export async function downloadVerified(url: string, expected: Expected, timeoutMs = 60_000): Promise<Buffer> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -52,8 +55,9 @@ export async function downloadVerified(url: string, expectedSha256: string, time
   } catch (error) {
     throw new Error(`download of ${url} failed while receiving: ${networkProblem(error, timeoutMs)}`);
   }
-  const actual = sha256(bytes);
-  if (actual !== expectedSha256) throw new Error(`download of ${url} has SHA-256 ${actual}, expected ${expectedSha256}`);
+  const [kind, want] = typeof expected === 'string' ? ['SHA-256', expected] : ['MD5', expected.md5];
+  const actual = kind === 'MD5' ? createHash('md5').update(bytes).digest('hex') : sha256(bytes);
+  if (actual !== want) throw new Error(`download of ${url} has ${kind} ${actual}, expected ${want}`);
   return bytes;
 }
 

@@ -5,6 +5,7 @@ import californiaHousing from './datasets/california-housing.js';
 import csv from './datasets/csv.js';
 import idx from './datasets/idx.js';
 import mnist from './datasets/mnist.js';
+import fashionMnist from './datasets/fashion-mnist.js';
 import dense from './layers/dense.js';
 import dropout from './layers/dropout.js';
 import conv2d from './layers/conv2d.js';
@@ -22,7 +23,7 @@ import rmsprop from './optimizers/rmsprop.js';
 import sgd from './optimizers/sgd.js';
 
 const components = [
-  mnist, idx, csv, californiaHousing,
+  mnist, fashionMnist, idx, csv, californiaHousing,
   dense, dropout, conv2d, maxPool, avgPool, globalAvgPool, flatten, reshape, batchNorm,
   crossEntropy, kd, mse, softMse,
   accuracy, loss, mseMetric, rmse, mae, r2,

@@ -1,6 +1,7 @@
 // Reads an MNIST-format dataset (four IDX files) into typed arrays; shared by "idx" and "mnist".
 import { createHash } from 'node:crypto';
 import { errorDataFile } from '../../../errors.js';
+import { gunzipIfGzip } from '../../../data/gzip.js';
 import { parseIdx } from '../../../data/idx.js';
 import type { IdxArray } from '../../../data/idx.js';
 import { readDataFile } from '../../../data/read-file.js';
@@ -31,6 +32,9 @@ export interface IdxLoadOptions {
 
 const DAMAGED = 'download it again, or check that the path names an IDX file';
 
+/** A file whose content is not the canonical one: its own hint (replace the file), not the damage hint. */
+class ChecksumMismatch extends Error {}
+
 /** One IDX file read and parsed, with the path and spec key that named it. */
 interface IdxFile extends IdxArray {
   readonly file: string;
@@ -44,16 +48,19 @@ function readIdxFile(files: IdxFiles, role: Role, options: IdxLoadOptions): IdxF
   const file = files[role];
   const key = options.keys[role];
   const bytes = readDataFile(file, { dataset: options.name, key, relative: options.relative });
-  const expected = options.md5?.sums[role];
-  if (expected) {
-    const actual = createHash('md5').update(bytes).digest('hex');
-    if (actual !== expected) throw errorDataFile(options.name, { file }, `MD5 is ${actual}, expected ${expected}`, options.md5?.hint ?? DAMAGED);
-  }
+  let content: Buffer;
+  let parsed: IdxArray;
   try {
-    return { ...parseIdx(bytes), file, key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    // Checksums are of the IDX bytes: a .gz copy is the same data whatever its compression.
+    content = gunzipIfGzip(bytes);
+    const expected = options.md5?.sums[role];
+    const actual = expected ? createHash('md5').update(content).digest('hex') : undefined;
+    if (actual !== expected) throw new ChecksumMismatch(`MD5 is ${actual}, expected ${expected}`);
+    parsed = parseIdx(content);
   } catch (error) {
-    throw errorDataFile(options.name, { file }, (error as Error).message, DAMAGED);
+    throw errorDataFile(options.name, { file }, (error as Error).message, error instanceof ChecksumMismatch ? options.md5?.hint ?? DAMAGED : DAMAGED);
   }
+  return { ...parsed, file, key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** Checks that images and labels have the shapes and counts of one split of a classification dataset. */

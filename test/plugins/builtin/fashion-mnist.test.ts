@@ -1,0 +1,138 @@
+// Dataset fashion-mnist: dir, DISTIL_DATA_DIR, the cache, Debian's directory, then a download checked by the published MD5.
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { assert } from 'chai';
+import { encodeIdxUbyte } from '../../../src/data/idx.js';
+import { DistilError } from '../../../src/errors.js';
+import { builtinRegistry } from '../../helpers.js';
+import type { Dataset } from '../../../src/registry/types.js';
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
+const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+
+/** Four small IDX files: 6 training and 3 test images of 4x4 pixels, three classes. */
+function smallFiles(gz: boolean): Record<string, Buffer> {
+  const images = (n: number) => encodeIdxUbyte([n, 4, 4], Uint8Array.from({ length: n * 16 }, (_, i) => (i * 29) % 256));
+  const contents = [images(6), encodeIdxUbyte([6], Uint8Array.from([0, 1, 2, 0, 1, 2])), images(3), encodeIdxUbyte([3], Uint8Array.from([2, 1, 0]))];
+  return Object.fromEntries(NAMES.map((name, i) => (gz ? [`${name}.gz`, gzipSync(contents[i])] : [name, contents[i]])));
+}
+
+function writeFiles(dir: string, files: Record<string, Buffer>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(dir, name), bytes);
+  return dir;
+}
+
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+
+async function load(params: Record<string, unknown>): Promise<Dataset> {
+  const component = builtinRegistry().get('dataset', 'fashion-mnist');
+  const filled = { system_dir: tmp(), ...params };
+  const errors = component.validate(filled);
+  if (errors.length > 0) throw new Error(JSON.stringify(errors));
+  if (component.definition.kind !== 'dataset') throw new Error('not a dataset');
+  return component.definition.create(filled as never, { seed: 1, baseDir: process.cwd() });
+}
+
+async function refusal(params: Record<string, unknown>): Promise<string> {
+  try {
+    await load(params);
+  } catch (error) {
+    assert.instanceOf(error, DistilError);
+    return (error as DistilError).message;
+  }
+  return assert.fail('not refused');
+}
+
+describe('dataset fashion-mnist', () => {
+  const saved = { dir: process.env.DISTIL_DATA_DIR, cache: process.env.XDG_CACHE_HOME };
+  beforeEach(() => {
+    delete process.env.DISTIL_DATA_DIR;
+    process.env.XDG_CACHE_HOME = tmp();
+  });
+  after(() => {
+    if (saved.dir === undefined) delete process.env.DISTIL_DATA_DIR;
+    else process.env.DISTIL_DATA_DIR = saved.dir;
+    process.env.XDG_CACHE_HOME = saved.cache;
+  });
+
+  it('reads plain or gzipped files from dir as images [height, width, 1], pixels scaled to [0, 1]', async () => {
+    for (const gz of [false, true]) {
+      const data = await load({ dir: writeFiles(tmp(), smallFiles(gz)), verify: false });
+      assert.deepEqual([data.train.n, data.test.n, data.outputSize], [6, 3, 3]);
+      assert.deepEqual(data.featureShape, [16]);
+      assert.deepEqual(data.imageShape, [4, 4, 1]);
+      assert.closeTo(data.train.x[1], 29 / 255, 1e-7);
+    }
+  });
+
+  it('checks every copy against the canonical content unless verify is false', async () => {
+    const dir = writeFiles(tmp(), smallFiles(true));
+    assert.match(await refusal({ dir }), /^dataset "fashion-mnist": .*train-images-idx3-ubyte\.gz: MD5 is [0-9a-f]{32}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a \(the file is not the canonical Fashion-MNIST/);
+  });
+
+  it('looks in DISTIL_DATA_DIR (or its fashion-mnist folder), then the cache, then the system directory', async () => {
+    const env = tmp();
+    writeFiles(path.join(env, 'fashion-mnist'), smallFiles(true));
+    process.env.DISTIL_DATA_DIR = env;
+    assert.equal((await load({ verify: false })).info?.source, path.join(env, 'fashion-mnist'));
+    delete process.env.DISTIL_DATA_DIR;
+    const system = writeFiles(tmp(), smallFiles(false));
+    assert.equal((await load({ verify: false, system_dir: system })).info?.source, system);
+    const cached = writeFiles(path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist'), smallFiles(true));
+    assert.equal((await load({ verify: false, system_dir: system })).info?.source, cached, 'the cache comes before the system directory');
+  });
+
+  it('downloads the four .gz files once, checked against the published MD5 sums, into the cache', async () => {
+    const files = smallFiles(true);
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      const body = files[path.basename(req.url ?? '')];
+      res.statusCode = body ? 200 : 404;
+      res.end(body ?? 'missing');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data/`;
+    try {
+      const sums = { trainImages: md5(files[`${NAMES[0]}.gz`]), trainLabels: md5(files[`${NAMES[1]}.gz`]), testImages: md5(files[`${NAMES[2]}.gz`]), testLabels: md5(files[`${NAMES[3]}.gz`]) };
+      const data = await load({ url, md5: sums, verify: false });
+      assert.equal(data.train.n, 6);
+      assert.equal(requests, 4);
+      assert.isTrue(existsSync(path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist', `${NAMES[0]}.gz`)));
+      await load({ url, md5: sums, verify: false });
+      assert.equal(requests, 4, 'the second load reads the cache');
+      process.env.XDG_CACHE_HOME = tmp();
+      const wrong = await refusal({ url, md5: { ...sums, trainLabels: '0'.repeat(32) }, verify: false });
+      assert.include(wrong, `  - download: download of ${url}${NAMES[1]}.gz has MD5 ${sums.trainLabels}, expected ${'0'.repeat(32)}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('offline, names every place it looked and what to do', async () => {
+    const system = tmp();
+    // A port nothing listens on: one a server just gave back.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const url = `http://127.0.0.1:${port}/`;
+    const message = await refusal({ url, system_dir: system });
+    const cache = path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist');
+    assert.equal(message, [
+      'dataset "fashion-mnist": data not found. Looked in:',
+      '  - DISTIL_DATA_DIR: not set',
+      `  - cache: ${cache}`,
+      `  - Debian package dataset-fashion-mnist: ${system}`,
+      `  - download: download of ${url}${NAMES[0]}.gz failed: connection refused (ECONNREFUSED)`,
+      'Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.',
+    ].join('\n'));
+    assert.match(await refusal({ dir: tmp() }), /holds no train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte \(plain or \.gz\)/);
+  });
+});
