@@ -3,14 +3,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { assertBlasRequest, BACKEND_REQUESTS } from './backend/select.js';
+import { assertBlasRequest, BACKEND_REQUESTS, selectBackend } from './backend/select.js';
 import type { BackendRequest } from './backend/select.js';
 import { DistilError, errorInvalidArgument, errorTableMismatch, errorUnknownCommand, errorUnsettled } from './errors.js';
 import { builtinPlugin } from './plugins/builtin/index.js';
 import { loadPlugins } from './plugins/load.js';
 import { didYouMean } from './registry/did-you-mean.js';
 import { Registry } from './registry/registry.js';
-import { compareResults, mergeResults } from './results/compare.js';
+import { compareResults, mergeResults, parseMaxRegression } from './results/compare.js';
+import { compareFormatOption, formatComparison } from './results/compare-format.js';
 import { assertRunId } from './results/run-dir.js';
 import { writeMergedTable } from './results/merge.js';
 import { findBest } from './results/best.js';
@@ -18,11 +19,14 @@ import { summarizeTable, summaryCsv } from './results/summary.js';
 import { readTable } from './results/table-check.js';
 import { getVersion } from './results/manifest.js';
 import { formatRegistry, formatSummary } from './summary.js';
-import { checkStages, previewRun, runExperiment } from './runner/execute.js';
+import { checkStages, describeBackend, previewRun, runExperiment } from './runner/execute.js';
+import { evaluateSavedModel, formatEvaluation, predictSavedModel } from './runner/use-model.js';
 import { formatPlan } from './runner/plan.js';
 import { resolveShard } from './runner/shard.js';
 import { ListrReporter } from './runner/reporter.js';
+import { reportAfterRun, RunDirReporter } from './report/after-run.js';
 import { loadExperiment } from './config/experiment.js';
+import { experimentSchemaText } from './config/schema-gen.js';
 import { metricFactsOf } from './runner/model.js';
 
 const HELP = `distil-run ${getVersion()}: knowledge-distillation experiments from YAML
@@ -31,10 +35,14 @@ Usage
   distil-run <spec.yaml> [options]          run an experiment (same as "distil-run run")
   distil-run validate <spec.yaml> [options] check a spec; exit 2 with every error located
   distil-run list [--plugin P]              registered components and their params
-  distil-run compare <a.csv> <b.csv>        compare two results tables (b against baseline a)
+  distil-run compare <a> <b> [--format F]   compare two results or summary tables, or run directories (b against baseline a)
   distil-run merge <a.csv> <b.csv>... [--out FILE]  combine shard tables (all results.csv or all history.csv) into one
   distil-run summarize <results.csv> [--out FILE]  summary.csv of a results table (e.g. merged shards): means over seeds
   distil-run best <run dir> [--metric M] [--role R]  the winning cell per role by a metric (mean over seeds)
+  distil-run report <run dir>               report.html in the run directory: tables and charts, opens offline
+  distil-run evaluate <model dir> [--dataset NAME|spec.yaml] [--set dataset.X=V]  a saved model's test metrics
+  distil-run predict <model dir> <input.csv> [--out FILE]  predictions of a saved model for each input row
+  distil-run schema [--plugin P] [--out FILE]  the JSON Schema of specs with every component's params (for editors)
 
 Run options
   --set PATH=VALUE      override a spec field (repeatable), e.g. --set training.epochs=1
@@ -55,10 +63,14 @@ Run options
                         search shards) and run the cells after it (stage 2; with --shard, split them)
   --dry-run             print the plan (cells, teachers) and exit
   --plain               line-by-line progress (default when stderr is not a terminal or CI is set)
+  --no-report           skip report.html (by default, --report: written when the run ends, also after a failure or interrupt)
 
 Compare options
-  --max-regression X    exit 1 if a metric in b is worse than in a by more than X, or a row ok in a is
-                        failed, skipped, interrupted or missing in b (without it: report only, exit 0)
+  --max-regression [METRIC=]X  repeatable: X for every metric, METRIC=X for one (test_accuracy=0.005, gain=0.002);
+                        exit 1 if a metric in b is worse than in a by more than its X, or a row ok in a is
+                        failed, skipped, interrupted or missing in b (without it: report only, exit 0);
+                        changes within the seeds' noise (summaries with n > 1) never fail
+  --format F            table (default), markdown (a pull-request comment), json or csv; notes stay on stderr
   --allow-different-experiments  compare tables whose experiment columns differ (refused by default)
 
 Merge options
@@ -67,6 +79,11 @@ Merge options
 Best options
   --metric M            test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss
   --role R              only teacher, student or person
+
+Evaluate and predict options
+  --dataset NAME|FILE   evaluate on a registered dataset or a spec file's dataset (default: the model's own)
+  --set dataset.X=V     change a param of that dataset, e.g. --set dataset.test_limit=1000
+  --out FILE            predict: write the CSV to FILE instead of stdout
 
 Exit codes: 0 done, 1 a run or comparison failed, 2 invalid input, 130 interrupted.`;
 
@@ -81,10 +98,14 @@ const OPTIONS = {
   'run-id': { type: 'string' },
   shard: { type: 'string' },
   selection: { type: 'string' },
+  dataset: { type: 'string' },
   'save-models': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  report: { type: 'boolean' },
+  'no-report': { type: 'boolean' },
   plain: { type: 'boolean' },
-  'max-regression': { type: 'string' },
+  'max-regression': { type: 'string', multiple: true },
+  format: { type: 'string' },
   'allow-different-experiments': { type: 'boolean' },
   metric: { type: 'string' },
   role: { type: 'string' },
@@ -94,7 +115,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge', 'summarize', 'best'] as const;
+const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge', 'summarize', 'best', 'evaluate', 'predict', 'schema', 'report'] as const;
 
 function parseTokens(argv: readonly string[]) {
   try {
@@ -181,6 +202,7 @@ function saveModelsOption(value: string | undefined): (typeof SAVE_MODELS)[numbe
 
 /** Checks the run flags that need no run (backend name, run id, an explicit BLAS, which models to save); returns the backend request. */
 function checkRunFlags(values: Values): BackendRequest {
+  if (values.report && values['no-report']) throw errorInvalidArgument('--no-report', 'given with --report; give one of them');
   saveModelsOption(values['save-models']);
   const backend = backendOption(values.backend);
   if (values['run-id'] !== undefined) assertRunId(values['run-id']);
@@ -202,6 +224,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
     return 0;
   }
   const stop = interruptSignal();
+  const reporter = new RunDirReporter(new ListrReporter({ plain: values.plain }));
   try {
     const summary = await runExperiment(experiment, registry, {
       backend,
@@ -212,7 +235,7 @@ async function commandRun(files: string[], values: Values): Promise<number> {
       shard,
       selection: values.selection,
       saveModels: saveModelsOption(values['save-models']),
-      reporter: new ListrReporter({ plain: values.plain }),
+      reporter,
       signal: stop.signal,
     });
     process.stdout.write(`${formatSummary(summary)}\n`);
@@ -224,7 +247,26 @@ async function commandRun(files: string[], values: Values): Promise<number> {
       return SIGNAL_EXIT_CODES[received];
     }
     throw error;
+  } finally {
+    // Whatever the outcome, once the run directory was opened: a report of what finished, the exit code kept.
+    if (reporter.runDir !== undefined && !values['no-report']) await reportRun(reporter.runDir);
   }
+}
+
+/** report.html after a run (the charts load only now); a report that fails is a warning and changes nothing else. */
+async function reportRun(dir: string): Promise<void> {
+  const file = await reportAfterRun(dir, (message) => process.stderr.write(`distil-run: warning: ${message}\n`));
+  if (file !== undefined) process.stderr.write(`report: ${file}\n`);
+}
+
+/** `distil-run report <run dir>`: writes report.html there and prints its path. */
+async function commandReport(files: string[]): Promise<number> {
+  if (files.length !== 1) throw errorInvalidArgument('report', `expected one run directory, got ${files.length} (see distil-run --help)`);
+  const { writeReport } = await import('./report/report.js');
+  const report = await writeReport(files[0]);
+  if (report.status !== 'ok') process.stderr.write(`the run's status is ${report.status}: the report shows what finished\n`);
+  process.stdout.write(`${report.file}\n`);
+  return 0;
 }
 
 async function commandValidate(files: string[], values: Values): Promise<number> {
@@ -250,20 +292,21 @@ async function pluginRegistry(values: Values): Promise<Registry> {
 async function commandCompare(files: string[], values: Values): Promise<number> {
   requireFiles('compare', files, 2);
   if (files.length > 2) throw errorInvalidArgument('compare', `expected 2 files (a baseline and a new table), got ${files.length} (see distil-run --help)`);
-  const limit = values['max-regression'] === undefined ? undefined : Number(values['max-regression']);
-  if (limit !== undefined && !(limit >= 0)) throw errorInvalidArgument('--max-regression', `expected a number >= 0, got "${values['max-regression']}"`);
+  const thresholds = parseMaxRegression(values['max-regression'] ?? []);
+  const format = compareFormatOption(values.format);
   const registry = await pluginRegistry(values);
   // Each registered metric's column and orientation, looked up once rather than per compared value.
   const orientation = new Map(
     registry.list('metric').map((c) => metricFactsOf(registry, c.definition.name)).map((m) => [m.column, m.higherIsBetter]),
   );
   const comparison = compareResults(files[0], files[1], {
-    maxRegression: limit,
+    maxRegression: thresholds.maxRegression,
+    metricThresholds: thresholds.byMetric,
     higherIsBetter: (column) => orientation.get(column),
     allowDifferentExperiments: values['allow-different-experiments'],
   });
-  // The table is the data (stdout); what was lost, noted and decided is diagnostics (stderr).
-  process.stdout.write(`${comparison.text}\n`);
+  // The changes are the data (stdout, in the format asked for); what was lost, noted and decided is diagnostics (stderr).
+  process.stdout.write(formatComparison(comparison, format));
   const verdict = comparison.verdict === undefined ? [] : [`distil-run: ${comparison.verdict}`];
   process.stderr.write([...comparison.notes, ...verdict].map((line) => `${line}\n`).join(''));
   return comparison.failed ? 1 : 0;
@@ -314,16 +357,52 @@ async function commandBest(files: string[], values: Values): Promise<number> {
   return 0;
 }
 
+async function commandEvaluate(files: string[], values: Values): Promise<number> {
+  if (files.length !== 1) throw errorInvalidArgument('evaluate', `expected one model directory, got ${files.length} (see distil-run --help)`);
+  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  const backend = await selectBackend(backendOption(values.backend), { blas: values.blas });
+  const result = await evaluateSavedModel(files[0], { dataset: values.dataset, set: values.set, plugins: values.plugin });
+  process.stdout.write(`${formatEvaluation(result)}\nbackend: ${describeBackend(backend)}\n`);
+  return 0;
+}
+
+async function commandPredict(files: string[], values: Values): Promise<number> {
+  if (files.length !== 2) throw errorInvalidArgument('predict', `expected a model directory and an input CSV, got ${files.length} argument(s) (see distil-run --help)`);
+  assertOutNotInput(values.out, files);
+  if (values.blas !== undefined) assertBlasRequest(values.blas);
+  await selectBackend(backendOption(values.backend), { blas: values.blas });
+  const prediction = await predictSavedModel(files[0], files[1]);
+  if (values.out === undefined) process.stdout.write(prediction.csv);
+  else {
+    writeMergedTable(values.out, prediction.csv);
+    process.stderr.write(`${prediction.rows} prediction(s) written to ${values.out}\n`);
+  }
+  return 0;
+}
+
+/** The JSON Schema of specs for editors and generic validators: the built-ins' params and, with --plugin, a plugin's. */
+async function commandSchema(files: string[], values: Values): Promise<number> {
+  if (files.length > 0) throw errorInvalidArgument('schema', `takes no files, got ${files.join(' ')} (see distil-run --help)`);
+  const text = experimentSchemaText(await pluginRegistry(values));
+  if (values.out === undefined) process.stdout.write(text);
+  else writeMergedTable(values.out, text);
+  return 0;
+}
+
 /** The flags each command reads (help and version apply to all). */
 const COMMAND_FLAGS: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
-  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'dry-run', 'plain'],
+  run: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'dry-run', 'plain', 'report', 'no-report'],
   // validate checks a run's command line without running it: the run flags are checked, not ignored.
-  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'plain'],
+  validate: ['set', 'grid', 'plugin', 'backend', 'blas', 'teacher-cache', 'out', 'run-id', 'shard', 'selection', 'save-models', 'plain', 'report', 'no-report'],
   list: ['plugin'],
-  compare: ['max-regression', 'allow-different-experiments', 'plugin'],
+  compare: ['max-regression', 'format', 'allow-different-experiments', 'plugin'],
   merge: ['out'],
   summarize: ['out'],
   best: ['metric', 'role', 'plugin'],
+  evaluate: ['dataset', 'set', 'plugin', 'backend', 'blas'],
+  predict: ['out', 'plugin', 'backend', 'blas'],
+  schema: ['plugin', 'out'],
+  report: [],
 };
 
 /**
@@ -371,6 +450,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'merge': return commandMerge(files, values);
     case 'summarize': return commandSummarize(files, values);
     case 'best': return commandBest(files, values);
+    case 'evaluate': return commandEvaluate(files, values);
+    case 'predict': return commandPredict(files, values);
+    case 'schema': return commandSchema(files, values);
+    case 'report': return commandReport(files);
     default: throw errorUnknownCommand(first, didYouMean(first, COMMANDS));
   }
 }

@@ -19,7 +19,7 @@ import type { PathSegment } from './locate.js';
 import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
-import { ConfigResolver } from './resolve.js';
+import { ConfigResolver, hasValidation, ownValidationHint } from './resolve.js';
 import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
 import type { ResolvedSearch } from './search.js';
 import type { ResolvedConfig } from './resolve.js';
@@ -141,7 +141,7 @@ function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: G
   if (seed !== undefined) data.seed = seed;
   const locator = cellLocator(source, combo);
   if (combo.length > 0) issues.add(issuesFromAjv(validateBase(data) ?? [], [], locator));
-  const resolver = new ConfigResolver(registry, locator);
+  const resolver = new ConfigResolver(registry, locator, source.baseDir);
   const config = resolver.config(data);
   issues.add(resolver.issues);
   const overrides = Object.fromEntries(values.map(([path, value]) => [path.key, value]));
@@ -268,8 +268,8 @@ function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, a
   if (spec.search === undefined) return undefined;
   const problems: SpecIssue[] = [];
   const resolved = resolveSearch(spec, first.models.teacher.training.metrics.map((m) => m.name), registry, locator, problems);
-  if (resolved && first.validation === 0) {
-    problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: 'add validation: 0.1 to the dataset' });
+  if (resolved && !hasValidation(first)) {
+    problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: `add validation: 0.1 to the dataset${ownValidationHint(registry, first.dataset.name)}` });
   }
   // Every point is resolved with every cell of the grid (its possible finals): bound the product.
   const size = resolved ? resolved.points.length * gridPoints(axes) : 0;

@@ -143,6 +143,13 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
       return { segments, message: `must have at least ${String(params.limit)} key(s)` };
     case 'minLength':
       return { segments, message: `must not be empty` };
+    case 'dependencies': {
+      // Point at the key that is set, and say whether the two go together both ways.
+      const [key, missing] = [String(params.property), String(params.missingProperty)];
+      const theirs = (error.parentSchema as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[missing];
+      const mutual = Array.isArray(theirs) && theirs.includes(key);
+      return { segments: [...segments, key], message: `needs "${printableKey(missing)}" as well`, hint: mutual ? `give both ${printableKey(key)} and ${printableKey(missing)}, or neither` : `add ${printableKey(missing)}`, atKey: true };
+    }
     case 'propertyNames':
       // The error from inside propertyNames (which names the key) says it all; see the top of describe.
       return { segments, message: 'has an invalid key' };

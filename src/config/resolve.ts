@@ -1,4 +1,6 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { DENSE_UNITS_MAX } from './limits.js';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
@@ -44,6 +46,8 @@ export interface EarlyStopping {
 
 export interface ResolvedModel {
   readonly layers: readonly ComponentRef[];
+  /** A saved model (absolute path of its model.json) used instead of layers: as it is for the teacher, as the starting weights otherwise. */
+  readonly load?: string;
   readonly training: ResolvedTraining;
 }
 
@@ -57,6 +61,28 @@ export interface ResolvedConfig {
   readonly evaluation: { readonly batchSize: number };
   /** The share of the training split held out, seeded, as the validation split (0: none). */
   readonly validation: number;
+  /**
+   * The dataset param that gives the dataset's own validation split (e.g. `validation_path`), when one
+   * is set; then `validation` is 0. Absent otherwise, so that configs without one keep their ids.
+   */
+  readonly ownValidation?: string;
+}
+
+/** Whether a config's roles have a validation split: a share held out, or the dataset's own. */
+export function hasValidation(config: ResolvedConfig): boolean {
+  return config.validation > 0 || config.ownValidation !== undefined;
+}
+
+/** The params by which a registered dataset brings its own validation split (none for an unknown name). */
+export function validationParamsOf(registry: Registry, dataset: string): readonly string[] {
+  const found = registry.lookup('dataset', dataset).found;
+  return found?.definition.kind === 'dataset' ? (found.definition.validationParams ?? []) : [];
+}
+
+/** The end of a "no validation split" hint: how this dataset could bring its own, if it can. */
+export function ownValidationHint(registry: Registry, dataset: string): string {
+  const params = validationParamsOf(registry, dataset);
+  return params.length > 0 ? `, or set ${params.map((key) => `dataset.${key}`).join(' and ')}` : '';
 }
 
 type Json = Record<string, unknown>;
@@ -78,6 +104,8 @@ export class ConfigResolver {
   constructor(
     private readonly registry: Registry,
     private readonly locateAt: Locator,
+    /** Where the spec's relative paths start (a role's `load:`). */
+    private readonly baseDir = process.cwd(),
   ) {}
 
   /** Resolves a `name` or `{ name, ...params }` reference to a registered component. */
@@ -225,14 +253,42 @@ export class ConfigResolver {
   private model(spec: Json, role: Role, task: Task): ResolvedModel {
     const models = isObject(spec.models) ? spec.models : {};
     // The person is the student's architecture unless the spec says otherwise.
-    const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers } : {};
+    const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers, load: models.student.load } : {};
     const source = role === 'person' && !isObject(models.person) ? 'student' : role;
     const shared = isObject(spec.training) ? spec.training : {};
     const ownTraining = isObject(own.training) ? own.training : {};
+    const load = this.load(own, source, isObject(models[role]));
     return {
       layers: this.layers(own.layers, ['models', source, 'layers']),
+      ...(load ? { load } : {}),
       training: this.training(shared, ownTraining, ['models', source], task),
     };
+  }
+
+  /**
+   * A role's `load:` as the absolute path of a model.json that exists; a role needs layers or load, not
+   * both (the base schema leaves that rule here, to word it).
+   */
+  private load(own: Json, role: string, written: boolean): string | undefined {
+    const at: PathSegment[] = ['models', role];
+    const hasLayers = own.layers !== undefined;
+    if (typeof own.load !== 'string' || own.load === '') {
+      if (written && !hasLayers && own.load === undefined) {
+        this.issues.push({ location: this.locateAt(at, true), path: formatPath(at), message: 'missing required key "layers"', hint: 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model' });
+      }
+      return undefined;
+    }
+    if (hasLayers) {
+      this.issues.push({ location: this.locateAt([...at, 'load'], true), path: formatPath([...at, 'load']), message: 'given with layers', hint: 'a role is built from layers or loaded from a saved model: keep one of them' });
+      return undefined;
+    }
+    const given = path.resolve(this.baseDir, own.load);
+    const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, 'model.json') : given;
+    if (!existsSync(file)) {
+      this.issues.push({ location: this.locateAt([...at, 'load']), path: formatPath([...at, 'load']), message: `${file}: no such file`, hint: "give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory)" });
+      return undefined;
+    }
+    return file;
   }
 
   private needsTeacher(loss: ComponentRef): boolean {
@@ -242,8 +298,9 @@ export class ConfigResolver {
 
   /** Resolves a whole (base-schema-valid) spec object. */
   config(spec: Json): ResolvedConfig {
-    const { validation, datasetSpec } = this.validation(spec.dataset);
+    const { validation, shareGiven, datasetSpec } = this.validation(spec.dataset);
     const dataset = this.component('dataset', datasetSpec, ['dataset']);
+    const ownValidation = this.ownValidation(dataset, shareGiven);
     const task = this.task(dataset);
     const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
     if (distillation && !this.needsTeacher(distillation)) {
@@ -256,12 +313,12 @@ export class ConfigResolver {
     }
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
     const models = { teacher: this.model(spec, 'teacher', task), student: this.model(spec, 'student', task), person: this.model(spec, 'person', task) };
-    if (validation === 0 && Object.values(models).some((model) => model.training.earlyStopping)) {
+    if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
       this.issues.push({
         location: this.locateAt(['dataset']),
         path: 'dataset',
         message: 'early_stopping watches a validation metric, and the dataset has no validation split',
-        hint: 'add validation: 0.1 to the dataset, the share of the training split to hold out',
+        hint: `add validation: 0.1 to the dataset, the share of the training split to hold out${dataset ? ownValidationHint(this.registry, dataset.name) : ''}`,
       });
     }
     return {
@@ -272,23 +329,42 @@ export class ConfigResolver {
       distillation: distillation ?? { name: DEFAULT_DISTILLATION[task], params: {} },
       evaluation: { batchSize: typeof evaluation.batch_size === 'number' ? evaluation.batch_size : 2048 },
       validation,
+      ...(ownValidation ? { ownValidation } : {}),
     };
+  }
+
+  /**
+   * The set param by which the dataset brings its own validation split, if any. Beside a share
+   * (`dataset.validation`) it is an issue: one of the two would be ignored.
+   */
+  private ownValidation(dataset: ComponentRef | undefined, shareGiven: boolean): string | undefined {
+    if (!dataset) return undefined;
+    const set = validationParamsOf(this.registry, dataset.name).filter((key) => dataset.params[key] !== undefined);
+    if (set.length > 0 && shareGiven) {
+      this.issues.push({
+        location: this.locateAt(['dataset', 'validation']),
+        path: 'dataset.validation',
+        message: `holds out a share of the training split, and ${set.map((key) => `dataset.${key}`).join(' and ')} ${set.length === 1 ? 'gives' : 'give'} the dataset's own validation split`,
+        hint: `pick one: remove validation, or remove ${set.join(' and ')}`,
+      });
+    }
+    return set[0];
   }
 
   /**
    * `dataset.validation`: the share of the training split every dataset can hold out for validation,
    * taken off the dataset's own params (so no dataset component has to know it).
    */
-  private validation(value: unknown): { validation: number; datasetSpec: unknown } {
-    if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, datasetSpec: value };
+  private validation(value: unknown): { validation: number; shareGiven: boolean; datasetSpec: unknown } {
+    if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, shareGiven: false, datasetSpec: value };
     const { validation, ...datasetSpec } = value;
-    if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, datasetSpec };
+    if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, shareGiven: true, datasetSpec };
     this.issues.push({
       location: this.locateAt(['dataset', 'validation']),
       path: 'dataset.validation',
       message: `must be a number above 0 and at most 0.5 (the share of the training split held out), got ${JSON.stringify(validation)}`,
       hint: 'e.g. validation: 0.1',
     });
-    return { validation: 0, datasetSpec };
+    return { validation: 0, shareGiven: true, datasetSpec };
   }
 }

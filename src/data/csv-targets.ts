@@ -1,14 +1,21 @@
 // The target column of a CSV dataset: labels to class indices for classification, with the checks that
-// make a classifier or a regressor meaningful (two classes at least, no test-only class, a varying target).
+// make a classifier or a regressor meaningful (two classes at least, no test- or validation-only class, a varying target).
 import { errorDataFile } from '../errors.js';
 import { cellLocation, cellText, parseDecimal } from './csv-table.js';
 import type { CsvTable } from './csv-table.js';
+
+/** The files besides the training file whose labels must be classes of the training file. */
+export interface CsvOtherTables {
+  readonly test?: CsvTable;
+  readonly validation?: CsvTable;
+}
 
 /** Class indices of every row of each table, and the class names in index order. */
 export interface CsvClasses {
   readonly names: readonly string[];
   readonly main: Int32Array;
   readonly test?: Int32Array;
+  readonly validation?: Int32Array;
 }
 
 const isNumeric = (label: string) => Number.isFinite(parseDecimal(label));
@@ -23,14 +30,15 @@ function rowLabels(table: CsvTable, target: number): string[] {
 }
 
 /**
- * Maps the labels of the training file (and a test file) to classes 0..k-1: numeric labels in numeric
- * order, others in text order. The classes are those of the training file.
- * @throws DistilError when the training file has a single class, or the test file a class the training file lacks.
+ * Maps the labels of the training file (and of a test and a validation file) to classes 0..k-1: numeric
+ * labels in numeric order, others in text order. The classes are those of the training file.
+ * @throws DistilError when the training file has a single class, or another file a class the training file lacks.
  */
-export function resolveClasses(main: CsvTable, test: CsvTable | undefined, target: number): CsvClasses {
-  const raw = [rowLabels(main, target), ...(test ? [rowLabels(test, target)] : [])];
+export function resolveClasses(main: CsvTable, others: CsvOtherTables, target: number): CsvClasses {
+  const files = (['test', 'validation'] as const).flatMap((key) => (others[key] ? [{ key, table: others[key] }] : []));
+  const raw = [rowLabels(main, target), ...files.map(({ table }) => rowLabels(table, target))];
   const numeric = raw.every((labels) => labels.every(isNumeric));
-  const [mainLabels, testLabels] = numeric ? raw.map((labels) => labels.map((l) => String(Number(l)))) : raw;
+  const [mainLabels, ...otherLabels] = numeric ? raw.map((labels) => labels.map((l) => String(Number(l)))) : raw;
   const names = [...new Set(mainLabels)].sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
   if (names.length < 2) {
     throw errorDataFile(main.dataset, { file: main.file, column: main.columns[target] },
@@ -38,14 +46,15 @@ export function resolveClasses(main: CsvTable, test: CsvTable | undefined, targe
       'check dataset.target, or use task: regression for a numeric target');
   }
   const index = new Map(names.map((name, i) => [name, i]));
-  const unseen = testLabels?.findIndex((label) => !index.has(label)) ?? -1;
-  if (test && testLabels && unseen >= 0) {
-    throw errorDataFile(test.dataset, cellLocation(test, unseen, target),
-      `class "${testLabels[unseen]}" never occurs in the training file ${main.file}; a classifier cannot learn it`,
+  files.forEach(({ table }, i) => {
+    const unseen = otherLabels[i].findIndex((label) => !index.has(label));
+    if (unseen < 0) return;
+    throw errorDataFile(table.dataset, cellLocation(table, unseen, target),
+      `class "${otherLabels[i][unseen]}" never occurs in the training file ${main.file}; a classifier cannot learn it`,
       'fix the label, or add training rows of this class');
-  }
+  });
   const indices = (labels: string[]) => Int32Array.from(labels, (label) => index.get(label) as number);
-  return { names, main: indices(mainLabels), ...(testLabels ? { test: indices(testLabels) } : {}) };
+  return { names, main: indices(mainLabels), ...Object.fromEntries(files.map(({ key }, i) => [key, indices(otherLabels[i])])) };
 }
 
 /**

@@ -77,6 +77,12 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   if (tasks !== undefined && !(Array.isArray(tasks) && tasks.every(isTask))) return `${label} has tasks that are not a list of "classification" and "regression"`;
   if (kind === 'dataset' && !isTask(task) && typeof task !== 'function') return `${label} declares no task ("classification", "regression" or a function of its params)`;
   const facts = component as Record<string, unknown>;
+  // A name the params schema does not declare could never be set: the resolver would never see it.
+  const declared = Object.keys((params as { properties?: object }).properties ?? {});
+  const { validationParams } = facts;
+  if (kind === 'dataset' && validationParams !== undefined && !(Array.isArray(validationParams) && validationParams.every((key) => typeof key === 'string' && declared.includes(key)))) {
+    return `${label} has validationParams that are not a list of its params' names`;
+  }
   if (kind === 'metric' && typeof facts.higherIsBetter !== 'boolean') return `${label} declares no higherIsBetter (true or false, next to its name; column, optional, names its results column)`;
   if (kind === 'metric' && facts.column !== undefined && !(typeof facts.column === 'string' && /^[a-z0-9_]+$/.test(facts.column))) return `${label} has a column that is not lower-case letters, digits and "_"`;
   if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') return `${label} has a needsTeacher that is not true or false`;

@@ -103,6 +103,12 @@ export type ComponentDefinition<P = Record<string, unknown>> =
       kind: 'dataset';
       /** The task the dataset poses, known before any data is read (it picks default losses). */
       task: Task | ((params: P) => Task);
+      /**
+       * Params that, when set, make the dataset bring its own validation split (`Dataset.validation`), e.g.
+       * `validation_path`: the resolver then refuses `dataset.validation` beside them, and lets early
+       * stopping and a search use the dataset's split. @default none
+       */
+      validationParams?: readonly string[];
       create(params: P, context: ComponentContext): Promise<Dataset>;
     })
   | (ComponentBase & {

@@ -1,7 +1,9 @@
 // Compares two summary.csv tables (means over seeds) per cell and role; a change within the seeds' noise is not a regression.
 import { errorTableMismatch } from '../errors.js';
 import type { CsvRecord } from './csv.js';
-import type { Comparison, CompareOptions, LostResult, MetricDelta } from './compare.js';
+import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare.js';
+import type { Thresholds } from './compare-thresholds.js';
+import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
 import type { CheckedTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
 
@@ -17,8 +19,8 @@ export interface SummaryDelta extends MetricDelta {
   readonly noise: boolean;
 }
 
-// A change equal to the threshold is not beyond it, whatever the last bits of b - a say.
-const TOLERANCE = 1e-9;
+/** The noise rule, as the notes and the review formats state it. */
+export const NOISE_RULE = 'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is marked noise and never fails the gate';
 
 const number = (value: string | undefined): number | undefined => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value));
 
@@ -40,16 +42,22 @@ function keyed(table: CheckedTable): Map<string, CsvRecord> {
   return new Map(table.rows.map((row) => [`${row.record.cell}\0${row.record.role}`, row.record]));
 }
 
+/** The metrics of a summary: its `test_<m>_mean` columns, and `gain` with a `gain_mean` column. */
+const summaryMetrics = (table: CheckedTable) => ({
+  file: table.file,
+  metrics: [...table.columns.filter((c) => /^test_.+_mean$/.test(c)).map((c) => c.slice(5, -5)), ...(table.columns.includes('gain_mean') ? ['gain'] : [])],
+});
+
 /** The metrics both summaries hold (`test_<m>_mean` columns), and `gain` when both have it. */
 function commonMetrics(a: CheckedTable, b: CheckedTable): string[] {
-  const means = (table: CheckedTable) => table.columns.filter((c) => /^test_.+_mean$/.test(c)).map((c) => c.slice(5, -5));
-  const metrics = means(a).filter((m) => means(b).includes(m));
+  const [ma, mb] = [summaryMetrics(a).metrics, summaryMetrics(b).metrics];
+  const metrics = ma.filter((m) => m !== 'gain' && mb.includes(m));
   if (metrics.length === 0) throw errorTableMismatch(`no metric in common: ${a.file} and ${b.file} share no test_<metric>_mean column`, 'compare summaries of runs that record the same metrics');
-  return a.columns.includes('gain_mean') && b.columns.includes('gain_mean') ? [...metrics, 'gain'] : metrics;
+  return ma.includes('gain') && mb.includes('gain') ? [...metrics, 'gain'] : metrics;
 }
 
 /** One metric of one (cell, role) in both summaries: a delta, a lost value, or nothing (no baseline value). */
-function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: CompareOptions): SummaryDelta | LostResult | undefined {
+function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: CompareOptions, thresholds: Thresholds): SummaryDelta | LostResult | undefined {
   const column = metric === 'gain' ? 'gain' : `test_${metric}`;
   const [a, b] = [number(ra[`${column}_mean`]), number(rb[`${column}_mean`])];
   if (a === undefined) return undefined;
@@ -57,77 +65,108 @@ function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: Co
   const [ciA, ciB] = [number(ra[`${column}_ci95`]), number(rb[`${column}_ci95`])];
   const combined = ciA !== undefined && ciB !== undefined ? Math.sqrt(ciA ** 2 + ciB ** 2) : undefined;
   const sign = metric !== 'gain' && options.higherIsBetter(metric) === false ? -1 : 1;
-  const noise = combined !== undefined && Math.abs(b - a) <= combined + TOLERANCE;
-  return { cell: ra.cell, role: ra.role, metric, a, b, improvement: sign * (b - a), ciA, ciB, nA: Number(ra.n), nB: Number(rb.n), combined, noise };
+  const noise = combined !== undefined && !worseBeyond(-Math.abs(b - a), combined);
+  const change: MetricChange = { cell: ra.cell, role: ra.role, metric, a, b, improvement: sign * (b - a) };
+  const limit = limitFor(thresholds, metric);
+  return { ...change, ...(limit === undefined ? {} : { limit }), check: checkOf(change.improvement, limit, noise), ciA, ciB, nA: Number(ra.n), nB: Number(rb.n), combined, noise };
 }
 
-function formatChanges(deltas: readonly SummaryDelta[], regressions: readonly SummaryDelta[], limit: number | undefined): string {
+function formatChanges(deltas: readonly SummaryDelta[], gated: boolean): string {
   const side = (mean: number, ci: number | undefined, n: number) => `${mean}${ci === undefined ? '' : ` ± ${ci}`} (n=${n})`;
-  const check = (d: SummaryDelta) => (d.noise ? 'noise' : limit === undefined ? '' : regressions.includes(d) ? 'REGRESSED' : 'ok');
   const rows = deltas.map((d) => [
     d.cell || '-', d.role, d.metric, side(d.a, d.ciA, d.nA), side(d.b, d.ciB, d.nB), signed(d.improvement),
-    d.combined === undefined ? '' : `± ${d.combined.toFixed(4)}`, check(d),
+    d.combined === undefined ? '' : `± ${d.combined.toFixed(4)}`, checkText(d.check, gated),
   ]);
   return formatTable(['cell', 'role', 'metric', 'a', 'b', 'change', 'noise', 'check'], rows);
 }
 
-/** What a threshold decided: regressions beyond it (noise excluded) and results lost in b. */
-function verdictOf(regressions: number, noisy: number, lost: readonly LostResult[], limit: number | undefined): string | undefined {
+/** What the thresholds decided: regressions beyond them (noise excluded) and results lost in b. */
+function verdictOf(regressions: number, noisy: number, lost: readonly LostResult[], thresholds: Thresholds): string | undefined {
+  const gated = isGated(thresholds);
+  const limits = describeLimits(thresholds);
   const parts = [
-    limit !== undefined && regressions > 0 ? `${regressions} mean(s) worse by more than ${limit} and beyond the seeds' noise` : '',
-    lost.length > 0 ? `${lost.length} result(s) ${limit === undefined ? 'with ok seeds in a are ' : ''}missing, without an ok seed or empty in b` : '',
+    gated && regressions > 0 ? `${regressions} mean(s) worse by more than ${limits} and beyond the seeds' noise` : '',
+    lost.length > 0 ? `${lost.length} result(s) ${gated ? '' : 'with ok seeds in a are '}missing, with fewer ok seeds or empty in b` : '',
   ].filter(Boolean);
-  const within = limit !== undefined && noisy > 0 ? ` (${noisy} worse by more than ${limit} but within the noise, not counted)` : '';
+  // Named thresholds are listed once, in the first part; the aside only refers to them.
+  const again = Object.keys(thresholds.byMetric).length > 0 ? 'their threshold' : limits;
+  const within = gated && noisy > 0 ? ` (${noisy} worse by more than ${again} but within the noise, not counted)` : '';
   if (parts.length === 0) return within ? `no regression${within}` : undefined;
-  if (limit === undefined) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
+  if (!gated) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
   return `${regressions + lost.length} regression(s): ${parts.join('; ')}${within}`;
+}
+
+interface Walk {
+  readonly deltas: SummaryDelta[];
+  readonly lost: LostResult[];
+  readonly notes: string[];
+  compared: number;
+}
+
+/** Walks a's rows: each (cell, role) with ok seeds on both sides is compared; one lost or with fewer ok seeds in b is lost. */
+function walkRows(rowsA: Map<string, CsvRecord>, rowsB: Map<string, CsvRecord>, metrics: readonly string[], options: CompareOptions, thresholds: Thresholds): Walk {
+  const walk: Walk = { deltas: [], lost: [], notes: [], compared: 0 };
+  for (const [key, ra] of rowsA) {
+    const rb = rowsB.get(key);
+    const [nA, nB] = [Number(ra.n), Number(rb?.n ?? 0)];
+    if (!rb || nB === 0) {
+      if (nA > 0) walk.lost.push({ cell: ra.cell, role: ra.role, reason: `${rb ? 'no ok seed' : 'missing'} in b, n=${ra.n} in a` });
+      else walk.notes.push(`${rowName(ra.cell, ra.role)}: ${rb ? 'no ok seed in a or b' : 'only in a (no ok seed there)'}`);
+      continue;
+    }
+    walk.compared++;
+    // A seed that failed in b leaves a mean of the others: it would hide the failure, so it is lost.
+    if (nB < nA) walk.lost.push({ cell: ra.cell, role: ra.role, reason: `${nA - nB} ok seed(s) fewer in b, n=${rb.n} in b, n=${ra.n} in a` });
+    for (const metric of metrics) {
+      const found = compareMetric(ra, rb, metric, options, thresholds);
+      if (found && 'noise' in found) walk.deltas.push(found);
+      else if (found) walk.lost.push(found);
+    }
+  }
+  for (const [key, rb] of rowsB) if (!rowsA.has(key)) walk.notes.push(`${rowName(rb.cell, rb.role)}: only in b`);
+  return walk;
 }
 
 /**
  * Compares summary `b` against `a` (the baseline) per (cell, role): each test metric's mean and the
  * gain's. A change is `noise` when |b − a| <= √(ci95_a² + ci95_b²) (both intervals known, n >= 2 on each
- * side); with `maxRegression`, a mean worse by more than it is a regression unless it is noise, and a
- * (cell, role) with ok seeds in `a` but none (or missing) in `b` is lost.
- * @throws DistilError TABLE_MISMATCH for a summary compared with another kind of table, an empty one, or no metric in common.
+ * side); with thresholds, a mean worse by more than its metric's threshold is a regression unless it is
+ * noise, and a (cell, role) with ok seeds in `a` but fewer (or none, or missing) in `b` is lost.
+ * @throws DistilError TABLE_MISMATCH for a summary compared with another kind of table, an empty one, or no
+ *   metric in common; INVALID_ARGUMENT for a threshold on a metric not in both; UNKNOWN_METRIC for a threshold on an unregistered metric.
  */
-export function compareSummaries(a: CheckedTable, b: CheckedTable, options: CompareOptions): Comparison {
+export function compareSummaries(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
   assertSummaries(a, b);
   const metrics = commonMetrics(a, b);
+  assertNamedMetrics(thresholds, summaryMetrics(a), summaryMetrics(b));
+  const orientation = assertOriented(metrics, thresholds, options.higherIsBetter, b.file);
   const [rowsA, rowsB] = [keyed(a), keyed(b)];
-  const deltas: SummaryDelta[] = [];
-  const lost: LostResult[] = [];
-  const notes: string[] = [];
-  let compared = 0;
-  for (const [key, ra] of rowsA) {
-    const rb = rowsB.get(key);
-    if (!rb || Number(rb.n) === 0) {
-      if (Number(ra.n) > 0) lost.push({ cell: ra.cell, role: ra.role, reason: `${rb ? 'no ok seed' : 'missing'} in b, n=${ra.n} in a` });
-      else notes.push(`${rowName(ra.cell, ra.role)}: ${rb ? 'no ok seed in a or b' : 'only in a (no ok seed there)'}`);
-      continue;
-    }
-    compared++;
-    for (const metric of metrics) {
-      const found = compareMetric(ra, rb, metric, options);
-      if (found && 'noise' in found) deltas.push(found);
-      else if (found) lost.push(found);
-    }
-  }
-  for (const [key, rb] of rowsB) if (!rowsA.has(key)) notes.push(`${rowName(rb.cell, rb.role)}: only in b`);
+  const { deltas, lost, notes, compared } = walkRows(rowsA, rowsB, metrics, options, thresholds);
   if (compared === 0 && lost.length === 0) throw errorTableMismatch(`no row in common: ${a.file} and ${b.file} share no cell and role with ok seeds`, 'compare summaries of the same grid');
-  const limit = options.maxRegression;
-  const worse = limit === undefined ? [] : deltas.filter((d) => d.improvement < -(limit + TOLERANCE));
-  const regressions = worse.filter((d) => !d.noise);
-  const rule = 'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is not a regression';
+  const regressions = deltas.filter((d) => d.check === 'regressed');
+  const noisy = deltas.filter((d) => d.check === 'noise' && d.limit !== undefined && worseBeyond(d.improvement, d.limit)).length;
+  const onlyKeys = (rows: Map<string, CsvRecord>, other: Map<string, CsvRecord>) => [...rows].filter(([k]) => !other.has(k)).map(([, r]) => ({ cell: r.cell, role: r.role }));
+  const onlyIn = { a: onlyKeys(rowsA, rowsB), b: onlyKeys(rowsB, rowsA) };
+  const scope = `compared the means of ${compared} cell/role row(s) and ${deltas.length} value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
+  const remarks = [...notes, ...orientation];
   return {
+    kind: 'summary',
+    files: { a: a.file, b: b.file },
+    thresholds,
+    bySeed: false,
     deltas,
     regressions,
     lost,
-    unmatched: [...[...rowsA.keys()].filter((k) => !rowsB.has(k)), ...[...rowsB.keys()].filter((k) => !rowsA.has(k))].map((k) => k.replace('\0', '/')),
+    unmatched: [...onlyIn.a, ...onlyIn.b].map((k) => `${k.cell}/${k.role}`),
+    onlyIn,
     rowsCompared: compared,
     metrics,
-    failed: limit !== undefined && regressions.length + lost.length > 0,
-    text: formatChanges(deltas, regressions, limit),
-    notes: [...lost.map((l) => `${rowName(l.cell, l.role)}${l.metric ? ` ${l.metric}` : ''}: ${l.reason}`), ...notes, `compared the means of ${compared} cell/role row(s) and ${deltas.length} value(s) (${metrics.join(', ')}); change = b - a, positive = better`, rule],
-    verdict: verdictOf(regressions.length, worse.length - regressions.length, lost, limit),
+    failed: isGated(thresholds) && regressions.length + lost.length > 0,
+    text: formatChanges(deltas, isGated(thresholds)),
+    notes: [...lost.map((l) => `${rowName(l.cell, l.role)}${l.metric ? ` ${l.metric}` : ''}: ${l.reason}`), ...remarks, scope, NOISE_RULE],
+    scope,
+    remarks,
+    noiseRule: NOISE_RULE,
+    verdict: verdictOf(regressions.length, noisy, lost, thresholds),
   };
 }

@@ -1,17 +1,29 @@
 // Compares two results tables row by row (cell, role) and flags regressions: worse metrics, and results lost in b.
-import { errorInvalidTable, errorTableMismatch, errorUnknownOrientation } from '../errors.js';
+import { errorInvalidTable, errorTableMismatch } from '../errors.js';
 import type { CsvRecord } from './csv.js';
 import type { CheckedTable, TableRow } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
 import { compareSummaries } from './compare-summary.js';
+import { resolveCompareInputs } from './compare-inputs.js';
+import type { CheckResult, Thresholds } from './compare-thresholds.js';
+import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, resolveThresholds } from './compare-thresholds.js';
 
 export { mergeResults } from './merge.js';
 export type { MergeResult } from './merge.js';
+export { parseMaxRegression } from './compare-thresholds.js';
+export type { CheckResult, Thresholds } from './compare-thresholds.js';
+export { COMPARE_FORMATS, formatComparison } from './compare-format.js';
+export type { CompareFormat } from './compare-format.js';
 
 export interface CompareOptions {
-  /** A metric worse in `b` than in `a` by more than this, or a result of `a` lost in `b`, fails the comparison. */
+  /** A metric worse in `b` than in `a` by more than this (unless it has its own threshold), or a result of `a` lost in `b`, fails the comparison. */
   readonly maxRegression?: number;
+  /**
+   * Thresholds of single metrics, by name (`test_accuracy` or `accuracy`; `gain` for the distillation gain),
+   * over `maxRegression`. Any threshold makes results lost in `b` fail; a metric not in both tables is refused.
+   */
+  readonly metricThresholds?: Readonly<Record<string, number>>;
   /** Orientation of each metric column (without `test_`): true when higher is better; undefined is taken as true. */
   readonly higherIsBetter: (column: string) => boolean | undefined;
   /** Compare tables whose `experiment` columns differ (e.g. an experiment renamed between runs). @default false */
@@ -25,12 +37,20 @@ export interface RowKey {
   readonly role: string;
 }
 
-export interface MetricDelta extends RowKey {
+/** A metric value found in both tables, before a threshold judged it. */
+export interface MetricChange extends RowKey {
   readonly metric: string;
   readonly a: number;
   readonly b: number;
   /** b − a, signed so that positive is an improvement. */
   readonly improvement: number;
+}
+
+export interface MetricDelta extends MetricChange {
+  /** The threshold of this metric; undefined when it has none. */
+  readonly limit?: number;
+  /** `regressed` beyond `limit`, `noise` within the seeds' interval (never a regression), `ok` within `limit`, `unchecked` without one. */
+  readonly check: CheckResult;
 }
 
 /** A result of the baseline that `b` no longer has: the row is failed, skipped, interrupted or missing, or a value is empty. */
@@ -42,23 +62,39 @@ export interface LostResult extends RowKey {
 }
 
 export interface Comparison {
+  /** `results`: row by row (and seed by seed); `summary`: means over seeds, with the seeds' noise. */
+  readonly kind: 'results' | 'summary';
+  /** The tables compared (a run directory's results.csv or summary.csv in its place). */
+  readonly files: { readonly a: string; readonly b: string };
+  /** The thresholds in force; none at all means report only. */
+  readonly thresholds: Thresholds;
+  /** True when rows are keyed by seed too (results tables holding several seeds). */
+  readonly bySeed: boolean;
   readonly deltas: readonly MetricDelta[];
-  /** Deltas worse than `maxRegression` (none without it). */
+  /** Deltas worse than their metric's threshold and not noise (none without thresholds). */
   readonly regressions: readonly MetricDelta[];
-  /** Results ok in `a` and lost in `b`; regressions when `maxRegression` is set. */
+  /** Results ok in `a` and lost in `b`; regressions when any threshold is set. */
   readonly lost: readonly LostResult[];
   /** Rows in one table only, as `cell/role`. */
   readonly unmatched: readonly string[];
+  /** Rows in one table only, by side. */
+  readonly onlyIn: { readonly a: readonly RowKey[]; readonly b: readonly RowKey[] };
   /** Rows (cell, role) found in both tables. */
   readonly rowsCompared: number;
-  /** Metric names (without `test_`) both tables record. */
+  /** Metric names (without `test_`; `gain` for the distillation gain) compared. */
   readonly metrics: readonly string[];
-  /** True when `maxRegression` is set and something regressed or was lost. */
+  /** True when a threshold is set and something regressed or was lost. */
   readonly failed: boolean;
   /** The table of changes: data, for stdout. */
   readonly text: string;
   /** Everything else found, one line each: diagnostics, for stderr. */
   readonly notes: readonly string[];
+  /** What was compared, in one line: `compared 2 row(s) and 4 metric value(s) (loss, accuracy); change = b - a, positive = better`. */
+  readonly scope: string;
+  /** The notes other than the lost results, the scope and the noise rule: rows of one table only, columns not compared... */
+  readonly remarks: readonly string[];
+  /** For summaries: when a change is noise (never a regression). */
+  readonly noiseRule?: string;
   /** The outcome when there is something to act on (a regression, a warning), for stderr. */
   readonly verdict?: string;
 }
@@ -121,6 +157,12 @@ function noOverlap(a: CheckedTable, b: CheckedTable, withSeed: boolean): Error {
   return errorTableMismatch(`no row in common: ${a.file} and ${b.file} share no ${names} (${why})`, 'compare runs of the same grid');
 }
 
+/** The metrics a results table can be checked on: its `test_` columns, and `gain` with a `distillation_gain` column. */
+const tableMetrics = (table: CheckedTable) => ({
+  file: table.file,
+  metrics: [...table.columns.filter((c) => c.startsWith('test_')).map((c) => c.slice(5)), ...(table.columns.includes('distillation_gain') ? ['gain'] : [])],
+});
+
 /** The metric names both tables record; the others are noted as not compared. */
 function commonMetrics(a: CheckedTable, b: CheckedTable, notes: string[]): string[] {
   const tests = (table: CheckedTable) => table.columns.filter((c) => c.startsWith('test_'));
@@ -136,7 +178,7 @@ function commonMetrics(a: CheckedTable, b: CheckedTable, notes: string[]): strin
 }
 
 interface Found {
-  readonly deltas: MetricDelta[];
+  readonly deltas: MetricChange[];
   readonly lost: LostResult[];
   readonly notes: string[];
 }
@@ -147,7 +189,8 @@ function compareRow(key: RowKey, ra: CsvRecord, rb: CsvRecord, metrics: readonly
   if (ra.status !== 'ok' && rb.status === 'ok') found.notes.push(`${rowName(key)}: ok in b, ${ra.status} in a`);
   if (ra.status !== 'ok' || rb.status !== 'ok') return;
   for (const metric of metrics) {
-    const [va, vb] = [ra[`test_${metric}`], rb[`test_${metric}`]];
+    const column = metric === 'gain' ? 'distillation_gain' : `test_${metric}`;
+    const [va, vb] = [ra[column], rb[column]];
     const [na, nb] = [Number(va), Number(vb)];
     // Nothing to measure against: the baseline has no finite value.
     if (va === '' || !Number.isFinite(na)) continue;
@@ -155,7 +198,8 @@ function compareRow(key: RowKey, ra: CsvRecord, rb: CsvRecord, metrics: readonly
       found.lost.push({ ...key, metric, reason: `${metric} is ${vb === '' ? 'empty' : vb} in b, ${va} in a` });
       continue;
     }
-    const sign = options.higherIsBetter(metric) === false ? -1 : 1;
+    // The gain is student − person, so higher is better whatever its metric.
+    const sign = metric !== 'gain' && options.higherIsBetter(metric) === false ? -1 : 1;
     found.deltas.push({ ...key, metric, a: na, b: nb, improvement: sign * (nb - na) });
   }
 }
@@ -176,68 +220,96 @@ function compareRows(rowsA: Map<string, KeyedRow>, rowsB: Map<string, KeyedRow>,
   return { ...found, compared };
 }
 
-// A change equal to the threshold is not beyond it, whatever the last bits of b - a say (0.94 - 0.95 < -0.01 in floats).
-const TOLERANCE = 1e-9;
-
 /** The outcome line: what regressed with a threshold, a warning about lost results without one. */
-function verdictOf(regressions: number, lost: readonly LostResult[], limit: number | undefined): string | undefined {
+function verdictOf(regressions: number, lost: readonly LostResult[], thresholds: Thresholds): string | undefined {
+  const gated = isGated(thresholds);
   const rows = lost.filter((l) => l.metric === undefined).length;
   const values = lost.length - rows;
   const parts = [
-    limit !== undefined && regressions > 0 ? `${regressions} metric value(s) worse by more than ${limit}` : '',
-    rows > 0 ? `${rows} row(s) ${limit === undefined ? 'ok in a are ' : ''}failed, skipped, interrupted or missing in b` : '',
+    gated && regressions > 0 ? `${regressions} metric value(s) worse by more than ${describeLimits(thresholds)}` : '',
+    rows > 0 ? `${rows} row(s) ${gated ? '' : 'ok in a are '}failed, skipped, interrupted or missing in b` : '',
     values > 0 ? `${values} metric value(s) empty or not a number in b` : '',
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
-  if (limit === undefined) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
+  if (!gated) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
   return `${regressions + lost.length} regression(s): ${parts.join('; ')}`;
 }
 
-function formatChanges(deltas: readonly MetricDelta[], regressions: readonly MetricDelta[], withSeed: boolean, limit: number | undefined): string {
-  const headers = ['cell', ...(withSeed ? ['seed'] : []), 'role', 'metric', 'a', 'b', 'change', ...(limit === undefined ? [] : ['check'])];
+function formatChanges(deltas: readonly MetricDelta[], withSeed: boolean, gated: boolean): string {
+  const headers = ['cell', ...(withSeed ? ['seed'] : []), 'role', 'metric', 'a', 'b', 'change', ...(gated ? ['check'] : [])];
   const rows = deltas.map((d) => [
-    d.cell || '-', ...(withSeed ? [d.seed] : []), d.role, d.metric, d.a, d.b, signed(d.improvement),
-    ...(limit === undefined ? [] : [regressions.includes(d) ? 'REGRESSED' : 'ok']),
+    d.cell || '-', ...(withSeed ? [d.seed] : []), d.role, d.metric, d.a, d.b, signed(d.improvement), ...(gated ? [checkText(d.check, gated)] : []),
   ]);
   return formatTable(headers, rows);
 }
 
-/**
- * Compares results table `b` against `a` (the baseline), row by row on (cell, role), and on the seed
- * too when either table holds several. With `maxRegression`, a metric worse by more than it and a row
- * ok in `a` but failed, skipped, interrupted or missing in `b` are regressions. Two summary.csv tables
- * are compared by {@link compareSummaries} (means, with the seeds' noise).
- * @throws DistilError INVALID_TABLE for a damaged table, TABLE_MISMATCH when the tables share no row or metric,
- *   are of different experiments (unless allowed) or are not results tables.
- */
-export function compareResults(fileA: string, fileB: string, options: CompareOptions): Comparison {
-  const [a, b] = [readTable(fileA), readTable(fileB)];
-  if (a.kind === 'summary' || b.kind === 'summary') return compareSummaries(a, b, options);
+/** The metrics to compare: those both tables record, and `gain` when a threshold names it (results tables show it only then). */
+function metricsToCompare(a: CheckedTable, b: CheckedTable, thresholds: Thresholds, notes: string[]): string[] {
+  const common = commonMetrics(a, b, notes);
+  assertNamedMetrics(thresholds, tableMetrics(a), tableMetrics(b));
+  return 'gain' in thresholds.byMetric ? [...common, 'gain'] : common;
+}
+
+/** The rows of one table only, by side. */
+function rowsOnlyIn(rowsA: Map<string, KeyedRow>, rowsB: Map<string, KeyedRow>): { a: RowKey[]; b: RowKey[] } {
+  const only = (rows: Map<string, KeyedRow>, other: Map<string, KeyedRow>) => [...rows].filter(([id]) => !other.has(id)).map(([, k]) => k.key);
+  return { a: only(rowsA, rowsB), b: only(rowsB, rowsA) };
+}
+
+/** Compares two results tables (see {@link compareResults}). */
+function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
   assertComparable(a, b, options.allowDifferentExperiments ?? false);
   const withSeed = [a, b].some((table) => distinctValues(table, 'seed').length > 1);
   const [rowsA, rowsB] = [keyedRows(a, withSeed), keyedRows(b, withSeed)];
   if (![...rowsA.keys()].some((id) => rowsB.has(id))) throw noOverlap(a, b, withSeed);
   const notes: string[] = [...a.repeated, ...b.repeated];
-  const metrics = commonMetrics(a, b, notes);
-  const unknown = metrics.filter((metric) => options.higherIsBetter(metric) === undefined);
-  // A gate that guessed a metric's direction could pass a regression: with a threshold, refuse instead.
-  if (options.maxRegression !== undefined && unknown.length > 0) throw errorUnknownOrientation(fileB, unknown);
+  const metrics = metricsToCompare(a, b, thresholds, notes);
+  const orientation = assertOriented(metrics, thresholds, options.higherIsBetter, b.file);
   const found = compareRows(rowsA, rowsB, metrics, options);
-  const limit = options.maxRegression;
-  const regressions = limit === undefined ? [] : found.deltas.filter((d) => d.improvement < -(limit + TOLERANCE));
-  for (const metric of metrics) if (options.higherIsBetter(metric) === undefined) notes.push(`metric "${metric}" is not a registered metric: higher is taken as better`);
-  const compared = `compared ${found.compared} row(s) and ${found.deltas.length} metric value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
-  const unmatched = [...[...rowsA].filter(([id]) => !rowsB.has(id)), ...[...rowsB].filter(([id]) => !rowsA.has(id))].map(([, k]) => `${k.key.cell}/${k.key.role}`);
+  const deltas: MetricDelta[] = found.deltas.map((d) => {
+    const limit = limitFor(thresholds, d.metric);
+    return { ...d, ...(limit === undefined ? {} : { limit }), check: checkOf(d.improvement, limit) };
+  });
+  const regressions = deltas.filter((d) => d.check === 'regressed');
+  const scope = `compared ${found.compared} row(s) and ${deltas.length} metric value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
+  const onlyIn = rowsOnlyIn(rowsA, rowsB);
+  const remarks = [...found.notes, ...notes, ...orientation];
   return {
-    deltas: found.deltas,
+    kind: 'results',
+    files: { a: a.file, b: b.file },
+    thresholds,
+    bySeed: withSeed,
+    deltas,
     regressions,
     lost: found.lost,
-    unmatched,
+    unmatched: [...onlyIn.a, ...onlyIn.b].map((k) => `${k.cell}/${k.role}`),
+    onlyIn,
     rowsCompared: found.compared,
     metrics,
-    failed: limit !== undefined && regressions.length + found.lost.length > 0,
-    text: formatChanges(found.deltas, regressions, withSeed, limit),
-    notes: [...found.lost.map((l) => `${rowName(l)}: ${l.reason}`), ...found.notes, ...notes, compared],
-    verdict: verdictOf(regressions.length, found.lost, limit),
+    failed: isGated(thresholds) && regressions.length + found.lost.length > 0,
+    text: formatChanges(deltas, withSeed, isGated(thresholds)),
+    notes: [...found.lost.map((l) => `${rowName(l)}: ${l.reason}`), ...remarks, scope],
+    scope,
+    remarks,
+    verdict: verdictOf(regressions.length, found.lost, thresholds),
   };
+}
+
+/**
+ * Compares results table `b` against `a` (the baseline), row by row on (cell, role), and on the seed
+ * too when either table holds several. With a threshold (`maxRegression`, `metricThresholds`), a metric
+ * worse by more than its threshold and a row ok in `a` but failed, skipped, interrupted or missing in `b`
+ * are regressions. Two summary.csv tables are compared by {@link compareSummaries} (means, with the
+ * seeds' noise). Either side may be a run directory (see {@link resolveCompareInputs}).
+ * @throws DistilError INVALID_TABLE for a damaged table, TABLE_MISMATCH when the tables share no row or metric,
+ *   are of different experiments (unless allowed) or are not results tables, NOT_A_RUN_DIRECTORY for a
+ *   directory without the table needed, INVALID_ARGUMENT for a threshold on a metric not in both tables.
+ */
+export function compareResults(fileA: string, fileB: string, options: CompareOptions): Comparison {
+  const inputs = resolveCompareInputs(fileA, fileB);
+  const thresholds = resolveThresholds(options);
+  const [a, b] = [readTable(inputs.a), readTable(inputs.b)];
+  const comparison = a.kind === 'summary' || b.kind === 'summary' ? compareSummaries(a, b, options, thresholds) : compareResultTables(a, b, options, thresholds);
+  if (inputs.notes.length === 0) return comparison;
+  return { ...comparison, notes: [...inputs.notes, ...comparison.notes], remarks: [...inputs.notes, ...comparison.remarks] };
 }

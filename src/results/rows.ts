@@ -17,6 +17,8 @@ export interface RoleOutcome {
   readonly inferenceMsPer1000: number;
   /** Set when the model is an earlier epoch of a longer training (an epochs axis): that training's epoch count. */
   readonly checkpointOf?: number;
+  /** True for a teacher loaded from a saved model (`load:`) and not trained in this run. */
+  readonly loaded?: boolean;
 }
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
@@ -53,12 +55,12 @@ export function axisValues(overrides: Readonly<Record<string, unknown>>): Row {
 }
 
 /** One results.csv row; `outcome` is undefined for roles that produced no model (failed, skipped, interrupted). */
-export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome | undefined, status: RowStatus, error = '', source = outcome ? (outcome.checkpointOf ? 'checkpoint' : 'trained') : ''): Row {
+export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome | undefined, status: RowStatus, error = '', source = outcome ? (outcome.loaded ? 'loaded' : outcome.checkpointOf ? 'checkpoint' : 'trained') : ''): Row {
   const { config } = context.cell;
   const training = config.models[role].training;
   return {
     run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, ...axisValues(context.cell.overrides), role,
-    seed: config.seed, backend: context.backend, params: outcome?.params, epochs: training.epochs, batch_size: training.batchSize,
+    seed: config.seed, backend: context.backend, params: outcome?.params, epochs: outcome?.loaded ? 0 : training.epochs, batch_size: training.batchSize,
     train_seconds: outcome ? round(outcome.trainSeconds, 4) : undefined,
     train_samples_per_sec: outcome ? Math.round(outcome.samplesPerSec) : undefined,
     ...testColumns(outcome?.test),

@@ -20,20 +20,23 @@ import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
 import { contentHash } from '../config/experiment.js';
 import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/experiment.js';
+import { hasValidation } from '../config/resolve.js';
 import type { ResolvedConfig, Role } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
-import { metricFactsOf, predictInBatches } from './model.js';
+import { createComponent, createMetric, metricFactsOf, predictInBatches } from './model.js';
 import { epochsShareable, planRun, roleKey, runKey } from './plan.js';
-import { historyOfRun } from './train.js';
 import type { Plan } from './plan.js';
 import { describeSelection, searchRowsFrom, selectWinner, writeSelection } from './selection.js';
 import type { Selection } from './selection.js';
 import type { PlannedCell, Shard } from './plan.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
-import { buildRoleModel, runRole } from './role.js';
+import { buildRoleModel, runRole, timeInference } from './role.js';
+import { loadRoleModel } from './loaded-model.js';
+import { evaluate, historyOfRun } from './train.js';
+import type { Loss } from '../registry/types.js';
 import type { RoleRun } from './role.js';
 import { checkTeacherCache, defaultTeacherCacheDir, hasTeacher, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
 
@@ -146,7 +149,8 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
 /** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
 export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
-  const validation = experiment.cells.some((cell) => cell.config.validation > 0);
+  // A held-out share or the dataset's own validation file: either gives val_ columns.
+  const validation = experiment.cells.some((cell) => hasValidation(cell.config));
   const search = experiment.search !== undefined;
   // A search's winner is not known before it runs: every possible outcome identifies the experiment.
   const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
@@ -358,6 +362,8 @@ class Execution {
     if (known) return known;
     const { teacherCache, numerics } = this.context;
     const stem = teacherCache ? teacherStem(teacherCache, planned.teacherKey, numerics, getVersion()) : undefined;
+    // A teacher someone else trained is used as it is: no cache, no training.
+    if (planned.cell.config.models.teacher.load) return this.remember(planned, await this.loadedTeacher(planned, data), data, undefined);
     let result = await this.takeServed(planned, 'teacher');
     const cached = result === undefined && stem ? this.cachedTeacher(planned, data, stem) : undefined;
     if (cached) {
@@ -367,15 +373,47 @@ class Execution {
       result ??= await this.trainOrServe(planned, 'teacher', data);
       if (stem && typeof result === 'object') await this.saveToCache(planned, data, stem, result);
     }
+    return this.remember(planned, result, data, cached ? 'cache' : 'trained');
+  }
+
+  /** Keeps a cell's teacher (or why it failed) for every cell sharing it, with its outputs on the training split. */
+  private remember(planned: PlannedCell, result: RoleRun | string, data: LoadedData, source: TeacherEntry['source']): TeacherEntry {
     const entry: TeacherEntry =
       typeof result === 'string'
         ? { error: result }
         : {
-          run: result, source: cached ? 'cache' : 'trained', trainedFor: cached ? undefined : runKey(planned.cell.id, planned.cell.seed),
+          run: result, source, trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
           trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
         };
     this.teachers.set(planned.teacherKey, entry);
     return entry;
+  }
+
+  /** A teacher someone else trained (`load:`): evaluated on this dataset's splits, never trained. */
+  private async loadedTeacher(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
+    const { registry, experiment, reporter } = this.context;
+    const { config } = planned.cell;
+    const { load, training } = config.models.teacher;
+    const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' as const };
+    await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${load}` });
+    try {
+      const model = await loadRoleModel(load as string, data.dataset);
+      const context = { seed: config.seed, baseDir: experiment.baseDir, task: config.task };
+      const metrics = training.metrics.map((ref) => createMetric(registry, ref, context));
+      const labelLoss = createComponent<Loss>(registry, 'loss', training.loss, context);
+      const judged = { metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize };
+      const test = evaluate(model, { ...judged, test: data.test });
+      const val = data.validation ? evaluate(model, { ...judged, test: data.validation }) : undefined;
+      reporter.roleEnd({ ...event, status: 'ok', summary: `loaded (${describeMetrics(test)})` });
+      return {
+        role: 'teacher', model, params: model.countParams(), history: [], trainSeconds: 0, samplesPerSec: 0, test, val, metrics, loaded: true,
+        inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      reporter.roleEnd({ ...event, status: 'failed', summary: message });
+      return message;
+    }
   }
 
   /** The cell's teacher, trained, shared or from the cache, with its row and epochs written for this cell. */

@@ -8,6 +8,7 @@ import { errorCellsTooLarge, errorModelShape } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Dataset } from '../registry/types.js';
 import { planLayers } from './model.js';
+import { loadRoleModel } from './loaded-model.js';
 import type { DatasetCache } from './data.js';
 import type { PlannedCell } from './plan.js';
 
@@ -30,10 +31,12 @@ export async function assertModelsFit(cells: readonly PlannedCell[], datasets: D
   for (const planned of cells) {
     const data = await datasets.get(planned);
     for (const role of ROLES) {
+      const { layers, load } = planned.cell.config.models[role];
       try {
-        planLayers(registry, planned.cell.config.models[role].layers, data.dataset);
+        if (load) (await loadRoleModel(load, data.dataset)).dispose();
+        else planLayers(registry, layers, data.dataset);
       } catch (error) {
-        problems.push(`cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${(error as Error).message}`);
+        problems.push(`cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${load ? 'load: ' : ''}${(error as Error).message}`);
       }
     }
   }

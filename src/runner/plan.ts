@@ -72,7 +72,7 @@ export function cellLabel(cell: ResolvedCell): string {
 
 /** True when a training to more epochs passes through this role's model at its own count: nothing depends on the count but the loop. */
 export function epochsShareable(model: ResolvedModel): boolean {
-  return model.training.earlyStopping === undefined;
+  return model.training.earlyStopping === undefined && model.load === undefined;
 }
 
 /** A role's config without its epoch count, for the key of a training that serves several counts. */

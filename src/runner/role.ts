@@ -10,11 +10,12 @@ import { buildModel, createComponent, createMetric, predictInBatches } from './m
 import { deriveSeed } from '../shared/random.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, historyOfRun, trainRole } from './train.js';
+import { loadRoleModel } from './loaded-model.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
 export interface RoleRun extends RoleOutcome {
   readonly role: Role;
-  readonly model: tf.Sequential;
+  readonly model: tf.LayersModel;
   readonly history: readonly EpochRecord[];
   readonly metrics: readonly Metric[];
 }
@@ -33,13 +34,13 @@ export interface RoleRunOptions {
    */
   readonly serves?: readonly number[];
   onServed?(epochs: number, run: RoleRun | string): void;
-  onModel?(model: tf.Sequential): void | Promise<void>;
+  onModel?(model: tf.LayersModel): void | Promise<void>;
   onEpoch?(record: EpochRecord): void;
   onProgress?: TrainRoleOptions['onProgress'];
 }
 
 /** Milliseconds to predict 1,000 test examples, measured on the whole test split after evaluation warmed it up. */
-function timeInference(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): number {
+export function timeInference(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): number {
   const started = performance.now();
   const prediction = predictInBatches(model, x, batchSize);
   prediction.dataSync();
@@ -74,7 +75,8 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const resolved = config.models[role];
   const seed = deriveSeed(config.seed, seedKey(role));
   const context = { seed, baseDir, task: config.task };
-  const model = buildRoleModel(registry, config, role, data.dataset, baseDir);
+  // A loaded model starts from its saved weights; otherwise from the seeded layers.
+  const model = resolved.load ? await loadRoleModel(resolved.load, data.dataset) : buildRoleModel(registry, config, role, data.dataset, baseDir);
   await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;

@@ -69,7 +69,7 @@ describe('wasm memory', () => {
         const model = tf.sequential();
         let first = true;
         for (const layer of spec.layers) {
-          model.add(layer === 'same' ? tf.layers.dropout({ rate: 0.1 }) : tf.layers.dense({ units: layer, activation: 'relu', ...(first ? { inputShape: [100] } : {}) }));
+          model.add(layer === 'same' ? tf.layers.dropout({ rate: 0.1 }) : tf.layers.dense({ units: layer as number, activation: 'relu', ...(first ? { inputShape: [100] } : {}) }));
           first = false;
         }
         model.add(tf.layers.dense({ units: 10 }));

@@ -42,6 +42,7 @@ const WRITTEN_FORMS: Array<{ what: string; text: string }> = [
   { what: 'a layer by name, params, and a per-role override of training', text: VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, { name: dropout, rate: 0.2 }, { name: dense, units: 8, activation: tanh }], training: { optimizer: { name: sgd, momentum: 0.9, nesterov: true }, loss: { name: cross-entropy } } }') },
   { what: 'objects without a name (the defaults)', text: VALID.replace('optimizer: { name: adam, lr: 0.01 }', 'optimizer: { lr: 0.01 }\n  loss: {}') },
   { what: 'a validation split and a csv dataset with mixed feature columns', text: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: csv, path: wine.csv, target: 0, task: regression, features: [alcohol, 3], validation: 0.1 }').replace('distillation: { temperature: 3, alpha: 0.25 }', 'distillation: { name: soft-mse, alpha: 0.5 }') },
+  { what: 'a dataset\'s own validation files, watched by early stopping', text: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: idx, train_images: a, train_labels: b, test_images: c, test_labels: d, validation_images: e, validation_labels: f }').replace('epochs: 2', 'epochs: 2\n  early_stopping: { metric: val_accuracy }') },
   { what: 'a regression dataset with nameless distillation params', text: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: california-housing, test_fraction: 0.3 }').replace('distillation: { temperature: 3, alpha: 0.25 }', 'distillation: { alpha: 0.25 }') },
 ];
 
@@ -73,6 +74,7 @@ const REFUSED: Array<{ what: string; text: string; names: string }> = [
   { what: 'an optimizer param out of range', text: VALID.replace('{ name: adam, lr: 0.01 }', '{ name: sgd, momentum: 1.5 }'), names: 'momentum' },
   { what: 'a validation share above 0.5', text: VALID.replace('train_limit: 100', 'train_limit: 100, validation: 0.9'), names: 'validation' },
   { what: 'a missing required dataset param', text: VALID.replace('{ name: mnist, train_limit: 100 }', '{ name: csv, path: a.csv, task: regression }'), names: 'target' },
+  { what: 'one idx validation file without the other', text: VALID.replace('dataset: { name: mnist, train_limit: 100 }', 'dataset: { name: idx, train_images: a, train_labels: b, test_images: c, test_labels: d, validation_images: e }'), names: 'validation_labels' },
   { what: 'a bare dataset name that needs params', text: VALID.replace('{ name: mnist, train_limit: 100 }', 'csv'), names: 'dataset' },
   { what: 'a misspelt optimizer name (no plugins)', text: VALID.replace('{ name: adam, lr: 0.01 }', 'sdg'), names: 'optimizer' },
   { what: 'a misspelt metric name in an object (no plugins)', text: VALID.replace('epochs: 2', 'epochs: 2\n  metrics: [{ name: acuracy }]'), names: 'metrics/0/name' },

@@ -3,8 +3,15 @@ import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
+import { hasValidation } from '../../src/config/resolve.js';
 import { VALID } from './valid-spec.js';
 
+/** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
+const CSV = 'dataset: { name: csv, path: a.csv, target: y, task: classification, validation_path: v.csv }';
+const IDX = 'dataset: { name: idx, train_images: a, train_labels: b, test_images: c, test_labels: d, validation_images: e, validation_labels: f }';
+const withDataset = (dataset: string): string => VALID.replace('dataset: { name: mnist, train_limit: 100 }', dataset);
+const withEarlyStopping = (text: string): string => text.replace('  epochs: 2', '  epochs: 2\n  early_stopping: { metric: val_accuracy }');
+const SEARCH = 'search:\n  grid:\n    training.optimizer.lr: [0.01, 0.1]\n  select: val_accuracy\n';
 
 /** The formatted issues of a spec text, or [] when it is valid. */
 async function problems(text: string, set: string[] = []): Promise<string[]> {
@@ -95,6 +102,36 @@ describe('spec validation', () => {
       expected: ['spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'],
     },
     {
+      title: 'a validation share beside a csv validation file',
+      text: withDataset(CSV.replace(' }', ', validation: 0.1 }')),
+      expected: ['spec.yaml:3:105 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset\'s own validation split (pick one: remove validation, or remove validation_path)'],
+    },
+    {
+      title: 'a validation share beside idx validation files',
+      text: withDataset(IDX.replace(' }', ', validation: 0.2 }')),
+      expected: ['spec.yaml:3:145 dataset.validation: holds out a share of the training split, and dataset.validation_images and dataset.validation_labels give the dataset\'s own validation split (pick one: remove validation, or remove validation_images and validation_labels)'],
+    },
+    {
+      title: 'idx validation images without their labels',
+      text: withDataset(IDX.replace(', validation_labels: f', '')),
+      expected: ['spec.yaml:3:89 dataset.validation_images: needs "validation_labels" as well (give both validation_images and validation_labels, or neither)'],
+    },
+    {
+      title: 'idx validation labels without their images',
+      text: withDataset(IDX.replace('validation_images: e, ', '')),
+      expected: ['spec.yaml:3:89 dataset.validation_labels: needs "validation_images" as well (give both validation_labels and validation_images, or neither)'],
+    },
+    {
+      title: 'early stopping on a csv dataset without a validation split, saying how it could bring one',
+      text: withEarlyStopping(withDataset(CSV.replace(', validation_path: v.csv', ''))),
+      expected: ['spec.yaml:3:10 dataset: early_stopping watches a validation metric, and the dataset has no validation split (add validation: 0.1 to the dataset, the share of the training split to hold out, or set dataset.validation_path)'],
+    },
+    {
+      title: 'a search on an idx dataset without a validation split, saying how it could bring one',
+      text: withDataset(IDX.replace(', validation_images: e, validation_labels: f', '')) + SEARCH,
+      expected: ['spec.yaml:14:11 search.select: selects on the validation split, and the dataset has none (add validation: 0.1 to the dataset, or set dataset.validation_images and dataset.validation_labels)'],
+    },
+    {
       title: 'YAML syntax errors',
       text: 'name: demo\ndataset: { name: mnist\nmodels: 3\n',
       expected: ['spec.yaml:3:1 Flow map in block collection must be sufficiently indented and end with a }'],
@@ -106,6 +143,22 @@ describe('spec validation', () => {
       assert.deepEqual(await problems(text, set), expected);
     });
   }
+
+  it('accepts early stopping and a search on the validation split a dataset brings itself', async () => {
+    for (const [text, own] of [[withEarlyStopping(withDataset(CSV)), 'validation_path'], [withDataset(IDX) + SEARCH, 'validation_images']]) {
+      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+      const { config } = experiment.cells[0];
+      assert.equal(config.validation, 0, 'no share is held out of the training split');
+      assert.equal(config.ownValidation, own);
+      assert.isTrue(hasValidation(config));
+    }
+    const { experiment } = await resolveExperiment(parseSpecSource(withEarlyStopping(withDataset(CSV)), 'spec.yaml'));
+    assert.equal(experiment.cells[0].config.models.teacher.training.earlyStopping?.metric, 'accuracy');
+    // A spec without one keeps its config (and so its cell ids) as before.
+    const plain = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'));
+    assert.notProperty(plain.experiment.cells[0].config, 'ownValidation');
+    assert.isFalse(hasValidation(plain.experiment.cells[0].config));
+  });
 
   it('reports a metric that does not fit the task', async () => {
     const text = VALID.replace('  epochs: 2', '  epochs: 2\n  metrics: [accuracy, r2]');

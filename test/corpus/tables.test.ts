@@ -222,10 +222,10 @@ const CASES: Case[] = [
     stderr: ['distil-run: merge: expected one or more results.csv or history.csv files to combine, got 0 (see distil-run --help)'],
   },
   {
-    name: 'compare: --max-regression given twice is refused, not the last one taken',
+    name: 'compare: two plain --max-regression values are refused, not the last one taken',
     files: { 'a.csv': BASELINE },
     args: ['compare', 'a.csv', 'a.csv', '--max-regression', '0.1', '--max-regression', '0.2'], code: 2,
-    stderr: ['distil-run: --max-regression: given 2 times ("0.1", "0.2"); give it once'],
+    stderr: ['distil-run: --max-regression: given 2 plain thresholds ("0.1", "0.2"); give one for every metric, and name the others (e.g. --max-regression test_accuracy=0.005)'],
   },
   // Defect 5: history tables keyed by epoch; kinds not mixed.
   {

@@ -75,6 +75,12 @@ describe('registry', () => {
       `plugin p: component "m" has a column that is not lower-case letters, digits and "_" ${hint}`);
     assert.equal(refusal(registry, { name: 'p', components: [{ kind: 'loss', name: 'l', description: '', params: {}, needsTeacher: 'yes', create: () => ({}) }] }),
       `plugin p: component "l" has a needsTeacher that is not true or false ${hint}`);
+    const dataset = { kind: 'dataset', name: 'd', description: '', task: 'classification', params: { properties: { val_file: { type: 'string' } } }, create: () => ({}) };
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...dataset, validationParams: ['val_fil'] }] }),
+      `plugin p: component "d" has validationParams that are not a list of its params' names ${hint}`);
+    assert.equal(refusal(registry, { name: 'p', components: [{ ...dataset, validationParams: 'val_file' }] }),
+      `plugin p: component "d" has validationParams that are not a list of its params' names ${hint}`);
+    assert.equal(refusal(builtinRegistry(), { name: 'p', components: [{ ...dataset, validationParams: ['val_file'] }] }), 'registered');
   });
 
   it('registers all of a plugin or none of it', () => {

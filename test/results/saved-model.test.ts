@@ -37,8 +37,8 @@ describe('saved models', () => {
     for (const row of readCsv(path.join(summary.runDir, 'results.csv')).records) {
       const dir = path.join(summary.runDir, 'models', row.cell_id, row.seed, row.role);
       const model = await loadLikeAUser(dir);
-      const predicted = tf.tidy(() => (model.predict(data.test.x) as tf.Tensor2D).argMax(1)).dataSync();
-      const accuracy = predicted.reduce((hits, p, i) => hits + (p === labels[i] ? 1 : 0), 0) / labels.length;
+      const predicted = [...tf.tidy(() => (model.predict(data.test.x) as tf.Tensor2D).argMax(1)).dataSync()];
+      const accuracy = predicted.filter((p, i) => p === labels[i]).length / labels.length;
       assert.equal(Number(accuracy.toPrecision(6)), Number(row.test_accuracy), `${row.cell} ${row.role}`);
       model.dispose();
     }

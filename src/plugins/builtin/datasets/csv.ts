@@ -14,6 +14,7 @@ import { limitParams } from './idx.js';
 export interface CsvParams {
   path: string;
   test_path?: string;
+  validation_path?: string;
   delimiter: string;
   header: boolean;
   features?: Array<string | number>;
@@ -71,13 +72,15 @@ function splitData(params: CsvParams, seed: number, { main, mainTable, testTable
 export default defineComponent<CsvParams>({
   kind: 'dataset',
   name: 'csv',
-  description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file',
+  description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
   task: (params) => params.task,
+  validationParams: ['validation_path'],
   params: {
     required: ['path', 'target', 'task'],
     properties: {
       path: { type: 'string', description: 'CSV file, relative to the spec file.' },
       test_path: { type: 'string', description: 'Separate test file with the same columns (else a seeded split of path).' },
+      validation_path: { type: 'string', description: "Validation file with the same columns, scaled with the training split's statistics (instead of dataset.validation)." },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
       header: { type: 'boolean', default: true, description: 'The first line names the columns.' },
       features: { type: 'array', items: { type: ['string', 'integer'], minimum: 0 }, minItems: 1, description: 'Feature columns by name or 0-based index (default: all but the target).' },
@@ -91,25 +94,34 @@ export default defineComponent<CsvParams>({
   },
   async create(params, context) {
     const options = { delimiter: params.delimiter, header: params.header };
-    const main = readCsvTable(path.resolve(context.baseDir, params.path), options, fileRef('path'));
-    const test = params.test_path ? readCsvTable(path.resolve(context.baseDir, params.test_path), options, fileRef('test_path')) : undefined;
-    if (test) assertSameColumns(main, test);
+    const read = (key: string, file: string) => readCsvTable(path.resolve(context.baseDir, file), options, fileRef(key));
+    const main = read('path', params.path);
+    const test = params.test_path ? read('test_path', params.test_path) : undefined;
+    // Set, even to "", it is the validation split the resolver counted on: an empty path is refused as a directory.
+    const validation = params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
+    for (const other of [test, validation]) if (other) assertSameColumns(main, other);
     const target = columnIndex(main, params.target, 'target');
     const features = resolveFeatures(main, params.features, target);
-    const classes = params.task === 'classification' ? resolveClasses(main, test, target) : undefined;
+    const classes = params.task === 'classification' ? resolveClasses(main, { test, validation }, target) : undefined;
     const mainTable = toTable(main, features, target, classes?.main);
     if (!classes) assertTargetVaries(main, target, mainTable.y);
     const testTable = test ? toTable(test, features, target, classes?.test) : undefined;
+    const validationTable = validation ? toTable(validation, features, target, classes?.validation) : undefined;
     const split = splitData(params, params.split_seed ?? context.seed, { main, mainTable, testTable, target, classes: classes?.main });
-    const input = params.standardize ? standardize(split.train, [split.test], features.length) : undefined;
+    // The validation file is scaled like the test split, with the training split's statistics, and used whole.
+    const input = params.standardize ? standardize(split.train, validationTable ? [split.test, validationTable] : [split.test], features.length) : undefined;
     return {
       task: params.task,
       input,
       featureShape: [features.length],
       outputSize: classes ? classes.names.length : 1,
       train: limitSplit(split.train, features.length, params.train_limit),
+      ...(validationTable ? { validation: validationTable } : {}),
       test: limitSplit(split.test, features.length, params.test_limit),
-      info: { path: main.file, features: features.map((i) => main.columns[i]).join(' '), target: main.columns[target], ...(classes ? { classes: classes.names.join(' ') } : {}) },
+      info: {
+        path: main.file, ...(validation ? { validation_path: validation.file } : {}),
+        features: features.map((i) => main.columns[i]).join(' '), target: main.columns[target], ...(classes ? { classes: classes.names.join(' ') } : {}),
+      },
     };
   },
 });

@@ -1,4 +1,4 @@
-// Reads an MNIST-format dataset (four IDX files) into typed arrays; shared by "idx" and "mnist".
+// Reads an MNIST-format dataset (four IDX files, and a validation pair) into typed arrays; shared by "idx" and "mnist".
 import { createHash } from 'node:crypto';
 import { errorDataFile } from '../../../errors.js';
 import { gunzipIfGzip } from '../../../data/gzip.js';
@@ -28,6 +28,15 @@ export interface IdxLoadOptions {
   readonly relative: string;
   /** Expected MD5 of each file's uncompressed bytes, when known, and what to do when one differs. */
   readonly md5?: { readonly sums: Partial<Record<Role, string>>; readonly hint: string };
+  /** The dataset's own validation split, from a pair of files read and checked like the test files. */
+  readonly validation?: IdxPair;
+}
+
+/** An images file and its labels file, with the spec keys that name them (for hints). */
+export interface IdxPair {
+  readonly images: string;
+  readonly labels: string;
+  readonly keys: { readonly images: string; readonly labels: string };
 }
 
 const DAMAGED = 'download it again, or check that the path names an IDX file';
@@ -44,16 +53,14 @@ interface IdxFile extends IdxArray {
   readonly sha256: string;
 }
 
-function readIdxFile(files: IdxFiles, role: Role, options: IdxLoadOptions): IdxFile {
-  const file = files[role];
-  const key = options.keys[role];
+/** Reads and parses one file named by the spec key `key`; `expected` is the MD5 of its content, when known. */
+function readIdxFile(file: string, key: string, options: IdxLoadOptions, expected?: string): IdxFile {
   const bytes = readDataFile(file, { dataset: options.name, key, relative: options.relative });
   let content: Buffer;
   let parsed: IdxArray;
   try {
     // Checksums are of the IDX bytes: a .gz copy is the same data whatever its compression.
     content = gunzipIfGzip(bytes);
-    const expected = options.md5?.sums[role];
     const actual = expected ? createHash('md5').update(content).digest('hex') : undefined;
     if (actual !== expected) throw new ChecksumMismatch(`MD5 is ${actual}, expected ${expected}`);
     parsed = parseIdx(content);
@@ -96,35 +103,48 @@ function toSplit(images: IdxFile, labels: IdxFile, scale: boolean, limit?: numbe
   return { x, y: Int32Array.from(labels.data.subarray(0, n)), n };
 }
 
-/** Checks that the training labels hold two classes at least and every class of the test labels. */
-function assertClasses(train: IdxFile, test: IdxFile, name: string): void {
+/** Checks that the training labels hold two classes at least, and every class of the other labels (test, validation). */
+function assertClasses(train: IdxFile, others: readonly IdxFile[], name: string): void {
   const classes = new Set<number>(train.data);
   if (classes.size < 2) {
     throw errorDataFile(name, { file: train.file }, `found only class ${train.data[0]} in ${train.data.length} labels; a classifier needs at least 2 classes`, `check ${train.key}`);
   }
-  const unseen = test.data.findIndex((label: number) => !classes.has(label));
-  if (unseen >= 0) {
-    const keys = [...new Set([test.key, train.key])].join(' and ');
-    throw errorDataFile(name, { file: test.file }, `class ${test.data[unseen]} (item ${unseen}) never occurs in the training labels ${train.file}; a classifier cannot learn it`, `check ${keys}`);
+  for (const other of others) {
+    const unseen = other.data.findIndex((label: number) => !classes.has(label));
+    if (unseen < 0) continue;
+    const keys = [...new Set([other.key, train.key])].join(' and ');
+    throw errorDataFile(name, { file: other.file }, `class ${other.data[unseen]} (item ${unseen}) never occurs in the training labels ${train.file}; a classifier cannot learn it`, `check ${keys}`);
   }
 }
 
+const shapeOf = (images: IdxFile) => images.dims.slice(1).join('x');
+
+/** Checks that other images (test, validation) have the training images' example shape. */
+function assertSameShape(train: IdxFile, other: IdxFile, split: string, name: string): void {
+  if (shapeOf(train) === shapeOf(other)) return;
+  throw errorDataFile(name, { file: other.file }, `examples are ${shapeOf(other)}, but ${train.file} has ${shapeOf(train)}`, `train and ${split} images must have the same shape`);
+}
+
 /**
- * Loads a four-file IDX dataset as a classification dataset with flattened features. Every check
- * runs on the whole files, before `trainLimit` / `testLimit` take their prefixes.
+ * Loads a four-file IDX dataset as a classification dataset with flattened features, and the
+ * validation pair when there is one (checked like the test files, used whole). Every check runs on the
+ * whole files, before `trainLimit` / `testLimit` take their prefixes.
  * @throws DistilError DATA_FILE_NOT_FOUND or DATA_FILE_ERROR (exit code 2) naming the file.
  */
 export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Dataset {
-  const [trainImages, trainLabels, testImages, testLabels] = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map((role) => readIdxFile(files, role, options));
+  const [trainImages, trainLabels, testImages, testLabels] = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map((role) => readIdxFile(files[role], options.keys[role], options, options.md5?.sums[role]));
+  const pair = options.validation;
+  const validationFiles = pair ? [readIdxFile(pair.images, pair.keys.images, options), readIdxFile(pair.labels, pair.keys.labels, options)] : [];
+  const [validationImages, validationLabels] = validationFiles;
   assertPair(trainImages, trainLabels, options.name);
   assertPair(testImages, testLabels, options.name);
-  const shape = (images: IdxFile) => images.dims.slice(1).join('x');
-  if (shape(trainImages) !== shape(testImages)) {
-    throw errorDataFile(options.name, { file: testImages.file }, `examples are ${shape(testImages)}, but ${trainImages.file} has ${shape(trainImages)}`, 'train and test images must have the same shape');
-  }
-  assertClasses(trainLabels, testLabels, options.name);
+  if (pair) assertPair(validationImages, validationLabels, options.name);
+  assertSameShape(trainImages, testImages, 'test', options.name);
+  if (pair) assertSameShape(trainImages, validationImages, 'validation', options.name);
+  assertClasses(trainLabels, pair ? [testLabels, validationLabels] : [testLabels], options.name);
   const train = toSplit(trainImages, trainLabels, options.scale, options.trainLimit);
   const test = toSplit(testImages, testLabels, options.scale, options.testLimit);
+  const validation = pair ? toSplit(validationImages, validationLabels, options.scale) : undefined;
   let maxLabel = 0;
   for (const label of trainLabels.data) maxLabel = Math.max(maxLabel, label);
   const features = trainImages.data.length / trainImages.dims[0];
@@ -137,11 +157,12 @@ export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Datase
     imageShape: trainImages.dims.length === 3 ? [trainImages.dims[1], trainImages.dims[2], 1] : trainImages.dims.length === 4 ? trainImages.dims.slice(1) : undefined,
     outputSize: maxLabel + 1,
     train,
+    ...(validation ? { validation } : {}),
     test,
     info: {
-      train_n: train.n, test_n: test.n,
-      ...Object.fromEntries([trainImages, trainLabels, testImages, testLabels].flatMap((f, i) => {
-        const role = ['train_images', 'train_labels', 'test_images', 'test_labels'][i];
+      train_n: train.n, test_n: test.n, ...(validation ? { validation_n: validation.n } : {}),
+      ...Object.fromEntries([trainImages, trainLabels, testImages, testLabels, ...validationFiles].flatMap((f, i) => {
+        const role = ['train_images', 'train_labels', 'test_images', 'test_labels', 'validation_images', 'validation_labels'][i];
         return [[role, f.file], [`${role}_bytes`, f.bytes], [`${role}_sha256`, f.sha256]];
       })),
     },

@@ -1,0 +1,98 @@
+// `distil-run report`: report.html in a run directory, its charts built from the run's tables.
+import path from 'node:path';
+import { version as vegaVersion } from 'vega';
+import { version as vegaLiteVersion } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { errorResults } from '../errors.js';
+import { getVersion } from '../results/manifest.js';
+import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { curvePoints, gainPoints, MAX_CURVE_CELLS, paramsPoints, searchPoints, sweptAxes } from './chart-data.js';
+import { gainBarsSpec, gainHeatmapSpec, learningCurveSpec, paramsSpec, selectionSpec } from './charts.js';
+import { reportPage } from './html.js';
+import type { RenderedChart } from './html.js';
+import { renderSvg } from './render.js';
+import { loadRunData } from './run-data.js';
+import type { RunData } from './run-data.js';
+
+/** A chart the run has data for: its spec and the sentence under it. */
+export interface ReportChart {
+  readonly id: 'learning-curves' | 'gain' | 'params' | 'selection';
+  readonly spec: TopLevelSpec;
+  readonly caption: string;
+}
+
+export interface Report {
+  /** The written report.html. */
+  readonly file: string;
+  /** The charts on the page, in page order. */
+  readonly charts: readonly ReportChart['id'][];
+  /** The run's status from manifest.json (a report of a failed or interrupted run shows what finished). */
+  readonly status: string;
+}
+
+/** The gain per cell of a sweep: a heat map over two swept axes, bars otherwise; none for a single cell. */
+function gainChart(run: RunData): ReportChart | undefined {
+  const gains = gainPoints(run);
+  if (gains.length < 2) return undefined;
+  const axes = sweptAxes(run);
+  const metric = run.primary;
+  if (axes.length === 2) {
+    return { id: 'gain', spec: gainHeatmapSpec(gains, [axes[0], axes[1]], metric), caption: `Distillation gain (student − person, ${metric}) over ${axes[0]} and ${axes[1]}: blue where distillation helped, red where it hurt.` };
+  }
+  const interval = gains.some((g) => g.hi > g.lo) ? ', with its 95 % interval over seeds' : '';
+  return { id: 'gain', spec: gainBarsSpec(gains, metric, axes.length === 1 ? axes[0] : undefined), caption: `Distillation gain (student − person, ${metric}) per cell${interval}.` };
+}
+
+/** The learning curves of the final cells, and a note when a large sweep shows only some of them. */
+function curvesChart(run: RunData): { chart?: ReportChart; note?: string } {
+  const curves = curvePoints(run);
+  if (curves.points.length === 0) return {};
+  const seeded = curves.points.some((p) => p.seeds > 1) ? ' (the mean over seeds; the band spans the lowest to the highest seed)' : '';
+  return {
+    chart: {
+      id: 'learning-curves',
+      spec: learningCurveSpec(curves.points, curves.series, curves.cells),
+      caption: `Training loss and ${run.primary} per epoch, one line per role${seeded}. Validation and test points appear on the epochs that were evaluated.`,
+    },
+    note: curves.omitted > 0 ? `Learning curves of the first ${MAX_CURVE_CELLS} cells; ${curves.omitted} more are in history.csv.` : undefined,
+  };
+}
+
+/** The charts a run has data for, in page order (pure: from the checked tables to Vega-Lite specs). */
+export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?: string } {
+  const params = paramsPoints(run);
+  const search = searchPoints(run);
+  const curves = curvesChart(run);
+  const charts = [
+    gainChart(run),
+    params.length > 0 ? { id: 'params', spec: paramsSpec(params, run.primary), caption: `Test ${run.primary} of each role and cell against its parameter count${params.some((p) => p.hi > p.lo) ? ' (mean over seeds with its 95 % interval)' : ''}.` } as const : undefined,
+    run.search && search.length > 0 ? { id: 'selection', spec: selectionSpec(search, run.search.metric), caption: `Every search point's mean ${run.search.metric}${run.search.decided ? '; the selected one is highlighted' : ''}.` } as const : undefined,
+    curves.chart,
+  ];
+  return { charts: charts.filter((c): c is ReportChart => c !== undefined), curvesNote: curves.note };
+}
+
+/**
+ * Writes `<dir>/report.html` (atomically) from the run's manifest.json, results.csv and history.csv:
+ * one page that opens offline, with the charts rendered to inline SVG. A run that failed or was
+ * interrupted gets a report of what finished.
+ * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND, FILE_UNREADABLE, INVALID_TABLE (exit code 2);
+ *   RESULTS_ERROR when report.html cannot be written.
+ */
+export async function writeReport(dir: string): Promise<Report> {
+  const run = loadRunData(dir);
+  const { charts, curvesNote } = reportCharts(run);
+  const rendered = new Map<string, RenderedChart>();
+  for (const [i, chart] of charts.entries()) {
+    rendered.set(chart.id, { id: chart.id, svg: await renderSvg(chart.spec, `chart${i + 1}`), caption: chart.caption });
+  }
+  const html = reportPage(run, rendered, { curves: curvesNote }, { distilRun: getVersion(), vega: vegaVersion, vegaLite: vegaLiteVersion });
+  const file = path.join(dir, 'report.html');
+  try {
+    writeFileAtomic(file, html);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw errorResults(file, `cannot write it (${code}); free space or fix permissions, then run distil-run report ${dir}`);
+  }
+  return { file, charts: charts.map((c) => c.id), status: run.manifest.status };
+}

@@ -1,0 +1,142 @@
+// report.html from real runs (in process, synthetic blobs): one <svg> per chart, offline, and bad run directories refused.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assert } from 'chai';
+import { DistilError } from '../../src/errors.js';
+import { reportAfterRun } from '../../src/report/after-run.js';
+import { writeReport } from '../../src/report/report.js';
+import { useWasm } from '../helpers.js';
+import { runBlobs, SPEC, writeRun } from './fixtures.js';
+
+/** The figures of a report page: each chart's id and its markup. */
+function figures(html: string): { id: string; body: string }[] {
+  return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
+}
+
+/** What a report must be to open offline: no script, no stylesheet or image fetched, every chart inline. */
+function assertOffline(html: string): void {
+  assert.notMatch(html, /<script|<link|<img|<iframe|@import/i);
+  assert.notMatch(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]+"/g, ''), /(src|href)="?(https?:)?\/\//i);
+}
+
+/** Runs `action` and returns the DistilError it throws. */
+async function refusal(action: () => Promise<unknown>): Promise<DistilError> {
+  const error = await action().then(() => undefined, (e: unknown) => e);
+  assert.instanceOf(error, DistilError);
+  return error as DistilError;
+}
+
+describe('report.html', () => {
+  before(useWasm);
+
+  it('a seeded sweep over two axes: the roles table and one <svg> per chart (gain heat map, parameters, learning curves)', async () => {
+    const dir = await runBlobs(`${SPEC}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
+    const report = await writeReport(dir);
+    assert.equal(report.file, path.join(dir, 'report.html'));
+    assert.deepEqual(report.charts, ['gain', 'params', 'learning-curves']);
+    const html = readFileSync(report.file, 'utf8');
+    assertOffline(html);
+    const figs = figures(html);
+    assert.deepEqual(figs.map((f) => f.id), [...report.charts]);
+    for (const fig of figs) assert.lengthOf(fig.body.match(/<svg /g) ?? [], 1, fig.id);
+    assert.lengthOf(html.match(/<svg /g) ?? [], 3, 'no svg outside the figures');
+    assert.match(figs[0].body, /aria-roledescription="rect mark container"/, 'the gain over two axes is a heat map');
+    assert.include(html, '<h1>blobs</h1>');
+    // The table: a row per cell and role with parameters, seeds and the metric with its interval; the gain on the student.
+    assert.match(html, /<td class="role-student">student<\/td><td class="num">[\d,]+<\/td><td class="num">2<\/td>(<td class="num">\d\.\d{4} ± \d\.\d{4}<\/td>){2}<td class="num[^"]*">[+-]\d\.\d{4} ± \d\.\d{4} \(p=/);
+    assert.lengthOf(html.match(/<td rowspan="3">distillation\.temperature=\d, distillation\.alpha=0\.\d<\/td>/g) ?? [], 4);
+    assert.include(html, 'wasm', 'the backend from manifest.json');
+  });
+
+  it('a selection stage: every searched point and the winner, and a chart of them', async () => {
+    const search = `${SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 0.2 }')}search:\n  grid:\n    training.optimizer.lr: [0.00001, 0.01]\n  select: val_accuracy\n  carry: [training.optimizer.lr]\n`;
+    const report = await writeReport(await runBlobs(search));
+    assert.deepEqual(report.charts, ['params', 'selection', 'learning-curves']);
+    const html = readFileSync(report.file, 'utf8');
+    assert.match(html, /<tr class="selected"><td>training\.optimizer\.lr=0\.01<\/td><td class="num">1<\/td><td class="num">\d\.\d{4}<\/td>/);
+    assert.match(html, /<tr><td>training\.optimizer\.lr=0\.00001<\/td>/);
+    assert.include(html, 'validation accuracy', 'the learning curves show the validation metric');
+    const selection = figures(html).find((f) => f.id === 'selection');
+    assert.include(selection?.body, '>selected</text>');
+  });
+
+  it('a run that was interrupted: the report says so and shows what finished', async () => {
+    const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1], status: 'interrupted' });
+    const results = path.join(dir, 'results.csv');
+    // params, epochs, batch size, then 8 empty columns up to the status: the person was stopped before its first result.
+    writeFileSync(results, readFileSync(results, 'utf8').replace(/,person,1,cpu,100,(.*),ok,\n/, `,person,1,cpu,,3,32,${','.repeat(8)}interrupted,interrupted: stopped\n`));
+    const report = await writeReport(dir);
+    assert.equal(report.status, 'interrupted');
+    const html = readFileSync(report.file, 'utf8');
+    assert.include(html, 'interrupted: the report shows what finished');
+    assert.match(html, /<td>all<\/td><td>person<\/td><td class="num">1<\/td><td>interrupted<\/td><td>interrupted: stopped<\/td>/);
+    assert.include(html, '0 of 1 (1 interrupted)');
+  });
+
+  describe('bad run directories: exit code 2, naming the file', () => {
+    const cases: [string, (dir: string) => void, RegExp][] = [
+      ['no such directory', (dir) => rmSync(dir, { recursive: true }), /run: no such run directory/],
+      ['a file, not a directory', (dir) => { rmSync(dir, { recursive: true }); writeFileSync(dir, ''); }, /run: is a file, not a run directory/],
+      ['no results.csv', (dir) => rmSync(path.join(dir, 'results.csv')), /run: holds no results\.csv \(pass the directory of one run/],
+      ['no manifest.json', (dir) => rmSync(path.join(dir, 'manifest.json')), /run: holds results\.csv but no manifest\.json/],
+      ['a damaged manifest.json', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"experiment": "x", '), /run manifest \S+manifest\.json: is not valid JSON/],
+      ['a manifest of something else', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"name": "x"}'), /manifest\.json: is not a distil-run manifest: no experiment, status, backend\.name/],
+      ['no history.csv', (dir) => rmSync(path.join(dir, 'history.csv')), /history\.csv: no such file/],
+      ['a results.csv cut short', (dir) => writeFileSync(path.join(dir, 'results.csv'), readFileSync(path.join(dir, 'results.csv'), 'utf8').slice(0, -20)), /results\.csv:4: row has \d+ fields, the header has 20/],
+      ['a history.csv that is a results table', (dir) => writeFileSync(path.join(dir, 'history.csv'), readFileSync(path.join(dir, 'results.csv'))), /history\.csv: is a results table, not a history table/],
+    ];
+    for (const [name, damage, message] of cases) {
+      it(name, async () => {
+        const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+        damage(dir);
+        const error = await refusal(() => writeReport(dir));
+        assert.equal(error.exitCode, 2);
+        assert.match(error.message, message);
+        assert.include(error.message, dir);
+        assert.isFalse(existsSync(path.join(dir, 'report.html')));
+      });
+    }
+
+    it('a sharded run directory: names a shard folder to pass', async () => {
+      const run = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+      const parent = path.dirname(run);
+      renameSync(run, path.join(parent, 'shard-1-of-2'));
+      const error = await refusal(() => writeReport(parent));
+      assert.equal(error.message, `${parent}: holds no results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory)`);
+    });
+  });
+
+  it('after a run, a report that cannot be made is a warning and nothing else', async () => {
+    const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+    const before = readFileSync(path.join(dir, 'results.csv'), 'utf8');
+    writeFileSync(path.join(dir, 'manifest.json'), 'not json');
+    const warnings: string[] = [];
+    assert.isUndefined(await reportAfterRun(dir, (m) => warnings.push(m)));
+    assert.lengthOf(warnings, 1);
+    assert.match(warnings[0], /^could not write report\.html \(run manifest .*: is not valid JSON .*\); the run's results are unchanged \(distil-run report .* writes it once that is fixed\)$/);
+    assert.equal(readFileSync(path.join(dir, 'results.csv'), 'utf8'), before);
+    assert.isFalse(existsSync(path.join(dir, 'report.html')));
+  });
+
+  it('the CLI loads Vega only when a run ends: no static import reaches the report module from src/cli.ts', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      // Static imports and re-exports only: `import type` is erased, `await import()` is lazy.
+      for (const [, specifier] of source.matchAll(/^(?:import|export)\s+(?!type\s)[^'"]*?from\s+'([^']+)'/gm)) {
+        if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
+        else packages.add(specifier);
+      }
+    };
+    visit(path.join(root, 'src', 'cli.ts'));
+    assert.include([...seen], path.join(root, 'src', 'report', 'after-run.ts'));
+    assert.notInclude([...seen], path.join(root, 'src', 'report', 'report.ts'));
+    assert.notInclude([...packages], 'vega');
+    assert.notInclude([...packages], 'vega-lite');
+  });
+});

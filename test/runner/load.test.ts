@@ -1,0 +1,86 @@
+// A role from a saved model (`load:`): a teacher someone else trained is distilled as it is; a student starts from its weights.
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { DistilError } from '../../src/errors.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import { saveModel } from '../../src/results/saved-model.js';
+import { useWasm } from '../helpers.js';
+import { experiment, outDir, SPEC } from './blobs.js';
+
+const withTeacher = (teacher: string) => SPEC.replace('teacher: { layers: [32, 16] }', `teacher: ${teacher}`);
+
+async function rejection(promise: Promise<unknown>): Promise<DistilError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instanceOf(error, DistilError);
+    return error as DistilError;
+  }
+  return assert.fail('not refused');
+}
+
+describe('load: a role from a saved model', () => {
+  before(useWasm);
+
+  it('distils a loaded teacher as it is: not trained, its row says loaded, its test metrics those it had', async () => {
+    const { experiment: first, registry } = await experiment();
+    const trained = await runExperiment(first, registry, { outDir: outDir(), runId: 't', reporter: new RecordingReporter(), teacherCache: false });
+    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'teacher');
+    const { experiment: exp } = await experiment(withTeacher(`{ load: ${saved} }`));
+    assert.equal(exp.cells[0].config.models.teacher.load, path.join(saved, 'model.json'));
+    const reporter = new RecordingReporter();
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'l', reporter, teacherCache: false });
+    const [teacher, student] = summary.rows;
+    assert.deepEqual([teacher.source, teacher.epochs, teacher.status], ['loaded', 0, 'ok']);
+    assert.equal(teacher.test_accuracy, trained.rows[0].test_accuracy);
+    assert.equal(teacher.test_loss, trained.rows[0].test_loss);
+    assert.equal(student.status, 'ok');
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher'), 0, 'the teacher was not trained');
+  });
+
+  it('refuses a model that does not fit the dataset, or ends in a softmax, before the run directory exists', async () => {
+    const { registry } = await experiment();
+    const dir = outDir();
+    const save = async (name: string, layers: tf.layers.Layer[]) => {
+      const file = path.join(dir, name);
+      await saveModel(file, tf.sequential({ layers }), { role: 'teacher', task: 'classification', inputShape: [6], outputSize: 3 }, '0');
+      return file;
+    };
+    const cases: Array<[string, string, RegExp]> = [
+      ['five classes', await save('five', [tf.layers.dense({ units: 5, inputShape: [6] })]), /gives 5 output\(s\), the dataset has 3 classes \(load a model made for this dataset\)/],
+      ['other inputs', await save('wide', [tf.layers.dense({ units: 3, inputShape: [7] })]), /takes inputs of shape \[7\], the dataset gives 6 features/],
+      ['a softmax', await save('soft', [tf.layers.dense({ units: 3, inputShape: [6], activation: 'softmax' })]), /its last layer applies a softmax \(distil-run trains and distils logits: save the model without the final softmax/],
+    ];
+    for (const [what, file, message] of cases) {
+      const { experiment: exp } = await experiment(withTeacher(`{ load: ${file} }`));
+      const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter(), teacherCache: false }));
+      assert.equal(error.code, 'MODEL_SHAPE', what);
+      assert.match(error.message, /, teacher: models\.teacher\.load: /, what);
+      assert.match(error.message, message, what);
+      assert.isFalse(existsSync(path.join(dir, 'blobs', 'x')), what);
+    }
+  });
+
+  it('refuses layers with load, and a load that names no file, at their place in the spec', async () => {
+    const both = await rejection(experiment(withTeacher('{ layers: [8], load: ./m }')));
+    assert.match(both.message, /blobs\.yaml:5:\d+ models\.teacher\.load: given with layers \(a role is built from layers or loaded from a saved model: keep one of them\)/);
+    const none = await rejection(experiment(withTeacher('{ load: ./nowhere }')));
+    assert.match(none.message, /models\.teacher\.load: \S+nowhere: no such file \(give a model\.json saved in the TensorFlow\.js layers format, or its directory/);
+  });
+
+  it('starts a loaded student from its weights and trains it', async () => {
+    const { experiment: first, registry } = await experiment();
+    const trained = await runExperiment(first, registry, { outDir: outDir(), runId: 't', reporter: new RecordingReporter(), teacherCache: false });
+    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'student');
+    const { experiment: exp } = await experiment(SPEC.replace('student: { layers: [8] }', `student: { load: ${saved} }`));
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 's', reporter: new RecordingReporter(), teacherCache: false });
+    const student = summary.rows.find((r) => r.role === 'student');
+    assert.deepEqual([student?.source, student?.epochs, student?.status], ['trained', 4, 'ok']);
+    // The person is the student's model unless the spec says otherwise: it starts from the same weights.
+    assert.equal(summary.rows.find((r) => r.role === 'person')?.params, student?.params);
+    assert.isAbove(Number(student?.test_accuracy), Number(trained.rows[1].test_accuracy) - 0.2);
+  });
+});
