@@ -74,8 +74,19 @@ export function formatSummary(summary: RunSummary): string {
   ].join('\n');
 }
 
+/** A param's type as `list` shows it: `integer`, `"same"|"valid"`, `integer|[integer, integer]`, `array of integer`. */
+function describeType(schema: JsonSchema): string {
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join('|');
+  if (Array.isArray(schema.anyOf)) return (schema.anyOf as JsonSchema[]).map(describeType).join('|');
+  if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
+    const item = describeType(schema.items as JsonSchema);
+    return schema.minItems !== undefined && schema.minItems === schema.maxItems ? `[${Array(Number(schema.minItems)).fill(item).join(', ')}]` : `array of ${item}`;
+  }
+  return Array.isArray(schema.type) ? schema.type.join(',') : String(schema.type ?? 'any');
+}
+
 function describeParam(name: string, schema: JsonSchema, required: boolean): string {
-  const type = Array.isArray(schema.enum) ? schema.enum.map((v) => JSON.stringify(v)).join('|') : String(schema.type ?? 'any');
+  const type = describeType(schema);
   const fallback = schema.default === undefined ? (required ? ' (required)' : '') : ` = ${JSON.stringify(schema.default)}`;
   const description = schema.description ? `  ${String(schema.description)}` : '';
   return `      ${name}: ${type}${fallback}${description}`;
