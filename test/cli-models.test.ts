@@ -1,4 +1,5 @@
 // evaluate and predict from the command line, on the models a small MNIST run saved.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,17 @@ describe('evaluate and predict (command line)', () => {
     assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--dataset', spec]), 2, `--dataset: ${path.join(models, 'student')} takes inputs of shape [784], dataset csv gives [3]`);
     assertRefused(distilRun(['evaluate', path.join(dir, 'nothing')]), 2, `${path.join(dir, 'nothing')}: no model.json there`);
     assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--set', 'dataset.test_limt=5']), 2, 'test_limt');
+  });
+
+  it('examples/load-model.mjs, a plain tfjs script, loads a saved student and scores the test accuracy its run recorded', function () {
+    this.timeout(180_000);
+    const full = distilRun([fixture('mnist-small.yaml'), '--out', dir, '--run-id', 'full', '--set', 'dataset.train_limit=600', '--set', 'dataset.test_limit=10000', '--set', 'training.epochs=1', '--teacher-cache', 'off', '--no-report']);
+    assert.equal(full.code, 0, full.stderr);
+    const student = readCsv(path.join(dir, 'mnist-small', 'full', 'results.csv')).records.find((r) => r.role === 'student')!;
+    const script = spawnSync(process.execPath, [path.join(root, 'examples', 'load-model.mjs'), path.join(dir, 'mnist-small', 'full', 'models', student.cell_id, student.seed, 'student')], { cwd: root, encoding: 'utf8' });
+    assert.equal(script.status, 0, script.stderr);
+    const accuracy = Number(student.test_accuracy).toFixed(4);
+    assert.include(script.stdout, `test accuracy ${accuracy} on 10000 images (the run recorded ${accuracy})`);
   });
 
   it('predict scales raw pixel values as the training data was and writes class and probabilities per row', async () => {
