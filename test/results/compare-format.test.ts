@@ -1,33 +1,17 @@
 // compare's formats: the text table unchanged, markdown for a pull-request comment, JSON and CSV; each with the same facts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { assert } from 'chai';
-import { compareResults, formatComparison } from '../../src/results/compare.js';
-import type { CompareOptions } from '../../src/results/compare.js';
+import { compareTexts } from './table-fixtures.js';
+import { formatComparison } from '../../src/results/compare.js';
 import { compareFormatOption } from '../../src/results/compare-format.js';
 import { parseCsvRows } from '../../src/results/csv.js';
 
-const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
 const HEADER = 'run_id,experiment,cell_id,cell,role,test_loss,test_accuracy,status,error\n';
 /** Teacher better, student worse by 0.05 loss and 0.02 accuracy, person failed in b. */
 const A = `${HEADER}a,m,x,,teacher,0.30,0.950,ok,\na,m,x,,student,0.40,0.900,ok,\na,m,x,,person,0.42,0.890,ok,\n`;
 const B = `${HEADER}b,m,x,,teacher,0.29,0.951,ok,\nb,m,x,,student,0.45,0.880,ok,\nb,m,x,,person,,,failed,loss is NaN\n`;
 const SUMMARY = 'cell_id,cell,role,n,test_loss_mean,test_loss_std,test_loss_ci95,test_accuracy_mean,test_accuracy_std,test_accuracy_ci95,gain_n,gain_mean,gain_std,gain_ci95,gain_p,gain_metric\n';
 
-/** Compares `a` and `b` written as a.csv and b.csv in a fresh directory (messages show the base names). */
-function compare(a: string, b: string, options: Partial<CompareOptions> = {}) {
-  const where = mkdtempSync(path.join(os.tmpdir(), 'distil-cfmt-'));
-  writeFileSync(path.join(where, 'a.csv'), a);
-  writeFileSync(path.join(where, 'b.csv'), b);
-  const cwd = process.cwd();
-  process.chdir(where);
-  try {
-    return compareResults('a.csv', 'b.csv', { higherIsBetter, ...options });
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const compare = compareTexts;
 
 describe('compare formats', () => {
   const gated = compare(A, B, { maxRegression: 0.01 });

@@ -1,26 +1,11 @@
 // compare's thresholds: a default and per-metric ones (gain included), refused when they name a metric the tables cannot both give.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { assert } from 'chai';
-import { compareResults, parseMaxRegression } from '../../src/results/compare.js';
+import { parseMaxRegression } from '../../src/results/compare.js';
 import type { CompareOptions } from '../../src/results/compare.js';
-import { BASELINE, RESULTS_HEADER, result, results, roles, table } from './table-fixtures.js';
+import { BASELINE, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
 
-const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
 
-function compare(a: string, b: string, options: Partial<CompareOptions> = {}) {
-  const where = mkdtempSync(path.join(os.tmpdir(), 'distil-cthr-'));
-  writeFileSync(path.join(where, 'a.csv'), a);
-  writeFileSync(path.join(where, 'b.csv'), b);
-  const cwd = process.cwd();
-  process.chdir(where);
-  try {
-    return compareResults('a.csv', 'b.csv', { higherIsBetter, ...options });
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const compare = compareTexts;
 
 /** The student 0.05 worse in loss, 0.02 in accuracy and 0.004 in gain; the teacher and the person unchanged. */
 const WORSE = results(result('teacher'), result('student', { test_loss: 0.45, test_accuracy: 0.88, distillation_gain: 0.006 }), result('person'));

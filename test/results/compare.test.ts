@@ -1,28 +1,8 @@
 // compareResults: metric changes oriented per metric, results lost in b, thresholds, and tables that cannot be compared.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { assert } from 'chai';
-import { compareResults } from '../../src/results/compare.js';
-import type { CompareOptions } from '../../src/results/compare.js';
-import { BASELINE, CELL, RESULTS_HEADER, result, results, roles, table } from './table-fixtures.js';
+import { BASELINE, CELL, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-compare-'));
-const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
-
-/** Compares table text `b` against `a` (files a.csv and b.csv in a fresh directory, named by their base names). */
-function compare(a: string, b: string, options: Partial<CompareOptions> = {}) {
-  const where = mkdtempSync(path.join(dir, 'c-'));
-  writeFileSync(path.join(where, 'a.csv'), a);
-  writeFileSync(path.join(where, 'b.csv'), b);
-  const cwd = process.cwd();
-  process.chdir(where);
-  try {
-    return compareResults('a.csv', 'b.csv', { higherIsBetter, ...options });
-  } finally {
-    process.chdir(cwd);
-  }
-}
+const compare = compareTexts;
 
 const failed = (role: string, status = 'failed', error = '') => result(role, { status, test_loss: '', test_accuracy: '', error });
 

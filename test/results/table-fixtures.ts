@@ -1,4 +1,9 @@
 // Results and history tables as the runner writes them, for the compare / merge / table-check tests.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compareResults } from '../../src/results/compare.js';
+import type { CompareOptions } from '../../src/results/compare.js';
 import { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from '../../src/results/writer.js';
 
 export type Values = Record<string, string | number>;
@@ -38,3 +43,20 @@ export const history = (over: Values, epochs: number): Values[] =>
   Array.from({ length: epochs }, (_, i) => ({ run_id: 'r1', cell_id: 'c1', role: 'teacher', epoch: i + 1, train_loss: 1 / (i + 1), seconds: 0.5, samples_per_sec: 900, test_loss: 0.3, test_accuracy: 0.9 + i / 100, ...over }));
 /** A complete run of one cell: the baseline most cases start from. */
 export const BASELINE = results(...roles());
+
+/** Which way the fixtures' metrics are better: lower loss, higher accuracy. */
+export const higherIsBetter = (metric: string): boolean | undefined => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
+
+/** Compares table text `b` against `a`, written as a.csv and b.csv in a fresh directory (messages show the base names). */
+export function compareTexts(a: string, b: string, options: Partial<CompareOptions> = {}) {
+  const where = mkdtempSync(path.join(os.tmpdir(), 'distil-compare-'));
+  writeFileSync(path.join(where, 'a.csv'), a);
+  writeFileSync(path.join(where, 'b.csv'), b);
+  const cwd = process.cwd();
+  process.chdir(where);
+  try {
+    return compareResults('a.csv', 'b.csv', { higherIsBetter, ...options });
+  } finally {
+    process.chdir(cwd);
+  }
+}
