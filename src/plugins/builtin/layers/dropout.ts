@@ -1,4 +1,4 @@
-// Layer "dropout": zeroes a fraction of activations while training (seeded).
+// Layer "dropout": zeroes a fraction of activations while training, a new seeded mask at every step.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/types.js';
 
@@ -6,15 +6,39 @@ export interface DropoutParams {
   rate: number;
 }
 
+/** The part of tfjs's Dropout layer a fresh mask per step needs: its seed, read by every call. */
+interface SeededLayer {
+  seed?: number;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * tfjs's Dropout with a seed draws the same mask at every call, so each batch position would keep one
+ * mask for the whole training. This one moves the seed on at every training call (seed, seed + 1, ...):
+ * a new mask per step, the same sequence in every run with the experiment seed. The layer stays tfjs's
+ * own Dropout class, so saved models load with plain tf.loadLayersModel.
+ */
+function freshMaskEachStep(layer: tf.layers.Layer, seed: number): tf.layers.Layer {
+  const seeded = layer as unknown as SeededLayer;
+  const call = seeded.call.bind(layer);
+  let step = 0;
+  seeded.call = (inputs, kwargs) => {
+    if (kwargs?.training) seeded.seed = (seed + step++) >>> 0;
+    return call(inputs, kwargs);
+  };
+  return layer;
+}
+
 export default defineComponent<DropoutParams>({
   kind: 'layer',
   name: 'dropout',
-  description: 'Drops a fraction `rate` of activations during training',
+  description: 'Drops a fraction `rate` of activations during training (a new seeded mask at every step)',
   params: {
     required: ['rate'],
     properties: { rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 } },
   },
   create(params, context) {
-    return tf.layers.dropout({ rate: params.rate, seed: context.seed, inputShape: context.inputShape ? [...context.inputShape] : undefined });
+    const layer = tf.layers.dropout({ rate: params.rate, seed: context.seed, inputShape: context.inputShape ? [...context.inputShape] : undefined });
+    return freshMaskEachStep(layer, context.seed);
   },
 });
