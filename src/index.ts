@@ -30,3 +30,13 @@ export type { Best, BestOptions, Winner } from './results/best.js';
 export { parseIdx } from './data/idx.js';
 export { DistilError, formatIssue } from './errors.js';
 export type { ErrorCode, SourceLocation, SpecIssue } from './errors.js';
+export { formatComparison, COMPARE_FORMATS } from './results/compare-format.js';
+export type { CompareFormat } from './results/compare-format.js';
+export { parseMaxRegression } from './results/compare-thresholds.js';
+export { experimentSchema } from './config/schema-gen.js';
+export { saveModel, loadSavedModel, readSavedModel } from './results/saved-model.js';
+export type { SavedModelInfo, SavedModelFiles } from './results/saved-model.js';
+export { evaluateSavedModel, predictSavedModel } from './runner/use-model.js';
+export type { Evaluation, EvaluateOptions, Prediction } from './runner/use-model.js';
+// The report loads Vega only when it is written: this entry point imports it lazily.
+export { reportAfterRun } from './report/after-run.js';
