@@ -220,7 +220,9 @@ class Execution {
           if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
-      reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)} (${run.trainSeconds.toFixed(1)} s)` });
+      // A longer training's own figures are those of its last epoch; this cell's come from its own count (its row).
+      const at = longer ? ` at epoch ${longer.epochs}` : '';
+      reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)}${at} (${run.trainSeconds.toFixed(1)} s)` });
       return run;
     } catch (error) {
       const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
