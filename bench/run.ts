@@ -1,5 +1,6 @@
-// npm run bench: training speed per backend and role, the backend's raw matMul rate, and the full
-// seed-004 MNIST experiment's wall time and peak RSS. Writes a CSV and prints a table.
+// npm run bench: training speed per backend and role, the backend's raw matMul rate, CNN training speed
+// with the conv kernels' GFLOP/s (mnist-cnn), and the full seed-004 MNIST experiment's wall time and peak
+// RSS. Writes CSVs and prints tables.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,9 +9,14 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import { packageRoot } from '../src/shared/package-root.js';
 import { readCsv } from '../src/results/csv.js';
 import { formatTable } from '../src/results/table.js';
+import type { CnnBenchRow } from './cnn-worker.js';
 import type { BenchRow } from './worker.js';
 
 const CONFIGS = ['tensorflow', 'wasm+blas', 'wasm', 'cpu'];
+// CNN rows: wasm+blas-1t is the BLAS limited to one thread (OPENBLAS_NUM_THREADS=1), which beats two
+// threads on a machine whose other core is busy. No cpu row: the cpu backend's Conv2DBackpropFilter alone
+// takes ~160 s for the teacher's second convolution at batch 128.
+const CNN_CONFIGS = ['tensorflow', 'wasm+blas', 'wasm+blas-1t', 'wasm'];
 
 const { values } = parseArgs({
   options: {
@@ -18,17 +24,63 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '5' },
     'max-ms': { type: 'string', default: '4000' },
     'skip-full': { type: 'boolean', default: false },
+    'skip-cnn': { type: 'boolean', default: false },
+    'cnn-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
 
 const root = packageRoot();
 const worker = path.join(root, 'dist', 'bench', 'worker.js');
+const cnnWorker = path.join(root, 'dist', 'bench', 'cnn-worker.js');
 
 function runConfig(config: string): BenchRow[] | string {
   const result = spawnSync(process.execPath, [worker, config, values.steps!, values.repeats!, values['max-ms']!], { encoding: 'utf8', timeout: 900_000 });
   if (result.status !== 0) return (result.stderr || `exit ${result.status}`).trim().split('\n')[0];
   return JSON.parse(result.stdout) as BenchRow[];
+}
+
+/** The CNN rows of one configuration (bench/cnn-worker.ts), or why it was skipped. */
+function runCnnConfig(config: string): CnnBenchRow[] | string {
+  const env = config.endsWith('-1t') ? { ...process.env, OPENBLAS_NUM_THREADS: '1' } : process.env;
+  const result = spawnSync(process.execPath, [cnnWorker, config, values.steps!, values.repeats!, values['max-ms']!], { encoding: 'utf8', timeout: 900_000, env });
+  // The last line of stderr: the worker's reason (tfjs prints a banner there first).
+  if (result.status !== 0) return (result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0];
+  return JSON.parse(result.stdout) as CnnBenchRow[];
+}
+
+/** CNN training speed and the conv kernels' GFLOP/s against the raw matMul rate: a table and bench-<stamp>-cnn.csv. */
+function runCnn(stamp: string): void {
+  const rows: CnnBenchRow[] = [];
+  const skipped: string[] = [];
+  for (const config of CNN_CONFIGS) {
+    process.stderr.write(`bench: cnn ${config}...\n`);
+    const result = runCnnConfig(config);
+    if (typeof result === 'string') skipped.push(`${config}: ${result}`);
+    else rows.push(...result);
+  }
+  const file = path.join(values.out!, `bench-${stamp}-cnn.csv`);
+  const stringifier = createObjectCsvStringifier({ header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })) });
+  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  process.stdout.write(`\n${formatTable(['config', 'experiment', 'role', 'batch', 'samples/s', 'conv GFLOP/step', 'conv GFLOP/s', 'raw GFLOP/s', 'ratio'],
+    rows.map((r) => [r.config, 'mnist-cnn', r.role, r.batch_size, r.samples_per_sec, r.conv_gflop_per_step, r.conv_gflops, r.raw_gflops, r.ratio]))}\n`);
+  for (const s of skipped) process.stdout.write(`skipped cnn ${s}\n`);
+  process.stdout.write(`${file}\n`);
+  runTorch();
+}
+
+/** The same teacher trained with PyTorch (bench/torch_cnn.py): one line, after the CNN rows. */
+function runTorch(): void {
+  // $PYTHON, else the first python3 that has torch (Debian's python3-torch lives in /usr/bin/python3, which
+  // a pyenv or venv python3 on the PATH hides).
+  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  if (!python) {
+    process.stdout.write('torch: skipped (no python3 with torch: apt-get install python3-torch, or set PYTHON)\n');
+    return;
+  }
+  process.stderr.write('bench: cnn torch...\n');
+  const result = spawnSync(python, [path.join(root, 'bench', 'torch_cnn.py'), '--steps', values.steps!, '--repeats', values.repeats!], { encoding: 'utf8', timeout: 900_000 });
+  process.stdout.write(`${result.status === 0 ? result.stdout.trim() : `torch: failed (${(result.stderr || `exit ${result.status}`).trim().split('\n').slice(-1)[0]})`}\n`);
 }
 
 interface FullRun {
@@ -57,6 +109,10 @@ function runFull(config: string): FullRun | string {
 
 function main(): void {
   mkdirSync(values.out!, { recursive: true });
+  if (values['cnn-only']) {
+    runCnn(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
+    return;
+  }
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
   for (const config of CONFIGS) {
@@ -73,6 +129,7 @@ function main(): void {
   process.stdout.write(`${formatTable(['config', 'experiment', 'role', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
     rows.map((r) => [r.config, r.experiment, r.role, r.batch_size, r.samples_per_sec, r.mflop_per_sample, r.achieved_gflops, r.raw_gflops, r.ratio]))}\n`);
   for (const s of skipped) process.stdout.write(`skipped ${s}\n`);
+  if (!values['skip-cnn']) runCnn(stamp);
   if (!values['skip-full']) {
     const fulls: FullRun[] = [];
     for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {

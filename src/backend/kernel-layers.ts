@@ -17,22 +17,40 @@ const layers: Layer[] = [];
 /** When set, only these layers take part (tests check one layer at a time); the others keep their wrappers. */
 let only: ReadonlySet<string> | undefined;
 
+/** Kernels tfjs-backend-wasm lacks (Conv2DBackpropFilter) that a layer provides: registered only while one does. */
+const absent = new Set<string>();
+
+/** The stock kernel, or for one the backend lacks, a kernel failing as tfjs does when none is registered. */
+function baseKernel(kernelName: string): KernelConfig {
+  if (!stock.has(kernelName) && !absent.has(kernelName)) {
+    const original = tf.getKernel(kernelName, BACKEND);
+    if (original) stock.set(kernelName, original);
+    else absent.add(kernelName);
+  }
+  return stock.get(kernelName) ?? {
+    kernelName,
+    backendName: BACKEND,
+    kernelFunc: () => {
+      throw new Error(`Kernel '${kernelName}' not registered for backend '${BACKEND}'`);
+    },
+  };
+}
+
 /** Re-registers `kernelName` as the stock kernel wrapped by every enabled layer, in layer order. */
 function recompose(kernelName: string): void {
-  if (!stock.has(kernelName)) {
-    const original = tf.getKernel(kernelName, BACKEND);
-    if (!original) return;
-    stock.set(kernelName, original);
-  }
-  const base = stock.get(kernelName) as KernelConfig;
+  const base = baseKernel(kernelName);
   let kernelFunc = base.kernelFunc;
+  let wrapped = false;
   for (const layer of layers) {
     if (only && !only.has(layer.name)) continue;
     const wrap = layer.wrappers?.[kernelName];
-    if (wrap) kernelFunc = wrap(kernelFunc);
+    if (wrap) {
+      kernelFunc = wrap(kernelFunc);
+      wrapped = true;
+    }
   }
-  tf.unregisterKernel(kernelName, BACKEND);
-  tf.registerKernel({ ...base, kernelFunc });
+  if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+  if (wrapped || !absent.has(kernelName)) tf.registerKernel({ ...base, kernelFunc });
 }
 
 /**
@@ -89,6 +107,7 @@ export function enabledKernelLayers(): Array<{ name: string; kernels: string[] }
 
 /** The stock wasm kernel (as registered by tfjs-backend-wasm, before any layer wrapped it). */
 export function stockKernel(kernelName: string): KernelConfig | undefined {
+  if (absent.has(kernelName)) return undefined;
   return stock.get(kernelName) ?? tf.getKernel(kernelName, BACKEND);
 }
 

@@ -5,6 +5,8 @@ import { errorBackendUnavailable, errorInvalidArgument } from '../errors.js';
 import { loadBlas } from './blas.js';
 import type { Blas, BlasRequest } from './blas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
+import { installConvBlasKernels, uninstallConvBlasKernels } from './conv-blas-kernels.js';
+import { installConvKernels, uninstallConvKernels } from './conv-kernels.js';
 import { installFastKernels, uninstallFastKernels } from './fast-kernels.js';
 import { provideLegacyNodeUtil } from './node-util.js';
 import { probeTrainingStep } from './probe.js';
@@ -104,10 +106,16 @@ let selected: Selected | undefined;
 let lastOptions: SelectBackendOptions = {};
 const blasCache = new Map<BlasRequest, { blas?: Blas; reason?: string }>();
 
-const WASM_KERNELS = ['wasm matMul: transposed operands materialised first', 'wasm GatherV2/Identity/Sum/Slice: row copies, shared clones, one-pass column sums, row-block slices'];
+const WASM_KERNELS = [
+  'wasm matMul: transposed operands materialised first',
+  'wasm GatherV2/Identity/Sum/Slice: row copies, shared clones, one-pass column sums, row-block slices',
+  'wasm Conv2DBackpropFilter/Conv2DBackpropInput: im2col / col2im around matMul; MaxPoolGrad/AvgPoolGrad (SIMD), per-channel Sum/Mean, Tile as block copies',
+];
 
 function uninstallWasmKernels(): void {
+  uninstallConvBlasKernels();
   uninstallBlasKernels();
+  uninstallConvKernels();
   uninstallFastKernels();
   uninstallWasmMatMulFix();
 }
@@ -144,11 +152,13 @@ function configureBlas(request: BlasRequest, fastPathsOff: string | undefined): 
   const { blas, reason } = cachedBlas(request);
   if (!blas) {
     uninstallBlasKernels();
+    uninstallConvBlasKernels();
     return { kernels: WASM_KERNELS, blasSkipped: reason };
   }
   installBlasKernels(blas);
+  installConvBlasKernels(blas);
   return {
-    kernels: [...WASM_KERNELS, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`],
+    kernels: [...WASM_KERNELS, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`, `Conv2D/FusedConv2D/Conv2DBackpropInput/Conv2DBackpropFilter: im2col + cblas_sgemm from ${blas.library}`],
     blas: { library: blas.library, description: blas.description, sgemmGflops: Number(blas.gflops.toFixed(1)) },
   };
 }
@@ -162,6 +172,7 @@ function configure(choice: Selected, options: SelectBackendOptions): BackendInfo
   else {
     installWasmMatMulFix();
     installFastKernels();
+    installConvKernels();
   }
   return { name, requested, skipped, ...configureBlas(options.blas ?? 'auto', fastPathsOff) };
 }

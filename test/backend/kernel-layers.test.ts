@@ -121,12 +121,14 @@ describe('wasm kernel layers', () => {
   });
   after(useWasm);
 
-  it('the stack is the three layers, bottom first', function () {
+  it('the stack is the three layers, with the convolution layers (conv-kernels.test.ts) on top, bottom first', function () {
     if (!blas) this.skip();
     assert.deepEqual(enabledKernelLayers(), [
       { name: 'wasm-transpose-first', kernels: ['BatchMatMul', '_FusedMatMul'] },
       { name: 'wasm-fast-kernels', kernels: ['GatherV2', 'Identity', 'Sum', 'Slice'] },
       { name: 'wasm-blas', kernels: ['BatchMatMul', '_FusedMatMul', 'Sum'] },
+      { name: 'wasm-conv', kernels: ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean', 'MaxPoolGrad', 'AvgPoolGrad', 'Tile'] },
+      { name: 'wasm-conv-blas', kernels: ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Sum', 'Mean'] },
     ]);
   });
 
@@ -177,7 +179,7 @@ describe('wasm kernel layers', () => {
   it('uninstalling BLAS leaves the layers below in place', function () {
     if (!blas) this.skip();
     uninstallBlasKernels();
-    assert.deepEqual(enabledKernelLayers().map((l) => l.name), ['wasm-transpose-first', 'wasm-fast-kernels']);
+    assert.deepEqual(enabledKernelLayers().map((l) => l.name), ['wasm-transpose-first', 'wasm-fast-kernels', 'wasm-conv', 'wasm-conv-blas']);
     installBlasKernels(blas!);
   });
 });
