@@ -78,35 +78,37 @@ function poolInfo(dy: TensorInfo, input: TensorInfo, attrs: PoolAttrs): backend_
 const geometry = (info: backend_util.Conv2DInfo) => [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
   info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
 
-/** MaxPoolGrad for float32 NHWC (tfjs always gives it dilations 1). */
-export function maxPoolGrad(fallback: KernelFunc): KernelFunc {
+/** Sends dy back through each window into dx (zeroed, the input's shape). */
+type Spread = (backend: unknown, dy: TensorInfo, input: TensorInfo, dx: TensorInfo, info: backend_util.Conv2DInfo) => void;
+
+/** A pooling gradient for float32 NHWC: what poolInfo cannot take goes to `fallback`. */
+function poolGrad(fallback: KernelFunc, spread: Spread): KernelFunc {
   return (args) => {
     const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
     const info = poolInfo(dy, input, args.attrs as unknown as PoolAttrs);
     if (!info) return fallback(args);
     const dx = makeWasmOutput(args.backend, [...input.shape], 'float32');
     // Views after the allocation: it may move the heap.
-    const out = float32View(dx);
-    out.fill(0);
-    const wasm = convWasm(wasmHeapF32(args.backend));
-    if (wasm) wasm.maxPoolGrad(heapOffset(input), heapOffset(dy), heapOffset(dx), ...geometry(info));
-    else scatterToMaxima(float32View(input), float32View(dy), out, info);
+    float32View(dx).fill(0);
+    spread(args.backend, dy, input, dx, info);
     return dx;
   };
 }
 
+/** MaxPoolGrad for float32 NHWC (tfjs always gives it dilations 1). */
+export function maxPoolGrad(fallback: KernelFunc): KernelFunc {
+  return poolGrad(fallback, (backend, dy, input, dx, info) => {
+    const wasm = convWasm(wasmHeapF32(backend));
+    if (wasm) wasm.maxPoolGrad(heapOffset(input), heapOffset(dy), heapOffset(dx), ...geometry(info));
+    else scatterToMaxima(float32View(input), float32View(dy), float32View(dx), info);
+  });
+}
+
 /** AvgPoolGrad for float32 NHWC. */
 export function avgPoolGrad(fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    const info = poolInfo(dy, input, args.attrs as unknown as PoolAttrs);
-    if (!info) return fallback(args);
-    const dx = makeWasmOutput(args.backend, [...input.shape], 'float32');
-    const out = float32View(dx);
-    out.fill(0);
-    const wasm = convWasm(wasmHeapF32(args.backend));
+  return poolGrad(fallback, (backend, dy, _input, dx, info) => {
+    const wasm = convWasm(wasmHeapF32(backend));
     if (wasm) wasm.avgPoolGrad(heapOffset(dy), heapOffset(dx), ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
-    else spreadOverWindows(float32View(dy), out, info);
-    return dx;
-  };
+    else spreadOverWindows(float32View(dy), float32View(dx), info);
+  });
 }
