@@ -13,7 +13,8 @@ export type TfjsVersions = Readonly<Record<string, string | undefined>>;
  * The installed version of each tfjs package a run can use (the backends included; absent ones, such as
  * an uninstalled @tensorflow/tfjs-node, left out), read from their package.json files.
  */
-export function installedTfjsVersions(): Record<string, string> {
+export function installedTfjsVersions(): Readonly<Record<string, string>> {
+  if (installed) return installed;
   const require = createRequire(import.meta.url);
   const versions: Record<string, string> = {};
   for (const name of ['tfjs', 'tfjs-core', 'tfjs-layers', 'tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-node']) {
@@ -26,8 +27,12 @@ export function installedTfjsVersions(): Record<string, string> {
       // Not installed (tfjs-node is optional).
     }
   }
+  installed = versions;
   return versions;
 }
+
+/** Read once: the installed packages do not change while distil-run runs. */
+let installed: Readonly<Record<string, string>> | undefined;
 
 /** The packages whose internals each backend's fast paths use. */
 const USED_BY: Record<'wasm' | 'cpu', readonly string[]> = {

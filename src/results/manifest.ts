@@ -62,6 +62,8 @@ function shellWord(word: string): string {
 export function writeManifest(writer: RunWriter, input: ManifestInput): void {
   const { experiment, backend, previous } = input;
   const earlier = Array.isArray(previous?.attempts) ? previous.attempts : [];
+  const installed = installedTfjsVersions();
+  const ownPackage = BACKEND_PACKAGE[backend.name];
   writer.writeManifest({
     distil_run: getVersion(),
     experiment: experiment.name,
@@ -75,8 +77,8 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
     backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels, blas: backend.blas ?? null, blas_skipped: backend.blasSkipped ?? null },
-    versions: { node: process.version, ...tf.version, ...installedTfjsVersions() },
-    backend_package: BACKEND_PACKAGE[backend.name] ? `@tensorflow/${BACKEND_PACKAGE[backend.name]}@${installedTfjsVersions()[BACKEND_PACKAGE[backend.name]] ?? 'unknown'}` : null,
+    versions: { node: process.version, ...tf.version, ...installed },
+    backend_package: ownPackage ? `@tensorflow/${ownPackage}@${installed[ownPackage] ?? 'unknown'}` : null,
     datasets: input.datasets ?? [],
     machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
     shard: input.shard ?? null,

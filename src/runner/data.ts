@@ -37,6 +37,9 @@ export function holdOut(split: DataSplit, fraction: number, seed: number, featur
   return { train: take(trainRows), validation: take(validationRows) };
 }
 
+/** The seed that picks the held-out validation rows: the same rows for the same experiment seed. */
+const validationSeed = (config: ResolvedConfig): number => deriveSeed(config.seed, 'validation');
+
 function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTensors {
   const features = featureShape.reduce((a, b) => a * b, 1);
   const y = split.y instanceof Int32Array ? tf.tensor1d(split.y, 'int32') : tf.tensor1d(split.y, 'float32');
@@ -51,7 +54,7 @@ export async function loadData(registry: Registry, config: ResolvedConfig, baseD
   const features = dataset.featureShape.reduce((a, b) => a * b, 1);
   let { train } = dataset;
   let validation = dataset.validation;
-  if (!validation && config.validation > 0) ({ train, validation } = holdOut(dataset.train, config.validation, deriveSeed(config.seed, 'validation'), features));
+  if (!validation && config.validation > 0) ({ train, validation } = holdOut(dataset.train, config.validation, validationSeed(config), features));
   return {
     dataset,
     train: toTensors(train, dataset.featureShape),
@@ -67,8 +70,8 @@ export function disposeData(data: LoadedData): void {
 
 /** Each distinct dataset of a run, loaded once and kept on the backend until the run ends. */
 export class DatasetCache {
-  private readonly loaded = new Map<string, LoadedData>();
-  private readonly configs = new Map<string, ResolvedConfig>();
+  /** By dataset key: the splits on the backend, and the config that loaded them (for the manifest). */
+  private readonly loaded = new Map<string, { readonly data: LoadedData; readonly config: ResolvedConfig }>();
 
   constructor(private readonly registry: Registry, private readonly baseDir: string) {}
 
@@ -78,12 +81,10 @@ export class DatasetCache {
   }
 
   async get(planned: PlannedCell): Promise<LoadedData> {
-    let data = this.loaded.get(planned.datasetKey);
-    if (!data) {
-      data = await loadData(this.registry, planned.cell.config, this.baseDir);
-      this.loaded.set(planned.datasetKey, data);
-      this.configs.set(planned.datasetKey, planned.cell.config);
-    }
+    const known = this.loaded.get(planned.datasetKey);
+    if (known) return known.data;
+    const data = await loadData(this.registry, planned.cell.config, this.baseDir);
+    this.loaded.set(planned.datasetKey, { data, config: planned.cell.config });
     return data;
   }
 
@@ -92,13 +93,13 @@ export class DatasetCache {
    * params, the seeds of its splits, the split sizes, and what the component reports (files, checksums).
    */
   provenance(): Array<Record<string, unknown>> {
-    return [...this.loaded.entries()].map(([key, data]) => ({
+    return [...this.loaded.entries()].map(([key, { data, config }]) => ({
       key,
-      name: this.configs.get(key)?.dataset.name,
-      params: this.configs.get(key)?.dataset.params,
-      seed: this.configs.get(key)?.seed,
-      validation: this.configs.get(key)?.validation ?? 0,
-      validation_seed: this.configs.get(key)?.validation ? deriveSeed(this.configs.get(key)!.seed, 'validation') : null,
+      name: config.dataset.name,
+      params: config.dataset.params,
+      seed: config.seed,
+      validation: config.validation,
+      validation_seed: config.validation ? validationSeed(config) : null,
       train_n: data.train.n,
       validation_n: data.validation?.n ?? 0,
       test_n: data.test.n,
@@ -109,7 +110,7 @@ export class DatasetCache {
   /** Bytes the other datasets keep on the backend while `planned` runs. */
   bytesExcept(planned: PlannedCell): number {
     let bytes = 0;
-    for (const [key, data] of this.loaded) {
+    for (const [key, { data }] of this.loaded) {
       if (key === planned.datasetKey) continue;
       for (const split of [data.train, data.validation, data.test]) if (split) bytes += (split.x.size + split.y.size) * 4;
     }
@@ -117,8 +118,7 @@ export class DatasetCache {
   }
 
   dispose(): void {
-    for (const data of this.loaded.values()) disposeData(data);
+    for (const { data } of this.loaded.values()) disposeData(data);
     this.loaded.clear();
-    this.configs.clear();
   }
 }
