@@ -210,6 +210,11 @@ export function errorDataFile(dataset: string, at: DataLocation, problem: string
   return new DistilError('DATA_FILE_ERROR', `dataset "${dataset}": ${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });
 }
 
+/** A saved model (model.json and its weights) that is missing, damaged or does not fit: `file: problem (hint)`. Exit code 2. */
+export function errorSavedModel(file: string, problem: string, hint: string): DistilError {
+  return new DistilError('SAVED_MODEL_ERROR', `${file}: ${problem} (${hint})`, { exitCode: 2 });
+}
+
 /** An input file of `predict` that cannot be used, at its line and column: `input.csv:3:5 problem (hint)`. Exit code 2. */
 export function errorInputFile(at: DataLocation, problem: string, hint: string): DistilError {
   return new DistilError('DATA_FILE_ERROR', `${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { DistilError } from '../errors.js';
+import { errorSavedModel } from '../errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import { sha256 } from '../data/fetch.js';
 import { makeDirectories } from '../shared/fs-atomic.js';
@@ -63,9 +63,6 @@ export interface SavedModelFiles {
   readonly info?: SavedModelInfo;
 }
 
-function errorSavedModel(dir: string, problem: string, hint: string): DistilError {
-  return new DistilError('SAVED_MODEL_ERROR', `${path.join(dir, MODEL_FILE)}: ${problem} (${hint})`, { exitCode: 2 });
-}
 
 /**
  * Saves `model` into `dir` as model.json + weights.bin. The weights are written first and model.json
@@ -104,32 +101,32 @@ export function readSavedModel(target: string): SavedModelFiles {
   const dir = modelDirectory(target);
   const file = path.join(dir, MODEL_FILE);
   if (!existsSync(file)) {
-    throw new DistilError('SAVED_MODEL_ERROR', `${target}: no ${MODEL_FILE} there (give a model directory, e.g. <run dir>/models/<cell>/<seed>/<role>, or its model.json)`, { exitCode: 2 });
+    throw errorSavedModel(target, `no ${MODEL_FILE} there`, 'give a model directory, e.g. <run dir>/models/<cell>/<seed>/<role>, or its model.json');
   }
   let json: ModelJson;
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as ModelJson;
   } catch (error) {
-    throw errorSavedModel(dir, `not JSON (${(error as Error).message})`, 'the file may be cut short or damaged; save the model again');
+    throw errorSavedModel(path.join(dir, MODEL_FILE), `not JSON (${(error as Error).message})`, 'the file may be cut short or damaged; save the model again');
   }
   if (!json || typeof json !== 'object' || typeof json.modelTopology !== 'object' || json.modelTopology === null) {
-    throw errorSavedModel(dir, 'no modelTopology: not a TensorFlow.js layers model', 'save it with model.save() in the layers format');
+    throw errorSavedModel(path.join(dir, MODEL_FILE), 'no modelTopology: not a TensorFlow.js layers model', 'save it with model.save() in the layers format');
   }
-  if (!Array.isArray(json.weightsManifest)) throw errorSavedModel(dir, 'no weightsManifest', 'the file may be damaged; save the model again');
+  if (!Array.isArray(json.weightsManifest)) throw errorSavedModel(path.join(dir, MODEL_FILE), 'no weightsManifest', 'the file may be damaged; save the model again');
   const weightSpecs = json.weightsManifest.flatMap((group) => group.weights ?? []);
   const parts = json.weightsManifest.flatMap((group) => group.paths ?? []).map((relative) => {
     const weights = path.resolve(dir, relative);
-    if (!existsSync(weights)) throw errorSavedModel(dir, `its weights file ${relative} is missing`, 'copy the whole model directory');
+    if (!existsSync(weights)) throw errorSavedModel(path.join(dir, MODEL_FILE), `its weights file ${relative} is missing`, 'copy the whole model directory');
     return readFileSync(weights);
   });
   const bytes = Buffer.concat(parts);
   const expected = weightSpecs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * bytesPer(spec.dtype), 0);
   if (bytes.byteLength !== expected) {
-    throw errorSavedModel(dir, `its weights have ${bytes.byteLength} bytes, the manifest describes ${expected}`, 'the weights file may be cut short; save the model again');
+    throw errorSavedModel(path.join(dir, MODEL_FILE), `its weights have ${bytes.byteLength} bytes, the manifest describes ${expected}`, 'the weights file may be cut short; save the model again');
   }
   const record = json.userDefinedMetadata?.distil_run;
   if (record?.weights_sha256 !== undefined && record.weights_sha256 !== sha256(bytes)) {
-    throw errorSavedModel(dir, `its weights do not match the checksum recorded when it was saved`, 'the weights file is damaged; save the model again');
+    throw errorSavedModel(path.join(dir, MODEL_FILE), `its weights do not match the checksum recorded when it was saved`, 'the weights file is damaged; save the model again');
   }
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return { dir, json, weightData, weightSpecs, info: record };
@@ -153,6 +150,6 @@ export async function loadSavedModel(target: string): Promise<{ model: tf.Layers
     }));
     return { model, files };
   } catch (error) {
-    throw errorSavedModel(files.dir, `TensorFlow.js cannot build it (${(error as Error).message})`, 'a model with custom layers needs the plugin that registers them');
+    throw errorSavedModel(path.join(files.dir, MODEL_FILE), `TensorFlow.js cannot build it (${(error as Error).message})`, 'a model with custom layers needs the plugin that registers them');
   }
 }

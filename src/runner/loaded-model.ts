@@ -1,12 +1,8 @@
 // A role's model loaded from a saved TensorFlow.js layers model (`load:`), checked against the dataset.
 import * as tf from '@tensorflow/tfjs';
-import { DistilError } from '../errors.js';
+import { errorSavedModel } from '../errors.js';
 import type { Dataset } from '../registry/types.js';
 import { loadSavedModel } from '../results/saved-model.js';
-
-function errorLoad(file: string, problem: string, hint: string): DistilError {
-  return new DistilError('SAVED_MODEL_ERROR', `${file}: ${problem} (${hint})`, { exitCode: 2 });
-}
 
 const product = (dims: ReadonlyArray<number | null>) => dims.reduce((a: number, b) => a * (b ?? 1), 1);
 
@@ -22,15 +18,15 @@ export async function loadRoleModel(file: string, dataset: Dataset): Promise<tf.
     const input = model.inputs[0].shape.slice(1);
     const features = product(dataset.featureShape);
     if (product(input) !== features) {
-      throw errorLoad(file, `takes inputs of shape [${input.join(', ')}], the dataset gives ${features} features${dataset.imageShape ? ` ([${dataset.imageShape.join(', ')}] images)` : ''}`, 'load a model made for this dataset');
+      throw errorSavedModel(file, `takes inputs of shape [${input.join(', ')}], the dataset gives ${features} features${dataset.imageShape ? ` ([${dataset.imageShape.join(', ')}] images)` : ''}`, 'load a model made for this dataset');
     }
     const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
     if (outputs !== dataset.outputSize) {
-      throw errorLoad(file, `gives ${outputs} output(s), the dataset has ${dataset.outputSize} ${dataset.task === 'classification' ? 'classes' : 'target'}`, 'load a model made for this dataset');
+      throw errorSavedModel(file, `gives ${outputs} output(s), the dataset has ${dataset.outputSize} ${dataset.task === 'classification' ? 'classes' : 'target'}`, 'load a model made for this dataset');
     }
     const last = model.layers[model.layers.length - 1].getConfig() as { activation?: string };
     if (last.activation === 'softmax') {
-      throw errorLoad(file, 'its last layer applies a softmax', 'distil-run trains and distils logits: save the model without the final softmax (a linear last layer)');
+      throw errorSavedModel(file, 'its last layer applies a softmax', 'distil-run trains and distils logits: save the model without the final softmax (a linear last layer)');
     }
     if (input.length === 1) return model;
     // The splits hold flat examples: shape them as the model's input before it.
