@@ -8,7 +8,7 @@ import type { BackendRequest } from './backend/select.js';
 import { DistilError, errorInvalidArgument, errorTableMismatch, errorUnknownCommand, errorUnsettled } from './errors.js';
 import { builtinPlugin } from './plugins/builtin/index.js';
 import { loadPlugins } from './plugins/load.js';
-import { didYouMean } from './registry/did-you-mean.js';
+import { didYouMean } from './shared/did-you-mean.js';
 import { Registry } from './registry/registry.js';
 import { compareResults, mergeResults, parseMaxRegression } from './results/compare.js';
 import { compareFormatOption, formatComparison } from './results/compare-format.js';

@@ -1,5 +1,5 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
-import { SPEC_LIMITS } from './limits.js';
+import { SPEC_LIMITS } from '../shared/limits.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
@@ -7,7 +7,7 @@ import type { SpecIssue } from '../errors.js';
 import { loadPlugins } from '../plugins/load.js';
 import { Registry } from '../registry/registry.js';
 import { builtinPlugin } from '../plugins/builtin/index.js';
-import { getAjv } from './ajv.js';
+import { getAjv } from '../shared/ajv.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';

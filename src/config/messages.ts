@@ -1,7 +1,7 @@
 // Turns ajv's errors into located, human-sized messages ("must be > 0, got 0").
 import type { ErrorObject } from 'ajv';
 import type { SourceLocation, SpecIssue } from '../errors.js';
-import { didYouMean } from '../registry/did-you-mean.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import { formatPath, printable, printableKey } from './locate.js';
 import type { PathSegment } from './locate.js';
 

@@ -1,12 +1,12 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DENSE_UNITS_MAX } from './limits.js';
+import { DENSE_UNITS_MAX } from '../shared/limits.js';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
 import type { ComponentKind, Task } from '../registry/types.js';
-import { didYouMean } from '../registry/did-you-mean.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import type { PathSegment } from './load.js';

@@ -2,8 +2,8 @@
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
-import { didYouMean } from '../registry/did-you-mean.js';
-import { SPEC_LIMITS } from './limits.js';
+import { didYouMean } from '../shared/did-you-mean.js';
+import { SPEC_LIMITS } from '../shared/limits.js';
 import { setPath } from './grid.js';
 import { parsePath, printableKey } from './locate.js';
 import type { Locator } from './messages.js';

@@ -3,7 +3,7 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Alias, Node, YAMLError } from 'yaml';
 import type { SpecIssue } from '../errors.js';
-import { SPEC_LIMITS } from './limits.js';
+import { SPEC_LIMITS } from '../shared/limits.js';
 import { showValue } from './messages.js';
 import { formatPath, keyText, offsetPosition, positionOf, printable, printableKey } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';

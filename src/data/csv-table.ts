@@ -1,9 +1,9 @@
 // Reads a CSV data file into rows that remember where each cell sits, and converts cells to numbers
 // with messages that point at the file, line and column.
 import { errorDataFile, errorDataset } from '../errors.js';
-import { didYouMean } from '../registry/did-you-mean.js';
-import { parseCsvText } from './csv-text.js';
-import type { CsvRow } from './csv-text.js';
+import { didYouMean } from '../shared/did-you-mean.js';
+import { parseCsvText } from '../shared/csv.js';
+import type { CsvRow } from '../shared/csv.js';
 import { readDataFile } from './read-file.js';
 import type { DataFileRef } from './read-file.js';
 
@@ -30,7 +30,7 @@ export interface CsvOptions {
  */
 export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef): CsvTable {
   const text = readDataFile(file, ref).toString('utf8');
-  const parsed = parseCsvText(text, options.delimiter);
+  const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true });
   const fail = (at: { line?: number; col?: number }, problem: string, hint: string) => errorDataFile(ref.dataset, { file, ...at }, problem, hint);
   if (parsed.unclosedQuote) throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
   if (parsed.rows.length === 0) {

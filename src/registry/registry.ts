@@ -1,7 +1,7 @@
 // The component registry: components by kind and name, each with a compiled params validator.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { getAjv } from '../config/ajv.js';
-import { didYouMean } from './did-you-mean.js';
+import { getAjv } from '../shared/ajv.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import type { ComponentDefinition, ComponentKind, JsonSchema, Plugin } from './types.js';
 import { COMPONENT_KINDS } from './types.js';
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument, errorNotARunDirectory, errorUnknownMetric } from '../errors.js';
-import { didYouMean } from '../registry/did-you-mean.js';
+import { didYouMean } from '../shared/did-you-mean.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';
 import { readTable } from './table-check.js';

@@ -1,8 +1,9 @@
 // Reads a results or history table for compare and merge, refusing one that is cut short, damaged or not a distil-run table.
 import { readFileSync } from 'node:fs';
 import { errorInvalidTable, errorTableNotFound } from '../errors.js';
-import type { CsvLine, CsvRecord } from './csv.js';
-import { parseCsvLines } from './csv.js';
+import type { CsvRow } from '../shared/csv.js';
+import { parseCsvText } from '../shared/csv.js';
+import type { CsvRecord } from './csv.js';
 import type { RowStatus } from './rows.js';
 import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';
 
@@ -121,9 +122,9 @@ function readText(file: string): string {
 }
 
 /** The table's kind from its header: history tables have an `epoch` column. */
-function headerKind(file: string, header: CsvLine): TableKind {
+function headerKind(file: string, header: CsvRow): TableKind {
   const seen = new Set<string>();
-  for (const column of header.fields) {
+  for (const column of header.cells) {
     if (seen.has(column)) throw errorInvalidTable(file, header.line, `column "${column}" appears twice in the header`, DAMAGED_HINT);
     seen.add(column);
   }
@@ -137,8 +138,8 @@ function headerKind(file: string, header: CsvLine): TableKind {
 }
 
 /** Checks one row's shape and values; `cutLast` marks the final row of a file that does not end with a newline. */
-function checkRow(file: string, kind: TableKind, header: readonly string[], row: CsvLine, cutLast: boolean): CsvRecord {
-  const { fields, line } = row;
+function checkRow(file: string, kind: TableKind, header: readonly string[], row: CsvRow, cutLast: boolean): CsvRecord {
+  const { cells: fields, line } = row;
   if ((fields[0] === 'run_id' && fields.includes('cell_id')) || (fields[0] === 'cell_id' && fields.includes('role') && fields.includes('n'))) {
     throw errorInvalidTable(file, line, 'the header line is repeated inside the table', 'were two tables concatenated? combine them with distil-run merge');
   }
@@ -170,14 +171,14 @@ function checkRow(file: string, kind: TableKind, header: readonly string[], row:
  *   (two different rows for one key included).
  */
 export function readTable(file: string): CheckedTable {
-  // A byte-order mark (a spreadsheet saved the file) would glue itself to the first column's name.
-  const parsed = parseCsvLines(readText(file).replace(/^\uFEFF/, ''));
+  // A byte-order mark (a spreadsheet saved the file) is dropped by the parser: it would glue itself to the first column's name.
+  const parsed = parseCsvText(readText(file));
   const [header, ...body] = parsed.rows;
-  if (!header || (parsed.rows.length === 1 && header.fields.join('') === '')) {
+  if (!header || (parsed.rows.length === 1 && header.cells.join('') === '')) {
     throw errorInvalidTable(file, undefined, 'empty file, expected a header line', CUT_HINT);
   }
-  if (parsed.openQuoteLine !== undefined) {
-    throw errorInvalidTable(file, parsed.openQuoteLine, 'a quoted field is not closed before the end of the file', CUT_HINT);
+  if (parsed.unclosedQuote !== undefined) {
+    throw errorInvalidTable(file, parsed.unclosedQuote.line, 'a quoted field is not closed before the end of the file', CUT_HINT);
   }
   const kind = headerKind(file, header);
   if (body.length === 0 && !parsed.endsWithNewline) {
@@ -186,11 +187,11 @@ export function readTable(file: string): CheckedTable {
   const rows: TableRow[] = [];
   body.forEach((row, i) => {
     // Blank lines carry nothing; the runner never writes them, but an editor may leave one at the end.
-    if (row.fields.length === 1 && row.fields[0] === '') return;
+    if (row.cells.length === 1 && row.cells[0] === '') return;
     const cutLast = i === body.length - 1 && !parsed.endsWithNewline;
-    rows.push({ record: checkRow(file, kind, header.fields, row, cutLast), line: row.line });
+    rows.push({ record: checkRow(file, kind, header.cells, row, cutLast), line: row.line });
   });
-  return { file, kind, columns: header.fields, ...uniqueRows(file, kind, header.fields, rows) };
+  return { file, kind, columns: header.cells, ...uniqueRows(file, kind, header.cells, rows) };
 }
 
 /** The values of `column` over a table's rows, each once, in order of appearance. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorResults, errorWrite } from '../errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { parseCsvRows } from './csv.js';
+import { parseCsvRows } from '../shared/csv.js';
 import type { CsvRecord } from './csv.js';
 import type { Row } from './rows.js';
 

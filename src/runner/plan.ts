@@ -1,6 +1,6 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
 import { errorInvalidArgument } from '../errors.js';
-import { SPEC_LIMITS } from '../config/limits.js';
+import { SPEC_LIMITS } from '../shared/limits.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
 import { contentHash } from '../config/experiment.js';
 import type { ResolvedModel, Role } from '../config/resolve.js';

@@ -8,7 +8,7 @@ import { applyOverrides, parseSpecSource } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Registry } from '../registry/registry.js';
 import type { Loss, Task } from '../registry/types.js';
-import { parseCsvText } from '../data/csv-text.js';
+import { parseCsvText } from '../shared/csv.js';
 import { parseDecimal } from '../data/csv-table.js';
 import { readDataFile } from '../data/read-file.js';
 import { loadSavedModel } from '../results/saved-model.js';
@@ -171,7 +171,7 @@ export async function predictSavedModel(target: string, input: string): Promise<
 function readInputs(file: string, features: number): { values: Float32Array; lines: number[] } {
   if (!existsSync(file)) throw errorInvalidArgument('predict', `${file}: no such file (give a CSV of inputs, one row of feature values per line)`);
   const ref = { dataset: 'predict', key: 'the input file', relative: 'a relative path starts at the current directory' };
-  const parsed = parseCsvText(readDataFile(file, ref).toString('utf8'));
+  const parsed = parseCsvText(readDataFile(file, ref).toString('utf8'), { skipBlank: true });
   const fail = (at: { line?: number; col?: number }, problem: string, hint: string) => errorInputFile({ file, ...at }, problem, hint);
   if (parsed.unclosedQuote) throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
   const rows = parsed.rows.filter((row) => !(row.cells.length === 1 && row.cells[0].trim() === ''));

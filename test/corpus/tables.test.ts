@@ -4,7 +4,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { parseCsvRows } from '../../src/results/csv.js';
+import { parseCsvRows } from '../../src/shared/csv.js';
 import { BASELINE, CELL, HISTORY_HEADER, RESULTS_HEADER, history, line, result, results, roles, table } from '../results/table-fixtures.js';
 import type { Values } from '../results/table-fixtures.js';
 import { assertNoStackTrace, finished, startDistilRun } from '../cli-harness.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
-import { didYouMean, editDistance } from '../../src/registry/did-you-mean.js';
+import { didYouMean, editDistance } from '../../src/shared/did-you-mean.js';
 import { Registry, RegistrationError } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { Plugin } from '../../src/registry/types.js';

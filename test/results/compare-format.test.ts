@@ -3,7 +3,7 @@ import { assert } from 'chai';
 import { compareTexts } from './table-fixtures.js';
 import { formatComparison } from '../../src/results/compare.js';
 import { compareFormatOption } from '../../src/results/compare-format.js';
-import { parseCsvRows } from '../../src/results/csv.js';
+import { parseCsvRows } from '../../src/shared/csv.js';
 
 const HEADER = 'run_id,experiment,cell_id,cell,role,test_loss,test_accuracy,status,error\n';
 /** Teacher better, student worse by 0.05 loss and 0.02 accuracy, person failed in b. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { parseCsvRows } from '../../src/results/csv.js';
+import { parseCsvRows } from '../../src/shared/csv.js';
 import { mergeResults, writeMergedTable } from '../../src/results/merge.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, result, results, roles, table } from './table-fixtures.js';
 

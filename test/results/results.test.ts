@@ -1,6 +1,6 @@
 // The results tables: CSV round trips and text tables (compare: compare.test.ts, merge: merge.test.ts).
 import { assert } from 'chai';
-import { parseCsvRows } from '../../src/results/csv.js';
+import { parseCsvRows } from '../../src/shared/csv.js';
 import { formatTable } from '../../src/results/table.js';
 
 describe('results tables', () => {

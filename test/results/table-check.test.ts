@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors.js';
-import { parseCsvLines } from '../../src/results/csv.js';
 import { readTable } from '../../src/results/table-check.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, line, result, results, table } from './table-fixtures.js';
 
@@ -76,15 +75,5 @@ describe('readTable', () => {
   it('names a missing file and a directory', () => {
     assert.throws(() => readTable(path.join(dir, 'nope.csv')), `${path.join(dir, 'nope.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`);
     assert.throws(() => readTable(dir), `${dir}: is a directory (pass the results.csv or history.csv inside it)`);
-  });
-});
-
-describe('parseCsvLines', () => {
-  it('gives each row its first line and says how the text ended', () => {
-    const parsed = parseCsvLines('a,b\r\n"x\ny",1\n2,3');
-    assert.deepEqual(parsed.rows, [{ fields: ['a', 'b'], line: 1 }, { fields: ['x\ny', '1'], line: 2 }, { fields: ['2', '3'], line: 4 }]);
-    assert.isFalse(parsed.endsWithNewline);
-    assert.isTrue(parseCsvLines('a\n').endsWithNewline);
-    assert.equal(parseCsvLines('a\n"open\n').openQuoteLine, 2);
   });
 });

@@ -1,6 +1,6 @@
 // Layer "dense": a fully connected layer (an integer in a layer list is this with ReLU).
 import * as tf from '@tensorflow/tfjs';
-import { DENSE_UNITS_MAX } from '../../../config/limits.js';
+import { DENSE_UNITS_MAX } from '../../../shared/limits.js';
 import { defineComponent } from '../../../registry/types.js';
 
 export interface DenseParams {

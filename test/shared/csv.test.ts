@@ -1,9 +1,9 @@
 // CSV text to rows that keep the line and column of every cell (for messages that point at a cell).
 import { assert } from 'chai';
-import { parseCsvText } from '../../src/data/csv-text.js';
+import { parseCsvText } from '../../src/shared/csv.js';
 
-const shape = (text: string, delimiter = ',') => parseCsvText(text, delimiter).rows.map((row) => ({ line: row.line, cells: [...row.cells], cols: [...row.cols] }));
-const cellLines = (text: string) => parseCsvText(text).rows.map((row) => [...row.lines]);
+const shape = (text: string, delimiter = ',') => parseCsvText(text, { delimiter, skipBlank: true }).rows.map((row) => ({ line: row.line, cells: [...row.cells], cols: [...row.cols] }));
+const cellLines = (text: string) => parseCsvText(text, { skipBlank: true }).rows.map((row) => [...row.lines]);
 
 describe('CSV text with positions', () => {
   it('numbers lines and columns from 1, counting the blank lines it skips', () => {
@@ -46,6 +46,18 @@ describe('CSV text with positions', () => {
 
   it('returns no rows for empty or blank text', () => {
     assert.deepEqual(parseCsvText('').rows, []);
-    assert.deepEqual(parseCsvText('\n \n,,\n').rows, []);
+    assert.deepEqual(parseCsvText('\n \n,,\n', { skipBlank: true }).rows, []);
+  });
+
+  it('keeps blank rows unless asked to skip them, and says how the text ended', () => {
+    const parsed = parseCsvText('a,b\r\n"x\ny",1\n\n2,3');
+    assert.deepEqual(parsed.rows.map((row) => [row.line, ...row.cells]), [[1, 'a', 'b'], [2, 'x\ny', '1'], [4, ''], [5, '2', '3']]);
+    assert.isFalse(parsed.endsWithNewline);
+    assert.isTrue(parseCsvText('a\n').endsWithNewline);
+    assert.deepEqual(parseCsvText('a\n"open\n').unclosedQuote, { line: 2, col: 1 });
+  });
+
+  it('counts a CR line end inside a quoted cell as a line, as outside it', () => {
+    assert.deepEqual(parseCsvText('"a\rb",c\rd,e\r').rows.map((row) => [row.line, ...row.cells, ...row.lines]), [[1, 'a\rb', 'c', 1, 2], [3, 'd', 'e', 3, 3]]);
   });
 });
