@@ -2,6 +2,7 @@
 // samples/s of each role of experiments/mnist-cnn.yaml (the LeNet-like teacher: conv 32 3x3, pool,
 // conv 64 3x3, pool, dense 128, dense 10, batch 128), and the achieved GFLOP/s of the convolution
 // kernels at each role's shapes beside the raw matrix-product rate, in interleaved rounds of the same run.
+import type { Role } from '../src/shared/types.js';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../src/backend/blas.js';
@@ -9,7 +10,7 @@ import type { Sgemm } from '../src/backend/blas.js';
 import { selectBackend } from '../src/backend/select.js';
 import type { BackendRequest } from '../src/backend/select.js';
 import { loadExperiment } from '../src/config/experiment.js';
-import type { ResolvedConfig, Role } from '../src/config/resolve.js';
+import type { ResolvedConfig } from '../src/config/resolve.js';
 import type { Registry } from '../src/registry/registry.js';
 import type { Dataset, Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';

@@ -1,5 +1,6 @@
 // One benchmark configuration in its own process (tfjs holds one backend per process): times training
 // steps of every role of the shipped experiments and the backend's raw matrix-product rate.
+import type { Role } from '../src/shared/types.js';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureSgemm } from '../src/backend/blas.js';
@@ -10,7 +11,7 @@ import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
 import { loadExperiment } from '../src/config/experiment.js';
-import type { ResolvedConfig, Role } from '../src/config/resolve.js';
+import type { ResolvedConfig } from '../src/config/resolve.js';
 import type { Registry } from '../src/registry/registry.js';
 import { packageRoot } from '../src/shared/package-root.js';
 

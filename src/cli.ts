@@ -17,7 +17,7 @@ import { writeMergedTable } from './results/merge.js';
 import { findBest } from './results/best.js';
 import { summarizeTable, summaryCsv } from './results/summary.js';
 import { readTable } from './results/table-check.js';
-import { getVersion } from './results/manifest.js';
+import { getVersion } from './shared/version.js';
 import { formatRegistry, formatSummary } from './summary.js';
 import { checkStages, describeBackend, previewRun, runExperiment } from './runner/execute.js';
 import { evaluateSavedModel, formatEvaluation, predictSavedModel } from './runner/use-model.js';

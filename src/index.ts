@@ -1,15 +1,17 @@
 // The public API of distil-run: a hand-picked list of named exports.
-export { loadExperiment, resolveExperiment, contentHash } from './config/experiment.js';
+export { loadExperiment, resolveExperiment } from './config/experiment.js';
+export { contentHash } from './shared/hash.js';
 export type { GridAxisSummary, LoadExperimentOptions, ResolvedCell, ResolvedExperiment } from './config/experiment.js';
 export { parseSpecSource, applyOverrides } from './config/load.js';
 export { applyGridFlags } from './config/grid-flags.js';
 export type { SpecSource } from './config/load.js';
-export { ROLES } from './config/resolve.js';
-export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining, Role } from './config/resolve.js';
+export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining } from './config/resolve.js';
+export { ROLES } from './shared/types.js';
+export type { DataSplit, Role, Task } from './shared/types.js';
 export { Registry } from './registry/registry.js';
 export { defineComponent, definePlugin, metricFacts, COMPONENT_KINDS } from './registry/types.js';
 export type {
-  ComponentContext, ComponentDefinition, ComponentKind, DataSplit, Dataset, JsonSchema, Loss, Metric, MetricContext, MetricFacts, MetricFunction, Plugin, Task,
+  ComponentContext, ComponentDefinition, ComponentKind, Dataset, JsonSchema, Loss, Metric, MetricContext, MetricFacts, MetricFunction, Plugin,
 } from './registry/types.js';
 export { builtinPlugin } from './plugins/builtin/index.js';
 export { runExperiment, defaultRunId } from './runner/execute.js';

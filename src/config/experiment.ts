@@ -1,6 +1,5 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
 import { SPEC_LIMITS } from '../shared/limits.js';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { SpecIssue } from '../errors.js';
@@ -88,6 +87,7 @@ export interface LoadExperimentOptions {
 }
 
 import { packageRoot } from '../shared/package-root.js';
+import { contentHash } from '../shared/hash.js';
 
 /**
  * The published JSON Schema file editors and generic validators read: generated from the base schema
@@ -104,14 +104,6 @@ let baseValidator: ValidateFunction | undefined;
 function validateBase(data: unknown): ValidateFunction['errors'] {
   baseValidator ??= getAjv().compile(baseSchema);
   return baseValidator(structuredClone(data)) ? [] : baseValidator.errors;
-}
-
-/** Hash of a value's canonical JSON (keys sorted), shortened. */
-export function contentHash(value: unknown, length = 12): string {
-  const canonical = JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-  return createHash('sha256').update(canonical).digest('hex').slice(0, length);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import type { SourceLocation } from '../errors.js';
+import { printableKey } from '../shared/printable.js';
 
 export type PathSegment = string | number;
 
@@ -13,25 +14,6 @@ export interface SpecSource {
   readonly lineCounter: LineCounter;
   /** Dotted path → the flag that set it (`--set training.epochs=1`). */
   readonly origins: Map<string, string>;
-}
-
-const KEY_SHOWN = 60;
-const PLAIN_KEY = /^[\x20-\x7e]*$/;
-
-/**
- * Text from a spec as it can be printed to a terminal: control characters, line separators and
- * bidirectional overrides (which could reorder what the user sees) escaped as `\uXXXX`.
- */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A key or name from a spec as it can be printed: escaped (see {@link printable}), long ones shortened. */
-export function printableKey(key: string): string {
-  if (key.length <= KEY_SHOWN && PLAIN_KEY.test(key)) return key;
-  const escaped = printable(key).replace(/[\t\n]/g, (c) => (c === '\t' ? '\\t' : '\\n'));
-  return escaped.length > KEY_SHOWN ? `${escaped.slice(0, KEY_SHOWN - 3)}...` : escaped;
 }
 
 /** Renders a path as users write it: `models.teacher.layers[0]`. */

@@ -2,7 +2,8 @@
 import type { ErrorObject } from 'ajv';
 import type { SourceLocation, SpecIssue } from '../errors.js';
 import { didYouMean } from '../shared/did-you-mean.js';
-import { formatPath, printable, printableKey } from './locate.js';
+import { printable, printableKey } from '../shared/printable.js';
+import { formatPath } from './locate.js';
 import type { PathSegment } from './locate.js';
 
 /** Finds where a path points; `atKey` asks for the key rather than the value. */

@@ -1,19 +1,19 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
+import type { Role, Task } from '../shared/types.js';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/limits.js';
 import type { SpecIssue } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import { metricFacts } from '../registry/types.js';
-import type { ComponentKind, Task } from '../registry/types.js';
+import type { ComponentKind } from '../registry/types.js';
 import { didYouMean } from '../shared/did-you-mean.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import type { PathSegment } from './load.js';
-import { formatPath, printableKey } from './locate.js';
+import { printableKey } from '../shared/printable.js';
+import { formatPath } from './locate.js';
 
-export type Role = 'teacher' | 'student' | 'person';
-export const ROLES: readonly Role[] = ['teacher', 'student', 'person'];
 
 /** A component chosen by name, with its params validated and defaults filled in. */
 export interface ComponentRef {

@@ -1,7 +1,8 @@
 // Generates the published JSON Schema of specs (schema/experiment.schema.json): the base schema with
 // every registered component's params, for editors and generic validators.
+import type { Task } from '../shared/types.js';
 import type { Registry, RegisteredComponent } from '../registry/registry.js';
-import type { ComponentKind, Task } from '../registry/types.js';
+import type { ComponentKind } from '../registry/types.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { inlinedParams, portableSchema } from './schema-portable.js';
 

@@ -5,7 +5,8 @@ import { metricFacts } from '../registry/types.js';
 import { didYouMean } from '../shared/did-you-mean.js';
 import { SPEC_LIMITS } from '../shared/limits.js';
 import { setPath } from './grid.js';
-import { parsePath, printableKey } from './locate.js';
+import { printableKey } from '../shared/printable.js';
+import { parsePath } from './locate.js';
 import type { Locator } from './messages.js';
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,8 @@ import type { Alias, Node, YAMLError } from 'yaml';
 import type { SpecIssue } from '../errors.js';
 import { SPEC_LIMITS } from '../shared/limits.js';
 import { showValue } from './messages.js';
-import { formatPath, keyText, offsetPosition, positionOf, printable, printableKey } from './locate.js';
+import { printable, printableKey } from '../shared/printable.js';
+import { formatPath, keyText, offsetPosition, positionOf } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 
 function firstLine(message: string): string {

@@ -1,19 +1,7 @@
 // Downloads a file once into the user's cache, verified by SHA-256 and written atomically.
-import { createHash } from 'node:crypto';
-import os from 'node:os';
-import path from 'node:path';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { md5, sha256 } from '../shared/hash.js';
 import { gunzipIfGzip } from './gzip.js';
-
-/** `$XDG_CACHE_HOME/distil-run`, else `~/.cache/distil-run`. */
-export function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'distil-run');
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 const NETWORK_ERRORS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
@@ -56,7 +44,7 @@ export async function downloadVerified(url: string, expected: Expected, timeoutM
     throw new Error(`download of ${url} failed while receiving: ${networkProblem(error, timeoutMs)}`);
   }
   const [kind, want] = typeof expected === 'string' ? ['SHA-256', expected] : ['MD5', expected.md5];
-  const actual = kind === 'MD5' ? createHash('md5').update(bytes).digest('hex') : sha256(bytes);
+  const actual = kind === 'MD5' ? md5(bytes) : sha256(bytes);
   if (actual !== want) throw new Error(`download of ${url} has ${kind} ${actual}, expected ${want}`);
   return bytes;
 }

@@ -1,6 +1,6 @@
 // Tabular data helpers: seeded train/test split and standardisation with the training split's statistics.
+import type { DataSplit } from '../shared/types.js';
 import { errorDataFile } from '../errors.js';
-import type { DataSplit } from '../registry/types.js';
 import { permutation } from '../shared/random.js';
 
 /** Rows of features (row-major) with one target per row. */

@@ -9,7 +9,7 @@ import type { Registry } from '../registry/registry.js';
 import { RegistrationError } from '../registry/registry.js';
 import type { Plugin } from '../registry/types.js';
 import type { Locator } from '../config/messages.js';
-import { printable } from '../config/locate.js';
+import { printable } from '../shared/printable.js';
 
 /** How long a plugin module may take to load, unless DISTIL_PLUGIN_TIMEOUT_MS says otherwise (0: no limit). */
 export const PLUGIN_TIMEOUT_MS = 30_000;

@@ -1,5 +1,6 @@
 // The public component and plugin types: what a built-in or a user's plugin declares.
 import type * as tf from '@tensorflow/tfjs';
+import type { DataSplit, Task } from '../shared/types.js';
 
 /** The kinds of component the registry holds. */
 export type ComponentKind = 'dataset' | 'layer' | 'loss' | 'optimizer' | 'metric';
@@ -8,16 +9,6 @@ export const COMPONENT_KINDS: readonly ComponentKind[] = ['dataset', 'layer', 'l
 
 /** A JSON Schema object (draft-07 / 2019 subset that ajv understands). */
 export type JsonSchema = { readonly [key: string]: unknown };
-
-export type Task = 'classification' | 'regression';
-
-/** One split of a dataset held in typed arrays: `x` is row-major `[n, ...featureShape]`. */
-export interface DataSplit {
-  readonly x: Float32Array;
-  /** Class indices (classification) or target values (regression). */
-  readonly y: Int32Array | Float32Array;
-  readonly n: number;
-}
 
 /** What a dataset component produces. */
 export interface Dataset {

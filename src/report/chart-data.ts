@@ -1,8 +1,9 @@
 // The rows each chart plots, taken from a checked run directory: seeds folded into a mean and a band.
 import type { Row } from '../results/rows.js';
 import { mean } from '../shared/stats.js';
-import type { ReportRole, RunData } from './run-data.js';
-import { ROLES } from './run-data.js';
+import { ROLES } from '../shared/types.js';
+import type { Role } from '../shared/types.js';
+import type { RunData } from './run-data.js';
 
 /** Learning curves show this many cells at most, so a large sweep does not make a page of charts. */
 export const MAX_CURVE_CELLS = 12;
@@ -10,7 +11,7 @@ export const MAX_CURVE_CELLS = 12;
 /** One point of a learning curve: a role's value at an epoch, its mean over seeds and their range. */
 export interface CurvePoint {
   readonly cell: string;
-  readonly role: ReportRole;
+  readonly role: Role;
   /** `training loss`, `validation accuracy`, `test accuracy`. */
   readonly series: string;
   readonly epoch: number;
@@ -34,7 +35,7 @@ export interface GainPoint {
 /** A role of a cell: its parameter count and its test metric over the seeds. */
 export interface ParamsPoint {
   readonly cell: string;
-  readonly role: ReportRole;
+  readonly role: Role;
   readonly params: number;
   readonly mean: number;
   readonly lo: number;
@@ -49,7 +50,7 @@ export interface SearchPoint {
   readonly outcome: 'selected' | 'searched';
 }
 
-const isRole = (role: string | number | undefined): role is ReportRole => (ROLES as readonly unknown[]).includes(role);
+const isRole = (role: string | number | undefined): role is Role => (ROLES as readonly unknown[]).includes(role);
 const finiteNumber = (value: string | undefined): number | undefined => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value));
 
 /** A cell's name on a chart: its grid values, or "all" for a run of one cell. */
@@ -86,7 +87,7 @@ export function curvePoints(run: RunData): { points: CurvePoint[]; series: strin
   const shown = all.slice(0, MAX_CURVE_CELLS);
   const label = new Map(shown.map((c) => [c.id, c.label]));
   const series = seriesOf(run);
-  const groups = new Map<string, { cell: string; role: ReportRole; series: string; epoch: number; values: number[] }>();
+  const groups = new Map<string, { cell: string; role: Role; series: string; epoch: number; values: number[] }>();
   for (const { record } of run.history.rows) {
     const cell = label.get(record.cell_id);
     const epoch = finiteNumber(record.epoch);
@@ -100,7 +101,7 @@ export function curvePoints(run: RunData): { points: CurvePoint[]; series: strin
       groups.set(key, group);
     }
   }
-  const order = (p: { role: ReportRole; series: string }) => ROLES.indexOf(p.role) * 10 + series.findIndex((s) => s.name === p.series);
+  const order = (p: { role: Role; series: string }) => ROLES.indexOf(p.role) * 10 + series.findIndex((s) => s.name === p.series);
   const points = [...groups.values()]
     .map(({ values, ...rest }) => ({ ...rest, mean: mean(values) as number, lo: Math.min(...values), hi: Math.max(...values), seeds: values.length }))
     .sort((a, b) => order(a) - order(b) || a.epoch - b.epoch);

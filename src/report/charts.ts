@@ -1,11 +1,11 @@
 // The report's charts as declarative Vega-Lite specs over small tables of numbers (no rendering here).
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, GainPoint, ParamsPoint, SearchPoint } from './chart-data.js';
-import type { ReportRole } from './run-data.js';
-import { ROLES } from './run-data.js';
+import { ROLES } from '../shared/types.js';
+import type { Role } from '../shared/types.js';
 
 /** The same colour for a role on every chart: the baseline (person) grey-green, the student in the warm colour. */
-export const ROLE_COLORS: Readonly<Record<ReportRole, string>> = { teacher: '#4c78a8', student: '#f58518', person: '#54a24b' };
+export const ROLE_COLORS: Readonly<Record<Role, string>> = { teacher: '#4c78a8', student: '#f58518', person: '#54a24b' };
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -22,12 +22,12 @@ const CONFIG = {
 const TITLE_ABOVE = { titleAngle: 0, titleAlign: 'right', titleBaseline: 'bottom', titleX: 0, titleY: -6 } as const;
 
 /** The roles present, in teacher / student / person order. */
-function rolesOf(points: ReadonlyArray<{ role: ReportRole }>): ReportRole[] {
+function rolesOf(points: ReadonlyArray<{ role: Role }>): Role[] {
   return ROLES.filter((role) => points.some((p) => p.role === role));
 }
 
 /** Colour by role with a fixed domain, so a legend names exactly the roles drawn. */
-function roleColor(roles: readonly ReportRole[]) {
+function roleColor(roles: readonly Role[]) {
   const domain: string[] = [...roles];
   return { field: 'role', type: 'nominal', title: 'role', sort: domain, scale: { domain, range: roles.map((r) => ROLE_COLORS[r]) } } as const;
 }

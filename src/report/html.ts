@@ -2,7 +2,7 @@
 import type { Row } from '../results/rows.js';
 import { finalCells } from './chart-data.js';
 import type { ManifestFacts, RunData } from './run-data.js';
-import { ROLES } from './run-data.js';
+import { ROLES } from '../shared/types.js';
 
 /** A rendered chart and where it goes on the page. */
 export interface RenderedChart {

@@ -4,7 +4,7 @@ import { version as vegaVersion } from 'vega';
 import { version as vegaLiteVersion } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { errorResults } from '../errors.js';
-import { getVersion } from '../results/manifest.js';
+import { getVersion } from '../shared/version.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
 import { curvePoints, gainPoints, MAX_CURVE_CELLS, paramsPoints, searchPoints, sweptAxes } from './chart-data.js';
 import { gainBarsSpec, gainHeatmapSpec, learningCurveSpec, paramsSpec, selectionSpec } from './charts.js';

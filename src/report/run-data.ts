@@ -8,9 +8,6 @@ import { resultsShape, summarizeTable } from '../results/summary.js';
 import type { CheckedTable } from '../results/table-check.js';
 import { readTable } from '../results/table-check.js';
 
-export const ROLES = ['teacher', 'student', 'person'] as const;
-export type ReportRole = (typeof ROLES)[number];
-
 /** One search point as manifest.json records the selection (see src/runner/selection.ts). */
 export interface SearchCandidate {
   readonly label: string;

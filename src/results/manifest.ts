@@ -1,8 +1,6 @@
 // manifest.json: what ran, on what, when, with which versions, so a results table can be trusted later.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { packageRoot } from '../shared/package-root.js';
+import { getVersion } from '../shared/version.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
@@ -29,14 +27,6 @@ export interface ManifestInput {
 
 /** The backend's own package: the one whose kernels did the arithmetic. */
 const BACKEND_PACKAGE: Record<string, string> = { tensorflow: 'tfjs-node', wasm: 'tfjs-backend-wasm', cpu: 'tfjs-backend-cpu' };
-
-let packageVersion: string | undefined;
-
-/** distil-run's own version, from its package.json. */
-export function getVersion(): string {
-  packageVersion ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  return packageVersion;
-}
 
 /** One invocation of the run (a resumed run has several). */
 function attempt(input: ManifestInput): Record<string, unknown> {

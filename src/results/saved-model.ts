@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { errorSavedModel } from '../errors.js';
 import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { sha256 } from '../data/fetch.js';
+import { sha256 } from '../shared/hash.js';
 import { makeDirectories } from '../shared/fs-atomic.js';
 
 export const MODEL_FILE = 'model.json';

@@ -1,7 +1,8 @@
 // Loads each distinct dataset once per run and keeps its splits as tensors on the backend.
+import type { DataSplit } from '../shared/types.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
-import type { Dataset, DataSplit } from '../registry/types.js';
+import type { Dataset } from '../registry/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';

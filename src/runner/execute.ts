@@ -1,10 +1,12 @@
 // Executes a plan: per teacher config train once, reuse its outputs for every student cell, write rows as they finish.
+import type { Role } from '../shared/types.js';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure, errorInvalidArgument, errorNothingSelected } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import { getVersion, writeManifest } from '../results/manifest.js';
+import { writeManifest } from '../results/manifest.js';
+import { getVersion } from '../shared/version.js';
 import { saveModel } from '../results/saved-model.js';
 import type { SavedModelInfo } from '../results/saved-model.js';
 import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
@@ -18,10 +20,10 @@ import { selectBackend } from '../backend/select.js';
 import { isBackendFatal } from '../backend/wasm-memory.js';
 import type { BackendInfo, BackendRequest } from '../backend/select.js';
 import type { BlasRequest } from '../backend/blas.js';
-import { contentHash } from '../config/experiment.js';
+import { contentHash } from '../shared/hash.js';
 import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/experiment.js';
 import { hasValidation } from '../config/resolve.js';
-import type { ResolvedConfig, Role } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';

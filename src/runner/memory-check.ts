@@ -1,9 +1,10 @@
 // Refuses grid cells whose models cannot fit the wasm heap, before anything is allocated or written.
+import { ROLES } from '../shared/types.js';
+import type { Role } from '../shared/types.js';
 import { checkWasmMemory } from '../backend/wasm-memory.js';
 import type { LayerShape, RoleMemoryInput } from '../backend/wasm-memory.js';
 import type { BackendInfo } from '../backend/select.js';
-import { ROLES } from '../config/resolve.js';
-import type { ResolvedConfig, Role } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import { errorCellsTooLarge, errorModelShape } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Dataset } from '../registry/types.js';

@@ -1,9 +1,10 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
+import type { Role } from '../shared/types.js';
 import { errorInvalidArgument } from '../errors.js';
 import { SPEC_LIMITS } from '../shared/limits.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
-import { contentHash } from '../config/experiment.js';
-import type { ResolvedModel, Role } from '../config/resolve.js';
+import { contentHash } from '../shared/hash.js';
+import type { ResolvedModel } from '../config/resolve.js';
 
 export interface Shard {
   /** 1-based shard number. */

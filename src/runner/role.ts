@@ -1,10 +1,11 @@
 // Runs one role end to end: build, train, evaluate, time inference; returns its results row.
+import type { Role } from '../shared/types.js';
 import type { RoleOutcome } from '../results/rows.js';
 import { errorNonFiniteMetric } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/registry.js';
 import type { Loss, Metric } from '../registry/types.js';
-import type { ResolvedConfig, Role } from '../config/resolve.js';
+import type { ResolvedConfig } from '../config/resolve.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, createMetric, predictInBatches } from './model.js';
 import { deriveSeed } from '../shared/random.js';

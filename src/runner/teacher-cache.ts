@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { cacheDir } from '../data/fetch.js';
+import { cacheDir } from '../shared/cache-dir.js';
 import { DistilError } from '../errors.js';
-import { getVersion } from '../results/manifest.js';
+import { getVersion } from '../shared/version.js';
 import { MODEL_FILE, readSavedModel, saveModel } from '../results/saved-model.js';
 import type { SavedModelInfo } from '../results/saved-model.js';
 import type { EpochRecord } from './train.js';

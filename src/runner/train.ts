@@ -1,8 +1,9 @@
 // Trains one role with a seeded, batched loop; evaluates it on the test split.
+import type { Role, Task } from '../shared/types.js';
 import * as tf from '@tensorflow/tfjs';
 import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors.js';
-import type { Loss, Metric, Task } from '../registry/types.js';
-import type { ResolvedTraining, Role } from '../config/resolve.js';
+import type { Loss, Metric } from '../registry/types.js';
+import type { ResolvedTraining } from '../config/resolve.js';
 import { predictInBatches } from './model.js';
 import { permutation } from '../shared/random.js';
 import { learningRateSchedule } from './lr-schedule.js';

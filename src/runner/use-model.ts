@@ -1,4 +1,5 @@
 // Using a saved model after its run: evaluate it on a dataset's test split, or predict a CSV of inputs.
+import type { Task } from '../shared/types.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -7,7 +8,7 @@ import { loadExperiment, resolveExperiment } from '../config/experiment.js';
 import { applyOverrides, parseSpecSource } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Registry } from '../registry/registry.js';
-import type { Loss, Task } from '../registry/types.js';
+import type { Loss } from '../registry/types.js';
 import { parseCsvText } from '../shared/csv.js';
 import { parseDecimal } from '../data/csv-table.js';
 import { readDataFile } from '../data/read-file.js';

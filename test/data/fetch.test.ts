@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
-import { downloadVerified, readTarEntry, sha256, writeCache, writeTar } from '../../src/data/fetch.js';
+import { downloadVerified, readTarEntry, writeCache, writeTar } from '../../src/data/fetch.js';
+import { sha256 } from '../../src/shared/hash.js';
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
   try {

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
-import { cacheDir, downloadVerified, readTarEntry, sha256, writeCache } from '../../../data/fetch.js';
+import { downloadVerified, readTarEntry, writeCache } from '../../../data/fetch.js';
+import { cacheDir } from '../../../shared/cache-dir.js';
+import { sha256 } from '../../../shared/hash.js';
 import { readDataFile } from '../../../data/read-file.js';
 import { parseDecimal } from '../../../data/csv-table.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';

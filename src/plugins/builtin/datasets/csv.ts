@@ -1,4 +1,5 @@
 // Dataset "csv": a user's own table, for classification or regression, described in YAML only.
+import type { DataSplit, Task } from '../../../shared/types.js';
 import path from 'node:path';
 import { errorDataFile, errorDataset } from '../../../errors.js';
 import { assertSameColumns, cellNumber, columnIndex, readCsvTable } from '../../../data/csv-table.js';
@@ -8,7 +9,6 @@ import type { DataFileRef } from '../../../data/read-file.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';
 import type { Table } from '../../../data/tabular.js';
 import { defineComponent } from '../../../registry/types.js';
-import type { DataSplit, Task } from '../../../registry/types.js';
 import { limitParams } from './idx.js';
 
 export interface CsvParams {

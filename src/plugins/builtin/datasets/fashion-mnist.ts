@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
-import { cacheDir, downloadVerified, writeCache } from '../../../data/fetch.js';
+import { downloadVerified, writeCache } from '../../../data/fetch.js';
+import { cacheDir } from '../../../shared/cache-dir.js';
 import { defineComponent } from '../../../registry/types.js';
 import { loadIdxDataset } from './idx-files.js';
 import type { IdxFiles } from './idx-files.js';

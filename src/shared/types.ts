@@ -1,0 +1,17 @@
+// The words every stage shares: the three roles, the two tasks, and a split of a dataset in memory.
+
+/** The large model, the distilled small model, and the small model trained on labels alone (the baseline). */
+export type Role = 'teacher' | 'student' | 'person';
+
+/** The roles in the order a cell trains them. */
+export const ROLES = ['teacher', 'student', 'person'] as const satisfies readonly Role[];
+
+export type Task = 'classification' | 'regression';
+
+/** One split of a dataset held in typed arrays: `x` is row-major `[n, ...featureShape]`. */
+export interface DataSplit {
+  readonly x: Float32Array;
+  /** Class indices (classification) or target values (regression). */
+  readonly y: Int32Array | Float32Array;
+  readonly n: number;
+}
