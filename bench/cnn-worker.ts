@@ -16,6 +16,7 @@ import type { Dataset, Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
 import { packageRoot } from '../src/shared/package-root.js';
+import { createRegistry } from '../src/plugins/index.js';
 
 export interface CnnBenchRow {
   config: string;
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
   if (blasMode?.startsWith('blas') && !info.blas) throw new Error(`no BLAS: ${info.blasSkipped}`);
   const sgemm = blasMode?.startsWith('blas') ? loadBlas('auto').blas?.sgemm : undefined;
-  const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', 'mnist-cnn.yaml'));
+  const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', 'mnist-cnn.yaml'), { registry: await createRegistry() });
   const config = experiment.cells[0].config;
   const maxMs = Number(maxMsText);
   const rows: CnnBenchRow[] = [];

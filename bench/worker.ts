@@ -14,6 +14,7 @@ import { loadExperiment } from '../src/config/experiment.js';
 import type { ResolvedConfig } from '../src/config/resolve.js';
 import type { Registry } from '../src/registry/registry.js';
 import { packageRoot } from '../src/shared/package-root.js';
+import { createRegistry } from '../src/plugins/index.js';
 
 export interface BenchRow {
   config: string;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const raw = rawRate(blasMode === 'blas' ? loadBlas('auto').blas?.sgemm : undefined);
   const rows: BenchRow[] = [];
   for (const [file, inputSize, outputs] of [['mnist.yaml', 784, 10], ['housing.yaml', 8, 1]] as const) {
-    const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', file));
+    const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', file), { registry: await createRegistry() });
     const config = experiment.cells[0].config;
     for (const role of ['teacher', 'student', 'person'] as const) {
       // A slow backend (cpu) gets fewer steps so the whole benchmark stays in minutes.

@@ -6,8 +6,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { assertBlasRequest, BACKEND_REQUESTS, selectBackend } from './backend/select.js';
 import type { BackendRequest } from './backend/select.js';
 import { DistilError, errorInvalidArgument, errorTableMismatch, errorUnknownCommand, errorUnsettled } from './errors.js';
-import { builtinPlugin } from './plugins/builtin/index.js';
-import { loadPlugins } from './plugins/load.js';
+import { createRegistry } from './plugins/index.js';
 import { didYouMean } from './shared/did-you-mean.js';
 import { Registry } from './registry/registry.js';
 import { compareResults, mergeResults, parseMaxRegression } from './results/compare.js';
@@ -212,7 +211,7 @@ function checkRunFlags(values: Values): BackendRequest {
 
 async function commandRun(files: string[], values: Values): Promise<number> {
   requireFiles('run', files, 1);
-  const { experiment, registry } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
+  const { experiment, registry } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
   const shard = values.shard ? resolveShard(values.shard) : undefined;
   if (shard?.source) process.stderr.write(`shard ${shard.index}/${shard.count} from ${shard.source}\n`);
   // Every flag is checked before the plan is printed: a dry run that passes must not fail for real.
@@ -271,7 +270,7 @@ async function commandReport(files: string[]): Promise<number> {
 
 async function commandValidate(files: string[], values: Values): Promise<number> {
   requireFiles('validate', files, 1);
-  const { experiment } = await loadExperiment(files[0], { set: values.set, grid: values.grid, plugins: values.plugin });
+  const { experiment } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
   // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
   checkRunFlags(values);
   if (values.shard !== undefined && !/^auto(\/\d+)?$/.test(values.shard)) resolveShard(values.shard);
@@ -282,11 +281,7 @@ async function commandValidate(files: string[], values: Values): Promise<number>
 }
 
 async function pluginRegistry(values: Values): Promise<Registry> {
-  const registry = new Registry().use(builtinPlugin);
-  const issues: Parameters<typeof loadPlugins>[4] = [];
-  await loadPlugins(registry, values.plugin ?? [], process.cwd(), undefined, issues);
-  if (issues.length > 0) throw new DistilError('PLUGIN_ERROR', issues.map((i) => `${i.location.origin}: ${i.message} (${i.hint})`).join('\n'), { exitCode: 2 });
-  return registry;
+  return createRegistry({ plugins: values.plugin });
 }
 
 async function commandCompare(files: string[], values: Values): Promise<number> {
@@ -361,7 +356,7 @@ async function commandEvaluate(files: string[], values: Values): Promise<number>
   if (files.length !== 1) throw errorInvalidArgument('evaluate', `expected one model directory, got ${files.length} (see distil-run --help)`);
   if (values.blas !== undefined) assertBlasRequest(values.blas);
   const backend = await selectBackend(backendOption(values.backend), { blas: values.blas });
-  const result = await evaluateSavedModel(files[0], { dataset: values.dataset, set: values.set, plugins: values.plugin });
+  const result = await evaluateSavedModel(files[0], { dataset: values.dataset, set: values.set, registry: await pluginRegistry(values) });
   process.stdout.write(`${formatEvaluation(result)}\nbackend: ${describeBackend(backend)}\n`);
   return 0;
 }

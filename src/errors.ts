@@ -113,8 +113,9 @@ export function errorDatasetNotFound(dataset: string, looked: readonly string[],
   return new DistilError('DATASET_NOT_FOUND', `dataset "${dataset}": data not found. Looked in:\n${where}\n${hint}`);
 }
 
-export function errorPlugin(plugin: string, problem: string): DistilError {
-  return new DistilError('PLUGIN_ERROR', `plugin ${plugin}: ${problem}`, { exitCode: 2 });
+/** Plugin modules given on the command line that cannot be loaded, one line each: `--plugin x.mjs: problem (hint)`. Exit code 2. */
+export function errorPluginsNotLoaded(issues: readonly SpecIssue[]): DistilError {
+  return new DistilError('PLUGIN_ERROR', issues.map((i) => `${i.location.origin}: ${i.message} (${i.hint})`).join('\n'), { exitCode: 2 });
 }
 
 /**

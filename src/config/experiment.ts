@@ -3,9 +3,8 @@ import { SPEC_LIMITS } from '../shared/limits.js';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { SpecIssue } from '../errors.js';
-import { loadPlugins } from '../plugins/load.js';
-import { Registry } from '../registry/registry.js';
-import { builtinPlugin } from '../plugins/builtin/index.js';
+import { loadPlugins } from '../registry/load-plugins.js';
+import type { Registry } from '../registry/registry.js';
 import { getAjv } from '../shared/ajv.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
@@ -82,8 +81,11 @@ export interface LoadExperimentOptions {
   readonly grid?: readonly string[];
   /** Extra plugin modules (`--plugin`), resolved from the working directory. */
   readonly plugins?: readonly string[];
-  /** Registry to resolve against; a new one with the built-ins by default. */
-  readonly registry?: Registry;
+  /**
+   * The registry to resolve against (the built-ins and any plugins: see createRegistry). The spec's own
+   * `plugins:` and `plugins` here are loaded into it.
+   */
+  readonly registry: Registry;
 }
 
 import { packageRoot } from '../shared/package-root.js';
@@ -164,7 +166,7 @@ function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: r
  * Loads, validates and resolves an experiment spec file.
  * @throws DistilError INVALID_SPEC listing every problem with file:line:col, FILE_NOT_FOUND, PLUGIN_ERROR.
  */
-export async function loadExperiment(file: string, options: LoadExperimentOptions = {}): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
+export async function loadExperiment(file: string, options: LoadExperimentOptions): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const source = loadSpecSource(file);
   applyOverrides(source, options.set ?? []);
   applyGridFlags(source, options.grid ?? []);
@@ -179,15 +181,15 @@ function pluginEntries(spec: Record<string, unknown>): { references: string[]; e
 }
 
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
-export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions = {}): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
+export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const spec = specData(source);
   const locator: Locator = (segments, atKey) => locate(source, segments, atKey);
   const issues = new IssueCollector();
   issues.add(issuesFromAjv(validateBase(spec) ?? [], [], locator));
-  const registry = options.registry ?? new Registry().use(builtinPlugin);
+  const { registry } = options;
   const { references: specPlugins, entries } = pluginEntries(spec);
   const pluginIssues: SpecIssue[] = [];
-  await loadPlugins(registry, specPlugins, source.baseDir, locator, pluginIssues, entries);
+  await loadPlugins(registry, specPlugins, source.baseDir, (i) => locate(source, ['plugins', i]), pluginIssues, entries);
   await loadPlugins(registry, options.plugins ?? [], process.cwd(), undefined, pluginIssues);
   issues.add(pluginIssues);
   const axes = expandableAxes(spec, locator, issues);

@@ -1,6 +1,5 @@
 // The rows of results.csv and history.csv, and the distillation gain, built from what a role's training returned.
 import type { Role } from '../shared/types.js';
-import type { ResolvedCell } from '../config/experiment.js';
 
 export type Row = Record<string, string | number | undefined>;
 
@@ -23,11 +22,21 @@ export interface RoleOutcome {
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
 
+/** What a row records of its cell: its id, its grid values, its seed and each role's epochs and batch size. */
+export interface RowCell {
+  readonly id: string;
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly config: {
+    readonly seed: number;
+    readonly models: Readonly<Record<Role, { readonly training: { readonly epochs: number; readonly batchSize: number } }>>;
+  };
+}
+
 /** Where a results row comes from: the run, the cell and how the role ended. */
 export interface RowContext {
   readonly runId: string;
   readonly experiment: string;
-  readonly cell: ResolvedCell;
+  readonly cell: RowCell;
   readonly label: string;
   readonly backend: string;
   /** `search` or `final` in an experiment with a selection stage. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure, errorInvalidArgument, errorNothingSelected } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import { writeManifest } from '../results/manifest.js';
+import { writeManifest } from './manifest.js';
 import { getVersion } from '../shared/version.js';
 import { saveModel } from '../results/saved-model.js';
 import type { SavedModelInfo } from '../results/saved-model.js';

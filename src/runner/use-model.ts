@@ -23,7 +23,8 @@ export interface EvaluateOptions {
   readonly dataset?: string;
   /** `--set` overrides of the dataset spec, e.g. `dataset.test_limit=1000`. */
   readonly set?: readonly string[];
-  readonly plugins?: readonly string[];
+  /** The registry the dataset and metrics are resolved in (the built-ins and any plugins: see createRegistry). */
+  readonly registry: Registry;
 }
 
 export interface Evaluation {
@@ -49,7 +50,7 @@ const asSpec = (ref: { name: string; params: Readonly<Record<string, unknown>> }
 async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions): Promise<{ config: ResolvedConfig; registry: Registry; baseDir: string }> {
   const { info } = files;
   if (options.dataset !== undefined && /\.(ya?ml|json)$/i.test(options.dataset)) {
-    const { experiment, registry } = await loadExperiment(options.dataset, { set: options.set ? [...options.set] : undefined, plugins: options.plugins });
+    const { experiment, registry } = await loadExperiment(options.dataset, { registry: options.registry, set: options.set ? [...options.set] : undefined });
     return { config: withModelMetrics(experiment.cells[0].config, info), registry, baseDir: experiment.baseDir };
   }
   if (options.dataset === undefined && !info?.dataset) {
@@ -64,7 +65,7 @@ async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions
   // Messages about the dataset (a --set that does not fit, a missing file) point at this source.
   const source = parseSpecSource(JSON.stringify(spec, null, 2), path.join(baseDir, `(dataset of ${files.dir})`));
   applyOverrides(source, options.set ?? []);
-  const { experiment, registry } = await resolveExperiment(source, { plugins: options.plugins });
+  const { experiment, registry } = await resolveExperiment(source, { registry: options.registry });
   return { config: experiment.cells[0].config, registry, baseDir };
 }
 
@@ -96,7 +97,7 @@ function assertFits(model: tf.LayersModel, dir: string, featureShape: readonly n
  * Evaluates a saved model on a dataset's test split with the metrics it was trained with.
  * @throws DistilError for a missing or damaged model, a dataset it does not fit, bad --set or --dataset.
  */
-export async function evaluateSavedModel(target: string, options: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluateSavedModel(target: string, options: EvaluateOptions): Promise<Evaluation> {
   const { model, files } = await loadSavedModel(target);
   try {
     const { config, registry, baseDir } = await evaluationConfig(files, options);

@@ -7,6 +7,7 @@ import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
 import { formatPlan, planRun } from '../../src/runner/plan.js';
 import { VALID } from './valid-spec.js';
+import { builtinRegistry } from '../helpers.js';
 
 /** VALID is 10 lines: a grid appended to it starts on line 11. */
 const ZIPPED = `${VALID}grid:
@@ -25,7 +26,7 @@ async function load(text: string, flags: Flags = {}) {
   const source = parseSpecSource(text, 'spec.yaml');
   applyOverrides(source, flags.set ?? []);
   applyGridFlags(source, flags.grid ?? []);
-  return (await resolveExperiment(source)).experiment;
+  return (await resolveExperiment(source, { registry: builtinRegistry() })).experiment;
 }
 
 /** The formatted issues of a spec, or the message of a refused flag; [] when it is valid. */

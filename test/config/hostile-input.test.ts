@@ -8,6 +8,7 @@ import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError } from '../../src/errors.js';
 import { assertNoStackTrace, assertRefused, cli, distilRun, fixture, root } from '../cli-harness.js';
+import { builtinRegistry } from '../helpers.js';
 
 const invalid = (name: string): string => fixture(path.join('invalid', name));
 const SMALL = fixture('mnist-small.yaml');
@@ -22,7 +23,7 @@ async function refusal(text: string, set: readonly string[] = []): Promise<Disti
   try {
     const source = parseSpecSource(text, 'spec.yaml');
     applyOverrides(source, set);
-    await resolveExperiment(source);
+    await resolveExperiment(source, { registry: builtinRegistry() });
   } catch (error) {
     if (error instanceof DistilError) return error;
     throw error;

@@ -84,7 +84,7 @@ const REFUSED: Array<{ what: string; text: string; names: string }> = [
 /** distil-run's own verdict on a spec: its problems, [] when valid. */
 async function distilRunProblems(text: string): Promise<string[]> {
   try {
-    await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
     return [];
   } catch (error) {
     if (!(error instanceof DistilError)) throw error;
@@ -144,7 +144,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
   it('says which component an object without "name" is, as the resolver picks it', async () => {
     const regression = VALID.replace('{ name: mnist, train_limit: 100 }', 'california-housing').replace('{ temperature: 3, alpha: 0.25 }', '{}');
     const configs = await Promise.all([VALID.replace('{ name: adam, lr: 0.01 }', '{}'), regression.replace('{ name: adam, lr: 0.01 }', '{}')].map(async (text) => {
-      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
       return experiment.cells[0].config;
     }));
     for (const config of configs) {
@@ -209,6 +209,7 @@ Draft7Validator.check_schema(data["schema"])
 validator = Draft7Validator(data["schema"])
 print(json.dumps([[e.message for e in validator.iter_errors(spec)] for spec in data["specs"]]))
 `;
+import { builtinRegistry } from '../helpers.js';
 
 describe('published schema with Python\'s jsonschema', () => {
   const python = pythonJsonschema();

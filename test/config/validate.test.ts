@@ -5,6 +5,7 @@ import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError, formatIssue } from '../../src/errors.js';
 import { hasValidation } from '../../src/config/resolve.js';
 import { VALID } from './valid-spec.js';
+import { builtinRegistry } from '../helpers.js';
 
 /** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
 const CSV = 'dataset: { name: csv, path: a.csv, target: y, task: classification, validation_path: v.csv }';
@@ -18,7 +19,7 @@ async function problems(text: string, set: string[] = []): Promise<string[]> {
   try {
     const source = parseSpecSource(text, 'spec.yaml');
     applyOverrides(source, set);
-    await resolveExperiment(source);
+    await resolveExperiment(source, { registry: builtinRegistry() });
     return [];
   } catch (error) {
     if (!(error instanceof DistilError)) throw error;
@@ -28,7 +29,7 @@ async function problems(text: string, set: string[] = []): Promise<string[]> {
 
 describe('spec validation', () => {
   it('accepts a valid spec and resolves defaults, shorthands and the person', async () => {
-    const { experiment } = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'));
+    const { experiment } = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'), { registry: builtinRegistry() });
     assert.lengthOf(experiment.cells, 1);
     const { config } = experiment.cells[0];
     assert.equal(config.task, 'classification');
@@ -146,16 +147,16 @@ describe('spec validation', () => {
 
   it('accepts early stopping and a search on the validation split a dataset brings itself', async () => {
     for (const [text, own] of [[withEarlyStopping(withDataset(CSV)), 'validation_path'], [withDataset(IDX) + SEARCH, 'validation_images']]) {
-      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
       const { config } = experiment.cells[0];
       assert.equal(config.validation, 0, 'no share is held out of the training split');
       assert.equal(config.ownValidation, own);
       assert.isTrue(hasValidation(config));
     }
-    const { experiment } = await resolveExperiment(parseSpecSource(withEarlyStopping(withDataset(CSV)), 'spec.yaml'));
+    const { experiment } = await resolveExperiment(parseSpecSource(withEarlyStopping(withDataset(CSV)), 'spec.yaml'), { registry: builtinRegistry() });
     assert.equal(experiment.cells[0].config.models.teacher.training.earlyStopping?.metric, 'accuracy');
     // A spec without one keeps its config (and so its cell ids) as before.
-    const plain = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'));
+    const plain = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'), { registry: builtinRegistry() });
     assert.notProperty(plain.experiment.cells[0].config, 'ownValidation');
     assert.isFalse(hasValidation(plain.experiment.cells[0].config));
   });
@@ -169,8 +170,8 @@ describe('spec validation', () => {
 
   it('expands grid axes into cells with stable ids', async () => {
     const text = `${VALID}grid:\n  distillation.temperature: [2, 4]\n  distillation.alpha: [0.1, 0.9]\n`;
-    const first = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
-    const again = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    const first = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
+    const again = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
     const cells = first.experiment.cells;
     assert.lengthOf(cells, 4);
     assert.deepEqual(cells.map((c) => c.overrides), [
@@ -187,7 +188,7 @@ describe('spec validation', () => {
   it('applies --set overrides with YAML-typed values', async () => {
     const source = parseSpecSource(VALID, 'spec.yaml');
     applyOverrides(source, ['training.epochs=5', 'models.student.layers=[4, 4]', 'dataset.test_limit=50']);
-    const { experiment } = await resolveExperiment(source);
+    const { experiment } = await resolveExperiment(source, { registry: builtinRegistry() });
     const { config } = experiment.cells[0];
     assert.equal(config.models.teacher.training.epochs, 5);
     assert.deepEqual(config.models.student.layers.map((l) => l.params.units), [4, 4]);
@@ -201,7 +202,7 @@ describe('spec validation', () => {
 
   it('lets a role override the shared training settings', async () => {
     const text = VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { epochs: 9, optimizer: sgd } }');
-    const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
+    const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
     const { models } = experiment.cells[0].config;
     assert.equal(models.teacher.training.epochs, 9);
     assert.deepEqual(models.teacher.training.optimizer, { name: 'sgd', params: { lr: 0.01, momentum: 0, nesterov: false } });

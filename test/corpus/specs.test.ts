@@ -12,6 +12,7 @@ import { DistilError } from '../../src/errors.js';
 import { createRandom } from '../../src/shared/random.js';
 import { assertRefused, distilRun, root } from '../cli-harness.js';
 import { VALID } from '../config/valid-spec.js';
+import { builtinRegistry } from '../helpers.js';
 
 const INVALID = path.join(root, 'test', 'fixtures', 'invalid');
 
@@ -238,7 +239,7 @@ async function inProcess(c: SpecCase, file: string): Promise<unknown> {
   const saved = { ...process.env };
   Object.assign(process.env, c.env ?? {});
   try {
-    await loadExperiment(file, { set: c.set, plugins: c.plugins });
+    await loadExperiment(file, { registry: builtinRegistry(), set: c.set, plugins: c.plugins });
     return undefined;
   } catch (error) {
     return error;
@@ -338,7 +339,7 @@ async function attempt(bytes: string | Buffer, set: readonly string[]): Promise<
     const text = typeof bytes === 'string' ? bytes : decodeSpec(bytes, 'damaged.yaml');
     const source = parseSpecSource(text, 'damaged.yaml');
     applyOverrides(source, set);
-    await resolveExperiment(source);
+    await resolveExperiment(source, { registry: builtinRegistry() });
     return undefined;
   } catch (error) {
     return error;

@@ -114,7 +114,7 @@ describe('registry', () => {
 
   it('loads a plugin named in the spec, relative to the spec file, and validates its params', async () => {
     const source = parseSpecSource(SPEC('./plugin-ok.mjs', '{ name: always-one, scale: 2 }'), path.join(fixtures, 'spec.yaml'));
-    const { experiment, registry } = await resolveExperiment(source, { registry: new Registry().use((await import('../../src/plugins/builtin/index.js')).builtinPlugin) });
+    const { experiment, registry } = await resolveExperiment(source, { registry: builtinRegistry() });
     assert.deepEqual(experiment.cells[0].config.models.student.training.metrics, [{ name: 'always-one', params: { scale: 2 } }]);
     assert.equal(registry.get('metric', 'always-one').plugin, 'fixture-plugin');
   });
@@ -123,7 +123,7 @@ describe('registry', () => {
     const file = path.join(fixtures, 'spec.yaml');
     const messages = async (text: string) => {
       try {
-        await resolveExperiment(parseSpecSource(text, file));
+        await resolveExperiment(parseSpecSource(text, file), { registry: builtinRegistry() });
         return [];
       } catch (error) {
         return (error as DistilError).issues.map((i) => formatIssue({ ...i, location: { ...i.location, file: 'spec.yaml' } }));

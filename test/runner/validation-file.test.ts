@@ -8,6 +8,7 @@ import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
+import { builtinRegistry } from '../helpers.js';
 
 /** Two separable classes in two features. */
 function rows(n: number, offset: number): string {
@@ -30,7 +31,7 @@ dataset: { name: csv, path: train.csv, validation_path: val.csv, target: y, task
 models: { teacher: { layers: [8] }, student: { layers: [4] } }
 training: { epochs: 6, batch_size: 16, optimizer: { name: adam, lr: 0.05 }, early_stopping: { metric: val_accuracy, patience: 2 } }
 `);
-    const { experiment, registry } = await loadExperiment(spec);
+    const { experiment, registry } = await loadExperiment(spec, { registry: builtinRegistry() });
     const summary = await runExperiment(experiment, registry, { outDir: path.join(dir, 'results'), runId: 'v', reporter: new RecordingReporter(), teacherCache: false, saveModels: 'none' });
     const results = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.includeMembers(results.columns, ['val_loss', 'val_accuracy', 'kept_epoch']);

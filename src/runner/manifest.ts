@@ -4,8 +4,8 @@ import { getVersion } from '../shared/version.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/select.js';
 import type { ResolvedExperiment } from '../config/experiment.js';
-import type { RunIdentity } from './run-dir.js';
-import type { RunWriter } from './writer.js';
+import type { RunIdentity } from '../results/run-dir.js';
+import type { RunWriter } from '../results/writer.js';
 import { installedTfjsVersions } from '../backend/versions.js';
 
 export interface ManifestInput {

@@ -4,12 +4,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { SpecIssue } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
-import { RegistrationError } from '../registry/registry.js';
-import type { Plugin } from '../registry/types.js';
-import type { Locator } from '../config/messages.js';
+import type { SourceLocation, SpecIssue } from '../errors.js';
 import { printable } from '../shared/printable.js';
+import type { Registry } from './registry.js';
+import { RegistrationError } from './registry.js';
+import type { Plugin } from './types.js';
 
 /** How long a plugin module may take to load, unless DISTIL_PLUGIN_TIMEOUT_MS says otherwise (0: no limit). */
 export const PLUGIN_TIMEOUT_MS = 30_000;
@@ -86,23 +85,24 @@ async function registerModule(registry: Registry, reference: string, baseDir: st
 
 /**
  * Imports each plugin module and registers its default export (or export named `plugin`).
- * Problems become issues located at the spec's `plugins[i]` entry (or named after the flag);
- * `entries[k]` is the index in `plugins:` of `references[k]` when some entries were left out.
+ * Problems become issues located by `locateEntry(i)` at the spec's `plugins[i]` entry, or named after
+ * the flag when there is no spec; `entries[k]` is the index in `plugins:` of `references[k]` when some
+ * entries were left out.
  */
 export async function loadPlugins(
   registry: Registry,
   references: readonly string[],
   baseDir: string,
-  locateAt: Locator | undefined,
+  locateEntry: ((index: number) => SourceLocation) | undefined,
   issues: SpecIssue[],
   entries?: readonly number[],
 ): Promise<void> {
-  const relativeHint = locateAt ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
+  const relativeHint = locateEntry ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
   for (const [k, reference] of references.entries()) {
     const problem = await registerModule(registry, reference, baseDir, relativeHint);
     if (!problem) continue;
     const i = entries?.[k] ?? k;
-    const location = locateAt ? locateAt(['plugins', i]) : { file: reference, origin: `--plugin ${reference}` };
-    issues.push({ location, path: locateAt ? `plugins[${i}]` : '', ...problem });
+    const location = locateEntry ? locateEntry(i) : { file: reference, origin: `--plugin ${reference}` };
+    issues.push({ location, path: locateEntry ? `plugins[${i}]` : '', ...problem });
   }
 }

@@ -1,0 +1,19 @@
+// The registry folder's surface: components by kind, the plugin API types, and loading plugin modules.
+export { Registry, RegistrationError } from './registry.js';
+export type { Lookup, RegisteredComponent } from './registry.js';
+export { loadPlugins, PLUGIN_TIMEOUT_MS } from './load-plugins.js';
+export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts } from './types.js';
+export type {
+  ComponentContext,
+  ComponentDefinition,
+  ComponentKind,
+  CreatedBy,
+  Dataset,
+  JsonSchema,
+  Loss,
+  Metric,
+  MetricContext,
+  MetricFacts,
+  MetricFunction,
+  Plugin,
+} from './types.js';
