@@ -9,7 +9,9 @@ import { DistilError, errorInvalidArgument, errorTableMismatch, errorUnknownComm
 import { createRegistry } from './plugins/index.js';
 import { didYouMean } from './shared/did-you-mean.js';
 import { Registry } from './registry/registry.js';
-import { compareResults, mergeResults, parseMaxRegression } from './results/compare.js';
+import { compareResults } from './results/compare.js';
+import { mergeResults } from './results/merge.js';
+import { parseMaxRegression } from './results/compare-thresholds.js';
 import { compareFormatOption, formatComparison } from './results/compare-format.js';
 import { assertRunId } from './results/run-dir.js';
 import { writeMergedTable } from './results/merge.js';

@@ -1,7 +1,7 @@
 // compare's output formats: the text table, markdown for a pull-request comment, JSON and CSV for tools; each carries the same facts.
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorInvalidArgument } from '../errors.js';
-import type { Comparison, LostResult, MetricDelta, RowKey } from './compare.js';
+import type { Comparison, LostResult, MetricDelta, RowKey } from './compare-types.js';
 import type { SummaryDelta } from './compare-summary.js';
 import { isGated } from './compare-thresholds.js';
 import type { Thresholds } from './compare-thresholds.js';

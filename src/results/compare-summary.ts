@@ -1,7 +1,7 @@
 // Compares two summary.csv tables (means over seeds) per cell and role; a change within the seeds' noise is not a regression.
 import { errorTableMismatch } from '../errors.js';
 import type { CsvRecord } from './csv.js';
-import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare.js';
+import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare-types.js';
 import type { Thresholds } from './compare-thresholds.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
 import type { CheckedTable } from './table-check.js';

@@ -1,7 +1,7 @@
 // compare's formats: the text table unchanged, markdown for a pull-request comment, JSON and CSV; each with the same facts.
 import { assert } from 'chai';
 import { compareTexts } from './table-fixtures.js';
-import { formatComparison } from '../../src/results/compare.js';
+import { formatComparison } from '../../src/results/compare-format.js';
 import { compareFormatOption } from '../../src/results/compare-format.js';
 import { parseCsvRows } from '../../src/shared/csv.js';
 

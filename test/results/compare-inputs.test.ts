@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { compareResults } from '../../src/results/compare.js';
-import type { CompareOptions } from '../../src/results/compare.js';
+import type { CompareOptions } from '../../src/results/compare-types.js';
 import { summarizeTable, summaryCsv } from '../../src/results/summary.js';
 import { readTable } from '../../src/results/table-check.js';
 import { BASELINE, results, roles } from './table-fixtures.js';

@@ -1,7 +1,7 @@
 // compare's thresholds: a default and per-metric ones (gain included), refused when they name a metric the tables cannot both give.
 import { assert } from 'chai';
-import { parseMaxRegression } from '../../src/results/compare.js';
-import type { CompareOptions } from '../../src/results/compare.js';
+import { parseMaxRegression } from '../../src/results/compare-thresholds.js';
+import type { CompareOptions } from '../../src/results/compare-types.js';
 import { BASELINE, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
 
 

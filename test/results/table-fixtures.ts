@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareResults } from '../../src/results/compare.js';
-import type { CompareOptions } from '../../src/results/compare.js';
+import type { CompareOptions } from '../../src/results/compare-types.js';
 import { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from '../../src/results/writer.js';
 
 export type Values = Record<string, string | number>;
