@@ -94,7 +94,7 @@ interface FullRun {
 function runFull(config: string): FullRun | string {
   const time = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
   const runId = `bench-${config.replace('+', '-')}`;
-  const args = [path.join(root, 'dist', 'src', 'cli.js'), path.join(root, 'experiments', 'mnist.yaml'), '--out', values.out!, '--run-id', runId, '--plain', '--backend', config.split('+')[0], '--blas', config.endsWith('+blas') ? 'auto' : 'off'];
+  const args = [path.join(root, 'dist', 'src', 'cli', 'main.js'), path.join(root, 'experiments', 'mnist.yaml'), '--out', values.out!, '--run-id', runId, '--plain', '--backend', config.split('+')[0], '--blas', config.endsWith('+blas') ? 'auto' : 'off'];
   const started = performance.now();
   const result = time
     ? spawnSync(time, ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { encoding: 'utf8' })

@@ -7,7 +7,7 @@ import { assert } from 'chai';
 import './helpers.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const cli = path.join(root, 'dist', 'src', 'cli.js');
+export const cli = path.join(root, 'dist', 'src', 'cli', 'main.js');
 
 /** A fixture's path relative to the repository root (the CLI runs with the root as its working directory). */
 export const fixture = (name: string): string => path.join('test', 'fixtures', name);

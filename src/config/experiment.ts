@@ -1,11 +1,11 @@
 // Loads, validates and resolves an experiment spec into a frozen ResolvedExperiment with its grid cells.
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { SpecIssue } from '../errors.js';
-import { loadPlugins } from '../registry/load-plugins.js';
-import type { Registry } from '../registry/registry.js';
-import { getAjv } from '../shared/ajv.js';
+import { loadPlugins } from '../registry/index.js';
+import type { Registry } from '../registry/index.js';
+import { getAjv } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
@@ -88,8 +88,8 @@ export interface LoadExperimentOptions {
   readonly registry: Registry;
 }
 
-import { packageRoot } from '../shared/package-root.js';
-import { contentHash } from '../shared/hash.js';
+import { packageRoot } from '../shared/index.js';
+import { contentHash } from '../shared/index.js';
 
 /**
  * The published JSON Schema file editors and generic validators read: generated from the base schema

@@ -1,6 +1,6 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
 import type { SpecIssue } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import type { Locator } from './messages.js';

@@ -1,7 +1,7 @@
 // Collects a spec's problems once each, in file order, and refuses the spec with the first ones shown.
 import { errorInvalidSpecLimited } from '../errors.js';
 import type { SpecIssue } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 
 /** Problems found so far, without repeats (grid cells report their shared problems once). */
 export class IssueCollector {

@@ -4,7 +4,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument } fr
 import type { Node } from 'yaml';
 import { errorInvalidArgument, errorInvalidSpecLimited } from '../errors.js';
 import type { SpecIssue } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 import { nestedAxisKey } from './grid-flags.js';
 import { childNode, formatPath, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';

@@ -2,7 +2,7 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
 import type { SourceLocation } from '../errors.js';
-import { printableKey } from '../shared/printable.js';
+import { printableKey } from '../shared/index.js';
 
 export type PathSegment = string | number;
 

@@ -1,8 +1,8 @@
 // Turns ajv's errors into located, human-sized messages ("must be > 0, got 0").
 import type { ErrorObject } from 'ajv';
 import type { SourceLocation, SpecIssue } from '../errors.js';
-import { didYouMean } from '../shared/did-you-mean.js';
-import { printable, printableKey } from '../shared/printable.js';
+import { didYouMean } from '../shared/index.js';
+import { printable, printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
 import type { PathSegment } from './locate.js';
 

@@ -1,5 +1,5 @@
 // Why a dotted path (from --set or a grid axis) cannot be written into a spec: the words both use.
-import { printableKey } from '../shared/printable.js';
+import { printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
 import type { PathSegment } from './locate.js';
 import { showValue } from './messages.js';

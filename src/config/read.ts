@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { errorFileNotFound, errorFileUnreadable, errorInvalidSpec } from '../errors.js';
 import type { DistilError } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 
 const WHAT = 'experiment spec';
 

@@ -1,17 +1,17 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
-import type { Role, Task } from '../shared/types.js';
+import type { Role, Task } from '../shared/index.js';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DENSE_UNITS_MAX } from '../shared/limits.js';
+import { DENSE_UNITS_MAX } from '../shared/index.js';
 import type { SpecIssue } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
-import { metricFacts } from '../registry/types.js';
-import type { ComponentKind } from '../registry/types.js';
-import { didYouMean } from '../shared/did-you-mean.js';
+import type { Registry } from '../registry/index.js';
+import { metricFacts } from '../registry/index.js';
+import type { ComponentKind } from '../registry/index.js';
+import { didYouMean } from '../shared/index.js';
 import { issuesFromAjv } from './messages.js';
 import type { Locator } from './messages.js';
 import type { PathSegment } from './load.js';
-import { printableKey } from '../shared/printable.js';
+import { printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
 
 

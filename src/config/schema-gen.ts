@@ -1,8 +1,8 @@
 // Generates the published JSON Schema of specs (schema/experiment.schema.json): the base schema with
 // every registered component's params, for editors and generic validators.
-import type { Task } from '../shared/types.js';
-import type { Registry, RegisteredComponent } from '../registry/registry.js';
-import type { ComponentKind } from '../registry/types.js';
+import type { Task } from '../shared/index.js';
+import type { Registry, RegisteredComponent } from '../registry/index.js';
+import type { ComponentKind } from '../registry/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { inlinedParams, portableSchema } from './schema-portable.js';
 
@@ -12,7 +12,7 @@ type Schema = Record<string, unknown>;
 export const SCHEMA_ID = 'https://github.com/distil-run/distil-run/schema/experiment.schema.json';
 
 /** The command that rewrites schema/experiment.schema.json (a test fails until it has been run). */
-export const REGENERATE_COMMAND = 'npx tsx src/cli.ts schema --out schema/experiment.schema.json';
+export const REGENERATE_COMMAND = 'npm run schema';
 
 /** A place in a spec that names a component: which kind, and what an object without "name" means. */
 interface Slot {

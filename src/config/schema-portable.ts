@@ -1,5 +1,5 @@
 // Rewrites a JSON Schema for generic validators: no x- keywords, no union types, local refs moved.
-import type { JsonSchema } from '../registry/types.js';
+import type { JsonSchema } from '../registry/index.js';
 
 type Schema = Record<string, unknown>;
 

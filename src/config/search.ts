@@ -1,11 +1,11 @@
 // The selection stage: search a role's settings, select on a validation metric, carry the winner's values to the later roles.
 import type { SpecIssue } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
-import { metricFacts } from '../registry/types.js';
-import { didYouMean } from '../shared/did-you-mean.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import type { Registry } from '../registry/index.js';
+import { metricFacts } from '../registry/index.js';
+import { didYouMean } from '../shared/index.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 import { setPath } from './grid.js';
-import { printableKey } from '../shared/printable.js';
+import { printableKey } from '../shared/index.js';
 import { parsePath } from './locate.js';
 import type { Locator } from './messages.js';
 

@@ -3,9 +3,9 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Alias, Node, YAMLError } from 'yaml';
 import type { SpecIssue } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
+import { SPEC_LIMITS } from '../shared/index.js';
 import { showValue } from './messages.js';
-import { printable, printableKey } from '../shared/printable.js';
+import { printable, printableKey } from '../shared/index.js';
 import { formatPath, keyText, offsetPosition, positionOf } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 

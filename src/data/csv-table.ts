@@ -1,9 +1,9 @@
 // Reads a CSV data file into rows that remember where each cell sits, and converts cells to numbers
 // with messages that point at the file, line and column.
 import { errorDataFile, errorDataset } from '../errors.js';
-import { didYouMean } from '../shared/did-you-mean.js';
-import { parseCsvText } from '../shared/csv.js';
-import type { CsvRow } from '../shared/csv.js';
+import { didYouMean } from '../shared/index.js';
+import { parseCsvText } from '../shared/index.js';
+import type { CsvRow } from '../shared/index.js';
 import { readDataFile } from './read-file.js';
 import type { DataFileRef } from './read-file.js';
 

@@ -1,6 +1,6 @@
 // Downloads a file once into the user's cache, verified by SHA-256 and written atomically.
-import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { md5, sha256 } from '../shared/hash.js';
+import { writeFileAtomic } from '../shared/index.js';
+import { md5, sha256 } from '../shared/index.js';
 import { gunzipIfGzip } from './gzip.js';
 
 const NETWORK_ERRORS: Record<string, string> = {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import type { SourceLocation, SpecIssue } from '../errors.js';
-import { printable } from '../shared/printable.js';
+import { printable } from '../shared/index.js';
 import type { Registry } from './registry.js';
 import { RegistrationError } from './registry.js';
 import type { Plugin } from './types.js';

@@ -1,9 +1,9 @@
 // The component registry: components by kind and name, each with a compiled params validator.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { getAjv } from '../shared/ajv.js';
-import { didYouMean } from '../shared/did-you-mean.js';
+import { getAjv } from '../shared/index.js';
+import { didYouMean } from '../shared/index.js';
 import type { ComponentDefinition, ComponentKind, JsonSchema, Plugin } from './types.js';
-import { COMPONENT_KINDS } from './types.js';
+import { COMPONENT_KINDS, metricFacts } from './types.js';
 
 /** A registered component together with the plugin that brought it. */
 export interface RegisteredComponent {
@@ -161,6 +161,17 @@ export class Registry {
   /** All components of a kind, sorted by name. */
   list(kind: ComponentKind): readonly RegisteredComponent[] {
     return [...(this.byKind.get(kind)?.values() ?? [])].sort((a, b) => a.definition.name.localeCompare(b.definition.name));
+  }
+
+  /**
+   * Which direction is better for a results metric column (`accuracy` for test_accuracy): that of the
+   * registered metric writing it; undefined when none does (a plugin's metric, its plugin not loaded).
+   */
+  higherIsBetter(column: string): boolean | undefined {
+    for (const { definition } of this.list('metric')) {
+      if (definition.kind === 'metric' && metricFacts(definition).column === column) return definition.higherIsBetter;
+    }
+    return undefined;
   }
 
   /** Names of the plugins registered so far, in order. */

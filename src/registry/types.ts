@@ -1,6 +1,6 @@
 // The public component and plugin types: what a built-in or a user's plugin declares.
 import type * as tf from '@tensorflow/tfjs';
-import type { DataSplit, Task } from '../shared/types.js';
+import type { DataSplit, Task } from '../shared/index.js';
 
 /** The kinds of component the registry holds. */
 export type ComponentKind = 'dataset' | 'layer' | 'loss' | 'optimizer' | 'metric';

@@ -1,8 +1,8 @@
 // The rows each chart plots, taken from a checked run directory: seeds folded into a mean and a band.
-import type { Row } from '../results/rows.js';
-import { mean } from '../shared/stats.js';
-import { ROLES } from '../shared/types.js';
-import type { Role } from '../shared/types.js';
+import type { Row } from '../results/index.js';
+import { mean } from '../shared/index.js';
+import { ROLES } from '../shared/index.js';
+import type { Role } from '../shared/index.js';
 import type { RunData } from './run-data.js';
 
 /** Learning curves show this many cells at most, so a large sweep does not make a page of charts. */

@@ -1,8 +1,8 @@
 // The report's charts as declarative Vega-Lite specs over small tables of numbers (no rendering here).
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, GainPoint, ParamsPoint, SearchPoint } from './chart-data.js';
-import { ROLES } from '../shared/types.js';
-import type { Role } from '../shared/types.js';
+import { ROLES } from '../shared/index.js';
+import type { Role } from '../shared/index.js';
 
 /** The same colour for a role on every chart: the baseline (person) grey-green, the student in the warm colour. */
 export const ROLE_COLORS: Readonly<Record<Role, string>> = { teacher: '#4c78a8', student: '#f58518', person: '#54a24b' };

@@ -1,8 +1,8 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) from a run's facts and charts.
-import type { Row } from '../results/rows.js';
+import type { Row } from '../results/index.js';
 import { finalCells } from './chart-data.js';
 import type { ManifestFacts, RunData } from './run-data.js';
-import { ROLES } from '../shared/types.js';
+import { ROLES } from '../shared/index.js';
 
 /** A rendered chart and where it goes on the page. */
 export interface RenderedChart {

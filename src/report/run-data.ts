@@ -2,11 +2,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorFileUnreadable, errorInvalidTable, errorNotARunDirectory } from '../errors.js';
-import type { CsvRecord } from '../results/csv.js';
-import type { Row } from '../results/rows.js';
-import { resultsShape, summarizeTable } from '../results/summary.js';
-import type { CheckedTable } from '../results/table-check.js';
-import { readTable } from '../results/table-check.js';
+import type { CsvRecord } from '../results/index.js';
+import type { Row } from '../results/index.js';
+import { resultsShape, summarizeTable } from '../results/index.js';
+import type { CheckedTable } from '../results/index.js';
+import { readTable } from '../results/index.js';
 
 /** One search point as manifest.json records the selection (see src/runner/selection.ts). */
 export interface SearchCandidate {

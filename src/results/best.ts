@@ -2,13 +2,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument, errorNotARunDirectory, errorUnknownMetric } from '../errors.js';
-import { didYouMean } from '../shared/did-you-mean.js';
+import { didYouMean, ROLES } from '../shared/index.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';
 import { readTable } from './table-check.js';
 import { formatTable } from './table.js';
-
-const ROLES = ['teacher', 'student', 'person'] as const;
 
 export interface BestOptions {
   /** A metric column (`test_accuracy`, `val_loss`) or a metric name (`accuracy`, taken as `test_accuracy`). @default the first test metric that is not the loss */

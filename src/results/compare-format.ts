@@ -11,7 +11,7 @@ export const COMPARE_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];
 
 /** `--format`, checked. @throws DistilError INVALID_ARGUMENT for another value. */
-export function compareFormatOption(value: string | undefined): CompareFormat {
+export function parseCompareFormat(value: string | undefined): CompareFormat {
   if (value === undefined) return 'table';
   if ((COMPARE_FORMATS as readonly string[]).includes(value)) return value as CompareFormat;
   throw errorInvalidArgument('--format', `expected one of ${COMPARE_FORMATS.join(', ')}, got "${value}"`);

@@ -1,7 +1,7 @@
 // Reads a results table back into records keyed by column name.
 import { readFileSync } from 'node:fs';
 import { errorResults } from '../errors.js';
-import { parseCsvRows } from '../shared/csv.js';
+import { parseCsvRows } from '../shared/index.js';
 
 export type CsvRecord = Record<string, string>;
 

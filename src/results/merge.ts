@@ -1,10 +1,6 @@
 // Merges shard tables into one: each kind by its own key, refusing mixed kinds, mixed experiments and conflicting rows.
-import { lstatSync, readlinkSync } from 'node:fs';
-import type { Stats } from 'node:fs';
-import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { errorInvalidArgument, errorMergeConflict, errorTableMismatch } from '../errors.js';
-import { writeFileAtomic } from '../shared/fs-atomic.js';
+import { errorMergeConflict, errorTableMismatch } from '../errors.js';
 import type { CheckedTable, TableKind, TableRow } from './table-check.js';
 import { describeKey, differences, distinctValues, keyOf, readTable, someDifferences } from './table-check.js';
 
@@ -89,48 +85,4 @@ export function mergeResults(files: readonly string[]): MergeResult {
   // The stringifier renders no records as an empty line, which would read back as a blank row.
   const body = records.length > 0 ? stringifier.stringifyRecords(records) : '';
   return { csv: stringifier.getHeaderString() + body, kind, rows: merged.size, duplicates };
-}
-
-/** What an existing path is, when it is not a regular file. */
-function specialKind(stats: Stats): string | undefined {
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  return stats.isFile() ? undefined : 'an unknown kind of file';
-}
-
-/**
- * Refuses an `--out` that exists and is not a regular file: the atomic write renames a new file over
- * the path, which would replace a FIFO, a device or a symbolic link with a plain file. A symbolic link
- * is refused rather than followed, so the file written is always the one named.
- * @throws DistilError INVALID_ARGUMENT naming `--out`, the path and what it is.
- */
-function assertWritableTarget(file: string): void {
-  let stats: Stats;
-  try {
-    stats = lstatSync(file);
-  } catch {
-    return; // missing (or unreadable): the write creates it, or says why it cannot
-  }
-  if (stats.isSymbolicLink()) throw errorInvalidArgument('--out', `${file} is a symbolic link (to ${readlinkSync(file)}); give the file itself`);
-  if (stats.isDirectory()) throw errorInvalidArgument('--out', `${file} is a directory, expected a file path (e.g. ${path.join(file, 'results.csv')})`);
-  const kind = specialKind(stats);
-  if (kind) throw errorInvalidArgument('--out', `${file} is ${kind}, not a regular file (give the path of a file to write, or leave out --out to write to stdout)`);
-}
-
-/**
- * Writes a merged table to `file` atomically, creating its directory.
- * @throws DistilError INVALID_ARGUMENT naming `--out` when `file` exists and is not a regular file (a
- *   directory, FIFO, socket, device or symbolic link), or cannot be written.
- */
-export function writeMergedTable(file: string, csv: string): void {
-  assertWritableTarget(file);
-  try {
-    writeFileAtomic(file, csv);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reasons: Record<string, string> = { ENOTDIR: 'a parent of it is a file, not a directory', EEXIST: 'a parent of it is a file, not a directory', EACCES: 'permission denied', EROFS: 'read-only file system', ENOSPC: 'no space left on the device' };
-    throw errorInvalidArgument('--out', `cannot write ${file} (${reasons[code ?? ''] ?? code ?? (error as Error).message})`);
-  }
 }

@@ -1,5 +1,5 @@
 // The rows of results.csv and history.csv, and the distillation gain, built from what a role's training returned.
-import type { Role } from '../shared/types.js';
+import type { Role } from '../shared/index.js';
 
 export type Row = Record<string, string | number | undefined>;
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument, errorRunMismatch, errorUnusablePath } from '../errors.js';
-import { makeDirectories, missingLevels } from '../shared/fs-atomic.js';
+import { makeDirectories, missingLevels } from '../shared/index.js';
 import { acquireRunLock } from './lock.js';
 import { RunWriter } from './writer.js';
 

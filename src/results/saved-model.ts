@@ -4,9 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { errorSavedModel } from '../errors.js';
-import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { sha256 } from '../shared/hash.js';
-import { makeDirectories } from '../shared/fs-atomic.js';
+import { writeFileAtomic } from '../shared/index.js';
+import { sha256 } from '../shared/index.js';
+import { makeDirectories } from '../shared/index.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';

@@ -1,8 +1,8 @@
 // Reads a results or history table for compare and merge, refusing one that is cut short, damaged or not a distil-run table.
 import { readFileSync } from 'node:fs';
 import { errorInvalidTable, errorTableNotFound } from '../errors.js';
-import type { CsvRow } from '../shared/csv.js';
-import { parseCsvText } from '../shared/csv.js';
+import type { CsvRow } from '../shared/index.js';
+import { parseCsvText } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';
 import type { RowStatus } from './rows.js';
 import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';

@@ -3,8 +3,8 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorResults, errorWrite } from '../errors.js';
-import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { parseCsvRows } from '../shared/csv.js';
+import { writeFileAtomic } from '../shared/index.js';
+import { parseCsvRows } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';
 import type { Row } from './rows.js';
 

@@ -1,12 +1,12 @@
 // Loads each distinct dataset once per run and keeps its splits as tensors on the backend.
-import type { DataSplit } from '../shared/types.js';
+import type { DataSplit } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
-import type { Registry } from '../registry/registry.js';
-import type { Dataset } from '../registry/types.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import type { Registry } from '../registry/index.js';
+import type { Dataset } from '../registry/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
-import { deriveSeed, permutation } from '../shared/random.js';
+import { deriveSeed, permutation } from '../shared/index.js';
 
 export interface LoadedData {
   readonly dataset: Dataset;

@@ -1,29 +1,29 @@
 // Executes a plan: per teacher config train once, reuse its outputs for every student cell, write rows as they finish.
-import type { Role } from '../shared/types.js';
+import type { Role } from '../shared/index.js';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError, errorBackendFailure, errorInvalidArgument, errorNothingSelected } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
+import type { Registry } from '../registry/index.js';
 import { writeManifest } from './manifest.js';
-import { getVersion } from '../shared/version.js';
-import { saveModel } from '../results/saved-model.js';
-import type { SavedModelInfo } from '../results/saved-model.js';
-import { axesOf, gain, historyRow, resultRow } from '../results/rows.js';
-import type { Row, RowContext, RowStatus } from '../results/rows.js';
-import { assertRunId, inspectRunDirectory, openRunDirectory } from '../results/run-dir.js';
-import { finishedRuns } from '../results/resume.js';
-import type { OpenRun, RunIdentity } from '../results/run-dir.js';
-import { writeRunSummary } from '../results/summary.js';
-import type { RunWriter } from '../results/writer.js';
-import { selectBackend } from '../backend/select.js';
-import { isBackendFatal } from '../backend/wasm-memory.js';
-import type { BackendInfo, BackendRequest } from '../backend/select.js';
-import type { BlasRequest } from '../backend/blas.js';
-import { contentHash } from '../shared/hash.js';
-import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/experiment.js';
-import { hasValidation } from '../config/resolve.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import { getVersion } from '../shared/index.js';
+import { saveModel } from '../results/index.js';
+import type { SavedModelInfo } from '../results/index.js';
+import { axesOf, gain, historyRow, resultRow } from '../results/index.js';
+import type { Row, RowContext, RowStatus } from '../results/index.js';
+import { assertRunId, inspectRunDirectory, openRunDirectory } from '../results/index.js';
+import { finishedRuns } from '../results/index.js';
+import type { OpenRun, RunIdentity } from '../results/index.js';
+import { writeRunSummary } from '../results/index.js';
+import type { RunWriter } from '../results/index.js';
+import { selectBackend } from '../backend/index.js';
+import { isBackendFatal } from '../backend/index.js';
+import type { BackendInfo, BackendRequest } from '../backend/index.js';
+import type { BlasRequest } from '../backend/index.js';
+import { contentHash } from '../shared/index.js';
+import type { ResolvedCell, ResolvedExperiment, SearchStage } from '../config/index.js';
+import { hasValidation } from '../config/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { DatasetCache } from './data.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import type { LoadedData } from './data.js';
@@ -38,11 +38,11 @@ import type { Reporter } from './reporter.js';
 import { buildRoleModel, runRole, timeInference } from './role.js';
 import { loadRoleModel } from './loaded-model.js';
 import { evaluate, historyOfRun } from './train.js';
-import type { Loss } from '../registry/types.js';
+import type { SaveModels } from './run-options.js';
+import type { Loss } from '../registry/index.js';
 import type { RoleRun } from './role.js';
 import { checkTeacherCache, defaultTeacherCacheDir, hasTeacher, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
 
-export { defaultRunId } from '../results/run-dir.js';
 
 export interface RunOptions {
   /** @default 'auto' */
@@ -74,8 +74,6 @@ export interface RunOptions {
    */
   readonly saveModels?: SaveModels | 'auto';
 }
-
-export type SaveModels = 'all' | 'teacher' | 'none';
 
 /** `--save-models auto` keeps every role's model for runs of up to this many cells (search points included). */
 export const SAVE_ALL_UP_TO = 12;
@@ -584,7 +582,7 @@ interface Stages {
  * or (with --selection) the winner from a table and the cells after it.
  * @throws DistilError INVALID_ARGUMENT for --selection without a search, or a selection table that lacks a point.
  */
-export function checkStages(experiment: ResolvedExperiment, options: Pick<RunOptions, 'selection' | 'shard'>): Stages {
+export function planStages(experiment: ResolvedExperiment, options: Pick<RunOptions, 'selection' | 'shard'>): Stages {
   const { search } = experiment;
   if (!search) {
     if (options.selection !== undefined) throw errorInvalidArgument('--selection', 'the spec has no search: block, so there is nothing to select');
@@ -609,7 +607,7 @@ function finalCells(experiment: ResolvedExperiment, selection: Selection | undef
  * @throws DistilError RUN_MISMATCH when the run id holds another experiment.
  */
 export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
-  const stages = checkStages(experiment, options);
+  const stages = planStages(experiment, options);
   const writer = inspectRunDirectory({
     outDir: options.outDir ?? 'results',
     experiment: experiment.name,
@@ -642,7 +640,7 @@ function searchShareNote(shard: Shard | undefined): string {
  */
 export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
-  const stages = checkStages(experiment, options);
+  const stages = planStages(experiment, options);
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);

@@ -1,8 +1,8 @@
 // A role's model loaded from a saved TensorFlow.js layers model (`load:`), checked against the dataset.
 import * as tf from '@tensorflow/tfjs';
 import { errorSavedModel } from '../errors.js';
-import type { Dataset } from '../registry/types.js';
-import { loadSavedModel } from '../results/saved-model.js';
+import type { Dataset } from '../registry/index.js';
+import { loadSavedModel } from '../results/index.js';
 
 const product = (dims: ReadonlyArray<number | null>) => dims.reduce((a: number, b) => a * (b ?? 1), 1);
 

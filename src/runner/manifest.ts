@@ -1,12 +1,12 @@
 // manifest.json: what ran, on what, when, with which versions, so a results table can be trusted later.
 import os from 'node:os';
-import { getVersion } from '../shared/version.js';
+import { getVersion } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo } from '../backend/select.js';
-import type { ResolvedExperiment } from '../config/experiment.js';
-import type { RunIdentity } from '../results/run-dir.js';
-import type { RunWriter } from '../results/writer.js';
-import { installedTfjsVersions } from '../backend/versions.js';
+import type { BackendInfo } from '../backend/index.js';
+import type { ResolvedExperiment } from '../config/index.js';
+import type { RunIdentity } from '../results/index.js';
+import type { RunWriter } from '../results/index.js';
+import { installedTfjsVersions } from '../backend/index.js';
 
 export interface ManifestInput {
   readonly experiment: ResolvedExperiment;

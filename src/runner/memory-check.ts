@@ -1,13 +1,13 @@
 // Refuses grid cells whose models cannot fit the wasm heap, before anything is allocated or written.
-import { ROLES } from '../shared/types.js';
-import type { Role } from '../shared/types.js';
-import { checkWasmMemory } from '../backend/wasm-memory.js';
-import type { LayerShape, RoleMemoryInput } from '../backend/wasm-memory.js';
-import type { BackendInfo } from '../backend/select.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import { ROLES } from '../shared/index.js';
+import type { Role } from '../shared/index.js';
+import { checkWasmMemory } from '../backend/index.js';
+import type { LayerShape, RoleMemoryInput } from '../backend/index.js';
+import type { BackendInfo } from '../backend/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { errorCellsTooLarge, errorModelShape } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
-import type { Dataset } from '../registry/types.js';
+import type { Registry } from '../registry/index.js';
+import type { Dataset } from '../registry/index.js';
 import { planLayers } from './model.js';
 import { loadRoleModel } from './loaded-model.js';
 import type { DatasetCache } from './data.js';

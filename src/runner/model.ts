@@ -1,11 +1,11 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
 import { errorComponentResult } from '../errors.js';
-import type { Registry } from '../registry/registry.js';
-import { metricFacts } from '../registry/types.js';
-import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/types.js';
-import type { ComponentRef } from '../config/resolve.js';
-import { deriveSeed } from '../shared/random.js';
+import type { Registry } from '../registry/index.js';
+import { metricFacts } from '../registry/index.js';
+import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/index.js';
+import type { ComponentRef } from '../config/index.js';
+import { deriveSeed } from '../shared/index.js';
 
 /** Creates a registered component of a kind from its resolved reference. */
 export function createComponent<T>(registry: Registry, kind: 'layer' | 'loss' | 'optimizer' | 'metric', ref: ComponentRef, context: ComponentContext): T {

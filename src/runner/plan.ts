@@ -1,10 +1,10 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
-import type { Role } from '../shared/types.js';
+import type { Role } from '../shared/index.js';
 import { errorInvalidArgument } from '../errors.js';
-import { SPEC_LIMITS } from '../shared/limits.js';
-import type { ResolvedCell, ResolvedExperiment } from '../config/experiment.js';
-import { contentHash } from '../shared/hash.js';
-import type { ResolvedModel } from '../config/resolve.js';
+import { SPEC_LIMITS } from '../shared/index.js';
+import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
+import { contentHash } from '../shared/index.js';
+import type { ResolvedModel } from '../config/index.js';
 
 export interface Shard {
   /** 1-based shard number. */
@@ -109,8 +109,8 @@ export function roleKey(planned: PlannedCell, role: Role): string {
   return role === 'teacher' ? planned.teacherKey : role === 'person' ? planned.personKey : planned.studentKey;
 }
 
-export { runKey } from '../results/resume.js';
-import { runKey } from '../results/resume.js';
+export { runKey } from '../results/index.js';
+import { runKey } from '../results/index.js';
 
 /** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
 export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {}): Plan {

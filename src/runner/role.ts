@@ -1,14 +1,14 @@
 // Runs one role end to end: build, train, evaluate, time inference; returns its results row.
-import type { Role } from '../shared/types.js';
-import type { RoleOutcome } from '../results/rows.js';
+import type { Role } from '../shared/index.js';
+import type { RoleOutcome } from '../results/index.js';
 import { errorNonFiniteMetric } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
-import type { Registry } from '../registry/registry.js';
-import type { Loss, Metric } from '../registry/types.js';
-import type { ResolvedConfig } from '../config/resolve.js';
+import type { Registry } from '../registry/index.js';
+import type { Loss, Metric } from '../registry/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import type { LoadedData } from './data.js';
 import { buildModel, createComponent, createMetric, predictInBatches } from './model.js';
-import { deriveSeed } from '../shared/random.js';
+import { deriveSeed } from '../shared/index.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, historyOfRun, trainRole } from './train.js';
 import { loadRoleModel } from './loaded-model.js';

@@ -1,14 +1,14 @@
 // Picks the winner of a selection stage from its rows, on the validation metric only, and writes selection.csv.
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import type { SearchStage } from '../config/experiment.js';
-import { pointLabel } from '../config/search.js';
-import type { CsvRecord } from '../results/csv.js';
-import { round } from '../results/rows.js';
-import { writeFileAtomic } from '../shared/fs-atomic.js';
-import { mean } from '../shared/stats.js';
+import type { SearchStage } from '../config/index.js';
+import { pointLabel } from '../config/index.js';
+import type { CsvRecord } from '../results/index.js';
+import { round } from '../results/index.js';
+import { writeFileAtomic } from '../shared/index.js';
+import { mean } from '../shared/index.js';
 import { errorInvalidArgument } from '../errors.js';
-import { readTable } from '../results/table-check.js';
+import { readTable } from '../results/index.js';
 
 /** One search point as the selection saw it. */
 export interface Candidate {

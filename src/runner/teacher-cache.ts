@@ -2,13 +2,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { cacheDir } from '../shared/cache-dir.js';
+import { cacheDir } from '../shared/index.js';
 import { DistilError } from '../errors.js';
-import { getVersion } from '../shared/version.js';
-import { MODEL_FILE, readSavedModel, saveModel } from '../results/saved-model.js';
-import type { SavedModelInfo } from '../results/saved-model.js';
+import { getVersion } from '../shared/index.js';
+import { MODEL_FILE, readSavedModel, saveModel } from '../results/index.js';
+import type { SavedModelInfo } from '../results/index.js';
 import type { EpochRecord } from './train.js';
-import { makeDirectory } from '../results/run-dir.js';
+import { makeDirectory } from '../results/index.js';
 
 /** What a cached teacher brings back besides its weights: the figures of the run that trained it. */
 export interface TeacherSummary {

@@ -1,11 +1,11 @@
 // Trains one role with a seeded, batched loop; evaluates it on the test split.
-import type { Role, Task } from '../shared/types.js';
+import type { Role, Task } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
 import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors.js';
-import type { Loss, Metric } from '../registry/types.js';
-import type { ResolvedTraining } from '../config/resolve.js';
+import type { Loss, Metric } from '../registry/index.js';
+import type { ResolvedTraining } from '../config/index.js';
 import { predictInBatches } from './model.js';
-import { permutation } from '../shared/random.js';
+import { permutation } from '../shared/index.js';
 import { learningRateSchedule } from './lr-schedule.js';
 
 /** A dataset split held as tensors on the backend. */

@@ -119,7 +119,7 @@ describe('report.html', () => {
     assert.isFalse(existsSync(path.join(dir, 'report.html')));
   });
 
-  it('the CLI loads Vega only when a run ends: no static import reaches the report module from src/cli.ts', () => {
+  it('the CLI loads Vega only when a run ends: no static import reaches the report module from src/cli/main.ts', () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
     const seen = new Set<string>();
     const packages = new Set<string>();
@@ -133,7 +133,7 @@ describe('report.html', () => {
         else packages.add(specifier);
       }
     };
-    visit(path.join(root, 'src', 'cli.ts'));
+    visit(path.join(root, 'src', 'cli', 'main.ts'));
     assert.include([...seen], path.join(root, 'src', 'report', 'after-run.ts'));
     assert.notInclude([...seen], path.join(root, 'src', 'report', 'report.ts'));
     assert.notInclude([...packages], 'vega');

@@ -2,7 +2,7 @@
 import { assert } from 'chai';
 import { compareTexts } from './table-fixtures.js';
 import { formatComparison } from '../../src/results/compare-format.js';
-import { compareFormatOption } from '../../src/results/compare-format.js';
+import { parseCompareFormat } from '../../src/results/compare-format.js';
 import { parseCsvRows } from '../../src/shared/csv.js';
 
 const HEADER = 'run_id,experiment,cell_id,cell,role,test_loss,test_accuracy,status,error\n';
@@ -156,8 +156,8 @@ describe('compare formats', () => {
   });
 
   it('--format takes table, markdown, json or csv', () => {
-    assert.equal(compareFormatOption(undefined), 'table');
-    assert.equal(compareFormatOption('markdown'), 'markdown');
-    assert.throws(() => compareFormatOption('md'), '--format: expected one of table, markdown, json, csv, got "md"');
+    assert.equal(parseCompareFormat(undefined), 'table');
+    assert.equal(parseCompareFormat('markdown'), 'markdown');
+    assert.throws(() => parseCompareFormat('md'), '--format: expected one of table, markdown, json, csv, got "md"');
   });
 });

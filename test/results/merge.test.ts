@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { parseCsvRows } from '../../src/shared/csv.js';
-import { mergeResults, writeMergedTable } from '../../src/results/merge.js';
+import { mergeResults } from '../../src/results/merge.js';
+import { writeOutputFile } from '../../src/results/output-file.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, result, results, roles, table } from './table-fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-merge-'));
@@ -68,18 +69,18 @@ describe('mergeResults', () => {
   });
 });
 
-describe('writeMergedTable', () => {
+describe('writeOutputFile', () => {
   it('creates the missing directories of the output', () => {
     const out = path.join(dir, 'new', 'dir', 'merged.csv');
-    writeMergedTable(out, 'a\n');
+    writeOutputFile(out, 'a\n');
     assert.equal(readFileSync(out, 'utf8'), 'a\n');
   });
 
   it('refuses a directory and a path under a file', () => {
     const outDir = path.join(dir, 'out');
     mkdirSync(outDir);
-    assert.throws(() => writeMergedTable(outDir, 'a\n'), `--out: ${outDir} is a directory, expected a file path (e.g. ${path.join(outDir, 'results.csv')})`);
+    assert.throws(() => writeOutputFile(outDir, 'a\n'), `--out: ${outDir} is a directory, expected a file path (e.g. ${path.join(outDir, 'results.csv')})`);
     const [file] = files('x\n');
-    assert.throws(() => writeMergedTable(path.join(file, 'merged.csv'), 'a\n'), `--out: cannot write ${path.join(file, 'merged.csv')} (a parent of it is a file, not a directory)`);
+    assert.throws(() => writeOutputFile(path.join(file, 'merged.csv'), 'a\n'), `--out: cannot write ${path.join(file, 'merged.csv')} (a parent of it is a file, not a directory)`);
   });
 });

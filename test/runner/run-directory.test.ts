@@ -3,7 +3,8 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, utimesSync, writ
 import path from 'node:path';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors.js';
-import { defaultRunId, runExperiment } from '../../src/runner/execute.js';
+import { defaultRunId } from '../../src/results/run-dir.js';
+import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';

@@ -6,7 +6,7 @@ import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
 import { findBest } from '../../src/results/best.js';
-import { formatSummary } from '../../src/summary.js';
+import { formatRunSummary } from '../../src/cli/format-run.js';
 import { useWasm } from '../helpers.js';
 import { experiment, outDir, SPEC } from './blobs.js';
 
@@ -31,7 +31,7 @@ describe('summary.csv at the end of a run', () => {
     assert.equal(student.gain_metric, 'accuracy');
     assert.isAbove(Number(student.test_accuracy_ci95), 0);
     assert.deepEqual(summary.summary.map((r) => r.n), [3, 3, 3, 3, 3, 3]);
-    const text = formatSummary(summary);
+    const text = formatRunSummary(summary);
     assert.match(text, /^cell\s+role\s+n\s+loss\s+accuracy\s+gain$/m);
     assert.match(text, /^distillation\.temperature=1\s+student\s+3\s+\d\.\d{4} ± \d\.\d{4}\s+\d\.\d{4} ± \d\.\d{4}\s+[+-]\d\.\d{4} ± \d\.\d{4} accuracy \((not significant, )?p[=<]/m);
     const best = findBest(summary.runDir, { metric: 'accuracy', role: 'student', higherIsBetter: () => true });
@@ -44,7 +44,7 @@ describe('summary.csv at the end of a run', () => {
     const lines = readFileSync(path.join(summary.runDir, 'summary.csv'), 'utf8').split('\n');
     assert.equal(lines[0], 'cell_id,cell,role,n,test_loss_mean,test_loss_std,test_loss_ci95,test_accuracy_mean,test_accuracy_std,test_accuracy_ci95,gain_n,gain_mean,gain_std,gain_ci95,gain_p,gain_metric');
     assert.match(lines[2], /^\w+,,student,1,[\d.]+,,,[\d.]+,,,1,-?[\d.e-]+,,,,accuracy$/);
-    assert.match(formatSummary(summary), /^role\s+params\s+loss\s+accuracy\s+gain\s+status$/m);
+    assert.match(formatRunSummary(summary), /^role\s+params\s+loss\s+accuracy\s+gain\s+status$/m);
   });
 
   it('refuses to resume a run whose axis columns differ, even when the cells are the same', async () => {

@@ -1,6 +1,6 @@
 // The built-in plugin: every component distil-run ships, registered like a user's plugin.
-import { definePlugin } from '../../registry/types.js';
-import type { ComponentDefinition } from '../../registry/types.js';
+import { definePlugin } from '../../registry/index.js';
+import type { ComponentDefinition } from '../../registry/index.js';
 import californiaHousing from './datasets/california-housing.js';
 import csv from './datasets/csv.js';
 import idx from './datasets/idx.js';

@@ -2,14 +2,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
-import { downloadVerified, readTarEntry, writeCache } from '../../../data/fetch.js';
-import { cacheDir } from '../../../shared/cache-dir.js';
-import { sha256 } from '../../../shared/hash.js';
-import { readDataFile } from '../../../data/read-file.js';
-import { parseDecimal } from '../../../data/csv-table.js';
-import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';
-import type { Table } from '../../../data/tabular.js';
-import { defineComponent } from '../../../registry/types.js';
+import { downloadVerified, readTarEntry, writeCache } from '../../../data/index.js';
+import { cacheDir } from '../../../shared/index.js';
+import { sha256 } from '../../../shared/index.js';
+import { readDataFile } from '../../../data/index.js';
+import { parseDecimal } from '../../../data/index.js';
+import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
+import type { Table } from '../../../data/index.js';
+import { defineComponent } from '../../../registry/index.js';
 import { limitParams } from './idx.js';
 
 export interface HousingParams {

@@ -1,14 +1,14 @@
 // Dataset "csv": a user's own table, for classification or regression, described in YAML only.
-import type { DataSplit, Task } from '../../../shared/types.js';
+import type { DataSplit, Task } from '../../../shared/index.js';
 import path from 'node:path';
 import { errorDataFile, errorDataset } from '../../../errors.js';
-import { assertSameColumns, cellNumber, columnIndex, readCsvTable } from '../../../data/csv-table.js';
-import type { CsvTable } from '../../../data/csv-table.js';
-import { assertSplitClasses, assertTargetVaries, resolveClasses } from '../../../data/csv-targets.js';
-import type { DataFileRef } from '../../../data/read-file.js';
-import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/tabular.js';
-import type { Table } from '../../../data/tabular.js';
-import { defineComponent } from '../../../registry/types.js';
+import { assertSameColumns, cellNumber, columnIndex, readCsvTable } from '../../../data/index.js';
+import type { CsvTable } from '../../../data/index.js';
+import { assertSplitClasses, assertTargetVaries, resolveClasses } from '../../../data/index.js';
+import type { DataFileRef } from '../../../data/index.js';
+import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
+import type { Table } from '../../../data/index.js';
+import { defineComponent } from '../../../registry/index.js';
 import { limitParams } from './idx.js';
 
 export interface CsvParams {

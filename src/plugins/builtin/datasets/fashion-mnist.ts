@@ -2,9 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
-import { downloadVerified, writeCache } from '../../../data/fetch.js';
-import { cacheDir } from '../../../shared/cache-dir.js';
-import { defineComponent } from '../../../registry/types.js';
+import { downloadVerified, writeCache } from '../../../data/index.js';
+import { cacheDir } from '../../../shared/index.js';
+import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 import type { IdxFiles } from './idx-files.js';
 import { limitParams } from './idx.js';

@@ -1,12 +1,12 @@
 // Reads an MNIST-format dataset (four IDX files, and a validation pair) into typed arrays; shared by "idx" and "mnist".
-import type { DataSplit } from '../../../shared/types.js';
+import type { DataSplit } from '../../../shared/index.js';
 import { createHash } from 'node:crypto';
 import { errorDataFile } from '../../../errors.js';
-import { gunzipIfGzip } from '../../../data/gzip.js';
-import { parseIdx } from '../../../data/idx.js';
-import type { IdxArray } from '../../../data/idx.js';
-import { readDataFile } from '../../../data/read-file.js';
-import type { Dataset } from '../../../registry/types.js';
+import { gunzipIfGzip } from '../../../data/index.js';
+import { parseIdx } from '../../../data/index.js';
+import type { IdxArray } from '../../../data/index.js';
+import { readDataFile } from '../../../data/index.js';
+import type { Dataset } from '../../../registry/index.js';
 
 export interface IdxFiles {
   readonly trainImages: string;

@@ -1,7 +1,7 @@
 // Dataset "idx": any MNIST-format dataset (Fashion-MNIST, KMNIST, EMNIST digits...) from four IDX files, and a validation pair.
 import path from 'node:path';
 import { errorDataset } from '../../../errors.js';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 
 export interface IdxParams {

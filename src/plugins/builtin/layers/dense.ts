@@ -1,7 +1,7 @@
 // Layer "dense": a fully connected layer (an integer in a layer list is this with ReLU).
 import * as tf from '@tensorflow/tfjs';
-import { DENSE_UNITS_MAX } from '../../../shared/limits.js';
-import { defineComponent } from '../../../registry/types.js';
+import { DENSE_UNITS_MAX } from '../../../shared/index.js';
+import { defineComponent } from '../../../registry/index.js';
 
 export interface DenseParams {
   units: number;

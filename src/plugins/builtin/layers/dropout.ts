@@ -1,6 +1,6 @@
 // Layer "dropout": zeroes a fraction of activations while training, a new seeded mask at every step.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 
 export interface DropoutParams {
   rate: number;

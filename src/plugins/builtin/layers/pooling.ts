@@ -1,7 +1,7 @@
 // Layers "max-pool" and "avg-pool": the largest or the mean value of each window of an image, per channel.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
-import type { ComponentDefinition } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
+import type { ComponentDefinition } from '../../../registry/index.js';
 import { imageDims, pair, sizeSchema, windowed } from './spatial.js';
 import type { Padding } from './spatial.js';
 

@@ -1,6 +1,6 @@
 // Layers "flatten", "reshape" and "batch-norm": shape changes and normalisation, usable in any role's layers.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 

@@ -1,5 +1,5 @@
 // Loss "cross-entropy": softmax cross-entropy on the true labels.
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { softmaxCrossEntropy } from './functions.js';
 
 export default defineComponent({

@@ -3,7 +3,7 @@
 // back through logSoftmax, which on small models is most of a step's kernel calls.
 // Every tensor a gradient needs goes through save(): tfjs frees the rest when the forward pass ends.
 import * as tf from '@tensorflow/tfjs';
-import { hasDirectMemory } from '../../../backend/tfjs-internals.js';
+import { hasDirectMemory } from '../../../backend/index.js';
 import { rowCrossEntropy, rowDistillation } from './row-losses.js';
 
 /** Mean softmax cross-entropy of logits `[n, c]` against int32 class indices `[n]`; gradient (softmax - onehot) / n. */

@@ -1,5 +1,5 @@
 // Loss "kd": Hinton et al. (2015) distillation, alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher/T || student/T).
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { distillationLoss, softenedLogProbabilities } from './functions.js';
 
 export interface KdParams {

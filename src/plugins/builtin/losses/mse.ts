@@ -1,5 +1,5 @@
 // Loss "mse": mean squared error on the true targets.
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { meanSquaredError } from './functions.js';
 
 export default defineComponent({

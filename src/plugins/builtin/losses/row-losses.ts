@@ -2,7 +2,7 @@
 // gradient in one pass over the [batch, classes] logits. A few microseconds, where the same math as
 // tensor ops costs ~25 kernel calls, which on a small student is a third of a training step.
 import * as tf from '@tensorflow/tfjs';
-import { float32View, int32View } from '../../../backend/tfjs-internals.js';
+import { float32View, int32View } from '../../../backend/index.js';
 
 /** Fills `grad` with d(loss)/d(logits) and returns the loss, for logits `x` of `n` rows of `c` classes. */
 type RowLoss = (x: Float32Array, n: number, c: number, grad: Float32Array) => number;

@@ -1,6 +1,6 @@
 // Loss "soft-mse": regression distillation, alpha * MSE(student, y) + (1 - alpha) * MSE(student, teacher).
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 import { meanSquaredError } from './functions.js';
 
 export interface SoftMseParams {

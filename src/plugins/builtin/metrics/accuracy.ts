@@ -1,6 +1,6 @@
 // Metric "accuracy": share of test examples whose top class is the label.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 
 export default defineComponent({
   kind: 'metric',

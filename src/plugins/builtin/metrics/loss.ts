@@ -1,5 +1,5 @@
 // Metric "loss": the role's own training loss on the labels, on the test split.
-import { defineComponent } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
 
 export default defineComponent({
   kind: 'metric',

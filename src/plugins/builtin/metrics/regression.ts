@@ -1,7 +1,7 @@
 // Metrics "mse", "rmse", "mae" and "r2" for regression.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
-import type { ComponentDefinition } from '../../../registry/types.js';
+import { defineComponent } from '../../../registry/index.js';
+import type { ComponentDefinition } from '../../../registry/index.js';
 import { meanSquaredError } from '../losses/functions.js';
 
 type Compute = (prediction: tf.Tensor2D, target: tf.Tensor2D) => tf.Scalar;

@@ -1,7 +1,7 @@
 // Optimizer "adam": Adam (Kingma and Ba, 2014).
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
-import { fusedAdam, preferFused } from '../../../backend/fused-optimizers.js';
+import { defineComponent } from '../../../registry/index.js';
+import { fusedAdam, preferFused } from '../../../backend/index.js';
 
 export interface AdamParams {
   lr: number;

@@ -1,7 +1,7 @@
 // Optimizer "rmsprop": RMSProp with optional momentum and centring.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
-import { fusedRmsprop, preferFused } from '../../../backend/fused-optimizers.js';
+import { defineComponent } from '../../../registry/index.js';
+import { fusedRmsprop, preferFused } from '../../../backend/index.js';
 
 export interface RmspropParams {
   lr: number;

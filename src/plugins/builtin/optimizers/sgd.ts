@@ -1,7 +1,7 @@
 // Optimizer "sgd": stochastic gradient descent, with optional (Nesterov) momentum.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/types.js';
-import { fusedSgd, preferFused } from '../../../backend/fused-optimizers.js';
+import { defineComponent } from '../../../registry/index.js';
+import { fusedSgd, preferFused } from '../../../backend/index.js';
 
 export interface SgdParams {
   lr: number;

@@ -1,8 +1,8 @@
 // The end-of-run stdout table: per results row for one seed, mean ± 95% interval and the paired gain for several.
 import { assert } from 'chai';
-import type { BackendInfo } from '../src/backend/select.js';
-import type { RunSummary } from '../src/runner/execute.js';
-import { formatSummary } from '../src/summary.js';
+import type { BackendInfo } from '../../src/backend/select.js';
+import type { RunSummary } from '../../src/runner/execute.js';
+import { formatRunSummary } from '../../src/cli/format-run.js';
 
 const backend = { name: 'cpu', requested: 'cpu', skipped: [], kernels: [] } as unknown as BackendInfo;
 const row = (role: string, seed: number) => ({ cell: '', role, seed, status: 'ok' });
@@ -11,14 +11,14 @@ const stats = (role: string, accuracy: [number, number | ''], gain?: [number, nu
   ...(gain ? { gain_n: 3, gain_mean: gain[0], gain_std: 0.001, gain_ci95: gain[1], gain_p: gain[2], gain_metric: 'accuracy' } : {}),
 });
 
-describe('formatSummary', () => {
+describe('formatRunSummary', () => {
   it('with several seeds: mean ± 95% interval per role and the gain, marked when its interval contains 0', () => {
     const summary: RunSummary = {
       runId: 'r', runDir: 'results/x/r', backend, status: 'ok',
       rows: [1, 2, 3].flatMap((seed) => ['teacher', 'student', 'person'].map((role) => row(role, seed))),
       summary: [stats('teacher', [0.981, 0.0012]), stats('student', [0.9782, 0.0021], [0.0021, 0.0015, 0.012]), stats('person', [0.9761, 0.0019])],
     };
-    assert.equal(formatSummary(summary), [
+    assert.equal(formatRunSummary(summary), [
       'role     n  accuracy         gain',
       '-------  -  ---------------  ----------------------------------',
       'teacher  3  0.9810 ± 0.0012',
@@ -32,6 +32,6 @@ describe('formatSummary', () => {
     ].join('\n'));
     summary.summary[1].gain_mean = 0.0004;
     summary.summary[1].gain_p = 0.31;
-    assert.include(formatSummary(summary), 'student  3  0.9782 ± 0.0021  +0.0004 ± 0.0015 accuracy (not significant, p=0.31)');
+    assert.include(formatRunSummary(summary), 'student  3  0.9782 ± 0.0021  +0.0004 ± 0.0015 accuracy (not significant, p=0.31)');
   });
 });

@@ -1,11 +1,6 @@
-// Text the CLI prints on stdout: the end-of-run summary table and the component list.
-import type { Registry } from './registry/registry.js';
-import { COMPONENT_KINDS } from './registry/types.js';
-import type { JsonSchema } from './registry/types.js';
-import { describeBackend } from './runner/execute.js';
-import type { RunSummary } from './runner/execute.js';
-import type { Row } from './results/rows.js';
-import { formatTable, signed } from './results/table.js';
+// The table a run prints on stdout when it ends: per role, its test metrics and the distillation gain.
+import { describeBackend, formatTable, signed } from '../index.js';
+import type { Row, RunSummary } from '../index.js';
 
 /** A mean (± its 95% interval when there is one) as the seeded table shows it: 0.9810 ± 0.0012. */
 function withInterval(mean: Row[string], ci: Row[string]): string {
@@ -59,7 +54,7 @@ function rowTable(rows: readonly Row[]): string {
  * The end-of-run table, then the run directory. One seed: role, params, test metrics and the gain per
  * results row. Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
  */
-export function formatSummary(summary: RunSummary): string {
+export function formatRunSummary(summary: RunSummary): string {
   const several = new Set(summary.rows.map((row) => row.seed)).size > 1 || summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);
   const seeded = several && summary.summary.length > 0;
   const failed = summary.rows.filter((row) => row.status === 'failed').map((row) => `${row.role}: ${row.error}`);
@@ -72,38 +67,4 @@ export function formatSummary(summary: RunSummary): string {
     `backend: ${describeBackend(summary.backend)}`,
     summary.runDir,
   ].join('\n');
-}
-
-/** A param's type as `list` shows it: `integer`, `"same"|"valid"`, `integer|[integer, integer]`, `array of integer`. */
-function describeType(schema: JsonSchema): string {
-  if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join('|');
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf as JsonSchema[]).map(describeType).join('|');
-  if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
-    const item = describeType(schema.items as JsonSchema);
-    return schema.minItems !== undefined && schema.minItems === schema.maxItems ? `[${Array(Number(schema.minItems)).fill(item).join(', ')}]` : `array of ${item}`;
-  }
-  return Array.isArray(schema.type) ? schema.type.join(',') : String(schema.type ?? 'any');
-}
-
-function describeParam(name: string, schema: JsonSchema, required: boolean): string {
-  const type = describeType(schema);
-  const fallback = schema.default === undefined ? (required ? ' (required)' : '') : ` = ${JSON.stringify(schema.default)}`;
-  const description = schema.description ? `  ${String(schema.description)}` : '';
-  return `      ${name}: ${type}${fallback}${description}`;
-}
-
-/** Every registered component by kind, with its params, types and defaults. */
-export function formatRegistry(registry: Registry): string {
-  const lines: string[] = [];
-  for (const kind of COMPONENT_KINDS) {
-    lines.push(`${kind === 'loss' ? 'losses' : `${kind}s`}:`);
-    for (const { definition, plugin } of registry.list(kind)) {
-      const from = plugin === 'builtin' ? '' : ` [plugin ${plugin}]`;
-      lines.push(`  ${definition.name}${from}: ${definition.description}`);
-      const properties = (definition.params.properties ?? {}) as Record<string, JsonSchema>;
-      const required = (definition.params.required ?? []) as string[];
-      for (const [name, schema] of Object.entries(properties)) lines.push(describeParam(name, schema, required.includes(name)));
-    }
-  }
-  return lines.join('\n');
 }

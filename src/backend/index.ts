@@ -1,0 +1,9 @@
+// The backend folder's surface: choosing the tfjs backend (and a BLAS), the fused optimizers, the wasm memory check.
+export type { BlasRequest } from './blas.js';
+export { fusedAdam, fusedRmsprop, fusedSgd, preferFused } from './fused-optimizers.js';
+export { BACKEND_REQUESTS, assertBlasRequest, selectBackend } from './select.js';
+export type { BackendInfo, BackendName, BackendRequest } from './select.js';
+export { float32View, hasDirectMemory, int32View } from './tfjs-internals.js';
+export { installedTfjsVersions } from './versions.js';
+export { checkWasmMemory, isBackendFatal } from './wasm-memory.js';
+export type { LayerShape, RoleMemoryInput } from './wasm-memory.js';

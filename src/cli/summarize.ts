@@ -1,0 +1,31 @@
+// `distil-run summarize <results.csv>`: the summary.csv of a results table (e.g. merged shards), means over seeds.
+import { assertOutNotInput, errorTableMismatch, readTable, summarizeTable, summaryCsv, writeOutputFile } from '../index.js';
+import type { Command } from './command.js';
+import type { Values } from './flags.js';
+
+function summarize(files: readonly string[], values: Values): number {
+  assertOutNotInput(values.out, files);
+  const table = readTable(files[0]);
+  if (table.kind !== 'results') throw errorTableMismatch(`${files[0]}: is a ${table.kind} table, not a results table`, 'summarize takes a results.csv');
+  const { columns, rows } = summarizeTable(table);
+  const csv = summaryCsv(columns, rows);
+  if (values.out) writeOutputFile(values.out, csv);
+  else process.stdout.write(csv);
+  process.stderr.write(`summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}\n`);
+  return 0;
+}
+
+export const summarizeCommand: Command = {
+  name: 'summarize',
+  usage: 'summarize <results.csv> [--out FILE]',
+  summary: 'summary.csv of a results table (e.g. merged shards): means over seeds',
+  section: 'Merge and summarize options',
+  files: {
+    min: 1,
+    max: 1,
+    expected: 'a results.csv',
+    tooMany: (files) => `expected one results.csv (merge shards first), got ${files.length} (see distil-run --help)`,
+  },
+  flags: { out: { value: 'FILE', help: 'write the table to FILE (creating its directory) instead of stdout' } },
+  run: summarize,
+};

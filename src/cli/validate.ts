@@ -1,0 +1,33 @@
+// `distil-run validate <spec.yaml>`: checks a spec and the run flags of its command line, without running it.
+import { createRegistry, loadExperiment, planStages } from '../index.js';
+import type { Command } from './command.js';
+import type { Values } from './flags.js';
+import { RUN_FLAGS, runOptions } from './run.js';
+
+async function validate(files: readonly string[], values: Values): Promise<number> {
+  const { experiment } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
+  // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
+  runOptions({ ...values, shard: values.shard !== undefined && /^auto(\/\d+)?$/.test(values.shard) ? undefined : values.shard });
+  // A selection table is read as the run would read it: a point it lacks is found now, not after loading the data.
+  if (values.selection !== undefined) planStages(experiment, { selection: values.selection });
+  process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);
+  return 0;
+}
+
+const { 'dry-run': _dryRun, ...flags } = RUN_FLAGS;
+
+export const validateCommand: Command = {
+  name: 'validate',
+  usage: 'validate <spec.yaml> [options]',
+  summary: 'check a spec; exit 2 with every error located',
+  section: 'Run options',
+  files: {
+    min: 1,
+    max: 1,
+    expected: 'one spec file',
+    tooMany: (files) => `expected one spec file, got ${files.length}: ${files.join(' ')} (run them one at a time)`,
+  },
+  // validate checks a run's command line without running it: the run flags are checked, not ignored.
+  flags,
+  run: validate,
+};

@@ -1,0 +1,10 @@
+// The config folder's surface: load a spec (YAML with positions), apply --set and --grid, validate and resolve it.
+export { loadExperiment, resolveExperiment } from './experiment.js';
+export type { GridAxisSummary, LoadExperimentOptions, ResolvedCell, ResolvedExperiment, SearchStage } from './experiment.js';
+export { applyGridFlags } from './grid-flags.js';
+export { applyOverrides, parseSpecSource } from './load.js';
+export type { SpecSource } from './load.js';
+export { hasValidation } from './resolve.js';
+export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolve.js';
+export { experimentSchema, experimentSchemaText } from './schema-gen.js';
+export { pointLabel } from './search.js';

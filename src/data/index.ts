@@ -1,0 +1,12 @@
+// The data folder's surface: reading data files (CSV, IDX, gzip, tar), downloads with checksums, splits and scaling.
+export { assertSameColumns, cellNumber, columnIndex, parseDecimal, readCsvTable } from './csv-table.js';
+export type { CsvTable } from './csv-table.js';
+export { assertSplitClasses, assertTargetVaries, resolveClasses } from './csv-targets.js';
+export { downloadVerified, readTarEntry, writeCache } from './fetch.js';
+export { gunzipIfGzip } from './gzip.js';
+export { parseIdx } from './idx.js';
+export type { IdxArray } from './idx.js';
+export { readDataFile } from './read-file.js';
+export type { DataFileRef } from './read-file.js';
+export { assertSplitSizes, limitSplit, splitTable, standardize } from './tabular.js';
+export type { Table } from './tabular.js';

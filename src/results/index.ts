@@ -1,0 +1,23 @@
+// The results folder's surface: the run directory and its tables (results, history, summary), saved models, compare, merge, best.
+export { findBest } from './best.js';
+export type { Best, BestOptions, Winner } from './best.js';
+export { COMPARE_FORMATS, parseCompareFormat, formatComparison } from './compare-format.js';
+export type { CompareFormat } from './compare-format.js';
+export { parseMaxRegression } from './compare-thresholds.js';
+export { compareResults } from './compare.js';
+export { readCsv } from './csv.js';
+export type { CsvRecord } from './csv.js';
+export { mergeResults } from './merge.js';
+export { assertOutNotInput, writeOutputFile } from './output-file.js';
+export { finishedRuns, runKey } from './resume.js';
+export { axesOf, gain, historyRow, resultRow, round } from './rows.js';
+export type { RoleOutcome, Row, RowContext, RowStatus } from './rows.js';
+export { assertRunId, defaultRunId, inspectRunDirectory, makeDirectory, openRunDirectory } from './run-dir.js';
+export type { OpenRun, RunIdentity } from './run-dir.js';
+export { MODEL_FILE, loadSavedModel, readSavedModel, saveModel } from './saved-model.js';
+export type { SavedModelFiles, SavedModelInfo } from './saved-model.js';
+export { resultsShape, summarizeResults, summarizeTable, summaryCsv, writeRunSummary } from './summary.js';
+export { readTable } from './table-check.js';
+export type { CheckedTable } from './table-check.js';
+export { formatTable, signed } from './table.js';
+export type { RunWriter } from './writer.js';

@@ -1,0 +1,14 @@
+// The runner folder's surface: plan and run an experiment, progress reporters, shards, and using saved models.
+export { describeBackend, planStages, previewRun, runExperiment } from './execute.js';
+export type { RunOptions, RunStatus, RunSummary } from './execute.js';
+export { metricFactsOf } from './model.js';
+export { formatPlan, parseShard, planRun } from './plan.js';
+export type { Plan, PlannedCell, Shard } from './plan.js';
+export { ListrReporter, RecordingReporter } from './reporter.js';
+export type { Reporter, RoleStatus } from './reporter.js';
+export { resolveShard } from './shard.js';
+export type { ShardEnvironment } from './shard.js';
+export { evaluateSavedModel, formatEvaluation, predictSavedModel } from './use-model.js';
+export type { EvaluateOptions, Evaluation, Prediction } from './use-model.js';
+export { checkRunOptions } from './run-options.js';
+export type { SaveModels } from './run-options.js';
