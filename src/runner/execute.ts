@@ -663,7 +663,7 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
       ...(stages.after === 'stop' ? [] : planRun(experiment, { shard: options.shard, cells: finalCells(experiment, stages.selection) }).cells),
     ];
     await datasets.loadAll(shardCells);
-    await assertModelsFit(shardCells, datasets, registry);
+    await assertModelsFit(shardCells, datasets, registry, (warning) => reporter.warn(`${warning.code}: ${warning.message}`));
     await assertCellsFit(shardCells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry));
