@@ -50,6 +50,14 @@ export type ErrorCode =
   | 'SAVED_MODEL_ERROR'
   | 'MODEL_SHAPE';
 
+export type WarningCode = 'TEACHER_NOT_LARGER';
+
+/** A problem worth saying that stops nothing; the user sees `warning: CODE: message`. */
+export interface DistilWarning {
+  readonly code: WarningCode;
+  readonly message: string;
+}
+
 /** Every error distil-run raises on purpose; anything else is a bug and keeps its stack trace. */
 export class DistilError extends Error {
   readonly code: ErrorCode;
@@ -333,4 +341,14 @@ export function errorUnknownOrientation(file: string, metrics: readonly string[]
     `${file}: ${metrics.map((m) => `test_${m}`).join(', ')} ${metrics.length === 1 ? 'is not a registered metric' : 'are not registered metrics'}, so whether higher or lower is better is unknown and --max-regression cannot be checked (pass --plugin MODULE for the plugin that defines ${metrics.length === 1 ? 'it' : 'them'})`,
     { exitCode: 2 },
   );
+}
+
+/** A teacher with no more parameters than its student (`layers: []`, say): it has little to teach, so the spec is likely wrong. */
+export function warningTeacherNotLarger(cell: string, teacherParams: number, studentParams: number, loaded: boolean): DistilWarning {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const hint = loaded ? 'load a larger teacher' : 'give the teacher more or wider layers';
+  return {
+    code: 'TEACHER_NOT_LARGER',
+    message: `cell ${cell}: the teacher has ${count(teacherParams)} parameters and the student ${count(studentParams)}: a teacher no larger than its student is almost always a mistake (${hint})`,
+  };
 }

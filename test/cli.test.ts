@@ -86,6 +86,24 @@ describe('distil-run CLI', () => {
     assert.match(stdout, /cell [0-9a-f]{12}  seed 1  distillation\.temperature=4  teacher [0-9a-f]{12} \[128-64\]  student \[32\]/);
   });
 
+  it('warns of a teacher no larger than its student with its code, naming both counts, and runs (not --dry-run, which loads no data)', function () {
+    this.timeout(120_000);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-cli-'));
+    const args = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'small-teacher', '--set', 'models.teacher.layers=[]', '--set', 'dataset.train_limit=600',
+      '--set', 'dataset.test_limit=200', '--set', 'training.epochs=1', '--teacher-cache', 'off', '--no-report'];
+    const { code, stderr } = distilRun(args);
+    assert.equal(code, 0, stderr);
+    const { records } = readCsv(path.join(out, 'mnist-small', 'small-teacher', 'results.csv'));
+    assert.lengthOf(records, 3);
+    // MNIST: 784 inputs, 10 classes. Teacher 784x10+10; student [32]: 784x32+32 + 32x10+10.
+    assert.deepEqual(stderr.split('\n').filter((line) => line.includes('TEACHER_NOT_LARGER')), [
+      `warning: TEACHER_NOT_LARGER: cell ${records[0].cell_id}: the teacher has 7,850 parameters and the student 25,450: a teacher no larger than its student is almost always a mistake (give the teacher more or wider layers)`,
+    ]);
+    const dry = distilRun([...args, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.stderr, '');
+  });
+
   it('stops on Ctrl-C with exit 130 and keeps what it wrote', async function () {
     this.timeout(120_000);
     const out = mkdtempSync(path.join(os.tmpdir(), 'distil-int-'));

@@ -208,9 +208,15 @@ class Execution {
     const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
     const training = config.models[role].training;
     const serving = longer ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)` : '';
+    // Below the longer count, this cell's model is the checkpoint served at its own count: its line shows that one.
+    let checkpoint: RoleRun | string | undefined;
+    const onServed = longer ? (epochs: number, run: RoleRun | string) => {
+      if (epochs === own.epochs) checkpoint = run;
+      longer.onServed(epochs, run);
+    } : undefined;
     try {
       const run = await runRole({
-        registry, config, role, data, baseDir: experiment.baseDir, teacherTrain, signal, serves: longer?.serves, onServed: longer?.onServed,
+        registry, config, role, data, baseDir: experiment.baseDir, teacherTrain, signal, serves: longer?.serves, onServed,
         onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}` }),
         onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
@@ -220,9 +226,12 @@ class Execution {
           if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
-      // A longer training's own figures are those of its last epoch; this cell's come from its own count (its row).
-      const at = longer ? ` at epoch ${longer.epochs}` : '';
-      reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(run.test)}${at} (${run.trainSeconds.toFixed(1)} s)` });
+      if (typeof checkpoint === 'string') reporter.roleEnd({ ...event, status: 'failed', summary: checkpoint });
+      else {
+        const shown = checkpoint ?? run;
+        const at = longer ? ` at epoch ${checkpoint ? own.epochs : longer.epochs}` : '';
+        reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(shown.test)}${at} (${shown.trainSeconds.toFixed(1)} s)` });
+      }
       return run;
     } catch (error) {
       const interrupted = error instanceof DistilError && error.code === 'INTERRUPTED';
@@ -654,7 +663,7 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
       ...(stages.after === 'stop' ? [] : planRun(experiment, { shard: options.shard, cells: finalCells(experiment, stages.selection) }).cells),
     ];
     await datasets.loadAll(shardCells);
-    await assertModelsFit(shardCells, datasets, registry);
+    await assertModelsFit(shardCells, datasets, registry, (warning) => reporter.warn(`${warning.code}: ${warning.message}`));
     await assertCellsFit(shardCells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry));

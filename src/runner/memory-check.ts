@@ -1,14 +1,14 @@
-// Refuses grid cells whose models cannot fit the wasm heap, before anything is allocated or written.
+// Refuses grid cells whose models cannot fit the wasm heap, before anything is allocated or written; warns of a teacher no larger than its student.
 import { ROLES } from '../shared/index.js';
 import type { Role } from '../shared/index.js';
 import { checkWasmMemory } from '../backend/index.js';
-import type { LayerShape, RoleMemoryInput } from '../backend/index.js';
-import type { BackendInfo } from '../backend/index.js';
-import type { ResolvedConfig } from '../config/index.js';
-import { errorCellsTooLarge, errorModelShape } from '../errors.js';
-import type { Registry } from '../registry/index.js';
-import type { Dataset } from '../registry/index.js';
+import type { BackendInfo, LayerShape, RoleMemoryInput } from '../backend/index.js';
+import type { ComponentRef, ResolvedConfig } from '../config/index.js';
+import { errorCellsTooLarge, errorModelShape, warningTeacherNotLarger } from '../errors.js';
+import type { DistilWarning } from '../errors.js';
+import type { Dataset, Registry } from '../registry/index.js';
 import { planLayers } from './model.js';
+import type { PlannedLayer } from './model.js';
 import { loadRoleModel } from './loaded-model.js';
 import type { DatasetCache } from './data.js';
 import type { PlannedCell } from './plan.js';
@@ -22,23 +22,45 @@ function roleInput(registry: Registry, config: ResolvedConfig, role: Role, datas
   return { role, inputs, layers: shapes, outputs: dataset.outputSize, batchSize: training.batchSize, optimizer: training.optimizer };
 }
 
+/** A model's parameter count from its planned layers; undefined when a plugin layer declares no `shape()` (its count is unknown). */
+function plannedParams(registry: Registry, layers: readonly ComponentRef[], planned: readonly PlannedLayer[]): number | undefined {
+  // A built-in layer without shape() has no parameters (dropout); a plugin's may have some.
+  const unknown = layers.some((ref) => {
+    const { definition, plugin } = registry.get('layer', ref.name);
+    return plugin !== 'builtin' && !(definition.kind === 'layer' && definition.shape);
+  });
+  return unknown ? undefined : planned.reduce((sum, layer) => sum + layer.params, 0);
+}
+
 /**
  * Checks that every role's layers can take what the layer before gives (a convolution needs images: an
- * image dataset, or a reshape), before anything is allocated or written.
+ * image dataset, or a reshape), before anything is allocated or written. `warn` hears of a teacher no
+ * larger than its student, once per (teacher, student) pair.
  * @throws DistilError MODEL_SHAPE (exit 2) naming the cell, role and layer.
  */
-export async function assertModelsFit(cells: readonly PlannedCell[], datasets: DatasetCache, registry: Registry): Promise<void> {
+export async function assertModelsFit(cells: readonly PlannedCell[], datasets: DatasetCache, registry: Registry, warn?: (warning: DistilWarning) => void): Promise<void> {
   const problems: string[] = [];
+  const pairs = new Set<string>();
   for (const planned of cells) {
     const data = await datasets.get(planned);
+    const params: Partial<Record<Role, number>> = {};
     for (const role of ROLES) {
       const { layers, load } = planned.cell.config.models[role];
       try {
-        if (load) (await loadRoleModel(load, data.dataset)).dispose();
-        else planLayers(registry, layers, data.dataset);
+        if (load) {
+          const model = await loadRoleModel(load, data.dataset);
+          params[role] = model.countParams();
+          model.dispose();
+        } else params[role] = plannedParams(registry, layers, planLayers(registry, layers, data.dataset));
       } catch (error) {
         problems.push(`cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${load ? 'load: ' : ''}${(error as Error).message}`);
       }
+    }
+    const { teacher, student } = planned.cell.config.models;
+    const pair = JSON.stringify([teacher.load ?? teacher.layers, student.load ?? student.layers, data.dataset.featureShape, data.dataset.outputSize]);
+    if (params.teacher !== undefined && params.student !== undefined && params.teacher <= params.student && !pairs.has(pair)) {
+      pairs.add(pair);
+      warn?.(warningTeacherNotLarger(planned.label || planned.cell.id, params.teacher, params.student, teacher.load !== undefined));
     }
   }
   if (problems.length > 0) throw errorModelShape([...new Set(problems)]);

@@ -176,11 +176,14 @@ function divergence(history: readonly EpochRecord[], untrained: number): Error |
 
 /**
  * The epochs as a run of `epochs` epochs records them: test and validation metrics only where that run
- * evaluates (every `evalEvery` epochs and the last), not at the checkpoints of a longer training.
+ * evaluates (every `evalEvery` epochs and the last; early stopping's validation metrics every epoch), not
+ * at the checkpoints of a longer training.
  */
 export function historyOfRun(history: readonly EpochRecord[], epochs: number, evalEvery: number): EpochRecord[] {
   return history.filter((record) => record.epoch <= epochs).map((record) => {
     if (record.epoch === epochs || (evalEvery > 0 && record.epoch % evalEvery === 0)) return record;
+    // Validation without test metrics is early stopping's every-epoch reading: this run computed it too.
+    if (record.test === undefined) return record;
     const { test: _test, val: _val, ...rest } = record;
     return rest;
   });

@@ -43,6 +43,36 @@ describe('runs under faults (command line)', () => {
     assert.lengthOf(history, 36, 'one history row per role and epoch, the interrupted attempt\'s epochs gone');
   });
 
+  const seedCases: Array<[NodeJS.Signals, string, string]> = [['SIGINT', 'seeds: [1, 2]', 'seeds=[1, 2]'], ['SIGTERM', 'a seed axis', 'grid={seed: [1, 2]}']];
+  for (const [signal, what, set] of seedCases) {
+    it(`${signal} during the second seed's teacher (${what}), then resume: one row per (seed, role), one history row per (seed, role, epoch)`, async function () {
+      this.timeout(240_000);
+      const out = tmp();
+      const args = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'seeds', ...SMALL, '--set', 'training.epochs=12', '--set', set, '--no-report'];
+      const child = startDistilRun(args);
+      let log = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        const before = log;
+        log += chunk.toString();
+        // The second teacher's second epoch: the first seed has finished, the second is training.
+        const second = /teacher[^:\n]*: [\d,]+ params[^]*teacher[^:\n]*: [\d,]+ params[^]*epoch 2\/12/;
+        if (!second.test(before) && second.test(log)) child.kill(signal);
+      });
+      const stopped = await finished(child);
+      assert.equal(stopped.code, signal === 'SIGINT' ? 130 : 143, stopped.stderr);
+      const runDir = path.join(out, 'mnist-small', 'seeds');
+      const firstRows = readCsv(path.join(runDir, 'results.csv')).records;
+      assert.deepEqual(firstRows.map((r) => `${r.seed}/${r.role}/${r.status}`), ['1/teacher/ok', '1/student/ok', '1/person/ok', '2/teacher/interrupted']);
+      const resumed = distilRun(args, { timeout: 230_000 });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const rows = readCsv(path.join(runDir, 'results.csv')).records;
+      assert.deepEqual(rows.map((r) => `${r.seed}/${r.role}/${r.status}`), ['1/teacher/ok', '1/student/ok', '1/person/ok', '2/teacher/ok', '2/student/ok', '2/person/ok']);
+      const history = readCsv(path.join(runDir, 'history.csv')).records;
+      assert.lengthOf(history, 72, '2 seeds x 3 roles x 12 epochs');
+      assert.lengthOf(new Set(history.map((r) => `${r.cell_id}/${r.seed}/${r.role}/${r.epoch}`)), 72, 'no (cell, seed, role, epoch) twice');
+    });
+  }
+
   it('a second process on the same run directory is refused with exit 2 while the first finishes every row', async function () {
     this.timeout(180_000);
     const out = tmp();

@@ -52,6 +52,21 @@ describe('an epochs axis', () => {
     assert.equal(early?.test_accuracy, '', 'the 5-epoch run is not evaluated at the 2-epoch checkpoint (eval_every 3)');
   });
 
+  it('shows on each cell\'s progress line the test figures and epoch of its own model, the checkpoint\'s for a served count', async () => {
+    const axis = await run(`${SPEC}grid:\n  models.teacher.training.epochs: [1, 2]\n`);
+    const alone = (epochs: number) => run(SPEC.replace('teacher: { layers: [32, 16] }', `teacher: { layers: [32, 16], training: { epochs: ${epochs} } }`));
+    // The seconds differ from run to run; everything else on the line is the model's.
+    const ends = (reporter: RecordingReporter) => reporter.events.filter((e) => e.type === 'roleEnd' && e.role === 'teacher')
+      .map((e) => `${e.cellLabel}: ${e.status}: ${String(e.summary).replace(/ \(\d+\.\d s\)$/, ' (N s)')}`);
+    const [one] = ends((await alone(1)).reporter);
+    const [two] = ends((await alone(2)).reporter);
+    assert.deepEqual(ends(axis.reporter), [
+      `models.teacher.training.epochs=1${one.replace(' (N s)', ' at epoch 1 (N s)')}`,
+      `models.teacher.training.epochs=2${two.replace(' (N s)', '')}`,
+    ]);
+    assert.deepEqual(axis.summary.rows.filter((r) => r.role === 'teacher').map((r) => [r.epochs, r.source]), [[1, 'checkpoint'], [2, 'trained']]);
+  });
+
   it('serves a student epochs axis from one student training, and counts trainings that way in the dry run', async () => {
     const text = `${SPEC}grid:\n  models.student.training.epochs: [1, 3, 2]\n  distillation.alpha: [0.5]\n`;
     const axis = await run(text);

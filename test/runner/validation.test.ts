@@ -59,6 +59,23 @@ describe('validation split and early stopping', () => {
     }
   });
 
+  it('records the validation metrics early stopping computes on every epoch in history.csv, with eval_every: 0 too', async () => {
+    const spec = WITH_VALIDATION.replace('training: { epochs: 4,', 'training: { epochs: 40, eval_every: 0, early_stopping: { metric: val_accuracy, patience: 2 },');
+    const { experiment: exp, registry } = await experiment(spec);
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'es0', reporter: new RecordingReporter(), teacherCache: false });
+    const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.lengthOf(summary.rows, 3);
+    for (const row of summary.rows) {
+      const epochs = history.filter((r) => r.role === row.role);
+      const kept = Number(row.kept_epoch);
+      assert.equal(epochs.length, kept + 2, `${row.role} stopped after patience (2) epochs without improvement`);
+      assert.deepEqual(epochs.filter((r) => r.val_accuracy === '' || r.val_loss === '').map((r) => r.epoch), [], `${row.role}: every epoch has its validation metrics`);
+      assert.deepEqual(epochs.filter((r) => r.test_accuracy !== '').map((r) => r.epoch), [], `${row.role}: eval_every 0 evaluates the test split only after the last planned epoch`);
+      const best = epochs.find((r) => Number(r.epoch) === kept);
+      assert.equal(best?.val_loss, row.val_loss, `${row.role}: the kept epoch's validation loss is the row's`);
+    }
+  });
+
   it('refuses early stopping without a validation split, and an unknown validation metric, located', async () => {
     const noSplit = SPEC.replace('training: { epochs: 4,', 'training: { epochs: 4, early_stopping: { metric: val_loss },');
     const error = await experiment(noSplit).catch((e: unknown) => e as DistilError);
