@@ -155,6 +155,11 @@ export function errorInterrupted(): DistilError {
   return new DistilError('INTERRUPTED', 'interrupted: results of finished roles are kept in the run directory');
 }
 
+/** Whether `error` is the stop a signal asked for (see {@link errorInterrupted}), not a failure. */
+export function isInterrupted(error: unknown): error is DistilError {
+  return error instanceof DistilError && error.code === 'INTERRUPTED';
+}
+
 export function errorResults(file: string, problem: string): DistilError {
   return new DistilError('RESULTS_ERROR', `${file}: ${problem}`, { exitCode: 2 });
 }

@@ -52,13 +52,12 @@ export type {
 export { parseIdx } from './data/index.js';
 
 // Backends.
-export { selectBackend } from './backend/index.js';
+export { describeBackend, selectBackend } from './backend/index.js';
 export type { BackendInfo, BackendName, BackendRequest } from './backend/index.js';
 
 // Running: plans, shards, the run itself, progress, saved models in use.
 export {
   checkRunOptions,
-  describeBackend,
   evaluateSavedModel,
   formatEvaluation,
   formatPlan,

@@ -1,5 +1,6 @@
 // The backend folder's surface: choosing the tfjs backend (and a BLAS), the fused optimizers, the wasm memory check.
 export type { BlasRequest } from './blas.js';
+export { describeBackend } from './describe.js';
 export { fusedAdam, fusedRmsprop, fusedSgd, preferFused } from './fused-optimizers.js';
 export { BACKEND_REQUESTS, assertBlasRequest, selectBackend } from './select.js';
 export type { BackendInfo, BackendName, BackendRequest } from './select.js';

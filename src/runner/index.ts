@@ -1,6 +1,7 @@
 // The runner folder's surface: plan and run an experiment, progress reporters, shards, and using saved models.
-export { describeBackend, planStages, previewRun, runExperiment } from './execute.js';
-export type { RunOptions, RunStatus, RunSummary } from './execute.js';
+export { runExperiment } from './execute.js';
+export { planStages, previewRun } from './stages.js';
+export type { RunOptions, RunStatus, RunSummary } from './run-options.js';
 export { metricFactsOf } from './model.js';
 export { formatPlan, parseShard, planRun } from './plan.js';
 export type { Plan, PlannedCell, Shard } from './plan.js';

@@ -1,13 +1,69 @@
-// The run options a command line gives as text (backend, BLAS, run id, models to keep), checked before anything runs.
+// What a run takes (RunOptions, and the same as text from a command line, checked) and what it gives back (RunSummary).
 import { assertBlasRequest, BACKEND_REQUESTS } from '../backend/index.js';
-import type { BackendRequest } from '../backend/index.js';
+import type { BackendInfo, BackendRequest, BlasRequest } from '../backend/index.js';
 import { errorInvalidArgument } from '../errors.js';
 import { assertRunId } from '../results/index.js';
+import type { Row } from '../results/index.js';
+import type { Shard } from './plan.js';
+import type { Reporter } from './reporter.js';
+
+export interface RunOptions {
+  /** @default 'auto' */
+  readonly backend?: BackendRequest;
+  /** System BLAS for the wasm backend's matrix products: 'auto', 'off' or a library path. @default 'auto' */
+  readonly blas?: BlasRequest;
+  /** Root of the results tree. @default 'results' */
+  readonly outDir?: string;
+  /** Run id; reusing one resumes that run (same experiment only), skipping cells it finished. @default a UTC timestamp and a random suffix */
+  readonly runId?: string;
+  /**
+   * Run only this shard's cells; its tables go to `<run dir>/shard-i-of-n/`. With a `search:` and no
+   * `selection`, only this shard's share of the search points (stage 1).
+   */
+  readonly shard?: Shard;
+  /**
+   * A results table holding every search point's teacher (the merged tables of the shards that ran the
+   * search): the search is not run, its winner is selected from this table, and the cells after it run.
+   */
+  readonly selection?: string;
+  readonly reporter?: Reporter;
+  /** Aborting stops training at the next batch; finished rows stay written. */
+  readonly signal?: AbortSignal;
+  /** Directory of trained teachers reused across runs, or false to always train. @default ~/.cache/distil-run/teachers */
+  readonly teacherCache?: string | false;
+  /**
+   * Which trained models to keep in `<run dir>/models/`: every role's, the teachers', none, or `auto`:
+   * every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. @default 'auto'
+   */
+  readonly saveModels?: SaveModels | 'auto';
+}
+
+export type RunStatus = 'ok' | 'failed' | 'interrupted';
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly backend: BackendInfo;
+  /** The results rows written by this invocation, in order. */
+  readonly rows: readonly Row[];
+  readonly status: RunStatus;
+  /** summary.csv's rows: per cell and role over the run's seeds (the whole run directory, resumed rows too). */
+  readonly summary: readonly Row[];
+}
 
 /** Which trained models a run keeps in `<run dir>/models/`. */
 export type SaveModels = 'all' | 'teacher' | 'none';
 
 export const SAVE_MODELS = ['all', 'teacher', 'none', 'auto'] as const;
+
+/** `--save-models auto` keeps every role's model for runs of up to this many cells (search points included). */
+export const SAVE_ALL_UP_TO = 12;
+
+/** The roles whose models a run keeps: `auto` is every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. */
+export function saveModelsFor(request: RunOptions['saveModels'], cells: number): SaveModels {
+  if (request === undefined || request === 'auto') return cells <= SAVE_ALL_UP_TO ? 'all' : 'teacher';
+  return request;
+}
 
 /** The options as text, e.g. from `--backend`, `--blas`, `--run-id` and `--save-models`. */
 export interface RunOptionsText {

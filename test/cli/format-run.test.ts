@@ -1,7 +1,7 @@
 // The end-of-run stdout table: per results row for one seed, mean ± 95% interval and the paired gain for several.
 import { assert } from 'chai';
 import type { BackendInfo } from '../../src/backend/select.js';
-import type { RunSummary } from '../../src/runner/execute.js';
+import type { RunSummary } from '../../src/runner/run-options.js';
 import { formatRunSummary } from '../../src/cli/format-run.js';
 
 const backend = { name: 'cpu', requested: 'cpu', skipped: [], kernels: [] } as unknown as BackendInfo;

@@ -1,0 +1,10 @@
+// The backend a run used, in one line for the log and the summary.
+import type { BackendInfo } from './select.js';
+
+/** `wasm + BLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */
+export function describeBackend(backend: BackendInfo): string {
+  const blas = backend.blas ? ` + BLAS ${backend.blas.library} (sgemm ${backend.blas.sgemmGflops} GFLOP/s)` : '';
+  const noBlas = backend.name === 'wasm' && backend.blasSkipped ? ` (no BLAS: ${backend.blasSkipped})` : '';
+  const skipped = backend.skipped.length > 0 ? ` (skipped ${backend.skipped.join('; ')})` : '';
+  return `${backend.name}${blas}${noBlas}${skipped}`;
+}

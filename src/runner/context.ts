@@ -1,0 +1,29 @@
+// What every part of an execution shares: the experiment, the registry, the tables, progress and the run's settings.
+import type { ResolvedExperiment } from '../config/index.js';
+import type { Registry } from '../registry/index.js';
+import type { RunWriter } from '../results/index.js';
+import type { DatasetCache } from './data.js';
+import type { Reporter } from './reporter.js';
+import type { SaveModels } from './run-options.js';
+
+export interface ExecutionContext {
+  readonly experiment: ResolvedExperiment;
+  readonly registry: Registry;
+  readonly writer: RunWriter;
+  readonly reporter: Reporter;
+  readonly runId: string;
+  readonly backend: string;
+  readonly datasets: DatasetCache;
+  readonly signal?: AbortSignal;
+  readonly teacherCache: string | false;
+  /** Identifies the arithmetic (backend, and BLAS or not): cached teachers are only reused under the same. */
+  readonly numerics: string;
+  /** Which roles' models go to `<run dir>/models/`. */
+  readonly saveModels: SaveModels;
+  readonly runDir: string;
+}
+
+/** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
+export function describeMetrics(test: Readonly<Record<string, number>>): string {
+  return Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+}

@@ -1,0 +1,34 @@
+// What identifies a run directory's experiment: its name, every cell it may run, its metric columns and axes.
+import type { ResolvedExperiment } from '../config/index.js';
+import { hasValidation } from '../config/index.js';
+import type { Registry } from '../registry/index.js';
+import { axesOf } from '../results/index.js';
+import type { RunIdentity } from '../results/index.js';
+import { contentHash } from '../shared/index.js';
+import { metricFactsOf } from './model.js';
+
+/** The metric columns of the results table: every metric of every role of every cell, in first-seen order. */
+export function metricColumns(experiment: ResolvedExperiment, registry: Registry): string[] {
+  const columns = new Set<string>();
+  for (const cell of experiment.cells) {
+    for (const model of Object.values(cell.config.models)) {
+      for (const ref of model.training.metrics) {
+        columns.add(metricFactsOf(registry, ref.name).column);
+      }
+    }
+  }
+  return [...columns];
+}
+
+/** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
+export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
+  const resolved = experiment.cells.map((cell) => cell.config);
+  // A held-out share or the dataset's own validation file: either gives val_ columns.
+  const validation = experiment.cells.some((cell) => hasValidation(cell.config));
+  const search = experiment.search !== undefined;
+  // A search's winner is not known before it runs: every possible outcome identifies the experiment.
+  const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
+  const cells = all.map((cell) => `${cell.id}/${cell.seed}`);
+  const axes = axesOf(experiment.cells);
+  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16), spec: experiment.spec, resolved, metrics, validation, axes, search };
+}

@@ -1,0 +1,92 @@
+// Trains one role of a cell with its progress shown and its epochs on disk as they finish; a failure becomes the role's status.
+import type * as tf from '@tensorflow/tfjs';
+import { isBackendFatal } from '../backend/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { errorBackendFailure, isInterrupted } from '../errors.js';
+import { historyRow } from '../results/index.js';
+import type { Role } from '../shared/index.js';
+import { describeMetrics } from './context.js';
+import type { ExecutionContext } from './context.js';
+import type { LoadedData } from './data.js';
+import type { PlannedCell } from './plan.js';
+import { runRole } from './role.js';
+import type { RoleRun } from './role.js';
+import { historyOfRun } from './train.js';
+
+/** A training to more epochs than the cell's own, serving `serves` (and the cell's count) on the way. */
+export interface Longer {
+  readonly epochs: number;
+  readonly serves: readonly number[];
+  onServed(epochs: number, run: RoleRun | string): void;
+}
+
+/** The config with one role's epoch count replaced. */
+function withEpochs(config: ResolvedConfig, role: Role, epochs: number): ResolvedConfig {
+  const model = config.models[role];
+  return { ...config, models: { ...config.models, [role]: { ...model, training: { ...model.training, epochs } } } };
+}
+
+/** Trains roles for an execution, and shows (and records) the roles a cell takes without training them. */
+export class RoleTrainer {
+  constructor(private readonly context: ExecutionContext) {}
+
+  /**
+   * Trains a role with progress reporting and history rows; failures become a status (the message), not a crash.
+   * With `longer`, it trains to `longer.epochs` and serves the cell's own count (and others) on the way.
+   * @throws DistilError INTERRUPTED, BACKEND_FAILURE (a broken backend would fail every later cell the same way).
+   */
+  async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D, longer?: Longer): Promise<RoleRun | string> {
+    const { registry, experiment, reporter, writer, runId, signal } = this.context;
+    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    const own = planned.cell.config.models[role].training;
+    const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
+    const training = config.models[role].training;
+    const serving = longer ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)` : '';
+    // Below the longer count, this cell's model is the checkpoint served at its own count: its line shows that one.
+    let checkpoint: RoleRun | string | undefined;
+    const onServed = longer ? (epochs: number, run: RoleRun | string) => {
+      if (epochs === own.epochs) checkpoint = run;
+      longer.onServed(epochs, run);
+    } : undefined;
+    try {
+      const run = await runRole({
+        registry, config, role, data, baseDir: experiment.baseDir, teacherTrain, signal, serves: longer?.serves, onServed,
+        onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}` }),
+        onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
+        onEpoch: (record) => {
+          reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
+          // On disk before the next epoch starts: a crash keeps every finished epoch (of this cell's own count).
+          const [mine] = historyOfRun([record], own.epochs, own.evalEvery);
+          if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
+        },
+      });
+      if (typeof checkpoint === 'string') reporter.roleEnd({ ...event, status: 'failed', summary: checkpoint });
+      else {
+        const shown = checkpoint ?? run;
+        const at = longer ? ` at epoch ${checkpoint ? own.epochs : longer.epochs}` : '';
+        reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(shown.test)}${at} (${shown.trainSeconds.toFixed(1)} s)` });
+      }
+      return run;
+    } catch (error) {
+      const interrupted = isInterrupted(error);
+      const message = error instanceof Error ? error.message : String(error);
+      reporter.roleEnd({ ...event, status: interrupted ? 'interrupted' : 'failed', summary: message });
+      if (interrupted) throw error;
+      if (isBackendFatal(error)) throw errorBackendFailure(planned.label || planned.cell.id, role, message);
+      return message;
+    }
+  }
+
+  /** Progress for a role this cell takes without training it (from the cache, or shared with another cell). */
+  async reportNotTrained(planned: PlannedCell, role: Role, detail: string, status: 'ok' | 'failed', summary: string): Promise<void> {
+    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    await this.context.reporter.roleStart({ ...event, epochs: 0, detail });
+    this.context.reporter.roleEnd({ ...event, status, summary });
+  }
+
+  /** A role's epochs written again under another cell that uses the same trained model. */
+  copyHistory(planned: PlannedCell, role: Role, run: RoleRun): void {
+    const { writer, runId } = this.context;
+    writer.appendHistory(run.history.map((record) => historyRow(runId, planned.cell, role, record)));
+  }
+}

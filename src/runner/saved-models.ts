@@ -1,0 +1,55 @@
+// The trained models a run keeps in `<run dir>/models/<cell>/<seed>/<role>/`, with what each records of its cell.
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { saveModel } from '../results/index.js';
+import type { SavedModelInfo } from '../results/index.js';
+import { getVersion } from '../shared/index.js';
+import type { Role } from '../shared/index.js';
+import type { ExecutionContext } from './context.js';
+import type { LoadedData } from './data.js';
+import { roleKey } from './plan.js';
+import type { PlannedCell } from './plan.js';
+import type { RoleRun } from './role.js';
+
+/** What a saved model records of its role and cell: enough to rebuild the dataset and evaluate it again. */
+export function modelInfo(context: ExecutionContext, planned: PlannedCell, role: Role, run: RoleRun, data: LoadedData): SavedModelInfo {
+  const { config } = planned.cell;
+  const training = config.models[role].training;
+  return {
+    role, task: config.task, inputShape: data.dataset.featureShape, outputSize: data.dataset.outputSize, input: data.dataset.input,
+    dataset: config.dataset, seed: config.seed, validation: config.validation, baseDir: context.experiment.baseDir, metrics: training.metrics, loss: training.loss,
+    evaluationBatchSize: config.evaluation.batchSize, test: run.test, val: run.val, keptEpoch: run.keptEpoch,
+    experiment: context.experiment.name, cellId: planned.cell.id,
+  };
+}
+
+export class ModelSaver {
+  /** Where each saved model went, by role and key: a model shared by later cells is copied from there. */
+  private readonly saved = new Map<string, string>();
+
+  constructor(private readonly context: ExecutionContext) {}
+
+  /**
+   * Saves a role's model under `<run dir>/models/<cell>/<seed>/<role>/` when the run keeps that role's
+   * models; a model shared with an earlier cell (a person, a teacher) is copied from where it was saved.
+   * A model that cannot be saved is a warning: the rows matter more than the files.
+   */
+  async save(planned: PlannedCell, role: Role, run: RoleRun | string | undefined, data: LoadedData): Promise<void> {
+    const { saveModels, runDir } = this.context;
+    if (typeof run !== 'object' || !(saveModels === 'all' || (saveModels === 'teacher' && role === 'teacher'))) return;
+    const dir = path.join(runDir, 'models', planned.cell.id, String(planned.cell.seed), role);
+    const key = `${role}:${roleKey(planned, role)}`;
+    try {
+      const earlier = this.saved.get(key);
+      if (earlier && earlier !== dir) {
+        rmSync(dir, { recursive: true, force: true });
+        cpSync(earlier, dir, { recursive: true });
+      } else {
+        await saveModel(dir, run.model, modelInfo(this.context, planned, role, run, data), getVersion());
+      }
+      this.saved.set(key, dir);
+    } catch (error) {
+      this.context.reporter.warn(`could not save the ${role}'s model to ${dir} (${(error as Error).message}); the run goes on`);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+// The teachers of a run: each distinct one trained once (or taken from the cache, a longer training or a saved
+// model), kept with its outputs on the training split for every student that learns from it, freed when done.
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { Loss } from '../registry/index.js';
+import { getVersion } from '../shared/index.js';
+import { describeMetrics } from './context.js';
+import type { ExecutionContext } from './context.js';
+import type { LoadedData } from './data.js';
+import type { EpochsAxis } from './epochs-axis.js';
+import { loadRoleModel } from './loaded-model.js';
+import { createComponent, createMetric, predictInBatches } from './model.js';
+import { runKey } from './plan.js';
+import type { PlannedCell } from './plan.js';
+import { buildRoleModel, timeInference } from './role.js';
+import type { RoleRun } from './role.js';
+import type { RoleTrainer } from './role-training.js';
+import { modelInfo } from './saved-models.js';
+import { hasTeacher, loadTeacher, saveTeacher, teacherStem } from './teacher-cache.js';
+import { evaluate } from './train.js';
+
+/** A cell's teacher as the cells that share it use it. */
+export interface TeacherEntry {
+  readonly run?: RoleRun;
+  /** 'cache' when the weights were loaded from the teacher cache instead of trained in this run. */
+  readonly source?: 'trained' | 'cache';
+  /** The teacher's outputs on the training split, computed once and reused by every student. */
+  readonly trainOutputs?: tf.Tensor2D;
+  readonly error?: string;
+  /** The run (cell and seed) whose training wrote the teacher's epochs to history.csv; other cells get a copy. */
+  readonly trainedFor?: string;
+}
+
+export class Teachers {
+  private readonly entries = new Map<string, TeacherEntry>();
+
+  constructor(
+    private readonly context: ExecutionContext,
+    private readonly trainer: RoleTrainer,
+    private readonly axis: EpochsAxis,
+  ) {}
+
+  /** The cache entry of a teacher, when the run uses a cache. */
+  private stem(key: string): string | undefined {
+    const { teacherCache, numerics } = this.context;
+    return teacherCache ? teacherStem(teacherCache, key, numerics, getVersion()) : undefined;
+  }
+
+  /** Whether this run holds the teacher of `key`, or the cache does: it is not trained again. */
+  has(key: string): boolean {
+    const stem = this.stem(key);
+    return this.entries.has(key) || (stem !== undefined && hasTeacher(stem));
+  }
+
+  /** The cell's teacher: one this run holds, or loaded (`load:`), served by a longer training, from the cache, or trained. */
+  async teacherOf(planned: PlannedCell, data: LoadedData): Promise<TeacherEntry> {
+    const known = this.entries.get(planned.teacherKey);
+    if (known) return known;
+    // A teacher someone else trained is used as it is: no cache, no training.
+    if (planned.cell.config.models.teacher.load) return this.store(planned, await this.loaded(planned, data), data, undefined);
+    const stem = this.stem(planned.teacherKey);
+    let result = await this.axis.takeServed(planned, 'teacher');
+    const cached = result === undefined && stem ? this.cached(planned, data, stem) : undefined;
+    if (cached) {
+      const detail = `loading ${path.basename(stem ?? '')} from the teacher cache`;
+      await this.trainer.reportNotTrained(planned, 'teacher', detail, 'ok', `from the teacher cache (${describeMetrics(cached.test)})`);
+      result = cached;
+    } else {
+      result ??= await this.axis.trainOrServe(planned, 'teacher', data);
+      if (stem && typeof result === 'object') await this.saveToCache(planned, data, stem, result);
+    }
+    return this.store(planned, result, data, cached ? 'cache' : 'trained');
+  }
+
+  /** Keeps a cell's teacher (or why it failed) for every cell sharing it, with its outputs on the training split. */
+  private store(planned: PlannedCell, result: RoleRun | string, data: LoadedData, source: TeacherEntry['source']): TeacherEntry {
+    const entry: TeacherEntry =
+      typeof result === 'string'
+        ? { error: result }
+        : {
+          run: result, source, trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
+          trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
+        };
+    this.entries.set(planned.teacherKey, entry);
+    return entry;
+  }
+
+  /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
+  private cached(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
+    const { registry, experiment, reporter } = this.context;
+    const found = loadTeacher(stem, () => buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir));
+    if (!found.model) {
+      if (found.damaged) reporter.warn(`teacher cache entry ${stem} is damaged (${found.damaged}); training the teacher instead`);
+      return undefined;
+    }
+    const { model, summary } = found;
+    return { role: 'teacher', model, params: model.countParams(), metrics: [], ...summary };
+  }
+
+  private async saveToCache(planned: PlannedCell, data: LoadedData, stem: string, run: RoleRun): Promise<void> {
+    try {
+      await saveTeacher(stem, run.model, modelInfo(this.context, planned, 'teacher', run, data), run);
+    } catch (error) {
+      // The trained teacher is still used by this run; only later runs lose the shortcut.
+      this.context.reporter.warn(`could not save the teacher to the cache (${(error as Error).message}); this run goes on`);
+    }
+  }
+
+  /** A teacher someone else trained (`load:`): evaluated on this dataset's splits, never trained. */
+  private async loaded(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
+    const { registry, experiment, reporter } = this.context;
+    const { config } = planned.cell;
+    const { load, training } = config.models.teacher;
+    const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' as const };
+    await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${load}` });
+    try {
+      const model = await loadRoleModel(load as string, data.dataset);
+      const context = { seed: config.seed, baseDir: experiment.baseDir, task: config.task };
+      const metrics = training.metrics.map((ref) => createMetric(registry, ref, context));
+      const labelLoss = createComponent<Loss>(registry, 'loss', training.loss, context);
+      const judged = { metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize };
+      const test = evaluate(model, { ...judged, test: data.test });
+      const val = data.validation ? evaluate(model, { ...judged, test: data.validation }) : undefined;
+      reporter.roleEnd({ ...event, status: 'ok', summary: `loaded (${describeMetrics(test)})` });
+      return {
+        role: 'teacher', model, params: model.countParams(), history: [], trainSeconds: 0, samplesPerSec: 0, test, val, metrics, loaded: true,
+        inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      reporter.roleEnd({ ...event, status: 'failed', summary: message });
+      return message;
+    }
+  }
+
+  /** Frees a teacher's model and its outputs (its rows and epochs are written). */
+  release(key: string): void {
+    const entry = this.entries.get(key);
+    entry?.run?.model.dispose();
+    entry?.trainOutputs?.dispose();
+    this.entries.delete(key);
+  }
+
+  dispose(): void {
+    for (const key of [...this.entries.keys()]) this.release(key);
+  }
+}
