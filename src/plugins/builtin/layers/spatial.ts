@@ -1,4 +1,4 @@
-// Output sizes of strided windows, as tfjs computes them, for the layers' static shapes.
+// The layers' static shapes: output sizes of strided windows as tfjs computes them, and the size of a shape.
 
 export type Padding = 'same' | 'valid';
 
@@ -22,4 +22,9 @@ export function sizeSchema(description: string, maximum: number): Record<string,
 export function imageDims(input: readonly number[], layer: string): [number, number, number] {
   if (input.length !== 3) throw new Error(`${layer} takes images [height, width, channels], got [${input.join(', ')}]`);
   return [input[0], input[1], input[2]];
+}
+
+/** How many values an example of shape `dims` holds. */
+export function product(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
 }
