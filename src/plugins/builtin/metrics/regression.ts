@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import type { ComponentDefinition } from '../../../registry/index.js';
-import { meanSquaredError } from '../losses/functions.js';
+import { meanSquaredError } from '../losses/loss-math.js';
 
 type Compute = (prediction: tf.Tensor2D, target: tf.Tensor2D) => tf.Scalar;
 
