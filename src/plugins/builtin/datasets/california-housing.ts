@@ -10,7 +10,7 @@ import { parseDecimal } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
 import { defineComponent } from '../../../registry/index.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface HousingParams {
   path?: string;

@@ -9,7 +9,7 @@ import type { DataFileRef } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
 import { defineComponent } from '../../../registry/index.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface CsvParams {
   path: string;

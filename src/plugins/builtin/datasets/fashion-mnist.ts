@@ -7,7 +7,7 @@ import { cacheDir } from '../../../shared/index.js';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 import type { IdxFiles } from './idx-files.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 type Role = keyof IdxFiles;
 

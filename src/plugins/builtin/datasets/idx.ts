@@ -3,6 +3,7 @@ import path from 'node:path';
 import { errorDataset } from '../../../errors.js';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
+import { limitParams } from './limit-params.js';
 
 export interface IdxParams {
   dir?: string;
@@ -16,11 +17,6 @@ export interface IdxParams {
   train_limit?: number;
   test_limit?: number;
 }
-
-export const limitParams = {
-  train_limit: { type: 'integer', minimum: 1, description: 'Use only the first N training examples (smoke runs, tests).' },
-  test_limit: { type: 'integer', minimum: 1, description: 'Use only the first N test examples.' },
-} as const;
 
 export default defineComponent<IdxParams>({
   kind: 'dataset',

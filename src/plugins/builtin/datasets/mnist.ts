@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface MnistParams {
   dir?: string;
