@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
-import { encodeIdxUbyte } from '../../../src/data/idx.js';
-import { DistilError } from '../../../src/errors.js';
-import { builtinRegistry } from '../../helpers.js';
-import type { Dataset } from '../../../src/registry/types.js';
+import { encodeIdxUbyte } from '../../../../src/data/idx.js';
+import { DistilError } from '../../../../src/errors.js';
+import { builtinRegistry } from '../../../helpers.js';
+import type { Dataset } from '../../../../src/registry/types.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
 const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];

@@ -1,8 +1,8 @@
 // The dropout layer draws a new mask at every training step, the same sequence for the same seed.
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { builtinRegistry, useWasm } from '../../helpers.js';
-import { createComponent } from '../../../src/runner/model.js';
+import { builtinRegistry, useWasm } from '../../../helpers.js';
+import { createComponent } from '../../../../src/runner/model.js';
 
 const layer = (seed: number) => createComponent<tf.layers.Layer>(builtinRegistry(), 'layer', { name: 'dropout', params: { rate: 0.5 } }, { seed, baseDir: '.', inputShape: [64] });
 const masks = (dropout: tf.layers.Layer, steps: number, training = true) =>
