@@ -1,4 +1,4 @@
-// Dataset california-housing on generated sources: the data file, archives, DISTIL_DATA_DIR, the cache, a download.
+// Dataset california-housing on generated sources: the data file, archives, DISTIL_DATA_DIR, the cache, a download; its params.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { assert } from 'chai';
 import { writeTar } from '../../../../src/data/fetch.js';
 import { sha256 } from '../../../../src/shared/hash.js';
 import { HOUSING_URL } from '../../../../src/plugins/builtin/datasets/california-housing.js';
+import { describeParams } from '../params-table.js';
 import { failure, load, tmp } from './load-dataset.js';
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
@@ -232,4 +233,45 @@ describe('dataset california-housing', () => {
       assert.equal(await failure(load('california-housing', { path: given }, dir)), `dataset "california-housing": ${message(dir)}`);
     });
   }
+});
+
+const DEFAULTS = { url: 'https://ndownloader.figshare.com/files/5976036', sha256: 'aaa5c9a6afe2225cc2aed2723682ae403280c4a3695a2ddda4ffb5d8215ea681', test_fraction: 0.2, standardize: true };
+/** A digest YAML reads as text (letters in it). */
+const DIGEST = 'ab'.repeat(32);
+
+describeParams('dataset', 'california-housing', {
+  slot: 'dataset',
+  task: 'regression',
+  valid: [
+    ['california-housing', DEFAULTS],
+    [
+      `{ name: california-housing, path: data/cal_housing.tgz, url: 'http://example.com/x.tgz', sha256: ${DIGEST}, test_fraction: 0.5, split_seed: 0, standardize: false, train_limit: 10, test_limit: 5 }`,
+      { path: 'data/cal_housing.tgz', url: 'http://example.com/x.tgz', sha256: DIGEST, test_fraction: 0.5, split_seed: 0, standardize: false, train_limit: 10, test_limit: 5 },
+    ],
+    // dataset.validation is every dataset's, taken off its params.
+    ['{ name: california-housing, validation: 0.1 }', DEFAULTS],
+  ],
+  invalid: [
+    ['{ name: california-housing, path: [a] }', 'spec.yaml:2:44 dataset.path: must be string, got a list'],
+    ['{ name: california-housing, url: 5 }', 'spec.yaml:2:43 dataset.url: must be string, got 5'],
+    ['{ name: california-housing, sha256: 1 }', 'spec.yaml:2:46 dataset.sha256: must be string, got 1'],
+    ['{ name: california-housing, test_fraction: 0 }', 'spec.yaml:2:53 dataset.test_fraction: must be > 0, got 0'],
+    ['{ name: california-housing, test_fraction: 1 }', 'spec.yaml:2:53 dataset.test_fraction: must be < 1, got 1'],
+    ['{ name: california-housing, test_fraction: "20%" }', 'spec.yaml:2:53 dataset.test_fraction: must be number, got "20%"'],
+    ['{ name: california-housing, split_seed: -1 }', 'spec.yaml:2:50 dataset.split_seed: must be >= 0, got -1'],
+    ['{ name: california-housing, split_seed: 4294967296 }', 'spec.yaml:2:50 dataset.split_seed: must be <= 4294967295, got 4294967296'],
+    ['{ name: california-housing, split_seed: 0.5 }', 'spec.yaml:2:50 dataset.split_seed: must be integer, got 0.5'],
+    ['{ name: california-housing, standardize: 1 }', 'spec.yaml:2:51 dataset.standardize: must be boolean, got 1'],
+    ['{ name: california-housing, train_limit: 0 }', 'spec.yaml:2:51 dataset.train_limit: must be >= 1, got 0'],
+    ['{ name: california-housing, test_limit: 1.5 }', 'spec.yaml:2:50 dataset.test_limit: must be integer, got 1.5'],
+    [
+      '{ name: california-housing, validation: 0.6 }',
+      'spec.yaml:2:50 dataset.validation: must be a number above 0 and at most 0.5 (the share of the training split held out), got 0.6 (e.g. validation: 0.1)',
+    ],
+    ['{ name: california-housing, sha: x }', 'spec.yaml:2:38 dataset.sha: unknown key "sha" (Did you mean "sha256"?)'],
+    [
+      '{ name: california-housing, features: [a] }',
+      'spec.yaml:2:38 dataset.features: unknown key "features" (allowed keys: path, url, sha256, test_fraction, split_seed, standardize, train_limit, test_limit)',
+    ],
+  ],
 });

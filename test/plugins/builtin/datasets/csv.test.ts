@@ -1,8 +1,9 @@
-// Dataset csv on generated tables: classes, delimiters, validation files, and every refusal with its message.
+// Dataset csv on generated tables: classes, delimiters, validation files, every refusal with its message; its params.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import { permutation } from '../../../../src/shared/random.js';
+import { describeParams } from '../params-table.js';
 import { failure, load, tmp } from './load-dataset.js';
 
 describe('dataset csv', () => {
@@ -179,4 +180,60 @@ describe('dataset csv', () => {
     assert.equal(await failure(load('csv', { path: 'secret.csv', target: 'y', task: 'regression' }, dir)),
       `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`);
   });
+});
+
+/** A small valid csv dataset, as a spec names it (to column 64), and the defaults it resolves with. */
+const TABLE = 'path: a.csv, target: y, task: regression';
+const RESOLVED = { path: 'a.csv', target: 'y', task: 'regression', delimiter: ',', header: true, test_fraction: 0.2, standardize: true };
+
+describeParams('dataset', 'csv', {
+  slot: 'dataset',
+  valid: [
+    [`{ name: csv, ${TABLE} }`, RESOLVED],
+    ['{ name: csv, path: a.csv, target: y, task: classification }', { ...RESOLVED, task: 'classification' }],
+    [
+      '{ name: csv, path: a.csv, test_path: t.csv, validation_path: v.csv, delimiter: ";", header: false, features: [0, b], target: 2, task: regression, test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1 }',
+      {
+        path: 'a.csv', test_path: 't.csv', validation_path: 'v.csv', delimiter: ';', header: false, features: [0, 'b'], target: 2,
+        task: 'regression', test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1,
+      },
+    ],
+  ],
+  invalid: [
+    [
+      '{ name: csv }',
+      'spec.yaml:2:1 dataset: missing required key "path"',
+      'spec.yaml:2:1 dataset: missing required key "target"',
+      'spec.yaml:2:1 dataset: missing required key "task"',
+    ],
+    ['{ name: csv, path: 3, target: y, task: regression }', 'spec.yaml:2:29 dataset.path: must be string, got 3'],
+    [`{ name: csv, ${TABLE}, test_path: [t.csv] }`, 'spec.yaml:2:76 dataset.test_path: must be string, got a list'],
+    [`{ name: csv, ${TABLE}, validation_path: 1 }`, 'spec.yaml:2:82 dataset.validation_path: must be string, got 1'],
+    [
+      `{ name: csv, ${TABLE}, validation: 0.1, validation_path: v.csv }`,
+      "spec.yaml:2:77 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset's own validation split (pick one: remove validation, or remove validation_path)",
+    ],
+    ['{ name: csv, path: a.csv, target: -1, task: regression }', 'spec.yaml:2:44 dataset.target: must be >= 0, got -1'],
+    ['{ name: csv, path: a.csv, target: 1.5, task: regression }', 'spec.yaml:2:44 dataset.target: must be string or integer, got 1.5'],
+    ['{ name: csv, path: a.csv, target: [y], task: regression }', 'spec.yaml:2:44 dataset.target: must be string or integer, got a list'],
+    [`{ name: csv, ${TABLE}, features: [] }`, 'spec.yaml:2:75 dataset.features: must list at least 1 item(s)'],
+    [`{ name: csv, ${TABLE}, features: a }`, 'spec.yaml:2:75 dataset.features: must be array, got "a"'],
+    [`{ name: csv, ${TABLE}, features: [a, -1] }`, 'spec.yaml:2:79 dataset.features[1]: must be >= 0, got -1'],
+    [`{ name: csv, ${TABLE}, features: [true] }`, 'spec.yaml:2:76 dataset.features[0]: must be string or integer, got true'],
+    [`{ name: csv, ${TABLE}, delimiter: '' }`, 'spec.yaml:2:76 dataset.delimiter: must not be empty'],
+    [`{ name: csv, ${TABLE}, delimiter: ', ' }`, 'spec.yaml:2:76 dataset.delimiter: must be at most 1 character(s) long, got 2'],
+    [`{ name: csv, ${TABLE}, header: 'yes' }`, 'spec.yaml:2:73 dataset.header: must be boolean, got "yes"'],
+    [`{ name: csv, ${TABLE}, test_fraction: 0 }`, 'spec.yaml:2:80 dataset.test_fraction: must be > 0, got 0'],
+    [`{ name: csv, ${TABLE}, test_fraction: 1 }`, 'spec.yaml:2:80 dataset.test_fraction: must be < 1, got 1'],
+    [`{ name: csv, ${TABLE}, split_seed: -1 }`, 'spec.yaml:2:77 dataset.split_seed: must be >= 0, got -1'],
+    [`{ name: csv, ${TABLE}, split_seed: 4294967296 }`, 'spec.yaml:2:77 dataset.split_seed: must be <= 4294967295, got 4294967296'],
+    [`{ name: csv, ${TABLE}, split_seed: 1.5 }`, 'spec.yaml:2:77 dataset.split_seed: must be integer, got 1.5'],
+    [`{ name: csv, ${TABLE}, standardize: 1 }`, 'spec.yaml:2:78 dataset.standardize: must be boolean, got 1'],
+    [`{ name: csv, ${TABLE}, train_limit: 0 }`, 'spec.yaml:2:78 dataset.train_limit: must be >= 1, got 0'],
+    [`{ name: csv, ${TABLE}, standardise: true }`, 'spec.yaml:2:65 dataset.standardise: unknown key "standardise" (Did you mean "standardize"?)'],
+    [
+      `{ name: csv, ${TABLE}, label: y }`,
+      'spec.yaml:2:65 dataset.label: unknown key "label" (allowed keys: path, test_path, validation_path, delimiter, header, features, target, task, test_fraction, split_seed, standardize, train_limit, test_limit)',
+    ],
+  ],
 });

@@ -1,10 +1,11 @@
-// Dataset idx on generated IDX files: gzip, scaling, prefixes, validation files, and every refusal with its message.
+// Dataset idx on generated IDX files: gzip, scaling, prefixes, validation files, every refusal with its message; its params.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../../src/data/idx.js';
 import { builtinRegistry } from '../../../helpers.js';
+import { describeParams } from '../params-table.js';
 import { failure, idxDir, idxImages, idxLabels, load, tmp } from './load-dataset.js';
 
 const IDX_PARAMS = { train_images: 'tr-x', train_labels: 'tr-y', test_images: 'te-x', test_labels: 'te-y' };
@@ -124,4 +125,51 @@ describe('dataset idx', () => {
     assert.equal(await failure(load('idx', { ...IDX_PARAMS, train_images: 'sub' }, dir)),
       `dataset "idx": ${path.join(dir, 'sub')}: is a directory, expected a file (set dataset.train_images to a file inside it)`);
   });
+});
+
+/** The four files idx needs, as a spec names them (to column 88). */
+const FILES = 'train_images: a, train_labels: b, test_images: c, test_labels: d';
+const NAMED = { train_images: 'a', train_labels: 'b', test_images: 'c', test_labels: 'd' };
+
+describeParams('dataset', 'idx', {
+  slot: 'dataset',
+  valid: [
+    [`{ name: idx, ${FILES} }`, { ...NAMED, scale: true }],
+    [
+      `{ name: idx, dir: data, ${FILES}, validation_images: e, validation_labels: f, scale: false, train_limit: 1, test_limit: 1 }`,
+      { dir: 'data', ...NAMED, validation_images: 'e', validation_labels: 'f', scale: false, train_limit: 1, test_limit: 1 },
+    ],
+  ],
+  invalid: [
+    [
+      '{ name: idx }',
+      'spec.yaml:2:1 dataset: missing required key "train_images"',
+      'spec.yaml:2:1 dataset: missing required key "train_labels"',
+      'spec.yaml:2:1 dataset: missing required key "test_images"',
+      'spec.yaml:2:1 dataset: missing required key "test_labels"',
+    ],
+    ['{ name: idx, train_images: a, train_labels: b, test_images: c }', 'spec.yaml:2:1 dataset: missing required key "test_labels"'],
+    [
+      `{ name: idx, ${FILES}, validation_images: e }`,
+      'spec.yaml:2:89 dataset.validation_images: needs "validation_labels" as well (give both validation_images and validation_labels, or neither)',
+    ],
+    [
+      `{ name: idx, ${FILES}, validation_labels: f }`,
+      'spec.yaml:2:89 dataset.validation_labels: needs "validation_images" as well (give both validation_labels and validation_images, or neither)',
+    ],
+    [
+      `{ name: idx, ${FILES}, validation: 0.1, validation_images: e, validation_labels: f }`,
+      "spec.yaml:2:101 dataset.validation: holds out a share of the training split, and dataset.validation_images and dataset.validation_labels give the dataset's own validation split (pick one: remove validation, or remove validation_images and validation_labels)",
+    ],
+    ['{ name: idx, train_images: 1, train_labels: b, test_images: c, test_labels: d }', 'spec.yaml:2:37 dataset.train_images: must be string, got 1'],
+    [`{ name: idx, dir: [x], ${FILES} }`, 'spec.yaml:2:28 dataset.dir: must be string, got a list'],
+    [`{ name: idx, ${FILES}, scale: 255 }`, 'spec.yaml:2:96 dataset.scale: must be boolean, got 255'],
+    [`{ name: idx, ${FILES}, train_limit: 0 }`, 'spec.yaml:2:102 dataset.train_limit: must be >= 1, got 0'],
+    [`{ name: idx, ${FILES}, test_limit: 0.5 }`, 'spec.yaml:2:101 dataset.test_limit: must be integer, got 0.5', 'spec.yaml:2:101 dataset.test_limit: must be >= 1, got 0.5'],
+    [`{ name: idx, ${FILES}, train_image: a }`, 'spec.yaml:2:89 dataset.train_image: unknown key "train_image" (Did you mean "train_images"?)'],
+    [
+      `{ name: idx, ${FILES}, md5: x }`,
+      'spec.yaml:2:89 dataset.md5: unknown key "md5" (allowed keys: dir, train_images, train_labels, test_images, test_labels, validation_images, validation_labels, scale, train_limit, test_limit)',
+    ],
+  ],
 });

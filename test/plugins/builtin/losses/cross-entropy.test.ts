@@ -1,8 +1,9 @@
-// Loss "cross-entropy" against values computed by hand, and its analytic gradient against autograd's.
+// Loss "cross-entropy" against values computed by hand, its analytic gradient against autograd's, and its params.
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../../../../src/registry/types.js';
 import { builtinRegistry, create, useWasm, value } from '../../../helpers.js';
+import { describeParams } from '../params-table.js';
 
 describe('loss cross-entropy', () => {
   before(useWasm);
@@ -25,4 +26,21 @@ describe('loss cross-entropy', () => {
     const ceTheirs = tf.grad((s) => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, 3), tf.logSoftmax(s as tf.Tensor2D)), 1))) as tf.Scalar)(logits).dataSync();
     ceMine.forEach((v, i) => assert.closeTo(v, ceTheirs[i], 1e-6));
   });
+});
+
+describeParams('loss', 'cross-entropy', {
+  slot: 'loss',
+  valid: [
+    ['cross-entropy', {}],
+    ['{ name: cross-entropy }', {}],
+  ],
+  invalid: [
+    ['{ name: cross-entropy, label_smoothing: 0.1 }', 'spec.yaml:8:32 training.loss.label_smoothing: unknown key "label_smoothing" (this component takes no params)'],
+    ['{ name: cross-entropy, from_logits: true }', 'spec.yaml:8:32 training.loss.from_logits: unknown key "from_logits" (this component takes no params)'],
+    ['{ name: cross-entropi }', 'spec.yaml:8:17 training.loss.name: unknown loss "cross-entropi" (Did you mean "cross-entropy"?)'],
+  ],
+  misplaced: [
+    { task: 'regression', component: 'cross-entropy', messages: ['spec.yaml:8:9 training.loss: loss "cross-entropy" is for classification datasets, and this dataset is regression'] },
+    { slot: 'distillation', component: 'cross-entropy', messages: ['spec.yaml:8:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'] },
+  ],
 });

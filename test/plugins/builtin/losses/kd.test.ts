@@ -1,8 +1,9 @@
-// Loss "kd" against values computed by hand, and its analytic gradient against autograd's.
+// Loss "kd" against values computed by hand, its analytic gradient against autograd's, and its params.
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../../../../src/registry/types.js';
 import { builtinRegistry, create, useWasm, value } from '../../../helpers.js';
+import { describeParams } from '../params-table.js';
 
 describe('loss kd', () => {
   before(useWasm);
@@ -52,4 +53,33 @@ describe('loss kd', () => {
     const loss = create<Loss>('loss', 'kd');
     assert.throws(() => loss.compute(tf.tensor2d([[1, 2]]), tf.tensor1d([0], 'int32')), 'kd loss needs the teacher outputs');
   });
+});
+
+describeParams('loss', 'kd', {
+  slot: 'distillation',
+  valid: [
+    ['kd', { temperature: 4, alpha: 0.5 }],
+    // Params without a name set the default distillation loss's.
+    ['{ temperature: 2 }', { temperature: 2, alpha: 0.5 }],
+    ['{ name: kd, temperature: 0.5, alpha: 1 }', { temperature: 0.5, alpha: 1 }],
+    ['{ name: kd, alpha: 0 }', { temperature: 4, alpha: 0 }],
+  ],
+  invalid: [
+    ['{ name: kd, temperature: 0 }', 'spec.yaml:8:40 distillation.temperature: must be > 0, got 0'],
+    ['{ name: kd, temperature: -1 }', 'spec.yaml:8:40 distillation.temperature: must be > 0, got -1'],
+    ['{ name: kd, temperature: hot }', 'spec.yaml:8:40 distillation.temperature: must be number, got "hot"'],
+    ['{ name: kd, alpha: 1.1 }', 'spec.yaml:8:34 distillation.alpha: must be <= 1, got 1.1'],
+    ['{ name: kd, alpha: -0.1 }', 'spec.yaml:8:34 distillation.alpha: must be >= 0, got -0.1'],
+    ['{ name: kd, alpha: half }', 'spec.yaml:8:34 distillation.alpha: must be number, got "half"'],
+    ['{ name: kd, temprature: 2 }', 'spec.yaml:8:27 distillation.temprature: unknown key "temprature" (Did you mean "temperature"?)'],
+    ['{ name: kd, T: 4 }', 'spec.yaml:8:27 distillation.T: unknown key "T" (Did you mean "temperature"?)'],
+    ['{ name: kd, beta: 0.5 }', 'spec.yaml:8:27 distillation.beta: unknown key "beta" (allowed keys: temperature, alpha)'],
+  ],
+  misplaced: [
+    { task: 'regression', component: 'kd', messages: ['spec.yaml:8:15 distillation: loss "kd" is for classification datasets, and this dataset is regression'] },
+  ],
+  defects: [
+    // src/config/resolve.ts and schema-gen.ts let a role's label loss read a teacher it does not have.
+    { slot: 'loss', component: 'kd', defect: 'accepted as the label loss, where no teacher is; the run fails ("kd loss needs the teacher outputs")', now: [] },
+  ],
 });

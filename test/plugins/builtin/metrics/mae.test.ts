@@ -1,8 +1,9 @@
-// Metric "mae" against a value computed by hand.
+// Metric "mae" against a value computed by hand, and its params.
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Metric } from '../../../../src/registry/types.js';
 import { create, useWasm, value } from '../../../helpers.js';
+import { describeParams } from '../params-table.js';
 
 describe('metric mae', () => {
   before(useWasm);
@@ -15,4 +16,20 @@ describe('metric mae', () => {
     assert.equal(metric.higherIsBetter, false);
     assert.equal(metric.column, 'mae');
   });
+});
+
+describeParams('metric', 'mae', {
+  slot: 'metric',
+  task: 'regression',
+  valid: [
+    ['mae', {}],
+    ['{ name: mae }', {}],
+  ],
+  invalid: [
+    ['{ name: mae, multioutput: raw }', 'spec.yaml:8:26 training.metrics[0].multioutput: unknown key "multioutput" (this component takes no params)'],
+    ['{ name: mea }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "mea" (Did you mean "mae"?)'],
+  ],
+  misplaced: [
+    { task: 'classification', component: 'mae', messages: ['spec.yaml:8:13 training.metrics[0]: metric "mae" is for regression datasets, and this dataset is classification'] },
+  ],
 });
