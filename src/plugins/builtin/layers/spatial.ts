@@ -12,10 +12,13 @@ export function pair(value: number | readonly number[]): [number, number] {
   return typeof value === 'number' ? [value, value] : [value[0], value[1]];
 }
 
-/** `{ type: integer }` or a `[height, width]` pair of them, each at least 1. */
+/** `{ type: integer }` or a `[height, width]` pair of them, each from 1 to `maximum`. */
 export function sizeSchema(description: string, maximum: number): Record<string, unknown> {
   const integer = { type: 'integer', minimum: 1, maximum };
-  return { anyOf: [integer, { type: 'array', items: integer, minItems: 2, maxItems: 2 }], description };
+  // A failed anyOf says only what x-expected says: without it, "must be one of the allowed forms".
+  const expected = `an integer from 1 to ${maximum}, or a [height, width] pair of them`;
+  const heightWidth = { type: 'array', items: integer, minItems: 2, maxItems: 2 };
+  return { anyOf: [integer, heightWidth], description, 'x-expected': expected };
 }
 
 /** `[height, width, channels]` of an image input, or a message saying what the layer needs. */

@@ -17,6 +17,13 @@ describeParams('layer', 'conv2d', {
     ['{ name: conv2d, filters: 0 }', 'spec.yaml:4:48 models.teacher.layers[0].filters: must be >= 1, got 0'],
     ['{ name: conv2d, filters: 4097 }', 'spec.yaml:4:48 models.teacher.layers[0].filters: must be <= 4096, got 4097'],
     ['{ name: conv2d, filters: 2.5 }', 'spec.yaml:4:48 models.teacher.layers[0].filters: must be integer, got 2.5'],
+    ['{ name: conv2d, filters: 8, kernel_size: 0 }', 'spec.yaml:4:64 models.teacher.layers[0].kernel_size: must be an integer from 1 to 64, or a [height, width] pair of them, got 0'],
+    ['{ name: conv2d, filters: 8, kernel_size: 65 }', 'spec.yaml:4:64 models.teacher.layers[0].kernel_size: must be an integer from 1 to 64, or a [height, width] pair of them, got 65'],
+    ['{ name: conv2d, filters: 8, kernel_size: "3" }', 'spec.yaml:4:64 models.teacher.layers[0].kernel_size: must be an integer from 1 to 64, or a [height, width] pair of them, got "3"'],
+    ['{ name: conv2d, filters: 8, kernel_size: [3] }', 'spec.yaml:4:64 models.teacher.layers[0].kernel_size: must be an integer from 1 to 64, or a [height, width] pair of them, got a list'],
+    ['{ name: conv2d, filters: 8, kernel_size: [3, 0] }', 'spec.yaml:4:64 models.teacher.layers[0].kernel_size: must be an integer from 1 to 64, or a [height, width] pair of them, got a list'],
+    ['{ name: conv2d, filters: 8, strides: 0 }', 'spec.yaml:4:60 models.teacher.layers[0].strides: must be an integer from 1 to 64, or a [height, width] pair of them, got 0'],
+    ['{ name: conv2d, filters: 8, strides: [1, 2, 1] }', 'spec.yaml:4:60 models.teacher.layers[0].strides: must be an integer from 1 to 64, or a [height, width] pair of them, got a list'],
     ['{ name: conv2d, filters: 8, padding: full }', 'spec.yaml:4:60 models.teacher.layers[0].padding: must be one of "same", "valid", got "full"'],
     ['{ name: conv2d, filters: 8, padding: Same }', 'spec.yaml:4:60 models.teacher.layers[0].padding: must be one of "same", "valid", got "Same" (Did you mean "same"?)'],
     [
