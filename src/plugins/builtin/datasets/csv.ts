@@ -73,7 +73,8 @@ export default defineComponent<CsvParams>({
   kind: 'dataset',
   name: 'csv',
   description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
-  task: (params) => params.task,
+  // Asked even when the params are invalid: a task the schema refuses is reported there, not as the plugin's own fault.
+  task: (params) => (params.task === 'regression' ? 'regression' : 'classification'),
   validationParams: ['validation_path'],
   params: {
     required: ['path', 'target', 'task'],
