@@ -170,7 +170,7 @@ export default defineComponent<HousingParams>({
   task: 'regression',
   params: {
     properties: {
-      path: { type: 'string', description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
+      path: { type: 'string', minLength: 1, description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
       url: { type: 'string', default: HOUSING_URL, description: `Where to download ${ARCHIVE} from.` },
       sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.' },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },

@@ -124,8 +124,8 @@ export default defineComponent<FashionMnistParams>({
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', description: 'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).' },
-      system_dir: { type: 'string', default: DEBIAN_DIR, description: "Where Debian's dataset-fashion-mnist package installs the files." },
+      dir: { type: 'string', minLength: 1, description: 'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).' },
+      system_dir: { type: 'string', minLength: 1, default: DEBIAN_DIR, description: "Where Debian's dataset-fashion-mnist package installs the files." },
       url: { type: 'string', default: FASHION_MNIST_URL, description: 'Where to download the four .gz files from.' },
       md5: {
         type: 'object',

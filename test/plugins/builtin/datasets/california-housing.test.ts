@@ -253,6 +253,7 @@ describeParams('dataset', 'california-housing', {
   ],
   invalid: [
     ['{ name: california-housing, path: [a] }', 'spec.yaml:2:44 dataset.path: must be string, got a list'],
+    ['{ name: california-housing, path: "" }', 'spec.yaml:2:44 dataset.path: must not be empty'],
     ['{ name: california-housing, url: 5 }', 'spec.yaml:2:43 dataset.url: must be string, got 5'],
     ['{ name: california-housing, sha256: 1 }', 'spec.yaml:2:46 dataset.sha256: must be string, got 1'],
     ['{ name: california-housing, test_fraction: 0 }', 'spec.yaml:2:53 dataset.test_fraction: must be > 0, got 0'],

@@ -217,6 +217,9 @@ describeParams('dataset', 'csv', {
     ['{ name: csv, path: a.csv, target: y, task: ranking }', 'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got "ranking"'],
     ['{ name: csv, path: a.csv, target: y, task: 1 }', 'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got 1'],
     ['{ name: csv, path: 3, target: y, task: regression }', 'spec.yaml:2:29 dataset.path: must be string, got 3'],
+    ['{ name: csv, path: "", target: y, task: regression }', 'spec.yaml:2:29 dataset.path: must not be empty'],
+    [`{ name: csv, ${TABLE}, test_path: "" }`, 'spec.yaml:2:76 dataset.test_path: must not be empty'],
+    [`{ name: csv, ${TABLE}, validation_path: "" }`, 'spec.yaml:2:82 dataset.validation_path: must not be empty'],
     [`{ name: csv, ${TABLE}, test_path: [t.csv] }`, 'spec.yaml:2:76 dataset.test_path: must be string, got a list'],
     [`{ name: csv, ${TABLE}, validation_path: 1 }`, 'spec.yaml:2:82 dataset.validation_path: must be string, got 1'],
     [

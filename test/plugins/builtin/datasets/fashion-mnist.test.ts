@@ -178,6 +178,8 @@ describeParams('dataset', 'fashion-mnist', {
     ['{ name: fashion-mnist, url: 3 }', 'spec.yaml:2:38 dataset.url: must be string, got 3'],
     ['{ name: fashion-mnist, system_dir: [a] }', 'spec.yaml:2:45 dataset.system_dir: must be string, got a list'],
     ['{ name: fashion-mnist, dir: false }', 'spec.yaml:2:38 dataset.dir: must be string, got false'],
+    ['{ name: fashion-mnist, dir: "" }', 'spec.yaml:2:38 dataset.dir: must not be empty'],
+    ['{ name: fashion-mnist, system_dir: "" }', 'spec.yaml:2:45 dataset.system_dir: must not be empty'],
     ['{ name: fashion-mnist, verify: 0 }', 'spec.yaml:2:41 dataset.verify: must be boolean, got 0'],
     ['{ name: fashion-mnist, test_limit: 0 }', 'spec.yaml:2:45 dataset.test_limit: must be >= 1, got 0'],
     ['{ name: fashion-mnist, train_limit: 2.5 }', 'spec.yaml:2:46 dataset.train_limit: must be integer, got 2.5'],

@@ -31,6 +31,7 @@ describeParams('dataset', 'mnist', {
     ['{ name: mnist, test_limit: "5" }', 'spec.yaml:2:37 dataset.test_limit: must be integer, got "5"'],
     ['{ name: mnist, verify: no }', 'spec.yaml:2:33 dataset.verify: must be boolean, got "no"'],
     ['{ name: mnist, dir: 3 }', 'spec.yaml:2:30 dataset.dir: must be string, got 3'],
+    ['{ name: mnist, dir: "" }', 'spec.yaml:2:30 dataset.dir: must not be empty'],
     ['{ name: mnist, trainlimit: 10 }', 'spec.yaml:2:25 dataset.trainlimit: unknown key "trainlimit" (Did you mean "train_limit"?)'],
     ['{ name: mnist, url: x }', 'spec.yaml:2:25 dataset.url: unknown key "url" (allowed keys: dir, verify, train_limit, test_limit)'],
     ['{ name: minst }', 'spec.yaml:2:18 dataset.name: unknown dataset "minst" (Did you mean "mnist"?)'],
