@@ -172,7 +172,10 @@ export default defineComponent<HousingParams>({
     properties: {
       path: { type: 'string', minLength: 1, description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
       url: { type: 'string', default: HOUSING_URL, description: `Where to download ${ARCHIVE} from.` },
-      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.' },
+      sha256: {
+        type: 'string', pattern: '^[0-9a-f]{64}$', 'x-expected': 'a SHA-256 digest of 64 lower-case hex digits',
+        default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.',
+      },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
       standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },

@@ -62,6 +62,9 @@ function filesIn(dir: string): { files?: IdxFiles; missing: string[] } {
   return { files: missing.length === 0 ? (found as IdxFiles) : undefined, missing };
 }
 
+/** One digest of the md5 param, said in words when it is refused. */
+const MD5_SCHEMA = { type: 'string', pattern: '^[0-9a-f]{32}$', 'x-expected': 'an MD5 digest of 32 lower-case hex digits' };
+
 const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirectory();
 
 /** Downloads the four .gz files into the cache, each checked against its published MD5; the files, or why not (in `looked`). */
@@ -131,7 +134,7 @@ export default defineComponent<FashionMnistParams>({
         type: 'object',
         additionalProperties: false,
         required: ROLES,
-        properties: Object.fromEntries(ROLES.map((role) => [role, { type: 'string', pattern: '^[0-9a-f]{32}$' }])),
+        properties: Object.fromEntries(ROLES.map((role) => [role, MD5_SCHEMA])),
         default: FASHION_MNIST_GZ_MD5,
         description: 'Expected MD5 of each downloaded .gz file (the published sums).',
       },

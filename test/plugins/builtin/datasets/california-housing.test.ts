@@ -256,6 +256,8 @@ describeParams('dataset', 'california-housing', {
     ['{ name: california-housing, path: "" }', 'spec.yaml:2:44 dataset.path: must not be empty'],
     ['{ name: california-housing, url: 5 }', 'spec.yaml:2:43 dataset.url: must be string, got 5'],
     ['{ name: california-housing, sha256: 1 }', 'spec.yaml:2:46 dataset.sha256: must be string, got 1'],
+    ['{ name: california-housing, sha256: abc }', 'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "abc"'],
+    [`{ name: california-housing, sha256: ${DIGEST.toUpperCase()} }`, 'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "ABABABABABABABABABABABABABABABABABAB...'],
     ['{ name: california-housing, test_fraction: 0 }', 'spec.yaml:2:53 dataset.test_fraction: must be > 0, got 0'],
     ['{ name: california-housing, test_fraction: 1 }', 'spec.yaml:2:53 dataset.test_fraction: must be < 1, got 1'],
     ['{ name: california-housing, test_fraction: "20%" }', 'spec.yaml:2:53 dataset.test_fraction: must be number, got "20%"'],

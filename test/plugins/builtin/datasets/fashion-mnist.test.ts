@@ -175,6 +175,11 @@ describeParams('dataset', 'fashion-mnist', {
       `{ name: fashion-mnist, md5: { trainImages: ${A}, trainLabels: ${A}, testImages: ${A}, testLabels: ${A}, all: ${A} } }`,
       'spec.yaml:2:226 dataset.md5.all: unknown key "all" (allowed keys: trainImages, trainLabels, testImages, testLabels)',
     ],
+    [
+      `{ name: fashion-mnist, md5: { trainImages: XYZ, trainLabels: ${A}, testImages: ${A}, testLabels: ${A.slice(1)} } }`,
+      'spec.yaml:2:53 dataset.md5.trainImages: must be an MD5 digest of 32 lower-case hex digits, got "XYZ"',
+      'spec.yaml:2:163 dataset.md5.testLabels: must be an MD5 digest of 32 lower-case hex digits, got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
+    ],
     ['{ name: fashion-mnist, url: 3 }', 'spec.yaml:2:38 dataset.url: must be string, got 3'],
     ['{ name: fashion-mnist, system_dir: [a] }', 'spec.yaml:2:45 dataset.system_dir: must be string, got a list'],
     ['{ name: fashion-mnist, dir: false }', 'spec.yaml:2:38 dataset.dir: must be string, got false'],
