@@ -10,7 +10,7 @@ import { parseDecimal } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
 import { defineComponent } from '../../../registry/index.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface HousingParams {
   path?: string;
@@ -170,9 +170,12 @@ export default defineComponent<HousingParams>({
   task: 'regression',
   params: {
     properties: {
-      path: { type: 'string', description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
+      path: { type: 'string', minLength: 1, description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
       url: { type: 'string', default: HOUSING_URL, description: `Where to download ${ARCHIVE} from.` },
-      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.' },
+      sha256: {
+        type: 'string', pattern: '^[0-9a-f]{64}$', 'x-expected': 'a SHA-256 digest of 64 lower-case hex digits',
+        default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.',
+      },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
       standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },

@@ -9,7 +9,7 @@ import type { DataFileRef } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
 import { defineComponent } from '../../../registry/index.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface CsvParams {
   path: string;
@@ -73,14 +73,15 @@ export default defineComponent<CsvParams>({
   kind: 'dataset',
   name: 'csv',
   description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
-  task: (params) => params.task,
+  // Asked even when the params are invalid: a task the schema refuses is reported there, not as the plugin's own fault.
+  task: (params) => (params.task === 'regression' ? 'regression' : 'classification'),
   validationParams: ['validation_path'],
   params: {
     required: ['path', 'target', 'task'],
     properties: {
-      path: { type: 'string', description: 'CSV file, relative to the spec file.' },
-      test_path: { type: 'string', description: 'Separate test file with the same columns (else a seeded split of path).' },
-      validation_path: { type: 'string', description: "Validation file with the same columns, scaled with the training split's statistics (instead of dataset.validation)." },
+      path: { type: 'string', minLength: 1, description: 'CSV file, relative to the spec file.' },
+      test_path: { type: 'string', minLength: 1, description: 'Separate test file with the same columns (else a seeded split of path).' },
+      validation_path: { type: 'string', minLength: 1, description: "Validation file with the same columns, scaled with the training split's statistics (instead of dataset.validation)." },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
       header: { type: 'boolean', default: true, description: 'The first line names the columns.' },
       features: { type: 'array', items: { type: ['string', 'integer'], minimum: 0 }, minItems: 1, description: 'Feature columns by name or 0-based index (default: all but the target).' },
@@ -97,7 +98,8 @@ export default defineComponent<CsvParams>({
     const read = (key: string, file: string) => readCsvTable(path.resolve(context.baseDir, file), options, fileRef(key));
     const main = read('path', params.path);
     const test = params.test_path ? read('test_path', params.test_path) : undefined;
-    // Set, even to "", it is the validation split the resolver counted on: an empty path is refused as a directory.
+    // Set, even to "" (the schema refuses it; a caller may skip the schema), it is the validation split the resolver
+    // counted on: an empty path is refused as a directory.
     const validation = params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
     for (const other of [test, validation]) if (other) assertSameColumns(main, other);
     const target = columnIndex(main, params.target, 'target');

@@ -7,7 +7,7 @@ import { cacheDir } from '../../../shared/index.js';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 import type { IdxFiles } from './idx-files.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 type Role = keyof IdxFiles;
 
@@ -61,6 +61,9 @@ function filesIn(dir: string): { files?: IdxFiles; missing: string[] } {
   }
   return { files: missing.length === 0 ? (found as IdxFiles) : undefined, missing };
 }
+
+/** One digest of the md5 param, said in words when it is refused. */
+const MD5_SCHEMA = { type: 'string', pattern: '^[0-9a-f]{32}$', 'x-expected': 'an MD5 digest of 32 lower-case hex digits' };
 
 const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirectory();
 
@@ -124,14 +127,14 @@ export default defineComponent<FashionMnistParams>({
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', description: 'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).' },
-      system_dir: { type: 'string', default: DEBIAN_DIR, description: "Where Debian's dataset-fashion-mnist package installs the files." },
+      dir: { type: 'string', minLength: 1, description: 'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).' },
+      system_dir: { type: 'string', minLength: 1, default: DEBIAN_DIR, description: "Where Debian's dataset-fashion-mnist package installs the files." },
       url: { type: 'string', default: FASHION_MNIST_URL, description: 'Where to download the four .gz files from.' },
       md5: {
         type: 'object',
         additionalProperties: false,
         required: ROLES,
-        properties: Object.fromEntries(ROLES.map((role) => [role, { type: 'string', pattern: '^[0-9a-f]{32}$' }])),
+        properties: Object.fromEntries(ROLES.map((role) => [role, MD5_SCHEMA])),
         default: FASHION_MNIST_GZ_MD5,
         description: 'Expected MD5 of each downloaded .gz file (the published sums).',
       },

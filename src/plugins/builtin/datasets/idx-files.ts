@@ -1,4 +1,4 @@
-// Reads an MNIST-format dataset (four IDX files, and a validation pair) into typed arrays; shared by "idx" and "mnist".
+// Reads an MNIST-format dataset (four IDX files, and a validation pair) into typed arrays; shared by "idx", "mnist" and "fashion-mnist".
 import type { DataSplit } from '../../../shared/index.js';
 import { createHash } from 'node:crypto';
 import { errorDataFile } from '../../../errors.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { errorDataset } from '../../../errors.js';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
+import { limitParams } from './limit-params.js';
 
 export interface IdxParams {
   dir?: string;
@@ -17,11 +18,6 @@ export interface IdxParams {
   test_limit?: number;
 }
 
-export const limitParams = {
-  train_limit: { type: 'integer', minimum: 1, description: 'Use only the first N training examples (smoke runs, tests).' },
-  test_limit: { type: 'integer', minimum: 1, description: 'Use only the first N test examples.' },
-} as const;
-
 export default defineComponent<IdxParams>({
   kind: 'dataset',
   name: 'idx',
@@ -31,13 +27,13 @@ export default defineComponent<IdxParams>({
   params: {
     required: ['train_images', 'train_labels', 'test_images', 'test_labels'],
     properties: {
-      dir: { type: 'string', description: 'Directory the file paths are relative to (default: the spec file\'s directory).' },
-      train_images: { type: 'string' },
-      train_labels: { type: 'string' },
-      test_images: { type: 'string' },
-      test_labels: { type: 'string' },
-      validation_images: { type: 'string', description: 'Validation images, checked like the test files (instead of dataset.validation); with validation_labels.' },
-      validation_labels: { type: 'string', description: 'Labels of validation_images.' },
+      dir: { type: 'string', minLength: 1, description: 'Directory the file paths are relative to (default: the spec file\'s directory).' },
+      train_images: { type: 'string', minLength: 1 },
+      train_labels: { type: 'string', minLength: 1 },
+      test_images: { type: 'string', minLength: 1 },
+      test_labels: { type: 'string', minLength: 1 },
+      validation_images: { type: 'string', minLength: 1, description: 'Validation images, checked like the test files (instead of dataset.validation); with validation_labels.' },
+      validation_labels: { type: 'string', minLength: 1, description: 'Labels of validation_images.' },
       scale: { type: 'boolean', default: true, description: 'Divide pixel values by 255.' },
       ...limitParams,
     },

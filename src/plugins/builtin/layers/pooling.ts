@@ -1,8 +1,7 @@
-// Layers "max-pool" and "avg-pool": the largest or the mean value of each window of an image, per channel.
-import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
-import type { ComponentDefinition } from '../../../registry/index.js';
-import { imageDims, pair, sizeSchema, windowed } from './spatial.js';
+// What "max-pool" and "avg-pool" share: their params, their output shape and the tfjs arguments they build.
+import type * as tf from '@tensorflow/tfjs';
+import type { ComponentContext } from '../../../registry/index.js';
+import { imageDims, pair, windowed } from './spatial.js';
 import type { Padding } from './spatial.js';
 
 export interface PoolParams {
@@ -12,49 +11,20 @@ export interface PoolParams {
   padding: Padding;
 }
 
-function pooling(name: 'max-pool' | 'avg-pool', what: string, create: (args: Parameters<typeof tf.layers.maxPooling2d>[0]) => tf.layers.Layer): ComponentDefinition<PoolParams> {
-  return defineComponent<PoolParams>({
-    kind: 'layer',
-    name,
-    description: `The ${what} of each window of an image, per channel (2x2 by default: half the height and width)`,
-    input: 'image',
-    params: {
-      properties: {
-        pool_size: { ...sizeSchema('Window size: 2, or [height, width].', 64), default: 2 },
-        strides: sizeSchema('Step of the window (default: the pool size).', 64),
-        padding: { enum: ['same', 'valid'], default: 'valid' },
-      },
-    },
-    shape(params, input) {
-      const [h, w, c] = imageDims(input, name);
-      const [ph, pw] = pair(params.pool_size);
-      const [sh, sw] = pair(params.strides ?? params.pool_size);
-      return { output: [windowed(h, ph, sh, params.padding), windowed(w, pw, sw, params.padding), c], params: 0 };
-    },
-    create(params, context) {
-      return create({
-        poolSize: pair(params.pool_size),
-        strides: pair(params.strides ?? params.pool_size),
-        padding: params.padding,
-        inputShape: context.inputShape ? [...context.inputShape] : undefined,
-      });
-    },
-  });
+/** The output shape of a pooling layer named `name` (for messages) on an image input; pooling has no parameters. */
+export function poolShape(name: string, params: PoolParams, input: readonly number[]): { output: number[]; params: number } {
+  const [h, w, c] = imageDims(input, name);
+  const [ph, pw] = pair(params.pool_size);
+  const [sh, sw] = pair(params.strides ?? params.pool_size);
+  return { output: [windowed(h, ph, sh, params.padding), windowed(w, pw, sw, params.padding), c], params: 0 };
 }
 
-export const maxPool = pooling('max-pool', 'largest value', (args) => tf.layers.maxPooling2d(args));
-export const avgPool = pooling('avg-pool', 'mean', (args) => tf.layers.averagePooling2d(args));
-
-export const globalAvgPool = defineComponent<Record<string, never>>({
-  kind: 'layer',
-  name: 'global-avg-pool',
-  description: 'The mean of each channel over the whole image ([height, width, channels] in, [channels] out)',
-  input: 'image',
-  params: { properties: {} },
-  shape(_params, input) {
-    return { output: [imageDims(input, 'global-avg-pool')[2]], params: 0 };
-  },
-  create(_params, context) {
-    return tf.layers.globalAveragePooling2d({ inputShape: context.inputShape ? [...context.inputShape] : undefined });
-  },
-});
+/** The arguments of tfjs's 2-D pooling layers for these params. */
+export function poolArgs(params: PoolParams, context: ComponentContext): Parameters<typeof tf.layers.maxPooling2d>[0] {
+  return {
+    poolSize: pair(params.pool_size),
+    strides: pair(params.strides ?? params.pool_size),
+    padding: params.padding,
+    inputShape: context.inputShape ? [...context.inputShape] : undefined,
+  };
+}

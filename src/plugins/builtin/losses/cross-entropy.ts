@@ -1,6 +1,6 @@
 // Loss "cross-entropy": softmax cross-entropy on the true labels.
 import { defineComponent } from '../../../registry/index.js';
-import { softmaxCrossEntropy } from './functions.js';
+import { softmaxCrossEntropy } from './loss-math.js';
 
 export default defineComponent({
   kind: 'loss',

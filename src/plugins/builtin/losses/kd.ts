@@ -1,6 +1,6 @@
 // Loss "kd": Hinton et al. (2015) distillation, alpha * CE(labels) + (1 - alpha) * T^2 * KL(teacher/T || student/T).
 import { defineComponent } from '../../../registry/index.js';
-import { distillationLoss, softenedLogProbabilities } from './functions.js';
+import { distillationLoss, softenedLogProbabilities } from './loss-math.js';
 
 export interface KdParams {
   temperature: number;

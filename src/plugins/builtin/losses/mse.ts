@@ -1,6 +1,6 @@
 // Loss "mse": mean squared error on the true targets.
 import { defineComponent } from '../../../registry/index.js';
-import { meanSquaredError } from './functions.js';
+import { meanSquaredError } from './loss-math.js';
 
 export default defineComponent({
   kind: 'loss',

@@ -1,7 +1,7 @@
 // Loss "soft-mse": regression distillation, alpha * MSE(student, y) + (1 - alpha) * MSE(student, teacher).
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
-import { meanSquaredError } from './functions.js';
+import { meanSquaredError } from './loss-math.js';
 
 export interface SoftMseParams {
   alpha: number;

@@ -1,4 +1,4 @@
-// Dataset fashion-mnist: dir, DISTIL_DATA_DIR, the cache, Debian's directory, then a download checked by the published MD5.
+// Dataset fashion-mnist: dir, DISTIL_DATA_DIR, the cache, Debian's directory, then a download checked by the published MD5; its params.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,10 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
-import { encodeIdxUbyte } from '../../../src/data/idx.js';
-import { DistilError } from '../../../src/errors.js';
-import { builtinRegistry } from '../../helpers.js';
-import type { Dataset } from '../../../src/registry/types.js';
+import { encodeIdxUbyte } from '../../../../src/data/idx.js';
+import { DistilError } from '../../../../src/errors.js';
+import { builtinRegistry } from '../../../helpers.js';
+import type { Dataset } from '../../../../src/registry/types.js';
+import { describeParams } from '../params-table.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
 const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -135,4 +136,59 @@ describe('dataset fashion-mnist', () => {
     ].join('\n'));
     assert.match(await refusal({ dir: tmp() }), /holds no train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte \(plain or \.gz\)/);
   });
+});
+
+/** A digest YAML reads as text (letters in it), and the four of the md5 param. */
+const A = 'a'.repeat(32);
+const SUMS = { trainImages: A, trainLabels: A, testImages: A, testLabels: A };
+const PUBLISHED = {
+  trainImages: '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+  trainLabels: '25c81989df183df01b3e8a0aad5dffbe',
+  testImages: 'bef4ecab320f06d8554ea6380940ec79',
+  testLabels: 'bb300cfdad3c16e7a12a480ee83cd310',
+};
+const DEFAULTS = { system_dir: '/usr/share/datasets/fashion-mnist', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/', md5: PUBLISHED, verify: true };
+
+describeParams('dataset', 'fashion-mnist', {
+  slot: 'dataset',
+  valid: [
+    ['fashion-mnist', DEFAULTS],
+    [
+      `{ name: fashion-mnist, dir: data/fm, system_dir: /opt/fm, url: 'http://example.com/fm/', md5: { trainImages: ${A}, trainLabels: ${A}, testImages: ${A}, testLabels: ${A} }, verify: false, train_limit: 3, test_limit: 2 }`,
+      { dir: 'data/fm', system_dir: '/opt/fm', url: 'http://example.com/fm/', md5: SUMS, verify: false, train_limit: 3, test_limit: 2 },
+    ],
+  ],
+  invalid: [
+    ['{ name: fashion-mnist, md5: abc }', 'spec.yaml:2:38 dataset.md5: must be object, got "abc"'],
+    [
+      `{ name: fashion-mnist, md5: { trainImages: ${A} } }`,
+      'spec.yaml:2:33 dataset.md5: missing required key "trainLabels"',
+      'spec.yaml:2:33 dataset.md5: missing required key "testImages"',
+      'spec.yaml:2:33 dataset.md5: missing required key "testLabels"',
+    ],
+    [
+      `{ name: fashion-mnist, md5: { train_images: ${A}, trainLabels: ${A}, testImages: ${A}, testLabels: ${A} } }`,
+      'spec.yaml:2:33 dataset.md5: missing required key "trainImages"',
+      'spec.yaml:2:40 dataset.md5.train_images: unknown key "train_images" (Did you mean "trainImages"?)',
+    ],
+    [
+      `{ name: fashion-mnist, md5: { trainImages: ${A}, trainLabels: ${A}, testImages: ${A}, testLabels: ${A}, all: ${A} } }`,
+      'spec.yaml:2:226 dataset.md5.all: unknown key "all" (allowed keys: trainImages, trainLabels, testImages, testLabels)',
+    ],
+    [
+      `{ name: fashion-mnist, md5: { trainImages: XYZ, trainLabels: ${A}, testImages: ${A}, testLabels: ${A.slice(1)} } }`,
+      'spec.yaml:2:53 dataset.md5.trainImages: must be an MD5 digest of 32 lower-case hex digits, got "XYZ"',
+      'spec.yaml:2:163 dataset.md5.testLabels: must be an MD5 digest of 32 lower-case hex digits, got "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
+    ],
+    ['{ name: fashion-mnist, url: 3 }', 'spec.yaml:2:38 dataset.url: must be string, got 3'],
+    ['{ name: fashion-mnist, system_dir: [a] }', 'spec.yaml:2:45 dataset.system_dir: must be string, got a list'],
+    ['{ name: fashion-mnist, dir: false }', 'spec.yaml:2:38 dataset.dir: must be string, got false'],
+    ['{ name: fashion-mnist, dir: "" }', 'spec.yaml:2:38 dataset.dir: must not be empty'],
+    ['{ name: fashion-mnist, system_dir: "" }', 'spec.yaml:2:45 dataset.system_dir: must not be empty'],
+    ['{ name: fashion-mnist, verify: 0 }', 'spec.yaml:2:41 dataset.verify: must be boolean, got 0'],
+    ['{ name: fashion-mnist, test_limit: 0 }', 'spec.yaml:2:45 dataset.test_limit: must be >= 1, got 0'],
+    ['{ name: fashion-mnist, train_limit: 2.5 }', 'spec.yaml:2:46 dataset.train_limit: must be integer, got 2.5'],
+    ['{ name: fashion-mnist, sytem_dir: /x }', 'spec.yaml:2:33 dataset.sytem_dir: unknown key "sytem_dir" (Did you mean "system_dir"?)'],
+    ['{ name: fashion-mnist, sha256: abc }', 'spec.yaml:2:33 dataset.sha256: unknown key "sha256" (allowed keys: dir, system_dir, url, md5, verify, train_limit, test_limit)'],
+  ],
 });

@@ -1,0 +1,35 @@
+// Metric "mse" against a value computed by hand, and its params.
+import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import type { Loss, Metric } from '../../../../src/registry/types.js';
+import { create, useWasm, value } from '../../../helpers.js';
+import { describeParams } from '../params-table.js';
+
+describe('metric mse', () => {
+  before(useWasm);
+  const context = { task: 'regression' as const, loss: create<Loss>('loss', 'mse') };
+
+  it('on a hand-computed case', () => {
+    // prediction [1, 2, 2] against [1, 2, 3]: SSE 1 over 3 examples
+    const metric = create<Metric>('metric', 'mse');
+    assert.closeTo(value(metric.compute(tf.tensor2d([[1], [2], [2]]), tf.tensor1d([1, 2, 3]), context)), 1 / 3, 1e-6);
+    assert.equal(metric.higherIsBetter, false);
+    assert.equal(metric.column, 'mse');
+  });
+});
+
+describeParams('metric', 'mse', {
+  slot: 'metric',
+  task: 'regression',
+  valid: [
+    ['mse', {}],
+    ['{ name: mse }', {}],
+  ],
+  invalid: [
+    ['{ name: mse, squared: true }', 'spec.yaml:8:26 training.metrics[0].squared: unknown key "squared" (this component takes no params)'],
+    ['{ name: msee }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "msee" (Did you mean "mse"?)'],
+  ],
+  misplaced: [
+    { task: 'classification', component: 'mse', messages: ['spec.yaml:8:13 training.metrics[0]: metric "mse" is for regression datasets, and this dataset is classification'] },
+  ],
+});
