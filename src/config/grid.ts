@@ -111,9 +111,12 @@ function repeatedValueIssue(axis: readonly GridPath[], locateAt: Locator): SpecI
   return undefined;
 }
 
-/** A zip group whose lists differ in length, located at the first list that differs from the group's first. */
+/**
+ * A zip group whose lists differ in length, located at the first list that differs from the group's first
+ * list written in the file: a list that `--grid` replaced is the one that no longer fits, so the flag is named.
+ */
 function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssue | undefined {
-  const [first] = group;
+  const first = group.find((path) => locateAt(path.at, true).origin === undefined) ?? group[0];
   const odd = group.find((path) => path.values.length !== first.values.length);
   if (!odd) return undefined;
   return {
