@@ -1,5 +1,6 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
 import type { SpecIssue } from '../errors.js';
+import baseSchema from './base-schema.json' with { type: 'json' };
 import { SPEC_LIMITS } from './limits.js';
 import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
@@ -152,10 +153,18 @@ export function gridPoints(axes: readonly GridAxis[]): number {
   return axes.reduce((product, axis) => product * axis.length, 1);
 }
 
-/** The grid's size problem (cells x seeds), counted before any cell is built. */
+/** The most seeds `seeds:` takes (the schema's bound). */
+const SEEDS_MAX = baseSchema.properties.seeds.maxItems;
+
+/** The grid's size problem (cells x seeds), counted before any cell is built; at `seeds` when there is no grid axis. */
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
   const cells = gridPoints(axes) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
+  if (axes.length === 0) {
+    // No grid axis: the seeds alone make the count, so the problem is theirs.
+    const hint = `list at most ${SEEDS_MAX} seeds; split the rest over several specs`;
+    return { location: locateAt(['seeds'], true), path: 'seeds', message: `makes ${cells} cells (one per seed); at most ${SPEC_LIMITS.gridCells} are allowed`, hint };
+  }
   const factors = [...axes.map((axis) => axis.length), ...(seeds > 1 ? [seeds] : [])];
   return {
     location: locateAt(['grid'], true),

@@ -136,6 +136,24 @@ describe('spec validation', () => {
       text: 'name: demo\ndataset: { name: mnist\nmodels: 3\n',
       expected: ['spec.yaml:3:1 Flow map in block collection must be sufficiently indented and end with a }'],
     },
+    {
+      title: 'seeds that make too many cells, at seeds (the spec has no grid)',
+      text: `${VALID}seeds: [${Array.from({ length: 20_000 }, (_, i) => i).join(', ')}]\n`,
+      expected: [
+        'spec.yaml:11:1 seeds: makes 20000 cells (one per seed); at most 10000 are allowed (list at most 100 seeds; split the rest over several specs)',
+        'spec.yaml:11:8 seeds: must list at most 100 item(s), got 20000',
+      ],
+    },
+    {
+      title: 'a seed listed twice, at the repeat',
+      text: `${VALID}seeds: [3, 1, 3]\n`,
+      expected: ['spec.yaml:11:15 seeds[2]: seed 3 is listed twice (also seeds[0])'],
+    },
+    {
+      title: 'a seed listed three times, at its first repeat',
+      text: `${VALID}seeds:\n  - 5\n  - 5\n  - 5\n`,
+      expected: ['spec.yaml:13:5 seeds[1]: seed 5 is listed twice (also seeds[0])'],
+    },
   ];
 
   for (const { title, text, expected, set } of cases) {
