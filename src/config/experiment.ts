@@ -153,8 +153,10 @@ function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: G
 function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], registry: Registry, issues: IssueCollector): ResolvedCell[] {
   const base = cellBase(spec);
   const cells: ResolvedCell[] = [];
-  // `seeds:` repeats every grid point once per seed (it replaces `seed:`).
-  const seeds = Array.isArray(spec.seeds) && spec.seeds.every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
+  // `seeds:` repeats every grid point once per seed (it replaces `seed:`). More seeds than the schema allows are
+  // refused by it: a cell for each would only cost time (minutes for tens of thousands).
+  const usable = Array.isArray(spec.seeds) && spec.seeds.length <= baseSchema.properties.seeds.maxItems;
+  const seeds = usable && (spec.seeds as unknown[]).every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
   for (const combo of expandGrid(axes)) {
     for (const seed of seeds) {
       // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
