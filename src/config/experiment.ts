@@ -188,12 +188,24 @@ function pluginEntries(spec: Record<string, unknown>): { references: string[]; e
   return { references: entries.map((index) => list[index] as string), entries };
 }
 
+/**
+ * `seeds:` replaces `seed:`, so a spec giving both would drop its seed without a word: refused at seed. A
+ * `--set seeds=[...]` over the file's seed is the user choosing seeds on the command line: allowed.
+ */
+function seedWithSeedsIssue(spec: Record<string, unknown>, locator: Locator): SpecIssue[] {
+  if (spec.seed == null || spec.seeds == null) return [];
+  const location = locator(['seed'], true);
+  if (location.origin === undefined && locator(['seeds'], true).origin !== undefined) return [];
+  return [{ location, path: 'seed', message: 'given with seeds', hint: 'seeds: runs every cell once per seed and replaces seed: remove one of them' }];
+}
+
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
 export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions = {}): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const spec = specData(source);
   const locator: Locator = (segments, atKey) => locate(source, segments, atKey);
   const issues = new IssueCollector();
   issues.add(issuesFromAjv(validateBase(spec) ?? [], [], locator));
+  issues.add(seedWithSeedsIssue(spec, locator));
   const registry = options.registry ?? new Registry().use(builtinPlugin);
   const { references: specPlugins, entries } = pluginEntries(spec);
   const pluginIssues: SpecIssue[] = [];
