@@ -26,6 +26,7 @@ import { resolveShard } from './runner/shard.js';
 import { ListrReporter } from './runner/reporter.js';
 import { reportAfterRun, RunDirReporter } from './report/after-run.js';
 import { loadExperiment } from './config/experiment.js';
+import baseSchema from './config/base-schema.json' with { type: 'json' };
 import { experimentSchemaText } from './config/schema-gen.js';
 import { metricFactsOf } from './runner/model.js';
 
@@ -117,7 +118,41 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 const COMMANDS = ['run', 'validate', 'list', 'compare', 'merge', 'summarize', 'best', 'evaluate', 'predict', 'schema', 'report'] as const;
 
+/** The spec's top-level keys: a flag named like one (`--seeds=3`) meant `--set`. */
+const SPEC_KEYS: readonly string[] = Object.keys(baseSchema.properties);
+
+/** An unknown flag, with the flag it looks like, or `--set` for a spec key. */
+function errorUnknownFlag(token: { name: string; rawName: string; value?: string }): DistilError {
+  const suggestion = token.rawName.startsWith('--') ? didYouMean(token.name, Object.keys(OPTIONS)) : undefined;
+  const key = token.name.split('.')[0];
+  if (SPEC_KEYS.includes(key)) {
+    return errorInvalidArgument(token.rawName, `unknown flag; ${key} is a key of the spec: --set ${token.name}=${token.value ?? 'VALUE'} sets it (see distil-run --help)`);
+  }
+  return errorInvalidArgument(token.rawName, suggestion ? `unknown flag. Did you mean "--${suggestion}"?` : 'unknown flag (see distil-run --help)');
+}
+
+/**
+ * Node's parseArgs words its refusals for programmers (`Unknown option '--plian'. To specify a positional
+ * argument...`): the flags are read leniently first, and an unknown flag, a missing value or a value given
+ * to a switch is refused in the house shape, naming the flag.
+ * @throws DistilError INVALID_ARGUMENT (exit 2).
+ */
+function assertFlagTokens(argv: readonly string[]): void {
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option: { type: string } | undefined = (OPTIONS as Record<string, { type: string }>)[token.name];
+    if (option === undefined) throw errorUnknownFlag(token);
+    if (option.type === 'boolean' && token.value !== undefined) throw errorInvalidArgument(token.rawName, `takes no value, got "${token.value}" (give ${token.rawName} alone)`);
+    if (option.type === 'string' && token.value === undefined) throw errorInvalidArgument(token.rawName, 'needs a value after it (see distil-run --help)');
+    if (option.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
+      throw errorInvalidArgument(token.rawName, `needs a value, got the flag ${token.value} (a value starting with "-" is written ${token.rawName}=VALUE)`);
+    }
+  }
+}
+
 function parseTokens(argv: readonly string[]) {
+  assertFlagTokens(argv);
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
