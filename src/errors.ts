@@ -116,9 +116,10 @@ export function errorDataset(dataset: string, problem: string, hint?: string): D
   return new DistilError('DATASET_ERROR', `dataset "${dataset}": ${problem}${hint ? ` (${hint})` : ''}`, { exitCode: 2 });
 }
 
+/** A dataset's data is nowhere it looked (offline, or a failed download): invalid input, as a missing data file is. Exit code 2. */
 export function errorDatasetNotFound(dataset: string, looked: readonly string[], hint: string): DistilError {
   const where = looked.map((place) => `  - ${place}`).join('\n');
-  return new DistilError('DATASET_NOT_FOUND', `dataset "${dataset}": data not found. Looked in:\n${where}\n${hint}`);
+  return new DistilError('DATASET_NOT_FOUND', `dataset "${dataset}": data not found. Looked in:\n${where}\n${hint}`, { exitCode: 2 });
 }
 
 /** Plugin modules given on the command line that cannot be loaded, one line each: `--plugin x.mjs: problem (hint)`. Exit code 2. */

@@ -35,7 +35,16 @@ export { builtinPlugin, createRegistry } from './plugins/index.js';
 export type { CreateRegistryOptions } from './plugins/index.js';
 
 // Specs: load, override, validate and resolve; the JSON Schema.
-export { applyGridFlags, applyOverrides, experimentSchema, experimentSchemaText, loadExperiment, parseSpecSource, resolveExperiment } from './config/index.js';
+export {
+  applyGridFlags,
+  applyOverrides,
+  experimentSchema,
+  experimentSchemaText,
+  loadExperiment,
+  parseSpecSource,
+  resolveExperiment,
+  SPEC_KEYS,
+} from './config/index.js';
 export type {
   ComponentRef,
   GridAxisSummary,

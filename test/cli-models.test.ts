@@ -1,12 +1,13 @@
 // evaluate and predict from the command line, on the models a small MNIST run saved.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { parseIdx } from '../src/data/idx.js';
+import { DEBIAN_DIR } from '../src/plugins/builtin/datasets/fashion-mnist.js';
 import { readCsv } from '../src/results/csv.js';
 import { loadSavedModel } from '../src/results/saved-model.js';
 import { assertRefused, distilRun, fixture, root } from './cli-harness.js';
@@ -62,6 +63,27 @@ describe('evaluate and predict (command line)', () => {
     assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--dataset', spec]), 2, `--dataset: ${path.join(models, 'student')} takes inputs of shape [784], dataset csv gives [3]`);
     assertRefused(distilRun(['evaluate', path.join(dir, 'nothing')]), 2, `${path.join(dir, 'nothing')}: no model.json there`);
     assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--set', 'dataset.test_limt=5']), 2, 'test_limt');
+  });
+
+  it('evaluate takes --set for a dataset named by --dataset NAME', () => {
+    const result = distilRun(['evaluate', path.join(models, 'student'), '--dataset', 'mnist', '--set', 'dataset.test_limit=50']);
+    assert.equal(result.stderr, '');
+    assert.equal(result.code, 0);
+    const lines = result.stdout.trimEnd().split('\n');
+    assert.lengthOf(lines, 5, result.stdout);
+    assert.equal(lines[1], 'dataset: mnist, test split: 50 examples');
+    assert.match(lines[3], /^test_accuracy \d(\.\d+)?$/, 'a name given is another dataset: nothing recorded to compare with');
+  });
+
+  it('evaluate on fashion-mnist with --set, when its data is installed (Debian\'s dataset-fashion-mnist)', function () {
+    const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    const installed = names.every((name) => [name, `${name}.gz`].some((file) => existsSync(path.join(DEBIAN_DIR, file))));
+    // Never a download in the tests: without the files there is nothing to evaluate on.
+    if (!installed) this.skip();
+    const result = distilRun(['evaluate', path.join(models, 'student'), '--dataset', 'fashion-mnist', '--set', 'dataset.test_limit=500'], { env: { DISTIL_DATA_DIR: '' } });
+    assert.equal(result.stderr, '');
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.split('\n')[1], 'dataset: fashion-mnist, test split: 500 examples');
   });
 
   it('examples/load-model.mjs, a plain tfjs script, loads a saved student and scores the test accuracy its run recorded', function () {

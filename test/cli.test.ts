@@ -70,6 +70,30 @@ describe('distil-run CLI', () => {
     assert.equal(badFlag.stderr, 'distil-run: --backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"\n');
   });
 
+  it('refuses a mistyped flag, a flag without its value and a value for a switch, naming the flag (exit 2)', () => {
+    const spec = fixture('mnist-small.yaml');
+    const cases: ReadonlyArray<readonly [readonly string[], string]> = [
+      [['validate', spec, '--plian'], '--plian: unknown flag. Did you mean "--plain"?'],
+      [['best', 'results/x', '--metrc', 'm'], '--metrc: unknown flag. Did you mean "--metric"?'],
+      [['validate', spec, '--jobs', '2'], '--jobs: unknown flag (see distil-run --help)'],
+      [['validate', spec, '-x'], '-x: unknown flag (see distil-run --help)'],
+      [['validate', spec, '--seeds=3'], '--seeds: unknown flag; seeds is a key of the spec: --set seeds=3 sets it (see distil-run --help)'],
+      [['validate', spec, '--seeds', '3'], '--seeds: unknown flag; seeds is a key of the spec: --set seeds=VALUE sets it (see distil-run --help)'],
+      [['validate', spec, '--out'], '--out: needs a value after it (see distil-run --help)'],
+      [['validate', spec, '--run-id', '--plain'], '--run-id: needs a value, got the flag --plain (a value starting with "-" is written --run-id=VALUE)'],
+      [['validate', spec, '--plain=1'], '--plain: takes no value, got "1" (give --plain alone)'],
+      // A flag of another command keeps its own message.
+      [['best', 'results/x', '--out', 'x.csv'], '--out: is not a flag of "best", which takes --metric, --role, --plugin (see distil-run --help)'],
+    ];
+    assert.lengthOf(cases, 10);
+    for (const [args, message] of cases) {
+      const result = distilRun(args);
+      assert.equal(result.stderr, `distil-run: ${message}\n`, args.join(' '));
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stdout, '', args.join(' '));
+    }
+  });
+
   it('lists the registered components with their params', () => {
     const { code, stdout } = distilRun(['list']);
     assert.equal(code, 0);

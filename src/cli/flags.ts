@@ -1,6 +1,7 @@
 // The flags distil-run reads: how each is parsed, and the parser that refuses a flag it cannot read.
 import { parseArgs } from 'node:util';
-import { errorInvalidArgument } from '../index.js';
+import { didYouMean, errorInvalidArgument, SPEC_KEYS } from '../index.js';
+import type { DistilError } from '../index.js';
 
 /** How a flag is parsed, and the placeholder its help shows (`--out DIR`). */
 interface FlagSpec {
@@ -51,11 +52,42 @@ const PARSE_OPTIONS = Object.fromEntries(
   Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, ...('multiple' in spec ? { multiple: spec.multiple } : {}), ...('short' in spec ? { short: spec.short } : {}) }]),
 ) as { [K in FlagName]: { type: (typeof FLAGS)[K]['type']; multiple?: boolean; short?: string } };
 
+/** An unknown flag, with the flag it looks like, or `--set` for a spec key. */
+function errorUnknownFlag(token: { name: string; rawName: string; value?: string }): DistilError {
+  const suggestion = token.rawName.startsWith('--') ? didYouMean(token.name, Object.keys(FLAGS)) : undefined;
+  const key = token.name.split('.')[0];
+  if (SPEC_KEYS.includes(key)) {
+    return errorInvalidArgument(token.rawName, `unknown flag; ${key} is a key of the spec: --set ${token.name}=${token.value ?? 'VALUE'} sets it (see distil-run --help)`);
+  }
+  return errorInvalidArgument(token.rawName, suggestion ? `unknown flag. Did you mean "--${suggestion}"?` : 'unknown flag (see distil-run --help)');
+}
+
+/**
+ * Node's parseArgs words its refusals for programmers (`Unknown option '--plian'. To specify a positional
+ * argument...`): the flags are read leniently first, and an unknown flag, a missing value or a value given
+ * to a switch is refused in the house shape, naming the flag.
+ * @throws DistilError INVALID_ARGUMENT (exit 2).
+ */
+function assertFlagTokens(argv: readonly string[]): void {
+  const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const spec: FlagSpec | undefined = (FLAGS as Record<string, FlagSpec>)[token.name];
+    if (spec === undefined) throw errorUnknownFlag(token);
+    if (spec.type === 'boolean' && token.value !== undefined) throw errorInvalidArgument(token.rawName, `takes no value, got "${token.value}" (give ${token.rawName} alone)`);
+    if (spec.type === 'string' && token.value === undefined) throw errorInvalidArgument(token.rawName, 'needs a value after it (see distil-run --help)');
+    if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
+      throw errorInvalidArgument(token.rawName, `needs a value, got the flag ${token.value} (a value starting with "-" is written ${token.rawName}=VALUE)`);
+    }
+  }
+}
+
 /**
  * Splits argv into flags and positional arguments.
  * @throws DistilError INVALID_ARGUMENT for an unknown flag, a flag without its value, or a single-value flag given twice.
  */
 export function parseArgv(argv: readonly string[]): { values: Values; positionals: string[] } {
+  assertFlagTokens(argv);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true });

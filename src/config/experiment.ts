@@ -108,6 +108,9 @@ function validateBase(data: unknown): ValidateFunction['errors'] {
   return baseValidator(structuredClone(data)) ? [] : baseValidator.errors;
 }
 
+/** The keys a spec may have at its top (`name`, `dataset`, `seeds`...). */
+export const SPEC_KEYS: readonly string[] = Object.keys(baseSchema.properties);
+
 /**
  * What every cell starts from: the spec's known keys but its grid. Unknown keys were reported once by
  * the validation of the whole spec; copying them into every cell would only repeat that work.
@@ -147,8 +150,10 @@ function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: G
 function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], registry: Registry, issues: IssueCollector): ResolvedCell[] {
   const base = cellBase(spec);
   const cells: ResolvedCell[] = [];
-  // `seeds:` repeats every grid point once per seed (it replaces `seed:`).
-  const seeds = Array.isArray(spec.seeds) && spec.seeds.every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
+  // `seeds:` repeats every grid point once per seed (it replaces `seed:`). More seeds than the schema allows are
+  // refused by it: a cell for each would only cost time (minutes for tens of thousands).
+  const usable = Array.isArray(spec.seeds) && spec.seeds.length <= baseSchema.properties.seeds.maxItems;
+  const seeds = usable && (spec.seeds as unknown[]).every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
   for (const combo of expandGrid(axes)) {
     for (const seed of seeds) {
       // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
@@ -180,12 +185,24 @@ function pluginEntries(spec: Record<string, unknown>): { references: string[]; e
   return { references: entries.map((index) => list[index] as string), entries };
 }
 
+/**
+ * `seeds:` replaces `seed:`, so a spec giving both would drop its seed without a word: refused at seed. A
+ * `--set seeds=[...]` over the file's seed is the user choosing seeds on the command line: allowed.
+ */
+function seedWithSeedsIssue(spec: Record<string, unknown>, locator: Locator): SpecIssue[] {
+  if (spec.seed == null || spec.seeds == null) return [];
+  const location = locator(['seed'], true);
+  if (location.origin === undefined && locator(['seeds'], true).origin !== undefined) return [];
+  return [{ location, path: 'seed', message: 'given with seeds', hint: 'seeds: runs every cell once per seed and replaces seed: remove one of them' }];
+}
+
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
 export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const spec = specData(source);
   const locator: Locator = (segments, atKey) => locate(source, segments, atKey);
   const issues = new IssueCollector();
   issues.add(issuesFromAjv(validateBase(spec) ?? [], [], locator));
+  issues.add(seedWithSeedsIssue(spec, locator));
   const { registry } = options;
   const { references: specPlugins, entries } = pluginEntries(spec);
   const pluginIssues: SpecIssue[] = [];

@@ -1,6 +1,7 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
 import type { SpecIssue } from '../errors.js';
 import { SPEC_LIMITS } from '../shared/index.js';
+import baseSchema from './base-schema.json' with { type: 'json' };
 import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import type { Locator } from './messages.js';
@@ -111,9 +112,12 @@ function repeatedValueIssue(axis: readonly GridPath[], locateAt: Locator): SpecI
   return undefined;
 }
 
-/** A zip group whose lists differ in length, located at the first list that differs from the group's first. */
+/**
+ * A zip group whose lists differ in length, located at the first list that differs from the group's first
+ * list written in the file: a list that `--grid` replaced is the one that no longer fits, so the flag is named.
+ */
 function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssue | undefined {
-  const [first] = group;
+  const first = group.find((path) => locateAt(path.at, true).origin === undefined) ?? group[0];
   const odd = group.find((path) => path.values.length !== first.values.length);
   if (!odd) return undefined;
   return {
@@ -149,10 +153,18 @@ export function gridPoints(axes: readonly GridAxis[]): number {
   return axes.reduce((product, axis) => product * axis.length, 1);
 }
 
-/** The grid's size problem (cells x seeds), counted before any cell is built. */
+/** The most seeds `seeds:` takes (the schema's bound). */
+const SEEDS_MAX = baseSchema.properties.seeds.maxItems;
+
+/** The grid's size problem (cells x seeds), counted before any cell is built; at `seeds` when there is no grid axis. */
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
   const cells = gridPoints(axes) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
+  if (axes.length === 0) {
+    // No grid axis: the seeds alone make the count, so the problem is theirs.
+    const hint = `list at most ${SEEDS_MAX} seeds; split the rest over several specs`;
+    return { location: locateAt(['seeds'], true), path: 'seeds', message: `makes ${cells} cells (one per seed); at most ${SPEC_LIMITS.gridCells} are allowed`, hint };
+  }
   const factors = [...axes.map((axis) => axis.length), ...(seeds > 1 ? [seeds] : [])];
   return {
     location: locateAt(['grid'], true),

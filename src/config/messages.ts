@@ -140,6 +140,15 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
       return { segments, message: `must be ${expected(error) ?? `text matching ${String(params.pattern)}`}, ${got}` };
     case 'minItems':
       return { segments, message: `must list at least ${String(params.limit)} item(s)` };
+    case 'uniqueItems': {
+      // ajv pairs the repeat with a later copy; point at the first repeat instead, naming the item it repeats.
+      const items = Array.isArray(error.data) ? (error.data as unknown[]).map((item) => JSON.stringify(item)) : [];
+      const at = items.findIndex((item, i) => items.indexOf(item) < i);
+      const [repeat, first] = at < 0 ? [Number(params.j), Number(params.i)] : [at, items.indexOf(items[at])];
+      const noun = (error.parentSchema as { 'x-item'?: string } | undefined)?.['x-item'];
+      const item = showValue(Array.isArray(error.data) ? error.data[repeat] : undefined);
+      return { segments: [...segments, repeat], message: `${noun ? `${noun} ` : ''}${item} is listed twice (also ${formatPath([...segments, first])})` };
+    }
     case 'minProperties':
       return { segments, message: `must have at least ${String(params.limit)} key(s)` };
     case 'minLength':

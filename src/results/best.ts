@@ -1,7 +1,7 @@
 // `distil-run best`: the winning cell per role of a run by one metric, from its summary (means over seeds).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorInvalidArgument, errorNotARunDirectory, errorUnknownMetric } from '../errors.js';
+import { errorInvalidArgument, errorNotARunDirectory, errorTableMismatch, errorUnknownMetric } from '../errors.js';
 import { didYouMean, ROLES } from '../shared/index.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';
@@ -52,7 +52,10 @@ function loadSummary(dir: string, metric: string | undefined): { rows: Row[]; co
       : 'pass the directory of one run: results/<experiment>/<run-id>/';
     throw errorNotARunDirectory(dir, 'holds no summary.csv or results.csv', hint);
   }
-  const { columns, rows } = summarizeTable(readTable(resultsFile));
+  const table = readTable(resultsFile);
+  // A history or summary table copied over results.csv would summarize to no rows and an empty table of winners.
+  if (table.kind !== 'results') throw errorTableMismatch(`${resultsFile}: is a ${table.kind} table, not a results table`, "best reads the results.csv a run writes: restore the run's own table there");
+  const { columns, rows } = summarizeTable(table);
   return { rows, columns, file: resultsFile };
 }
 
@@ -77,7 +80,7 @@ function metricColumn(requested: string | undefined, columns: readonly string[],
 /**
  * The best cell per role of a run directory by `metric` (its mean over seeds; the metric's orientation
  * decides: highest accuracy, lowest loss). Ties go to the cell listed first.
- * @throws DistilError NOT_A_RUN_DIRECTORY, UNKNOWN_METRIC, INVALID_ARGUMENT (--role), INVALID_TABLE.
+ * @throws DistilError NOT_A_RUN_DIRECTORY, UNKNOWN_METRIC, INVALID_ARGUMENT (--role), INVALID_TABLE, TABLE_MISMATCH (results.csv of another kind).
  */
 export function findBest(dir: string, options: BestOptions): Best {
   if (options.role !== undefined && !(ROLES as readonly string[]).includes(options.role)) {

@@ -17,6 +17,8 @@ export interface CompareInputs {
   readonly a: string;
   readonly b: string;
   readonly notes: readonly string[];
+  /** Two run directories compared by their summaries: their results.csv, whose experiment columns say what each run is. */
+  readonly experiments?: { readonly a: string; readonly b: string };
 }
 
 /** A run directory's tables; undefined for anything that is not a directory (readTable reports a missing file). */
@@ -56,7 +58,8 @@ function pairOfRuns(ra: RunTables, rb: RunTables): CompareInputs {
   const summaries = ra.summary !== undefined && rb.summary !== undefined;
   if (summaries && (seeds > 1 || !ra.results || !rb.results)) {
     const why = seeds > 1 ? `${seeds} seeds: means with their 95% intervals` : `${(ra.results ? rb : ra).dir} has no results.csv`;
-    return { a: ra.summary!, b: rb.summary!, notes: [`run directories: compared their summary.csv (${why})`] };
+    const experiments = ra.results && rb.results ? { experiments: { a: ra.results, b: rb.results } } : {};
+    return { a: ra.summary!, b: rb.summary!, notes: [`run directories: compared their summary.csv (${why})`], ...experiments };
   }
   if (ra.results && rb.results) {
     const why = seeds > 1 ? `${seeds} seeds, compared seed by seed: ${(ra.summary ? rb : ra).dir} has no summary.csv` : 'one seed';

@@ -54,8 +54,13 @@ function assertComparable(a: CheckedTable, b: CheckedTable, allowDifferentExperi
       throw errorTableMismatch(`${table.file}: no rows to compare`, 'the table has only its header: the run or shard had no cells, or nothing finished');
     }
   }
+  if (!allowDifferentExperiments) assertSameExperiments(a, b);
+}
+
+/** Refuses two results tables whose experiment columns differ. */
+function assertSameExperiments(a: CheckedTable, b: CheckedTable): void {
   const [ea, eb] = [a, b].map((table) => distinctValues(table, 'experiment').sort());
-  if (!allowDifferentExperiments && ea.join('\0') !== eb.join('\0')) {
+  if (ea.join('\0') !== eb.join('\0')) {
     throw errorTableMismatch(`cannot compare different experiments: ${a.file} is ${quoted(ea)}, ${b.file} is ${quoted(eb)}`, 'pass --allow-different-experiments to compare them anyway');
   }
 }
@@ -219,6 +224,8 @@ function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareO
  */
 export function compareResults(fileA: string, fileB: string, options: CompareOptions): Comparison {
   const inputs = resolveCompareInputs(fileA, fileB);
+  // Summaries have no experiment column: two run directories are checked by their results, as their results.csv files would be.
+  if (inputs.experiments && !options.allowDifferentExperiments) assertSameExperiments(readTable(inputs.experiments.a), readTable(inputs.experiments.b));
   const thresholds = resolveThresholds(options);
   const [a, b] = [readTable(inputs.a), readTable(inputs.b)];
   const comparison = a.kind === 'summary' || b.kind === 'summary' ? compareSummaries(a, b, options, thresholds) : compareResultTables(a, b, options, thresholds);

@@ -56,7 +56,8 @@ async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions
   if (options.dataset === undefined && !info?.dataset) {
     throw errorInvalidArgument('--dataset', `${files.dir} was not saved by a distil-run run, so it does not say which dataset it was trained on; give --dataset NAME or --dataset spec.yaml`);
   }
-  const dataset = options.dataset ?? asSpec(info!.dataset!);
+  // A name as `{ name }`, so that --set dataset.X=V has a mapping to set X in.
+  const dataset = options.dataset !== undefined ? { name: options.dataset } : asSpec(info!.dataset!);
   const training: Spec = {};
   if (info?.metrics) training.metrics = info.metrics.map(asSpec);
   if (info?.loss) training.loss = asSpec(info.loss);

@@ -4,8 +4,8 @@ import { Ajv } from 'ajv';
 let instance: Ajv | undefined;
 
 /**
- * The shared ajv instance. `x-expected` (what a value should be) and `x-limit-hint` (said when a value
- * is above a limit) are annotations our error messages read.
+ * The shared ajv instance. `x-expected` (what a value should be), `x-limit-hint` (said when a value
+ * is above a limit) and `x-item` (what one item of a list is called) are annotations our error messages read.
  * NaN and infinities (`.nan`, `.inf` in YAML) are not numbers to it (strictNumbers).
  */
 export function getAjv(): Ajv {

@@ -167,6 +167,12 @@ describe('grid: --grid PATH=VALUES and --set grid=...', () => {
       expected: ['spec.yaml (--grid distillation.alpha=[0.9, 0.5]) grid.zip.distillation.alpha: has 2 value(s), but distillation.temperature in the same zip group has 3 (the lists of a zip group move together: give each the same number of values)'],
     },
     {
+      title: 'a --grid list that no longer matches its zip group, given for the group\'s first path',
+      text: ZIPPED,
+      flags: { grid: ['distillation.temperature=[2,4]'] },
+      expected: ['spec.yaml (--grid distillation.temperature=[2,4]) grid.zip.distillation.temperature: has 2 value(s), but distillation.alpha in the same zip group has 3 (the lists of a zip group move together: give each the same number of values)'],
+    },
+    {
       title: 'a --grid path that cannot be set',
       flags: { grid: ['distillation.temperature.x=[1]'] },
       expected: ['spec.yaml (--grid distillation.temperature.x=[1]) grid.distillation.temperature.x: cannot sweep distillation.temperature.x: distillation.temperature is a number (3), so it has no key "x" (set distillation.temperature itself, or check the path)'],

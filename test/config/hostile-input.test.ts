@@ -148,6 +148,19 @@ describe('hostile spec input', () => {
     ]));
   });
 
+  it('answers a spec with 30,000 seeds in seconds: no cell is resolved per seed past the limit', async function () {
+    this.timeout(120_000);
+    const base = 'name: x\ndataset: mnist\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\n';
+    const started = Date.now();
+    const error = await refusal(`${base}seeds: [${Array.from({ length: 30_000 }, (_, i) => i).join(', ')}]\n`);
+    assert.isBelow(Date.now() - started, 10_000);
+    assert.equal(error.message, [
+      'spec.yaml: 2 errors',
+      '  spec.yaml:4:1 seeds: makes 30000 cells (one per seed); at most 10000 are allowed (list at most 100 seeds; split the rest over several specs)',
+      '  spec.yaml:4:8 seeds: must list at most 100 item(s), got 30000',
+    ].join('\n'));
+  });
+
   it('answers a spec with 250,000 unknown keys in seconds, showing the first 100 errors', function () {
     this.timeout(60_000);
     const file = path.join(tmp(), 'keys.yaml');

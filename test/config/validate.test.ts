@@ -1,9 +1,13 @@
 // Spec validation: every bad spec gets the exact located message a user sees.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { hasValidation } from '../../src/config/resolve.js';
 import { builtinRegistry, specProblems } from '../helpers.js';
+import { distilRun } from '../cli-harness.js';
 import { VALID } from './valid-spec.js';
 
 /** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
@@ -12,6 +16,9 @@ const IDX = 'dataset: { name: idx, train_images: a, train_labels: b, test_images
 const withDataset = (dataset: string): string => VALID.replace('dataset: { name: mnist, train_limit: 100 }', dataset);
 const withEarlyStopping = (text: string): string => text.replace('  epochs: 2', '  epochs: 2\n  early_stopping: { metric: val_accuracy }');
 const SEARCH = 'search:\n  grid:\n    training.optimizer.lr: [0.01, 0.1]\n  select: val_accuracy\n';
+/** VALID without its `seed:` (9 lines), for specs that list `seeds:`: the two together are refused. */
+const SEEDLESS = VALID.replace('seed: 7\n', '');
+const SEED_HINT = 'seeds: runs every cell once per seed and replaces seed: remove one of them';
 
 describe('spec validation', () => {
   it('accepts a valid spec and resolves defaults, shorthands and the person', async () => {
@@ -123,6 +130,35 @@ describe('spec validation', () => {
       text: 'name: demo\ndataset: { name: mnist\nmodels: 3\n',
       expected: ['spec.yaml:3:1 Flow map in block collection must be sufficiently indented and end with a }'],
     },
+    {
+      title: 'seeds that make too many cells, at seeds (the spec has no grid)',
+      text: `${SEEDLESS}seeds: [${Array.from({ length: 20_000 }, (_, i) => i).join(', ')}]\n`,
+      expected: [
+        'spec.yaml:10:1 seeds: makes 20000 cells (one per seed); at most 10000 are allowed (list at most 100 seeds; split the rest over several specs)',
+        'spec.yaml:10:8 seeds: must list at most 100 item(s), got 20000',
+      ],
+    },
+    {
+      title: 'a seed listed twice, at the repeat',
+      text: `${SEEDLESS}seeds: [3, 1, 3]\n`,
+      expected: ['spec.yaml:10:15 seeds[2]: seed 3 is listed twice (also seeds[0])'],
+    },
+    {
+      title: 'a seed listed three times, at its first repeat',
+      text: `${SEEDLESS}seeds:\n  - 5\n  - 5\n  - 5\n`,
+      expected: ['spec.yaml:12:5 seeds[1]: seed 5 is listed twice (also seeds[0])'],
+    },
+    {
+      title: 'seed: given with seeds:, at seed',
+      text: `${VALID}seeds: [1, 2]\n`,
+      expected: [`spec.yaml:2:1 seed: given with seeds (${SEED_HINT})`],
+    },
+    {
+      title: '--set seed on a spec with seeds:, at the flag',
+      text: `${SEEDLESS}seeds: [1, 2]\n`,
+      set: ['seed=5'],
+      expected: [`spec.yaml (--set seed=5) seed: given with seeds (${SEED_HINT})`],
+    },
   ];
 
   for (const { title, text, expected, set } of cases) {
@@ -130,6 +166,19 @@ describe('spec validation', () => {
       assert.deepEqual(await specProblems(text, set), expected);
     });
   }
+
+  it('refuses seed: with seeds: from the command line (exit 2); --set seeds=[...] replaces a spec\'s seed:', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-seeds-')), 'spec.yaml');
+    writeFileSync(file, `${VALID}seeds: [1, 2]\n`);
+    const both = distilRun(['validate', file]);
+    assert.equal(both.stderr, `distil-run: ${file}: 1 error\n  ${file}:2:1 seed: given with seeds (${SEED_HINT})\n`);
+    assert.equal(both.code, 2);
+    assert.equal(both.stdout, '');
+    writeFileSync(file, VALID);
+    const replaced = distilRun(['validate', file, '--set', 'seeds=[1, 2]']);
+    assert.equal(replaced.stdout, `${file}: valid (2 cell(s))\n`);
+    assert.equal(replaced.code, 0, replaced.stderr);
+  });
 
   it('accepts early stopping and a search on the validation split a dataset brings itself', async () => {
     for (const [text, own] of [[withEarlyStopping(withDataset(CSV)), 'validation_path'], [withDataset(IDX) + SEARCH, 'validation_images']]) {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { assert } from 'chai';
 import { writeReport } from '../../src/report/report.js';
 import { useWasm } from '../helpers.js';
-import { runBlobs, SPEC } from './fixtures.js';
+import { runBlobs, SEEDLESS } from './fixtures.js';
 
 const BROWSERS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
@@ -80,7 +80,7 @@ describe('report.html in headless Chromium', function () {
       this.skip();
     }
     await useWasm();
-    const dir = await runBlobs(`${SPEC}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
+    const dir = await runBlobs(`${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
     report = (await writeReport(dir)).file;
   });
 

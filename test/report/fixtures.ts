@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
-import { experiment, outDir, SPEC } from '../runner/blobs.js';
+import { experiment, outDir, SEEDLESS, SPEC } from '../runner/blobs.js';
 
-export { SPEC };
+export { SEEDLESS, SPEC };
 
 const ROLES = ['teacher', 'student', 'person'] as const;
 const PARAMS = { teacher: 1000, student: 100, person: 100 } as const;

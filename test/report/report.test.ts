@@ -7,7 +7,7 @@ import { DistilError } from '../../src/errors.js';
 import { reportAfterRun } from '../../src/report/after-run.js';
 import { writeReport } from '../../src/report/report.js';
 import { useWasm } from '../helpers.js';
-import { runBlobs, SPEC, writeRun } from './fixtures.js';
+import { runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
 
 /** The figures of a report page: each chart's id and its markup. */
 function figures(html: string): { id: string; body: string }[] {
@@ -31,7 +31,7 @@ describe('report.html', () => {
   before(useWasm);
 
   it('a seeded sweep over two axes: the roles table and one <svg> per chart (gain heat map, parameters, learning curves)', async () => {
-    const dir = await runBlobs(`${SPEC}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
+    const dir = await runBlobs(`${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
     const report = await writeReport(dir);
     assert.equal(report.file, path.join(dir, 'report.html'));
     assert.deepEqual(report.charts, ['gain', 'params', 'learning-curves']);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { findBest } from '../../src/results/best.js';
+import { distilRun } from '../cli-harness.js';
 
 const HEADER = 'cell_id,distillation.temperature,cell,role,n,test_loss_mean,test_loss_std,test_loss_ci95,test_accuracy_mean,test_accuracy_std,test_accuracy_ci95,gain_n,gain_mean,gain_std,gain_ci95,gain_p,gain_metric\n';
 const SUMMARY = `${HEADER}a,2,distillation.temperature=2,student,3,0.30,0.01,0.02,0.91,0.01,0.02,3,0.01,0.01,0.02,0.3,accuracy
@@ -52,5 +53,19 @@ describe('best', () => {
     const sharded = runDir({});
     mkdirSync(path.join(sharded, 'shard-1-of-2'));
     assert.throws(() => findBest(sharded, { higherIsBetter }), `${sharded}: holds no summary.csv or results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory, or merge the shards' results.csv and run distil-run summarize on the merged table)`);
+  });
+
+  it('refuses (exit 2, naming the file) a run directory whose results.csv is another kind of table', () => {
+    const history = 'run_id,cell_id,role,seed,epoch,train_loss,seconds,samples_per_sec,test_loss,test_accuracy\nr,a,student,1,1,0.5,0.1,100,0.3,0.9\n';
+    const cases: ReadonlyArray<readonly [string, string]> = [['history', history], ['summary', SUMMARY]];
+    assert.lengthOf(cases, 2);
+    for (const [kind, text] of cases) {
+      const dir = runDir({ 'results.csv': text });
+      const file = path.join(dir, 'results.csv');
+      const { code, stdout, stderr } = distilRun(['best', dir]);
+      assert.equal(stderr, `distil-run: ${file}: is a ${kind} table, not a results table (best reads the results.csv a run writes: restore the run's own table there)\n`);
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+    }
   });
 });

@@ -7,6 +7,7 @@ import { compareResults } from '../../src/results/compare.js';
 import type { CompareOptions } from '../../src/results/compare-types.js';
 import { summarizeTable, summaryCsv } from '../../src/results/summary.js';
 import { readTable } from '../../src/results/table-check.js';
+import { distilRun } from '../cli-harness.js';
 import { BASELINE, results, roles } from './table-fixtures.js';
 
 const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
@@ -64,6 +65,21 @@ describe('compare on run directories', () => {
     const rows = compare(dir, path.join(dir, 'results.csv'));
     assert.equal(rows.kind, 'results');
     assert.deepEqual(rows.files, { a: path.join(dir, 'results.csv'), b: path.join(dir, 'results.csv') });
+  });
+
+  it('two runs of different experiments compared by their summaries: refused (exit 2) as their results tables are, unless allowed', () => {
+    const a = run('exp-mnist', seeds(), true);
+    const b = run('exp-housing', results(...[1, 2, 3].flatMap((seed) => roles({ seed, experiment: 'housing' }))), true);
+    const message = `cannot compare different experiments: ${path.join(a, 'results.csv')} is "mnist", ${path.join(b, 'results.csv')} is "housing" (pass --allow-different-experiments to compare them anyway)`;
+    const command = distilRun(['compare', a, b]);
+    assert.equal(command.stderr, `distil-run: ${message}\n`);
+    assert.equal(command.code, 2);
+    assert.equal(command.stdout, '');
+    // The same pair as results.csv files, for the same words.
+    assert.equal(distilRun(['compare', path.join(a, 'results.csv'), path.join(b, 'results.csv')]).stderr, `distil-run: ${message}\n`);
+    const allowed = compare(a, b, { allowDifferentExperiments: true });
+    assert.equal(allowed.kind, 'summary');
+    assert.equal(allowed.rowsCompared, 3);
   });
 
   const refused: ReadonlyArray<readonly [string, () => [string, string], string]> = [

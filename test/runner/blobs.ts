@@ -49,6 +49,9 @@ training: { epochs: 4, batch_size: 32, optimizer: { name: adam, lr: 0.01 } }
 distillation: { temperature: 2, alpha: 0.5 }
 `;
 
+/** SPEC without its `seed:`, to append `seeds:` to (a spec giving both is refused). */
+export const SEEDLESS = SPEC.replace('seed: 3\n', '');
+
 export async function experiment(text = SPEC) {
   const registry = new Registry().use(builtinPlugin).use(testPlugin);
   return resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });

@@ -7,7 +7,7 @@ import { RecordingReporter } from '../../src/runner/reporter.js';
 import { formatPlan, planRun } from '../../src/runner/plan.js';
 import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
-import { experiment, outDir, SPEC } from './blobs.js';
+import { experiment, outDir, SEEDLESS, SPEC } from './blobs.js';
 
 const trainings = (reporter: RecordingReporter, role: string) =>
   reporter.events.filter((e) => e.type === 'roleStart' && e.role === role && (e.epochs as number) > 0).length;
@@ -16,7 +16,7 @@ describe('seeds and shared persons', () => {
   before(useWasm);
 
   it('repeats every cell once per seed: one cell id across seeds, a teacher per seed, the seed in both tables', async () => {
-    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [5, 6]\n`);
+    const { experiment: exp, registry } = await experiment(`${SEEDLESS}seeds: [5, 6]\n`);
     assert.deepEqual(exp.cells.map((c) => c.seed), [5, 6]);
     assert.equal(exp.cells[0].id, exp.cells[1].id, 'the grid point keeps its id across seeds');
     const reporter = new RecordingReporter();
@@ -31,7 +31,7 @@ describe('seeds and shared persons', () => {
 
   it('gives the same rows for one seed of seeds: [s] as for seed: s', async () => {
     const single = await experiment(SPEC.replace('seed: 3', 'seed: 9'));
-    const listed = await experiment(`${SPEC}seeds: [9]\n`);
+    const listed = await experiment(`${SEEDLESS}seeds: [9]\n`);
     assert.equal(single.experiment.cells[0].id, listed.experiment.cells[0].id);
     const metrics = async (e: typeof single) => (await runExperiment(e.experiment, e.registry, { outDir: outDir(), runId: 'x', reporter: new RecordingReporter(), teacherCache: false })).rows.map((r) => [r.role, r.seed, r.test_accuracy]);
     assert.deepEqual(await metrics(listed), await metrics(single));
@@ -51,7 +51,7 @@ describe('seeds and shared persons', () => {
   });
 
   it('resumes per seed: a finished seed is kept, the interrupted one runs again', async () => {
-    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [1, 2]\n`);
+    const { experiment: exp, registry } = await experiment(`${SEEDLESS}seeds: [1, 2]\n`);
     const dir = outDir();
     const controller = new AbortController();
     const first = new RecordingReporter();
@@ -68,14 +68,14 @@ describe('seeds and shared persons', () => {
   });
 
   it('the dry-run plan shows seeds and how many trainings each role needs', async () => {
-    const { experiment: exp } = await experiment(`${SPEC}seeds: [1, 2]\ngrid:\n  distillation.alpha: [0.2, 0.8]\n`);
+    const { experiment: exp } = await experiment(`${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.alpha: [0.2, 0.8]\n`);
     const text = formatPlan(planRun(exp));
     assert.match(text, /^experiment blobs: 4 cell\(s\) to run \(2 grid point\(s\) x 2 seed\(s\)\)$/m);
     assert.match(text, /^trainings: teacher 2, student 4, person 2 /m);
   });
 
   it('frees each seed\'s teacher once no later cell needs it, so memory does not grow with the seeds', async () => {
-    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [1, 2, 3]\n`);
+    const { experiment: exp, registry } = await experiment(`${SEEDLESS}seeds: [1, 2, 3]\n`);
     const counts: number[] = [];
     const reporter = new RecordingReporter();
     reporter.roleStart = (event) => {

@@ -8,7 +8,7 @@ import { readCsv } from '../../src/results/csv.js';
 import { findBest } from '../../src/results/best.js';
 import { formatRunSummary } from '../../src/cli/format-run.js';
 import { useWasm } from '../helpers.js';
-import { experiment, outDir, SPEC } from './blobs.js';
+import { experiment, outDir, SEEDLESS, SPEC } from './blobs.js';
 
 const AXIS = 'distillation.temperature';
 
@@ -16,7 +16,7 @@ describe('summary.csv at the end of a run', () => {
   before(useWasm);
 
   it('seeds x grid: axis columns in results.csv, one summary row per cell and role with n, intervals and the paired gain', async () => {
-    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [1, 2, 3]\ngrid:\n  ${AXIS}: [1, 3]\n`);
+    const { experiment: exp, registry } = await experiment(`${SEEDLESS}seeds: [1, 2, 3]\ngrid:\n  ${AXIS}: [1, 3]\n`);
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 's', reporter: new RecordingReporter(), teacherCache: false });
     const results = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.deepEqual(results.columns.slice(2, 6), ['cell_id', 'cell', AXIS, 'role']);
@@ -58,7 +58,7 @@ describe('summary.csv at the end of a run', () => {
   });
 
   it('an interrupted run still gets a summary of what finished', async () => {
-    const { experiment: exp, registry } = await experiment(`${SPEC}seeds: [1, 2]\n`);
+    const { experiment: exp, registry } = await experiment(`${SEEDLESS}seeds: [1, 2]\n`);
     const controller = new AbortController();
     const reporter = new RecordingReporter();
     reporter.roleStart = (event) => {

@@ -10,6 +10,7 @@ import { sha256 } from '../../../../src/shared/hash.js';
 import { HOUSING_URL } from '../../../../src/plugins/builtin/datasets/california-housing.js';
 import { describeParams } from '../params-table.js';
 import { failure, load, tmp } from './load-dataset.js';
+import { distilRun } from '../../../cli-harness.js';
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
 async function serve(answer: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => void }> {
@@ -111,7 +112,7 @@ describe('dataset california-housing', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tgz`;
     try {
-      const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }), 1);
+      const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }));
       assert.include(message, `download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`);
       assert.isFalse(existsSync(path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')));
     } finally {
@@ -124,15 +125,23 @@ describe('dataset california-housing', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise((resolve) => server.close(resolve));
-    // Offline is not bad input: the data is missing from this machine (exit 1).
-    const message = await failure(load('california-housing', { url: `http://127.0.0.1:${port}/cal_housing.tgz` }), 1);
-    assert.equal(message, [
+    // Missing data is invalid input, as a missing csv or idx file is (exit 2).
+    const message = await failure(load('california-housing', { url: `http://127.0.0.1:${port}/cal_housing.tgz` }));
+    const expected = [
       'dataset "california-housing": data not found. Looked in:',
       '  - DISTIL_DATA_DIR: not set',
       `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
       `  - download: download of http://127.0.0.1:${port}/cal_housing.tgz failed: connection refused (ECONNREFUSED)`,
       'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
-    ].join('\n'));
+    ].join('\n');
+    assert.equal(message, expected);
+    // The same through the command: exit 2, the message alone on stderr.
+    const spec = path.join(tmp(), 'housing.yaml');
+    writeFileSync(spec, 'name: housing\ndataset: { name: california-housing }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n');
+    const run = distilRun([spec, '--out', tmp(), '--teacher-cache', 'off', '--blas', 'off', '--set', `dataset.url=http://127.0.0.1:${port}/cal_housing.tgz`], { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: cache } });
+    assert.equal(run.stderr, `distil-run: ${expected}\n`);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
   });
 
   it('names the file (not the directory given) and the line of a malformed row', async () => {
@@ -189,7 +198,7 @@ describe('dataset california-housing', () => {
       res.end('gone');
     });
     try {
-      const message = await failure(load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) }), 1);
+      const message = await failure(load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) }));
       assert.equal(message, [
         'dataset "california-housing": data not found. Looked in:',
         '  - DISTIL_DATA_DIR: not set',

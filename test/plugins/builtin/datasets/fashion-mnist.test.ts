@@ -12,6 +12,7 @@ import { DistilError } from '../../../../src/errors.js';
 import { builtinRegistry } from '../../../helpers.js';
 import type { Dataset } from '../../../../src/registry/types.js';
 import { describeParams } from '../params-table.js';
+import { distilRun } from '../../../cli-harness.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
 const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
@@ -45,6 +46,8 @@ async function refusal(params: Record<string, unknown>): Promise<string> {
     await load(params);
   } catch (error) {
     assert.instanceOf(error, DistilError);
+    // Data that is not there, or not usable, is invalid input (exit 2).
+    assert.equal((error as DistilError).exitCode, 2, (error as DistilError).message);
     return (error as DistilError).message;
   }
   return assert.fail('not refused');
@@ -126,14 +129,23 @@ describe('dataset fashion-mnist', () => {
     const url = `http://127.0.0.1:${port}/`;
     const message = await refusal({ url, system_dir: system });
     const cache = path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist');
-    assert.equal(message, [
+    const expected = [
       'dataset "fashion-mnist": data not found. Looked in:',
       '  - DISTIL_DATA_DIR: not set',
       `  - cache: ${cache}`,
       `  - Debian package dataset-fashion-mnist: ${system}`,
       `  - download: download of ${url}${NAMES[0]}.gz failed: connection refused (ECONNREFUSED)`,
       'Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.',
-    ].join('\n'));
+    ].join('\n');
+    assert.equal(message, expected);
+    // The same through the command: exit 2, the message alone on stderr.
+    const spec = path.join(tmp(), 'fashion.yaml');
+    writeFileSync(spec, 'name: fashion\ndataset: { name: fashion-mnist }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n');
+    const run = distilRun([spec, '--out', tmp(), '--teacher-cache', 'off', '--blas', 'off', '--set', `dataset.url=${url}`, '--set', `dataset.system_dir=${system}`],
+      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } });
+    assert.equal(run.stderr, `distil-run: ${expected}\n`);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
     assert.match(await refusal({ dir: tmp() }), /holds no train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte \(plain or \.gz\)/);
   });
 });
