@@ -4,9 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
-import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError } from '../../src/errors.js';
+import { specRefusal } from './spec-problems.js';
 import { assertNoStackTrace, assertRefused, cli, distilRun, fixture, root } from '../cli-harness.js';
 
 const invalid = (name: string): string => fixture(path.join('invalid', name));
@@ -18,17 +17,7 @@ const specErrors = (file: string, lines: readonly string[], header = `${lines.le
   [`distil-run: ${file}: ${header}`, ...lines.map((line) => `  ${line}`), ''].join('\n');
 
 /** The DistilError a spec text (and overrides) is refused with. */
-async function refusal(text: string, set: readonly string[] = []): Promise<DistilError> {
-  try {
-    const source = parseSpecSource(text, 'spec.yaml');
-    applyOverrides(source, set);
-    await resolveExperiment(source);
-  } catch (error) {
-    if (error instanceof DistilError) return error;
-    throw error;
-  }
-  throw new Error('the spec was accepted');
-}
+const refusal = (text: string, set: readonly string[] = []): Promise<DistilError> => specRefusal(text, { set });
 
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-hostile-'));
 

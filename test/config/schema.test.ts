@@ -10,12 +10,12 @@ import { parse } from 'yaml';
 import { resolveExperiment, schemaPath } from '../../src/config/experiment.js';
 import { parseSpecSource } from '../../src/config/load.js';
 import { experimentSchema, experimentSchemaText, REGENERATE_COMMAND, SLOTS } from '../../src/config/schema-gen.js';
-import { DistilError, formatIssue } from '../../src/errors.js';
 import { builtinPlugin } from '../../src/plugins/builtin/index.js';
 import { Registry } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { ComponentDefinition } from '../../src/registry/types.js';
 import { root } from '../cli-harness.js';
+import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
 
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
@@ -81,17 +81,6 @@ const REFUSED: Array<{ what: string; text: string; names: string }> = [
   { what: 'a loss that does not read the teacher as distillation', text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'mse'), names: 'distillation' },
 ];
 
-/** distil-run's own verdict on a spec: its problems, [] when valid. */
-async function distilRunProblems(text: string): Promise<string[]> {
-  try {
-    await resolveExperiment(parseSpecSource(text, 'spec.yaml'));
-    return [];
-  } catch (error) {
-    if (!(error instanceof DistilError)) throw error;
-    return error.issues.length > 0 ? error.issues.map(formatIssue) : [error.message];
-  }
-}
-
 /** The first line where two texts differ, to say where a stale file is stale. */
 function firstDifference(a: string, b: string): string {
   const left = a.split('\n');
@@ -129,7 +118,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
       assert.isTrue(validate(parse(text)), `${what}: ${JSON.stringify(validate.errors, null, 1)}`);
     }
     // The written forms are valid to distil-run too: the schema is no stricter than it.
-    for (const { what, text } of WRITTEN_FORMS) assert.deepEqual(await distilRunProblems(text), [], what);
+    for (const { what, text } of WRITTEN_FORMS) assert.deepEqual(await specProblems(text), [], what);
   });
 
   for (const { what, text, names } of REFUSED) {
@@ -137,7 +126,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
       const validate = strictValidator(schema);
       assert.isFalse(validate(parse(text)), 'the schema accepted it');
       assert.include(JSON.stringify(validate.errors as ErrorObject[]), names);
-      assert.isNotEmpty(await distilRunProblems(text), 'distil-run accepted it');
+      assert.isNotEmpty(await specProblems(text), 'distil-run accepted it');
     });
   }
 

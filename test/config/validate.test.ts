@@ -2,8 +2,8 @@
 import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
-import { DistilError, formatIssue } from '../../src/errors.js';
 import { hasValidation } from '../../src/config/resolve.js';
+import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
 
 /** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
@@ -12,19 +12,6 @@ const IDX = 'dataset: { name: idx, train_images: a, train_labels: b, test_images
 const withDataset = (dataset: string): string => VALID.replace('dataset: { name: mnist, train_limit: 100 }', dataset);
 const withEarlyStopping = (text: string): string => text.replace('  epochs: 2', '  epochs: 2\n  early_stopping: { metric: val_accuracy }');
 const SEARCH = 'search:\n  grid:\n    training.optimizer.lr: [0.01, 0.1]\n  select: val_accuracy\n';
-
-/** The formatted issues of a spec text, or [] when it is valid. */
-async function problems(text: string, set: string[] = []): Promise<string[]> {
-  try {
-    const source = parseSpecSource(text, 'spec.yaml');
-    applyOverrides(source, set);
-    await resolveExperiment(source);
-    return [];
-  } catch (error) {
-    if (!(error instanceof DistilError)) throw error;
-    return error.issues.map(formatIssue);
-  }
-}
 
 describe('spec validation', () => {
   it('accepts a valid spec and resolves defaults, shorthands and the person', async () => {
@@ -140,7 +127,7 @@ describe('spec validation', () => {
 
   for (const { title, text, expected, set } of cases) {
     it(`reports ${title}`, async () => {
-      assert.deepEqual(await problems(text, set), expected);
+      assert.deepEqual(await specProblems(text, { set }), expected);
     });
   }
 
@@ -162,7 +149,7 @@ describe('spec validation', () => {
 
   it('reports a metric that does not fit the task', async () => {
     const text = VALID.replace('  epochs: 2', '  epochs: 2\n  metrics: [accuracy, r2]');
-    assert.deepEqual(await problems(text), [
+    assert.deepEqual(await specProblems(text), [
       'spec.yaml:9:23 training.metrics[1]: metric "r2" is for regression datasets, and this dataset is classification',
     ]);
   });
