@@ -5,7 +5,7 @@
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { isolateKernelLayers } from '../../src/backend/kernel-layers.js';
-import { useWasm } from '../helpers.js';
+import { assertThrowsMessage, useWasm } from '../helpers.js';
 import { MODES, assertClose, blas, inMode, onCpu, values } from './conv-helpers.js';
 
 interface PoolCase {
@@ -125,7 +125,7 @@ describe('wasm kernels for CNN training', () => {
   it('without the layers, a convolution does not train on wasm (Conv2DBackpropFilter is not in tfjs-backend-wasm 4.22)', () => {
     const restore = isolateKernelLayers([]);
     try {
-      assert.throws(() => trainCnn(1), "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'");
+      assertThrowsMessage(() => trainCnn(1), "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'", { type: Error });
     } finally {
       restore();
     }

@@ -9,7 +9,7 @@ import type { Plugin } from '../../src/registry/types.js';
 import { parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { specProblems } from '../config/spec-problems.js';
-import { builtinRegistry } from '../helpers.js';
+import { assertThrowsMessage, builtinRegistry } from '../helpers.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -33,7 +33,7 @@ describe('registry', () => {
   it('refuses a second component with a taken name', () => {
     const registry = builtinRegistry();
     const clash = definePlugin({ name: 'clash', components: [{ kind: 'loss', name: 'kd', description: '', params: {}, create: () => ({ compute: () => { throw new Error(); } }) }] });
-    assert.throws(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin');
+    assertThrowsMessage(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin', { type: RegistrationError });
   });
 
   /** The message and hint a plugin is refused with. */

@@ -142,7 +142,13 @@ describe('dataset california-housing', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tgz`;
     try {
       const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }), 1);
-      assert.include(message, `download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`);
+      assert.equal(message, [
+        'dataset "california-housing": data not found. Looked in:',
+        '  - DISTIL_DATA_DIR: not set',
+        `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
+        `  - download: download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`,
+        'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
+      ].join('\n'));
       assert.isFalse(existsSync(path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')));
     } finally {
       server.close();

@@ -2,7 +2,7 @@
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Loss, Metric } from '../../../src/registry/types.js';
-import { builtinRegistry, create, useWasm, value } from '../../helpers.js';
+import { assertThrowsMessage, builtinRegistry, create, useWasm, value } from '../../helpers.js';
 
 describe('built-in losses', () => {
   before(useWasm);
@@ -63,7 +63,7 @@ describe('built-in losses', () => {
 
   it('kd refuses to run without the teacher outputs', () => {
     const loss = create<Loss>('loss', 'kd');
-    assert.throws(() => loss.compute(tf.tensor2d([[1, 2]]), tf.tensor1d([0], 'int32')), 'kd loss needs the teacher outputs');
+    assertThrowsMessage(() => loss.compute(tf.tensor2d([[1, 2]]), tf.tensor1d([0], 'int32')), 'kd loss needs the teacher outputs', { type: Error });
   });
 
   it('mse and soft-mse', () => {
