@@ -105,6 +105,7 @@ backend: wasm${/.*/}
       const [lineNo, label, ...probabilities] = line.split(',').map(Number);
       assert.equal(lineNo, i + 1);
       assert.equal(label, expected[i].indexOf(Math.max(...expected[i])));
+      assert.lengthOf(probabilities, 10, line);
       probabilities.forEach((p, k) => assert.closeTo(p, expected[i][k], 1e-5));
     });
     const out = path.join(dir, 'out', 'predictions.csv');

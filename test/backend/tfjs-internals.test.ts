@@ -71,6 +71,7 @@ describe('tfjs internals', () => {
 
   it('the wasm heap limit is the 4 GiB the module declares, less emscripten\'s last 64 KiB', () => {
     const dir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+    assert.deepEqual(WASM_BINARIES, ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']);
     for (const file of WASM_BINARIES) assert.equal(declaredMemoryMaximum(readFileSync(path.join(dir, file))), 65536 * 65536, file);
     assert.equal(wasmHeapLimit(), 4 * 2 ** 30 - 65536);
   });

@@ -32,11 +32,13 @@ describe('validation split and early stopping', () => {
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'v', reporter: new RecordingReporter(), teacherCache: false });
     const rows = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.includeMembers(rows.columns, ['val_loss', 'val_accuracy', 'kept_epoch']);
+    assert.lengthOf(rows.records, 3);
     for (const row of rows.records) {
       assert.isAbove(Number(row.val_accuracy), 0.8, row.role);
       assert.equal(row.kept_epoch, '4', 'without early stopping the last epoch is kept');
     }
     const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.lengthOf(history, 12);
     assert.isTrue(history.every((r) => r.val_accuracy !== ''), 'every evaluated epoch has validation metrics');
   });
 
@@ -45,6 +47,7 @@ describe('validation split and early stopping', () => {
     const { experiment: exp, registry } = await experiment(spec);
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'es', reporter: new RecordingReporter(), teacherCache: false });
     const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.deepEqual(summary.rows.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const row of summary.rows) {
       const epochs = history.filter((r) => r.role === row.role);
       const kept = Number(row.kept_epoch);

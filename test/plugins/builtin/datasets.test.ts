@@ -82,6 +82,7 @@ describe('dataset california-housing', () => {
     const data = await load('california-housing', { path: 'cal_housing.data', test_fraction: 0.5, standardize: false }, dir);
     const split = Math.abs(data.train.y[0] - 4.526) < 1e-6 ? data.train : data.test;
     const expected = [8.3252, 41, 6.98413, 1.02381, 322, 2.55556, 37.88, -122.23];
+    assert.lengthOf(split.x, 8, 'one row of the 8 features');
     [...split.x].forEach((v, i) => assert.closeTo(v, expected[i], 1e-4));
     assert.closeTo(split.y[0], 4.526, 1e-6);
     assert.equal(data.task, 'regression');
