@@ -2,9 +2,11 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../src/data/idx.js';
@@ -13,6 +15,7 @@ import { DistilError } from '../../../src/errors.js';
 import { HOUSING_URL } from '../../../src/plugins/builtin/datasets/california-housing.js';
 import { permutation } from '../../../src/shared/random.js';
 import type { Dataset } from '../../../src/registry/types.js';
+import { root } from '../../cli-harness.js';
 import { builtinRegistry } from '../../helpers.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-data-'));
@@ -38,6 +41,33 @@ async function failure(promise: Promise<unknown>, exitCode: 1 | 2 = 2): Promise<
     return (error as Error).message;
   }
   throw new Error('expected a failure');
+}
+
+/**
+ * The message of the DistilError a load fails with (exit code 2) in a process of the user nobody, for what root
+ * cannot see: every file is readable to root. `dir` is opened to that user.
+ */
+function failureAsNobody(name: string, params: Record<string, unknown>, dir: string): string {
+  chmodSync(dir, 0o755);
+  const module = (file: string) => JSON.stringify(pathToFileURL(path.join(root, 'src', ...file.split('/'))).href);
+  const script = `
+    const { Registry } = await import(${module('registry/registry.ts')});
+    const { builtinPlugin } = await import(${module('plugins/builtin/index.ts')});
+    const entry = new Registry().use(builtinPlugin).get('dataset', ${JSON.stringify(name)});
+    const params = ${JSON.stringify(params)};
+    const errors = entry.validate(params);
+    if (errors.length > 0) throw new Error(JSON.stringify(errors));
+    try {
+      await entry.definition.create(params, { seed: 5, baseDir: ${JSON.stringify(dir)} });
+      console.log(JSON.stringify({ accepted: true }));
+    } catch (error) {
+      console.log(JSON.stringify({ name: error.name, exitCode: error.exitCode, message: error.message }));
+    }`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', uid: 65534, gid: 65534 });
+  assert.equal(child.status, 0, child.stderr);
+  const outcome = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { name?: string; exitCode?: number; message?: string };
+  assert.deepEqual([outcome.name, outcome.exitCode], ['DistilError', 2], child.stdout);
+  return String(outcome.message);
 }
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
@@ -439,12 +469,13 @@ describe('dataset csv', () => {
     assert.equal(message, `dataset "csv": ${f('rare.csv')}:8:3 column "label": class "z" falls only in the test split (test_fraction 0.2, split_seed ${seed}); a classifier cannot learn it (add rows of this class, or change split_seed)`);
   });
 
-  it('reports an unreadable file', async function () {
-    if (process.getuid?.() === 0) this.skip(); // root reads any file
+  it('reports an unreadable file', async () => {
     writeFileSync(f('secret.csv'), 'a,y\n1,2\n');
     chmodSync(f('secret.csv'), 0);
-    assert.equal(await failure(load('csv', { path: 'secret.csv', target: 'y', task: 'regression' }, dir)),
-      `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`);
+    const params = { path: 'secret.csv', target: 'y', task: 'regression' };
+    // Root reads any file: as root, the load runs in a process of the user nobody.
+    const message = process.getuid?.() === 0 ? failureAsNobody('csv', params, dir) : await failure(load('csv', params, dir));
+    assert.equal(message, `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`);
   });
 });
 
