@@ -53,13 +53,21 @@ export function finished(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
-/** Asserts an answer to bad input: the exit code, no stack trace, nothing on stdout, and stderr containing `expected`. */
+/**
+ * Asserts an answer to bad input: the exit code, no stack trace, nothing on stdout, and exactly `expected` on
+ * stderr. A RegExp is for a stderr with a part that legitimately varies (a pid, a platform's error text): it
+ * must be anchored at both ends, so that the rest is matched exactly.
+ */
 export function assertRefused(result: CliResult, code: number, expected: string | RegExp): void {
   const context = `exit ${result.code}\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
   assert.equal(result.code, code, context);
   assertNoStackTrace(result.stderr);
-  if (typeof expected === 'string') assert.include(result.stderr, expected, context);
-  else assert.match(result.stderr, expected, context);
+  assert.equal(result.stdout, '', `nothing on stdout when refused\n${context}`);
+  if (typeof expected === 'string') assert.equal(result.stderr, expected, context);
+  else {
+    assert.isTrue(expected.source.startsWith('^') && expected.source.endsWith('$'), `${expected} must match the whole stderr (^...$)`);
+    assert.match(result.stderr, expected, context);
+  }
 }
 
 /** No JavaScript stack frame and no "internal error" reaches the user. */

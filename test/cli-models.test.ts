@@ -10,8 +10,8 @@ import { parseIdx } from '../src/data/idx.js';
 import { DEBIAN_DIR } from '../src/plugins/builtin/datasets/fashion-mnist.js';
 import { readCsv } from '../src/results/csv.js';
 import { loadSavedModel } from '../src/results/saved-model.js';
-import { assertRefused, distilRun, fixture, root } from './cli-harness.js';
-import { useWasm } from './helpers.js';
+import { assertNoStackTrace, assertRefused, distilRun, fixture, root } from './cli-harness.js';
+import { messagePattern, useWasm } from './helpers.js';
 
 describe('evaluate and predict (command line)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-models-'));
@@ -45,24 +45,37 @@ describe('evaluate and predict (command line)', () => {
   it('evaluate gives the test metrics the run recorded, and says which model and dataset', () => {
     const result = distilRun(['evaluate', path.join(models, 'student')]);
     assert.equal(result.code, 0, result.stderr);
-    assert.include(result.stdout, `(student of experiment mnist-small, cell ${row.cell_id}, seed 1)`);
-    assert.include(result.stdout, 'dataset: mnist, test split: 300 examples');
-    assert.include(result.stdout, `test_accuracy ${Number(row.test_accuracy)} (recorded by the run: ${Number(row.test_accuracy)})`);
-    assert.include(result.stdout, `test_loss ${Number(row.test_loss)} (recorded by the run: ${Number(row.test_loss)})`);
+    // The whole answer; only the backend line (a BLAS library and its measured speed) varies by machine.
+    assert.match(result.stdout, messagePattern`model: ${path.join(models, 'student')} (student of experiment mnist-small, cell ${row.cell_id}, seed 1)
+dataset: mnist, test split: 300 examples
+test_loss ${String(Number(row.test_loss))} (recorded by the run: ${String(Number(row.test_loss))})
+test_accuracy ${String(Number(row.test_accuracy))} (recorded by the run: ${String(Number(row.test_accuracy))})
+backend: wasm${/.*/}
+`);
   });
 
   it('evaluate takes --set for the dataset, and refuses a dataset the model does not fit', () => {
     const fewer = distilRun(['evaluate', path.join(models, 'teacher', 'model.json'), '--set', 'dataset.test_limit=100']);
     assert.equal(fewer.code, 0, fewer.stderr);
-    assert.include(fewer.stdout, 'test split: 100 examples');
-    assert.notInclude(fewer.stdout, 'recorded by the run', 'another test split is not compared with the run');
+    // Another test split is not compared with the run.
+    assert.match(fewer.stdout, messagePattern`model: ${path.join(models, 'teacher')} (teacher of experiment mnist-small, cell ${row.cell_id}, seed 1)
+dataset: mnist, test split: 100 examples
+test_loss ${/[\d.]+/}
+test_accuracy ${/[\d.]+/}
+backend: wasm${/.*/}
+`);
     const csv = path.join(dir, 'three.csv');
     writeFileSync(csv, 'a,b,c,y\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n5,6,7,0\n');
     const spec = path.join(dir, 'three.yaml');
     writeFileSync(spec, `name: three\ndataset: { name: csv, path: three.csv, target: y, task: classification }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\n`);
-    assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--dataset', spec]), 2, `--dataset: ${path.join(models, 'student')} takes inputs of shape [784], dataset csv gives [3]`);
-    assertRefused(distilRun(['evaluate', path.join(dir, 'nothing')]), 2, `${path.join(dir, 'nothing')}: no model.json there`);
-    assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--set', 'dataset.test_limt=5']), 2, 'test_limt');
+    assertRefused(distilRun(['evaluate', path.join(models, 'student'), '--dataset', spec]), 2, `distil-run: --dataset: ${path.join(models, 'student')} takes inputs of shape [784], dataset csv gives [3]\n`);
+    assertRefused(distilRun(['evaluate', path.join(dir, 'nothing')]), 2, `distil-run: ${path.join(dir, 'nothing')}: no model.json there (give a model directory, e.g. <run dir>/models/<cell>/<seed>/<role>, or its model.json)\n`);
+    // Checked loosely on purpose: the message locates the problem at a file that does not exist,
+    // <spec dir>/(dataset of <model dir>), which is a product bug to fix before this can be exact.
+    const typo = distilRun(['evaluate', path.join(models, 'student'), '--set', 'dataset.test_limt=5']);
+    assert.equal(typo.code, 2, typo.stderr);
+    assertNoStackTrace(typo.stderr);
+    assert.include(typo.stderr, 'test_limt', typo.stderr);
   });
 
   it('evaluate takes --set for a dataset named by --dataset NAME', () => {
@@ -114,6 +127,7 @@ describe('evaluate and predict (command line)', () => {
       const [lineNo, label, ...probabilities] = line.split(',').map(Number);
       assert.equal(lineNo, i + 1);
       assert.equal(label, expected[i].indexOf(Math.max(...expected[i])));
+      assert.lengthOf(probabilities, 10, line);
       probabilities.forEach((p, k) => assert.closeTo(p, expected[i][k], 1e-5));
     });
     const out = path.join(dir, 'out', 'predictions.csv');
@@ -126,12 +140,12 @@ describe('evaluate and predict (command line)', () => {
   it('predict refuses a row of the wrong width, a cell that is not a number and a missing file, at their place', () => {
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, `${Array(784).fill(0).join(',')}\n1,2,3\n`);
-    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `${bad}:2:1 row has 3 values, the model takes 784 features (give the features in the order the model was trained on, one row per line)`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `distil-run: ${bad}:2:1 row has 3 values, the model takes 784 features (give the features in the order the model was trained on, one row per line)\n`);
     writeFileSync(bad, `${Array(783).fill(0).join(',')},x\n`);
-    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, 'the file has a header line but no rows to predict');
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `distil-run: ${bad}: the file has a header line but no rows to predict (write one row of 784 feature values per line)\n`);
     writeFileSync(bad, `${Array(784).fill(0).join(',')}\n${Array(783).fill(0).join(',')},x\n`);
-    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `${bad}:2:1567 "x" is not a number (every feature value must be a number)`);
-    assertRefused(distilRun(['predict', path.join(models, 'student'), path.join(dir, 'none.csv')]), 2, `predict: ${path.join(dir, 'none.csv')}: no such file`);
-    assertRefused(distilRun(['predict', path.join(models, 'student')]), 2, 'predict: expected a model directory and an input CSV, got 1 argument(s)');
+    assertRefused(distilRun(['predict', path.join(models, 'student'), bad]), 2, `distil-run: ${bad}:2:1567 "x" is not a number (every feature value must be a number)\n`);
+    assertRefused(distilRun(['predict', path.join(models, 'student'), path.join(dir, 'none.csv')]), 2, `distil-run: predict: ${path.join(dir, 'none.csv')}: no such file (give a CSV of inputs, one row of feature values per line)\n`);
+    assertRefused(distilRun(['predict', path.join(models, 'student')]), 2, `distil-run: predict: expected a model directory and an input CSV, got 1 argument(s) (see distil-run --help)\n`);
   });
 });

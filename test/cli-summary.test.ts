@@ -40,9 +40,9 @@ describe('summarize, best and summary compare from the command line', () => {
       'student  c1       distillation.temperature=2  0.923333 ± 0.0379458  3',
       '',
     ].join('\n'));
-    assert.match(stderr, /^best by test_accuracy \(higher is better\) among 1 cell\(s\)/);
-    assertRefused(distilRun(['best', run, '--metric', 'val_accuracy']), 2, `distil-run: --metric: ${path.join(run, 'summary.csv')} has no metric "val_accuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy)`);
-    assertRefused(distilRun(['best', path.join(dir, 'missing')]), 2, `distil-run: ${path.join(dir, 'missing')}: no such run directory (a run writes results/<experiment>/<run-id>/)`);
+    assert.equal(stderr, `best by test_accuracy (higher is better) among 1 cell(s): mean over the ok seeds (± 95% interval) from ${path.join(run, 'summary.csv')}\n`);
+    assertRefused(distilRun(['best', run, '--metric', 'val_accuracy']), 2, `distil-run: --metric: ${path.join(run, 'summary.csv')} has no metric "val_accuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy)\n`);
+    assertRefused(distilRun(['best', path.join(dir, 'missing')]), 2, `distil-run: ${path.join(dir, 'missing')}: no such run directory (a run writes results/<experiment>/<run-id>/)\n`);
   });
 
   it('compare of two summaries marks changes within the intervals as noise', () => {
@@ -53,6 +53,11 @@ describe('summarize, best and summary compare from the command line', () => {
     const { code, stdout, stderr } = distilRun(['compare', a, b, '--max-regression', '0.001']);
     assert.equal(code, 0, stderr);
     assert.match(stdout, /^distillation\.temperature=2\s+student\s+accuracy\s+0\.923333 ± 0\.0379458 \(n=3\)\s+0\.91 ± 0\.0379458 \(n=3\)\s+-0\.0133\s+± 0\.0537\s+noise$/m);
-    assert.include(stderr, 'distil-run: no regression (1 worse by more than 0.001 but within the noise, not counted)\n');
+    assert.equal(stderr, [
+      'compared the means of 2 cell/role row(s) and 5 value(s) (loss, accuracy, gain); change = b - a, positive = better',
+      'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is marked noise and never fails the gate',
+      'distil-run: no regression (1 worse by more than 0.001 but within the noise, not counted)',
+      '',
+    ].join('\n'));
   });
 });

@@ -1,5 +1,5 @@
 // The distil-run command end to end, as a user runs it (built output, separate process).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
@@ -23,6 +23,7 @@ describe('distil-run CLI', () => {
     assert.deepEqual(records.map((r) => [r.role, r.status, r.backend, r.epochs]), [
       ['teacher', 'ok', 'wasm', '2'], ['student', 'ok', 'wasm', '2'], ['person', 'ok', 'wasm', '2'],
     ]);
+    assert.lengthOf(records, 3);
     for (const r of records) {
       assert.isAbove(Number(r.test_accuracy), 0.8, `${r.role} accuracy well above chance (0.1)`);
       assert.isAbove(Number(r.train_samples_per_sec), 0);
@@ -51,9 +52,11 @@ describe('distil-run CLI', () => {
   });
 
   it('validate accepts the shipped experiments', () => {
-    for (const spec of ['experiments/mnist.yaml']) {
-      const { code, stdout } = distilRun(['validate', spec]);
-      assert.equal(code, 0);
+    const specs = readdirSync(path.join(root, 'experiments')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `experiments/${f}`);
+    assert.deepEqual(specs, ['experiments/fashion-cnn.yaml', 'experiments/housing.yaml', 'experiments/mnist-cnn.yaml', 'experiments/mnist-grid.yaml', 'experiments/mnist.yaml']);
+    for (const spec of specs) {
+      const { code, stdout, stderr } = distilRun(['validate', spec]);
+      assert.equal(code, 0, stderr);
       assert.equal(stdout, `${spec}: valid (1 cell(s))\n`);
     }
   });
@@ -97,9 +100,10 @@ describe('distil-run CLI', () => {
   it('lists the registered components with their params', () => {
     const { code, stdout } = distilRun(['list']);
     assert.equal(code, 0);
-    assert.include(stdout, '  kd: Knowledge distillation');
-    assert.include(stdout, '      temperature: number = 4  Softening temperature T.');
-    assert.match(stdout, /^optimizers:\n  adam: /m);
+    const lines = stdout.split('\n');
+    assert.include(lines, '  kd: Knowledge distillation: alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))');
+    assert.include(lines, '      temperature: number = 4  Softening temperature T.');
+    assert.match(stdout, /^optimizers:\n {2}adam: Adam with bias correction$/m);
   });
 
   it('prints the plan with --dry-run and trains nothing', () => {
@@ -144,7 +148,7 @@ describe('distil-run CLI', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 130, stderr);
-    assert.include(stderr, 'stopping after the current batch');
+    assert.include(stderr.split('\n'), 'SIGINT: stopping after the current batch (send it again to quit now); finished rows are kept', stderr);
     const runDir = path.join(out, 'mnist-small', 'int');
     assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'interrupted']]);
     assert.isAtLeast(readCsv(path.join(runDir, 'history.csv')).records.length, 2);
@@ -157,12 +161,13 @@ describe('the README plugin example', () => {
     this.timeout(120_000);
     const listed = distilRun(['list', '--plugin', fixture('top2-plugin.mjs')]);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.include(listed.stdout, '  top2-accuracy [plugin my-plugin]: Label among the two highest-scoring classes');
+    assert.include(listed.stdout.split('\n'), '  top2-accuracy [plugin my-plugin]: Label among the two highest-scoring classes');
     const out = mkdtempSync(path.join(os.tmpdir(), 'distil-plugin-'));
     const run = distilRun([fixture('mnist-small.yaml'), '--plugin', fixture('top2-plugin.mjs'), '--out', out, '--run-id', 'p',
       '--set', 'training.metrics=[accuracy, top2-accuracy]', '--set', 'training.epochs=1', '--set', 'dataset.train_limit=500', '--set', 'dataset.test_limit=200']);
     assert.equal(run.code, 0, run.stderr);
     const { records } = readCsv(path.join(out, 'mnist-small', 'p', 'results.csv'));
+    assert.deepEqual(records.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const r of records) assert.isAtLeast(Number(r.test_top2_accuracy), Number(r.test_accuracy));
   });
 });
@@ -175,7 +180,9 @@ describe('BLAS selection from the command line', () => {
     assert.equal(code, 0, stderr);
     assert.match(stderr, /backend wasm \(no BLAS: BLAS disabled \(--blas off\)\)/);
     // It must train as well as with BLAS, not just finish.
-    for (const r of readCsv(path.join(out, 'mnist-small', 'x', 'results.csv')).records) assert.isAbove(Number(r.test_accuracy), 0.8, r.role);
+    const { records } = readCsv(path.join(out, 'mnist-small', 'x', 'results.csv'));
+    assert.deepEqual(records.map((r) => r.role), ['teacher', 'student', 'person']);
+    for (const r of records) assert.isAbove(Number(r.test_accuracy), 0.8, r.role);
     const manifest = JSON.parse(readFileSync(path.join(out, 'mnist-small', 'x', 'manifest.json'), 'utf8'));
     assert.isNull(manifest.backend.blas);
     assert.equal(manifest.backend.blas_skipped, 'BLAS disabled (--blas off)');

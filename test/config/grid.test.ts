@@ -4,8 +4,8 @@ import { assert } from 'chai';
 import { resolveExperiment, schemaPath } from '../../src/config/experiment.js';
 import { applyGridFlags } from '../../src/config/grid-flags.js';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
-import { DistilError, formatIssue } from '../../src/errors.js';
 import { formatPlan, planRun } from '../../src/runner/plan.js';
+import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
 import { builtinRegistry } from '../helpers.js';
 
@@ -27,17 +27,6 @@ async function load(text: string, flags: Flags = {}) {
   applyOverrides(source, flags.set ?? []);
   applyGridFlags(source, flags.grid ?? []);
   return (await resolveExperiment(source, { registry: builtinRegistry() })).experiment;
-}
-
-/** The formatted issues of a spec, or the message of a refused flag; [] when it is valid. */
-async function problems(text: string, flags: Flags = {}): Promise<string[]> {
-  try {
-    await load(text, flags);
-    return [];
-  } catch (error) {
-    if (!(error instanceof DistilError)) throw error;
-    return error.issues.length > 0 ? error.issues.map(formatIssue) : [error.message];
-  }
 }
 
 describe('grid: zip groups', () => {
@@ -128,7 +117,7 @@ describe('grid: zip groups', () => {
 
   for (const { title, text, expected } of cases) {
     it(`reports ${title}`, async () => {
-      assert.deepEqual(await problems(text), expected);
+      assert.deepEqual(await specProblems(text), expected);
     });
   }
 });
@@ -227,7 +216,7 @@ describe('grid: --grid PATH=VALUES and --set grid=...', () => {
 
   for (const { title, text, flags, expected } of cases) {
     it(`reports ${title}`, async () => {
-      assert.deepEqual(await problems(text ?? VALID, flags), expected);
+      assert.deepEqual(await specProblems(text ?? VALID, flags), expected);
     });
   }
 });

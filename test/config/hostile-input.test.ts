@@ -4,11 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
-import { resolveExperiment } from '../../src/config/experiment.js';
 import { DistilError } from '../../src/errors.js';
+import { specRefusal } from './spec-problems.js';
 import { assertNoStackTrace, assertRefused, cli, distilRun, fixture, root } from '../cli-harness.js';
-import { builtinRegistry } from '../helpers.js';
 
 const invalid = (name: string): string => fixture(path.join('invalid', name));
 const SMALL = fixture('mnist-small.yaml');
@@ -19,17 +17,7 @@ const specErrors = (file: string, lines: readonly string[], header = `${lines.le
   [`distil-run: ${file}: ${header}`, ...lines.map((line) => `  ${line}`), ''].join('\n');
 
 /** The DistilError a spec text (and overrides) is refused with. */
-async function refusal(text: string, set: readonly string[] = []): Promise<DistilError> {
-  try {
-    const source = parseSpecSource(text, 'spec.yaml');
-    applyOverrides(source, set);
-    await resolveExperiment(source, { registry: builtinRegistry() });
-  } catch (error) {
-    if (error instanceof DistilError) return error;
-    throw error;
-  }
-  throw new Error('the spec was accepted');
-}
+const refusal = (text: string, set: readonly string[] = []): Promise<DistilError> => specRefusal(text, { set });
 
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-hostile-'));
 
@@ -37,8 +25,7 @@ describe('hostile spec input', () => {
   it('refuses a YAML alias bomb at the alias that makes it too large', () => {
     const file = invalid('alias-bomb.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'alias');
-    assert.equal(result.stderr, specErrors(file, [
+    assertRefused(result, 2, specErrors(file, [
       `${file}:7:8 e[0]: alias *d makes the spec too large: its aliases expand to more than 10000 values (write the values out, or use fewer aliases)`,
     ]));
   });
@@ -50,15 +37,13 @@ describe('hostile spec input', () => {
 
   it('refuses --set through a scalar, naming the flag', () => {
     const result = distilRun(['validate', SMALL, '--set', 'name.sub=1']);
-    assertRefused(result, 2, '--set name.sub=1');
-    assert.equal(result.stderr, 'distil-run: --set name.sub=1: name is a string ("mnist-small"), so it has no key "sub" (set name itself, or check the path)\n');
+    assertRefused(result, 2, 'distil-run: --set name.sub=1: name is a string ("mnist-small"), so it has no key "sub" (set name itself, or check the path)\n');
   });
 
   it('refuses a plugin whose params schema does not compile, naming the plugin and the component', () => {
     const file = invalid('plugin-bad-schema.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'odd-metric');
-    assert.equal(result.stderr, specErrors(file, [
+    assertRefused(result, 2, specErrors(file, [
       `${file}:2:11 plugins[0]: plugin bad-schema: metric "odd-metric" has an invalid params schema: /properties/a/type must be equal to one of the allowed values (fix the component's params JSON Schema)`,
     ]));
   });
@@ -66,8 +51,7 @@ describe('hostile spec input', () => {
   it('refuses a plugin whose import never settles, after the plugin timeout', () => {
     const file = invalid('plugin-never-settles.yaml');
     const result = distilRun(['validate', file], { env: { DISTIL_PLUGIN_TIMEOUT_MS: '300' } });
-    assertRefused(result, 2, 'did not finish loading');
-    assert.equal(result.stderr, specErrors(file, [
+    assertRefused(result, 2, specErrors(file, [
       `${file}:2:11 plugins[0]: plugin "./plugin-never-settles.mjs" did not finish loading within 0.3 s (its top-level code waits for something that never happens; DISTIL_PLUGIN_TIMEOUT_MS sets the limit, default 30000)`,
     ]));
   });
@@ -84,8 +68,7 @@ describe('hostile spec input', () => {
     const dir = path.join(tmp(), 'spec.yaml');
     mkdirSync(dir);
     const result = distilRun(['validate', dir]);
-    assertRefused(result, 2, 'is a directory');
-    assert.equal(result.stderr, `distil-run: experiment spec ${dir}: is a directory, expected a YAML file (give the path of a spec inside it)\n`);
+    assertRefused(result, 2, `distil-run: experiment spec ${dir}: is a directory, expected a YAML file (give the path of a spec inside it)\n`);
   });
 
   it('says a spec cannot be read for lack of permission', function () {
@@ -100,15 +83,13 @@ describe('hostile spec input', () => {
     });
     if (spawned.error) this.skip();
     const result = { code: spawned.status, signal: spawned.signal, stdout: spawned.stdout, stderr: spawned.stderr };
-    assertRefused(result, 2, 'permission denied');
-    assert.equal(result.stderr, `distil-run: experiment spec ${file}: cannot be read: permission denied (EACCES) (check the file's permissions)\n`);
+    assertRefused(result, 2, `distil-run: experiment spec ${file}: cannot be read: permission denied (EACCES) (check the file's permissions)\n`);
   });
 
   it('locates an unknown grid path at the grid entry', () => {
     const file = invalid('grid-unknown-path.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'nosuch');
-    assert.equal(result.stderr, specErrors(file, [`${file}:5:3 nosuch: unknown key "nosuch" (${ALLOWED_TOP})`]));
+    assertRefused(result, 2, specErrors(file, [`${file}:5:3 nosuch: unknown key "nosuch" (${ALLOWED_TOP})`]));
   });
 
   it('names the flag for an unknown --set path', async () => {
@@ -119,15 +100,13 @@ describe('hostile spec input', () => {
   it('names a duplicated key', () => {
     const file = invalid('duplicate-key.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'duplicate key');
-    assert.equal(result.stderr, specErrors(file, [`${file}:3:1 name: duplicate key "name" (first set at line 1, column 1; a key may appear once)`]));
+    assertRefused(result, 2, specErrors(file, [`${file}:3:1 name: duplicate key "name" (first set at line 1, column 1; a key may appear once)`]));
   });
 
   it('refuses two YAML documents in one file at the second "---"', () => {
     const file = invalid('two-documents.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'YAML documents');
-    assert.equal(result.stderr, specErrors(file, [
+    assertRefused(result, 2, specErrors(file, [
       `${file}:4:1 contains 2 YAML documents; a spec is one document (remove this "---" and what follows, or split the file into several specs)`,
     ]));
   });
@@ -142,8 +121,7 @@ describe('hostile spec input', () => {
     const started = Date.now();
     const result = distilRun(['validate', file]);
     assert.isBelow(Date.now() - started, 15_000);
-    assertRefused(result, 2, 'cells');
-    assert.equal(result.stderr, specErrors(file, [
+    assertRefused(result, 2, specErrors(file, [
       `${file}:4:1 grid: makes 1000000 cells (1000 x 1000); at most 10000 are allowed (split the sweep into several specs)`,
     ]));
   });
@@ -169,12 +147,8 @@ describe('hostile spec input', () => {
     const started = Date.now();
     const result = distilRun(['validate', file]);
     const seconds = (Date.now() - started) / 1000;
-    assertRefused(result, 2, 'k0');
-    const lines = result.stderr.trimEnd().split('\n');
-    assert.equal(lines[0], `distil-run: ${file}: 250000 errors (the first 100 shown)`);
-    assert.equal(lines[1], `  ${file}:4:1 k0: unknown key "k0" (${ALLOWED_TOP})`);
-    assert.equal(lines.at(-1), '  ... and 249900 more');
-    assert.lengthOf(lines, 102);
+    const shown = Array.from({ length: 100 }, (_, i) => `${file}:${4 + i}:1 k${i}: unknown key "k${i}" (${ALLOWED_TOP})`);
+    assertRefused(result, 2, specErrors(file, [...shown, '... and 249900 more'], '250000 errors (the first 100 shown)'));
     assert.isBelow(seconds, 20, `took ${seconds} s`);
   });
 
@@ -191,7 +165,6 @@ describe('hostile spec input', () => {
   it('refuses invalid UTF-8 at the first bad byte', () => {
     const file = invalid('bad-utf8.yaml');
     const result = distilRun(['validate', file]);
-    assertRefused(result, 2, 'UTF-8');
-    assert.equal(result.stderr, specErrors(file, [`${file}:4:18 invalid UTF-8 (byte 0xE9) (save the file as UTF-8)`]));
+    assertRefused(result, 2, specErrors(file, [`${file}:4:18 invalid UTF-8 (byte 0xE9) (save the file as UTF-8)`]));
   });
 });

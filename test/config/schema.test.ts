@@ -10,12 +10,12 @@ import { parse } from 'yaml';
 import { resolveExperiment, schemaPath } from '../../src/config/experiment.js';
 import { parseSpecSource } from '../../src/config/load.js';
 import { experimentSchema, experimentSchemaText, REGENERATE_COMMAND, SLOTS } from '../../src/config/schema-gen.js';
-import { DistilError, formatIssue } from '../../src/errors.js';
 import { builtinPlugin } from '../../src/plugins/builtin/index.js';
 import { Registry } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { ComponentDefinition } from '../../src/registry/types.js';
 import { root } from '../cli-harness.js';
+import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
 
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
@@ -81,17 +81,6 @@ const REFUSED: Array<{ what: string; text: string; names: string }> = [
   { what: 'a loss that does not read the teacher as distillation', text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'mse'), names: 'distillation' },
 ];
 
-/** distil-run's own verdict on a spec: its problems, [] when valid. */
-async function distilRunProblems(text: string): Promise<string[]> {
-  try {
-    await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
-    return [];
-  } catch (error) {
-    if (!(error instanceof DistilError)) throw error;
-    return error.issues.length > 0 ? error.issues.map(formatIssue) : [error.message];
-  }
-}
-
 /** The first line where two texts differ, to say where a stale file is stale. */
 function firstDifference(a: string, b: string): string {
   const left = a.split('\n');
@@ -115,7 +104,9 @@ describe('published schema (schema/experiment.schema.json)', () => {
   });
 
   it('is where every experiment\'s yaml-language-server comment points', () => {
-    for (const file of readdirSync(path.join(root, 'experiments')).filter((f) => f.endsWith('.yaml'))) {
+    const files = readdirSync(path.join(root, 'experiments')).filter((f) => f.endsWith('.yaml'));
+    assert.lengthOf(files, 5, files.join(', '));
+    for (const file of files) {
       const first = read(`experiments/${file}`).split('\n')[0];
       const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
       assert.isNotNull(match, `experiments/${file} does not start with the yaml-language-server comment`);
@@ -125,11 +116,14 @@ describe('published schema (schema/experiment.schema.json)', () => {
 
   it('accepts every valid spec (experiments, fixtures, README examples, every written form)', async () => {
     const validate = strictValidator(schema);
-    for (const { what, text } of acceptedSpecs()) {
+    const specs = acceptedSpecs();
+    // 5 experiments, the fixture, VALID, 3 README examples, 6 written forms and the spec with a plugin.
+    assert.lengthOf(specs, 17, specs.map((s) => s.what).join(', '));
+    for (const { what, text } of specs) {
       assert.isTrue(validate(parse(text)), `${what}: ${JSON.stringify(validate.errors, null, 1)}`);
     }
     // The written forms are valid to distil-run too: the schema is no stricter than it.
-    for (const { what, text } of WRITTEN_FORMS) assert.deepEqual(await distilRunProblems(text), [], what);
+    for (const { what, text } of WRITTEN_FORMS) assert.deepEqual(await specProblems(text), [], what);
   });
 
   for (const { what, text, names } of REFUSED) {
@@ -137,7 +131,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
       const validate = strictValidator(schema);
       assert.isFalse(validate(parse(text)), 'the schema accepted it');
       assert.include(JSON.stringify(validate.errors as ErrorObject[]), names);
-      assert.isNotEmpty(await distilRunProblems(text), 'distil-run accepted it');
+      assert.isNotEmpty(await specProblems(text), 'distil-run accepted it');
     });
   }
 

@@ -6,9 +6,11 @@ import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { hasValidation } from '../../src/config/resolve.js';
-import { builtinRegistry, specProblems } from '../helpers.js';
+import { builtinRegistry } from '../helpers.js';
 import { distilRun } from '../cli-harness.js';
+import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 /** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
 const CSV = 'dataset: { name: csv, path: a.csv, target: y, task: classification, validation_path: v.csv }';
@@ -163,7 +165,7 @@ describe('spec validation', () => {
 
   for (const { title, text, expected, set } of cases) {
     it(`reports ${title}`, async () => {
-      assert.deepEqual(await specProblems(text, set), expected);
+      assert.deepEqual(await specProblems(text, { set }), expected);
     });
   }
 
@@ -232,7 +234,7 @@ describe('spec validation', () => {
 
   it('rejects a malformed --set', () => {
     const source = parseSpecSource(VALID, 'spec.yaml');
-    assert.throws(() => applyOverrides(source, ['training.epochs']), '--set: expected path=value, got "training.epochs" (e.g. --set training.epochs=1)');
+    assertThrowsMessage(() => applyOverrides(source, ['training.epochs']), '--set: expected path=value, got "training.epochs" (e.g. --set training.epochs=1)');
   });
 
   it('lets a role override the shared training settings', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { assert } from 'chai';
 import { readCsv } from '../../src/results/csv.js';
 import { assertRefused, cli, distilRun, finished, fixture, root, startDistilRun } from '../cli-harness.js';
+import { messagePattern } from '../helpers.js';
 
 const SMALL = ['--set', 'dataset.train_limit=600', '--set', 'dataset.test_limit=200', '--teacher-cache', 'off'];
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-corpus-'));
@@ -30,7 +31,7 @@ describe('runs under faults (command line)', () => {
     const args = [fixture('mnist-small.yaml'), '--out', out, '--run-id', 'term', ...SMALL, '--set', 'training.epochs=12'];
     const stopped = await signalWhen(args, 'epoch 2/12', 'SIGTERM');
     assert.equal(stopped.code, 143, stopped.stderr);
-    assert.include(stopped.stderr, 'SIGTERM: stopping after the current batch');
+    assert.include(stopped.stderr.split('\n'), 'SIGTERM: stopping after the current batch (send it again to quit now); finished rows are kept', stopped.stderr);
     const runDir = path.join(out, 'mnist-small', 'term');
     assert.deepEqual(readCsv(path.join(runDir, 'results.csv')).records.map((r) => [r.role, r.status]), [['teacher', 'interrupted']]);
     assert.equal(JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')).status, 'interrupted');
@@ -88,36 +89,38 @@ describe('runs under faults (command line)', () => {
     } finally {
       first.kill('SIGCONT');
     }
-    assertRefused(second, 2, 'is being written by another distil-run (pid');
+    const runDir = path.join(out, 'mnist-small', 'both');
+    assertRefused(second, 2, messagePattern`distil-run: ${runDir} is being written by another distil-run (pid ${/\d+/} on ${/.+/}, started ${/.+/}); use another --run-id (or leave it out), give each CI shard --shard i/n, or wait for it to finish (a lock its holder stops refreshing is taken over after 2 minutes; or delete ${path.join(runDir, '.lock')} if no such process runs)\n`);
     const result = await firstDone;
     assert.equal(result.code, 0, result.stderr);
     assert.lengthOf(readCsv(path.join(out, 'mnist-small', 'both', 'results.csv')).records, 3);
   });
 
+  const RUN_ID = '--run-id: expected a folder name of letters, digits, ".", "_" or "-" (at most 100, not starting with "." or "-"),';
   const flagCases: Array<[string, string[], string]> = [
-    ['a flag of another command', ['--max-regression', '0.1'], '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin'],
+    ['a flag of another command', ['--max-regression', '0.1'], '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin, --backend, --blas, --teacher-cache, --out, --run-id, --shard, --selection, --save-models, --dry-run, --plain, --report, --no-report (see distil-run --help)'],
 
     ['--selection on a spec without search:', ['--selection', 'search.csv'], '--selection: the spec has no search: block, so there is nothing to select'],
     ['--dry-run still checks --selection', ['--dry-run', '--selection', 'search.csv'], '--selection: the spec has no search: block, so there is nothing to select'],
     ['--dry-run still checks --backend', ['--dry-run', '--backend', 'gpu'], '--backend: expected one of auto, tensorflow, wasm, cpu, got "gpu"'],
-    ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], '--run-id: expected a folder name'],
-    ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n'],
+    ['--dry-run still checks --run-id', ['--dry-run', '--run-id', '../../x'], `${RUN_ID} got "../../x"`],
+    ['--dry-run still checks --shard', ['--dry-run', '--shard', '3/2'], '--shard: expected i/n with 1 <= i <= n (e.g. 1/4), got "3/2"'],
     ['a shard count past 10000', ['--dry-run', '--shard', '1/99999999999999999999'], '--shard: expected i/n with n at most 10000 (a grid has at most 10000 cells), got "1/99999999999999999999"'],
     ['a second spec file', [fixture('mnist-small.yaml'), '--dry-run'], `run: expected one spec file, got 2: ${fixture('mnist-small.yaml')} ${fixture('mnist-small.yaml')} (run them one at a time)`],
     ['--run-id given twice', ['--dry-run', '--run-id', 'a', '--run-id', 'b'], '--run-id: given 2 times ("a", "b"); give it once'],
-    ['a run id with a slash', ['--run-id', 'a/b'], '--run-id: expected a folder name'],
-    ['a run id of dots', ['--run-id', '..'], '--run-id: expected a folder name'],
+    ['a run id with a slash', ['--run-id', 'a/b'], `${RUN_ID} got "a/b"`],
+    ['a run id of dots', ['--run-id', '..'], `${RUN_ID} got ".."`],
     ['--out below a file', ['--out', 'package.json/x'], '--out package.json: is a file, not a directory (choose a directory for the results)'],
     ['--out a file', ['--out', 'package.json'], '--out package.json: is a file, not a directory (choose a directory for the results)'],
     ['--teacher-cache a file', ['--teacher-cache', 'package.json'], '--teacher-cache package.json: is a file, not a directory (pass a directory, or --teacher-cache off)'],
-    ['--teacher-cache below a file', ['--teacher-cache', 'package.json/cache'], '--teacher-cache package.json: is a file, not a directory'],
+    ['--teacher-cache below a file', ['--teacher-cache', 'package.json/cache'], '--teacher-cache package.json: is a file, not a directory (pass a directory, or --teacher-cache off)'],
   ];
   for (const [name, flags, message] of flagCases) {
     it(`refuses ${name} with exit 2 before any work`, () => {
       const out = tmp();
       const hasOut = flags.includes('--out');
       const result = distilRun([fixture('mnist-small.yaml'), ...(hasOut ? [] : ['--out', out]), ...flags]);
-      assertRefused(result, 2, message);
+      assertRefused(result, 2, `distil-run: ${message}\n`);
       if (!hasOut) assert.isFalse(existsSync(path.join(out, 'mnist-small')), 'no run directory was created');
     });
   }
@@ -126,7 +129,6 @@ describe('runs under faults (command line)', () => {
     const spec = fixture('mnist-small.yaml');
     const result = distilRun(['validate', spec, 'experiments/mnist.yaml']);
     assertRefused(result, 2, `distil-run: validate: expected one spec file, got 2: ${spec} experiments/mnist.yaml (run them one at a time)\n`);
-    assert.equal(result.stdout, '');
   });
 
   it('without arguments prints the usage to stderr (exit 2), with --help to stdout (exit 0)', () => {
@@ -150,7 +152,7 @@ describe('runs under faults (command line)', () => {
     const command = asRoot ? 'setpriv' : process.execPath;
     const prefix = asRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [];
     const result = spawnSync(command, [...prefix, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', XDG_CACHE_HOME: out } });
-    assertRefused({ code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }, 2, `--out ${out}/mnist-small: cannot create it (EACCES) (choose a directory for the results)`);
+    assertRefused({ code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }, 2, `distil-run: --out ${out}/mnist-small: cannot create it (EACCES) (choose a directory for the results)\n`);
   });
 
   it('refuses to resume a run id with a changed spec from the command line, naming what differs', function () {
@@ -161,8 +163,10 @@ describe('runs under faults (command line)', () => {
     assert.equal(first.code, 0, first.stderr);
     const before = readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8');
     const again = distilRun([...base, '--set', 'training.metrics=[accuracy]']);
-    assertRefused(again, 2, 'holds another experiment');
-    assert.include(again.stderr, 'training.metrics: absent in the run directory, ["accuracy"] now');
+    assertRefused(again, 2, `distil-run: ${path.join(out, 'mnist-small', 'chg')} holds another experiment; a run id is resumed only with the same resolved spec:\n`
+      + '  metrics: loss, accuracy in the run directory, accuracy now\n'
+      + '  training.metrics: absent in the run directory, ["accuracy"] now\n'
+      + 'start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with\n');
     assert.equal(readFileSync(path.join(out, 'mnist-small', 'chg', 'results.csv'), 'utf8'), before);
   });
 
@@ -176,8 +180,9 @@ describe('runs under faults (command line)', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^experiment mnist-small: 0 cell\(s\) to run \(0 grid point\(s\) x 0 seed\(s\)\), 1 already done$/m);
     const changed = distilRun([...base, '--set', 'training.epochs=2', '--dry-run']);
-    assertRefused(changed, 2, 'holds another experiment');
-    assert.include(changed.stderr, 'training.epochs: 1 in the run directory, 2 now');
+    assertRefused(changed, 2, `distil-run: ${path.join(out, 'mnist-small', 'dry')} holds another experiment; a run id is resumed only with the same resolved spec:\n`
+      + '  training.epochs: 1 in the run directory, 2 now\n'
+      + 'start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with\n');
   });
 
   it('a damaged results table in a resumed run directory is refused, not appended to', () => {
@@ -187,7 +192,9 @@ describe('runs under faults (command line)', () => {
     assert.equal(first.code, 0, first.stderr);
     writeFileSync(path.join(runDir, 'results.csv'), 'something,else\n1,2\n');
     const again = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'dmg', ...SMALL, '--set', 'training.epochs=1']);
-    assertRefused(again, 2, "results.csv: its header is not this run's");
+    assertRefused(again, 2, `distil-run: ${path.join(runDir, 'results.csv')}: its header is not this run's (expected 20 columns: `
+      + 'run_id,experiment,cell_id,cell,role,seed,backend,params,epochs,batch_size,train_seconds,train_samples_per_sec,test_loss,test_accuracy,distillation_gain,gain_metric,inference_ms_per_1000,source,status,error); '
+      + 'start a new run with another --run-id\n');
     assert.equal(readFileSync(path.join(runDir, 'results.csv'), 'utf8'), 'something,else\n1,2\n');
   });
 });
@@ -237,6 +244,7 @@ describe('failed roles from the command line: the role named once, plugin faults
       assert.equal(code, 1, context);
       assert.notInclude(stderr, 'internal error', context);
       assert.include(stdout, `\nfailed:\n  ${c.failed}\n`, context);
+      assert.equal(stdout.split(c.failed).length - 1, 1, `once in the summary\n${context}`);
       if (!('beforeProgress' in c)) assert.include(stderr, c.failed, context);
       assert.notInclude(`${stdout}${stderr}`, 'teacher: teacher:', context);
     });

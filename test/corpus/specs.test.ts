@@ -263,8 +263,6 @@ describe('hostile specs, flags and plugins', () => {
         if (c.expected.length === 0) return assert.equal(result.code, 0, result.stderr);
         const expected = `distil-run: ${expectedText(c, file, dir)}\n`;
         assertRefused(result, c.code ?? 2, expected);
-        assert.equal(result.stdout, '');
-        assert.equal(result.stderr, expected);
         return;
       }
       const error = await inProcess(c, file);

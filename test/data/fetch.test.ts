@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { downloadVerified, readTarEntry, writeCache, writeTar } from '../../src/data/fetch.js';
 import { sha256 } from '../../src/shared/hash.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
   try {
@@ -85,10 +86,10 @@ describe('tar entries', () => {
   });
 
   it('refuses an entry cut short', () => {
-    assert.throws(() => readTarEntry(tar.subarray(0, 2048), 'b.data'), 'truncated tar archive: "dir/b.data" is cut short');
+    assertThrowsMessage(() => readTarEntry(tar.subarray(0, 2048), 'b.data'), 'truncated tar archive: "dir/b.data" is cut short', { type: Error });
   });
 
   it('refuses corrupt gzip data', () => {
-    assert.throws(() => readTarEntry(gzipSync(tar).subarray(0, 40), 'a.txt'), 'corrupt gzip data (unexpected end of file)');
+    assertThrowsMessage(() => readTarEntry(gzipSync(tar).subarray(0, 40), 'a.txt'), 'corrupt gzip data (unexpected end of file)', { type: Error });
   });
 });

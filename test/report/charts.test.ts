@@ -151,6 +151,7 @@ describe('report charts', () => {
       const run = loadRunData(writeRun({ cells: grid2([1, 2], [3, 4]), seeds: [1, 2] }));
       const { charts } = reportCharts(run);
       const svgs = await Promise.all(charts.map((c, i) => renderSvg(c.spec, `chart${i + 1}`)));
+      assert.lengthOf(svgs, 3, charts.map((c) => c.id).join(', '));
       for (const svg of svgs) assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       const curves = svgs[charts.findIndex((c) => c.id === 'learning-curves')];
       assert.match(curves, /<path /);
@@ -158,7 +159,9 @@ describe('report charts', () => {
       const ids = svgs.flatMap((svg) => [...svg.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
       assert.isNotEmpty(ids, 'the heat map legend has a gradient');
       assert.equal(new Set(ids).size, ids.length, 'no id twice on one page');
-      for (const svg of svgs) for (const [, ref] of svg.matchAll(/url\(#([^)]+)\)/g)) assert.include(ids, ref);
+      const refs = svgs.flatMap((svg) => [...svg.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]));
+      assert.deepEqual(refs, ['chart1-gradient_0'], 'the heat map legend fills with its gradient');
+      for (const ref of refs) assert.include(ids, ref);
     });
 
     it('escapes markup in labels: a cell value cannot inject into the page', async () => {

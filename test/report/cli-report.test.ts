@@ -51,6 +51,8 @@ describe('distil-run report (CLI)', () => {
     const failed = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'r', '--set', 'training.optimizer.lr=1e12', ...SMALL]);
     assert.equal(failed.code, 1, failed.stderr);
     const dir = path.join(out, 'mnist-small', 'r');
+    // Checked loosely on purpose: the whole warning gives the same instruction twice ("then run distil-run report
+    // DIR" and "distil-run report DIR writes it once that is fixed") and advises freeing space for EISDIR.
     assert.match(failed.stderr, new RegExp(`distil-run: warning: could not write report\\.html \\(${dir}/report\\.html: cannot write it \\(EISDIR\\); .*\\); the run's results are unchanged`));
     assertNoStackTrace(failed.stderr);
     assert.include(readFileSync(path.join(dir, 'results.csv'), 'utf8'), ',failed,');
@@ -84,10 +86,10 @@ describe('distil-run report (CLI)', () => {
 
   it('refuses bad input with exit code 2, naming the file', () => {
     const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
-    assertRefused(distilRun(['report']), 2, 'distil-run: report: expected one run directory, got 0 (see distil-run --help)');
-    assertRefused(distilRun(['report', path.join(dir, 'results.csv')]), 2, `${path.join(dir, 'results.csv')}: is a file, not a run directory (pass the directory that holds results.csv)`);
+    assertRefused(distilRun(['report']), 2, 'distil-run: report: expected one run directory, got 0 (see distil-run --help)\n');
+    assertRefused(distilRun(['report', path.join(dir, 'results.csv')]), 2, `distil-run: ${path.join(dir, 'results.csv')}: is a file, not a run directory (pass the directory that holds results.csv)\n`);
     rmSync(path.join(dir, 'history.csv'));
-    assertRefused(distilRun(['report', dir]), 2, `${path.join(dir, 'history.csv')}: no such file`);
-    assertRefused(distilRun([fixture('mnist-small.yaml'), '--report', '--no-report']), 2, '--no-report: given with --report; give one of them');
+    assertRefused(distilRun(['report', dir]), 2, `distil-run: ${path.join(dir, 'history.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)\n`);
+    assertRefused(distilRun([fixture('mnist-small.yaml'), '--report', '--no-report']), 2, 'distil-run: --no-report: given with --report; give one of them\n');
   });
 });

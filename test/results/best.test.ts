@@ -5,6 +5,7 @@ import path from 'node:path';
 import { assert } from 'chai';
 import { findBest } from '../../src/results/best.js';
 import { distilRun } from '../cli-harness.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const HEADER = 'cell_id,distillation.temperature,cell,role,n,test_loss_mean,test_loss_std,test_loss_ci95,test_accuracy_mean,test_accuracy_std,test_accuracy_ci95,gain_n,gain_mean,gain_std,gain_ci95,gain_p,gain_metric\n';
 const SUMMARY = `${HEADER}a,2,distillation.temperature=2,student,3,0.30,0.01,0.02,0.91,0.01,0.02,3,0.01,0.01,0.02,0.3,accuracy
@@ -42,17 +43,17 @@ describe('best', () => {
     const dir = runDir({ 'results.csv': `${header}r,x,a,,student,1,0.8,,,ok\nr,x,a,,student,2,0.9,,,ok\n` });
     const best = findBest(dir, { metric: 'accuracy', higherIsBetter });
     assert.deepEqual(best.winners.map((w) => [w.role, w.mean]), [['student', 0.85]]);
-    assert.include(best.notes[0], 'results.csv');
+    assert.equal(best.notes[0], `best by test_accuracy (higher is better) among 1 cell(s): mean over the ok seeds (± 95% interval) from ${path.join(dir, 'results.csv')}`);
   });
 
   it('refuses an unknown metric, an unknown role and a missing or empty run directory', () => {
     const dir = runDir({ 'summary.csv': SUMMARY });
-    assert.throws(() => findBest(dir, { metric: 'test_acuracy', higherIsBetter }), `--metric: ${path.join(dir, 'summary.csv')} has no metric "test_acuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy)`);
-    assert.throws(() => findBest(dir, { role: 'pupil', higherIsBetter }), '--role: expected one of teacher, student, person, got "pupil"');
-    assert.throws(() => findBest(path.join(dir, 'nope'), { higherIsBetter }), `${path.join(dir, 'nope')}: no such run directory (a run writes results/<experiment>/<run-id>/)`);
+    assertThrowsMessage(() => findBest(dir, { metric: 'test_acuracy', higherIsBetter }), `--metric: ${path.join(dir, 'summary.csv')} has no metric "test_acuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy)`);
+    assertThrowsMessage(() => findBest(dir, { role: 'pupil', higherIsBetter }), '--role: expected one of teacher, student, person, got "pupil"');
+    assertThrowsMessage(() => findBest(path.join(dir, 'nope'), { higherIsBetter }), `${path.join(dir, 'nope')}: no such run directory (a run writes results/<experiment>/<run-id>/)`);
     const sharded = runDir({});
     mkdirSync(path.join(sharded, 'shard-1-of-2'));
-    assert.throws(() => findBest(sharded, { higherIsBetter }), `${sharded}: holds no summary.csv or results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory, or merge the shards' results.csv and run distil-run summarize on the merged table)`);
+    assertThrowsMessage(() => findBest(sharded, { higherIsBetter }), `${sharded}: holds no summary.csv or results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory, or merge the shards' results.csv and run distil-run summarize on the merged table)`);
   });
 
   it('refuses (exit 2, naming the file) a run directory whose results.csv is another kind of table', () => {

@@ -9,6 +9,7 @@ import { summarizeTable, summaryCsv } from '../../src/results/summary.js';
 import { readTable } from '../../src/results/table-check.js';
 import { distilRun } from '../cli-harness.js';
 import { BASELINE, results, roles } from './table-fixtures.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const higherIsBetter = (metric: string) => (metric === 'loss' ? false : metric === 'accuracy' ? true : undefined);
 const root = mkdtempSync(path.join(os.tmpdir(), 'distil-cinp-'));
@@ -103,12 +104,7 @@ describe('compare on run directories', () => {
   for (const [name, make, message] of refused) {
     it(`refuses ${name} (exit 2)`, () => {
       const [a, b] = make();
-      assert.throws(() => compare(a, b), message);
-      try {
-        compare(a, b);
-      } catch (error) {
-        assert.equal((error as { exitCode: number }).exitCode, 2);
-      }
+      assertThrowsMessage(() => compare(a, b), message, { exitCode: 2 });
     });
   }
 });

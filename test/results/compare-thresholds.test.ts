@@ -3,6 +3,7 @@ import { assert } from 'chai';
 import { parseMaxRegression } from '../../src/results/compare-thresholds.js';
 import type { CompareOptions } from '../../src/results/compare-types.js';
 import { BASELINE, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 
 const compare = compareTexts;
@@ -30,7 +31,7 @@ describe('compare thresholds', () => {
       [['0.1', '0.2'], '--max-regression: given 2 plain thresholds ("0.1", "0.2"); give one for every metric, and name the others (e.g. --max-regression test_accuracy=0.005)'],
       [['test_accuracy=0.01', 'accuracy=0.02'], '--max-regression: test_accuracy given 2 times ("test_accuracy=0.01", "accuracy=0.02"); give it once'],
     ];
-    for (const [values, message] of invalid) it(`refuses ${JSON.stringify(values)}`, () => assert.throws(() => parseMaxRegression(values), message));
+    for (const [values, message] of invalid) it(`refuses ${JSON.stringify(values)}`, () => assertThrowsMessage(() => parseMaxRegression(values), message));
   });
 
   it('a metric with its own threshold is checked against it, the others against the default', () => {
@@ -80,15 +81,10 @@ describe('compare thresholds', () => {
     ['a metric in one table only', table([...RESULTS_HEADER, 'test_top2'], roles({ test_top2: 0.99 })), BASELINE, { maxRegression: 0.1, metricThresholds: { test_top2: 0.01 } },
       '--max-regression: test_top2 is only in a.csv, not in b.csv, so it cannot be checked (compare runs that both record it, or drop its threshold)'],
     ['a threshold on a metric whose direction is unknown', table([...RESULTS_HEADER, 'test_top2'], roles({ test_top2: 0.99 })), table([...RESULTS_HEADER, 'test_top2'], roles({ test_top2: 0.9 })), { metricThresholds: { top2: 0.01 } },
-      'b.csv: test_top2 is not a registered metric, so whether higher or lower is better is unknown and --max-regression cannot be checked'],
+      'b.csv: test_top2 is not a registered metric, so whether higher or lower is better is unknown and --max-regression cannot be checked (pass --plugin MODULE for the plugin that defines it)'],
   ];
   for (const [name, a, b, options, message] of refused) it(`refuses ${name} (exit 2)`, () => {
-    assert.throws(() => compare(a, b, options), message);
-    try {
-      compare(a, b, options);
-    } catch (error) {
-      assert.equal((error as { exitCode: number }).exitCode, 2);
-    }
+    assertThrowsMessage(() => compare(a, b, options), message, { exitCode: 2 });
   });
 
   it('a metric of unknown direction without a threshold of its own is compared (higher taken as better) when only others are gated', () => {

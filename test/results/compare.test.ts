@@ -1,6 +1,7 @@
 // compareResults: metric changes oriented per metric, results lost in b, thresholds, and tables that cannot be compared.
 import { assert } from 'chai';
 import { BASELINE, CELL, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const compare = compareTexts;
 
@@ -93,6 +94,6 @@ describe('compareResults', () => {
       'a.csv: no rows to compare (the table has only its header: the run or shard had no cells, or nothing finished)'],
   ];
   for (const [name, a, b, message] of refused) {
-    it(`refuses ${name}`, () => assert.throws(() => compare(a, b), message));
+    it(`refuses ${name}`, () => assertThrowsMessage(() => compare(a, b), message));
   }
 });

@@ -7,6 +7,7 @@ import { parseCsvRows } from '../../src/shared/csv.js';
 import { mergeResults } from '../../src/results/merge.js';
 import { writeOutputFile } from '../../src/results/output-file.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, result, results, roles, table } from './table-fixtures.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-merge-'));
 let count = 0;
@@ -30,7 +31,7 @@ describe('mergeResults', () => {
 
   it('refuses two different rows for one key within one file (the writer never writes them), naming both lines', () => {
     const [file] = files(results(result('teacher'), result('student', { status: 'interrupted', test_loss: '', test_accuracy: '' }), ...roles()));
-    assert.throws(() => mergeResults([file]), `${file}:5: two different rows for run "r1", cell c1, seed 42, role student on lines 3 and 5 (test_loss: (empty) vs 0.4; test_accuracy: (empty) vs 0.9; status: interrupted vs ok) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)`);
+    assertThrowsMessage(() => mergeResults([file]), `${file}:5: two different rows for run "r1", cell c1, seed 42, role student on lines 3 and 5 (test_loss: (empty) vs 0.4; test_accuracy: (empty) vs 0.9; status: interrupted vs ok) (a run writes one row per key, so the file is damaged or was edited: re-run the run, or delete the wrong line)`);
   });
 
   it('keeps an identical line repeated within one file once, counted with the duplicates', () => {
@@ -55,17 +56,17 @@ describe('mergeResults', () => {
 
   it('refuses two different history rows for one epoch, naming both places and the differences', () => {
     const [a, b] = files(table(HISTORY_HEADER, history({}, 2)), table(HISTORY_HEADER, history({ train_loss: 9, seconds: 2 }, 1)));
-    assert.throws(() => mergeResults([a, b]), `${a}:2 and ${b}:2: two different rows for run "r1", cell c1, role teacher, epoch 1 (train_loss: 1 vs 9; seconds: 0.5 vs 2) (merge each shard once; if one file is a newer re-run, keep only that one)`);
+    assertThrowsMessage(() => mergeResults([a, b]), `${a}:2 and ${b}:2: two different rows for run "r1", cell c1, role teacher, epoch 1 (train_loss: 1 vs 9; seconds: 0.5 vs 2) (merge each shard once; if one file is a newer re-run, keep only that one)`);
   });
 
   it('refuses a CSV that is not a results table', () => {
     const [a, b] = files(BASELINE, 'run_id,cell_id,role\nr1,c1,teacher\n');
-    assert.throws(() => mergeResults([a, b]), `${b}:1: not a distil-run results table: missing columns experiment, cell, status (expected the header of a run's results.csv or history.csv)`);
+    assertThrowsMessage(() => mergeResults([a, b]), `${b}:1: not a distil-run results table: missing columns experiment, cell, status (expected the header of a run's results.csv or history.csv)`);
   });
 
   it('refuses a history table first and a results table after, naming each by its kind', () => {
     const [h, r] = files(table(HISTORY_HEADER, history({}, 1)), BASELINE);
-    assert.throws(() => mergeResults([h, r]), `cannot merge a results table (${r}) with a history table (${h})`);
+    assertThrowsMessage(() => mergeResults([h, r]), `cannot merge a results table (${r}) with a history table (${h}) (merge results.csv files and history.csv files separately)`);
   });
 });
 
@@ -79,8 +80,8 @@ describe('writeOutputFile', () => {
   it('refuses a directory and a path under a file', () => {
     const outDir = path.join(dir, 'out');
     mkdirSync(outDir);
-    assert.throws(() => writeOutputFile(outDir, 'a\n'), `--out: ${outDir} is a directory, expected a file path (e.g. ${path.join(outDir, 'results.csv')})`);
+    assertThrowsMessage(() => writeOutputFile(outDir, 'a\n'), `--out: ${outDir} is a directory, expected a file path (e.g. ${path.join(outDir, 'results.csv')})`);
     const [file] = files('x\n');
-    assert.throws(() => writeOutputFile(path.join(file, 'merged.csv'), 'a\n'), `--out: cannot write ${path.join(file, 'merged.csv')} (a parent of it is a file, not a directory)`);
+    assertThrowsMessage(() => writeOutputFile(path.join(file, 'merged.csv'), 'a\n'), `--out: cannot write ${path.join(file, 'merged.csv')} (a parent of it is a file, not a directory)`);
   });
 });

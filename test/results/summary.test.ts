@@ -91,6 +91,8 @@ describe('summary', () => {
     writeFileSync(path.join(dir, 'results.csv'), `${header.join(',')}\nr1,mnist,c1`);
     assert.deepEqual(writeRunSummary(dir, (m) => warnings.push(m)), []);
     assert.lengthOf(warnings, 1);
+    // Left as it was: in full the warning says "results.csv is complete" while the reason it gives is that
+    // results.csv is cut short, a product bug to fix before this is compared exactly.
     assert.match(warnings[0], /^could not write .*summary\.csv \(.*results\.csv:2: row has 3 fields, the header has 10 .*\); results\.csv is complete: distil-run summarize .*results\.csv makes the summary from it$/);
   });
 });

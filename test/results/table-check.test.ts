@@ -6,6 +6,7 @@ import { assert } from 'chai';
 import { DistilError } from '../../src/errors.js';
 import { readTable } from '../../src/results/table-check.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, line, result, results, table } from './table-fixtures.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-table-'));
 let count = 0;
@@ -73,7 +74,7 @@ describe('readTable', () => {
   });
 
   it('names a missing file and a directory', () => {
-    assert.throws(() => readTable(path.join(dir, 'nope.csv')), `${path.join(dir, 'nope.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`);
-    assert.throws(() => readTable(dir), `${dir}: is a directory (pass the results.csv or history.csv inside it)`);
+    assertThrowsMessage(() => readTable(path.join(dir, 'nope.csv')), `${path.join(dir, 'nope.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`);
+    assertThrowsMessage(() => readTable(dir), `${dir}: is a directory (pass the results.csv or history.csv inside it)`);
   });
 });

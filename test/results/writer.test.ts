@@ -5,6 +5,7 @@ import path from 'node:path';
 import { assert } from 'chai';
 import { readCsv } from '../../src/results/csv.js';
 import { RunWriter } from '../../src/results/writer.js';
+import { assertThrowsMessage } from '../helpers.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-writer-'));
 
@@ -47,7 +48,9 @@ describe('run writer', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'results.csv'), 'run_id,cell_id,role,test_loss\n');
     const writer = new RunWriter(dir, { metrics: ['accuracy'] });
-    assert.throws(() => writer.start(() => false), /results\.csv: its header is not this run's/);
+    assertThrowsMessage(() => writer.start(() => false), `${path.join(dir, 'results.csv')}: its header is not this run's (expected 19 columns: `
+      + 'run_id,experiment,cell_id,cell,role,seed,backend,params,epochs,batch_size,train_seconds,train_samples_per_sec,test_accuracy,distillation_gain,gain_metric,inference_ms_per_1000,source,status,error); '
+      + 'start a new run with another --run-id');
   });
 
   it('writes the manifest atomically', () => {

@@ -49,26 +49,30 @@ describe('load: a role from a saved model', () => {
       await saveModel(file, tf.sequential({ layers }), { role: 'teacher', task: 'classification', inputShape: [6], outputSize: 3 }, '0');
       return file;
     };
-    const cases: Array<[string, string, RegExp]> = [
-      ['five classes', await save('five', [tf.layers.dense({ units: 5, inputShape: [6] })]), /gives 5 output\(s\), the dataset has 3 classes \(load a model made for this dataset\)/],
-      ['other inputs', await save('wide', [tf.layers.dense({ units: 3, inputShape: [7] })]), /takes inputs of shape \[7\], the dataset gives 6 features/],
-      ['a softmax', await save('soft', [tf.layers.dense({ units: 3, inputShape: [6], activation: 'softmax' })]), /its last layer applies a softmax \(distil-run trains and distils logits: save the model without the final softmax/],
+    const cases: Array<[string, string, string]> = [
+      ['five classes', await save('five', [tf.layers.dense({ units: 5, inputShape: [6] })]), 'gives 5 output(s), the dataset has 3 classes (load a model made for this dataset)'],
+      ['other inputs', await save('wide', [tf.layers.dense({ units: 3, inputShape: [7] })]), 'takes inputs of shape [7], the dataset gives 6 features (load a model made for this dataset)'],
+      ['a softmax', await save('soft', [tf.layers.dense({ units: 3, inputShape: [6], activation: 'softmax' })]), 'its last layer applies a softmax (distil-run trains and distils logits: save the model without the final softmax (a linear last layer))'],
     ];
-    for (const [what, file, message] of cases) {
+    const [messages, expected]: [string[], string[]] = [[], []];
+    for (const [what, file, problem] of cases) {
       const { experiment: exp } = await experiment(withTeacher(`{ load: ${file} }`));
       const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter(), teacherCache: false }));
       assert.equal(error.code, 'MODEL_SHAPE', what);
-      assert.match(error.message, /, teacher: models\.teacher\.load: /, what);
-      assert.match(error.message, message, what);
+      messages.push(error.message);
+      expected.push(`these models cannot be built; nothing was run:\n  cell ${exp.cells[0].id}, teacher: models.teacher.load: ${path.join(file, 'model.json')}: ${problem}`);
       assert.isFalse(existsSync(path.join(dir, 'blobs', 'x')), what);
     }
+    assert.deepEqual(messages, expected);
   });
 
   it('refuses layers with load, and a load that names no file, at their place in the spec', async () => {
     const both = await rejection(experiment(withTeacher('{ layers: [8], load: ./m }')));
-    assert.match(both.message, /blobs\.yaml:5:\d+ models\.teacher\.load: given with layers \(a role is built from layers or loaded from a saved model: keep one of them\)/);
+    assert.equal(both.message, 'blobs.yaml: 1 error\n  blobs.yaml:5:27 models.teacher.load: given with layers (a role is built from layers or loaded from a saved model: keep one of them)');
     const none = await rejection(experiment(withTeacher('{ load: ./nowhere }')));
-    assert.match(none.message, /models\.teacher\.load: \S+nowhere: no such file \(give a model\.json saved in the TensorFlow\.js layers format, or its directory/);
+    // The spec is blobs.yaml in the working directory: a relative load: starts there.
+    assert.equal(none.message, `blobs.yaml: 1 error\n  blobs.yaml:5:20 models.teacher.load: ${path.resolve('nowhere')}: no such file `
+      + '(give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file\'s directory))');
   });
 
   it('starts a loaded student from its weights and trains it', async () => {

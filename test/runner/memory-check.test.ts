@@ -10,7 +10,7 @@ import { definePlugin } from '../../src/registry/types.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { useWasm } from '../helpers.js';
-import { experiment, outDir, SPEC, testPlugin } from './blobs.js';
+import { experiment, outDir, SEEDLESS, SPEC, testPlugin } from './blobs.js';
 
 const warnings = (reporter: RecordingReporter) => reporter.events.filter((e) => e.type === 'warn').map((e) => e.message);
 
@@ -26,7 +26,7 @@ describe('model checks before a run', () => {
 
   it('warns once per teacher and student pair, before training, when the teacher has no more parameters than its student', async () => {
     // Blobs: 6 features, 3 classes. Teacher 6x3+3 = 21 parameters; student 6x8+8 + 8x3+3 = 83.
-    const { reporter, summary } = await run(`${SPEC.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [] }')}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 3]\n`);
+    const { reporter, summary } = await run(`${SEEDLESS.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [] }')}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 3]\n`);
     assert.deepEqual(warnings(reporter), [
       'TEACHER_NOT_LARGER: cell distillation.temperature=1: the teacher has 21 parameters and the student 83: a teacher no larger than its student is almost always a mistake (give the teacher more or wider layers)',
     ]);

@@ -7,7 +7,7 @@ import { defaultRunId } from '../../src/results/run-dir.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
-import { useWasm } from '../helpers.js';
+import { assertErrorMessage, messagePattern, useWasm } from '../helpers.js';
 import { builtinPlugin } from '../../src/plugins/builtin/index.js';
 import { Registry } from '../../src/registry/registry.js';
 import { definePlugin } from '../../src/registry/types.js';
@@ -28,6 +28,9 @@ async function rejection(promise: Promise<unknown>): Promise<DistilError> {
 
 const keyOf = (r: Record<string, string>) => `${r.cell_id}/${r.role}`;
 const historyKeyOf = (r: Record<string, string>) => `${r.cell_id}/${r.role}/${r.epoch}`;
+
+/** The warnings a run reported, in order. */
+const warnings = (reporter: RecordingReporter): string[] => reporter.events.flatMap((e) => (e.type === 'warn' ? [String(e.message)] : []));
 
 function assertUnique(keys: readonly string[], what: string): void {
   assert.equal(new Set(keys).size, keys.length, `${what} has duplicate keys: ${keys.join(' ')}`);
@@ -51,8 +54,8 @@ describe('run directory', () => {
     const second = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'same', reporter: new RecordingReporter() }));
     assert.equal(second.code, 'RUN_LOCKED');
     assert.equal(second.exitCode, 2);
-    assert.match(second.message, /is being written by another distil-run \(pid \d+ on .+, started .+\)/);
-    assert.include(second.message, 'use another --run-id');
+    const runDir = path.join(dir, 'blobs', 'same');
+    assertErrorMessage(second, messagePattern`${runDir} is being written by another distil-run (pid ${/\d+/} on ${/.+/}, started ${/.+/}); use another --run-id (or leave it out), give each CI shard --shard i/n, or wait for it to finish (a lock its holder stops refreshing is taken over after 2 minutes; or delete ${path.join(runDir, '.lock')} if no such process runs)`);
     const summary = await first;
     assert.equal(summary.status, 'ok');
     const rows = readCsv(path.join(summary.runDir, 'results.csv')).records;
@@ -69,7 +72,7 @@ describe('run directory', () => {
     const reporter = new RecordingReporter();
     const again = await runExperiment(exp, registry, { outDir: dir, runId: 'stale', reporter });
     assert.equal(again.status, 'ok');
-    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /stale lock/.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+    assert.deepEqual(warnings(reporter), [`took over the stale lock of ${runDir} (pid ${2 ** 22 + 12345} is no longer running)`]);
   });
 
   it('takes over a lock from another host once it has not been refreshed for 2 minutes (a pod retried elsewhere), not before', async () => {
@@ -86,7 +89,10 @@ describe('run directory', () => {
     const reporter = new RecordingReporter();
     const again = await runExperiment(exp, registry, { outDir: dir, runId: 'moved', reporter, teacherCache: false });
     assert.equal(again.status, 'ok');
-    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /took over the stale lock .* \(not refreshed for 1[89]\d s by another-pod\)/.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+    const [warning, ...more] = warnings(reporter);
+    assert.deepEqual(more, []);
+    // The age is the lock file's, seen a moment after it was set 180 s back.
+    assert.match(warning, messagePattern`took over the stale lock of ${runDir} (not refreshed for ${/1[89]\d/} s by another-pod)`);
   });
 
   it('writes each shard into its own directory, so shards given one run id never share a file', async () => {
@@ -118,9 +124,9 @@ describe('run directory', () => {
     const error = await rejection(runExperiment(changed, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter() }));
     assert.equal(error.code, 'RUN_MISMATCH');
     assert.equal(error.exitCode, 2);
-    assert.include(error.message, `${summary.runDir} holds another experiment`);
-    assert.include(error.message, 'training.epochs: 4 in the run directory, 5 now');
-    assert.include(error.message, 'start a new run (leave out --run-id, or pass a new one)');
+    assert.equal(error.message, `${summary.runDir} holds another experiment; a run id is resumed only with the same resolved spec:
+  training.epochs: 4 in the run directory, 5 now
+start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with`);
     assert.equal(readFileSync(path.join(summary.runDir, 'results.csv'), 'utf8'), before);
     assert.equal(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'), manifest);
   });
@@ -132,7 +138,10 @@ describe('run directory', () => {
     const { experiment: changed } = await experiment(SPEC.replace('training: {', 'training: { metrics: [accuracy],'));
     const error = await rejection(runExperiment(changed, registry, { outDir: dir, runId: 'm', reporter: new RecordingReporter() }));
     assert.equal(error.code, 'RUN_MISMATCH');
-    assert.include(error.message, 'training.metrics');
+    assert.equal(error.message, `${path.join(dir, 'blobs', 'm')} holds another experiment; a run id is resumed only with the same resolved spec:
+  metrics: loss, accuracy in the run directory, accuracy now
+  training.metrics: absent in the run directory, ["accuracy"] now
+start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with`);
   });
 
   it('drops a half-written last row on resume instead of gluing the next row onto it', async () => {
@@ -185,16 +194,20 @@ describe('run directory', () => {
     assert.equal(summary.status, 'failed');
     // Adam at lr 50 on these blobs: the teacher and the person recover from early spikes, the student ends far above its start.
     assert.deepEqual(summary.rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'failed'], ['person', 'ok']]);
-    assert.match(String(summary.rows[1].error), /^diverged in epoch 4: training loss \S+ is more than 10x the untrained model's \S+ \(lower the learning rate/);
+    // The losses depend on the machine's arithmetic (BLAS or not): only they may vary.
+    assert.match(String(summary.rows[1].error), messagePattern`diverged in epoch 4: training loss ${/\S+/} is more than 10x the untrained model's ${/\S+/} (lower the learning rate, use fewer epochs of a high rate, or standardise the features)`);
   });
 
   it('refuses a run id that would leave the results directory', async () => {
     const { experiment: exp, registry } = await experiment();
-    for (const runId of ['../../x', 'a/b', '.', '..', '', 'x'.repeat(200)]) {
+    const runIds = ['../../x', 'a/b', '.', '..', '', 'x'.repeat(200)];
+    const messages: string[] = [];
+    for (const runId of runIds) {
       const error = await rejection(runExperiment(exp, registry, { outDir: outDir(), runId, reporter: new RecordingReporter() }));
       assert.equal(error.code, 'INVALID_ARGUMENT', runId);
-      assert.match(error.message, /^--run-id: /);
+      messages.push(error.message);
     }
+    assert.deepEqual(messages, runIds.map((runId) => `--run-id: expected a folder name of letters, digits, ".", "_" or "-" (at most 100, not starting with "." or "-"), got "${runId}"`));
   });
 
   it('refuses an --out that is a file before training anything', async () => {
@@ -227,14 +240,27 @@ describe('run directory', () => {
     const saved = readFileSync(meta, 'utf8');
     const other = saved.replace(/"shape":\[(\d+)/, (_, n) => `"shape":[${Number(n) + 1}`);
     const withoutSummary = saved.replace('"extra":', '"unused":');
-    for (const junk of ['{"modelTopology": null}', '{}', '[1]', 'null', '{"modelTopology": {}, "weightsManifest": 3}', other, withoutSummary, saved.slice(0, 100)]) {
+    const junks = ['{"modelTopology": null}', '{}', '[1]', 'null', '{"modelTopology": {}, "weightsManifest": 3}', other, withoutSummary, saved.slice(0, 100)];
+    const said: string[][] = [];
+    for (const junk of junks) {
       writeFileSync(meta, junk);
       const reporter = new RecordingReporter();
       const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd2', reporter, teacherCache: cache });
       assert.equal(again.status, 'ok', junk);
       assert.equal(again.rows[0].source, 'trained', junk);
-      assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /teacher cache entry .* is damaged/.test(String(e.message))), junk);
+      said.push(warnings(reporter));
     }
+    const entry = path.dirname(meta);
+    const damaged = (reason: string) => [`teacher cache entry ${entry} is damaged (${reason}); training the teacher instead`];
+    const notLayers = `${meta}: no modelTopology: not a TensorFlow.js layers model (save it with model.save() in the layers format)`;
+    const [cut, ...others] = said.reverse();
+    assert.deepEqual(others.reverse(), [
+      damaged(notLayers), damaged(notLayers), damaged(notLayers), damaged(notLayers), damaged(`${meta}: no weightsManifest`),
+      damaged(`${meta}: its weights have 3212 bytes, the manifest describes 3340`), damaged('it was not saved by the teacher cache'),
+    ]);
+    // The last reason quotes the JSON parser's own words, which change with the Node version.
+    assert.lengthOf(cut, 1);
+    assert.match(cut[0], messagePattern`teacher cache entry ${entry} is damaged (${meta}: not JSON (${/[^()]+/})); training the teacher instead`);
   });
 
   it('refuses a cell that cannot fit the wasm heap before anything is allocated or written', async () => {
@@ -244,7 +270,8 @@ describe('run directory', () => {
     const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'big', reporter: new RecordingReporter() }));
     assert.equal(error.code, 'CELLS_TOO_LARGE');
     assert.equal(error.exitCode, 2);
-    assert.match(error.message, /^1 cell\(s\) cannot fit the wasm backend's memory; nothing was run:\n  cell [0-9a-f]{12} \(models\.teacher\.layers=\[40000,40000\]\): teacher needs ~\d+(\.\d+)? GiB for layers 6-40000-40000-3 at batch 32; wasm memory is limited to 4 GiB/);
+    assert.equal(error.message, `1 cell(s) cannot fit the wasm backend's memory; nothing was run:
+  cell ${exp.cells[1].id} (models.teacher.layers=[40000,40000]): teacher needs ~33 GiB for layers 6-40000-40000-3 at batch 32; wasm memory is limited to 4 GiB: use fewer units`);
     assert.isFalse(existsSync(path.join(dir, 'blobs')), 'no run directory');
   });
 
@@ -263,7 +290,9 @@ describe('run directory', () => {
     const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'fatal', reporter: new RecordingReporter(), teacherCache: false }));
     assert.equal(error.code, 'BACKEND_FAILURE');
     assert.equal(error.exitCode, 1);
-    assert.match(error.message, /^teacher of cell models\.teacher\.training\.loss=crashes-backend: the compute backend failed \(memory access out of bounds\); the run stopped/);
+    assert.equal(error.message, 'teacher of cell models.teacher.training.loss=crashes-backend: the compute backend failed (memory access out of bounds); '
+      + 'the run stopped so later cells are not run on a broken backend. Make that cell smaller (fewer units, a smaller batch_size or evaluation.batch_size) '
+      + 'or run it with --backend cpu, then resume with the same --run-id');
     const rows = readCsv(path.join(dir, 'blobs', 'fatal', 'results.csv')).records;
     assert.deepEqual(rows.map((r) => [r.cell, r.role, r.status]), [['models.teacher.training.loss=crashes-backend', 'teacher', 'failed']], 'the later cell was not run on the broken backend');
     assert.equal(JSON.parse(readFileSync(path.join(dir, 'blobs', 'fatal', 'manifest.json'), 'utf8')).status, 'failed');
@@ -280,12 +309,23 @@ describe('run directory', () => {
     const reporter = new RecordingReporter();
     const again = await runExperiment(exp, registry, { outDir: outDir(), runId: 'w2', reporter, teacherCache: cache });
     assert.equal(again.rows[0].source, 'trained');
-    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /is damaged \(.*: its weights do not match the checksum recorded when it was saved\); training the teacher instead$/.test(String(e.message))));
+    const entry = path.dirname(bin);
+    assert.deepEqual(warnings(reporter), [`teacher cache entry ${entry} is damaged (${path.join(entry, 'model.json')}: its weights do not match the checksum recorded when it was saved); training the teacher instead`]);
   });
 
+  /** The results table with the teacher's `column` set to `value` (the rows of a finished run hold no quoted commas). */
+  const withTeacherValue = (column: string, value: string) => (text: string): string => {
+    const [header, ...rows] = text.split('\n');
+    const columns = header.split(',');
+    const fields = (row: string) => row.split(',');
+    return [header, ...rows.map((row) => (fields(row)[columns.indexOf('role')] === 'teacher'
+      ? fields(row).map((f, i) => (i === columns.indexOf(column) ? value : f)).join(',') : row))].join('\n');
+  };
   for (const [what, damage, warning] of [
-    ['a repeated row', (text: string) => { const lines = text.split('\n'); return [...lines.slice(0, 2), lines[1], ...lines.slice(2)].join('\n'); }, /a second row for this role; the cell runs again/],
-    ['a metric that is not a number', (text: string) => text.replace(/(\n[^\n]*,teacher,[^\n]*?,)(0\.\d+)(,)/, '$1abc$3'), /is not a number; the cell runs again/],
+    ['a repeated row', (text: string) => { const lines = text.split('\n'); return [...lines.slice(0, 2), lines[1], ...lines.slice(2)].join('\n'); },
+      (cell: string) => `results.csv row 2 (cell ${cell}, seed 3, teacher): a second row for this role; the cell runs again`],
+    ['a metric that is not a number', withTeacherValue('test_accuracy', 'abc'),
+      (cell: string) => `results.csv row 1 (cell ${cell}, seed 3, teacher): test_accuracy "abc" is not a number; the cell runs again`],
   ] as const) {
     it(`does not keep ${what} when resuming: the cell runs again and the table is whole`, async () => {
       const { experiment: exp, registry } = await experiment();
@@ -295,7 +335,7 @@ describe('run directory', () => {
       writeFileSync(file, damage(readFileSync(file, 'utf8')));
       const reporter = new RecordingReporter();
       await runExperiment(exp, registry, { outDir: dir, runId: 'dmg', reporter, teacherCache: false });
-      assert.isTrue(reporter.events.some((e) => e.type === 'warn' && warning.test(String(e.message))), JSON.stringify(reporter.events.filter((e) => e.type === 'warn')));
+      assert.deepEqual(warnings(reporter), [warning(exp.cells[0].id)]);
       const rows = readCsv(file).records;
       assert.deepEqual(rows.map((r) => [r.role, r.status]), [['teacher', 'ok'], ['student', 'ok'], ['person', 'ok']]);
       assert.isTrue(rows.every((r) => Number.isFinite(Number(r.test_loss))));
@@ -311,7 +351,8 @@ describe('run directory', () => {
     writeFileSync(file, [...lines.slice(0, 5), ...lines.slice(6)].join('\n'));
     const reporter = new RecordingReporter();
     await runExperiment(exp, registry, { outDir: dir, runId: 'hist', reporter, teacherCache: false });
-    assert.isTrue(reporter.events.some((e) => e.type === 'warn' && /history\.csv lacks epochs of the person of cell/.test(String(e.message))) || reporter.events.some((e) => e.type === 'warn' && /history\.csv lacks epochs/.test(String(e.message))));
+    // Line 6 of history.csv is the student's first epoch (the header, then the teacher's 4 epochs).
+    assert.deepEqual(warnings(reporter), [`history.csv lacks epochs of the student of cell ${exp.cells[0].id}, seed 3; the cell runs again`]);
     assert.lengthOf(readCsv(file).records, 12, 'every epoch of every role again');
     assert.lengthOf(readCsv(path.join(first.runDir, 'results.csv')).records, 3);
   });

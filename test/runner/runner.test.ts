@@ -7,7 +7,7 @@ import { DistilError } from '../../src/errors.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
-import { useWasm } from '../helpers.js';
+import { assertRejectsMessage, useWasm } from '../helpers.js';
 import { experiment, outDir, SPEC } from './blobs.js';
 
 
@@ -37,10 +37,17 @@ describe('runner', () => {
     assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch'), 12);
   });
 
-  it('is reproducible: the same spec and seed give the same numbers', async () => {
+  it('is reproducible: the same spec and seed give the same numbers, each run training every role', async () => {
     const { experiment: exp, registry } = await experiment();
-    const metrics = async () => (await runExperiment(exp, registry, { outDir: outDir(), runId: 'r', reporter: new RecordingReporter() })).rows.map((r) => [r.test_loss, r.test_accuracy]);
-    assert.deepEqual(await metrics(), await metrics());
+    // No teacher cache: the second run trains its own teacher instead of reading the first run's (see the cache test below).
+    const run = async () => (await runExperiment(exp, registry, { outDir: outDir(), runId: 'r', reporter: new RecordingReporter(), teacherCache: false })).rows;
+    const first = await run();
+    const second = await run();
+    const trained = [['teacher', 'trained'], ['student', 'trained'], ['person', 'trained']];
+    assert.deepEqual(first.map((r) => [r.role, r.source]), trained);
+    assert.deepEqual(second.map((r) => [r.role, r.source]), trained);
+    const metrics = (rows: typeof first) => rows.map((r) => [r.role, r.test_loss, r.test_accuracy, r.distillation_gain]);
+    assert.deepEqual(metrics(second), metrics(first));
   });
 
   it('does not grow the number of tensors across epochs', async () => {
@@ -83,7 +90,7 @@ describe('runner', () => {
     const dir = outDir();
     let caught: unknown;
     try {
-      await runExperiment(exp, registry, { outDir: dir, runId: 'int', reporter, signal: controller.signal });
+      await runExperiment(exp, registry, { outDir: dir, runId: 'int', reporter, signal: controller.signal, teacherCache: false });
     } catch (error) {
       caught = error;
     }
@@ -103,11 +110,8 @@ describe('runner', () => {
     first.roleStart = (event) => {
       if (event.cellLabel === 'distillation.alpha=0.8') controller.abort();
     };
-    try {
-      await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: first, signal: controller.signal, teacherCache: false });
-    } catch (error) {
-      assert.equal((error as DistilError).code, 'INTERRUPTED');
-    }
+    await assertRejectsMessage(runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: first, signal: controller.signal, teacherCache: false }),
+      'interrupted: results of finished roles are kept in the run directory', { code: 'INTERRUPTED' });
     const second = new RecordingReporter();
     const rest = await runExperiment(exp, registry, { outDir: dir, runId: 'g', reporter: second, teacherCache: false });
     assert.deepEqual(second.events.find((e) => e.type === 'runStart')?.skippedCells, 1);
@@ -152,9 +156,12 @@ describe('runner', () => {
     const grid = `${SPEC}grid:\n  distillation.temperature: [1, 3, 5]\n`;
     const { experiment: exp, registry } = await experiment(grid);
     const reporter = new RecordingReporter();
-    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'once', reporter });
+    // No teacher cache: the teacher is trained in this run, once, and not read from an earlier test's entry.
+    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'once', reporter, teacherCache: false });
     assert.lengthOf(summary.rows, 9);
+    assert.deepEqual(summary.rows.filter((r) => r.role === 'teacher').map((r) => r.source), ['trained', 'trained', 'trained']);
     assert.lengthOf(reporter.events.filter((e) => e.type === 'roleStart' && e.role === 'teacher'), 1);
+    assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher'), 4, 'its 4 epochs, once');
     const teacherRows = summary.rows.filter((r) => r.role === 'teacher');
     assert.deepEqual(new Set(teacherRows.map((r) => r.test_accuracy)).size, 1);
   });

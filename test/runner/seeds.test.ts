@@ -6,7 +6,7 @@ import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { formatPlan, planRun } from '../../src/runner/plan.js';
 import { readCsv } from '../../src/results/csv.js';
-import { useWasm } from '../helpers.js';
+import { assertRejectsMessage, useWasm } from '../helpers.js';
 import { experiment, outDir, SEEDLESS, SPEC } from './blobs.js';
 
 const trainings = (reporter: RecordingReporter, role: string) =>
@@ -59,7 +59,8 @@ describe('seeds and shared persons', () => {
       if (event.role === 'student' && exp.cells[1] && first.events.some((e) => e.type === 'roleEnd' && e.role === 'person')) controller.abort();
     };
     first.roleEnd = (event) => first.events.push({ type: 'roleEnd', ...event });
-    await runExperiment(exp, registry, { outDir: dir, runId: 'r', reporter: first, signal: controller.signal, teacherCache: false }).catch(() => undefined);
+    await assertRejectsMessage(runExperiment(exp, registry, { outDir: dir, runId: 'r', reporter: first, signal: controller.signal, teacherCache: false }),
+      'interrupted: results of finished roles are kept in the run directory', { code: 'INTERRUPTED' });
     const second = new RecordingReporter();
     await runExperiment(exp, registry, { outDir: dir, runId: 'r', reporter: second, teacherCache: false });
     assert.equal(second.events.find((e) => e.type === 'runStart')?.skippedCells, 1);

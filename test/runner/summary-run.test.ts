@@ -7,7 +7,7 @@ import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
 import { findBest } from '../../src/results/best.js';
 import { formatRunSummary } from '../../src/cli/format-run.js';
-import { useWasm } from '../helpers.js';
+import { assertRejectsMessage, useWasm } from '../helpers.js';
 import { experiment, outDir, SEEDLESS, SPEC } from './blobs.js';
 
 const AXIS = 'distillation.temperature';
@@ -53,8 +53,11 @@ describe('summary.csv at the end of a run', () => {
     const plain = await experiment();
     assert.equal(swept.experiment.cells[0].id, plain.experiment.cells[0].id, 'the same config, so the same cell');
     await runExperiment(swept.experiment, swept.registry, { outDir: dir, runId: 'a', reporter: new RecordingReporter(), teacherCache: false });
-    const error = await runExperiment(plain.experiment, plain.registry, { outDir: dir, runId: 'a', reporter: new RecordingReporter(), teacherCache: false }).then(() => undefined, (e: Error) => e);
-    assert.include(error?.message, `grid axes: ${AXIS} in the run directory, none now`);
+    await assertRejectsMessage(runExperiment(plain.experiment, plain.registry, { outDir: dir, runId: 'a', reporter: new RecordingReporter(), teacherCache: false }),
+      `${path.join(dir, 'blobs', 'a')} holds another experiment; a run id is resumed only with the same resolved spec:
+  grid axes: ${AXIS} in the run directory, none now
+  grid: {"${AXIS}":[2]} in the run directory, absent now
+start a new run (leave out --run-id, or pass a new one), or restore the spec the run was started with`, { code: 'RUN_MISMATCH' });
   });
 
   it('an interrupted run still gets a summary of what finished', async () => {
@@ -66,10 +69,8 @@ describe('summary.csv at the end of a run', () => {
     };
     reporter.roleEnd = (event) => reporter.events.push({ type: 'roleEnd', ...event });
     const dir = outDir();
-    await runExperiment(exp, registry, { outDir: dir, runId: 'i', reporter, signal: controller.signal, teacherCache: false }).then(
-      () => assert.fail('the run should be interrupted'),
-      (error: Error) => assert.include(error.message, 'interrupted'),
-    );
+    await assertRejectsMessage(runExperiment(exp, registry, { outDir: dir, runId: 'i', reporter, signal: controller.signal, teacherCache: false }),
+      'interrupted: results of finished roles are kept in the run directory', { code: 'INTERRUPTED' });
     const table = readCsv(path.join(dir, 'blobs', 'i', 'summary.csv')).records;
     assert.deepEqual(table.map((r) => `${r.role}/${r.n}`), ['teacher/1', 'student/1', 'person/1']);
   });

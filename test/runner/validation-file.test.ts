@@ -35,6 +35,7 @@ training: { epochs: 6, batch_size: 16, optimizer: { name: adam, lr: 0.05 }, earl
     const summary = await runExperiment(experiment, registry, { outDir: path.join(dir, 'results'), runId: 'v', reporter: new RecordingReporter(), teacherCache: false, saveModels: 'none' });
     const results = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.includeMembers(results.columns, ['val_loss', 'val_accuracy', 'kept_epoch']);
+    assert.deepEqual(results.records.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const row of results.records) assert.match(row.val_accuracy, /^[0-9.]+$/, row.role);
     const history = readCsv(path.join(summary.runDir, 'history.csv'));
     assert.include(history.columns, 'val_accuracy');

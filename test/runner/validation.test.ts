@@ -5,8 +5,7 @@ import { holdOut } from '../../src/runner/data.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
-import { DistilError } from '../../src/errors.js';
-import { useWasm } from '../helpers.js';
+import { assertRejectsMessage, useWasm } from '../helpers.js';
 import { experiment, outDir, SPEC } from './blobs.js';
 
 const WITH_VALIDATION = SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 0.2 }');
@@ -33,11 +32,13 @@ describe('validation split and early stopping', () => {
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'v', reporter: new RecordingReporter(), teacherCache: false });
     const rows = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.includeMembers(rows.columns, ['val_loss', 'val_accuracy', 'kept_epoch']);
+    assert.lengthOf(rows.records, 3);
     for (const row of rows.records) {
       assert.isAbove(Number(row.val_accuracy), 0.8, row.role);
       assert.equal(row.kept_epoch, '4', 'without early stopping the last epoch is kept');
     }
     const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.lengthOf(history, 12);
     assert.isTrue(history.every((r) => r.val_accuracy !== ''), 'every evaluated epoch has validation metrics');
   });
 
@@ -46,6 +47,7 @@ describe('validation split and early stopping', () => {
     const { experiment: exp, registry } = await experiment(spec);
     const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'es', reporter: new RecordingReporter(), teacherCache: false });
     const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+    assert.deepEqual(summary.rows.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const row of summary.rows) {
       const epochs = history.filter((r) => r.role === row.role);
       const kept = Number(row.kept_epoch);
@@ -78,13 +80,10 @@ describe('validation split and early stopping', () => {
 
   it('refuses early stopping without a validation split, and an unknown validation metric, located', async () => {
     const noSplit = SPEC.replace('training: { epochs: 4,', 'training: { epochs: 4, early_stopping: { metric: val_loss },');
-    const error = await experiment(noSplit).catch((e: unknown) => e as DistilError);
-    assert.instanceOf(error, DistilError);
-    assert.include((error as DistilError).message, 'blobs.yaml:3:10 dataset: early_stopping watches a validation metric, and the dataset has no validation split (add validation: 0.1 to the dataset, the share of the training split to hold out)');
+    await assertRejectsMessage(experiment(noSplit), 'blobs.yaml: 1 error\n  blobs.yaml:3:10 dataset: early_stopping watches a validation metric, and the dataset has no validation split (add validation: 0.1 to the dataset, the share of the training split to hold out)', { code: 'INVALID_SPEC' });
     const typo = WITH_VALIDATION.replace('training: { epochs: 4,', 'training: { epochs: 4, early_stopping: { metric: val_acuracy },');
-    const second = await experiment(typo).catch((e: unknown) => e as DistilError);
-    assert.include((second as DistilError).message, 'training.early_stopping.metric: "val_acuracy" is not a metric this role records (Did you mean "val_accuracy"?)');
-    const bad = await experiment(SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 1.5 }')).catch((e: unknown) => e as DistilError);
-    assert.include((bad as DistilError).message, 'dataset.validation: must be a number above 0 and at most 0.5 (the share of the training split held out), got 1.5 (e.g. validation: 0.1)');
+    await assertRejectsMessage(experiment(typo), 'blobs.yaml: 1 error\n  blobs.yaml:7:50 training.early_stopping.metric: "val_acuracy" is not a metric this role records (Did you mean "val_accuracy"?)', { code: 'INVALID_SPEC' });
+    await assertRejectsMessage(experiment(SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 1.5 }')),
+      'blobs.yaml: 1 error\n  blobs.yaml:3:37 dataset.validation: must be a number above 0 and at most 0.5 (the share of the training split held out), got 1.5 (e.g. validation: 0.1)', { code: 'INVALID_SPEC' });
   });
 });

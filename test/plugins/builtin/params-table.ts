@@ -5,7 +5,8 @@ import { parseSpecSource } from '../../../src/config/load.js';
 import type { ComponentRef, ResolvedConfig } from '../../../src/config/resolve.js';
 import type { ComponentKind } from '../../../src/registry/types.js';
 import type { Task } from '../../../src/shared/types.js';
-import { builtinRegistry, specProblems } from '../../helpers.js';
+import { builtinRegistry } from '../../helpers.js';
+import { specProblems } from '../../config/spec-problems.js';
 
 /** Where in the spec a table writes its component. */
 export type Slot = 'dataset' | 'layer' | 'optimizer' | 'loss' | 'metric' | 'distillation';

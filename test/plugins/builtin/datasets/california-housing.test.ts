@@ -53,6 +53,7 @@ describe('dataset california-housing', () => {
     const data = await load('california-housing', { path: 'cal_housing.data', test_fraction: 0.5, standardize: false }, dir);
     const split = Math.abs(data.train.y[0] - 4.526) < 1e-6 ? data.train : data.test;
     const expected = [8.3252, 41, 6.98413, 1.02381, 322, 2.55556, 37.88, -122.23];
+    assert.lengthOf(split.x, 8, 'one row of the 8 features');
     [...split.x].forEach((v, i) => assert.closeTo(v, expected[i], 1e-4));
     assert.closeTo(split.y[0], 4.526, 1e-6);
     assert.equal(data.task, 'regression');
@@ -113,7 +114,13 @@ describe('dataset california-housing', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tgz`;
     try {
       const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }));
-      assert.include(message, `download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`);
+      assert.equal(message, [
+        'dataset "california-housing": data not found. Looked in:',
+        '  - DISTIL_DATA_DIR: not set',
+        `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
+        `  - download: download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`,
+        'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
+      ].join('\n'));
       assert.isFalse(existsSync(path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')));
     } finally {
       server.close();

@@ -1,12 +1,15 @@
 // What the dataset tests share: temporary directories, loading a dataset as the runner does, its refusal, IDX files.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../../src/data/idx.js';
 import { DistilError } from '../../../../src/errors.js';
 import type { Dataset } from '../../../../src/registry/types.js';
+import { root } from '../../../cli-harness.js';
 import { builtinRegistry } from '../../../helpers.js';
 
 export const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-data-'));
@@ -32,6 +35,33 @@ export async function failure(promise: Promise<unknown>, exitCode: 1 | 2 = 2): P
     return (error as Error).message;
   }
   throw new Error('expected a failure');
+}
+
+/**
+ * The message of the DistilError a load fails with (exit code 2) in a process of the user nobody, for what root
+ * cannot see: every file is readable to root. `dir` is opened to that user.
+ */
+export function failureAsNobody(name: string, params: Record<string, unknown>, dir: string): string {
+  chmodSync(dir, 0o755);
+  const module = (file: string) => JSON.stringify(pathToFileURL(path.join(root, 'src', ...file.split('/'))).href);
+  const script = `
+    const { Registry } = await import(${module('registry/registry.ts')});
+    const { builtinPlugin } = await import(${module('plugins/builtin/index.ts')});
+    const entry = new Registry().use(builtinPlugin).get('dataset', ${JSON.stringify(name)});
+    const params = ${JSON.stringify(params)};
+    const errors = entry.validate(params);
+    if (errors.length > 0) throw new Error(JSON.stringify(errors));
+    try {
+      await entry.definition.create(params, { seed: 5, baseDir: ${JSON.stringify(dir)} });
+      console.log(JSON.stringify({ accepted: true }));
+    } catch (error) {
+      console.log(JSON.stringify({ name: error.name, exitCode: error.exitCode, message: error.message }));
+    }`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', uid: 65534, gid: 65534 });
+  assert.equal(child.status, 0, child.stderr);
+  const outcome = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { name?: string; exitCode?: number; message?: string };
+  assert.deepEqual([outcome.name, outcome.exitCode], ['DistilError', 2], child.stdout);
+  return String(outcome.message);
 }
 
 /** Writes IDX files into a new directory: images `[n, 2, 2]` and labels `[n]`, gzipped when the name ends in .gz. */

@@ -24,6 +24,7 @@ describe('loss cross-entropy', () => {
     const ce = create<Loss>('loss', 'cross-entropy');
     const ceMine = tf.grad((s) => ce.compute(s as tf.Tensor2D, labels))(logits).dataSync();
     const ceTheirs = tf.grad((s) => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, 3), tf.logSoftmax(s as tf.Tensor2D)), 1))) as tf.Scalar)(logits).dataSync();
+    assert.lengthOf(ceMine, 9, 'one gradient per logit');
     ceMine.forEach((v, i) => assert.closeTo(v, ceTheirs[i], 1e-6));
   });
 });

@@ -2,7 +2,7 @@
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import type { Loss } from '../../../../src/registry/types.js';
-import { builtinRegistry, create, useWasm, value } from '../../../helpers.js';
+import { assertThrowsMessage, builtinRegistry, create, useWasm, value } from '../../../helpers.js';
 import { describeParams } from '../params-table.js';
 
 describe('loss kd', () => {
@@ -46,12 +46,13 @@ describe('loss kd', () => {
     const prepared = kd.prepareTeacher!(teacher);
     const mine = tf.grad((s) => kd.compute(s as tf.Tensor2D, labels, prepared))(logits).dataSync();
     const theirs = tf.grad(reference)(logits).dataSync();
+    assert.lengthOf(mine, 9, 'one gradient per logit');
     mine.forEach((v, i) => assert.closeTo(v, theirs[i], 1e-6));
   });
 
   it('kd refuses to run without the teacher outputs', () => {
     const loss = create<Loss>('loss', 'kd');
-    assert.throws(() => loss.compute(tf.tensor2d([[1, 2]]), tf.tensor1d([0], 'int32')), 'kd loss needs the teacher outputs');
+    assertThrowsMessage(() => loss.compute(tf.tensor2d([[1, 2]]), tf.tensor1d([0], 'int32')), 'kd loss needs the teacher outputs', { type: Error });
   });
 });
 
