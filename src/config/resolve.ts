@@ -1,6 +1,7 @@
 // Resolves the spec the user wrote into the readonly experiment the runner reads, collecting every issue.
 import type { Role, Task } from '../shared/index.js';
 import { existsSync, statSync } from 'node:fs';
+import baseSchema from './base-schema.json' with { type: 'json' };
 import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
 import type { SpecIssue } from '../errors.js';
@@ -91,8 +92,20 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const TRAINING_DEFAULTS = { epochs: 10, batch_size: 128, log_every: 1, eval_every: 1, lr_decay: 1 };
-const DEFAULT_OPTIMIZER = 'adam';
+/**
+ * The defaults the base schema states, read from it: ajv fills them into the copy it validates, which is
+ * thrown away, because a role's training is merged over the shared one and defaults filled into the role's
+ * own settings would override the shared ones.
+ */
+function schemaDefaults(schema: { readonly properties: Readonly<Record<string, object>> }): Json {
+  return Object.fromEntries(Object.entries(schema.properties).flatMap(([key, property]) => ('default' in property ? [[key, property.default]] : [])));
+}
+
+const { optimizer: DEFAULT_OPTIMIZER, ...TRAINING_DEFAULTS } = schemaDefaults(baseSchema.definitions.training);
+const DEFAULT_SEED = baseSchema.properties.seed.default;
+const DEFAULT_EVALUATION = schemaDefaults(baseSchema.properties.evaluation);
+const DEFAULT_PATIENCE = baseSchema.definitions.training.properties.early_stopping.properties.patience.default;
+/** The defaults that depend on the dataset's task, which the schema cannot state. */
 const DEFAULT_LOSS: Record<Task, string> = { classification: 'cross-entropy', regression: 'mse' };
 const DEFAULT_METRICS: Record<Task, string[]> = { classification: ['loss', 'accuracy'], regression: ['mse', 'rmse', 'mae', 'r2'] };
 const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regression: 'soft-mse' };
@@ -197,7 +210,7 @@ export class ConfigResolver {
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
-      optimizer: this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER) ?? { name: 'adam', params: {} },
+      optimizer: this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string) ?? { name: DEFAULT_OPTIMIZER as string, params: {} },
       loss: this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task) ?? { name: DEFAULT_LOSS[task], params: {} },
       metrics: metricRefs,
       logEvery: merged.log_every as number,
@@ -247,7 +260,7 @@ export class ConfigResolver {
       });
       return undefined;
     }
-    return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : 5 };
+    return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE };
   }
 
   private model(spec: Json, role: Role, task: Task): ResolvedModel {
@@ -322,12 +335,12 @@ export class ConfigResolver {
       });
     }
     return {
-      seed: typeof spec.seed === 'number' ? spec.seed : 42,
+      seed: typeof spec.seed === 'number' ? spec.seed : DEFAULT_SEED,
       task,
       dataset: dataset ?? { name: 'unknown', params: {} },
       models,
       distillation: distillation ?? { name: DEFAULT_DISTILLATION[task], params: {} },
-      evaluation: { batchSize: typeof evaluation.batch_size === 'number' ? evaluation.batch_size : 2048 },
+      evaluation: { batchSize: (typeof evaluation.batch_size === 'number' ? evaluation.batch_size : DEFAULT_EVALUATION.batch_size) as number },
       validation,
       ...(ownValidation ? { ownValidation } : {}),
     };
