@@ -13,8 +13,9 @@ export {
   errorUnknownCommand,
   errorUnsettled,
   formatIssue,
-} from './errors.js';
-export type { ErrorCode, SourceLocation, SpecIssue } from './errors.js';
+  formatWarning,
+} from './errors/index.js';
+export type { DistilWarning, ErrorCode, SourceLocation, SpecIssue, WarningCode } from './errors/index.js';
 
 // Components, plugins and the registry.
 export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts, Registry } from './registry/index.js';

@@ -9,7 +9,7 @@ import { builtinPlugin } from '../src/plugins/builtin/index.js';
 import { Registry } from '../src/registry/registry.js';
 import type { ComponentKind } from '../src/registry/types.js';
 import { createComponent, createMetric } from '../src/runner/model.js';
-import { DistilError } from '../src/errors.js';
+import { DistilError } from '../src/errors/index.js';
 
 // Tests never touch the user's cache (downloads, trained teachers): one temporary cache for the process
 // and the CLI processes it starts.

@@ -1,7 +1,7 @@
 // Chooses the tfjs backend at run time: the first of tensorflow (tfjs-node) → wasm → cpu that loads and
 // passes a probe training step; installs the wasm fast paths when the tfjs versions are the ones they were written for.
 import * as tf from '@tensorflow/tfjs';
-import { errorBackendUnavailable, errorInvalidArgument } from '../errors.js';
+import { errorBackendUnavailable, errorInvalidArgument } from '../errors/index.js';
 import { loadBlas } from './blas.js';
 import type { Blas, BlasRequest } from './blas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';

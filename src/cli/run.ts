@@ -4,6 +4,7 @@ import {
   createRegistry,
   DistilError,
   errorInvalidArgument,
+  formatWarning,
   formatPlan,
   ListrReporter,
   loadExperiment,
@@ -12,7 +13,7 @@ import {
   resolveShard,
   runExperiment,
 } from '../index.js';
-import type { Reporter, RunOptions } from '../index.js';
+import type { DistilWarning, Reporter, RunOptions } from '../index.js';
 import type { Command, FlagHelp } from './command.js';
 import type { FlagName, Values } from './flags.js';
 import { formatRunSummary } from './format-run.js';
@@ -120,8 +121,8 @@ class RunDirReporter implements Reporter {
     this.inner.roleEnd(event);
   }
 
-  warn(message: string): void {
-    this.inner.warn(message);
+  warn(warning: DistilWarning): void {
+    this.inner.warn(warning);
   }
 
   note(message: string): void {
@@ -135,7 +136,7 @@ class RunDirReporter implements Reporter {
 
 /** report.html after a run (the charts load only now); a report that fails is a warning and changes nothing else. */
 async function reportRun(dir: string): Promise<void> {
-  const file = await reportAfterRun(dir, (message) => process.stderr.write(`distil-run: warning: ${message}\n`));
+  const file = await reportAfterRun(dir, (warning) => process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`));
   if (file !== undefined) process.stderr.write(`report: ${file}\n`);
 }
 

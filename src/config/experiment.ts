@@ -2,7 +2,7 @@
 import { SPEC_LIMITS } from '../shared/index.js';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import type { SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors/index.js';
 import { loadPlugins } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { getAjv } from '../shared/index.js';

@@ -1,5 +1,5 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
-import type { SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { findNode, formatPath, locate, parsePath } from './locate.js';

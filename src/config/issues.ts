@@ -1,6 +1,6 @@
 // Collects a spec's problems once each, in file order, and refuses the spec with the first ones shown.
-import { errorInvalidSpecLimited } from '../errors.js';
-import type { SpecIssue } from '../errors.js';
+import { errorInvalidSpec } from '../errors/index.js';
+import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 
 /** Problems found so far, without repeats (grid cells report their shared problems once). */
@@ -39,6 +39,6 @@ export class IssueCollector {
    * @throws DistilError INVALID_SPEC showing the first problems and counting the rest.
    */
   throwIfAny(file: string): void {
-    if (this.byKey.size > 0) throw errorInvalidSpecLimited(file, this.sorted(), SPEC_LIMITS.reportedIssues, this.complete);
+    if (this.byKey.size > 0) throw errorInvalidSpec(file, this.sorted(), SPEC_LIMITS.reportedIssues, this.complete);
   }
 }

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
-import { errorInvalidArgument, errorInvalidSpecLimited } from '../errors.js';
-import type { SpecIssue } from '../errors.js';
+import { errorInvalidArgument, errorInvalidSpec } from '../errors/index.js';
+import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import { nestedAxisKey } from './grid-flags.js';
 import { childNode, formatPath, parsePath } from './locate.js';
@@ -16,7 +16,7 @@ export { formatPath, locate, parsePath } from './locate.js';
 export type { PathSegment, SpecSource } from './locate.js';
 
 function refuse(file: string, issues: readonly SpecIssue[]): never {
-  throw errorInvalidSpecLimited(file, issues, SPEC_LIMITS.reportedIssues);
+  throw errorInvalidSpec(file, issues, SPEC_LIMITS.reportedIssues);
 }
 
 /**

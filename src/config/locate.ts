@@ -1,7 +1,7 @@
 // Spec paths (`models.teacher.layers[0]`) and where they point in the YAML source, or which flag set them.
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
-import type { SourceLocation } from '../errors.js';
+import type { SourceLocation } from '../errors/index.js';
 import { printableKey } from '../shared/index.js';
 
 export type PathSegment = string | number;

@@ -1,6 +1,6 @@
 // Turns ajv's errors into located, human-sized messages ("must be > 0, got 0").
 import type { ErrorObject } from 'ajv';
-import type { SourceLocation, SpecIssue } from '../errors.js';
+import type { SourceLocation, SpecIssue } from '../errors/index.js';
 import { didYouMean } from '../shared/index.js';
 import { printable, printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';

@@ -1,8 +1,8 @@
 // Reads a spec file's text, saying what is wrong when it is missing, a directory, unreadable, too large or not UTF-8.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
-import { errorFileNotFound, errorFileUnreadable, errorInvalidSpec } from '../errors.js';
-import type { DistilError } from '../errors.js';
+import { errorFileNotFound, errorFileUnreadable, errorInvalidSpec } from '../errors/index.js';
+import type { DistilError } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 
 const WHAT = 'experiment spec';

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
-import type { SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentKind } from '../registry/index.js';

@@ -1,5 +1,5 @@
 // The selection stage: search a role's settings, select on a validation metric, carry the winner's values to the later roles.
-import type { SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import { didYouMean } from '../shared/index.js';

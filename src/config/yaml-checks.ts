@@ -2,7 +2,7 @@
 // text, nesting depth and aliases (unknown, circular, or expanding into a "billion laughs").
 import { isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Alias, Node, YAMLError } from 'yaml';
-import type { SpecIssue } from '../errors.js';
+import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import { showValue } from './messages.js';
 import { printable, printableKey } from '../shared/index.js';

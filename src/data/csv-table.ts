@@ -1,6 +1,6 @@
 // Reads a CSV data file into rows that remember where each cell sits, and converts cells to numbers
 // with messages that point at the file, line and column.
-import { errorDataFile, errorDataset } from '../errors.js';
+import { errorDataFile, errorDataset } from '../errors/index.js';
 import { didYouMean } from '../shared/index.js';
 import { parseCsvText } from '../shared/index.js';
 import type { CsvRow } from '../shared/index.js';

@@ -1,6 +1,6 @@
 // The target column of a CSV dataset: labels to class indices for classification, with the checks that
 // make a classifier or a regressor meaningful (two classes at least, no test- or validation-only class, a varying target).
-import { errorDataFile } from '../errors.js';
+import { errorDataFile } from '../errors/index.js';
 import { cellLocation, cellText, parseDecimal } from './csv-table.js';
 import type { CsvTable } from './csv-table.js';
 

@@ -1,6 +1,6 @@
 // Reads a data file the spec names, turning "missing", "a directory" and "unreadable" into messages that say which.
 import { readFileSync, statSync } from 'node:fs';
-import { errorDataFile, errorDataFileNotFound } from '../errors.js';
+import { errorDataFile, errorDataFileNotFound } from '../errors/index.js';
 
 /** Which dataset param named the file, for hints: `dataset.path`, `dataset.train_images`... */
 export interface DataFileRef {

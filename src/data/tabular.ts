@@ -1,6 +1,6 @@
 // Tabular data helpers: seeded train/test split and standardisation with the training split's statistics.
 import type { DataSplit } from '../shared/index.js';
-import { errorDataFile } from '../errors.js';
+import { errorDataFile } from '../errors/index.js';
 import { permutation } from '../shared/index.js';
 
 /** Rows of features (row-major) with one target per row. */

@@ -1,6 +1,6 @@
 // The plugins folder's surface: the built-in plugin, and a registry holding it and the plugin modules a user names.
-import { errorPluginsNotLoaded } from '../errors.js';
-import type { SpecIssue } from '../errors.js';
+import { errorPluginsNotLoaded } from '../errors/index.js';
+import type { SpecIssue } from '../errors/index.js';
 import { loadPlugins, Registry } from '../registry/index.js';
 import { builtinPlugin } from './builtin/index.js';
 

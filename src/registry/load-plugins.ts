@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { SourceLocation, SpecIssue } from '../errors.js';
+import type { SourceLocation, SpecIssue } from '../errors/index.js';
 import { printable } from '../shared/index.js';
 import type { Registry } from './registry.js';
 import { RegistrationError } from './registry.js';

@@ -1,5 +1,6 @@
 // The report at the end of a run: loaded only then (charts stay out of the run's start-up), and never fatal.
-import { DistilError } from '../errors.js';
+import { DistilError, warningReportNotWritten } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 
 /**
  * Writes `<dir>/report.html` after a run, whatever its outcome. The report module (and Vega with it) is
@@ -7,13 +8,13 @@ import { DistilError } from '../errors.js';
  * and exit code stay as they are.
  * @returns the report's path, or undefined when it could not be written (after `warn` said why).
  */
-export async function reportAfterRun(dir: string, warn: (message: string) => void): Promise<string | undefined> {
+export async function reportAfterRun(dir: string, warn: (warning: DistilWarning) => void): Promise<string | undefined> {
   try {
     const { writeReport } = await import('./report.js');
     return (await writeReport(dir)).file;
   } catch (error) {
     const reason = error instanceof DistilError ? error.message : (error as Error).message;
-    warn(`could not write report.html (${reason}); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`);
+    warn(warningReportNotWritten(dir, reason));
     return undefined;
   }
 }

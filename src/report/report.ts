@@ -3,7 +3,7 @@ import path from 'node:path';
 import { version as vegaVersion } from 'vega';
 import { version as vegaLiteVersion } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { errorResults } from '../errors.js';
+import { errorResults } from '../errors/index.js';
 import { getVersion } from '../shared/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { curvePoints, gainPoints, MAX_CURVE_CELLS, paramsPoints, searchPoints, sweptAxes } from './chart-data.js';

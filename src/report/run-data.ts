@@ -1,7 +1,7 @@
 // What a report is made of: a run directory's manifest, results and history, read and checked once.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorFileUnreadable, errorInvalidTable, errorNotARunDirectory } from '../errors.js';
+import { errorFileUnreadable, errorInvalidTable, errorNotARunDirectory } from '../errors/index.js';
 import type { CsvRecord } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { resultsShape, summarizeTable } from '../results/index.js';

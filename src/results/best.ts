@@ -1,7 +1,7 @@
 // `distil-run best`: the winning cell per role of a run by one metric, from its summary (means over seeds).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorInvalidArgument, errorNotARunDirectory, errorTableMismatch, errorUnknownMetric } from '../errors.js';
+import { errorInvalidArgument, errorNotARunDirectory, errorTableMismatch, errorUnknownMetric } from '../errors/index.js';
 import { didYouMean, ROLES } from '../shared/index.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';

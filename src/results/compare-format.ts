@@ -1,6 +1,6 @@
 // compare's output formats: the text table, markdown for a pull-request comment, JSON and CSV for tools; each carries the same facts.
 import { createObjectCsvStringifier } from 'csv-writer';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import type { Comparison, LostResult, MetricDelta, RowKey } from './compare-types.js';
 import type { SummaryDelta } from './compare-summary.js';
 import { isGated } from './compare-thresholds.js';
@@ -24,7 +24,7 @@ export type CompareStatus = 'fail' | 'pass' | 'warning' | 'report';
 export function outcomeOf(c: Comparison): { readonly status: CompareStatus; readonly message: string } {
   const gated = isGated(c.thresholds);
   const status: CompareStatus = c.failed ? 'fail' : gated ? 'pass' : c.lost.length > 0 ? 'warning' : 'report';
-  const message = c.verdict?.replace(/^warning: /, '') ?? (gated ? 'no regression' : 'report only, no threshold given (pass --max-regression to gate on the changes)');
+  const message = c.verdict?.replace(/^warning: [A-Z_]+: /, '') ?? (gated ? 'no regression' : 'report only, no threshold given (pass --max-regression to gate on the changes)');
   return { status, message };
 }
 

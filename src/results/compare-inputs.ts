@@ -1,8 +1,8 @@
 // compare's inputs: a table file as given, or a run directory read as its results.csv or summary.csv.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { DistilError } from '../errors.js';
-import { errorNotARunDirectory } from '../errors.js';
+import type { DistilError } from '../errors/index.js';
+import { errorNotARunDirectory } from '../errors/index.js';
 import { distinctValues, readTable } from './table-check.js';
 
 /** The tables a run directory holds. */

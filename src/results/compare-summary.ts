@@ -1,5 +1,5 @@
 // Compares two summary.csv tables (means over seeds) per cell and role; a change within the seeds' noise is not a regression.
-import { errorTableMismatch } from '../errors.js';
+import { errorTableMismatch, formatWarning, warningResultsLost } from '../errors/index.js';
 import type { CsvRecord } from './csv.js';
 import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare-types.js';
 import type { Thresholds } from './compare-thresholds.js';
@@ -92,7 +92,7 @@ function verdictOf(regressions: number, noisy: number, lost: readonly LostResult
   const again = Object.keys(thresholds.byMetric).length > 0 ? 'their threshold' : limits;
   const within = gated && noisy > 0 ? ` (${noisy} worse by more than ${again} but within the noise, not counted)` : '';
   if (parts.length === 0) return within ? `no regression${within}` : undefined;
-  if (!gated) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
+  if (!gated) return `warning: ${formatWarning(warningResultsLost(parts.join('; ')))}`;
   return `${regressions + lost.length} regression(s): ${parts.join('; ')}${within}`;
 }
 

@@ -1,5 +1,5 @@
 // compare's thresholds: one for every metric (`--max-regression 0.01`) and per metric (`--max-regression test_accuracy=0.005`).
-import { errorInvalidArgument, errorUnknownOrientation } from '../errors.js';
+import { errorInvalidArgument, errorUnknownOrientation } from '../errors/index.js';
 import { didYouMean } from '../shared/index.js';
 
 /** The thresholds of one comparison; none at all means report only. */

@@ -1,5 +1,5 @@
 // Compares two results tables row by row (cell, role) and flags regressions: worse metrics, and results lost in b.
-import { errorInvalidTable, errorTableMismatch } from '../errors.js';
+import { errorInvalidTable, errorTableMismatch, formatWarning, warningResultsLost } from '../errors/index.js';
 import type { CsvRecord } from './csv.js';
 import type { CheckedTable, TableRow } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
@@ -148,7 +148,7 @@ function verdictOf(regressions: number, lost: readonly LostResult[], thresholds:
     values > 0 ? `${values} metric value(s) empty or not a number in b` : '',
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
-  if (!gated) return `warning: ${parts.join('; ')} (pass --max-regression to fail on this)`;
+  if (!gated) return `warning: ${formatWarning(warningResultsLost(parts.join('; ')))}`;
   return `${regressions + lost.length} regression(s): ${parts.join('; ')}`;
 }
 

@@ -1,6 +1,6 @@
 // Reads a results table back into records keyed by column name.
 import { readFileSync } from 'node:fs';
-import { errorResults } from '../errors.js';
+import { errorResults } from '../errors/index.js';
 import { parseCsvRows } from '../shared/index.js';
 
 export type CsvRecord = Record<string, string>;

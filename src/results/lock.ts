@@ -2,7 +2,8 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { errorRunLocked, errorUnusablePath } from '../errors.js';
+import { errorRunLocked, errorUnusablePath, warningStaleLockTaken } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 
 /** What the lock file says about its holder. */
 export interface LockHolder {
@@ -70,7 +71,7 @@ function tryCreate(file: string, holder: LockHolder): boolean {
  * exists on this host is taken over, and `onStale` is told. Returns the function that releases it.
  * @throws DistilError RUN_LOCKED when another live process holds it.
  */
-export function acquireRunLock(dir: string, onStale: (message: string) => void): () => void {
+export function acquireRunLock(dir: string, onStale: (warning: DistilWarning) => void): () => void {
   const file = path.join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -98,7 +99,7 @@ export function acquireRunLock(dir: string, onStale: (message: string) => void):
     const live = holder && silentFor < STALE_AFTER_MS && (holder.host !== me.host || isAlive(holder.pid));
     if (live) throw errorRunLocked(dir, holder, file);
     const why = !holder ? 'unreadable lock file' : holder.host === me.host && !isAlive(holder.pid) ? `pid ${holder.pid} is no longer running` : `not refreshed for ${Math.round(silentFor / 1000)} s by ${holder.host}`;
-    onStale(`took over the stale lock of ${dir} (${why})`);
+    onStale(warningStaleLockTaken(dir, why));
     rmSync(file, { force: true });
   }
   throw errorRunLocked(dir, readHolder(file), file);

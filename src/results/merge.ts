@@ -1,6 +1,6 @@
 // Merges shard tables into one: each kind by its own key, refusing mixed kinds, mixed experiments and conflicting rows.
 import { createObjectCsvStringifier } from 'csv-writer';
-import { errorMergeConflict, errorTableMismatch } from '../errors.js';
+import { errorMergeConflict, errorTableMismatch } from '../errors/index.js';
 import type { CheckedTable, TableKind, TableRow } from './table-check.js';
 import { describeKey, differences, distinctValues, keyOf, readTable, someDifferences } from './table-check.js';
 

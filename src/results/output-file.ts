@@ -2,7 +2,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 
 /**

@@ -1,4 +1,6 @@
 // Which runs (cell and seed) of a resumed run directory are finished: whole, consistent rows and every epoch.
+import { warningHistoryIncomplete, warningResultRowRerun } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 import type { CsvRecord } from './csv.js';
 import { ROW_STATUSES } from './table-check.js';
 import type { ExistingTable } from './writer.js';
@@ -41,7 +43,7 @@ function historyComplete(epochs: readonly number[], row: CsvRecord): boolean {
  * the run damaged or repeated, and every epoch of each role in history.csv. Anything else is run again
  * (its rows are then replaced); `warn` hears what was found damaged, with the line.
  */
-export function finishedRuns(results: ExistingTable, history: ExistingTable, warn: (message: string) => void): Set<string> {
+export function finishedRuns(results: ExistingTable, history: ExistingTable, warn: (warning: DistilWarning) => void): Set<string> {
   const damaged = new Set<string>();
   const rows = new Map<string, Map<string, CsvRecord>>();
   results.records.forEach((record, i) => {
@@ -49,7 +51,7 @@ export function finishedRuns(results: ExistingTable, history: ExistingTable, war
     const problem = rowProblem(record);
     const roles = rows.get(key) ?? new Map<string, CsvRecord>();
     if (problem || roles.has(record.role)) {
-      warn(`results.csv row ${i + 1} (cell ${record.cell_id}, seed ${record.seed}, ${record.role}): ${problem ?? 'a second row for this role'}; the cell runs again`);
+      warn(warningResultRowRerun(i + 1, record.cell_id, record.seed, record.role, problem ?? 'a second row for this role'));
       damaged.add(key);
     }
     roles.set(record.role, record);
@@ -67,7 +69,7 @@ export function finishedRuns(results: ExistingTable, history: ExistingTable, war
     if (!needed.every((role) => roles.get(role)?.status === 'ok')) continue;
     const incomplete = needed.find((role) => !historyComplete(epochs.get(`${key}\0${role}`) ?? [], roles.get(role)!));
     if (incomplete) {
-      warn(`history.csv lacks epochs of the ${incomplete} of cell ${key.replace('/', ', seed ')}; the cell runs again`);
+      warn(warningHistoryIncomplete(incomplete, ...(key.split('/') as [string, string])));
       continue;
     }
     finished.add(key);

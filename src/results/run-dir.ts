@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorInvalidArgument, errorRunMismatch, errorUnusablePath } from '../errors.js';
+import { errorInvalidArgument, errorRunMismatch, errorUnusablePath } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 import { makeDirectories, missingLevels } from '../shared/index.js';
 import { acquireRunLock } from './lock.js';
 import { RunWriter } from './writer.js';
@@ -33,7 +34,7 @@ export interface OpenRunOptions {
   /** A folder inside the run directory for this writer, e.g. `shard-1-of-4`. */
   readonly subdir?: string;
   readonly identity: RunIdentity;
-  warn(message: string): void;
+  warn(warning: DistilWarning): void;
 }
 
 export interface OpenRun {

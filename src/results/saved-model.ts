@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { errorSavedModel } from '../errors.js';
+import { errorSavedModel } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { sha256 } from '../shared/index.js';
 import { makeDirectories } from '../shared/index.js';

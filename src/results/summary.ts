@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { DistilError } from '../errors.js';
+import { DistilError, warningSummaryNotWritten } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { ci95, mean, pairedTTest, sampleStd } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';
@@ -127,7 +128,7 @@ export function summaryCsv(columns: readonly string[], rows: readonly Row[]): st
  * Writes `<dir>/summary.csv` from `<dir>/results.csv` (atomically) and returns its rows. A summary that
  * cannot be made is reported through `warn` and gives no rows: results.csv stays the record of the run.
  */
-export function writeRunSummary(dir: string, warn: (message: string) => void): Row[] {
+export function writeRunSummary(dir: string, warn: (warning: DistilWarning) => void): Row[] {
   const results = path.join(dir, 'results.csv');
   const file = path.join(dir, 'summary.csv');
   if (!existsSync(results)) return [];
@@ -137,7 +138,7 @@ export function writeRunSummary(dir: string, warn: (message: string) => void): R
     return rows;
   } catch (error) {
     const reason = error instanceof DistilError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    warn(`could not write ${file} (${reason}); results.csv is complete: distil-run summarize ${results} makes the summary from it`);
+    warn(warningSummaryNotWritten(file, reason, results));
     return [];
   }
 }

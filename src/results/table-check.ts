@@ -1,6 +1,6 @@
 // Reads a results or history table for compare and merge, refusing one that is cut short, damaged or not a distil-run table.
 import { readFileSync } from 'node:fs';
-import { errorInvalidTable, errorTableNotFound } from '../errors.js';
+import { errorInvalidTable, errorTableNotFound } from '../errors/index.js';
 import type { CsvRow } from '../shared/index.js';
 import { parseCsvText } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';

@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { errorResults, errorWrite } from '../errors.js';
+import { errorResults, errorWrite } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { parseCsvRows } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';

@@ -1,5 +1,5 @@
 // Runs the cells of a plan one by one: each cell's teacher, student and person, each row on disk as its role ends.
-import { isInterrupted } from '../errors.js';
+import { isInterrupted } from '../errors/index.js';
 import { gain, resultRow } from '../results/index.js';
 import type { Row, RowContext, RowStatus } from '../results/index.js';
 import type { Role } from '../shared/index.js';

@@ -3,7 +3,7 @@
 import type { BackendInfo } from '../backend/index.js';
 import { describeBackend, selectBackend } from '../backend/index.js';
 import type { ResolvedExperiment, SearchStage } from '../config/index.js';
-import { errorNothingSelected, isInterrupted } from '../errors.js';
+import { errorNothingSelected, isInterrupted, warningCutLinesDropped } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
@@ -29,13 +29,13 @@ import { checkTeacherCache, defaultTeacherCacheDir } from './teacher-cache.js';
  * its tables cut back to the finished cells' whole rows.
  */
 function startRun(experiment: ResolvedExperiment, identity: RunIdentity, options: RunOptions, reporter: Reporter): { open: OpenRun; finished: Set<string> } {
-  const open = openRunDirectory({ ...runDirectoryOf(experiment, options), identity, warn: (message) => reporter.warn(message) });
+  const open = openRunDirectory({ ...runDirectoryOf(experiment, options), identity, warn: (warning) => reporter.warn(warning) });
   try {
     // Each table is read once: to find the finished runs, then to keep their rows.
     const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
-    const finished = finishedRuns(existing.results, existing.history, (message) => reporter.warn(message));
+    const finished = finishedRuns(existing.results, existing.history, (warning) => reporter.warn(warning));
     const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)), existing);
-    if (droppedLines > 0) reporter.warn(`dropped ${droppedLines} cut-short line(s) left by a run that was killed while writing; their cells run again`);
+    if (droppedLines > 0) reporter.warn(warningCutLinesDropped(droppedLines));
     return { open, finished };
   } catch (error) {
     open.release();
@@ -64,7 +64,7 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
     const plans = stagePlans(experiment, stages, { shard: options.shard });
     const cells = [...(plans.search?.cells ?? []), ...plans.final.cells];
     await datasets.loadAll(cells);
-    await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(`${warning.code}: ${warning.message}`));
+    await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry));
@@ -136,7 +136,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     runner.dispose();
     manifest(status, new Date());
     // Also after a failure or an interrupt: a summary of what finished.
-    summary = writeRunSummary(open.dir, (message) => reporter.warn(message));
+    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning));
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };

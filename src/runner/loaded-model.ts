@@ -1,6 +1,6 @@
 // A role's model loaded from a saved TensorFlow.js layers model (`load:`), checked against the dataset.
 import * as tf from '@tensorflow/tfjs';
-import { errorSavedModel } from '../errors.js';
+import { errorSavedModel } from '../errors/index.js';
 import type { Dataset } from '../registry/index.js';
 import { loadSavedModel } from '../results/index.js';
 

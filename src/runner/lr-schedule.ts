@@ -1,6 +1,6 @@
 // The learning-rate schedule of `training.lr_decay`: the rate times decay^epoch, set between epochs.
 import type * as tf from '@tensorflow/tfjs';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 
 /** What tfjs's optimizers (and distil-run's fused ones) expose of their rate: a number, and a setter for those that cache it. */
 interface RateHolder {

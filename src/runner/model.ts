@@ -1,6 +1,6 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
-import { errorComponentResult } from '../errors.js';
+import { errorComponentResult } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/index.js';

@@ -1,6 +1,6 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
 import type { Role } from '../shared/index.js';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';

@@ -1,5 +1,7 @@
 // Progress behind an interface: listr2 on terminals (its simple renderer in CI), a recorder in tests.
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import { formatWarning } from '../errors/index.js';
+import type { DistilWarning } from '../errors/index.js';
 import type { EpochRecord } from './train.js';
 
 export type RoleStatus = 'ok' | 'failed' | 'interrupted' | 'skipped';
@@ -20,7 +22,7 @@ export interface Reporter {
   /** Optional: progress within an epoch, a few times a second (live terminals show it; logs need not). */
   step?(event: RoleEvent & { epochs: number; epoch: number; done: number; total: number; samplesPerSec: number }): void;
   roleEnd(event: RoleEvent & { status: RoleStatus; summary: string }): void;
-  warn(message: string): void;
+  warn(warning: DistilWarning): void;
   /** Optional: a line of the log that is not a warning (e.g. which search point was selected). */
   note?(message: string): void;
   runEnd(): Promise<void>;
@@ -129,8 +131,8 @@ export class ListrReporter implements Reporter {
     this.lastLine = undefined;
   }
 
-  warn(message: string): void {
-    this.logger.toStderr(`warning: ${message}`);
+  warn(warning: DistilWarning): void {
+    this.logger.toStderr(`warning: ${formatWarning(warning)}`);
   }
 
   note(message: string): void {
@@ -158,8 +160,8 @@ export class RecordingReporter implements Reporter {
   roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
     this.events.push({ type: 'roleEnd', ...event });
   }
-  warn(message: string): void {
-    this.events.push({ type: 'warn', message });
+  warn(warning: DistilWarning): void {
+    this.events.push({ type: 'warn', code: warning.code, message: warning.message });
   }
   note(message: string): void {
     this.events.push({ type: 'note', message });

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { isBackendFatal } from '../backend/index.js';
 import type { ResolvedConfig } from '../config/index.js';
-import { errorBackendFailure, isInterrupted } from '../errors.js';
+import { errorBackendFailure, isInterrupted } from '../errors/index.js';
 import { historyRow } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';

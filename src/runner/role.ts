@@ -1,7 +1,7 @@
 // Runs one role end to end: build, train, evaluate, time inference; returns its results row.
 import type { Role } from '../shared/index.js';
 import type { RoleOutcome } from '../results/index.js';
-import { errorNonFiniteMetric } from '../errors.js';
+import { errorNonFiniteMetric } from '../errors/index.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/index.js';
 import type { Loss, Metric } from '../registry/index.js';

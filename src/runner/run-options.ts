@@ -1,7 +1,7 @@
 // What a run takes (RunOptions, and the same as text from a command line, checked) and what it gives back (RunSummary).
 import { assertBlasRequest, BACKEND_REQUESTS } from '../backend/index.js';
 import type { BackendInfo, BackendRequest, BlasRequest } from '../backend/index.js';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import { assertRunId } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import type { Shard } from './plan.js';

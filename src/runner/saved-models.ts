@@ -1,6 +1,7 @@
 // The trained models a run keeps in `<run dir>/models/<cell>/<seed>/<role>/`, with what each records of its cell.
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { warningModelNotSaved } from '../errors/index.js';
 import { saveModel } from '../results/index.js';
 import type { SavedModelInfo } from '../results/index.js';
 import { getVersion } from '../shared/index.js';
@@ -49,7 +50,7 @@ export class ModelSaver {
       }
       this.saved.set(key, dir);
     } catch (error) {
-      this.context.reporter.warn(`could not save the ${role}'s model to ${dir} (${(error as Error).message}); the run goes on`);
+      this.context.reporter.warn(warningModelNotSaved(role, dir, (error as Error).message));
     }
   }
 }

@@ -7,7 +7,7 @@ import type { CsvRecord } from '../results/index.js';
 import { round } from '../results/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { mean } from '../shared/index.js';
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import { readTable } from '../results/index.js';
 
 /** One search point as the selection saw it. */

@@ -1,5 +1,5 @@
 // `--shard auto` and `--shard auto/N`: the shard index and count from the batch system's environment.
-import { errorInvalidArgument } from '../errors.js';
+import { errorInvalidArgument } from '../errors/index.js';
 import { MAX_SHARDS, MAX_SHARDS_REASON, parseShard } from './plan.js';
 import type { Shard } from './plan.js';
 

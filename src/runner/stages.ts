@@ -1,7 +1,7 @@
 // How a run goes through a spec's stages (a search, the selection, the cells after it), the plans of those
 // stages, and the dry run's preview of them.
 import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
-import { errorInvalidArgument, errorNothingSelected } from '../errors.js';
+import { errorInvalidArgument, errorNothingSelected } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { finishedRuns, inspectRunDirectory } from '../results/index.js';
 import { metricColumns, runIdentity } from './identity.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { cacheDir } from '../shared/index.js';
-import { DistilError } from '../errors.js';
+import { DistilError } from '../errors/index.js';
 import { getVersion } from '../shared/index.js';
 import { MODEL_FILE, readSavedModel, saveModel } from '../results/index.js';
 import type { SavedModelInfo } from '../results/index.js';

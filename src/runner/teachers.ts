@@ -2,6 +2,7 @@
 // model), kept with its outputs on the training split for every student that learns from it, freed when done.
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { warningTeacherCacheDamaged, warningTeacherCacheNotWritten } from '../errors/index.js';
 import type { Loss } from '../registry/index.js';
 import { getVersion } from '../shared/index.js';
 import { describeMetrics } from './context.js';
@@ -90,7 +91,7 @@ export class Teachers {
     const { registry, experiment, reporter } = this.context;
     const found = loadTeacher(stem, () => buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir));
     if (!found.model) {
-      if (found.damaged) reporter.warn(`teacher cache entry ${stem} is damaged (${found.damaged}); training the teacher instead`);
+      if (found.damaged) reporter.warn(warningTeacherCacheDamaged(stem, found.damaged));
       return undefined;
     }
     const { model, summary } = found;
@@ -102,7 +103,7 @@ export class Teachers {
       await saveTeacher(stem, run.model, modelInfo(this.context, planned, 'teacher', run, data), run);
     } catch (error) {
       // The trained teacher is still used by this run; only later runs lose the shortcut.
-      this.context.reporter.warn(`could not save the teacher to the cache (${(error as Error).message}); this run goes on`);
+      this.context.reporter.warn(warningTeacherCacheNotWritten((error as Error).message));
     }
   }
 

@@ -1,7 +1,7 @@
 // Trains one role with a seeded, batched loop; evaluates it on the test split.
 import type { Role, Task } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
-import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors.js';
+import { errorDiverged, errorInterrupted, errorNonFiniteLoss } from '../errors/index.js';
 import type { Loss, Metric } from '../registry/index.js';
 import type { ResolvedTraining } from '../config/index.js';
 import { predictInBatches } from './model.js';

@@ -3,7 +3,7 @@ import type { Task } from '../shared/index.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { errorInputFile, errorInvalidArgument } from '../errors.js';
+import { errorInputFile, errorInvalidArgument } from '../errors/index.js';
 import { loadExperiment, resolveExperiment } from '../config/index.js';
 import { applyOverrides, parseSpecSource } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';

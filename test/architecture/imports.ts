@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Which units each unit may import: the folders directly under src/, plus the two files at its top
- * (errors.ts, index.ts). Subfolders (plugins/builtin, backend/wasm) belong to their folder.
+ * Which units each unit may import: the folders directly under src/, plus the file at its top
+ * (index.ts). Subfolders (plugins/builtin, backend/wasm) belong to their folder.
  */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   shared: [],
@@ -24,7 +24,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The units that are one file at the top of src/ rather than a folder. */
-const FILE_UNITS: Readonly<Record<string, string>> = { 'errors.ts': 'errors', 'index.ts': 'index' };
+const FILE_UNITS: Readonly<Record<string, string>> = { 'index.ts': 'index' };
 
 /** One import found in a file: the specifier as written and the file it names. */
 interface Edge {

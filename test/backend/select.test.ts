@@ -1,7 +1,7 @@
 // Backend selection: a probe training step decides, fallbacks say why, explicit requests that cannot be met are errors.
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { assertBlasRequest, resetBackendSelection, selectBackend, setBackendLoader } from '../../src/backend/select.js';
 import { hasDirectMemory } from '../../src/backend/tfjs-internals.js';
 import { stockKernel } from '../../src/backend/kernel-layers.js';

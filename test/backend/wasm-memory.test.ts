@@ -6,7 +6,7 @@ import { recoverWasmBackend, resetBackendSelection, selectBackend } from '../../
 import { makeWasmOutput } from '../../src/backend/tfjs-internals.js';
 import { checkWasmMemory, estimateWasmMemory, isBackendFatal, parameterCount, WasmOutOfMemoryError } from '../../src/backend/wasm-memory.js';
 import type { CellMemoryInput, RoleMemoryInput } from '../../src/backend/wasm-memory.js';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { predictInBatches } from '../../src/runner/model.js';
 import { trainStep } from '../../src/runner/train.js';
 import type { Loss } from '../../src/registry/types.js';

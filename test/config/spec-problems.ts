@@ -3,7 +3,7 @@ import { assert } from 'chai';
 import { applyGridFlags } from '../../src/config/grid-flags.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
-import { DistilError, formatIssue } from '../../src/errors.js';
+import { DistilError, formatIssue } from '../../src/errors/index.js';
 import type { Registry } from '../../src/registry/registry.js';
 import { builtinRegistry } from '../helpers.js';
 

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../src/data/idx.js';
 import { writeTar } from '../../src/data/fetch.js';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { HOUSING_URL } from '../../src/plugins/builtin/datasets/california-housing.js';
 import { assertRefused, finished, startDistilRun } from '../cli-harness.js';
 import type { CliResult } from '../cli-harness.js';

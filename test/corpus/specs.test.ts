@@ -8,7 +8,7 @@ import { assert } from 'chai';
 import { loadExperiment, resolveExperiment } from '../../src/config/experiment.js';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { decodeSpec } from '../../src/config/read.js';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { createRandom } from '../../src/shared/random.js';
 import { assertRefused, distilRun, root } from '../cli-harness.js';
 import { VALID } from '../config/valid-spec.js';

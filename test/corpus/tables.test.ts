@@ -84,7 +84,7 @@ const CASES: Case[] = [
     args: ['compare', 'a.csv', 'b.csv'], code: 0,
     stdout: /^-?\S*\s+teacher\s+accuracy\s+0\.95\s+0\.96\s+\+0\.0100$/m,
     stderr: [`cell "${CELL}", role student: failed in b, ok in a (boom)`, `cell "${CELL}", role person: missing in b, ok in a`,
-      'compared 2 row(s) and 2 metric value(s) (loss, accuracy); change = b - a, positive = better', 'distil-run: warning: 2 row(s) ok in a are failed, skipped, interrupted or missing in b (pass --max-regression to fail on this)'],
+      'compared 2 row(s) and 2 metric value(s) (loss, accuracy); change = b - a, positive = better', 'distil-run: warning: RESULTS_LOST: 2 row(s) ok in a are failed, skipped, interrupted or missing in b (pass --max-regression to fail on this)'],
   },
   {
     name: 'compare: a metric worse beyond the threshold',

@@ -53,7 +53,7 @@ describe('distil-run report (CLI)', () => {
     const dir = path.join(out, 'mnist-small', 'r');
     // Checked loosely on purpose: the whole warning gives the same instruction twice ("then run distil-run report
     // DIR" and "distil-run report DIR writes it once that is fixed") and advises freeing space for EISDIR.
-    assert.match(failed.stderr, new RegExp(`distil-run: warning: could not write report\\.html \\(${dir}/report\\.html: cannot write it \\(EISDIR\\); .*\\); the run's results are unchanged`));
+    assert.match(failed.stderr, new RegExp(`distil-run: warning: REPORT_NOT_WRITTEN: could not write report\\.html \\(${dir}/report\\.html: cannot write it \\(EISDIR\\); .*\\); the run's results are unchanged`));
     assertNoStackTrace(failed.stderr);
     assert.include(readFileSync(path.join(dir, 'results.csv'), 'utf8'), ',failed,');
     rmSync(path.join(dir, 'report.html'), { recursive: true });

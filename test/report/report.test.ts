@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { reportAfterRun } from '../../src/report/after-run.js';
 import { writeReport } from '../../src/report/report.js';
 import { assertErrorMessage, messagePattern, useWasm } from '../helpers.js';
@@ -118,10 +118,10 @@ describe('report.html', () => {
     const before = readFileSync(path.join(dir, 'results.csv'), 'utf8');
     writeFileSync(path.join(dir, 'manifest.json'), 'not json');
     const warnings: string[] = [];
-    assert.isUndefined(await reportAfterRun(dir, (m) => warnings.push(m)));
+    assert.isUndefined(await reportAfterRun(dir, (w) => warnings.push(`${w.code}: ${w.message}`)));
     assert.lengthOf(warnings, 1);
     // The JSON parser's own words change with the Node version.
-    assert.match(warnings[0], messagePattern`could not write report.html (run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/.+/}) (re-run the run; the report needs the manifest.json the run writes)); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`);
+    assert.match(warnings[0], messagePattern`REPORT_NOT_WRITTEN: could not write report.html (run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/.+/}) (re-run the run; the report needs the manifest.json the run writes)); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`);
     assert.equal(readFileSync(path.join(dir, 'results.csv'), 'utf8'), before);
     assert.isFalse(existsSync(path.join(dir, 'report.html')));
   });

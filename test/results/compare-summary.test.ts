@@ -68,7 +68,7 @@ describe('compare summaries', () => {
     assert.equal(comparison.rowsCompared, 2);
     assert.isTrue(comparison.failed);
     assert.equal(comparison.verdict, '1 regression(s): 1 result(s) missing, with fewer ok seeds or empty in b');
-    assert.equal(compare(a, b).verdict, 'warning: 1 result(s) with ok seeds in a are missing, with fewer ok seeds or empty in b (pass --max-regression to fail on this)');
+    assert.equal(compare(a, b).verdict, 'warning: RESULTS_LOST: 1 result(s) with ok seeds in a are missing, with fewer ok seeds or empty in b (pass --max-regression to fail on this)');
   });
 
   it('refuses a threshold on a metric whose direction is unknown', () => {

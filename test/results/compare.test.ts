@@ -43,7 +43,7 @@ describe('compareResults', () => {
   it('reports, without a threshold, lost rows as a warning and does not fail', () => {
     const comparison = compare(BASELINE, results(result('teacher')));
     assert.isFalse(comparison.failed);
-    assert.equal(comparison.verdict, 'warning: 2 row(s) ok in a are failed, skipped, interrupted or missing in b (pass --max-regression to fail on this)');
+    assert.equal(comparison.verdict, 'warning: RESULTS_LOST: 2 row(s) ok in a are failed, skipped, interrupted or missing in b (pass --max-regression to fail on this)');
   });
 
   it('notes a row that failed in a and is ok in b, and rows of one table only, without failing', () => {

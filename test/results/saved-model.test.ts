@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { saveModelsFor } from '../../src/runner/run-options.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';

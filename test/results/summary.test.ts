@@ -79,7 +79,7 @@ describe('summary', () => {
     const rows = [record('student', 1), record('person', 1)].map((r) => header.map((c) => r[c]).join(','));
     writeFileSync(path.join(dir, 'results.csv'), [header.join(','), ...rows, ''].join('\n'));
     const warnings: string[] = [];
-    const written = writeRunSummary(dir, (m) => warnings.push(m));
+    const written = writeRunSummary(dir, (w) => warnings.push(`${w.code}: ${w.message}`));
     assert.lengthOf(written, 2);
     assert.deepEqual(warnings, []);
     assert.equal(readFileSync(path.join(dir, 'summary.csv'), 'utf8'), [
@@ -89,10 +89,10 @@ describe('summary', () => {
       '',
     ].join('\n'));
     writeFileSync(path.join(dir, 'results.csv'), `${header.join(',')}\nr1,mnist,c1`);
-    assert.deepEqual(writeRunSummary(dir, (m) => warnings.push(m)), []);
+    assert.deepEqual(writeRunSummary(dir, (w) => warnings.push(`${w.code}: ${w.message}`)), []);
     assert.lengthOf(warnings, 1);
     // Left as it was: in full the warning says "results.csv is complete" while the reason it gives is that
     // results.csv is cut short, a product bug to fix before this is compared exactly.
-    assert.match(warnings[0], /^could not write .*summary\.csv \(.*results\.csv:2: row has 3 fields, the header has 10 .*\); results\.csv is complete: distil-run summarize .*results\.csv makes the summary from it$/);
+    assert.match(warnings[0], /^SUMMARY_NOT_WRITTEN: could not write .*summary\.csv \(.*results\.csv:2: row has 3 fields, the header has 10 .*\); results\.csv is complete: distil-run summarize .*results\.csv makes the summary from it$/);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { readTable } from '../../src/results/table-check.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, line, result, results, table } from './table-fixtures.js';
 import { assertThrowsMessage } from '../helpers.js';

@@ -12,7 +12,7 @@ import { RecordingReporter } from '../../src/runner/reporter.js';
 import { useWasm } from '../helpers.js';
 import { experiment, outDir, SEEDLESS, SPEC, testPlugin } from './blobs.js';
 
-const warnings = (reporter: RecordingReporter) => reporter.events.filter((e) => e.type === 'warn').map((e) => e.message);
+const warnings = (reporter: RecordingReporter) => reporter.events.filter((e) => e.type === 'warn').map((e) => `${e.code}: ${e.message}`);
 
 async function run(text: string, resolved?: Awaited<ReturnType<typeof experiment>>) {
   const { experiment: exp, registry } = resolved ?? await experiment(text);

@@ -1,6 +1,6 @@
 // --shard auto: index and count from Kubernetes, Slurm or DISTIL_SHARD_* variables, and every refusal's exact text.
 import { assert } from 'chai';
-import { DistilError } from '../../src/errors.js';
+import { DistilError } from '../../src/errors/index.js';
 import { resolveShard } from '../../src/runner/shard.js';
 import type { ShardEnvironment } from '../../src/runner/shard.js';
 import { assertRefused, distilRun, fixture } from '../cli-harness.js';

@@ -1,7 +1,7 @@
 // Dataset "california-housing": StatLib's cal_housing.data with scikit-learn's 8 derived features.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
+import { errorDataFile, errorDatasetNotFound } from '../../../errors/index.js';
 import { downloadVerified, readTarEntry, writeCache } from '../../../data/index.js';
 import { cacheDir } from '../../../shared/index.js';
 import { sha256 } from '../../../shared/index.js';

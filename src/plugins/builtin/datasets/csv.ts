@@ -1,7 +1,7 @@
 // Dataset "csv": a user's own table, for classification or regression, described in YAML only.
 import type { DataSplit, Task } from '../../../shared/index.js';
 import path from 'node:path';
-import { errorDataFile, errorDataset } from '../../../errors.js';
+import { errorDataFile, errorDataset } from '../../../errors/index.js';
 import { assertSameColumns, cellNumber, columnIndex, readCsvTable } from '../../../data/index.js';
 import type { CsvTable } from '../../../data/index.js';
 import { assertSplitClasses, assertTargetVaries, resolveClasses } from '../../../data/index.js';

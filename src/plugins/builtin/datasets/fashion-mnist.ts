@@ -1,7 +1,7 @@
 // Dataset "fashion-mnist": Zalando's 60k/10k clothing images in MNIST's format, found locally or downloaded once.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { errorDataFile, errorDatasetNotFound } from '../../../errors.js';
+import { errorDataFile, errorDatasetNotFound } from '../../../errors/index.js';
 import { downloadVerified, writeCache } from '../../../data/index.js';
 import { cacheDir } from '../../../shared/index.js';
 import { defineComponent } from '../../../registry/index.js';

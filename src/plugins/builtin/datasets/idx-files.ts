@@ -1,7 +1,7 @@
 // Reads an MNIST-format dataset (four IDX files, and a validation pair) into typed arrays; shared by "idx", "mnist" and "fashion-mnist".
 import type { DataSplit } from '../../../shared/index.js';
 import { createHash } from 'node:crypto';
-import { errorDataFile } from '../../../errors.js';
+import { errorDataFile } from '../../../errors/index.js';
 import { gunzipIfGzip } from '../../../data/index.js';
 import { parseIdx } from '../../../data/index.js';
 import type { IdxArray } from '../../../data/index.js';

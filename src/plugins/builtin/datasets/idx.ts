@@ -1,6 +1,6 @@
 // Dataset "idx": any MNIST-format dataset (Fashion-MNIST, KMNIST, EMNIST digits...) from four IDX files, and a validation pair.
 import path from 'node:path';
-import { errorDataset } from '../../../errors.js';
+import { errorDataset } from '../../../errors/index.js';
 import { defineComponent } from '../../../registry/index.js';
 import { loadIdxDataset } from './idx-files.js';
 import { limitParams } from './limit-params.js';

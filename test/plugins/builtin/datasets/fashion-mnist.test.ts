@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../../src/data/idx.js';
-import { DistilError } from '../../../../src/errors.js';
+import { DistilError } from '../../../../src/errors/index.js';
 import { builtinRegistry } from '../../../helpers.js';
 import type { Dataset } from '../../../../src/registry/types.js';
 import { describeParams } from '../params-table.js';

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../../src/data/idx.js';
-import { DistilError } from '../../../../src/errors.js';
+import { DistilError } from '../../../../src/errors/index.js';
 import type { Dataset } from '../../../../src/registry/types.js';
 import { root } from '../../../cli-harness.js';
 import { builtinRegistry } from '../../../helpers.js';
