@@ -1,5 +1,5 @@
 // The registry folder's surface: components by kind, the plugin API types, and loading plugin modules.
-export { Registry, RegistrationError } from './registry.js';
+export { Registry } from './registry.js';
 export type { Lookup, RegisteredComponent } from './registry.js';
 export { loadPlugins, PLUGIN_TIMEOUT_MS } from './load-plugins.js';
 export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts } from './types.js';

@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { DistilError } from '../errors/index.js';
 import type { SourceLocation, SpecIssue } from '../errors/index.js';
 import { printable } from '../shared/index.js';
 import type { Registry } from './registry.js';
-import { RegistrationError } from './registry.js';
 import type { Plugin } from './types.js';
 
 /** How long a plugin module may take to load, unless DISTIL_PLUGIN_TIMEOUT_MS says otherwise (0: no limit). */
@@ -78,7 +78,7 @@ async function registerModule(registry: Registry, reference: string, baseDir: st
     registry.use(plugin);
     return undefined;
   } catch (error) {
-    if (error instanceof RegistrationError) return { message: error.message, hint: error.hint };
+    if (error instanceof DistilError && error.code === 'PLUGIN_INVALID') return { message: error.message, hint: error.hint ?? '' };
     return { message: `plugin "${shown}" cannot be registered: ${messageOf(error)}`, hint: 'export default definePlugin({ name, components: [...] })' };
   }
 }

@@ -1,5 +1,7 @@
 // The component registry: components by kind and name, each with a compiled params validator.
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { errorPluginInvalid } from '../errors/index.js';
+import type { DistilError } from '../errors/index.js';
 import { getAjv } from '../shared/index.js';
 import { didYouMean } from '../shared/index.js';
 import type { ComponentDefinition, ComponentKind, JsonSchema, Plugin } from './types.js';
@@ -23,17 +25,6 @@ function strictSchema(schema: JsonSchema): JsonSchema {
   return { type: 'object', additionalProperties: false, ...schema };
 }
 
-/** A plugin that cannot be registered; `hint` says what its author should change. */
-export class RegistrationError extends Error {
-  constructor(
-    message: string,
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'RegistrationError';
-  }
-}
-
 const SHAPE_HINT = 'each component needs kind, name, description, params (a JSON Schema) and create()';
 
 /** Params validators by definition: a built-in's schema is compiled once per process, however many registries use it. */
@@ -42,15 +33,15 @@ const validators = new WeakMap<object, ValidateFunction>();
 /**
  * Compiles a component's params schema, so a broken one is refused when its plugin loads rather than
  * failing (with a stack trace) when a spec first uses it.
- * @throws RegistrationError when ajv cannot compile it.
+ * @throws DistilError PLUGIN_INVALID when ajv cannot compile it.
  */
 function compileParams(definition: ComponentDefinition, plugin: string): ValidateFunction {
   const cached = validators.get(definition);
   if (cached) return cached;
   const ajv = getAjv();
   const schema = strictSchema(definition.params);
-  const fail = (problem: string): RegistrationError =>
-    new RegistrationError(`plugin ${plugin}: ${definition.kind} "${definition.name}" has an invalid params schema: ${problem}`, "fix the component's params JSON Schema");
+  const fail = (problem: string): DistilError =>
+    errorPluginInvalid(`plugin ${plugin}: ${definition.kind} "${definition.name}" has an invalid params schema: ${problem}`, "fix the component's params JSON Schema");
   if (!ajv.validateSchema(schema)) {
     const first = ajv.errors?.[0];
     throw fail(first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid');
@@ -98,18 +89,18 @@ export class Registry {
 
   /**
    * Registers every component of a plugin, or none of them.
-   * @throws RegistrationError when a component is malformed, its params schema does not compile, its
+   * @throws DistilError PLUGIN_INVALID when a component is malformed, its params schema does not compile, its
    *   name is already taken, or another plugin of the same name is registered.
    */
   use(plugin: Plugin): this {
     const known = this.plugins.get(plugin.name);
     if (known === plugin) return this;
-    if (known) throw new RegistrationError(`plugin ${plugin.name}: another plugin named "${plugin.name}" is already loaded`, 'give each plugin its own name');
+    if (known) throw errorPluginInvalid(`plugin ${plugin.name}: another plugin named "${plugin.name}" is already loaded`, 'give each plugin its own name');
     const components = plugin.components.map((component, i) => this.checked(component as unknown, i, plugin.name));
     const names = new Set<string>();
     for (const { definition } of components) {
       const id = `${definition.kind}:${definition.name}`;
-      if (names.has(id)) throw new RegistrationError(`plugin ${plugin.name}: declares ${definition.kind} "${definition.name}" twice`, 'rename one of them');
+      if (names.has(id)) throw errorPluginInvalid(`plugin ${plugin.name}: declares ${definition.kind} "${definition.name}" twice`, 'rename one of them');
       names.add(id);
     }
     for (const component of components) this.byKind.get(component.definition.kind)?.set(component.definition.name, component);
@@ -120,11 +111,11 @@ export class Registry {
   /** A component ready to register: well formed, its name free, its params schema compiled. */
   private checked(component: unknown, index: number, plugin: string): RegisteredComponent {
     const problem = shapeProblem(component, index);
-    if (problem) throw new RegistrationError(`plugin ${plugin}: ${problem}`, SHAPE_HINT);
+    if (problem) throw errorPluginInvalid(`plugin ${plugin}: ${problem}`, SHAPE_HINT);
     const definition = component as ComponentDefinition;
     const existing = this.byKind.get(definition.kind)?.get(definition.name);
     if (existing) {
-      throw new RegistrationError(
+      throw errorPluginInvalid(
         `plugin ${plugin}: ${definition.kind} "${definition.name}" is already registered by plugin ${existing.plugin}`,
         'rename the component or drop the duplicate plugin',
       );

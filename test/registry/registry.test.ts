@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
 import { didYouMean, editDistance } from '../../src/shared/did-you-mean.js';
-import { Registry, RegistrationError } from '../../src/registry/registry.js';
+import { Registry } from '../../src/registry/registry.js';
+import { DistilError } from '../../src/errors/index.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { Plugin } from '../../src/registry/types.js';
 import { parseSpecSource } from '../../src/config/load.js';
@@ -33,7 +34,7 @@ describe('registry', () => {
   it('refuses a second component with a taken name', () => {
     const registry = builtinRegistry();
     const clash = definePlugin({ name: 'clash', components: [{ kind: 'loss', name: 'kd', description: '', params: {}, create: () => ({ compute: () => { throw new Error(); } }) }] });
-    assertThrowsMessage(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin', { type: RegistrationError });
+    assertThrowsMessage(() => registry.use(clash), 'plugin clash: loss "kd" is already registered by plugin builtin', { type: DistilError, code: 'PLUGIN_INVALID' });
   });
 
   /** The message and hint a plugin is refused with. */
@@ -41,8 +42,9 @@ describe('registry', () => {
     try {
       registry.use(plugin as Plugin);
     } catch (error) {
-      assert.instanceOf(error, RegistrationError);
-      return `${(error as RegistrationError).message} (${(error as RegistrationError).hint})`;
+      assert.instanceOf(error, DistilError);
+      assert.equal((error as DistilError).code, 'PLUGIN_INVALID');
+      return `${(error as DistilError).message} (${(error as DistilError).hint})`;
     }
     return 'registered';
   };
