@@ -73,6 +73,7 @@ export {
   formatPlan,
   ListrReporter,
   parseShard,
+  parseShardRequest,
   planRun,
   planStages,
   predictSavedModel,
@@ -94,6 +95,7 @@ export type {
   RunSummary,
   Shard,
   ShardEnvironment,
+  ShardRequest,
 } from './runner/index.js';
 
 // Results: the tables, compare, merge, summarize, best, saved models, --out files.

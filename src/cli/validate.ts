@@ -1,13 +1,14 @@
 // `distil-run validate <spec.yaml>`: checks a spec and the run flags of its command line, without running it.
-import { createRegistry, loadExperiment, planStages } from '../index.js';
+import { createRegistry, loadExperiment, parseShardRequest, planStages } from '../index.js';
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
 import { RUN_FLAGS, runOptions } from './run.js';
 
 async function validate(files: readonly string[], values: Values): Promise<number> {
   const { experiment } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
-  // The run flags a command line carries are checked as the run would (an auto shard resolves only where it runs).
-  runOptions({ ...values, shard: values.shard !== undefined && /^auto(\/\d+)?$/.test(values.shard) ? undefined : values.shard });
+  // The run flags a command line carries are checked as the run would; an auto shard is read only where it runs.
+  const auto = values.shard !== undefined && 'auto' in parseShardRequest(values.shard);
+  runOptions({ ...values, shard: auto ? undefined : values.shard });
   // A selection table is read as the run would read it: a point it lacks is found now, not after loading the data.
   if (values.selection !== undefined) planStages(experiment, { selection: values.selection });
   process.stdout.write(`${files[0]}: valid (${experiment.cells.length} cell(s))\n`);

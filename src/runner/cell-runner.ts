@@ -7,7 +7,7 @@ import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './data.js';
 import { EpochsAxis } from './epochs-axis.js';
-import { runKey } from './plan.js';
+import { runKey } from '../results/index.js';
 import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';
 import { RoleTrainer } from './role-training.js';

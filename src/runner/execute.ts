@@ -12,7 +12,7 @@ import { DatasetCache } from './data.js';
 import { metricColumns, runIdentity } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
-import { runKey } from './plan.js';
+import { runKey } from '../results/index.js';
 import type { Plan } from './plan.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';

@@ -1,18 +1,10 @@
 // Turns a resolved experiment into the list of cells this invocation runs: shard, resume, dry run.
+import { runKey } from '../results/index.js';
+import type { Shard } from './shard.js';
 import type { Role } from '../shared/index.js';
-import { errorInvalidArgument } from '../errors/index.js';
-import { SPEC_LIMITS } from '../shared/index.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
-
-export interface Shard {
-  /** 1-based shard number. */
-  readonly index: number;
-  readonly count: number;
-  /** Where `--shard auto` found index and count, e.g. `Slurm job array (SLURM_ARRAY_TASK_ID=3, ...)`; recorded in the manifest. */
-  readonly source?: string;
-}
 
 export interface PlannedCell {
   readonly cell: ResolvedCell;
@@ -44,25 +36,6 @@ export interface Plan {
   readonly notes?: readonly string[];
   /** `search`: the cells are search points whose teachers alone train (a shard's stage 1); `selected`: the search's winner came from a table. */
   readonly stage?: 'search' | 'selected';
-}
-
-/** The most shards a run splits into: a grid has at most this many cells, so more shards would run nothing. */
-export const MAX_SHARDS = SPEC_LIMITS.gridCells;
-
-/** Why a count past {@link MAX_SHARDS} is refused, for messages. */
-export const MAX_SHARDS_REASON = `a grid has at most ${SPEC_LIMITS.gridCells} cells`;
-
-/**
- * Parses `--shard i/n`.
- * @throws DistilError INVALID_ARGUMENT for anything but 1 <= i <= n <= {@link MAX_SHARDS}.
- */
-export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = match ? Number(match[1]) : NaN;
-  const count = match ? Number(match[2]) : NaN;
-  if (!match || index < 1 || count < 1 || index > count) throw errorInvalidArgument('--shard', `expected i/n with 1 <= i <= n (e.g. 1/4), got "${text}"`);
-  if (count > MAX_SHARDS) throw errorInvalidArgument('--shard', `expected i/n with n at most ${MAX_SHARDS} (${MAX_SHARDS_REASON}), got "${text}"`);
-  return { index, count };
 }
 
 export function cellLabel(cell: ResolvedCell): string {
@@ -109,8 +82,6 @@ export function roleKey(planned: PlannedCell, role: Role): string {
   return role === 'teacher' ? planned.teacherKey : role === 'person' ? planned.personKey : planned.studentKey;
 }
 
-export { runKey } from '../results/index.js';
-import { runKey } from '../results/index.js';
 
 /** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
 export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {}): Plan {

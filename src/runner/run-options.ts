@@ -4,7 +4,7 @@ import type { BackendInfo, BackendRequest, BlasRequest } from '../backend/index.
 import { errorInvalidArgument } from '../errors/index.js';
 import { assertRunId } from '../results/index.js';
 import type { Row } from '../results/index.js';
-import type { Shard } from './plan.js';
+import type { Shard } from './shard.js';
 import type { Reporter } from './reporter.js';
 
 export interface RunOptions {

@@ -1,7 +1,49 @@
-// `--shard auto` and `--shard auto/N`: the shard index and count from the batch system's environment.
+// `--shard i/n`, `auto` and `auto/N`, read in one place; an auto shard's index and count from the batch system's environment.
 import { errorInvalidArgument } from '../errors/index.js';
-import { MAX_SHARDS, MAX_SHARDS_REASON, parseShard } from './plan.js';
-import type { Shard } from './plan.js';
+import { SPEC_LIMITS } from '../shared/index.js';
+
+export interface Shard {
+  /** 1-based shard number. */
+  readonly index: number;
+  readonly count: number;
+  /** Where `--shard auto` found index and count, e.g. `Slurm job array (SLURM_ARRAY_TASK_ID=3, ...)`; recorded in the manifest. */
+  readonly source?: string;
+}
+
+/** The most shards a run splits into: a grid has at most this many cells, so more shards would run nothing. */
+export const MAX_SHARDS = SPEC_LIMITS.gridCells;
+
+/** Why a count past {@link MAX_SHARDS} is refused, for messages. */
+export const MAX_SHARDS_REASON = `a grid has at most ${SPEC_LIMITS.gridCells} cells`;
+
+/** `--shard` as written: a shard `i/n`, or `auto` (with the count `auto/N` gives) to be read from the environment. */
+export type ShardRequest = { readonly shard: Shard } | { readonly auto: { readonly count?: number } };
+
+/**
+ * Reads `--shard i/n`, `auto` or `auto/N` without looking at the environment: the one parser of the flag.
+ * @throws DistilError INVALID_ARGUMENT for anything else, or for i/n outside 1 <= i <= n <= {@link MAX_SHARDS}.
+ */
+export function parseShardRequest(text: string): ShardRequest {
+  const auto = /^auto(?:\/(.*))?$/.exec(text.trim());
+  if (!auto) return { shard: parseShard(text) };
+  if (auto[1] !== undefined && !/^[1-9]\d*$/.test(auto[1])) {
+    throw errorInvalidArgument(`--shard ${text.trim()}`, `expected auto or auto/N with N >= 1 the number of shards, got "${text}"`);
+  }
+  return { auto: auto[1] === undefined ? {} : { count: Number(auto[1]) } };
+}
+
+/**
+ * Parses `--shard i/n`.
+ * @throws DistilError INVALID_ARGUMENT for anything but 1 <= i <= n <= {@link MAX_SHARDS}.
+ */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN;
+  const count = match ? Number(match[2]) : NaN;
+  if (!match || index < 1 || count < 1 || index > count) throw errorInvalidArgument('--shard', `expected i/n with 1 <= i <= n (e.g. 1/4), got "${text}"`);
+  if (count > MAX_SHARDS) throw errorInvalidArgument('--shard', `expected i/n with n at most ${MAX_SHARDS} (${MAX_SHARDS_REASON}), got "${text}"`);
+  return { index, count };
+}
 
 /** The environment variables read (process.env by default). */
 export type ShardEnvironment = Readonly<Record<string, string | undefined>>;
@@ -100,15 +142,14 @@ function agreedCount(env: ShardEnv, found: Found, counts: readonly Count[]): Cou
  * @throws DistilError INVALID_ARGUMENT when no system or several set an index, or the values disagree.
  */
 export function resolveShard(text: string, environment: ShardEnvironment = process.env): Shard {
-  const auto = /^auto(?:\/(.*))?$/.exec(text.trim());
-  if (!auto) return parseShard(text);
+  const request = parseShardRequest(text);
+  if ('shard' in request) return request.shard;
   const env = new ShardEnv(`--shard ${text.trim()}`, environment);
-  if (auto[1] !== undefined && !/^[1-9]\d*$/.test(auto[1])) env.fail(`expected auto or auto/N with N >= 1 the number of shards, got "${text}"`);
   const found = [kubernetes(env), slurm(env), ciMatrix(env)].filter((f): f is Found => f !== undefined);
   if (found.length === 0) env.fail(`no shard index in the environment: looked for ${LOOKED_FOR} (give --shard I/N instead)`);
   if (found.length > 1) env.fail(`several shard indices in the environment: ${found.flatMap((f) => f.variables.slice(0, 1)).join(', ')} (unset the ones that do not apply, or give --shard I/N)`);
   const [source] = found;
-  const fromFlag: Count[] = auto[1] === undefined ? [] : [{ value: Number(auto[1]), from: `--shard auto/${auto[1]}` }];
+  const fromFlag: Count[] = request.auto.count === undefined ? [] : [{ value: request.auto.count, from: `--shard auto/${request.auto.count}` }];
   const distilCount = env.number('DISTIL_SHARD_COUNT', 1);
   const fromEnv: Count[] = distilCount === undefined ? [] : [{ value: distilCount, from: env.shown('DISTIL_SHARD_COUNT') }];
   const count = agreedCount(env, source, [...fromFlag, ...source.counts, ...fromEnv]);

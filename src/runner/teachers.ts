@@ -11,7 +11,7 @@ import type { LoadedData } from './data.js';
 import type { EpochsAxis } from './epochs-axis.js';
 import { loadRoleModel } from './loaded-model.js';
 import { createComponent, createMetric, predictInBatches } from './model.js';
-import { runKey } from './plan.js';
+import { runKey } from '../results/index.js';
 import type { PlannedCell } from './plan.js';
 import { buildRoleModel, timeInference } from './role.js';
 import type { RoleRun } from './role.js';

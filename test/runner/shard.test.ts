@@ -136,4 +136,14 @@ describe('--shard auto on the command line', () => {
     const env = { JOB_COMPLETION_INDEX: '', SLURM_ARRAY_TASK_ID: '', DISTIL_SHARD_INDEX: '' };
     assertRefused(distilRun([fixture('mnist-small.yaml'), '--dry-run', '--shard', 'auto'], { env }), 2, `distil-run: --shard auto: no shard index in the environment: looked for ${LOOKED_FOR} (give --shard I/N instead)\n`);
   });
+
+  it('validate reads the flag as the run does: auto is left to the run, a malformed auto/N is refused in the same words', () => {
+    const env = { JOB_COMPLETION_INDEX: '', SLURM_ARRAY_TASK_ID: '', DISTIL_SHARD_INDEX: '' };
+    const valid = distilRun(['validate', fixture('mnist-small.yaml'), '--shard', 'auto/3'], { env });
+    assert.equal(valid.stdout, `${fixture('mnist-small.yaml')}: valid (1 cell(s))\n`);
+    assert.equal(valid.code, 0, valid.stderr);
+    const message = 'distil-run: --shard auto/0: expected auto or auto/N with N >= 1 the number of shards, got "auto/0"\n';
+    assertRefused(distilRun(['validate', fixture('mnist-small.yaml'), '--shard', 'auto/0'], { env }), 2, message);
+    assertRefused(distilRun([fixture('mnist-small.yaml'), '--dry-run', '--shard', 'auto/0'], { env }), 2, message);
+  });
 });
