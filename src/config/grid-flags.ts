@@ -5,7 +5,7 @@ import { errorInvalidArgument } from '../errors/index.js';
 import { AXIS_KEY, ZIP_KEY } from './grid.js';
 import { childNode, findPair, formatPath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
-import { showValue } from './messages.js';
+import { showValue } from './ajv-issues.js';
 import { describeScalar } from './path-problems.js';
 
 const EXAMPLE = 'e.g. --grid training.optimizer.lr=[0.001,0.01]';

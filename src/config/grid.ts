@@ -4,7 +4,7 @@ import { SPEC_LIMITS } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
-import type { Locator } from './messages.js';
+import type { Locator } from './ajv-issues.js';
 import { dataPathProblem } from './path-problems.js';
 
 /**

@@ -2,7 +2,7 @@
 import { printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
 import type { PathSegment } from './locate.js';
-import { showValue } from './messages.js';
+import { showValue } from './ajv-issues.js';
 
 /** A plain value as users read it: `a string ("mnist")`, `a number (4)`. */
 export function describeScalar(value: unknown): string {

@@ -7,7 +7,7 @@ import { SPEC_LIMITS } from '../shared/index.js';
 import { setPath } from './grid.js';
 import { printableKey } from '../shared/index.js';
 import { parsePath } from './locate.js';
-import type { Locator } from './messages.js';
+import type { Locator } from './ajv-issues.js';
 
 type Json = Record<string, unknown>;
 

@@ -4,7 +4,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml
 import type { Alias, Node, YAMLError } from 'yaml';
 import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
-import { showValue } from './messages.js';
+import { showValue } from './ajv-issues.js';
 import { printable, printableKey } from '../shared/index.js';
 import { formatPath, keyText, offsetPosition, positionOf } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';

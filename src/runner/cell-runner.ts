@@ -5,7 +5,7 @@ import type { Row, RowContext, RowStatus } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import { EpochsAxis } from './epochs-axis.js';
 import { runKey } from '../results/index.js';
 import type { PlannedCell } from './plan.js';

@@ -2,7 +2,7 @@
 import type { ResolvedExperiment } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
 import type { RunWriter } from '../results/index.js';
-import type { DatasetCache } from './data.js';
+import type { DatasetCache } from './dataset-cache.js';
 import type { Reporter } from './reporter.js';
 import type { SaveModels } from './run-options.js';
 

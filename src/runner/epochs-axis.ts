@@ -3,7 +3,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import { epochsShareable, roleKey } from './plan.js';
 import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';

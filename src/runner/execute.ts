@@ -8,7 +8,7 @@ import type { Registry } from '../registry/index.js';
 import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
-import { DatasetCache } from './data.js';
+import { DatasetCache } from './dataset-cache.js';
 import { metricColumns, runIdentity } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';

@@ -10,7 +10,7 @@ import type { Dataset, Registry } from '../registry/index.js';
 import { planLayers } from './model.js';
 import type { PlannedLayer } from './model.js';
 import { loadRoleModel } from './loaded-model.js';
-import type { DatasetCache } from './data.js';
+import type { DatasetCache } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
 
 function roleInput(registry: Registry, config: ResolvedConfig, role: Role, dataset: Dataset): RoleMemoryInput {

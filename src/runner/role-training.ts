@@ -7,7 +7,7 @@ import { historyRow } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
 import { runRole } from './role.js';
 import type { RoleRun } from './role.js';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/index.js';
 import type { Loss, Metric } from '../registry/index.js';
 import type { ResolvedConfig } from '../config/index.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import { buildModel, createComponent, createMetric, predictInBatches } from './model.js';
 import { deriveSeed } from '../shared/index.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';

@@ -7,7 +7,7 @@ import type { SavedModelInfo } from '../results/index.js';
 import { getVersion } from '../shared/index.js';
 import type { Role } from '../shared/index.js';
 import type { ExecutionContext } from './context.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import { roleKey } from './plan.js';
 import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';

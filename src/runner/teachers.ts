@@ -7,7 +7,7 @@ import type { Loss } from '../registry/index.js';
 import { getVersion } from '../shared/index.js';
 import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
-import type { LoadedData } from './data.js';
+import type { LoadedData } from './dataset-cache.js';
 import type { EpochsAxis } from './epochs-axis.js';
 import { loadRoleModel } from './loaded-model.js';
 import { createComponent, createMetric, predictInBatches } from './model.js';

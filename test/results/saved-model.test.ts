@@ -8,7 +8,7 @@ import { DistilError } from '../../src/errors/index.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { saveModelsFor } from '../../src/runner/run-options.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
-import { loadData } from '../../src/runner/data.js';
+import { loadData } from '../../src/runner/dataset-cache.js';
 import { loadSavedModel, readSavedModel, saveModel } from '../../src/results/saved-model.js';
 import { readCsv } from '../../src/results/csv.js';
 import { messagePattern, useWasm } from '../helpers.js';

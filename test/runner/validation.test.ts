@@ -1,7 +1,7 @@
 // The validation split and early stopping: held-out rows, val_ columns, and the best epoch's weights kept.
 import path from 'node:path';
 import { assert } from 'chai';
-import { holdOut } from '../../src/runner/data.js';
+import { holdOut } from '../../src/runner/dataset-cache.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
