@@ -18,7 +18,7 @@ describe('distil-run CLI', () => {
     assert.match(stdout, /^role\s+params\s+loss\s+accuracy\s+gain\s+status$/m);
     assert.match(stderr, /backend wasm/);
     // Each role's last epoch line once (not again when the role ends).
-    assert.lengthOf(stderr.match(/epoch 2\/2  loss/g) ?? [], 3, stderr);
+    assert.lengthOf(stderr.match(/epoch 2\/2 {2}loss/g) ?? [], 3, stderr);
     const { records } = readCsv(path.join(runDir, 'results.csv'));
     assert.deepEqual(records.map((r) => [r.role, r.status, r.backend, r.epochs]), [
       ['teacher', 'ok', 'wasm', '2'], ['student', 'ok', 'wasm', '2'], ['person', 'ok', 'wasm', '2'],
@@ -111,7 +111,7 @@ describe('distil-run CLI', () => {
     assert.equal(code, 0);
     assert.match(stdout, /^experiment mnist-small: 2 cell\(s\) to run \(2 grid point\(s\) x 1 seed\(s\)\)$/m);
     assert.match(stdout, /^trainings: teacher 1, student 2, person 1 /m);
-    assert.match(stdout, /cell [0-9a-f]{12}  seed 1  distillation\.temperature=4  teacher [0-9a-f]{12} \[128-64\]  student \[32\]/);
+    assert.match(stdout, /cell [0-9a-f]{12} {2}seed 1 {2}distillation\.temperature=4 {2}teacher [0-9a-f]{12} \[128-64\] {2}student \[32\]/);
   });
 
   it('warns of a teacher no larger than its student with its code, naming both counts, and runs (not --dry-run, which loads no data)', function () {

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { assert } from 'chai';
 import { selectBackend } from '../src/backend/select.js';
 import { builtinPlugin } from '../src/plugins/builtin/index.js';
@@ -46,6 +46,7 @@ export function value(scalar: tf.Scalar): number {
 /** What a refusal must be besides its message: its class (DistilError unless given), and its code and exit code when given. */
 export interface ExpectedError {
   // Any constructor of an Error, whatever its parameters (as chai's instanceOf takes it).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a constructor of any parameters, as chai takes it
   readonly type?: new (...args: any[]) => Error;
   readonly code?: string;
   readonly exitCode?: number;

@@ -34,14 +34,14 @@ export async function downloadVerified(url: string, expected: Expected, timeoutM
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
-    throw new Error(`download of ${url} failed: ${networkProblem(error, timeoutMs)}`);
+    throw new Error(`download of ${url} failed: ${networkProblem(error, timeoutMs)}`, { cause: error });
   }
   if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   let bytes: Buffer;
   try {
     bytes = Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    throw new Error(`download of ${url} failed while receiving: ${networkProblem(error, timeoutMs)}`);
+    throw new Error(`download of ${url} failed while receiving: ${networkProblem(error, timeoutMs)}`, { cause: error });
   }
   const [kind, want] = typeof expected === 'string' ? ['SHA-256', expected] : ['MD5', expected.md5];
   const actual = kind === 'MD5' ? md5(bytes) : sha256(bytes);

@@ -10,6 +10,6 @@ export function gunzipIfGzip(bytes: Buffer): Buffer {
   try {
     return gunzipSync(bytes);
   } catch (error) {
-    throw new Error(`corrupt gzip data (${(error as Error).message})`);
+    throw new Error(`corrupt gzip data (${(error as Error).message})`, { cause: error });
   }
 }

@@ -111,7 +111,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: cellCount, skippedCells: plan.done.length + (plans.search?.done.length ?? 0) });
   manifest('running');
   let status: RunStatus = 'ok';
-  let summary: readonly Row[] = [];
+  let summary: readonly Row[];
   try {
     if (experiment.search && selection) {
       // Selected from the search stage's table: recorded here as if the search had run in this directory.

@@ -108,7 +108,7 @@ export function planLayers(registry: Registry, layers: readonly ComponentRef[], 
       try {
         facts = (definition.shape as (params: unknown, input: readonly number[]) => { output: number[]; params: number })(ref.params, shape);
       } catch (error) {
-        throw new Error(`${label}: ${(error as Error).message}`);
+        throw new Error(`${label}: ${(error as Error).message}`, { cause: error });
       }
     }
     if (facts.output.some((d) => d < 1)) throw new Error(`${label} leaves nothing of its input [${shape.join(', ')}] (a window larger than the image: use padding: same, or fewer pooling layers)`);

@@ -2,7 +2,7 @@
 import type { Role } from '../shared/index.js';
 import type { RoleOutcome } from '../results/index.js';
 import { errorNonFiniteMetric } from '../errors/index.js';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/index.js';
 import type { Loss, Metric } from '../registry/index.js';
 import type { ResolvedConfig } from '../config/index.js';

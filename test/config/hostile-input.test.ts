@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
-import { DistilError } from '../../src/errors/index.js';
+import type { DistilError } from '../../src/errors/index.js';
 import { specRefusal } from './spec-problems.js';
 import { assertNoStackTrace, assertRefused, cli, distilRun, fixture, root } from '../cli-harness.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
 import { didYouMean, editDistance } from '../../src/shared/did-you-mean.js';
-import { Registry } from '../../src/registry/registry.js';
+import type { Registry } from '../../src/registry/registry.js';
 import { DistilError } from '../../src/errors/index.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { Plugin } from '../../src/registry/types.js';

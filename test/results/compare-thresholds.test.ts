@@ -83,9 +83,11 @@ describe('compare thresholds', () => {
     ['a threshold on a metric whose direction is unknown', table([...RESULTS_HEADER, 'test_top2'], roles({ test_top2: 0.99 })), table([...RESULTS_HEADER, 'test_top2'], roles({ test_top2: 0.9 })), { metricThresholds: { top2: 0.01 } },
       'b.csv: test_top2 is not a registered metric, so whether higher or lower is better is unknown and --max-regression cannot be checked (pass --plugin MODULE for the plugin that defines it)'],
   ];
-  for (const [name, a, b, options, message] of refused) it(`refuses ${name} (exit 2)`, () => {
-    assertThrowsMessage(() => compare(a, b, options), message, { exitCode: 2 });
-  });
+  for (const [name, a, b, options, message] of refused) {
+    it(`refuses ${name} (exit 2)`, () => {
+      assertThrowsMessage(() => compare(a, b, options), message, { exitCode: 2 });
+    });
+  }
 
   it('a metric of unknown direction without a threshold of its own is compared (higher taken as better) when only others are gated', () => {
     const header = [...RESULTS_HEADER, 'test_top2'];

@@ -1,5 +1,6 @@
 // Dataset california-housing on generated sources: the data file, archives, DISTIL_DATA_DIR, the cache, a download; its params.
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { failure, load, tmp } from './load-dataset.js';
 import { distilRun } from '../../../cli-harness.js';
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
-async function serve(answer: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => void }> {
+async function serve(answer: (res: ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => void }> {
   let count = 0;
   const server = createServer((_req, res) => {
     count++;
