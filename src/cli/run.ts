@@ -14,7 +14,7 @@ import {
   runExperiment,
 } from '../index.js';
 import type { DistilWarning, Reporter, RunOptions } from '../index.js';
-import type { Command, FlagHelp } from './command.js';
+import type { Command, FlagHelp, Positionals } from './command.js';
 import type { FlagName, Values } from './flags.js';
 import { formatRunSummary } from './format-run.js';
 
@@ -53,6 +53,14 @@ export const RUN_FLAGS = {
   report: { help: 'write report.html when the run ends, also after a failure or interrupt (the default)' },
   'no-report': { help: 'skip report.html' },
 } satisfies Partial<Record<FlagName, FlagHelp>>;
+
+/** One spec file, as run and validate take it. */
+export const SPEC_FILE: Positionals = {
+  min: 1,
+  max: 1,
+  expected: 'one spec file',
+  tooMany: (files) => `expected one spec file, got ${files.length}: ${files.join(' ')} (run them one at a time)`,
+};
 
 /** The options of the run a command line asks for (every flag checked: a dry run that passes must not fail for real). */
 export function runOptions(values: Values): RunOptions {
@@ -173,12 +181,7 @@ export const runCommand: Command = {
   usage: '<spec.yaml> [options]',
   summary: 'run an experiment (same as "distil-run run")',
   section: 'Run options',
-  files: {
-    min: 1,
-    max: 1,
-    expected: 'one spec file',
-    tooMany: (files) => `expected one spec file, got ${files.length}: ${files.join(' ')} (run them one at a time)`,
-  },
+  files: SPEC_FILE,
   flags: RUN_FLAGS,
   run,
 };

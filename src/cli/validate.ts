@@ -2,7 +2,7 @@
 import { createRegistry, loadExperiment, parseShardRequest, planStages } from '../index.js';
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
-import { RUN_FLAGS, runOptions } from './run.js';
+import { RUN_FLAGS, runOptions, SPEC_FILE } from './run.js';
 
 async function validate(files: readonly string[], values: Values): Promise<number> {
   const { experiment } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
@@ -22,12 +22,7 @@ export const validateCommand: Command = {
   usage: 'validate <spec.yaml> [options]',
   summary: 'check a spec; exit 2 with every error located',
   section: 'Run options',
-  files: {
-    min: 1,
-    max: 1,
-    expected: 'one spec file',
-    tooMany: (files) => `expected one spec file, got ${files.length}: ${files.join(' ')} (run them one at a time)`,
-  },
+  files: SPEC_FILE,
   // validate checks a run's command line without running it: the run flags are checked, not ignored.
   flags,
   run: validate,

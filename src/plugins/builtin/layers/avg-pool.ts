@@ -1,22 +1,15 @@
 // Layer "avg-pool": the mean of each window of an image, per channel.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
-import { poolArgs, poolShape } from './pooling.js';
+import { POOL_PARAMS, poolArgs, poolShape } from './pooling.js';
 import type { PoolParams } from './pooling.js';
-import { sizeSchema } from './spatial.js';
 
 export default defineComponent<PoolParams>({
   kind: 'layer',
   name: 'avg-pool',
   description: 'The mean of each window of an image, per channel (2x2 by default: half the height and width)',
   input: 'image',
-  params: {
-    properties: {
-      pool_size: { ...sizeSchema('Window size: 2, or [height, width].', 64), default: 2 },
-      strides: sizeSchema('Step of the window (default: the pool size).', 64),
-      padding: { enum: ['same', 'valid'], default: 'valid' },
-    },
-  },
+  params: POOL_PARAMS,
   shape(params, input) {
     return poolShape('avg-pool', params, input);
   },

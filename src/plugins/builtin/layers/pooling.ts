@@ -1,7 +1,7 @@
 // What "max-pool" and "avg-pool" share: their params, their output shape and the tfjs arguments they build.
 import type * as tf from '@tensorflow/tfjs';
-import type { ComponentContext } from '../../../registry/index.js';
-import { imageDims, pair, windowed } from './spatial.js';
+import type { ComponentContext, JsonSchema } from '../../../registry/index.js';
+import { imageDims, pair, sizeSchema, windowed } from './spatial.js';
 import type { Padding } from './spatial.js';
 
 export interface PoolParams {
@@ -10,6 +10,15 @@ export interface PoolParams {
   strides?: number | [number, number];
   padding: Padding;
 }
+
+/** The params schema of both: the window, its step and the padding. */
+export const POOL_PARAMS: JsonSchema = {
+  properties: {
+    pool_size: { ...sizeSchema('Window size: 2, or [height, width].', 64), default: 2 },
+    strides: sizeSchema('Step of the window (default: the pool size).', 64),
+    padding: { enum: ['same', 'valid'], default: 'valid' },
+  },
+};
 
 /** The output shape of a pooling layer named `name` (for messages) on an image input; pooling has no parameters. */
 export function poolShape(name: string, params: PoolParams, input: readonly number[]): { output: number[]; params: number } {
