@@ -1,6 +1,8 @@
 // Every use of tfjs internals in one place: the wasm backend's heap, allocator, data ids and output
 // tensors, the cpu backend's arrays, and engine hooks. Written against tfjs 4.22.0; checkWasmInternals()
 // (run at selection, and by test/backend/tfjs-internals.test.ts) fails loudly when one of them changed.
+// It is longer than the other files on purpose: keeping every access to internals in one module is what
+// makes a tfjs upgrade a one-file review.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
