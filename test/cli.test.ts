@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { readCsv } from '../src/results/csv.js';
-import { cli, distilRun, fixture, root } from './cli-harness.js';
+import { assertRefused, cli, distilRun, fixture, root } from './cli-harness.js';
 import { spawn } from 'node:child_process';
 
 describe('distil-run CLI', () => {
@@ -169,6 +169,12 @@ describe('the README plugin example', () => {
     const { records } = readCsv(path.join(out, 'mnist-small', 'p', 'results.csv'));
     assert.deepEqual(records.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const r of records) assert.isAtLeast(Number(r.test_top2_accuracy), Number(r.test_accuracy));
+    // A saved model is judged by the metrics it was trained with: without the plugin, evaluate says which it lacks.
+    const student = path.join(out, 'mnist-small', 'p', 'models', records[1].cell_id, records[1].seed, 'student');
+    assertRefused(distilRun(['evaluate', student]), 2, `distil-run: the evaluation of ${student}: 1 error
+  the evaluation of ${student} (saved with the model) training.metrics[1].name: unknown metric "top2-accuracy" \
+(known: accuracy, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
+`);
   });
 });
 
