@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import { readCsv } from '../src/results/csv.js';
-import { cli, distilRun, fixture, root } from './cli-harness.js';
+import { assertRefused, cli, distilRun, fixture, root } from './cli-harness.js';
 import { spawn } from 'node:child_process';
 
 describe('distil-run CLI', () => {
@@ -87,14 +87,32 @@ describe('distil-run CLI', () => {
       [['validate', spec, '--plain=1'], '--plain: takes no value, got "1" (give --plain alone)'],
       // A flag of another command keeps its own message.
       [['best', 'results/x', '--out', 'x.csv'], '--out: is not a flag of "best", which takes --metric, --role, --plugin (see distil-run --help)'],
+      // A flag one typo away is the likelier meaning than a spec key; --set is what the spec key's advice says anyway.
+      [['validate', spec, '--plugins', 'x.mjs'], '--plugins: unknown flag. Did you mean "--plugin"? (plugins is also a key of the spec: --set plugins=VALUE sets it)'],
+      [['validate', spec, '--seed=3'], '--seed: unknown flag; seed is a key of the spec: --set seed=3 sets it (see distil-run --help)'],
+      [['validate', spec, '--dataset.test_limit=5'], '--dataset.test_limit: unknown flag; dataset is a key of the spec: --set dataset.test_limit=5 sets it (see distil-run --help)'],
+      // Odd shapes, each named as written.
+      [['-h=3'], '-h: takes no value, got "3" (give -h alone)'],
+      [['-hv=1'], '-hv: takes no value, got "1" (give -hv alone)'],
+      [['-h3'], '-h3: unknown flag (see distil-run --help)'],
+      [['validate', spec, '-plain'], '-plain: unknown flag. Did you mean "--plain"?'],
+      [['validate', spec, '---plain'], '---plain: unknown flag. Did you mean "--plain"?'],
+      [['validate', spec, '---x'], '---x: unknown flag (see distil-run --help)'],
+      [['validate', spec, '---'], '---: no flag name after the dashes (see distil-run --help)'],
+      [['validate', spec, '--=x'], '--=x: no flag name before "=" (see distil-run --help)'],
+      [['validate', spec, '-='], '-=: no flag name before "=" (see distil-run --help)'],
+      [['validate', '-'], '-: not a flag, and distil-run reads no standard input (a file named "-" is ./-)'],
     ];
-    assert.lengthOf(cases, 10);
+    assert.lengthOf(cases, 23);
     for (const [args, message] of cases) {
       const result = distilRun(args);
       assert.equal(result.stderr, `distil-run: ${message}\n`, args.join(' '));
       assert.equal(result.code, 2, args.join(' '));
       assert.equal(result.stdout, '', args.join(' '));
     }
+    // -- ends the flags, as in every command line: what follows is a file, even one that starts with "-".
+    assert.equal(distilRun(['validate', '--', spec]).stdout, `${spec}: valid (1 cell(s))\n`);
+    assert.equal(distilRun(['validate', spec, '--', '-']).stderr, 'distil-run: validate: expected one spec file, got 2: test/fixtures/mnist-small.yaml - (run them one at a time)\n');
   });
 
   it('lists the registered components with their params', () => {
@@ -169,6 +187,12 @@ describe('the README plugin example', () => {
     const { records } = readCsv(path.join(out, 'mnist-small', 'p', 'results.csv'));
     assert.deepEqual(records.map((r) => r.role), ['teacher', 'student', 'person']);
     for (const r of records) assert.isAtLeast(Number(r.test_top2_accuracy), Number(r.test_accuracy));
+    // A saved model is judged by the metrics it was trained with: without the plugin, evaluate says which it lacks.
+    const student = path.join(out, 'mnist-small', 'p', 'models', records[1].cell_id, records[1].seed, 'student');
+    assertRefused(distilRun(['evaluate', student]), 2, `distil-run: the evaluation of ${student}: 1 error
+  the evaluation of ${student} (saved with the model) training.metrics[1].name: unknown metric "top2-accuracy" \
+(known: accuracy, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
+`);
   });
 });
 

@@ -52,14 +52,35 @@ const PARSE_OPTIONS = Object.fromEntries(
   Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, ...('multiple' in spec ? { multiple: spec.multiple } : {}), ...('short' in spec ? { short: spec.short } : {}) }]),
 ) as { [K in FlagName]: { type: (typeof FLAGS)[K]['type']; multiple?: boolean; short?: string } };
 
-/** An unknown flag, with the flag it looks like, or `--set` for a spec key. */
-function errorUnknownFlag(token: { name: string; rawName: string; value?: string }): DistilError {
-  const suggestion = token.rawName.startsWith('--') ? didYouMean(token.name, Object.keys(FLAGS)) : undefined;
-  const key = token.name.split('.')[0];
-  if (SPEC_KEYS.includes(key)) {
-    return errorInvalidArgument(token.rawName, `unknown flag; ${key} is a key of the spec: --set ${token.name}=${token.value ?? 'VALUE'} sets it (see distil-run --help)`);
+/** The switches with a one-letter form (`-h`), by that letter. */
+const SHORT_SWITCHES = new Map<string, string>(Object.entries(FLAGS).flatMap(([name, spec]) => ('short' in spec && spec.type === 'boolean' ? [[spec.short, name]] : [])));
+
+/**
+ * An argument that is no flag, as the user wrote it (`arg`, not parseArgs' pieces of it: `-h=3` is not `-=`):
+ * a value given to switches (`-h=3`), dashes without a name, a flag it looks like (said before a spec key
+ * of that name, which `--set` sets), or `--set` for a spec key.
+ */
+function errorUnknownFlag(arg: string, tokenValue: string | undefined): DistilError {
+  const eq = arg.indexOf('=');
+  const written = eq === -1 ? arg : arg.slice(0, eq);
+  const value = eq === -1 ? tokenValue : arg.slice(eq + 1);
+  const name = written.replace(/^-+/, '');
+  if (name === '') return errorInvalidArgument(arg, `no flag name ${eq === -1 ? 'after the dashes' : 'before "="'} (see distil-run --help)`);
+  const short = !written.startsWith('--');
+  if (short && eq !== -1 && [...name].every((letter) => SHORT_SWITCHES.has(letter))) {
+    return errorInvalidArgument(written, `takes no value, got "${value}" (give ${written} alone)`);
   }
-  return errorInvalidArgument(token.rawName, suggestion ? `unknown flag. Did you mean "--${suggestion}"?` : 'unknown flag (see distil-run --help)');
+  // `-x` is a one-letter flag, too short to look like one; a dotted name is a spec path.
+  const suggestion = (short && name.length === 1) || name.includes('.') ? undefined : didYouMean(name, Object.keys(FLAGS));
+  const key = name.split('.')[0];
+  const setIt = `--set ${name}=${value ?? 'VALUE'} sets it`;
+  // --set is what the spec key's advice says: no "Did you mean --set" for --seed.
+  if (SPEC_KEYS.includes(key) && (suggestion === undefined || suggestion === 'set')) {
+    return errorInvalidArgument(written, `unknown flag; ${key} is a key of the spec: ${setIt} (see distil-run --help)`);
+  }
+  if (suggestion === undefined) return errorInvalidArgument(written, 'unknown flag (see distil-run --help)');
+  const alsoKey = SPEC_KEYS.includes(key) ? ` (${key} is also a key of the spec: ${setIt})` : '';
+  return errorInvalidArgument(written, `unknown flag. Did you mean "--${suggestion}"?${alsoKey}`);
 }
 
 /**
@@ -71,9 +92,14 @@ function errorUnknownFlag(token: { name: string; rawName: string; value?: string
 function assertFlagTokens(argv: readonly string[]): void {
   const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: false, tokens: true });
   for (const token of tokens) {
+    // After `--` every argument is a file or a command, whatever it starts with.
+    if (token.kind === 'option-terminator') return;
+    if (token.kind === 'positional' && token.value === '-') {
+      throw errorInvalidArgument('-', 'not a flag, and distil-run reads no standard input (a file named "-" is ./-)');
+    }
     if (token.kind !== 'option') continue;
     const spec: FlagSpec | undefined = (FLAGS as Record<string, FlagSpec>)[token.name];
-    if (spec === undefined) throw errorUnknownFlag(token);
+    if (spec === undefined) throw errorUnknownFlag(argv[token.index], token.value);
     if (spec.type === 'boolean' && token.value !== undefined) throw errorInvalidArgument(token.rawName, `takes no value, got "${token.value}" (give ${token.rawName} alone)`);
     if (spec.type === 'string' && token.value === undefined) throw errorInvalidArgument(token.rawName, 'needs a value after it (see distil-run --help)');
     if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {

@@ -70,9 +70,15 @@ export function warningStaleLockTaken(dir: string, why: string): DistilWarning {
   return { code: 'STALE_LOCK_TAKEN', message: `took over the stale lock of ${dir} (${why})` };
 }
 
-/** summary.csv that cannot be made at the end of a run; results.csv is the record and can be summarized later. */
-export function warningSummaryNotWritten(file: string, reason: string, results: string): DistilWarning {
-  return { code: 'SUMMARY_NOT_WRITTEN', message: `could not write ${file} (${reason}); results.csv is complete: distil-run summarize ${results} makes the summary from it` };
+/**
+ * summary.csv that cannot be made at the end of a run: when only summary.csv cannot be written, results.csv is the
+ * record and can be summarized later; when results.csv itself cannot be read (`failed: 'results'`), it needs fixing first.
+ */
+export function warningSummaryNotWritten(file: string, reason: string, results: string, failed: 'results' | 'summary'): DistilWarning {
+  const message = failed === 'results'
+    ? `could not write ${file}: results.csv cannot be summarized (${reason}); once it is fixed, distil-run summarize ${results} makes the summary from it`
+    : `could not write ${file} (${reason}); results.csv is complete: distil-run summarize ${results} makes the summary from it`;
+  return { code: 'SUMMARY_NOT_WRITTEN', message };
 }
 
 /** report.html that cannot be written when a run ends; the run's tables and exit code are unchanged. */

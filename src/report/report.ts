@@ -91,8 +91,28 @@ export async function writeReport(dir: string): Promise<Report> {
   try {
     writeFileAtomic(file, html);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw errorResults(file, `cannot write it (${code}); free space or fix permissions, then run distil-run report ${dir}`);
+    const { code } = error as NodeJS.ErrnoException;
+    // Not "then run distil-run report": the command given is that, and after a run the warning says it.
+    throw errorResults(file, `cannot write it (${code ?? (error as Error).message}); ${writeFailureFix(code, dir)}`);
   }
   return { file, charts: charts.map((c) => c.id), status: run.manifest.status };
+}
+
+/** What to do when report.html cannot be written into `dir`, for the system's error `code`. */
+export function writeFailureFix(code: string | undefined, dir: string): string {
+  switch (code) {
+    case 'EISDIR':
+      return 'remove or rename the directory in its place';
+    case 'EACCES':
+    case 'EPERM':
+      return `fix the permissions of ${dir}`;
+    case 'EROFS':
+      return `${dir} is on a read-only file system: make it writable`;
+    case 'ENOSPC':
+      return 'free space on its disk';
+    case 'EDQUOT':
+      return 'free space (the disk quota is used up)';
+    default:
+      return 'free space or fix permissions';
+  }
 }

@@ -19,9 +19,10 @@ interface KeyedRow {
 const rowName = (key: RowKey): string =>
   [key.cell ? `cell "${key.cell}"` : '', key.seed !== undefined ? `seed ${key.seed}` : '', `role ${key.role}`].filter(Boolean).join(', ');
 
-const quoted = (values: readonly string[]): string => {
-  const shown = values.slice(0, 5).map((v) => (v === '' ? '(none)' : `"${v}"`));
-  return `${shown.join(', ')}${values.length > 5 ? `, ... (${values.length} in all)` : ''}`;
+/** Up to five values, quoted, then those said in words (`described`), counted when there are more. */
+const quoted = (values: readonly string[], described: readonly string[] = []): string => {
+  const all = [...values.map((v) => `"${v}"`), ...described];
+  return `${all.slice(0, 5).join(', ')}${all.length > 5 ? `, ... (${all.length} in all)` : ''}`;
 };
 
 const errorText = (record: CsvRecord): string => {
@@ -65,12 +66,23 @@ function assertSameExperiments(a: CheckedTable, b: CheckedTable): void {
   }
 }
 
+/** The cell of a spec without a grid, whose cell column is empty. */
+const NO_GRID_CELL = 'the one cell of a spec without a grid';
+
 /** Says which of cell, seed and role keeps two tables from having a row in common. */
 function noOverlap(a: CheckedTable, b: CheckedTable, withSeed: boolean): Error {
   const columns = withSeed ? ['cell', 'seed', 'role'] : ['cell', 'role'];
   const names = withSeed ? 'cell, seed and role' : 'cell and role';
   const column = columns.find((c) => !distinctValues(a, c).some((v) => distinctValues(b, c).includes(v))) ?? 'cell';
-  const why = `${a.file} has ${column}(s) ${quoted(distinctValues(a, column))}; ${b.file} has ${quoted(distinctValues(b, column))}`;
+  // An empty cell is no missing value: it is the one cell of a run without a grid, and said so.
+  const describe = (table: CheckedTable, named: boolean): string => {
+    const values = distinctValues(table, column);
+    if (column === 'cell' && values.length === 1 && values[0] === '') return NO_GRID_CELL;
+    const shown = column === 'cell' ? quoted(values.filter((v) => v !== ''), values.includes('') ? [NO_GRID_CELL] : []) : quoted(values);
+    return named ? `${column}(s) ${shown}` : shown;
+  };
+  const first = describe(a, true);
+  const why = `${a.file} has ${first}; ${b.file} has ${describe(b, first === NO_GRID_CELL)}`;
   return errorTableMismatch(`no row in common: ${a.file} and ${b.file} share no ${names} (${why})`, 'compare runs of the same grid');
 }
 

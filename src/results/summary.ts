@@ -132,13 +132,20 @@ export function writeRunSummary(dir: string, warn: (warning: DistilWarning) => v
   const results = path.join(dir, 'results.csv');
   const file = path.join(dir, 'summary.csv');
   if (!existsSync(results)) return [];
+  const reason = (error: unknown) => (error instanceof DistilError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message));
+  let summary: { columns: string[]; rows: Row[] };
   try {
-    const { columns, rows } = summarizeTable(readTable(results));
-    writeFileAtomic(file, summaryCsv(columns, rows));
-    return rows;
+    summary = summarizeTable(readTable(results));
   } catch (error) {
-    const reason = error instanceof DistilError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    warn(warningSummaryNotWritten(file, reason, results));
+    // results.csv itself is cut short or damaged: the warning must not call it complete.
+    warn(warningSummaryNotWritten(file, reason(error), results, 'results'));
+    return [];
+  }
+  try {
+    writeFileAtomic(file, summaryCsv(summary.columns, summary.rows));
+    return summary.rows;
+  } catch (error) {
+    warn(warningSummaryNotWritten(file, reason(error), results, 'summary'));
     return [];
   }
 }

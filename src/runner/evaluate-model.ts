@@ -57,9 +57,13 @@ async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions
   if (info?.metrics) training.metrics = info.metrics.map(asSpec);
   if (info?.loss) training.loss = asSpec(info.loss);
   const spec = { name: 'evaluate', seed: info?.seed ?? 0, dataset, models: { teacher: { layers: [1] }, student: { layers: [1] } }, training };
-  const baseDir = options.dataset === undefined ? info?.baseDir ?? process.cwd() : process.cwd();
-  // Messages about the dataset (a --set that does not fit, a missing file) point at this source.
-  const source = parseSpecSource(JSON.stringify(spec, null, 2), path.join(baseDir, `(dataset of ${files.dir})`));
+  const baseDir = path.resolve(options.dataset === undefined ? info?.baseDir ?? process.cwd() : process.cwd());
+  // This spec is no file the user has: its problems name the evaluation and what set the value (a flag, or the
+  // model's own record), never a made-up file or a line in it. The flags' own origins are set after, and win.
+  const parsed = parseSpecSource(JSON.stringify(spec, null, 2), `the evaluation of ${files.dir}`);
+  const source = { ...parsed, baseDir };
+  source.origins.set('dataset', options.dataset !== undefined ? `--dataset ${options.dataset}` : 'saved with the model');
+  source.origins.set('training', 'saved with the model');
   applyOverrides(source, options.set ?? []);
   const { experiment, registry } = await resolveExperiment(source, { registry: options.registry });
   return { config: experiment.cells[0].config, registry, baseDir };

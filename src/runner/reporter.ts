@@ -1,5 +1,6 @@
 // Progress behind an interface: listr2 on terminals (its simple renderer in CI), a recorder in tests.
-import { Listr, ListrLogger, ProcessOutput } from 'listr2';
+import { Listr, ListrLogger, ListrLogLevels, ProcessOutput } from 'listr2';
+import type { LoggerFieldOptions } from 'listr2';
 import { formatWarning } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
 import type { EpochRecord } from './train.js';
@@ -44,10 +45,20 @@ interface ActiveTask {
   title?: string;
 }
 
+/**
+ * listr2's logger without the `[FAILED: <error>]` its line-by-line renderer appends to a failed task: the
+ * task's title already says why (the live renderer leaves out an error that repeats the title).
+ */
+class RoleLogger extends ListrLogger {
+  override log(level: string, message: string | unknown[], options?: LoggerFieldOptions): void {
+    super.log(level, message, level === ListrLogLevels.FAILED ? { ...options, suffix: undefined } : options);
+  }
+}
+
 /** Renders progress with listr2, one task per role, on stderr (stdout stays clean for data). */
 export class ListrReporter implements Reporter {
   private readonly renderer: 'default' | 'simple';
-  private readonly logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
+  private readonly logger = new RoleLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
   private task: ActiveTask | undefined;
   private pendingOutput: string | undefined;
   private lastLine: string | undefined;

@@ -51,11 +51,11 @@ describe('distil-run report (CLI)', () => {
     const failed = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'r', '--set', 'training.optimizer.lr=1e12', ...SMALL]);
     assert.equal(failed.code, 1, failed.stderr);
     const dir = path.join(out, 'mnist-small', 'r');
-    // Checked loosely on purpose: the whole warning gives the same instruction twice ("then run distil-run report
-    // DIR" and "distil-run report DIR writes it once that is fixed") and advises freeing space for EISDIR.
-    assert.match(failed.stderr, new RegExp(`distil-run: warning: REPORT_NOT_WRITTEN: could not write report\\.html \\(${dir}/report\\.html: cannot write it \\(EISDIR\\); .*\\); the run's results are unchanged`));
+    assert.include(failed.stderr.split('\n'), `distil-run: warning: REPORT_NOT_WRITTEN: could not write report.html (${path.join(dir, 'report.html')}: \
+cannot write it (EISDIR); remove or rename the directory in its place); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`, failed.stderr);
     assertNoStackTrace(failed.stderr);
     assert.include(readFileSync(path.join(dir, 'results.csv'), 'utf8'), ',failed,');
+    assertRefused(distilRun(['report', dir]), 2, `distil-run: ${path.join(dir, 'report.html')}: cannot write it (EISDIR); remove or rename the directory in its place\n`);
     rmSync(path.join(dir, 'report.html'), { recursive: true });
     const report = distilRun(['report', dir]);
     assert.equal(report.code, 0, report.stderr);

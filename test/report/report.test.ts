@@ -1,11 +1,11 @@
 // report.html from real runs (in process, synthetic blobs): one <svg> per chart, offline, and bad run directories refused.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors/index.js';
 import { reportAfterRun } from '../../src/report/after-run.js';
-import { writeReport } from '../../src/report/report.js';
+import { writeFailureFix, writeReport } from '../../src/report/report.js';
 import { assertErrorMessage, messagePattern, useWasm } from '../helpers.js';
 import { runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
 
@@ -124,6 +124,28 @@ describe('report.html', () => {
     assert.match(warnings[0], messagePattern`REPORT_NOT_WRITTEN: could not write report.html (run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/.+/}) (re-run the run; the report needs the manifest.json the run writes)); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`);
     assert.equal(readFileSync(path.join(dir, 'results.csv'), 'utf8'), before);
     assert.isFalse(existsSync(path.join(dir, 'report.html')));
+  });
+
+  it('a report.html that cannot be written: the system\'s code and what to do about that cause, said once', async () => {
+    const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+    const file = path.join(dir, 'report.html');
+    mkdirSync(file);
+    assertErrorMessage(await refusal(() => writeReport(dir)), `${file}: cannot write it (EISDIR); remove or rename the directory in its place`, { code: 'RESULTS_ERROR' });
+    const warnings: string[] = [];
+    assert.isUndefined(await reportAfterRun(dir, (w) => warnings.push(`${w.code}: ${w.message}`)));
+    assert.deepEqual(warnings, [
+      `REPORT_NOT_WRITTEN: could not write report.html (${file}: cannot write it (EISDIR); remove or rename the directory in its place); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`,
+    ]);
+    // The causes a test cannot make here (it may run as root, on a disk with space).
+    const fixes = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO'].map((code) => `${code}: ${writeFailureFix(code, '/runs/r')}`);
+    assert.deepEqual(fixes, [
+      'EACCES: fix the permissions of /runs/r',
+      'EPERM: fix the permissions of /runs/r',
+      'EROFS: /runs/r is on a read-only file system: make it writable',
+      'ENOSPC: free space on its disk',
+      'EDQUOT: free space (the disk quota is used up)',
+      'EIO: free space or fix permissions',
+    ]);
   });
 
   it('the CLI loads Vega only when a run ends: no static import reaches the report module from src/cli/main.ts', () => {

@@ -93,7 +93,7 @@ describe('compare from the command line: formats, thresholds, run directories', 
       const named = compare('a.csv', 'failed.csv', '--max-regression', 'accuracy=0.5', '--format', format);
       assert.equal(named.code, 1, 'a per-metric threshold gates lost rows too');
       const apart = compare('a.csv', 'other.csv', '--max-regression', '0.01', '--format', format);
-      assertRefused(apart, 2, 'distil-run: no row in common: a.csv and other.csv share no cell and role (a.csv has cell(s) (none); other.csv has "T=8") (compare runs of the same grid)\n');
+      assertRefused(apart, 2, 'distil-run: no row in common: a.csv and other.csv share no cell and role (a.csv has the one cell of a spec without a grid; other.csv has cell(s) "T=8") (compare runs of the same grid)\n');
     });
   }
 });

@@ -1,5 +1,5 @@
 // summary.csv: per cell and role over seeds, only ok rows, the gain paired over seeds where student and person are both ok.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
@@ -91,8 +91,21 @@ describe('summary', () => {
     writeFileSync(path.join(dir, 'results.csv'), `${header.join(',')}\nr1,mnist,c1`);
     assert.deepEqual(writeRunSummary(dir, (w) => warnings.push(`${w.code}: ${w.message}`)), []);
     assert.lengthOf(warnings, 1);
-    // Left as it was: in full the warning says "results.csv is complete" while the reason it gives is that
-    // results.csv is cut short, a product bug to fix before this is compared exactly.
-    assert.match(warnings[0], /^SUMMARY_NOT_WRITTEN: could not write .*summary\.csv \(.*results\.csv:2: row has 3 fields, the header has 10 .*\); results\.csv is complete: distil-run summarize .*results\.csv makes the summary from it$/);
+    const results = path.join(dir, 'results.csv');
+    assert.equal(warnings[0], `SUMMARY_NOT_WRITTEN: could not write ${path.join(dir, 'summary.csv')}: results.csv cannot be summarized \
+(${results}:2: row has 3 fields, the header has 10 (the file may be cut short; re-run or resume the run)); \
+once it is fixed, distil-run summarize ${results} makes the summary from it`);
+  });
+
+  it('writeRunSummary says results.csv is complete when only summary.csv cannot be written', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-summary-'));
+    const results = path.join(dir, 'results.csv');
+    writeFileSync(results, 'run_id,experiment,cell_id,cell,role,seed,test_accuracy,distillation_gain,gain_metric,status\n');
+    mkdirSync(path.join(dir, 'summary.csv'));
+    const warnings: string[] = [];
+    assert.deepEqual(writeRunSummary(dir, (w) => warnings.push(`${w.code}: ${w.message}`)), []);
+    assert.deepEqual(warnings, [
+      `SUMMARY_NOT_WRITTEN: could not write ${path.join(dir, 'summary.csv')} (EISDIR); results.csv is complete: distil-run summarize ${results} makes the summary from it`,
+    ]);
   });
 });

@@ -63,7 +63,9 @@ function readIdxFile(file: string, key: string, options: IdxLoadOptions, expecte
     // Checksums are of the IDX bytes: a .gz copy is the same data whatever its compression.
     content = gunzipIfGzip(bytes);
     const actual = expected ? createHash('md5').update(content).digest('hex') : undefined;
-    if (actual !== expected) throw new ChecksumMismatch(`MD5 is ${actual}, expected ${expected}`);
+    // Said of a .gz copy, so that nobody compares it with what md5sum prints for the compressed file.
+    const what = content === bytes ? 'MD5 is' : 'the MD5 of its decompressed content is';
+    if (actual !== expected) throw new ChecksumMismatch(`${what} ${actual}, expected ${expected}`);
     parsed = parseIdx(content);
   } catch (error) {
     throw errorDataFile(options.name, { file }, (error as Error).message, error instanceof ChecksumMismatch ? options.md5?.hint ?? DAMAGED : DAMAGED);

@@ -75,11 +75,17 @@ describe('dataset fashion-mnist', () => {
     }
   });
 
-  it('checks every copy against the canonical content unless verify is false', async () => {
-    const dir = writeFiles(tmp(), smallFiles(true));
-    // Checked loosely on purpose: the message names the .gz file but gives the MD5 of its uncompressed
-    // content, not the one md5sum prints for that file (a message to fix in the product first).
-    assert.match(await refusal({ dir }), /^dataset "fashion-mnist": .*train-images-idx3-ubyte\.gz: MD5 is [0-9a-f]{32}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a \(the file is not the canonical Fashion-MNIST/);
+  it('checks every copy against the canonical content unless verify is false, saying an MD5 is of the decompressed content', async () => {
+    const hint = 'the file is not the canonical Fashion-MNIST: replace it (delete it from the cache to download it again), or set verify: false for your own data';
+    const gz = writeFiles(tmp(), smallFiles(true));
+    const content = smallFiles(false)['train-images-idx3-ubyte'];
+    // Not the MD5 md5sum prints for the .gz: the message must not let the two be compared.
+    assert.notEqual(md5(content), md5(smallFiles(true)['train-images-idx3-ubyte.gz']));
+    assert.equal(await refusal({ dir: gz }), `dataset "fashion-mnist": ${path.join(gz, 'train-images-idx3-ubyte.gz')}: \
+the MD5 of its decompressed content is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
+    const plain = writeFiles(tmp(), smallFiles(false));
+    assert.equal(await refusal({ dir: plain }), `dataset "fashion-mnist": ${path.join(plain, 'train-images-idx3-ubyte')}: \
+MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
   });
 
   it('looks in DISTIL_DATA_DIR (or its fashion-mnist folder), then the cache, then the system directory', async () => {
