@@ -4,15 +4,29 @@ import { existsSync, statSync } from 'node:fs';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
-import type { SpecIssue } from '../errors/index.js';
+import {
+  componentFailed,
+  invalidTask,
+  invalidValidationShare,
+  issueAt,
+  loadWithLayers,
+  missingKey,
+  modelFileNotFound,
+  noValidationSplit,
+  notADistillation,
+  sharedMetricColumn,
+  twoValidationSplits,
+  unknownComponent,
+  unrecordedMetric,
+  wrongTask,
+} from '../errors/index.js';
+import type { SpecIssue, SpecProblem } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentKind } from '../registry/index.js';
-import { didYouMean } from '../shared/index.js';
 import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
 import type { PathSegment } from './load.js';
-import { printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
 
 
@@ -80,12 +94,6 @@ export function validationParamsOf(registry: Registry, dataset: string): readonl
   return found?.definition.kind === 'dataset' ? (found.definition.validationParams ?? []) : [];
 }
 
-/** The end of a "no validation split" hint: how this dataset could bring its own, if it can. */
-export function ownValidationHint(registry: Registry, dataset: string): string {
-  const params = validationParamsOf(registry, dataset);
-  return params.length > 0 ? `, or set ${params.map((key) => `dataset.${key}`).join(' and ')}` : '';
-}
-
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {
@@ -121,6 +129,11 @@ export class ConfigResolver {
     private readonly baseDir = process.cwd(),
   ) {}
 
+  /** Records a problem at a path (at its key with `atKey`). */
+  private report(at: PathSegment[], problem: SpecProblem, atKey?: boolean): void {
+    this.issues.push(issueAt(this.locateAt(at, atKey), formatPath(at), problem));
+  }
+
   /** Resolves a `name` or `{ name, ...params }` reference to a registered component. */
   component(kind: ComponentKind, value: unknown, at: PathSegment[], fallback?: string, task?: Task): ComponentRef | undefined {
     const raw = value === undefined ? fallback : value;
@@ -140,21 +153,11 @@ export class ConfigResolver {
     }
     const lookup = this.registry.lookup(kind, name);
     if (!lookup.found) {
-      const namePath = isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at;
-      const hint = lookup.suggestion
-        ? `Did you mean "${lookup.suggestion}"?`
-        : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
-      this.issues.push({ location: this.locateAt(namePath), path: formatPath(namePath), message: `unknown ${kind} "${printableKey(name)}"`, hint });
+      this.report(isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at, unknownComponent(kind, name, lookup));
       return undefined;
     }
     const tasks = lookup.found.definition.tasks;
-    if (task && tasks && !tasks.includes(task)) {
-      this.issues.push({
-        location: this.locateAt(at),
-        path: formatPath(at),
-        message: `${kind} "${name}" is for ${tasks.join(' or ')} datasets, and this dataset is ${task}`,
-      });
-    }
+    if (task && tasks && !tasks.includes(task)) this.report(at, wrongTask(kind, name, tasks, task));
     const filled = structuredClone(params);
     this.issues.push(...issuesFromAjv(lookup.found.validate(filled), at, this.locateAt));
     return { name, params: filled };
@@ -164,12 +167,11 @@ export class ConfigResolver {
    * Calls a component's own code (a plugin's may throw anything): a failure becomes an issue at `at`
    * and `fallback` is used instead.
    */
-  private guarded<T>(what: string, at: PathSegment[], fallback: T, call: () => T): T {
+  private guarded<T>(kind: ComponentKind, name: string, doing: string, at: PathSegment[], fallback: T, call: () => T): T {
     try {
       return call();
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      this.issues.push({ location: this.locateAt(at), path: formatPath(at), message: `${what} failed: ${message}`, hint: 'check the params, or report it to the plugin\'s author' });
+      this.report(at, componentFailed(kind, name, doing, error));
       return fallback;
     }
   }
@@ -181,9 +183,9 @@ export class ConfigResolver {
     if (definition.kind !== 'dataset') return 'classification';
     const { task } = definition;
     if (typeof task !== 'function') return task;
-    const asked = this.guarded(`dataset "${dataset.name}": telling its task`, ['dataset'], undefined, () => task(dataset.params as never));
+    const asked = this.guarded('dataset', dataset.name, 'telling its task', ['dataset'], undefined, () => task(dataset.params as never));
     if (asked === undefined || asked === 'classification' || asked === 'regression') return asked ?? 'classification';
-    this.issues.push({ location: this.locateAt(['dataset']), path: 'dataset', message: `dataset "${dataset.name}" says its task is "${String(asked)}"`, hint: 'a dataset\'s task is classification or regression; report it to the plugin\'s author' });
+    this.report(['dataset'], invalidTask(dataset.name, asked));
     return 'classification';
   }
 
@@ -229,14 +231,8 @@ export class ConfigResolver {
       if (definition.kind !== 'metric') return;
       const { column } = metricFacts(definition);
       const first = owner.get(column);
-      if (first !== undefined) {
-        this.issues.push({
-          location: this.locateAt([...at, i]),
-          path: formatPath([...at, i]),
-          message: `metric "${printableKey(ref.name)}" writes the column test_${column}, which "${printableKey(first)}" already writes`,
-          hint: first === ref.name ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)',
-        });
-      } else owner.set(column, ref.name);
+      if (first !== undefined) this.report([...at, i], sharedMetricColumn(ref.name, column, first));
+      else owner.set(column, ref.name);
     });
   }
 
@@ -250,14 +246,7 @@ export class ConfigResolver {
     const column = value.metric.slice(4);
     const watched = facts.find((f) => f.column === column);
     if (!watched) {
-      const known = facts.map((f) => `val_${f.column}`);
-      const suggestion = didYouMean(value.metric, known);
-      this.issues.push({
-        location: this.locateAt([...at, 'metric']),
-        path: formatPath([...at, 'metric']),
-        message: `"${printableKey(value.metric)}" is not a metric this role records`,
-        hint: suggestion ? `Did you mean "${suggestion}"?` : `the role records ${known.join(', ')}; add the metric to training.metrics`,
-      });
+      this.report([...at, 'metric'], unrecordedMetric(value.metric, facts.map((f) => `val_${f.column}`)));
       return undefined;
     }
     return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE };
@@ -286,19 +275,17 @@ export class ConfigResolver {
     const at: PathSegment[] = ['models', role];
     const hasLayers = own.layers !== undefined;
     if (typeof own.load !== 'string' || own.load === '') {
-      if (written && !hasLayers && own.load === undefined) {
-        this.issues.push({ location: this.locateAt(at, true), path: formatPath(at), message: 'missing required key "layers"', hint: 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model' });
-      }
+      if (written && !hasLayers && own.load === undefined) this.report(at, missingKey('layers', 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model'), true);
       return undefined;
     }
     if (hasLayers) {
-      this.issues.push({ location: this.locateAt([...at, 'load'], true), path: formatPath([...at, 'load']), message: 'given with layers', hint: 'a role is built from layers or loaded from a saved model: keep one of them' });
+      this.report([...at, 'load'], loadWithLayers(), true);
       return undefined;
     }
     const given = path.resolve(this.baseDir, own.load);
     const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, 'model.json') : given;
     if (!existsSync(file)) {
-      this.issues.push({ location: this.locateAt([...at, 'load']), path: formatPath([...at, 'load']), message: `${file}: no such file`, hint: "give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory)" });
+      this.report([...at, 'load'], modelFileNotFound(file));
       return undefined;
     }
     return file;
@@ -316,23 +303,11 @@ export class ConfigResolver {
     const ownValidation = this.ownValidation(dataset, shareGiven);
     const task = this.task(dataset);
     const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
-    if (distillation && !this.needsTeacher(distillation)) {
-      this.issues.push({
-        location: this.locateAt(['distillation']),
-        path: 'distillation',
-        message: `loss "${distillation.name}" does not use the teacher's outputs`,
-        hint: `use ${DEFAULT_DISTILLATION[task]} for a ${task} dataset`,
-      });
-    }
+    if (distillation && !this.needsTeacher(distillation)) this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
     const models = { teacher: this.model(spec, 'teacher', task), student: this.model(spec, 'student', task), person: this.model(spec, 'person', task) };
     if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
-      this.issues.push({
-        location: this.locateAt(['dataset']),
-        path: 'dataset',
-        message: 'early_stopping watches a validation metric, and the dataset has no validation split',
-        hint: `add validation: 0.1 to the dataset, the share of the training split to hold out${dataset ? ownValidationHint(this.registry, dataset.name) : ''}`,
-      });
+      this.report(['dataset'], noValidationSplit('early_stopping', dataset ? validationParamsOf(this.registry, dataset.name) : []));
     }
     return {
       seed: typeof spec.seed === 'number' ? spec.seed : DEFAULT_SEED,
@@ -353,14 +328,7 @@ export class ConfigResolver {
   private ownValidation(dataset: ComponentRef | undefined, shareGiven: boolean): string | undefined {
     if (!dataset) return undefined;
     const set = validationParamsOf(this.registry, dataset.name).filter((key) => dataset.params[key] !== undefined);
-    if (set.length > 0 && shareGiven) {
-      this.issues.push({
-        location: this.locateAt(['dataset', 'validation']),
-        path: 'dataset.validation',
-        message: `holds out a share of the training split, and ${set.map((key) => `dataset.${key}`).join(' and ')} ${set.length === 1 ? 'gives' : 'give'} the dataset's own validation split`,
-        hint: `pick one: remove validation, or remove ${set.join(' and ')}`,
-      });
-    }
+    if (set.length > 0 && shareGiven) this.report(['dataset', 'validation'], twoValidationSplits(set));
     return set[0];
   }
 
@@ -372,12 +340,7 @@ export class ConfigResolver {
     if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, shareGiven: false, datasetSpec: value };
     const { validation, ...datasetSpec } = value;
     if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, shareGiven: true, datasetSpec };
-    this.issues.push({
-      location: this.locateAt(['dataset', 'validation']),
-      path: 'dataset.validation',
-      message: `must be a number above 0 and at most 0.5 (the share of the training split held out), got ${JSON.stringify(validation)}`,
-      hint: 'e.g. validation: 0.1',
-    });
+    this.report(['dataset', 'validation'], invalidValidationShare(validation));
     return { validation: 0, shareGiven: true, datasetSpec };
   }
 }
