@@ -65,6 +65,16 @@ describe('spec validation', () => {
       ],
     },
     {
+      title: 'a layer\'s missing key in block style, at the layer rather than the list',
+      text: VALID.replace('  teacher: { layers: [32, 16] }\n', '  teacher:\n    layers:\n      - 8\n      - name: dense\n        activation: tanh\n'),
+      expected: ['spec.yaml:8:9 models.teacher.layers[1]: missing required key "units"'],
+    },
+    {
+      title: 'a layer\'s missing key in flow style, at the layer rather than the list',
+      text: VALID.replace('layers: [32, 16]', 'layers: [32, { name: dropout }]'),
+      expected: ['spec.yaml:5:27 models.teacher.layers[1]: missing required key "rate"'],
+    },
+    {
       title: 'a bad layer entry',
       text: VALID.replace('layers: [32, 16]', 'layers: [32, -4]'),
       expected: [

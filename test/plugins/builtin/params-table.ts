@@ -86,9 +86,6 @@ export interface Misplaced {
   readonly messages: readonly string[];
 }
 
-/** The defect of a missing key in a layer: src/config/locate.ts points at the list (its first item), not at the layer. */
-export const LAYER_KEY_DEFECT = 'a missing key is located at the layer list, not at the layer';
-
 /** A known defect: what the spec gets today (`now`), and what is wrong with that. */
 export interface Defect {
   /** @default the table's slot */
