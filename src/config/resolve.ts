@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
 import {
   componentFailed,
+  distillationAsLoss,
   invalidTask,
   invalidValidationShare,
   issueAt,
@@ -209,11 +210,15 @@ export class ConfigResolver {
     const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
     const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, task) ?? []);
     this.checkMetricColumns(metricRefs, metrics, where('metrics'));
+    const optimizer = this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string);
+    const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task);
+    // The label loss of every role (the student's too, for its test loss) runs without a teacher.
+    if (loss && this.needsTeacher(loss)) this.report(where('loss'), distillationAsLoss(loss.name, task, DEFAULT_LOSS[task]));
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
-      optimizer: this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string) ?? { name: DEFAULT_OPTIMIZER as string, params: {} },
-      loss: this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task) ?? { name: DEFAULT_LOSS[task], params: {} },
+      optimizer: optimizer ?? { name: DEFAULT_OPTIMIZER as string, params: {} },
+      loss: loss ?? { name: DEFAULT_LOSS[task], params: {} },
       metrics: metricRefs,
       logEvery: merged.log_every as number,
       evalEvery: merged.eval_every as number,

@@ -52,6 +52,7 @@ export {
   circularAlias,
   componentFailed,
   describeScalar,
+  distillationAsLoss,
   duplicateKey,
   emptySpec,
   emptyText,

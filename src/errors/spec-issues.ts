@@ -284,6 +284,12 @@ export function notADistillation(loss: string, task: string, fallback: string): 
   return problem('NOT_A_DISTILLATION', `loss "${loss}" does not use the teacher's outputs`, `use ${fallback} for a ${task} dataset`);
 }
 
+/** DISTILLATION_AS_LOSS: a loss that reads the teacher's outputs as a role's label loss, where there is no teacher (`fallback`: the task's label loss). */
+export function distillationAsLoss(loss: string, task: string, fallback: string): SpecProblem {
+  const message = `loss "${loss}" needs the teacher's outputs, so it is a distillation: setting, not a role's training.loss`;
+  return problem('DISTILLATION_AS_LOSS', message, `use ${fallback} for a ${task} dataset`);
+}
+
 /** SHARED_METRIC_COLUMN: two metrics writing one column (one value would be lost), or one metric listed twice. */
 export function sharedMetricColumn(metric: string, column: string, first: string): SpecProblem {
   const hint = first === metric ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)';

@@ -108,6 +108,11 @@ describe('spec validation', () => {
       expected: ['spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'],
     },
     {
+      title: 'a distillation loss as a role\'s label loss, at that role\'s loss',
+      text: VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { loss: { name: kd, temperature: 2 } } }'),
+      expected: ['spec.yaml:5:50 models.teacher.training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)'],
+    },
+    {
       title: 'a validation share beside a csv validation file',
       text: withDataset(CSV.replace(' }', ', validation: 0.1 }')),
       expected: ['spec.yaml:3:105 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset\'s own validation split (pick one: remove validation, or remove validation_path)'],
