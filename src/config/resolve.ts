@@ -122,6 +122,8 @@ const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regre
 /** Resolves one spec (after grid overrides) against the registry; problems go to `issues`. */
 export class ConfigResolver {
   readonly issues: SpecIssue[] = [];
+  /** The components whose params the schema refused (their own code is not asked about them). */
+  private readonly refused = new WeakSet<ComponentRef>();
 
   constructor(
     private readonly registry: Registry,
@@ -160,8 +162,11 @@ export class ConfigResolver {
     const tasks = lookup.found.definition.tasks;
     if (task && tasks && !tasks.includes(task)) this.report(at, wrongTask(kind, name, tasks, task));
     const filled = structuredClone(params);
-    this.issues.push(...issuesFromAjv(lookup.found.validate(filled), at, this.locateAt));
-    return { name, params: filled };
+    const errors = lookup.found.validate(filled);
+    this.issues.push(...issuesFromAjv(errors, at, this.locateAt));
+    const ref = { name, params: filled };
+    if (errors.length > 0) this.refused.add(ref);
+    return ref;
   }
 
   /**
@@ -177,13 +182,17 @@ export class ConfigResolver {
     }
   }
 
-  /** The task the dataset poses, asked of the dataset component before it loads anything. */
-  task(dataset: ComponentRef | undefined): Task {
+  /**
+   * The task the dataset poses, asked of the dataset component before it loads anything; undefined when
+   * it depends on params the schema refused: asked, the dataset would be blamed for their problem.
+   */
+  task(dataset: ComponentRef | undefined): Task | undefined {
     if (!dataset) return 'classification';
     const definition = this.registry.get('dataset', dataset.name).definition;
     if (definition.kind !== 'dataset') return 'classification';
     const { task } = definition;
     if (typeof task !== 'function') return task;
+    if (this.refused.has(dataset)) return undefined;
     const asked = this.guarded('dataset', dataset.name, 'telling its task', ['dataset'], undefined, () => task(dataset.params as never));
     if (asked === undefined || asked === 'classification' || asked === 'regression') return asked ?? 'classification';
     this.report(['dataset'], invalidTask(dataset.name, asked));
@@ -203,17 +212,21 @@ export class ConfigResolver {
     });
   }
 
-  private training(shared: Json, own: Json, at: PathSegment[], task: Task): ResolvedTraining {
+  /** A role's training; `told` is the dataset's task, undefined when it could not be asked (see {@link task}). */
+  private training(shared: Json, own: Json, at: PathSegment[], told: Task | undefined): ResolvedTraining {
     // Each key a role sets replaces the shared one whole (an optimizer is not merged key by key).
     const merged: Json = { ...TRAINING_DEFAULTS, ...shared, ...own };
     const where = (key: string): PathSegment[] => (key in own ? [...at, 'training', key] : ['training', key]);
+    const task = told ?? 'classification';
     const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
-    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, task) ?? []);
+    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, told) ?? []);
     this.checkMetricColumns(metricRefs, metrics, where('metrics'));
     const optimizer = this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string);
-    const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task);
+    const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], told);
     // The label loss of every role (the student's too, for its test loss) runs without a teacher.
     if (loss && this.needsTeacher(loss)) this.report(where('loss'), distillationAsLoss(loss.name, task, DEFAULT_LOSS[task]));
+    // Metrics picked for a task the dataset did not tell: whether the role records the watched one is a guess.
+    const guessed = told === undefined && !Array.isArray(merged.metrics);
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
@@ -223,7 +236,7 @@ export class ConfigResolver {
       logEvery: merged.log_every as number,
       evalEvery: merged.eval_every as number,
       lrDecay: merged.lr_decay as number,
-      earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping')),
+      earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping'), guessed),
     };
   }
 
@@ -242,8 +255,11 @@ export class ConfigResolver {
   }
 
   /** `early_stopping`, whose metric must be one the role records (as `val_<column>`). */
-  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[]): EarlyStopping | undefined {
+  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[], guessed: boolean): EarlyStopping | undefined {
     if (!isObject(value) || typeof value.metric !== 'string' || !value.metric.startsWith('val_')) return undefined;
+    const patience = typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE;
+    // Unchecked (the spec is refused for the dataset's params), but still watching a validation split.
+    if (guessed) return { metric: value.metric.slice(4), higherIsBetter: true, patience };
     const facts = metrics.flatMap((ref) => {
       const { definition } = this.registry.get('metric', ref.name);
       return definition.kind === 'metric' ? [metricFacts(definition)] : [];
@@ -254,10 +270,10 @@ export class ConfigResolver {
       this.report([...at, 'metric'], unrecordedMetric(value.metric, facts.map((f) => `val_${f.column}`)));
       return undefined;
     }
-    return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE };
+    return { metric: column, higherIsBetter: watched.higherIsBetter, patience };
   }
 
-  private model(spec: Json, role: Role, task: Task): ResolvedModel {
+  private model(spec: Json, role: Role, task: Task | undefined): ResolvedModel {
     const models = isObject(spec.models) ? spec.models : {};
     // The person is the student's architecture unless the spec says otherwise.
     const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers, load: models.student.load } : {};
@@ -306,11 +322,13 @@ export class ConfigResolver {
     const { validation, shareGiven, datasetSpec } = this.validation(spec.dataset);
     const dataset = this.component('dataset', datasetSpec, ['dataset']);
     const ownValidation = this.ownValidation(dataset, shareGiven);
-    const task = this.task(dataset);
-    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
+    const told = this.task(dataset);
+    // Defaults need a task; the checks use only one the dataset told.
+    const task = told ?? 'classification';
+    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], told);
     if (distillation && !this.needsTeacher(distillation)) this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
-    const models = { teacher: this.model(spec, 'teacher', task), student: this.model(spec, 'student', task), person: this.model(spec, 'person', task) };
+    const models = { teacher: this.model(spec, 'teacher', told), student: this.model(spec, 'student', told), person: this.model(spec, 'person', told) };
     if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
       this.report(['dataset'], noValidationSplit('early_stopping', dataset ? validationParamsOf(this.registry, dataset.name) : []));
     }
