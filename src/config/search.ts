@@ -30,6 +30,9 @@ export interface ResolvedSearch {
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The paths a search may set: the teacher's own settings. */
+const SEARCHABLE = /^(training|layers)(\.|$)/;
+
 /** Every combination of the axes, in the order written (last varies fastest). */
 function expandPoints(axes: ResolvedSearch['axes']): SearchPoint[] {
   let points: Array<Record<string, unknown>> = [{}];
@@ -64,7 +67,7 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
   if (!isObject(search) || !isObject(search.grid)) return undefined;
   const axes = Object.entries(search.grid).flatMap(([path, values]) => {
     if (!Array.isArray(values) || values.length === 0) return [];
-    if (!/^(training|layers)(\.|$)/.test(path)) {
+    if (!SEARCHABLE.test(path)) {
       issues.push(issueAt(at(['search', 'grid', path], true), `search.grid.${printableKey(path)}`, notSearchable()));
       return [];
     }
@@ -83,9 +86,11 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
     return [{ path, values }];
   });
   const carry = Array.isArray(search.carry) ? search.carry.filter((p): p is string => typeof p === 'string') : [];
+  // A carried path the grid writes but refused (a repeated value, a path outside the teacher's settings) has its problem said there.
+  const written = Object.keys(search.grid);
   carry.forEach((path, i) => {
-    if (axes.some((axis) => axis.path === path)) return;
-    issues.push(issueAt(at(['search', 'carry', i], false), `search.carry[${i}]`, carryNotSearched(path, axes.map((axis) => axis.path))));
+    if (written.includes(path)) return;
+    issues.push(issueAt(at(['search', 'carry', i], false), `search.carry[${i}]`, carryNotSearched(path, written.filter((p) => SEARCHABLE.test(p)))));
   });
   const selected = selectedMetric(search.select, metricNames, registry, at, issues);
   // Counted before the points are built, like the grid's cells.

@@ -417,9 +417,9 @@ export function repeatedSearchValue(value: unknown, first: number): SpecProblem 
   return problem('REPEATED_SEARCH_VALUE', `${JSON.stringify(value)} is listed twice (also at [${first}]); each value makes one search point`, 'list each value once');
 }
 
-/** CARRY_NOT_SEARCHED: a carried path that is not searched, so no winner has a value for it (`searched`: the paths that are). */
+/** CARRY_NOT_SEARCHED: a carried path that is not searched, so no winner has a value for it (`searched`: the paths that are, if any). */
 export function carryNotSearched(path: string, searched: readonly string[]): SpecProblem {
-  const hint = didYouMeanHint(path, searched) ?? `carry some of: ${searched.join(', ')}`;
+  const hint = didYouMeanHint(path, searched) ?? (searched.length > 0 ? `carry some of: ${searched.join(', ')}` : undefined);
   return problem('CARRY_NOT_SEARCHED', `"${printableKey(path)}" is not a searched path, so there is no winning value to carry`, hint);
 }
 
