@@ -18,10 +18,11 @@ import type { PathSegment } from './locate.js';
 import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
-import { ConfigResolver, hasValidation, validationParamsOf } from './resolve.js';
+import { ConfigResolver, validationParamsOf } from './resolve.js';
+import { hasValidation } from './resolved-config.js';
 import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
 import type { ResolvedSearch } from './search.js';
-import type { ResolvedConfig } from './resolve.js';
+import type { ResolvedConfig } from './resolved-config.js';
 
 /** One point of the grid: its overrides and the config they give. */
 export interface ResolvedCell {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
-import { hasValidation } from '../../src/config/resolve.js';
+import { hasValidation } from '../../src/config/resolved-config.js';
 import { builtinRegistry } from '../helpers.js';
 import { distilRun } from '../cli-harness.js';
 import { specProblems } from './spec-problems.js';

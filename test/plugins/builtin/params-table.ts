@@ -2,7 +2,7 @@
 import { assert } from 'chai';
 import { resolveExperiment } from '../../../src/config/experiment.js';
 import { parseSpecSource } from '../../../src/config/load.js';
-import type { ComponentRef, ResolvedConfig } from '../../../src/config/resolve.js';
+import type { ComponentRef, ResolvedConfig } from '../../../src/config/resolved-config.js';
 import type { ComponentKind } from '../../../src/registry/types.js';
 import type { Task } from '../../../src/shared/types.js';
 import { builtinRegistry } from '../../helpers.js';
