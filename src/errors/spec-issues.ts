@@ -9,7 +9,7 @@ import { didYouMean, printable, printableKey, SPEC_LIMITS } from '../shared/inde
 export interface SpecProblem {
   readonly code: IssueCode;
   readonly message: string;
-  /** May be computed on first read (see {@link unknownKey}): read it, do not copy the descriptor by hand. */
+  /** May be computed on first read (see {@link unknownKey}); {@link issueAt} keeps it so, where spreading would compute it. */
   readonly hint?: string;
 }
 
@@ -22,7 +22,8 @@ export function issueAt(location: SourceLocation, path: string, problem: SpecPro
   return hint?.value === undefined ? issue : { ...issue, hint: hint.value as string };
 }
 
-const problem = (code: IssueCode, message: string, hint?: string): SpecProblem => (hint === undefined ? { code, message } : { code, message, hint });
+const problem = (code: IssueCode, message: string, hint?: string): SpecProblem =>
+  hint === undefined ? { code, message } : { code, message, hint };
 
 /** A problem whose hint is worth computing only when it is shown (a spec may have 250,000 unknown keys). */
 function lazyHint(code: IssueCode, message: string, hint: () => string | undefined): SpecProblem {
@@ -92,7 +93,10 @@ export function unknownKey(key: string, allowed: readonly string[]): SpecProblem
   });
 }
 
-/** INVALID_KEY: a key whose name breaks the schema's rule for names (`expected`: what a name looks like); without a key, the mapping has one. */
+/**
+ * INVALID_KEY: a key whose name breaks the schema's rule for names (`expected`: what a name looks like);
+ * without `key`, the mapping has one.
+ */
 export function invalidKey(key: string | undefined, expected?: string): SpecProblem {
   if (key === undefined) return problem('INVALID_KEY', 'has an invalid key');
   return problem('INVALID_KEY', `invalid key "${printableKey(key)}"`, expected ? `expected ${expected}` : undefined);
@@ -121,7 +125,10 @@ export function wrongType(type: string, value: unknown): SpecProblem {
 
 const COMPARISONS: Readonly<Record<string, string>> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
 
-/** OUT_OF_RANGE: a number beyond a bound (`keyword`: minimum, maximum, exclusiveMinimum or exclusiveMaximum); `hint` for distil-run's own limits. */
+/**
+ * OUT_OF_RANGE: a number beyond a bound (`keyword`: minimum, maximum, exclusiveMinimum or exclusiveMaximum);
+ * `hint` for distil-run's own limits.
+ */
 export function outOfRange(keyword: string, limit: unknown, value: unknown, hint?: string): SpecProblem {
   return problem('OUT_OF_RANGE', `must be ${COMPARISONS[keyword]} ${String(limit)}, got ${showValue(value)}`, hint);
 }
@@ -155,7 +162,11 @@ export function tooFewItems(limit: number): SpecProblem {
 
 /** TOO_MANY_KEYS: a mapping with more keys than allowed. */
 export function tooManyKeys(limit: number, value: unknown, hint?: string): SpecProblem {
-  return problem('TOO_MANY_KEYS', `must have at most ${String(limit)} key(s), got ${value && typeof value === 'object' ? Object.keys(value).length : 'more'}`, hint);
+  return problem(
+    'TOO_MANY_KEYS',
+    `must have at most ${String(limit)} key(s), got ${value && typeof value === 'object' ? Object.keys(value).length : 'more'}`,
+    hint,
+  );
 }
 
 /** TOO_FEW_KEYS: a mapping with fewer keys than allowed (often empty). */
@@ -165,7 +176,11 @@ export function tooFewKeys(limit: number): SpecProblem {
 
 /** TOO_LONG: text longer than allowed. */
 export function tooLong(limit: number, value: unknown, hint?: string): SpecProblem {
-  return problem('TOO_LONG', `must be at most ${String(limit)} character(s) long, got ${typeof value === 'string' ? value.length : 'more'}`, hint);
+  return problem(
+    'TOO_LONG',
+    `must be at most ${String(limit)} character(s) long, got ${typeof value === 'string' ? value.length : 'more'}`,
+    hint,
+  );
 }
 
 /** EMPTY_TEXT: empty text where a name or a path is needed. */
@@ -188,7 +203,11 @@ export function invalidValue(ajvMessage: string | undefined, value: unknown): Sp
 
 /** INVALID_UTF8: bytes that are not UTF-8 (`byte`: the first, as two hex digits). */
 export function invalidUtf8(byte: string, utf16: boolean): SpecProblem {
-  return problem('INVALID_UTF8', `invalid UTF-8 (byte 0x${byte})`, utf16 ? 'this looks like UTF-16; save the file as UTF-8' : 'save the file as UTF-8');
+  return problem(
+    'INVALID_UTF8',
+    `invalid UTF-8 (byte 0x${byte})`,
+    utf16 ? 'this looks like UTF-16; save the file as UTF-8' : 'save the file as UTF-8',
+  );
 }
 
 /** YAML_SYNTAX: text the YAML parser cannot read, in its words (first line, without its own position). */
@@ -198,7 +217,11 @@ export function yamlSyntax(parserMessage: string): SpecProblem {
 
 /** MULTIPLE_DOCUMENTS: a file of several YAML documents (`---`); a spec is one. */
 export function multipleDocuments(count: number): SpecProblem {
-  return problem('MULTIPLE_DOCUMENTS', `contains ${count} YAML documents; a spec is one document`, 'remove this "---" and what follows, or split the file into several specs');
+  return problem(
+    'MULTIPLE_DOCUMENTS',
+    `contains ${count} YAML documents; a spec is one document`,
+    'remove this "---" and what follows, or split the file into several specs',
+  );
 }
 
 /** TOO_DEEP_TO_READ: nesting so deep that the text is refused before (or while) it is parsed. */
@@ -213,7 +236,11 @@ export function nestedTooDeep(): SpecProblem {
 
 /** DUPLICATE_KEY: a key given twice in one mapping (the first at `line`, `col`). */
 export function duplicateKey(key: string, line: number | undefined, col: number | undefined): SpecProblem {
-  return problem('DUPLICATE_KEY', `duplicate key "${printableKey(key)}"`, `first set at line ${line}, column ${col}; a key may appear once`);
+  return problem(
+    'DUPLICATE_KEY',
+    `duplicate key "${printableKey(key)}"`,
+    `first set at line ${line}, column ${col}; a key may appear once`,
+  );
 }
 
 /** KEY_NOT_TEXT: a key that is a list, a mapping, an alias or binary (`what`, e.g. `a list`). */
@@ -247,7 +274,7 @@ export function specNotAMapping(got: string): SpecProblem {
   return problem('SPEC_NOT_A_MAPPING', `must be a mapping of keys such as name, dataset, models, got ${got}`);
 }
 
-/** SPEC_UNREADABLE: a document that cannot be turned into data (`problem`: the parser's first line). */
+/** SPEC_UNREADABLE: a document that cannot be turned into data (`reason`: the parser's first line). */
 export function specUnreadable(reason: string): SpecProblem {
   return problem('SPEC_UNREADABLE', `cannot be read: ${reason}`);
 }
@@ -256,7 +283,11 @@ export function specUnreadable(reason: string): SpecProblem {
 // Components and the settings around them.
 
 /** UNKNOWN_COMPONENT: a name the registry does not know, with the closest name or the known ones. */
-export function unknownComponent(kind: string, name: string, lookup: { readonly suggestion?: string; readonly known: readonly string[] }): SpecProblem {
+export function unknownComponent(
+  kind: string,
+  name: string,
+  lookup: { readonly suggestion?: string; readonly known: readonly string[] },
+): SpecProblem {
   const hint = lookup.suggestion
     ? `Did you mean "${lookup.suggestion}"?`
     : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
@@ -271,12 +302,20 @@ export function wrongTask(kind: string, name: string, tasks: readonly string[], 
 /** COMPONENT_FAILED: a component's own code threw while the spec was resolved (`doing`: what it was asked). */
 export function componentFailed(kind: string, name: string, doing: string, error: unknown): SpecProblem {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-  return problem('COMPONENT_FAILED', `${kind} "${name}": ${doing} failed: ${message}`, 'check the params, or report it to the plugin\'s author');
+  return problem(
+    'COMPONENT_FAILED',
+    `${kind} "${name}": ${doing} failed: ${message}`,
+    'check the params, or report it to the plugin\'s author',
+  );
 }
 
 /** INVALID_TASK: a dataset (a plugin's) that names a task distil-run does not have. */
 export function invalidTask(dataset: string, asked: unknown): SpecProblem {
-  return problem('INVALID_TASK', `dataset "${dataset}" says its task is "${String(asked)}"`, 'a dataset\'s task is classification or regression; report it to the plugin\'s author');
+  return problem(
+    'INVALID_TASK',
+    `dataset "${dataset}" says its task is "${String(asked)}"`,
+    'a dataset\'s task is classification or regression; report it to the plugin\'s author',
+  );
 }
 
 /** NOT_A_DISTILLATION: a loss as `distillation:` that does not read the teacher's outputs (`fallback`: the task's default). */
@@ -284,7 +323,10 @@ export function notADistillation(loss: string, task: string, fallback: string): 
   return problem('NOT_A_DISTILLATION', `loss "${loss}" does not use the teacher's outputs`, `use ${fallback} for a ${task} dataset`);
 }
 
-/** DISTILLATION_AS_LOSS: a loss that reads the teacher's outputs as a role's label loss, where there is no teacher (`fallback`: the task's label loss). */
+/**
+ * DISTILLATION_AS_LOSS: a loss that reads the teacher's outputs as a role's label loss, where there is no
+ * teacher (`fallback`: the task's label loss).
+ */
 export function distillationAsLoss(loss: string, task: string, fallback: string): SpecProblem {
   const message = `loss "${loss}" needs the teacher's outputs, so it is a distillation: setting, not a role's training.loss`;
   return problem('DISTILLATION_AS_LOSS', message, `use ${fallback} for a ${task} dataset`);
@@ -293,7 +335,11 @@ export function distillationAsLoss(loss: string, task: string, fallback: string)
 /** SHARED_METRIC_COLUMN: two metrics writing one column (one value would be lost), or one metric listed twice. */
 export function sharedMetricColumn(metric: string, column: string, first: string): SpecProblem {
   const hint = first === metric ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)';
-  return problem('SHARED_METRIC_COLUMN', `metric "${printableKey(metric)}" writes the column test_${column}, which "${printableKey(first)}" already writes`, hint);
+  return problem(
+    'SHARED_METRIC_COLUMN',
+    `metric "${printableKey(metric)}" writes the column test_${column}, which "${printableKey(first)}" already writes`,
+    hint,
+  );
 }
 
 /** UNRECORDED_METRIC: `early_stopping` watching a metric the role does not record (`recorded`: its `val_` columns). */
@@ -322,7 +368,11 @@ export function invalidValidationShare(value: unknown): SpecProblem {
 /** TWO_VALIDATION_SPLITS: a share held out beside the dataset's own validation split (`params`: those that give it). */
 export function twoValidationSplits(params: readonly string[]): SpecProblem {
   const given = `${params.map((key) => `dataset.${key}`).join(' and ')} ${params.length === 1 ? 'gives' : 'give'}`;
-  return problem('TWO_VALIDATION_SPLITS', `holds out a share of the training split, and ${given} the dataset's own validation split`, `pick one: remove validation, or remove ${params.join(' and ')}`);
+  return problem(
+    'TWO_VALIDATION_SPLITS',
+    `holds out a share of the training split, and ${given} the dataset's own validation split`,
+    `pick one: remove validation, or remove ${params.join(' and ')}`,
+  );
 }
 
 /**
@@ -331,7 +381,9 @@ export function twoValidationSplits(params: readonly string[]): SpecProblem {
  */
 export function noValidationSplit(reader: 'search' | 'early_stopping', ownParams: readonly string[]): SpecProblem {
   const own = ownParams.length > 0 ? `, or set ${ownParams.map((key) => `dataset.${key}`).join(' and ')}` : '';
-  if (reader === 'search') return problem('NO_VALIDATION_SPLIT', 'selects on the validation split, and the dataset has none', `add validation: 0.1 to the dataset${own}`);
+  if (reader === 'search') {
+    return problem('NO_VALIDATION_SPLIT', 'selects on the validation split, and the dataset has none', `add validation: 0.1 to the dataset${own}`);
+  }
   return problem(
     'NO_VALIDATION_SPLIT',
     'early_stopping watches a validation metric, and the dataset has no validation split',
@@ -364,7 +416,11 @@ export function sweptTwice(key: string, first: string): SpecProblem {
 
 /** SWEEPS_OVERLAP: a swept path inside another swept path: a cell would set one value twice. */
 export function sweepsOverlap(key: string, other: string, where: string): SpecProblem {
-  return problem('SWEEPS_OVERLAP', `${key} overlaps ${other}, which ${where} already sweeps: a cell would set it twice`, 'sweep either the whole setting or the path inside it');
+  return problem(
+    'SWEEPS_OVERLAP',
+    `${key} overlaps ${other}, which ${where} already sweeps: a cell would set it twice`,
+    'sweep either the whole setting or the path inside it',
+  );
 }
 
 /** SEED_SWEPT_WITH_SEEDS: `seed` swept while `seeds:` already repeats every cell per seed. */
@@ -374,7 +430,11 @@ export function seedSweptWithSeeds(): SpecProblem {
 
 /** REPEATED_VALUE: a grid value (or a zip group's step, `what`) listed twice: two cells with one id. */
 export function repeatedValue(what: string, first: number): SpecProblem {
-  return problem('REPEATED_VALUE', `${what} is listed twice (also at [${first}]); each value makes one cell`, 'list each value once; seeds: repeats a cell per seed');
+  return problem(
+    'REPEATED_VALUE',
+    `${what} is listed twice (also at [${first}]); each value makes one cell`,
+    'list each value once; seeds: repeats a cell per seed',
+  );
 }
 
 /** ZIP_UNEVEN: a zip group whose lists differ in length (`first`: the group's list it is compared with). */
@@ -389,14 +449,21 @@ export function zipUneven(count: number, firstKey: string, firstCount: number): 
  */
 export function gridTooLarge(cells: number, axes: readonly number[], seeds: number, seedsMax: number): SpecProblem {
   const limit = `at most ${SPEC_LIMITS.gridCells} are allowed`;
-  if (axes.length === 0) return problem('GRID_TOO_LARGE', `makes ${cells} cells (one per seed); ${limit}`, `list at most ${seedsMax} seeds; split the rest over several specs`);
+  if (axes.length === 0) {
+    return problem('GRID_TOO_LARGE', `makes ${cells} cells (one per seed); ${limit}`, `list at most ${seedsMax} seeds; split the rest over several specs`);
+  }
   const factors = [...axes, ...(seeds > 1 ? [seeds] : [])];
-  return problem('GRID_TOO_LARGE', `makes ${cells} cells (${factors.join(' x ')}${seeds > 1 ? ', the last for seeds' : ''}); ${limit}`, 'split the sweep into several specs');
+  return problem(
+    'GRID_TOO_LARGE',
+    `makes ${cells} cells (${factors.join(' x ')}${seeds > 1 ? ', the last for seeds' : ''}); ${limit}`,
+    'split the sweep into several specs',
+  );
 }
 
 /** SAME_CELL: two cells that resolve to one experiment (`first`, `second`: their grid values) and would write one row key twice. */
 export function sameCell(first: Readonly<Record<string, unknown>>, second: Readonly<Record<string, unknown>>, seed: number): SpecProblem {
-  const label = (values: Readonly<Record<string, unknown>>) => Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'the spec';
+  const label = (values: Readonly<Record<string, unknown>>) =>
+    Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'the spec';
   return problem(
     'SAME_CELL',
     `two cells are the same experiment (${label(first)} and ${label(second)} resolve to one config for seed ${seed})`,
@@ -409,12 +476,20 @@ export function sameCell(first: Readonly<Record<string, unknown>>, second: Reado
 
 /** NOT_SEARCHABLE: a search path outside the teacher's own settings (training, layers). */
 export function notSearchable(): SpecProblem {
-  return problem('NOT_SEARCHABLE', 'searches the teacher\'s own settings: a path under training or layers', 'e.g. training.optimizer.lr or training.epochs');
+  return problem(
+    'NOT_SEARCHABLE',
+    'searches the teacher\'s own settings: a path under training or layers',
+    'e.g. training.optimizer.lr or training.epochs',
+  );
 }
 
 /** REPEATED_SEARCH_VALUE: a searched value listed twice: two search points with one id. */
 export function repeatedSearchValue(value: unknown, first: number): SpecProblem {
-  return problem('REPEATED_SEARCH_VALUE', `${JSON.stringify(value)} is listed twice (also at [${first}]); each value makes one search point`, 'list each value once');
+  return problem(
+    'REPEATED_SEARCH_VALUE',
+    `${JSON.stringify(value)} is listed twice (also at [${first}]); each value makes one search point`,
+    'list each value once',
+  );
 }
 
 /** CARRY_NOT_SEARCHED: a carried path that is not searched, so no winner has a value for it (`searched`: the paths that are, if any). */
@@ -433,7 +508,11 @@ export function notAValidationMetric(metric: string, role: string, recorded: rea
 export function searchTooLarge(points: number, cells?: number): SpecProblem {
   const limit = `at most ${SPEC_LIMITS.gridCells} are allowed`;
   if (cells === undefined) return problem('SEARCH_TOO_LARGE', `makes ${points} search points; ${limit}`, 'search fewer values');
-  return problem('SEARCH_TOO_LARGE', `makes ${cells} cells with the grid (${points} search point(s) x the grid's cells); ${limit}`, 'search fewer values, or split the spec');
+  return problem(
+    'SEARCH_TOO_LARGE',
+    `makes ${cells} cells with the grid (${points} search point(s) x the grid's cells); ${limit}`,
+    'search fewer values, or split the spec',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -452,12 +531,20 @@ export function pluginNotLoaded(reference: string, reason: string, hint: string)
 
 /** PLUGIN_NOT_EXPORTED: a module that exports no plugin (as its default export or as `plugin`). */
 export function pluginNotExported(reference: string): SpecProblem {
-  return problem('PLUGIN_NOT_EXPORTED', `"${printable(reference)}" exports no plugin`, 'export default definePlugin({ name, components: [...] })');
+  return problem(
+    'PLUGIN_NOT_EXPORTED',
+    `"${printable(reference)}" exports no plugin`,
+    'export default definePlugin({ name, components: [...] })',
+  );
 }
 
 /** PLUGIN_NOT_REGISTERED: a plugin whose registration threw something unforeseen (`reason`: its first line). */
 export function pluginNotRegistered(reference: string, reason: string): SpecProblem {
-  return problem('PLUGIN_NOT_REGISTERED', `plugin "${printable(reference)}" cannot be registered: ${reason}`, 'export default definePlugin({ name, components: [...] })');
+  return problem(
+    'PLUGIN_NOT_REGISTERED',
+    `plugin "${printable(reference)}" cannot be registered: ${reason}`,
+    'export default definePlugin({ name, components: [...] })',
+  );
 }
 
 /** PLUGIN_INVALID: a plugin the registry refuses (the registry's PLUGIN_INVALID error, its message and hint). */
