@@ -1,28 +1,31 @@
-// Turns ajv's errors into located, human-sized messages ("must be > 0, got 0").
+// Turns ajv's errors into located issues, one factory of the catalogue per keyword ("must be > 0, got 0").
 import type { ErrorObject } from 'ajv';
-import type { SourceLocation, SpecIssue } from '../errors/index.js';
-import { didYouMean } from '../shared/index.js';
-import { printable, printableKey } from '../shared/index.js';
+import {
+  emptyText,
+  invalidKey,
+  invalidValue,
+  issueAt,
+  missingCompanionKey,
+  missingKey,
+  notAllowed,
+  outOfRange,
+  patternMismatch,
+  repeatedItem,
+  tooFewItems,
+  tooFewKeys,
+  tooLong,
+  tooManyItems,
+  tooManyKeys,
+  unknownKey,
+  wrongForm,
+  wrongType,
+} from '../errors/index.js';
+import type { SourceLocation, SpecIssue, SpecProblem } from '../errors/index.js';
 import { formatPath } from './locate.js';
 import type { PathSegment } from './locate.js';
 
 /** Finds where a path points; `atKey` asks for the key rather than the value. */
 export type Locator = (segments: readonly PathSegment[], atKey?: boolean) => SourceLocation;
-
-/** Shows a value the way the user wrote it, shortened. */
-export function showValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value instanceof Uint8Array) return 'binary data';
-  if (value instanceof Set) return 'a set';
-  if (value instanceof Map) return 'a mapping';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
-  // Long strings are cut before JSON.stringify, which would otherwise copy all of them.
-  const text = typeof value === 'string' ? printable(JSON.stringify(value.length > 80 ? value.slice(0, 80) : value)) : String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
 
 function pointerToPath(pointer: string): PathSegment[] {
   if (!pointer) return [];
@@ -33,39 +36,22 @@ function pointerToPath(pointer: string): PathSegment[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-const COMPARISONS: Record<string, string> = {
-  minimum: '>=',
-  maximum: '<=',
-  exclusiveMinimum: '>',
-  exclusiveMaximum: '<',
-};
-
 interface Described {
   readonly segments: PathSegment[];
-  readonly message: string;
-  /** A function for hints worth computing only when shown (a spec may have 250,000 unknown keys). */
-  readonly hint?: string | (() => string | undefined);
+  readonly problem: SpecProblem;
   readonly atKey?: boolean;
 }
 
 /** The keys a schema allows, listed once per schema rather than once per unknown key. */
-const allowedKeys = new WeakMap<object, { keys: string[]; text: string }>();
+const allowedKeys = new WeakMap<object, string[]>();
 
-function allowedOf(schema: { properties?: object }): { keys: string[]; text: string } {
+function allowedOf(schema: { properties?: object }): string[] {
   let allowed = allowedKeys.get(schema);
   if (!allowed) {
-    const keys = Object.keys(schema.properties ?? {});
-    allowed = { keys, text: keys.join(', ') };
+    allowed = Object.keys(schema.properties ?? {});
     allowedKeys.set(schema, allowed);
   }
   return allowed;
-}
-
-/** "Did you mean" the closest allowed key, else the list of allowed keys. */
-function unknownKeyHint(key: string, allowed: { keys: string[]; text: string }): string {
-  const suggestion = didYouMean(key, allowed.keys);
-  if (suggestion) return `Did you mean "${suggestion}"?`;
-  return allowed.keys.length > 0 ? `allowed keys: ${allowed.text}` : 'this component takes no params';
 }
 
 function expected(error: ErrorObject): string | undefined {
@@ -79,92 +65,80 @@ function limitHint(error: ErrorObject): string | undefined {
   return parent?.['x-limit-hint'];
 }
 
-/** Messages for the keywords that bound sizes: how many items, keys or characters at most. */
-function sizeMessage(error: ErrorObject): string {
-  const limit = String((error.params as { limit: number }).limit);
-  const data = error.data;
-  if (error.keyword === 'maxItems') return `must list at most ${limit} item(s), got ${Array.isArray(data) ? data.length : 'more'}`;
-  if (error.keyword === 'maxProperties') return `must have at most ${limit} key(s), got ${data && typeof data === 'object' ? Object.keys(data).length : 'more'}`;
-  return `must be at most ${limit} character(s) long, got ${typeof data === 'string' ? data.length : 'more'}`;
+/** ajv pairs a repeat with a later copy; the first repeat is shown instead, with the path of the item it repeats. */
+function repeated(error: ErrorObject, segments: PathSegment[]): Described {
+  const params = error.params as { i: number; j: number };
+  const items = Array.isArray(error.data) ? (error.data as unknown[]).map((item) => JSON.stringify(item)) : [];
+  const at = items.findIndex((item, i) => items.indexOf(item) < i);
+  const [repeat, first] = at < 0 ? [Number(params.j), Number(params.i)] : [at, items.indexOf(items[at])];
+  const noun = (error.parentSchema as { 'x-item'?: string } | undefined)?.['x-item'];
+  const item = Array.isArray(error.data) ? error.data[repeat] : undefined;
+  return { segments: [...segments, repeat], problem: repeatedItem(noun, item, formatPath([...segments, first])) };
 }
 
-/** "must be integer, got ..."; NaN and infinities are numbers to JavaScript, not to a spec. */
-function typeMessage(error: ErrorObject): string {
-  const type = String((error.params as { type: string }).type).replace(',', ' or ');
-  // ajv's strictNumbers refuses NaN and infinities as numbers: say so rather than "must be number, got .nan".
-  const numeric = /number|integer/.test(type);
-  if (numeric && typeof error.data === 'number' && !Number.isFinite(error.data)) return `must be a finite ${type}, got ${showValue(error.data)}`;
-  return `must be ${type}, got ${showValue(error.data)}`;
+/** A key that is set without the key it needs: pointed at, saying whether the two go together both ways. */
+function companion(error: ErrorObject, segments: PathSegment[]): Described {
+  const params = error.params as { property: string; missingProperty: string };
+  const [key, missing] = [String(params.property), String(params.missingProperty)];
+  const theirs = (error.parentSchema as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[missing];
+  const mutual = Array.isArray(theirs) && theirs.includes(key);
+  return { segments: [...segments, key], problem: missingCompanionKey(key, missing, mutual), atKey: true };
 }
 
-/** One ajv error as a path, a message and an optional hint. */
+/** One ajv error as a path and the problem there. */
 function describe(error: ErrorObject, base: PathSegment[]): Described {
   const segments = [...base, ...pointerToPath(error.instancePath)];
   if (error.propertyName !== undefined) {
     const key = error.propertyName;
-    const wanted = expected(error);
-    return { segments: [...segments, key], message: `invalid key "${printableKey(key)}"`, hint: wanted && `expected ${wanted}`, atKey: true };
+    return { segments: [...segments, key], problem: invalidKey(key, expected(error)), atKey: true };
   }
-  const got = `got ${showValue(error.data)}`;
+  const { data } = error;
   const params = error.params as Record<string, unknown>;
+  const limit = Number(params.limit);
   switch (error.keyword) {
     case 'required':
       // Point at the parent's key (`models:`), where the missing key belongs.
-      return { segments, message: `missing required key "${String(params.missingProperty)}"`, atKey: true };
+      return { segments, problem: missingKey(String(params.missingProperty)), atKey: true };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const allowed = allowedOf(error.parentSchema as { properties?: object });
-      return { segments: [...segments, key], message: `unknown key "${printableKey(key)}"`, hint: () => unknownKeyHint(key, allowed), atKey: true };
+      return { segments: [...segments, key], problem: unknownKey(key, allowedOf(error.parentSchema as { properties?: object })), atKey: true };
     }
     case 'type':
-      return { segments, message: typeMessage(error) };
+      return { segments, problem: wrongType(String(params.type), data) };
     case 'minimum':
     case 'exclusiveMinimum':
-      return { segments, message: `must be ${COMPARISONS[error.keyword]} ${String(params.limit)}, ${got}` };
+      return { segments, problem: outOfRange(error.keyword, params.limit, data) };
     case 'maximum':
     case 'exclusiveMaximum':
-      return { segments, message: `must be ${COMPARISONS[error.keyword]} ${String(params.limit)}, ${got}`, hint: limitHint(error) };
+      return { segments, problem: outOfRange(error.keyword, params.limit, data, limitHint(error)) };
     case 'maxItems':
+      return { segments, problem: tooManyItems(limit, data, limitHint(error)) };
     case 'maxProperties':
+      return { segments, problem: tooManyKeys(limit, data, limitHint(error)) };
     case 'maxLength':
-      return { segments, message: sizeMessage(error), hint: limitHint(error) };
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
-      const suggestion = typeof error.data === 'string' ? didYouMean(error.data, (params.allowedValues as unknown[]).map(String)) : undefined;
-      return { segments, message: `must be one of ${allowed}, ${got}`, hint: suggestion ? `Did you mean "${suggestion}"?` : undefined };
-    }
+      return { segments, problem: tooLong(limit, data, limitHint(error)) };
+    case 'enum':
+      return { segments, problem: notAllowed(params.allowedValues as unknown[], data) };
     case 'anyOf':
     case 'oneOf':
-      return { segments, message: `must be ${expected(error) ?? 'one of the allowed forms'}, ${got}` };
+      return { segments, problem: wrongForm(expected(error), data) };
     case 'pattern':
-      return { segments, message: `must be ${expected(error) ?? `text matching ${String(params.pattern)}`}, ${got}` };
+      return { segments, problem: patternMismatch(expected(error), String(params.pattern), data) };
     case 'minItems':
-      return { segments, message: `must list at least ${String(params.limit)} item(s)` };
-    case 'uniqueItems': {
-      // ajv pairs the repeat with a later copy; point at the first repeat instead, naming the item it repeats.
-      const items = Array.isArray(error.data) ? (error.data as unknown[]).map((item) => JSON.stringify(item)) : [];
-      const at = items.findIndex((item, i) => items.indexOf(item) < i);
-      const [repeat, first] = at < 0 ? [Number(params.j), Number(params.i)] : [at, items.indexOf(items[at])];
-      const noun = (error.parentSchema as { 'x-item'?: string } | undefined)?.['x-item'];
-      const item = showValue(Array.isArray(error.data) ? error.data[repeat] : undefined);
-      return { segments: [...segments, repeat], message: `${noun ? `${noun} ` : ''}${item} is listed twice (also ${formatPath([...segments, first])})` };
-    }
+      return { segments, problem: tooFewItems(limit) };
+    case 'uniqueItems':
+      return repeated(error, segments);
     case 'minProperties':
-      return { segments, message: `must have at least ${String(params.limit)} key(s)` };
+      return { segments, problem: tooFewKeys(limit) };
     case 'minLength':
-      return { segments, message: `must not be empty` };
-    case 'dependencies': {
-      // Point at the key that is set, and say whether the two go together both ways.
-      const [key, missing] = [String(params.property), String(params.missingProperty)];
-      const theirs = (error.parentSchema as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[missing];
-      const mutual = Array.isArray(theirs) && theirs.includes(key);
-      return { segments: [...segments, key], message: `needs "${printableKey(missing)}" as well`, hint: mutual ? `give both ${printableKey(key)} and ${printableKey(missing)}, or neither` : `add ${printableKey(missing)}`, atKey: true };
-    }
+      return { segments, problem: emptyText() };
+    case 'dependencies':
+      return companion(error, segments);
     case 'propertyNames':
       // The error from inside propertyNames (which names the key) says it all; see the top of describe.
-      return { segments, message: 'has an invalid key' };
+      return { segments, problem: invalidKey(undefined) };
     default:
-      return { segments, message: `${error.message ?? 'is invalid'}, ${got}` };
+      return { segments, problem: invalidValue(error.message, data) };
   }
 }
 
@@ -196,26 +170,16 @@ function dropBranchErrors(all: readonly ErrorObject[]): ErrorObject[] {
   });
 }
 
-/** An issue with its hint, computed on first read when it is a function. */
-function withHint(issue: SpecIssue, hint: Described['hint']): SpecIssue {
-  if (typeof hint !== 'function') return hint === undefined ? issue : { ...issue, hint };
-  let computed: { value: string | undefined } | undefined;
-  return Object.defineProperty(issue, 'hint', {
-    enumerable: true,
-    get: () => (computed ??= { value: hint() }).value,
-  });
-}
-
 /** Maps ajv errors for the value at `base` to located issues, one per distinct problem. */
 export function issuesFromAjv(errors: readonly ErrorObject[], base: PathSegment[], locateAt: Locator): SpecIssue[] {
   const seen = new Set<string>();
   const issues: SpecIssue[] = [];
   for (const error of dropBranchErrors(errors)) {
-    const { segments, message, hint, atKey } = describe(error, base);
+    const { segments, problem, atKey } = describe(error, base);
     const path = formatPath(segments);
-    if (seen.has(`${path}\0${message}`)) continue;
-    seen.add(`${path}\0${message}`);
-    issues.push(withHint({ location: locateAt(segments, atKey), path, message }, hint));
+    if (seen.has(`${path}\0${problem.message}`)) continue;
+    seen.add(`${path}\0${problem.message}`);
+    issues.push(issueAt(locateAt(segments, atKey), path, problem));
   }
   return issues;
 }

@@ -2,6 +2,7 @@
 import { SPEC_LIMITS } from '../shared/index.js';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { issueAt, noValidationSplit, sameCell, searchTooLarge, seedWithSeeds } from '../errors/index.js';
 import type { SpecIssue } from '../errors/index.js';
 import { loadPlugins } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
@@ -17,10 +18,11 @@ import type { PathSegment } from './locate.js';
 import type { SpecSource } from './load.js';
 import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
-import { ConfigResolver, hasValidation, ownValidationHint } from './resolve.js';
+import { ConfigResolver, validationParamsOf } from './resolve.js';
+import { hasValidation } from './resolved-config.js';
 import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
 import type { ResolvedSearch } from './search.js';
-import type { ResolvedConfig } from './resolve.js';
+import type { ResolvedConfig } from './resolved-config.js';
 
 /** One point of the grid: its overrides and the config they give. */
 export interface ResolvedCell {
@@ -193,7 +195,7 @@ function seedWithSeedsIssue(spec: Record<string, unknown>, locator: Locator): Sp
   if (spec.seed == null || spec.seeds == null) return [];
   const location = locator(['seed'], true);
   if (location.origin === undefined && locator(['seeds'], true).origin !== undefined) return [];
-  return [{ location, path: 'seed', message: 'given with seeds', hint: 'seeds: runs every cell once per seed and replaces seed: remove one of them' }];
+  return [issueAt(location, 'seed', seedWithSeeds())];
 }
 
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
@@ -257,15 +259,7 @@ function sameCellIssues(cells: readonly ResolvedCell[], at: PathSegment[], locat
   for (const cell of cells) {
     const key = `${cell.id}/${cell.seed}`;
     const first = seen.get(key);
-    if (first) {
-      const label = (c: ResolvedCell) => Object.entries(c.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'the spec';
-      return [{
-        location: locator(at, true),
-        path: formatPath(at),
-        message: `two cells are the same experiment (${label(first)} and ${label(cell)} resolve to one config for seed ${cell.seed})`,
-        hint: 'a swept value that changes nothing, a misspelt path or two paths setting one value: make every cell differ',
-      }];
-    }
+    if (first) return [issueAt(locator(at, true), formatPath(at), sameCell(first.overrides, cell.overrides, cell.seed))];
     seen.set(key, cell);
   }
   return [];
@@ -280,12 +274,12 @@ function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, a
   const problems: SpecIssue[] = [];
   const resolved = resolveSearch(spec, first.models.teacher.training.metrics.map((m) => m.name), registry, locator, problems);
   if (resolved && !hasValidation(first)) {
-    problems.push({ location: locator(['search', 'select'], false), path: 'search.select', message: 'selects on the validation split, and the dataset has none', hint: `add validation: 0.1 to the dataset${ownValidationHint(registry, first.dataset.name)}` });
+    problems.push(issueAt(locator(['search', 'select'], false), 'search.select', noValidationSplit('search', validationParamsOf(registry, first.dataset.name))));
   }
   // Every point is resolved with every cell of the grid (its possible finals): bound the product.
   const size = resolved ? resolved.points.length * gridPoints(axes) : 0;
   if (size > SPEC_LIMITS.gridCells) {
-    problems.push({ location: locator(['search', 'grid'], true), path: 'search.grid', message: `makes ${size} cells with the grid (${resolved!.points.length} search point(s) x the grid's cells); at most ${SPEC_LIMITS.gridCells} are allowed`, hint: 'search fewer values, or split the spec' });
+    problems.push(issueAt(locator(['search', 'grid'], true), 'search.grid', searchTooLarge(resolved!.points.length, size)));
   }
   issues.add(problems);
   if (!resolved || problems.length > 0) return undefined;

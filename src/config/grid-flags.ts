@@ -1,12 +1,10 @@
 // `--grid PATH=VALUES`: adds or replaces one grid axis from the command line, located as the flag.
 import { isAlias, isMap, isScalar, isSeq, parse } from 'yaml';
 import type { Node } from 'yaml';
-import { errorInvalidArgument } from '../errors/index.js';
+import { describeScalar, errorInvalidArgument, showValue } from '../errors/index.js';
 import { AXIS_KEY, ZIP_KEY } from './grid.js';
 import { childNode, findPair, formatPath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
-import { showValue } from './ajv-issues.js';
-import { describeScalar } from './path-problems.js';
 
 const EXAMPLE = 'e.g. --grid training.optimizer.lr=[0.001,0.01]';
 

@@ -1,5 +1,6 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
-import type { SpecIssue } from '../errors/index.js';
+import { gridTooLarge, issueAt, notSweepable, pathNotSettable, repeatedValue, seedSweptWithSeeds, sweepsOverlap, sweptTwice, zipUneven } from '../errors/index.js';
+import type { SpecIssue, SpecProblem } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { findNode, formatPath, locate, parsePath } from './locate.js';
@@ -71,24 +72,18 @@ export function sweptPaths(spec: Record<string, unknown>): Record<string, unknow
 
 /** Why a path cannot be swept, if it cannot: a setting of the whole experiment, a path that cannot be set, a path swept twice. */
 function pathIssue(spec: Record<string, unknown>, path: GridPath, sweptAt: Map<string, readonly PathSegment[]>, locateAt: Locator): SpecIssue | undefined {
-  const at = { location: locateAt(path.at, true), path: formatPath(path.at) };
-  if (WHOLE_EXPERIMENT.has(String(path.segments[0]))) {
-    return { ...at, message: `${path.segments[0]} applies to the whole experiment and cannot be swept`, hint: 'write one spec per value' };
-  }
+  const at = (problem: SpecProblem): SpecIssue => issueAt(locateAt(path.at, true), formatPath(path.at), problem);
+  if (WHOLE_EXPERIMENT.has(String(path.segments[0]))) return at(notSweepable(String(path.segments[0])));
   const problem = dataPathProblem(spec, path.segments);
-  if (problem) return { ...at, message: `cannot sweep ${path.key}: ${problem}` };
+  if (problem) return at(pathNotSettable(path.key, problem));
   const dotted = formatPath(path.segments);
   const first = sweptAt.get(dotted);
-  if (first) return { ...at, message: `${path.key} is already swept by ${formatPath(first)}`, hint: 'sweep each path once: as its own axis or in one zip group' };
+  if (first) return at(sweptTwice(path.key, formatPath(first)));
   // A path inside another swept path (training and training.epochs) would set one value twice per cell.
   for (const [other, where] of sweptAt) {
-    if (isUnder(dotted, other) || isUnder(other, dotted)) {
-      return { ...at, message: `${path.key} overlaps ${other}, which ${formatPath(where)} already sweeps: a cell would set it twice`, hint: 'sweep either the whole setting or the path inside it' };
-    }
+    if (isUnder(dotted, other) || isUnder(other, dotted)) return at(sweepsOverlap(path.key, other, formatPath(where)));
   }
-  if (String(path.segments[0]) === 'seed' && Array.isArray(spec.seeds)) {
-    return { ...at, message: 'seed cannot be swept when seeds: repeats every cell per seed', hint: 'list the seeds in seeds:' };
-  }
+  if (String(path.segments[0]) === 'seed' && Array.isArray(spec.seeds)) return at(seedSweptWithSeeds());
   sweptAt.set(dotted, path.at);
   return undefined;
 }
@@ -105,7 +100,7 @@ function repeatedValueIssue(axis: readonly GridPath[], locateAt: Locator): SpecI
     if (first !== undefined) {
       const at = [...axis[0].at, i];
       const what = axis.length === 1 ? JSON.stringify(axis[0].values[i]) : `the step ${step}`;
-      return { location: locateAt(at, false), path: formatPath(at), message: `${what} is listed twice (also at [${first}]); each value makes one cell`, hint: 'list each value once; seeds: repeats a cell per seed' };
+      return issueAt(locateAt(at, false), formatPath(at), repeatedValue(what, first));
     }
     seen.set(step, i);
   }
@@ -120,12 +115,7 @@ function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssu
   const first = group.find((path) => locateAt(path.at, true).origin === undefined) ?? group[0];
   const odd = group.find((path) => path.values.length !== first.values.length);
   if (!odd) return undefined;
-  return {
-    location: locateAt(odd.at, true),
-    path: formatPath(odd.at),
-    message: `has ${odd.values.length} value(s), but ${first.key} in the same zip group has ${first.values.length}`,
-    hint: 'the lists of a zip group move together: give each the same number of values',
-  };
+  return issueAt(locateAt(odd.at, true), formatPath(odd.at), zipUneven(odd.values.length, first.key, first.values.length));
 }
 
 /**
@@ -160,18 +150,9 @@ const SEEDS_MAX = baseSchema.properties.seeds.maxItems;
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
   const cells = gridPoints(axes) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
-  if (axes.length === 0) {
-    // No grid axis: the seeds alone make the count, so the problem is theirs.
-    const hint = `list at most ${SEEDS_MAX} seeds; split the rest over several specs`;
-    return { location: locateAt(['seeds'], true), path: 'seeds', message: `makes ${cells} cells (one per seed); at most ${SPEC_LIMITS.gridCells} are allowed`, hint };
-  }
-  const factors = [...axes.map((axis) => axis.length), ...(seeds > 1 ? [seeds] : [])];
-  return {
-    location: locateAt(['grid'], true),
-    path: 'grid',
-    message: `makes ${cells} cells (${factors.join(' x ')}${seeds > 1 ? ', the last for seeds' : ''}); at most ${SPEC_LIMITS.gridCells} are allowed`,
-    hint: 'split the sweep into several specs',
-  };
+  const problem = gridTooLarge(cells, axes.map((axis) => axis.length), seeds, SEEDS_MAX);
+  // No grid axis: the seeds alone make the count, so the problem is theirs.
+  return axes.length === 0 ? issueAt(locateAt(['seeds'], true), 'seeds', problem) : issueAt(locateAt(['grid'], true), 'grid', problem);
 }
 
 /** Every combination of the axes, in the order written (last axis varies fastest), one at a time. */

@@ -4,7 +4,7 @@ export type { GridAxisSummary, LoadExperimentOptions, ResolvedCell, ResolvedExpe
 export { applyGridFlags } from './grid-flags.js';
 export { applyOverrides, parseSpecSource } from './load.js';
 export type { SpecSource } from './load.js';
-export { hasValidation } from './resolve.js';
-export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolve.js';
+export { hasValidation } from './resolved-config.js';
+export type { ComponentRef, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolved-config.js';
 export { experimentSchema, experimentSchemaText } from './schema-gen.js';
 export { pointLabel } from './search.js';

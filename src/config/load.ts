@@ -2,14 +2,14 @@
 import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parse, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
-import { errorInvalidArgument, errorInvalidSpec } from '../errors/index.js';
+import { describeScalar, errorInvalidArgument, errorInvalidSpec, issueAt, specUnreadable } from '../errors/index.js';
 import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import { nestedAxisKey } from './grid-flags.js';
 import { childNode, formatPath, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
 import { readSpecText } from './read.js';
-import { describeScalar, intoList, intoNothing, throughScalar } from './path-problems.js';
+import { intoList, intoNothing, throughScalar } from './path-problems.js';
 import { flowDepthIssue, structureIssues, syntaxIssues, topLevelIssues } from './yaml-checks.js';
 
 export { formatPath, locate, parsePath } from './locate.js';
@@ -60,7 +60,8 @@ export function specData(source: SpecSource): Record<string, unknown> {
   try {
     return source.doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
   } catch (error) {
-    return refuse(source.file, [{ location: { file: source.file, line: 1, col: 1 }, path: '', message: `cannot be read: ${String((error as Error)?.message ?? error).split('\n')[0]}` }]);
+    const reason = String((error as Error)?.message ?? error).split('\n')[0];
+    return refuse(source.file, [issueAt({ file: source.file, line: 1, col: 1 }, '', specUnreadable(reason))]);
   }
 }
 

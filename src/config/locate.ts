@@ -81,13 +81,14 @@ function descendantOrigin(source: SpecSource, segments: readonly PathSegment[]):
   return undefined;
 }
 
-/** The node a path points at (its key with `atKey`), and whether it is written in the file itself. */
+/** The node a path points at (its key with `atKey`; a list item has none), and whether it is written in the file itself. */
 export function findNode(source: SpecSource, segments: readonly PathSegment[], atKey = false): { node: Node | undefined; inFile: boolean } {
   let node: Node | undefined = source.doc.contents ?? undefined;
   let best: Node | undefined = node;
   let inFile = true;
   for (let i = 0; i < segments.length && node; i++) {
-    if (i === segments.length - 1 && atKey) {
+    // A list item has no key: its own node stands for it (a layer's missing key points at the layer).
+    if (i === segments.length - 1 && atKey && typeof segments[i] !== 'number') {
       const pair = findPair(node, segments[i]);
       if (pair && isScalar(pair.key) && pair.key.range) return { node: pair.key, inFile: true };
       return { node: best, inFile: false };

@@ -1,7 +1,7 @@
 // Reads a spec file's text, saying what is wrong when it is missing, a directory, unreadable, too large or not UTF-8.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
-import { errorFileNotFound, errorFileUnreadable, errorInvalidSpec } from '../errors/index.js';
+import { errorFileNotFound, errorFileUnreadable, errorInvalidSpec, invalidUtf8, issueAt } from '../errors/index.js';
 import type { DistilError } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 
@@ -75,8 +75,7 @@ export function decodeSpec(bytes: Buffer, file: string): string {
   const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
   const { offset, line, col } = firstInvalidByte(bytes, text);
   const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
-  const hint = utf16 ? 'this looks like UTF-16; save the file as UTF-8' : 'save the file as UTF-8';
-  throw errorInvalidSpec(file, [{ location: { file, line, col }, path: '', message: `invalid UTF-8 (byte 0x${byte})`, hint }]);
+  throw errorInvalidSpec(file, [issueAt({ file, line, col }, '', invalidUtf8(byte, utf16))]);
 }
 
 /**

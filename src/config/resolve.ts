@@ -4,86 +4,39 @@ import { existsSync, statSync } from 'node:fs';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import path from 'node:path';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
-import type { SpecIssue } from '../errors/index.js';
+import {
+  componentFailed,
+  distillationAsLoss,
+  invalidTask,
+  invalidValidationShare,
+  issueAt,
+  loadWithLayers,
+  missingKey,
+  modelFileNotFound,
+  noValidationSplit,
+  notADistillation,
+  sharedMetricColumn,
+  twoValidationSplits,
+  unknownComponent,
+  unrecordedMetric,
+  wrongTask,
+} from '../errors/index.js';
+import type { SpecIssue, SpecProblem } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentKind } from '../registry/index.js';
-import { didYouMean } from '../shared/index.js';
 import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
 import type { PathSegment } from './load.js';
-import { printableKey } from '../shared/index.js';
 import { formatPath } from './locate.js';
-
-
-/** A component chosen by name, with its params validated and defaults filled in. */
-export interface ComponentRef {
-  readonly name: string;
-  readonly params: Readonly<Record<string, unknown>>;
-}
-
-export interface ResolvedTraining {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly optimizer: ComponentRef;
-  /** The loss on the labels (teacher and person; the student uses `distillation`). */
-  readonly loss: ComponentRef;
-  readonly metrics: readonly ComponentRef[];
-  readonly logEvery: number;
-  readonly evalEvery: number;
-  /** The learning rate is multiplied by this after every epoch (1: constant). */
-  readonly lrDecay: number;
-  /** Stop when a validation metric stops improving, keeping the best epoch's weights. */
-  readonly earlyStopping?: EarlyStopping;
-}
-
-/** `training.early_stopping`, resolved: the watched metric's column and direction. */
-export interface EarlyStopping {
-  /** The metric column without `val_`, e.g. `accuracy`. */
-  readonly metric: string;
-  readonly higherIsBetter: boolean;
-  readonly patience: number;
-}
-
-export interface ResolvedModel {
-  readonly layers: readonly ComponentRef[];
-  /** A saved model (absolute path of its model.json) used instead of layers: as it is for the teacher, as the starting weights otherwise. */
-  readonly load?: string;
-  readonly training: ResolvedTraining;
-}
-
-/** Everything one grid cell needs to run. */
-export interface ResolvedConfig {
-  readonly seed: number;
-  readonly task: Task;
-  readonly dataset: ComponentRef;
-  readonly models: Readonly<Record<Role, ResolvedModel>>;
-  readonly distillation: ComponentRef;
-  readonly evaluation: { readonly batchSize: number };
-  /** The share of the training split held out, seeded, as the validation split (0: none). */
-  readonly validation: number;
-  /**
-   * The dataset param that gives the dataset's own validation split (e.g. `validation_path`), when one
-   * is set; then `validation` is 0. Absent otherwise, so that configs without one keep their ids.
-   */
-  readonly ownValidation?: string;
-}
-
-/** Whether a config's roles have a validation split: a share held out, or the dataset's own. */
-export function hasValidation(config: ResolvedConfig): boolean {
-  return config.validation > 0 || config.ownValidation !== undefined;
-}
+import type { ComponentRef, EarlyStopping, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolved-config.js';
+// Importers of the resolver's output from here (bench/) keep working.
+export type { ComponentRef, EarlyStopping, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolved-config.js';
 
 /** The params by which a registered dataset brings its own validation split (none for an unknown name). */
 export function validationParamsOf(registry: Registry, dataset: string): readonly string[] {
   const found = registry.lookup('dataset', dataset).found;
   return found?.definition.kind === 'dataset' ? (found.definition.validationParams ?? []) : [];
-}
-
-/** The end of a "no validation split" hint: how this dataset could bring its own, if it can. */
-export function ownValidationHint(registry: Registry, dataset: string): string {
-  const params = validationParamsOf(registry, dataset);
-  return params.length > 0 ? `, or set ${params.map((key) => `dataset.${key}`).join(' and ')}` : '';
 }
 
 type Json = Record<string, unknown>;
@@ -113,6 +66,8 @@ const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regre
 /** Resolves one spec (after grid overrides) against the registry; problems go to `issues`. */
 export class ConfigResolver {
   readonly issues: SpecIssue[] = [];
+  /** The components whose params the schema refused (their own code is not asked about them). */
+  private readonly refused = new WeakSet<ComponentRef>();
 
   constructor(
     private readonly registry: Registry,
@@ -120,6 +75,11 @@ export class ConfigResolver {
     /** Where the spec's relative paths start (a role's `load:`). */
     private readonly baseDir = process.cwd(),
   ) {}
+
+  /** Records a problem at a path (at its key with `atKey`). */
+  private report(at: PathSegment[], problem: SpecProblem, atKey?: boolean): void {
+    this.issues.push(issueAt(this.locateAt(at, atKey), formatPath(at), problem));
+  }
 
   /** Resolves a `name` or `{ name, ...params }` reference to a registered component. */
   component(kind: ComponentKind, value: unknown, at: PathSegment[], fallback?: string, task?: Task): ComponentRef | undefined {
@@ -140,50 +100,46 @@ export class ConfigResolver {
     }
     const lookup = this.registry.lookup(kind, name);
     if (!lookup.found) {
-      const namePath = isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at;
-      const hint = lookup.suggestion
-        ? `Did you mean "${lookup.suggestion}"?`
-        : `known: ${lookup.known.join(', ') || 'none'}; run "distil-run list" or add a plugin`;
-      this.issues.push({ location: this.locateAt(namePath), path: formatPath(namePath), message: `unknown ${kind} "${printableKey(name)}"`, hint });
+      this.report(isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at, unknownComponent(kind, name, lookup));
       return undefined;
     }
     const tasks = lookup.found.definition.tasks;
-    if (task && tasks && !tasks.includes(task)) {
-      this.issues.push({
-        location: this.locateAt(at),
-        path: formatPath(at),
-        message: `${kind} "${name}" is for ${tasks.join(' or ')} datasets, and this dataset is ${task}`,
-      });
-    }
+    if (task && tasks && !tasks.includes(task)) this.report(at, wrongTask(kind, name, tasks, task));
     const filled = structuredClone(params);
-    this.issues.push(...issuesFromAjv(lookup.found.validate(filled), at, this.locateAt));
-    return { name, params: filled };
+    const errors = lookup.found.validate(filled);
+    this.issues.push(...issuesFromAjv(errors, at, this.locateAt));
+    const ref = { name, params: filled };
+    if (errors.length > 0) this.refused.add(ref);
+    return ref;
   }
 
   /**
    * Calls a component's own code (a plugin's may throw anything): a failure becomes an issue at `at`
    * and `fallback` is used instead.
    */
-  private guarded<T>(what: string, at: PathSegment[], fallback: T, call: () => T): T {
+  private guarded<T>(kind: ComponentKind, name: string, doing: string, at: PathSegment[], fallback: T, call: () => T): T {
     try {
       return call();
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      this.issues.push({ location: this.locateAt(at), path: formatPath(at), message: `${what} failed: ${message}`, hint: 'check the params, or report it to the plugin\'s author' });
+      this.report(at, componentFailed(kind, name, doing, error));
       return fallback;
     }
   }
 
-  /** The task the dataset poses, asked of the dataset component before it loads anything. */
-  task(dataset: ComponentRef | undefined): Task {
+  /**
+   * The task the dataset poses, asked of the dataset component before it loads anything; undefined when
+   * it depends on params the schema refused: asked, the dataset would be blamed for their problem.
+   */
+  task(dataset: ComponentRef | undefined): Task | undefined {
     if (!dataset) return 'classification';
     const definition = this.registry.get('dataset', dataset.name).definition;
     if (definition.kind !== 'dataset') return 'classification';
     const { task } = definition;
     if (typeof task !== 'function') return task;
-    const asked = this.guarded(`dataset "${dataset.name}": telling its task`, ['dataset'], undefined, () => task(dataset.params as never));
+    if (this.refused.has(dataset)) return undefined;
+    const asked = this.guarded('dataset', dataset.name, 'telling its task', ['dataset'], undefined, () => task(dataset.params as never));
     if (asked === undefined || asked === 'classification' || asked === 'regression') return asked ?? 'classification';
-    this.issues.push({ location: this.locateAt(['dataset']), path: 'dataset', message: `dataset "${dataset.name}" says its task is "${String(asked)}"`, hint: 'a dataset\'s task is classification or regression; report it to the plugin\'s author' });
+    this.report(['dataset'], invalidTask(dataset.name, asked));
     return 'classification';
   }
 
@@ -200,23 +156,31 @@ export class ConfigResolver {
     });
   }
 
-  private training(shared: Json, own: Json, at: PathSegment[], task: Task): ResolvedTraining {
+  /** A role's training; `told` is the dataset's task, undefined when it could not be asked (see {@link task}). */
+  private training(shared: Json, own: Json, at: PathSegment[], told: Task | undefined): ResolvedTraining {
     // Each key a role sets replaces the shared one whole (an optimizer is not merged key by key).
     const merged: Json = { ...TRAINING_DEFAULTS, ...shared, ...own };
     const where = (key: string): PathSegment[] => (key in own ? [...at, 'training', key] : ['training', key]);
+    const task = told ?? 'classification';
     const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
-    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, task) ?? []);
+    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, told) ?? []);
     this.checkMetricColumns(metricRefs, metrics, where('metrics'));
+    const optimizer = this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string);
+    const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], told);
+    // The label loss of every role (the student's too, for its test loss) runs without a teacher.
+    if (loss && this.needsTeacher(loss)) this.report(where('loss'), distillationAsLoss(loss.name, task, DEFAULT_LOSS[task]));
+    // Metrics picked for a task the dataset did not tell: whether the role records the watched one is a guess.
+    const guessed = told === undefined && !Array.isArray(merged.metrics);
     return {
       epochs: merged.epochs as number,
       batchSize: merged.batch_size as number,
-      optimizer: this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string) ?? { name: DEFAULT_OPTIMIZER as string, params: {} },
-      loss: this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], task) ?? { name: DEFAULT_LOSS[task], params: {} },
+      optimizer: optimizer ?? { name: DEFAULT_OPTIMIZER as string, params: {} },
+      loss: loss ?? { name: DEFAULT_LOSS[task], params: {} },
       metrics: metricRefs,
       logEvery: merged.log_every as number,
       evalEvery: merged.eval_every as number,
       lrDecay: merged.lr_decay as number,
-      earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping')),
+      earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping'), guessed),
     };
   }
 
@@ -229,20 +193,17 @@ export class ConfigResolver {
       if (definition.kind !== 'metric') return;
       const { column } = metricFacts(definition);
       const first = owner.get(column);
-      if (first !== undefined) {
-        this.issues.push({
-          location: this.locateAt([...at, i]),
-          path: formatPath([...at, i]),
-          message: `metric "${printableKey(ref.name)}" writes the column test_${column}, which "${printableKey(first)}" already writes`,
-          hint: first === ref.name ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)',
-        });
-      } else owner.set(column, ref.name);
+      if (first !== undefined) this.report([...at, i], sharedMetricColumn(ref.name, column, first));
+      else owner.set(column, ref.name);
     });
   }
 
   /** `early_stopping`, whose metric must be one the role records (as `val_<column>`). */
-  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[]): EarlyStopping | undefined {
+  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[], guessed: boolean): EarlyStopping | undefined {
     if (!isObject(value) || typeof value.metric !== 'string' || !value.metric.startsWith('val_')) return undefined;
+    const patience = typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE;
+    // Unchecked (the spec is refused for the dataset's params), but still watching a validation split.
+    if (guessed) return { metric: value.metric.slice(4), higherIsBetter: true, patience };
     const facts = metrics.flatMap((ref) => {
       const { definition } = this.registry.get('metric', ref.name);
       return definition.kind === 'metric' ? [metricFacts(definition)] : [];
@@ -250,20 +211,13 @@ export class ConfigResolver {
     const column = value.metric.slice(4);
     const watched = facts.find((f) => f.column === column);
     if (!watched) {
-      const known = facts.map((f) => `val_${f.column}`);
-      const suggestion = didYouMean(value.metric, known);
-      this.issues.push({
-        location: this.locateAt([...at, 'metric']),
-        path: formatPath([...at, 'metric']),
-        message: `"${printableKey(value.metric)}" is not a metric this role records`,
-        hint: suggestion ? `Did you mean "${suggestion}"?` : `the role records ${known.join(', ')}; add the metric to training.metrics`,
-      });
+      this.report([...at, 'metric'], unrecordedMetric(value.metric, facts.map((f) => `val_${f.column}`)));
       return undefined;
     }
-    return { metric: column, higherIsBetter: watched.higherIsBetter, patience: typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE };
+    return { metric: column, higherIsBetter: watched.higherIsBetter, patience };
   }
 
-  private model(spec: Json, role: Role, task: Task): ResolvedModel {
+  private model(spec: Json, role: Role, task: Task | undefined): ResolvedModel {
     const models = isObject(spec.models) ? spec.models : {};
     // The person is the student's architecture unless the spec says otherwise.
     const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers, load: models.student.load } : {};
@@ -286,19 +240,17 @@ export class ConfigResolver {
     const at: PathSegment[] = ['models', role];
     const hasLayers = own.layers !== undefined;
     if (typeof own.load !== 'string' || own.load === '') {
-      if (written && !hasLayers && own.load === undefined) {
-        this.issues.push({ location: this.locateAt(at, true), path: formatPath(at), message: 'missing required key "layers"', hint: 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model' });
-      }
+      if (written && !hasLayers && own.load === undefined) this.report(at, missingKey('layers', 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model'), true);
       return undefined;
     }
     if (hasLayers) {
-      this.issues.push({ location: this.locateAt([...at, 'load'], true), path: formatPath([...at, 'load']), message: 'given with layers', hint: 'a role is built from layers or loaded from a saved model: keep one of them' });
+      this.report([...at, 'load'], loadWithLayers(), true);
       return undefined;
     }
     const given = path.resolve(this.baseDir, own.load);
     const file = existsSync(given) && statSync(given).isDirectory() ? path.join(given, 'model.json') : given;
     if (!existsSync(file)) {
-      this.issues.push({ location: this.locateAt([...at, 'load']), path: formatPath([...at, 'load']), message: `${file}: no such file`, hint: "give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory)" });
+      this.report([...at, 'load'], modelFileNotFound(file));
       return undefined;
     }
     return file;
@@ -314,25 +266,15 @@ export class ConfigResolver {
     const { validation, shareGiven, datasetSpec } = this.validation(spec.dataset);
     const dataset = this.component('dataset', datasetSpec, ['dataset']);
     const ownValidation = this.ownValidation(dataset, shareGiven);
-    const task = this.task(dataset);
-    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], task);
-    if (distillation && !this.needsTeacher(distillation)) {
-      this.issues.push({
-        location: this.locateAt(['distillation']),
-        path: 'distillation',
-        message: `loss "${distillation.name}" does not use the teacher's outputs`,
-        hint: `use ${DEFAULT_DISTILLATION[task]} for a ${task} dataset`,
-      });
-    }
+    const told = this.task(dataset);
+    // Defaults need a task; the checks use only one the dataset told.
+    const task = told ?? 'classification';
+    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], told);
+    if (distillation && !this.needsTeacher(distillation)) this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
-    const models = { teacher: this.model(spec, 'teacher', task), student: this.model(spec, 'student', task), person: this.model(spec, 'person', task) };
+    const models = { teacher: this.model(spec, 'teacher', told), student: this.model(spec, 'student', told), person: this.model(spec, 'person', told) };
     if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
-      this.issues.push({
-        location: this.locateAt(['dataset']),
-        path: 'dataset',
-        message: 'early_stopping watches a validation metric, and the dataset has no validation split',
-        hint: `add validation: 0.1 to the dataset, the share of the training split to hold out${dataset ? ownValidationHint(this.registry, dataset.name) : ''}`,
-      });
+      this.report(['dataset'], noValidationSplit('early_stopping', dataset ? validationParamsOf(this.registry, dataset.name) : []));
     }
     return {
       seed: typeof spec.seed === 'number' ? spec.seed : DEFAULT_SEED,
@@ -353,14 +295,7 @@ export class ConfigResolver {
   private ownValidation(dataset: ComponentRef | undefined, shareGiven: boolean): string | undefined {
     if (!dataset) return undefined;
     const set = validationParamsOf(this.registry, dataset.name).filter((key) => dataset.params[key] !== undefined);
-    if (set.length > 0 && shareGiven) {
-      this.issues.push({
-        location: this.locateAt(['dataset', 'validation']),
-        path: 'dataset.validation',
-        message: `holds out a share of the training split, and ${set.map((key) => `dataset.${key}`).join(' and ')} ${set.length === 1 ? 'gives' : 'give'} the dataset's own validation split`,
-        hint: `pick one: remove validation, or remove ${set.join(' and ')}`,
-      });
-    }
+    if (set.length > 0 && shareGiven) this.report(['dataset', 'validation'], twoValidationSplits(set));
     return set[0];
   }
 
@@ -372,12 +307,7 @@ export class ConfigResolver {
     if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, shareGiven: false, datasetSpec: value };
     const { validation, ...datasetSpec } = value;
     if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, shareGiven: true, datasetSpec };
-    this.issues.push({
-      location: this.locateAt(['dataset', 'validation']),
-      path: 'dataset.validation',
-      message: `must be a number above 0 and at most 0.5 (the share of the training split held out), got ${JSON.stringify(validation)}`,
-      hint: 'e.g. validation: 0.1',
-    });
+    this.report(['dataset', 'validation'], invalidValidationShare(validation));
     return { validation: 0, shareGiven: true, datasetSpec };
   }
 }

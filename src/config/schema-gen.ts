@@ -31,7 +31,12 @@ export const SLOTS = {
   dataset: { kind: 'dataset' },
   layer: { kind: 'layer' },
   optimizer: { kind: 'optimizer', defaults: { classification: 'adam', regression: 'adam' } },
-  loss: { kind: 'loss', defaults: { classification: 'cross-entropy', regression: 'mse' } },
+  // A role's label loss runs without a teacher (distil-run refuses one that reads it there).
+  loss: {
+    kind: 'loss',
+    defaults: { classification: 'cross-entropy', regression: 'mse' },
+    accepts: ({ definition }) => definition.kind === 'loss' && definition.needsTeacher !== true,
+  },
   metric: { kind: 'metric' },
   // The student's loss must read the teacher's outputs (distil-run refuses any other there).
   distillation: {

@@ -1,8 +1,8 @@
 // The selection stage: search a role's settings, select on a validation metric, carry the winner's values to the later roles.
+import { carryNotSearched, issueAt, notAValidationMetric, notSearchable, repeatedSearchValue, searchTooLarge } from '../errors/index.js';
 import type { SpecIssue } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
-import { didYouMean } from '../shared/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import { setPath } from './grid.js';
 import { printableKey } from '../shared/index.js';
@@ -30,6 +30,9 @@ export interface ResolvedSearch {
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The paths a search may set: the teacher's own settings. */
+const SEARCHABLE = /^(training|layers)(\.|$)/;
+
 /** Every combination of the axes, in the order written (last varies fastest). */
 function expandPoints(axes: ResolvedSearch['axes']): SearchPoint[] {
   let points: Array<Record<string, unknown>> = [{}];
@@ -47,14 +50,7 @@ function selectedMetric(select: unknown, metricNames: readonly string[], registr
   });
   const watched = metric.startsWith('val_') ? facts.find((f) => f.column === metric.slice(4)) : undefined;
   if (!watched) {
-    const known = facts.map((f) => `val_${f.column}`);
-    const suggestion = didYouMean(metric, known);
-    issues.push({
-      location: at(['search', 'select'], false),
-      path: 'search.select',
-      message: `"${printableKey(metric)}" is not a validation metric the ${'teacher'} records; the winner is chosen on the validation split, never the test split`,
-      hint: suggestion ? `Did you mean "${suggestion}"?` : `choose one of ${known.join(', ')}`,
-    });
+    issues.push(issueAt(at(['search', 'select'], false), 'search.select', notAValidationMetric(metric, 'teacher', facts.map((f) => `val_${f.column}`))));
     return undefined;
   }
   const goal = isObject(select) ? select.goal : undefined;
@@ -71,8 +67,8 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
   if (!isObject(search) || !isObject(search.grid)) return undefined;
   const axes = Object.entries(search.grid).flatMap(([path, values]) => {
     if (!Array.isArray(values) || values.length === 0) return [];
-    if (!/^(training|layers)(\.|$)/.test(path)) {
-      issues.push({ location: at(['search', 'grid', path], true), path: `search.grid.${printableKey(path)}`, message: 'searches the teacher\'s own settings: a path under training or layers', hint: 'e.g. training.optimizer.lr or training.epochs' });
+    if (!SEARCHABLE.test(path)) {
+      issues.push(issueAt(at(['search', 'grid', path], true), `search.grid.${printableKey(path)}`, notSearchable()));
       return [];
     }
     const seen = new Map<string, number>();
@@ -83,27 +79,24 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
       return false;
     });
     if (repeat >= 0) {
-      issues.push({ location: at(['search', 'grid', path, repeat], false), path: `search.grid.${printableKey(path)}[${repeat}]`, message: `${JSON.stringify(values[repeat])} is listed twice (also at [${seen.get(JSON.stringify(values[repeat]))}]); each value makes one search point`, hint: 'list each value once' });
+      const first = seen.get(JSON.stringify(values[repeat])) as number;
+      issues.push(issueAt(at(['search', 'grid', path, repeat], false), `search.grid.${printableKey(path)}[${repeat}]`, repeatedSearchValue(values[repeat], first)));
       return [];
     }
     return [{ path, values }];
   });
   const carry = Array.isArray(search.carry) ? search.carry.filter((p): p is string => typeof p === 'string') : [];
+  // A carried path the grid writes but refused (a repeated value, a path outside the teacher's settings) has its problem said there.
+  const written = Object.keys(search.grid);
   carry.forEach((path, i) => {
-    if (axes.some((axis) => axis.path === path)) return;
-    const suggestion = didYouMean(path, axes.map((axis) => axis.path));
-    issues.push({
-      location: at(['search', 'carry', i], false),
-      path: `search.carry[${i}]`,
-      message: `"${printableKey(path)}" is not a searched path, so there is no winning value to carry`,
-      hint: suggestion ? `Did you mean "${suggestion}"?` : `carry some of: ${axes.map((axis) => axis.path).join(', ')}`,
-    });
+    if (written.includes(path)) return;
+    issues.push(issueAt(at(['search', 'carry', i], false), `search.carry[${i}]`, carryNotSearched(path, written.filter((p) => SEARCHABLE.test(p)))));
   });
   const selected = selectedMetric(search.select, metricNames, registry, at, issues);
   // Counted before the points are built, like the grid's cells.
   const points = axes.reduce((product, axis) => product * axis.values.length, 1);
   if (points > SPEC_LIMITS.gridCells) {
-    issues.push({ location: at(['search', 'grid'], true), path: 'search.grid', message: `makes ${points} search points; at most ${SPEC_LIMITS.gridCells} are allowed`, hint: 'search fewer values' });
+    issues.push(issueAt(at(['search', 'grid'], true), 'search.grid', searchTooLarge(points)));
     return undefined;
   }
   if (!selected || axes.length === 0) return undefined;

@@ -2,16 +2,25 @@
 // text, nesting depth and aliases (unknown, circular, or expanding into a "billion laughs").
 import { isAlias, isMap, isNode, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Alias, Node, YAMLError } from 'yaml';
+import {
+  aliasesTooLarge,
+  circularAlias,
+  duplicateKey,
+  emptySpec,
+  issueAt,
+  keyNotText,
+  multipleDocuments,
+  nestedTooDeep,
+  showValue,
+  specNotAMapping,
+  tooDeepToRead,
+  unknownAlias,
+  yamlSyntax,
+} from '../errors/index.js';
 import type { SpecIssue } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
-import { showValue } from './ajv-issues.js';
-import { printable, printableKey } from '../shared/index.js';
 import { formatPath, keyText, offsetPosition, positionOf } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
-
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
 
 /** How many documents a YAML text holds (read only when there is more than one). */
 function documentCount(text: string): number {
@@ -43,7 +52,7 @@ export function flowDepthIssue(text: string, file: string): SpecIssue | undefine
       for (i++; i < text.length && text[i] !== char; i++) if (char === '"' && text[i] === '\\') i++;
     } else if (char === '[' || char === '{') {
       if (++depth > FLOW_DEPTH_UNREAD) {
-        return { location: { file, line, col: i - lineStart + 1 }, path: '', message: `nests too deeply to be read (a spec nests at most ${SPEC_LIMITS.depth} levels)` };
+        return issueAt({ file, line, col: i - lineStart + 1 }, '', tooDeepToRead());
       }
     } else if ((char === ']' || char === '}') && depth > 0) depth--;
   }
@@ -56,15 +65,14 @@ export function syntaxIssues(source: SpecSource, text: string): SpecIssue[] {
   for (const error of source.doc.errors as YAMLError[]) {
     const location = offsetPosition(source, error.pos[0]);
     if (error.code === 'MULTIPLE_DOCS') {
-      if (issues.some((issue) => issue.message.includes('YAML documents'))) continue;
-      const message = `contains ${documentCount(text)} YAML documents; a spec is one document`;
-      issues.push({ location, path: '', message, hint: 'remove this "---" and what follows, or split the file into several specs' });
+      if (issues.some((issue) => issue.code === 'MULTIPLE_DOCUMENTS')) continue;
+      issues.push(issueAt(location, '', multipleDocuments(documentCount(text))));
     } else if (error.code === 'RESOURCE_EXHAUSTION') {
       // The parser gives up wherever its stack ran out, which varies: name the line only.
-      issues.push({ location: { ...location, col: 1 }, path: '', message: `nests too deeply to be read (a spec nests at most ${SPEC_LIMITS.depth} levels)` });
+      issues.push(issueAt({ ...location, col: 1 }, '', tooDeepToRead()));
     } else {
-      // The parser quotes the source, which may hold control characters.
-      issues.push({ location, path: '', message: printable(firstLine(error.message)) });
+      // The parser quotes the source, which may hold control characters (the catalogue escapes them).
+      issues.push(issueAt(location, '', yamlSyntax(error.message)));
     }
   }
   return issues;
@@ -106,23 +114,20 @@ function expandedSize(node: Node | null, state: WalkState): number {
 }
 
 function checkAlias(alias: Alias, path: PathSegment[], state: WalkState): void {
-  const at = { location: positionOf(state.source, alias), path: formatPath(path) };
+  const location = positionOf(state.source, alias);
   const target = state.anchors.get(alias.source);
   if (!target) {
-    state.issues.push({ ...at, message: `unknown alias *${printableKey(alias.source)} (define the anchor &${printableKey(alias.source)} before the alias)` });
+    state.issues.push(issueAt(location, formatPath(path), unknownAlias(alias.source)));
     return;
   }
   if (state.ancestors.has(target)) {
-    state.issues.push({ ...at, message: `alias *${printableKey(alias.source)} stands for the value that contains it` });
+    state.issues.push(issueAt(location, formatPath(path), circularAlias(alias.source)));
     return;
   }
   state.targets.set(alias, target);
   const before = state.expanded;
   state.expanded = Math.min(CAP, state.expanded + expandedSize(target, state));
-  if (before < CAP && state.expanded >= CAP) {
-    const message = `alias *${printableKey(alias.source)} makes the spec too large: its aliases expand to more than ${SPEC_LIMITS.aliasExpansion} values`;
-    state.issues.push({ ...at, message, hint: 'write the values out, or use fewer aliases' });
-  }
+  if (before < CAP && state.expanded >= CAP) state.issues.push(issueAt(location, formatPath(path), aliasesTooLarge(alias.source)));
 }
 
 /** Keys must be plain text and appear once per mapping. */
@@ -132,18 +137,13 @@ function checkKeys(node: Node & { items: Array<{ key: unknown }> }, path: PathSe
     const name = keyText(key);
     if (name === undefined) {
       const what = isAlias(key) ? 'an alias' : isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : isScalar(key) ? showValue(key.value) : 'nothing';
-      state.issues.push({ location: positionOf(state.source, isNode(key) ? key : node), path: formatPath(path), message: `a key must be text, got ${what}` });
+      state.issues.push(issueAt(positionOf(state.source, isNode(key) ? key : node), formatPath(path), keyNotText(what)));
       return undefined;
     }
     const first = seen.get(name);
     if (first && isScalar(key)) {
       const { line, col } = positionOf(state.source, first);
-      state.issues.push({
-        location: positionOf(state.source, key),
-        path: formatPath([...path, name]),
-        message: `duplicate key "${printableKey(name)}"`,
-        hint: `first set at line ${line}, column ${col}; a key may appear once`,
-      });
+      state.issues.push(issueAt(positionOf(state.source, key), formatPath([...path, name]), duplicateKey(name, line, col)));
     } else if (isScalar(key)) seen.set(name, key);
     return name;
   });
@@ -154,7 +154,7 @@ function walk(node: Node | null, path: PathSegment[], depth: number, state: Walk
   if (depth > SPEC_LIMITS.depth) {
     // The path is shortened: 64 levels of "[0]" would not help anyone find the place (the position does).
     const shown = `${formatPath(path.slice(0, 3))}...`;
-    if (!state.tooDeep) state.issues.push({ location: positionOf(state.source, node), path: shown, message: `nests deeper than ${SPEC_LIMITS.depth} levels` });
+    if (!state.tooDeep) state.issues.push(issueAt(positionOf(state.source, node), shown, nestedTooDeep()));
     state.tooDeep = true;
     return;
   }
@@ -187,8 +187,7 @@ export function topLevelIssues(source: SpecSource): SpecIssue[] {
   const contents = source.doc.contents;
   if (isMap(contents)) return [];
   const location = positionOf(source, (contents ?? undefined) as Node | undefined);
-  const expected = 'a spec is a mapping of keys such as name, dataset, models';
-  if (!contents || (isScalar(contents) && contents.value === null)) return [{ location, path: '', message: `is empty; ${expected}` }];
+  if (!contents || (isScalar(contents) && contents.value === null)) return [issueAt(location, '', emptySpec())];
   const got = isSeq(contents) ? 'a list' : isScalar(contents) ? 'a single value' : 'something else';
-  return [{ location, path: '', message: `must be a mapping of keys such as name, dataset, models, got ${got}` }];
+  return [issueAt(location, '', specNotAMapping(got))];
 }

@@ -9,14 +9,91 @@ export interface SourceLocation {
   readonly origin?: string;
 }
 
-/** One problem in the user's input, rendered as `file:line:col path: message (hint)`. */
+/** One problem in the user's input, rendered as `file:line:col path: message (hint)`; made by spec-issues.ts. */
 export interface SpecIssue {
   readonly location: SourceLocation;
   /** Dotted path into the spec, e.g. `training.optimizer.lr`; empty for the whole document. */
   readonly path: string;
+  /** What kind of problem it is, stable for scripts (the message's words may improve). */
+  readonly code: IssueCode;
   readonly message: string;
   readonly hint?: string;
 }
+
+/**
+ * The code of each kind of spec issue, one per factory of spec-issues.ts (which says what each means).
+ * Declared here, beside SpecIssue, so that the issue's shape and its catalogue do not import each other.
+ */
+export type IssueCode =
+  // The spec's keys and values, as the schemas check them.
+  | 'UNKNOWN_KEY'
+  | 'INVALID_KEY'
+  | 'MISSING_KEY'
+  | 'MISSING_COMPANION_KEY'
+  | 'WRONG_TYPE'
+  | 'OUT_OF_RANGE'
+  | 'NOT_ALLOWED'
+  | 'WRONG_FORM'
+  | 'PATTERN_MISMATCH'
+  | 'TOO_MANY_ITEMS'
+  | 'TOO_FEW_ITEMS'
+  | 'TOO_MANY_KEYS'
+  | 'TOO_FEW_KEYS'
+  | 'TOO_LONG'
+  | 'EMPTY_TEXT'
+  | 'REPEATED_ITEM'
+  | 'INVALID_VALUE'
+  // The file as text and YAML.
+  | 'INVALID_UTF8'
+  | 'YAML_SYNTAX'
+  | 'MULTIPLE_DOCUMENTS'
+  | 'TOO_DEEP_TO_READ'
+  | 'NESTED_TOO_DEEP'
+  | 'DUPLICATE_KEY'
+  | 'KEY_NOT_TEXT'
+  | 'UNKNOWN_ALIAS'
+  | 'CIRCULAR_ALIAS'
+  | 'ALIASES_TOO_LARGE'
+  | 'EMPTY_SPEC'
+  | 'SPEC_NOT_A_MAPPING'
+  | 'SPEC_UNREADABLE'
+  // Components and the settings around them.
+  | 'UNKNOWN_COMPONENT'
+  | 'WRONG_TASK'
+  | 'COMPONENT_FAILED'
+  | 'INVALID_TASK'
+  | 'NOT_A_DISTILLATION'
+  | 'DISTILLATION_AS_LOSS'
+  | 'SHARED_METRIC_COLUMN'
+  | 'UNRECORDED_METRIC'
+  | 'LOAD_WITH_LAYERS'
+  | 'MODEL_FILE_NOT_FOUND'
+  | 'INVALID_VALIDATION_SHARE'
+  | 'TWO_VALIDATION_SPLITS'
+  | 'NO_VALIDATION_SPLIT'
+  | 'SEED_WITH_SEEDS'
+  // The grid.
+  | 'NOT_SWEEPABLE'
+  | 'PATH_NOT_SETTABLE'
+  | 'SWEPT_TWICE'
+  | 'SWEEPS_OVERLAP'
+  | 'SEED_SWEPT_WITH_SEEDS'
+  | 'REPEATED_VALUE'
+  | 'ZIP_UNEVEN'
+  | 'GRID_TOO_LARGE'
+  | 'SAME_CELL'
+  // The search.
+  | 'NOT_SEARCHABLE'
+  | 'REPEATED_SEARCH_VALUE'
+  | 'CARRY_NOT_SEARCHED'
+  | 'NOT_A_VALIDATION_METRIC'
+  | 'SEARCH_TOO_LARGE'
+  // Plugins.
+  | 'PLUGIN_TIMEOUT'
+  | 'PLUGIN_NOT_LOADED'
+  | 'PLUGIN_NOT_EXPORTED'
+  | 'PLUGIN_NOT_REGISTERED'
+  | 'PLUGIN_INVALID';
 
 /**
  * The code of each error, one per factory of this folder: stable, so scripts and the README's table of

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { DistilError } from '../errors/index.js';
-import type { SourceLocation, SpecIssue } from '../errors/index.js';
+import { DistilError, issueAt, pluginInvalid, pluginNotExported, pluginNotLoaded, pluginNotRegistered, pluginTimedOut } from '../errors/index.js';
+import type { SourceLocation, SpecIssue, SpecProblem } from '../errors/index.js';
 import { printable } from '../shared/index.js';
 import type { Registry } from './registry.js';
 import type { Plugin } from './types.js';
@@ -57,29 +57,24 @@ async function importWithin(url: string, ms: number): Promise<Record<string, unk
 }
 
 /** The plugin a module exports, registered; or the problem and a hint. */
-async function registerModule(registry: Registry, reference: string, baseDir: string, relativeHint: string): Promise<{ message: string; hint: string } | undefined> {
+async function registerModule(registry: Registry, reference: string, baseDir: string, relativeHint: string): Promise<SpecProblem | undefined> {
   const ms = pluginTimeout();
-  const shown = printable(reference);
   let loaded: Record<string, unknown>;
   try {
     loaded = await importWithin(resolveModule(reference, baseDir), ms);
   } catch (error) {
-    if (error instanceof PluginTimeout) {
-      const hint = `its top-level code waits for something that never happens; DISTIL_PLUGIN_TIMEOUT_MS sets the limit, default ${PLUGIN_TIMEOUT_MS}`;
-      return { message: `plugin "${shown}" did not finish loading within ${ms / 1000} s`, hint };
-    }
+    if (error instanceof PluginTimeout) return pluginTimedOut(reference, ms, PLUGIN_TIMEOUT_MS);
     // Node names the module that imported the plugin (ours): not the user's concern.
-    const message = messageOf(error).replace(/ imported from \S+$/, '');
-    return { message: `cannot load plugin "${shown}": ${message}`, hint: relativeHint };
+    return pluginNotLoaded(reference, messageOf(error).replace(/ imported from \S+$/, ''), relativeHint);
   }
   try {
     const plugin = [loaded.default, loaded.plugin].find(isPlugin);
-    if (!plugin) return { message: `"${shown}" exports no plugin`, hint: 'export default definePlugin({ name, components: [...] })' };
+    if (!plugin) return pluginNotExported(reference);
     registry.use(plugin);
     return undefined;
   } catch (error) {
-    if (error instanceof DistilError && error.code === 'PLUGIN_INVALID') return { message: error.message, hint: error.hint ?? '' };
-    return { message: `plugin "${shown}" cannot be registered: ${messageOf(error)}`, hint: 'export default definePlugin({ name, components: [...] })' };
+    if (error instanceof DistilError && error.code === 'PLUGIN_INVALID') return pluginInvalid(error.message, error.hint ?? '');
+    return pluginNotRegistered(reference, messageOf(error));
   }
 }
 
@@ -103,6 +98,6 @@ export async function loadPlugins(
     if (!problem) continue;
     const i = entries?.[k] ?? k;
     const location = locateEntry ? locateEntry(i) : { file: reference, origin: `--plugin ${reference}` };
-    issues.push({ location, path: locateEntry ? `plugins[${i}]` : '', ...problem });
+    issues.push(issueAt(location, locateEntry ? `plugins[${i}]` : '', problem));
   }
 }

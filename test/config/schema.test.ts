@@ -79,6 +79,8 @@ const REFUSED: Array<{ what: string; text: string; names: string }> = [
   { what: 'a misspelt optimizer name (no plugins)', text: VALID.replace('{ name: adam, lr: 0.01 }', 'sdg'), names: 'optimizer' },
   { what: 'a misspelt metric name in an object (no plugins)', text: VALID.replace('epochs: 2', 'epochs: 2\n  metrics: [{ name: acuracy }]'), names: 'metrics/0/name' },
   { what: 'a loss that does not read the teacher as distillation', text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'mse'), names: 'distillation' },
+  { what: 'a distillation loss as the label loss', text: VALID.replace('epochs: 2', 'epochs: 2\n  loss: kd'), names: 'training/loss' },
+  { what: 'a distillation loss as a role\'s label loss, with params', text: VALID.replace('student: { layers: [8] }', 'student: { layers: [8], training: { loss: { name: kd, alpha: 0.5 } } }'), names: 'models/student/training/loss' },
 ];
 
 /** The first line where two texts differ, to say where a stale file is stale. */

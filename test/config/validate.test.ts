@@ -5,7 +5,7 @@ import path from 'node:path';
 import { assert } from 'chai';
 import { applyOverrides, parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
-import { hasValidation } from '../../src/config/resolve.js';
+import { hasValidation } from '../../src/config/resolved-config.js';
 import { builtinRegistry } from '../helpers.js';
 import { distilRun } from '../cli-harness.js';
 import { specProblems } from './spec-problems.js';
@@ -65,6 +65,16 @@ describe('spec validation', () => {
       ],
     },
     {
+      title: 'a layer\'s missing key in block style, at the layer rather than the list',
+      text: VALID.replace('  teacher: { layers: [32, 16] }\n', '  teacher:\n    layers:\n      - 8\n      - name: dense\n        activation: tanh\n'),
+      expected: ['spec.yaml:8:9 models.teacher.layers[1]: missing required key "units"'],
+    },
+    {
+      title: 'a layer\'s missing key in flow style, at the layer rather than the list',
+      text: VALID.replace('layers: [32, 16]', 'layers: [32, { name: dropout }]'),
+      expected: ['spec.yaml:5:27 models.teacher.layers[1]: missing required key "rate"'],
+    },
+    {
       title: 'a bad layer entry',
       text: VALID.replace('layers: [32, 16]', 'layers: [32, -4]'),
       expected: [
@@ -96,6 +106,11 @@ describe('spec validation', () => {
       title: 'a hard loss as the distillation loss',
       text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'cross-entropy'),
       expected: ['spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'],
+    },
+    {
+      title: 'a distillation loss as a role\'s label loss, at that role\'s loss',
+      text: VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { loss: { name: kd, temperature: 2 } } }'),
+      expected: ['spec.yaml:5:50 models.teacher.training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)'],
     },
     {
       title: 'a validation share beside a csv validation file',

@@ -2,7 +2,7 @@
 import { assert } from 'chai';
 import { resolveExperiment } from '../../../src/config/experiment.js';
 import { parseSpecSource } from '../../../src/config/load.js';
-import type { ComponentRef, ResolvedConfig } from '../../../src/config/resolve.js';
+import type { ComponentRef, ResolvedConfig } from '../../../src/config/resolved-config.js';
 import type { ComponentKind } from '../../../src/registry/types.js';
 import type { Task } from '../../../src/shared/types.js';
 import { builtinRegistry } from '../../helpers.js';
@@ -85,9 +85,6 @@ export interface Misplaced {
   readonly component: string;
   readonly messages: readonly string[];
 }
-
-/** The defect of a missing key in a layer: src/config/locate.ts points at the list (its first item), not at the layer. */
-export const LAYER_KEY_DEFECT = 'a missing key is located at the layer list, not at the layer';
 
 /** A known defect: what the spec gets today (`now`), and what is wrong with that. */
 export interface Defect {

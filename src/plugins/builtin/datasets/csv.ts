@@ -73,7 +73,7 @@ export default defineComponent<CsvParams>({
   kind: 'dataset',
   name: 'csv',
   description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
-  // Asked even when the params are invalid: a task the schema refuses is reported there, not as the plugin's own fault.
+  // Asked once the params are valid (a task the schema refuses is reported as such, and no check guesses one).
   task: (params) => (params.task === 'regression' ? 'regression' : 'classification'),
   validationParams: ['validation_path'],
   params: {

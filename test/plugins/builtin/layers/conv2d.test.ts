@@ -1,5 +1,5 @@
 // Layer "conv2d": the params a spec may give it, what they resolve to, and the exact message for each it may not.
-import { describeParams, LAYER_KEY_DEFECT } from '../params-table.js';
+import { describeParams } from '../params-table.js';
 
 const DEFAULTS = { kernel_size: 3, strides: 1, padding: 'same', activation: 'relu', use_bias: true };
 
@@ -36,8 +36,6 @@ describeParams('layer', 'conv2d', {
       '{ name: conv2d, filters: 8, dilation: 2 }',
       'spec.yaml:4:51 models.teacher.layers[0].dilation: unknown key "dilation" (allowed keys: filters, kernel_size, strides, padding, activation, use_bias)',
     ],
-  ],
-  defects: [
-    { component: '{ name: conv2d }', defect: LAYER_KEY_DEFECT, now: ['spec.yaml:4:22 models.teacher.layers[0]: missing required key "filters"'] },
+    ['{ name: conv2d }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "filters"'],
   ],
 });

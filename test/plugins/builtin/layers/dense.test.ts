@@ -1,5 +1,5 @@
 // Layer "dense": the params a spec may give it, what they resolve to, and the exact message for each it may not.
-import { describeParams, LAYER_KEY_DEFECT } from '../params-table.js';
+import { describeParams } from '../params-table.js';
 
 describeParams('layer', 'dense', {
   slot: 'layer',
@@ -29,8 +29,7 @@ describeParams('layer', 'dense', {
     ['{ name: dense, units: 4, unit: 3 }', 'spec.yaml:4:48 models.teacher.layers[0].unit: unknown key "unit" (Did you mean "units"?)'],
     ['{ name: dense, units: 4, kernel: 3 }', 'spec.yaml:4:48 models.teacher.layers[0].kernel: unknown key "kernel" (allowed keys: units, activation, use_bias)'],
     ['{ name: dens, units: 4 }', 'spec.yaml:4:31 models.teacher.layers[0].name: unknown layer "dens" (Did you mean "dense"?)'],
-  ],
-  defects: [
-    { component: '{ name: dense }', defect: LAYER_KEY_DEFECT, now: ['spec.yaml:4:22 models.teacher.layers[0]: missing required key "units"'] },
+    // A missing key is located at the layer, not at the list of layers.
+    ['{ name: dense }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "units"'],
   ],
 });

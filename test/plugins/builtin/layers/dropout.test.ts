@@ -3,7 +3,7 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { builtinRegistry, useWasm } from '../../../helpers.js';
 import { createComponent } from '../../../../src/runner/model.js';
-import { describeParams, LAYER_KEY_DEFECT } from '../params-table.js';
+import { describeParams } from '../params-table.js';
 
 const layer = (seed: number) => createComponent<tf.layers.Layer>(builtinRegistry(), 'layer', { name: 'dropout', params: { rate: 0.5 } }, { seed, baseDir: '.', inputShape: [64] });
 const masks = (dropout: tf.layers.Layer, steps: number, training = true) =>
@@ -42,16 +42,11 @@ describeParams('layer', 'dropout', {
     ['{ name: dropout, rate: half }', 'spec.yaml:4:46 models.teacher.layers[0].rate: must be number, got "half"'],
     ['{ name: dropout, rate: 0.2, seed: 1 }', 'spec.yaml:4:51 models.teacher.layers[0].seed: unknown key "seed" (allowed keys: rate)'],
     ['{ name: dropot, rate: 0.2 }', 'spec.yaml:4:31 models.teacher.layers[0].name: unknown layer "dropot" (Did you mean "dropout"?)'],
-  ],
-  defects: [
-    { component: '{ name: dropout }', defect: LAYER_KEY_DEFECT, now: ['spec.yaml:4:22 models.teacher.layers[0]: missing required key "rate"'] },
-    {
-      component: '{ name: dropout, rat: 0.2 }',
-      defect: LAYER_KEY_DEFECT,
-      now: [
-        'spec.yaml:4:22 models.teacher.layers[0]: missing required key "rate"',
-        'spec.yaml:4:40 models.teacher.layers[0].rat: unknown key "rat" (Did you mean "rate"?)',
-      ],
-    },
+    ['{ name: dropout }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "rate"'],
+    [
+      '{ name: dropout, rat: 0.2 }',
+      'spec.yaml:4:23 models.teacher.layers[0]: missing required key "rate"',
+      'spec.yaml:4:40 models.teacher.layers[0].rat: unknown key "rat" (Did you mean "rate"?)',
+    ],
   ],
 });

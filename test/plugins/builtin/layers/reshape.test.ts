@@ -1,5 +1,5 @@
 // Layer "reshape": the params a spec may give it, what they resolve to, and the exact message for each it may not.
-import { describeParams, LAYER_KEY_DEFECT } from '../params-table.js';
+import { describeParams } from '../params-table.js';
 
 describeParams('layer', 'reshape', {
   slot: 'layer',
@@ -16,24 +16,16 @@ describeParams('layer', 'reshape', {
     ['{ name: reshape, shape: [1000001] }', 'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be <= 1000000, got 1000001'],
     ['{ name: reshape, shape: [2.5] }', 'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be integer, got 2.5'],
     ['{ name: reshape, shape: 784 }', 'spec.yaml:4:47 models.teacher.layers[0].shape: must be array, got 784'],
-  ],
-  defects: [
-    { component: '{ name: reshape }', defect: LAYER_KEY_DEFECT, now: ['spec.yaml:4:22 models.teacher.layers[0]: missing required key "shape"'] },
-    {
-      component: '{ name: reshape, shap: [1] }',
-      defect: LAYER_KEY_DEFECT,
-      now: [
-        'spec.yaml:4:22 models.teacher.layers[0]: missing required key "shape"',
-        'spec.yaml:4:40 models.teacher.layers[0].shap: unknown key "shap" (Did you mean "shape"?)',
-      ],
-    },
-    {
-      component: '{ name: reshape, target_shape: [1] }',
-      defect: LAYER_KEY_DEFECT,
-      now: [
-        'spec.yaml:4:22 models.teacher.layers[0]: missing required key "shape"',
-        'spec.yaml:4:40 models.teacher.layers[0].target_shape: unknown key "target_shape" (allowed keys: shape)',
-      ],
-    },
+    ['{ name: reshape }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "shape"'],
+    [
+      '{ name: reshape, shap: [1] }',
+      'spec.yaml:4:23 models.teacher.layers[0]: missing required key "shape"',
+      'spec.yaml:4:40 models.teacher.layers[0].shap: unknown key "shap" (Did you mean "shape"?)',
+    ],
+    [
+      '{ name: reshape, target_shape: [1] }',
+      'spec.yaml:4:23 models.teacher.layers[0]: missing required key "shape"',
+      'spec.yaml:4:40 models.teacher.layers[0].target_shape: unknown key "target_shape" (allowed keys: shape)',
+    ],
   ],
 });

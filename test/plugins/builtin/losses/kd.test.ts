@@ -78,9 +78,19 @@ describeParams('loss', 'kd', {
   ],
   misplaced: [
     { task: 'regression', component: 'kd', messages: ['spec.yaml:8:15 distillation: loss "kd" is for classification datasets, and this dataset is regression'] },
-  ],
-  defects: [
-    // src/config/resolve.ts and schema-gen.ts let a role's label loss read a teacher it does not have.
-    { slot: 'loss', component: 'kd', defect: 'accepted as the label loss, where no teacher is; the run fails ("kd loss needs the teacher outputs")', now: [] },
+    // A role's label loss has no teacher to read.
+    {
+      slot: 'loss',
+      component: 'kd',
+      messages: ['spec.yaml:8:9 training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)'],
+    },
+    {
+      slot: 'loss',
+      component: '{ name: kd, temperature: 0 }',
+      messages: [
+        'spec.yaml:8:9 training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)',
+        'spec.yaml:8:34 training.loss.temperature: must be > 0, got 0',
+      ],
+    },
   ],
 });

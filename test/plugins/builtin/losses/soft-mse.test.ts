@@ -35,8 +35,11 @@ describeParams('loss', 'soft-mse', {
   ],
   misplaced: [
     { task: 'classification', component: 'soft-mse', messages: ['spec.yaml:8:15 distillation: loss "soft-mse" is for regression datasets, and this dataset is classification'] },
-  ],
-  defects: [
-    { slot: 'loss', component: 'soft-mse', defect: 'accepted as the label loss, where no teacher is; the run fails ("soft-mse loss needs the teacher outputs")', now: [] },
+    // A role's label loss has no teacher to read.
+    {
+      slot: 'loss',
+      component: 'soft-mse',
+      messages: ['spec.yaml:8:9 training.loss: loss "soft-mse" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use mse for a regression dataset)'],
+    },
   ],
 });
