@@ -15,7 +15,7 @@ export {
   formatIssue,
   formatWarning,
 } from './errors/index.js';
-export type { DistilWarning, ErrorCode, SourceLocation, SpecIssue, WarningCode } from './errors/index.js';
+export type { DistilWarning, ErrorCode, IssueCode, SourceLocation, SpecIssue, WarningCode } from './errors/index.js';
 
 // Components, plugins and the registry.
 export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts, Registry } from './registry/index.js';
