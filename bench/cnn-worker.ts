@@ -42,11 +42,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** Median milliseconds of `runs` calls of `fn` after one warm-up call. */
 function medianMs(fn: () => void, runs: number): number {
   fn();
-  return median(Array.from({ length: runs }, () => {
-    const started = performance.now();
-    fn();
-    return performance.now() - started;
-  }));
+  return median(
+    Array.from({ length: runs }, () => {
+      const started = performance.now();
+      fn();
+      return performance.now() - started;
+    }),
+  );
 }
 
 /** GFLOP/s of a 512^3 product: BLAS sgemm when it does the matMuls, else tf.matMul (median of 5). */
@@ -59,12 +61,15 @@ function rawRate(sgemm: Sgemm | undefined): number {
     ms = medianMs(() => sgemm(false, false, size, size, size, 1, a, size, a, size, 0, c, size), 5);
   } else {
     const [a, b] = [tf.randomNormal([size, size]), tf.randomNormal([size, size])];
-    ms = medianMs(() => {
-      // Not inside tf.tidy: tidy would walk the returned array looking for tensors.
-      const c = tf.matMul(a, b);
-      c.dataSync();
-      c.dispose();
-    }, tf.getBackend() === 'cpu' ? 1 : 5);
+    ms = medianMs(
+      () => {
+        // Not inside tf.tidy: tidy would walk the returned array looking for tensors.
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      },
+      tf.getBackend() === 'cpu' ? 1 : 5,
+    );
     tf.dispose([a, b]);
   }
   return (2 * size ** 3) / (ms * 1e6);
@@ -80,27 +85,46 @@ interface ConvKernel {
 /** The three kernels of each conv layer of `model` (no input gradient for the first layer), on random tensors of its training shapes. */
 function convKernels(model: tf.LayersModel, batch: number): ConvKernel[] {
   const kernels: ConvKernel[] = [];
-  model.layers.filter((l) => l.getClassName() === 'Conv2D').forEach((layer, i) => {
-    const [, h, w, c] = (layer.input as tf.SymbolicTensor).shape as number[];
-    const [, oh, ow, f] = (layer.output as tf.SymbolicTensor).shape as number[];
-    const filterShape = layer.getWeights()[0].shape as [number, number, number, number];
-    const { strides, padding } = layer.getConfig() as { strides: [number, number]; padding: 'same' | 'valid' };
-    const attrs = { strides, pad: padding, dataFormat: 'NHWC', dilations: 1 };
-    const x = tf.randomNormal([batch, h, w, c]);
-    const filter = tf.randomNormal(filterShape);
-    const dy = tf.randomNormal([batch, oh, ow, f]);
-    const flops = 2 * batch * oh * ow * filterShape[0] * filterShape[1] * c * f;
-    const run = (kernel: string, inputs: Record<string, tf.Tensor>, extra: Record<string, unknown>) => () => (tf.engine().runKernel(kernel, inputs, { ...attrs, ...extra }) as tf.Tensor).dispose();
-    const dispose = () => tf.dispose([x, filter, dy]);
-    kernels.push({ name: `conv${i + 1} fwd`, flops, run: run('Conv2D', { x, filter }, {}), dispose });
-    kernels.push({ name: `conv${i + 1} dw`, flops, run: run('Conv2DBackpropFilter', { x, dy }, { filterShape }), dispose: () => undefined });
-    if (i > 0) kernels.push({ name: `conv${i + 1} dx`, flops, run: run('Conv2DBackpropInput', { dy, filter }, { inputShape: [batch, h, w, c] }), dispose: () => undefined });
-  });
+  model.layers
+    .filter((l) => l.getClassName() === 'Conv2D')
+    .forEach((layer, i) => {
+      const [, h, w, c] = (layer.input as tf.SymbolicTensor).shape as number[];
+      const [, oh, ow, f] = (layer.output as tf.SymbolicTensor).shape as number[];
+      const filterShape = layer.getWeights()[0].shape as [number, number, number, number];
+      const { strides, padding } = layer.getConfig() as { strides: [number, number]; padding: 'same' | 'valid' };
+      const attrs = { strides, pad: padding, dataFormat: 'NHWC', dilations: 1 };
+      const x = tf.randomNormal([batch, h, w, c]);
+      const filter = tf.randomNormal(filterShape);
+      const dy = tf.randomNormal([batch, oh, ow, f]);
+      const flops = 2 * batch * oh * ow * filterShape[0] * filterShape[1] * c * f;
+      const run = (kernel: string, inputs: Record<string, tf.Tensor>, extra: Record<string, unknown>) => () =>
+        (tf.engine().runKernel(kernel, inputs, { ...attrs, ...extra }) as tf.Tensor).dispose();
+      const dispose = () => tf.dispose([x, filter, dy]);
+      kernels.push({ name: `conv${i + 1} fwd`, flops, run: run('Conv2D', { x, filter }, {}), dispose });
+      kernels.push({
+        name: `conv${i + 1} dw`,
+        flops,
+        run: run('Conv2DBackpropFilter', { x, dy }, { filterShape }),
+        dispose: () => undefined,
+      });
+      if (i > 0) {
+        kernels.push({
+          name: `conv${i + 1} dx`,
+          flops,
+          run: run('Conv2DBackpropInput', { dy, filter }, { inputShape: [batch, h, w, c] }),
+          dispose: () => undefined,
+        });
+      }
+    });
   return kernels;
 }
 
 /** Rounds of (raw rate, every conv kernel's median time): each round's ratio, then the medians. */
-function timeConvKernels(kernels: ConvKernel[], sgemm: Sgemm | undefined, maxMs: number): Pick<CnnBenchRow, 'conv_gflops' | 'raw_gflops' | 'ratio' | 'kernels'> {
+function timeConvKernels(
+  kernels: ConvKernel[],
+  sgemm: Sgemm | undefined,
+  maxMs: number,
+): Pick<CnnBenchRow, 'conv_gflops' | 'raw_gflops' | 'ratio' | 'kernels'> {
   const first = kernels.map((k) => medianMs(k.run, 1));
   const perRound = first.reduce((a, b) => a + b, 0);
   const runs = Math.max(1, Math.min(5, Math.floor(maxMs / perRound)));
@@ -123,16 +147,44 @@ function timeConvKernels(kernels: ConvKernel[], sgemm: Sgemm | undefined, maxMs:
 }
 
 /** Median samples/s of training steps of one role on random data of MNIST's shape. */
-function timeTraining(registry: Registry, config: ResolvedConfig, role: Role, steps: number, repeats: number, maxMs: number): { rate: number; steps: number; model: tf.Sequential } {
+function timeTraining(
+  registry: Registry,
+  config: ResolvedConfig,
+  role: Role,
+  steps: number,
+  repeats: number,
+  maxMs: number,
+): { rate: number; steps: number; model: tf.Sequential } {
   const { batchSize } = config.models[role].training;
   const empty = { x: new Float32Array(0), y: new Int32Array(0), n: 0 };
-  const dataset: Dataset = { task: 'classification', featureShape: [784], imageShape: [28, 28, 1], outputSize: 10, train: empty, test: empty };
+  const dataset: Dataset = {
+    task: 'classification',
+    featureShape: [784],
+    imageShape: [28, 28, 1],
+    outputSize: 10,
+    train: empty,
+    test: empty,
+  };
   const model = buildModel(registry, config.models[role].layers, dataset, config.seed, role, '.');
   const context = { seed: 1, baseDir: '.', task: config.task };
-  const loss = createComponent<Loss>(registry, 'loss', role === 'student' ? config.distillation : config.models[role].training.loss, context);
-  const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', config.models[role].training.optimizer, context);
+  const loss = createComponent<Loss>(
+    registry,
+    'loss',
+    role === 'student' ? config.distillation : config.models[role].training.loss,
+    context,
+  );
+  const optimizer = createComponent<tf.Optimizer>(
+    registry,
+    'optimizer',
+    config.models[role].training.optimizer,
+    context,
+  );
   const n = batchSize * 8;
-  const train = { x: tf.randomUniform([n, 784], 0, 1, 'float32', 1) as tf.Tensor2D, y: tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D, n };
+  const train = {
+    x: tf.randomUniform([n, 784], 0, 1, 'float32', 1) as tf.Tensor2D,
+    y: tf.randomUniform([n], 0, 10, 'int32', 2) as tf.Tensor1D,
+    n,
+  };
   const teacherTrain = role === 'student' ? (tf.randomNormal([n, 10], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
   const options = { model, optimizer, loss, train, teacherTrain };
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
@@ -160,7 +212,9 @@ async function main(): Promise<void> {
   if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
   if (blasMode?.startsWith('blas') && !info.blas) throw new Error(`no BLAS: ${info.blasSkipped}`);
   const sgemm = blasMode?.startsWith('blas') ? loadBlas('auto').blas?.sgemm : undefined;
-  const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', 'mnist-cnn.yaml'), { registry: await createRegistry() });
+  const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', 'mnist-cnn.yaml'), {
+    registry: await createRegistry(),
+  });
   const config = experiment.cells[0].config;
   const maxMs = Number(maxMsText);
   const rows: CnnBenchRow[] = [];
@@ -172,8 +226,14 @@ async function main(): Promise<void> {
     kernels.forEach((k) => k.dispose());
     trained.model.dispose();
     rows.push({
-      config: configName, backend: info.name, role, batch_size: batchSize, steps: trained.steps, samples_per_sec: Math.round(trained.rate),
-      conv_gflop_per_step: Number((kernels.reduce((a, k) => a + k.flops, 0) / 1e9).toFixed(3)), ...timed,
+      config: configName,
+      backend: info.name,
+      role,
+      batch_size: batchSize,
+      steps: trained.steps,
+      samples_per_sec: Math.round(trained.rate),
+      conv_gflop_per_step: Number((kernels.reduce((a, k) => a + k.flops, 0) / 1e9).toFixed(3)),
+      ...timed,
     });
   }
   process.stdout.write(`${JSON.stringify(rows)}\n`);

@@ -37,12 +37,18 @@ function buildModel(layers: LayerFactory): tf.Sequential {
 /** Two training steps (Adam, softmax cross-entropy) from seeded weights and a prediction: the last loss. */
 function train(layers: LayerFactory): number {
   const model = buildModel(layers);
-  model.setWeights(model.getWeights().map((w, i) => tf.tidy(() => tf.randomNormal(w.shape, 0, 0.3, 'float32', 10 + i))));
+  model.setWeights(
+    model.getWeights().map((w, i) => tf.tidy(() => tf.randomNormal(w.shape, 0, 0.3, 'float32', 10 + i))),
+  );
   const optimizer = tf.train.adam(0.01);
   const loss = tf.tidy(() => {
     const x = tf.randomNormal([4, ...IMAGE], 0, 1, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
-    const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true) as tf.Scalar;
+    const step = () =>
+      optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        true,
+      ) as tf.Scalar;
     step().dispose();
     const last = step().dataSync()[0];
     (model.predict(x) as tf.Tensor).dataSync();
@@ -83,10 +89,14 @@ async function main(): Promise<void> {
     } catch (error) {
       outcome = `fails: ${(error as Error).message.split('\n')[0]}`;
     }
-    process.stdout.write(`${name.padEnd(30)} ${outcome}${absent.length > 0 ? ` (not registered for wasm: ${absent.join(', ')})` : ''}\n`);
+    process.stdout.write(
+      `${name.padEnd(30)} ${outcome}${absent.length > 0 ? ` (not registered for wasm: ${absent.join(', ')})` : ''}\n`,
+    );
   }
   restore?.();
-  process.stdout.write(`\nkernels run on cpu: ${[...new Set([...cpu.values()].flatMap((r) => [...r.kernels]))].sort().join(' ')}\n`);
+  process.stdout.write(
+    `\nkernels run on cpu: ${[...new Set([...cpu.values()].flatMap((r) => [...r.kernels]))].sort().join(' ')}\n`,
+  );
   process.stdout.write(`not registered for wasm: ${missing.size > 0 ? [...missing].sort().join(', ') : 'none'}\n`);
 }
 

@@ -35,7 +35,10 @@ const worker = path.join(root, 'dist', 'bench', 'worker.js');
 const cnnWorker = path.join(root, 'dist', 'bench', 'cnn-worker.js');
 
 function runConfig(config: string): BenchRow[] | string {
-  const result = spawnSync(process.execPath, [worker, config, values.steps!, values.repeats!, values['max-ms']!], { encoding: 'utf8', timeout: 900_000 });
+  const result = spawnSync(process.execPath, [worker, config, values.steps!, values.repeats!, values['max-ms']!], {
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
   if (result.status !== 0) return (result.stderr || `exit ${result.status}`).trim().split('\n')[0];
   return JSON.parse(result.stdout) as BenchRow[];
 }
@@ -43,9 +46,15 @@ function runConfig(config: string): BenchRow[] | string {
 /** The CNN rows of one configuration (bench/cnn-worker.ts), or why it was skipped. */
 function runCnnConfig(config: string): CnnBenchRow[] | string {
   const env = config.endsWith('-1t') ? { ...process.env, OPENBLAS_NUM_THREADS: '1' } : process.env;
-  const result = spawnSync(process.execPath, [cnnWorker, config, values.steps!, values.repeats!, values['max-ms']!], { encoding: 'utf8', timeout: 900_000, env });
+  const result = spawnSync(process.execPath, [cnnWorker, config, values.steps!, values.repeats!, values['max-ms']!], {
+    encoding: 'utf8',
+    timeout: 900_000,
+    env,
+  });
   // The last line of stderr: the worker's reason (tfjs prints a banner there first).
-  if (result.status !== 0) return (result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0];
+  if (result.status !== 0) {
+    return (result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0];
+  }
   return JSON.parse(result.stdout) as CnnBenchRow[];
 }
 
@@ -60,10 +69,26 @@ function runCnn(stamp: string): void {
     else rows.push(...result);
   }
   const file = path.join(values.out!, `bench-${stamp}-cnn.csv`);
-  const stringifier = createObjectCsvStringifier({ header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })) });
+  const stringifier = createObjectCsvStringifier({
+    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
+  });
   writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
-  process.stdout.write(`\n${formatTable(['config', 'experiment', 'role', 'batch', 'samples/s', 'conv GFLOP/step', 'conv GFLOP/s', 'raw GFLOP/s', 'ratio'],
-    rows.map((r) => [r.config, 'mnist-cnn', r.role, r.batch_size, r.samples_per_sec, r.conv_gflop_per_step, r.conv_gflops, r.raw_gflops, r.ratio]))}\n`);
+  process.stdout.write(
+    `\n${formatTable(
+      ['config', 'experiment', 'role', 'batch', 'samples/s', 'conv GFLOP/step', 'conv GFLOP/s', 'raw GFLOP/s', 'ratio'],
+      rows.map((r) => [
+        r.config,
+        'mnist-cnn',
+        r.role,
+        r.batch_size,
+        r.samples_per_sec,
+        r.conv_gflop_per_step,
+        r.conv_gflops,
+        r.raw_gflops,
+        r.ratio,
+      ]),
+    )}\n`,
+  );
   for (const s of skipped) process.stdout.write(`skipped cnn ${s}\n`);
   process.stdout.write(`${file}\n`);
   runTorch();
@@ -73,14 +98,22 @@ function runCnn(stamp: string): void {
 function runTorch(): void {
   // $PYTHON, else the first python3 that has torch (Debian's python3-torch lives in /usr/bin/python3, which
   // a pyenv or venv python3 on the PATH hides).
-  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
+    (p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
+  );
   if (!python) {
     process.stdout.write('torch: skipped (no python3 with torch: apt-get install python3-torch, or set PYTHON)\n');
     return;
   }
   process.stderr.write('bench: cnn torch...\n');
-  const result = spawnSync(python, [path.join(root, 'bench', 'torch_cnn.py'), '--steps', values.steps!, '--repeats', values.repeats!], { encoding: 'utf8', timeout: 900_000 });
-  process.stdout.write(`${result.status === 0 ? result.stdout.trim() : `torch: failed (${(result.stderr || `exit ${result.status}`).trim().split('\n').slice(-1)[0]})`}\n`);
+  const result = spawnSync(
+    python,
+    [path.join(root, 'bench', 'torch_cnn.py'), '--steps', values.steps!, '--repeats', values.repeats!],
+    { encoding: 'utf8', timeout: 900_000 },
+  );
+  process.stdout.write(
+    `${result.status === 0 ? result.stdout.trim() : `torch: failed (${(result.stderr || `exit ${result.status}`).trim().split('\n').slice(-1)[0]})`}\n`,
+  );
 }
 
 interface FullRun {
@@ -94,7 +127,19 @@ interface FullRun {
 function runFull(config: string): FullRun | string {
   const time = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
   const runId = `bench-${config.replace('+', '-')}`;
-  const args = [path.join(root, 'dist', 'src', 'cli', 'main.js'), path.join(root, 'experiments', 'mnist.yaml'), '--out', values.out!, '--run-id', runId, '--plain', '--backend', config.split('+')[0], '--blas', config.endsWith('+blas') ? 'auto' : 'off'];
+  const args = [
+    path.join(root, 'dist', 'src', 'cli', 'main.js'),
+    path.join(root, 'experiments', 'mnist.yaml'),
+    '--out',
+    values.out!,
+    '--run-id',
+    runId,
+    '--plain',
+    '--backend',
+    config.split('+')[0],
+    '--blas',
+    config.endsWith('+blas') ? 'auto' : 'off',
+  ];
   const started = performance.now();
   const result = time
     ? spawnSync(time, ['-f', 'PEAK_RSS_KB=%M', process.execPath, ...args], { encoding: 'utf8' })
@@ -103,8 +148,15 @@ function runFull(config: string): FullRun | string {
   if (result.status !== 0) return (result.stderr || '').trim().split('\n').slice(-1)[0];
   const rss = /PEAK_RSS_KB=(\d+)/.exec(result.stderr)?.[1];
   const { records } = readCsv(path.join(values.out!, 'mnist', runId, 'results.csv'));
-  const roles = records.map((r) => `${r.role} ${Number(r.train_seconds).toFixed(1)} s acc ${r.test_accuracy}`).join('; ');
-  return { config, wall_seconds: Number(wall.toFixed(1)), peak_rss_mb: rss ? Math.round(Number(rss) / 1024) : NaN, roles };
+  const roles = records
+    .map((r) => `${r.role} ${Number(r.train_seconds).toFixed(1)} s acc ${r.test_accuracy}`)
+    .join('; ');
+  return {
+    config,
+    wall_seconds: Number(wall.toFixed(1)),
+    peak_rss_mb: rss ? Math.round(Number(rss) / 1024) : NaN,
+    roles,
+  };
 }
 
 function main(): void {
@@ -126,8 +178,22 @@ function main(): void {
   const header = Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id }));
   const stringifier = createObjectCsvStringifier({ header });
   writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
-  process.stdout.write(`${formatTable(['config', 'experiment', 'role', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
-    rows.map((r) => [r.config, r.experiment, r.role, r.batch_size, r.samples_per_sec, r.mflop_per_sample, r.achieved_gflops, r.raw_gflops, r.ratio]))}\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['config', 'experiment', 'role', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
+      rows.map((r) => [
+        r.config,
+        r.experiment,
+        r.role,
+        r.batch_size,
+        r.samples_per_sec,
+        r.mflop_per_sample,
+        r.achieved_gflops,
+        r.raw_gflops,
+        r.ratio,
+      ]),
+    )}\n`,
+  );
   for (const s of skipped) process.stdout.write(`skipped ${s}\n`);
   if (!values['skip-cnn']) runCnn(stamp);
   if (!values['skip-full']) {
@@ -139,9 +205,16 @@ function main(): void {
       else fulls.push(full);
     }
     const fullFile = path.join(values.out!, `bench-${stamp}-full.csv`);
-    const s = createObjectCsvStringifier({ header: ['config', 'wall_seconds', 'peak_rss_mb', 'roles'].map((id) => ({ id, title: id })) });
+    const s = createObjectCsvStringifier({
+      header: ['config', 'wall_seconds', 'peak_rss_mb', 'roles'].map((id) => ({ id, title: id })),
+    });
     writeFileSync(fullFile, s.getHeaderString() + s.stringifyRecords(fulls));
-    process.stdout.write(`\n${formatTable(['config', 'wall s', 'peak RSS MB', 'roles'], fulls.map((f) => [f.config, f.wall_seconds, f.peak_rss_mb, f.roles]))}\n${fullFile}\n`);
+    process.stdout.write(
+      `\n${formatTable(
+        ['config', 'wall s', 'peak RSS MB', 'roles'],
+        fulls.map((f) => [f.config, f.wall_seconds, f.peak_rss_mb, f.roles]),
+      )}\n${fullFile}\n`,
+    );
   }
   process.stdout.write(`${file}\n`);
 }

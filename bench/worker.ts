@@ -55,20 +55,47 @@ function rawRate(sgemm: Sgemm | undefined): number {
 }
 
 /** Median samples/s of `repeats` runs of `steps` steps of one role on random data of the experiment's shape. */
-function timeRole(registry: Registry, config: ResolvedConfig, role: Role, steps: number, repeats: number, inputSize: number, outputs: number): { rate: number; flops: number } {
+function timeRole(
+  registry: Registry,
+  config: ResolvedConfig,
+  role: Role,
+  steps: number,
+  repeats: number,
+  inputSize: number,
+  outputs: number,
+): { rate: number; flops: number } {
   const { batchSize } = config.models[role].training;
-  const dataset = { task: config.task, featureShape: [inputSize], outputSize: outputs, train: { x: new Float32Array(0), y: new Int32Array(0), n: 0 }, test: { x: new Float32Array(0), y: new Int32Array(0), n: 0 } };
+  const dataset = {
+    task: config.task,
+    featureShape: [inputSize],
+    outputSize: outputs,
+    train: { x: new Float32Array(0), y: new Int32Array(0), n: 0 },
+    test: { x: new Float32Array(0), y: new Int32Array(0), n: 0 },
+  };
   const model = buildModel(registry, config.models[role].layers, dataset, config.seed, role, '.');
   const context = { seed: 1, baseDir: '.', task: config.task };
-  const loss = createComponent<Loss>(registry, 'loss', role === 'student' ? config.distillation : config.models[role].training.loss, context);
-  const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', config.models[role].training.optimizer, context);
+  const loss = createComponent<Loss>(
+    registry,
+    'loss',
+    role === 'student' ? config.distillation : config.models[role].training.loss,
+    context,
+  );
+  const optimizer = createComponent<tf.Optimizer>(
+    registry,
+    'optimizer',
+    config.models[role].training.optimizer,
+    context,
+  );
   const n = batchSize * 16;
   const train = {
     x: tf.randomUniform([n, inputSize], 0, 1, 'float32', 1) as tf.Tensor2D,
-    y: (config.task === 'classification' ? tf.randomUniform([n], 0, outputs, 'int32', 2) : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
+    y: (config.task === 'classification'
+      ? tf.randomUniform([n], 0, outputs, 'int32', 2)
+      : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
     n,
   };
-  const teacherTrain = role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
+  const teacherTrain =
+    role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
   const options = { model, optimizer, loss, train, teacherTrain };
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
   // Warm-up: JIT, optimizer slots and heap growth happen here, not in the timed steps.
@@ -96,8 +123,13 @@ async function main(): Promise<void> {
   const { loadBlas } = await import('../src/backend/blas.js');
   const raw = rawRate(blasMode === 'blas' ? loadBlas('auto').blas?.sgemm : undefined);
   const rows: BenchRow[] = [];
-  for (const [file, inputSize, outputs] of [['mnist.yaml', 784, 10], ['housing.yaml', 8, 1]] as const) {
-    const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', file), { registry: await createRegistry() });
+  for (const [file, inputSize, outputs] of [
+    ['mnist.yaml', 784, 10],
+    ['housing.yaml', 8, 1],
+  ] as const) {
+    const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', file), {
+      registry: await createRegistry(),
+    });
     const config = experiment.cells[0].config;
     for (const role of ['teacher', 'student', 'person'] as const) {
       // A slow backend (cpu) gets fewer steps so the whole benchmark stays in minutes.
@@ -107,9 +139,17 @@ async function main(): Promise<void> {
       const { rate, flops } = timeRole(registry, config, role, steps, Number(repeatsText), inputSize, outputs);
       const achieved = (rate * flops) / 1e9;
       rows.push({
-        config: configName, backend: info.name, experiment: experiment.name, role, batch_size: config.models[role].training.batchSize, steps,
-        samples_per_sec: Math.round(rate), mflop_per_sample: Number((flops / 1e6).toFixed(3)), achieved_gflops: Number(achieved.toFixed(2)),
-        raw_gflops: Number(raw.toFixed(1)), ratio: Number((achieved / raw).toFixed(3)),
+        config: configName,
+        backend: info.name,
+        experiment: experiment.name,
+        role,
+        batch_size: config.models[role].training.batchSize,
+        steps,
+        samples_per_sec: Math.round(rate),
+        mflop_per_sample: Number((flops / 1e6).toFixed(3)),
+        achieved_gflops: Number(achieved.toFixed(2)),
+        raw_gflops: Number(raw.toFixed(1)),
+        ratio: Number((achieved / raw).toFixed(3)),
       });
     }
   }

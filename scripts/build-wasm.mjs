@@ -11,7 +11,9 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src',
 export async function assemble() {
   const wabt = await wabtFactory();
   const modules = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.wat')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.wat'))
+    .sort()) {
     const parsed = wabt.parseWat(file, readFileSync(path.join(dir, file), 'utf8'), { simd: true });
     modules[file.replace(/\.wat$/, '')] = Buffer.from(parsed.toBinary({}).buffer).toString('base64');
     parsed.destroy();

@@ -121,7 +121,15 @@ export {
   summaryCsv,
   writeOutputFile,
 } from './results/index.js';
-export type { Best, BestOptions, CompareFormat, Row, SavedModelFiles, SavedModelInfo, Winner } from './results/index.js';
+export type {
+  Best,
+  BestOptions,
+  CompareFormat,
+  Row,
+  SavedModelFiles,
+  SavedModelInfo,
+  Winner,
+} from './results/index.js';
 
 // The report (report.html): its module, and Vega with it, is loaded only when a report is written.
 export { reportAfterRun, writeReport } from './report/index.js';

@@ -24,20 +24,23 @@ describe('the architecture', () => {
   });
 
   it('refuses a forbidden edge, an inner file of another folder, its own index, a missing file, a stray file and a cycle', () => {
-    const problems = importViolations(tree({
-      'src/shared/index.ts': "export { a } from './a.js';\n",
-      'src/shared/a.ts': 'export const a = 1;\n',
-      'src/results/index.ts': "export { b } from './b.js';\n",
-      // results may import shared only, and only through its index.
-      'src/results/b.ts': "import { a } from '../shared/a.js';\nimport type { R } from '../runner/index.js';\nexport const b = a;\n",
-      'src/runner/index.ts': "export type R = number;\nimport './c.js';\n",
-      // Its own folder's index, and a file that is not there.
-      'src/runner/c.ts': "import type { R } from './index.js';\nimport { z } from './missing.js';\n",
-      'src/config/index.ts': "// import { nothing } from '../runner/index.js';\nexport { d } from './d.js';\n",
-      'src/config/d.ts': "import { e } from './e.js';\nexport const d = e;\n",
-      'src/config/e.ts': "export { d as e } from './d.js';\n",
-      'src/helpers.ts': 'export const h = 1;\n',
-    }));
+    const problems = importViolations(
+      tree({
+        'src/shared/index.ts': "export { a } from './a.js';\n",
+        'src/shared/a.ts': 'export const a = 1;\n',
+        'src/results/index.ts': "export { b } from './b.js';\n",
+        // results may import shared only, and only through its index.
+        'src/results/b.ts':
+          "import { a } from '../shared/a.js';\nimport type { R } from '../runner/index.js';\nexport const b = a;\n",
+        'src/runner/index.ts': "export type R = number;\nimport './c.js';\n",
+        // Its own folder's index, and a file that is not there.
+        'src/runner/c.ts': "import type { R } from './index.js';\nimport { z } from './missing.js';\n",
+        'src/config/index.ts': "// import { nothing } from '../runner/index.js';\nexport { d } from './d.js';\n",
+        'src/config/d.ts': "import { e } from './e.js';\nexport const d = e;\n",
+        'src/config/e.ts': "export { d as e } from './d.js';\n",
+        'src/helpers.ts': 'export const h = 1;\n',
+      }),
+    );
     assert.deepEqual(problems, [
       'src/helpers.ts: is in no folder of the table (put it in the folder whose stage it serves)',
       'src/results/b.ts: imports src/shared/a.ts, not src/shared/index.ts (other folders import a folder through its index.ts)',

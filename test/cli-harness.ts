@@ -41,7 +41,10 @@ export function distilRun(args: readonly string[], options: CliOptions = {}): Cl
 
 /** Starts `distil-run args...` in the background (for signals and concurrent runs). */
 export function startDistilRun(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? root, env: { ...process.env, CI: '1', ...options.env } });
+  return spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, CI: '1', ...options.env },
+  });
 }
 
 /** Waits for a started process, collecting its output. */
@@ -65,7 +68,10 @@ export function assertRefused(result: CliResult, code: number, expected: string 
   assert.equal(result.stdout, '', `nothing on stdout when refused\n${context}`);
   if (typeof expected === 'string') assert.equal(result.stderr, expected, context);
   else {
-    assert.isTrue(expected.source.startsWith('^') && expected.source.endsWith('$'), `${expected} must match the whole stderr (^...$)`);
+    assert.isTrue(
+      expected.source.startsWith('^') && expected.source.endsWith('$'),
+      `${expected} must match the whole stderr (^...$)`,
+    );
     assert.match(result.stderr, expected, context);
   }
 }

@@ -62,7 +62,10 @@ function refusal(words: readonly string[], commands: ReadonlySet<string>): strin
     const value = word.startsWith('--shard=') ? word.slice(8) : word === '--shard' ? words[i + 1] : undefined;
     if (value === undefined || value.includes('X')) continue;
     try {
-      resolveShard(value, { DISTIL_SHARD_INDEX: '1', DISTIL_SHARD_COUNT: /^auto\/\d+$/.test(value) ? value.slice(5) : '1' });
+      resolveShard(value, {
+        DISTIL_SHARD_INDEX: '1',
+        DISTIL_SHARD_COUNT: /^auto\/\d+$/.test(value) ? value.slice(5) : '1',
+      });
     } catch (error) {
       return (error as Error).message;
     }
@@ -71,7 +74,9 @@ function refusal(words: readonly string[], commands: ReadonlySet<string>): strin
   // commands get --help, which answers only after every flag was parsed. A value the CI system or the
   // shell fills in (X, $VAR) gets a valid stand-in, so the command line's shape is what is checked.
   const placeholder = (word: string) => word.includes('$') || /(^|[^A-Za-z])X([^A-Za-z]|$)/.test(word);
-  const filled = words.map((word, i) => (i > 0 && placeholder(word) ? (words[i - 1] === '--shard' ? '1/1' : 'stand-in-1') : word));
+  const filled = words.map((word, i) =>
+    i > 0 && placeholder(word) ? (words[i - 1] === '--shard' ? '1/1' : 'stand-in-1') : word,
+  );
   const args = isRun ? ['validate', ...(first === 'run' ? filled.slice(1) : filled)] : [...filled, '--help'];
   const result = distilRun(args);
   return result.code === 0 ? undefined : `exit ${result.code}: ${result.stderr.trim()}`;
@@ -91,7 +96,10 @@ describe('examples/ci', () => {
   it('the GitHub workflow shards, merges and compares; Kubernetes and Slurm use --shard auto', () => {
     const words = (file: string) => commandLines(readFileSync(path.join(root, file), 'utf8')).map(shellWords);
     const workflow = words(EXAMPLES[0]);
-    assert.deepEqual(workflow.map((w) => w[0]), ['examples/ci/sweep.yaml', 'merge', 'merge', 'compare']);
+    assert.deepEqual(
+      workflow.map((w) => w[0]),
+      ['examples/ci/sweep.yaml', 'merge', 'merge', 'compare'],
+    );
     assert.includeMembers(workflow[0], ['--shard', 'X/X', '--teacher-cache']);
     assert.includeMembers(workflow[3], ['--max-regression', '0.005']);
     assert.include(words(EXAMPLES[1])[0], 'auto/3');
@@ -104,13 +112,24 @@ describe('examples/ci', () => {
   });
 
   it('catches a flag the CLI does not have, an unknown command and a bad --shard', () => {
-    assert.equal(refusal(shellWords('merge a.csv --outt merged.csv'), commands), 'exit 2: distil-run: --outt: unknown flag. Did you mean "--out"?');
+    assert.equal(
+      refusal(shellWords('merge a.csv --outt merged.csv'), commands),
+      'exit 2: distil-run: --outt: unknown flag. Did you mean "--out"?',
+    );
     assert.equal(refusal(shellWords('mergee a.csv'), commands), 'unknown command "mergee"');
-    assert.equal(refusal(shellWords('spec.yaml --shard 3/2'), commands), '--shard: expected i/n with 1 <= i <= n (e.g. 1/4), got "3/2"');
+    assert.equal(
+      refusal(shellWords('spec.yaml --shard 3/2'), commands),
+      '--shard: expected i/n with 1 <= i <= n (e.g. 1/4), got "3/2"',
+    );
   });
 
   it('reads shell and workflow lines as words', () => {
-    assert.deepEqual(shellWords(`merge "results/$X"/shard-*/results.csv --run-id \${{ github.run_id }} --out 'a b' && echo done`), ['merge', 'results/$X/shard-*/results.csv', '--run-id', 'X', '--out', 'a b']);
-    assert.deepEqual(commandLines('# npx distil-run merge x\n  run: npx distil-run compare a.csv \\\n   b.csv\n'), ['compare a.csv b.csv']);
+    assert.deepEqual(
+      shellWords(`merge "results/$X"/shard-*/results.csv --run-id \${{ github.run_id }} --out 'a b' && echo done`),
+      ['merge', 'results/$X/shard-*/results.csv', '--run-id', 'X', '--out', 'a b'],
+    );
+    assert.deepEqual(commandLines('# npx distil-run merge x\n  run: npx distil-run compare a.csv \\\n   b.csv\n'), [
+      'compare a.csv b.csv',
+    ]);
   });
 });

@@ -20,7 +20,11 @@ export function builtinRegistry(): Registry {
 }
 
 /** Creates a built-in component with its params validated and defaults filled, as the resolver would. */
-export function create<T>(kind: Exclude<ComponentKind, 'dataset'>, name: string, params: Record<string, unknown> = {}): T {
+export function create<T>(
+  kind: Exclude<ComponentKind, 'dataset'>,
+  name: string,
+  params: Record<string, unknown> = {},
+): T {
   const registry = builtinRegistry();
   const filled = structuredClone(params);
   const errors = registry.get(kind, name).validate(filled);
@@ -28,7 +32,9 @@ export function create<T>(kind: Exclude<ComponentKind, 'dataset'>, name: string,
   const ref = { name, params: filled };
   const context = { seed: 1, baseDir: '.' };
   // Metrics are created as the runner creates them: the definition's facts with the computation.
-  return kind === 'metric' ? (createMetric(registry, ref, context) as T) : createComponent<T>(registry, kind, ref, context);
+  return kind === 'metric'
+    ? (createMetric(registry, ref, context) as T)
+    : createComponent<T>(registry, kind, ref, context);
 }
 
 /** Uses the product's default backend in Node (wasm) for in-process tests. */
@@ -77,7 +83,11 @@ export async function rejectionOf(promise: Promise<unknown> | (() => Promise<unk
  * A RegExp is for a message with a part that legitimately varies (a platform's error text): it must be
  * anchored at both ends, so that the rest is matched exactly.
  */
-export function assertErrorMessage<E extends Error = DistilError>(error: unknown, message: string | RegExp, expected: ExpectedError = {}): E {
+export function assertErrorMessage<E extends Error = DistilError>(
+  error: unknown,
+  message: string | RegExp,
+  expected: ExpectedError = {},
+): E {
   const type = expected.type ?? DistilError;
   assert.instanceOf(error, type, error instanceof Error ? error.stack : String(error));
   const { code, exitCode } = error as { code?: unknown; exitCode?: unknown };
@@ -85,14 +95,21 @@ export function assertErrorMessage<E extends Error = DistilError>(error: unknown
   if (expected.exitCode !== undefined) assert.equal(exitCode, expected.exitCode, (error as Error).message);
   if (typeof message === 'string') assert.equal((error as Error).message, message);
   else {
-    assert.isTrue(message.source.startsWith('^') && message.source.endsWith('$'), `${message} must match the whole message (^...$)`);
+    assert.isTrue(
+      message.source.startsWith('^') && message.source.endsWith('$'),
+      `${message} must match the whole message (^...$)`,
+    );
     assert.match((error as Error).message, message);
   }
   return error as E;
 }
 
 /** Asserts `fn` throws exactly `message` (see {@link assertErrorMessage}); returns the error. */
-export function assertThrowsMessage<E extends Error = DistilError>(fn: () => unknown, message: string | RegExp, expected: ExpectedError = {}): E {
+export function assertThrowsMessage<E extends Error = DistilError>(
+  fn: () => unknown,
+  message: string | RegExp,
+  expected: ExpectedError = {},
+): E {
   return assertErrorMessage<E>(thrownBy(fn), message, expected);
 }
 

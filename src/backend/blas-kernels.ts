@@ -21,7 +21,6 @@ interface Plan {
   outShape: number[];
 }
 
-
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 /** Shapes of one (possibly batched, possibly broadcast) product; undefined when BLAS should not take it. */
@@ -37,20 +36,46 @@ function planMatMul(a: TensorInfo, b: TensorInfo, { transposeA, transposeB }: Ma
   const batchB = b.shape.slice(0, -2);
   const [sizeA, sizeB] = [product(batchA), product(batchB)];
   if (sizeA > 1 && sizeB > 1 && batchA.join() !== batchB.join()) return undefined;
-  const outBatch = sizeA === sizeB ? (batchA.length >= batchB.length ? batchA : batchB) : sizeA > sizeB ? batchA : batchB;
-  return { m, n, k, batch: Math.max(sizeA, sizeB), strideA: sizeA === 1 ? 0 : m * k, strideB: sizeB === 1 ? 0 : k * n, outShape: [...outBatch, m, n] };
+  const outBatch =
+    sizeA === sizeB ? (batchA.length >= batchB.length ? batchA : batchB) : sizeA > sizeB ? batchA : batchB;
+  return {
+    m,
+    n,
+    k,
+    batch: Math.max(sizeA, sizeB),
+    strideA: sizeA === 1 ? 0 : m * k,
+    strideB: sizeB === 1 ? 0 : k * n,
+    outShape: [...outBatch, m, n],
+  };
 }
 
-function runSgemm(blas: Blas, plan: Plan, a: TensorInfo, b: TensorInfo, out: TensorInfo, attrs: MatMulAttrs, beta: number): void {
+function runSgemm(
+  blas: Blas,
+  plan: Plan,
+  a: TensorInfo,
+  b: TensorInfo,
+  out: TensorInfo,
+  attrs: MatMulAttrs,
+  beta: number,
+): void {
   // Views are taken after the output was allocated: allocation may grow (and move) the wasm heap.
   const [A, B, C] = [float32View(a), float32View(b), float32View(out)];
   const { m, n, k } = plan;
   for (let i = 0; i < plan.batch; i++) {
     blas.sgemm(
-      attrs.transposeA, attrs.transposeB, m, n, k, 1,
-      A.subarray(i * plan.strideA), attrs.transposeA ? m : k,
-      B.subarray(i * plan.strideB), attrs.transposeB ? k : n,
-      beta, C.subarray(i * m * n), n,
+      attrs.transposeA,
+      attrs.transposeB,
+      m,
+      n,
+      k,
+      1,
+      A.subarray(i * plan.strideA),
+      attrs.transposeA ? m : k,
+      B.subarray(i * plan.strideB),
+      attrs.transposeB ? k : n,
+      beta,
+      C.subarray(i * m * n),
+      n,
     );
   }
 }
@@ -84,7 +109,14 @@ function blasFusedMatMul(blas: Blas, fallback: KernelFunc): KernelFunc {
     const plan = a && b ? planMatMul(a, b, attrs) : undefined;
     const activation = ACTIVATIONS[attrs.activation ?? 'linear'];
     const biasSize = bias ? product(bias.shape) : 0;
-    if (!plan || !a || !b || !activation || preluActivationWeights || (bias && (bias.dtype !== 'float32' || (biasSize !== plan.n && biasSize !== 1)))) {
+    if (
+      !plan ||
+      !a ||
+      !b ||
+      !activation ||
+      preluActivationWeights ||
+      (bias && (bias.dtype !== 'float32' || (biasSize !== plan.n && biasSize !== 1)))
+    ) {
       return fallback(args);
     }
     const out = makeWasmOutput(args.backend, plan.outShape, 'float32');

@@ -3,8 +3,19 @@ import { createRequire } from 'node:module';
 
 /** `C = alpha * op(A) op(B) + beta * C`, row-major, on Float32Array views. */
 export type Sgemm = (
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
 ) => void;
 
 export interface Blas {
@@ -21,11 +32,18 @@ export type BlasRequest = 'auto' | 'off' | string;
 
 /** Tried in order by `auto`: optimised libraries first; the reference libblas last, and only if fast. */
 const CANDIDATES = [
-  'libopenblas.so.0', 'libopenblas.so', 'libopenblas.dylib', '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
-  'libmkl_rt.so.2', 'libmkl_rt.so', 'libmkl_rt.dylib',
+  'libopenblas.so.0',
+  'libopenblas.so',
+  'libopenblas.dylib',
+  '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+  'libmkl_rt.so.2',
+  'libmkl_rt.so',
+  'libmkl_rt.dylib',
   '/System/Library/Frameworks/Accelerate.framework/Accelerate',
-  'libblis.so.4', 'libblis.so',
-  'libblas.so.3', 'libcblas.so.3',
+  'libblis.so.4',
+  'libblis.so',
+  'libblas.so.3',
+  'libcblas.so.3',
 ];
 
 /** Below this rate a BLAS is a reference (unoptimised) build and the wasm kernels are faster. */
@@ -52,7 +70,9 @@ function openLibrary(koffi: Koffi, library: string): { sgemm: Sgemm; description
   let raw: (...args: unknown[]) => unknown;
   try {
     lib = koffi.load(library);
-    raw = lib.func('void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, float *, int)');
+    raw = lib.func(
+      'void cblas_sgemm(int, int, int, int, int, int, float, float *, int, float *, int, float, float *, int)',
+    );
   } catch (error) {
     return { error: (error as Error).message.split('\n')[0] };
   }

@@ -7,7 +7,9 @@ import { heapOffset, makeWasmOutput, wasmHeapF32 } from './tfjs-internals.js';
 /** Copies `heap[start, start + length)` to follow itself `times - 1` more times, doubling each copy. */
 function repeatBlock(heap: Float32Array, start: number, length: number, times: number): void {
   const total = length * times;
-  for (let done = length; done < total; done *= 2) heap.copyWithin(start + done, start, start + Math.min(done, total - done));
+  for (let done = length; done < total; done *= 2) {
+    heap.copyWithin(start + done, start, start + Math.min(done, total - done));
+  }
 }
 
 /**
@@ -43,8 +45,20 @@ export function tile(fallback: KernelFunc): KernelFunc {
     const { x } = args.inputs as { x: TensorInfo };
     const { reps } = args.attrs as unknown as { reps: number[] };
     const size = x.shape.reduce((a, b) => a * b, 1);
-    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0 || reps.length !== x.shape.length || size === 0 || reps.some((r) => r < 1)) return fallback(args);
-    const out = makeWasmOutput(args.backend, x.shape.map((s, i) => s * reps[i]), x.dtype);
+    if (
+      (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+      x.shape.length === 0 ||
+      reps.length !== x.shape.length ||
+      size === 0 ||
+      reps.some((r) => r < 1)
+    ) {
+      return fallback(args);
+    }
+    const out = makeWasmOutput(
+      args.backend,
+      x.shape.map((s, i) => s * reps[i]),
+      x.dtype,
+    );
     tileInto(wasmHeapF32(args.backend), heapOffset(x) / 4, x.shape, reps, heapOffset(out) / 4);
     return out;
   };

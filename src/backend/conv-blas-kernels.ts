@@ -17,21 +17,37 @@ const at = (t: TensorInfo) => heapOffset(t) / 4;
  * (-1 for a pointwise convolution, whose columns are the input itself), freed at the end. The heap
  * view is taken per chunk, after every allocation.
  */
-function withColumns(backend: unknown, g: ConvGeometry, body: (heap: Float32Array, columns: number, first: number, count: number) => void): void {
+function withColumns(
+  backend: unknown,
+  g: ConvGeometry,
+  body: (heap: Float32Array, columns: number, first: number, count: number) => void,
+): void {
   let columns: TensorInfo | undefined;
   try {
-    forEachChunk(g, (first, count) => {
-      // The first chunk is the largest: one buffer serves them all.
-      if (!g.pointwise) columns ??= makeWasmOutput(backend, [count * g.pixels * g.patch], 'float32');
-      body(wasmHeapF32(backend), columns ? at(columns) : -1, first, count);
-    }, BLAS_CHUNK_ROWS);
+    forEachChunk(
+      g,
+      (first, count) => {
+        // The first chunk is the largest: one buffer serves them all.
+        if (!g.pointwise) columns ??= makeWasmOutput(backend, [count * g.pixels * g.patch], 'float32');
+        body(wasmHeapF32(backend), columns ? at(columns) : -1, first, count);
+      },
+      BLAS_CHUNK_ROWS,
+    );
   } finally {
     if (columns) disposeWasmData(backend, columns);
   }
 }
 
 /** `out = columns(x) filter (+ out, with beta 1: a bias already written there)`. */
-function forward(blas: Blas, backend: unknown, x: TensorInfo, filter: TensorInfo, out: TensorInfo, g: ConvGeometry, beta: number): void {
+function forward(
+  blas: Blas,
+  backend: unknown,
+  x: TensorInfo,
+  filter: TensorInfo,
+  out: TensorInfo,
+  g: ConvGeometry,
+  beta: number,
+): void {
   const F = g.outChannels;
   withColumns(backend, g, (heap, columns, first, count) => {
     const rows = count * g.pixels;
@@ -41,7 +57,21 @@ function forward(blas: Blas, backend: unknown, x: TensorInfo, filter: TensorInfo
       a = columns;
     }
     const c = at(out) + first * g.pixels * F;
-    blas.sgemm(false, false, rows, F, g.patch, 1, heap.subarray(a, a + rows * g.patch), g.patch, heap.subarray(at(filter), at(filter) + g.patch * F), F, beta, heap.subarray(c, c + rows * F), F);
+    blas.sgemm(
+      false,
+      false,
+      rows,
+      F,
+      g.patch,
+      1,
+      heap.subarray(a, a + rows * g.patch),
+      g.patch,
+      heap.subarray(at(filter), at(filter) + g.patch * F),
+      F,
+      beta,
+      heap.subarray(c, c + rows * F),
+      F,
+    );
   });
 }
 
@@ -49,7 +79,8 @@ function conv2D(blas: Blas, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as ConvAttrs;
-    const g = x.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(x.shape, filter.shape, attrs) : undefined;
+    const g =
+      x.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(x.shape, filter.shape, attrs) : undefined;
     if (!g) return fallback(args);
     const out = makeWasmOutput(args.backend, [g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
     forward(blas, args.backend, x, filter, out, g, 0);
@@ -71,9 +102,13 @@ function fusedConv2D(blas: Blas, fallback: KernelFunc): KernelFunc {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const attrs = args.attrs as unknown as ConvAttrs & { activation?: string; leakyreluAlpha?: number };
     const activation = attrs.activation ?? 'linear';
-    const g = x && filter && x.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(x.shape, filter.shape, attrs) : undefined;
+    const g =
+      x && filter && x.dtype === 'float32' && filter.dtype === 'float32'
+        ? convGeometry(x.shape, filter.shape, attrs)
+        : undefined;
     const biasSize = bias ? bias.shape.reduce((a, b) => a * b, 1) : 0;
-    const biasOk = !bias || (bias.dtype === 'float32' && bias.shape.length <= 1 && (biasSize === 1 || biasSize === g?.outChannels));
+    const biasOk =
+      !bias || (bias.dtype === 'float32' && bias.shape.length <= 1 && (biasSize === 1 || biasSize === g?.outChannels));
     if (!g || !x || !filter || preluActivationWeights || !biasOk || !(activation in ACTIVATIONS)) return fallback(args);
     const out = makeWasmOutput(args.backend, [g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
     if (bias) {
@@ -103,7 +138,8 @@ function filterGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const attrs = args.attrs as unknown as FilterGradAttrs;
-    const g = x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
+    const g =
+      x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
     if (!g) return fallback(args);
     const dw = makeWasmOutput(args.backend, [...attrs.filterShape], 'float32');
     const F = g.outChannels;
@@ -115,8 +151,21 @@ function filterGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
         a = columns;
       }
       const b = at(dy) + first * g.pixels * F;
-      blas.sgemm(true, false, g.patch, F, rows, 1, heap.subarray(a, a + rows * g.patch), g.patch, heap.subarray(b, b + rows * F), F,
-        first === 0 ? 0 : 1, heap.subarray(at(dw), at(dw) + g.patch * F), F);
+      blas.sgemm(
+        true,
+        false,
+        g.patch,
+        F,
+        rows,
+        1,
+        heap.subarray(a, a + rows * g.patch),
+        g.patch,
+        heap.subarray(b, b + rows * F),
+        F,
+        first === 0 ? 0 : 1,
+        heap.subarray(at(dw), at(dw) + g.patch * F),
+        F,
+      );
     });
     return dw;
   };
@@ -127,17 +176,35 @@ function inputGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as InputGradAttrs;
-    const g = dy.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(attrs.inputShape, filter.shape, attrs) : undefined;
+    const g =
+      dy.dtype === 'float32' && filter.dtype === 'float32'
+        ? convGeometry(attrs.inputShape, filter.shape, attrs)
+        : undefined;
     if (!g) return fallback(args);
     const dx = makeWasmOutput(args.backend, [...attrs.inputShape], 'float32');
     const F = g.outChannels;
-    if (!g.pointwise) wasmHeapF32(args.backend).fill(0, at(dx), at(dx) + g.batch * g.inHeight * g.inWidth * g.inChannels);
+    if (!g.pointwise) {
+      wasmHeapF32(args.backend).fill(0, at(dx), at(dx) + g.batch * g.inHeight * g.inWidth * g.inChannels);
+    }
     withColumns(args.backend, g, (heap, columns, first, count) => {
       const rows = count * g.pixels;
       const target = columns >= 0 ? columns : at(dx) + first * g.pixels * g.patch; // pointwise: dx's rows themselves
       const a = at(dy) + first * g.pixels * F;
-      blas.sgemm(false, true, rows, g.patch, F, 1, heap.subarray(a, a + rows * F), F, heap.subarray(at(filter), at(filter) + g.patch * F), F,
-        0, heap.subarray(target, target + rows * g.patch), g.patch);
+      blas.sgemm(
+        false,
+        true,
+        rows,
+        g.patch,
+        F,
+        1,
+        heap.subarray(a, a + rows * F),
+        F,
+        heap.subarray(at(filter), at(filter) + g.patch * F),
+        F,
+        0,
+        heap.subarray(target, target + rows * g.patch),
+        g.patch,
+      );
       if (columns >= 0) col2im(heap, columns, at(dx), g, first, count);
     });
     return dx;
@@ -156,7 +223,21 @@ function perChannelBlas(blas: Blas, mean: boolean, fallback: KernelFunc): Kernel
     if (ones.length < rows) ones = new Float32Array(rows).fill(1);
     const out = makeWasmOutput(args.backend, channelSumShape(x, attrs.keepDims), 'float32');
     const heap = wasmHeapF32(args.backend);
-    blas.sgemm(false, false, 1, cols, rows, mean ? 1 / rows : 1, ones, rows, heap.subarray(at(x), at(x) + rows * cols), cols, 0, heap.subarray(at(out), at(out) + cols), cols);
+    blas.sgemm(
+      false,
+      false,
+      1,
+      cols,
+      rows,
+      mean ? 1 / rows : 1,
+      ones,
+      rows,
+      heap.subarray(at(x), at(x) + rows * cols),
+      cols,
+      0,
+      heap.subarray(at(out), at(out) + cols),
+      cols,
+    );
     return out;
   };
 }

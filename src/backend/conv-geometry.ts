@@ -39,30 +39,63 @@ export interface ConvGeometry {
 }
 
 const NHWC = (attrs: ConvAttrs) => attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
-const ones = (value: number | number[] | undefined) => value === undefined || (Array.isArray(value) ? value.every((v) => v === 1) : value === 1);
+const ones = (value: number | number[] | undefined) =>
+  value === undefined || (Array.isArray(value) ? value.every((v) => v === 1) : value === 1);
 
 /**
  * The geometry of a convolution of input `xShape` and filter `filterShape` (as tfjs computes it), or
  * undefined for what the im2col kernels do not cover (NCHW, dilations, an empty tensor).
  */
-export function convGeometry(xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): ConvGeometry | undefined {
+export function convGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+): ConvGeometry | undefined {
   if (xShape.length !== 4 || filterShape.length !== 4 || !NHWC(attrs) || !ones(attrs.dilations)) return undefined;
   if (xShape[3] !== filterShape[2]) return undefined;
   const info = backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
   );
   const geometry: ConvGeometry = {
-    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.outChannels,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    batch: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    outChannels: info.outChannels,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
     pixels: info.outHeight * info.outWidth,
     patch: info.filterHeight * info.filterWidth * info.inChannels,
-    pointwise: info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1
-      && info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth,
+    pointwise:
+      info.filterHeight === 1 &&
+      info.filterWidth === 1 &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      info.padInfo.top === 0 &&
+      info.padInfo.left === 0 &&
+      info.outHeight === info.inHeight &&
+      info.outWidth === info.inWidth,
   };
-  const sizes = [geometry.batch, geometry.pixels, geometry.patch, geometry.outChannels, geometry.inHeight * geometry.inWidth];
+  const sizes = [
+    geometry.batch,
+    geometry.pixels,
+    geometry.patch,
+    geometry.outChannels,
+    geometry.inHeight * geometry.inWidth,
+  ];
   return sizes.every((size) => size > 0) ? geometry : undefined;
 }
 

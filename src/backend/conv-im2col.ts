@@ -37,7 +37,9 @@ export function convWasm(heap: Float32Array): ConvWasm | undefined {
   if (heap.buffer !== memory.buffer) return undefined;
   if (cached?.memory !== memory) {
     try {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_MODULES.conv, 'base64')), { env: { memory } });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_MODULES.conv, 'base64')), {
+        env: { memory },
+      });
       const { im2col, im2colNarrow, col2im, maxPoolGrad, avgPoolGrad } = instance.exports as unknown as ConvWasm;
       cached = { memory, im2col, im2colNarrow, col2im, maxPoolGrad, avgPoolGrad };
     } catch {
@@ -48,7 +50,19 @@ export function convWasm(heap: Float32Array): ConvWasm | undefined {
   return cached;
 }
 
-const dims = (g: ConvGeometry) => [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft];
+const dims = (g: ConvGeometry) => [
+  g.inHeight,
+  g.inWidth,
+  g.inChannels,
+  g.outHeight,
+  g.outWidth,
+  g.filterHeight,
+  g.filterWidth,
+  g.strideHeight,
+  g.strideWidth,
+  g.padTop,
+  g.padLeft,
+];
 
 /** Inputs with at most this many channels use the wasm kernel that writes the columns one filter tap at a time. */
 export const NARROW_CHANNELS = 4;
@@ -66,14 +80,35 @@ function insideTaps(g: ConvGeometry, iw0: number): [number, number] {
  * pixel (image, row, column), one column per (filter row, filter column, input channel), zeros where the
  * window lies over the padding. `x` starts at `xStart` with the batch's first image.
  */
-export function im2col(heap: Float32Array, xStart: number, colStart: number, g: ConvGeometry, first: number, count: number): void {
+export function im2col(
+  heap: Float32Array,
+  xStart: number,
+  colStart: number,
+  g: ConvGeometry,
+  first: number,
+  count: number,
+): void {
   const kernels = convWasm(heap);
   // Up to 4 channels a tap copies 16 bytes or fewer: the narrow kernel's one load per value wins.
-  if (kernels) (g.inChannels <= NARROW_CHANNELS ? kernels.im2colNarrow : kernels.im2col)(xStart * 4, colStart * 4, first, count, ...dims(g));
-  else im2colLoops(heap, xStart, colStart, g, first, count);
+  if (kernels) {
+    (g.inChannels <= NARROW_CHANNELS ? kernels.im2colNarrow : kernels.im2col)(
+      xStart * 4,
+      colStart * 4,
+      first,
+      count,
+      ...dims(g),
+    );
+  } else im2colLoops(heap, xStart, colStart, g, first, count);
 }
 
-function im2colLoops(heap: Float32Array, xStart: number, colStart: number, g: ConvGeometry, first: number, count: number): void {
+function im2colLoops(
+  heap: Float32Array,
+  xStart: number,
+  colStart: number,
+  g: ConvGeometry,
+  first: number,
+  count: number,
+): void {
   const { inHeight, inWidth, inChannels: C, filterHeight, filterWidth, patch } = g;
   const tapRow = filterWidth * C;
   let row = colStart;
@@ -111,13 +146,27 @@ function im2colLoops(heap: Float32Array, xStart: number, colStart: number, g: Co
  * first + count)`) to the input position it was taken from, in `dx` at `dxStart` (which the caller
  * zeroed); padding positions are dropped. This is the input gradient from the columns' gradient.
  */
-export function col2im(heap: Float32Array, colStart: number, dxStart: number, g: ConvGeometry, first: number, count: number): void {
+export function col2im(
+  heap: Float32Array,
+  colStart: number,
+  dxStart: number,
+  g: ConvGeometry,
+  first: number,
+  count: number,
+): void {
   const kernels = convWasm(heap);
   if (kernels) kernels.col2im(colStart * 4, dxStart * 4, first, count, ...dims(g));
   else col2imLoops(heap, colStart, dxStart, g, first, count);
 }
 
-function col2imLoops(heap: Float32Array, colStart: number, dxStart: number, g: ConvGeometry, first: number, count: number): void {
+function col2imLoops(
+  heap: Float32Array,
+  colStart: number,
+  dxStart: number,
+  g: ConvGeometry,
+  first: number,
+  count: number,
+): void {
   const { inHeight, inWidth, inChannels: C, filterHeight, filterWidth, patch } = g;
   const tapRow = filterWidth * C;
   let row = colStart;

@@ -24,14 +24,23 @@ export function forEachChunk(g: ConvGeometry, body: (first: number, count: numbe
 function matMul(backend: unknown, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
   const kernel = tf.getKernel('BatchMatMul', 'wasm');
   if (!kernel) throw new Error("Kernel 'BatchMatMul' not registered for backend 'wasm'");
-  return kernel.kernelFunc({ inputs: { a, b }, backend: backend as tf.KernelBackend, attrs: { transposeA, transposeB } }) as TensorInfo;
+  return kernel.kernelFunc({
+    inputs: { a, b },
+    backend: backend as tf.KernelBackend,
+    attrs: { transposeA, transposeB },
+  }) as TensorInfo;
 }
 
 /**
  * The rows of images `[first, first + count)` of an NHWC tensor as a `[1, rows, channels]` tensor: `x`
  * itself when that is the whole batch, else a copy the caller disposes.
  */
-function imageRows(backend: unknown, x: TensorInfo, first: number, count: number): { rows: TensorInfo; copied: boolean } {
+function imageRows(
+  backend: unknown,
+  x: TensorInfo,
+  first: number,
+  count: number,
+): { rows: TensorInfo; copied: boolean } {
   const [batch, height, width, channels] = x.shape;
   const shape = [1, count * height * width, channels];
   if (first === 0 && count === batch) return { rows: withShape(x, shape), copied: false };
@@ -49,11 +58,18 @@ function filterGradient(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const attrs = args.attrs as unknown as FilterGradAttrs;
-    const g = x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
+    const g =
+      x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
     if (!g) return fallback(args);
     const { backend } = args;
     if (g.pointwise) {
-      const product = matMul(backend, withShape(x, [1, g.batch * g.pixels, g.inChannels]), withShape(dy, [1, g.batch * g.pixels, g.outChannels]), true, false);
+      const product = matMul(
+        backend,
+        withShape(x, [1, g.batch * g.pixels, g.inChannels]),
+        withShape(dy, [1, g.batch * g.pixels, g.outChannels]),
+        true,
+        false,
+      );
       return withShape(product, [...attrs.filterShape]);
     }
     const parts: TensorInfo[] = [];
@@ -88,7 +104,10 @@ function inputGradient(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as InputGradAttrs;
-    const g = dy.dtype === 'float32' && filter.dtype === 'float32' ? convGeometry(attrs.inputShape, filter.shape, attrs) : undefined;
+    const g =
+      dy.dtype === 'float32' && filter.dtype === 'float32'
+        ? convGeometry(attrs.inputShape, filter.shape, attrs)
+        : undefined;
     if (!g) return fallback(args);
     const { backend } = args;
     const weights = withShape(filter, [1, g.patch, g.outChannels]);
@@ -120,7 +139,9 @@ function inputGradient(fallback: KernelFunc): KernelFunc {
 export function channelSum(x: TensorInfo, attrs: { axis: number | number[] }): [number, number] | undefined {
   const rank = x.shape.length;
   if (x.dtype !== 'float32' || rank < 3) return undefined;
-  const axes = [...new Set((Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  const axes = [
+    ...new Set((Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + rank : a))),
+  ].sort((a, b) => a - b);
   if (axes.length !== rank - 1 || axes.some((a, i) => a !== i)) return undefined;
   const [size, cols] = [x.shape.reduce((a, b) => a * b, 1), x.shape[rank - 1]];
   return size > 0 ? [size / cols, cols] : undefined;

@@ -13,8 +13,22 @@ interface PoolAttrs {
 }
 
 /** Calls `body` for every window with its image's offset, its output offset, and the rows and columns of the image under it. */
-function forEachWindow(info: backend_util.Conv2DInfo, body: (image: number, o: number, ihLo: number, ihHi: number, iwLo: number, iwHi: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+function forEachWindow(
+  info: backend_util.Conv2DInfo,
+  body: (image: number, o: number, ihLo: number, ihHi: number, iwLo: number, iwHi: number) => void,
+): void {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: C,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+    filterHeight,
+    filterWidth,
+  } = info;
   let o = 0;
   for (let n = 0; n < batchSize; n++) {
     const image = n * inHeight * inWidth * C;
@@ -22,7 +36,14 @@ function forEachWindow(info: backend_util.Conv2DInfo, body: (image: number, o: n
       const ih0 = oh * strideHeight - info.padInfo.top;
       for (let ow = 0; ow < outWidth; ow++, o += C) {
         const iw0 = ow * strideWidth - info.padInfo.left;
-        body(image, o, Math.max(0, ih0), Math.min(inHeight, ih0 + filterHeight), Math.max(0, iw0), Math.min(inWidth, iw0 + filterWidth));
+        body(
+          image,
+          o,
+          Math.max(0, ih0),
+          Math.min(inHeight, ih0 + filterHeight),
+          Math.max(0, iw0),
+          Math.min(inWidth, iw0 + filterWidth),
+        );
       }
     }
   }
@@ -72,14 +93,39 @@ function spreadOverWindows(dy: Float32Array, dx: Float32Array, info: backend_uti
 /** The pooling geometry, or undefined for what these kernels do not take (other dtypes, not rank 4). */
 function poolInfo(dy: TensorInfo, input: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DInfo | undefined {
   if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) return undefined;
-  return backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  return backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
 }
 
-const geometry = (info: backend_util.Conv2DInfo) => [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-  info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+const geometry = (info: backend_util.Conv2DInfo) => [
+  info.batchSize,
+  info.inHeight,
+  info.inWidth,
+  info.inChannels,
+  info.outHeight,
+  info.outWidth,
+  info.filterHeight,
+  info.filterWidth,
+  info.strideHeight,
+  info.strideWidth,
+  info.padInfo.top,
+  info.padInfo.left,
+];
 
 /** Sends dy back through each window into dx (zeroed, the input's shape). */
-type Spread = (backend: unknown, dy: TensorInfo, input: TensorInfo, dx: TensorInfo, info: backend_util.Conv2DInfo) => void;
+type Spread = (
+  backend: unknown,
+  dy: TensorInfo,
+  input: TensorInfo,
+  dx: TensorInfo,
+  info: backend_util.Conv2DInfo,
+) => void;
 
 /** A pooling gradient for float32 NHWC: what poolInfo cannot take goes to `fallback`. */
 function poolGrad(fallback: KernelFunc, spread: Spread): KernelFunc {
@@ -108,7 +154,8 @@ export function maxPoolGrad(fallback: KernelFunc): KernelFunc {
 export function avgPoolGrad(fallback: KernelFunc): KernelFunc {
   return poolGrad(fallback, (backend, dy, _input, dx, info) => {
     const wasm = convWasm(wasmHeapF32(backend));
-    if (wasm) wasm.avgPoolGrad(heapOffset(dy), heapOffset(dx), ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
-    else spreadOverWindows(float32View(dy), float32View(dx), info);
+    if (wasm) {
+      wasm.avgPoolGrad(heapOffset(dy), heapOffset(dx), ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
+    } else spreadOverWindows(float32View(dy), float32View(dx), info);
   });
 }

@@ -11,7 +11,15 @@ function gatherRows(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
-    if (axis !== 0 || batchDims !== 0 || indices.dtype !== 'int32' || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return fallback(args);
+    if (
+      axis !== 0 ||
+      batchDims !== 0 ||
+      indices.dtype !== 'int32' ||
+      (x.dtype !== 'float32' && x.dtype !== 'int32') ||
+      x.shape.length === 0
+    ) {
+      return fallback(args);
+    }
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const rows = x.shape[0];
     const out = makeWasmOutput(args.backend, [...indices.shape, ...x.shape.slice(1)], x.dtype);
@@ -73,7 +81,11 @@ function sliceRows(fallback: KernelFunc): KernelFunc {
     const { x } = args.inputs as { x: TensorInfo };
     const { begin, size } = args.attrs as { begin: number[]; size: number[] };
     const rank = x.shape.length;
-    const wholeRows = rank > 0 && begin.length === rank && begin.slice(1).every((b) => b === 0) && size.slice(1).every((s, i) => s === -1 || s === x.shape[i + 1]);
+    const wholeRows =
+      rank > 0 &&
+      begin.length === rank &&
+      begin.slice(1).every((b) => b === 0) &&
+      size.slice(1).every((s, i) => s === -1 || s === x.shape[i + 1]);
     if (!wholeRows || (x.dtype !== 'float32' && x.dtype !== 'int32')) return fallback(args);
     const rows = size[0] === -1 ? x.shape[0] - begin[0] : size[0];
     if (begin[0] < 0 || rows < 0 || begin[0] + rows > x.shape[0]) return fallback(args);

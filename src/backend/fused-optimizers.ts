@@ -10,10 +10,24 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
  * Writes the updated weights of one variable to `out` from its weights `w` and gradient `g`, updating
  * the optimizer's `slots` in place; `t` is the 1-based step.
  */
-type UpdateRule = (out: Float32Array, w: Float32Array, g: Float32Array, slots: Float32Array[], t: number, lr: number) => void;
+type UpdateRule = (
+  out: Float32Array,
+  w: Float32Array,
+  g: Float32Array,
+  slots: Float32Array[],
+  t: number,
+  lr: number,
+) => void;
 
 /** A rule that may take the tensors themselves (to run a wasm kernel); returns false to get views instead. */
-type TensorRule = (out: TensorInfo, w: TensorInfo, g: TensorInfo, slots: TensorInfo[], t: number, lr: number) => boolean;
+type TensorRule = (
+  out: TensorInfo,
+  w: TensorInfo,
+  g: TensorInfo,
+  slots: TensorInfo[],
+  t: number,
+  lr: number,
+) => boolean;
 
 /**
  * tfjs's optimizers run ~5-10 element-wise ops per variable per step, each a kernel call and a new
@@ -56,7 +70,14 @@ class FusedOptimizer extends tf.Optimizer {
       const out = emptyTensorLike(variable);
       if (!this.tensorRule?.(out, variable, gradient, slots, this.iterations, this.learningRate)) {
         // Views last: any allocation above may move the wasm heap.
-        this.rule(float32View(out), float32View(variable), float32View(gradient), slots.map(float32View), this.iterations, this.learningRate);
+        this.rule(
+          float32View(out),
+          float32View(variable),
+          float32View(gradient),
+          slots.map(float32View),
+          this.iterations,
+          this.learningRate,
+        );
       }
       variable.assign(out);
       out.dispose();
@@ -85,7 +106,19 @@ class FusedOptimizer extends tf.Optimizer {
 }
 
 /** Adam's update over elements [from, w.length) in float32-friendly form (the SIMD kernel's tail, and off wasm). */
-function adamLoop(out: Float32Array, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, from: number, beta1: number, beta2: number, lrc1: number, c2: number, epsilon: number): void {
+function adamLoop(
+  out: Float32Array,
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  from: number,
+  beta1: number,
+  beta2: number,
+  lrc1: number,
+  c2: number,
+  epsilon: number,
+): void {
   const [k1, k2] = [1 - beta1, 1 - beta2];
   for (let i = from; i < w.length; i++) {
     const gi = g[i];
@@ -105,51 +138,100 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
     if (!kernel) return false;
     const [lrc1, c2] = corrections(t, rate);
     const n = w.shape.reduce((a, b) => a * b, 1);
-    kernel(heapOffset(out), heapOffset(w), heapOffset(g), heapOffset(m), heapOffset(v), n, beta1, beta2, lrc1, c2, epsilon);
+    kernel(
+      heapOffset(out),
+      heapOffset(w),
+      heapOffset(g),
+      heapOffset(m),
+      heapOffset(v),
+      n,
+      beta1,
+      beta2,
+      lrc1,
+      c2,
+      epsilon,
+    );
     const tail = n - (n % 4);
-    if (tail < n) adamLoop(float32View(out), float32View(w), float32View(g), float32View(m), float32View(v), tail, beta1, beta2, lrc1, c2, epsilon);
+    if (tail < n) {
+      adamLoop(
+        float32View(out),
+        float32View(w),
+        float32View(g),
+        float32View(m),
+        float32View(v),
+        tail,
+        beta1,
+        beta2,
+        lrc1,
+        c2,
+        epsilon,
+      );
+    }
     return true;
   };
-  return new FusedOptimizer(2, (out, w, g, [m, v], t, rate) => {
-    const [lrc1, c2] = corrections(t, rate);
-    adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon);
-  }, { lr, beta1, beta2, epsilon }, simd);
+  return new FusedOptimizer(
+    2,
+    (out, w, g, [m, v], t, rate) => {
+      const [lrc1, c2] = corrections(t, rate);
+      adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon);
+    },
+    { lr, beta1, beta2, epsilon },
+    simd,
+  );
 }
 
 /** SGD, with momentum (and Nesterov) as tf.train.momentum computes it. */
 export function fusedSgd(lr: number, momentum: number, nesterov: boolean): tf.Optimizer {
   if (momentum === 0) {
-    return new FusedOptimizer(0, (out, w, g, _slots, _t, rate) => {
-      for (let i = 0; i < w.length; i++) out[i] = w[i] - rate * g[i];
-    }, { lr });
+    return new FusedOptimizer(
+      0,
+      (out, w, g, _slots, _t, rate) => {
+        for (let i = 0; i < w.length; i++) out[i] = w[i] - rate * g[i];
+      },
+      { lr },
+    );
   }
-  return new FusedOptimizer(1, (out, w, g, [a], _t, rate) => {
-    for (let i = 0; i < w.length; i++) {
-      const ai = momentum * a[i] + g[i];
-      a[i] = ai;
-      out[i] = w[i] - rate * (nesterov ? g[i] + ai * momentum : ai);
-    }
-  }, { lr, momentum, nesterov });
+  return new FusedOptimizer(
+    1,
+    (out, w, g, [a], _t, rate) => {
+      for (let i = 0; i < w.length; i++) {
+        const ai = momentum * a[i] + g[i];
+        a[i] = ai;
+        out[i] = w[i] - rate * (nesterov ? g[i] + ai * momentum : ai);
+      }
+    },
+    { lr, momentum, nesterov },
+  );
 }
 
 /** RMSProp as tf.train.rmsprop computes it (including its centred variant's epsilon placement). */
-export function fusedRmsprop(lr: number, decay: number, momentum: number, epsilon: number, centered: boolean): tf.Optimizer {
-  return new FusedOptimizer(centered ? 3 : 2, (out, w, g, [ms, mom, mg], _t, rate) => {
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i];
-      const msi = decay * ms[i] + (1 - decay) * gi * gi;
-      ms[i] = msi;
-      let denominator = msi + epsilon;
-      if (mg) {
-        const mgi = decay * mg[i] + (1 - decay) * gi;
-        mg[i] = mgi;
-        denominator = msi - (mgi * mgi + epsilon);
+export function fusedRmsprop(
+  lr: number,
+  decay: number,
+  momentum: number,
+  epsilon: number,
+  centered: boolean,
+): tf.Optimizer {
+  return new FusedOptimizer(
+    centered ? 3 : 2,
+    (out, w, g, [ms, mom, mg], _t, rate) => {
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i];
+        const msi = decay * ms[i] + (1 - decay) * gi * gi;
+        ms[i] = msi;
+        let denominator = msi + epsilon;
+        if (mg) {
+          const mgi = decay * mg[i] + (1 - decay) * gi;
+          mg[i] = mgi;
+          denominator = msi - (mgi * mgi + epsilon);
+        }
+        const momi = momentum * mom[i] + (rate * gi) / Math.sqrt(denominator);
+        mom[i] = momi;
+        out[i] = w[i] - momi;
       }
-      const momi = momentum * mom[i] + (rate * gi) / Math.sqrt(denominator);
-      mom[i] = momi;
-      out[i] = w[i] - momi;
-    }
-  }, { lr, decay, momentum, epsilon, centered });
+    },
+    { lr, decay, momentum, epsilon, centered },
+  );
 }
 
 /** The fused optimizer where tensor memory is directly reachable (wasm, cpu), else tfjs's own. */

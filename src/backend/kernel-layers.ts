@@ -27,13 +27,15 @@ function baseKernel(kernelName: string): KernelConfig {
     if (original) stock.set(kernelName, original);
     else absent.add(kernelName);
   }
-  return stock.get(kernelName) ?? {
-    kernelName,
-    backendName: BACKEND,
-    kernelFunc: () => {
-      throw new Error(`Kernel '${kernelName}' not registered for backend '${BACKEND}'`);
-    },
-  };
+  return (
+    stock.get(kernelName) ?? {
+      kernelName,
+      backendName: BACKEND,
+      kernelFunc: () => {
+        throw new Error(`Kernel '${kernelName}' not registered for backend '${BACKEND}'`);
+      },
+    }
+  );
 }
 
 /** Re-registers `kernelName` as the stock kernel wrapped by every enabled layer, in layer order. */
@@ -57,7 +59,10 @@ function recompose(kernelName: string): void {
  * Declares a layer. Layers wrap in rank order: a higher rank sits on top and falls back to the ones
  * below it. Enabling or disabling one never disturbs the others.
  */
-export function kernelLayer(name: string, rank: number): { enable(wrappers: Record<string, KernelWrapper>): void; disable(): void } {
+export function kernelLayer(
+  name: string,
+  rank: number,
+): { enable(wrappers: Record<string, KernelWrapper>): void; disable(): void } {
   let layer = layers.find((l) => l.name === name);
   if (!layer) {
     layer = { name, rank, wrappers: undefined };
@@ -102,7 +107,9 @@ export function isolateKernelLayers(names: readonly string[]): () => void {
 
 /** The enabled layers, bottom first, with the kernels each replaces. */
 export function enabledKernelLayers(): Array<{ name: string; kernels: string[] }> {
-  return layers.filter((layer) => layer.wrappers).map((layer) => ({ name: layer.name, kernels: Object.keys(layer.wrappers ?? {}) }));
+  return layers
+    .filter((layer) => layer.wrappers)
+    .map((layer) => ({ name: layer.name, kernels: Object.keys(layer.wrappers ?? {}) }));
 }
 
 /** The stock wasm kernel (as registered by tfjs-backend-wasm, before any layer wrapped it). */

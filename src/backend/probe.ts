@@ -5,7 +5,10 @@ import { fusedAdam, preferFused } from './fused-optimizers.js';
 
 // A 3-5-2 network on 4 rows: every ReLU input is at least 0.27 away from 0 and every gradient element
 // is far from 0, so float32 and float64 agree on every branch and on Adam's first step.
-const XS = [-0.03, 0.02, -0.62, 0.29, 0.58, -0.13, 0.74, -0.85, 0.61, -0.23, 0.34, -0.5, 0.14, -0.84, -0.51, 0.15, -0.66, 0.92, -0.29, 0.5, -0.87, 0.36, -0.89, 0.03];
+const XS = [
+  -0.03, 0.02, -0.62, 0.29, 0.58, -0.13, 0.74, -0.85, 0.61, -0.23, 0.34, -0.5, 0.14, -0.84, -0.51, 0.15, -0.66, 0.92,
+  -0.29, 0.5, -0.87, 0.36, -0.89, 0.03,
+];
 const ROWS = [4, 0, 2, 5]; // of XS's rows 1..7: the batch is gathered from a slice, as training and prediction do
 const LABELS = [0, 1, 1, 0];
 const W1 = [-0.18, 0.59, -0.08, 0.74, -0.26, -0.47, 0.84, -0.09, 0.23, -0.71, 0.84, -0.64, 0.78, -0.93, 0.93];
@@ -30,11 +33,18 @@ export function probeReference(): { loss: number; grads: { w1: number[]; b1: num
     loss += Math.log(sum) + max - row[LABELS[i]];
     return row.map((v, j) => (Math.exp(v - max) / sum - (j === LABELS[i] ? 1 : 0)) / n);
   });
-  const dz1 = dz2.map((row, i) => Array.from({ length: HIDDEN }, (_, k) => (z1[i][k] > 0 ? row.reduce((s, d, j) => s + d * W2[k * OUT + j], 0) : 0)));
+  const dz1 = dz2.map((row, i) =>
+    Array.from({ length: HIDDEN }, (_, k) => (z1[i][k] > 0 ? row.reduce((s, d, j) => s + d * W2[k * OUT + j], 0) : 0)),
+  );
   const outer = (a: number[][], d: number[][], rows: number, cols: number) =>
-    Array.from({ length: rows * cols }, (_, e) => a.reduce((s, row, i) => s + row[Math.floor(e / cols)] * d[i][e % cols], 0));
+    Array.from({ length: rows * cols }, (_, e) =>
+      a.reduce((s, row, i) => s + row[Math.floor(e / cols)] * d[i][e % cols], 0),
+    );
   const columnSums = (d: number[][]) => d[0].map((_, j) => d.reduce((s, row) => s + row[j], 0));
-  return { loss: loss / n, grads: { w1: outer(x, dz1, IN, HIDDEN), b1: columnSums(dz1), w2: outer(h, dz2, HIDDEN, OUT), b2: columnSums(dz2) } };
+  return {
+    loss: loss / n,
+    grads: { w1: outer(x, dz1, IN, HIDDEN), b1: columnSums(dz1), w2: outer(h, dz2, HIDDEN, OUT), b2: columnSums(dz2) },
+  };
 }
 
 /** Adam's first step: m = (1 - b1) g, v = (1 - b2) g^2, bias-corrected, so w - lr g / (|g| + eps). */
@@ -46,7 +56,9 @@ function assertClose(what: string, actual: ArrayLike<number>, expected: number[]
   for (let i = 0; i < expected.length; i++) {
     if (!Number.isFinite(actual[i])) throw new Error(`${what}[${i}] is ${actual[i]}`);
     if (Math.abs(actual[i] - expected[i]) > tolerance * (1 + Math.abs(expected[i]))) {
-      throw new Error(`${what}[${i}] is ${Number(actual[i].toPrecision(6))}, expected ${Number(expected[i].toPrecision(6))}`);
+      throw new Error(
+        `${what}[${i}] is ${Number(actual[i].toPrecision(6))}, expected ${Number(expected[i].toPrecision(6))}`,
+      );
     }
   }
 }
@@ -59,22 +71,34 @@ function assertClose(what: string, actual: ArrayLike<number>, expected: number[]
  */
 export function probeTrainingStep(): void {
   const reference = probeReference();
-  const variables = [tf.tensor2d(W1, [IN, HIDDEN]), tf.tensor1d(B1), tf.tensor2d(W2, [HIDDEN, OUT]), tf.tensor1d(B2)].map((t) => {
+  const variables = [
+    tf.tensor2d(W1, [IN, HIDDEN]),
+    tf.tensor1d(B1),
+    tf.tensor2d(W2, [HIDDEN, OUT]),
+    tf.tensor1d(B2),
+  ].map((t) => {
     const v = tf.variable(t);
     t.dispose();
     return v;
   });
   const [w1, b1, w2, b2] = variables;
-  const optimizer = preferFused(() => fusedAdam(LR, 0.9, 0.999, EPSILON), () => tf.train.adam(LR, 0.9, 0.999, EPSILON));
+  const optimizer = preferFused(
+    () => fusedAdam(LR, 0.9, 0.999, EPSILON),
+    () => tf.train.adam(LR, 0.9, 0.999, EPSILON),
+  );
   try {
     const loss = tf.tidy(() => {
       const x = tf.gather(tf.slice(tf.tensor2d(XS, [8, IN]), [1, 0], [7, -1]), tf.tensor1d(ROWS, 'int32'));
       const oneHot = tf.oneHot(tf.tensor1d(LABELS, 'int32'), OUT);
-      return optimizer.minimize(() => {
-        const hidden = tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' });
-        const logits = tf.fused.matMul({ a: hidden, b: w2, bias: b2 });
-        return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-      }, true, variables) as tf.Scalar;
+      return optimizer.minimize(
+        () => {
+          const hidden = tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' });
+          const logits = tf.fused.matMul({ a: hidden, b: w2, bias: b2 });
+          return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+        },
+        true,
+        variables,
+      ) as tf.Scalar;
     });
     const value = loss.dataSync()[0];
     loss.dispose();

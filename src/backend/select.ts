@@ -43,7 +43,10 @@ const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
 
 /** Imports a backend's package (which registers the backend); resolves to the package's exports. */
 export type BackendLoader = () => Promise<unknown>;
-const DEFAULT_LOADERS: Record<'tensorflow' | 'wasm', BackendLoader> = { tensorflow: () => import(TFJS_NODE), wasm: () => import(TFJS_WASM) };
+const DEFAULT_LOADERS: Record<'tensorflow' | 'wasm', BackendLoader> = {
+  tensorflow: () => import(TFJS_NODE),
+  wasm: () => import(TFJS_WASM),
+};
 const loaders = { ...DEFAULT_LOADERS };
 
 /** Replaces how a backend's package is imported (tests: a fake tfjs-node); undefined restores the real import. */
@@ -72,8 +75,16 @@ async function initialiseTensorflow(): Promise<Initialised> {
 function setUpWasmInstance(wasmVersion: unknown): Initialised {
   const changed = checkWasmInternals();
   if (changed.length === 0) guardWasmAllocations();
-  const versionProblem = fastPathVersionProblem('wasm', { ...tf.version, 'tfjs-core': tf.version_core, 'tfjs-backend-wasm': typeof wasmVersion === 'string' ? wasmVersion : undefined });
-  return { fastPathsOff: versionProblem ?? (changed.length > 0 ? `fast paths off: tfjs-backend-wasm internals changed (${changed.join('; ')})` : undefined) };
+  const versionProblem = fastPathVersionProblem('wasm', {
+    ...tf.version,
+    'tfjs-core': tf.version_core,
+    'tfjs-backend-wasm': typeof wasmVersion === 'string' ? wasmVersion : undefined,
+  });
+  return {
+    fastPathsOff:
+      versionProblem ??
+      (changed.length > 0 ? `fast paths off: tfjs-backend-wasm internals changed (${changed.join('; ')})` : undefined),
+  };
 }
 
 let wasmVersion: unknown;
@@ -93,7 +104,11 @@ async function initialiseCpu(): Promise<Initialised> {
   return { fastPathsOff: fastPathVersionProblem('cpu', { ...tf.version, 'tfjs-core': tf.version_core }) };
 }
 
-const INITIALISE: Record<BackendName, () => Promise<Initialised>> = { tensorflow: initialiseTensorflow, wasm: initialiseWasm, cpu: initialiseCpu };
+const INITIALISE: Record<BackendName, () => Promise<Initialised>> = {
+  tensorflow: initialiseTensorflow,
+  wasm: initialiseWasm,
+  cpu: initialiseCpu,
+};
 
 interface Selected {
   readonly name: BackendName;
@@ -143,7 +158,10 @@ export function assertBlasRequest(request: BlasRequest): void {
  * Routes wasm matrix products to a BLAS (loaded and measured once per request) or back to wasm.
  * @throws DistilError INVALID_ARGUMENT when a BLAS path was asked for and cannot be used.
  */
-function configureBlas(request: BlasRequest, fastPathsOff: string | undefined): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
+function configureBlas(
+  request: BlasRequest,
+  fastPathsOff: string | undefined,
+): Pick<BackendInfo, 'blas' | 'blasSkipped' | 'kernels'> {
   if (fastPathsOff) {
     if (isBlasPath(request)) throw errorInvalidArgument(`--blas ${request}`, `cannot be used: ${fastPathsOff}`);
     return { kernels: [fastPathsOff], blasSkipped: fastPathsOff };
@@ -158,7 +176,11 @@ function configureBlas(request: BlasRequest, fastPathsOff: string | undefined): 
   installBlasKernels(blas);
   installConvBlasKernels(blas);
   return {
-    kernels: [...WASM_KERNELS, `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`, `Conv2D/FusedConv2D/Conv2DBackpropInput/Conv2DBackpropFilter: im2col + cblas_sgemm from ${blas.library}`],
+    kernels: [
+      ...WASM_KERNELS,
+      `BatchMatMul/_FusedMatMul/column Sum: cblas_sgemm from ${blas.library}`,
+      `Conv2D/FusedConv2D/Conv2DBackpropInput/Conv2DBackpropFilter: im2col + cblas_sgemm from ${blas.library}`,
+    ],
     blas: { library: blas.library, description: blas.description, sgemmGflops: Number(blas.gflops.toFixed(1)) },
   };
 }
@@ -167,7 +189,15 @@ function configureBlas(request: BlasRequest, fastPathsOff: string | undefined): 
 function configure(choice: Selected, options: SelectBackendOptions): BackendInfo {
   const { name, requested, skipped, fastPathsOff } = choice;
   setFastPaths(fastPathsOff === undefined, fastPathsOff);
-  if (name !== 'wasm') return { name, requested, skipped, kernels: fastPathsOff ? [fastPathsOff] : [], blasSkipped: `not used by the ${name} backend` };
+  if (name !== 'wasm') {
+    return {
+      name,
+      requested,
+      skipped,
+      kernels: fastPathsOff ? [fastPathsOff] : [],
+      blasSkipped: `not used by the ${name} backend`,
+    };
+  }
   if (fastPathsOff) uninstallWasmKernels();
   else {
     installWasmMatMulFix();
@@ -194,7 +224,10 @@ function probe(): string | undefined {
  * @throws DistilError BACKEND_UNAVAILABLE when no candidate passes (exit 2, with each one's reason);
  *   INVALID_ARGUMENT when `options.blas` is a library path that cannot be used.
  */
-export async function selectBackend(requested: BackendRequest = 'auto', options: SelectBackendOptions = {}): Promise<BackendInfo> {
+export async function selectBackend(
+  requested: BackendRequest = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendInfo> {
   lastOptions = options;
   if (selected && (requested === 'auto' || requested === selected.name)) {
     const info = configure(selected, options);
@@ -234,7 +267,9 @@ export function resetBackendSelection(): void {
  * @throws DistilError BACKEND_UNAVAILABLE when the backend is not wasm or the fresh instance fails its probe.
  */
 export async function recoverWasmBackend(): Promise<BackendInfo> {
-  if (selected?.name !== 'wasm') throw errorBackendUnavailable(selected?.name ?? 'none', 'only the wasm backend can be replaced after a failure');
+  if (selected?.name !== 'wasm') {
+    throw errorBackendUnavailable(selected?.name ?? 'none', 'only the wasm backend can be replaced after a failure');
+  }
   await replaceWasmBackend();
   selected = { ...selected, ...setUpWasmInstance(wasmVersion) };
   const info = configure(selected, lastOptions);

@@ -4,7 +4,19 @@ import { wasmMemory } from './tfjs-internals.js';
 import { WASM_MODULES } from './wasm/modules.js';
 
 /** adam(out, w, g, m, v, n, beta1, beta2, lr / (1 - beta1^t), 1 / (1 - beta2^t), epsilon), offsets in bytes. */
-export type AdamKernel = (out: number, w: number, g: number, m: number, v: number, n: number, b1: number, b2: number, lrc1: number, c2: number, eps: number) => void;
+export type AdamKernel = (
+  out: number,
+  w: number,
+  g: number,
+  m: number,
+  v: number,
+  n: number,
+  b1: number,
+  b2: number,
+  lrc1: number,
+  c2: number,
+  eps: number,
+) => void;
 
 let cached: { memory: WebAssembly.Memory; adam: AdamKernel } | undefined;
 

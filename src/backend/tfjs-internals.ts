@@ -131,7 +131,9 @@ export function registeredVariable(name: string): tf.Variable {
 export function wasmMemory(): WebAssembly.Memory {
   const module = wasmBackend().wasm;
   const memory = module.asm?.memory ?? module.wasmExports?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) throw new Error('tfjs-backend-wasm internals changed: Module.asm.memory (or wasmExports.memory) is missing');
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new Error('tfjs-backend-wasm internals changed: Module.asm.memory (or wasmExports.memory) is missing');
+  }
   return memory;
 }
 
@@ -143,19 +145,33 @@ type Check = [what: string, ok: () => boolean];
 function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
   const module = backend.wasm;
   return [
-    ['Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer', () => module.HEAPF32 instanceof Float32Array && module.HEAP32 instanceof Int32Array && module.HEAPU8 instanceof Uint8Array && module.HEAPF32.buffer === module.HEAPU8.buffer && module.HEAP32.buffer === module.HEAPU8.buffer],
+    [
+      'Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer',
+      () =>
+        module.HEAPF32 instanceof Float32Array &&
+        module.HEAP32 instanceof Int32Array &&
+        module.HEAPU8 instanceof Uint8Array &&
+        module.HEAPF32.buffer === module.HEAPU8.buffer &&
+        module.HEAP32.buffer === module.HEAPU8.buffer,
+    ],
     ['Module.asm.memory (or wasmExports.memory) is the heap', () => wasmMemory().buffer === module.HEAPU8.buffer],
     ['Module._malloc / _free', () => typeof module._malloc === 'function' && typeof module._free === 'function'],
-    ['backend.dataIdMap.get(dataId).memoryOffset', () => typeof backend.dataIdMap?.get(probe.dataId)?.memoryOffset === 'number'],
+    [
+      'backend.dataIdMap.get(dataId).memoryOffset',
+      () => typeof backend.dataIdMap?.get(probe.dataId)?.memoryOffset === 'number',
+    ],
     ['a tensor reads back from its heap offset', () => float32View(probe)[1] === 2],
-    ['backend.makeOutput, incRef, disposeData (reference counted)', () => {
-      const out = backend.makeOutput([2], 'float32');
-      const allocated = typeof backend.dataIdMap.get(out.dataId)?.memoryOffset === 'number';
-      backend.incRef(out.dataId);
-      const kept = backend.disposeData(out.dataId) === false && backend.dataIdMap.has(out.dataId);
-      const freed = backend.disposeData(out.dataId) === true && !backend.dataIdMap.has(out.dataId);
-      return allocated && kept && freed;
-    }],
+    [
+      'backend.makeOutput, incRef, disposeData (reference counted)',
+      () => {
+        const out = backend.makeOutput([2], 'float32');
+        const allocated = typeof backend.dataIdMap.get(out.dataId)?.memoryOffset === 'number';
+        backend.incRef(out.dataId);
+        const kept = backend.disposeData(out.dataId) === false && backend.dataIdMap.has(out.dataId);
+        const freed = backend.disposeData(out.dataId) === true && !backend.dataIdMap.has(out.dataId);
+        return allocated && kept && freed;
+      },
+    ],
     ['tf.engine().makeTensorFromTensorInfo', () => typeof tf.engine().makeTensorFromTensorInfo === 'function'],
     ['tf.engine().registeredVariables', () => typeof tf.engine().registeredVariables === 'object'],
   ];
@@ -169,13 +185,15 @@ export function checkWasmInternals(): string[] {
   if (tf.getBackend() !== 'wasm') return ['the current backend is not wasm'];
   const probe = tf.tensor1d([1, 2, 3], 'float32');
   try {
-    return wasmChecks(wasmBackend(), probe).filter(([, ok]) => {
-      try {
-        return !ok();
-      } catch {
-        return true;
-      }
-    }).map(([what]) => what);
+    return wasmChecks(wasmBackend(), probe)
+      .filter(([, ok]) => {
+        try {
+          return !ok();
+        } catch {
+          return true;
+        }
+      })
+      .map(([what]) => what);
   } finally {
     probe.dispose();
   }
@@ -223,8 +241,10 @@ export function declaredMemoryMaximum(binary: Uint8Array): number | undefined {
         const kind = binary[p++];
         if (kind === 2) return limits(); // an imported memory (the threaded build)
         if (kind === 0) leb();
-        else if (kind === 1) { p++; limits(); }
-        else if (kind === 3) p += 2;
+        else if (kind === 1) {
+          p++;
+          limits();
+        } else if (kind === 3) p += 2;
       }
     }
     p = end;
@@ -253,8 +273,14 @@ const gib = (bytes: number) => `${(bytes / GiB).toFixed(bytes < 10 * GiB ? 2 : 1
 
 /** A wasm allocation that does not fit: refused before it could corrupt the heap. The backend stays usable. */
 export class WasmOutOfMemoryError extends Error {
-  constructor(readonly bytes: number, readonly heapBytes: number, readonly limit: number) {
-    super(`wasm memory exhausted: cannot allocate ${gib(bytes)} more (the wasm heap is at ${gib(heapBytes)} of its ${gib(limit)} limit); use fewer units, a smaller batch or a smaller dataset`);
+  constructor(
+    readonly bytes: number,
+    readonly heapBytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `wasm memory exhausted: cannot allocate ${gib(bytes)} more (the wasm heap is at ${gib(heapBytes)} of its ${gib(limit)} limit); use fewer units, a smaller batch or a smaller dataset`,
+    );
     this.name = 'WasmOutOfMemoryError';
   }
 }
@@ -289,7 +315,10 @@ export function guardWasmAllocations(): void {
 
 interface EngineInternals {
   registry: Record<string, unknown>;
-  registryFactory: Record<string, { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | undefined>;
+  registryFactory: Record<
+    string,
+    { factory: () => tf.KernelBackend | Promise<tf.KernelBackend>; priority: number } | undefined
+  >;
 }
 
 const LOST = 'this tensor was on the wasm backend instance that failed and was replaced; it is gone';
@@ -315,7 +344,11 @@ export async function replaceWasmBackend(): Promise<void> {
   if (old) {
     old.disposeData = () => true;
     old.incRef = () => undefined;
-    for (const method of ['read', 'readSync', 'readToGPU']) old[method] = () => { throw new Error(LOST); };
+    for (const method of ['read', 'readSync', 'readToGPU']) {
+      old[method] = () => {
+        throw new Error(LOST);
+      };
+    }
   }
   tf.registerBackend('wasm', entry.factory, entry.priority);
   if (!(await tf.setBackend('wasm'))) throw new Error('the new wasm backend failed to initialise');

@@ -22,7 +22,9 @@ export function installedTfjsVersions(): Readonly<Record<string, string>> {
       // The package's entry point, then up to the folder that holds its package.json.
       let dir = path.dirname(require.resolve(`@tensorflow/${name}`));
       while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-      versions[name] = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+      versions[name] = (
+        JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }
+      ).version;
     } catch {
       // Not installed (tfjs-node is optional).
     }
@@ -48,5 +50,7 @@ export function fastPathVersionProblem(backend: 'wasm' | 'cpu', versions: TfjsVe
   const wrong = USED_BY[backend]
     .filter((name) => versions[name] !== FAST_PATHS_WRITTEN_FOR)
     .map((name) => `@tensorflow/${name} is ${versions[name] ?? 'missing'}`);
-  return wrong.length > 0 ? `fast paths off: ${wrong.join(', ')}, they were written for ${FAST_PATHS_WRITTEN_FOR}` : undefined;
+  return wrong.length > 0
+    ? `fast paths off: ${wrong.join(', ')}, they were written for ${FAST_PATHS_WRITTEN_FOR}`
+    : undefined;
 }

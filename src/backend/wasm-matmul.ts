@@ -11,7 +11,6 @@ interface MatMulAttrs extends NamedAttrMap {
   transposeB: boolean;
 }
 
-
 /** Swaps the last two axes of `x` with the backend's own Transpose kernel. */
 function transposeLastTwo(x: TensorInfo, backend: unknown, transpose: KernelFunc): TensorInfo {
   const rank = x.shape.length;

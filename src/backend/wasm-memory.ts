@@ -57,7 +57,9 @@ const MARGIN = 1.1;
 /** Output width of every layer, input first. */
 function widths(role: RoleMemoryInput): number[] {
   const out = [role.inputs];
-  for (const layer of role.layers) out.push(layer === 'same' ? out[out.length - 1] : typeof layer === 'number' ? layer : layer.width);
+  for (const layer of role.layers) {
+    out.push(layer === 'same' ? out[out.length - 1] : typeof layer === 'number' ? layer : layer.width);
+  }
   out.push(role.outputs);
   return out;
 }
@@ -106,7 +108,13 @@ function predictionBytes(role: RoleMemoryInput, rows: number, batchSize: number,
 }
 
 /** One role's training peak: what is resident, plus the larger of a training step and an evaluation. */
-function rolePeak(role: RoleMemoryInput, cell: CellMemoryInput, data: number, resident: number, predictRows: number): RoleMemoryEstimate {
+function rolePeak(
+  role: RoleMemoryInput,
+  cell: CellMemoryInput,
+  data: number,
+  resident: number,
+  predictRows: number,
+): RoleMemoryEstimate {
   const parameters = FLOAT * parameterCount(role) * (cell.blas ? 1 : 2);
   const optimizer = FLOAT * parameterCount(role) * optimizerSlots(role.optimizer);
   const activations = FLOAT * role.batchSize * sum(widths(role));
@@ -158,7 +166,10 @@ function hint(estimate: RoleMemoryEstimate): string {
  *   784-40000-40000-10 at batch 512; wasm memory is limited to 4 GiB: use fewer units".
  */
 export function checkWasmMemory(cell: CellMemoryInput, limit: number = wasmHeapLimit()): string | undefined {
-  const roles = { teacher: cell.teacher, student: cell.student, person: cell.person } as Record<string, RoleMemoryInput>;
+  const roles = { teacher: cell.teacher, student: cell.student, person: cell.person } as Record<
+    string,
+    RoleMemoryInput
+  >;
   const over = estimateWasmMemory(cell).find((estimate) => estimate.bytes > limit);
   if (!over) return undefined;
   const role = roles[over.role] ?? cell.teacher;
@@ -166,7 +177,8 @@ export function checkWasmMemory(cell: CellMemoryInput, limit: number = wasmHeapL
 }
 
 /** Messages of failures after which the wasm backend cannot be trusted (a trap, an abort, a lost instance). */
-const FATAL = /memory access out of bounds|Aborted\(|\bunreachable\b|table index is out of bounds|null function or function signature mismatch|out of memory|Cannot read properties of null \(reading 'HEAP|wasm backend instance that failed/i;
+const FATAL =
+  /memory access out of bounds|Aborted\(|\bunreachable\b|table index is out of bounds|null function or function signature mismatch|out of memory|Cannot read properties of null \(reading 'HEAP|wasm backend instance that failed/i;
 
 /**
  * True when `error` (or an error message) means the backend is poisoned: every later operation would

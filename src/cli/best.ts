@@ -5,7 +5,11 @@ import type { Values } from './flags.js';
 
 async function best(files: readonly string[], values: Values): Promise<number> {
   const registry = await createRegistry({ plugins: values.plugin });
-  const found = findBest(files[0], { metric: values.metric, role: values.role, higherIsBetter: (metric) => registry.higherIsBetter(metric) });
+  const found = findBest(files[0], {
+    metric: values.metric,
+    role: values.role,
+    higherIsBetter: (metric) => registry.higherIsBetter(metric),
+  });
   process.stdout.write(`${found.text}\n`);
   process.stderr.write(found.notes.map((line) => `${line}\n`).join(''));
   return 0;
@@ -18,7 +22,9 @@ export const bestCommand: Command = {
   section: 'Best options',
   files: { min: 1, max: 1, expected: 'one run directory' },
   flags: {
-    metric: { help: 'test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss' },
+    metric: {
+      help: 'test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss',
+    },
     role: { help: 'only teacher, student or person' },
     plugin: { help: "load a plugin (repeatable): its metrics' directions" },
   },

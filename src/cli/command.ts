@@ -41,10 +41,15 @@ const SEE_HELP = '(see distil-run --help)';
  */
 export function assertPositionals(command: Command, files: readonly string[]): void {
   const { min, max, expected, tooMany, count = String } = command.files;
-  if (files.length < min) throw errorInvalidArgument(command.name, `expected ${expected}, got ${count(files.length)} ${SEE_HELP}`);
+  if (files.length < min) {
+    throw errorInvalidArgument(command.name, `expected ${expected}, got ${count(files.length)} ${SEE_HELP}`);
+  }
   if (files.length > max) {
     if (max === 0) throw errorInvalidArgument(command.name, `takes no files, got ${files.join(' ')} ${SEE_HELP}`);
-    throw errorInvalidArgument(command.name, tooMany ? tooMany(files) : `expected ${expected}, got ${count(files.length)} ${SEE_HELP}`);
+    throw errorInvalidArgument(
+      command.name,
+      tooMany ? tooMany(files) : `expected ${expected}, got ${count(files.length)} ${SEE_HELP}`,
+    );
   }
 }
 
@@ -55,7 +60,9 @@ export function assertPositionals(command: Command, files: readonly string[]): v
  */
 export function assertFlagsFor(command: Command, values: Values, global: readonly FlagName[]): void {
   const allowed = Object.keys(command.flags) as FlagName[];
-  const given = (Object.keys(values) as FlagName[]).filter((flag) => values[flag] !== undefined && !global.includes(flag));
+  const given = (Object.keys(values) as FlagName[]).filter(
+    (flag) => values[flag] !== undefined && !global.includes(flag),
+  );
   const stray = given.find((flag) => !allowed.includes(flag));
   if (stray === undefined) return;
   const takes = allowed.length > 0 ? allowed.map((flag) => `--${flag}`).join(', ') : 'no flags';

@@ -1,5 +1,12 @@
 // `distil-run evaluate <model dir>`: a saved model's test metrics, beside what its run recorded.
-import { checkRunOptions, createRegistry, describeBackend, evaluateSavedModel, formatEvaluation, selectBackend } from '../index.js';
+import {
+  checkRunOptions,
+  createRegistry,
+  describeBackend,
+  evaluateSavedModel,
+  formatEvaluation,
+  selectBackend,
+} from '../index.js';
 import type { Command, FlagHelp } from './command.js';
 import type { FlagName, Values } from './flags.js';
 
@@ -13,7 +20,11 @@ export const BACKEND_FLAGS = {
 async function evaluate(files: readonly string[], values: Values): Promise<number> {
   const { backend, blas } = checkRunOptions({ backend: values.backend, blas: values.blas });
   const info = await selectBackend(backend ?? 'auto', { blas });
-  const result = await evaluateSavedModel(files[0], { dataset: values.dataset, set: values.set, registry: await createRegistry({ plugins: values.plugin }) });
+  const result = await evaluateSavedModel(files[0], {
+    dataset: values.dataset,
+    set: values.set,
+    registry: await createRegistry({ plugins: values.plugin }),
+  });
   process.stdout.write(`${formatEvaluation(result)}\nbackend: ${describeBackend(info)}\n`);
   return 0;
 }

@@ -42,18 +42,33 @@ export type FlagName = keyof typeof FLAGS;
 
 /** The flags given, by name: a string (or strings, for a repeatable flag) or true. */
 export type Values = {
-  -readonly [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : (typeof FLAGS)[K] extends { multiple: true } ? string[] : string;
+  -readonly [K in FlagName]?: (typeof FLAGS)[K]['type'] extends 'boolean'
+    ? boolean
+    : (typeof FLAGS)[K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 /** The flags that apply to every command. */
 export const GLOBAL_FLAGS: readonly FlagName[] = ['help', 'version'];
 
 const PARSE_OPTIONS = Object.fromEntries(
-  Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, ...('multiple' in spec ? { multiple: spec.multiple } : {}), ...('short' in spec ? { short: spec.short } : {}) }]),
+  Object.entries(FLAGS).map(([name, spec]) => [
+    name,
+    {
+      type: spec.type,
+      ...('multiple' in spec ? { multiple: spec.multiple } : {}),
+      ...('short' in spec ? { short: spec.short } : {}),
+    },
+  ]),
 ) as { [K in FlagName]: { type: (typeof FLAGS)[K]['type']; multiple?: boolean; short?: string } };
 
 /** The switches with a one-letter form (`-h`), by that letter. */
-const SHORT_SWITCHES = new Map<string, string>(Object.entries(FLAGS).flatMap(([name, spec]) => ('short' in spec && spec.type === 'boolean' ? [[spec.short, name]] : [])));
+const SHORT_SWITCHES = new Map<string, string>(
+  Object.entries(FLAGS).flatMap(([name, spec]) =>
+    'short' in spec && spec.type === 'boolean' ? [[spec.short, name]] : [],
+  ),
+);
 
 /**
  * An argument that is no flag, as the user wrote it (`arg`, not parseArgs' pieces of it: `-h=3` is not `-=`):
@@ -65,13 +80,19 @@ function errorUnknownFlag(arg: string, tokenValue: string | undefined): DistilEr
   const written = eq === -1 ? arg : arg.slice(0, eq);
   const value = eq === -1 ? tokenValue : arg.slice(eq + 1);
   const name = written.replace(/^-+/, '');
-  if (name === '') return errorInvalidArgument(arg, `no flag name ${eq === -1 ? 'after the dashes' : 'before "="'} (see distil-run --help)`);
+  if (name === '') {
+    return errorInvalidArgument(
+      arg,
+      `no flag name ${eq === -1 ? 'after the dashes' : 'before "="'} (see distil-run --help)`,
+    );
+  }
   const short = !written.startsWith('--');
   if (short && eq !== -1 && [...name].every((letter) => SHORT_SWITCHES.has(letter))) {
     return errorInvalidArgument(written, `takes no value, got "${value}" (give ${written} alone)`);
   }
   // `-x` is a one-letter flag, too short to look like one; a dotted name is a spec path.
-  const suggestion = (short && name.length === 1) || name.includes('.') ? undefined : didYouMean(name, Object.keys(FLAGS));
+  const suggestion =
+    (short && name.length === 1) || name.includes('.') ? undefined : didYouMean(name, Object.keys(FLAGS));
   const key = name.split('.')[0];
   const setIt = `--set ${name}=${value ?? 'VALUE'} sets it`;
   // --set is what the spec key's advice says: no "Did you mean --set" for --seed.
@@ -90,7 +111,13 @@ function errorUnknownFlag(arg: string, tokenValue: string | undefined): DistilEr
  * @throws DistilError INVALID_ARGUMENT (exit 2).
  */
 function assertFlagTokens(argv: readonly string[]): void {
-  const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: PARSE_OPTIONS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
   for (const token of tokens) {
     // After `--` every argument is a file or a command, whatever it starts with.
     if (token.kind === 'option-terminator') return;
@@ -100,10 +127,17 @@ function assertFlagTokens(argv: readonly string[]): void {
     if (token.kind !== 'option') continue;
     const spec: FlagSpec | undefined = (FLAGS as Record<string, FlagSpec>)[token.name];
     if (spec === undefined) throw errorUnknownFlag(argv[token.index], token.value);
-    if (spec.type === 'boolean' && token.value !== undefined) throw errorInvalidArgument(token.rawName, `takes no value, got "${token.value}" (give ${token.rawName} alone)`);
-    if (spec.type === 'string' && token.value === undefined) throw errorInvalidArgument(token.rawName, 'needs a value after it (see distil-run --help)');
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw errorInvalidArgument(token.rawName, `takes no value, got "${token.value}" (give ${token.rawName} alone)`);
+    }
+    if (spec.type === 'string' && token.value === undefined) {
+      throw errorInvalidArgument(token.rawName, 'needs a value after it (see distil-run --help)');
+    }
     if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
-      throw errorInvalidArgument(token.rawName, `needs a value, got the flag ${token.value} (a value starting with "-" is written ${token.rawName}=VALUE)`);
+      throw errorInvalidArgument(
+        token.rawName,
+        `needs a value, got the flag ${token.value} (a value starting with "-" is written ${token.rawName}=VALUE)`,
+      );
     }
   }
 }
@@ -134,7 +168,10 @@ function assertSingleValues(tokens: ReadonlyArray<{ kind: string; name?: string;
     const values = [...(given.get(token.name) ?? []), token.value ?? ''];
     given.set(token.name, values);
     if (values.length > 1) {
-      throw errorInvalidArgument(`--${token.name}`, `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); give it once`);
+      throw errorInvalidArgument(
+        `--${token.name}`,
+        `given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); give it once`,
+      );
     }
   }
 }

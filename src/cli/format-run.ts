@@ -19,7 +19,9 @@ function gainOverSeeds(row: Row): string {
   const text = `${signed(row.gain_mean)}${ci} ${row.gain_metric}`;
   if (typeof row.gain_p !== 'number' || typeof row.gain_ci95 !== 'number') return text;
   const p = pValue(row.gain_p);
-  return Math.abs(row.gain_mean) <= row.gain_ci95 ? `${text} (not significant, p${p.startsWith('<') ? '' : '='}${p})` : `${text} (p${p.startsWith('<') ? '' : '='}${p})`;
+  return Math.abs(row.gain_mean) <= row.gain_ci95
+    ? `${text} (not significant, p${p.startsWith('<') ? '' : '='}${p})`
+    : `${text} (p${p.startsWith('<') ? '' : '='}${p})`;
 }
 
 /** The table of a run with several seeds: per cell and role, mean ± 95% interval of each test metric over the ok seeds, and the paired gain. */
@@ -27,27 +29,46 @@ function seedTable(rows: readonly Row[]): string {
   const metrics = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => /^test_.+_mean$/.test(k))))];
   const grid = rows.some((row) => row.cell);
   const headers = [...(grid ? ['cell'] : []), 'role', 'n', ...metrics.map((m) => m.slice(5, -5)), 'gain'];
-  return formatTable(headers, rows.map((row) => [
-    ...(grid ? [String(row.cell)] : []), String(row.role), row.n as number,
-    ...metrics.map((m) => withInterval(row[m], row[`${m.slice(0, -5)}_ci95`])), gainOverSeeds(row),
-  ]));
+  return formatTable(
+    headers,
+    rows.map((row) => [
+      ...(grid ? [String(row.cell)] : []),
+      String(row.role),
+      row.n as number,
+      ...metrics.map((m) => withInterval(row[m], row[`${m.slice(0, -5)}_ci95`])),
+      gainOverSeeds(row),
+    ]),
+  );
 }
 
 /** The table of a single-seed run: one line per results row. */
 function rowTable(rows: readonly Row[]): string {
-  const metrics = [...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k.startsWith('test_') && row[k] !== undefined)))];
+  const metrics = [
+    ...new Set(rows.flatMap((row) => Object.keys(row).filter((k) => k.startsWith('test_') && row[k] !== undefined))),
+  ];
   const grid = rows.some((row) => row.cell);
   const staged = rows.some((row) => row.stage);
-  const headers = [...(staged ? ['stage'] : []), ...(grid ? ['cell'] : []), 'role', 'params', ...metrics.map((m) => m.slice(5)), 'gain', 'status'];
-  return formatTable(headers, rows.map((row) => [
-    ...(staged ? [String(row.stage ?? '')] : []),
-    ...(grid ? [String(row.cell)] : []),
-    String(row.role),
-    row.params as number | undefined,
-    ...metrics.map((m) => row[m] as number | undefined),
-    typeof row.distillation_gain === 'number' ? `${signed(row.distillation_gain)} ${row.gain_metric}` : '',
-    String(row.status),
-  ]));
+  const headers = [
+    ...(staged ? ['stage'] : []),
+    ...(grid ? ['cell'] : []),
+    'role',
+    'params',
+    ...metrics.map((m) => m.slice(5)),
+    'gain',
+    'status',
+  ];
+  return formatTable(
+    headers,
+    rows.map((row) => [
+      ...(staged ? [String(row.stage ?? '')] : []),
+      ...(grid ? [String(row.cell)] : []),
+      String(row.role),
+      row.params as number | undefined,
+      ...metrics.map((m) => row[m] as number | undefined),
+      typeof row.distillation_gain === 'number' ? `${signed(row.distillation_gain)} ${row.gain_metric}` : '',
+      String(row.status),
+    ]),
+  );
 }
 
 /**
@@ -55,7 +76,9 @@ function rowTable(rows: readonly Row[]): string {
  * results row. Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
  */
 export function formatRunSummary(summary: RunSummary): string {
-  const several = new Set(summary.rows.map((row) => row.seed)).size > 1 || summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);
+  const several =
+    new Set(summary.rows.map((row) => row.seed)).size > 1 ||
+    summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);
   const seeded = several && summary.summary.length > 0;
   const failed = summary.rows.filter((row) => row.status === 'failed').map((row) => `${row.role}: ${row.error}`);
   return [
@@ -63,7 +86,11 @@ export function formatRunSummary(summary: RunSummary): string {
     ...(failed.length > 0 ? ['', 'failed:', ...failed.map((f) => `  ${f}`)] : []),
     '',
     `gain = student - person on the first non-loss metric, signed so positive means distillation helped`,
-    ...(seeded ? ['mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0'] : []),
+    ...(seeded
+      ? [
+          'mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0',
+        ]
+      : []),
     `backend: ${describeBackend(summary.backend)}`,
     summary.runDir,
   ].join('\n');

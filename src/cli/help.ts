@@ -30,12 +30,20 @@ function sections(commands: readonly Command[]): string[] {
       flags.set(command.section, new Map());
     }
     const section = flags.get(command.section)!;
-    for (const [name, help] of Object.entries(command.flags) as Array<[FlagName, NonNullable<Command['flags'][FlagName]>]>) {
+    for (const [name, help] of Object.entries(command.flags) as Array<
+      [FlagName, NonNullable<Command['flags'][FlagName]>]
+    >) {
       if (!section.has(name)) section.set(name, flagLines(name, help.value, help.help));
     }
   }
-  const titled = (title: string) => `${title} (${commands.filter((c) => c.section === title).map((c) => c.name).join(', ')})`;
-  return order.filter((title) => flags.get(title)!.size > 0).flatMap((title) => ['', titled(title), ...[...flags.get(title)!.values()].flat()]);
+  const titled = (title: string) =>
+    `${title} (${commands
+      .filter((c) => c.section === title)
+      .map((c) => c.name)
+      .join(', ')})`;
+  return order
+    .filter((title) => flags.get(title)!.size > 0)
+    .flatMap((title) => ['', titled(title), ...[...flags.get(title)!.values()].flat()]);
 }
 
 /** The whole help text: what distil-run is, one usage line per command, the flags by section, the exit codes. */

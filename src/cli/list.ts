@@ -10,14 +10,17 @@ function describeType(schema: JsonSchema): string {
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as JsonSchema[]).map(describeType).join('|');
   if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
     const item = describeType(schema.items as JsonSchema);
-    return schema.minItems !== undefined && schema.minItems === schema.maxItems ? `[${Array(Number(schema.minItems)).fill(item).join(', ')}]` : `array of ${item}`;
+    return schema.minItems !== undefined && schema.minItems === schema.maxItems
+      ? `[${Array(Number(schema.minItems)).fill(item).join(', ')}]`
+      : `array of ${item}`;
   }
   return Array.isArray(schema.type) ? schema.type.join(',') : String(schema.type ?? 'any');
 }
 
 function describeParam(name: string, schema: JsonSchema, required: boolean): string {
   const type = describeType(schema);
-  const fallback = schema.default === undefined ? (required ? ' (required)' : '') : ` = ${JSON.stringify(schema.default)}`;
+  const fallback =
+    schema.default === undefined ? (required ? ' (required)' : '') : ` = ${JSON.stringify(schema.default)}`;
   const description = schema.description ? `  ${String(schema.description)}` : '';
   return `      ${name}: ${type}${fallback}${description}`;
 }
@@ -32,7 +35,9 @@ export function formatRegistry(registry: Registry): string {
       lines.push(`  ${definition.name}${from}: ${definition.description}`);
       const properties = (definition.params.properties ?? {}) as Record<string, JsonSchema>;
       const required = (definition.params.required ?? []) as string[];
-      for (const [name, schema] of Object.entries(properties)) lines.push(describeParam(name, schema, required.includes(name)));
+      for (const [name, schema] of Object.entries(properties)) {
+        lines.push(describeParam(name, schema, required.includes(name)));
+      }
     }
   }
   return lines.join('\n');

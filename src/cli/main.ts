@@ -51,7 +51,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = positionals;
   const isSpec = /\.ya?ml$/i.test(first);
   const command = COMMANDS.find((c) => c.name === (isSpec ? 'run' : first));
-  if (!command) throw errorUnknownCommand(first, didYouMean(first, COMMANDS.map((c) => c.name)));
+  if (!command) {
+    throw errorUnknownCommand(
+      first,
+      didYouMean(
+        first,
+        COMMANDS.map((c) => c.name),
+      ),
+    );
+  }
   const files = isSpec ? positionals : rest;
   assertFlagsFor(command, values, GLOBAL_FLAGS);
   assertPositionals(command, files);

@@ -9,7 +9,9 @@ function merge(files: readonly string[], values: Values): number {
   const collapsed = merged.duplicates > 0 ? ` (${merged.duplicates} identical duplicate row(s) collapsed)` : '';
   if (values.out) writeOutputFile(values.out, merged.csv);
   else process.stdout.write(merged.csv);
-  process.stderr.write(`merged ${merged.rows} row(s) from ${files.length} file(s)${values.out ? ` into ${values.out}` : ''}${collapsed}\n`);
+  process.stderr.write(
+    `merged ${merged.rows} row(s) from ${files.length} file(s)${values.out ? ` into ${values.out}` : ''}${collapsed}\n`,
+  );
   return 0;
 }
 

@@ -4,7 +4,9 @@ import type { Command } from './command.js';
 
 async function report(files: readonly string[]): Promise<number> {
   const written = await writeReport(files[0]);
-  if (written.status !== 'ok') process.stderr.write(`the run's status is ${written.status}: the report shows what finished\n`);
+  if (written.status !== 'ok') {
+    process.stderr.write(`the run's status is ${written.status}: the report shows what finished\n`);
+  }
   process.stdout.write(`${written.file}\n`);
   return 0;
 }

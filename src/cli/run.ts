@@ -33,7 +33,7 @@ export const RUN_FLAGS = {
     help: [
       'run only cells I, I+N, ... of the grid (for CI matrices; combine with merge); auto takes I (and N)',
       'from JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID (Slurm) or DISTIL_SHARD_INDEX, N from auto/N,',
-      'DISTIL_SHARD_COUNT or the Slurm array (a spec with search: runs only the shard\'s search points: stage 1 of 2)',
+      "DISTIL_SHARD_COUNT or the Slurm array (a spec with search: runs only the shard's search points: stage 1 of 2)",
     ],
   },
   selection: {
@@ -65,8 +65,15 @@ export const SPEC_FILE: Positionals = {
 /** The options of the run a command line asks for (every flag checked: a dry run that passes must not fail for real). */
 export function runOptions(values: Values): RunOptions {
   const shard = values.shard ? resolveShard(values.shard) : undefined;
-  if (values.report && values['no-report']) throw errorInvalidArgument('--no-report', 'given with --report; give one of them');
-  const checked = checkRunOptions({ backend: values.backend, blas: values.blas, runId: values['run-id'], saveModels: values['save-models'] });
+  if (values.report && values['no-report']) {
+    throw errorInvalidArgument('--no-report', 'given with --report; give one of them');
+  }
+  const checked = checkRunOptions({
+    backend: values.backend,
+    blas: values.blas,
+    runId: values['run-id'],
+    saveModels: values['save-models'],
+  });
   return {
     ...checked,
     teacherCache: values['teacher-cache'] === 'off' ? false : values['teacher-cache'],
@@ -91,7 +98,9 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
     process.on(name, () => {
       if (controller.signal.aborted) process.exit(SIGNAL_EXIT_CODES[name]);
       received = name;
-      process.stderr.write(`\n${name}: stopping after the current batch (send it again to quit now); finished rows are kept\n`);
+      process.stderr.write(
+        `\n${name}: stopping after the current batch (send it again to quit now); finished rows are kept\n`,
+      );
       controller.abort();
     });
   }
@@ -144,14 +153,23 @@ class RunDirReporter implements Reporter {
 
 /** report.html after a run (the charts load only now); a report that fails is a warning and changes nothing else. */
 async function reportRun(dir: string): Promise<void> {
-  const file = await reportAfterRun(dir, (warning) => process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`));
+  const file = await reportAfterRun(dir, (warning) =>
+    process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`),
+  );
   if (file !== undefined) process.stderr.write(`report: ${file}\n`);
 }
 
 async function run(files: readonly string[], values: Values): Promise<number> {
-  const { experiment, registry } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
+  const { experiment, registry } = await loadExperiment(files[0], {
+    registry: await createRegistry(),
+    set: values.set,
+    grid: values.grid,
+    plugins: values.plugin,
+  });
   const options = runOptions(values);
-  if (options.shard?.source) process.stderr.write(`shard ${options.shard.index}/${options.shard.count} from ${options.shard.source}\n`);
+  if (options.shard?.source) {
+    process.stderr.write(`shard ${options.shard.index}/${options.shard.count} from ${options.shard.source}\n`);
+  }
   if (values['dry-run']) {
     // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
     process.stdout.write(`${formatPlan(previewRun(experiment, registry, options))}\n`);

@@ -13,7 +13,7 @@ async function schema(_files: readonly string[], values: Values): Promise<number
 export const schemaCommand: Command = {
   name: 'schema',
   usage: 'schema [--plugin P] [--out FILE]',
-  summary: 'the JSON Schema of specs with every component\'s params (for editors)',
+  summary: "the JSON Schema of specs with every component's params (for editors)",
   section: 'List and schema options',
   files: { min: 0, max: 0, expected: 'no files' },
   flags: {

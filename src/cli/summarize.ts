@@ -1,17 +1,31 @@
 // `distil-run summarize <results.csv>`: the summary.csv of a results table (e.g. merged shards), means over seeds.
-import { assertOutNotInput, errorTableMismatch, readTable, summarizeTable, summaryCsv, writeOutputFile } from '../index.js';
+import {
+  assertOutNotInput,
+  errorTableMismatch,
+  readTable,
+  summarizeTable,
+  summaryCsv,
+  writeOutputFile,
+} from '../index.js';
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
 
 function summarize(files: readonly string[], values: Values): number {
   assertOutNotInput(values.out, files);
   const table = readTable(files[0]);
-  if (table.kind !== 'results') throw errorTableMismatch(`${files[0]}: is a ${table.kind} table, not a results table`, 'summarize takes a results.csv');
+  if (table.kind !== 'results') {
+    throw errorTableMismatch(
+      `${files[0]}: is a ${table.kind} table, not a results table`,
+      'summarize takes a results.csv',
+    );
+  }
   const { columns, rows } = summarizeTable(table);
   const csv = summaryCsv(columns, rows);
   if (values.out) writeOutputFile(values.out, csv);
   else process.stdout.write(csv);
-  process.stderr.write(`summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}\n`);
+  process.stderr.write(
+    `summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}\n`,
+  );
   return 0;
 }
 

@@ -5,7 +5,12 @@ import type { Values } from './flags.js';
 import { RUN_FLAGS, runOptions, SPEC_FILE } from './run.js';
 
 async function validate(files: readonly string[], values: Values): Promise<number> {
-  const { experiment } = await loadExperiment(files[0], { registry: await createRegistry(), set: values.set, grid: values.grid, plugins: values.plugin });
+  const { experiment } = await loadExperiment(files[0], {
+    registry: await createRegistry(),
+    set: values.set,
+    grid: values.grid,
+    plugins: values.plugin,
+  });
   // The run flags a command line carries are checked as the run would; an auto shard is read only where it runs.
   const auto = values.shard !== undefined && 'auto' in parseShardRequest(values.shard);
   runOptions({ ...values, shard: auto ? undefined : values.shard });

@@ -80,7 +80,9 @@ function repeated(error: ErrorObject, segments: PathSegment[]): Described {
 function companion(error: ErrorObject, segments: PathSegment[]): Described {
   const params = error.params as { property: string; missingProperty: string };
   const [key, missing] = [String(params.property), String(params.missingProperty)];
-  const theirs = (error.parentSchema as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[missing];
+  const theirs = (error.parentSchema as { dependencies?: Record<string, unknown> } | undefined)?.dependencies?.[
+    missing
+  ];
   const mutual = Array.isArray(theirs) && theirs.includes(key);
   return { segments: [...segments, key], problem: missingCompanionKey(key, missing, mutual), atKey: true };
 }
@@ -101,7 +103,11 @@ function describe(error: ErrorObject, base: PathSegment[]): Described {
       return { segments, problem: missingKey(String(params.missingProperty)), atKey: true };
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      return { segments: [...segments, key], problem: unknownKey(key, allowedOf(error.parentSchema as { properties?: object })), atKey: true };
+      return {
+        segments: [...segments, key],
+        problem: unknownKey(key, allowedOf(error.parentSchema as { properties?: object })),
+        atKey: true,
+      };
     }
     case 'type':
       return { segments, problem: wrongType(String(params.type), data) };

@@ -8,7 +8,16 @@ import { loadPlugins } from '../registry/index.js';
 import type { Registry } from '../registry/index.js';
 import { getAjv } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
-import { checkedAxes, cellLocator, gridPoints, comboValues, expandGrid, gridSizeIssue, setPath, sweptPaths } from './grid.js';
+import {
+  checkedAxes,
+  cellLocator,
+  gridPoints,
+  comboValues,
+  expandGrid,
+  gridSizeIssue,
+  setPath,
+  sweptPaths,
+} from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
 import { IssueCollector } from './issues.js';
 import { applyGridFlags } from './grid-flags.js';
@@ -133,7 +142,15 @@ function expandableAxes(spec: Record<string, unknown>, locator: Locator, issues:
 }
 
 /** One grid cell: the base with the cell's grid values set, validated where the grid changed it, then resolved. */
-function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: GridCombo, seed: number | undefined, index: number, registry: Registry, issues: IssueCollector): ResolvedCell {
+function resolveCell(
+  source: SpecSource,
+  base: Record<string, unknown>,
+  combo: GridCombo,
+  seed: number | undefined,
+  index: number,
+  registry: Registry,
+  issues: IssueCollector,
+): ResolvedCell {
   const data = structuredClone(base);
   const values = comboValues(combo);
   for (const [path, value] of values) setPath(data, path.segments, value);
@@ -149,13 +166,20 @@ function resolveCell(source: SpecSource, base: Record<string, unknown>, combo: G
 }
 
 /** Every cell of the grid (one without a grid), or as many as it takes to fill the report with problems. */
-function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], registry: Registry, issues: IssueCollector): ResolvedCell[] {
+function resolveCells(
+  source: SpecSource,
+  spec: Record<string, unknown>,
+  axes: readonly GridAxis[],
+  registry: Registry,
+  issues: IssueCollector,
+): ResolvedCell[] {
   const base = cellBase(spec);
   const cells: ResolvedCell[] = [];
   // `seeds:` repeats every grid point once per seed (it replaces `seed:`). More seeds than the schema allows are
   // refused by it: a cell for each would only cost time (minutes for tens of thousands).
   const usable = Array.isArray(spec.seeds) && spec.seeds.length <= baseSchema.properties.seeds.maxItems;
-  const seeds = usable && (spec.seeds as unknown[]).every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
+  const seeds =
+    usable && (spec.seeds as unknown[]).every((s) => typeof s === 'number') ? (spec.seeds as number[]) : [undefined];
   for (const combo of expandGrid(axes)) {
     for (const seed of seeds) {
       // Past the report's length, more cells would only cost time: stop, and say the count is a floor.
@@ -173,7 +197,10 @@ function resolveCells(source: SpecSource, spec: Record<string, unknown>, axes: r
  * Loads, validates and resolves an experiment spec file.
  * @throws DistilError INVALID_SPEC listing every problem with file:line:col, FILE_NOT_FOUND, PLUGIN_ERROR.
  */
-export async function loadExperiment(file: string, options: LoadExperimentOptions): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
+export async function loadExperiment(
+  file: string,
+  options: LoadExperimentOptions,
+): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const source = loadSpecSource(file);
   applyOverrides(source, options.set ?? []);
   applyGridFlags(source, options.grid ?? []);
@@ -183,7 +210,9 @@ export async function loadExperiment(file: string, options: LoadExperimentOption
 /** The spec's plugin references worth loading (the base schema reports the others), with their index in `plugins:`. */
 function pluginEntries(spec: Record<string, unknown>): { references: string[]; entries: number[] } {
   const list = Array.isArray(spec.plugins) ? (spec.plugins as unknown[]) : [];
-  const entries = list.flatMap((reference, index) => (typeof reference === 'string' && reference !== '' ? [index] : []));
+  const entries = list.flatMap((reference, index) =>
+    typeof reference === 'string' && reference !== '' ? [index] : [],
+  );
   return { references: entries.map((index) => list[index] as string), entries };
 }
 
@@ -199,7 +228,10 @@ function seedWithSeedsIssue(spec: Record<string, unknown>, locator: Locator): Sp
 }
 
 /** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
-export async function resolveExperiment(source: SpecSource, options: LoadExperimentOptions): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
+export async function resolveExperiment(
+  source: SpecSource,
+  options: LoadExperimentOptions,
+): Promise<{ experiment: ResolvedExperiment; registry: Registry }> {
   const spec = specData(source);
   const locator: Locator = (segments, atKey) => locate(source, segments, atKey);
   const issues = new IssueCollector();
@@ -208,12 +240,20 @@ export async function resolveExperiment(source: SpecSource, options: LoadExperim
   const { registry } = options;
   const { references: specPlugins, entries } = pluginEntries(spec);
   const pluginIssues: SpecIssue[] = [];
-  await loadPlugins(registry, specPlugins, source.baseDir, (i) => locate(source, ['plugins', i]), pluginIssues, entries);
+  await loadPlugins(
+    registry,
+    specPlugins,
+    source.baseDir,
+    (i) => locate(source, ['plugins', i]),
+    pluginIssues,
+    entries,
+  );
   await loadPlugins(registry, options.plugins ?? [], process.cwd(), undefined, pluginIssues);
   issues.add(pluginIssues);
   const axes = expandableAxes(spec, locator, issues);
   const plain = resolveCells(source, spec, axes, registry, issues);
-  const search = plain.length > 0 ? resolveSearchStage(source, spec, axes, plain[0].config, registry, issues, locator) : undefined;
+  const search =
+    plain.length > 0 ? resolveSearchStage(source, spec, axes, plain[0].config, registry, issues, locator) : undefined;
   const cells = search ? search.finals[0] : plain;
   // Only when nothing else explains it (an unknown path makes every cell equal too, and says why better).
   if (issues.size === 0) issues.add(sameCellIssues(plain, ['grid'], locator));
@@ -244,7 +284,9 @@ function searchLocator(search: ResolvedSearch, point: Readonly<Record<string, un
         return locator(['search', 'grid', axis.path, axis.values.indexOf(point[axis.path])], false);
       }
       // A misspelt path: the key it added is unknown where it landed.
-      if (target.startsWith(`${dotted}.`) || dotted.startsWith('models.teacher')) return locator(['search', 'grid', axis.path], true);
+      if (target.startsWith(`${dotted}.`) || dotted.startsWith('models.teacher')) {
+        return locator(['search', 'grid', axis.path], true);
+      }
     }
     return locator(segments, atKey);
   };
@@ -259,7 +301,9 @@ function sameCellIssues(cells: readonly ResolvedCell[], at: PathSegment[], locat
   for (const cell of cells) {
     const key = `${cell.id}/${cell.seed}`;
     const first = seen.get(key);
-    if (first) return [issueAt(locator(at, true), formatPath(at), sameCell(first.overrides, cell.overrides, cell.seed))];
+    if (first) {
+      return [issueAt(locator(at, true), formatPath(at), sameCell(first.overrides, cell.overrides, cell.seed))];
+    }
     seen.set(key, cell);
   }
   return [];
@@ -269,31 +313,64 @@ function sameCellIssues(cells: readonly ResolvedCell[], at: PathSegment[], locat
  * The selection stage of a spec with `search:`: its teacher cells (one per point and seed) and the
  * experiment's cells for each possible winner, all resolved now so every problem is reported before a run.
  */
-function resolveSearchStage(source: SpecSource, spec: Record<string, unknown>, axes: readonly GridAxis[], first: ResolvedConfig, registry: Registry, issues: IssueCollector, locator: Locator): SearchStage | undefined {
+function resolveSearchStage(
+  source: SpecSource,
+  spec: Record<string, unknown>,
+  axes: readonly GridAxis[],
+  first: ResolvedConfig,
+  registry: Registry,
+  issues: IssueCollector,
+  locator: Locator,
+): SearchStage | undefined {
   if (spec.search === undefined) return undefined;
   const problems: SpecIssue[] = [];
-  const resolved = resolveSearch(spec, first.models.teacher.training.metrics.map((m) => m.name), registry, locator, problems);
+  const resolved = resolveSearch(
+    spec,
+    first.models.teacher.training.metrics.map((m) => m.name),
+    registry,
+    locator,
+    problems,
+  );
   if (resolved && !hasValidation(first)) {
-    problems.push(issueAt(locator(['search', 'select'], false), 'search.select', noValidationSplit('search', validationParamsOf(registry, first.dataset.name))));
+    problems.push(
+      issueAt(
+        locator(['search', 'select'], false),
+        'search.select',
+        noValidationSplit('search', validationParamsOf(registry, first.dataset.name)),
+      ),
+    );
   }
   // Every point is resolved with every cell of the grid (its possible finals): bound the product.
   const size = resolved ? resolved.points.length * gridPoints(axes) : 0;
   if (size > SPEC_LIMITS.gridCells) {
-    problems.push(issueAt(locator(['search', 'grid'], true), 'search.grid', searchTooLarge(resolved!.points.length, size)));
+    problems.push(
+      issueAt(locator(['search', 'grid'], true), 'search.grid', searchTooLarge(resolved!.points.length, size)),
+    );
   }
   issues.add(problems);
   if (!resolved || problems.length > 0) return undefined;
   // Each point is checked against the schema like a grid cell, its problems located at its search entry.
-  for (const point of resolved.points) issues.add(issuesFromAjv(validateBase(searchPointSpec(spec, point)) ?? [], [], searchLocator(resolved, point, locator)));
+  for (const point of resolved.points) {
+    issues.add(
+      issuesFromAjv(validateBase(searchPointSpec(spec, point)) ?? [], [], searchLocator(resolved, point, locator)),
+    );
+  }
   const pointIds: string[] = [];
-  const cells = resolved.points.flatMap((point) => {
-    // A search cell trains only the teacher: its id is its own, never a final cell's (their rows must not share a key).
-    const teachers = resolveCells(source, searchPointSpec(spec, point), [], registry, issues).map((cell) => ({ ...cell, id: contentHash({ search: cell.id }) }));
-    pointIds.push(teachers[0]?.id ?? '');
-    const overrides = Object.fromEntries(Object.entries(point).map(([p, v]) => [`models.teacher.${p}`, v]));
-    return teachers.map((cell) => ({ ...cell, overrides }));
-  }).map((cell, index) => ({ ...cell, index }));
-  const finals = resolved.points.map((point) => resolveCells(source, carriedSpec(spec, resolved, point), axes, registry, issues));
+  const cells = resolved.points
+    .flatMap((point) => {
+      // A search cell trains only the teacher: its id is its own, never a final cell's (their rows must not share a key).
+      const teachers = resolveCells(source, searchPointSpec(spec, point), [], registry, issues).map((cell) => ({
+        ...cell,
+        id: contentHash({ search: cell.id }),
+      }));
+      pointIds.push(teachers[0]?.id ?? '');
+      const overrides = Object.fromEntries(Object.entries(point).map(([p, v]) => [`models.teacher.${p}`, v]));
+      return teachers.map((cell) => ({ ...cell, overrides }));
+    })
+    .map((cell, index) => ({ ...cell, index }));
+  const finals = resolved.points.map((point) =>
+    resolveCells(source, carriedSpec(spec, resolved, point), axes, registry, issues),
+  );
   return { ...resolved, cells, pointIds, finals };
 }
 

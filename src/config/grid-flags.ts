@@ -13,7 +13,9 @@ function parseYaml(text: string, flag: string): unknown {
   try {
     return parse(text);
   } catch (error) {
-    const message = String((error as Error)?.message ?? error).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const message = String((error as Error)?.message ?? error)
+      .split('\n')[0]
+      .replace(/ at line \d+, column \d+:?$/, '');
     throw errorInvalidArgument(flag, `value is not valid YAML: ${message}`);
   }
 }
@@ -26,12 +28,22 @@ function parseGridFlag(flag: string): { key: string; values: unknown[] } {
   const eq = flag.indexOf('=');
   const key = flag.slice(0, Math.max(eq, 0)).trim();
   if (eq <= 0) throw errorInvalidArgument('--grid', `expected PATH=VALUES, got "${flag}" (${EXAMPLE})`);
-  if (key === ZIP_KEY) throw errorInvalidArgument(`--grid ${flag}`, `"${ZIP_KEY}" names the grid's zip groups, not a path (write the group in the spec, or --set 'grid.zip={a.b: [1, 2], c.d: [3, 4]}')`);
-  if (!AXIS_KEY.test(key)) throw errorInvalidArgument('--grid', `"${key}" is not a dotted path of the spec (${EXAMPLE})`);
+  if (key === ZIP_KEY) {
+    throw errorInvalidArgument(
+      `--grid ${flag}`,
+      `"${ZIP_KEY}" names the grid's zip groups, not a path (write the group in the spec, or --set 'grid.zip={a.b: [1, 2], c.d: [3, 4]}')`,
+    );
+  }
+  if (!AXIS_KEY.test(key)) {
+    throw errorInvalidArgument('--grid', `"${key}" is not a dotted path of the spec (${EXAMPLE})`);
+  }
   const values = parseYaml(flag.slice(eq + 1), `--grid ${key}`);
   if (!Array.isArray(values) || values.length === 0) {
     const got = Array.isArray(values) ? 'an empty list' : showValue(values);
-    throw errorInvalidArgument(`--grid ${flag}`, `expected a YAML list of at least one value, got ${got} (one value for every cell: --set ${key}=...)`);
+    throw errorInvalidArgument(
+      `--grid ${flag}`,
+      `expected a YAML list of at least one value, got ${got} (one value for every cell: --set ${key}=...)`,
+    );
   }
   return { key, values };
 }
@@ -44,8 +56,15 @@ function gridNode(source: SpecSource, flag: string): Node {
     return source.doc.get('grid', true) as Node;
   }
   if (isMap(grid)) return grid;
-  const what = isSeq(grid) ? 'a list' : isAlias(grid) ? `an alias (*${grid.source})` : describeScalar(isScalar(grid) ? grid.value : undefined);
-  throw errorInvalidArgument(`--grid ${flag}`, `the spec's grid is ${what}, not a mapping of paths to lists (fix grid: in the spec)`);
+  const what = isSeq(grid)
+    ? 'a list'
+    : isAlias(grid)
+      ? `an alias (*${grid.source})`
+      : describeScalar(isScalar(grid) ? grid.value : undefined);
+  throw errorInvalidArgument(
+    `--grid ${flag}`,
+    `the spec's grid is ${what}, not a mapping of paths to lists (fix grid: in the spec)`,
+  );
 }
 
 /** Where the axis `key` goes: into the zip group that already sweeps it, else its own entry of the grid. */
@@ -82,5 +101,7 @@ export function nestedAxisKey(segments: readonly PathSegment[]): string | undefi
   let i = 1;
   if (segments[i] === ZIP_KEY) i += typeof segments[i + 1] === 'number' ? 2 : 1;
   // `grid.seed.0` is the first value of the axis `seed`; `grid.training.epochs` is no axis at all.
-  return typeof segments[i] === 'string' && typeof segments[i + 1] === 'string' ? segments.slice(i).join('.') : undefined;
+  return typeof segments[i] === 'string' && typeof segments[i + 1] === 'string'
+    ? segments.slice(i).join('.')
+    : undefined;
 }

@@ -1,5 +1,15 @@
 // Grid axes: checked (paths, size) before any cell is built, expanded lazily, and problems located at the grid.
-import { gridTooLarge, issueAt, notSweepable, pathNotSettable, repeatedValue, seedSweptWithSeeds, sweepsOverlap, sweptTwice, zipUneven } from '../errors/index.js';
+import {
+  gridTooLarge,
+  issueAt,
+  notSweepable,
+  pathNotSettable,
+  repeatedValue,
+  seedSweptWithSeeds,
+  sweepsOverlap,
+  sweptTwice,
+  zipUneven,
+} from '../errors/index.js';
 import type { SpecIssue, SpecProblem } from '../errors/index.js';
 import { SPEC_LIMITS } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
@@ -39,12 +49,16 @@ export const AXIS_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*(\.([A-Za-z0-9_$]+))*$/;
 /** Top-level keys that apply to the experiment as a whole: one value for every cell. */
 const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds', 'search']);
 
-const isMapping = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The paths of one mapping (the grid, or a zip group) that are well-formed lists; the schema reports the rest. */
 function pathsOf(mapping: Record<string, unknown>, at: readonly PathSegment[]): GridPath[] {
   return Object.entries(mapping)
-    .filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]) && entry[1].length > 0 && AXIS_KEY.test(entry[0]))
+    .filter(
+      (entry): entry is [string, unknown[]] =>
+        Array.isArray(entry[1]) && entry[1].length > 0 && AXIS_KEY.test(entry[0]),
+    )
     .map(([key, values]) => ({ key, segments: parsePath(key), values, at: [...at, key] }));
 }
 
@@ -67,11 +81,20 @@ function writtenAxes(spec: Record<string, unknown>): GridPath[][] {
 
 /** Every swept path and its values, zip groups' paths included (recorded with the experiment). */
 export function sweptPaths(spec: Record<string, unknown>): Record<string, unknown[]> {
-  return Object.fromEntries(writtenAxes(spec).flat().map((path) => [path.key, [...path.values]]));
+  return Object.fromEntries(
+    writtenAxes(spec)
+      .flat()
+      .map((path) => [path.key, [...path.values]]),
+  );
 }
 
 /** Why a path cannot be swept, if it cannot: a setting of the whole experiment, a path that cannot be set, a path swept twice. */
-function pathIssue(spec: Record<string, unknown>, path: GridPath, sweptAt: Map<string, readonly PathSegment[]>, locateAt: Locator): SpecIssue | undefined {
+function pathIssue(
+  spec: Record<string, unknown>,
+  path: GridPath,
+  sweptAt: Map<string, readonly PathSegment[]>,
+  locateAt: Locator,
+): SpecIssue | undefined {
   const at = (problem: SpecProblem): SpecIssue => issueAt(locateAt(path.at, true), formatPath(path.at), problem);
   if (WHOLE_EXPERIMENT.has(String(path.segments[0]))) return at(notSweepable(String(path.segments[0])));
   const problem = dataPathProblem(spec, path.segments);
@@ -115,7 +138,11 @@ function zipLengthIssue(group: readonly GridPath[], locateAt: Locator): SpecIssu
   const first = group.find((path) => locateAt(path.at, true).origin === undefined) ?? group[0];
   const odd = group.find((path) => path.values.length !== first.values.length);
   if (!odd) return undefined;
-  return issueAt(locateAt(odd.at, true), formatPath(odd.at), zipUneven(odd.values.length, first.key, first.values.length));
+  return issueAt(
+    locateAt(odd.at, true),
+    formatPath(odd.at),
+    zipUneven(odd.values.length, first.key, first.values.length),
+  );
 }
 
 /**
@@ -150,9 +177,16 @@ const SEEDS_MAX = baseSchema.properties.seeds.maxItems;
 export function gridSizeIssue(axes: readonly GridAxis[], locateAt: Locator, seeds = 1): SpecIssue | undefined {
   const cells = gridPoints(axes) * seeds;
   if (cells <= SPEC_LIMITS.gridCells) return undefined;
-  const problem = gridTooLarge(cells, axes.map((axis) => axis.length), seeds, SEEDS_MAX);
+  const problem = gridTooLarge(
+    cells,
+    axes.map((axis) => axis.length),
+    seeds,
+    SEEDS_MAX,
+  );
   // No grid axis: the seeds alone make the count, so the problem is theirs.
-  return axes.length === 0 ? issueAt(locateAt(['seeds'], true), 'seeds', problem) : issueAt(locateAt(['grid'], true), 'grid', problem);
+  return axes.length === 0
+    ? issueAt(locateAt(['seeds'], true), 'seeds', problem)
+    : issueAt(locateAt(['grid'], true), 'grid', problem);
 }
 
 /** Every combination of the axes, in the order written (last axis varies fastest), one at a time. */
@@ -182,7 +216,8 @@ export function setPath(target: Record<string, unknown>, segments: readonly Path
   node[segments[segments.length - 1]] = value;
 }
 
-const isUnder = (path: string, ancestor: string): boolean => path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
+const isUnder = (path: string, ancestor: string): boolean =>
+  path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
 
 /**
  * Points problems a grid value caused at the grid: at the value for a problem inside the path it sets,
@@ -202,8 +237,14 @@ export function cellLocator(source: SpecSource, combo: GridCombo): Locator {
     // component whose name it sweeps (params the other component does not take) point at that value.
     for (const [path, i] of combo.flatMap(([axis, i]) => axis.paths.map((path) => [path, i] as const))) {
       const target = formatPath(path.segments);
-      const component = path.segments[path.segments.length - 1] === 'name' ? formatPath(path.segments.slice(0, -1)) : undefined;
-      if ((dotted !== '' && isUnder(target, dotted)) || (component && (dotted === component || isUnder(dotted, component)))) return locate(source, [...path.at, i]);
+      const component =
+        path.segments[path.segments.length - 1] === 'name' ? formatPath(path.segments.slice(0, -1)) : undefined;
+      if (
+        (dotted !== '' && isUnder(target, dotted)) ||
+        (component && (dotted === component || isUnder(dotted, component)))
+      ) {
+        return locate(source, [...path.at, i]);
+      }
     }
     return locate(source, segments, atKey);
   };

@@ -1,6 +1,12 @@
 // The config folder's surface: load a spec (YAML with positions), apply --set and --grid, validate and resolve it.
 export { loadExperiment, resolveExperiment, SPEC_KEYS } from './experiment.js';
-export type { GridAxisSummary, LoadExperimentOptions, ResolvedCell, ResolvedExperiment, SearchStage } from './experiment.js';
+export type {
+  GridAxisSummary,
+  LoadExperimentOptions,
+  ResolvedCell,
+  ResolvedExperiment,
+  SearchStage,
+} from './experiment.js';
 export { applyGridFlags } from './grid-flags.js';
 export { applyOverrides, parseSpecSource } from './load.js';
 export type { SpecSource } from './load.js';

@@ -69,7 +69,10 @@ export function specData(source: SpecSource): Record<string, unknown> {
  * Why `--set` cannot write this path, if it cannot (see path-problems.ts). Otherwise, the path with
  * map keys as text and list indices as numbers, as the document's setIn expects.
  */
-function settablePath(source: SpecSource, segments: readonly PathSegment[]): { keys: PathSegment[] } | { problem: string } {
+function settablePath(
+  source: SpecSource,
+  segments: readonly PathSegment[],
+): { keys: PathSegment[] } | { problem: string } {
   let node: Node | undefined = (source.doc.contents ?? undefined) as Node | undefined;
   const keys: PathSegment[] = [];
   for (const [i, segment] of segments.entries()) {
@@ -82,7 +85,9 @@ function settablePath(source: SpecSource, segments: readonly PathSegment[]): { k
     if (node === undefined) problem = intoNothing(segments, i);
     else if (isSeq(node)) problem = intoList(segments, i, node.items.length);
     else if (isAlias(node)) problem = throughScalar(segments, i, `an alias (*${node.source})`);
-    else if (!isMap(node)) problem = throughScalar(segments, i, describeScalar(isScalar(node) ? node.value : undefined));
+    else if (!isMap(node)) {
+      problem = throughScalar(segments, i, describeScalar(isScalar(node) ? node.value : undefined));
+    }
     if (problem) return { problem };
     keys.push(isMap(node) ? String(segment) : segment);
     node = childNode(node, segment);
@@ -97,19 +102,28 @@ function settablePath(source: SpecSource, segments: readonly PathSegment[]): { k
 export function applyOverrides(source: SpecSource, overrides: readonly string[]): void {
   for (const override of overrides) {
     const eq = override.indexOf('=');
-    if (eq <= 0) throw errorInvalidArgument('--set', `expected path=value, got "${override}" (e.g. --set training.epochs=1)`);
+    if (eq <= 0) {
+      throw errorInvalidArgument('--set', `expected path=value, got "${override}" (e.g. --set training.epochs=1)`);
+    }
     const dotted = override.slice(0, eq).trim();
     let value: unknown;
     try {
       value = parse(override.slice(eq + 1));
     } catch (error) {
-      const message = String((error as Error)?.message ?? error).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const message = String((error as Error)?.message ?? error)
+        .split('\n')[0]
+        .replace(/ at line \d+, column \d+:?$/, '');
       throw errorInvalidArgument(`--set ${dotted}`, `value is not valid YAML: ${message}`);
     }
     const segments = parsePath(dotted);
     if (segments.some((s) => s === '')) throw errorInvalidArgument('--set', `malformed path "${dotted}"`);
     const axis = nestedAxisKey(segments);
-    if (axis) throw errorInvalidArgument(`--set ${override}`, `${dotted} would be read as keys nested under grid, but a grid axis is one dotted key (use --grid ${axis}=${override.slice(eq + 1)})`);
+    if (axis) {
+      throw errorInvalidArgument(
+        `--set ${override}`,
+        `${dotted} would be read as keys nested under grid, but a grid axis is one dotted key (use --grid ${axis}=${override.slice(eq + 1)})`,
+      );
+    }
     const settable = settablePath(source, segments);
     if ('problem' in settable) throw errorInvalidArgument(`--set ${override}`, settable.problem);
     source.doc.setIn(settable.keys, source.doc.createNode(value));

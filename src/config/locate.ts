@@ -18,7 +18,9 @@ export interface SpecSource {
 
 /** Renders a path as users write it: `models.teacher.layers[0]`. */
 export function formatPath(segments: readonly PathSegment[]): string {
-  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? printableKey(s) : `.${printableKey(s)}`)).join('');
+  return segments
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? printableKey(s) : `.${printableKey(s)}`))
+    .join('');
 }
 
 /** Parses `a.b.0.c` into path segments; digits become array indices. */
@@ -82,7 +84,11 @@ function descendantOrigin(source: SpecSource, segments: readonly PathSegment[]):
 }
 
 /** The node a path points at (its key with `atKey`; a list item has none), and whether it is written in the file itself. */
-export function findNode(source: SpecSource, segments: readonly PathSegment[], atKey = false): { node: Node | undefined; inFile: boolean } {
+export function findNode(
+  source: SpecSource,
+  segments: readonly PathSegment[],
+  atKey = false,
+): { node: Node | undefined; inFile: boolean } {
   let node: Node | undefined = source.doc.contents ?? undefined;
   let best: Node | undefined = node;
   let inFile = true;

@@ -17,7 +17,9 @@ const READ_PROBLEMS: Readonly<Record<string, string>> = {
 
 function readError(file: string, error: unknown): DistilError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return errorFileNotFound(file, WHAT, 'check the path; specs usually live in experiments/');
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return errorFileNotFound(file, WHAT, 'check the path; specs usually live in experiments/');
+  }
   const problem = code ? `${READ_PROBLEMS[code] ?? 'error'} (${code})` : 'unknown error';
   return errorFileUnreadable(file, WHAT, `cannot be read: ${problem}`, "check the file's permissions");
 }
@@ -33,12 +35,19 @@ function readSpecBytes(file: string): Buffer {
   } catch (error) {
     throw readError(file, error);
   }
-  if (stats.isDirectory()) throw errorFileUnreadable(file, WHAT, 'is a directory, expected a YAML file', 'give the path of a spec inside it');
+  if (stats.isDirectory()) {
+    throw errorFileUnreadable(file, WHAT, 'is a directory, expected a YAML file', 'give the path of a spec inside it');
+  }
   // A FIFO or a device would block or never end.
   if (!stats.isFile()) throw errorFileUnreadable(file, WHAT, 'is not a regular file', 'give the path of a YAML file');
   if (stats.size > SPEC_LIMITS.fileBytes) {
     const limit = `${SPEC_LIMITS.fileBytes / 1024 / 1024} MB (${SPEC_LIMITS.fileBytes} bytes)`;
-    throw errorFileUnreadable(file, WHAT, `is ${stats.size} bytes; a spec may be at most ${limit}`, 'a spec names its data files rather than holding the data');
+    throw errorFileUnreadable(
+      file,
+      WHAT,
+      `is ${stats.size} bytes; a spec may be at most ${limit}`,
+      'a spec names its data files rather than holding the data',
+    );
   }
   try {
     return readFileSync(file);

@@ -29,9 +29,21 @@ import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
 import type { PathSegment } from './load.js';
 import { formatPath } from './locate.js';
-import type { ComponentRef, EarlyStopping, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolved-config.js';
+import type {
+  ComponentRef,
+  EarlyStopping,
+  ResolvedConfig,
+  ResolvedModel,
+  ResolvedTraining,
+} from './resolved-config.js';
 // Importers of the resolver's output from here (bench/) keep working.
-export type { ComponentRef, EarlyStopping, ResolvedConfig, ResolvedModel, ResolvedTraining } from './resolved-config.js';
+export type {
+  ComponentRef,
+  EarlyStopping,
+  ResolvedConfig,
+  ResolvedModel,
+  ResolvedTraining,
+} from './resolved-config.js';
 
 /** The params by which a registered dataset brings its own validation split (none for an unknown name). */
 export function validationParamsOf(registry: Registry, dataset: string): readonly string[] {
@@ -51,7 +63,11 @@ function isObject(value: unknown): value is Json {
  * own settings would override the shared ones.
  */
 function schemaDefaults(schema: { readonly properties: Readonly<Record<string, object>> }): Json {
-  return Object.fromEntries(Object.entries(schema.properties).flatMap(([key, property]) => ('default' in property ? [[key, property.default]] : [])));
+  return Object.fromEntries(
+    Object.entries(schema.properties).flatMap(([key, property]) =>
+      'default' in property ? [[key, property.default]] : [],
+    ),
+  );
 }
 
 const { optimizer: DEFAULT_OPTIMIZER, ...TRAINING_DEFAULTS } = schemaDefaults(baseSchema.definitions.training);
@@ -60,7 +76,10 @@ const DEFAULT_EVALUATION = schemaDefaults(baseSchema.properties.evaluation);
 const DEFAULT_PATIENCE = baseSchema.definitions.training.properties.early_stopping.properties.patience.default;
 /** The defaults that depend on the dataset's task, which the schema cannot state. */
 const DEFAULT_LOSS: Record<Task, string> = { classification: 'cross-entropy', regression: 'mse' };
-const DEFAULT_METRICS: Record<Task, string[]> = { classification: ['loss', 'accuracy'], regression: ['mse', 'rmse', 'mae', 'r2'] };
+const DEFAULT_METRICS: Record<Task, string[]> = {
+  classification: ['loss', 'accuracy'],
+  regression: ['mse', 'rmse', 'mae', 'r2'],
+};
 const DEFAULT_DISTILLATION: Record<Task, string> = { classification: 'kd', regression: 'soft-mse' };
 
 /** Resolves one spec (after grid overrides) against the registry; problems go to `issues`. */
@@ -82,7 +101,13 @@ export class ConfigResolver {
   }
 
   /** Resolves a `name` or `{ name, ...params }` reference to a registered component. */
-  component(kind: ComponentKind, value: unknown, at: PathSegment[], fallback?: string, task?: Task): ComponentRef | undefined {
+  component(
+    kind: ComponentKind,
+    value: unknown,
+    at: PathSegment[],
+    fallback?: string,
+    task?: Task,
+  ): ComponentRef | undefined {
     const raw = value === undefined ? fallback : value;
     let name: string;
     let params: Json;
@@ -100,7 +125,10 @@ export class ConfigResolver {
     }
     const lookup = this.registry.lookup(kind, name);
     if (!lookup.found) {
-      this.report(isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at, unknownComponent(kind, name, lookup));
+      this.report(
+        isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at,
+        unknownComponent(kind, name, lookup),
+      );
       return undefined;
     }
     const tasks = lookup.found.definition.tasks;
@@ -117,7 +145,14 @@ export class ConfigResolver {
    * Calls a component's own code (a plugin's may throw anything): a failure becomes an issue at `at`
    * and `fallback` is used instead.
    */
-  private guarded<T>(kind: ComponentKind, name: string, doing: string, at: PathSegment[], fallback: T, call: () => T): T {
+  private guarded<T>(
+    kind: ComponentKind,
+    name: string,
+    doing: string,
+    at: PathSegment[],
+    fallback: T,
+    call: () => T,
+  ): T {
     try {
       return call();
     } catch (error) {
@@ -137,7 +172,9 @@ export class ConfigResolver {
     const { task } = definition;
     if (typeof task !== 'function') return task;
     if (this.refused.has(dataset)) return undefined;
-    const asked = this.guarded('dataset', dataset.name, 'telling its task', ['dataset'], undefined, () => task(dataset.params as never));
+    const asked = this.guarded('dataset', dataset.name, 'telling its task', ['dataset'], undefined, () =>
+      task(dataset.params as never),
+    );
     if (asked === undefined || asked === 'classification' || asked === 'regression') return asked ?? 'classification';
     this.report(['dataset'], invalidTask(dataset.name, asked));
     return 'classification';
@@ -149,9 +186,10 @@ export class ConfigResolver {
       // An integer is the shorthand for a Dense layer with ReLU.
       // Outside the shorthand's range the base schema has reported it; the dense layer must not repeat it.
       if (typeof layer === 'number' && !(Number.isInteger(layer) && layer >= 1 && layer <= DENSE_UNITS_MAX)) return [];
-      const ref = typeof layer === 'number'
-        ? this.component('layer', { name: 'dense', units: layer, activation: 'relu' }, [...at, i])
-        : this.component('layer', layer, [...at, i]);
+      const ref =
+        typeof layer === 'number'
+          ? this.component('layer', { name: 'dense', units: layer, activation: 'relu' }, [...at, i])
+          : this.component('layer', layer, [...at, i]);
       return ref ? [ref] : [];
     });
   }
@@ -163,12 +201,16 @@ export class ConfigResolver {
     const where = (key: string): PathSegment[] => (key in own ? [...at, 'training', key] : ['training', key]);
     const task = told ?? 'classification';
     const metrics = Array.isArray(merged.metrics) ? merged.metrics : DEFAULT_METRICS[task];
-    const metricRefs = metrics.flatMap((m, i) => this.component('metric', m, [...where('metrics'), i], undefined, told) ?? []);
+    const metricRefs = metrics.flatMap(
+      (m, i) => this.component('metric', m, [...where('metrics'), i], undefined, told) ?? [],
+    );
     this.checkMetricColumns(metricRefs, metrics, where('metrics'));
     const optimizer = this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER as string);
     const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], told);
     // The label loss of every role (the student's too, for its test loss) runs without a teacher.
-    if (loss && this.needsTeacher(loss)) this.report(where('loss'), distillationAsLoss(loss.name, task, DEFAULT_LOSS[task]));
+    if (loss && this.needsTeacher(loss)) {
+      this.report(where('loss'), distillationAsLoss(loss.name, task, DEFAULT_LOSS[task]));
+    }
     // Metrics picked for a task the dataset did not tell: whether the role records the watched one is a guess.
     const guessed = told === undefined && !Array.isArray(merged.metrics);
     return {
@@ -199,7 +241,12 @@ export class ConfigResolver {
   }
 
   /** `early_stopping`, whose metric must be one the role records (as `val_<column>`). */
-  private earlyStopping(value: unknown, metrics: readonly ComponentRef[], at: PathSegment[], guessed: boolean): EarlyStopping | undefined {
+  private earlyStopping(
+    value: unknown,
+    metrics: readonly ComponentRef[],
+    at: PathSegment[],
+    guessed: boolean,
+  ): EarlyStopping | undefined {
     if (!isObject(value) || typeof value.metric !== 'string' || !value.metric.startsWith('val_')) return undefined;
     const patience = typeof value.patience === 'number' ? value.patience : DEFAULT_PATIENCE;
     // Unchecked (the spec is refused for the dataset's params), but still watching a validation split.
@@ -211,7 +258,13 @@ export class ConfigResolver {
     const column = value.metric.slice(4);
     const watched = facts.find((f) => f.column === column);
     if (!watched) {
-      this.report([...at, 'metric'], unrecordedMetric(value.metric, facts.map((f) => `val_${f.column}`)));
+      this.report(
+        [...at, 'metric'],
+        unrecordedMetric(
+          value.metric,
+          facts.map((f) => `val_${f.column}`),
+        ),
+      );
       return undefined;
     }
     return { metric: column, higherIsBetter: watched.higherIsBetter, patience };
@@ -220,7 +273,11 @@ export class ConfigResolver {
   private model(spec: Json, role: Role, task: Task | undefined): ResolvedModel {
     const models = isObject(spec.models) ? spec.models : {};
     // The person is the student's architecture unless the spec says otherwise.
-    const own = isObject(models[role]) ? models[role] : role === 'person' && isObject(models.student) ? { layers: models.student.layers, load: models.student.load } : {};
+    const own = isObject(models[role])
+      ? models[role]
+      : role === 'person' && isObject(models.student)
+        ? { layers: models.student.layers, load: models.student.load }
+        : {};
     const source = role === 'person' && !isObject(models.person) ? 'student' : role;
     const shared = isObject(spec.training) ? spec.training : {};
     const ownTraining = isObject(own.training) ? own.training : {};
@@ -240,7 +297,13 @@ export class ConfigResolver {
     const at: PathSegment[] = ['models', role];
     const hasLayers = own.layers !== undefined;
     if (typeof own.load !== 'string' || own.load === '') {
-      if (written && !hasLayers && own.load === undefined) this.report(at, missingKey('layers', 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model'), true);
+      if (written && !hasLayers && own.load === undefined) {
+        this.report(
+          at,
+          missingKey('layers', 'list the hidden layers, e.g. layers: [128, 64], or load: a saved model'),
+          true,
+        );
+      }
       return undefined;
     }
     if (hasLayers) {
@@ -270,11 +333,20 @@ export class ConfigResolver {
     // Defaults need a task; the checks use only one the dataset told.
     const task = told ?? 'classification';
     const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], told);
-    if (distillation && !this.needsTeacher(distillation)) this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
+    if (distillation && !this.needsTeacher(distillation)) {
+      this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
+    }
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
-    const models = { teacher: this.model(spec, 'teacher', told), student: this.model(spec, 'student', told), person: this.model(spec, 'person', told) };
+    const models = {
+      teacher: this.model(spec, 'teacher', told),
+      student: this.model(spec, 'student', told),
+      person: this.model(spec, 'person', told),
+    };
     if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
-      this.report(['dataset'], noValidationSplit('early_stopping', dataset ? validationParamsOf(this.registry, dataset.name) : []));
+      this.report(
+        ['dataset'],
+        noValidationSplit('early_stopping', dataset ? validationParamsOf(this.registry, dataset.name) : []),
+      );
     }
     return {
       seed: typeof spec.seed === 'number' ? spec.seed : DEFAULT_SEED,
@@ -282,7 +354,11 @@ export class ConfigResolver {
       dataset: dataset ?? { name: 'unknown', params: {} },
       models,
       distillation: distillation ?? { name: DEFAULT_DISTILLATION[task], params: {} },
-      evaluation: { batchSize: (typeof evaluation.batch_size === 'number' ? evaluation.batch_size : DEFAULT_EVALUATION.batch_size) as number },
+      evaluation: {
+        batchSize: (typeof evaluation.batch_size === 'number'
+          ? evaluation.batch_size
+          : DEFAULT_EVALUATION.batch_size) as number,
+      },
       validation,
       ...(ownValidation ? { ownValidation } : {}),
     };
@@ -304,9 +380,13 @@ export class ConfigResolver {
    * taken off the dataset's own params (so no dataset component has to know it).
    */
   private validation(value: unknown): { validation: number; shareGiven: boolean; datasetSpec: unknown } {
-    if (!isObject(value) || !Object.hasOwn(value, 'validation')) return { validation: 0, shareGiven: false, datasetSpec: value };
+    if (!isObject(value) || !Object.hasOwn(value, 'validation')) {
+      return { validation: 0, shareGiven: false, datasetSpec: value };
+    }
     const { validation, ...datasetSpec } = value;
-    if (typeof validation === 'number' && validation > 0 && validation <= 0.5) return { validation, shareGiven: true, datasetSpec };
+    if (typeof validation === 'number' && validation > 0 && validation <= 0.5) {
+      return { validation, shareGiven: true, datasetSpec };
+    }
     this.report(['dataset', 'validation'], invalidValidationShare(validation));
     return { validation: 0, shareGiven: true, datasetSpec };
   }

@@ -88,17 +88,28 @@ function paramsObject(component: RegisteredComponent, named: boolean, moved: Sch
 }
 
 /** Whether a component cannot be named bare (`dataset: csv`): it has required params. */
-const needsParams = ({ definition }: RegisteredComponent): boolean => Array.isArray(definition.params.required) && definition.params.required.length > 0;
+const needsParams = ({ definition }: RegisteredComponent): boolean =>
+  Array.isArray(definition.params.required) && definition.params.required.length > 0;
 
 /** The object without "name": the params of the slot's default component for the task. */
 function defaultBranch(slot: Slot, components: readonly RegisteredComponent[], moved: Schema): Schema[] {
   if (!slot.defaults) return [];
   const names = [...new Set(Object.values(slot.defaults))];
   const found = components.filter((c) => names.includes(c.definition.name));
-  const unique = [...new Map(found.map((c) => paramsObject(c, false, moved)).map((s) => [JSON.stringify({ ...s, description: '' }), s])).values()];
-  const byTask = Object.entries(slot.defaults).map(([task, name]) => `${name} (${task})`).join(', ');
-  const description = names.length === 1 ? `Without "name": ${names[0]} with its params.` : `Without "name": the default for the dataset's task, ${byTask}, with its params.`;
-  const then = unique.length === 1 ? { ...unique[0], description } : unique.length === 0 ? false : { description, anyOf: unique };
+  const unique = [
+    ...new Map(
+      found.map((c) => paramsObject(c, false, moved)).map((s) => [JSON.stringify({ ...s, description: '' }), s]),
+    ).values(),
+  ];
+  const byTask = Object.entries(slot.defaults)
+    .map(([task, name]) => `${name} (${task})`)
+    .join(', ');
+  const description =
+    names.length === 1
+      ? `Without "name": ${names[0]} with its params.`
+      : `Without "name": the default for the dataset's task, ${byTask}, with its params.`;
+  const then =
+    unique.length === 1 ? { ...unique[0], description } : unique.length === 0 ? false : { description, anyOf: unique };
   return [{ if: { properties: { name: false } }, then }]; // `name: false`: applies when there is no name
 }
 
@@ -110,7 +121,12 @@ function slotSchema(slot: Slot, components: readonly RegisteredComponent[], move
     type: 'string',
     minLength: 1,
     examples: names,
-    ...(withParams.length > 0 ? { description: `A component's name (${withParams.join(', ')} have required params: write { name, ...params }).`, not: { enum: withParams } } : {}),
+    ...(withParams.length > 0
+      ? {
+          description: `A component's name (${withParams.join(', ')} have required params: write { name, ...params }).`,
+          not: { enum: withParams },
+        }
+      : {}),
   };
   const object: Schema = {
     type: 'object',
@@ -118,7 +134,10 @@ function slotSchema(slot: Slot, components: readonly RegisteredComponent[], move
     properties: { name: { type: 'string', minLength: 1, examples: names } },
     allOf: [
       ...defaultBranch(slot, components, moved),
-      ...components.map((c) => ({ if: { properties: { name: { const: c.definition.name } }, required: ['name'] }, then: paramsObject(c, true, moved) })),
+      ...components.map((c) => ({
+        if: { properties: { name: { const: c.definition.name } }, required: ['name'] },
+        then: paramsObject(c, true, moved),
+      })),
     ],
   };
   return { if: { type: 'string' }, then: bare, else: object };
@@ -126,7 +145,11 @@ function slotSchema(slot: Slot, components: readonly RegisteredComponent[], move
 
 /** The names a slot may take when the spec loads no plugins: only the registered ones. */
 function slotNames(names: readonly string[]): Schema {
-  return { if: { type: 'string' }, then: { enum: names }, else: whenType('object', { properties: { name: { enum: names } } }) };
+  return {
+    if: { type: 'string' },
+    then: { enum: names },
+    else: whenType('object', { properties: { name: { enum: names } } }),
+  };
 }
 
 /**
@@ -165,12 +188,15 @@ function nameChecks(node: unknown, definitions: Schema, out: Schema): Schema | u
 function place(schema: Schema, path: readonly string[], slot: SlotName): void {
   const node = path.reduce<unknown>((at, key) => (at as Schema | undefined)?.[key], schema) as Schema | undefined;
   const target = typeof node?.$ref === 'string' ? node.$ref.replace('#/definitions/', '') : undefined;
-  if (!node || !target || !GENERIC.includes(target)) throw new Error(`base-schema.json: ${path.join('.')} refers to no component; update PLACES in schema-gen.ts`);
+  if (!node || !target || !GENERIC.includes(target)) {
+    throw new Error(`base-schema.json: ${path.join('.')} refers to no component; update PLACES in schema-gen.ts`);
+  }
   node.$ref = `#/definitions/${slot}`;
 }
 
 /** The components a slot may name, sorted by name. */
-const slotComponents = (registry: Registry, slot: Slot): RegisteredComponent[] => registry.list(slot.kind).filter((c) => slot.accepts?.(c) ?? true);
+const slotComponents = (registry: Registry, slot: Slot): RegisteredComponent[] =>
+  registry.list(slot.kind).filter((c) => slot.accepts?.(c) ?? true);
 
 /**
  * The JSON Schema of specs for generic validators and editors: the base schema (without distil-run's
@@ -182,7 +208,9 @@ export function experimentSchema(registry: Registry): Schema {
   const base = portableSchema(baseSchema) as Schema;
   for (const [path, slot] of PLACES) place(base, path, slot);
   const { $schema, title, description, definitions: baseDefinitions, ...rest } = base;
-  const definitions = Object.fromEntries(Object.entries(baseDefinitions as Schema).filter(([name]) => !GENERIC.includes(name)));
+  const definitions = Object.fromEntries(
+    Object.entries(baseDefinitions as Schema).filter(([name]) => !GENERIC.includes(name)),
+  );
   const moved: Schema = {};
   const names: Schema = {};
   for (const [name, slot] of Object.entries(SLOTS) as [SlotName, Slot][]) {
@@ -192,12 +220,17 @@ export function experimentSchema(registry: Registry): Schema {
   }
   // A layer may also be an integer: Dense units with ReLU.
   const shorthand = ((baseDefinitions as Schema).layer as { anyOf: Schema[] }).anyOf[0];
-  definitions.layer = { if: { type: 'integer' }, then: { ...shorthand, description: 'Units of a Dense layer with ReLU.' }, else: definitions.layer };
+  definitions.layer = {
+    if: { type: 'integer' },
+    then: { ...shorthand, description: 'Units of a Dense layer with ReLU.' },
+    else: definitions.layer,
+  };
   const registered = nameChecks({ properties: base.properties }, definitions, names);
   return {
     $schema,
     $id: SCHEMA_ID,
-    $comment: 'Generated by "distil-run schema" from the registered components (with --plugin, a plugin\'s too); do not edit.',
+    $comment:
+      'Generated by "distil-run schema" from the registered components (with --plugin, a plugin\'s too); do not edit.',
     title,
     description,
     ...rest,
@@ -206,7 +239,11 @@ export function experimentSchema(registry: Registry): Schema {
     else: ref('registeredNames'),
     definitions: {
       ...definitions,
-      registeredNames: { description: 'A spec without plugins: names only the components this schema lists (distil-run schema --plugin P lists a plugin\'s).', ...registered },
+      registeredNames: {
+        description:
+          "A spec without plugins: names only the components this schema lists (distil-run schema --plugin P lists a plugin's).",
+        ...registered,
+      },
       ...names,
       ...moved,
     },

@@ -18,7 +18,16 @@ const TYPE_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
   string: ['minLength', 'maxLength', 'pattern', 'format'],
   array: ['items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains'],
-  object: ['properties', 'patternProperties', 'additionalProperties', 'required', 'minProperties', 'maxProperties', 'propertyNames', 'dependencies'],
+  object: [
+    'properties',
+    'patternProperties',
+    'additionalProperties',
+    'required',
+    'minProperties',
+    'maxProperties',
+    'propertyNames',
+    'dependencies',
+  ],
 };
 const TYPED = new Set(Object.values(TYPE_KEYWORDS).flat());
 
@@ -56,11 +65,14 @@ export function portableSchema(schema: unknown, refs: RefMap = (ref) => ref): un
     if (key.startsWith('x-')) continue;
     if (key === '$ref' && typeof value === 'string') out[key] = refs(value);
     else if (ONE.includes(key)) out[key] = portableSchema(value, refs);
-    else if (key === 'items') out[key] = Array.isArray(value) ? value.map((v) => portableSchema(v, refs)) : portableSchema(value, refs);
-    else if (LIST.includes(key) && Array.isArray(value)) out[key] = value.map((v) => portableSchema(v, refs));
+    else if (key === 'items') {
+      out[key] = Array.isArray(value) ? value.map((v) => portableSchema(v, refs)) : portableSchema(value, refs);
+    } else if (LIST.includes(key) && Array.isArray(value)) out[key] = value.map((v) => portableSchema(v, refs));
     else if (MAP.includes(key) && isSchemaObject(value)) {
       // dependencies may map a key to a list of keys: data, not a schema.
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, Array.isArray(v) ? v : portableSchema(v, refs)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, v]) => [name, Array.isArray(v) ? v : portableSchema(v, refs)]),
+      );
     } else out[key] = value;
   }
   return splitUnionType(out);
@@ -75,7 +87,8 @@ const pointerToken = (name: string): string => name.replace(/~/g, '~0').replace(
  */
 export function inlinedParams(params: JsonSchema, prefix: string, moved: Record<string, unknown>): Schema {
   const local = /^#\/(definitions|\$defs)\//;
-  const refs: RefMap = (ref) => (local.test(ref) ? `#/definitions/${pointerToken(prefix)}${ref.replace(local, '')}` : ref);
+  const refs: RefMap = (ref) =>
+    local.test(ref) ? `#/definitions/${pointerToken(prefix)}${ref.replace(local, '')}` : ref;
   const { definitions, $defs, ...own } = params as Schema;
   for (const group of [definitions, $defs]) {
     if (!isSchemaObject(group)) continue;

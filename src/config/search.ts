@@ -1,5 +1,12 @@
 // The selection stage: search a role's settings, select on a validation metric, carry the winner's values to the later roles.
-import { carryNotSearched, issueAt, notAValidationMetric, notSearchable, repeatedSearchValue, searchTooLarge } from '../errors/index.js';
+import {
+  carryNotSearched,
+  issueAt,
+  notAValidationMetric,
+  notSearchable,
+  repeatedSearchValue,
+  searchTooLarge,
+} from '../errors/index.js';
 import type { SpecIssue } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
@@ -28,7 +35,8 @@ export interface ResolvedSearch {
   readonly carry: readonly string[];
 }
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The paths a search may set: the teacher's own settings. */
 const SEARCHABLE = /^(training|layers)(\.|$)/;
@@ -36,12 +44,20 @@ const SEARCHABLE = /^(training|layers)(\.|$)/;
 /** Every combination of the axes, in the order written (last varies fastest). */
 function expandPoints(axes: ResolvedSearch['axes']): SearchPoint[] {
   let points: Array<Record<string, unknown>> = [{}];
-  for (const { path, values } of axes) points = points.flatMap((point) => values.map((value) => ({ ...point, [path]: value })));
+  for (const { path, values } of axes) {
+    points = points.flatMap((point) => values.map((value) => ({ ...point, [path]: value })));
+  }
   return points;
 }
 
 /** The metric to select on: a `val_` column of a metric the searched role records. */
-function selectedMetric(select: unknown, metricNames: readonly string[], registry: Registry, at: Locator, issues: SpecIssue[]): { metric: string; higherIsBetter: boolean } | undefined {
+function selectedMetric(
+  select: unknown,
+  metricNames: readonly string[],
+  registry: Registry,
+  at: Locator,
+  issues: SpecIssue[],
+): { metric: string; higherIsBetter: boolean } | undefined {
   const metric = isObject(select) ? select.metric : select;
   if (typeof metric !== 'string') return undefined; // the base schema has reported it
   const facts = metricNames.flatMap((name) => {
@@ -50,11 +66,24 @@ function selectedMetric(select: unknown, metricNames: readonly string[], registr
   });
   const watched = metric.startsWith('val_') ? facts.find((f) => f.column === metric.slice(4)) : undefined;
   if (!watched) {
-    issues.push(issueAt(at(['search', 'select'], false), 'search.select', notAValidationMetric(metric, 'teacher', facts.map((f) => `val_${f.column}`))));
+    issues.push(
+      issueAt(
+        at(['search', 'select'], false),
+        'search.select',
+        notAValidationMetric(
+          metric,
+          'teacher',
+          facts.map((f) => `val_${f.column}`),
+        ),
+      ),
+    );
     return undefined;
   }
   const goal = isObject(select) ? select.goal : undefined;
-  return { metric: watched.column, higherIsBetter: goal === 'max' ? true : goal === 'min' ? false : watched.higherIsBetter };
+  return {
+    metric: watched.column,
+    higherIsBetter: goal === 'max' ? true : goal === 'min' ? false : watched.higherIsBetter,
+  };
 }
 
 /**
@@ -62,7 +91,13 @@ function selectedMetric(select: unknown, metricNames: readonly string[], registr
  * `training.optimizer.lr` is the teacher's learning rate, whether the spec sets it under `training:`
  * or under `models.teacher.training:`.
  */
-export function resolveSearch(spec: Json, metricNames: readonly string[], registry: Registry, at: Locator, issues: SpecIssue[]): ResolvedSearch | undefined {
+export function resolveSearch(
+  spec: Json,
+  metricNames: readonly string[],
+  registry: Registry,
+  at: Locator,
+  issues: SpecIssue[],
+): ResolvedSearch | undefined {
   const search = spec.search;
   if (!isObject(search) || !isObject(search.grid)) return undefined;
   const axes = Object.entries(search.grid).flatMap(([path, values]) => {
@@ -80,7 +115,13 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
     });
     if (repeat >= 0) {
       const first = seen.get(JSON.stringify(values[repeat])) as number;
-      issues.push(issueAt(at(['search', 'grid', path, repeat], false), `search.grid.${printableKey(path)}[${repeat}]`, repeatedSearchValue(values[repeat], first)));
+      issues.push(
+        issueAt(
+          at(['search', 'grid', path, repeat], false),
+          `search.grid.${printableKey(path)}[${repeat}]`,
+          repeatedSearchValue(values[repeat], first),
+        ),
+      );
       return [];
     }
     return [{ path, values }];
@@ -90,7 +131,16 @@ export function resolveSearch(spec: Json, metricNames: readonly string[], regist
   const written = Object.keys(search.grid);
   carry.forEach((path, i) => {
     if (written.includes(path)) return;
-    issues.push(issueAt(at(['search', 'carry', i], false), `search.carry[${i}]`, carryNotSearched(path, written.filter((p) => SEARCHABLE.test(p)))));
+    issues.push(
+      issueAt(
+        at(['search', 'carry', i], false),
+        `search.carry[${i}]`,
+        carryNotSearched(
+          path,
+          written.filter((p) => SEARCHABLE.test(p)),
+        ),
+      ),
+    );
   });
   const selected = selectedMetric(search.select, metricNames, registry, at, issues);
   // Counted before the points are built, like the grid's cells.
@@ -147,11 +197,16 @@ export function carriedSpec(spec: Json, search: ResolvedSearch, winner: SearchPo
       const key = String(rest[0]);
       setAt(data, path, winner[path]);
       for (const role of ['student', 'person']) {
-        const own = isObject(models[role]) && isObject((models[role] as Json).training) ? ((models[role] as Json).training as Json) : undefined;
+        const own =
+          isObject(models[role]) && isObject((models[role] as Json).training)
+            ? ((models[role] as Json).training as Json)
+            : undefined;
         if (own && key in own) setAt(models[role] as Json, path, winner[path]);
       }
     } else {
-      for (const role of ['student', 'person']) if (isObject(models[role])) setAt(models[role] as Json, path, winner[path]);
+      for (const role of ['student', 'person']) {
+        if (isObject(models[role])) setAt(models[role] as Json, path, winner[path]);
+      }
     }
   }
   return data;
@@ -159,5 +214,7 @@ export function carriedSpec(spec: Json, search: ResolvedSearch, winner: SearchPo
 
 /** A search point as a label: `lr=0.05, momentum=0.9`. */
 export function pointLabel(point: SearchPoint): string {
-  return Object.entries(point).map(([path, value]) => `${path}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`).join(', ');
+  return Object.entries(point)
+    .map(([path, value]) => `${path}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(', ');
 }

@@ -127,23 +127,41 @@ function checkAlias(alias: Alias, path: PathSegment[], state: WalkState): void {
   state.targets.set(alias, target);
   const before = state.expanded;
   state.expanded = Math.min(CAP, state.expanded + expandedSize(target, state));
-  if (before < CAP && state.expanded >= CAP) state.issues.push(issueAt(location, formatPath(path), aliasesTooLarge(alias.source)));
+  if (before < CAP && state.expanded >= CAP) {
+    state.issues.push(issueAt(location, formatPath(path), aliasesTooLarge(alias.source)));
+  }
 }
 
 /** Keys must be plain text and appear once per mapping. */
-function checkKeys(node: Node & { items: Array<{ key: unknown }> }, path: PathSegment[], state: WalkState): Array<string | undefined> {
+function checkKeys(
+  node: Node & { items: Array<{ key: unknown }> },
+  path: PathSegment[],
+  state: WalkState,
+): Array<string | undefined> {
   const seen = new Map<string, Node>();
   return node.items.map(({ key }) => {
     const name = keyText(key);
     if (name === undefined) {
-      const what = isAlias(key) ? 'an alias' : isSeq(key) ? 'a list' : isMap(key) ? 'a mapping' : isScalar(key) ? showValue(key.value) : 'nothing';
-      state.issues.push(issueAt(positionOf(state.source, isNode(key) ? key : node), formatPath(path), keyNotText(what)));
+      const what = isAlias(key)
+        ? 'an alias'
+        : isSeq(key)
+          ? 'a list'
+          : isMap(key)
+            ? 'a mapping'
+            : isScalar(key)
+              ? showValue(key.value)
+              : 'nothing';
+      state.issues.push(
+        issueAt(positionOf(state.source, isNode(key) ? key : node), formatPath(path), keyNotText(what)),
+      );
       return undefined;
     }
     const first = seen.get(name);
     if (first && isScalar(key)) {
       const { line, col } = positionOf(state.source, first);
-      state.issues.push(issueAt(positionOf(state.source, key), formatPath([...path, name]), duplicateKey(name, line, col)));
+      state.issues.push(
+        issueAt(positionOf(state.source, key), formatPath([...path, name]), duplicateKey(name, line, col)),
+      );
     } else if (isScalar(key)) seen.set(name, key);
     return name;
   });
@@ -176,7 +194,14 @@ function walk(node: Node | null, path: PathSegment[], depth: number, state: Walk
 /** Structural problems of a parsed spec (duplicate keys, non-text keys, depth, aliases), each located. */
 export function structureIssues(source: SpecSource): SpecIssue[] {
   const state: WalkState = {
-    source, issues: [], anchors: new Map(), targets: new Map(), sizes: new Map(), ancestors: new Set(), expanded: 0, tooDeep: false,
+    source,
+    issues: [],
+    anchors: new Map(),
+    targets: new Map(),
+    sizes: new Map(),
+    ancestors: new Set(),
+    expanded: 0,
+    tooDeep: false,
   };
   walk((source.doc.contents ?? null) as Node | null, [], 0, state);
   return state.issues;

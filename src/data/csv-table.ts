@@ -31,8 +31,11 @@ export interface CsvOptions {
 export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef): CsvTable {
   const text = readDataFile(file, ref).toString('utf8');
   const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true });
-  const fail = (at: { line?: number; col?: number }, problem: string, hint: string) => errorDataFile(ref.dataset, { file, ...at }, problem, hint);
-  if (parsed.unclosedQuote) throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
+  const fail = (at: { line?: number; col?: number }, problem: string, hint: string) =>
+    errorDataFile(ref.dataset, { file, ...at }, problem, hint);
+  if (parsed.unclosedQuote) {
+    throw fail(parsed.unclosedQuote, 'a quoted cell starts here and is never closed', 'add the closing quote');
+  }
   if (parsed.rows.length === 0) {
     const what = text.trim() === '' && text.length > 0 ? 'the file holds only blank lines' : 'the file is empty';
     throw fail({}, what, `check ${ref.key}, or write ${options.header ? 'a header line and ' : ''}data rows into it`);
@@ -41,13 +44,21 @@ export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef
   const header = options.header ? first : undefined;
   const rows = options.header ? rest : parsed.rows;
   if (header && rows.length === 0) {
-    throw fail({}, 'the file has a header line but no data rows', `add data rows below the header, or set header: false if line ${header.line} is data`);
+    throw fail(
+      {},
+      'the file has a header line but no data rows',
+      `add data rows below the header, or set header: false if line ${header.line} is data`,
+    );
   }
   const width = first.cells.length;
   const widthOf = header ? `the header (line ${header.line})` : `line ${first.line}`;
   for (const row of rows) {
     if (row.cells.length !== width) {
-      throw fail({ line: row.line, col: 1 }, `row has ${row.cells.length} cells, ${widthOf} has ${width}`, `check the delimiter ${JSON.stringify(options.delimiter)} and quote cells that contain it`);
+      throw fail(
+        { line: row.line, col: 1 },
+        `row has ${row.cells.length} cells, ${widthOf} has ${width}`,
+        `check the delimiter ${JSON.stringify(options.delimiter)} and quote cells that contain it`,
+      );
     }
   }
   const columns = header ? header.cells.map((name) => name.trim()) : first.cells.map((_, i) => String(i));
@@ -56,7 +67,12 @@ export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef
 
 /** Where a cell is, for messages. */
 export function cellLocation(table: CsvTable, row: number, col: number) {
-  return { file: table.file, line: table.rows[row].lines[col], col: table.rows[row].cols[col], column: table.columns[col] };
+  return {
+    file: table.file,
+    line: table.rows[row].lines[col],
+    col: table.rows[row].cols[col],
+    column: table.columns[col],
+  };
 }
 
 /** The trimmed text of a cell. */
@@ -82,9 +98,20 @@ export function cellNumber(table: CsvTable, row: number, col: number, role: 'fea
   const value = parseDecimal(cell);
   if (Number.isFinite(value)) return value;
   const at = cellLocation(table, row, col);
-  if (cell === '') throw errorDataFile(table.dataset, at, 'empty cell', 'fill it in or remove the row; missing values are not imputed');
-  const problem = NOT_FINITE.test(cell) || !Number.isNaN(value) ? `"${cell}" is not a finite number` : `"${cell}" is not a number`;
-  const hint = role === 'feature' ? 'fix the cell or remove the row, or leave the column out of dataset.features' : 'fix the cell or remove the row';
+  if (cell === '') {
+    throw errorDataFile(
+      table.dataset,
+      at,
+      'empty cell',
+      'fill it in or remove the row; missing values are not imputed',
+    );
+  }
+  const problem =
+    NOT_FINITE.test(cell) || !Number.isNaN(value) ? `"${cell}" is not a finite number` : `"${cell}" is not a number`;
+  const hint =
+    role === 'feature'
+      ? 'fix the cell or remove the row, or leave the column out of dataset.features'
+      : 'fix the cell or remove the row';
   throw errorDataFile(table.dataset, at, problem, hint);
 }
 
@@ -96,7 +123,10 @@ export function columnIndex(table: CsvTable, column: string | number, what: stri
   if (typeof column === 'number') {
     // The params schema refuses negative indices; a caller that skips validation must still get a message, not a crash.
     if (Number.isInteger(column) && column >= 0 && column < table.columns.length) return column;
-    throw errorDataset(table.dataset, `${what} column ${column} does not exist in ${table.file}, which has ${table.columns.length} columns (0-based)`);
+    throw errorDataset(
+      table.dataset,
+      `${what} column ${column} does not exist in ${table.file}, which has ${table.columns.length} columns (0-based)`,
+    );
   }
   const index = table.columns.indexOf(column);
   if (index >= 0) return index;
@@ -125,5 +155,10 @@ export function assertSameColumns(main: CsvTable, other: CsvTable): void {
   const problem = main.header
     ? `columns "${other.columns.join(', ')}" differ from "${main.columns.join(', ')}" in ${main.file}`
     : `rows have ${other.columns.length} cells, rows of ${main.file} have ${main.columns.length}`;
-  throw errorDataFile(other.dataset, { file: other.file, line, col: 1 }, problem, 'give both files the same columns in the same order');
+  throw errorDataFile(
+    other.dataset,
+    { file: other.file, line, col: 1 },
+    problem,
+    'give both files the same columns in the same order',
+  );
 }

@@ -24,7 +24,14 @@ const isNumeric = (label: string) => Number.isFinite(parseDecimal(label));
 function rowLabels(table: CsvTable, target: number): string[] {
   return table.rows.map((_, row) => {
     const label = cellText(table, row, target);
-    if (label === '') throw errorDataFile(table.dataset, cellLocation(table, row, target), 'empty label', 'fill it in or remove the row');
+    if (label === '') {
+      throw errorDataFile(
+        table.dataset,
+        cellLocation(table, row, target),
+        'empty label',
+        'fill it in or remove the row',
+      );
+    }
     return label;
   });
 }
@@ -41,27 +48,43 @@ export function resolveClasses(main: CsvTable, others: CsvOtherTables, target: n
   const [mainLabels, ...otherLabels] = numeric ? raw.map((labels) => labels.map((l) => String(Number(l)))) : raw;
   const names = [...new Set(mainLabels)].sort(numeric ? (a, b) => Number(a) - Number(b) : undefined);
   if (names.length < 2) {
-    throw errorDataFile(main.dataset, { file: main.file, column: main.columns[target] },
+    throw errorDataFile(
+      main.dataset,
+      { file: main.file, column: main.columns[target] },
       `found only class "${names[0]}" in ${main.rows.length} rows; a classifier needs at least 2 classes`,
-      'check dataset.target, or use task: regression for a numeric target');
+      'check dataset.target, or use task: regression for a numeric target',
+    );
   }
   const index = new Map(names.map((name, i) => [name, i]));
   files.forEach(({ table }, i) => {
     const unseen = otherLabels[i].findIndex((label) => !index.has(label));
     if (unseen < 0) return;
-    throw errorDataFile(table.dataset, cellLocation(table, unseen, target),
+    throw errorDataFile(
+      table.dataset,
+      cellLocation(table, unseen, target),
       `class "${otherLabels[i][unseen]}" never occurs in the training file ${main.file}; a classifier cannot learn it`,
-      'fix the label, or add training rows of this class');
+      'fix the label, or add training rows of this class',
+    );
   });
   const indices = (labels: string[]) => Int32Array.from(labels, (label) => index.get(label) as number);
-  return { names, main: indices(mainLabels), ...Object.fromEntries(files.map(({ key }, i) => [key, indices(otherLabels[i])])) };
+  return {
+    names,
+    main: indices(mainLabels),
+    ...Object.fromEntries(files.map(({ key }, i) => [key, indices(otherLabels[i])])),
+  };
 }
 
 /**
  * Checks that a seeded split left every class of the test split in the training split too.
  * @throws DistilError at the first test row (in file order) whose class the training split lacks.
  */
-export function assertSplitClasses(table: CsvTable, target: number, classes: Int32Array, testRows: ArrayLike<number>, split: { testFraction: number; seed: number }): void {
+export function assertSplitClasses(
+  table: CsvTable,
+  target: number,
+  classes: Int32Array,
+  testRows: ArrayLike<number>,
+  split: { testFraction: number; seed: number },
+): void {
   const inTest = new Uint8Array(classes.length);
   for (let i = 0; i < testRows.length; i++) inTest[testRows[i]] = 1;
   const trained = new Set<number>();
@@ -70,9 +93,12 @@ export function assertSplitClasses(table: CsvTable, target: number, classes: Int
   });
   const row = classes.findIndex((c, r) => inTest[r] === 1 && !trained.has(c));
   if (row < 0) return;
-  throw errorDataFile(table.dataset, cellLocation(table, row, target),
+  throw errorDataFile(
+    table.dataset,
+    cellLocation(table, row, target),
     `class "${cellText(table, row, target)}" falls only in the test split (test_fraction ${split.testFraction}, split_seed ${split.seed}); a classifier cannot learn it`,
-    'add rows of this class, or change split_seed');
+    'add rows of this class, or change split_seed',
+  );
 }
 
 /**
@@ -81,6 +107,10 @@ export function assertSplitClasses(table: CsvTable, target: number, classes: Int
  */
 export function assertTargetVaries(table: CsvTable, target: number, values: ArrayLike<number>): void {
   for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return;
-  throw errorDataFile(table.dataset, { file: table.file, column: table.columns[target] },
-    `every value is ${cellText(table, 0, target)}; a regressor needs a target that varies`, 'check dataset.target');
+  throw errorDataFile(
+    table.dataset,
+    { file: table.file, column: table.columns[target] },
+    `every value is ${cellText(table, 0, target)}; a regressor needs a target that varies`,
+    'check dataset.target',
+  );
 }

@@ -36,7 +36,11 @@ export async function downloadVerified(url: string, expected: Expected, timeoutM
   } catch (error) {
     throw new Error(`download of ${url} failed: ${networkProblem(error, timeoutMs)}`, { cause: error });
   }
-  if (!response.ok) throw new Error(`download of ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  if (!response.ok) {
+    throw new Error(
+      `download of ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    );
+  }
   let bytes: Buffer;
   try {
     bytes = Buffer.from(await response.arrayBuffer());
@@ -67,7 +71,7 @@ export function writeCache(destination: string, bytes: Uint8Array): string | und
 export function readTarEntry(archive: Uint8Array, suffix: string): Buffer | undefined {
   const tar = gunzipIfGzip(Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength));
   const text = (start: number, length: number) => tar.toString('latin1', start, start + length).replace(/\0.*$/s, '');
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const name = text(offset, 100);
     if (!name) break;
     const prefix = text(offset + 345, 155);

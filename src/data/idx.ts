@@ -35,7 +35,9 @@ export function parseIdx(input: Uint8Array): IdxArray {
   const rank = bytes[3];
   const header = 4 + 4 * rank;
   if (rank === 0) throw new Error('the IDX header declares 0 dimensions');
-  if (bytes.length < header) throw new Error(`truncated IDX header: ${rank} dimensions need ${header} bytes, the file has ${bytes.length}`);
+  if (bytes.length < header) {
+    throw new Error(`truncated IDX header: ${rank} dimensions need ${header} bytes, the file has ${bytes.length}`);
+  }
   const dims = Array.from({ length: rank }, (_, i) => bytes.readUInt32BE(4 + 4 * i));
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = header + count * type.size;
@@ -47,15 +49,29 @@ export function parseIdx(input: Uint8Array): IdxArray {
 }
 
 function readElements(bytes: Buffer, offset: number, count: number, type: number): IdxArray['data'] {
-  if (type === 0x08) return new Uint8Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count));
-  if (type === 0x09) return new Int8Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count));
+  if (type === 0x08) {
+    return new Uint8Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count));
+  }
+  if (type === 0x09) {
+    return new Int8Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + count));
+  }
   // Multi-byte IDX values are big-endian; typed arrays are little-endian, so read them one by one.
-  const out = type === 0x0b ? new Int16Array(count) : type === 0x0c ? new Int32Array(count) : type === 0x0d ? new Float32Array(count) : new Float64Array(count);
+  const out =
+    type === 0x0b
+      ? new Int16Array(count)
+      : type === 0x0c
+        ? new Int32Array(count)
+        : type === 0x0d
+          ? new Float32Array(count)
+          : new Float64Array(count);
   const read =
-    type === 0x0b ? (i: number) => bytes.readInt16BE(offset + 2 * i)
-    : type === 0x0c ? (i: number) => bytes.readInt32BE(offset + 4 * i)
-    : type === 0x0d ? (i: number) => bytes.readFloatBE(offset + 4 * i)
-    : (i: number) => bytes.readDoubleBE(offset + 8 * i);
+    type === 0x0b
+      ? (i: number) => bytes.readInt16BE(offset + 2 * i)
+      : type === 0x0c
+        ? (i: number) => bytes.readInt32BE(offset + 4 * i)
+        : type === 0x0d
+          ? (i: number) => bytes.readFloatBE(offset + 4 * i)
+          : (i: number) => bytes.readDoubleBE(offset + 8 * i);
   for (let i = 0; i < count; i++) out[i] = read(i);
   return out;
 }

@@ -29,10 +29,14 @@ export function readDataFile(file: string, ref: DataFileRef): Buffer {
     isDirectory = statSync(file).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw errorDataFileNotFound(ref.dataset, file, `check ${ref.key}; ${ref.relative}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw errorDataFileNotFound(ref.dataset, file, `check ${ref.key}; ${ref.relative}`);
+    }
     throw unreadable(file, ref, code);
   }
-  if (isDirectory) throw errorDataFile(ref.dataset, { file }, 'is a directory, expected a file', `set ${ref.key} to a file inside it`);
+  if (isDirectory) {
+    throw errorDataFile(ref.dataset, { file }, 'is a directory, expected a file', `set ${ref.key} to a file inside it`);
+  }
   try {
     return readFileSync(file);
   } catch (error) {

@@ -26,22 +26,43 @@ function take(table: Table, rows: ArrayLike<number>): DataSplit {
  * Splits a table by a seeded permutation: the first `round(n * testFraction)` shuffled rows are the
  * test split (`testRows`: their row indices in the table).
  */
-export function splitTable(table: Table, testFraction: number, seed: number): { train: DataSplit; test: DataSplit; testRows: Int32Array } {
+export function splitTable(
+  table: Table,
+  testFraction: number,
+  seed: number,
+): { train: DataSplit; test: DataSplit; testRows: Int32Array } {
   const order = permutation(table.n, seed);
   const nTest = Math.round(table.n * testFraction);
-  return { train: take(table, order.subarray(nTest)), test: take(table, order.subarray(0, nTest)), testRows: order.subarray(0, nTest) };
+  return {
+    train: take(table, order.subarray(nTest)),
+    test: take(table, order.subarray(0, nTest)),
+    testRows: order.subarray(0, nTest),
+  };
 }
 
 /**
  * Checks that a seeded split of `n` rows leaves rows on both sides, before any training sees an empty split.
  * @throws DistilError naming the file, with `alternative` (e.g. "or give dataset.test_path") in the hint.
  */
-export function assertSplitSizes(dataset: string, file: string, n: number, testFraction: number, alternative = ''): void {
+export function assertSplitSizes(
+  dataset: string,
+  file: string,
+  n: number,
+  testFraction: number,
+  alternative = '',
+): void {
   const nTest = Math.round(n * testFraction);
   if (nTest > 0 && nTest < n) return;
   const [side, change] = nTest === 0 ? ['test', 'raise'] : ['training', 'lower'];
-  const hint = alternative ? `add rows, ${change} test_fraction, or ${alternative}` : `add rows or ${change} test_fraction`;
-  throw errorDataFile(dataset, { file }, `${n} data rows leave 0 for the ${side} split with test_fraction ${testFraction}`, hint);
+  const hint = alternative
+    ? `add rows, ${change} test_fraction, or ${alternative}`
+    : `add rows or ${change} test_fraction`;
+  throw errorDataFile(
+    dataset,
+    { file },
+    `${n} data rows leave 0 for the ${side} split with test_fraction ${testFraction}`,
+    hint,
+  );
 }
 
 /** Per-feature mean and (population) standard deviation of a split; a constant feature gets std 1. */
@@ -61,7 +82,11 @@ export function featureStats(split: DataSplit, features: number): { mean: Float6
  * Standardises splits in place with the statistics of the first (the training split); returns the
  * transform as a dataset's `input` (shift by the mean, scale by 1 / std), for predictions on raw values.
  */
-export function standardize(train: DataSplit, others: readonly DataSplit[], features: number): { shift: number[]; scale: number[] } {
+export function standardize(
+  train: DataSplit,
+  others: readonly DataSplit[],
+  features: number,
+): { shift: number[]; scale: number[] } {
   const { mean, std } = featureStats(train, features);
   for (const split of [train, ...others]) {
     for (let i = 0; i < split.n; i++) {

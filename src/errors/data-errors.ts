@@ -2,16 +2,19 @@
 import { DistilError, formatDataLocation } from './distil-error.js';
 import type { DataLocation } from './distil-error.js';
 
-
 /** A dataset's params do not fit its data (a missing column, a target listed as a feature...). Exit code 2. */
 export function errorDataset(dataset: string, problem: string, hint?: string): DistilError {
-  return new DistilError('DATASET_ERROR', `dataset "${dataset}": ${problem}${hint ? ` (${hint})` : ''}`, { exitCode: 2 });
+  return new DistilError('DATASET_ERROR', `dataset "${dataset}": ${problem}${hint ? ` (${hint})` : ''}`, {
+    exitCode: 2,
+  });
 }
 
 /** A dataset's data is nowhere it looked (offline, or a failed download): invalid input, as a missing data file is. Exit code 2. */
 export function errorDatasetNotFound(dataset: string, looked: readonly string[], hint: string): DistilError {
   const where = looked.map((place) => `  - ${place}`).join('\n');
-  return new DistilError('DATASET_NOT_FOUND', `dataset "${dataset}": data not found. Looked in:\n${where}\n${hint}`, { exitCode: 2 });
+  return new DistilError('DATASET_NOT_FOUND', `dataset "${dataset}": data not found. Looked in:\n${where}\n${hint}`, {
+    exitCode: 2,
+  });
 }
 
 /**
@@ -19,12 +22,16 @@ export function errorDatasetNotFound(dataset: string, looked: readonly string[],
  * class, a constant target). Rendered `dataset "csv": file:line:col column "b": problem (hint)`. Exit code 2.
  */
 export function errorDataFile(dataset: string, at: DataLocation, problem: string, hint: string): DistilError {
-  return new DistilError('DATA_FILE_ERROR', `dataset "${dataset}": ${formatDataLocation(at)} ${problem} (${hint})`, { exitCode: 2 });
+  return new DistilError('DATA_FILE_ERROR', `dataset "${dataset}": ${formatDataLocation(at)} ${problem} (${hint})`, {
+    exitCode: 2,
+  });
 }
 
 /** A data file the spec names does not exist. Exit code 2. */
 export function errorDataFileNotFound(dataset: string, file: string, hint: string): DistilError {
-  return new DistilError('DATA_FILE_NOT_FOUND', `dataset "${dataset}": ${file}: no such file (${hint})`, { exitCode: 2 });
+  return new DistilError('DATA_FILE_NOT_FOUND', `dataset "${dataset}": ${file}: no such file (${hint})`, {
+    exitCode: 2,
+  });
 }
 
 /** An input file of `predict` that cannot be used, at its line and column: `input.csv:3:5 problem (hint)`. Exit code 2. */
@@ -39,11 +46,19 @@ export function errorSavedModel(file: string, problem: string, hint: string): Di
 
 /** Layers that cannot take what the layer before them gives (a convolution on tabular data), found before the run. Exit code 2. */
 export function errorModelShape(problems: readonly string[]): DistilError {
-  return new DistilError('MODEL_SHAPE', `these models cannot be built; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`, { exitCode: 2 });
+  return new DistilError(
+    'MODEL_SHAPE',
+    `these models cannot be built; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { exitCode: 2 },
+  );
 }
 
 /** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */
 export function errorCellsTooLarge(problems: readonly string[]): DistilError {
   const lines = problems.map((p) => `  ${p}`).join('\n');
-  return new DistilError('CELLS_TOO_LARGE', `${problems.length} cell(s) cannot fit the wasm backend's memory; nothing was run:\n${lines}`, { exitCode: 2 });
+  return new DistilError(
+    'CELLS_TOO_LARGE',
+    `${problems.length} cell(s) cannot fit the wasm backend's memory; nothing was run:\n${lines}`,
+    { exitCode: 2 },
+  );
 }

@@ -150,7 +150,11 @@ export class DistilError extends Error {
   /** What to do, when the message is used as a part of another (a plugin that cannot be registered, as a spec issue). */
   readonly hint?: string;
 
-  constructor(code: ErrorCode, message: string, options: { issues?: readonly SpecIssue[]; exitCode?: 1 | 2; hint?: string } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: readonly SpecIssue[]; exitCode?: 1 | 2; hint?: string } = {},
+  ) {
     super(message);
     this.name = 'DistilError';
     this.code = code;

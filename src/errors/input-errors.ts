@@ -2,12 +2,16 @@
 import { DistilError, formatIssue } from './distil-error.js';
 import type { SpecIssue } from './distil-error.js';
 
-
 /**
  * All validation problems of one spec, reported together: the first `limit` shown and the rest counted.
  * `complete: false` says validation stopped early, so there may be more. Exit code 2.
  */
-export function errorInvalidSpec(file: string, issues: readonly SpecIssue[], limit = Infinity, complete = true): DistilError {
+export function errorInvalidSpec(
+  file: string,
+  issues: readonly SpecIssue[],
+  limit = Infinity,
+  complete = true,
+): DistilError {
   if (issues.length <= limit && complete) {
     const count = issues.length === 1 ? '1 error' : `${issues.length} errors`;
     const lines = issues.map((issue) => `  ${formatIssue(issue)}`).join('\n');
@@ -34,9 +38,13 @@ export function errorFileUnreadable(file: string, what: string, problem: string,
 /** A first word that is no command and no spec file, with the command it looks like. Exit code 2. */
 export function errorUnknownCommand(command: string, suggestion: string | undefined): DistilError {
   const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-  return new DistilError('UNKNOWN_COMMAND', `unknown command "${command}".${hint} Run "distil-run --help" for the list.`, {
-    exitCode: 2,
-  });
+  return new DistilError(
+    'UNKNOWN_COMMAND',
+    `unknown command "${command}".${hint} Run "distil-run --help" for the list.`,
+    {
+      exitCode: 2,
+    },
+  );
 }
 
 /** A flag (or command) given a value it cannot take: `--backend: expected one of ...`. Exit code 2. */
@@ -51,7 +59,11 @@ export function errorUnusablePath(flag: string, file: string, problem: string, h
 
 /** Plugin modules given on the command line that cannot be loaded, one line each: `--plugin x.mjs: problem (hint)`. Exit code 2. */
 export function errorPluginsNotLoaded(issues: readonly SpecIssue[]): DistilError {
-  return new DistilError('PLUGIN_ERROR', issues.map((i) => `${i.location.origin}: ${i.message} (${i.hint})`).join('\n'), { exitCode: 2 });
+  return new DistilError(
+    'PLUGIN_ERROR',
+    issues.map((i) => `${i.location.origin}: ${i.message} (${i.hint})`).join('\n'),
+    { exitCode: 2 },
+  );
 }
 
 /**

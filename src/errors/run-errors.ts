@@ -1,7 +1,6 @@
 // Errors while a run runs: training that fails, signals, the run directory, the backend, the selection stage.
 import { DistilError } from './distil-error.js';
 
-
 /** A role's training loss became NaN or infinite. The message leaves the role out: the row, the progress line and the summary name it. */
 export function errorNonFiniteLoss(epoch: number): DistilError {
   return new DistilError(
@@ -27,11 +26,18 @@ export function errorDiverged(epoch: number, loss: number, untrained: number): D
 
 /** A metric that gave NaN or an infinity: the role has no number to report. */
 export function errorNonFiniteMetric(role: string, metric: string, split: string, value: number): DistilError {
-  return new DistilError('NON_FINITE_METRIC', `${role}: metric ${metric} is ${value} on the ${split} split (a metric must give a finite number; check a plugin metric, or the model's outputs)`);
+  return new DistilError(
+    'NON_FINITE_METRIC',
+    `${role}: metric ${metric} is ${value} on the ${split} split (a metric must give a finite number; check a plugin metric, or the model's outputs)`,
+  );
 }
 
 /** Another live process writes the run directory. Exit code 2. */
-export function errorRunLocked(dir: string, holder: { pid: number; host: string; started: string } | undefined, lockFile: string): DistilError {
+export function errorRunLocked(
+  dir: string,
+  holder: { pid: number; host: string; started: string } | undefined,
+  lockFile: string,
+): DistilError {
   const who = holder ? `pid ${holder.pid} on ${holder.host}, started ${holder.started}` : 'unknown process';
   return new DistilError(
     'RUN_LOCKED',
@@ -56,7 +62,10 @@ export function errorRunMismatch(dir: string, differences: readonly string[]): D
 /** A results file that cannot be written mid-run (disk full, read-only). Exit code 1: the run failed, its rows so far are kept. */
 export function errorWrite(file: string, error: unknown): DistilError {
   const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new DistilError('WRITE_FAILED', `cannot write ${file} (${code}); the rows written before are kept (free space or fix permissions, then run again with the same --run-id to resume)`);
+  return new DistilError(
+    'WRITE_FAILED',
+    `cannot write ${file} (${code}); the rows written before are kept (free space or fix permissions, then run again with the same --run-id to resume)`,
+  );
 }
 
 export function errorBackendUnavailable(backend: string, reason: string): DistilError {
@@ -78,5 +87,8 @@ export function errorBackendFailure(cell: string, role: string, problem: string)
 
 /** No search point of a selection stage finished, so there is no teacher to carry on with. Exit code 1. */
 export function errorNothingSelected(metric: string): DistilError {
-  return new DistilError('NOTHING_SELECTED', `no search point's teacher finished with val_${metric}, so nothing can be selected; the student and the person were not trained (see the failed rows, fix the search grid, and resume with the same --run-id)`);
+  return new DistilError(
+    'NOTHING_SELECTED',
+    `no search point's teacher finished with val_${metric}, so nothing can be selected; the student and the person were not trained (see the failed rows, fix the search grid, and resume with the same --run-id)`,
+  );
 }

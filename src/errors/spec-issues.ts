@@ -28,7 +28,10 @@ const problem = (code: IssueCode, message: string, hint?: string): SpecProblem =
 /** A problem whose hint is worth computing only when it is shown (a spec may have 250,000 unknown keys). */
 function lazyHint(code: IssueCode, message: string, hint: () => string | undefined): SpecProblem {
   let computed: { value: string | undefined } | undefined;
-  return Object.defineProperty({ code, message }, 'hint', { enumerable: true, get: () => (computed ??= { value: hint() }).value });
+  return Object.defineProperty({ code, message }, 'hint', {
+    enumerable: true,
+    get: () => (computed ??= { value: hint() }).value,
+  });
 }
 
 const didYouMeanHint = (input: string, candidates: readonly string[]): string | undefined => {
@@ -48,15 +51,27 @@ export function showValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  }
   // Long strings are cut before JSON.stringify, which would otherwise copy all of them.
-  const text = typeof value === 'string' ? printable(JSON.stringify(value.length > 80 ? value.slice(0, 80) : value)) : String(value);
+  const text =
+    typeof value === 'string'
+      ? printable(JSON.stringify(value.length > 80 ? value.slice(0, 80) : value))
+      : String(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** A plain value as users read it: `a string ("mnist")`, `a number (4)`. */
 export function describeScalar(value: unknown): string {
-  const kind = typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : 'a value';
+  const kind =
+    typeof value === 'string'
+      ? 'a string'
+      : typeof value === 'number'
+        ? 'a number'
+        : typeof value === 'boolean'
+          ? 'a boolean'
+          : 'a value';
   return `${kind} (${showValue(value)})`;
 }
 
@@ -72,7 +87,9 @@ export function pathThroughValue(at: string, segment: string | number, what: str
 
 /** The path names a key of a list, or an index past its end (`length`: the list's). */
 export function pathIntoList(at: string, segment: string | number, length: number): string {
-  if (typeof segment !== 'number') return `${at} is a list, so it has no key "${printableKey(segment)}" (use an index from 0 to ${length})`;
+  if (typeof segment !== 'number') {
+    return `${at} is a list, so it has no key "${printableKey(segment)}" (use an index from 0 to ${length})`;
+  }
   return `${at} has ${length} item(s), so index ${segment} would leave a gap (use an index from 0 to ${length})`;
 }
 
@@ -109,7 +126,9 @@ export function missingKey(key: string, hint?: string): SpecProblem {
 
 /** MISSING_COMPANION_KEY: a key that goes only with another, given without it (`mutual`: each needs the other). */
 export function missingCompanionKey(key: string, missing: string, mutual: boolean): SpecProblem {
-  const hint = mutual ? `give both ${printableKey(key)} and ${printableKey(missing)}, or neither` : `add ${printableKey(missing)}`;
+  const hint = mutual
+    ? `give both ${printableKey(key)} and ${printableKey(missing)}, or neither`
+    : `add ${printableKey(missing)}`;
   return problem('MISSING_COMPANION_KEY', `needs "${printableKey(missing)}" as well`, hint);
 }
 
@@ -123,7 +142,12 @@ export function wrongType(type: string, value: unknown): SpecProblem {
   return problem('WRONG_TYPE', `must be ${wanted}, got ${showValue(value)}`);
 }
 
-const COMPARISONS: Readonly<Record<string, string>> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
+const COMPARISONS: Readonly<Record<string, string>> = {
+  minimum: '>=',
+  maximum: '<=',
+  exclusiveMinimum: '>',
+  exclusiveMaximum: '<',
+};
 
 /**
  * OUT_OF_RANGE: a number beyond a bound (`keyword`: minimum, maximum, exclusiveMinimum or exclusiveMaximum);
@@ -152,7 +176,11 @@ export function patternMismatch(expected: string | undefined, pattern: string, v
 
 /** TOO_MANY_ITEMS: a list longer than allowed. */
 export function tooManyItems(limit: number, value: unknown, hint?: string): SpecProblem {
-  return problem('TOO_MANY_ITEMS', `must list at most ${String(limit)} item(s), got ${Array.isArray(value) ? value.length : 'more'}`, hint);
+  return problem(
+    'TOO_MANY_ITEMS',
+    `must list at most ${String(limit)} item(s), got ${Array.isArray(value) ? value.length : 'more'}`,
+    hint,
+  );
 }
 
 /** TOO_FEW_ITEMS: a list shorter than allowed (often empty). */
@@ -250,7 +278,10 @@ export function keyNotText(what: string): SpecProblem {
 
 /** UNKNOWN_ALIAS: `*name` without an anchor `&name` before it. */
 export function unknownAlias(name: string): SpecProblem {
-  return problem('UNKNOWN_ALIAS', `unknown alias *${printableKey(name)} (define the anchor &${printableKey(name)} before the alias)`);
+  return problem(
+    'UNKNOWN_ALIAS',
+    `unknown alias *${printableKey(name)} (define the anchor &${printableKey(name)} before the alias)`,
+  );
 }
 
 /** CIRCULAR_ALIAS: an alias inside the value it stands for. */
@@ -305,7 +336,7 @@ export function componentFailed(kind: string, name: string, doing: string, error
   return problem(
     'COMPONENT_FAILED',
     `${kind} "${name}": ${doing} failed: ${message}`,
-    'check the params, or report it to the plugin\'s author',
+    "check the params, or report it to the plugin's author",
   );
 }
 
@@ -314,13 +345,17 @@ export function invalidTask(dataset: string, asked: unknown): SpecProblem {
   return problem(
     'INVALID_TASK',
     `dataset "${dataset}" says its task is "${String(asked)}"`,
-    'a dataset\'s task is classification or regression; report it to the plugin\'s author',
+    "a dataset's task is classification or regression; report it to the plugin's author",
   );
 }
 
 /** NOT_A_DISTILLATION: a loss as `distillation:` that does not read the teacher's outputs (`fallback`: the task's default). */
 export function notADistillation(loss: string, task: string, fallback: string): SpecProblem {
-  return problem('NOT_A_DISTILLATION', `loss "${loss}" does not use the teacher's outputs`, `use ${fallback} for a ${task} dataset`);
+  return problem(
+    'NOT_A_DISTILLATION',
+    `loss "${loss}" does not use the teacher's outputs`,
+    `use ${fallback} for a ${task} dataset`,
+  );
 }
 
 /**
@@ -334,7 +369,8 @@ export function distillationAsLoss(loss: string, task: string, fallback: string)
 
 /** SHARED_METRIC_COLUMN: two metrics writing one column (one value would be lost), or one metric listed twice. */
 export function sharedMetricColumn(metric: string, column: string, first: string): SpecProblem {
-  const hint = first === metric ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)';
+  const hint =
+    first === metric ? 'list each metric once' : 'give the plugin metric a column of its own (its column: key)';
   return problem(
     'SHARED_METRIC_COLUMN',
     `metric "${printableKey(metric)}" writes the column test_${column}, which "${printableKey(first)}" already writes`,
@@ -344,18 +380,24 @@ export function sharedMetricColumn(metric: string, column: string, first: string
 
 /** UNRECORDED_METRIC: `early_stopping` watching a metric the role does not record (`recorded`: its `val_` columns). */
 export function unrecordedMetric(metric: string, recorded: readonly string[]): SpecProblem {
-  const hint = didYouMeanHint(metric, recorded) ?? `the role records ${recorded.join(', ')}; add the metric to training.metrics`;
+  const hint =
+    didYouMeanHint(metric, recorded) ?? `the role records ${recorded.join(', ')}; add the metric to training.metrics`;
   return problem('UNRECORDED_METRIC', `"${printableKey(metric)}" is not a metric this role records`, hint);
 }
 
 /** LOAD_WITH_LAYERS: a role given both `load:` and `layers:`. */
 export function loadWithLayers(): SpecProblem {
-  return problem('LOAD_WITH_LAYERS', 'given with layers', 'a role is built from layers or loaded from a saved model: keep one of them');
+  return problem(
+    'LOAD_WITH_LAYERS',
+    'given with layers',
+    'a role is built from layers or loaded from a saved model: keep one of them',
+  );
 }
 
 /** MODEL_FILE_NOT_FOUND: a role's `load:` names no file (`file`: the absolute path looked for). */
 export function modelFileNotFound(file: string): SpecProblem {
-  const hint = "give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory)";
+  const hint =
+    "give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory)";
   return problem('MODEL_FILE_NOT_FOUND', `${file}: no such file`, hint);
 }
 
@@ -382,7 +424,11 @@ export function twoValidationSplits(params: readonly string[]): SpecProblem {
 export function noValidationSplit(reader: 'search' | 'early_stopping', ownParams: readonly string[]): SpecProblem {
   const own = ownParams.length > 0 ? `, or set ${ownParams.map((key) => `dataset.${key}`).join(' and ')}` : '';
   if (reader === 'search') {
-    return problem('NO_VALIDATION_SPLIT', 'selects on the validation split, and the dataset has none', `add validation: 0.1 to the dataset${own}`);
+    return problem(
+      'NO_VALIDATION_SPLIT',
+      'selects on the validation split, and the dataset has none',
+      `add validation: 0.1 to the dataset${own}`,
+    );
   }
   return problem(
     'NO_VALIDATION_SPLIT',
@@ -393,7 +439,11 @@ export function noValidationSplit(reader: 'search' | 'early_stopping', ownParams
 
 /** SEED_WITH_SEEDS: `seed:` beside `seeds:`, which replaces it. */
 export function seedWithSeeds(): SpecProblem {
-  return problem('SEED_WITH_SEEDS', 'given with seeds', 'seeds: runs every cell once per seed and replaces seed: remove one of them');
+  return problem(
+    'SEED_WITH_SEEDS',
+    'given with seeds',
+    'seeds: runs every cell once per seed and replaces seed: remove one of them',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -401,7 +451,11 @@ export function seedWithSeeds(): SpecProblem {
 
 /** NOT_SWEEPABLE: a grid path under a setting of the whole experiment (`key`: its top-level key). */
 export function notSweepable(key: string): SpecProblem {
-  return problem('NOT_SWEEPABLE', `${key} applies to the whole experiment and cannot be swept`, 'write one spec per value');
+  return problem(
+    'NOT_SWEEPABLE',
+    `${key} applies to the whole experiment and cannot be swept`,
+    'write one spec per value',
+  );
 }
 
 /** PATH_NOT_SETTABLE: a grid path that cannot be written into the spec (`reason`: see pathThroughValue and the others). */
@@ -411,7 +465,11 @@ export function pathNotSettable(key: string, reason: string): SpecProblem {
 
 /** SWEPT_TWICE: a path swept by two axes (`first`: where the first sweeps it). */
 export function sweptTwice(key: string, first: string): SpecProblem {
-  return problem('SWEPT_TWICE', `${key} is already swept by ${first}`, 'sweep each path once: as its own axis or in one zip group');
+  return problem(
+    'SWEPT_TWICE',
+    `${key} is already swept by ${first}`,
+    'sweep each path once: as its own axis or in one zip group',
+  );
 }
 
 /** SWEEPS_OVERLAP: a swept path inside another swept path: a cell would set one value twice. */
@@ -425,7 +483,11 @@ export function sweepsOverlap(key: string, other: string, where: string): SpecPr
 
 /** SEED_SWEPT_WITH_SEEDS: `seed` swept while `seeds:` already repeats every cell per seed. */
 export function seedSweptWithSeeds(): SpecProblem {
-  return problem('SEED_SWEPT_WITH_SEEDS', 'seed cannot be swept when seeds: repeats every cell per seed', 'list the seeds in seeds:');
+  return problem(
+    'SEED_SWEPT_WITH_SEEDS',
+    'seed cannot be swept when seeds: repeats every cell per seed',
+    'list the seeds in seeds:',
+  );
 }
 
 /** REPEATED_VALUE: a grid value (or a zip group's step, `what`) listed twice: two cells with one id. */
@@ -450,7 +512,11 @@ export function zipUneven(count: number, firstKey: string, firstCount: number): 
 export function gridTooLarge(cells: number, axes: readonly number[], seeds: number, seedsMax: number): SpecProblem {
   const limit = `at most ${SPEC_LIMITS.gridCells} are allowed`;
   if (axes.length === 0) {
-    return problem('GRID_TOO_LARGE', `makes ${cells} cells (one per seed); ${limit}`, `list at most ${seedsMax} seeds; split the rest over several specs`);
+    return problem(
+      'GRID_TOO_LARGE',
+      `makes ${cells} cells (one per seed); ${limit}`,
+      `list at most ${seedsMax} seeds; split the rest over several specs`,
+    );
   }
   const factors = [...axes, ...(seeds > 1 ? [seeds] : [])];
   return problem(
@@ -461,9 +527,15 @@ export function gridTooLarge(cells: number, axes: readonly number[], seeds: numb
 }
 
 /** SAME_CELL: two cells that resolve to one experiment (`first`, `second`: their grid values) and would write one row key twice. */
-export function sameCell(first: Readonly<Record<string, unknown>>, second: Readonly<Record<string, unknown>>, seed: number): SpecProblem {
+export function sameCell(
+  first: Readonly<Record<string, unknown>>,
+  second: Readonly<Record<string, unknown>>,
+  seed: number,
+): SpecProblem {
   const label = (values: Readonly<Record<string, unknown>>) =>
-    Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || 'the spec';
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ') || 'the spec';
   return problem(
     'SAME_CELL',
     `two cells are the same experiment (${label(first)} and ${label(second)} resolve to one config for seed ${seed})`,
@@ -478,7 +550,7 @@ export function sameCell(first: Readonly<Record<string, unknown>>, second: Reado
 export function notSearchable(): SpecProblem {
   return problem(
     'NOT_SEARCHABLE',
-    'searches the teacher\'s own settings: a path under training or layers',
+    "searches the teacher's own settings: a path under training or layers",
     'e.g. training.optimizer.lr or training.epochs',
   );
 }
@@ -494,20 +566,31 @@ export function repeatedSearchValue(value: unknown, first: number): SpecProblem 
 
 /** CARRY_NOT_SEARCHED: a carried path that is not searched, so no winner has a value for it (`searched`: the paths that are, if any). */
 export function carryNotSearched(path: string, searched: readonly string[]): SpecProblem {
-  const hint = didYouMeanHint(path, searched) ?? (searched.length > 0 ? `carry some of: ${searched.join(', ')}` : undefined);
-  return problem('CARRY_NOT_SEARCHED', `"${printableKey(path)}" is not a searched path, so there is no winning value to carry`, hint);
+  const hint =
+    didYouMeanHint(path, searched) ?? (searched.length > 0 ? `carry some of: ${searched.join(', ')}` : undefined);
+  return problem(
+    'CARRY_NOT_SEARCHED',
+    `"${printableKey(path)}" is not a searched path, so there is no winning value to carry`,
+    hint,
+  );
 }
 
 /** NOT_A_VALIDATION_METRIC: a search selecting on something other than a `val_` metric the role records (`recorded`: those it does). */
 export function notAValidationMetric(metric: string, role: string, recorded: readonly string[]): SpecProblem {
   const message = `"${printableKey(metric)}" is not a validation metric the ${role} records; the winner is chosen on the validation split, never the test split`;
-  return problem('NOT_A_VALIDATION_METRIC', message, didYouMeanHint(metric, recorded) ?? `choose one of ${recorded.join(', ')}`);
+  return problem(
+    'NOT_A_VALIDATION_METRIC',
+    message,
+    didYouMeanHint(metric, recorded) ?? `choose one of ${recorded.join(', ')}`,
+  );
 }
 
 /** SEARCH_TOO_LARGE: more search points than allowed, or (with `cells`) more cells once every point meets the grid. */
 export function searchTooLarge(points: number, cells?: number): SpecProblem {
   const limit = `at most ${SPEC_LIMITS.gridCells} are allowed`;
-  if (cells === undefined) return problem('SEARCH_TOO_LARGE', `makes ${points} search points; ${limit}`, 'search fewer values');
+  if (cells === undefined) {
+    return problem('SEARCH_TOO_LARGE', `makes ${points} search points; ${limit}`, 'search fewer values');
+  }
   return problem(
     'SEARCH_TOO_LARGE',
     `makes ${cells} cells with the grid (${points} search point(s) x the grid's cells); ${limit}`,
@@ -521,7 +604,11 @@ export function searchTooLarge(points: number, cells?: number): SpecProblem {
 /** PLUGIN_TIMEOUT: a plugin module whose loading did not finish in time (`ms`: the limit, `defaultMs`: its default). */
 export function pluginTimedOut(reference: string, ms: number, defaultMs: number): SpecProblem {
   const hint = `its top-level code waits for something that never happens; DISTIL_PLUGIN_TIMEOUT_MS sets the limit, default ${defaultMs}`;
-  return problem('PLUGIN_TIMEOUT', `plugin "${printable(reference)}" did not finish loading within ${ms / 1000} s`, hint);
+  return problem(
+    'PLUGIN_TIMEOUT',
+    `plugin "${printable(reference)}" did not finish loading within ${ms / 1000} s`,
+    hint,
+  );
 }
 
 /** PLUGIN_NOT_LOADED: a plugin module that cannot be imported (`reason`: the import's error, first line). */

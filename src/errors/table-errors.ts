@@ -1,7 +1,6 @@
 // Errors in the tables compare, merge, summarize, best and report read: missing, damaged, or not comparable.
 import { DistilError } from './distil-error.js';
 
-
 /** A table read back that cannot be used (missing, no header, another run's header). Exit code 2. */
 export function errorResults(file: string, problem: string): DistilError {
   return new DistilError('RESULTS_ERROR', `${file}: ${problem}`, { exitCode: 2 });
@@ -15,7 +14,11 @@ export function errorInvalidTable(file: string, line: number | undefined, proble
 
 /** A results or history table named on the command line does not exist. Exit code 2. */
 export function errorTableNotFound(file: string): DistilError {
-  return new DistilError('TABLE_NOT_FOUND', `${file}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`, { exitCode: 2 });
+  return new DistilError(
+    'TABLE_NOT_FOUND',
+    `${file}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`,
+    { exitCode: 2 },
+  );
 }
 
 /** Tables that cannot be compared or merged together (kinds, experiments, nothing in common). Exit code 2. */
@@ -38,9 +41,18 @@ export function errorNotARunDirectory(dir: string, problem: string, hint: string
 }
 
 /** A metric column a table does not have, with the ones it has. Exit code 2. */
-export function errorUnknownMetric(metric: string, file: string, available: readonly string[], suggestion: string | undefined): DistilError {
+export function errorUnknownMetric(
+  metric: string,
+  file: string,
+  available: readonly string[],
+  suggestion: string | undefined,
+): DistilError {
   const hint = suggestion ? `Did you mean "${suggestion}"? ` : '';
-  return new DistilError('UNKNOWN_METRIC', `--metric: ${file} has no metric "${metric}" (${hint}it has ${available.join(', ') || 'none'})`, { exitCode: 2 });
+  return new DistilError(
+    'UNKNOWN_METRIC',
+    `--metric: ${file} has no metric "${metric}" (${hint}it has ${available.join(', ') || 'none'})`,
+    { exitCode: 2 },
+  );
 }
 
 /** A compared metric whose direction is unknown (a plugin's, without --plugin): a threshold cannot be checked. Exit code 2. */

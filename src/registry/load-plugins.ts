@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { DistilError, issueAt, pluginInvalid, pluginNotExported, pluginNotLoaded, pluginNotRegistered, pluginTimedOut } from '../errors/index.js';
+import {
+  DistilError,
+  issueAt,
+  pluginInvalid,
+  pluginNotExported,
+  pluginNotLoaded,
+  pluginNotRegistered,
+  pluginTimedOut,
+} from '../errors/index.js';
 import type { SourceLocation, SpecIssue, SpecProblem } from '../errors/index.js';
 import { printable } from '../shared/index.js';
 import type { Registry } from './registry.js';
@@ -15,12 +23,17 @@ export const PLUGIN_TIMEOUT_MS = 30_000;
 
 function pluginTimeout(): number {
   const configured = Number(process.env.DISTIL_PLUGIN_TIMEOUT_MS);
-  return process.env.DISTIL_PLUGIN_TIMEOUT_MS && Number.isFinite(configured) && configured >= 0 ? configured : PLUGIN_TIMEOUT_MS;
+  return process.env.DISTIL_PLUGIN_TIMEOUT_MS && Number.isFinite(configured) && configured >= 0
+    ? configured
+    : PLUGIN_TIMEOUT_MS;
 }
 
 function isPlugin(value: unknown): value is Plugin {
   return (
-    typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && Array.isArray((value as Plugin).components)
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Plugin).name === 'string' &&
+    Array.isArray((value as Plugin).components)
   );
 }
 
@@ -57,7 +70,12 @@ async function importWithin(url: string, ms: number): Promise<Record<string, unk
 }
 
 /** The plugin a module exports, registered; or the problem and a hint. */
-async function registerModule(registry: Registry, reference: string, baseDir: string, relativeHint: string): Promise<SpecProblem | undefined> {
+async function registerModule(
+  registry: Registry,
+  reference: string,
+  baseDir: string,
+  relativeHint: string,
+): Promise<SpecProblem | undefined> {
   const ms = pluginTimeout();
   let loaded: Record<string, unknown>;
   try {
@@ -73,7 +91,9 @@ async function registerModule(registry: Registry, reference: string, baseDir: st
     registry.use(plugin);
     return undefined;
   } catch (error) {
-    if (error instanceof DistilError && error.code === 'PLUGIN_INVALID') return pluginInvalid(error.message, error.hint ?? '');
+    if (error instanceof DistilError && error.code === 'PLUGIN_INVALID') {
+      return pluginInvalid(error.message, error.hint ?? '');
+    }
     return pluginNotRegistered(reference, messageOf(error));
   }
 }
@@ -92,7 +112,9 @@ export async function loadPlugins(
   issues: SpecIssue[],
   entries?: readonly number[],
 ): Promise<void> {
-  const relativeHint = locateEntry ? 'paths are relative to the spec file' : 'paths are relative to the working directory';
+  const relativeHint = locateEntry
+    ? 'paths are relative to the spec file'
+    : 'paths are relative to the working directory';
   for (const [k, reference] of references.entries()) {
     const problem = await registerModule(registry, reference, baseDir, relativeHint);
     if (!problem) continue;

@@ -41,7 +41,10 @@ function compileParams(definition: ComponentDefinition, plugin: string): Validat
   const ajv = getAjv();
   const schema = strictSchema(definition.params);
   const fail = (problem: string): DistilError =>
-    errorPluginInvalid(`plugin ${plugin}: ${definition.kind} "${definition.name}" has an invalid params schema: ${problem}`, "fix the component's params JSON Schema");
+    errorPluginInvalid(
+      `plugin ${plugin}: ${definition.kind} "${definition.name}" has an invalid params schema: ${problem}`,
+      "fix the component's params JSON Schema",
+    );
   if (!ajv.validateSchema(schema)) {
     const first = ajv.errors?.[0];
     throw fail(first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid');
@@ -61,22 +64,47 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   const { kind, name, params, create, tasks, task } = component as Record<string, unknown>;
   const label = typeof name === 'string' && name !== '' ? `component "${name}"` : `component ${index}`;
   if (typeof name !== 'string' || name === '') return `${label} has no name`;
-  if (!(COMPONENT_KINDS as readonly unknown[]).includes(kind)) return `${label} has unknown kind "${String(kind)}" (expected ${COMPONENT_KINDS.join(', ')})`;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return `${label} has no params schema (an object; { properties: {} } for none)`;
+  if (!(COMPONENT_KINDS as readonly unknown[]).includes(kind)) {
+    return `${label} has unknown kind "${String(kind)}" (expected ${COMPONENT_KINDS.join(', ')})`;
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    return `${label} has no params schema (an object; { properties: {} } for none)`;
+  }
   if (typeof create !== 'function') return `${label} has no create() function`;
   const isTask = (value: unknown): boolean => value === 'classification' || value === 'regression';
-  if (tasks !== undefined && !(Array.isArray(tasks) && tasks.every(isTask))) return `${label} has tasks that are not a list of "classification" and "regression"`;
-  if (kind === 'dataset' && !isTask(task) && typeof task !== 'function') return `${label} declares no task ("classification", "regression" or a function of its params)`;
+  if (tasks !== undefined && !(Array.isArray(tasks) && tasks.every(isTask))) {
+    return `${label} has tasks that are not a list of "classification" and "regression"`;
+  }
+  if (kind === 'dataset' && !isTask(task) && typeof task !== 'function') {
+    return `${label} declares no task ("classification", "regression" or a function of its params)`;
+  }
   const facts = component as Record<string, unknown>;
   // A name the params schema does not declare could never be set: the resolver would never see it.
   const declared = Object.keys((params as { properties?: object }).properties ?? {});
   const { validationParams } = facts;
-  if (kind === 'dataset' && validationParams !== undefined && !(Array.isArray(validationParams) && validationParams.every((key) => typeof key === 'string' && declared.includes(key)))) {
+  if (
+    kind === 'dataset' &&
+    validationParams !== undefined &&
+    !(
+      Array.isArray(validationParams) &&
+      validationParams.every((key) => typeof key === 'string' && declared.includes(key))
+    )
+  ) {
     return `${label} has validationParams that are not a list of its params' names`;
   }
-  if (kind === 'metric' && typeof facts.higherIsBetter !== 'boolean') return `${label} declares no higherIsBetter (true or false, next to its name; column, optional, names its results column)`;
-  if (kind === 'metric' && facts.column !== undefined && !(typeof facts.column === 'string' && /^[a-z0-9_]+$/.test(facts.column))) return `${label} has a column that is not lower-case letters, digits and "_"`;
-  if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') return `${label} has a needsTeacher that is not true or false`;
+  if (kind === 'metric' && typeof facts.higherIsBetter !== 'boolean') {
+    return `${label} declares no higherIsBetter (true or false, next to its name; column, optional, names its results column)`;
+  }
+  if (
+    kind === 'metric' &&
+    facts.column !== undefined &&
+    !(typeof facts.column === 'string' && /^[a-z0-9_]+$/.test(facts.column))
+  ) {
+    return `${label} has a column that is not lower-case letters, digits and "_"`;
+  }
+  if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') {
+    return `${label} has a needsTeacher that is not true or false`;
+  }
   return undefined;
 }
 
@@ -95,15 +123,27 @@ export class Registry {
   use(plugin: Plugin): this {
     const known = this.plugins.get(plugin.name);
     if (known === plugin) return this;
-    if (known) throw errorPluginInvalid(`plugin ${plugin.name}: another plugin named "${plugin.name}" is already loaded`, 'give each plugin its own name');
+    if (known) {
+      throw errorPluginInvalid(
+        `plugin ${plugin.name}: another plugin named "${plugin.name}" is already loaded`,
+        'give each plugin its own name',
+      );
+    }
     const components = plugin.components.map((component, i) => this.checked(component as unknown, i, plugin.name));
     const names = new Set<string>();
     for (const { definition } of components) {
       const id = `${definition.kind}:${definition.name}`;
-      if (names.has(id)) throw errorPluginInvalid(`plugin ${plugin.name}: declares ${definition.kind} "${definition.name}" twice`, 'rename one of them');
+      if (names.has(id)) {
+        throw errorPluginInvalid(
+          `plugin ${plugin.name}: declares ${definition.kind} "${definition.name}" twice`,
+          'rename one of them',
+        );
+      }
       names.add(id);
     }
-    for (const component of components) this.byKind.get(component.definition.kind)?.set(component.definition.name, component);
+    for (const component of components) {
+      this.byKind.get(component.definition.kind)?.set(component.definition.name, component);
+    }
     this.plugins.set(plugin.name, plugin);
     return this;
   }
@@ -151,7 +191,9 @@ export class Registry {
 
   /** All components of a kind, sorted by name. */
   list(kind: ComponentKind): readonly RegisteredComponent[] {
-    return [...(this.byKind.get(kind)?.values() ?? [])].sort((a, b) => a.definition.name.localeCompare(b.definition.name));
+    return [...(this.byKind.get(kind)?.values() ?? [])].sort((a, b) =>
+      a.definition.name.localeCompare(b.definition.name),
+    );
   }
 
   /**

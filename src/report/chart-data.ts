@@ -51,7 +51,8 @@ export interface SearchPoint {
 }
 
 const isRole = (role: string | number | undefined): role is Role => (ROLES as readonly unknown[]).includes(role);
-const finiteNumber = (value: string | undefined): number | undefined => (value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value));
+const finiteNumber = (value: string | undefined): number | undefined =>
+  value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
 
 /** A cell's name on a chart: its grid values, or "all" for a run of one cell. */
 export function cellName(label: string | number | undefined): string {
@@ -62,7 +63,9 @@ export function cellName(label: string | number | undefined): string {
 export function finalCells(run: RunData): { id: string; label: string }[] {
   const cells = new Map<string, string>();
   for (const { record } of run.results.rows) {
-    if (!run.searchCells.has(record.cell_id) && !cells.has(record.cell_id)) cells.set(record.cell_id, cellName(record.cell));
+    if (!run.searchCells.has(record.cell_id) && !cells.has(record.cell_id)) {
+      cells.set(record.cell_id, cellName(record.cell));
+    }
   }
   return [...cells].map(([id, label]) => ({ id, label }));
 }
@@ -82,7 +85,12 @@ function seriesOf(run: RunData): { name: string; column: string }[] {
  * epoch, the mean over the seeds that recorded it and the lowest and highest seed. Epochs without an
  * evaluation have no test or validation point.
  */
-export function curvePoints(run: RunData): { points: CurvePoint[]; series: string[]; cells: string[]; omitted: number } {
+export function curvePoints(run: RunData): {
+  points: CurvePoint[];
+  series: string[];
+  cells: string[];
+  omitted: number;
+} {
   const all = finalCells(run);
   const shown = all.slice(0, MAX_CURVE_CELLS);
   const label = new Map(shown.map((c) => [c.id, c.label]));
@@ -101,14 +109,27 @@ export function curvePoints(run: RunData): { points: CurvePoint[]; series: strin
       groups.set(key, group);
     }
   }
-  const order = (p: { role: Role; series: string }) => ROLES.indexOf(p.role) * 10 + series.findIndex((s) => s.name === p.series);
+  const order = (p: { role: Role; series: string }) =>
+    ROLES.indexOf(p.role) * 10 + series.findIndex((s) => s.name === p.series);
   const points = [...groups.values()]
-    .map(({ values, ...rest }) => ({ ...rest, mean: mean(values) as number, lo: Math.min(...values), hi: Math.max(...values), seeds: values.length }))
+    .map(({ values, ...rest }) => ({
+      ...rest,
+      mean: mean(values) as number,
+      lo: Math.min(...values),
+      hi: Math.max(...values),
+      seeds: values.length,
+    }))
     .sort((a, b) => order(a) - order(b) || a.epoch - b.epoch);
-  return { points, series: series.map((s) => s.name).filter((s) => points.some((p) => p.series === s)), cells: shown.map((c) => c.label), omitted: all.length - shown.length };
+  return {
+    points,
+    series: series.map((s) => s.name).filter((s) => points.some((p) => p.series === s)),
+    cells: shown.map((c) => c.label),
+    omitted: all.length - shown.length,
+  };
 }
 
-const num = (value: Row[string]): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: Row[string]): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 /** The summary rows of the final cells (not the selection stage's). */
 function finalSummary(run: RunData): Row[] {
@@ -152,11 +173,25 @@ export function paramsPoints(run: RunData): ParamsPoint[] {
     const value = num(row[`${column}_mean`]);
     if (!isRole(row.role) || params === undefined || value === undefined) return [];
     const ci = num(row[`${column}_ci95`]) ?? 0;
-    return [{ cell: cellName(row.cell), role: row.role, params, mean: value, lo: value - ci, hi: value + ci, n: num(row.n) ?? 0 }];
+    return [
+      {
+        cell: cellName(row.cell),
+        role: row.role,
+        params,
+        mean: value,
+        lo: value - ci,
+        hi: value + ci,
+        n: num(row.n) ?? 0,
+      },
+    ];
   });
 }
 
 /** The selection stage's points that have a value, the winner marked. */
 export function searchPoints(run: RunData): SearchPoint[] {
-  return (run.search?.candidates ?? []).flatMap((c) => (c.value === undefined ? [] : [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' } as const]));
+  return (run.search?.candidates ?? []).flatMap((c) =>
+    c.value === undefined
+      ? []
+      : [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' } as const],
+  );
 }

@@ -21,7 +21,10 @@ export interface PageTools {
 
 /** Text for HTML: the five characters that could open markup or close an attribute. */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 const STYLE = `
@@ -60,12 +63,17 @@ function gainText(row: Row): { text: string; effect: string } {
   const ci = typeof row.gain_ci95 === 'number' ? ` ± ${row.gain_ci95.toFixed(4)}` : '';
   const p = typeof row.gain_p === 'number' ? ` (p=${row.gain_p >= 0.001 ? row.gain_p.toFixed(3) : '<0.001'})` : '';
   const settled = typeof row.gain_ci95 !== 'number' || Math.abs(row.gain_mean) > row.gain_ci95;
-  return { text: `${row.gain_mean >= 0 ? '+' : ''}${row.gain_mean.toFixed(4)}${ci}${p}`, effect: settled ? (row.gain_mean >= 0 ? 'helped' : 'hurt') : '' };
+  return {
+    text: `${row.gain_mean >= 0 ? '+' : ''}${row.gain_mean.toFixed(4)}${ci}${p}`,
+    effect: settled ? (row.gain_mean >= 0 ? 'helped' : 'hurt') : '',
+  };
 }
 
 /** The number of seeds that finished, and what happened to the others. */
 function seedCount(run: RunData, cellId: string, role: string): string {
-  const rows = run.results.rows.filter((r) => r.record.cell_id === cellId && r.record.role === role).map((r) => r.record.status);
+  const rows = run.results.rows
+    .filter((r) => r.record.cell_id === cellId && r.record.role === role)
+    .map((r) => r.record.status);
   const ok = rows.filter((s) => s === 'ok').length;
   const other = [...new Set(rows.filter((s) => s !== 'ok'))].map((s) => `${rows.filter((r) => r === s).length} ${s}`);
   return other.length > 0 ? `${ok} of ${rows.length} (${other.join(', ')})` : String(ok);
@@ -74,12 +82,27 @@ function seedCount(run: RunData, cellId: string, role: string): string {
 /** The teacher / student / person table of the final cells: parameters, each metric over the seeds, the gain. */
 function rolesTable(run: RunData): string {
   const cells = finalCells(run);
-  const metricColumns = run.metrics.flatMap((m) => ['test', 'val'].map((split) => `${split}_${m}`)).filter((c) => run.results.columns.includes(c));
-  const params = new Map(run.results.rows.filter((r) => r.record.params !== '').map((r) => [`${r.record.cell_id}\0${r.record.role}`, Number(r.record.params)]));
+  const metricColumns = run.metrics
+    .flatMap((m) => ['test', 'val'].map((split) => `${split}_${m}`))
+    .filter((c) => run.results.columns.includes(c));
+  const params = new Map(
+    run.results.rows
+      .filter((r) => r.record.params !== '')
+      .map((r) => [`${r.record.cell_id}\0${r.record.role}`, Number(r.record.params)]),
+  );
   const showCell = cells.length > 1;
-  const head = [...(showCell ? ['cell'] : []), 'role', 'params', 'seeds', ...metricColumns.map((c) => c.replace(/^val_/, 'validation ').replace(/^test_/, 'test ')), `gain (${run.primary})`];
+  const head = [
+    ...(showCell ? ['cell'] : []),
+    'role',
+    'params',
+    'seeds',
+    ...metricColumns.map((c) => c.replace(/^val_/, 'validation ').replace(/^test_/, 'test ')),
+    `gain (${run.primary})`,
+  ];
   const body = cells.flatMap((cell) => {
-    const rows = ROLES.map((role) => run.summary.find((r) => r.cell_id === cell.id && r.role === role)).filter((r): r is Row => r !== undefined);
+    const rows = ROLES.map((role) => run.summary.find((r) => r.cell_id === cell.id && r.role === role)).filter(
+      (r): r is Row => r !== undefined,
+    );
     return rows.map((row, i) => {
       const gain = gainText(row);
       const count = params.get(`${cell.id}\0${row.role}`);
@@ -88,7 +111,9 @@ function rolesTable(run: RunData): string {
         `<td class="role-${escapeHtml(row.role)}">${escapeHtml(row.role)}</td>`,
         `<td class="num">${count === undefined ? '' : count.toLocaleString('en-US')}</td>`,
         `<td class="num">${escapeHtml(seedCount(run, cell.id, String(row.role)))}</td>`,
-        ...metricColumns.map((c) => `<td class="num">${escapeHtml(withInterval(row[`${c}_mean`], row[`${c}_ci95`]))}</td>`),
+        ...metricColumns.map(
+          (c) => `<td class="num">${escapeHtml(withInterval(row[`${c}_mean`], row[`${c}_ci95`]))}</td>`,
+        ),
         `<td class="num ${gain.effect}">${escapeHtml(gain.text)}</td>`,
       ];
       return `<tr>${cells.join('')}</tr>`;
@@ -119,18 +144,20 @@ function definitions(items: ReadonlyArray<readonly [string, string | undefined]>
 function header(run: RunData): string {
   const m = run.manifest;
   const seeds = [...new Set(run.results.rows.map((r) => r.record.seed))].filter((s) => s !== '');
-  const when = m.finishedAt ? `${escapeHtml(m.finishedAt)}${m.seconds === undefined ? '' : ` (${duration(m.seconds)})`}` : undefined;
+  const when = m.finishedAt
+    ? `${escapeHtml(m.finishedAt)}${m.seconds === undefined ? '' : ` (${duration(m.seconds)})`}`
+    : undefined;
   return `<header><h1>${escapeHtml(m.experiment)}</h1>${m.description ? `<p class="description">${escapeHtml(m.description)}</p>` : ''}
 <span class="status status-${escapeHtml(m.status)}">${escapeHtml(STATUS_TEXT[m.status] ?? m.status)}</span>
 ${definitions([
-    ['run', escapeHtml(m.runId)],
-    ['spec', m.specFile && `<code>${escapeHtml(m.specFile)}</code>`],
-    ['started', m.startedAt && escapeHtml(m.startedAt)],
-    ['finished', when],
-    ['cells', String(finalCells(run).length)],
-    [seeds.length === 1 ? 'seed' : 'seeds', seeds.length > 0 ? escapeHtml(seeds.join(', ')) : undefined],
-    ['command', m.commands.length > 0 ? m.commands.map((c) => `<code>${escapeHtml(c)}</code>`).join('<br>') : undefined],
-  ])}</header>`;
+  ['run', escapeHtml(m.runId)],
+  ['spec', m.specFile && `<code>${escapeHtml(m.specFile)}</code>`],
+  ['started', m.startedAt && escapeHtml(m.startedAt)],
+  ['finished', when],
+  ['cells', String(finalCells(run).length)],
+  [seeds.length === 1 ? 'seed' : 'seeds', seeds.length > 0 ? escapeHtml(seeds.join(', ')) : undefined],
+  ['command', m.commands.length > 0 ? m.commands.map((c) => `<code>${escapeHtml(c)}</code>`).join('<br>') : undefined],
+])}</header>`;
 }
 
 function figure(chart: RenderedChart | undefined): string {
@@ -144,9 +171,12 @@ function selectionTable(run: RunData): string {
   if (!search) return '';
   const tests = [...new Set(search.candidates.flatMap((c) => Object.keys(c.test)))];
   const head = ['search point', 'seeds', `mean ${search.metric}`, ...tests.map((t) => `test ${t}`), ''];
-  const body = search.candidates.map((c) => `<tr${c.selected ? ' class="selected"' : ''}><td>${escapeHtml(c.label)}</td><td class="num">${c.n}</td>` +
-    `<td class="num">${c.value === undefined ? '' : c.value.toFixed(4)}</td>${tests.map((t) => `<td class="num">${c.test[t] === undefined ? '' : c.test[t].toFixed(4)}</td>`).join('')}` +
-    `<td>${c.selected ? 'selected' : ''}</td></tr>`);
+  const body = search.candidates.map(
+    (c) =>
+      `<tr${c.selected ? ' class="selected"' : ''}><td>${escapeHtml(c.label)}</td><td class="num">${c.n}</td>` +
+      `<td class="num">${c.value === undefined ? '' : c.value.toFixed(4)}</td>${tests.map((t) => `<td class="num">${c.test[t] === undefined ? '' : c.test[t].toFixed(4)}</td>`).join('')}` +
+      `<td>${c.selected ? 'selected' : ''}</td></tr>`,
+  );
   const how = search.decided
     ? `The winner has the ${search.higherIsBetter === false ? 'lowest' : 'highest'} mean ${search.metric} among the points that finished on every seed; its values were carried into the cells above. The test split was not used to choose.`
     : 'The run stopped before a winner was selected: these are the search points that had finished.';
@@ -157,7 +187,10 @@ function selectionTable(run: RunData): string {
 function problems(run: RunData): string {
   const rows = run.results.rows.map((r) => r.record).filter((r) => r.status !== 'ok');
   if (rows.length === 0) return '';
-  const body = rows.map((r) => `<tr><td>${escapeHtml(r.cell || 'all')}</td><td>${escapeHtml(r.role)}</td><td class="num">${escapeHtml(r.seed ?? '')}</td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(r.error ?? '')}</td></tr>`);
+  const body = rows.map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.cell || 'all')}</td><td>${escapeHtml(r.role)}</td><td class="num">${escapeHtml(r.seed ?? '')}</td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(r.error ?? '')}</td></tr>`,
+  );
   return `<section id="problems"><h2>Rows that did not finish</h2><table><thead><tr><th>cell</th><th>role</th><th>seed</th><th>status</th><th>reason</th></tr></thead><tbody>${body.join('\n')}</tbody></table></section>`;
 }
 
@@ -165,22 +198,49 @@ function problems(run: RunData): string {
 function environment(m: ManifestFacts, tools: PageTools): string {
   const b = m.backend;
   const blas = b.blas !== null && typeof b.blas === 'object' ? (b.blas as Record<string, unknown>) : undefined;
-  const list = (value: unknown) => (Array.isArray(value) && value.length > 0 ? value.map((v) => escapeHtml(v)).join('<br>') : undefined);
+  const list = (value: unknown) =>
+    Array.isArray(value) && value.length > 0 ? value.map((v) => escapeHtml(v)).join('<br>') : undefined;
   const machine = m.machine;
   const versions = { 'distil-run': m.distilRun ?? '', ...m.versions };
   return `<section id="environment"><h2>Backend and versions</h2>${definitions([
-    ['backend', `${escapeHtml(b.name)}${typeof b.requested === 'string' && b.requested !== b.name ? ` (requested ${escapeHtml(b.requested)})` : ''}`],
-    ['BLAS', blas ? escapeHtml(`${String(blas.library)}: ${String(blas.description ?? '')}${typeof blas.sgemmGflops === 'number' ? `, sgemm ${blas.sgemmGflops} GFLOP/s` : ''}`) : typeof b.blas_skipped === 'string' ? escapeHtml(`none (${b.blas_skipped})`) : undefined],
+    [
+      'backend',
+      `${escapeHtml(b.name)}${typeof b.requested === 'string' && b.requested !== b.name ? ` (requested ${escapeHtml(b.requested)})` : ''}`,
+    ],
+    [
+      'BLAS',
+      blas
+        ? escapeHtml(
+            `${String(blas.library)}: ${String(blas.description ?? '')}${typeof blas.sgemmGflops === 'number' ? `, sgemm ${blas.sgemmGflops} GFLOP/s` : ''}`,
+          )
+        : typeof b.blas_skipped === 'string'
+          ? escapeHtml(`none (${b.blas_skipped})`)
+          : undefined,
+    ],
     ['kernels', list(b.kernels)],
     ['skipped', list(b.skipped)],
-    ['machine', Object.keys(machine).length > 0 ? escapeHtml(`${String(machine.platform)} ${String(machine.arch)}, ${String(machine.cpus)} CPU(s), ${String(machine.memory_gb)} GB`) : undefined],
-    ...Object.entries(versions).filter(([, v]) => v !== '').map(([k, v]) => [k, escapeHtml(v)] as const),
+    [
+      'machine',
+      Object.keys(machine).length > 0
+        ? escapeHtml(
+            `${String(machine.platform)} ${String(machine.arch)}, ${String(machine.cpus)} CPU(s), ${String(machine.memory_gb)} GB`,
+          )
+        : undefined,
+    ],
+    ...Object.entries(versions)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => [k, escapeHtml(v)] as const),
   ])}</section>
 <footer>Report written by distil-run ${escapeHtml(tools.distilRun)} from ${escapeHtml('manifest.json, results.csv and history.csv')}; charts by Vega-Lite ${escapeHtml(tools.vegaLite)} and Vega ${escapeHtml(tools.vega)}, rendered to SVG when the report was written.</footer>`;
 }
 
 /** The whole page. `charts` are keyed by id; a chart a run has no data for is left out with its section. */
-export function reportPage(run: RunData, charts: ReadonlyMap<string, RenderedChart>, notes: { curves?: string }, tools: PageTools): string {
+export function reportPage(
+  run: RunData,
+  charts: ReadonlyMap<string, RenderedChart>,
+  notes: { curves?: string },
+  tools: PageTools,
+): string {
   const m = run.manifest;
   const sections = [
     header(run),
@@ -189,10 +249,16 @@ export function reportPage(run: RunData, charts: ReadonlyMap<string, RenderedCha
     // The two summary charts side by side where the page is wide enough; the learning curves, the longest, after them.
     `<div class="pair">${[
       charts.has('gain') ? `<section id="sweep"><h2>Gain per cell</h2>${figure(charts.get('gain'))}</section>` : '',
-      charts.has('params') ? `<section id="params"><h2>Test ${escapeHtml(run.primary)} against parameter count</h2>${figure(charts.get('params'))}</section>` : '',
+      charts.has('params')
+        ? `<section id="params"><h2>Test ${escapeHtml(run.primary)} against parameter count</h2>${figure(charts.get('params'))}</section>`
+        : '',
     ].join('')}</div>`,
-    run.search ? `<section id="selection"><h2>Selection stage</h2>${figure(charts.get('selection'))}${selectionTable(run)}</section>` : '',
-    charts.has('learning-curves') ? `<section id="learning-curves"><h2>Learning curves</h2>${figure(charts.get('learning-curves'))}${notes.curves ? `<p class="note">${escapeHtml(notes.curves)}</p>` : ''}</section>` : '',
+    run.search
+      ? `<section id="selection"><h2>Selection stage</h2>${figure(charts.get('selection'))}${selectionTable(run)}</section>`
+      : '',
+    charts.has('learning-curves')
+      ? `<section id="learning-curves"><h2>Learning curves</h2>${figure(charts.get('learning-curves'))}${notes.curves ? `<p class="note">${escapeHtml(notes.curves)}</p>` : ''}</section>`
+      : '',
     problems(run),
     environment(m, tools),
   ];

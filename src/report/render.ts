@@ -6,7 +6,8 @@ import { measureText } from './text-width.js';
 import type { TextItem } from './text-width.js';
 
 // vega-scenegraph's text measurement hook (exported by vega, not in its typings); see measureText.
-(vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = measureText;
+(vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width =
+  measureText;
 
 /**
  * Renders a chart to an SVG element for inlining in HTML. The View's 'none' renderer builds the scene

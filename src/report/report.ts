@@ -37,24 +37,37 @@ function gainChart(run: RunData): ReportChart | undefined {
   const axes = sweptAxes(run);
   const metric = run.primary;
   if (axes.length === 2) {
-    return { id: 'gain', spec: gainHeatmapSpec(gains, [axes[0], axes[1]], metric), caption: `Distillation gain (student − person, ${metric}) over ${axes[0]} and ${axes[1]}: blue where distillation helped, red where it hurt.` };
+    return {
+      id: 'gain',
+      spec: gainHeatmapSpec(gains, [axes[0], axes[1]], metric),
+      caption: `Distillation gain (student − person, ${metric}) over ${axes[0]} and ${axes[1]}: blue where distillation helped, red where it hurt.`,
+    };
   }
   const interval = gains.some((g) => g.hi > g.lo) ? ', with its 95 % interval over seeds' : '';
-  return { id: 'gain', spec: gainBarsSpec(gains, metric, axes.length === 1 ? axes[0] : undefined), caption: `Distillation gain (student − person, ${metric}) per cell${interval}.` };
+  return {
+    id: 'gain',
+    spec: gainBarsSpec(gains, metric, axes.length === 1 ? axes[0] : undefined),
+    caption: `Distillation gain (student − person, ${metric}) per cell${interval}.`,
+  };
 }
 
 /** The learning curves of the final cells, and a note when a large sweep shows only some of them. */
 function curvesChart(run: RunData): { chart?: ReportChart; note?: string } {
   const curves = curvePoints(run);
   if (curves.points.length === 0) return {};
-  const seeded = curves.points.some((p) => p.seeds > 1) ? ' (the mean over seeds; the band spans the lowest to the highest seed)' : '';
+  const seeded = curves.points.some((p) => p.seeds > 1)
+    ? ' (the mean over seeds; the band spans the lowest to the highest seed)'
+    : '';
   return {
     chart: {
       id: 'learning-curves',
       spec: learningCurveSpec(curves.points, curves.series, curves.cells),
       caption: `Training loss and ${run.primary} per epoch, one line per role${seeded}. Validation and test points appear on the epochs that were evaluated.`,
     },
-    note: curves.omitted > 0 ? `Learning curves of the first ${MAX_CURVE_CELLS} cells; ${curves.omitted} more are in history.csv.` : undefined,
+    note:
+      curves.omitted > 0
+        ? `Learning curves of the first ${MAX_CURVE_CELLS} cells; ${curves.omitted} more are in history.csv.`
+        : undefined,
   };
 }
 
@@ -65,8 +78,20 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
   const curves = curvesChart(run);
   const charts = [
     gainChart(run),
-    params.length > 0 ? { id: 'params', spec: paramsSpec(params, run.primary), caption: `Test ${run.primary} of each role and cell against its parameter count${params.some((p) => p.hi > p.lo) ? ' (mean over seeds with its 95 % interval)' : ''}.` } as const : undefined,
-    run.search && search.length > 0 ? { id: 'selection', spec: selectionSpec(search, run.search.metric), caption: `Every search point's mean ${run.search.metric}${run.search.decided ? '; the selected one is highlighted' : ''}.` } as const : undefined,
+    params.length > 0
+      ? ({
+          id: 'params',
+          spec: paramsSpec(params, run.primary),
+          caption: `Test ${run.primary} of each role and cell against its parameter count${params.some((p) => p.hi > p.lo) ? ' (mean over seeds with its 95 % interval)' : ''}.`,
+        } as const)
+      : undefined,
+    run.search && search.length > 0
+      ? ({
+          id: 'selection',
+          spec: selectionSpec(search, run.search.metric),
+          caption: `Every search point's mean ${run.search.metric}${run.search.decided ? '; the selected one is highlighted' : ''}.`,
+        } as const)
+      : undefined,
     curves.chart,
   ];
   return { charts: charts.filter((c): c is ReportChart => c !== undefined), curvesNote: curves.note };
@@ -86,7 +111,12 @@ export async function writeReport(dir: string): Promise<Report> {
   for (const [i, chart] of charts.entries()) {
     rendered.set(chart.id, { id: chart.id, svg: await renderSvg(chart.spec, `chart${i + 1}`), caption: chart.caption });
   }
-  const html = reportPage(run, rendered, { curves: curvesNote }, { distilRun: getVersion(), vega: vegaVersion, vegaLite: vegaLiteVersion });
+  const html = reportPage(
+    run,
+    rendered,
+    { curves: curvesNote },
+    { distilRun: getVersion(), vega: vegaVersion, vegaLite: vegaLiteVersion },
+  );
   const file = path.join(dir, 'report.html');
   try {
     writeFileAtomic(file, html);

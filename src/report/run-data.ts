@@ -71,16 +71,22 @@ const MANIFEST_HINT = 're-run the run; the report needs the manifest.json the ru
 
 /** The directory itself: it exists, is a directory, and holds a run's tables (or names the shard folders that do). */
 function assertRunDirectory(dir: string): void {
-  if (!existsSync(dir)) throw errorNotARunDirectory(dir, 'no such run directory', 'a run writes results/<experiment>/<run-id>/');
-  if (!statSync(dir).isDirectory()) throw errorNotARunDirectory(dir, 'is a file, not a run directory', 'pass the directory that holds results.csv');
+  if (!existsSync(dir)) {
+    throw errorNotARunDirectory(dir, 'no such run directory', 'a run writes results/<experiment>/<run-id>/');
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw errorNotARunDirectory(dir, 'is a file, not a run directory', 'pass the directory that holds results.csv');
+  }
   if (existsSync(path.join(dir, 'results.csv'))) return;
   const shards = readdirSync(dir).filter((name) => /^shard-\d+-of-\d+$/.test(name));
-  const hint = shards.length > 0 ? `a sharded run keeps its tables in ${shards[0]}/...: pass a shard directory` : RUN_HINT;
+  const hint =
+    shards.length > 0 ? `a sharded run keeps its tables in ${shards[0]}/...: pass a shard directory` : RUN_HINT;
   throw errorNotARunDirectory(dir, 'holds no results.csv', hint);
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const record = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
 /**
  * Reads manifest.json: the experiment's name, status and backend are required, the rest is shown when present.
@@ -88,18 +94,37 @@ const record = (value: unknown): Record<string, unknown> => (value !== null && t
  */
 function readManifest(dir: string): { file: string; facts: ManifestFacts } {
   const file = path.join(dir, 'manifest.json');
-  if (!existsSync(file)) throw errorNotARunDirectory(dir, 'holds results.csv but no manifest.json', `a run writes both; ${RUN_HINT}`);
+  if (!existsSync(file)) {
+    throw errorNotARunDirectory(dir, 'holds results.csv but no manifest.json', `a run writes both; ${RUN_HINT}`);
+  }
   let json: Record<string, unknown>;
   try {
     json = record(JSON.parse(readFileSync(file, 'utf8')));
   } catch (error) {
     throw errorFileUnreadable(file, 'run manifest', `is not valid JSON (${(error as Error).message})`, MANIFEST_HINT);
   }
-  const missing = [['experiment', text(json.experiment)], ['status', text(json.status)], ['backend.name', text(record(json.backend).name)]].filter(([, v]) => v === undefined).map(([k]) => k);
-  if (missing.length > 0) throw errorFileUnreadable(file, 'run manifest', `is not a distil-run manifest: no ${missing.join(', ')}`, MANIFEST_HINT);
+  const missing = [
+    ['experiment', text(json.experiment)],
+    ['status', text(json.status)],
+    ['backend.name', text(record(json.backend).name)],
+  ]
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  if (missing.length > 0) {
+    throw errorFileUnreadable(
+      file,
+      'run manifest',
+      `is not a distil-run manifest: no ${missing.join(', ')}`,
+      MANIFEST_HINT,
+    );
+  }
   const spec = record(json.spec);
-  const versions = Object.fromEntries(Object.entries(record(json.versions)).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const attempts = Array.isArray(json.attempts) ? json.attempts.map((a) => text(record(a).command)).filter((c): c is string => c !== undefined) : [];
+  const versions = Object.fromEntries(
+    Object.entries(record(json.versions)).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
+  const attempts = Array.isArray(json.attempts)
+    ? json.attempts.map((a) => text(record(a).command)).filter((c): c is string => c !== undefined)
+    : [];
   const facts: ManifestFacts = {
     experiment: json.experiment as string,
     description: text(spec.description) ?? '',
@@ -122,7 +147,14 @@ function readManifest(dir: string): { file: string; facts: ManifestFacts } {
 /** Reads a table the run writes, refusing a table of another kind. */
 function readKind(file: string, kind: CheckedTable['kind']): CheckedTable {
   const table = readTable(file);
-  if (table.kind !== kind) throw errorInvalidTable(file, undefined, `is a ${table.kind} table, not a ${kind} table`, 'the file may have been replaced; re-run the run');
+  if (table.kind !== kind) {
+    throw errorInvalidTable(
+      file,
+      undefined,
+      `is a ${table.kind} table, not a ${kind} table`,
+      'the file may have been replaced; re-run the run',
+    );
+  }
   return table;
 }
 
@@ -137,26 +169,54 @@ function primaryMetric(rows: readonly CsvRecord[], metrics: readonly string[]): 
 }
 
 /** The selection stage: the manifest's candidates when a winner was selected, else the search rows that finished. */
-function searchFacts(manifest: ManifestFacts, summary: readonly Row[], searchCells: ReadonlySet<string>, primary: string): SearchFacts | undefined {
+function searchFacts(
+  manifest: ManifestFacts,
+  summary: readonly Row[],
+  searchCells: ReadonlySet<string>,
+  primary: string,
+): SearchFacts | undefined {
   const selection = manifest.selection;
   if (selection && Array.isArray(selection.candidates)) {
     const winner = selection.winner;
     const candidates = selection.candidates.map((c, i) => {
       const entry = record(c);
-      const test = Object.fromEntries(Object.entries(record(entry.test)).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+      const test = Object.fromEntries(
+        Object.entries(record(entry.test)).filter(([, v]) => typeof v === 'number'),
+      ) as Record<string, number>;
       const point = typeof entry.point === 'number' ? entry.point : i;
       // JSON has no NaN: a point without a finished seed is written as null.
-      return { label: text(entry.label) ?? `point ${point + 1}`, n: typeof entry.n === 'number' ? entry.n : 0, value: typeof entry.value === 'number' ? entry.value : undefined, test, selected: point === winner };
+      return {
+        label: text(entry.label) ?? `point ${point + 1}`,
+        n: typeof entry.n === 'number' ? entry.n : 0,
+        value: typeof entry.value === 'number' ? entry.value : undefined,
+        test,
+        selected: point === winner,
+      };
     });
-    return { metric: `val_${text(selection.metric) ?? primary}`, higherIsBetter: typeof selection.higherIsBetter === 'boolean' ? selection.higherIsBetter : undefined, candidates, decided: true };
+    return {
+      metric: `val_${text(selection.metric) ?? primary}`,
+      higherIsBetter: typeof selection.higherIsBetter === 'boolean' ? selection.higherIsBetter : undefined,
+      candidates,
+      decided: true,
+    };
   }
   if (searchCells.size === 0) return undefined;
   const metric = `val_${primary}`;
   const rows = summary.filter((r) => searchCells.has(String(r.cell_id)) && r.role === 'teacher');
   const candidates = rows.map((r) => {
     const value = r[`${metric}_mean`];
-    const test = Object.fromEntries(Object.keys(r).filter((k) => /^test_.+_mean$/.test(k) && typeof r[k] === 'number').map((k) => [k.slice(5, -5), r[k] as number]));
-    return { label: String(r.cell ?? r.cell_id), n: Number(r.n), value: typeof value === 'number' ? value : undefined, test, selected: false };
+    const test = Object.fromEntries(
+      Object.keys(r)
+        .filter((k) => /^test_.+_mean$/.test(k) && typeof r[k] === 'number')
+        .map((k) => [k.slice(5, -5), r[k] as number]),
+    );
+    return {
+      label: String(r.cell ?? r.cell_id),
+      n: Number(r.n),
+      value: typeof value === 'number' ? value : undefined,
+      test,
+      selected: false,
+    };
   });
   return { metric, candidates, decided: false };
 }
@@ -177,5 +237,17 @@ export function loadRunData(dir: string): RunData {
   const records = results.rows.map((r) => r.record);
   const primary = primaryMetric(records, metrics);
   const searchCells = new Set(records.filter((r) => r.stage === 'search').map((r) => r.cell_id));
-  return { dir, manifestFile, manifest, results, history, summary, axes, metrics, primary, searchCells, search: searchFacts(manifest, summary, searchCells, primary) };
+  return {
+    dir,
+    manifestFile,
+    manifest,
+    results,
+    history,
+    summary,
+    axes,
+    metrics,
+    primary,
+    searchCells,
+    search: searchFacts(manifest, summary, searchCells, primary),
+  };
 }

@@ -33,7 +33,10 @@ export class CellRunner {
     this.trainer = new RoleTrainer(context);
     // A role that has its model already (a person or a teacher this run or the cache holds) is not trained for an epochs axis.
     this.axis = new EpochsAxis(this.trainer, (planned, role) =>
-      role === 'person' ? this.persons.has(planned.personKey) : role === 'teacher' && this.teachers.has(planned.teacherKey));
+      role === 'person'
+        ? this.persons.has(planned.personKey)
+        : role === 'teacher' && this.teachers.has(planned.teacherKey),
+    );
     this.teachers = new Teachers(context, this.trainer, this.axis);
     this.saver = new ModelSaver(context);
   }
@@ -47,9 +50,23 @@ export class CellRunner {
     this.axis.upcoming = cells;
   }
 
-  private row(planned: PlannedCell, role: Role, run: RoleRun | undefined, status: RowStatus, error = '', source?: string): Row {
+  private row(
+    planned: PlannedCell,
+    role: Role,
+    run: RoleRun | undefined,
+    status: RowStatus,
+    error = '',
+    source?: string,
+  ): Row {
     const { runId, experiment, backend } = this.context;
-    const context: RowContext = { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend, stage: this.stage };
+    const context: RowContext = {
+      runId,
+      experiment: experiment.name,
+      cell: planned.cell,
+      label: planned.label,
+      backend,
+      stage: this.stage,
+    };
     return resultRow(context, role, run, status, error, source);
   }
 
@@ -64,7 +81,9 @@ export class CellRunner {
     const data = await this.context.datasets.get(planned);
     const teacher = await this.runTeacher(planned, data);
     if (!teacher.run) {
-      for (const role of ['student', 'person'] as const) this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
+      for (const role of ['student', 'person'] as const) {
+        this.emit(this.row(planned, role, undefined, 'skipped', 'the teacher failed'));
+      }
       return;
     }
     let student: RoleRun | string | undefined;
@@ -100,9 +119,15 @@ export class CellRunner {
       this.emitUnfinished(planned, 'teacher', error);
       throw error;
     }
-    if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) this.trainer.copyHistory(planned, 'teacher', teacher.run);
+    if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) {
+      this.trainer.copyHistory(planned, 'teacher', teacher.run);
+    }
     await this.saver.save(planned, 'teacher', teacher.run, data);
-    this.emit(teacher.run ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined) : this.row(planned, 'teacher', undefined, 'failed', teacher.error));
+    this.emit(
+      teacher.run
+        ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined)
+        : this.row(planned, 'teacher', undefined, 'failed', teacher.error),
+    );
     return teacher;
   }
 
@@ -113,7 +138,8 @@ export class CellRunner {
   private async person(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
     const known = this.persons.get(planned.personKey);
     if (known !== undefined) {
-      const detail = 'shared with an earlier cell of this seed (the person does not depend on the distillation settings)';
+      const detail =
+        'shared with an earlier cell of this seed (the person does not depend on the distillation settings)';
       if (typeof known === 'string') await this.trainer.reportNotTrained(planned, 'person', detail, 'failed', known);
       else {
         await this.trainer.reportNotTrained(planned, 'person', detail, 'ok', `shared (${describeMetrics(known.test)})`);
@@ -132,17 +158,27 @@ export class CellRunner {
 
   /** The row of a role that an interrupt or a crash stopped, so the table shows where the run ended. */
   private emitUnfinished(planned: PlannedCell, role: Role, error: unknown): void {
-    this.emit(this.row(planned, role, undefined, isInterrupted(error) ? 'interrupted' : 'failed', (error as Error).message));
+    this.emit(
+      this.row(planned, role, undefined, isInterrupted(error) ? 'interrupted' : 'failed', (error as Error).message),
+    );
   }
 
   /** The student's row (with the gain) and the person's; `person` is null when it never started. */
-  private emitPair(planned: PlannedCell, student: RoleRun | string | undefined, person: RoleRun | string | undefined | null): void {
+  private emitPair(
+    planned: PlannedCell,
+    student: RoleRun | string | undefined,
+    person: RoleRun | string | undefined | null,
+  ): void {
     const asRow = (role: Role, run: RoleRun | string | undefined): Row =>
-      run === undefined ? this.row(planned, role, undefined, 'interrupted', 'interrupted before it finished')
-      : typeof run === 'string' ? this.row(planned, role, undefined, 'failed', run)
-      : this.row(planned, role, run, 'ok');
+      run === undefined
+        ? this.row(planned, role, undefined, 'interrupted', 'interrupted before it finished')
+        : typeof run === 'string'
+          ? this.row(planned, role, undefined, 'failed', run)
+          : this.row(planned, role, run, 'ok');
     const studentRow = asRow('student', student);
-    if (typeof student === 'object' && typeof person === 'object' && person !== null) Object.assign(studentRow, gain(student.metrics, student, person));
+    if (typeof student === 'object' && typeof person === 'object' && person !== null) {
+      Object.assign(studentRow, gain(student.metrics, student, person));
+    }
     this.emit(studentRow);
     if (person !== null) this.emit(asRow('person', person));
     // The person's model was disposed when it finished: only its figures are shared.

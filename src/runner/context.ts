@@ -25,5 +25,7 @@ export interface ExecutionContext {
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810`. */
 export function describeMetrics(test: Readonly<Record<string, number>>): string {
-  return Object.entries(test).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  return Object.entries(test)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ');
 }

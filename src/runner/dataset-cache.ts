@@ -20,7 +20,12 @@ export interface LoadedData {
  * Splits `split` into training and validation rows: a seeded permutation picks `fraction` of the rows
  * (at least one, leaving at least one) for validation. The same seed picks the same rows.
  */
-export function holdOut(split: DataSplit, fraction: number, seed: number, features: number): { train: DataSplit; validation: DataSplit } {
+export function holdOut(
+  split: DataSplit,
+  fraction: number,
+  seed: number,
+  features: number,
+): { train: DataSplit; validation: DataSplit } {
   const held = Math.min(split.n - 1, Math.max(1, Math.round(split.n * fraction)));
   const order = permutation(split.n, seed);
   const take = (rows: Int32Array): DataSplit => {
@@ -51,11 +56,17 @@ function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTens
 export async function loadData(registry: Registry, config: ResolvedConfig, baseDir: string): Promise<LoadedData> {
   const definition = registry.get('dataset', config.dataset.name).definition;
   if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
-  const dataset = await definition.create(structuredClone(config.dataset.params) as never, { seed: config.seed, baseDir, task: config.task });
+  const dataset = await definition.create(structuredClone(config.dataset.params) as never, {
+    seed: config.seed,
+    baseDir,
+    task: config.task,
+  });
   const features = dataset.featureShape.reduce((a, b) => a * b, 1);
   let { train } = dataset;
   let validation = dataset.validation;
-  if (!validation && config.validation > 0) ({ train, validation } = holdOut(dataset.train, config.validation, validationSeed(config), features));
+  if (!validation && config.validation > 0) {
+    ({ train, validation } = holdOut(dataset.train, config.validation, validationSeed(config), features));
+  }
   return {
     dataset,
     train: toTensors(train, dataset.featureShape),
@@ -74,7 +85,10 @@ export class DatasetCache {
   /** By dataset key: the splits on the backend, and the config that loaded them (for the manifest). */
   private readonly loaded = new Map<string, { readonly data: LoadedData; readonly config: ResolvedConfig }>();
 
-  constructor(private readonly registry: Registry, private readonly baseDir: string) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly baseDir: string,
+  ) {}
 
   /** Loads every dataset the cells use, so bad data files are refused before anything is written. */
   async loadAll(cells: readonly PlannedCell[]): Promise<void> {
@@ -113,7 +127,9 @@ export class DatasetCache {
     let bytes = 0;
     for (const [key, { data }] of this.loaded) {
       if (key === planned.datasetKey) continue;
-      for (const split of [data.train, data.validation, data.test]) if (split) bytes += (split.x.size + split.y.size) * 4;
+      for (const split of [data.train, data.validation, data.test]) {
+        if (split) bytes += (split.x.size + split.y.size) * 4;
+      }
     }
     return bytes;
   }

@@ -29,7 +29,12 @@ export class EpochsAxis {
    * its own — to the largest count of the upcoming cells that differ only in this role's epochs, serving
    * each of their counts on the way (an epochs axis costs one training).
    */
-  async trainOrServe(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D): Promise<RoleRun | string> {
+  async trainOrServe(
+    planned: PlannedCell,
+    role: Role,
+    data: LoadedData,
+    teacherTrain?: tf.Tensor2D,
+  ): Promise<RoleRun | string> {
     const served = await this.takeServed(planned, role);
     if (served !== undefined) return served;
     const counts = this.epochCounts(planned, role);
@@ -49,7 +54,12 @@ export class EpochsAxis {
     }
     // A training that failed later still served the counts it passed; the others failed with it.
     for (const epochs of counts.keys()) {
-      if (!results.has(epochs)) results.set(epochs, epochs === largest || typeof last === 'string' ? last : `the training stopped before epoch ${epochs}`);
+      if (!results.has(epochs)) {
+        results.set(
+          epochs,
+          epochs === largest || typeof last === 'string' ? last : `the training stopped before epoch ${epochs}`,
+        );
+      }
     }
     for (const [epochs, run] of results) if (epochs !== own) this.served.set(`${role}:${counts.get(epochs)}`, run);
     return results.get(own) as RoleRun | string;
@@ -66,7 +76,14 @@ export class EpochsAxis {
     if (!epochsShareable(planned.cell.config.models[role])) return counts;
     for (const other of this.upcoming) {
       const epochs = other.cell.config.models[role].training.epochs;
-      if (other.trainingKeys[role] !== planned.trainingKeys[role] || counts.has(epochs) || this.has(other, role) || this.known(other, role)) continue;
+      if (
+        other.trainingKeys[role] !== planned.trainingKeys[role] ||
+        counts.has(epochs) ||
+        this.has(other, role) ||
+        this.known(other, role)
+      ) {
+        continue;
+      }
       counts.set(epochs, roleKey(other, role));
     }
     return counts;
@@ -79,7 +96,10 @@ export class EpochsAxis {
     if (run === undefined) return undefined;
     this.served.delete(key);
     const epochs = planned.cell.config.models[role].training.epochs;
-    const from = typeof run === 'object' && run.checkpointOf ? `epoch ${epochs} of one ${run.checkpointOf}-epoch training` : `the last epoch of a training that also served epochs below ${epochs}`;
+    const from =
+      typeof run === 'object' && run.checkpointOf
+        ? `epoch ${epochs} of one ${run.checkpointOf}-epoch training`
+        : `the last epoch of a training that also served epochs below ${epochs}`;
     const detail = `${from} (an epochs axis trains once)`;
     if (typeof run === 'string') await this.trainer.reportNotTrained(planned, role, detail, 'failed', run);
     else {

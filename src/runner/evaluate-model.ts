@@ -36,33 +36,54 @@ export interface Evaluation {
 type Spec = Record<string, unknown>;
 
 /** A component reference as a spec writes it: `{ name, ...params }`. */
-const asSpec = (ref: { name: string; params: Readonly<Record<string, unknown>> }): Spec => ({ name: ref.name, ...ref.params });
+const asSpec = (ref: { name: string; params: Readonly<Record<string, unknown>> }): Spec => ({
+  name: ref.name,
+  ...ref.params,
+});
 
 /**
  * The config to evaluate with: the dataset (the model's own, a registered name or a spec's), the seed
  * its split depends on, and the model's metrics and loss, validated like any spec.
  */
-async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions): Promise<{ config: ResolvedConfig; registry: Registry; baseDir: string }> {
+async function evaluationConfig(
+  files: SavedModelFiles,
+  options: EvaluateOptions,
+): Promise<{ config: ResolvedConfig; registry: Registry; baseDir: string }> {
   const { info } = files;
   if (options.dataset !== undefined && /\.(ya?ml|json)$/i.test(options.dataset)) {
-    const { experiment, registry } = await loadExperiment(options.dataset, { registry: options.registry, set: options.set ? [...options.set] : undefined });
+    const { experiment, registry } = await loadExperiment(options.dataset, {
+      registry: options.registry,
+      set: options.set ? [...options.set] : undefined,
+    });
     return { config: withModelMetrics(experiment.cells[0].config, info), registry, baseDir: experiment.baseDir };
   }
   if (options.dataset === undefined && !info?.dataset) {
-    throw errorInvalidArgument('--dataset', `${files.dir} was not saved by a distil-run run, so it does not say which dataset it was trained on; give --dataset NAME or --dataset spec.yaml`);
+    throw errorInvalidArgument(
+      '--dataset',
+      `${files.dir} was not saved by a distil-run run, so it does not say which dataset it was trained on; give --dataset NAME or --dataset spec.yaml`,
+    );
   }
   // A name as `{ name }`, so that --set dataset.X=V has a mapping to set X in.
   const dataset = options.dataset !== undefined ? { name: options.dataset } : asSpec(info!.dataset!);
   const training: Spec = {};
   if (info?.metrics) training.metrics = info.metrics.map(asSpec);
   if (info?.loss) training.loss = asSpec(info.loss);
-  const spec = { name: 'evaluate', seed: info?.seed ?? 0, dataset, models: { teacher: { layers: [1] }, student: { layers: [1] } }, training };
-  const baseDir = path.resolve(options.dataset === undefined ? info?.baseDir ?? process.cwd() : process.cwd());
+  const spec = {
+    name: 'evaluate',
+    seed: info?.seed ?? 0,
+    dataset,
+    models: { teacher: { layers: [1] }, student: { layers: [1] } },
+    training,
+  };
+  const baseDir = path.resolve(options.dataset === undefined ? (info?.baseDir ?? process.cwd()) : process.cwd());
   // This spec is no file the user has: its problems name the evaluation and what set the value (a flag, or the
   // model's own record), never a made-up file or a line in it. The flags' own origins are set after, and win.
   const parsed = parseSpecSource(JSON.stringify(spec, null, 2), `the evaluation of ${files.dir}`);
   const source = { ...parsed, baseDir };
-  source.origins.set('dataset', options.dataset !== undefined ? `--dataset ${options.dataset}` : 'saved with the model');
+  source.origins.set(
+    'dataset',
+    options.dataset !== undefined ? `--dataset ${options.dataset}` : 'saved with the model',
+  );
   source.origins.set('training', 'saved with the model');
   applyOverrides(source, options.set ?? []);
   const { experiment, registry } = await resolveExperiment(source, { registry: options.registry });
@@ -73,7 +94,11 @@ async function evaluationConfig(files: SavedModelFiles, options: EvaluateOptions
 function withModelMetrics(config: ResolvedConfig, info: SavedModelInfo | undefined): ResolvedConfig {
   if (!info?.metrics || !info.loss) return config;
   const teacher = config.models.teacher;
-  const training = { ...teacher.training, metrics: info.metrics.map((m) => ({ name: m.name, params: { ...m.params } })), loss: { name: info.loss.name, params: { ...info.loss.params } } };
+  const training = {
+    ...teacher.training,
+    metrics: info.metrics.map((m) => ({ name: m.name, params: { ...m.params } })),
+    loss: { name: info.loss.name, params: { ...info.loss.params } },
+  };
   return { ...config, models: { ...config.models, teacher: { ...teacher, training } } };
 }
 
@@ -81,15 +106,27 @@ function withModelMetrics(config: ResolvedConfig, info: SavedModelInfo | undefin
  * Checks that the model takes the dataset's examples and gives its outputs.
  * @throws DistilError INVALID_ARGUMENT (exit 2) saying both shapes.
  */
-function assertFits(model: tf.LayersModel, dir: string, featureShape: readonly number[], outputSize: number, dataset: string): void {
+function assertFits(
+  model: tf.LayersModel,
+  dir: string,
+  featureShape: readonly number[],
+  outputSize: number,
+  dataset: string,
+): void {
   const input = model.inputs[0].shape.slice(1);
   const features = featureShape.reduce((a, b) => a * b, 1);
   if (input.reduce((a: number, b) => a * (b ?? 1), 1) !== features) {
-    throw errorInvalidArgument('--dataset', `${dir} takes inputs of shape [${input.join(', ')}], dataset ${dataset} gives [${featureShape.join(', ')}]`);
+    throw errorInvalidArgument(
+      '--dataset',
+      `${dir} takes inputs of shape [${input.join(', ')}], dataset ${dataset} gives [${featureShape.join(', ')}]`,
+    );
   }
   const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
   if (outputs !== outputSize) {
-    throw errorInvalidArgument('--dataset', `${dir} gives ${outputs} output(s), dataset ${dataset} has ${outputSize} ${outputSize === 1 ? 'target' : 'classes'}`);
+    throw errorInvalidArgument(
+      '--dataset',
+      `${dir} gives ${outputs} output(s), dataset ${dataset} has ${outputSize} ${outputSize === 1 ? 'target' : 'classes'}`,
+    );
   }
 }
 
@@ -108,9 +145,22 @@ export async function evaluateSavedModel(target: string, options: EvaluateOption
       const training = config.models.teacher.training;
       const metrics = training.metrics.map((ref) => createMetric(registry, ref, context));
       const labelLoss = createComponent<Loss>(registry, 'loss', training.loss, context);
-      const values = evaluate(model, { test: data.test, metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize });
+      const values = evaluate(model, {
+        test: data.test,
+        metrics,
+        labelLoss,
+        task: config.task,
+        evalBatchSize: config.evaluation.batchSize,
+      });
       const ownDataset = options.dataset === undefined && (options.set ?? []).length === 0;
-      return { model: files.dir, info: files.info, dataset: config.dataset.name, examples: data.test.n, metrics: values, recorded: ownDataset ? files.info?.test : undefined };
+      return {
+        model: files.dir,
+        info: files.info,
+        dataset: config.dataset.name,
+        examples: data.test.n,
+        metrics: values,
+        recorded: ownDataset ? files.info?.test : undefined,
+      };
     } finally {
       disposeData(data);
     }
@@ -122,11 +172,18 @@ export async function evaluateSavedModel(target: string, options: EvaluateOption
 /** The evaluation as the CLI prints it: one line per metric, beside what the run recorded. */
 export function formatEvaluation(result: Evaluation): string {
   const { info } = result;
-  const from = info?.experiment ? ` (${info.role} of experiment ${info.experiment}, cell ${info.cellId}, seed ${info.seed})` : '';
-  const lines = [`model: ${result.model}${from}`, `dataset: ${result.dataset}, test split: ${result.examples.toLocaleString('en-US')} examples`];
+  const from = info?.experiment
+    ? ` (${info.role} of experiment ${info.experiment}, cell ${info.cellId}, seed ${info.seed})`
+    : '';
+  const lines = [
+    `model: ${result.model}${from}`,
+    `dataset: ${result.dataset}, test split: ${result.examples.toLocaleString('en-US')} examples`,
+  ];
   for (const [metric, value] of Object.entries(result.metrics)) {
     const recorded = result.recorded?.[metric];
-    lines.push(`test_${metric} ${Number(value.toPrecision(6))}${recorded !== undefined ? ` (recorded by the run: ${Number(recorded.toPrecision(6))})` : ''}`);
+    lines.push(
+      `test_${metric} ${Number(value.toPrecision(6))}${recorded !== undefined ? ` (recorded by the run: ${Number(recorded.toPrecision(6))})` : ''}`,
+    );
   }
   return lines.join('\n');
 }

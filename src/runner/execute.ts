@@ -28,8 +28,17 @@ import { checkTeacherCache, defaultTeacherCacheDir } from './teacher-cache.js';
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
  * its tables cut back to the finished cells' whole rows.
  */
-function startRun(experiment: ResolvedExperiment, identity: RunIdentity, options: RunOptions, reporter: Reporter): { open: OpenRun; finished: Set<string> } {
-  const open = openRunDirectory({ ...runDirectoryOf(experiment, options), identity, warn: (warning) => reporter.warn(warning) });
+function startRun(
+  experiment: ResolvedExperiment,
+  identity: RunIdentity,
+  options: RunOptions,
+  reporter: Reporter,
+): { open: OpenRun; finished: Set<string> } {
+  const open = openRunDirectory({
+    ...runDirectoryOf(experiment, options),
+    identity,
+    warn: (warning) => reporter.warn(warning),
+  });
   try {
     // Each table is read once: to find the finished runs, then to keep their rows.
     const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
@@ -51,7 +60,11 @@ function startRun(experiment: ResolvedExperiment, identity: RunIdentity, options
  * @throws DistilError INTERRUPTED when `signal` aborts (finished rows stay written), INVALID_ARGUMENT,
  *   RUN_LOCKED, RUN_MISMATCH, DATASET_ERROR, BACKEND_UNAVAILABLE.
  */
-export async function runExperiment(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Promise<RunSummary> {
+export async function runExperiment(
+  experiment: ResolvedExperiment,
+  registry: Registry,
+  options: RunOptions = {},
+): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
   const stages = planStages(experiment, options);
   const reporter = options.reporter ?? new ListrReporter();
@@ -70,7 +83,19 @@ export async function runExperiment(experiment: ResolvedExperiment, registry: Re
     const identity = runIdentity(experiment, metricColumns(experiment, registry));
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
-      return await execute({ experiment, registry, reporter, backend, datasets, teacherCache, open, finished, identity, options, stages });
+      return await execute({
+        experiment,
+        registry,
+        reporter,
+        backend,
+        datasets,
+        teacherCache,
+        open,
+        finished,
+        identity,
+        options,
+        stages,
+      });
     } finally {
       open.release();
     }
@@ -101,14 +126,41 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   let plan = plans.final;
   const cellCount = plan.cells.length + (plans.search?.cells.length ?? 0);
   const runner = new CellRunner({
-    experiment, registry, writer: open.writer, reporter, runId: open.runId, backend: backend.name, datasets: input.datasets,
-    signal: options.signal, teacherCache: input.teacherCache, numerics: backend.blas ? `${backend.name}-blas` : backend.name,
-    saveModels: saveModelsFor(options.saveModels, cellCount), runDir: open.dir,
+    experiment,
+    registry,
+    writer: open.writer,
+    reporter,
+    runId: open.runId,
+    backend: backend.name,
+    datasets: input.datasets,
+    signal: options.signal,
+    teacherCache: input.teacherCache,
+    numerics: backend.blas ? `${backend.name}-blas` : backend.name,
+    saveModels: saveModelsFor(options.saveModels, cellCount),
+    runDir: open.dir,
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
-    writeManifest(open.writer, { experiment, runId: open.runId, backend, started, finished, status, shard: options.shard, identity: input.identity, previous: open.previous, selection, datasets: input.datasets.provenance() });
-  reporter.runStart({ experiment: experiment.name, runDir: open.dir, backend: describeBackend(backend), cells: cellCount, skippedCells: plan.done.length + (plans.search?.done.length ?? 0) });
+    writeManifest(open.writer, {
+      experiment,
+      runId: open.runId,
+      backend,
+      started,
+      finished,
+      status,
+      shard: options.shard,
+      identity: input.identity,
+      previous: open.previous,
+      selection,
+      datasets: input.datasets.provenance(),
+    });
+  reporter.runStart({
+    experiment: experiment.name,
+    runDir: open.dir,
+    backend: describeBackend(backend),
+    cells: cellCount,
+    skippedCells: plan.done.length + (plans.search?.done.length ?? 0),
+  });
   manifest('running');
   let status: RunStatus = 'ok';
   let summary: readonly Row[];
@@ -147,7 +199,13 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
  * winner on the validation metric over all search rows, and writes selection.csv.
  * @throws DistilError NOTHING_SELECTED when no point's teacher finished.
  */
-async function searchStage(runner: CellRunner, stage: SearchStage, plan: Plan, open: OpenRun, reporter: Reporter): Promise<Selection> {
+async function searchStage(
+  runner: CellRunner,
+  stage: SearchStage,
+  plan: Plan,
+  open: OpenRun,
+  reporter: Reporter,
+): Promise<Selection> {
   await searchCells(runner, plan);
   runner.stage = 'final';
   const rows = open.writer.existingResults().records.filter((row) => row.stage === 'search');
@@ -173,6 +231,8 @@ async function finalCells(runner: CellRunner, plan: Plan): Promise<void> {
     runner.upcoming = plan.cells.slice(i);
     await runner.cell(planned);
     // A sweep over seeds must not hold every seed's teacher.
-    if (!plan.cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) runner.releaseTeacher(planned.teacherKey);
+    if (!plan.cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) {
+      runner.releaseTeacher(planned.teacherKey);
+    }
   }
 }

@@ -30,5 +30,13 @@ export function runIdentity(experiment: ResolvedExperiment, metrics: readonly st
   const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
   const cells = all.map((cell) => `${cell.id}/${cell.seed}`);
   const axes = axesOf(experiment.cells);
-  return { hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16), spec: experiment.spec, resolved, metrics, validation, axes, search };
+  return {
+    hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16),
+    spec: experiment.spec,
+    resolved,
+    metrics,
+    validation,
+    axes,
+    search,
+  };
 }

@@ -13,12 +13,19 @@ interface RateHolder {
  * `decay^(epoch - 1)`. Undefined for a constant rate (decay 1).
  * @throws DistilError INVALID_ARGUMENT when the optimizer (a plugin's) exposes no numeric learningRate to change.
  */
-export function learningRateSchedule(optimizer: tf.Optimizer, decay: number, name: string): ((epoch: number) => void) | undefined {
+export function learningRateSchedule(
+  optimizer: tf.Optimizer,
+  decay: number,
+  name: string,
+): ((epoch: number) => void) | undefined {
   if (decay === 1) return undefined;
   const holder = optimizer as unknown as RateHolder;
   const base = holder.learningRate;
   if (typeof base !== 'number') {
-    throw errorInvalidArgument('training.lr_decay', `optimizer "${name}" has no learningRate that distil-run can change (a plugin optimizer must expose a numeric learningRate, and setLearningRate if it caches it); remove lr_decay or use sgd, adam or rmsprop`);
+    throw errorInvalidArgument(
+      'training.lr_decay',
+      `optimizer "${name}" has no learningRate that distil-run can change (a plugin optimizer must expose a numeric learningRate, and setLearningRate if it caches it); remove lr_decay or use sgd, adam or rmsprop`,
+    );
   }
   return (epoch) => {
     const lr = base * decay ** (epoch - 1);

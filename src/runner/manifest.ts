@@ -26,7 +26,11 @@ export interface ManifestInput {
 }
 
 /** The backend's own package: the one whose kernels did the arithmetic. */
-const BACKEND_PACKAGE: Record<string, string> = { tensorflow: 'tfjs-node', wasm: 'tfjs-backend-wasm', cpu: 'tfjs-backend-cpu' };
+const BACKEND_PACKAGE: Record<string, string> = {
+  tensorflow: 'tfjs-node',
+  wasm: 'tfjs-backend-wasm',
+  cpu: 'tfjs-backend-cpu',
+};
 
 /** One invocation of the run (a resumed run has several). */
 function attempt(input: ManifestInput): Record<string, unknown> {
@@ -35,7 +39,9 @@ function attempt(input: ManifestInput): Record<string, unknown> {
     command: ['distil-run', ...process.argv.slice(2)].map(shellWord).join(' '),
     argv: process.argv.slice(2),
     cwd: process.cwd(),
-    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('DISTIL_') || key === 'XDG_CACHE_HOME')),
+    env: Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => key.startsWith('DISTIL_') || key === 'XDG_CACHE_HOME'),
+    ),
     started_at: input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     status: input.status,
@@ -66,11 +72,23 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     started_at: typeof previous?.started_at === 'string' ? previous.started_at : input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     seconds: input.finished ? (input.finished.getTime() - input.started.getTime()) / 1000 : null,
-    backend: { name: backend.name, requested: backend.requested, skipped: backend.skipped, kernels: backend.kernels, blas: backend.blas ?? null, blas_skipped: backend.blasSkipped ?? null },
+    backend: {
+      name: backend.name,
+      requested: backend.requested,
+      skipped: backend.skipped,
+      kernels: backend.kernels,
+      blas: backend.blas ?? null,
+      blas_skipped: backend.blasSkipped ?? null,
+    },
     versions: { node: process.version, ...tf.version, ...installed },
     backend_package: ownPackage ? `@tensorflow/${ownPackage}@${installed[ownPackage] ?? 'unknown'}` : null,
     datasets: input.datasets ?? [],
-    machine: { platform: process.platform, arch: process.arch, cpus: os.cpus().length, memory_gb: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      platform: process.platform,
+      arch: process.arch,
+      cpus: os.cpus().length,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    },
     shard: input.shard ?? null,
     attempts: [...earlier, attempt(input)],
     selection: input.selection ?? null,

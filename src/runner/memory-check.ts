@@ -17,13 +17,27 @@ function roleInput(registry: Registry, config: ResolvedConfig, role: Role, datas
   const { layers, training } = config.models[role];
   // Every hidden layer's size and parameters from the definitions' static facts (the output layer is counted apart).
   const planned = planLayers(registry, layers, dataset).slice(0, -1);
-  const shapes: LayerShape[] = planned.map((layer) => ({ width: layer.output.reduce((a, b) => a * b, 1), params: layer.params }));
+  const shapes: LayerShape[] = planned.map((layer) => ({
+    width: layer.output.reduce((a, b) => a * b, 1),
+    params: layer.params,
+  }));
   const inputs = dataset.featureShape.reduce((a, b) => a * b, 1);
-  return { role, inputs, layers: shapes, outputs: dataset.outputSize, batchSize: training.batchSize, optimizer: training.optimizer };
+  return {
+    role,
+    inputs,
+    layers: shapes,
+    outputs: dataset.outputSize,
+    batchSize: training.batchSize,
+    optimizer: training.optimizer,
+  };
 }
 
 /** A model's parameter count from its planned layers; undefined when a plugin layer declares no `shape()` (its count is unknown). */
-function plannedParams(registry: Registry, layers: readonly ComponentRef[], planned: readonly PlannedLayer[]): number | undefined {
+function plannedParams(
+  registry: Registry,
+  layers: readonly ComponentRef[],
+  planned: readonly PlannedLayer[],
+): number | undefined {
   // A built-in layer without shape() has no parameters (dropout); a plugin's may have some.
   const unknown = layers.some((ref) => {
     const { definition, plugin } = registry.get('layer', ref.name);
@@ -38,7 +52,12 @@ function plannedParams(registry: Registry, layers: readonly ComponentRef[], plan
  * larger than its student, once per (teacher, student) pair.
  * @throws DistilError MODEL_SHAPE (exit 2) naming the cell, role and layer.
  */
-export async function assertModelsFit(cells: readonly PlannedCell[], datasets: DatasetCache, registry: Registry, warn?: (warning: DistilWarning) => void): Promise<void> {
+export async function assertModelsFit(
+  cells: readonly PlannedCell[],
+  datasets: DatasetCache,
+  registry: Registry,
+  warn?: (warning: DistilWarning) => void,
+): Promise<void> {
   const problems: string[] = [];
   const pairs = new Set<string>();
   for (const planned of cells) {
@@ -53,14 +72,33 @@ export async function assertModelsFit(cells: readonly PlannedCell[], datasets: D
           model.dispose();
         } else params[role] = plannedParams(registry, layers, planLayers(registry, layers, data.dataset));
       } catch (error) {
-        problems.push(`cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${load ? 'load: ' : ''}${(error as Error).message}`);
+        problems.push(
+          `cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${load ? 'load: ' : ''}${(error as Error).message}`,
+        );
       }
     }
     const { teacher, student } = planned.cell.config.models;
-    const pair = JSON.stringify([teacher.load ?? teacher.layers, student.load ?? student.layers, data.dataset.featureShape, data.dataset.outputSize]);
-    if (params.teacher !== undefined && params.student !== undefined && params.teacher <= params.student && !pairs.has(pair)) {
+    const pair = JSON.stringify([
+      teacher.load ?? teacher.layers,
+      student.load ?? student.layers,
+      data.dataset.featureShape,
+      data.dataset.outputSize,
+    ]);
+    if (
+      params.teacher !== undefined &&
+      params.student !== undefined &&
+      params.teacher <= params.student &&
+      !pairs.has(pair)
+    ) {
       pairs.add(pair);
-      warn?.(warningTeacherNotLarger(planned.label || planned.cell.id, params.teacher, params.student, teacher.load !== undefined));
+      warn?.(
+        warningTeacherNotLarger(
+          planned.label || planned.cell.id,
+          params.teacher,
+          params.student,
+          teacher.load !== undefined,
+        ),
+      );
     }
   }
   if (problems.length > 0) throw errorModelShape([...new Set(problems)]);
@@ -71,7 +109,12 @@ export async function assertModelsFit(cells: readonly PlannedCell[], datasets: D
  * optimizer slots, a batch's activations and gradients, the datasets and prediction batches).
  * @throws DistilError CELLS_TOO_LARGE (exit 2) naming each cell that cannot fit and what to change.
  */
-export async function assertCellsFit(cells: readonly PlannedCell[], datasets: DatasetCache, backend: BackendInfo, registry: Registry): Promise<void> {
+export async function assertCellsFit(
+  cells: readonly PlannedCell[],
+  datasets: DatasetCache,
+  backend: BackendInfo,
+  registry: Registry,
+): Promise<void> {
   if (backend.name !== 'wasm') return;
   const problems: string[] = [];
   for (const planned of cells) {

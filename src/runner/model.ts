@@ -8,7 +8,12 @@ import type { ComponentRef } from '../config/index.js';
 import { deriveSeed } from '../shared/index.js';
 
 /** Creates a registered component of a kind from its resolved reference. */
-export function createComponent<T>(registry: Registry, kind: 'layer' | 'loss' | 'optimizer' | 'metric', ref: ComponentRef, context: ComponentContext): T {
+export function createComponent<T>(
+  registry: Registry,
+  kind: 'layer' | 'loss' | 'optimizer' | 'metric',
+  ref: ComponentRef,
+  context: ComponentContext,
+): T {
   const definition = registry.get(kind, ref.name).definition;
   return (definition.create as (params: unknown, context: ComponentContext) => T)(structuredClone(ref.params), context);
 }
@@ -22,7 +27,10 @@ export function metricFactsOf(registry: Registry, name: string): MetricFacts {
 
 // Duck-typed: a plugin that bundles its own copy of tfjs makes tensors of another class.
 const isTensor = (value: unknown): value is tf.Tensor =>
-  typeof value === 'object' && value !== null && typeof (value as tf.Tensor).dataSync === 'function' && Array.isArray((value as tf.Tensor).shape);
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as tf.Tensor).dataSync === 'function' &&
+  Array.isArray((value as tf.Tensor).shape);
 
 /** What a component gave back, for messages: `number`, `undefined`, `an object`, `a tensor of shape [3]`... */
 export function describeValue(value: unknown): string {
@@ -41,7 +49,9 @@ export function createMetric(registry: Registry, ref: ComponentRef, context: Com
   const { plugin } = registry.get('metric', ref.name);
   const created = createComponent<MetricFunction>(registry, 'metric', ref, context);
   const fail = (problem: string) => errorComponentResult('metric', ref.name, plugin, problem);
-  if (typeof created?.compute !== 'function') throw fail(`create() must return { compute(prediction, target, context) }, got ${describeValue(created)}`);
+  if (typeof created?.compute !== 'function') {
+    throw fail(`create() must return { compute(prediction, target, context) }, got ${describeValue(created)}`);
+  }
   const compute: MetricFunction['compute'] = (prediction, target, metricContext) => {
     const value: unknown = created.compute(prediction, target, metricContext);
     if (isTensor(value) && value.size === 1) return value as tf.Scalar;
@@ -53,24 +63,44 @@ export function createMetric(registry: Registry, ref: ComponentRef, context: Com
 /** A plugin's layer, checked: anything without apply() would fail inside tf.sequential with a TypeError. */
 function createLayer(registry: Registry, ref: ComponentRef, context: ComponentContext): tf.layers.Layer {
   const layer: unknown = createComponent<unknown>(registry, 'layer', ref, context);
-  if (layer instanceof tf.layers.Layer || (typeof layer === 'object' && layer !== null && typeof (layer as { apply?: unknown }).apply === 'function')) return layer as tf.layers.Layer;
+  if (
+    layer instanceof tf.layers.Layer ||
+    (typeof layer === 'object' && layer !== null && typeof (layer as { apply?: unknown }).apply === 'function')
+  ) {
+    return layer as tf.layers.Layer;
+  }
   const { plugin } = registry.get('layer', ref.name);
-  throw errorComponentResult('layer', ref.name, plugin, `create() must return a tf.layers.Layer (e.g. tf.layers.dense({ units })), got ${describeValue(layer)}`);
+  throw errorComponentResult(
+    'layer',
+    ref.name,
+    plugin,
+    `create() must return a tf.layers.Layer (e.g. tf.layers.dense({ units })), got ${describeValue(layer)}`,
+  );
 }
 
 /** The output layer every model ends with: logits (classification) or the prediction (regression). */
-const outputLayer = (dataset: Dataset): ComponentRef => ({ name: 'dense', params: { units: dataset.outputSize, activation: 'linear', use_bias: true } });
+const outputLayer = (dataset: Dataset): ComponentRef => ({
+  name: 'dense',
+  params: { units: dataset.outputSize, activation: 'linear', use_bias: true },
+});
 
 /** The input kind a layer takes (see the layer definition's `input`). */
 function inputKind(registry: Registry, name: string): 'image' | 'flat' | 'any' {
   const { definition } = registry.get('layer', name);
-  return definition.kind === 'layer' ? definition.input ?? 'any' : 'any';
+  return definition.kind === 'layer' ? (definition.input ?? 'any') : 'any';
 }
 
 /** A reshape to the dataset's image shape or a flatten, when a layer takes the other kind of input than `shape`; the message when neither can help. */
-function adapter(kind: 'image' | 'flat' | 'any', shape: readonly number[], dataset: Dataset, layer: string): { kind: 'reshape' | 'flatten'; output: number[] } | string | undefined {
+function adapter(
+  kind: 'image' | 'flat' | 'any',
+  shape: readonly number[],
+  dataset: Dataset,
+  layer: string,
+): { kind: 'reshape' | 'flatten'; output: number[] } | string | undefined {
   if (kind === 'image' && shape.length === 1) {
-    if (!dataset.imageShape) return `${layer} takes images [height, width, channels], and the dataset gives [${shape.join(', ')}] (add { name: reshape, shape: [height, width, channels] } before it)`;
+    if (!dataset.imageShape) {
+      return `${layer} takes images [height, width, channels], and the dataset gives [${shape.join(', ')}] (add { name: reshape, shape: [height, width, channels] } before it)`;
+    }
     return { kind: 'reshape', output: [...dataset.imageShape] };
   }
   if (kind === 'flat' && shape.length > 1) return { kind: 'flatten', output: [shape.reduce((a, b) => a * b, 1)] };
@@ -106,12 +136,18 @@ export function planLayers(registry: Registry, layers: readonly ComponentRef[], 
     let facts: { output: number[]; params: number } = { output: [...shape], params: 0 };
     if (definition.kind === 'layer' && definition.shape) {
       try {
-        facts = (definition.shape as (params: unknown, input: readonly number[]) => { output: number[]; params: number })(ref.params, shape);
+        facts = (
+          definition.shape as (params: unknown, input: readonly number[]) => { output: number[]; params: number }
+        )(ref.params, shape);
       } catch (error) {
         throw new Error(`${label}: ${(error as Error).message}`, { cause: error });
       }
     }
-    if (facts.output.some((d) => d < 1)) throw new Error(`${label} leaves nothing of its input [${shape.join(', ')}] (a window larger than the image: use padding: same, or fewer pooling layers)`);
+    if (facts.output.some((d) => d < 1)) {
+      throw new Error(
+        `${label} leaves nothing of its input [${shape.join(', ')}] (a window larger than the image: use padding: same, or fewer pooling layers)`,
+      );
+    }
     planned.push({ name: ref.name, inserted: false, output: facts.output, params: facts.params });
     shape = facts.output;
   });
@@ -126,7 +162,14 @@ export function planLayers(registry: Registry, layers: readonly ComponentRef[], 
  * two roles equal when they share it (the student and the person start from the same weights, so the
  * comparison is paired).
  */
-export function buildModel(registry: Registry, layers: readonly ComponentRef[], dataset: Dataset, seed: number, seedKey: string, baseDir: string): tf.Sequential {
+export function buildModel(
+  registry: Registry,
+  layers: readonly ComponentRef[],
+  dataset: Dataset,
+  seed: number,
+  seedKey: string,
+  baseDir: string,
+): tf.Sequential {
   const model = tf.sequential();
   let shape: readonly number[] = dataset.featureShape;
   const add = (layer: tf.layers.Layer) => {
@@ -139,7 +182,12 @@ export function buildModel(registry: Registry, layers: readonly ComponentRef[], 
     if (typeof insert === 'string') throw new Error(insert);
     if (insert?.kind === 'reshape') add(tf.layers.reshape({ targetShape: insert.output, inputShape: inputShape() }));
     if (insert?.kind === 'flatten') add(tf.layers.flatten({ inputShape: inputShape() }));
-    const context: ComponentContext = { seed: deriveSeed(seed, seedKey, i), baseDir, task: dataset.task, inputShape: inputShape() };
+    const context: ComponentContext = {
+      seed: deriveSeed(seed, seedKey, i),
+      baseDir,
+      task: dataset.task,
+      inputShape: inputShape(),
+    };
     add(createLayer(registry, ref, context));
   });
   return model;
@@ -153,7 +201,9 @@ export function predictInBatches(model: tf.LayersModel, x: tf.Tensor2D, batchSiz
     // One tidy per batch: only each batch's output outlives it, not its activations.
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      parts.push(tf.tidy(() => model.apply(x.slice([start, 0], [size, x.shape[1]]), { training: false }) as tf.Tensor2D));
+      parts.push(
+        tf.tidy(() => model.apply(x.slice([start, 0], [size, x.shape[1]]), { training: false }) as tf.Tensor2D),
+      );
     }
     return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   } finally {

@@ -70,7 +70,9 @@ function planCell(cell: ResolvedCell): PlannedCell {
     studentKey,
     trainingKeys: {
       teacher: trainingKey('teacher', teacherKey, (teacher) => contentHash({ ...base, teacher })),
-      student: trainingKey('student', studentKey, (student) => contentHash({ ...base, teacherKey, distillation, student })),
+      student: trainingKey('student', studentKey, (student) =>
+        contentHash({ ...base, teacherKey, distillation, student }),
+      ),
       person: trainingKey('person', personKey, (person) => contentHash({ ...base, person })),
     },
     datasetKey: contentHash({ seed, dataset, validation }),
@@ -82,9 +84,11 @@ export function roleKey(planned: PlannedCell, role: Role): string {
   return role === 'teacher' ? planned.teacherKey : role === 'person' ? planned.personKey : planned.studentKey;
 }
 
-
 /** Plans a run: the cells of this shard, less those `finished` ({@link runKey}s) says are done. */
-export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {}): Plan {
+export function planRun(
+  experiment: ResolvedExperiment,
+  options: { shard?: Shard; finished?: ReadonlySet<string>; cells?: readonly ResolvedCell[] } = {},
+): Plan {
   const { shard, finished = new Set<string>(), cells = experiment.cells } = options;
   const mine = cells.filter((cell) => !shard || cell.index % shard.count === shard.index - 1).map(planCell);
   return {
@@ -99,7 +103,10 @@ export function planRun(experiment: ResolvedExperiment, options: { shard?: Shard
 function gridLine(experiment: ResolvedExperiment): string[] {
   if (experiment.axes.length === 0) return [];
   const axes = experiment.axes.map((axis) =>
-    axis.paths.length > 1 ? `zip of ${axis.paths.join(', ')} (${axis.length} steps)` : `${axis.paths[0]} (${axis.length} value${axis.length === 1 ? '' : 's'})`);
+    axis.paths.length > 1
+      ? `zip of ${axis.paths.join(', ')} (${axis.length} steps)`
+      : `${axis.paths[0]} (${axis.length} value${axis.length === 1 ? '' : 's'})`,
+  );
   const points = experiment.axes.reduce((product, axis) => product * axis.length, 1);
   return [`grid: ${axes.join(' x ')} = ${points} point(s)`];
 }
@@ -117,7 +124,9 @@ function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): stri
     `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${trainings} teacher training(s)${shared}: ${axes}`,
     `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
     `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
-    stage === 'search' ? 'this shard trains the search points below, and stops' : `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
+    stage === 'search'
+      ? 'this shard trains the search points below, and stops'
+      : `then (stage 2) the cells below, with the winner's values (shown for the first point):`,
   ];
 }
 
@@ -134,14 +143,18 @@ export function formatPlan(plan: Plan): string {
     plan.stage === 'search'
       ? `trainings: teacher ${count((p) => p.trainingKeys.teacher)} (search points that differ only in epochs share one training to the largest)`
       : `trainings: teacher ${count((p) => p.trainingKeys.teacher)}, student ${count((p) => p.trainingKeys.student)}, person ${count((p) => p.trainingKeys.person)}` +
-        ' (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role\'s epochs share one training to the largest)' +
-        (plan.experiment.search && plan.stage !== 'selected' ? '; after the search: its winning teacher is not trained again' : ''),
+        " (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role's epochs share one training to the largest)" +
+        (plan.experiment.search && plan.stage !== 'selected'
+          ? '; after the search: its winning teacher is not trained again'
+          : ''),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;
     const sizes = (role: 'teacher' | 'student') => models[role].layers.map((l) => l.params.units ?? l.name).join('-');
     const student = plan.stage === 'search' ? '' : `  student [${sizes('student')}]`;
-    lines.push(`  cell ${p.cell.id}  seed ${p.cell.seed}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]${student}`);
+    lines.push(
+      `  cell ${p.cell.id}  seed ${p.cell.seed}  ${p.label || '(no grid)'}  teacher ${p.teacherKey} [${sizes('teacher')}]${student}`,
+    );
   }
   lines.push(...(plan.notes ?? []));
   return lines.join('\n');

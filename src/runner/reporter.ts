@@ -33,7 +33,9 @@ export interface Reporter {
 export function formatEpoch(record: EpochRecord, epochs: number): string {
   const tests = Object.entries(record.test ?? {}).map(([k, v]) => `test_${k} ${v.toFixed(4)}`);
   const rate = Math.round(record.samplesPerSec).toLocaleString('en-US');
-  return [`epoch ${record.epoch}/${epochs}`, `loss ${record.trainLoss.toFixed(4)}`, ...tests, `${rate} samples/s`].join('  ');
+  return [`epoch ${record.epoch}/${epochs}`, `loss ${record.trainLoss.toFixed(4)}`, ...tests, `${rate} samples/s`].join(
+    '  ',
+  );
 }
 
 function title(event: RoleEvent): string {
@@ -69,7 +71,7 @@ export class ListrReporter implements Reporter {
 
   /** `plain` picks listr2's line-by-line renderer (for logs and CI) instead of the live one. */
   constructor(options: { plain?: boolean } = {}) {
-    this.renderer = options.plain ?? (!process.stderr.isTTY || Boolean(process.env.CI)) ? 'simple' : 'default';
+    this.renderer = (options.plain ?? (!process.stderr.isTTY || Boolean(process.env.CI))) ? 'simple' : 'default';
   }
 
   runStart(info: Parameters<Reporter['runStart']>[0]): void {

@@ -35,23 +35,46 @@ export class RoleTrainer {
    * With `longer`, it trains to `longer.epochs` and serves the cell's own count (and others) on the way.
    * @throws DistilError INTERRUPTED, BACKEND_FAILURE (a broken backend would fail every later cell the same way).
    */
-  async train(planned: PlannedCell, role: Role, data: LoadedData, teacherTrain?: tf.Tensor2D, longer?: Longer): Promise<RoleRun | string> {
+  async train(
+    planned: PlannedCell,
+    role: Role,
+    data: LoadedData,
+    teacherTrain?: tf.Tensor2D,
+    longer?: Longer,
+  ): Promise<RoleRun | string> {
     const { registry, experiment, reporter, writer, runId, signal } = this.context;
     const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
     const own = planned.cell.config.models[role].training;
     const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
     const training = config.models[role].training;
-    const serving = longer ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)` : '';
+    const serving = longer
+      ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)`
+      : '';
     // Below the longer count, this cell's model is the checkpoint served at its own count: its line shows that one.
     let checkpoint: RoleRun | string | undefined;
-    const onServed = longer ? (epochs: number, run: RoleRun | string) => {
-      if (epochs === own.epochs) checkpoint = run;
-      longer.onServed(epochs, run);
-    } : undefined;
+    const onServed = longer
+      ? (epochs: number, run: RoleRun | string) => {
+          if (epochs === own.epochs) checkpoint = run;
+          longer.onServed(epochs, run);
+        }
+      : undefined;
     try {
       const run = await runRole({
-        registry, config, role, data, baseDir: experiment.baseDir, teacherTrain, signal, serves: longer?.serves, onServed,
-        onModel: (model) => reporter.roleStart({ ...event, epochs: training.epochs, detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}` }),
+        registry,
+        config,
+        role,
+        data,
+        baseDir: experiment.baseDir,
+        teacherTrain,
+        signal,
+        serves: longer?.serves,
+        onServed,
+        onModel: (model) =>
+          reporter.roleStart({
+            ...event,
+            epochs: training.epochs,
+            detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}`,
+          }),
         onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {
           reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
@@ -64,7 +87,11 @@ export class RoleTrainer {
       else {
         const shown = checkpoint ?? run;
         const at = longer ? ` at epoch ${checkpoint ? own.epochs : longer.epochs}` : '';
-        reporter.roleEnd({ ...event, status: 'ok', summary: `${describeMetrics(shown.test)}${at} (${shown.trainSeconds.toFixed(1)} s)` });
+        reporter.roleEnd({
+          ...event,
+          status: 'ok',
+          summary: `${describeMetrics(shown.test)}${at} (${shown.trainSeconds.toFixed(1)} s)`,
+        });
       }
       return run;
     } catch (error) {
@@ -78,7 +105,13 @@ export class RoleTrainer {
   }
 
   /** Progress for a role this cell takes without training it (from the cache, or shared with another cell). */
-  async reportNotTrained(planned: PlannedCell, role: Role, detail: string, status: 'ok' | 'failed', summary: string): Promise<void> {
+  async reportNotTrained(
+    planned: PlannedCell,
+    role: Role,
+    detail: string,
+    status: 'ok' | 'failed',
+    summary: string,
+  ): Promise<void> {
     const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
     await this.context.reporter.roleStart({ ...event, epochs: 0, detail });
     this.context.reporter.roleEnd({ ...event, status, summary });

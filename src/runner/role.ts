@@ -51,12 +51,16 @@ export function timeInference(model: tf.LayersModel, x: tf.Tensor2D, batchSize: 
 
 /** A role whose metrics are not numbers has failed: a NaN must never reach a table as a result. */
 function assertFinite(role: Role, metrics: Readonly<Record<string, number>>, split: string): void {
-  for (const [metric, value] of Object.entries(metrics)) if (!Number.isFinite(value)) throw errorNonFiniteMetric(role, metric, split, value);
+  for (const [metric, value] of Object.entries(metrics)) {
+    if (!Number.isFinite(value)) throw errorNonFiniteMetric(role, metric, split, value);
+  }
 }
 
 /** Why these metrics fail the role (the first that is not a number), if one is not. */
 function nonFinite(role: Role, metrics: Readonly<Record<string, number>>, split: string): string | undefined {
-  for (const [metric, value] of Object.entries(metrics)) if (!Number.isFinite(value)) return errorNonFiniteMetric(role, metric, split, value).message;
+  for (const [metric, value] of Object.entries(metrics)) {
+    if (!Number.isFinite(value)) return errorNonFiniteMetric(role, metric, split, value).message;
+  }
   return undefined;
 }
 
@@ -66,7 +70,13 @@ function seedKey(role: Role): string {
 }
 
 /** A role's model with its seeded initial weights (the same for the same config, role and dataset). */
-export function buildRoleModel(registry: Registry, config: ResolvedConfig, role: Role, dataset: LoadedData['dataset'], baseDir: string): tf.Sequential {
+export function buildRoleModel(
+  registry: Registry,
+  config: ResolvedConfig,
+  role: Role,
+  dataset: LoadedData['dataset'],
+  baseDir: string,
+): tf.Sequential {
   return buildModel(registry, config.models[role].layers, dataset, config.seed, seedKey(role), baseDir);
 }
 
@@ -77,13 +87,18 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const seed = deriveSeed(config.seed, seedKey(role));
   const context = { seed, baseDir, task: config.task };
   // A loaded model starts from its saved weights; otherwise from the seeded layers.
-  const model = resolved.load ? await loadRoleModel(resolved.load, data.dataset) : buildRoleModel(registry, config, role, data.dataset, baseDir);
+  const model = resolved.load
+    ? await loadRoleModel(resolved.load, data.dataset)
+    : buildRoleModel(registry, config, role, data.dataset, baseDir);
   await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
-  const teacher = role === 'student' && options.teacherTrain && loss.prepareTeacher ? loss.prepareTeacher(options.teacherTrain) : options.teacherTrain;
+  const teacher =
+    role === 'student' && options.teacherTrain && loss.prepareTeacher
+      ? loss.prepareTeacher(options.teacherTrain)
+      : options.teacherTrain;
   const { evalEvery } = resolved.training;
   // A copy of the model at an earlier epoch count, with what a run of that many epochs would have recorded.
   const onCheckpoint = (history: readonly EpochRecord[], problem?: Error) => {
@@ -99,20 +114,46 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     }
     const trainSeconds = history.reduce((sum, r) => sum + r.seconds, 0);
     options.onServed?.(epochs, {
-      role, model: copy, params: copy.countParams(), history: historyOfRun(history, epochs, evalEvery), trainSeconds,
-      samplesPerSec: (data.train.n * epochs) / trainSeconds, test: record.test ?? {}, val: record.val, keptEpoch: epochs,
-      inferenceMsPer1000: timeInference(copy, data.test.x, config.evaluation.batchSize), metrics, checkpointOf: resolved.training.epochs,
+      role,
+      model: copy,
+      params: copy.countParams(),
+      history: historyOfRun(history, epochs, evalEvery),
+      trainSeconds,
+      samplesPerSec: (data.train.n * epochs) / trainSeconds,
+      test: record.test ?? {},
+      val: record.val,
+      keptEpoch: epochs,
+      inferenceMsPer1000: timeInference(copy, data.test.x, config.evaluation.batchSize),
+      metrics,
+      checkpointOf: resolved.training.epochs,
     });
   };
   try {
     const trained = await trainRole({
-      role, model, training: resolved.training, optimizer, loss, labelLoss, metrics, task: config.task,
-      train: data.train, test: data.test, validation: data.validation, teacherTrain: role === 'student' ? teacher : undefined,
-      evalBatchSize: config.evaluation.batchSize, seed: deriveSeed(seed, 'shuffle'), signal: options.signal, onEpoch: options.onEpoch, onProgress: options.onProgress,
-      checkpoints: options.serves ? new Set(options.serves) : undefined, onCheckpoint,
+      role,
+      model,
+      training: resolved.training,
+      optimizer,
+      loss,
+      labelLoss,
+      metrics,
+      task: config.task,
+      train: data.train,
+      test: data.test,
+      validation: data.validation,
+      teacherTrain: role === 'student' ? teacher : undefined,
+      evalBatchSize: config.evaluation.batchSize,
+      seed: deriveSeed(seed, 'shuffle'),
+      signal: options.signal,
+      onEpoch: options.onEpoch,
+      onProgress: options.onProgress,
+      checkpoints: options.serves ? new Set(options.serves) : undefined,
+      onCheckpoint,
     });
     // The model holds the kept epoch's weights (the last, or early stopping's best): report that epoch.
-    const kept = trained.history.find((record) => record.epoch === trained.keptEpoch) ?? trained.history[trained.history.length - 1];
+    const kept =
+      trained.history.find((record) => record.epoch === trained.keptEpoch) ??
+      trained.history[trained.history.length - 1];
     const context = { metrics, labelLoss, task: config.task, evalBatchSize: config.evaluation.batchSize };
     const val = data.validation ? (kept.val ?? evaluate(model, { ...context, test: data.validation })) : undefined;
     const test = kept.test ?? evaluate(model, { ...context, test: data.test });
@@ -120,9 +161,17 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     if (val) assertFinite(role, val, 'validation');
     return {
       // The checkpoints' evaluations are not this run's: its epochs as a run without them records them.
-      role, model, params: model.countParams(), history: options.serves ? historyOfRun(trained.history, resolved.training.epochs, evalEvery) : trained.history, trainSeconds: trained.trainSeconds,
-      samplesPerSec: trained.samplesPerSec, test, val, keptEpoch: trained.keptEpoch,
-      inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize), metrics,
+      role,
+      model,
+      params: model.countParams(),
+      history: options.serves ? historyOfRun(trained.history, resolved.training.epochs, evalEvery) : trained.history,
+      trainSeconds: trained.trainSeconds,
+      samplesPerSec: trained.samplesPerSec,
+      test,
+      val,
+      keptEpoch: trained.keptEpoch,
+      inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
+      metrics,
     };
   } catch (error) {
     model.dispose(); // a failed role returns no model to its caller

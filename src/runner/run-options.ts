@@ -78,7 +78,12 @@ export interface RunOptionsText {
  * name, which models to keep) and gives them typed.
  * @throws DistilError INVALID_ARGUMENT naming the flag.
  */
-export function checkRunOptions(text: RunOptionsText): { backend?: BackendRequest; blas?: string; runId?: string; saveModels?: SaveModels | 'auto' } {
+export function checkRunOptions(text: RunOptionsText): {
+  backend?: BackendRequest;
+  blas?: string;
+  runId?: string;
+  saveModels?: SaveModels | 'auto';
+} {
   if (text.saveModels !== undefined && !(SAVE_MODELS as readonly string[]).includes(text.saveModels)) {
     throw errorInvalidArgument('--save-models', `expected one of ${SAVE_MODELS.join(', ')}, got "${text.saveModels}"`);
   }
@@ -87,5 +92,10 @@ export function checkRunOptions(text: RunOptionsText): { backend?: BackendReques
   }
   if (text.runId !== undefined) assertRunId(text.runId);
   if (text.blas !== undefined) assertBlasRequest(text.blas);
-  return { backend: text.backend as BackendRequest | undefined, blas: text.blas, runId: text.runId, saveModels: text.saveModels as SaveModels | 'auto' | undefined };
+  return {
+    backend: text.backend as BackendRequest | undefined,
+    blas: text.blas,
+    runId: text.runId,
+    saveModels: text.saveModels as SaveModels | 'auto' | undefined,
+  };
 }

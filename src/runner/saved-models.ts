@@ -13,14 +13,33 @@ import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';
 
 /** What a saved model records of its role and cell: enough to rebuild the dataset and evaluate it again. */
-export function modelInfo(context: ExecutionContext, planned: PlannedCell, role: Role, run: RoleRun, data: LoadedData): SavedModelInfo {
+export function modelInfo(
+  context: ExecutionContext,
+  planned: PlannedCell,
+  role: Role,
+  run: RoleRun,
+  data: LoadedData,
+): SavedModelInfo {
   const { config } = planned.cell;
   const training = config.models[role].training;
   return {
-    role, task: config.task, inputShape: data.dataset.featureShape, outputSize: data.dataset.outputSize, input: data.dataset.input,
-    dataset: config.dataset, seed: config.seed, validation: config.validation, baseDir: context.experiment.baseDir, metrics: training.metrics, loss: training.loss,
-    evaluationBatchSize: config.evaluation.batchSize, test: run.test, val: run.val, keptEpoch: run.keptEpoch,
-    experiment: context.experiment.name, cellId: planned.cell.id,
+    role,
+    task: config.task,
+    inputShape: data.dataset.featureShape,
+    outputSize: data.dataset.outputSize,
+    input: data.dataset.input,
+    dataset: config.dataset,
+    seed: config.seed,
+    validation: config.validation,
+    baseDir: context.experiment.baseDir,
+    metrics: training.metrics,
+    loss: training.loss,
+    evaluationBatchSize: config.evaluation.batchSize,
+    test: run.test,
+    val: run.val,
+    keptEpoch: run.keptEpoch,
+    experiment: context.experiment.name,
+    cellId: planned.cell.id,
   };
 }
 

@@ -30,13 +30,16 @@ export interface Selection {
   readonly winner: number;
 }
 
-
 function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]): Candidate {
   const mine = rows.filter((row) => row.cell_id === stage.pointIds[point] && row.status === 'ok');
   const values = mine.map((row) => Number(row[`val_${stage.metric}`])).filter(Number.isFinite);
-  const testColumns = Object.keys(mine[0] ?? {}).filter((column) => column.startsWith('test_') && mine.every((row) => row[column] !== ''));
+  const testColumns = Object.keys(mine[0] ?? {}).filter(
+    (column) => column.startsWith('test_') && mine.every((row) => row[column] !== ''),
+  );
   // testColumns come from mine[0], so each mean is over at least one row.
-  const test = Object.fromEntries(testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))) ?? NaN)]));
+  const test = Object.fromEntries(
+    testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))) ?? NaN)]),
+  );
   return { point, label: pointLabel(stage.points[point]), n: values.length, value: mean(values) ?? NaN, test };
 }
 
@@ -54,7 +57,9 @@ export function selectWinner(stage: SearchStage, rows: readonly CsvRecord[]): Se
     if (c.n < seeds) continue;
     if (!winner || (stage.higherIsBetter ? c.value > winner.value : c.value < winner.value)) winner = c;
   }
-  return winner ? { metric: stage.metric, higherIsBetter: stage.higherIsBetter, candidates, winner: winner.point } : undefined;
+  return winner
+    ? { metric: stage.metric, higherIsBetter: stage.higherIsBetter, candidates, winner: winner.point }
+    : undefined;
 }
 
 /**
@@ -66,13 +71,28 @@ export function selectWinner(stage: SearchStage, rows: readonly CsvRecord[]): Se
 export function searchRowsFrom(file: string, stage: SearchStage, experiment: string): CsvRecord[] {
   const flag = '--selection';
   const table = readTable(file);
-  if (table.kind !== 'results') throw errorInvalidArgument(flag, `${file} is a ${table.kind} table; give the results.csv of the search stage (merged over its shards)`);
+  if (table.kind !== 'results') {
+    throw errorInvalidArgument(
+      flag,
+      `${file} is a ${table.kind} table; give the results.csv of the search stage (merged over its shards)`,
+    );
+  }
   const foreign = table.rows.find((row) => row.record.experiment !== experiment);
-  if (foreign) throw errorInvalidArgument(flag, `${file}:${foreign.line}: a row of experiment "${foreign.record.experiment}", not "${experiment}"`);
+  if (foreign) {
+    throw errorInvalidArgument(
+      flag,
+      `${file}:${foreign.line}: a row of experiment "${foreign.record.experiment}", not "${experiment}"`,
+    );
+  }
   const expected = new Map(stage.cells.map((cell, i) => [`${cell.id}/${cell.seed}`, i]));
   const rows = table.rows.filter((row) => row.record.stage === 'search');
   const stray = rows.find((row) => !expected.has(`${row.record.cell_id}/${row.record.seed}`));
-  if (stray) throw errorInvalidArgument(flag, `${file}:${stray.line}: search row ${stray.record.cell} (seed ${stray.record.seed}) is not a search point of this spec; was the spec changed after the search ran?`);
+  if (stray) {
+    throw errorInvalidArgument(
+      flag,
+      `${file}:${stray.line}: search row ${stray.record.cell} (seed ${stray.record.seed}) is not a search point of this spec; was the spec changed after the search ran?`,
+    );
+  }
   const found = new Map(rows.map((row) => [`${row.record.cell_id}/${row.record.seed}`, row]));
   const pointOf = (key: string) => {
     const cell = stage.cells[expected.get(key) ?? 0];
@@ -80,18 +100,28 @@ export function searchRowsFrom(file: string, stage: SearchStage, experiment: str
   };
   const missing = [...expected.keys()].filter((key) => !found.has(key));
   if (missing.length > 0) {
-    throw errorInvalidArgument(flag, `${file} has no row for ${missing.length} of the ${expected.size} search teacher(s): ${missing.slice(0, 3).map(pointOf).join('; ')}${missing.length > 3 ? '; ...' : ''} (merge the results.csv of every shard of the search stage, after each has finished)`);
+    throw errorInvalidArgument(
+      flag,
+      `${file} has no row for ${missing.length} of the ${expected.size} search teacher(s): ${missing.slice(0, 3).map(pointOf).join('; ')}${missing.length > 3 ? '; ...' : ''} (merge the results.csv of every shard of the search stage, after each has finished)`,
+    );
   }
   const unfinished = [...found].find(([, row]) => row.record.status === 'interrupted');
-  if (unfinished) throw errorInvalidArgument(flag, `${file}:${unfinished[1].line}: the search teacher ${pointOf(unfinished[0])} was interrupted; resume its shard, then merge again`);
+  if (unfinished) {
+    throw errorInvalidArgument(
+      flag,
+      `${file}:${unfinished[1].line}: the search teacher ${pointOf(unfinished[0])} was interrupted; resume its shard, then merge again`,
+    );
+  }
   return rows.map((row) => row.record);
 }
 
 /** One line for the log: which point won, on what, out of how many. */
 export function describeSelection(selection: Selection): string {
   const won = selection.candidates[selection.winner];
-  return `selected ${won.label} by mean val_${selection.metric} ${won.value.toFixed(4)} over ${won.n} seed(s) ` +
-    `(${selection.higherIsBetter ? 'highest' : 'lowest'} of ${selection.candidates.length} search point(s); the test split was not used)`;
+  return (
+    `selected ${won.label} by mean val_${selection.metric} ${won.value.toFixed(4)} over ${won.n} seed(s) ` +
+    `(${selection.higherIsBetter ? 'highest' : 'lowest'} of ${selection.candidates.length} search point(s); the test split was not used)`
+  );
 }
 
 /**
@@ -99,10 +129,20 @@ export function describeSelection(selection: Selection): string {
  * metrics are there to report, as everywhere, not to choose.
  */
 export function writeSelection(dir: string, stage: SearchStage, selection: Selection): string {
-  const ranked = [...selection.candidates].filter((c) => c.n > 0).sort((a, b) => (selection.higherIsBetter ? b.value - a.value : a.value - b.value));
+  const ranked = [...selection.candidates]
+    .filter((c) => c.n > 0)
+    .sort((a, b) => (selection.higherIsBetter ? b.value - a.value : a.value - b.value));
   const rank = new Map(ranked.map((c, i) => [c.point, i + 1]));
   const tests = [...new Set(selection.candidates.flatMap((c) => Object.keys(c.test)))];
-  const header = ['point', ...stage.axes.map((axis) => axis.path), 'n', `val_${selection.metric}_mean`, ...tests.map((t) => `test_${t}_mean`), 'rank', 'selected'];
+  const header = [
+    'point',
+    ...stage.axes.map((axis) => axis.path),
+    'n',
+    `val_${selection.metric}_mean`,
+    ...tests.map((t) => `test_${t}_mean`),
+    'rank',
+    'selected',
+  ];
   const records = selection.candidates.map((c) => ({
     point: c.point + 1,
     ...Object.fromEntries(stage.axes.map((axis) => [axis.path, JSON.stringify(stage.points[c.point][axis.path])])),

@@ -32,7 +32,9 @@ export interface Stages {
 export function planStages(experiment: ResolvedExperiment, options: Pick<RunOptions, 'selection' | 'shard'>): Stages {
   const { search } = experiment;
   if (!search) {
-    if (options.selection !== undefined) throw errorInvalidArgument('--selection', 'the spec has no search: block, so there is nothing to select');
+    if (options.selection !== undefined) {
+      throw errorInvalidArgument('--selection', 'the spec has no search: block, so there is nothing to select');
+    }
     return { after: 'none' };
   }
   if (options.selection !== undefined) {
@@ -48,26 +50,43 @@ export function planStages(experiment: ResolvedExperiment, options: Pick<RunOpti
  * shard's share of it), and the cells after the search (the winner's once it is known, else the first
  * point's; none when the invocation stops after the search). Cells in `finished` are counted as done.
  */
-export function stagePlans(experiment: ResolvedExperiment, stages: Stages, options: { shard?: Shard; finished?: ReadonlySet<string> }): { search?: Plan; final: Plan } {
+export function stagePlans(
+  experiment: ResolvedExperiment,
+  stages: Stages,
+  options: { shard?: Shard; finished?: ReadonlySet<string> },
+): { search?: Plan; final: Plan } {
   const { shard, finished } = options;
   const stop = stages.after === 'stop';
   // The search is sharded only when this invocation stops after it; a whole search runs before the shard's cells.
-  const search = stages.search ? planRun(experiment, { shard: stop ? shard : undefined, finished, cells: stages.search }) : undefined;
-  const after = experiment.search && stages.selection ? experiment.search.finals[stages.selection.winner] : experiment.cells;
+  const search = stages.search
+    ? planRun(experiment, { shard: stop ? shard : undefined, finished, cells: stages.search })
+    : undefined;
+  const after =
+    experiment.search && stages.selection ? experiment.search.finals[stages.selection.winner] : experiment.cells;
   return { search, final: planRun(experiment, { shard, finished, cells: stop ? [] : after }) };
 }
 
 /** Where a run with these options writes: the results root, the experiment, the run id and a shard's own folder. */
-export function runDirectoryOf(experiment: ResolvedExperiment, options: RunOptions): { outDir: string; experiment: string; runId?: string; subdir?: string } {
+export function runDirectoryOf(
+  experiment: ResolvedExperiment,
+  options: RunOptions,
+): { outDir: string; experiment: string; runId?: string; subdir?: string } {
   const { shard } = options;
-  return { outDir: options.outDir ?? 'results', experiment: experiment.name, runId: options.runId, subdir: shard ? `shard-${shard.index}-of-${shard.count}` : undefined };
+  return {
+    outDir: options.outDir ?? 'results',
+    experiment: experiment.name,
+    runId: options.runId,
+    subdir: shard ? `shard-${shard.index}-of-${shard.count}` : undefined,
+  };
 }
 
 /** What a shard that ran its share of the search says to do next. */
 export function searchShareNote(shard: Shard | undefined): string {
   const count = shard?.count ?? 1;
-  return `this shard runs only its share of the search (stage 1); when all ${count} shard(s) have finished, merge their results.csv ` +
-    '(distil-run merge <run dir>/shard-*/results.csv --out search.csv) and run the cells after the winner with --selection search.csv (and --shard I/N to split them)';
+  return (
+    `this shard runs only its share of the search (stage 1); when all ${count} shard(s) have finished, merge their results.csv ` +
+    '(distil-run merge <run dir>/shard-*/results.csv --out search.csv) and run the cells after the winner with --selection search.csv (and --shard I/N to split them)'
+  );
 }
 
 /**
@@ -77,10 +96,19 @@ export function searchShareNote(shard: Shard | undefined): string {
  */
 export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
   const stages = planStages(experiment, options);
-  const writer = inspectRunDirectory({ ...runDirectoryOf(experiment, options), identity: runIdentity(experiment, metricColumns(experiment, registry)) });
-  const finished = writer ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined) : new Set<string>();
+  const writer = inspectRunDirectory({
+    ...runDirectoryOf(experiment, options),
+    identity: runIdentity(experiment, metricColumns(experiment, registry)),
+  });
+  const finished = writer
+    ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined)
+    : new Set<string>();
   const plans = stagePlans(experiment, stages, { shard: options.shard, finished });
   if (stages.after === 'stop') return { ...plans.search!, stage: 'search', notes: [searchShareNote(options.shard)] };
   if (!stages.selection) return plans.final;
-  return { ...plans.final, stage: 'selected', notes: [`search rows from ${options.selection}: ${describeSelection(stages.selection)}`] };
+  return {
+    ...plans.final,
+    stage: 'selected',
+    notes: [`search rows from ${options.selection}: ${describeSelection(stages.selection)}`],
+  };
 }

@@ -54,9 +54,19 @@ export function hasTeacher(stem: string): boolean {
  * Saves a trained teacher as a model directory a user can open too (TensorFlow.js layers format, see
  * saved-model.ts), its training figures in the model's metadata.
  */
-export async function saveTeacher(stem: string, model: tf.LayersModel, info: SavedModelInfo, summary: TeacherSummary): Promise<void> {
+export async function saveTeacher(
+  stem: string,
+  model: tf.LayersModel,
+  info: SavedModelInfo,
+  summary: TeacherSummary,
+): Promise<void> {
   const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } = summary;
-  await saveModel(stem, model, { ...info, extra: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } }, getVersion());
+  await saveModel(
+    stem,
+    model,
+    { ...info, extra: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } },
+    getVersion(),
+  );
 }
 
 function readSummary(extra: unknown): TeacherSummary {
@@ -84,8 +94,13 @@ export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel:
     if (!files.info?.extra) throw new Error('it was not saved by the teacher cache');
     const summary = readSummary(files.info.extra);
     model = createModel();
-    const expected = model.getWeights().map((w) => w.shape.join('x')).join();
-    if (files.weightSpecs.map((spec) => spec.shape.join('x')).join() !== expected) throw new Error('its weights are of another architecture');
+    const expected = model
+      .getWeights()
+      .map((w) => w.shape.join('x'))
+      .join();
+    if (files.weightSpecs.map((spec) => spec.shape.join('x')).join() !== expected) {
+      throw new Error('its weights are of another architecture');
+    }
     const decoded = tf.io.decodeWeights(files.weightData, files.weightSpecs);
     const tensors = files.weightSpecs.map((spec) => decoded[spec.name]);
     model.setWeights(tensors);

@@ -58,13 +58,21 @@ export class Teachers {
     const known = this.entries.get(planned.teacherKey);
     if (known) return known;
     // A teacher someone else trained is used as it is: no cache, no training.
-    if (planned.cell.config.models.teacher.load) return this.store(planned, await this.loaded(planned, data), data, undefined);
+    if (planned.cell.config.models.teacher.load) {
+      return this.store(planned, await this.loaded(planned, data), data, undefined);
+    }
     const stem = this.stem(planned.teacherKey);
     let result = await this.axis.takeServed(planned, 'teacher');
     const cached = result === undefined && stem ? this.cached(planned, data, stem) : undefined;
     if (cached) {
       const detail = `loading ${path.basename(stem ?? '')} from the teacher cache`;
-      await this.trainer.reportNotTrained(planned, 'teacher', detail, 'ok', `from the teacher cache (${describeMetrics(cached.test)})`);
+      await this.trainer.reportNotTrained(
+        planned,
+        'teacher',
+        detail,
+        'ok',
+        `from the teacher cache (${describeMetrics(cached.test)})`,
+      );
       result = cached;
     } else {
       result ??= await this.axis.trainOrServe(planned, 'teacher', data);
@@ -74,14 +82,21 @@ export class Teachers {
   }
 
   /** Keeps a cell's teacher (or why it failed) for every cell sharing it, with its outputs on the training split. */
-  private store(planned: PlannedCell, result: RoleRun | string, data: LoadedData, source: TeacherEntry['source']): TeacherEntry {
+  private store(
+    planned: PlannedCell,
+    result: RoleRun | string,
+    data: LoadedData,
+    source: TeacherEntry['source'],
+  ): TeacherEntry {
     const entry: TeacherEntry =
       typeof result === 'string'
         ? { error: result }
         : {
-          run: result, source, trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
-          trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
-        };
+            run: result,
+            source,
+            trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
+            trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
+          };
     this.entries.set(planned.teacherKey, entry);
     return entry;
   }
@@ -89,7 +104,9 @@ export class Teachers {
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
   private cached(planned: PlannedCell, data: LoadedData, stem: string): RoleRun | undefined {
     const { registry, experiment, reporter } = this.context;
-    const found = loadTeacher(stem, () => buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir));
+    const found = loadTeacher(stem, () =>
+      buildRoleModel(registry, planned.cell.config, 'teacher', data.dataset, experiment.baseDir),
+    );
     if (!found.model) {
       if (found.damaged) reporter.warn(warningTeacherCacheDamaged(stem, found.damaged));
       return undefined;
@@ -124,7 +141,16 @@ export class Teachers {
       const val = data.validation ? evaluate(model, { ...judged, test: data.validation }) : undefined;
       reporter.roleEnd({ ...event, status: 'ok', summary: `loaded (${describeMetrics(test)})` });
       return {
-        role: 'teacher', model, params: model.countParams(), history: [], trainSeconds: 0, samplesPerSec: 0, test, val, metrics, loaded: true,
+        role: 'teacher',
+        model,
+        params: model.countParams(),
+        history: [],
+        trainSeconds: 0,
+        samplesPerSec: 0,
+        test,
+        val,
+        metrics,
+        loaded: true,
         inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
       };
     } catch (error) {

@@ -79,12 +79,17 @@ async function yieldEvery(state: { last: number }, intervalMs = 100): Promise<bo
 }
 
 /** Evaluates every metric on the whole test split. */
-export function evaluate(model: tf.LayersModel, options: Pick<TrainRoleOptions, 'test' | 'metrics' | 'labelLoss' | 'task' | 'evalBatchSize'>): Record<string, number> {
+export function evaluate(
+  model: tf.LayersModel,
+  options: Pick<TrainRoleOptions, 'test' | 'metrics' | 'labelLoss' | 'task' | 'evalBatchSize'>,
+): Record<string, number> {
   const prediction = predictInBatches(model, options.test.x, options.evalBatchSize);
   try {
     const values: Record<string, number> = {};
     for (const metric of options.metrics) {
-      const value = tf.tidy(() => metric.compute(prediction, options.test.y, { task: options.task, loss: options.labelLoss }));
+      const value = tf.tidy(() =>
+        metric.compute(prediction, options.test.y, { task: options.task, loss: options.labelLoss }),
+      );
       values[metric.column] = value.dataSync()[0];
       value.dispose();
     }
@@ -95,7 +100,10 @@ export function evaluate(model: tf.LayersModel, options: Pick<TrainRoleOptions, 
 }
 
 /** One optimizer step on the rows `indices` of the training split; returns the batch loss (caller disposes). */
-export function trainStep(options: Pick<TrainRoleOptions, 'model' | 'optimizer' | 'loss' | 'train' | 'teacherTrain'>, indices: Int32Array): tf.Scalar {
+export function trainStep(
+  options: Pick<TrainRoleOptions, 'model' | 'optimizer' | 'loss' | 'train' | 'teacherTrain'>,
+  indices: Int32Array,
+): tf.Scalar {
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     const x = tf.gather(options.train.x, idx);
@@ -180,13 +188,15 @@ function divergence(history: readonly EpochRecord[], untrained: number): Error |
  * at the checkpoints of a longer training.
  */
 export function historyOfRun(history: readonly EpochRecord[], epochs: number, evalEvery: number): EpochRecord[] {
-  return history.filter((record) => record.epoch <= epochs).map((record) => {
-    if (record.epoch === epochs || (evalEvery > 0 && record.epoch % evalEvery === 0)) return record;
-    // Validation without test metrics is early stopping's every-epoch reading: this run computed it too.
-    if (record.test === undefined) return record;
-    const { test: _test, val: _val, ...rest } = record;
-    return rest;
-  });
+  return history
+    .filter((record) => record.epoch <= epochs)
+    .map((record) => {
+      if (record.epoch === epochs || (evalEvery > 0 && record.epoch % evalEvery === 0)) return record;
+      // Validation without test metrics is early stopping's every-epoch reading: this run computed it too.
+      if (record.test === undefined) return record;
+      const { test: _test, val: _val, ...rest } = record;
+      return rest;
+    });
 }
 
 /**
@@ -212,7 +222,10 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       const evaluateNow = epoch === epochs || checkpoint || (evalEvery > 0 && epoch % evalEvery === 0);
       const test = evaluateNow ? evaluate(options.model, options) : undefined;
       // Early stopping watches the validation split every epoch; otherwise it is read when the test split is.
-      const val = options.validation && (evaluateNow || earlyStopping) ? evaluate(options.model, { ...options, test: options.validation }) : undefined;
+      const val =
+        options.validation && (evaluateNow || earlyStopping)
+          ? evaluate(options.model, { ...options, test: options.validation })
+          : undefined;
       const record: EpochRecord = { epoch, trainLoss, seconds, samplesPerSec: options.train.n / seconds, test, val };
       history.push(record);
       options.onEpoch?.(record);
@@ -222,7 +235,12 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
     }
     assertConverged(history, untrained);
     const ran = history.length;
-    return { history, trainSeconds, samplesPerSec: (options.train.n * ran) / trainSeconds, keptEpoch: best.restore() ?? ran };
+    return {
+      history,
+      trainSeconds,
+      samplesPerSec: (options.train.n * ran) / trainSeconds,
+      keptEpoch: best.restore() ?? ran,
+    };
   } finally {
     best.dispose();
   }
@@ -235,7 +253,10 @@ class BestEpoch {
   private weights: tf.Tensor[] = [];
   private waited = 0;
 
-  constructor(private readonly model: tf.LayersModel, private readonly rule: TrainRoleOptions['training']['earlyStopping']) {}
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly rule: TrainRoleOptions['training']['earlyStopping'],
+  ) {}
 
   /** Records an epoch's validation metrics; true when patience has run out. */
   stopAfter(epoch: number, val: Readonly<Record<string, number>>): boolean {

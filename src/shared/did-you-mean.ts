@@ -44,5 +44,7 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   if (bestDistance <= allowed) return best;
   // A name with extra or missing trailing letters ("kd-los" for "kd") is still a likely typo.
   if (needle === '') return undefined;
-  return candidates.find((c) => c.length >= 2 && (needle.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(needle)));
+  return candidates.find(
+    (c) => c.length >= 2 && (needle.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(needle)),
+  );
 }

@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 /** Hash of a value's canonical JSON (keys sorted), shortened to `length` hex digits. */
 export function contentHash(value: unknown, length = 12): string {
   const canonical = JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
   return createHash('sha256').update(canonical).digest('hex').slice(0, length);
 }

@@ -8,9 +8,12 @@ const PLAIN_KEY = /^[\x20-\x7e]*$/;
  * bidirectional overrides (which could reorder what the user sees) escaped as `\uXXXX`.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// Control characters are what this pattern is for.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** A key or name from a spec as it can be printed: escaped (see {@link printable}), long ones shortened. */
 export function printableKey(key: string): string {

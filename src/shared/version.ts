@@ -7,6 +7,7 @@ let packageVersion: string | undefined;
 
 /** distil-run's version, from its package.json. */
 export function getVersion(): string {
-  packageVersion ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  packageVersion ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return packageVersion;
 }

@@ -49,7 +49,11 @@ function withoutComments(text: string): string {
 /** Every relative module a file imports or re-exports, statically or with import(). */
 function relativeImports(text: string): string[] {
   const source = withoutComments(text);
-  const patterns = [/(?:^|[\s;])(?:import|export)\s[^'"]*?\sfrom\s*'([^']+)'/g, /(?:^|[\s;])import\s*'([^']+)'/g, /\bimport\(\s*'([^']+)'\s*\)/g];
+  const patterns = [
+    /(?:^|[\s;])(?:import|export)\s[^'"]*?\sfrom\s*'([^']+)'/g,
+    /(?:^|[\s;])import\s*'([^']+)'/g,
+    /\bimport\(\s*'([^']+)'\s*\)/g,
+  ];
   return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((m) => m[1])).filter((s) => s.startsWith('.'));
 }
 
@@ -130,13 +134,22 @@ export function importViolations(srcDir: string): string[] {
       if (target === undefined) {
         problems.push(`${rel(file)}: imports ${rel(to)}, outside src/`);
       } else if (target === unit) {
-        if (unit !== 'index' && unit !== 'errors' && to === surfaceOf(srcDir, unit) && path.dirname(file) === path.dirname(to)) {
+        if (
+          unit !== 'index' &&
+          unit !== 'errors' &&
+          to === surfaceOf(srcDir, unit) &&
+          path.dirname(file) === path.dirname(to)
+        ) {
           problems.push(`${rel(file)}: imports its own folder's index.ts (import the file beside it)`);
         }
       } else if (!ALLOWED[unit].includes(target)) {
-        problems.push(`${rel(file)}: imports ${rel(to)}, but ${unit} may not import ${target} (${unit} may import ${ALLOWED[unit].join(', ') || 'nothing of src/'})`);
+        problems.push(
+          `${rel(file)}: imports ${rel(to)}, but ${unit} may not import ${target} (${unit} may import ${ALLOWED[unit].join(', ') || 'nothing of src/'})`,
+        );
       } else if (to !== surfaceOf(srcDir, target) && !to.endsWith('.json')) {
-        problems.push(`${rel(file)}: imports ${rel(to)}, not ${rel(surfaceOf(srcDir, target))} (other folders import a folder through its index.ts)`);
+        problems.push(
+          `${rel(file)}: imports ${rel(to)}, not ${rel(surfaceOf(srcDir, target))} (other folders import a folder through its index.ts)`,
+        );
       }
     }
   }

@@ -35,7 +35,13 @@ export const MODES: Mode[] = [
   { name: 'wasm-conv alone, JavaScript loops', layers: CONV, own: OWN_CONV, loops: true },
   { name: 'the whole stack without BLAS (--blas off)', layers: STACK, own: [] },
   { name: 'wasm-conv-blas alone', layers: CONV_BLAS, own: OWN_BLAS, needsBlas: true },
-  { name: 'wasm-conv-blas alone, one image per chunk', layers: CONV_BLAS, own: OWN_BLAS, needsBlas: true, chunked: true },
+  {
+    name: 'wasm-conv-blas alone, one image per chunk',
+    layers: CONV_BLAS,
+    own: OWN_BLAS,
+    needsBlas: true,
+    chunked: true,
+  },
   { name: 'wasm-conv-blas alone, JavaScript loops', layers: CONV_BLAS, own: OWN_BLAS, needsBlas: true, loops: true },
   { name: 'the whole stack with BLAS', layers: [...STACK, 'wasm-blas', 'wasm-conv-blas'], own: [], needsBlas: true },
 ];
@@ -50,8 +56,15 @@ function isChannelSum(x: TensorInfo, axis: number | number[]): boolean {
 /** Whether the layer under test should take this call itself (the cases are all float32 NHWC). */
 function owned(kernel: string, args: Parameters<KernelFunc>[0]): boolean {
   const attrs = args.attrs as Record<string, unknown>;
-  if (kernel === 'Sum' || kernel === 'Mean') return isChannelSum((args.inputs as { x: TensorInfo }).x, attrs.axis as number[]);
-  if (kernel === 'FusedConv2D') return ['linear', 'relu', 'relu6', 'leakyrelu'].includes((attrs.activation as string | undefined) ?? 'linear') && !(args.inputs as Record<string, unknown>).preluActivationWeights;
+  if (kernel === 'Sum' || kernel === 'Mean') {
+    return isChannelSum((args.inputs as { x: TensorInfo }).x, attrs.axis as number[]);
+  }
+  if (kernel === 'FusedConv2D') {
+    return (
+      ['linear', 'relu', 'relu6', 'leakyrelu'].includes((attrs.activation as string | undefined) ?? 'linear') &&
+      !(args.inputs as Record<string, unknown>).preluActivationWeights
+    );
+  }
   return true;
 }
 
@@ -60,10 +73,20 @@ const guard = kernelLayer('test-guard', -1);
 
 /** Runs `fn` in `mode`, restoring the layers, chunk size and loops after. */
 export function inMode<T>(mode: Mode, fn: () => T): T {
-  guard.enable(Object.fromEntries(mode.own.map((kernel) => [kernel, (below: KernelFunc): KernelFunc => (args) => {
-    if (owned(kernel, args)) throw new Error(`${kernel} fell through to the kernel below ${mode.layers.join(', ')}`);
-    return below(args);
-  }])));
+  guard.enable(
+    Object.fromEntries(
+      mode.own.map((kernel) => [
+        kernel,
+        (below: KernelFunc): KernelFunc =>
+          (args) => {
+            if (owned(kernel, args)) {
+              throw new Error(`${kernel} fell through to the kernel below ${mode.layers.join(', ')}`);
+            }
+            return below(args);
+          },
+      ]),
+    ),
+  );
   const restore = isolateKernelLayers([...mode.layers, 'test-guard']);
   if (mode.chunked) setColumnLimit(1);
   if (mode.loops) setConvWasm(false);

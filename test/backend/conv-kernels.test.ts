@@ -27,15 +27,39 @@ function convCases(): ConvCase[] {
         for (const pad of ['same', 'valid'] as const) {
           for (const batch of [1, 2]) {
             // 7x6 images (not square: height and width cannot be swapped unnoticed), 5 filters.
-            cases.push({ name: `${batch}x7x6x${channels} * ${size}x${size}, stride ${strides}, ${pad}`, input: [batch, 7, 6, channels], filter: [size, size, channels, 5], strides, pad });
+            cases.push({
+              name: `${batch}x7x6x${channels} * ${size}x${size}, stride ${strides}, ${pad}`,
+              input: [batch, 7, 6, channels],
+              filter: [size, size, channels, 5],
+              strides,
+              pad,
+            });
           }
         }
       }
     }
   }
-  cases.push({ name: '2x9x8x4 * 3x1, strides [2, 1], same', input: [2, 9, 8, 4], filter: [3, 1, 4, 6], strides: [2, 1], pad: 'same' });
-  cases.push({ name: '1x8x9x2 * 2x4, strides [1, 3], valid', input: [1, 8, 9, 2], filter: [2, 4, 2, 3], strides: [1, 3], pad: 'valid' });
-  cases.push({ name: '3x5x5x16 * 3x3 to 32, same', input: [3, 5, 5, 16], filter: [3, 3, 16, 32], strides: 1, pad: 'same' });
+  cases.push({
+    name: '2x9x8x4 * 3x1, strides [2, 1], same',
+    input: [2, 9, 8, 4],
+    filter: [3, 1, 4, 6],
+    strides: [2, 1],
+    pad: 'same',
+  });
+  cases.push({
+    name: '1x8x9x2 * 2x4, strides [1, 3], valid',
+    input: [1, 8, 9, 2],
+    filter: [2, 4, 2, 3],
+    strides: [1, 3],
+    pad: 'valid',
+  });
+  cases.push({
+    name: '3x5x5x16 * 3x3 to 32, same',
+    input: [3, 5, 5, 16],
+    filter: [3, 3, 16, 32],
+    strides: 1,
+    pad: 'same',
+  });
   return cases;
 }
 
@@ -47,13 +71,23 @@ const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, '
  */
 function convValues(c: ConvCase): number[] {
   return values(() => {
-    const [x, w, bias] = [normal(c.input, 1) as tf.Tensor4D, normal(c.filter, 2) as tf.Tensor4D, normal([c.filter[3]], 3) as tf.Tensor1D];
+    const [x, w, bias] = [
+      normal(c.input, 1) as tf.Tensor4D,
+      normal(c.filter, 2) as tf.Tensor4D,
+      normal([c.filter[3]], 3) as tf.Tensor1D,
+    ];
     const y = tf.conv2d(x, w, c.strides, c.pad);
     const relu = tf.fused.conv2d({ x, filter: w, bias, strides: c.strides, pad: c.pad, activation: 'relu' });
     const elu = tf.fused.conv2d({ x, filter: w, bias, strides: c.strides, pad: c.pad, activation: 'elu' });
     const weights = normal(y.shape, 4);
     const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) =>
-      tf.sum(tf.mul(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, bias: d, strides: c.strides, pad: c.pad }), weights)))([x, w, bias]);
+      tf.sum(
+        tf.mul(
+          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, bias: d, strides: c.strides, pad: c.pad }),
+          weights,
+        ),
+      ),
+    )([x, w, bias]);
     return [y, relu, elu, ...grads];
   });
 }
@@ -77,14 +111,23 @@ describe('wasm convolution kernels', () => {
       });
 
       it(`every case matches the cpu backend (${cases.length} cases)`, () => {
-        cases.forEach((c, i) => assertClose(inMode(mode, () => convValues(c)), expected[i], 1e-4, c.name));
+        cases.forEach((c, i) =>
+          assertClose(
+            inMode(mode, () => convValues(c)),
+            expected[i],
+            1e-4,
+            c.name,
+          ),
+        );
       });
 
       it('a 3x3 input and a 2x2 filter, worked out by hand', () => {
         const [y, dx, dw] = inMode(mode, () => {
           const x = tf.range(1, 10).reshape([1, 3, 3, 1]) as tf.Tensor4D;
           const w = tf.tensor4d([1, 2, 3, 4], [2, 2, 1, 1]);
-          const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')))([x, w]);
+          const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')),
+          )([x, w]);
           return [values(() => tf.conv2d(x, w, 1, 'valid')), values(() => gx), values(() => gw)];
         });
         assert.deepEqual(y, [37, 47, 67, 77]);
@@ -96,7 +139,9 @@ describe('wasm convolution kernels', () => {
         const [y, dx, dw] = inMode(mode, () => {
           const x = tf.range(1, 17).reshape([1, 4, 4, 1]) as tf.Tensor4D;
           const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
-          const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
+          const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')),
+          )([x, w]);
           return [values(() => tf.conv2d(x, w, 2, 'same')), values(() => gx), values(() => gw)];
         });
         assert.deepEqual(y, [54, 45, 72, 54]);
@@ -108,9 +153,16 @@ describe('wasm convolution kernels', () => {
         const [pointwise, centre, dw] = inMode(mode, () => {
           const x = tf.tensor4d([1, 10], [1, 1, 1, 2]);
           // 3x3 filter on a 1x1 image, same padding: only the centre tap [1, 1] meets the image.
-          const w = tf.tensor4d(Array.from({ length: 18 }, (_, i) => (i >= 8 && i < 10 ? [2, 3][i - 8] : 100)), [3, 3, 2, 1]);
+          const w = tf.tensor4d(
+            Array.from({ length: 18 }, (_, i) => (i >= 8 && i < 10 ? [2, 3][i - 8] : 100)),
+            [3, 3, 2, 1],
+          );
           const gw = tf.grad((b: tf.Tensor) => tf.sum(tf.conv2d(x, b as tf.Tensor4D, 1, 'same')))(w);
-          return [values(() => tf.conv2d(x, tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 2, 3]), 1, 'valid')), values(() => tf.conv2d(x, w, 1, 'same')), values(() => gw)];
+          return [
+            values(() => tf.conv2d(x, tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 2, 3]), 1, 'valid')),
+            values(() => tf.conv2d(x, w, 1, 'same')),
+            values(() => gw),
+          ];
         });
         assert.deepEqual(pointwise, [41, 52, 63]);
         assert.deepEqual(centre, [32]);

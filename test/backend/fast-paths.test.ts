@@ -33,7 +33,11 @@ describe('fused optimizers', () => {
     ['momentum', () => fusedSgd(0.1, 0.9, false), () => tf.train.momentum(0.1, 0.9, false)],
     ['nesterov', () => fusedSgd(0.1, 0.9, true), () => tf.train.momentum(0.1, 0.9, true)],
     ['rmsprop', () => fusedRmsprop(0.01, 0.9, 0.5, 1e-7, false), () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7, false)],
-    ['rmsprop centered', () => fusedRmsprop(0.01, 0.9, 0, 1e-7, true), () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, true)],
+    [
+      'rmsprop centered',
+      () => fusedRmsprop(0.01, 0.9, 0, 1e-7, true),
+      () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, true),
+    ],
   ];
   for (const [name, fused, stock] of cases) {
     it(`${name} takes the same steps as tfjs's`, () => {
@@ -49,8 +53,14 @@ describe('fused optimizers', () => {
     uninstallBlasKernels();
     const x = tf.randomUniform([256, 16], 0, 1, 'float32', 1);
     const y = tf.tidy(() => tf.argMax(tf.matMul(x, tf.randomNormal([16, 4], 0, 1, 'float32', 2)), 1));
-    for (const optimizer of [fusedAdam(0.01, 0.9, 0.999, 1e-7), fusedSgd(0.2, 0.9, false), fusedRmsprop(0.01, 0.9, 0, 1e-7, false)]) {
-      const model = tf.sequential({ layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [16] }), tf.layers.dense({ units: 4 })] });
+    for (const optimizer of [
+      fusedAdam(0.01, 0.9, 0.999, 1e-7),
+      fusedSgd(0.2, 0.9, false),
+      fusedRmsprop(0.01, 0.9, 0, 1e-7, false),
+    ]) {
+      const model = tf.sequential({
+        layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [16] }), tf.layers.dense({ units: 4 })],
+      });
       const loss = () => tf.losses.softmaxCrossEntropy(tf.oneHot(y, 4), model.apply(x) as tf.Tensor) as tf.Scalar;
       const first = tf.tidy(() => loss().dataSync()[0]);
       for (let i = 0; i < 100; i++) optimizer.minimize(loss)?.dispose();

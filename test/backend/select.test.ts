@@ -23,7 +23,12 @@ async function rejection(promise: Promise<unknown>): Promise<DistilError> {
 
 /** One training step's loss on the current backend (forward, gradient, update): it must run. */
 function trainOnce(): number {
-  const w = tf.variable(tf.tensor2d([[0.5, -0.25], [0.1, 0.3]]));
+  const w = tf.variable(
+    tf.tensor2d([
+      [0.5, -0.25],
+      [0.1, 0.3],
+    ]),
+  );
   const optimizer = tf.train.sgd(0.1);
   const loss = optimizer.minimize(() => tf.sum(tf.square(tf.matMul(tf.ones([3, 2]), w))), true) as tf.Scalar;
   const value = loss.dataSync()[0];
@@ -75,7 +80,10 @@ describe('backend selection', () => {
       const error = await rejection(selectBackend('tensorflow'));
       assert.equal(error.code, 'BACKEND_UNAVAILABLE');
       assert.equal(error.exitCode, 2);
-      assert.equal(error.message, `backend "tensorflow" is not available: tensorflow: the probe training step failed: ${nodeError} (use --backend auto to fall back to what loads)`);
+      assert.equal(
+        error.message,
+        `backend "tensorflow" is not available: tensorflow: the probe training step failed: ${nodeError} (use --backend auto to fall back to what loads)`,
+      );
     });
 
     it('refuses a backend that runs but computes wrong values', async () => {
@@ -84,7 +92,10 @@ describe('backend selection', () => {
       setBackendLoader('tensorflow', async () => forgetBias());
       const info = await selectBackend('auto');
       assert.equal(info.name, 'wasm');
-      assert.match(info.skipped[0], /^tensorflow: the probe training step failed: the loss is [-\d.e]+, expected [-\d.e]+$/);
+      assert.match(
+        info.skipped[0],
+        /^tensorflow: the probe training step failed: the loss is [-\d.e]+, expected [-\d.e]+$/,
+      );
     });
 
     it('auto reports a tensorflow backend that is not installed as before', async () => {
@@ -101,19 +112,28 @@ describe('backend selection', () => {
     it('that does not exist is an error naming the path and the reason (exit 2)', async () => {
       const error = await rejection(selectBackend('wasm', { blas: '/nonexistent/libblas.so' }));
       assert.equal(error.exitCode, 2);
-      assert.equal(error.message, '--blas /nonexistent/libblas.so: cannot load cblas_sgemm (Failed to load shared library: cannot open shared object file: No such file or directory)');
+      assert.equal(
+        error.message,
+        '--blas /nonexistent/libblas.so: cannot load cblas_sgemm (Failed to load shared library: cannot open shared object file: No such file or directory)',
+      );
     });
 
     it('that is a library without cblas_sgemm is an error (exit 2)', async function () {
       if (process.platform !== 'linux') this.skip();
       const error = await rejection(selectBackend('wasm', { blas: 'libc.so.6' }));
       assert.equal(error.exitCode, 2);
-      assert.equal(error.message, "--blas libc.so.6: cannot load cblas_sgemm (Cannot find function 'cblas_sgemm' in shared library)");
+      assert.equal(
+        error.message,
+        "--blas libc.so.6: cannot load cblas_sgemm (Cannot find function 'cblas_sgemm' in shared library)",
+      );
     });
 
     it('is checked without selecting a backend (for --dry-run)', () => {
-      assertThrowsMessage(() => assertBlasRequest('/nonexistent/libblas.so'),
-        '--blas /nonexistent/libblas.so: cannot load cblas_sgemm (Failed to load shared library: cannot open shared object file: No such file or directory)', { exitCode: 2 });
+      assertThrowsMessage(
+        () => assertBlasRequest('/nonexistent/libblas.so'),
+        '--blas /nonexistent/libblas.so: cannot load cblas_sgemm (Failed to load shared library: cannot open shared object file: No such file or directory)',
+        { exitCode: 2 },
+      );
       assert.doesNotThrow(() => assertBlasRequest('auto'));
       assert.doesNotThrow(() => assertBlasRequest('off'));
     });
@@ -129,7 +149,9 @@ describe('backend selection', () => {
   describe('tfjs versions', () => {
     const stockKernels = new Map<string, unknown>();
     before(() => {
-      for (const kernel of ['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Identity', 'Sum', 'Slice']) stockKernels.set(kernel, stockKernel(kernel)?.kernelFunc);
+      for (const kernel of ['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Identity', 'Sum', 'Slice']) {
+        stockKernels.set(kernel, stockKernel(kernel)?.kernelFunc);
+      }
     });
 
     it('keeps the fast paths on the versions they were written for', async () => {
@@ -150,7 +172,11 @@ describe('backend selection', () => {
       for (const kernel of ['BatchMatMul', '_FusedMatMul', 'GatherV2', 'Identity', 'Sum', 'Slice']) {
         // Both sides undefined (a kernel name that matches nothing) would compare equal.
         assert.isFunction(stockKernels.get(kernel), `${kernel} has a stock kernel`);
-        assert.strictEqual(tf.getKernel(kernel, 'wasm')?.kernelFunc, stockKernels.get(kernel), `${kernel} is the stock kernel`);
+        assert.strictEqual(
+          tf.getKernel(kernel, 'wasm')?.kernelFunc,
+          stockKernels.get(kernel),
+          `${kernel} is the stock kernel`,
+        );
       }
       assert.isAbove(trainOnce(), 0);
     });
@@ -158,12 +184,18 @@ describe('backend selection', () => {
 });
 
 /** A fake tensorflow backend whose `kernelName` runs on rewritten inputs. */
-function registerFakeTensorflowOverride(kernelName: string, rewrite: (inputs: tf.NamedTensorInfoMap) => tf.NamedTensorInfoMap): () => void {
+function registerFakeTensorflowOverride(
+  kernelName: string,
+  rewrite: (inputs: tf.NamedTensorInfoMap) => tf.NamedTensorInfoMap,
+): () => void {
   return () => {
     registerFakeTensorflow(() => undefined);
     const original = tf.getKernel(kernelName, 'tensorflow');
     if (!original) throw new Error(`no ${kernelName} kernel`);
     tf.unregisterKernel(kernelName, 'tensorflow');
-    tf.registerKernel({ ...original, kernelFunc: (args) => original.kernelFunc({ ...args, inputs: rewrite(args.inputs) }) });
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => original.kernelFunc({ ...args, inputs: rewrite(args.inputs) }),
+    });
   };
 }

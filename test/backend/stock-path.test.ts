@@ -20,7 +20,9 @@ function withFastPaths<T>(enabled: boolean, fn: () => T): T {
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: size`);
-  for (let i = 0; i < expected.length; i++) assert.closeTo(actual[i], expected[i], tolerance * (1 + Math.abs(expected[i])), `${what}[${i}]`);
+  for (let i = 0; i < expected.length; i++) {
+    assert.closeTo(actual[i], expected[i], tolerance * (1 + Math.abs(expected[i])), `${what}[${i}]`);
+  }
 }
 
 const N = 12;
@@ -46,14 +48,23 @@ function lossAndGradient(loss: Loss): { value: number; gradient: Float32Array } 
  * tiny, on both paths alike.
  */
 function trainWeights(optimizer: tf.Optimizer, steps: number): number[] {
-  const model = tf.sequential({ layers: [
-    tf.layers.dense({ units: 8, activation: 'tanh', inputShape: [6], kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-    tf.layers.dense({ units: CLASSES, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-  ] });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 8,
+        activation: 'tanh',
+        inputShape: [6],
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+      tf.layers.dense({ units: CLASSES, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
   const loss = create<Loss>('loss', 'cross-entropy');
   const x = tf.randomNormal([N, 6], 0, 1, 'float32', 5);
   const y = labels();
-  for (let i = 0; i < steps; i++) optimizer.minimize(() => loss.compute(model.apply(x) as tf.Tensor2D, y), true)?.dispose();
+  for (let i = 0; i < steps; i++) {
+    optimizer.minimize(() => loss.compute(model.apply(x) as tf.Tensor2D, y), true)?.dispose();
+  }
   const weights = model.getWeights().flatMap((w) => [...w.dataSync()]);
   optimizer.dispose();
   model.dispose();
@@ -107,9 +118,16 @@ describe('the stock path (tfjs-node) on cpu, against the fast paths', () => {
       const stock = withFastPaths(false, () => create<tf.Optimizer>('optimizer', name, params));
       assert.equal(fused.getClassName(), 'DistilRunFusedOptimizer');
       assert.equal(stock.getClassName(), stockClass);
-      const [a, b] = [withFastPaths(true, () => trainWeights(fused, 5)), withFastPaths(false, () => trainWeights(stock, 5))];
+      const [a, b] = [
+        withFastPaths(true, () => trainWeights(fused, 5)),
+        withFastPaths(false, () => trainWeights(stock, 5)),
+      ];
       assertClose(b, a, 1e-4, 'weights');
-      assert.notDeepEqual(a, withFastPaths(true, () => trainWeights(create<tf.Optimizer>('optimizer', name, params), 0)), 'the steps moved the weights');
+      assert.notDeepEqual(
+        a,
+        withFastPaths(true, () => trainWeights(create<tf.Optimizer>('optimizer', name, params), 0)),
+        'the steps moved the weights',
+      );
     });
   }
 });

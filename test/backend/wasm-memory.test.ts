@@ -4,7 +4,13 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { recoverWasmBackend, resetBackendSelection, selectBackend } from '../../src/backend/select.js';
 import { makeWasmOutput } from '../../src/backend/tfjs-internals.js';
-import { checkWasmMemory, estimateWasmMemory, isBackendFatal, parameterCount, WasmOutOfMemoryError } from '../../src/backend/wasm-memory.js';
+import {
+  checkWasmMemory,
+  estimateWasmMemory,
+  isBackendFatal,
+  parameterCount,
+  WasmOutOfMemoryError,
+} from '../../src/backend/wasm-memory.js';
 import type { CellMemoryInput, RoleMemoryInput } from '../../src/backend/wasm-memory.js';
 import { DistilError } from '../../src/errors/index.js';
 import { predictInBatches } from '../../src/runner/model.js';
@@ -14,14 +20,31 @@ import { assertThrowsMessage, create, messagePattern, useWasm } from '../helpers
 
 const GiB = 2 ** 30;
 const adam = { name: 'adam', params: { lr: 0.001 } };
-const role = (name: string, layers: RoleMemoryInput['layers'], batchSize = 128, inputs = 784, outputs = 10): RoleMemoryInput => ({ role: name, inputs, layers, outputs, batchSize, optimizer: adam });
+const role = (
+  name: string,
+  layers: RoleMemoryInput['layers'],
+  batchSize = 128,
+  inputs = 784,
+  outputs = 10,
+): RoleMemoryInput => ({ role: name, inputs, layers, outputs, batchSize, optimizer: adam });
 const mnist = (teacher: RoleMemoryInput, extra: Partial<CellMemoryInput> = {}): CellMemoryInput => ({
-  teacher, student: role('student', [128, 64]), person: role('person', [128, 64]), trainExamples: 60000, testExamples: 10000, evalBatchSize: 2048, ...extra,
+  teacher,
+  student: role('student', [128, 64]),
+  person: role('person', [128, 64]),
+  trainExamples: 60000,
+  testExamples: 10000,
+  evalBatchSize: 2048,
+  ...extra,
 });
 
 /** One training step's loss on the current backend. */
 function trainOnce(): number {
-  const w = tf.variable(tf.tensor2d([[0.5, -0.25], [0.1, 0.3]]));
+  const w = tf.variable(
+    tf.tensor2d([
+      [0.5, -0.25],
+      [0.1, 0.3],
+    ]),
+  );
   const optimizer = tf.train.adam(0.1);
   const loss = optimizer.minimize(() => tf.sum(tf.square(tf.matMul(tf.ones([3, 2]), w))), true) as tf.Scalar;
   const value = loss.dataSync()[0];
@@ -31,7 +54,8 @@ function trainOnce(): number {
 }
 
 /** The refusal of an allocation of `gib` GiB; only the heap's size varies, with what ran before. */
-const outOfMemory = (gib: string) => messagePattern`wasm memory exhausted: cannot allocate ${gib} GiB more (the wasm heap is at ${/\d+\.\d\d/} GiB of its 4.00 GiB limit); use fewer units, a smaller batch or a smaller dataset`;
+const outOfMemory = (gib: string) =>
+  messagePattern`wasm memory exhausted: cannot allocate ${gib} GiB more (the wasm heap is at ${/\d+\.\d\d/} GiB of its 4.00 GiB limit); use fewer units, a smaller batch or a smaller dataset`;
 
 describe('wasm memory', () => {
   before(async () => {
@@ -42,15 +66,21 @@ describe('wasm memory', () => {
   describe('the estimate before a cell runs', () => {
     it('refuses a teacher that cannot fit, naming it, its layers, its batch and what to shrink', () => {
       const cell = mnist(role('teacher', [40000, 40000], 512));
-      assert.equal(checkWasmMemory(cell), 'teacher needs ~42 GiB for layers 784-40000-40000-10 at batch 512; wasm memory is limited to 4 GiB: use fewer units');
+      assert.equal(
+        checkWasmMemory(cell),
+        'teacher needs ~42 GiB for layers 784-40000-40000-10 at batch 512; wasm memory is limited to 4 GiB: use fewer units',
+      );
     });
 
     it('says which role when the student is the one too large, and suggests a smaller batch when activations dominate', () => {
       const cell = { ...mnist(role('teacher', [1024, 512])), student: role('student', [16384, 16384], 16384) };
-      assert.equal(checkWasmMemory(cell), 'student needs ~27 GiB for layers 784-16384-16384-10 at batch 16384; wasm memory is limited to 4 GiB: use fewer units or a smaller batch');
+      assert.equal(
+        checkWasmMemory(cell),
+        'student needs ~27 GiB for layers 784-16384-16384-10 at batch 16384; wasm memory is limited to 4 GiB: use fewer units or a smaller batch',
+      );
     });
 
-    it("accepts the shipped MNIST experiment, well under the limit (README: ~0.8 GB peak RSS)", () => {
+    it('accepts the shipped MNIST experiment, well under the limit (README: ~0.8 GB peak RSS)', () => {
       const cell = mnist(role('teacher', [1024, 512, 256, 128, 64]));
       assert.isUndefined(checkWasmMemory(cell));
       const [teacher] = estimateWasmMemory(cell);
@@ -61,18 +91,33 @@ describe('wasm memory', () => {
 
     it('counts memory held by earlier cells', () => {
       const cell = mnist(role('teacher', [1024, 512, 256, 128, 64]), { residentBytes: 4 * GiB });
-      assert.equal(checkWasmMemory(cell), 'teacher needs ~4.7 GiB for layers 784-1024-512-256-128-64-10 at batch 128; wasm memory is limited to 4 GiB: use fewer examples (dataset.train_limit)');
+      assert.equal(
+        checkWasmMemory(cell),
+        'teacher needs ~4.7 GiB for layers 784-1024-512-256-128-64-10 at batch 128; wasm memory is limited to 4 GiB: use fewer examples (dataset.train_limit)',
+      );
     });
 
     it('is an upper bound of what a training step and a prediction allocate, within 3x', async () => {
       // The runner's own step and prediction, measured by tfjs's kernel-by-kernel byte counts.
-      const cases: Array<[number[], number, number]> = [[[256, 128], 64, 2000], [[512], 256, 1500], [[64, 'same' as never, 32], 32, 3000]];
+      const cases: Array<[number[], number, number]> = [
+        [[256, 128], 64, 2000],
+        [[512], 256, 1500],
+        [[64, 'same' as never, 32], 32, 3000],
+      ];
       for (const [layers, batchSize, n] of cases) {
         const spec = role('teacher', layers, batchSize, 100, 10);
         const model = tf.sequential();
         let first = true;
         for (const layer of spec.layers) {
-          model.add(layer === 'same' ? tf.layers.dropout({ rate: 0.1 }) : tf.layers.dense({ units: layer as number, activation: 'relu', ...(first ? { inputShape: [100] } : {}) }));
+          model.add(
+            layer === 'same'
+              ? tf.layers.dropout({ rate: 0.1 })
+              : tf.layers.dense({
+                  units: layer as number,
+                  activation: 'relu',
+                  ...(first ? { inputShape: [100] } : {}),
+                }),
+          );
           first = false;
         }
         model.add(tf.layers.dense({ units: 10 }));
@@ -83,11 +128,27 @@ describe('wasm memory', () => {
         const rows = Int32Array.from({ length: batchSize }, (_, i) => i);
         trainStep(options, rows).dispose(); // the optimizer's slots
         const resident = tf.memory().numBytes;
-        const peak = async (fn: () => void) => Math.max(...(await tf.profile(fn)).kernels.map((k) => k.totalBytesSnapshot)) - resident;
-        const measured = Math.max(await peak(() => trainStep(options, rows).dispose()), await peak(() => predictInBatches(model, x, 512).dispose()));
-        const [estimate] = estimateWasmMemory({ teacher: spec, student: spec, person: spec, trainExamples: n, testExamples: 0, evalBatchSize: 512, blas: true });
+        const peak = async (fn: () => void) =>
+          Math.max(...(await tf.profile(fn)).kernels.map((k) => k.totalBytesSnapshot)) - resident;
+        const measured = Math.max(
+          await peak(() => trainStep(options, rows).dispose()),
+          await peak(() => predictInBatches(model, x, 512).dispose()),
+        );
+        const [estimate] = estimateWasmMemory({
+          teacher: spec,
+          student: spec,
+          person: spec,
+          trainExamples: n,
+          testExamples: 0,
+          evalBatchSize: 512,
+          blas: true,
+        });
         const { step, prediction } = estimate.parts;
-        assert.isAtLeast(Math.max(step, prediction), measured, `${spec.layers}: estimate ${Math.max(step, prediction)}, measured ${measured}`);
+        assert.isAtLeast(
+          Math.max(step, prediction),
+          measured,
+          `${spec.layers}: estimate ${Math.max(step, prediction)}, measured ${measured}`,
+        );
         assert.isBelow(Math.max(step, prediction), 3 * measured, `${spec.layers}: not wildly above`);
         optimizer.dispose();
         model.dispose();
@@ -100,7 +161,9 @@ describe('wasm memory', () => {
     it('is refused with a clear error, and the backend goes on working', () => {
       const before = tf.memory().numTensors;
       // 4,294,800,000 bytes: more than the heap can grow to. tfjs-backend-wasm would put it at address 0.
-      assertThrowsMessage(() => makeWasmOutput(tf.backend(), [1_073_700_000], 'float32'), outOfMemory('4.00'), { type: WasmOutOfMemoryError });
+      assertThrowsMessage(() => makeWasmOutput(tf.backend(), [1_073_700_000], 'float32'), outOfMemory('4.00'), {
+        type: WasmOutOfMemoryError,
+      });
       assertThrowsMessage(() => tf.fill([1_073_700_000], 1), outOfMemory('4.00'), { type: WasmOutOfMemoryError });
       assert.equal(tf.memory().numTensors, before);
       assert.closeTo(trainOnce(), 3 * (0.6 ** 2 + 0.05 ** 2), 1e-5);
@@ -108,7 +171,11 @@ describe('wasm memory', () => {
 
     it('of 4 GiB or more is refused instead of wrapping around to a small allocation', () => {
       // 1.2e9 floats = 4.8 GB: as an i32 byte count it is 505 MB, which malloc would happily return.
-      assertThrowsMessage(() => tf.tidy(() => tf.matMul(tf.ones([40000, 1]), tf.ones([1, 30000]))), outOfMemory('4.47'), { type: WasmOutOfMemoryError });
+      assertThrowsMessage(
+        () => tf.tidy(() => tf.matMul(tf.ones([40000, 1]), tf.ones([1, 30000]))),
+        outOfMemory('4.47'),
+        { type: WasmOutOfMemoryError },
+      );
       assert.isAbove(trainOnce(), 0);
     });
 
@@ -155,10 +222,16 @@ describe('wasm memory', () => {
       assert.equal(info.name, 'wasm');
       assert.include(info.kernels, 'wasm matMul: transposed operands materialised first');
       assert.closeTo(trainOnce(), 3 * (0.6 ** 2 + 0.05 ** 2), 1e-5);
-      assertThrowsMessage(() => old.dataSync(), 'this tensor was on the wasm backend instance that failed and was replaced; it is gone', { type: Error });
+      assertThrowsMessage(
+        () => old.dataSync(),
+        'this tensor was on the wasm backend instance that failed and was replaced; it is gone',
+        { type: Error },
+      );
       assert.doesNotThrow(() => old.dispose(), 'tensors of the old instance can still be disposed');
       // The new instance is guarded too.
-      assertThrowsMessage(() => makeWasmOutput(tf.backend(), [1_073_700_000], 'float32'), outOfMemory('4.00'), { type: WasmOutOfMemoryError });
+      assertThrowsMessage(() => makeWasmOutput(tf.backend(), [1_073_700_000], 'float32'), outOfMemory('4.00'), {
+        type: WasmOutOfMemoryError,
+      });
     });
   });
 });

@@ -7,31 +7,52 @@ import { formatRunSummary } from '../../src/cli/format-run.js';
 const backend = { name: 'cpu', requested: 'cpu', skipped: [], kernels: [] } as unknown as BackendInfo;
 const row = (role: string, seed: number) => ({ cell: '', role, seed, status: 'ok' });
 const stats = (role: string, accuracy: [number, number | ''], gain?: [number, number, number]) => ({
-  cell_id: 'c1', cell: '', role, n: 3, test_accuracy_mean: accuracy[0], test_accuracy_std: 0.001, test_accuracy_ci95: accuracy[1],
-  ...(gain ? { gain_n: 3, gain_mean: gain[0], gain_std: 0.001, gain_ci95: gain[1], gain_p: gain[2], gain_metric: 'accuracy' } : {}),
+  cell_id: 'c1',
+  cell: '',
+  role,
+  n: 3,
+  test_accuracy_mean: accuracy[0],
+  test_accuracy_std: 0.001,
+  test_accuracy_ci95: accuracy[1],
+  ...(gain
+    ? { gain_n: 3, gain_mean: gain[0], gain_std: 0.001, gain_ci95: gain[1], gain_p: gain[2], gain_metric: 'accuracy' }
+    : {}),
 });
 
 describe('formatRunSummary', () => {
   it('with several seeds: mean ± 95% interval per role and the gain, marked when its interval contains 0', () => {
     const summary: RunSummary = {
-      runId: 'r', runDir: 'results/x/r', backend, status: 'ok',
+      runId: 'r',
+      runDir: 'results/x/r',
+      backend,
+      status: 'ok',
       rows: [1, 2, 3].flatMap((seed) => ['teacher', 'student', 'person'].map((role) => row(role, seed))),
-      summary: [stats('teacher', [0.981, 0.0012]), stats('student', [0.9782, 0.0021], [0.0021, 0.0015, 0.012]), stats('person', [0.9761, 0.0019])],
+      summary: [
+        stats('teacher', [0.981, 0.0012]),
+        stats('student', [0.9782, 0.0021], [0.0021, 0.0015, 0.012]),
+        stats('person', [0.9761, 0.0019]),
+      ],
     };
-    assert.equal(formatRunSummary(summary), [
-      'role     n  accuracy         gain',
-      '-------  -  ---------------  ----------------------------------',
-      'teacher  3  0.9810 ± 0.0012',
-      'student  3  0.9782 ± 0.0021  +0.0021 ± 0.0015 accuracy (p=0.01)',
-      'person   3  0.9761 ± 0.0019',
-      '',
-      'gain = student - person on the first non-loss metric, signed so positive means distillation helped',
-      'mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0',
-      'backend: cpu',
-      'results/x/r',
-    ].join('\n'));
+    assert.equal(
+      formatRunSummary(summary),
+      [
+        'role     n  accuracy         gain',
+        '-------  -  ---------------  ----------------------------------',
+        'teacher  3  0.9810 ± 0.0012',
+        'student  3  0.9782 ± 0.0021  +0.0021 ± 0.0015 accuracy (p=0.01)',
+        'person   3  0.9761 ± 0.0019',
+        '',
+        'gain = student - person on the first non-loss metric, signed so positive means distillation helped',
+        'mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0',
+        'backend: cpu',
+        'results/x/r',
+      ].join('\n'),
+    );
     summary.summary[1].gain_mean = 0.0004;
     summary.summary[1].gain_p = 0.31;
-    assert.include(formatRunSummary(summary), 'student  3  0.9782 ± 0.0021  +0.0004 ± 0.0015 accuracy (not significant, p=0.31)');
+    assert.include(
+      formatRunSummary(summary),
+      'student  3  0.9782 ± 0.0021  +0.0004 ± 0.0015 accuracy (not significant, p=0.31)',
+    );
   });
 });

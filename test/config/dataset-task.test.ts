@@ -15,20 +15,28 @@ const asked: unknown[] = [];
 /** A plugin dataset that poses the task its `target_kind` param names, and cannot tell one without it. */
 const TABULAR = definePlugin({
   name: 'task-test',
-  components: [{
-    kind: 'dataset',
-    name: 'tabular',
-    description: 'A dataset whose task is a param (dataset-task test)',
-    task: (params: { target_kind?: string }) => {
-      asked.push(params);
-      if (params.target_kind === undefined) throw new Error('no target_kind to tell the task by');
-      return ({ number: 'regression', label: 'classification' } as Record<string, string>)[params.target_kind] ?? params.target_kind;
-    },
-    params: { required: ['target_kind'], properties: { target_kind: { enum: ['number', 'label'] }, rows: { type: 'integer', minimum: 1 } } },
-    create: () => {
-      throw new Error('not created in this test');
-    },
-  } as unknown as ComponentDefinition<never>],
+  components: [
+    {
+      kind: 'dataset',
+      name: 'tabular',
+      description: 'A dataset whose task is a param (dataset-task test)',
+      task: (params: { target_kind?: string }) => {
+        asked.push(params);
+        if (params.target_kind === undefined) throw new Error('no target_kind to tell the task by');
+        return (
+          ({ number: 'regression', label: 'classification' } as Record<string, string>)[params.target_kind] ??
+          params.target_kind
+        );
+      },
+      params: {
+        required: ['target_kind'],
+        properties: { target_kind: { enum: ['number', 'label'] }, rows: { type: 'integer', minimum: 1 } },
+      },
+      create: () => {
+        throw new Error('not created in this test');
+      },
+    } as unknown as ComponentDefinition<never>,
+  ],
 });
 
 const registry = (): Registry => builtinRegistry().use(TABULAR);
@@ -47,7 +55,10 @@ describe('a dataset whose task depends on its params', () => {
   });
 
   it('is asked with valid params, and its task picks the checks', async () => {
-    const { experiment } = await resolveExperiment(parseSpecSource(spec('{ name: tabular, target_kind: number }'), 'spec.yaml'), { registry: registry() });
+    const { experiment } = await resolveExperiment(
+      parseSpecSource(spec('{ name: tabular, target_kind: number }'), 'spec.yaml'),
+      { registry: registry() },
+    );
     assert.equal(experiment.cells[0].config.task, 'regression');
     assert.deepEqual(asked, [{ target_kind: 'number' }]);
     assert.deepEqual(await specProblems(spec('{ name: tabular, target_kind: label }'), { registry: registry() }), [
@@ -66,9 +77,10 @@ describe('a dataset whose task depends on its params', () => {
     assert.deepEqual(await specProblems(spec('{ name: tabular }'), { registry: registry() }), [
       'spec.yaml:2:1 dataset: missing required key "target_kind"',
     ]);
-    assert.deepEqual(await specProblems(spec('{ name: tabular, target_kind: number, rows: 0 }'), { registry: registry() }), [
-      'spec.yaml:2:54 dataset.rows: must be >= 1, got 0',
-    ]);
+    assert.deepEqual(
+      await specProblems(spec('{ name: tabular, target_kind: number, rows: 0 }'), { registry: registry() }),
+      ['spec.yaml:2:54 dataset.rows: must be >= 1, got 0'],
+    );
     assert.deepEqual(asked, []);
   });
 

@@ -5,7 +5,8 @@ import { resolveExperiment } from '../../src/config/experiment.js';
 import baseSchema from '../../src/config/base-schema.json' with { type: 'json' };
 import { builtinRegistry } from '../helpers.js';
 
-const MINIMAL = 'name: m\ndataset: { name: mnist, train_limit: 100, test_limit: 50 }\nmodels:\n  teacher: { layers: [8] }\n  student: { layers: [4] }\n';
+const MINIMAL =
+  'name: m\ndataset: { name: mnist, train_limit: 100, test_limit: 50 }\nmodels:\n  teacher: { layers: [8] }\n  student: { layers: [4] }\n';
 
 describe('defaults', () => {
   it('a spec without training, seed or evaluation settings resolves to the defaults the schema states', async () => {
@@ -15,11 +16,22 @@ describe('defaults', () => {
     const training = baseSchema.definitions.training.properties;
     assert.deepEqual(config.models.teacher.training.epochs, training.epochs.default);
     assert.deepEqual(
-      ['epochs', 'batchSize', 'logEvery', 'evalEvery', 'lrDecay'].map((key) => config.models.student.training[key as 'epochs']),
-      [training.epochs.default, training.batch_size.default, training.log_every.default, training.eval_every.default, training.lr_decay.default],
+      ['epochs', 'batchSize', 'logEvery', 'evalEvery', 'lrDecay'].map(
+        (key) => config.models.student.training[key as 'epochs'],
+      ),
+      [
+        training.epochs.default,
+        training.batch_size.default,
+        training.log_every.default,
+        training.eval_every.default,
+        training.lr_decay.default,
+      ],
     );
     assert.equal(config.models.person.training.optimizer.name, training.optimizer.default);
-    assert.equal(config.models.teacher.training.earlyStopping?.patience, training.early_stopping.properties.patience.default);
+    assert.equal(
+      config.models.teacher.training.earlyStopping?.patience,
+      training.early_stopping.properties.patience.default,
+    );
     assert.equal(config.seed, baseSchema.properties.seed.default);
     assert.equal(config.evaluation.batchSize, baseSchema.properties.evaluation.properties.batch_size.default);
   });

@@ -25,10 +25,15 @@ describe('distil-run schema', () => {
     assert.isTrue(readFileSync(out, 'utf8') === committed);
   });
 
-  it('adds a plugin\'s components with their params', () => {
+  it("adds a plugin's components with their params", () => {
     const result = distilRun(['schema', '--plugin', fixture('plugin-ok.mjs')]);
     assert.equal(result.code, 0, result.stderr);
-    const schema = JSON.parse(result.stdout) as { definitions: Record<string, { else: { allOf: Array<{ if: unknown; then: { properties: Record<string, unknown> } }> } }> & { metricName: { then: { enum: string[] } } } };
+    const schema = JSON.parse(result.stdout) as {
+      definitions: Record<
+        string,
+        { else: { allOf: Array<{ if: unknown; then: { properties: Record<string, unknown> } }> } }
+      > & { metricName: { then: { enum: string[] } } };
+    };
     assert.include(schema.definitions.metricName.then.enum, 'always-one');
     const branch = schema.definitions.metric.else.allOf.find((b) => JSON.stringify(b.if).includes('"always-one"'));
     assert.deepEqual(branch?.then.properties, { name: { const: 'always-one' }, scale: { type: 'number', default: 1 } });
@@ -39,13 +44,25 @@ describe('distil-run schema', () => {
     const listed = distilRun(['list', ...args]);
     const result = distilRun(['schema', ...args]);
     const plugin = args[1];
-    assertRefused(result, 2, `distil-run: --plugin ${plugin}: cannot load plugin "${plugin}": no GPU found (paths are relative to the working directory)\n`);
+    assertRefused(
+      result,
+      2,
+      `distil-run: --plugin ${plugin}: cannot load plugin "${plugin}": no GPU found (paths are relative to the working directory)\n`,
+    );
     assertRefused(listed, 2, result.stderr);
   });
 
   it('refuses files and flags it does not read', () => {
-    assertRefused(distilRun(['schema', 'experiments/mnist.yaml']), 2, 'distil-run: schema: takes no files, got experiments/mnist.yaml (see distil-run --help)\n');
-    assertRefused(distilRun(['schema', '--set', 'a=1']), 2, 'distil-run: --set: is not a flag of "schema", which takes --plugin, --out (see distil-run --help)\n');
+    assertRefused(
+      distilRun(['schema', 'experiments/mnist.yaml']),
+      2,
+      'distil-run: schema: takes no files, got experiments/mnist.yaml (see distil-run --help)\n',
+    );
+    assertRefused(
+      distilRun(['schema', '--set', 'a=1']),
+      2,
+      'distil-run: --set: is not a flag of "schema", which takes --plugin, --out (see distil-run --help)\n',
+    );
   });
 
   it('is listed by --help', () => {

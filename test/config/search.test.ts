@@ -4,25 +4,31 @@ import { specProblems } from './spec-problems.js';
 import { VALID } from './valid-spec.js';
 
 /** VALID with a validation split (a search selects on it) and the given `search:` (lines 11 on). */
-const searching = (search: string): string => `${VALID.replace('train_limit: 100', 'train_limit: 100, validation: 0.1')}search:\n${search}`;
+const searching = (search: string): string =>
+  `${VALID.replace('train_limit: 100', 'train_limit: 100, validation: 0.1')}search:\n${search}`;
 
-const repeated = (line: number): string => `spec.yaml:${line}:41 search.grid.training.optimizer.lr[2]: 0.01 is listed twice (also at [0]); each value makes one search point (list each value once)`;
-const notSearchable = (line: number): string => `spec.yaml:${line}:5 search.grid.distillation.alpha: searches the teacher's own settings: a path under training or layers (e.g. training.optimizer.lr or training.epochs)`;
+const repeated = (line: number): string =>
+  `spec.yaml:${line}:41 search.grid.training.optimizer.lr[2]: 0.01 is listed twice (also at [0]); each value makes one search point (list each value once)`;
+const notSearchable = (line: number): string =>
+  `spec.yaml:${line}:5 search.grid.distillation.alpha: searches the teacher's own settings: a path under training or layers (e.g. training.optimizer.lr or training.epochs)`;
 
 const cases: Array<{ title: string; search: string; expected: string[] }> = [
   {
     title: 'a value listed twice on a carried path: the repeat only',
-    search: '  grid:\n    training.optimizer.lr: [0.01, 0.02, 0.01]\n  select: val_accuracy\n  carry: [training.optimizer.lr]\n',
+    search:
+      '  grid:\n    training.optimizer.lr: [0.01, 0.02, 0.01]\n  select: val_accuracy\n  carry: [training.optimizer.lr]\n',
     expected: [repeated(13)],
   },
   {
     title: 'a carried path that cannot be searched: that it cannot be searched only',
-    search: '  grid:\n    training.epochs: [1, 2]\n    distillation.alpha: [0.25, 0.5]\n  select: val_accuracy\n  carry: [distillation.alpha]\n',
+    search:
+      '  grid:\n    training.epochs: [1, 2]\n    distillation.alpha: [0.25, 0.5]\n  select: val_accuracy\n  carry: [distillation.alpha]\n',
     expected: [notSearchable(14)],
   },
   {
     title: 'a carried path not in the grid, beside a refused one: the paths written are the ones to carry',
-    search: '  grid:\n    training.epochs: [1, 2]\n    training.optimizer.lr: [0.01, 0.02, 0.01]\n  select: val_accuracy\n  carry: [training.batch_size]\n',
+    search:
+      '  grid:\n    training.epochs: [1, 2]\n    training.optimizer.lr: [0.01, 0.02, 0.01]\n  select: val_accuracy\n  carry: [training.batch_size]\n',
     expected: [
       repeated(14),
       'spec.yaml:16:11 search.carry[0]: "training.batch_size" is not a searched path, so there is no winning value to carry (carry some of: training.epochs, training.optimizer.lr)',
@@ -38,8 +44,11 @@ const cases: Array<{ title: string; search: string; expected: string[] }> = [
   },
   {
     title: 'a misspelt carried path, with the searched path it looks like',
-    search: '  grid:\n    training.optimizer.lr: [0.01, 0.02]\n  select: val_accuracy\n  carry: [training.optimizer.rl]\n',
-    expected: ['spec.yaml:15:11 search.carry[0]: "training.optimizer.rl" is not a searched path, so there is no winning value to carry (Did you mean "training.optimizer.lr"?)'],
+    search:
+      '  grid:\n    training.optimizer.lr: [0.01, 0.02]\n  select: val_accuracy\n  carry: [training.optimizer.rl]\n',
+    expected: [
+      'spec.yaml:15:11 search.carry[0]: "training.optimizer.rl" is not a searched path, so there is no winning value to carry (Did you mean "training.optimizer.lr"?)',
+    ],
   },
 ];
 

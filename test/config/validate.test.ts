@@ -14,9 +14,11 @@ import { assertThrowsMessage } from '../helpers.js';
 
 /** Datasets that bring their own validation split: a csv validation file, an idx validation pair. */
 const CSV = 'dataset: { name: csv, path: a.csv, target: y, task: classification, validation_path: v.csv }';
-const IDX = 'dataset: { name: idx, train_images: a, train_labels: b, test_images: c, test_labels: d, validation_images: e, validation_labels: f }';
+const IDX =
+  'dataset: { name: idx, train_images: a, train_labels: b, test_images: c, test_labels: d, validation_images: e, validation_labels: f }';
 const withDataset = (dataset: string): string => VALID.replace('dataset: { name: mnist, train_limit: 100 }', dataset);
-const withEarlyStopping = (text: string): string => text.replace('  epochs: 2', '  epochs: 2\n  early_stopping: { metric: val_accuracy }');
+const withEarlyStopping = (text: string): string =>
+  text.replace('  epochs: 2', '  epochs: 2\n  early_stopping: { metric: val_accuracy }');
 const SEARCH = 'search:\n  grid:\n    training.optimizer.lr: [0.01, 0.1]\n  select: val_accuracy\n';
 /** VALID without its `seed:` (9 lines), for specs that list `seeds:`: the two together are refused. */
 const SEEDLESS = VALID.replace('seed: 7\n', '');
@@ -24,18 +26,26 @@ const SEED_HINT = 'seeds: runs every cell once per seed and replaces seed: remov
 
 describe('spec validation', () => {
   it('accepts a valid spec and resolves defaults, shorthands and the person', async () => {
-    const { experiment } = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'), { registry: builtinRegistry() });
+    const { experiment } = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'), {
+      registry: builtinRegistry(),
+    });
     assert.lengthOf(experiment.cells, 1);
     const { config } = experiment.cells[0];
     assert.equal(config.task, 'classification');
-    assert.deepEqual(config.models.teacher.layers[0], { name: 'dense', params: { units: 32, activation: 'relu', use_bias: true } });
+    assert.deepEqual(config.models.teacher.layers[0], {
+      name: 'dense',
+      params: { units: 32, activation: 'relu', use_bias: true },
+    });
     assert.deepEqual(config.models.person.layers, config.models.student.layers);
     assert.deepEqual(config.distillation, { name: 'kd', params: { temperature: 3, alpha: 0.25 } });
     assert.deepEqual(config.models.student.training.optimizer, {
       name: 'adam',
       params: { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     });
-    assert.deepEqual(config.models.teacher.training.metrics.map((m) => m.name), ['loss', 'accuracy']);
+    assert.deepEqual(
+      config.models.teacher.training.metrics.map((m) => m.name),
+      ['loss', 'accuracy'],
+    );
     assert.equal(config.models.teacher.training.batchSize, 128);
     assert.isTrue(Object.isFrozen(experiment.cells[0].config.models));
   });
@@ -65,12 +75,15 @@ describe('spec validation', () => {
       ],
     },
     {
-      title: 'a layer\'s missing key in block style, at the layer rather than the list',
-      text: VALID.replace('  teacher: { layers: [32, 16] }\n', '  teacher:\n    layers:\n      - 8\n      - name: dense\n        activation: tanh\n'),
+      title: "a layer's missing key in block style, at the layer rather than the list",
+      text: VALID.replace(
+        '  teacher: { layers: [32, 16] }\n',
+        '  teacher:\n    layers:\n      - 8\n      - name: dense\n        activation: tanh\n',
+      ),
       expected: ['spec.yaml:8:9 models.teacher.layers[1]: missing required key "units"'],
     },
     {
-      title: 'a layer\'s missing key in flow style, at the layer rather than the list',
+      title: "a layer's missing key in flow style, at the layer rather than the list",
       text: VALID.replace('layers: [32, 16]', 'layers: [32, { name: dropout }]'),
       expected: ['spec.yaml:5:27 models.teacher.layers[1]: missing required key "rate"'],
     },
@@ -89,7 +102,9 @@ describe('spec validation', () => {
     {
       title: 'an unknown key with no close match, listing the allowed keys',
       text: `${VALID}x_metrics: 1\n`,
-      expected: ['spec.yaml:11:1 x_metrics: unknown key "x_metrics" (allowed keys: $schema, name, description, seed, seeds, plugins, dataset, models, training, distillation, grid, search, evaluation)'],
+      expected: [
+        'spec.yaml:11:1 x_metrics: unknown key "x_metrics" (allowed keys: $schema, name, description, seed, seeds, plugins, dataset, models, training, distillation, grid, search, evaluation)',
+      ],
     },
     {
       title: 'a value set on the command line',
@@ -105,42 +120,61 @@ describe('spec validation', () => {
     {
       title: 'a hard loss as the distillation loss',
       text: VALID.replace('{ temperature: 3, alpha: 0.25 }', 'cross-entropy'),
-      expected: ['spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)'],
+      expected: [
+        'spec.yaml:10:15 distillation: loss "cross-entropy" does not use the teacher\'s outputs (use kd for a classification dataset)',
+      ],
     },
     {
-      title: 'a distillation loss as a role\'s label loss, at that role\'s loss',
-      text: VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { loss: { name: kd, temperature: 2 } } }'),
-      expected: ['spec.yaml:5:50 models.teacher.training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)'],
+      title: "a distillation loss as a role's label loss, at that role's loss",
+      text: VALID.replace(
+        'teacher: { layers: [32, 16] }',
+        'teacher: { layers: [32, 16], training: { loss: { name: kd, temperature: 2 } } }',
+      ),
+      expected: [
+        'spec.yaml:5:50 models.teacher.training.loss: loss "kd" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use cross-entropy for a classification dataset)',
+      ],
     },
     {
       title: 'a validation share beside a csv validation file',
       text: withDataset(CSV.replace(' }', ', validation: 0.1 }')),
-      expected: ['spec.yaml:3:105 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset\'s own validation split (pick one: remove validation, or remove validation_path)'],
+      expected: [
+        "spec.yaml:3:105 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset's own validation split (pick one: remove validation, or remove validation_path)",
+      ],
     },
     {
       title: 'a validation share beside idx validation files',
       text: withDataset(IDX.replace(' }', ', validation: 0.2 }')),
-      expected: ['spec.yaml:3:145 dataset.validation: holds out a share of the training split, and dataset.validation_images and dataset.validation_labels give the dataset\'s own validation split (pick one: remove validation, or remove validation_images and validation_labels)'],
+      expected: [
+        "spec.yaml:3:145 dataset.validation: holds out a share of the training split, and dataset.validation_images and dataset.validation_labels give the dataset's own validation split (pick one: remove validation, or remove validation_images and validation_labels)",
+      ],
     },
     {
       title: 'idx validation images without their labels',
       text: withDataset(IDX.replace(', validation_labels: f', '')),
-      expected: ['spec.yaml:3:89 dataset.validation_images: needs "validation_labels" as well (give both validation_images and validation_labels, or neither)'],
+      expected: [
+        'spec.yaml:3:89 dataset.validation_images: needs "validation_labels" as well (give both validation_images and validation_labels, or neither)',
+      ],
     },
     {
       title: 'idx validation labels without their images',
       text: withDataset(IDX.replace('validation_images: e, ', '')),
-      expected: ['spec.yaml:3:89 dataset.validation_labels: needs "validation_images" as well (give both validation_labels and validation_images, or neither)'],
+      expected: [
+        'spec.yaml:3:89 dataset.validation_labels: needs "validation_images" as well (give both validation_labels and validation_images, or neither)',
+      ],
     },
     {
       title: 'early stopping on a csv dataset without a validation split, saying how it could bring one',
       text: withEarlyStopping(withDataset(CSV.replace(', validation_path: v.csv', ''))),
-      expected: ['spec.yaml:3:10 dataset: early_stopping watches a validation metric, and the dataset has no validation split (add validation: 0.1 to the dataset, the share of the training split to hold out, or set dataset.validation_path)'],
+      expected: [
+        'spec.yaml:3:10 dataset: early_stopping watches a validation metric, and the dataset has no validation split (add validation: 0.1 to the dataset, the share of the training split to hold out, or set dataset.validation_path)',
+      ],
     },
     {
       title: 'a search on an idx dataset without a validation split, saying how it could bring one',
       text: withDataset(IDX.replace(', validation_images: e, validation_labels: f', '')) + SEARCH,
-      expected: ['spec.yaml:14:11 search.select: selects on the validation split, and the dataset has none (add validation: 0.1 to the dataset, or set dataset.validation_images and dataset.validation_labels)'],
+      expected: [
+        'spec.yaml:14:11 search.select: selects on the validation split, and the dataset has none (add validation: 0.1 to the dataset, or set dataset.validation_images and dataset.validation_labels)',
+      ],
     },
     {
       title: 'YAML syntax errors',
@@ -184,7 +218,7 @@ describe('spec validation', () => {
     });
   }
 
-  it('refuses seed: with seeds: from the command line (exit 2); --set seeds=[...] replaces a spec\'s seed:', () => {
+  it("refuses seed: with seeds: from the command line (exit 2); --set seeds=[...] replaces a spec's seed:", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-seeds-')), 'spec.yaml');
     writeFileSync(file, `${VALID}seeds: [1, 2]\n`);
     const both = distilRun(['validate', file]);
@@ -198,14 +232,21 @@ describe('spec validation', () => {
   });
 
   it('accepts early stopping and a search on the validation split a dataset brings itself', async () => {
-    for (const [text, own] of [[withEarlyStopping(withDataset(CSV)), 'validation_path'], [withDataset(IDX) + SEARCH, 'validation_images']]) {
-      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
+    for (const [text, own] of [
+      [withEarlyStopping(withDataset(CSV)), 'validation_path'],
+      [withDataset(IDX) + SEARCH, 'validation_images'],
+    ]) {
+      const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), {
+        registry: builtinRegistry(),
+      });
       const { config } = experiment.cells[0];
       assert.equal(config.validation, 0, 'no share is held out of the training split');
       assert.equal(config.ownValidation, own);
       assert.isTrue(hasValidation(config));
     }
-    const { experiment } = await resolveExperiment(parseSpecSource(withEarlyStopping(withDataset(CSV)), 'spec.yaml'), { registry: builtinRegistry() });
+    const { experiment } = await resolveExperiment(parseSpecSource(withEarlyStopping(withDataset(CSV)), 'spec.yaml'), {
+      registry: builtinRegistry(),
+    });
     assert.equal(experiment.cells[0].config.models.teacher.training.earlyStopping?.metric, 'accuracy');
     // A spec without one keeps its config (and so its cell ids) as before.
     const plain = await resolveExperiment(parseSpecSource(VALID, 'spec.yaml'), { registry: builtinRegistry() });
@@ -226,15 +267,21 @@ describe('spec validation', () => {
     const again = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
     const cells = first.experiment.cells;
     assert.lengthOf(cells, 4);
-    assert.deepEqual(cells.map((c) => c.overrides), [
-      { 'distillation.temperature': 2, 'distillation.alpha': 0.1 },
-      { 'distillation.temperature': 2, 'distillation.alpha': 0.9 },
-      { 'distillation.temperature': 4, 'distillation.alpha': 0.1 },
-      { 'distillation.temperature': 4, 'distillation.alpha': 0.9 },
-    ]);
+    assert.deepEqual(
+      cells.map((c) => c.overrides),
+      [
+        { 'distillation.temperature': 2, 'distillation.alpha': 0.1 },
+        { 'distillation.temperature': 2, 'distillation.alpha': 0.9 },
+        { 'distillation.temperature': 4, 'distillation.alpha': 0.1 },
+        { 'distillation.temperature': 4, 'distillation.alpha': 0.9 },
+      ],
+    );
     assert.deepEqual(cells[3].config.distillation.params, { temperature: 4, alpha: 0.9 });
     assert.equal(new Set(cells.map((c) => c.id)).size, 4);
-    assert.deepEqual(cells.map((c) => c.id), again.experiment.cells.map((c) => c.id));
+    assert.deepEqual(
+      cells.map((c) => c.id),
+      again.experiment.cells.map((c) => c.id),
+    );
   });
 
   it('applies --set overrides with YAML-typed values', async () => {
@@ -243,21 +290,33 @@ describe('spec validation', () => {
     const { experiment } = await resolveExperiment(source, { registry: builtinRegistry() });
     const { config } = experiment.cells[0];
     assert.equal(config.models.teacher.training.epochs, 5);
-    assert.deepEqual(config.models.student.layers.map((l) => l.params.units), [4, 4]);
+    assert.deepEqual(
+      config.models.student.layers.map((l) => l.params.units),
+      [4, 4],
+    );
     assert.equal(config.dataset.params.test_limit, 50);
   });
 
   it('rejects a malformed --set', () => {
     const source = parseSpecSource(VALID, 'spec.yaml');
-    assertThrowsMessage(() => applyOverrides(source, ['training.epochs']), '--set: expected path=value, got "training.epochs" (e.g. --set training.epochs=1)');
+    assertThrowsMessage(
+      () => applyOverrides(source, ['training.epochs']),
+      '--set: expected path=value, got "training.epochs" (e.g. --set training.epochs=1)',
+    );
   });
 
   it('lets a role override the shared training settings', async () => {
-    const text = VALID.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], training: { epochs: 9, optimizer: sgd } }');
+    const text = VALID.replace(
+      'teacher: { layers: [32, 16] }',
+      'teacher: { layers: [32, 16], training: { epochs: 9, optimizer: sgd } }',
+    );
     const { experiment } = await resolveExperiment(parseSpecSource(text, 'spec.yaml'), { registry: builtinRegistry() });
     const { models } = experiment.cells[0].config;
     assert.equal(models.teacher.training.epochs, 9);
-    assert.deepEqual(models.teacher.training.optimizer, { name: 'sgd', params: { lr: 0.01, momentum: 0, nesterov: false } });
+    assert.deepEqual(models.teacher.training.optimizer, {
+      name: 'sgd',
+      params: { lr: 0.01, momentum: 0, nesterov: false },
+    });
     assert.equal(models.student.training.epochs, 2);
     assert.equal(models.student.training.optimizer.name, 'adam');
   });

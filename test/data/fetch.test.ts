@@ -34,38 +34,65 @@ async function withServer(answer: (res: ServerResponse) => void, body: (url: str
 
 describe('verified downloads', () => {
   it('returns the bytes when the checksum matches', async () => {
-    await withServer((res) => res.end('payload'), async (url) => {
-      assert.equal((await downloadVerified(url, sha256(Buffer.from('payload')))).toString(), 'payload');
-    });
+    await withServer(
+      (res) => res.end('payload'),
+      async (url) => {
+        assert.equal((await downloadVerified(url, sha256(Buffer.from('payload')))).toString(), 'payload');
+      },
+    );
   });
 
   it('names the url and the HTTP status', async () => {
-    await withServer((res) => {
-      res.statusCode = 503;
-      res.end();
-    }, async (url) => {
-      assert.equal(await rejection(downloadVerified(url, '0'.repeat(64))), `download of ${url} failed: HTTP 503 Service Unavailable`);
-    });
+    await withServer(
+      (res) => {
+        res.statusCode = 503;
+        res.end();
+      },
+      async (url) => {
+        assert.equal(
+          await rejection(downloadVerified(url, '0'.repeat(64))),
+          `download of ${url} failed: HTTP 503 Service Unavailable`,
+        );
+      },
+    );
   });
 
   it('says a refused connection in words', async () => {
     let url = '';
-    await withServer(() => undefined, async (u) => {
-      url = u;
-    });
-    assert.equal(await rejection(downloadVerified(url, '0'.repeat(64))), `download of ${url} failed: connection refused (ECONNREFUSED)`);
+    await withServer(
+      () => undefined,
+      async (u) => {
+        url = u;
+      },
+    );
+    assert.equal(
+      await rejection(downloadVerified(url, '0'.repeat(64))),
+      `download of ${url} failed: connection refused (ECONNREFUSED)`,
+    );
   });
 
   it('gives up after the timeout and says so', async () => {
-    await withServer(() => undefined, async (url) => {
-      assert.equal(await rejection(downloadVerified(url, '0'.repeat(64), 200)), `download of ${url} failed: timed out after 0.2 s`);
-    });
+    await withServer(
+      () => undefined,
+      async (url) => {
+        assert.equal(
+          await rejection(downloadVerified(url, '0'.repeat(64), 200)),
+          `download of ${url} failed: timed out after 0.2 s`,
+        );
+      },
+    );
   });
 
   it('refuses bytes whose checksum differs', async () => {
-    await withServer((res) => res.end('other'), async (url) => {
-      assert.equal(await rejection(downloadVerified(url, '0'.repeat(64))), `download of ${url} has SHA-256 ${sha256(Buffer.from('other'))}, expected ${'0'.repeat(64)}`);
-    });
+    await withServer(
+      (res) => res.end('other'),
+      async (url) => {
+        assert.equal(
+          await rejection(downloadVerified(url, '0'.repeat(64))),
+          `download of ${url} has SHA-256 ${sha256(Buffer.from('other'))}, expected ${'0'.repeat(64)}`,
+        );
+      },
+    );
   });
 
   it('reports a cache it cannot write instead of failing the load', () => {
@@ -86,10 +113,18 @@ describe('tar entries', () => {
   });
 
   it('refuses an entry cut short', () => {
-    assertThrowsMessage(() => readTarEntry(tar.subarray(0, 2048), 'b.data'), 'truncated tar archive: "dir/b.data" is cut short', { type: Error });
+    assertThrowsMessage(
+      () => readTarEntry(tar.subarray(0, 2048), 'b.data'),
+      'truncated tar archive: "dir/b.data" is cut short',
+      { type: Error },
+    );
   });
 
   it('refuses corrupt gzip data', () => {
-    assertThrowsMessage(() => readTarEntry(gzipSync(tar).subarray(0, 40), 'a.txt'), 'corrupt gzip data (unexpected end of file)', { type: Error });
+    assertThrowsMessage(
+      () => readTarEntry(gzipSync(tar).subarray(0, 40), 'a.txt'),
+      'corrupt gzip data (unexpected end of file)',
+      { type: Error },
+    );
   });
 });

@@ -2,7 +2,14 @@
 import { assert } from 'chai';
 import type { TopLevelSpec } from 'vega-lite';
 import { curvePoints } from '../../src/report/chart-data.js';
-import { axisOrder, gainBarsSpec, gainHeatmapSpec, learningCurveSpec, paramsSpec, selectionSpec } from '../../src/report/charts.js';
+import {
+  axisOrder,
+  gainBarsSpec,
+  gainHeatmapSpec,
+  learningCurveSpec,
+  paramsSpec,
+  selectionSpec,
+} from '../../src/report/charts.js';
 import { renderSvg } from '../../src/report/render.js';
 import { reportCharts } from '../../src/report/report.js';
 import { loadRunData } from '../../src/report/run-data.js';
@@ -20,7 +27,8 @@ function layers(spec: Json): Json[] {
   return [spec];
 }
 
-const markType = (unit: Json): string => (typeof unit.mark === 'string' ? unit.mark : ((unit.mark as Json).type as string));
+const markType = (unit: Json): string =>
+  typeof unit.mark === 'string' ? unit.mark : ((unit.mark as Json).type as string);
 const field = (unit: Json, channel: string): unknown => ((unit.encoding as Json)[channel] as Json | undefined)?.field;
 
 describe('report charts', () => {
@@ -35,12 +43,21 @@ describe('report charts', () => {
       assert.equal(field(units[0], 'x'), 'epoch');
       assert.equal(field(units[0], 'y'), 'mean');
       assert.equal(field(units[0], 'color'), 'role');
-      assert.deepEqual(((units[0].encoding as Json).color as Json).scale, { domain: ['teacher', 'student', 'person'], range: ['#4c78a8', '#f58518', '#54a24b'] });
+      assert.deepEqual(((units[0].encoding as Json).color as Json).scale, {
+        domain: ['teacher', 'student', 'person'],
+        range: ['#4c78a8', '#f58518', '#54a24b'],
+      });
       assert.deepEqual(((spec.facet as Json).column as Json).field, 'series');
       assert.deepEqual(((spec.resolve as Json).scale as Json).y, 'independent');
       // The teacher is evaluated on its last epoch only: one test point, three training-loss points.
-      assert.lengthOf(curves.points.filter((p) => p.role === 'teacher' && p.series === 'test accuracy'), 1);
-      assert.lengthOf(curves.points.filter((p) => p.role === 'teacher' && p.series === 'training loss'), 3);
+      assert.lengthOf(
+        curves.points.filter((p) => p.role === 'teacher' && p.series === 'test accuracy'),
+        1,
+      );
+      assert.lengthOf(
+        curves.points.filter((p) => p.role === 'teacher' && p.series === 'training loss'),
+        3,
+      );
     });
 
     it('seeds: the mean line over a band from the lowest to the highest seed', () => {
@@ -60,8 +77,14 @@ describe('report charts', () => {
       const curves = curvePoints(run);
       const spec = json(learningCurveSpec(curves.points, curves.series, curves.cells));
       const blocks = spec.vconcat as Json[];
-      assert.deepEqual(blocks.map((b) => (b.title as Json).text), ['a=1, b=5', 'a=2, b=5']);
-      assert.deepEqual(blocks.map((b) => (b.transform as Json[])[0]), [{ filter: { field: 'cell', equal: 'a=1, b=5' } }, { filter: { field: 'cell', equal: 'a=2, b=5' } }]);
+      assert.deepEqual(
+        blocks.map((b) => (b.title as Json).text),
+        ['a=1, b=5', 'a=2, b=5'],
+      );
+      assert.deepEqual(
+        blocks.map((b) => (b.transform as Json[])[0]),
+        [{ filter: { field: 'cell', equal: 'a=1, b=5' } }, { filter: { field: 'cell', equal: 'a=2, b=5' } }],
+      );
     });
 
     it('a large sweep: the curves of the first 12 cells, and a note naming how many more there are', () => {
@@ -75,14 +98,29 @@ describe('report charts', () => {
 
   describe('gain per cell', () => {
     it('two swept axes: a heat map, one rect per cell over the axes, coloured by the gain and labelled', () => {
-      const run = loadRunData(writeRun({ cells: grid2([1, 2, 10], [0.3, 0.7]), seeds: [1, 2], gain: (c) => c.axes.a / 100 - 0.02 }));
+      const run = loadRunData(
+        writeRun({ cells: grid2([1, 2, 10], [0.3, 0.7]), seeds: [1, 2], gain: (c) => c.axes.a / 100 - 0.02 }),
+      );
       const { charts } = reportCharts(run);
-      assert.deepEqual(charts.map((c) => c.id), ['gain', 'params', 'learning-curves']);
+      assert.deepEqual(
+        charts.map((c) => c.id),
+        ['gain', 'params', 'learning-curves'],
+      );
       const spec = json(charts[0].spec);
       const [rect, text] = layers(spec);
       assert.deepEqual([markType(rect), markType(text)], ['rect', 'text']);
-      assert.deepInclude((rect.encoding as Json).x as Json, { field: 'x', type: 'ordinal', title: 'a', sort: ['1', '2', '10'] });
-      assert.deepInclude((rect.encoding as Json).y as Json, { field: 'y', type: 'ordinal', title: 'b', sort: ['0.3', '0.7'] });
+      assert.deepInclude((rect.encoding as Json).x as Json, {
+        field: 'x',
+        type: 'ordinal',
+        title: 'a',
+        sort: ['1', '2', '10'],
+      });
+      assert.deepInclude((rect.encoding as Json).y as Json, {
+        field: 'y',
+        type: 'ordinal',
+        title: 'b',
+        sort: ['0.3', '0.7'],
+      });
       assert.deepInclude((rect.encoding as Json).color as Json, { field: 'gain', type: 'quantitative' });
       const values = (spec.data as Json).values as Json[];
       assert.lengthOf(values, 6);
@@ -90,7 +128,9 @@ describe('report charts', () => {
     });
 
     it('one swept axis: bars named by the axis value, with the 95 % interval over seeds', () => {
-      const run = loadRunData(writeRun({ cells: grid2([1, 2, 3], [5]), seeds: [1, 2], gain: (c) => (c.axes.a - 2) / 100 }));
+      const run = loadRunData(
+        writeRun({ cells: grid2([1, 2, 3], [5]), seeds: [1, 2], gain: (c) => (c.axes.a - 2) / 100 }),
+      );
       const gain = reportCharts(run).charts.find((c) => c.id === 'gain');
       const units = layers(json(gain!.spec));
       assert.deepEqual(units.map(markType), ['bar', 'rule', 'rule']);
@@ -98,7 +138,10 @@ describe('report charts', () => {
       assert.equal(field(units[0], 'x'), 'gain');
       assert.deepEqual([field(units[1], 'x'), field(units[1], 'x2')], ['lo', 'hi']);
       const values = (json(gain!.spec).data as Json).values as Json[];
-      assert.deepEqual(values.map((v) => v.effect), ['hurt', 'helped', 'helped']);
+      assert.deepEqual(
+        values.map((v) => v.effect),
+        ['hurt', 'helped', 'helped'],
+      );
     });
 
     it('bars over cells named by their labels when more than two axes vary; no chart for a run of one cell', () => {
@@ -110,7 +153,10 @@ describe('report charts', () => {
       assert.deepEqual(units.map(markType), ['bar', 'rule'], 'one seed: no interval rule, only the zero line');
       assert.deepEqual(((units[0].encoding as Json).y as Json).sort, ['a=1, b=1, c=1', 'a=2, b=2, c=2']);
       const single = loadRunData(writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1, 2] }));
-      assert.deepEqual(reportCharts(single).charts.map((c) => c.id), ['params', 'learning-curves']);
+      assert.deepEqual(
+        reportCharts(single).charts.map((c) => c.id),
+        ['params', 'learning-curves'],
+      );
       assert.deepEqual(layers(json(gainHeatmapSpec(points, ['a', 'b'], 'accuracy'))).map(markType), ['rect', 'text']);
     });
 
@@ -128,8 +174,19 @@ describe('report charts', () => {
       assert.deepEqual([markType(rule), markType(point)], ['rule', 'point']);
       assert.deepInclude((point.encoding as Json).x as Json, { field: 'params', scale: { type: 'log' } });
       assert.deepEqual([field(point, 'y'), field(point, 'color'), field(point, 'shape')], ['mean', 'role', 'role']);
-      assert.deepEqual(((spec.data as Json).values as Json[]).map((v) => `${v.role}:${v.params}`), ['teacher:1000', 'student:100', 'person:100']);
-      const close = json(paramsSpec([{ cell: 'all', role: 'student', params: 100, mean: 0.8, lo: 0.8, hi: 0.8, n: 1 }, { cell: 'all', role: 'teacher', params: 300, mean: 0.9, lo: 0.9, hi: 0.9, n: 1 }], 'accuracy'));
+      assert.deepEqual(
+        ((spec.data as Json).values as Json[]).map((v) => `${v.role}:${v.params}`),
+        ['teacher:1000', 'student:100', 'person:100'],
+      );
+      const close = json(
+        paramsSpec(
+          [
+            { cell: 'all', role: 'student', params: 100, mean: 0.8, lo: 0.8, hi: 0.8, n: 1 },
+            { cell: 'all', role: 'teacher', params: 300, mean: 0.9, lo: 0.9, hi: 0.9, n: 1 },
+          ],
+          'accuracy',
+        ),
+      );
       const units = layers(close);
       assert.deepEqual(units.map(markType), ['point'], 'one seed: no interval');
       assert.deepInclude((units[0].encoding as Json).x as Json, { scale: { zero: false } });
@@ -138,10 +195,21 @@ describe('report charts', () => {
 
   describe('selection stage', () => {
     it('every searched point on its validation metric, the selected one in its own colour', () => {
-      const spec = json(selectionSpec([{ label: 'lr=0.1', value: 0.8, outcome: 'searched' }, { label: 'lr=0.01', value: 0.9, outcome: 'selected' }], 'val_accuracy'));
+      const spec = json(
+        selectionSpec(
+          [
+            { label: 'lr=0.1', value: 0.8, outcome: 'searched' },
+            { label: 'lr=0.01', value: 0.9, outcome: 'selected' },
+          ],
+          'val_accuracy',
+        ),
+      );
       const [point, text] = layers(spec);
       assert.deepEqual([markType(point), markType(text)], ['point', 'text']);
-      assert.deepInclude((point.encoding as Json).color as Json, { field: 'outcome', scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] } });
+      assert.deepInclude((point.encoding as Json).color as Json, {
+        field: 'outcome',
+        scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] },
+      });
       assert.deepEqual(((point.encoding as Json).y as Json).sort, ['lr=0.1', 'lr=0.01']);
     });
   });
@@ -165,7 +233,10 @@ describe('report charts', () => {
     });
 
     it('escapes markup in labels: a cell value cannot inject into the page', async () => {
-      const points = [{ cell: '<script>alert(1)</script>', axes: {}, gain: 0.1, lo: 0.1, hi: 0.1, n: 1 }, { cell: 'b & "c"', axes: {}, gain: -0.1, lo: -0.1, hi: -0.1, n: 1 }];
+      const points = [
+        { cell: '<script>alert(1)</script>', axes: {}, gain: 0.1, lo: 0.1, hi: 0.1, n: 1 },
+        { cell: 'b & "c"', axes: {}, gain: -0.1, lo: -0.1, hi: -0.1, n: 1 },
+      ];
       const svg = await renderSvg(gainBarsSpec(points, 'accuracy'), 'c');
       assert.notInclude(svg, '<script');
       assert.include(svg, '&lt;script&gt;alert(1)&lt;/script&gt;');

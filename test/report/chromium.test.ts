@@ -30,7 +30,11 @@ function findChromium(): string | undefined {
 /** Runs headless Chromium on a file with `flags`; returns stdout (the DOM with --dump-dom). */
 function chromium(browser: string, file: string, flags: readonly string[]): string {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'distil-chromium-'));
-  const result = spawnSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, ...flags, pathToFileURL(file).href], { encoding: 'utf8', timeout: 90_000 });
+  const result = spawnSync(
+    browser,
+    ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, ...flags, pathToFileURL(file).href],
+    { encoding: 'utf8', timeout: 90_000 },
+  );
   rmSync(profile, { recursive: true, force: true });
   assert.equal(result.status, 0, `chromium exited ${result.status} (${result.signal ?? ''}): ${result.stderr}`);
   return result.stdout;
@@ -76,24 +80,35 @@ describe('report.html in headless Chromium', function () {
 
   before(async function () {
     if (!browser) {
-      process.stderr.write(`    skipped: no Chromium on the PATH (looked for ${BROWSERS.join(', ')}); install it, e.g. apt-get install chromium\n`);
+      process.stderr.write(
+        `    skipped: no Chromium on the PATH (looked for ${BROWSERS.join(', ')}); install it, e.g. apt-get install chromium\n`,
+      );
       this.skip();
     }
     await useWasm();
-    const dir = await runBlobs(`${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
+    const dir = await runBlobs(
+      `${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`,
+    );
     report = (await writeReport(dir)).file;
   });
 
   it('parses every chart as inline SVG with path marks and legends naming the roles', () => {
     const dom = chromium(browser as string, report, ['--dump-dom']);
-    const figures = [...dom.matchAll(/<figure class="chart" data-chart="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
-    assert.deepEqual(figures.map((f) => f.id), ['gain', 'params', 'learning-curves']);
+    const figures = [...dom.matchAll(/<figure class="chart" data-chart="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({
+      id: m[1],
+      body: m[2],
+    }));
+    assert.deepEqual(
+      figures.map((f) => f.id),
+      ['gain', 'params', 'learning-curves'],
+    );
     for (const { id, body } of figures) {
       assert.lengthOf(body.match(/<svg /g) ?? [], 1, id);
       assert.match(body, /<path /, id);
     }
     for (const id of ['learning-curves', 'params']) {
-      const legend = figures.find((f) => f.id === id)?.body.match(/<g class="mark-group role-legend"[\s\S]*$/)?.[0] ?? '';
+      const legend =
+        figures.find((f) => f.id === id)?.body.match(/<g class="mark-group role-legend"[\s\S]*$/)?.[0] ?? '';
       for (const role of ['teacher', 'student', 'person']) assert.include(legend, `>${role}</text>`, `${id} legend`);
     }
   });
@@ -105,7 +120,10 @@ describe('report.html in headless Chromium', function () {
     const json = dom.match(/<pre id="measured">([\s\S]*?)<\/pre>/)?.[1];
     assert.isDefined(json, `no measurement in the page:\n${dom.slice(0, 500)}`);
     const charts = JSON.parse((json as string).replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Measured[];
-    assert.deepEqual(charts.map((c) => c.id), ['gain', 'params', 'learning-curves']);
+    assert.deepEqual(
+      charts.map((c) => c.id),
+      ['gain', 'params', 'learning-curves'],
+    );
     for (const chart of charts) assert.isAbove(chart.width * chart.height, 100 * 100, chart.id);
     const [gain, params, curves] = charts;
     // 4 cells x 2 panels, one line and one band per role each.

@@ -7,7 +7,16 @@ import { assertNoStackTrace, assertRefused, distilRun, fixture, startDistilRun }
 import { writeRun } from './fixtures.js';
 
 /** A small MNIST run's flags: a few hundred samples, one epoch, no teacher cache. */
-const SMALL = ['--set', 'dataset.train_limit=300', '--set', 'dataset.test_limit=100', '--set', 'training.epochs=1', '--teacher-cache', 'off'];
+const SMALL = [
+  '--set',
+  'dataset.train_limit=300',
+  '--set',
+  'dataset.test_limit=100',
+  '--set',
+  'training.epochs=1',
+  '--teacher-cache',
+  'off',
+];
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-report-cli-'));
 
@@ -48,14 +57,31 @@ describe('distil-run report (CLI)', () => {
     const out = tmp();
     // report.html is a directory, so the report cannot be written; the learning rate makes the training diverge.
     mkdirSync(path.join(out, 'mnist-small', 'r', 'report.html'), { recursive: true });
-    const failed = distilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'r', '--set', 'training.optimizer.lr=1e12', ...SMALL]);
+    const failed = distilRun([
+      fixture('mnist-small.yaml'),
+      '--out',
+      out,
+      '--run-id',
+      'r',
+      '--set',
+      'training.optimizer.lr=1e12',
+      ...SMALL,
+    ]);
     assert.equal(failed.code, 1, failed.stderr);
     const dir = path.join(out, 'mnist-small', 'r');
-    assert.include(failed.stderr.split('\n'), `distil-run: warning: REPORT_NOT_WRITTEN: could not write report.html (${path.join(dir, 'report.html')}: \
-cannot write it (EISDIR); remove or rename the directory in its place); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`, failed.stderr);
+    assert.include(
+      failed.stderr.split('\n'),
+      `distil-run: warning: REPORT_NOT_WRITTEN: could not write report.html (${path.join(dir, 'report.html')}: \
+cannot write it (EISDIR); remove or rename the directory in its place); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`,
+      failed.stderr,
+    );
     assertNoStackTrace(failed.stderr);
     assert.include(readFileSync(path.join(dir, 'results.csv'), 'utf8'), ',failed,');
-    assertRefused(distilRun(['report', dir]), 2, `distil-run: ${path.join(dir, 'report.html')}: cannot write it (EISDIR); remove or rename the directory in its place\n`);
+    assertRefused(
+      distilRun(['report', dir]),
+      2,
+      `distil-run: ${path.join(dir, 'report.html')}: cannot write it (EISDIR); remove or rename the directory in its place\n`,
+    );
     rmSync(path.join(dir, 'report.html'), { recursive: true });
     const report = distilRun(['report', dir]);
     assert.equal(report.code, 0, report.stderr);
@@ -65,7 +91,16 @@ cannot write it (EISDIR); remove or rename the directory in its place); the run'
 
   it('an interrupted run (Ctrl-C) gets a report of what finished and keeps exit code 130', async () => {
     const out = tmp();
-    const child = startDistilRun([fixture('mnist-small.yaml'), '--out', out, '--run-id', 'int', ...SMALL, '--set', 'training.epochs=50']);
+    const child = startDistilRun([
+      fixture('mnist-small.yaml'),
+      '--out',
+      out,
+      '--run-id',
+      'int',
+      ...SMALL,
+      '--set',
+      'training.epochs=50',
+    ]);
     let stderr = '';
     let sent = false;
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -86,10 +121,26 @@ cannot write it (EISDIR); remove or rename the directory in its place); the run'
 
   it('refuses bad input with exit code 2, naming the file', () => {
     const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
-    assertRefused(distilRun(['report']), 2, 'distil-run: report: expected one run directory, got 0 (see distil-run --help)\n');
-    assertRefused(distilRun(['report', path.join(dir, 'results.csv')]), 2, `distil-run: ${path.join(dir, 'results.csv')}: is a file, not a run directory (pass the directory that holds results.csv)\n`);
+    assertRefused(
+      distilRun(['report']),
+      2,
+      'distil-run: report: expected one run directory, got 0 (see distil-run --help)\n',
+    );
+    assertRefused(
+      distilRun(['report', path.join(dir, 'results.csv')]),
+      2,
+      `distil-run: ${path.join(dir, 'results.csv')}: is a file, not a run directory (pass the directory that holds results.csv)\n`,
+    );
     rmSync(path.join(dir, 'history.csv'));
-    assertRefused(distilRun(['report', dir]), 2, `distil-run: ${path.join(dir, 'history.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)\n`);
-    assertRefused(distilRun([fixture('mnist-small.yaml'), '--report', '--no-report']), 2, 'distil-run: --no-report: given with --report; give one of them\n');
+    assertRefused(
+      distilRun(['report', dir]),
+      2,
+      `distil-run: ${path.join(dir, 'history.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)\n`,
+    );
+    assertRefused(
+      distilRun([fixture('mnist-small.yaml'), '--report', '--no-report']),
+      2,
+      'distil-run: --no-report: given with --report; give one of them\n',
+    );
   });
 });

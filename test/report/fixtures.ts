@@ -17,41 +17,126 @@ export interface FixtureCell {
   readonly axes: Readonly<Record<string, number>>;
 }
 
-const line = (fields: ReadonlyArray<string | number>) => `${fields.map((f) => (typeof f === 'string' && /[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`;
+const line = (fields: ReadonlyArray<string | number>) =>
+  `${fields.map((f) => (typeof f === 'string' && /[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`;
 
 /** The cell's label as the runner writes it: `a=1, b=2`. */
-const label = (cell: FixtureCell) => Object.entries(cell.axes).map(([k, v]) => `${k}=${v}`).join(', ');
+const label = (cell: FixtureCell) =>
+  Object.entries(cell.axes)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /**
  * Writes a run directory with results.csv, history.csv and manifest.json for `cells` × `seeds`: accuracy
  * rises over `epochs`, the student's by `gain(cell)` + seed / 500 more than the person's, the teacher's test metrics only on the last epoch.
  */
-export function writeRun(options: { cells: readonly FixtureCell[]; seeds: readonly number[]; epochs?: number; gain?: (cell: FixtureCell) => number; status?: string }): string {
+export function writeRun(options: {
+  cells: readonly FixtureCell[];
+  seeds: readonly number[];
+  epochs?: number;
+  gain?: (cell: FixtureCell) => number;
+  status?: string;
+}): string {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-report-')), 'run');
   mkdirSync(dir);
   const axes = Object.keys(options.cells[0]?.axes ?? {});
   const epochs = options.epochs ?? 3;
   const gain = options.gain ?? (() => 0.01);
-  let results = line(['run_id', 'experiment', 'cell_id', 'cell', ...axes, 'role', 'seed', 'backend', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'test_loss', 'test_accuracy', 'distillation_gain', 'gain_metric', 'inference_ms_per_1000', 'source', 'status', 'error']);
-  let history = line(['run_id', 'cell_id', 'seed', 'role', 'epoch', 'train_loss', 'seconds', 'samples_per_sec', 'test_loss', 'test_accuracy']);
+  let results = line([
+    'run_id',
+    'experiment',
+    'cell_id',
+    'cell',
+    ...axes,
+    'role',
+    'seed',
+    'backend',
+    'params',
+    'epochs',
+    'batch_size',
+    'train_seconds',
+    'train_samples_per_sec',
+    'test_loss',
+    'test_accuracy',
+    'distillation_gain',
+    'gain_metric',
+    'inference_ms_per_1000',
+    'source',
+    'status',
+    'error',
+  ]);
+  let history = line([
+    'run_id',
+    'cell_id',
+    'seed',
+    'role',
+    'epoch',
+    'train_loss',
+    'seconds',
+    'samples_per_sec',
+    'test_loss',
+    'test_accuracy',
+  ]);
   for (const cell of options.cells) {
     for (const seed of options.seeds) {
       const noise = seed / 1000;
       const accuracy = { teacher: 0.95 + noise, person: 0.8 + noise, student: 0.8 + 3 * noise + gain(cell) };
       for (const role of ROLES) {
-        const studentGain = role === 'student' ? [Number((accuracy.student - accuracy.person).toFixed(6)), 'accuracy'] : ['', ''];
-        results += line(['r1', 'fixture', cell.id, label(cell), ...axes.map((a) => cell.axes[a]), role, seed, 'cpu', PARAMS[role], epochs, 32, 1.5, 1000, 0.3, accuracy[role], ...studentGain, 1, 'trained', 'ok', '']);
+        const studentGain =
+          role === 'student' ? [Number((accuracy.student - accuracy.person).toFixed(6)), 'accuracy'] : ['', ''];
+        results += line([
+          'r1',
+          'fixture',
+          cell.id,
+          label(cell),
+          ...axes.map((a) => cell.axes[a]),
+          role,
+          seed,
+          'cpu',
+          PARAMS[role],
+          epochs,
+          32,
+          1.5,
+          1000,
+          0.3,
+          accuracy[role],
+          ...studentGain,
+          1,
+          'trained',
+          'ok',
+          '',
+        ]);
         for (let epoch = 1; epoch <= epochs; epoch++) {
           const evaluated = role !== 'teacher' || epoch === epochs;
           const value = accuracy[role] - (epochs - epoch) * 0.05;
-          history += line(['r1', cell.id, seed, role, epoch, 1 / epoch + noise, 0.1, 1000, evaluated ? 0.3 : '', evaluated ? Number(value.toFixed(6)) : '']);
+          history += line([
+            'r1',
+            cell.id,
+            seed,
+            role,
+            epoch,
+            1 / epoch + noise,
+            0.1,
+            1000,
+            evaluated ? 0.3 : '',
+            evaluated ? Number(value.toFixed(6)) : '',
+          ]);
         }
       }
     }
   }
   writeFileSync(path.join(dir, 'results.csv'), results);
   writeFileSync(path.join(dir, 'history.csv'), history);
-  const manifest = { experiment: 'fixture', run_id: 'r1', status: options.status ?? 'ok', backend: { name: 'cpu', requested: 'auto', skipped: [], kernels: [] }, versions: { node: 'v20' }, spec: { description: 'A synthetic run' }, axes, selection: null };
+  const manifest = {
+    experiment: 'fixture',
+    run_id: 'r1',
+    status: options.status ?? 'ok',
+    backend: { name: 'cpu', requested: 'auto', skipped: [], kernels: [] },
+    versions: { node: 'v20' },
+    spec: { description: 'A synthetic run' },
+    axes,
+    selection: null,
+  };
   writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;
 }
@@ -64,6 +149,10 @@ export function grid2(as: readonly number[], bs: readonly number[]): FixtureCell
 /** Runs the synthetic blobs experiment in process (seconds) and returns its run directory. */
 export async function runBlobs(specText = SPEC): Promise<string> {
   const { experiment: exp, registry } = await experiment(specText);
-  const summary = await runExperiment(exp, registry, { outDir: outDir(), reporter: new RecordingReporter(), teacherCache: false });
+  const summary = await runExperiment(exp, registry, {
+    outDir: outDir(),
+    reporter: new RecordingReporter(),
+    teacherCache: false,
+  });
   return summary.runDir;
 }

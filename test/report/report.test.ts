@@ -11,7 +11,10 @@ import { runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
 
 /** The figures of a report page: each chart's id and its markup. */
 function figures(html: string): { id: string; body: string }[] {
-  return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({ id: m[1], body: m[2] }));
+  return [...html.matchAll(/<figure class="chart" data-chart="([^"]+)">([\s\S]*?)<\/figure>/g)].map((m) => ({
+    id: m[1],
+    body: m[2],
+  }));
 }
 
 /** What a report must be to open offline: no script, no stylesheet or image fetched, every chart inline. */
@@ -22,7 +25,10 @@ function assertOffline(html: string): void {
 
 /** Runs `action` and returns the DistilError it throws. */
 async function refusal(action: () => Promise<unknown>): Promise<DistilError> {
-  const error = await action().then(() => undefined, (e: unknown) => e);
+  const error = await action().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.instanceOf(error, DistilError);
   return error as DistilError;
 }
@@ -31,21 +37,32 @@ describe('report.html', () => {
   before(useWasm);
 
   it('a seeded sweep over two axes: the roles table and one <svg> per chart (gain heat map, parameters, learning curves)', async () => {
-    const dir = await runBlobs(`${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`);
+    const dir = await runBlobs(
+      `${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`,
+    );
     const report = await writeReport(dir);
     assert.equal(report.file, path.join(dir, 'report.html'));
     assert.deepEqual(report.charts, ['gain', 'params', 'learning-curves']);
     const html = readFileSync(report.file, 'utf8');
     assertOffline(html);
     const figs = figures(html);
-    assert.deepEqual(figs.map((f) => f.id), [...report.charts]);
+    assert.deepEqual(
+      figs.map((f) => f.id),
+      [...report.charts],
+    );
     for (const fig of figs) assert.lengthOf(fig.body.match(/<svg /g) ?? [], 1, fig.id);
     assert.lengthOf(html.match(/<svg /g) ?? [], 3, 'no svg outside the figures');
     assert.match(figs[0].body, /aria-roledescription="rect mark container"/, 'the gain over two axes is a heat map');
     assert.include(html, '<h1>blobs</h1>');
     // The table: a row per cell and role with parameters, seeds and the metric with its interval; the gain on the student.
-    assert.match(html, /<td class="role-student">student<\/td><td class="num">[\d,]+<\/td><td class="num">2<\/td>(<td class="num">\d\.\d{4} ± \d\.\d{4}<\/td>){2}<td class="num[^"]*">[+-]\d\.\d{4} ± \d\.\d{4} \(p=/);
-    assert.lengthOf(html.match(/<td rowspan="3">distillation\.temperature=\d, distillation\.alpha=0\.\d<\/td>/g) ?? [], 4);
+    assert.match(
+      html,
+      /<td class="role-student">student<\/td><td class="num">[\d,]+<\/td><td class="num">2<\/td>(<td class="num">\d\.\d{4} ± \d\.\d{4}<\/td>){2}<td class="num[^"]*">[+-]\d\.\d{4} ± \d\.\d{4} \(p=/,
+    );
+    assert.lengthOf(
+      html.match(/<td rowspan="3">distillation\.temperature=\d, distillation\.alpha=0\.\d<\/td>/g) ?? [],
+      4,
+    );
     // The backend from manifest.json ("wasm" alone is on every page: tfjs-backend-wasm's version, the kernels).
     assert.include(html, '<dt>backend</dt><dd>wasm</dd>');
   });
@@ -55,7 +72,10 @@ describe('report.html', () => {
     const report = await writeReport(await runBlobs(search));
     assert.deepEqual(report.charts, ['params', 'selection', 'learning-curves']);
     const html = readFileSync(report.file, 'utf8');
-    assert.match(html, /<tr class="selected"><td>training\.optimizer\.lr=0\.01<\/td><td class="num">1<\/td><td class="num">\d\.\d{4}<\/td>/);
+    assert.match(
+      html,
+      /<tr class="selected"><td>training\.optimizer\.lr=0\.01<\/td><td class="num">1<\/td><td class="num">\d\.\d{4}<\/td>/,
+    );
     assert.match(html, /<tr><td>training\.optimizer\.lr=0\.00001<\/td>/);
     assert.include(html, 'validation accuracy', 'the learning curves show the validation metric');
     const selection = figures(html).find((f) => f.id === 'selection');
@@ -66,34 +86,86 @@ describe('report.html', () => {
     const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1], status: 'interrupted' });
     const results = path.join(dir, 'results.csv');
     // params, epochs, batch size, then 8 empty columns up to the status: the person was stopped before its first result.
-    writeFileSync(results, readFileSync(results, 'utf8').replace(/,person,1,cpu,100,(.*),ok,\n/, `,person,1,cpu,,3,32,${','.repeat(8)}interrupted,interrupted: stopped\n`));
+    writeFileSync(
+      results,
+      readFileSync(results, 'utf8').replace(
+        /,person,1,cpu,100,(.*),ok,\n/,
+        `,person,1,cpu,,3,32,${','.repeat(8)}interrupted,interrupted: stopped\n`,
+      ),
+    );
     const report = await writeReport(dir);
     assert.equal(report.status, 'interrupted');
     const html = readFileSync(report.file, 'utf8');
     assert.include(html, 'interrupted: the report shows what finished');
-    assert.match(html, /<td>all<\/td><td>person<\/td><td class="num">1<\/td><td>interrupted<\/td><td>interrupted: stopped<\/td>/);
+    assert.match(
+      html,
+      /<td>all<\/td><td>person<\/td><td class="num">1<\/td><td>interrupted<\/td><td>interrupted: stopped<\/td>/,
+    );
     assert.include(html, '0 of 1 (1 interrupted)');
   });
 
   describe('bad run directories: exit code 2, naming the file', () => {
     const MANIFEST_HINT = '(re-run the run; the report needs the manifest.json the run writes)';
     const cases: [string, (dir: string) => void, (dir: string) => string | RegExp][] = [
-      ['no such directory', (dir) => rmSync(dir, { recursive: true }), (dir) => `${dir}: no such run directory (a run writes results/<experiment>/<run-id>/)`],
-      ['a file, not a directory', (dir) => { rmSync(dir, { recursive: true }); writeFileSync(dir, ''); }, (dir) => `${dir}: is a file, not a run directory (pass the directory that holds results.csv)`],
-      ['no results.csv', (dir) => rmSync(path.join(dir, 'results.csv')), (dir) => `${dir}: holds no results.csv (pass the directory of one run: results/<experiment>/<run-id>/)`],
-      ['no manifest.json', (dir) => rmSync(path.join(dir, 'manifest.json')),
-        (dir) => `${dir}: holds results.csv but no manifest.json (a run writes both; pass the directory of one run: results/<experiment>/<run-id>/)`],
+      [
+        'no such directory',
+        (dir) => rmSync(dir, { recursive: true }),
+        (dir) => `${dir}: no such run directory (a run writes results/<experiment>/<run-id>/)`,
+      ],
+      [
+        'a file, not a directory',
+        (dir) => {
+          rmSync(dir, { recursive: true });
+          writeFileSync(dir, '');
+        },
+        (dir) => `${dir}: is a file, not a run directory (pass the directory that holds results.csv)`,
+      ],
+      [
+        'no results.csv',
+        (dir) => rmSync(path.join(dir, 'results.csv')),
+        (dir) => `${dir}: holds no results.csv (pass the directory of one run: results/<experiment>/<run-id>/)`,
+      ],
+      [
+        'no manifest.json',
+        (dir) => rmSync(path.join(dir, 'manifest.json')),
+        (dir) =>
+          `${dir}: holds results.csv but no manifest.json (a run writes both; pass the directory of one run: results/<experiment>/<run-id>/)`,
+      ],
       // The JSON parser's own words change with the Node version.
-      ['a damaged manifest.json', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"experiment": "x", '),
-        (dir) => messagePattern`run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/[^()]+/}) ${MANIFEST_HINT}`],
-      ['a manifest of something else', (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"name": "x"}'),
-        (dir) => `run manifest ${path.join(dir, 'manifest.json')}: is not a distil-run manifest: no experiment, status, backend.name ${MANIFEST_HINT}`],
-      ['no history.csv', (dir) => rmSync(path.join(dir, 'history.csv')),
-        (dir) => `${path.join(dir, 'history.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`],
-      ['a results.csv cut short', (dir) => writeFileSync(path.join(dir, 'results.csv'), readFileSync(path.join(dir, 'results.csv'), 'utf8').slice(0, -20)),
-        (dir) => `${path.join(dir, 'results.csv')}:4: row has 14 fields, the header has 20 (the file may be cut short; re-run or resume the run)`],
-      ['a history.csv that is a results table', (dir) => writeFileSync(path.join(dir, 'history.csv'), readFileSync(path.join(dir, 'results.csv'))),
-        (dir) => `${path.join(dir, 'history.csv')}: is a results table, not a history table (the file may have been replaced; re-run the run)`],
+      [
+        'a damaged manifest.json',
+        (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"experiment": "x", '),
+        (dir) =>
+          messagePattern`run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/[^()]+/}) ${MANIFEST_HINT}`,
+      ],
+      [
+        'a manifest of something else',
+        (dir) => writeFileSync(path.join(dir, 'manifest.json'), '{"name": "x"}'),
+        (dir) =>
+          `run manifest ${path.join(dir, 'manifest.json')}: is not a distil-run manifest: no experiment, status, backend.name ${MANIFEST_HINT}`,
+      ],
+      [
+        'no history.csv',
+        (dir) => rmSync(path.join(dir, 'history.csv')),
+        (dir) =>
+          `${path.join(dir, 'history.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`,
+      ],
+      [
+        'a results.csv cut short',
+        (dir) =>
+          writeFileSync(
+            path.join(dir, 'results.csv'),
+            readFileSync(path.join(dir, 'results.csv'), 'utf8').slice(0, -20),
+          ),
+        (dir) =>
+          `${path.join(dir, 'results.csv')}:4: row has 14 fields, the header has 20 (the file may be cut short; re-run or resume the run)`,
+      ],
+      [
+        'a history.csv that is a results table',
+        (dir) => writeFileSync(path.join(dir, 'history.csv'), readFileSync(path.join(dir, 'results.csv'))),
+        (dir) =>
+          `${path.join(dir, 'history.csv')}: is a results table, not a history table (the file may have been replaced; re-run the run)`,
+      ],
     ];
     for (const [name, damage, message] of cases) {
       it(name, async () => {
@@ -109,7 +181,10 @@ describe('report.html', () => {
       const parent = path.dirname(run);
       renameSync(run, path.join(parent, 'shard-1-of-2'));
       const error = await refusal(() => writeReport(parent));
-      assert.equal(error.message, `${parent}: holds no results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory)`);
+      assert.equal(
+        error.message,
+        `${parent}: holds no results.csv (a sharded run keeps its tables in shard-1-of-2/...: pass a shard directory)`,
+      );
     });
   });
 
@@ -121,23 +196,32 @@ describe('report.html', () => {
     assert.isUndefined(await reportAfterRun(dir, (w) => warnings.push(`${w.code}: ${w.message}`)));
     assert.lengthOf(warnings, 1);
     // The JSON parser's own words change with the Node version.
-    assert.match(warnings[0], messagePattern`REPORT_NOT_WRITTEN: could not write report.html (run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/.+/}) (re-run the run; the report needs the manifest.json the run writes)); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`);
+    assert.match(
+      warnings[0],
+      messagePattern`REPORT_NOT_WRITTEN: could not write report.html (run manifest ${path.join(dir, 'manifest.json')}: is not valid JSON (${/.+/}) (re-run the run; the report needs the manifest.json the run writes)); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`,
+    );
     assert.equal(readFileSync(path.join(dir, 'results.csv'), 'utf8'), before);
     assert.isFalse(existsSync(path.join(dir, 'report.html')));
   });
 
-  it('a report.html that cannot be written: the system\'s code and what to do about that cause, said once', async () => {
+  it("a report.html that cannot be written: the system's code and what to do about that cause, said once", async () => {
     const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
     const file = path.join(dir, 'report.html');
     mkdirSync(file);
-    assertErrorMessage(await refusal(() => writeReport(dir)), `${file}: cannot write it (EISDIR); remove or rename the directory in its place`, { code: 'RESULTS_ERROR' });
+    assertErrorMessage(
+      await refusal(() => writeReport(dir)),
+      `${file}: cannot write it (EISDIR); remove or rename the directory in its place`,
+      { code: 'RESULTS_ERROR' },
+    );
     const warnings: string[] = [];
     assert.isUndefined(await reportAfterRun(dir, (w) => warnings.push(`${w.code}: ${w.message}`)));
     assert.deepEqual(warnings, [
       `REPORT_NOT_WRITTEN: could not write report.html (${file}: cannot write it (EISDIR); remove or rename the directory in its place); the run's results are unchanged (distil-run report ${dir} writes it once that is fixed)`,
     ]);
     // The causes a test cannot make here (it may run as root, on a disk with space).
-    const fixes = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO'].map((code) => `${code}: ${writeFailureFix(code, '/runs/r')}`);
+    const fixes = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EIO'].map(
+      (code) => `${code}: ${writeFailureFix(code, '/runs/r')}`,
+    );
     assert.deepEqual(fixes, [
       'EACCES: fix the permissions of /runs/r',
       'EPERM: fix the permissions of /runs/r',

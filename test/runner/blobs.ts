@@ -33,7 +33,13 @@ export const testPlugin = definePlugin({
       task: 'classification',
       params: { properties: { poison: { type: 'boolean', default: false } } },
       async create(params: { poison: boolean }, context): Promise<Dataset> {
-        return { task: 'classification', featureShape: [6], outputSize: 3, train: blobs(300, context.seed, params.poison), test: blobs(150, context.seed + 1, false) };
+        return {
+          task: 'classification',
+          featureShape: [6],
+          outputSize: 3,
+          train: blobs(300, context.seed, params.poison),
+          test: blobs(150, context.seed + 1, false),
+        };
       },
     },
   ],

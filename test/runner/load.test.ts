@@ -27,7 +27,12 @@ describe('load: a role from a saved model', () => {
 
   it('distils a loaded teacher as it is: not trained, its row says loaded, its test metrics those it had', async () => {
     const { experiment: first, registry } = await experiment();
-    const trained = await runExperiment(first, registry, { outDir: outDir(), runId: 't', reporter: new RecordingReporter(), teacherCache: false });
+    const trained = await runExperiment(first, registry, {
+      outDir: outDir(),
+      runId: 't',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
     const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'teacher');
     const { experiment: exp } = await experiment(withTeacher(`{ load: ${saved} }`));
     assert.equal(exp.cells[0].config.models.teacher.load, path.join(saved, 'model.json'));
@@ -38,7 +43,11 @@ describe('load: a role from a saved model', () => {
     assert.equal(teacher.test_accuracy, trained.rows[0].test_accuracy);
     assert.equal(teacher.test_loss, trained.rows[0].test_loss);
     assert.equal(student.status, 'ok');
-    assert.lengthOf(reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher'), 0, 'the teacher was not trained');
+    assert.lengthOf(
+      reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher'),
+      0,
+      'the teacher was not trained',
+    );
   });
 
   it('refuses a model that does not fit the dataset, or ends in a softmax, before the run directory exists', async () => {
@@ -46,21 +55,47 @@ describe('load: a role from a saved model', () => {
     const dir = outDir();
     const save = async (name: string, layers: tf.layers.Layer[]) => {
       const file = path.join(dir, name);
-      await saveModel(file, tf.sequential({ layers }), { role: 'teacher', task: 'classification', inputShape: [6], outputSize: 3 }, '0');
+      await saveModel(
+        file,
+        tf.sequential({ layers }),
+        { role: 'teacher', task: 'classification', inputShape: [6], outputSize: 3 },
+        '0',
+      );
       return file;
     };
     const cases: Array<[string, string, string]> = [
-      ['five classes', await save('five', [tf.layers.dense({ units: 5, inputShape: [6] })]), 'gives 5 output(s), the dataset has 3 classes (load a model made for this dataset)'],
-      ['other inputs', await save('wide', [tf.layers.dense({ units: 3, inputShape: [7] })]), 'takes inputs of shape [7], the dataset gives 6 features (load a model made for this dataset)'],
-      ['a softmax', await save('soft', [tf.layers.dense({ units: 3, inputShape: [6], activation: 'softmax' })]), 'its last layer applies a softmax (distil-run trains and distils logits: save the model without the final softmax (a linear last layer))'],
+      [
+        'five classes',
+        await save('five', [tf.layers.dense({ units: 5, inputShape: [6] })]),
+        'gives 5 output(s), the dataset has 3 classes (load a model made for this dataset)',
+      ],
+      [
+        'other inputs',
+        await save('wide', [tf.layers.dense({ units: 3, inputShape: [7] })]),
+        'takes inputs of shape [7], the dataset gives 6 features (load a model made for this dataset)',
+      ],
+      [
+        'a softmax',
+        await save('soft', [tf.layers.dense({ units: 3, inputShape: [6], activation: 'softmax' })]),
+        'its last layer applies a softmax (distil-run trains and distils logits: save the model without the final softmax (a linear last layer))',
+      ],
     ];
     const [messages, expected]: [string[], string[]] = [[], []];
     for (const [what, file, problem] of cases) {
       const { experiment: exp } = await experiment(withTeacher(`{ load: ${file} }`));
-      const error = await rejection(runExperiment(exp, registry, { outDir: dir, runId: 'x', reporter: new RecordingReporter(), teacherCache: false }));
+      const error = await rejection(
+        runExperiment(exp, registry, {
+          outDir: dir,
+          runId: 'x',
+          reporter: new RecordingReporter(),
+          teacherCache: false,
+        }),
+      );
       assert.equal(error.code, 'MODEL_SHAPE', what);
       messages.push(error.message);
-      expected.push(`these models cannot be built; nothing was run:\n  cell ${exp.cells[0].id}, teacher: models.teacher.load: ${path.join(file, 'model.json')}: ${problem}`);
+      expected.push(
+        `these models cannot be built; nothing was run:\n  cell ${exp.cells[0].id}, teacher: models.teacher.load: ${path.join(file, 'model.json')}: ${problem}`,
+      );
       assert.isFalse(existsSync(path.join(dir, 'blobs', 'x')), what);
     }
     assert.deepEqual(messages, expected);
@@ -68,19 +103,37 @@ describe('load: a role from a saved model', () => {
 
   it('refuses layers with load, and a load that names no file, at their place in the spec', async () => {
     const both = await rejection(experiment(withTeacher('{ layers: [8], load: ./m }')));
-    assert.equal(both.message, 'blobs.yaml: 1 error\n  blobs.yaml:5:27 models.teacher.load: given with layers (a role is built from layers or loaded from a saved model: keep one of them)');
+    assert.equal(
+      both.message,
+      'blobs.yaml: 1 error\n  blobs.yaml:5:27 models.teacher.load: given with layers (a role is built from layers or loaded from a saved model: keep one of them)',
+    );
     const none = await rejection(experiment(withTeacher('{ load: ./nowhere }')));
     // The spec is blobs.yaml in the working directory: a relative load: starts there.
-    assert.equal(none.message, `blobs.yaml: 1 error\n  blobs.yaml:5:20 models.teacher.load: ${path.resolve('nowhere')}: no such file `
-      + '(give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file\'s directory))');
+    assert.equal(
+      none.message,
+      `blobs.yaml: 1 error\n  blobs.yaml:5:20 models.teacher.load: ${path.resolve('nowhere')}: no such file ` +
+        "(give a model.json saved in the TensorFlow.js layers format, or its directory (a relative path starts at the spec file's directory))",
+    );
   });
 
   it('starts a loaded student from its weights and trains it', async () => {
     const { experiment: first, registry } = await experiment();
-    const trained = await runExperiment(first, registry, { outDir: outDir(), runId: 't', reporter: new RecordingReporter(), teacherCache: false });
+    const trained = await runExperiment(first, registry, {
+      outDir: outDir(),
+      runId: 't',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
     const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'student');
-    const { experiment: exp } = await experiment(SPEC.replace('student: { layers: [8] }', `student: { load: ${saved} }`));
-    const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 's', reporter: new RecordingReporter(), teacherCache: false });
+    const { experiment: exp } = await experiment(
+      SPEC.replace('student: { layers: [8] }', `student: { load: ${saved} }`),
+    );
+    const summary = await runExperiment(exp, registry, {
+      outDir: outDir(),
+      runId: 's',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
     const student = summary.rows.find((r) => r.role === 'student');
     assert.deepEqual([student?.source, student?.epochs, student?.status], ['trained', 4, 'ok']);
     // The person is the student's model unless the spec says otherwise: it starts from the same weights.

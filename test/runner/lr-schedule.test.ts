@@ -49,9 +49,18 @@ describe('learning-rate schedule (training.lr_decay)', () => {
 
   it('applies between epochs of a run: the first epoch is the same, the later ones step less', async () => {
     const lossOf = async (decay: number) => {
-      const { experiment: exp, registry } = await experiment(SPEC.replace('training: { epochs: 4,', `training: { epochs: 3, lr_decay: ${decay},`));
-      const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'd', reporter: new RecordingReporter(), teacherCache: false });
-      return readCsv(path.join(summary.runDir, 'history.csv')).records.filter((r) => r.role === 'teacher').map((r) => Number(r.train_loss));
+      const { experiment: exp, registry } = await experiment(
+        SPEC.replace('training: { epochs: 4,', `training: { epochs: 3, lr_decay: ${decay},`),
+      );
+      const summary = await runExperiment(exp, registry, {
+        outDir: outDir(),
+        runId: 'd',
+        reporter: new RecordingReporter(),
+        teacherCache: false,
+      });
+      return readCsv(path.join(summary.runDir, 'history.csv'))
+        .records.filter((r) => r.role === 'teacher')
+        .map((r) => Number(r.train_loss));
     };
     const [constant, decayed] = [await lossOf(1), await lossOf(0.01)];
     assert.equal(decayed[0], constant[0], 'epoch 1 runs at the initial rate');
@@ -62,6 +71,9 @@ describe('learning-rate schedule (training.lr_decay)', () => {
     assert.isUndefined(learningRateSchedule(tf.train.sgd(0.1), 1, 'sgd'));
     const opaque = { minimize() {} } as unknown as tf.Optimizer;
     assert.isUndefined(learningRateSchedule(opaque, 1, 'mine'));
-    assertThrowsMessage(() => learningRateSchedule(opaque, 0.9, 'mine'), 'training.lr_decay: optimizer "mine" has no learningRate that distil-run can change (a plugin optimizer must expose a numeric learningRate, and setLearningRate if it caches it); remove lr_decay or use sgd, adam or rmsprop');
+    assertThrowsMessage(
+      () => learningRateSchedule(opaque, 0.9, 'mine'),
+      'training.lr_decay: optimizer "mine" has no learningRate that distil-run can change (a plugin optimizer must expose a numeric learningRate, and setLearningRate if it caches it); remove lr_decay or use sgd, adam or rmsprop',
+    );
   });
 });

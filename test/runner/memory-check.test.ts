@@ -12,10 +12,11 @@ import { RecordingReporter } from '../../src/runner/reporter.js';
 import { useWasm } from '../helpers.js';
 import { experiment, outDir, SEEDLESS, SPEC, testPlugin } from './blobs.js';
 
-const warnings = (reporter: RecordingReporter) => reporter.events.filter((e) => e.type === 'warn').map((e) => `${e.code}: ${e.message}`);
+const warnings = (reporter: RecordingReporter) =>
+  reporter.events.filter((e) => e.type === 'warn').map((e) => `${e.code}: ${e.message}`);
 
 async function run(text: string, resolved?: Awaited<ReturnType<typeof experiment>>) {
-  const { experiment: exp, registry } = resolved ?? await experiment(text);
+  const { experiment: exp, registry } = resolved ?? (await experiment(text));
   const reporter = new RecordingReporter();
   const summary = await runExperiment(exp, registry, { outDir: outDir(), runId: 'w', reporter, teacherCache: false });
   return { exp, reporter, summary };
@@ -26,12 +27,18 @@ describe('model checks before a run', () => {
 
   it('warns once per teacher and student pair, before training, when the teacher has no more parameters than its student', async () => {
     // Blobs: 6 features, 3 classes. Teacher 6x3+3 = 21 parameters; student 6x8+8 + 8x3+3 = 83.
-    const { reporter, summary } = await run(`${SEEDLESS.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [] }')}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 3]\n`);
+    const { reporter, summary } = await run(
+      `${SEEDLESS.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [] }')}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 3]\n`,
+    );
     assert.deepEqual(warnings(reporter), [
       'TEACHER_NOT_LARGER: cell distillation.temperature=1: the teacher has 21 parameters and the student 83: a teacher no larger than its student is almost always a mistake (give the teacher more or wider layers)',
     ]);
     const warned = reporter.events.findIndex((e) => e.type === 'warn');
-    assert.isBelow(warned, reporter.events.findIndex((e) => e.type === 'roleStart'), 'said before anything trains');
+    assert.isBelow(
+      warned,
+      reporter.events.findIndex((e) => e.type === 'roleStart'),
+      'said before anything trains',
+    );
     assert.lengthOf(summary.rows, 12);
     assert.deepEqual([...new Set(summary.rows.map((r) => r.status))], ['ok'], 'a warning, not a refusal');
   });
@@ -46,25 +53,37 @@ describe('model checks before a run', () => {
     const cell = small.exp.cells[0];
     const saved = path.join(small.summary.runDir, 'models', cell.id, String(cell.seed), 'teacher');
     const { reporter } = await run(SPEC.replace('teacher: { layers: [32, 16] }', `teacher: { load: ${saved} }`));
-    const { experiment: loaded } = await experiment(SPEC.replace('teacher: { layers: [32, 16] }', `teacher: { load: ${saved} }`));
+    const { experiment: loaded } = await experiment(
+      SPEC.replace('teacher: { layers: [32, 16] }', `teacher: { load: ${saved} }`),
+    );
     assert.deepEqual(warnings(reporter), [
       `TEACHER_NOT_LARGER: cell ${loaded.cells[0].id}: the teacher has 21 parameters and the student 83: a teacher no larger than its student is almost always a mistake (load a larger teacher)`,
     ]);
   });
 
-  it('says nothing when a plugin layer without shape() leaves the teacher\'s count unknown', async () => {
+  it("says nothing when a plugin layer without shape() leaves the teacher's count unknown", async () => {
     const wide = definePlugin({
       name: 'wide-plugin',
-      components: [{
-        kind: 'layer', name: 'wide', description: 'A dense layer of 64 units that declares no static shape', params: { properties: {} },
-        create: (_params: unknown, context) => tf.layers.dense({ units: 64, inputShape: context.inputShape ? [...context.inputShape] : undefined }),
-      }],
+      components: [
+        {
+          kind: 'layer',
+          name: 'wide',
+          description: 'A dense layer of 64 units that declares no static shape',
+          params: { properties: {} },
+          create: (_params: unknown, context) =>
+            tf.layers.dense({ units: 64, inputShape: context.inputShape ? [...context.inputShape] : undefined }),
+        },
+      ],
     });
     const registry = new Registry().use(builtinPlugin).use(testPlugin).use(wide);
     const text = SPEC.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [wide] }');
     const resolved = await resolveExperiment(parseSpecSource(text, 'blobs.yaml'), { registry });
     const { reporter, summary } = await run(text, resolved);
-    assert.equal(summary.rows[0].params, 6 * 64 + 64 + 64 * 3 + 3, 'the teacher is larger than the static count would say');
+    assert.equal(
+      summary.rows[0].params,
+      6 * 64 + 64 + 64 * 3 + 3,
+      'the teacher is larger than the static count would say',
+    );
     assert.deepEqual(warnings(reporter), []);
   });
 });

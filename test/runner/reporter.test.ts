@@ -30,14 +30,21 @@ describe('ListrReporter (line by line)', () => {
       reporter.epoch({ ...teacher, epochs: 1, logEvery: 1, record });
       reporter.roleEnd({ ...teacher, status: 'ok', summary: 'test_accuracy 0.9000 (0.1 s)' });
       await reporter.roleStart({ ...student, epochs: 1, detail: '10 params, 1 epochs' });
-      reporter.roleEnd({ ...student, status: 'failed', summary: 'the training loss became NaN or infinite in epoch 1' });
+      reporter.roleEnd({
+        ...student,
+        status: 'failed',
+        summary: 'the training loss became NaN or infinite in epoch 1',
+      });
       await reporter.runEnd();
     });
-    assert.equal(text, `❯ teacher: 10 params, 1 epochs
+    assert.equal(
+      text,
+      `❯ teacher: 10 params, 1 epochs
 › epoch 1/1  loss 0.5000  test_accuracy 0.9000  1,000 samples/s
 ✔ teacher: test_accuracy 0.9000 (0.1 s)
 ❯ student [distillation.temperature=4]: 10 params, 1 epochs
 ✖ student [distillation.temperature=4]: the training loss became NaN or infinite in epoch 1
-`);
+`,
+    );
   });
 });

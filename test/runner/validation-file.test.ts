@@ -26,16 +26,28 @@ describe('a validation file', () => {
     writeFileSync(path.join(dir, 'train.csv'), `a,b,y\n${rows(80, 0)}\n`);
     writeFileSync(path.join(dir, 'val.csv'), `a,b,y\n${rows(20, 3)}\n`);
     const spec = path.join(dir, 'spec.yaml');
-    writeFileSync(spec, `name: valfile
+    writeFileSync(
+      spec,
+      `name: valfile
 dataset: { name: csv, path: train.csv, validation_path: val.csv, target: y, task: classification }
 models: { teacher: { layers: [8] }, student: { layers: [4] } }
 training: { epochs: 6, batch_size: 16, optimizer: { name: adam, lr: 0.05 }, early_stopping: { metric: val_accuracy, patience: 2 } }
-`);
+`,
+    );
     const { experiment, registry } = await loadExperiment(spec, { registry: builtinRegistry() });
-    const summary = await runExperiment(experiment, registry, { outDir: path.join(dir, 'results'), runId: 'v', reporter: new RecordingReporter(), teacherCache: false, saveModels: 'none' });
+    const summary = await runExperiment(experiment, registry, {
+      outDir: path.join(dir, 'results'),
+      runId: 'v',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+      saveModels: 'none',
+    });
     const results = readCsv(path.join(summary.runDir, 'results.csv'));
     assert.includeMembers(results.columns, ['val_loss', 'val_accuracy', 'kept_epoch']);
-    assert.deepEqual(results.records.map((r) => r.role), ['teacher', 'student', 'person']);
+    assert.deepEqual(
+      results.records.map((r) => r.role),
+      ['teacher', 'student', 'person'],
+    );
     for (const row of results.records) assert.match(row.val_accuracy, /^[0-9.]+$/, row.role);
     const history = readCsv(path.join(summary.runDir, 'history.csv'));
     assert.include(history.columns, 'val_accuracy');

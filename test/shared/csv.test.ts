@@ -2,7 +2,12 @@
 import { assert } from 'chai';
 import { parseCsvText } from '../../src/shared/csv.js';
 
-const shape = (text: string, delimiter = ',') => parseCsvText(text, { delimiter, skipBlank: true }).rows.map((row) => ({ line: row.line, cells: [...row.cells], cols: [...row.cols] }));
+const shape = (text: string, delimiter = ',') =>
+  parseCsvText(text, { delimiter, skipBlank: true }).rows.map((row) => ({
+    line: row.line,
+    cells: [...row.cells],
+    cols: [...row.cols],
+  }));
 const cellLines = (text: string) => parseCsvText(text, { skipBlank: true }).rows.map((row) => [...row.lines]);
 
 describe('CSV text with positions', () => {
@@ -51,13 +56,27 @@ describe('CSV text with positions', () => {
 
   it('keeps blank rows unless asked to skip them, and says how the text ended', () => {
     const parsed = parseCsvText('a,b\r\n"x\ny",1\n\n2,3');
-    assert.deepEqual(parsed.rows.map((row) => [row.line, ...row.cells]), [[1, 'a', 'b'], [2, 'x\ny', '1'], [4, ''], [5, '2', '3']]);
+    assert.deepEqual(
+      parsed.rows.map((row) => [row.line, ...row.cells]),
+      [
+        [1, 'a', 'b'],
+        [2, 'x\ny', '1'],
+        [4, ''],
+        [5, '2', '3'],
+      ],
+    );
     assert.isFalse(parsed.endsWithNewline);
     assert.isTrue(parseCsvText('a\n').endsWithNewline);
     assert.deepEqual(parseCsvText('a\n"open\n').unclosedQuote, { line: 2, col: 1 });
   });
 
   it('counts a CR line end inside a quoted cell as a line, as outside it', () => {
-    assert.deepEqual(parseCsvText('"a\rb",c\rd,e\r').rows.map((row) => [row.line, ...row.cells, ...row.lines]), [[1, 'a\rb', 'c', 1, 2], [3, 'd', 'e', 3, 3]]);
+    assert.deepEqual(
+      parseCsvText('"a\rb",c\rd,e\r').rows.map((row) => [row.line, ...row.cells, ...row.lines]),
+      [
+        [1, 'a\rb', 'c', 1, 2],
+        [3, 'd', 'e', 3, 3],
+      ],
+    );
   });
 });

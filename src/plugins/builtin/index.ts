@@ -30,11 +30,33 @@ import rmsprop from './optimizers/rmsprop.js';
 import sgd from './optimizers/sgd.js';
 
 const components = [
-  mnist, fashionMnist, idx, csv, californiaHousing,
-  dense, dropout, conv2d, maxPool, avgPool, globalAvgPool, flatten, reshape, batchNorm,
-  crossEntropy, kd, mse, softMse,
-  accuracy, loss, mseMetric, rmse, mae, r2,
-  sgd, adam, rmsprop,
+  mnist,
+  fashionMnist,
+  idx,
+  csv,
+  californiaHousing,
+  dense,
+  dropout,
+  conv2d,
+  maxPool,
+  avgPool,
+  globalAvgPool,
+  flatten,
+  reshape,
+  batchNorm,
+  crossEntropy,
+  kd,
+  mse,
+  softMse,
+  accuracy,
+  loss,
+  mseMetric,
+  rmse,
+  mae,
+  r2,
+  sgd,
+  adam,
+  rmsprop,
 ] as ComponentDefinition<never>[];
 
 export const builtinPlugin = definePlugin({ name: 'builtin', components });

@@ -129,7 +129,8 @@ export function describeParams(kind: ComponentKind, name: string, table: ParamsT
     }
     for (const { slot: at = slot, component, defect, now } of table.defects ?? []) {
       it(`known defect: ${component} in ${at}: ${defect}`, async () => {
-        const message = 'fixed? then this row is no longer a defect: move it to valid or invalid with what a user should see';
+        const message =
+          'fixed? then this row is no longer a defect: move it to valid or invalid with what a user should see';
         assert.deepEqual(await specProblems(specWith(at, component, task)), [...now], message);
       });
     }

@@ -27,7 +27,16 @@ const DATA_FILE = 'cal_housing.data';
 const ARCHIVE = 'cal_housing.tgz';
 export const HOUSING_URL = 'https://ndownloader.figshare.com/files/5976036';
 export const HOUSING_SHA256 = 'aaa5c9a6afe2225cc2aed2723682ae403280c4a3695a2ddda4ffb5d8215ea681';
-export const HOUSING_FEATURES = ['MedInc', 'HouseAge', 'AveRooms', 'AveBedrms', 'Population', 'AveOccup', 'Latitude', 'Longitude'];
+export const HOUSING_FEATURES = [
+  'MedInc',
+  'HouseAge',
+  'AveRooms',
+  'AveBedrms',
+  'Population',
+  'AveOccup',
+  'Latitude',
+  'Longitude',
+];
 
 const NAME = 'california-housing';
 const IN_DIRECTORY = [DATA_FILE, path.join('CaliforniaHousing', DATA_FILE), path.join(NAME, DATA_FILE), ARCHIVE];
@@ -53,7 +62,11 @@ function findInDirectory(dir: string): string | undefined {
  * @throws DistilError (exit code 2) naming the file when it is missing, unreadable or damaged.
  */
 function readUserFile(file: string, params: HousingParams, key: string): Found {
-  const bytes = readDataFile(file, { dataset: NAME, key, relative: "a relative path starts at the spec file's directory" });
+  const bytes = readDataFile(file, {
+    dataset: NAME,
+    key,
+    relative: "a relative path starts at the spec file's directory",
+  });
   if (!isArchive(file)) return { bytes, source: file, label: file };
   let entry: Buffer | undefined;
   try {
@@ -69,7 +82,14 @@ function readUserFile(file: string, params: HousingParams, key: string): Found {
 function readUserPath(given: string, params: HousingParams, key: string): Found {
   if (!existsSync(given) || !statSync(given).isDirectory()) return readUserFile(given, params, key);
   const file = findInDirectory(given);
-  if (!file) throw errorDataFile(NAME, { file: given }, `holds no ${DATA_FILE} or ${ARCHIVE}`, `put one in it, or point ${key} at the file`);
+  if (!file) {
+    throw errorDataFile(
+      NAME,
+      { file: given },
+      `holds no ${DATA_FILE} or ${ARCHIVE}`,
+      `put one in it, or point ${key} at the file`,
+    );
+  }
   return readUserFile(file, params, key);
 }
 
@@ -92,13 +112,16 @@ function readCache(cached: string, params: HousingParams, looked: string[]): Fou
   try {
     archive = readFileSync(cached);
   } catch (error) {
-    looked.push(`cache: ${cached} cannot be read (${(error as NodeJS.ErrnoException).code}); delete it: rm -r ${cached}`);
+    looked.push(
+      `cache: ${cached} cannot be read (${(error as NodeJS.ErrnoException).code}); delete it: rm -r ${cached}`,
+    );
     return undefined;
   }
   const actual = sha256(archive);
   const entry = actual === params.sha256 ? tarEntryOrUndefined(archive) : undefined;
   if (entry) return { bytes: entry, source: cached, label: `${cached} (${DATA_FILE})` };
-  const problem = actual === params.sha256 ? `holds no ${DATA_FILE}` : `is damaged (SHA-256 ${actual}, expected ${params.sha256})`;
+  const problem =
+    actual === params.sha256 ? `holds no ${DATA_FILE}` : `is damaged (SHA-256 ${actual}, expected ${params.sha256})`;
   looked.push(`cache: ${cached} ${problem}; a download replaces it, or delete it: rm ${cached}`);
   return undefined;
 }
@@ -126,7 +149,8 @@ async function findData(params: HousingParams, baseDir: string): Promise<Found> 
   if (params.path) return readUserPath(path.resolve(baseDir, params.path), params, 'dataset.path');
   const looked: string[] = [];
   const envDir = process.env.DISTIL_DATA_DIR ? path.resolve(process.env.DISTIL_DATA_DIR) : undefined;
-  const envFile = envDir && existsSync(envDir) ? (statSync(envDir).isDirectory() ? findInDirectory(envDir) : envDir) : undefined;
+  const envFile =
+    envDir && existsSync(envDir) ? (statSync(envDir).isDirectory() ? findInDirectory(envDir) : envDir) : undefined;
   if (envFile) return readUserFile(envFile, params, 'DISTIL_DATA_DIR');
   looked.push(envDir ? `DISTIL_DATA_DIR: ${envDir}` : 'DISTIL_DATA_DIR: not set');
   const cached = path.join(cacheDir(), NAME, ARCHIVE);
@@ -145,7 +169,10 @@ async function findData(params: HousingParams, baseDir: string): Promise<Found> 
  * @throws DistilError (exit code 2) at the first malformed line.
  */
 export function parseHousing(text: string, file: string, hint = 'replace it with an intact copy'): Table {
-  const rows = text.split(/\r?\n/).map((line, i) => ({ line, number: i + 1 })).filter(({ line }) => line.trim() !== '');
+  const rows = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line, number: i + 1 }))
+    .filter(({ line }) => line.trim() !== '');
   if (rows.length === 0) throw errorDataFile(NAME, { file }, 'the file is empty', hint);
   const x = new Float32Array(rows.length * 8);
   const y = new Float32Array(rows.length);
@@ -153,11 +180,35 @@ export function parseHousing(text: string, file: string, hint = 'replace it with
     const fields = line.split(',');
     const v = fields.map((field) => parseDecimal(field.trim()));
     if (v.length !== 9 || v.some((value) => !Number.isFinite(value))) {
-      throw errorDataFile(NAME, { file, line: number, col: 1 }, `expected 9 comma-separated numbers, got "${line.slice(0, 60)}"`, hint);
+      throw errorDataFile(
+        NAME,
+        { file, line: number, col: 1 },
+        `expected 9 comma-separated numbers, got "${line.slice(0, 60)}"`,
+        hint,
+      );
     }
     const [longitude, latitude, age, rooms, bedrooms, population, households, income, value] = v;
-    if (households <= 0) throw errorDataFile(NAME, { file, line: number, col: 1 }, `households is ${households}; the per-household features need a positive count`, hint);
-    x.set([income, age, rooms / households, bedrooms / households, population, population / households, latitude, longitude], row * 8);
+    if (households <= 0) {
+      throw errorDataFile(
+        NAME,
+        { file, line: number, col: 1 },
+        `households is ${households}; the per-household features need a positive count`,
+        hint,
+      );
+    }
+    x.set(
+      [
+        income,
+        age,
+        rooms / households,
+        bedrooms / households,
+        population,
+        population / households,
+        latitude,
+        longitude,
+      ],
+      row * 8,
+    );
     y[row] = value / 100_000;
   });
   return { x, y, n: rows.length, features: 8 };
@@ -166,19 +217,36 @@ export function parseHousing(text: string, file: string, hint = 'replace it with
 export default defineComponent<HousingParams>({
   kind: 'dataset',
   name: 'california-housing',
-  description: 'California Housing (20,640 districts, 8 features, median value in 100k USD); seeded split, standardised',
+  description:
+    'California Housing (20,640 districts, 8 features, median value in 100k USD); seeded split, standardised',
   task: 'regression',
   params: {
     properties: {
-      path: { type: 'string', minLength: 1, description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).` },
+      path: {
+        type: 'string',
+        minLength: 1,
+        description: `${DATA_FILE}, ${ARCHIVE} or a directory holding one (else DISTIL_DATA_DIR, the cache, a download).`,
+      },
       url: { type: 'string', default: HOUSING_URL, description: `Where to download ${ARCHIVE} from.` },
       sha256: {
-        type: 'string', pattern: '^[0-9a-f]{64}$', 'x-expected': 'a SHA-256 digest of 64 lower-case hex digits',
-        default: HOUSING_SHA256, description: 'Expected SHA-256 of the download.',
+        type: 'string',
+        pattern: '^[0-9a-f]{64}$',
+        'x-expected': 'a SHA-256 digest of 64 lower-case hex digits',
+        default: HOUSING_SHA256,
+        description: 'Expected SHA-256 of the download.',
       },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
-      split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
-      standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },
+      split_seed: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        description: 'Seed of the train/test split (default: the experiment seed).',
+      },
+      standardize: {
+        type: 'boolean',
+        default: true,
+        description: "Scale features with the training split's mean and std.",
+      },
       ...limitParams,
     },
   },
@@ -195,7 +263,13 @@ export default defineComponent<HousingParams>({
       outputSize: 1,
       train: limitSplit(train, 8, params.train_limit),
       test: limitSplit(test, 8, params.test_limit),
-      info: { source, sha256: sha256(bytes), rows: table.n, features: HOUSING_FEATURES.join(' '), ...(cache ? { cache } : {}) },
+      info: {
+        source,
+        sha256: sha256(bytes),
+        rows: table.n,
+        features: HOUSING_FEATURES.join(' '),
+        ...(cache ? { cache } : {}),
+      },
     };
   },
 });

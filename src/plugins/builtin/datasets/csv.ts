@@ -27,14 +27,27 @@ export interface CsvParams {
   test_limit?: number;
 }
 
-const fileRef = (key: string): DataFileRef => ({ dataset: 'csv', key: `dataset.${key}`, relative: "a relative path starts at the spec file's directory" });
+const fileRef = (key: string): DataFileRef => ({
+  dataset: 'csv',
+  key: `dataset.${key}`,
+  relative: "a relative path starts at the spec file's directory",
+});
 
 /** The feature columns: those listed, else every column but the target. */
 function resolveFeatures(table: CsvTable, features: CsvParams['features'], target: number): number[] {
-  const indices = (features ?? table.columns.map((_, i) => i).filter((i) => i !== target)).map((c) => columnIndex(table, c, 'feature'));
-  if (indices.includes(target)) throw errorDataset('csv', `the target column "${table.columns[target]}" is also listed as a feature`);
+  const indices = (features ?? table.columns.map((_, i) => i).filter((i) => i !== target)).map((c) =>
+    columnIndex(table, c, 'feature'),
+  );
+  if (indices.includes(target)) {
+    throw errorDataset('csv', `the target column "${table.columns[target]}" is also listed as a feature`);
+  }
   if (indices.length === 0) {
-    throw errorDataFile('csv', { file: table.file }, `no feature columns: the target "${table.columns[target]}" is the only column`, 'add feature columns, or check dataset.delimiter');
+    throw errorDataFile(
+      'csv',
+      { file: table.file },
+      `no feature columns: the target "${table.columns[target]}" is the only column`,
+      'add feature columns, or check dataset.delimiter',
+    );
   }
   return indices;
 }
@@ -61,7 +74,11 @@ interface Loaded {
 }
 
 /** The train and test splits: the test file's rows, else a seeded split of the main file checked for sizes and classes. */
-function splitData(params: CsvParams, seed: number, { main, mainTable, testTable, target, classes }: Loaded): { train: DataSplit; test: DataSplit } {
+function splitData(
+  params: CsvParams,
+  seed: number,
+  { main, mainTable, testTable, target, classes }: Loaded,
+): { train: DataSplit; test: DataSplit } {
   if (testTable) return { train: mainTable, test: testTable };
   assertSplitSizes('csv', main.file, mainTable.n, params.test_fraction, 'give dataset.test_path');
   const split = splitTable(mainTable, params.test_fraction, seed);
@@ -72,7 +89,8 @@ function splitData(params: CsvParams, seed: number, { main, mainTable, testTable
 export default defineComponent<CsvParams>({
   kind: 'dataset',
   name: 'csv',
-  description: 'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
+  description:
+    'A CSV file of your own: feature and target columns, classification or regression, seeded split or a test file, and a validation file',
   // Asked once the params are valid (a task the schema refuses is reported as such, and no check guesses one).
   task: (params) => (params.task === 'regression' ? 'regression' : 'classification'),
   validationParams: ['validation_path'],
@@ -80,27 +98,52 @@ export default defineComponent<CsvParams>({
     required: ['path', 'target', 'task'],
     properties: {
       path: { type: 'string', minLength: 1, description: 'CSV file, relative to the spec file.' },
-      test_path: { type: 'string', minLength: 1, description: 'Separate test file with the same columns (else a seeded split of path).' },
-      validation_path: { type: 'string', minLength: 1, description: "Validation file with the same columns, scaled with the training split's statistics (instead of dataset.validation)." },
+      test_path: {
+        type: 'string',
+        minLength: 1,
+        description: 'Separate test file with the same columns (else a seeded split of path).',
+      },
+      validation_path: {
+        type: 'string',
+        minLength: 1,
+        description:
+          "Validation file with the same columns, scaled with the training split's statistics (instead of dataset.validation).",
+      },
       delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
       header: { type: 'boolean', default: true, description: 'The first line names the columns.' },
-      features: { type: 'array', items: { type: ['string', 'integer'], minimum: 0 }, minItems: 1, description: 'Feature columns by name or 0-based index (default: all but the target).' },
+      features: {
+        type: 'array',
+        items: { type: ['string', 'integer'], minimum: 0 },
+        minItems: 1,
+        description: 'Feature columns by name or 0-based index (default: all but the target).',
+      },
       target: { type: ['string', 'integer'], minimum: 0, description: 'Target column by name or 0-based index.' },
       task: { enum: ['classification', 'regression'] },
       test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
-      split_seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the train/test split (default: the experiment seed).' },
-      standardize: { type: 'boolean', default: true, description: "Scale features with the training split's mean and std." },
+      split_seed: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        description: 'Seed of the train/test split (default: the experiment seed).',
+      },
+      standardize: {
+        type: 'boolean',
+        default: true,
+        description: "Scale features with the training split's mean and std.",
+      },
       ...limitParams,
     },
   },
   async create(params, context) {
     const options = { delimiter: params.delimiter, header: params.header };
-    const read = (key: string, file: string) => readCsvTable(path.resolve(context.baseDir, file), options, fileRef(key));
+    const read = (key: string, file: string) =>
+      readCsvTable(path.resolve(context.baseDir, file), options, fileRef(key));
     const main = read('path', params.path);
     const test = params.test_path ? read('test_path', params.test_path) : undefined;
     // Set, even to "" (the schema refuses it; a caller may skip the schema), it is the validation split the resolver
     // counted on: an empty path is refused as a directory.
-    const validation = params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
+    const validation =
+      params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
     for (const other of [test, validation]) if (other) assertSameColumns(main, other);
     const target = columnIndex(main, params.target, 'target');
     const features = resolveFeatures(main, params.features, target);
@@ -109,9 +152,17 @@ export default defineComponent<CsvParams>({
     if (!classes) assertTargetVaries(main, target, mainTable.y);
     const testTable = test ? toTable(test, features, target, classes?.test) : undefined;
     const validationTable = validation ? toTable(validation, features, target, classes?.validation) : undefined;
-    const split = splitData(params, params.split_seed ?? context.seed, { main, mainTable, testTable, target, classes: classes?.main });
+    const split = splitData(params, params.split_seed ?? context.seed, {
+      main,
+      mainTable,
+      testTable,
+      target,
+      classes: classes?.main,
+    });
     // The validation file is scaled like the test split, with the training split's statistics, and used whole.
-    const input = params.standardize ? standardize(split.train, validationTable ? [split.test, validationTable] : [split.test], features.length) : undefined;
+    const input = params.standardize
+      ? standardize(split.train, validationTable ? [split.test, validationTable] : [split.test], features.length)
+      : undefined;
     return {
       task: params.task,
       input,
@@ -121,8 +172,11 @@ export default defineComponent<CsvParams>({
       ...(validationTable ? { validation: validationTable } : {}),
       test: limitSplit(split.test, features.length, params.test_limit),
       info: {
-        path: main.file, ...(validation ? { validation_path: validation.file } : {}),
-        features: features.map((i) => main.columns[i]).join(' '), target: main.columns[target], ...(classes ? { classes: classes.names.join(' ') } : {}),
+        path: main.file,
+        ...(validation ? { validation_path: validation.file } : {}),
+        features: features.map((i) => main.columns[i]).join(' '),
+        target: main.columns[target],
+        ...(classes ? { classes: classes.names.join(' ') } : {}),
       },
     };
   },

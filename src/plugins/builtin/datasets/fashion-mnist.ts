@@ -55,7 +55,9 @@ function filesIn(dir: string): { files?: IdxFiles; missing: string[] } {
   const found: Partial<Record<Role, string>> = {};
   const missing: string[] = [];
   for (const role of ROLES) {
-    const file = [FILES[role], `${FILES[role]}.gz`].map((name) => path.join(dir, name)).find((f) => existsSync(f) && statSync(f).isFile());
+    const file = [FILES[role], `${FILES[role]}.gz`]
+      .map((name) => path.join(dir, name))
+      .find((f) => existsSync(f) && statSync(f).isFile());
     if (file) found[role] = file;
     else missing.push(FILES[role]);
   }
@@ -63,7 +65,11 @@ function filesIn(dir: string): { files?: IdxFiles; missing: string[] } {
 }
 
 /** One digest of the md5 param, said in words when it is refused. */
-const MD5_SCHEMA = { type: 'string', pattern: '^[0-9a-f]{32}$', 'x-expected': 'an MD5 digest of 32 lower-case hex digits' };
+const MD5_SCHEMA = {
+  type: 'string',
+  pattern: '^[0-9a-f]{32}$',
+  'x-expected': 'an MD5 digest of 32 lower-case hex digits',
+};
 
 const isDirectory = (dir: string) => existsSync(dir) && statSync(dir).isDirectory();
 
@@ -100,7 +106,12 @@ async function findFiles(params: FashionMnistParams, baseDir: string): Promise<{
     const dir = path.resolve(baseDir, params.dir);
     const { files, missing } = filesIn(dir);
     if (files) return { files, key: 'dataset.dir' };
-    throw errorDataFile(NAME, { file: dir }, isDirectory(dir) ? `holds no ${missing.join(', ')} (plain or .gz)` : 'no such directory', 'put the four IDX files of Fashion-MNIST there, or leave dataset.dir out to find or download them');
+    throw errorDataFile(
+      NAME,
+      { file: dir },
+      isDirectory(dir) ? `holds no ${missing.join(', ')} (plain or .gz)` : 'no such directory',
+      'put the four IDX files of Fashion-MNIST there, or leave dataset.dir out to find or download them',
+    );
   }
   const looked: string[] = [];
   const places: Array<[string, string]> = [];
@@ -113,22 +124,39 @@ async function findFiles(params: FashionMnistParams, baseDir: string): Promise<{
   for (const [where, dir] of places) {
     const { files, missing } = filesIn(dir);
     if (files) return { files, key: where === 'DISTIL_DATA_DIR' ? 'DISTIL_DATA_DIR' : 'dataset.dir' };
-    looked.push(`${where}: ${dir}${isDirectory(dir) && missing.length < ROLES.length ? ` (lacks ${missing.join(', ')})` : ''}`);
+    looked.push(
+      `${where}: ${dir}${isDirectory(dir) && missing.length < ROLES.length ? ` (lacks ${missing.join(', ')})` : ''}`,
+    );
   }
   const downloaded = await download(params, cached, looked);
   if (downloaded) return { files: downloaded, key: 'dataset.dir' };
-  throw errorDatasetNotFound(NAME, looked, `Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.`);
+  throw errorDatasetNotFound(
+    NAME,
+    looked,
+    `Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.`,
+  );
 }
 
 export default defineComponent<FashionMnistParams>({
   kind: 'dataset',
   name: NAME,
-  description: 'Fashion-MNIST clothing images (60,000 train / 10,000 test, 28x28), 784 features in [0, 1], 10 classes; found or downloaded once',
+  description:
+    'Fashion-MNIST clothing images (60,000 train / 10,000 test, 28x28), 784 features in [0, 1], 10 classes; found or downloaded once',
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', minLength: 1, description: 'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).' },
-      system_dir: { type: 'string', minLength: 1, default: DEBIAN_DIR, description: "Where Debian's dataset-fashion-mnist package installs the files." },
+      dir: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Directory with the four IDX files, plain or .gz (else DISTIL_DATA_DIR, the cache, system_dir, a download).',
+      },
+      system_dir: {
+        type: 'string',
+        minLength: 1,
+        default: DEBIAN_DIR,
+        description: "Where Debian's dataset-fashion-mnist package installs the files.",
+      },
       url: { type: 'string', default: FASHION_MNIST_URL, description: 'Where to download the four .gz files from.' },
       md5: {
         type: 'object',
@@ -138,7 +166,11 @@ export default defineComponent<FashionMnistParams>({
         default: FASHION_MNIST_GZ_MD5,
         description: 'Expected MD5 of each downloaded .gz file (the published sums).',
       },
-      verify: { type: 'boolean', default: true, description: 'Check every copy against the canonical content (MD5 of the uncompressed files).' },
+      verify: {
+        type: 'boolean',
+        default: true,
+        description: 'Check every copy against the canonical content (MD5 of the uncompressed files).',
+      },
       ...limitParams,
     },
   },
@@ -150,10 +182,15 @@ export default defineComponent<FashionMnistParams>({
       trainLimit: params.train_limit,
       testLimit: params.test_limit,
       keys: { trainImages: key, trainLabels: key, testImages: key, testLabels: key },
-      relative: 'it must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (plain or .gz)',
-      md5: params.verify ? { sums: CONTENT_MD5, hint: 'the file is not the canonical Fashion-MNIST: replace it (delete it from the cache to download it again), or set verify: false for your own data' } : undefined,
+      relative:
+        'it must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (plain or .gz)',
+      md5: params.verify
+        ? {
+            sums: CONTENT_MD5,
+            hint: 'the file is not the canonical Fashion-MNIST: replace it (delete it from the cache to download it again), or set verify: false for your own data',
+          }
+        : undefined,
     });
     return { ...dataset, info: { ...dataset.info, source: path.dirname(files.trainImages) } };
   },
 });
-

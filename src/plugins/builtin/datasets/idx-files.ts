@@ -68,7 +68,12 @@ function readIdxFile(file: string, key: string, options: IdxLoadOptions, expecte
     if (actual !== expected) throw new ChecksumMismatch(`${what} ${actual}, expected ${expected}`);
     parsed = parseIdx(content);
   } catch (error) {
-    throw errorDataFile(options.name, { file }, (error as Error).message, error instanceof ChecksumMismatch ? options.md5?.hint ?? DAMAGED : DAMAGED);
+    throw errorDataFile(
+      options.name,
+      { file },
+      (error as Error).message,
+      error instanceof ChecksumMismatch ? (options.md5?.hint ?? DAMAGED) : DAMAGED,
+    );
   }
   return { ...parsed, file, key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -76,25 +81,54 @@ function readIdxFile(file: string, key: string, options: IdxLoadOptions, expecte
 /** Checks that images and labels have the shapes and counts of one split of a classification dataset. */
 function assertPair(images: IdxFile, labels: IdxFile, name: string): void {
   if (images.dims.length < 2) {
-    throw errorDataFile(name, { file: images.file }, `images must have at least 2 dimensions (examples x features), got ${images.dims.join('x')}`, `check ${images.key}: is it a label file?`);
+    throw errorDataFile(
+      name,
+      { file: images.file },
+      `images must have at least 2 dimensions (examples x features), got ${images.dims.join('x')}`,
+      `check ${images.key}: is it a label file?`,
+    );
   }
   if (labels.dims.length !== 1) {
-    throw errorDataFile(name, { file: labels.file }, `labels must have 1 dimension, got ${labels.dims.join('x')}`, `check ${labels.key}: is it an image file?`);
+    throw errorDataFile(
+      name,
+      { file: labels.file },
+      `labels must have 1 dimension, got ${labels.dims.join('x')}`,
+      `check ${labels.key}: is it an image file?`,
+    );
   }
   if (images.dims[0] !== labels.dims[0]) {
-    throw errorDataFile(name, { file: labels.file }, `${labels.dims[0]} labels, but ${images.file} holds ${images.dims[0]} images`,
-      'an images file and its labels file must hold the same examples, in the same order');
+    throw errorDataFile(
+      name,
+      { file: labels.file },
+      `${labels.dims[0]} labels, but ${images.file} holds ${images.dims[0]} images`,
+      'an images file and its labels file must hold the same examples, in the same order',
+    );
   }
   if (images.dims[0] === 0) throw errorDataFile(name, { file: images.file }, 'the file holds no examples', DAMAGED);
   // Unsigned bytes are always class indices, and always finite pixels: only other types need a scan.
-  const bad = labels.data instanceof Uint8Array ? -1 : labels.data.findIndex((label: number) => !Number.isInteger(label) || label < 0);
+  const bad =
+    labels.data instanceof Uint8Array
+      ? -1
+      : labels.data.findIndex((label: number) => !Number.isInteger(label) || label < 0);
   if (bad >= 0) {
-    throw errorDataFile(name, { file: labels.file }, `item ${bad} has label ${labels.data[bad]}, expected a class index 0, 1, 2, ...`, `check ${labels.key}`);
+    throw errorDataFile(
+      name,
+      { file: labels.file },
+      `item ${bad} has label ${labels.data[bad]}, expected a class index 0, 1, 2, ...`,
+      `check ${labels.key}`,
+    );
   }
   const perItem = images.data.length / images.dims[0];
   const floats = images.data instanceof Float32Array || images.data instanceof Float64Array;
   const nonFinite = floats ? images.data.findIndex((v: number) => !Number.isFinite(v)) : -1;
-  if (nonFinite >= 0) throw errorDataFile(name, { file: images.file }, `item ${Math.floor(nonFinite / perItem)} holds a NaN or infinite value`, DAMAGED);
+  if (nonFinite >= 0) {
+    throw errorDataFile(
+      name,
+      { file: images.file },
+      `item ${Math.floor(nonFinite / perItem)} holds a NaN or infinite value`,
+      DAMAGED,
+    );
+  }
 }
 
 function toSplit(images: IdxFile, labels: IdxFile, scale: boolean, limit?: number): DataSplit {
@@ -110,13 +144,23 @@ function toSplit(images: IdxFile, labels: IdxFile, scale: boolean, limit?: numbe
 function assertClasses(train: IdxFile, others: readonly IdxFile[], name: string): void {
   const classes = new Set<number>(train.data);
   if (classes.size < 2) {
-    throw errorDataFile(name, { file: train.file }, `found only class ${train.data[0]} in ${train.data.length} labels; a classifier needs at least 2 classes`, `check ${train.key}`);
+    throw errorDataFile(
+      name,
+      { file: train.file },
+      `found only class ${train.data[0]} in ${train.data.length} labels; a classifier needs at least 2 classes`,
+      `check ${train.key}`,
+    );
   }
   for (const other of others) {
     const unseen = other.data.findIndex((label: number) => !classes.has(label));
     if (unseen < 0) continue;
     const keys = [...new Set([other.key, train.key])].join(' and ');
-    throw errorDataFile(name, { file: other.file }, `class ${other.data[unseen]} (item ${unseen}) never occurs in the training labels ${train.file}; a classifier cannot learn it`, `check ${keys}`);
+    throw errorDataFile(
+      name,
+      { file: other.file },
+      `class ${other.data[unseen]} (item ${unseen}) never occurs in the training labels ${train.file}; a classifier cannot learn it`,
+      `check ${keys}`,
+    );
   }
 }
 
@@ -125,7 +169,12 @@ const shapeOf = (images: IdxFile) => images.dims.slice(1).join('x');
 /** Checks that other images (test, validation) have the training images' example shape. */
 function assertSameShape(train: IdxFile, other: IdxFile, split: string, name: string): void {
   if (shapeOf(train) === shapeOf(other)) return;
-  throw errorDataFile(name, { file: other.file }, `examples are ${shapeOf(other)}, but ${train.file} has ${shapeOf(train)}`, `train and ${split} images must have the same shape`);
+  throw errorDataFile(
+    name,
+    { file: other.file },
+    `examples are ${shapeOf(other)}, but ${train.file} has ${shapeOf(train)}`,
+    `train and ${split} images must have the same shape`,
+  );
 }
 
 /**
@@ -135,9 +184,13 @@ function assertSameShape(train: IdxFile, other: IdxFile, split: string, name: st
  * @throws DistilError DATA_FILE_NOT_FOUND or DATA_FILE_ERROR (exit code 2) naming the file.
  */
 export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Dataset {
-  const [trainImages, trainLabels, testImages, testLabels] = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const).map((role) => readIdxFile(files[role], options.keys[role], options, options.md5?.sums[role]));
+  const [trainImages, trainLabels, testImages, testLabels] = (
+    ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const
+  ).map((role) => readIdxFile(files[role], options.keys[role], options, options.md5?.sums[role]));
   const pair = options.validation;
-  const validationFiles = pair ? [readIdxFile(pair.images, pair.keys.images, options), readIdxFile(pair.labels, pair.keys.labels, options)] : [];
+  const validationFiles = pair
+    ? [readIdxFile(pair.images, pair.keys.images, options), readIdxFile(pair.labels, pair.keys.labels, options)]
+    : [];
   const [validationImages, validationLabels] = validationFiles;
   assertPair(trainImages, trainLabels, options.name);
   assertPair(testImages, testLabels, options.name);
@@ -154,20 +207,42 @@ export function loadIdxDataset(files: IdxFiles, options: IdxLoadOptions): Datase
   return {
     task: 'classification',
     // Raw pixel values (0-255) become the examples as the training split's did.
-    input: options.scale ? { shift: new Array<number>(features).fill(0), scale: new Array<number>(features).fill(1 / 255) } : undefined,
+    input: options.scale
+      ? { shift: new Array<number>(features).fill(0), scale: new Array<number>(features).fill(1 / 255) }
+      : undefined,
     featureShape: [features],
     // [n, height, width] images are one channel; [n, height, width, channels] keep theirs.
-    imageShape: trainImages.dims.length === 3 ? [trainImages.dims[1], trainImages.dims[2], 1] : trainImages.dims.length === 4 ? trainImages.dims.slice(1) : undefined,
+    imageShape:
+      trainImages.dims.length === 3
+        ? [trainImages.dims[1], trainImages.dims[2], 1]
+        : trainImages.dims.length === 4
+          ? trainImages.dims.slice(1)
+          : undefined,
     outputSize: maxLabel + 1,
     train,
     ...(validation ? { validation } : {}),
     test,
     info: {
-      train_n: train.n, test_n: test.n, ...(validation ? { validation_n: validation.n } : {}),
-      ...Object.fromEntries([trainImages, trainLabels, testImages, testLabels, ...validationFiles].flatMap((f, i) => {
-        const role = ['train_images', 'train_labels', 'test_images', 'test_labels', 'validation_images', 'validation_labels'][i];
-        return [[role, f.file], [`${role}_bytes`, f.bytes], [`${role}_sha256`, f.sha256]];
-      })),
+      train_n: train.n,
+      test_n: test.n,
+      ...(validation ? { validation_n: validation.n } : {}),
+      ...Object.fromEntries(
+        [trainImages, trainLabels, testImages, testLabels, ...validationFiles].flatMap((f, i) => {
+          const role = [
+            'train_images',
+            'train_labels',
+            'test_images',
+            'test_labels',
+            'validation_images',
+            'validation_labels',
+          ][i];
+          return [
+            [role, f.file],
+            [`${role}_bytes`, f.bytes],
+            [`${role}_sha256`, f.sha256],
+          ];
+        }),
+      ),
     },
   };
 }

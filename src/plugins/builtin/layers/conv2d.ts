@@ -16,7 +16,7 @@ export interface Conv2dParams {
 export default defineComponent<Conv2dParams>({
   kind: 'layer',
   name: 'conv2d',
-  description: 'A 2-D convolution over images ([height, width, channels] in, [height\', width\', filters] out)',
+  description: "A 2-D convolution over images ([height, width, channels] in, [height', width', filters] out)",
   input: 'image',
   params: {
     required: ['filters'],
@@ -24,7 +24,11 @@ export default defineComponent<Conv2dParams>({
       filters: { type: 'integer', minimum: 1, maximum: 4096, description: 'Output channels.' },
       kernel_size: { ...sizeSchema('Window size: 3, or [height, width].', 64), default: 3 },
       strides: { ...sizeSchema('Step of the window: 1, or [height, width].', 64), default: 1 },
-      padding: { enum: ['same', 'valid'], default: 'same', description: 'same keeps the size (at stride 1); valid does not pad.' },
+      padding: {
+        enum: ['same', 'valid'],
+        default: 'same',
+        description: 'same keeps the size (at stride 1); valid does not pad.',
+      },
       activation: { enum: ['relu', 'linear', 'tanh', 'sigmoid', 'elu', 'selu', 'swish', 'gelu'], default: 'relu' },
       use_bias: { type: 'boolean', default: true },
     },

@@ -17,7 +17,12 @@ export default defineComponent<DenseParams>({
   params: {
     required: ['units'],
     properties: {
-      units: { type: 'integer', minimum: 1, maximum: DENSE_UNITS_MAX, description: 'Number of output units (at most 65,536).' },
+      units: {
+        type: 'integer',
+        minimum: 1,
+        maximum: DENSE_UNITS_MAX,
+        description: 'Number of output units (at most 65,536).',
+      },
       activation: {
         enum: ['relu', 'linear', 'tanh', 'sigmoid', 'elu', 'selu', 'softplus', 'swish', 'gelu'],
         default: 'relu',

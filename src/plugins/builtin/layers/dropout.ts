@@ -38,7 +38,11 @@ export default defineComponent<DropoutParams>({
     properties: { rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 } },
   },
   create(params, context) {
-    const layer = tf.layers.dropout({ rate: params.rate, seed: context.seed, inputShape: context.inputShape ? [...context.inputShape] : undefined });
+    const layer = tf.layers.dropout({
+      rate: params.rate,
+      seed: context.seed,
+      inputShape: context.inputShape ? [...context.inputShape] : undefined,
+    });
     return freshMaskEachStep(layer, context.seed);
   },
 });

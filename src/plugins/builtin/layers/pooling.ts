@@ -21,7 +21,11 @@ export const POOL_PARAMS: JsonSchema = {
 };
 
 /** The output shape of a pooling layer named `name` (for messages) on an image input; pooling has no parameters. */
-export function poolShape(name: string, params: PoolParams, input: readonly number[]): { output: number[]; params: number } {
+export function poolShape(
+  name: string,
+  params: PoolParams,
+  input: readonly number[],
+): { output: number[]; params: number } {
   const [h, w, c] = imageDims(input, name);
   const [ph, pw] = pair(params.pool_size);
   const [sh, sw] = pair(params.strides ?? params.pool_size);

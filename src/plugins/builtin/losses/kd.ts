@@ -10,7 +10,8 @@ export interface KdParams {
 export default defineComponent<KdParams>({
   kind: 'loss',
   name: 'kd',
-  description: 'Knowledge distillation: alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))',
+  description:
+    'Knowledge distillation: alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))',
   tasks: ['classification'],
   params: {
     properties: {

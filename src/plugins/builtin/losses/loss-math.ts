@@ -32,14 +32,26 @@ export function tensorCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.S
  * from the teacher's softened log-probabilities `log softmax(teacher / T)` (computed once per split).
  * Gradient: (alpha * (softmax(s) - onehot) + (1 - alpha) * T * (softmax(s/T) - p_teacher)) / n.
  */
-export function distillationLoss(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+export function distillationLoss(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherLogProbabilities: tf.Tensor2D,
+  temperature: number,
+  alpha: number,
+): tf.Scalar {
   return hasDirectMemory()
     ? rowDistillation(logits, labels, teacherLogProbabilities, temperature, alpha)
     : tensorDistillation(logits, labels, teacherLogProbabilities, temperature, alpha);
 }
 
 /** {@link distillationLoss} as tensor ops, for backends without direct memory access (tfjs-node). */
-export function tensorDistillation(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+export function tensorDistillation(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherLogProbabilities: tf.Tensor2D,
+  temperature: number,
+  alpha: number,
+): tf.Scalar {
   const [n, classes] = logits.shape;
   const oneHot = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes);
   const teacherProbabilities = tf.exp(teacherLogProbabilities);

@@ -46,7 +46,13 @@ export function rowCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scal
 }
 
 /** Hinton et al.'s KD from the teacher's softened log-probabilities; see loss-math.ts for the formulas. */
-export function rowDistillation(logits: tf.Tensor2D, labels: tf.Tensor, teacherLogProbabilities: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+export function rowDistillation(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherLogProbabilities: tf.Tensor2D,
+  temperature: number,
+  alpha: number,
+): tf.Scalar {
   const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
   const teacher = float32View(teacherLogProbabilities);
   const T = temperature;

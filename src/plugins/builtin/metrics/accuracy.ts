@@ -11,7 +11,8 @@ export default defineComponent({
   higherIsBetter: true,
   create() {
     return {
-      compute: (prediction, target) => tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(prediction, 1), target.toInt().flatten()), 'float32'))),
+      compute: (prediction, target) =>
+        tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(prediction, 1), target.toInt().flatten()), 'float32'))),
     };
   },
 });

@@ -8,6 +8,7 @@ export type RegressionFormula = (prediction: tf.Tensor2D, target: tf.Tensor2D) =
 /** A metric computing `formula` on the test split, in one tidy (targets come as `[n]` or `[n, 1]`). */
 export function regressionCompute(formula: RegressionFormula): MetricFunction {
   return {
-    compute: (prediction, target) => tf.tidy(() => formula(prediction, target.reshape(prediction.shape) as tf.Tensor2D)),
+    compute: (prediction, target) =>
+      tf.tidy(() => formula(prediction, target.reshape(prediction.shape) as tf.Tensor2D)),
   };
 }

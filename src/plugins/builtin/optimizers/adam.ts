@@ -23,6 +23,9 @@ export default defineComponent<AdamParams>({
     },
   },
   create({ lr, beta1, beta2, epsilon }) {
-    return preferFused(() => fusedAdam(lr, beta1, beta2, epsilon), () => tf.train.adam(lr, beta1, beta2, epsilon));
+    return preferFused(
+      () => fusedAdam(lr, beta1, beta2, epsilon),
+      () => tf.train.adam(lr, beta1, beta2, epsilon),
+    );
   },
 });

@@ -25,6 +25,9 @@ export default defineComponent<RmspropParams>({
     },
   },
   create({ lr, decay, momentum, epsilon, centered }) {
-    return preferFused(() => fusedRmsprop(lr, decay, momentum, epsilon, centered), () => tf.train.rmsprop(lr, decay, momentum, epsilon, centered));
+    return preferFused(
+      () => fusedRmsprop(lr, decay, momentum, epsilon, centered),
+      () => tf.train.rmsprop(lr, decay, momentum, epsilon, centered),
+    );
   },
 });

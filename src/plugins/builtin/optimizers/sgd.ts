@@ -21,6 +21,9 @@ export default defineComponent<SgdParams>({
     },
   },
   create({ lr, momentum, nesterov }) {
-    return preferFused(() => fusedSgd(lr, momentum, nesterov), () => (momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr)));
+    return preferFused(
+      () => fusedSgd(lr, momentum, nesterov),
+      () => (momentum > 0 ? tf.train.momentum(lr, momentum, nesterov) : tf.train.sgd(lr)),
+    );
   },
 });

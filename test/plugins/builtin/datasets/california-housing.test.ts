@@ -14,14 +14,20 @@ import { failure, load, tmp } from './load-dataset.js';
 import { distilRun } from '../../../cli-harness.js';
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
-async function serve(answer: (res: ServerResponse) => void): Promise<{ url: string; requests: () => number; close: () => void }> {
+async function serve(
+  answer: (res: ServerResponse) => void,
+): Promise<{ url: string; requests: () => number; close: () => void }> {
   let count = 0;
   const server = createServer((_req, res) => {
     count++;
     answer(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => count, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => count,
+    close: () => server.close(),
+  };
 }
 
 // The first row of the real file, then synthetic rows of the same shape.
@@ -29,7 +35,11 @@ const REPLACE_HINT = `replace it with an intact copy, e.g. from ${HOUSING_URL}`;
 const FIRST = '-122.23,37.88,41.0,880.0,129.0,322.0,126.0,8.3252,452600.0';
 function housingText(rows: number): string {
   const lines = [FIRST];
-  for (let i = 1; i < rows; i++) lines.push(`-${118 + (i % 5)}.5,${34 + (i % 3)}.1,${10 + (i % 30)}.0,${1000 + i}.0,${200 + (i % 7)}.0,${500 + i}.0,${150 + (i % 11)}.0,${(2 + (i % 9) * 0.5).toFixed(4)},${100000 + i * 1000}.0`);
+  for (let i = 1; i < rows; i++) {
+    lines.push(
+      `-${118 + (i % 5)}.5,${34 + (i % 3)}.1,${10 + (i % 30)}.0,${1000 + i}.0,${200 + (i % 7)}.0,${500 + i}.0,${150 + (i % 11)}.0,${(2 + (i % 9) * 0.5).toFixed(4)},${100000 + i * 1000}.0`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 describe('dataset california-housing', () => {
@@ -51,7 +61,11 @@ describe('dataset california-housing', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'cal_housing.data'), housingText(2));
     // Two rows split one and one; find the real first row in whichever split it landed, unstandardised.
-    const data = await load('california-housing', { path: 'cal_housing.data', test_fraction: 0.5, standardize: false }, dir);
+    const data = await load(
+      'california-housing',
+      { path: 'cal_housing.data', test_fraction: 0.5, standardize: false },
+      dir,
+    );
     const split = Math.abs(data.train.y[0] - 4.526) < 1e-6 ? data.train : data.test;
     const expected = [8.3252, 41, 6.98413, 1.02381, 322, 2.55556, 37.88, -122.23];
     assert.lengthOf(split.x, 8, 'one row of the 8 features');
@@ -115,13 +129,16 @@ describe('dataset california-housing', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x.tgz`;
     try {
       const message = await failure(load('california-housing', { url, sha256: '0'.repeat(64) }));
-      assert.equal(message, [
-        'dataset "california-housing": data not found. Looked in:',
-        '  - DISTIL_DATA_DIR: not set',
-        `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
-        `  - download: download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`,
-        'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
-      ].join('\n'));
+      assert.equal(
+        message,
+        [
+          'dataset "california-housing": data not found. Looked in:',
+          '  - DISTIL_DATA_DIR: not set',
+          `  - cache: ${path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')}`,
+          `  - download: download of ${url} has SHA-256 ${sha256(Buffer.from('not the archive'))}, expected ${'0'.repeat(64)}`,
+          'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
+        ].join('\n'),
+      );
       assert.isFalse(existsSync(path.join(cache, 'distil-run', 'california-housing', 'cal_housing.tgz')));
     } finally {
       server.close();
@@ -145,8 +162,24 @@ describe('dataset california-housing', () => {
     assert.equal(message, expected);
     // The same through the command: exit 2, the message alone on stderr.
     const spec = path.join(tmp(), 'housing.yaml');
-    writeFileSync(spec, 'name: housing\ndataset: { name: california-housing }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n');
-    const run = distilRun([spec, '--out', tmp(), '--teacher-cache', 'off', '--blas', 'off', '--set', `dataset.url=http://127.0.0.1:${port}/cal_housing.tgz`], { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: cache } });
+    writeFileSync(
+      spec,
+      'name: housing\ndataset: { name: california-housing }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n',
+    );
+    const run = distilRun(
+      [
+        spec,
+        '--out',
+        tmp(),
+        '--teacher-cache',
+        'off',
+        '--blas',
+        'off',
+        '--set',
+        `dataset.url=http://127.0.0.1:${port}/cal_housing.tgz`,
+      ],
+      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: cache } },
+    );
     assert.equal(run.stderr, `distil-run: ${expected}\n`);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
@@ -168,17 +201,29 @@ describe('dataset california-housing', () => {
       writeFileSync(file, text);
       return failure(load('california-housing', { path: 'cal_housing.data' }, dir));
     };
-    assert.equal(await refused(`${FIRST}\n\n${FIRST}\n1,2,3\n`), `dataset "california-housing": ${file}:4:1 expected 9 comma-separated numbers, got "1,2,3" (${REPLACE_HINT})`);
+    assert.equal(
+      await refused(`${FIRST}\n\n${FIRST}\n1,2,3\n`),
+      `dataset "california-housing": ${file}:4:1 expected 9 comma-separated numbers, got "1,2,3" (${REPLACE_HINT})`,
+    );
     const empty = FIRST.replace('41.0', '');
-    assert.equal(await refused(`${FIRST}\n${empty}\n`), `dataset "california-housing": ${file}:2:1 expected 9 comma-separated numbers, got "${empty}" (${REPLACE_HINT})`);
-    assert.equal(await refused(`${FIRST}\n${FIRST.replace(',126.0,', ',0,')}\n`), `dataset "california-housing": ${file}:2:1 households is 0; the per-household features need a positive count (${REPLACE_HINT})`);
+    assert.equal(
+      await refused(`${FIRST}\n${empty}\n`),
+      `dataset "california-housing": ${file}:2:1 expected 9 comma-separated numbers, got "${empty}" (${REPLACE_HINT})`,
+    );
+    assert.equal(
+      await refused(`${FIRST}\n${FIRST.replace(',126.0,', ',0,')}\n`),
+      `dataset "california-housing": ${file}:2:1 households is 0; the per-household features need a positive count (${REPLACE_HINT})`,
+    );
   });
 
   it('refuses a damaged file in DISTIL_DATA_DIR, naming it (exit 2), instead of looking further', async () => {
     const env = tmp();
     writeFileSync(path.join(env, 'cal_housing.tgz'), Buffer.from('not gzip, not tar'));
     process.env.DISTIL_DATA_DIR = env;
-    assert.equal(await failure(load('california-housing', {})), `dataset "california-housing": ${path.join(env, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`);
+    assert.equal(
+      await failure(load('california-housing', {})),
+      `dataset "california-housing": ${path.join(env, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`,
+    );
   });
 
   it('treats a damaged cache entry as a miss: downloads again and replaces it', async () => {
@@ -188,7 +233,10 @@ describe('dataset california-housing', () => {
     writeFileSync(cached, archive.subarray(0, 100));
     const server = await serve((res) => res.end(archive));
     try {
-      assert.equal((await load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) })).train.n, 40);
+      assert.equal(
+        (await load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) })).train.n,
+        40,
+      );
       assert.equal(server.requests(), 1);
       assert.equal(sha256(readFileSync(cached)), sha256(archive));
     } finally {
@@ -206,53 +254,91 @@ describe('dataset california-housing', () => {
       res.end('gone');
     });
     try {
-      const message = await failure(load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) }));
-      assert.equal(message, [
-        'dataset "california-housing": data not found. Looked in:',
-        '  - DISTIL_DATA_DIR: not set',
-        `  - cache: ${cached} is damaged (SHA-256 ${sha256(archive.subarray(0, 100))}, expected ${sha256(archive)}); a download replaces it, or delete it: rm ${cached}`,
-        `  - download: download of ${server.url}/x.tgz failed: HTTP 404 Not Found`,
-        'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
-      ].join('\n'));
+      const message = await failure(
+        load('california-housing', { url: `${server.url}/x.tgz`, sha256: sha256(archive) }),
+      );
+      assert.equal(
+        message,
+        [
+          'dataset "california-housing": data not found. Looked in:',
+          '  - DISTIL_DATA_DIR: not set',
+          `  - cache: ${cached} is damaged (SHA-256 ${sha256(archive.subarray(0, 100))}, expected ${sha256(archive)}); a download replaces it, or delete it: rm ${cached}`,
+          `  - download: download of ${server.url}/x.tgz failed: HTTP 404 Not Found`,
+          'Without network, put cal_housing.data (or cal_housing.tgz) in a directory and set DISTIL_DATA_DIR to it, or set dataset.path in the spec.',
+        ].join('\n'),
+      );
     } finally {
       server.close();
     }
   });
 
   const damaged: Array<[string, (dir: string) => string, (dir: string) => string]> = [
-    ['a missing dataset.path', (dir) => path.join(dir, 'nope.data'),
-      (dir) => `${path.join(dir, 'nope.data')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`],
-    ['a directory holding no data', (dir) => dir,
-      (dir) => `${dir}: holds no cal_housing.data or cal_housing.tgz (put one in it, or point dataset.path at the file)`],
-    ['a truncated archive (corrupt gzip)', (dir) => {
-      const archive = gzipSync(writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) }));
-      writeFileSync(path.join(dir, 'cal_housing.tgz'), archive.subarray(0, archive.length - 20));
-      return path.join(dir, 'cal_housing.tgz');
-    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: corrupt gzip data (unexpected end of file) (${REPLACE_HINT})`],
-    ['a truncated tar inside an intact gzip', (dir) => {
-      const tar = writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) });
-      writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(tar.subarray(0, 1024)));
-      return path.join(dir, 'cal_housing.tgz');
-    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: truncated tar archive: "CaliforniaHousing/cal_housing.data" is cut short (${REPLACE_HINT})`],
-    ['an archive without the data file', (dir) => {
-      writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(writeTar({ 'README': Buffer.from('hi') })));
-      return path.join(dir, 'cal_housing.tgz');
-    }, (dir) => `${path.join(dir, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`],
-    ['an empty data file', (dir) => {
-      writeFileSync(path.join(dir, 'cal_housing.data'), '');
-      return path.join(dir, 'cal_housing.data');
-    }, (dir) => `${path.join(dir, 'cal_housing.data')}: the file is empty (${REPLACE_HINT})`],
+    [
+      'a missing dataset.path',
+      (dir) => path.join(dir, 'nope.data'),
+      (dir) =>
+        `${path.join(dir, 'nope.data')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`,
+    ],
+    [
+      'a directory holding no data',
+      (dir) => dir,
+      (dir) =>
+        `${dir}: holds no cal_housing.data or cal_housing.tgz (put one in it, or point dataset.path at the file)`,
+    ],
+    [
+      'a truncated archive (corrupt gzip)',
+      (dir) => {
+        const archive = gzipSync(writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) }));
+        writeFileSync(path.join(dir, 'cal_housing.tgz'), archive.subarray(0, archive.length - 20));
+        return path.join(dir, 'cal_housing.tgz');
+      },
+      (dir) => `${path.join(dir, 'cal_housing.tgz')}: corrupt gzip data (unexpected end of file) (${REPLACE_HINT})`,
+    ],
+    [
+      'a truncated tar inside an intact gzip',
+      (dir) => {
+        const tar = writeTar({ 'CaliforniaHousing/cal_housing.data': Buffer.from(housingText(50)) });
+        writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(tar.subarray(0, 1024)));
+        return path.join(dir, 'cal_housing.tgz');
+      },
+      (dir) =>
+        `${path.join(dir, 'cal_housing.tgz')}: truncated tar archive: "CaliforniaHousing/cal_housing.data" is cut short (${REPLACE_HINT})`,
+    ],
+    [
+      'an archive without the data file',
+      (dir) => {
+        writeFileSync(path.join(dir, 'cal_housing.tgz'), gzipSync(writeTar({ README: Buffer.from('hi') })));
+        return path.join(dir, 'cal_housing.tgz');
+      },
+      (dir) => `${path.join(dir, 'cal_housing.tgz')}: the archive holds no cal_housing.data (${REPLACE_HINT})`,
+    ],
+    [
+      'an empty data file',
+      (dir) => {
+        writeFileSync(path.join(dir, 'cal_housing.data'), '');
+        return path.join(dir, 'cal_housing.data');
+      },
+      (dir) => `${path.join(dir, 'cal_housing.data')}: the file is empty (${REPLACE_HINT})`,
+    ],
   ];
   for (const [what, make, message] of damaged) {
     it(`refuses ${what} given as dataset.path, naming it (exit 2)`, async () => {
       const dir = tmp();
       const given = make(dir);
-      assert.equal(await failure(load('california-housing', { path: given }, dir)), `dataset "california-housing": ${message(dir)}`);
+      assert.equal(
+        await failure(load('california-housing', { path: given }, dir)),
+        `dataset "california-housing": ${message(dir)}`,
+      );
     });
   }
 });
 
-const DEFAULTS = { url: 'https://ndownloader.figshare.com/files/5976036', sha256: 'aaa5c9a6afe2225cc2aed2723682ae403280c4a3695a2ddda4ffb5d8215ea681', test_fraction: 0.2, standardize: true };
+const DEFAULTS = {
+  url: 'https://ndownloader.figshare.com/files/5976036',
+  sha256: 'aaa5c9a6afe2225cc2aed2723682ae403280c4a3695a2ddda4ffb5d8215ea681',
+  test_fraction: 0.2,
+  standardize: true,
+};
 /** A digest YAML reads as text (letters in it). */
 const DIGEST = 'ab'.repeat(32);
 
@@ -263,7 +349,16 @@ describeParams('dataset', 'california-housing', {
     ['california-housing', DEFAULTS],
     [
       `{ name: california-housing, path: data/cal_housing.tgz, url: 'http://example.com/x.tgz', sha256: ${DIGEST}, test_fraction: 0.5, split_seed: 0, standardize: false, train_limit: 10, test_limit: 5 }`,
-      { path: 'data/cal_housing.tgz', url: 'http://example.com/x.tgz', sha256: DIGEST, test_fraction: 0.5, split_seed: 0, standardize: false, train_limit: 10, test_limit: 5 },
+      {
+        path: 'data/cal_housing.tgz',
+        url: 'http://example.com/x.tgz',
+        sha256: DIGEST,
+        test_fraction: 0.5,
+        split_seed: 0,
+        standardize: false,
+        train_limit: 10,
+        test_limit: 5,
+      },
     ],
     // dataset.validation is every dataset's, taken off its params.
     ['{ name: california-housing, validation: 0.1 }', DEFAULTS],
@@ -273,13 +368,25 @@ describeParams('dataset', 'california-housing', {
     ['{ name: california-housing, path: "" }', 'spec.yaml:2:44 dataset.path: must not be empty'],
     ['{ name: california-housing, url: 5 }', 'spec.yaml:2:43 dataset.url: must be string, got 5'],
     ['{ name: california-housing, sha256: 1 }', 'spec.yaml:2:46 dataset.sha256: must be string, got 1'],
-    ['{ name: california-housing, sha256: abc }', 'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "abc"'],
-    [`{ name: california-housing, sha256: ${DIGEST.toUpperCase()} }`, 'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "ABABABABABABABABABABABABABABABABABAB...'],
+    [
+      '{ name: california-housing, sha256: abc }',
+      'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "abc"',
+    ],
+    [
+      `{ name: california-housing, sha256: ${DIGEST.toUpperCase()} }`,
+      'spec.yaml:2:46 dataset.sha256: must be a SHA-256 digest of 64 lower-case hex digits, got "ABABABABABABABABABABABABABABABABABAB...',
+    ],
     ['{ name: california-housing, test_fraction: 0 }', 'spec.yaml:2:53 dataset.test_fraction: must be > 0, got 0'],
     ['{ name: california-housing, test_fraction: 1 }', 'spec.yaml:2:53 dataset.test_fraction: must be < 1, got 1'],
-    ['{ name: california-housing, test_fraction: "20%" }', 'spec.yaml:2:53 dataset.test_fraction: must be number, got "20%"'],
+    [
+      '{ name: california-housing, test_fraction: "20%" }',
+      'spec.yaml:2:53 dataset.test_fraction: must be number, got "20%"',
+    ],
     ['{ name: california-housing, split_seed: -1 }', 'spec.yaml:2:50 dataset.split_seed: must be >= 0, got -1'],
-    ['{ name: california-housing, split_seed: 4294967296 }', 'spec.yaml:2:50 dataset.split_seed: must be <= 4294967295, got 4294967296'],
+    [
+      '{ name: california-housing, split_seed: 4294967296 }',
+      'spec.yaml:2:50 dataset.split_seed: must be <= 4294967295, got 4294967296',
+    ],
     ['{ name: california-housing, split_seed: 0.5 }', 'spec.yaml:2:50 dataset.split_seed: must be integer, got 0.5'],
     ['{ name: california-housing, standardize: 1 }', 'spec.yaml:2:51 dataset.standardize: must be boolean, got 1'],
     ['{ name: california-housing, train_limit: 0 }', 'spec.yaml:2:51 dataset.train_limit: must be >= 1, got 0'],

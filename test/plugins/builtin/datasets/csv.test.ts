@@ -9,7 +9,8 @@ import { failure, failureAsNobody, load, tmp } from './load-dataset.js';
 describe('dataset csv', () => {
   const dir = tmp();
   const files: Record<string, string> = {
-    'iris.csv': 'sepal,petal,species\n1.0,0.2,setosa\n1.1,0.3,setosa\n3.0,2.0,virginica\n3.2,2.1,virginica\n2.0,1.0,versicolor\n',
+    'iris.csv':
+      'sepal,petal,species\n1.0,0.2,setosa\n1.1,0.3,setosa\n3.0,2.0,virginica\n3.2,2.1,virginica\n2.0,1.0,versicolor\n',
     'iris-test.csv': 'sepal,petal,species\n1.05,0.25,setosa\n3.1,2.2,virginica\n',
     'values.tsv': '1\t2\t3.5\n2\t4\t7.5\n3\t6\t11.5\n4\t8\t15.5\n5\t10\t19.5\n',
     'bad-cell.csv': 'a,b,y\n1,2,3\n4,oops,6\n',
@@ -44,7 +45,11 @@ describe('dataset csv', () => {
   const f = (name: string) => path.join(dir, name);
 
   it('reads string labels as classes, in text order, with a separate test file', async () => {
-    const data = await load('csv', { path: 'iris.csv', test_path: 'iris-test.csv', target: 'species', task: 'classification', standardize: false }, dir);
+    const data = await load(
+      'csv',
+      { path: 'iris.csv', test_path: 'iris-test.csv', target: 'species', task: 'classification', standardize: false },
+      dir,
+    );
     assert.equal(data.outputSize, 3);
     assert.deepEqual([...data.train.y], [0, 0, 2, 2, 1]);
     assert.deepEqual([...data.test.y], [0, 2]);
@@ -53,7 +58,20 @@ describe('dataset csv', () => {
   });
 
   it('reads a headerless regression table by column index with another delimiter', async () => {
-    const data = await load('csv', { path: 'values.tsv', delimiter: '\t', header: false, features: [1], target: 2, task: 'regression', test_fraction: 0.4, standardize: false }, dir);
+    const data = await load(
+      'csv',
+      {
+        path: 'values.tsv',
+        delimiter: '\t',
+        header: false,
+        features: [1],
+        target: 2,
+        task: 'regression',
+        test_fraction: 0.4,
+        standardize: false,
+      },
+      dir,
+    );
     assert.equal(data.train.n, 3);
     assert.equal(data.test.n, 2);
     assert.deepEqual(data.featureShape, [1]);
@@ -61,30 +79,83 @@ describe('dataset csv', () => {
   });
 
   it("reads a validation file, standardised with the training split's statistics and used whole", async () => {
-    const data = await load('csv', { path: 'stats-train.csv', test_path: 'stats-test.csv', validation_path: 'stats-val.csv', target: 'y', task: 'regression', train_limit: 1 }, dir);
+    const data = await load(
+      'csv',
+      {
+        path: 'stats-train.csv',
+        test_path: 'stats-test.csv',
+        validation_path: 'stats-val.csv',
+        target: 'y',
+        task: 'regression',
+        train_limit: 1,
+      },
+      dir,
+    );
     assert.deepEqual(data.input, { shift: [2, 20], scale: [1, 0.1] });
-    assert.deepEqual([...data.validation!.x], [2, -2, 0, 0.5], '(4 - 2) / 1, (0 - 20) / 10, (2 - 2) / 1, (25 - 20) / 10');
+    assert.deepEqual(
+      [...data.validation!.x],
+      [2, -2, 0, 0.5],
+      '(4 - 2) / 1, (0 - 20) / 10, (2 - 2) / 1, (25 - 20) / 10',
+    );
     assert.deepEqual([...data.validation!.y], [6, 7]);
     assert.equal(data.validation!.n, 2, 'train_limit limits the training split only');
     assert.equal(data.train.n, 1);
     assert.deepEqual([...data.test.x], [0, 0]);
     assert.equal(data.info?.validation_path, f('stats-val.csv'));
-    const raw = await load('csv', { path: 'stats-train.csv', test_path: 'stats-test.csv', validation_path: 'stats-val.csv', target: 'y', task: 'regression', standardize: false }, dir);
+    const raw = await load(
+      'csv',
+      {
+        path: 'stats-train.csv',
+        test_path: 'stats-test.csv',
+        validation_path: 'stats-val.csv',
+        target: 'y',
+        task: 'regression',
+        standardize: false,
+      },
+      dir,
+    );
     assert.deepEqual([...raw.validation!.x], [4, 0, 2, 25]);
-    assert.isUndefined((await load('csv', { path: 'stats-train.csv', target: 'y', task: 'regression' }, dir)).validation);
+    assert.isUndefined(
+      (await load('csv', { path: 'stats-train.csv', target: 'y', task: 'regression' }, dir)).validation,
+    );
   });
 
   it("maps a validation file's labels with the training file's classes", async () => {
-    const data = await load('csv', { path: 'iris.csv', test_path: 'iris-test.csv', validation_path: 'iris-val.csv', target: 'species', task: 'classification', standardize: false }, dir);
+    const data = await load(
+      'csv',
+      {
+        path: 'iris.csv',
+        test_path: 'iris-test.csv',
+        validation_path: 'iris-val.csv',
+        target: 'species',
+        task: 'classification',
+        standardize: false,
+      },
+      dir,
+    );
     // Its own mapping would make setosa 0 and virginica 1.
     assert.deepEqual([...data.validation!.y], [2, 0]);
     assert.deepEqual([...data.validation!.x], [3.3, 2.2, 1.2, 0.1].map(Math.fround));
-    const numeric = await load('csv', { path: 'numeric-labels.csv', validation_path: 'numeric-labels-val.csv', target: 'label', task: 'classification', test_fraction: 0.5 }, dir);
+    const numeric = await load(
+      'csv',
+      {
+        path: 'numeric-labels.csv',
+        validation_path: 'numeric-labels-val.csv',
+        target: 'label',
+        task: 'classification',
+        test_fraction: 0.5,
+      },
+      dir,
+    );
     assert.deepEqual([...numeric.validation!.y], [1, 0], '"1.0" is the training file\'s class "1"');
   });
 
   it('reads "1" and "1.0" as the same class', async () => {
-    const data = await load('csv', { path: 'numeric-labels.csv', target: 'label', task: 'classification', test_fraction: 0.5 }, dir);
+    const data = await load(
+      'csv',
+      { path: 'numeric-labels.csv', target: 'label', task: 'classification', test_fraction: 0.5 },
+      dir,
+    );
     assert.equal(data.outputSize, 2);
     assert.equal(data.info?.classes, '0 1');
   });
@@ -96,68 +167,190 @@ describe('dataset csv', () => {
 
   const FIX = 'fix the cell or remove the row';
   const errors: Array<[string, Record<string, unknown>, () => string]> = [
-    ['a missing column', { path: 'iris.csv', target: 'specie', task: 'classification' },
-      () => `target column "specie" not found in ${f('iris.csv')} (Did you mean "species"?)`],
-    ['a one-column header that looks like another delimiter', { path: 'semicolons.csv', target: 'y', task: 'regression' },
-      () => `target column "y" not found in ${f('semicolons.csv')} (the header is one column "a;b;y": is the delimiter ";"? Set dataset.delimiter)`],
-    ['a column name in a file without a header', { path: 'values.tsv', delimiter: '\t', header: false, target: 'y', task: 'regression' },
-      () => `target column "y" not found in ${f('values.tsv')} (the file has no header (header: false): give columns by 0-based index)`],
-    ['a ragged row in a file without a header', { path: 'ragged.csv', header: false, target: 2, task: 'regression' },
-      () => `${f('ragged.csv')}:3:1 row has 2 cells, line 1 has 3 (check the delimiter "," and quote cells that contain it)`],
-    ['a non-numeric cell', { path: 'bad-cell.csv', target: 'y', task: 'regression' },
-      () => `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`],
-    ['the true line of a bad cell after blank lines', { path: 'blank-lines.csv', target: 'y', task: 'regression' },
-      () => `${f('blank-lines.csv')}:5:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`],
-    ['a NaN cell', { path: 'nan.csv', target: 'y', task: 'regression' },
-      () => `${f('nan.csv')}:3:3 column "b": "NaN" is not a finite number (${FIX}, or leave the column out of dataset.features)`],
-    ['an infinite target', { path: 'infinite-target.csv', target: 'y', task: 'regression' },
-      () => `${f('infinite-target.csv')}:3:3 column "y": "Infinity" is not a finite number (${FIX})`],
-    ['an empty cell', { path: 'empty-cell.csv', target: 'y', task: 'regression' },
-      () => `${f('empty-cell.csv')}:2:3 column "b": empty cell (fill it in or remove the row; missing values are not imputed)`],
-    ['a ragged row', { path: 'ragged.csv', target: 'y', task: 'regression' },
-      () => `${f('ragged.csv')}:3:1 row has 2 cells, the header (line 1) has 3 (check the delimiter "," and quote cells that contain it)`],
-    ['an unclosed quote', { path: 'unclosed.csv', target: 'y', task: 'regression' },
-      () => `${f('unclosed.csv')}:2:3 a quoted cell starts here and is never closed (add the closing quote)`],
-    ['an empty file', { path: 'empty.csv', target: 0, task: 'regression' },
-      () => `${f('empty.csv')}: the file is empty (check dataset.path, or write a header line and data rows into it)`],
-    ['a header without data rows', { path: 'header-only.csv', target: 'y', task: 'regression' },
-      () => `${f('header-only.csv')}: the file has a header line but no data rows (add data rows below the header, or set header: false if line 1 is data)`],
-    ['a missing file', { path: 'nope.csv', target: 0, task: 'regression' },
-      () => `${f('nope.csv')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`],
-    ['a missing test file', { path: 'iris.csv', test_path: 'nope.csv', target: 'species', task: 'classification' },
-      () => `${f('nope.csv')}: no such file (check dataset.test_path; a relative path starts at the spec file's directory)`],
-    ['a directory given as the file', { path: 'folder.csv', target: 0, task: 'regression' },
-      () => `${f('folder.csv')}: is a directory, expected a file (set dataset.path to a file inside it)`],
-    ['a single class', { path: 'one-class.csv', target: 'label', task: 'classification' },
-      () => `${f('one-class.csv')} column "label": found only class "x" in 3 rows; a classifier needs at least 2 classes (check dataset.target, or use task: regression for a numeric target)`],
-    ['a test class never seen in training', { path: 'train-xy.csv', test_path: 'test-z.csv', target: 'label', task: 'classification' },
-      () => `${f('test-z.csv')}:3:3 column "label": class "z" never occurs in the training file ${f('train-xy.csv')}; a classifier cannot learn it (fix the label, or add training rows of this class)`],
-    ['a missing validation file', { path: 'iris.csv', validation_path: 'nope.csv', target: 'species', task: 'classification' },
-      () => `${f('nope.csv')}: no such file (check dataset.validation_path; a relative path starts at the spec file's directory)`],
-    ['an empty validation file', { path: 'stats-train.csv', validation_path: 'empty.csv', target: 'y', task: 'regression' },
-      () => `${f('empty.csv')}: the file is empty (check dataset.validation_path, or write a header line and data rows into it)`],
-    ['a ragged row in the validation file', { path: 'stats-train.csv', validation_path: 'ragged.csv', target: 'y', task: 'regression' },
-      () => `${f('ragged.csv')}:3:1 row has 2 cells, the header (line 1) has 3 (check the delimiter "," and quote cells that contain it)`],
-    ['a non-numeric cell in the validation file', { path: 'stats-train.csv', validation_path: 'bad-cell.csv', target: 'y', task: 'regression' },
-      () => `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`],
-    ['a validation class never seen in training', { path: 'train-xy.csv', validation_path: 'test-z.csv', target: 'label', task: 'classification' },
-      () => `${f('test-z.csv')}:3:3 column "label": class "z" never occurs in the training file ${f('train-xy.csv')}; a classifier cannot learn it (fix the label, or add training rows of this class)`],
-    ['an empty label in the validation file', { path: 'train-xy.csv', test_path: 'train-xy.csv', validation_path: 'empty-label.csv', target: 'label', task: 'classification' },
-      () => `${f('empty-label.csv')}:3:3 column "label": empty label (fill it in or remove the row)`],
-    ['a validation file with other columns', { path: 'train-xy.csv', validation_path: 'test-other-header.csv', target: 'label', task: 'classification' },
-      () => `${f('test-other-header.csv')}:1:1 columns "a, class" differ from "a, label" in ${f('train-xy.csv')} (give both files the same columns in the same order)`],
-    ['a test file with other columns', { path: 'train-xy.csv', test_path: 'test-other-header.csv', target: 'label', task: 'classification' },
-      () => `${f('test-other-header.csv')}:1:1 columns "a, class" differ from "a, label" in ${f('train-xy.csv')} (give both files the same columns in the same order)`],
-    ['an empty label', { path: 'empty-label.csv', target: 'label', task: 'classification' },
-      () => `${f('empty-label.csv')}:3:3 column "label": empty label (fill it in or remove the row)`],
-    ['a constant regression target', { path: 'constant.csv', target: 'y', task: 'regression' },
-      () => `${f('constant.csv')} column "y": every value is 5; a regressor needs a target that varies (check dataset.target)`],
-    ['no feature columns', { path: 'only-target.csv', target: 'y', task: 'regression' },
-      () => `${f('only-target.csv')}: no feature columns: the target "y" is the only column (add feature columns, or check dataset.delimiter)`],
-    ['a split that leaves the test split empty', { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.1 },
-      () => `${f('two-rows.csv')}: 2 data rows leave 0 for the test split with test_fraction 0.1 (add rows, raise test_fraction, or give dataset.test_path)`],
-    ['a split that leaves the training split empty', { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.9 },
-      () => `${f('two-rows.csv')}: 2 data rows leave 0 for the training split with test_fraction 0.9 (add rows, lower test_fraction, or give dataset.test_path)`],
+    [
+      'a missing column',
+      { path: 'iris.csv', target: 'specie', task: 'classification' },
+      () => `target column "specie" not found in ${f('iris.csv')} (Did you mean "species"?)`,
+    ],
+    [
+      'a one-column header that looks like another delimiter',
+      { path: 'semicolons.csv', target: 'y', task: 'regression' },
+      () =>
+        `target column "y" not found in ${f('semicolons.csv')} (the header is one column "a;b;y": is the delimiter ";"? Set dataset.delimiter)`,
+    ],
+    [
+      'a column name in a file without a header',
+      { path: 'values.tsv', delimiter: '\t', header: false, target: 'y', task: 'regression' },
+      () =>
+        `target column "y" not found in ${f('values.tsv')} (the file has no header (header: false): give columns by 0-based index)`,
+    ],
+    [
+      'a ragged row in a file without a header',
+      { path: 'ragged.csv', header: false, target: 2, task: 'regression' },
+      () =>
+        `${f('ragged.csv')}:3:1 row has 2 cells, line 1 has 3 (check the delimiter "," and quote cells that contain it)`,
+    ],
+    [
+      'a non-numeric cell',
+      { path: 'bad-cell.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+    ],
+    [
+      'the true line of a bad cell after blank lines',
+      { path: 'blank-lines.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('blank-lines.csv')}:5:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+    ],
+    [
+      'a NaN cell',
+      { path: 'nan.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('nan.csv')}:3:3 column "b": "NaN" is not a finite number (${FIX}, or leave the column out of dataset.features)`,
+    ],
+    [
+      'an infinite target',
+      { path: 'infinite-target.csv', target: 'y', task: 'regression' },
+      () => `${f('infinite-target.csv')}:3:3 column "y": "Infinity" is not a finite number (${FIX})`,
+    ],
+    [
+      'an empty cell',
+      { path: 'empty-cell.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('empty-cell.csv')}:2:3 column "b": empty cell (fill it in or remove the row; missing values are not imputed)`,
+    ],
+    [
+      'a ragged row',
+      { path: 'ragged.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('ragged.csv')}:3:1 row has 2 cells, the header (line 1) has 3 (check the delimiter "," and quote cells that contain it)`,
+    ],
+    [
+      'an unclosed quote',
+      { path: 'unclosed.csv', target: 'y', task: 'regression' },
+      () => `${f('unclosed.csv')}:2:3 a quoted cell starts here and is never closed (add the closing quote)`,
+    ],
+    [
+      'an empty file',
+      { path: 'empty.csv', target: 0, task: 'regression' },
+      () => `${f('empty.csv')}: the file is empty (check dataset.path, or write a header line and data rows into it)`,
+    ],
+    [
+      'a header without data rows',
+      { path: 'header-only.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('header-only.csv')}: the file has a header line but no data rows (add data rows below the header, or set header: false if line 1 is data)`,
+    ],
+    [
+      'a missing file',
+      { path: 'nope.csv', target: 0, task: 'regression' },
+      () => `${f('nope.csv')}: no such file (check dataset.path; a relative path starts at the spec file's directory)`,
+    ],
+    [
+      'a missing test file',
+      { path: 'iris.csv', test_path: 'nope.csv', target: 'species', task: 'classification' },
+      () =>
+        `${f('nope.csv')}: no such file (check dataset.test_path; a relative path starts at the spec file's directory)`,
+    ],
+    [
+      'a directory given as the file',
+      { path: 'folder.csv', target: 0, task: 'regression' },
+      () => `${f('folder.csv')}: is a directory, expected a file (set dataset.path to a file inside it)`,
+    ],
+    [
+      'a single class',
+      { path: 'one-class.csv', target: 'label', task: 'classification' },
+      () =>
+        `${f('one-class.csv')} column "label": found only class "x" in 3 rows; a classifier needs at least 2 classes (check dataset.target, or use task: regression for a numeric target)`,
+    ],
+    [
+      'a test class never seen in training',
+      { path: 'train-xy.csv', test_path: 'test-z.csv', target: 'label', task: 'classification' },
+      () =>
+        `${f('test-z.csv')}:3:3 column "label": class "z" never occurs in the training file ${f('train-xy.csv')}; a classifier cannot learn it (fix the label, or add training rows of this class)`,
+    ],
+    [
+      'a missing validation file',
+      { path: 'iris.csv', validation_path: 'nope.csv', target: 'species', task: 'classification' },
+      () =>
+        `${f('nope.csv')}: no such file (check dataset.validation_path; a relative path starts at the spec file's directory)`,
+    ],
+    [
+      'an empty validation file',
+      { path: 'stats-train.csv', validation_path: 'empty.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('empty.csv')}: the file is empty (check dataset.validation_path, or write a header line and data rows into it)`,
+    ],
+    [
+      'a ragged row in the validation file',
+      { path: 'stats-train.csv', validation_path: 'ragged.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('ragged.csv')}:3:1 row has 2 cells, the header (line 1) has 3 (check the delimiter "," and quote cells that contain it)`,
+    ],
+    [
+      'a non-numeric cell in the validation file',
+      { path: 'stats-train.csv', validation_path: 'bad-cell.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+    ],
+    [
+      'a validation class never seen in training',
+      { path: 'train-xy.csv', validation_path: 'test-z.csv', target: 'label', task: 'classification' },
+      () =>
+        `${f('test-z.csv')}:3:3 column "label": class "z" never occurs in the training file ${f('train-xy.csv')}; a classifier cannot learn it (fix the label, or add training rows of this class)`,
+    ],
+    [
+      'an empty label in the validation file',
+      {
+        path: 'train-xy.csv',
+        test_path: 'train-xy.csv',
+        validation_path: 'empty-label.csv',
+        target: 'label',
+        task: 'classification',
+      },
+      () => `${f('empty-label.csv')}:3:3 column "label": empty label (fill it in or remove the row)`,
+    ],
+    [
+      'a validation file with other columns',
+      { path: 'train-xy.csv', validation_path: 'test-other-header.csv', target: 'label', task: 'classification' },
+      () =>
+        `${f('test-other-header.csv')}:1:1 columns "a, class" differ from "a, label" in ${f('train-xy.csv')} (give both files the same columns in the same order)`,
+    ],
+    [
+      'a test file with other columns',
+      { path: 'train-xy.csv', test_path: 'test-other-header.csv', target: 'label', task: 'classification' },
+      () =>
+        `${f('test-other-header.csv')}:1:1 columns "a, class" differ from "a, label" in ${f('train-xy.csv')} (give both files the same columns in the same order)`,
+    ],
+    [
+      'an empty label',
+      { path: 'empty-label.csv', target: 'label', task: 'classification' },
+      () => `${f('empty-label.csv')}:3:3 column "label": empty label (fill it in or remove the row)`,
+    ],
+    [
+      'a constant regression target',
+      { path: 'constant.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('constant.csv')} column "y": every value is 5; a regressor needs a target that varies (check dataset.target)`,
+    ],
+    [
+      'no feature columns',
+      { path: 'only-target.csv', target: 'y', task: 'regression' },
+      () =>
+        `${f('only-target.csv')}: no feature columns: the target "y" is the only column (add feature columns, or check dataset.delimiter)`,
+    ],
+    [
+      'a split that leaves the test split empty',
+      { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.1 },
+      () =>
+        `${f('two-rows.csv')}: 2 data rows leave 0 for the test split with test_fraction 0.1 (add rows, raise test_fraction, or give dataset.test_path)`,
+    ],
+    [
+      'a split that leaves the training split empty',
+      { path: 'two-rows.csv', target: 'y', task: 'regression', test_fraction: 0.9 },
+      () =>
+        `${f('two-rows.csv')}: 2 data rows leave 0 for the training split with test_fraction 0.9 (add rows, lower test_fraction, or give dataset.test_path)`,
+    ],
   ];
   for (const [what, params, message] of errors) {
     it(`reports ${what} (exit 2)`, async () => {
@@ -167,10 +360,20 @@ describe('dataset csv', () => {
 
   it('reports a class that the seeded split puts only in the test split', async () => {
     // Ten rows, class "z" only in row 6 (line 8): pick a seed whose 2-row test split holds it.
-    writeFileSync(f('rare.csv'), `a,label\n${Array.from({ length: 10 }, (_, i) => `${i},${i === 6 ? 'z' : 'xy'[i % 2]}`).join('\n')}\n`);
-    const seed = Array.from({ length: 100 }, (_, s) => s).find((s) => [...permutation(10, s).subarray(0, 2)].includes(6)) as number;
-    const message = await failure(load('csv', { path: 'rare.csv', target: 'label', task: 'classification', split_seed: seed }, dir));
-    assert.equal(message, `dataset "csv": ${f('rare.csv')}:8:3 column "label": class "z" falls only in the test split (test_fraction 0.2, split_seed ${seed}); a classifier cannot learn it (add rows of this class, or change split_seed)`);
+    writeFileSync(
+      f('rare.csv'),
+      `a,label\n${Array.from({ length: 10 }, (_, i) => `${i},${i === 6 ? 'z' : 'xy'[i % 2]}`).join('\n')}\n`,
+    );
+    const seed = Array.from({ length: 100 }, (_, s) => s).find((s) =>
+      [...permutation(10, s).subarray(0, 2)].includes(6),
+    ) as number;
+    const message = await failure(
+      load('csv', { path: 'rare.csv', target: 'label', task: 'classification', split_seed: seed }, dir),
+    );
+    assert.equal(
+      message,
+      `dataset "csv": ${f('rare.csv')}:8:3 column "label": class "z" falls only in the test split (test_fraction 0.2, split_seed ${seed}); a classifier cannot learn it (add rows of this class, or change split_seed)`,
+    );
   });
 
   it('reports an unreadable file', async () => {
@@ -178,14 +381,26 @@ describe('dataset csv', () => {
     chmodSync(f('secret.csv'), 0);
     const params = { path: 'secret.csv', target: 'y', task: 'regression' };
     // Root reads any file: as root, the load runs in a process of the user nobody.
-    const message = process.getuid?.() === 0 ? failureAsNobody('csv', params, dir) : await failure(load('csv', params, dir));
-    assert.equal(message, `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`);
+    const message =
+      process.getuid?.() === 0 ? failureAsNobody('csv', params, dir) : await failure(load('csv', params, dir));
+    assert.equal(
+      message,
+      `dataset "csv": ${f('secret.csv')}: cannot be read: permission denied (EACCES) (check the file's permissions)`,
+    );
   });
 });
 
 /** A small valid csv dataset, as a spec names it (to column 64), and the defaults it resolves with. */
 const TABLE = 'path: a.csv, target: y, task: regression';
-const RESOLVED = { path: 'a.csv', target: 'y', task: 'regression', delimiter: ',', header: true, test_fraction: 0.2, standardize: true };
+const RESOLVED = {
+  path: 'a.csv',
+  target: 'y',
+  task: 'regression',
+  delimiter: ',',
+  header: true,
+  test_fraction: 0.2,
+  standardize: true,
+};
 
 describeParams('dataset', 'csv', {
   slot: 'dataset',
@@ -195,8 +410,19 @@ describeParams('dataset', 'csv', {
     [
       '{ name: csv, path: a.csv, test_path: t.csv, validation_path: v.csv, delimiter: ";", header: false, features: [0, b], target: 2, task: regression, test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1 }',
       {
-        path: 'a.csv', test_path: 't.csv', validation_path: 'v.csv', delimiter: ';', header: false, features: [0, 'b'], target: 2,
-        task: 'regression', test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1,
+        path: 'a.csv',
+        test_path: 't.csv',
+        validation_path: 'v.csv',
+        delimiter: ';',
+        header: false,
+        features: [0, 'b'],
+        target: 2,
+        task: 'regression',
+        test_fraction: 0.5,
+        split_seed: 4294967295,
+        standardize: false,
+        train_limit: 1,
+        test_limit: 1,
       },
     ],
   ],
@@ -215,8 +441,14 @@ describeParams('dataset', 'csv', {
       '{ name: csv, path: a.csv, target: y, task: Regression }',
       'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got "Regression" (Did you mean "regression"?)',
     ],
-    ['{ name: csv, path: a.csv, target: y, task: ranking }', 'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got "ranking"'],
-    ['{ name: csv, path: a.csv, target: y, task: 1 }', 'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got 1'],
+    [
+      '{ name: csv, path: a.csv, target: y, task: ranking }',
+      'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got "ranking"',
+    ],
+    [
+      '{ name: csv, path: a.csv, target: y, task: 1 }',
+      'spec.yaml:2:53 dataset.task: must be one of "classification", "regression", got 1',
+    ],
     ['{ name: csv, path: 3, target: y, task: regression }', 'spec.yaml:2:29 dataset.path: must be string, got 3'],
     ['{ name: csv, path: "", target: y, task: regression }', 'spec.yaml:2:29 dataset.path: must not be empty'],
     [`{ name: csv, ${TABLE}, test_path: "" }`, 'spec.yaml:2:76 dataset.test_path: must not be empty'],
@@ -228,23 +460,41 @@ describeParams('dataset', 'csv', {
       "spec.yaml:2:77 dataset.validation: holds out a share of the training split, and dataset.validation_path gives the dataset's own validation split (pick one: remove validation, or remove validation_path)",
     ],
     ['{ name: csv, path: a.csv, target: -1, task: regression }', 'spec.yaml:2:44 dataset.target: must be >= 0, got -1'],
-    ['{ name: csv, path: a.csv, target: 1.5, task: regression }', 'spec.yaml:2:44 dataset.target: must be string or integer, got 1.5'],
-    ['{ name: csv, path: a.csv, target: [y], task: regression }', 'spec.yaml:2:44 dataset.target: must be string or integer, got a list'],
+    [
+      '{ name: csv, path: a.csv, target: 1.5, task: regression }',
+      'spec.yaml:2:44 dataset.target: must be string or integer, got 1.5',
+    ],
+    [
+      '{ name: csv, path: a.csv, target: [y], task: regression }',
+      'spec.yaml:2:44 dataset.target: must be string or integer, got a list',
+    ],
     [`{ name: csv, ${TABLE}, features: [] }`, 'spec.yaml:2:75 dataset.features: must list at least 1 item(s)'],
     [`{ name: csv, ${TABLE}, features: a }`, 'spec.yaml:2:75 dataset.features: must be array, got "a"'],
     [`{ name: csv, ${TABLE}, features: [a, -1] }`, 'spec.yaml:2:79 dataset.features[1]: must be >= 0, got -1'],
-    [`{ name: csv, ${TABLE}, features: [true] }`, 'spec.yaml:2:76 dataset.features[0]: must be string or integer, got true'],
+    [
+      `{ name: csv, ${TABLE}, features: [true] }`,
+      'spec.yaml:2:76 dataset.features[0]: must be string or integer, got true',
+    ],
     [`{ name: csv, ${TABLE}, delimiter: '' }`, 'spec.yaml:2:76 dataset.delimiter: must not be empty'],
-    [`{ name: csv, ${TABLE}, delimiter: ', ' }`, 'spec.yaml:2:76 dataset.delimiter: must be at most 1 character(s) long, got 2'],
+    [
+      `{ name: csv, ${TABLE}, delimiter: ', ' }`,
+      'spec.yaml:2:76 dataset.delimiter: must be at most 1 character(s) long, got 2',
+    ],
     [`{ name: csv, ${TABLE}, header: 'yes' }`, 'spec.yaml:2:73 dataset.header: must be boolean, got "yes"'],
     [`{ name: csv, ${TABLE}, test_fraction: 0 }`, 'spec.yaml:2:80 dataset.test_fraction: must be > 0, got 0'],
     [`{ name: csv, ${TABLE}, test_fraction: 1 }`, 'spec.yaml:2:80 dataset.test_fraction: must be < 1, got 1'],
     [`{ name: csv, ${TABLE}, split_seed: -1 }`, 'spec.yaml:2:77 dataset.split_seed: must be >= 0, got -1'],
-    [`{ name: csv, ${TABLE}, split_seed: 4294967296 }`, 'spec.yaml:2:77 dataset.split_seed: must be <= 4294967295, got 4294967296'],
+    [
+      `{ name: csv, ${TABLE}, split_seed: 4294967296 }`,
+      'spec.yaml:2:77 dataset.split_seed: must be <= 4294967295, got 4294967296',
+    ],
     [`{ name: csv, ${TABLE}, split_seed: 1.5 }`, 'spec.yaml:2:77 dataset.split_seed: must be integer, got 1.5'],
     [`{ name: csv, ${TABLE}, standardize: 1 }`, 'spec.yaml:2:78 dataset.standardize: must be boolean, got 1'],
     [`{ name: csv, ${TABLE}, train_limit: 0 }`, 'spec.yaml:2:78 dataset.train_limit: must be >= 1, got 0'],
-    [`{ name: csv, ${TABLE}, standardise: true }`, 'spec.yaml:2:65 dataset.standardise: unknown key "standardise" (Did you mean "standardize"?)'],
+    [
+      `{ name: csv, ${TABLE}, standardise: true }`,
+      'spec.yaml:2:65 dataset.standardise: unknown key "standardise" (Did you mean "standardize"?)',
+    ],
     [
       `{ name: csv, ${TABLE}, label: y }`,
       'spec.yaml:2:65 dataset.label: unknown key "label" (allowed keys: path, test_path, validation_path, delimiter, header, features, target, task, test_fraction, split_seed, standardize, train_limit, test_limit)',

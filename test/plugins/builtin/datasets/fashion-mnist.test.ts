@@ -15,12 +15,26 @@ import { describeParams } from '../params-table.js';
 import { distilRun } from '../../../cli-harness.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
-const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const NAMES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
 
 /** Four small IDX files: 6 training and 3 test images of 4x4 pixels, three classes. */
 function smallFiles(gz: boolean): Record<string, Buffer> {
-  const images = (n: number) => encodeIdxUbyte([n, 4, 4], Uint8Array.from({ length: n * 16 }, (_, i) => (i * 29) % 256));
-  const contents = [images(6), encodeIdxUbyte([6], Uint8Array.from([0, 1, 2, 0, 1, 2])), images(3), encodeIdxUbyte([3], Uint8Array.from([2, 1, 0]))];
+  const images = (n: number) =>
+    encodeIdxUbyte(
+      [n, 4, 4],
+      Uint8Array.from({ length: n * 16 }, (_, i) => (i * 29) % 256),
+    );
+  const contents = [
+    images(6),
+    encodeIdxUbyte([6], Uint8Array.from([0, 1, 2, 0, 1, 2])),
+    images(3),
+    encodeIdxUbyte([3], Uint8Array.from([2, 1, 0])),
+  ];
   return Object.fromEntries(NAMES.map((name, i) => (gz ? [`${name}.gz`, gzipSync(contents[i])] : [name, contents[i]])));
 }
 
@@ -76,16 +90,23 @@ describe('dataset fashion-mnist', () => {
   });
 
   it('checks every copy against the canonical content unless verify is false, saying an MD5 is of the decompressed content', async () => {
-    const hint = 'the file is not the canonical Fashion-MNIST: replace it (delete it from the cache to download it again), or set verify: false for your own data';
+    const hint =
+      'the file is not the canonical Fashion-MNIST: replace it (delete it from the cache to download it again), or set verify: false for your own data';
     const gz = writeFiles(tmp(), smallFiles(true));
     const content = smallFiles(false)['train-images-idx3-ubyte'];
     // Not the MD5 md5sum prints for the .gz: the message must not let the two be compared.
     assert.notEqual(md5(content), md5(smallFiles(true)['train-images-idx3-ubyte.gz']));
-    assert.equal(await refusal({ dir: gz }), `dataset "fashion-mnist": ${path.join(gz, 'train-images-idx3-ubyte.gz')}: \
-the MD5 of its decompressed content is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
+    assert.equal(
+      await refusal({ dir: gz }),
+      `dataset "fashion-mnist": ${path.join(gz, 'train-images-idx3-ubyte.gz')}: \
+the MD5 of its decompressed content is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`,
+    );
     const plain = writeFiles(tmp(), smallFiles(false));
-    assert.equal(await refusal({ dir: plain }), `dataset "fashion-mnist": ${path.join(plain, 'train-images-idx3-ubyte')}: \
-MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
+    assert.equal(
+      await refusal({ dir: plain }),
+      `dataset "fashion-mnist": ${path.join(plain, 'train-images-idx3-ubyte')}: \
+MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`,
+    );
   });
 
   it('looks in DISTIL_DATA_DIR (or its fashion-mnist folder), then the cache, then the system directory', async () => {
@@ -97,7 +118,11 @@ MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
     const system = writeFiles(tmp(), smallFiles(false));
     assert.equal((await load({ verify: false, system_dir: system })).info?.source, system);
     const cached = writeFiles(path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist'), smallFiles(true));
-    assert.equal((await load({ verify: false, system_dir: system })).info?.source, cached, 'the cache comes before the system directory');
+    assert.equal(
+      (await load({ verify: false, system_dir: system })).info?.source,
+      cached,
+      'the cache comes before the system directory',
+    );
   });
 
   it('downloads the four .gz files once, checked against the published MD5 sums, into the cache', async () => {
@@ -112,24 +137,39 @@ MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data/`;
     try {
-      const sums = { trainImages: md5(files[`${NAMES[0]}.gz`]), trainLabels: md5(files[`${NAMES[1]}.gz`]), testImages: md5(files[`${NAMES[2]}.gz`]), testLabels: md5(files[`${NAMES[3]}.gz`]) };
+      const sums = {
+        trainImages: md5(files[`${NAMES[0]}.gz`]),
+        trainLabels: md5(files[`${NAMES[1]}.gz`]),
+        testImages: md5(files[`${NAMES[2]}.gz`]),
+        testLabels: md5(files[`${NAMES[3]}.gz`]),
+      };
       const data = await load({ url, md5: sums, verify: false });
       assert.equal(data.train.n, 6);
       assert.equal(requests, 4);
-      assert.isTrue(existsSync(path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist', `${NAMES[0]}.gz`)));
+      assert.isTrue(
+        existsSync(path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist', `${NAMES[0]}.gz`)),
+      );
       await load({ url, md5: sums, verify: false });
       assert.equal(requests, 4, 'the second load reads the cache');
       process.env.XDG_CACHE_HOME = tmp();
       const system = tmp();
-      const wrong = await refusal({ url, md5: { ...sums, trainLabels: '0'.repeat(32) }, verify: false, system_dir: system });
-      assert.equal(wrong, [
-        'dataset "fashion-mnist": data not found. Looked in:',
-        '  - DISTIL_DATA_DIR: not set',
-        `  - cache: ${path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist')}`,
-        `  - Debian package dataset-fashion-mnist: ${system}`,
-        `  - download: download of ${url}${NAMES[1]}.gz has MD5 ${sums.trainLabels}, expected ${'0'.repeat(32)}`,
-        'Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.',
-      ].join('\n'));
+      const wrong = await refusal({
+        url,
+        md5: { ...sums, trainLabels: '0'.repeat(32) },
+        verify: false,
+        system_dir: system,
+      });
+      assert.equal(
+        wrong,
+        [
+          'dataset "fashion-mnist": data not found. Looked in:',
+          '  - DISTIL_DATA_DIR: not set',
+          `  - cache: ${path.join(process.env.XDG_CACHE_HOME!, 'distil-run', 'fashion-mnist')}`,
+          `  - Debian package dataset-fashion-mnist: ${system}`,
+          `  - download: download of ${url}${NAMES[1]}.gz has MD5 ${sums.trainLabels}, expected ${'0'.repeat(32)}`,
+          'Without network: apt-get install dataset-fashion-mnist, or put the four files (plain or .gz) in a directory and set DISTIL_DATA_DIR or dataset.dir to it.',
+        ].join('\n'),
+      );
     } finally {
       server.close();
     }
@@ -156,15 +196,35 @@ MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`);
     assert.equal(message, expected);
     // The same through the command: exit 2, the message alone on stderr.
     const spec = path.join(tmp(), 'fashion.yaml');
-    writeFileSync(spec, 'name: fashion\ndataset: { name: fashion-mnist }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n');
-    const run = distilRun([spec, '--out', tmp(), '--teacher-cache', 'off', '--blas', 'off', '--set', `dataset.url=${url}`, '--set', `dataset.system_dir=${system}`],
-      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } });
+    writeFileSync(
+      spec,
+      'name: fashion\ndataset: { name: fashion-mnist }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n',
+    );
+    const run = distilRun(
+      [
+        spec,
+        '--out',
+        tmp(),
+        '--teacher-cache',
+        'off',
+        '--blas',
+        'off',
+        '--set',
+        `dataset.url=${url}`,
+        '--set',
+        `dataset.system_dir=${system}`,
+      ],
+      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } },
+    );
     assert.equal(run.stderr, `distil-run: ${expected}\n`);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
     const empty = tmp();
-    assert.equal(await refusal({ dir: empty }), `dataset "fashion-mnist": ${empty}: holds no train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (plain or .gz) `
-      + '(put the four IDX files of Fashion-MNIST there, or leave dataset.dir out to find or download them)');
+    assert.equal(
+      await refusal({ dir: empty }),
+      `dataset "fashion-mnist": ${empty}: holds no train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (plain or .gz) ` +
+        '(put the four IDX files of Fashion-MNIST there, or leave dataset.dir out to find or download them)',
+    );
   });
 });
 
@@ -177,7 +237,12 @@ const PUBLISHED = {
   testImages: 'bef4ecab320f06d8554ea6380940ec79',
   testLabels: 'bb300cfdad3c16e7a12a480ee83cd310',
 };
-const DEFAULTS = { system_dir: '/usr/share/datasets/fashion-mnist', url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/', md5: PUBLISHED, verify: true };
+const DEFAULTS = {
+  system_dir: '/usr/share/datasets/fashion-mnist',
+  url: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+  md5: PUBLISHED,
+  verify: true,
+};
 
 describeParams('dataset', 'fashion-mnist', {
   slot: 'dataset',
@@ -185,7 +250,15 @@ describeParams('dataset', 'fashion-mnist', {
     ['fashion-mnist', DEFAULTS],
     [
       `{ name: fashion-mnist, dir: data/fm, system_dir: /opt/fm, url: 'http://example.com/fm/', md5: { trainImages: ${A}, trainLabels: ${A}, testImages: ${A}, testLabels: ${A} }, verify: false, train_limit: 3, test_limit: 2 }`,
-      { dir: 'data/fm', system_dir: '/opt/fm', url: 'http://example.com/fm/', md5: SUMS, verify: false, train_limit: 3, test_limit: 2 },
+      {
+        dir: 'data/fm',
+        system_dir: '/opt/fm',
+        url: 'http://example.com/fm/',
+        md5: SUMS,
+        verify: false,
+        train_limit: 3,
+        test_limit: 2,
+      },
     ],
   ],
   invalid: [
@@ -218,7 +291,13 @@ describeParams('dataset', 'fashion-mnist', {
     ['{ name: fashion-mnist, verify: 0 }', 'spec.yaml:2:41 dataset.verify: must be boolean, got 0'],
     ['{ name: fashion-mnist, test_limit: 0 }', 'spec.yaml:2:45 dataset.test_limit: must be >= 1, got 0'],
     ['{ name: fashion-mnist, train_limit: 2.5 }', 'spec.yaml:2:46 dataset.train_limit: must be integer, got 2.5'],
-    ['{ name: fashion-mnist, sytem_dir: /x }', 'spec.yaml:2:33 dataset.sytem_dir: unknown key "sytem_dir" (Did you mean "system_dir"?)'],
-    ['{ name: fashion-mnist, sha256: abc }', 'spec.yaml:2:33 dataset.sha256: unknown key "sha256" (allowed keys: dir, system_dir, url, md5, verify, train_limit, test_limit)'],
+    [
+      '{ name: fashion-mnist, sytem_dir: /x }',
+      'spec.yaml:2:33 dataset.sytem_dir: unknown key "sytem_dir" (Did you mean "system_dir"?)',
+    ],
+    [
+      '{ name: fashion-mnist, sha256: abc }',
+      'spec.yaml:2:33 dataset.sha256: unknown key "sha256" (allowed keys: dir, system_dir, url, md5, verify, train_limit, test_limit)',
+    ],
   ],
 });

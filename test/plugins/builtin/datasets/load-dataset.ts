@@ -57,9 +57,18 @@ export function failureAsNobody(name: string, params: Record<string, unknown>, d
     } catch (error) {
       console.log(JSON.stringify({ name: error.name, exitCode: error.exitCode, message: error.message }));
     }`;
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', uid: 65534, gid: 65534 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    uid: 65534,
+    gid: 65534,
+  });
   assert.equal(child.status, 0, child.stderr);
-  const outcome = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { name?: string; exitCode?: number; message?: string };
+  const outcome = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as {
+    name?: string;
+    exitCode?: number;
+    message?: string;
+  };
   assert.deepEqual([outcome.name, outcome.exitCode], ['DistilError', 2], child.stdout);
   return String(outcome.message);
 }
@@ -67,8 +76,15 @@ export function failureAsNobody(name: string, params: Record<string, unknown>, d
 /** Writes IDX files into a new directory: images `[n, 2, 2]` and labels `[n]`, gzipped when the name ends in .gz. */
 export function idxDir(files: Record<string, Buffer>): string {
   const dir = tmp();
-  for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  for (const [name, bytes] of Object.entries(files)) {
+    writeFileSync(path.join(dir, name), name.endsWith('.gz') ? gzipSync(bytes) : bytes);
+  }
   return dir;
 }
-export const idxImages = (n: number, side = 2): Buffer => encodeIdxUbyte([n, side, side], Uint8Array.from({ length: n * side * side }, (_, i) => (i * 51) % 256));
-export const idxLabels = (labels: readonly number[]): Buffer => encodeIdxUbyte([labels.length], Uint8Array.from(labels));
+export const idxImages = (n: number, side = 2): Buffer =>
+  encodeIdxUbyte(
+    [n, side, side],
+    Uint8Array.from({ length: n * side * side }, (_, i) => (i * 51) % 256),
+  );
+export const idxLabels = (labels: readonly number[]): Buffer =>
+  encodeIdxUbyte([labels.length], Uint8Array.from(labels));

@@ -15,8 +15,14 @@ describeParams('layer', 'dense', {
     ['{ name: dense, units: 65537 }', 'spec.yaml:4:45 models.teacher.layers[0].units: must be <= 65536, got 65537'],
     ['{ name: dense, units: 2.5 }', 'spec.yaml:4:45 models.teacher.layers[0].units: must be integer, got 2.5'],
     ['{ name: dense, units: "4" }', 'spec.yaml:4:45 models.teacher.layers[0].units: must be integer, got "4"'],
-    ['{ name: dense, units: .nan }', 'spec.yaml:4:45 models.teacher.layers[0].units: must be a finite integer, got .nan'],
-    ['0', 'spec.yaml:4:23 models.teacher.layers[0]: must be a positive integer up to 65536 (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }, got 0'],
+    [
+      '{ name: dense, units: .nan }',
+      'spec.yaml:4:45 models.teacher.layers[0].units: must be a finite integer, got .nan',
+    ],
+    [
+      '0',
+      'spec.yaml:4:23 models.teacher.layers[0]: must be a positive integer up to 65536 (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }, got 0',
+    ],
     [
       '{ name: dense, units: 4, activation: relu6 }',
       'spec.yaml:4:60 models.teacher.layers[0].activation: must be one of "relu", "linear", "tanh", "sigmoid", "elu", "selu", "softplus", "swish", "gelu", got "relu6" (Did you mean "relu"?)',
@@ -25,10 +31,22 @@ describeParams('layer', 'dense', {
       '{ name: dense, units: 4, activation: 3 }',
       'spec.yaml:4:60 models.teacher.layers[0].activation: must be one of "relu", "linear", "tanh", "sigmoid", "elu", "selu", "softplus", "swish", "gelu", got 3',
     ],
-    ['{ name: dense, units: 4, use_bias: 1 }', 'spec.yaml:4:58 models.teacher.layers[0].use_bias: must be boolean, got 1'],
-    ['{ name: dense, units: 4, unit: 3 }', 'spec.yaml:4:48 models.teacher.layers[0].unit: unknown key "unit" (Did you mean "units"?)'],
-    ['{ name: dense, units: 4, kernel: 3 }', 'spec.yaml:4:48 models.teacher.layers[0].kernel: unknown key "kernel" (allowed keys: units, activation, use_bias)'],
-    ['{ name: dens, units: 4 }', 'spec.yaml:4:31 models.teacher.layers[0].name: unknown layer "dens" (Did you mean "dense"?)'],
+    [
+      '{ name: dense, units: 4, use_bias: 1 }',
+      'spec.yaml:4:58 models.teacher.layers[0].use_bias: must be boolean, got 1',
+    ],
+    [
+      '{ name: dense, units: 4, unit: 3 }',
+      'spec.yaml:4:48 models.teacher.layers[0].unit: unknown key "unit" (Did you mean "units"?)',
+    ],
+    [
+      '{ name: dense, units: 4, kernel: 3 }',
+      'spec.yaml:4:48 models.teacher.layers[0].kernel: unknown key "kernel" (allowed keys: units, activation, use_bias)',
+    ],
+    [
+      '{ name: dens, units: 4 }',
+      'spec.yaml:4:31 models.teacher.layers[0].name: unknown layer "dens" (Did you mean "dense"?)',
+    ],
     // A missing key is located at the layer, not at the list of layers.
     ['{ name: dense }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "units"'],
   ],

@@ -8,7 +8,13 @@ describeParams('layer', 'global-avg-pool', {
     ['{ name: global-avg-pool }', {}],
   ],
   invalid: [
-    ['{ name: global-avg-pool, keepdims: true }', 'spec.yaml:4:48 models.teacher.layers[0].keepdims: unknown key "keepdims" (this component takes no params)'],
-    ['{ name: global-avg-pool, pool_size: 2 }', 'spec.yaml:4:48 models.teacher.layers[0].pool_size: unknown key "pool_size" (this component takes no params)'],
+    [
+      '{ name: global-avg-pool, keepdims: true }',
+      'spec.yaml:4:48 models.teacher.layers[0].keepdims: unknown key "keepdims" (this component takes no params)',
+    ],
+    [
+      '{ name: global-avg-pool, pool_size: 2 }',
+      'spec.yaml:4:48 models.teacher.layers[0].pool_size: unknown key "pool_size" (this component takes no params)',
+    ],
   ],
 });

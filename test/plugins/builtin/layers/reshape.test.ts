@@ -10,10 +10,16 @@ describeParams('layer', 'reshape', {
   ],
   invalid: [
     ['{ name: reshape, shape: [] }', 'spec.yaml:4:47 models.teacher.layers[0].shape: must list at least 1 item(s)'],
-    ['{ name: reshape, shape: [1, 2, 3, 4, 5] }', 'spec.yaml:4:47 models.teacher.layers[0].shape: must list at most 4 item(s), got 5'],
+    [
+      '{ name: reshape, shape: [1, 2, 3, 4, 5] }',
+      'spec.yaml:4:47 models.teacher.layers[0].shape: must list at most 4 item(s), got 5',
+    ],
     ['{ name: reshape, shape: [0] }', 'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be >= 1, got 0'],
     ['{ name: reshape, shape: [28, -1] }', 'spec.yaml:4:52 models.teacher.layers[0].shape[1]: must be >= 1, got -1'],
-    ['{ name: reshape, shape: [1000001] }', 'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be <= 1000000, got 1000001'],
+    [
+      '{ name: reshape, shape: [1000001] }',
+      'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be <= 1000000, got 1000001',
+    ],
     ['{ name: reshape, shape: [2.5] }', 'spec.yaml:4:48 models.teacher.layers[0].shape[0]: must be integer, got 2.5'],
     ['{ name: reshape, shape: 784 }', 'spec.yaml:4:47 models.teacher.layers[0].shape: must be array, got 784'],
     ['{ name: reshape }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "shape"'],

@@ -24,11 +24,26 @@ describeParams('loss', 'mse', {
     ['{ name: mse }', {}],
   ],
   invalid: [
-    ['{ name: mse, reduction: sum }', 'spec.yaml:8:22 training.loss.reduction: unknown key "reduction" (this component takes no params)'],
+    [
+      '{ name: mse, reduction: sum }',
+      'spec.yaml:8:22 training.loss.reduction: unknown key "reduction" (this component takes no params)',
+    ],
     ['{ name: mes }', 'spec.yaml:8:17 training.loss.name: unknown loss "mes" (Did you mean "mse"?)'],
   ],
   misplaced: [
-    { task: 'classification', component: 'mse', messages: ['spec.yaml:8:9 training.loss: loss "mse" is for regression datasets, and this dataset is classification'] },
-    { slot: 'distillation', component: 'mse', messages: ["spec.yaml:8:15 distillation: loss \"mse\" does not use the teacher's outputs (use soft-mse for a regression dataset)"] },
+    {
+      task: 'classification',
+      component: 'mse',
+      messages: [
+        'spec.yaml:8:9 training.loss: loss "mse" is for regression datasets, and this dataset is classification',
+      ],
+    },
+    {
+      slot: 'distillation',
+      component: 'mse',
+      messages: [
+        'spec.yaml:8:15 distillation: loss "mse" does not use the teacher\'s outputs (use soft-mse for a regression dataset)',
+      ],
+    },
   ],
 });

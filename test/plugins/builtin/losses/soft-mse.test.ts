@@ -13,7 +13,11 @@ describe('loss soft-mse', () => {
     const prediction = tf.tensor2d([[1], [2], [4]]);
     const target = tf.tensor1d([1, 3, 2]);
     const soft = create<Loss>('loss', 'soft-mse', { alpha: 0.25 });
-    assert.closeTo(value(soft.compute(prediction, target, tf.tensor2d([[1], [2], [3]]))), 0.25 * (5 / 3) + 0.75 * (1 / 3), 1e-6);
+    assert.closeTo(
+      value(soft.compute(prediction, target, tf.tensor2d([[1], [2], [3]]))),
+      0.25 * (5 / 3) + 0.75 * (1 / 3),
+      1e-6,
+    );
   });
 });
 
@@ -31,15 +35,26 @@ describeParams('loss', 'soft-mse', {
     ['{ name: soft-mse, alpha: -1 }', 'spec.yaml:8:40 distillation.alpha: must be >= 0, got -1'],
     ['{ name: soft-mse, alpha: "0.5" }', 'spec.yaml:8:40 distillation.alpha: must be number, got "0.5"'],
     ['{ name: soft-mse, alpa: 0.5 }', 'spec.yaml:8:33 distillation.alpa: unknown key "alpa" (Did you mean "alpha"?)'],
-    ['{ name: soft-mse, temperature: 2 }', 'spec.yaml:8:33 distillation.temperature: unknown key "temperature" (allowed keys: alpha)'],
+    [
+      '{ name: soft-mse, temperature: 2 }',
+      'spec.yaml:8:33 distillation.temperature: unknown key "temperature" (allowed keys: alpha)',
+    ],
   ],
   misplaced: [
-    { task: 'classification', component: 'soft-mse', messages: ['spec.yaml:8:15 distillation: loss "soft-mse" is for regression datasets, and this dataset is classification'] },
+    {
+      task: 'classification',
+      component: 'soft-mse',
+      messages: [
+        'spec.yaml:8:15 distillation: loss "soft-mse" is for regression datasets, and this dataset is classification',
+      ],
+    },
     // A role's label loss has no teacher to read.
     {
       slot: 'loss',
       component: 'soft-mse',
-      messages: ['spec.yaml:8:9 training.loss: loss "soft-mse" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use mse for a regression dataset)'],
+      messages: [
+        'spec.yaml:8:9 training.loss: loss "soft-mse" needs the teacher\'s outputs, so it is a distillation: setting, not a role\'s training.loss (use mse for a regression dataset)',
+      ],
     },
   ],
 });

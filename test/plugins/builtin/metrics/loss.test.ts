@@ -22,7 +22,10 @@ describeParams('metric', 'loss', {
     ['{ name: loss }', {}],
   ],
   invalid: [
-    ['{ name: loss, weight: 1 }', 'spec.yaml:8:27 training.metrics[0].weight: unknown key "weight" (this component takes no params)'],
+    [
+      '{ name: loss, weight: 1 }',
+      'spec.yaml:8:27 training.metrics[0].weight: unknown key "weight" (this component takes no params)',
+    ],
     ['{ name: los }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "los" (Did you mean "loss"?)'],
   ],
 });
@@ -32,5 +35,10 @@ describeParams('metric', 'loss', {
   slot: 'metric',
   task: 'regression',
   valid: [['loss', {}]],
-  invalid: [['{ name: loss, reduction: mean }', 'spec.yaml:8:27 training.metrics[0].reduction: unknown key "reduction" (this component takes no params)']],
+  invalid: [
+    [
+      '{ name: loss, reduction: mean }',
+      'spec.yaml:8:27 training.metrics[0].reduction: unknown key "reduction" (this component takes no params)',
+    ],
+  ],
 });

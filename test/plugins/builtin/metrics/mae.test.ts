@@ -26,10 +26,19 @@ describeParams('metric', 'mae', {
     ['{ name: mae }', {}],
   ],
   invalid: [
-    ['{ name: mae, multioutput: raw }', 'spec.yaml:8:26 training.metrics[0].multioutput: unknown key "multioutput" (this component takes no params)'],
+    [
+      '{ name: mae, multioutput: raw }',
+      'spec.yaml:8:26 training.metrics[0].multioutput: unknown key "multioutput" (this component takes no params)',
+    ],
     ['{ name: mea }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "mea" (Did you mean "mae"?)'],
   ],
   misplaced: [
-    { task: 'classification', component: 'mae', messages: ['spec.yaml:8:13 training.metrics[0]: metric "mae" is for regression datasets, and this dataset is classification'] },
+    {
+      task: 'classification',
+      component: 'mae',
+      messages: [
+        'spec.yaml:8:13 training.metrics[0]: metric "mae" is for regression datasets, and this dataset is classification',
+      ],
+    },
   ],
 });

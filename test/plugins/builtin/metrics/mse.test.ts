@@ -26,10 +26,19 @@ describeParams('metric', 'mse', {
     ['{ name: mse }', {}],
   ],
   invalid: [
-    ['{ name: mse, squared: true }', 'spec.yaml:8:26 training.metrics[0].squared: unknown key "squared" (this component takes no params)'],
+    [
+      '{ name: mse, squared: true }',
+      'spec.yaml:8:26 training.metrics[0].squared: unknown key "squared" (this component takes no params)',
+    ],
     ['{ name: msee }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "msee" (Did you mean "mse"?)'],
   ],
   misplaced: [
-    { task: 'classification', component: 'mse', messages: ['spec.yaml:8:13 training.metrics[0]: metric "mse" is for regression datasets, and this dataset is classification'] },
+    {
+      task: 'classification',
+      component: 'mse',
+      messages: [
+        'spec.yaml:8:13 training.metrics[0]: metric "mse" is for regression datasets, and this dataset is classification',
+      ],
+    },
   ],
 });

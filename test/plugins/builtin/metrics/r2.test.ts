@@ -26,10 +26,19 @@ describeParams('metric', 'r2', {
     ['{ name: r2 }', {}],
   ],
   invalid: [
-    ['{ name: r2, adjusted: true }', 'spec.yaml:8:25 training.metrics[0].adjusted: unknown key "adjusted" (this component takes no params)'],
+    [
+      '{ name: r2, adjusted: true }',
+      'spec.yaml:8:25 training.metrics[0].adjusted: unknown key "adjusted" (this component takes no params)',
+    ],
     ['{ name: r3 }', 'spec.yaml:8:21 training.metrics[0].name: unknown metric "r3" (Did you mean "r2"?)'],
   ],
   misplaced: [
-    { task: 'classification', component: 'r2', messages: ['spec.yaml:8:13 training.metrics[0]: metric "r2" is for regression datasets, and this dataset is classification'] },
+    {
+      task: 'classification',
+      component: 'r2',
+      messages: [
+        'spec.yaml:8:13 training.metrics[0]: metric "r2" is for regression datasets, and this dataset is classification',
+      ],
+    },
   ],
 });

@@ -16,8 +16,14 @@ describeParams('optimizer', 'sgd', {
     ['{ name: sgd, momentum: 1 }', 'spec.yaml:7:37 training.optimizer.momentum: must be < 1, got 1'],
     ['{ name: sgd, momentum: -0.5 }', 'spec.yaml:7:37 training.optimizer.momentum: must be >= 0, got -0.5'],
     ['{ name: sgd, nesterov: 1 }', 'spec.yaml:7:37 training.optimizer.nesterov: must be boolean, got 1'],
-    ['{ name: sgd, nesterv: true }', 'spec.yaml:7:27 training.optimizer.nesterv: unknown key "nesterv" (Did you mean "nesterov"?)'],
-    ['{ name: sgd, learning_rate: 0.1 }', 'spec.yaml:7:27 training.optimizer.learning_rate: unknown key "learning_rate" (allowed keys: lr, momentum, nesterov)'],
+    [
+      '{ name: sgd, nesterv: true }',
+      'spec.yaml:7:27 training.optimizer.nesterv: unknown key "nesterv" (Did you mean "nesterov"?)',
+    ],
+    [
+      '{ name: sgd, learning_rate: 0.1 }',
+      'spec.yaml:7:27 training.optimizer.learning_rate: unknown key "learning_rate" (allowed keys: lr, momentum, nesterov)',
+    ],
     ['{ name: sdg }', 'spec.yaml:7:22 training.optimizer.name: unknown optimizer "sdg" (Did you mean "sgd"?)'],
   ],
 });
