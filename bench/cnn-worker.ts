@@ -10,7 +10,7 @@ import type { Sgemm } from '../src/backend/blas.js';
 import { selectBackend } from '../src/backend/select.js';
 import type { BackendRequest } from '../src/backend/select.js';
 import { loadExperiment } from '../src/config/experiment.js';
-import type { ResolvedConfig } from '../src/config/resolve.js';
+import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import type { Registry } from '../src/registry/registry.js';
 import type { Dataset, Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';

@@ -11,7 +11,7 @@ import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
 import { loadExperiment } from '../src/config/experiment.js';
-import type { ResolvedConfig } from '../src/config/resolve.js';
+import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import type { Registry } from '../src/registry/registry.js';
 import { packageRoot } from '../src/shared/package-root.js';
 import { createRegistry } from '../src/plugins/index.js';

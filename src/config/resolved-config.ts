@@ -1,5 +1,6 @@
 // What the resolver makes of a spec: the readonly config of one grid cell, as the runner reads it.
 import type { Role, Task } from '../shared/index.js';
+import type { ResolvedSearch } from './search.js';
 
 /** A component chosen by name, with its params validated and defaults filled in. */
 export interface ComponentRef {
@@ -57,4 +58,56 @@ export interface ResolvedConfig {
 /** Whether a config's roles have a validation split: a share held out, or the dataset's own. */
 export function hasValidation(config: ResolvedConfig): boolean {
   return config.validation > 0 || config.ownValidation !== undefined;
+}
+
+/** One point of the grid: its overrides and the config they give. */
+export interface ResolvedCell {
+  /**
+   * Stable content hash of the cell's config without its seed: the same grid point has the same id
+   * for every seed, across runs and machines (rows are keyed by id, seed and role).
+   */
+  readonly id: string;
+  /** The seed of this run of the cell (`config.seed`): one of `seeds:`, or `seed:`. */
+  readonly seed: number;
+  /** Position in the order cells run: grid points in order, each once per seed. */
+  readonly index: number;
+  /** Grid path → value for this cell (empty without a grid). */
+  readonly overrides: Readonly<Record<string, unknown>>;
+  readonly config: ResolvedConfig;
+}
+
+/** The experiment as the runner reads it. */
+export interface ResolvedExperiment {
+  readonly name: string;
+  readonly description: string;
+  readonly file: string;
+  readonly baseDir: string;
+  /** The spec after --set overrides, as plain data (recorded in the manifest). */
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly plugins: readonly string[];
+  /** Every swept path and its values (a zip group's paths included). */
+  readonly grid: Readonly<Record<string, readonly unknown[]>>;
+  /** The axes of the cartesian product, in order: one path each, or the paths of a zip group. */
+  readonly axes: readonly GridAxisSummary[];
+  readonly cells: readonly ResolvedCell[];
+  /** The selection stage, when the spec has `search:`; `cells` are then those of its first point until it has run. */
+  readonly search?: SearchStage;
+}
+
+/** A resolved `search:` with the cells it trains and, for each possible winner, the cells after it. */
+export interface SearchStage extends ResolvedSearch {
+  /** The teacher of every search point, once per seed (point by point). */
+  readonly cells: readonly ResolvedCell[];
+  /** The cell id of each point's teacher (the same for all its seeds). */
+  readonly pointIds: readonly string[];
+  /** For each point, the experiment's cells when that point wins (teacher and carried values set). */
+  readonly finals: ReadonlyArray<readonly ResolvedCell[]>;
+}
+
+/** One axis of the grid as `--dry-run` shows it. */
+export interface GridAxisSummary {
+  /** The swept paths: one, or a zip group's. */
+  readonly paths: readonly string[];
+  /** How many values each path takes. */
+  readonly length: number;
 }

@@ -1,0 +1,102 @@
+// The selection stage of a spec with `search:`: a teacher cell per search point and seed, and the cells
+// after each possible winner, all resolved before a run so every problem is reported first.
+import { issueAt, noValidationSplit, searchTooLarge } from '../errors/index.js';
+import type { SpecIssue } from '../errors/index.js';
+import type { Registry } from '../registry/index.js';
+import { contentHash, SPEC_LIMITS } from '../shared/index.js';
+import { issuesFromAjv } from './ajv-issues.js';
+import type { Locator } from './ajv-issues.js';
+import { resolveCells, validateBase } from './cells.js';
+import { gridPoints } from './grid.js';
+import type { GridAxis } from './grid.js';
+import type { IssueCollector } from './issues.js';
+import type { SpecSource } from './load.js';
+import { formatPath } from './locate.js';
+import { validationParamsOf } from './resolve.js';
+import { hasValidation } from './resolved-config.js';
+import type { ResolvedConfig, SearchStage } from './resolved-config.js';
+import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
+import type { ResolvedSearch } from './search.js';
+
+/** Locates a problem of a search point's teacher at the search entry whose value caused it. */
+function searchLocator(search: ResolvedSearch, point: Readonly<Record<string, unknown>>, locator: Locator): Locator {
+  return (segments, atKey) => {
+    const dotted = formatPath(segments);
+    for (const axis of search.axes) {
+      const target = `models.teacher.${axis.path}`;
+      if (dotted === target || dotted.startsWith(`${target}.`) || dotted.startsWith(`${target}[`)) {
+        return locator(['search', 'grid', axis.path, axis.values.indexOf(point[axis.path])], false);
+      }
+      // A misspelt path: the key it added is unknown where it landed.
+      if (target.startsWith(`${dotted}.`) || dotted.startsWith('models.teacher')) {
+        return locator(['search', 'grid', axis.path], true);
+      }
+    }
+    return locator(segments, atKey);
+  };
+}
+
+/**
+ * The selection stage of a spec with `search:`: its teacher cells (one per point and seed) and the
+ * experiment's cells for each possible winner, all resolved now so every problem is reported before a run.
+ */
+export function resolveSearchStage(
+  source: SpecSource,
+  spec: Record<string, unknown>,
+  axes: readonly GridAxis[],
+  first: ResolvedConfig,
+  registry: Registry,
+  issues: IssueCollector,
+  locator: Locator,
+): SearchStage | undefined {
+  if (spec.search === undefined) return undefined;
+  const problems: SpecIssue[] = [];
+  const resolved = resolveSearch(
+    spec,
+    first.models.teacher.training.metrics.map((m) => m.name),
+    registry,
+    locator,
+    problems,
+  );
+  if (resolved && !hasValidation(first)) {
+    problems.push(
+      issueAt(
+        locator(['search', 'select'], false),
+        'search.select',
+        noValidationSplit('search', validationParamsOf(registry, first.dataset.name)),
+      ),
+    );
+  }
+  // Every point is resolved with every cell of the grid (its possible finals): bound the product.
+  const size = resolved ? resolved.points.length * gridPoints(axes) : 0;
+  if (size > SPEC_LIMITS.gridCells) {
+    problems.push(
+      issueAt(locator(['search', 'grid'], true), 'search.grid', searchTooLarge(resolved!.points.length, size)),
+    );
+  }
+  issues.add(problems);
+  if (!resolved || problems.length > 0) return undefined;
+  // Each point is checked against the schema like a grid cell, its problems located at its search entry.
+  for (const point of resolved.points) {
+    issues.add(
+      issuesFromAjv(validateBase(searchPointSpec(spec, point)) ?? [], [], searchLocator(resolved, point, locator)),
+    );
+  }
+  const pointIds: string[] = [];
+  const cells = resolved.points
+    .flatMap((point) => {
+      // A search cell trains only the teacher: its id is its own, never a final cell's (their rows must not share a key).
+      const teachers = resolveCells(source, searchPointSpec(spec, point), [], registry, issues).map((cell) => ({
+        ...cell,
+        id: contentHash({ search: cell.id }),
+      }));
+      pointIds.push(teachers[0]?.id ?? '');
+      const overrides = Object.fromEntries(Object.entries(point).map(([p, v]) => [`models.teacher.${p}`, v]));
+      return teachers.map((cell) => ({ ...cell, overrides }));
+    })
+    .map((cell, index) => ({ ...cell, index }));
+  const finals = resolved.points.map((point) =>
+    resolveCells(source, carriedSpec(spec, resolved, point), axes, registry, issues),
+  );
+  return { ...resolved, cells, pointIds, finals };
+}
