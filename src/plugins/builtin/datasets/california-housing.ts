@@ -10,7 +10,7 @@ import { parseDecimal } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
 import { defineComponent } from '../../../registry/index.js';
-import { limitParams } from './limit-params.js';
+import { limitParams, splitParams } from './limit-params.js';
 
 export interface HousingParams {
   path?: string;
@@ -235,18 +235,7 @@ export default defineComponent<HousingParams>({
         default: HOUSING_SHA256,
         description: 'Expected SHA-256 of the download.',
       },
-      test_fraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
-      split_seed: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 4294967295,
-        description: 'Seed of the train/test split (default: the experiment seed).',
-      },
-      standardize: {
-        type: 'boolean',
-        default: true,
-        description: "Scale features with the training split's mean and std.",
-      },
+      ...splitParams,
       ...limitParams,
     },
   },
