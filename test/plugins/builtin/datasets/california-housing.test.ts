@@ -10,8 +10,7 @@ import { writeTar } from '../../../../src/data/fetch.js';
 import { sha256 } from '../../../../src/shared/hash.js';
 import { HOUSING_URL } from '../../../../src/plugins/builtin/datasets/california-housing.js';
 import { describeParams } from '../params-table.js';
-import { failure, load, tmp } from './load-dataset.js';
-import { distilRun } from '../../../cli-harness.js';
+import { assertRunRefused, failure, load, tmp } from './load-dataset.js';
 
 /** Starts a local HTTP server answering every request with `answer`; returns its base URL and a request counter. */
 async function serve(
@@ -161,28 +160,7 @@ describe('dataset california-housing', () => {
     ].join('\n');
     assert.equal(message, expected);
     // The same through the command: exit 2, the message alone on stderr.
-    const spec = path.join(tmp(), 'housing.yaml');
-    writeFileSync(
-      spec,
-      'name: housing\ndataset: { name: california-housing }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n',
-    );
-    const run = distilRun(
-      [
-        spec,
-        '--out',
-        tmp(),
-        '--teacher-cache',
-        'off',
-        '--blas',
-        'off',
-        '--set',
-        `dataset.url=http://127.0.0.1:${port}/cal_housing.tgz`,
-      ],
-      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: cache } },
-    );
-    assert.equal(run.stderr, `distil-run: ${expected}\n`);
-    assert.equal(run.code, 2);
-    assert.equal(run.stdout, '');
+    assertRunRefused('california-housing', [`url=http://127.0.0.1:${port}/cal_housing.tgz`], cache, expected);
   });
 
   it('names the file (not the directory given) and the line of a malformed row', async () => {

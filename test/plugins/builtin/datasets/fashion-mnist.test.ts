@@ -12,7 +12,7 @@ import { DistilError } from '../../../../src/errors/index.js';
 import { builtinRegistry } from '../../../helpers.js';
 import type { Dataset } from '../../../../src/registry/types.js';
 import { describeParams } from '../params-table.js';
-import { distilRun } from '../../../cli-harness.js';
+import { assertRunRefused } from './load-dataset.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'distil-fashion-'));
 const NAMES = [
@@ -195,30 +195,7 @@ MD5 is ${md5(content)}, expected f4a8712d7a061bf5bd6d2ca38dc4d50a (${hint})`,
     ].join('\n');
     assert.equal(message, expected);
     // The same through the command: exit 2, the message alone on stderr.
-    const spec = path.join(tmp(), 'fashion.yaml');
-    writeFileSync(
-      spec,
-      'name: fashion\ndataset: { name: fashion-mnist }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n',
-    );
-    const run = distilRun(
-      [
-        spec,
-        '--out',
-        tmp(),
-        '--teacher-cache',
-        'off',
-        '--blas',
-        'off',
-        '--set',
-        `dataset.url=${url}`,
-        '--set',
-        `dataset.system_dir=${system}`,
-      ],
-      { env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } },
-    );
-    assert.equal(run.stderr, `distil-run: ${expected}\n`);
-    assert.equal(run.code, 2);
-    assert.equal(run.stdout, '');
+    assertRunRefused('fashion-mnist', [`url=${url}`, `system_dir=${system}`], process.env.XDG_CACHE_HOME, expected);
     const empty = tmp();
     assert.equal(
       await refusal({ dir: empty }),

@@ -9,7 +9,7 @@ import { assert } from 'chai';
 import { encodeIdxUbyte } from '../../../../src/data/idx.js';
 import { DistilError } from '../../../../src/errors/index.js';
 import type { Dataset } from '../../../../src/registry/types.js';
-import { root } from '../../../cli-harness.js';
+import { distilRun, root } from '../../../cli-harness.js';
 import { builtinRegistry } from '../../../helpers.js';
 
 export const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-data-'));
@@ -88,3 +88,27 @@ export const idxImages = (n: number, side = 2): Buffer =>
   );
 export const idxLabels = (labels: readonly number[]): Buffer =>
   encodeIdxUbyte([labels.length], Uint8Array.from(labels));
+
+/**
+ * Asserts that a one-epoch run of dataset `name` (its params set by `--set dataset.X=V`, for each of `set`)
+ * is refused as `distil-run` answers: exit 2, `message` alone on stderr, nothing on stdout.
+ */
+export function assertRunRefused(
+  name: string,
+  set: readonly string[],
+  cache: string | undefined,
+  message: string,
+): void {
+  const spec = path.join(tmp(), `${name}.yaml`);
+  writeFileSync(
+    spec,
+    `name: ${name}\ndataset: { name: ${name} }\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\ntraining: { epochs: 1 }\n`,
+  );
+  const flags = set.flatMap((value) => ['--set', `dataset.${value}`]);
+  const run = distilRun([spec, '--out', tmp(), '--teacher-cache', 'off', '--blas', 'off', ...flags], {
+    env: { DISTIL_DATA_DIR: '', XDG_CACHE_HOME: cache },
+  });
+  assert.equal(run.stderr, `distil-run: ${message}\n`);
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, '');
+}
