@@ -26,7 +26,7 @@ function describeParam(name: string, schema: JsonSchema, required: boolean): str
 }
 
 /** Every registered component by kind, with its params, types and defaults. */
-export function formatRegistry(registry: Registry): string {
+function formatRegistry(registry: Registry): string {
   const lines: string[] = [];
   for (const kind of COMPONENT_KINDS) {
     lines.push(`${kind === 'loss' ? 'losses' : `${kind}s`}:`);

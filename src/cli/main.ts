@@ -18,7 +18,7 @@ import { summarizeCommand } from './summarize.js';
 import { validateCommand } from './validate.js';
 
 /** Every command, in the order the help lists them: the one table the help, the flag checks and the dispatch read. */
-export const COMMANDS: readonly Command[] = [
+const COMMANDS: readonly Command[] = [
   runCommand,
   validateCommand,
   listCommand,

@@ -54,7 +54,7 @@ export interface RunSummary {
 /** Which trained models a run keeps in `<run dir>/models/`. */
 export type SaveModels = 'all' | 'teacher' | 'none';
 
-export const SAVE_MODELS = ['all', 'teacher', 'none', 'auto'] as const;
+const SAVE_MODELS = ['all', 'teacher', 'none', 'auto'] as const;
 
 /** `--save-models auto` keeps every role's model for runs of up to this many cells (search points included). */
 export const SAVE_ALL_UP_TO = 12;

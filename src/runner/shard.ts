@@ -11,10 +11,10 @@ export interface Shard {
 }
 
 /** The most shards a run splits into: a grid has at most this many cells, so more shards would run nothing. */
-export const MAX_SHARDS = SPEC_LIMITS.gridCells;
+const MAX_SHARDS = SPEC_LIMITS.gridCells;
 
 /** Why a count past {@link MAX_SHARDS} is refused, for messages. */
-export const MAX_SHARDS_REASON = `a grid has at most ${SPEC_LIMITS.gridCells} cells`;
+const MAX_SHARDS_REASON = `a grid has at most ${SPEC_LIMITS.gridCells} cells`;
 
 /** `--shard` as written: a shard `i/n`, or `auto` (with the count `auto/N` gives) to be read from the environment. */
 export type ShardRequest = { readonly shard: Shard } | { readonly auto: { readonly count?: number } };
