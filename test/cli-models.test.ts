@@ -56,7 +56,7 @@ describe('evaluate and predict (command line)', () => {
     const [data] = manifest.datasets;
     assert.deepInclude(data, {
       name: 'mnist',
-      seed: 1,
+      split_seed: 1,
       validation: 0,
       validation_seed: null,
       train_n: 600,

@@ -96,7 +96,18 @@ export function resolveCells(
       cells.push(resolveCell(source, base, combo, seed, cells.length, registry, issues));
     }
   }
-  return cells;
+  return withSplitSeeds(cells, spec.splits === 'per-seed');
+}
+
+/**
+ * The seed of every cell's data splits: the first cell's seed (the first of `seeds:`, else `seed:`), so that
+ * the seeds vary the training alone; with `splits: per-seed`, each cell's own. The cell ids stay: a split
+ * seed is no part of them (a run's identity and the models' keys say it).
+ */
+function withSplitSeeds(cells: ResolvedCell[], perSeed: boolean): ResolvedCell[] {
+  if (perSeed || cells.length === 0) return cells;
+  const first = cells[0].seed;
+  return cells.map((cell) => (cell.seed === first ? cell : { ...cell, config: { ...cell.config, splitSeed: first } }));
 }
 
 /**

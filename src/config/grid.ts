@@ -47,7 +47,7 @@ export type GridCombo = ReadonlyArray<readonly [GridAxis, number]>;
 export const AXIS_KEY = /^[A-Za-z_$][A-Za-z0-9_$]*(\.([A-Za-z0-9_$]+))*$/;
 
 /** Top-level keys that apply to the experiment as a whole: one value for every cell. */
-const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds', 'search']);
+const WHOLE_EXPERIMENT = new Set(['$schema', 'name', 'description', 'plugins', 'grid', 'seeds', 'splits', 'search']);
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

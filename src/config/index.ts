@@ -4,7 +4,7 @@ export type { LoadExperimentOptions } from './experiment.js';
 export { applyGridFlags } from './grid-flags.js';
 export { applyOverrides, parseSpecSource } from './load.js';
 export type { SpecSource } from './load.js';
-export { hasValidation } from './resolved-config.js';
+export { hasValidation, splitSeedOf } from './resolved-config.js';
 export type {
   ComponentRef,
   GridAxisSummary,

@@ -41,6 +41,13 @@ export interface ResolvedModel {
 /** Everything one grid cell needs to run. */
 export interface ResolvedConfig {
   readonly seed: number;
+  /**
+   * The seed of the data's random splits (the dataset's seed: a table's train/test split, and the held-out
+   * validation share) when it is not `seed`: by default every seed splits as the experiment's first seed
+   * does (`splits: first-seed`). Absent when the cell splits with its own seed, so such configs keep their
+   * keys; never part of a cell id (see {@link splitSeedOf}).
+   */
+  readonly splitSeed?: number;
   readonly task: Task;
   readonly dataset: ComponentRef;
   readonly models: Readonly<Record<Role, ResolvedModel>>;
@@ -55,6 +62,11 @@ export interface ResolvedConfig {
   readonly ownValidation?: string;
 }
 
+/** The seed that draws a config's data splits: its split seed, else its own seed. */
+export function splitSeedOf(config: ResolvedConfig): number {
+  return config.splitSeed ?? config.seed;
+}
+
 /** Whether a config's roles have a validation split: a share held out, or the dataset's own. */
 export function hasValidation(config: ResolvedConfig): boolean {
   return config.validation > 0 || config.ownValidation !== undefined;
@@ -63,8 +75,8 @@ export function hasValidation(config: ResolvedConfig): boolean {
 /** One point of the grid: its overrides and the config they give. */
 export interface ResolvedCell {
   /**
-   * Stable content hash of the cell's config without its seed: the same grid point has the same id
-   * for every seed, across runs and machines (rows are keyed by id, seed and role).
+   * Stable content hash of the cell's config without its seed and split seed: the same grid point has the
+   * same id for every seed, across runs and machines (rows are keyed by id, seed and role).
    */
   readonly id: string;
   /** The seed of this run of the cell (`config.seed`): one of `seeds:`, or `seed:`. */

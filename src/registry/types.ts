@@ -69,7 +69,7 @@ export interface MetricContext {
 
 /** What every `create()` receives besides its params. */
 export interface ComponentContext {
-  /** Seed for anything random the component does (initialisers, dropout, splits). */
+  /** Seed for anything random the component does (initialisers, dropout); a dataset gets the seed of its splits (see `splits:`). */
   readonly seed: number;
   /** Directory of the spec file, for resolving relative paths. */
   readonly baseDir: string;

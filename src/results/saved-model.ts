@@ -23,6 +23,8 @@ export interface SavedModelInfo {
   /** The dataset component as the run resolved it (name and every param), its seed and validation share. */
   readonly dataset?: { readonly name: string; readonly params: Readonly<Record<string, unknown>> };
   readonly seed?: number;
+  /** The seed that drew the dataset's splits, when it is not `seed` (a later seed of `seeds:` splits as the first). */
+  readonly splitSeed?: number;
   readonly validation?: number;
   /**
    * How the dataset turns raw feature values into the model's inputs, per feature: (x - shift) * scale

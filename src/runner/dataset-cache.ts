@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/index.js';
 import type { Dataset } from '../registry/index.js';
 import type { ResolvedConfig } from '../config/index.js';
+import { splitSeedOf } from '../config/index.js';
 import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
 import { deriveSeed, permutation } from '../shared/index.js';
@@ -43,8 +44,8 @@ export function holdOut(
   return { train: take(trainRows), validation: take(validationRows) };
 }
 
-/** The seed that picks the held-out validation rows: the same rows for the same experiment seed. */
-const validationSeed = (config: ResolvedConfig): number => deriveSeed(config.seed, 'validation');
+/** The seed that picks the held-out validation rows: the same rows for the same split seed. */
+const validationSeed = (config: ResolvedConfig): number => deriveSeed(splitSeedOf(config), 'validation');
 
 function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTensors {
   const features = featureShape.reduce((a, b) => a * b, 1);
@@ -56,8 +57,9 @@ function toTensors(split: DataSplit, featureShape: readonly number[]): SplitTens
 export async function loadData(registry: Registry, config: ResolvedConfig, baseDir: string): Promise<LoadedData> {
   const definition = registry.get('dataset', config.dataset.name).definition;
   if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
+  // The dataset draws its splits from the split seed: by default the same for every seed of the experiment.
   const dataset = await definition.create(structuredClone(config.dataset.params) as never, {
-    seed: config.seed,
+    seed: splitSeedOf(config),
     baseDir,
     task: config.task,
   });
@@ -105,14 +107,14 @@ export class DatasetCache {
 
   /**
    * Where each loaded dataset came from and how it was split, for the manifest: the component and its
-   * params, the seeds of its splits, the split sizes, and what the component reports (files, checksums).
+   * params, the seeds of its splits (`split_seed`, and the validation rows' seed derived from it), the split sizes, and what the component reports (files, checksums).
    */
   provenance(): Array<Record<string, unknown>> {
     return [...this.loaded.entries()].map(([key, { data, config }]) => ({
       key,
       name: config.dataset.name,
       params: config.dataset.params,
-      seed: config.seed,
+      split_seed: splitSeedOf(config),
       validation: config.validation,
       validation_seed: config.validation ? validationSeed(config) : null,
       train_n: data.train.n,

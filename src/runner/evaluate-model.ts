@@ -70,7 +70,8 @@ async function evaluationConfig(
   if (info?.loss) training.loss = asSpec(info.loss);
   const spec = {
     name: 'evaluate',
-    seed: info?.seed ?? 0,
+    // The evaluation's seed draws only the dataset's splits: those the model was trained and tested on.
+    seed: info?.splitSeed ?? info?.seed ?? 0,
     dataset,
     models: { teacher: { layers: [1] }, student: { layers: [1] } },
     training,

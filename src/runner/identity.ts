@@ -1,6 +1,6 @@
 // What identifies a run directory's experiment: its name, every cell it may run, its metric columns and axes.
 import type { ResolvedExperiment } from '../config/index.js';
-import { hasValidation } from '../config/index.js';
+import { hasValidation, splitSeedOf } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
 import { axesOf } from '../results/index.js';
 import type { RunIdentity } from '../results/index.js';
@@ -30,8 +30,13 @@ export function runIdentity(experiment: ResolvedExperiment, metrics: readonly st
   const all = experiment.search ? [...experiment.search.cells, ...experiment.search.finals.flat()] : experiment.cells;
   const cells = all.map((cell) => `${cell.id}/${cell.seed}`);
   const axes = axesOf(experiment.cells);
+  // Seeds that split as another seed does hold other rows than a run that split with each seed: another
+  // experiment. Runs whose seeds all split with their own seed keep the hash they had.
+  const splits = all.some((cell) => cell.config.splitSeed !== undefined)
+    ? { splitSeeds: all.map((cell) => splitSeedOf(cell.config)) }
+    : {};
   return {
-    hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search }, 16),
+    hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search, ...splits }, 16),
     spec: experiment.spec,
     resolved,
     metrics,

@@ -5,6 +5,7 @@ import type { Role } from '../shared/index.js';
 import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
+import { splitSeedOf } from '../config/index.js';
 
 export interface PlannedCell {
   readonly cell: ResolvedCell;
@@ -55,8 +56,9 @@ function withoutEpochs(model: ResolvedModel): unknown {
 }
 
 function planCell(cell: ResolvedCell): PlannedCell {
-  const { seed, dataset, models, task, distillation, validation } = cell.config;
-  const base = { seed, dataset, validation, task };
+  const { seed, splitSeed, dataset, models, task, distillation, validation } = cell.config;
+  // A model trained on another split is another model; a cell that splits with its own seed keeps its keys.
+  const base = { seed, dataset, validation, task, ...(splitSeed === undefined ? {} : { splitSeed }) };
   const teacherKey = contentHash({ ...base, teacher: models.teacher });
   const personKey = contentHash({ ...base, person: models.person });
   const studentKey = contentHash({ ...base, teacherKey, distillation, student: models.student });
@@ -75,7 +77,8 @@ function planCell(cell: ResolvedCell): PlannedCell {
       ),
       person: trainingKey('person', personKey, (person) => contentHash({ ...base, person })),
     },
-    datasetKey: contentHash({ seed, dataset, validation }),
+    // The data depends on the seed of its splits alone: the seeds that share it share one loaded dataset.
+    datasetKey: contentHash({ seed: splitSeedOf(cell.config), dataset, validation }),
   };
 }
 
@@ -130,6 +133,18 @@ function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): stri
   ];
 }
 
+/** With several seeds, which seed draws the data's splits (see `splits:`). */
+function splitsLine(plan: Plan): string[] {
+  const cells = plan.experiment.cells;
+  if (new Set(cells.map((cell) => cell.seed)).size < 2) return [];
+  const shared = cells.find((cell) => cell.config.splitSeed !== undefined)?.config.splitSeed;
+  return shared === undefined
+    ? ["splits: each seed's own (splits: per-seed): the intervals include the split's noise"]
+    : [
+        `splits: seed ${shared}'s (the first seed) for every seed: the seeds vary the training only (splits: per-seed draws each seed's own)`,
+      ];
+}
+
 export function formatPlan(plan: Plan): string {
   const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
   const seeds = count((p) => String(p.cell.seed));
@@ -147,6 +162,7 @@ export function formatPlan(plan: Plan): string {
         (plan.experiment.search && plan.stage !== 'selected'
           ? '; after the search: its winning teacher is not trained again'
           : ''),
+    ...splitsLine(plan),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;

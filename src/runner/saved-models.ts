@@ -30,6 +30,7 @@ export function modelInfo(
     input: data.dataset.input,
     dataset: config.dataset,
     seed: config.seed,
+    ...(config.splitSeed === undefined ? {} : { splitSeed: config.splitSeed }),
     validation: config.validation,
     baseDir: context.experiment.baseDir,
     metrics: training.metrics,

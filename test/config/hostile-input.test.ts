@@ -11,7 +11,7 @@ import { assertNoStackTrace, assertRefused, cli, distilRun, fixture, root } from
 const invalid = (name: string): string => fixture(path.join('invalid', name));
 const SMALL = fixture('mnist-small.yaml');
 const ALLOWED_TOP =
-  'allowed keys: $schema, name, description, seed, seeds, plugins, dataset, models, training, distillation, grid, search, evaluation';
+  'allowed keys: $schema, name, description, seed, seeds, splits, plugins, dataset, models, training, distillation, grid, search, evaluation';
 
 /** The exact stderr of a refused spec: the header line and one line per issue. */
 const specErrors = (

@@ -103,7 +103,7 @@ describe('spec validation', () => {
       title: 'an unknown key with no close match, listing the allowed keys',
       text: `${VALID}x_metrics: 1\n`,
       expected: [
-        'spec.yaml:11:1 x_metrics: unknown key "x_metrics" (allowed keys: $schema, name, description, seed, seeds, plugins, dataset, models, training, distillation, grid, search, evaluation)',
+        'spec.yaml:11:1 x_metrics: unknown key "x_metrics" (allowed keys: $schema, name, description, seed, seeds, splits, plugins, dataset, models, training, distillation, grid, search, evaluation)',
       ],
     },
     {

@@ -21,7 +21,7 @@ const withPlugins = (plugins: string, dataset = 'mnist'): string =>
   `name: p\nplugins: [${plugins}]\ndataset: ${dataset}\nmodels: { teacher: { layers: [4] }, student: { layers: [2] } }\n`;
 
 const TOP_KEYS =
-  'allowed keys: $schema, name, description, seed, seeds, plugins, dataset, models, training, distillation, grid, search, evaluation';
+  'allowed keys: $schema, name, description, seed, seeds, splits, plugins, dataset, models, training, distillation, grid, search, evaluation';
 const LAYER =
   'must be a positive integer up to 65536 (Dense units with ReLU) or a layer such as { name: dropout, rate: 0.2 }';
 const SHAPE = 'each component needs kind, name, description, params (a JSON Schema) and create()';

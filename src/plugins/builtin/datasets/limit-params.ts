@@ -17,7 +17,8 @@ export const splitParams = {
     type: 'integer',
     minimum: 0,
     maximum: 4294967295,
-    description: 'Seed of the train/test split (default: the experiment seed).',
+    description:
+      "Seed of the train/test split (default: the experiment's first seed for every seed, each seed's own with splits: per-seed).",
   },
   standardize: {
     type: 'boolean',
