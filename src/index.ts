@@ -106,6 +106,7 @@ export {
   defaultRunId,
   findBest,
   formatComparison,
+  formatGain,
   formatTable,
   loadSavedModel,
   mergeResults,

@@ -60,12 +60,31 @@ describe('summarize, best and summary compare from the command line', () => {
     assertRefused(
       distilRun(['best', run, '--metric', 'val_accuracy']),
       2,
-      `distil-run: --metric: ${path.join(run, 'summary.csv')} has no metric "val_accuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy)\n`,
+      `distil-run: --metric: ${path.join(run, 'summary.csv')} has no metric "val_accuracy" (Did you mean "test_accuracy"? it has test_loss, test_accuracy, gain)\n`,
     );
     assertRefused(
       distilRun(['best', path.join(dir, 'missing')]),
       2,
       `distil-run: ${path.join(dir, 'missing')}: no such run directory (a run writes results/<experiment>/<run-id>/)\n`,
+    );
+  });
+
+  it('best --metric gain ranks the cells by the paired gain, with its interval and p', () => {
+    const run = path.join(dir, 'run');
+    const { code, stdout, stderr } = distilRun(['best', run, '--metric', 'gain']);
+    assert.equal(code, 0, stderr);
+    assert.equal(
+      stdout,
+      [
+        'role     cell_id  cell                        gain                                                 n',
+        '-------  -------  --------------------------  ---------------------------------------------------  -',
+        'student  c1       distillation.temperature=2  +0.0233 ± 0.0379 accuracy (not significant, p=0.12)  3',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      stderr,
+      `best by the gain (student - person on accuracy, paired per seed; positive = distillation helped) among 1 cell(s): mean over the seed pairs (n) ± 95% interval, with the paired t-test's p, from ${path.join(run, 'summary.csv')}\n`,
     );
   });
 

@@ -1,4 +1,4 @@
-// `distil-run best <run dir>`: the winning cell per role by a metric (mean over seeds).
+// `distil-run best <run dir>`: the winning cell per role by a metric (mean over seeds), or by the student's paired gain.
 import { createRegistry, findBest } from '../index.js';
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
@@ -17,13 +17,16 @@ async function best(files: readonly string[], values: Values): Promise<number> {
 
 export const bestCommand: Command = {
   name: 'best',
-  usage: 'best <run dir> [--metric M] [--role R]',
-  summary: 'the winning cell per role by a metric (mean over seeds)',
+  usage: 'best <run dir> [--metric M|gain] [--role R]',
+  summary: "the winning cell per role by a metric (mean over seeds), or the student's by its paired gain",
   section: 'Best options',
   files: { min: 1, max: 1, expected: 'one run directory' },
   flags: {
     metric: {
-      help: 'test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss',
+      help: [
+        'test_<metric> or val_<metric> (a bare name means test_); default the first test metric that is not the loss;',
+        "gain: the student's paired gain over the person (mean ± 95% interval, p), higher is better",
+      ],
     },
     role: { help: 'only teacher, student or person' },
     plugin: { help: "load a plugin (repeatable): its metrics' directions" },

@@ -1,5 +1,5 @@
 // The table a run prints on stdout when it ends: per role, its test metrics and the distillation gain.
-import { describeBackend, formatTable, signed } from '../index.js';
+import { describeBackend, formatGain, formatTable, signed } from '../index.js';
 import type { Row, RunSummary } from '../index.js';
 
 /** A mean (± its 95% interval when there is one) as the seeded table shows it: 0.9810 ± 0.0012. */
@@ -7,21 +7,6 @@ function withInterval(mean: Row[string], ci: Row[string]): string {
   if (typeof mean !== 'number') return '';
   const fixed = (x: number) => x.toFixed(Math.abs(x) >= 1000 ? 1 : 4);
   return typeof ci === 'number' ? `${fixed(mean)} ± ${fixed(ci)}` : fixed(mean);
-}
-
-/** A p-value in two digits, or a bound below 0.001. */
-const pValue = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p >= 0.001 ? p.toFixed(3) : '<0.001');
-
-/** The gain over seeds: `+0.0021 ± 0.0015 accuracy (not significant, p=0.31)`; the mark when the interval contains 0. */
-function gainOverSeeds(row: Row): string {
-  if (typeof row.gain_mean !== 'number') return '';
-  const ci = typeof row.gain_ci95 === 'number' ? ` ± ${row.gain_ci95.toFixed(4)}` : '';
-  const text = `${signed(row.gain_mean)}${ci} ${row.gain_metric}`;
-  if (typeof row.gain_p !== 'number' || typeof row.gain_ci95 !== 'number') return text;
-  const p = pValue(row.gain_p);
-  return Math.abs(row.gain_mean) <= row.gain_ci95
-    ? `${text} (not significant, p${p.startsWith('<') ? '' : '='}${p})`
-    : `${text} (p${p.startsWith('<') ? '' : '='}${p})`;
 }
 
 /** The table of a run with several seeds: per cell and role, mean ± 95% interval of each test metric over the ok seeds, and the paired gain. */
@@ -36,7 +21,7 @@ function seedTable(rows: readonly Row[]): string {
       String(row.role),
       row.n as number,
       ...metrics.map((m) => withInterval(row[m], row[`${m.slice(0, -5)}_ci95`])),
-      gainOverSeeds(row),
+      formatGain(row),
     ]),
   );
 }

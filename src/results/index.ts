@@ -19,5 +19,5 @@ export type { SavedModelFiles, SavedModelInfo } from './saved-model.js';
 export { resultsShape, summarizeResults, summarizeTable, summaryCsv, writeRunSummary } from './summary.js';
 export { readTable } from './table-check.js';
 export type { CheckedTable } from './table-check.js';
-export { formatTable, signed } from './table.js';
+export { formatGain, formatP, formatTable, signed } from './table.js';
 export type { RunWriter } from './writer.js';

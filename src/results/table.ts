@@ -1,4 +1,4 @@
-// Plain-text tables for stdout: aligned columns, numbers right-aligned.
+// Plain-text tables for stdout (aligned columns, numbers right-aligned), and the numbers they show: signed changes, p-values, gains.
 
 /** Formats rows as an aligned text table under a header line. */
 export function formatTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | undefined>>): string {
@@ -20,4 +20,29 @@ function formatCell(value: string | number | undefined): string {
 /** A signed number: +0.0123 / -0.0040. */
 export function signed(value: number, digits = 4): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+}
+
+/** A p-value in two digits, or a bound below 0.001. */
+export const formatP = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p >= 0.001 ? p.toFixed(3) : '<0.001');
+
+/** The gain of a summary row over its seeds (`gain_mean`, `gain_ci95`, `gain_p`, `gain_metric`); empty without a mean. */
+export interface GainFigures {
+  readonly gain_mean?: unknown;
+  readonly gain_ci95?: unknown;
+  readonly gain_p?: unknown;
+  readonly gain_metric?: unknown;
+}
+
+/**
+ * A gain over seeds as every table shows it: `+0.0021 ± 0.0015 accuracy (p=0.01)`, marked `(not significant,
+ * p=0.31)` when its interval contains 0; without an interval (one pair) `+0.0021 accuracy`.
+ */
+export function formatGain(row: GainFigures): string {
+  if (typeof row.gain_mean !== 'number') return '';
+  const ci = typeof row.gain_ci95 === 'number' ? ` ± ${row.gain_ci95.toFixed(4)}` : '';
+  const text = `${signed(row.gain_mean)}${ci} ${String(row.gain_metric ?? '')}`.trimEnd();
+  if (typeof row.gain_p !== 'number' || typeof row.gain_ci95 !== 'number') return text;
+  const p = formatP(row.gain_p);
+  const shown = `p${p.startsWith('<') ? '' : '='}${p}`;
+  return Math.abs(row.gain_mean) <= row.gain_ci95 ? `${text} (not significant, ${shown})` : `${text} (${shown})`;
 }
