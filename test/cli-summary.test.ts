@@ -102,6 +102,7 @@ describe('summarize, best and summary compare from the command line', () => {
     assert.equal(
       stderr,
       [
+        "unpaired: summary tables hold means over the seeds, not each seed (compare the runs' results.csv, or their directories, to pair the seeds)",
         'compared the means of 2 cell/role row(s) and 5 value(s) (loss, accuracy, gain); change = b - a, positive = better',
         'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is marked noise and never fails the gate',
         'distil-run: no regression (1 worse by more than 0.001 but within the noise, not counted)',

@@ -23,7 +23,7 @@ async function compare(files: readonly string[], values: Values): Promise<number
 export const compareCommand: Command = {
   name: 'compare',
   usage: 'compare <a> <b> [--format F]',
-  summary: 'compare two results or summary tables, or run directories (b against baseline a)',
+  summary: 'compare two results or summary tables, or run directories (b against baseline a), paired by seed',
   section: 'Compare options',
   files: {
     min: 2,
@@ -36,7 +36,8 @@ export const compareCommand: Command = {
       help: [
         'repeatable: X for every metric, METRIC=X for one (test_accuracy=0.005, gain=0.002); exit 1 if a metric in',
         'b is worse than in a by more than its X, or a row ok in a is failed, skipped, interrupted or missing in b',
-        "(without it: report only, exit 0); changes within the seeds' noise (summaries with n > 1) never fail",
+        "(without it: report only, exit 0); changes within the seeds' noise never fail (runs of several seeds are",
+        'paired by the seeds both have: the mean change, its 95% interval and p; unpaired means otherwise)',
       ],
     },
     format: { help: 'table (default), markdown (a pull-request comment), json or csv; notes stay on stderr' },

@@ -2,10 +2,11 @@
 import { createObjectCsvStringifier } from 'csv-writer';
 import { errorInvalidArgument } from '../errors/index.js';
 import type { Comparison, LostResult, MetricDelta, RowKey } from './compare-types.js';
-import type { SummaryDelta } from './compare-summary.js';
+import type { PairedDelta } from './compare-paired.js';
+import { shownCell } from './compare-shared.js';
 import { isGated } from './compare-thresholds.js';
 import type { Thresholds } from './compare-thresholds.js';
-import { signed } from './table.js';
+import { formatP, signed } from './table.js';
 
 export const COMPARE_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];
@@ -39,13 +40,16 @@ export function describeThresholds(thresholds: Thresholds): string {
 // Floats as a person would write them: 0.88 - 0.9 is -0.020000000000000018, shown as -0.02.
 const clean = (value: number | undefined): number | null => (value === undefined ? null : Number(value.toPrecision(12)));
 
-/** One compared value as a record, with every key present (null where it does not apply), for JSON and CSV. */
+/**
+ * One compared value as a record, with every key present (null where it does not apply), for JSON and CSV:
+ * `p` is the paired t-test's (paired by seed), `shared_by` the cells whose one model the row stands for.
+ */
 function valueRecord(d: MetricDelta) {
-  const s = d as Partial<SummaryDelta>;
+  const s = d as Partial<PairedDelta>;
   return {
     cell: d.cell, seed: d.seed ?? null, role: d.role, metric: d.metric, a: d.a, b: d.b, change: clean(d.improvement),
     a_ci95: s.ciA ?? null, b_ci95: s.ciB ?? null, a_n: s.nA ?? null, b_n: s.nB ?? null, noise_half_width: clean(s.combined),
-    threshold: d.limit ?? null, check: d.check,
+    p: clean(s.p), shared_by: d.cells?.length ?? 1, threshold: d.limit ?? null, check: d.check,
   };
 }
 
@@ -89,7 +93,7 @@ function formatJson(c: Comparison): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-const CSV_COLUMNS = ['cell', 'seed', 'role', 'metric', 'a', 'b', 'change', 'a_ci95', 'b_ci95', 'a_n', 'b_n', 'noise_half_width', 'threshold', 'check', 'reason'] as const;
+const CSV_COLUMNS = ['cell', 'seed', 'role', 'metric', 'a', 'b', 'change', 'a_ci95', 'b_ci95', 'a_n', 'b_n', 'noise_half_width', 'p', 'shared_by', 'threshold', 'check', 'reason'] as const;
 
 /** One row per compared value, then one per result lost in b (`check` lost, with its `reason`); the same columns always. */
 function formatCsv(c: Comparison): string {
@@ -106,19 +110,22 @@ function formatCsv(c: Comparison): string {
 const md = (text: string | number): string => String(text).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 
-/** A markdown table of values; a summary's sides show mean ± ci95 (n) and the noise half-width. */
+/** A markdown table of values; over seeds the sides show mean (± ci95 unpaired) (n), then the noise half-width (and p, paired). */
 function markdownTable(c: Comparison, deltas: readonly MetricDelta[]): string[] {
-  const summary = c.kind === 'summary';
+  const seeded = c.kind !== 'results';
+  const paired = c.kind === 'paired';
   const gated = isGated(c.thresholds);
-  const checked = gated || summary;
-  const side = (mean: number, ci: number | undefined, n: number | undefined) => (summary ? `${mean}${ci === undefined ? '' : ` ± ${ci}`} (n=${n})` : String(mean));
-  const headers = ['cell', ...(c.bySeed ? ['seed'] : []), 'role', 'metric', 'a', 'b', 'change', ...(summary ? ['noise'] : []), ...(gated ? ['threshold'] : []), ...(checked ? ['check'] : [])];
-  const align = headers.map((h) => (['a', 'b', 'change', 'noise', 'threshold'].includes(h) ? '---:' : '---'));
+  const checked = gated || seeded;
+  const side = (mean: number, ci: number | undefined, n: number | undefined) =>
+    seeded ? `${mean}${ci === undefined || paired ? '' : ` ± ${ci}`} (n=${n})` : String(mean);
+  const headers = ['cell', 'role', 'metric', 'a', 'b', 'change', ...(seeded ? ['noise'] : []), ...(paired ? ['p'] : []), ...(gated ? ['threshold'] : []), ...(checked ? ['check'] : [])];
+  const align = headers.map((h) => (['a', 'b', 'change', 'noise', 'p', 'threshold'].includes(h) ? '---:' : '---'));
   const rows = deltas.map((d) => {
-    const s = d as Partial<SummaryDelta>;
+    const s = d as Partial<PairedDelta>;
     return [
-      d.cell || '-', ...(c.bySeed ? [d.seed ?? ''] : []), d.role, d.metric, side(d.a, s.ciA, s.nA), side(d.b, s.ciB, s.nB), signed(d.improvement),
-      ...(summary ? [s.combined === undefined ? '' : `± ${s.combined.toFixed(4)}`] : []), ...(gated ? [d.limit ?? ''] : []),
+      shownCell(d), d.role, d.metric, side(d.a, s.ciA, s.nA), side(d.b, s.ciB, s.nB), signed(d.improvement),
+      ...(seeded ? [s.combined === undefined ? '' : `± ${s.combined.toFixed(4)}`] : []), ...(paired ? [s.p === undefined ? '' : formatP(s.p)] : []),
+      ...(gated ? [d.limit ?? ''] : []),
       ...(checked ? [d.check === 'regressed' ? '**REGRESSED**' : d.check === 'unchecked' && !gated ? '' : d.check] : []),
     ];
   });
@@ -151,7 +158,8 @@ function formatMarkdown(c: Comparison): string {
   out.push(
     `Baseline ${code(c.files.a)}, new ${code(c.files.b)}: ${md(c.scope)}. Thresholds: ${md(describeThresholds(c.thresholds))}.`,
   );
-  if (c.noiseRule) out.push('', `Noise: a change within sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference of the two means, is marked noise and never fails the gate.`);
+  if (c.kind === 'summary') out.push('', `Noise: a change within sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference of the two means, is marked noise and never fails the gate.`);
+  if (c.kind === 'paired') out.push('', `Paired by seed: a change is the mean over the seeds of each seed's b - a; one whose 95% interval (t) contains 0 (p >= 0.05) is marked noise and never fails the gate.`);
   if (c.regressions.length > 0) out.push('', `**Regressed values (${c.regressions.length})**`, '', ...markdownTable(c, c.regressions));
   if (c.lost.length > 0) {
     const why = gated ? 'each is a regression' : 'not gated: pass --max-regression to fail on this';

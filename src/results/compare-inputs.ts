@@ -17,8 +17,6 @@ export interface CompareInputs {
   readonly a: string;
   readonly b: string;
   readonly notes: readonly string[];
-  /** Two run directories compared by their summaries: their results.csv, whose experiment columns say what each run is. */
-  readonly experiments?: { readonly a: string; readonly b: string };
 }
 
 /** A run directory's tables; undefined for anything that is not a directory (readTable reports a missing file). */
@@ -52,18 +50,17 @@ function tableOf(run: RunTables, kind: 'results' | 'summary', other: string): st
   throw missingTable(run, kind, other);
 }
 
-/** Both sides are run directories: the summaries when a run has several seeds (and both have one), else the results. */
+/**
+ * Both sides are run directories: their results.csv when both have one (one seed row by row; several seeds
+ * paired by seed, or unpaired when they share none), else their summary.csv (means, unpaired).
+ */
 function pairOfRuns(ra: RunTables, rb: RunTables): CompareInputs {
-  const seeds = Math.max(seedsOf(ra), seedsOf(rb));
-  const summaries = ra.summary !== undefined && rb.summary !== undefined;
-  if (summaries && (seeds > 1 || !ra.results || !rb.results)) {
-    const why = seeds > 1 ? `${seeds} seeds: means with their 95% intervals` : `${(ra.results ? rb : ra).dir} has no results.csv`;
-    const experiments = ra.results && rb.results ? { experiments: { a: ra.results, b: rb.results } } : {};
-    return { a: ra.summary!, b: rb.summary!, notes: [`run directories: compared their summary.csv (${why})`], ...experiments };
-  }
   if (ra.results && rb.results) {
-    const why = seeds > 1 ? `${seeds} seeds, compared seed by seed: ${(ra.summary ? rb : ra).dir} has no summary.csv` : 'one seed';
-    return { a: ra.results, b: rb.results, notes: [`run directories: compared their results.csv (${why})`] };
+    const seeds = Math.max(seedsOf(ra), seedsOf(rb));
+    return { a: ra.results, b: rb.results, notes: [`run directories: compared their results.csv (${seeds > 1 ? `${seeds} seeds` : 'one seed'})`] };
+  }
+  if (ra.summary && rb.summary) {
+    return { a: ra.summary, b: rb.summary, notes: [`run directories: compared their summary.csv (${(ra.results ? rb : ra).dir} has no results.csv)`] };
   }
   // One has only a summary, the other only results: name the one that lacks what the other has.
   const [only, lacking] = ra.results ? [rb, ra] : [ra, rb];
@@ -73,8 +70,8 @@ function pairOfRuns(ra: RunTables, rb: RunTables): CompareInputs {
 /**
  * The tables `compare a b` reads. A file is read as given. A run directory is read as the kind of table
  * the other side is (a summary.csv file pairs with the run's summary.csv); two run directories compare
- * their summary.csv when either run has several seeds (means with intervals, noise marked), else their
- * results.csv.
+ * their results.csv (each seed's rows, so that seeds both runs have are paired), or their summary.csv when
+ * one has no results.csv.
  * @throws DistilError NOT_A_RUN_DIRECTORY for a directory without results.csv and summary.csv, or without the table the other side needs.
  */
 export function resolveCompareInputs(a: string, b: string): CompareInputs {

@@ -4,6 +4,10 @@ import type { CsvRecord } from './csv.js';
 import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare-types.js';
 import type { Thresholds } from './compare-thresholds.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
+import { foldShared, modelGroupsOf, shownCell } from './compare-shared.js';
+import type { ModelGroups } from './compare-shared.js';
+import type { Row } from './rows.js';
+import { summarizeTable } from './summary.js';
 import type { CheckedTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
 
@@ -17,6 +21,23 @@ export interface SummaryDelta extends MetricDelta {
   readonly combined?: number;
   /** True when |b − a| is within `combined`: the seeds cannot tell the two apart. */
   readonly noise: boolean;
+}
+
+/** Why two summaries are compared unpaired, as the notes say. */
+export const SUMMARIES_UNPAIRED =
+  "unpaired: summary tables hold means over the seeds, not each seed (compare the runs' results.csv, or their directories, to pair the seeds)";
+
+/** How {@link compareSummaries} was reached: the note on its pairing, and the models told by another table (a results table's seeds). */
+export interface SummaryContext {
+  readonly note: string;
+  readonly models?: ModelGroups;
+}
+
+/** A results table as the summary its run writes (summary.csv), for an unpaired comparison of its means. */
+export function summaryOfResults(table: CheckedTable): CheckedTable {
+  const { columns, rows } = summarizeTable(table);
+  const record = (row: Row): CsvRecord => Object.fromEntries(columns.map((c) => [c, row[c] === undefined ? '' : String(row[c])]));
+  return { file: table.file, kind: 'summary', columns, rows: rows.map((row, i) => ({ record: record(row), line: i + 2 })), repeated: [...table.repeated] };
 }
 
 /** The noise rule, as the notes and the review formats state it. */
@@ -74,7 +95,7 @@ function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: Co
 function formatChanges(deltas: readonly SummaryDelta[], gated: boolean): string {
   const side = (mean: number, ci: number | undefined, n: number) => `${mean}${ci === undefined ? '' : ` ± ${ci}`} (n=${n})`;
   const rows = deltas.map((d) => [
-    d.cell || '-', d.role, d.metric, side(d.a, d.ciA, d.nA), side(d.b, d.ciB, d.nB), signed(d.improvement),
+    shownCell(d), d.role, d.metric, side(d.a, d.ciA, d.nA), side(d.b, d.ciB, d.nB), signed(d.improvement),
     d.combined === undefined ? '' : `± ${d.combined.toFixed(4)}`, checkText(d.check, gated),
   ]);
   return formatTable(['cell', 'role', 'metric', 'a', 'b', 'change', 'noise', 'check'], rows);
@@ -128,32 +149,33 @@ function walkRows(rowsA: Map<string, CsvRecord>, rowsB: Map<string, CsvRecord>, 
 }
 
 /**
- * Compares summary `b` against `a` (the baseline) per (cell, role): each test metric's mean and the
+ * Compares summary `b` against `a` (the baseline) per (cell, role), unpaired: each test metric's mean and the
  * gain's. A change is `noise` when |b − a| <= √(ci95_a² + ci95_b²) (both intervals known, n >= 2 on each
  * side); with thresholds, a mean worse by more than its metric's threshold is a regression unless it is
  * noise, and a (cell, role) with ok seeds in `a` but fewer (or none, or missing) in `b` is lost.
  * @throws DistilError TABLE_MISMATCH for a summary compared with another kind of table, an empty one, or no
  *   metric in common; INVALID_ARGUMENT for a threshold on a metric not in both; UNKNOWN_METRIC for a threshold on an unregistered metric.
  */
-export function compareSummaries(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
+export function compareSummaries(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds, context: SummaryContext): Comparison {
   assertSummaries(a, b);
   const metrics = commonMetrics(a, b);
   assertNamedMetrics(thresholds, summaryMetrics(a), summaryMetrics(b));
   const orientation = assertOriented(metrics, thresholds, options.higherIsBetter, b.file);
   const [rowsA, rowsB] = [keyed(a), keyed(b)];
-  const { deltas, lost, notes, compared } = walkRows(rowsA, rowsB, metrics, options, thresholds);
+  const walk = walkRows(rowsA, rowsB, metrics, options, thresholds);
+  const { lost, notes, compared } = walk;
+  const deltas = foldShared(walk.deltas, context.models ?? modelGroupsOf(a, b));
   if (compared === 0 && lost.length === 0) throw errorTableMismatch(`no row in common: ${a.file} and ${b.file} share no cell and role with ok seeds`, 'compare summaries of the same grid');
   const regressions = deltas.filter((d) => d.check === 'regressed');
   const noisy = deltas.filter((d) => d.check === 'noise' && d.limit !== undefined && worseBeyond(d.improvement, d.limit)).length;
   const onlyKeys = (rows: Map<string, CsvRecord>, other: Map<string, CsvRecord>) => [...rows].filter(([k]) => !other.has(k)).map(([, r]) => ({ cell: r.cell, role: r.role }));
   const onlyIn = { a: onlyKeys(rowsA, rowsB), b: onlyKeys(rowsB, rowsA) };
   const scope = `compared the means of ${compared} cell/role row(s) and ${deltas.length} value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
-  const remarks = [...notes, ...orientation];
+  const remarks = [context.note, ...notes, ...orientation];
   return {
     kind: 'summary',
     files: { a: a.file, b: b.file },
     thresholds,
-    bySeed: false,
     deltas,
     regressions,
     lost,
@@ -163,7 +185,7 @@ export function compareSummaries(a: CheckedTable, b: CheckedTable, options: Comp
     metrics,
     failed: isGated(thresholds) && regressions.length + lost.length > 0,
     text: formatChanges(deltas, isGated(thresholds)),
-    notes: [...lost.map((l) => `${rowName(l.cell, l.role)}${l.metric ? ` ${l.metric}` : ''}: ${l.reason}`), ...remarks, scope, NOISE_RULE],
+    notes: [context.note, ...lost.map((l) => `${rowName(l.cell, l.role)}${l.metric ? ` ${l.metric}` : ''}: ${l.reason}`), ...remarks.slice(1), scope, NOISE_RULE],
     scope,
     remarks,
     noiseRule: NOISE_RULE,

@@ -27,8 +27,12 @@ export interface MetricChange extends RowKey {
   readonly metric: string;
   readonly a: number;
   readonly b: number;
-  /** b − a, signed so that positive is an improvement. */
+  /** b − a, signed so that positive is an improvement (paired by seed: the mean over the seeds of each seed's). */
   readonly improvement: number;
+  /** The cells whose model of this role is one in both tables (the first is `cell`), shown as one row; absent for one cell. */
+  readonly cells?: readonly string[];
+  /** True when `cells` are every cell of the role compared. */
+  readonly inEveryCell?: boolean;
 }
 
 export interface MetricDelta extends MetricChange {
@@ -47,14 +51,16 @@ export interface LostResult extends RowKey {
 }
 
 export interface Comparison {
-  /** `results`: row by row (and seed by seed); `summary`: means over seeds, with the seeds' noise. */
-  readonly kind: 'results' | 'summary';
+  /**
+   * `results`: row by row (one seed); `paired`: results of several seeds, per cell, role and metric the mean
+   * change over the seeds both tables have, with its 95% interval and the paired t-test's p; `summary`: means
+   * over seeds compared unpaired (summary tables, or runs that share no seed), with the seeds' noise.
+   */
+  readonly kind: 'results' | 'paired' | 'summary';
   /** The tables compared (a run directory's results.csv or summary.csv in its place). */
   readonly files: { readonly a: string; readonly b: string };
   /** The thresholds in force; none at all means report only. */
   readonly thresholds: Thresholds;
-  /** True when rows are keyed by seed too (results tables holding several seeds). */
-  readonly bySeed: boolean;
   readonly deltas: readonly MetricDelta[];
   /** Deltas worse than their metric's threshold and not noise (none without thresholds). */
   readonly regressions: readonly MetricDelta[];
@@ -78,7 +84,7 @@ export interface Comparison {
   readonly scope: string;
   /** The notes other than the lost results, the scope and the noise rule: rows of one table only, columns not compared... */
   readonly remarks: readonly string[];
-  /** For summaries: when a change is noise (never a regression). */
+  /** For summaries and paired comparisons: when a change is noise (never a regression). */
   readonly noiseRule?: string;
   /** The outcome when there is something to act on (a regression, a warning), for stderr. */
   readonly verdict?: string;

@@ -1,51 +1,18 @@
-// Compares two results tables row by row (cell, role) and flags regressions: worse metrics, and results lost in b.
-import { errorInvalidTable, errorTableMismatch, formatWarning, warningResultsLost } from '../errors/index.js';
+// Compares two results tables row by row (cell, role), or paired by seed, and flags regressions: worse metrics, and results lost in b.
+import { errorTableMismatch, formatWarning, warningResultsLost } from '../errors/index.js';
 import type { CsvRecord } from './csv.js';
-import type { CheckedTable, TableRow } from './table-check.js';
+import type { CheckedTable } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
-import { compareSummaries } from './compare-summary.js';
+import { pairedComparison } from './compare-paired.js';
+import { commonMetrics, errorText, keyedRows, quoted, rowName, tableMetrics } from './compare-rows.js';
+import type { KeyedRow } from './compare-rows.js';
+import { foldShared, modelGroupsOf, shownCell } from './compare-shared.js';
+import { compareSummaries, SUMMARIES_UNPAIRED, summaryOfResults } from './compare-summary.js';
 import { resolveCompareInputs } from './compare-inputs.js';
 import type { Thresholds } from './compare-thresholds.js';
 import type { CompareOptions, Comparison, LostResult, MetricChange, MetricDelta, RowKey } from './compare-types.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, resolveThresholds } from './compare-thresholds.js';
-
-
-interface KeyedRow {
-  readonly key: RowKey;
-  readonly row: TableRow;
-}
-
-const rowName = (key: RowKey): string =>
-  [key.cell ? `cell "${key.cell}"` : '', key.seed !== undefined ? `seed ${key.seed}` : '', `role ${key.role}`].filter(Boolean).join(', ');
-
-/** Up to five values, quoted, then those said in words (`described`), counted when there are more. */
-const quoted = (values: readonly string[], described: readonly string[] = []): string => {
-  const all = [...values.map((v) => `"${v}"`), ...described];
-  return `${all.slice(0, 5).join(', ')}${all.length > 5 ? `, ... (${all.length} in all)` : ''}`;
-};
-
-const errorText = (record: CsvRecord): string => {
-  const text = (record.error ?? '').replace(/\s+/g, ' ').trim();
-  return text ? ` (${text.length > 200 ? `${text.slice(0, 200)}...` : text})` : '';
-};
-
-/** The rows of a table by (cell, seed, role); readTable has already refused two different rows for one key. */
-function keyedRows(table: CheckedTable, withSeed: boolean): Map<string, KeyedRow> {
-  const rows = new Map<string, KeyedRow>();
-  for (const row of table.rows) {
-    const { cell, role, seed = '', run_id: runId } = row.record;
-    const keyed: KeyedRow = { key: { cell, ...(withSeed ? { seed } : {}), role }, row };
-    const key = `${cell}\0${withSeed ? seed : ''}\0${role}`;
-    const earlier = rows.get(key);
-    if (earlier && earlier.row.record.run_id !== runId) {
-      const problem = `${rowName(keyed.key)} appears again, from run "${runId}" (first from run "${earlier.row.record.run_id}" on line ${earlier.row.line})`;
-      throw errorInvalidTable(table.file, row.line, problem, "compare one run per table: pass each run's own results.csv");
-    }
-    rows.set(key, keyed);
-  }
-  return rows;
-}
 
 /** Refuses tables that cannot be compared: history tables, empty tables, different experiments. */
 function assertComparable(a: CheckedTable, b: CheckedTable, allowDifferentExperiments: boolean): void {
@@ -84,26 +51,6 @@ function noOverlap(a: CheckedTable, b: CheckedTable, withSeed: boolean): Error {
   const first = describe(a, true);
   const why = `${a.file} has ${first}; ${b.file} has ${describe(b, first === NO_GRID_CELL)}`;
   return errorTableMismatch(`no row in common: ${a.file} and ${b.file} share no ${names} (${why})`, 'compare runs of the same grid');
-}
-
-/** The metrics a results table can be checked on: its `test_` columns, and `gain` with a `distillation_gain` column. */
-const tableMetrics = (table: CheckedTable) => ({
-  file: table.file,
-  metrics: [...table.columns.filter((c) => c.startsWith('test_')).map((c) => c.slice(5)), ...(table.columns.includes('distillation_gain') ? ['gain'] : [])],
-});
-
-/** The metric names both tables record; the others are noted as not compared. */
-function commonMetrics(a: CheckedTable, b: CheckedTable, notes: string[]): string[] {
-  const tests = (table: CheckedTable) => table.columns.filter((c) => c.startsWith('test_'));
-  const common = tests(a).filter((c) => b.columns.includes(c));
-  for (const [table, other] of [[a, b], [b, a]]) {
-    const only = tests(table).filter((c) => !other.columns.includes(c));
-    if (only.length > 0) notes.push(`metric column(s) only in ${table.file}: ${only.join(', ')} (not compared)`);
-  }
-  if (common.length === 0) {
-    throw errorTableMismatch(`no metric in common: ${a.file} has ${tests(a).join(', ') || 'none'}; ${b.file} has ${tests(b).join(', ') || 'none'}`, 'compare runs that record the same metrics');
-  }
-  return common.map((c) => c.slice(5));
 }
 
 interface Found {
@@ -164,19 +111,21 @@ function verdictOf(regressions: number, lost: readonly LostResult[], thresholds:
   return `${regressions + lost.length} regression(s): ${parts.join('; ')}`;
 }
 
-function formatChanges(deltas: readonly MetricDelta[], withSeed: boolean, gated: boolean): string {
-  const headers = ['cell', ...(withSeed ? ['seed'] : []), 'role', 'metric', 'a', 'b', 'change', ...(gated ? ['check'] : [])];
-  const rows = deltas.map((d) => [
-    d.cell || '-', ...(withSeed ? [d.seed] : []), d.role, d.metric, d.a, d.b, signed(d.improvement), ...(gated ? [checkText(d.check, gated)] : []),
-  ]);
+function formatChanges(deltas: readonly MetricDelta[], gated: boolean): string {
+  const headers = ['cell', 'role', 'metric', 'a', 'b', 'change', ...(gated ? ['check'] : [])];
+  const rows = deltas.map((d) => [shownCell(d), d.role, d.metric, d.a, d.b, signed(d.improvement), ...(gated ? [checkText(d.check, gated)] : [])]);
   return formatTable(headers, rows);
 }
 
-/** The metrics to compare: those both tables record, and `gain` when a threshold names it (results tables show it only then). */
-function metricsToCompare(a: CheckedTable, b: CheckedTable, thresholds: Thresholds, notes: string[]): string[] {
+/**
+ * The metrics to compare: those both tables record, and `gain` when a threshold names it (row by row, results
+ * tables show it only then) or, paired by seed, whenever both tables have it (as summaries do).
+ */
+function metricsToCompare(a: CheckedTable, b: CheckedTable, thresholds: Thresholds, notes: string[], paired: boolean): string[] {
   const common = commonMetrics(a, b, notes);
   assertNamedMetrics(thresholds, tableMetrics(a), tableMetrics(b));
-  return 'gain' in thresholds.byMetric ? [...common, 'gain'] : common;
+  const gain = 'gain' in thresholds.byMetric || (paired && [a, b].every((t) => t.columns.includes('distillation_gain')));
+  return gain ? [...common, 'gain'] : common;
 }
 
 /** The rows of one table only, by side. */
@@ -185,29 +134,52 @@ function rowsOnlyIn(rowsA: Map<string, KeyedRow>, rowsB: Map<string, KeyedRow>):
   return { a: only(rowsA, rowsB), b: only(rowsB, rowsA) };
 }
 
+/** The seeds a results table holds, in table order. */
+const seedsOf = (table: CheckedTable): string[] => distinctValues(table, 'seed').filter((seed) => seed !== '');
+
+/** Two tables of several seeds that share none: their means compared unpaired, as two summaries are. */
+function compareUnpaired(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
+  const note = `unpaired: ${a.file} has seed(s) ${seedsOf(a).join(', ')}, ${b.file} has ${seedsOf(b).join(', ')}, none in common: compared the means over the seeds with their 95% intervals`;
+  return compareSummaries(summaryOfResults(a), summaryOfResults(b), options, thresholds, { note, models: modelGroupsOf(a, b) });
+}
+
+/** A note when each table holds one seed and they differ: the changes include the seeds' noise. */
+function seedNote(a: CheckedTable, b: CheckedTable): string[] {
+  const [sa, sb] = [seedsOf(a), seedsOf(b)];
+  if (sa.length !== 1 || sb.length !== 1 || sa[0] === sb[0]) return [];
+  return [`one seed each, not the same (${a.file} seed ${sa[0]}, ${b.file} seed ${sb[0]}): the changes include the seeds' noise`];
+}
+
 /** Compares two results tables (see {@link compareResults}). */
 function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
   assertComparable(a, b, options.allowDifferentExperiments ?? false);
-  const withSeed = [a, b].some((table) => distinctValues(table, 'seed').length > 1);
-  const [rowsA, rowsB] = [keyedRows(a, withSeed), keyedRows(b, withSeed)];
-  if (![...rowsA.keys()].some((id) => rowsB.has(id))) throw noOverlap(a, b, withSeed);
-  const notes: string[] = [...a.repeated, ...b.repeated];
-  const metrics = metricsToCompare(a, b, thresholds, notes);
+  const bySeed = seedsOf(a).length > 1 || seedsOf(b).length > 1;
+  const shared = seedsOf(a).filter((seed) => seedsOf(b).includes(seed));
+  if (bySeed && shared.length === 0) return compareUnpaired(a, b, options, thresholds);
+  const [rowsA, rowsB] = [keyedRows(a, bySeed), keyedRows(b, bySeed)];
+  if (![...rowsA.keys()].some((id) => rowsB.has(id))) throw noOverlap(a, b, bySeed);
+  const notes: string[] = [...seedNote(a, b), ...a.repeated, ...b.repeated];
+  const metrics = metricsToCompare(a, b, thresholds, notes, bySeed);
   const orientation = assertOriented(metrics, thresholds, options.higherIsBetter, b.file);
   const found = compareRows(rowsA, rowsB, metrics, options);
-  const deltas: MetricDelta[] = found.deltas.map((d) => {
-    const limit = limitFor(thresholds, d.metric);
-    return { ...d, ...(limit === undefined ? {} : { limit }), check: checkOf(d.improvement, limit) };
-  });
-  const regressions = deltas.filter((d) => d.check === 'regressed');
-  const scope = `compared ${found.compared} row(s) and ${deltas.length} metric value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
   const onlyIn = rowsOnlyIn(rowsA, rowsB);
   const remarks = [...found.notes, ...notes, ...orientation];
+  const models = modelGroupsOf(a, b);
+  if (bySeed) {
+    const matched = [...rowsA].filter(([id]) => rowsB.has(id)).map(([, k]) => `${k.key.cell}\0${k.key.role}`);
+    const walk = { files: { a: a.file, b: b.file }, changes: found.deltas, lost: found.lost, compared: new Set(matched).size, onlyIn, metrics, seeds: shared, remarks };
+    return pairedComparison(walk, thresholds, models);
+  }
+  const deltas: MetricDelta[] = foldShared(found.deltas.map((d) => {
+    const limit = limitFor(thresholds, d.metric);
+    return { ...d, ...(limit === undefined ? {} : { limit }), check: checkOf(d.improvement, limit) };
+  }), models);
+  const regressions = deltas.filter((d) => d.check === 'regressed');
+  const scope = `compared ${found.compared} row(s) and ${deltas.length} metric value(s) (${metrics.join(', ')}); change = b - a, positive = better`;
   return {
     kind: 'results',
     files: { a: a.file, b: b.file },
     thresholds,
-    bySeed: withSeed,
     deltas,
     regressions,
     lost: found.lost,
@@ -216,7 +188,7 @@ function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareO
     rowsCompared: found.compared,
     metrics,
     failed: isGated(thresholds) && regressions.length + found.lost.length > 0,
-    text: formatChanges(deltas, withSeed, isGated(thresholds)),
+    text: formatChanges(deltas, isGated(thresholds)),
     notes: [...found.lost.map((l) => `${rowName(l)}: ${l.reason}`), ...remarks, scope],
     scope,
     remarks,
@@ -225,22 +197,23 @@ function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareO
 }
 
 /**
- * Compares results table `b` against `a` (the baseline), row by row on (cell, role), and on the seed
- * too when either table holds several. With a threshold (`maxRegression`, `metricThresholds`), a metric
- * worse by more than its threshold and a row ok in `a` but failed, skipped, interrupted or missing in `b`
- * are regressions. Two summary.csv tables are compared by {@link compareSummaries} (means, with the
- * seeds' noise). Either side may be a run directory (see {@link resolveCompareInputs}).
+ * Compares results table `b` against `a` (the baseline), row by row on (cell, role) for one seed. Tables
+ * of several seeds that share seeds are paired by seed (see {@link pairedComparison}: the mean change over
+ * the shared seeds, its 95% interval and p); tables that share none are compared unpaired, by their means
+ * (as two summaries). With a threshold (`maxRegression`, `metricThresholds`), a metric worse by more than its
+ * threshold (and, over seeds, beyond its interval) and a row ok in `a` but failed, skipped, interrupted or
+ * missing in `b` are regressions. Two summary.csv tables are compared by {@link compareSummaries} (means,
+ * unpaired, with the seeds' noise). A model that cells share in both tables (a sweep's teacher and person)
+ * is shown once. Either side may be a run directory (see {@link resolveCompareInputs}).
  * @throws DistilError INVALID_TABLE for a damaged table, TABLE_MISMATCH when the tables share no row or metric,
  *   are of different experiments (unless allowed) or are not results tables, NOT_A_RUN_DIRECTORY for a
  *   directory without the table needed, INVALID_ARGUMENT for a threshold on a metric not in both tables.
  */
 export function compareResults(fileA: string, fileB: string, options: CompareOptions): Comparison {
   const inputs = resolveCompareInputs(fileA, fileB);
-  // Summaries have no experiment column: two run directories are checked by their results, as their results.csv files would be.
-  if (inputs.experiments && !options.allowDifferentExperiments) assertSameExperiments(readTable(inputs.experiments.a), readTable(inputs.experiments.b));
   const thresholds = resolveThresholds(options);
   const [a, b] = [readTable(inputs.a), readTable(inputs.b)];
-  const comparison = a.kind === 'summary' || b.kind === 'summary' ? compareSummaries(a, b, options, thresholds) : compareResultTables(a, b, options, thresholds);
+  const comparison = a.kind === 'summary' || b.kind === 'summary' ? compareSummaries(a, b, options, thresholds, { note: SUMMARIES_UNPAIRED }) : compareResultTables(a, b, options, thresholds);
   if (inputs.notes.length === 0) return comparison;
   return { ...comparison, notes: [...inputs.notes, ...comparison.notes], remarks: [...inputs.notes, ...comparison.remarks] };
 }

@@ -79,7 +79,7 @@ describe('compare from the command line: formats, thresholds, run directories', 
   it('takes run directories: their results.csv for one seed', () => {
     const result = compare('runs/a', 'runs/b', '--max-regression', '0.01', '--format', 'csv');
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stdout, /^,,student,accuracy,0\.9,0\.88,-0\.02,,,,,,0\.01,regressed,$/m);
+    assert.match(result.stdout, /^,,student,accuracy,0\.9,0\.88,-0\.02,,,,,,,1,0\.01,regressed,$/m);
     assert.equal(result.stderr.split('\n')[0], 'run directories: compared their results.csv (one seed)');
   });
 

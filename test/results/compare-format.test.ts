@@ -65,7 +65,7 @@ describe('compare formats', () => {
     assert.equal(text, `${JSON.stringify(document, null, 2)}\n`);
     assert.deepEqual(Object.keys(document), ['status', 'verdict', 'failed', 'kind', 'a', 'b', 'change', 'thresholds', 'noise_rule', 'metrics', 'counts', 'rows', 'lost', 'only_in_a', 'only_in_b', 'notes']);
     const row = (role: string, metric: string, a: number, b: number, change: number, check: string) => ({
-      cell: '', seed: null, role, metric, a, b, change, a_ci95: null, b_ci95: null, a_n: null, b_n: null, noise_half_width: null, threshold: 0.01, check,
+      cell: '', seed: null, role, metric, a, b, change, a_ci95: null, b_ci95: null, a_n: null, b_n: null, noise_half_width: null, p: null, shared_by: 1, threshold: 0.01, check,
     });
     assert.deepEqual(document, {
       status: 'fail',
@@ -93,12 +93,12 @@ describe('compare formats', () => {
   it('csv: one row per compared value, then one per lost result, always the same columns', () => {
     const text = formatComparison(gated, 'csv');
     assert.equal(text, [
-      'cell,seed,role,metric,a,b,change,a_ci95,b_ci95,a_n,b_n,noise_half_width,threshold,check,reason',
-      ',,teacher,loss,0.3,0.29,0.01,,,,,,0.01,ok,',
-      ',,teacher,accuracy,0.95,0.951,0.001,,,,,,0.01,ok,',
-      ',,student,loss,0.4,0.45,-0.05,,,,,,0.01,regressed,',
-      ',,student,accuracy,0.9,0.88,-0.02,,,,,,0.01,regressed,',
-      ',,person,,,,,,,,,,,lost,"failed in b, ok in a (loss is NaN)"',
+      'cell,seed,role,metric,a,b,change,a_ci95,b_ci95,a_n,b_n,noise_half_width,p,shared_by,threshold,check,reason',
+      ',,teacher,loss,0.3,0.29,0.01,,,,,,,1,0.01,ok,',
+      ',,teacher,accuracy,0.95,0.951,0.001,,,,,,,1,0.01,ok,',
+      ',,student,loss,0.4,0.45,-0.05,,,,,,,1,0.01,regressed,',
+      ',,student,accuracy,0.9,0.88,-0.02,,,,,,,1,0.01,regressed,',
+      ',,person,,,,,,,,,,,,,lost,"failed in b, ok in a (loss is NaN)"',
       '',
     ].join('\n'));
     assert.lengthOf(parseCsvRows(text), 6);
@@ -156,16 +156,20 @@ describe('compare formats', () => {
       '',
       '</details>',
       '',
+      'Notes:',
+      '',
+      "- unpaired: summary tables hold means over the seeds, not each seed (compare the runs' results.csv, or their directories, to pair the seeds)",
+      '',
     ].join('\n'));
     const json = JSON.parse(formatComparison(comparison, 'json'));
     assert.equal(json.status, 'pass');
     assert.equal(json.counts.noise, 3);
     assert.deepEqual(json.rows[1], {
       cell: 'T=2', seed: null, role: 'student', metric: 'accuracy', a: 0.9, b: 0.894, change: -0.006, a_ci95: 0.005, b_ci95: 0.005, a_n: 3, b_n: 3,
-      noise_half_width: 0.00707106781187, threshold: 0.001, check: 'noise',
+      noise_half_width: 0.00707106781187, p: null, shared_by: 1, threshold: 0.001, check: 'noise',
     });
     assert.equal(json.noise_rule, 'noise = |b - a| <= sqrt(ci95_a^2 + ci95_b^2), the 95% interval of the difference; a change within it is marked noise and never fails the gate');
-    assert.equal(formatComparison(comparison, 'csv').split('\n')[2], 'T=2,,student,accuracy,0.9,0.894,-0.006,0.005,0.005,3,3,0.00707106781187,0.001,noise,');
+    assert.equal(formatComparison(comparison, 'csv').split('\n')[2], 'T=2,,student,accuracy,0.9,0.894,-0.006,0.005,0.005,3,3,0.00707106781187,,1,0.001,noise,');
   });
 
   it('escapes a | in a cell label so the markdown table keeps its columns', () => {

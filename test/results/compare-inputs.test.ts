@@ -1,4 +1,4 @@
-// compare on run directories: results.csv for one seed, summary.csv for several, matched to a file on the other side; exit 2 without a table.
+// compare on run directories: results.csv (row by row for one seed, paired by seed for several), summary.csv without it, matched to a file on the other side; exit 2 without a table.
 import { mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,22 +40,27 @@ describe('compare on run directories', () => {
     assert.isFalse(comparison.failed);
   });
 
-  it('several seeds: compares the runs\' summary.csv, with the seeds\' noise', () => {
+  it('several seeds: compares the runs\' results.csv, paired by seed', () => {
     const [a, b] = [run('seeds-a', seeds(), true), run('seeds-b', seeds(-0.0005), true)];
     const comparison = compare(a, b, { maxRegression: 0 });
-    assert.equal(comparison.kind, 'summary');
-    assert.equal(comparison.notes[0], 'run directories: compared their summary.csv (3 seeds: means with their 95% intervals)');
-    assert.deepEqual([...new Set(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => d.check))], ['noise']);
-    assert.isFalse(comparison.failed);
-    // A drop far beyond the seeds' spread is a regression.
-    assert.isTrue(compare(a, run('seeds-c', seeds(-0.05), true), { maxRegression: 0.01 }).failed);
+    assert.equal(comparison.kind, 'paired');
+    assert.equal(comparison.notes[0], 'run directories: compared their results.csv (3 seeds)');
+    // Every seed 0.0005 lower: the paired test sees it (no spread), the means' intervals would not.
+    assert.deepEqual([...new Set(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => d.check))], ['regressed']);
+    assert.isTrue(comparison.failed);
+    assert.isFalse(compare(a, run('seeds-c', seeds(), true), { maxRegression: 0 }).failed);
   });
 
-  it('several seeds but no summary.csv in one run: compares the results seed by seed, and says so', () => {
-    const comparison = compare(run('ns-a', seeds(), true), run('ns-b', seeds()));
-    assert.equal(comparison.kind, 'results');
-    assert.isTrue(comparison.bySeed);
-    assert.equal(comparison.notes[0], `run directories: compared their results.csv (3 seeds, compared seed by seed: ${path.join(root, 'ns-b')} has no summary.csv)`);
+  it('several seeds and a run without results.csv: compares the summaries, unpaired, and says so', () => {
+    const only = run('ns-a', seeds(), true);
+    unlinkSync(path.join(only, 'results.csv'));
+    const comparison = compare(only, run('ns-b', seeds(-0.0005), true), { maxRegression: 0 });
+    assert.equal(comparison.kind, 'summary');
+    assert.deepEqual(comparison.notes.slice(0, 2), [
+      `run directories: compared their summary.csv (${path.join(root, 'ns-a')} has no results.csv)`,
+      "unpaired: summary tables hold means over the seeds, not each seed (compare the runs' results.csv, or their directories, to pair the seeds)",
+    ]);
+    assert.deepEqual([...new Set(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => d.check))], ['noise']);
   });
 
   it('a run directory against a file reads the same kind of table as the file', () => {
@@ -64,11 +69,11 @@ describe('compare on run directories', () => {
     assert.equal(summary.kind, 'summary');
     assert.equal(summary.notes[0], `run directory ${dir}: compared its summary.csv (${path.join(dir, 'summary.csv')} is a summary table)`);
     const rows = compare(dir, path.join(dir, 'results.csv'));
-    assert.equal(rows.kind, 'results');
+    assert.equal(rows.kind, 'paired');
     assert.deepEqual(rows.files, { a: path.join(dir, 'results.csv'), b: path.join(dir, 'results.csv') });
   });
 
-  it('two runs of different experiments compared by their summaries: refused (exit 2) as their results tables are, unless allowed', () => {
+  it('two runs of different experiments: refused (exit 2) as their results tables are, unless allowed', () => {
     const a = run('exp-mnist', seeds(), true);
     const b = run('exp-housing', results(...[1, 2, 3].flatMap((seed) => roles({ seed, experiment: 'housing' }))), true);
     const message = `cannot compare different experiments: ${path.join(a, 'results.csv')} is "mnist", ${path.join(b, 'results.csv')} is "housing" (pass --allow-different-experiments to compare them anyway)`;
@@ -79,7 +84,7 @@ describe('compare on run directories', () => {
     // The same pair as results.csv files, for the same words.
     assert.equal(distilRun(['compare', path.join(a, 'results.csv'), path.join(b, 'results.csv')]).stderr, `distil-run: ${message}\n`);
     const allowed = compare(a, b, { allowDifferentExperiments: true });
-    assert.equal(allowed.kind, 'summary');
+    assert.equal(allowed.kind, 'paired');
     assert.equal(allowed.rowsCompared, 3);
   });
 

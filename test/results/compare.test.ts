@@ -65,12 +65,20 @@ describe('compareResults', () => {
     assert.equal(comparison.verdict, '2 regression(s): 2 metric value(s) empty or not a number in b');
   });
 
-  it('keys rows by seed too when a table holds several seeds, and shows the seed', () => {
+  it('pairs by seed when a table holds several seeds: the seeds both have, a seed ok in a and missing in b lost', () => {
     const a = results(...roles(), ...roles({ seed: 7, test_accuracy: 0.5 }));
     const comparison = compare(a, results(...roles({ seed: 7, test_accuracy: 0.5 })));
+    assert.equal(comparison.kind, 'paired');
     assert.deepEqual(comparison.lost.map((l) => `${l.seed}/${l.role}`), ['42/teacher', '42/student', '42/person']);
     assert.deepEqual(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => d.improvement), [0, 0, 0]);
-    assert.match(comparison.text, /^cell\s+seed\s+role\s+metric/);
+    assert.match(comparison.text, /^cell\s+role\s+metric\s+a\s+b\s+change\s+noise\s+p\s+check$/m);
+    assert.match(comparison.scope, /paired by seed over the 1 seed\(s\) both runs have \(7\)/);
+  });
+
+  it('says when each table holds one seed and they differ', () => {
+    const comparison = compare(BASELINE, results(...roles({ seed: 7 })));
+    assert.equal(comparison.kind, 'results');
+    assert.include(comparison.notes, "one seed each, not the same (a.csv seed 42, b.csv seed 7): the changes include the seeds' noise");
   });
 
   it('notes metric columns only one table has, and metrics of unknown orientation', () => {
