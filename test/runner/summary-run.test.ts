@@ -39,7 +39,8 @@ describe('summary.csv at the end of a run', () => {
     assert.closeTo(Number(student.gain_mean), gains.reduce((a, b) => a + b) / 3, 1e-6);
     assert.equal(student.gain_n, '3');
     assert.equal(student.gain_metric, 'accuracy');
-    assert.isAbove(Number(student.test_accuracy_ci95), 0);
+    // Every seed is tested on the first seed's split (easy blobs: often the same accuracy); the loss shows the seeds' training noise.
+    assert.isAbove(Number(student.test_loss_ci95), 0);
     assert.deepEqual(
       summary.summary.map((r) => r.n),
       [3, 3, 3, 3, 3, 3],
