@@ -28,6 +28,8 @@ export interface TableShape {
   readonly axes?: readonly string[];
   /** True when the experiment has a selection stage: a `stage` column says `search` or `final`. */
   readonly search?: boolean;
+  /** True when a cell's distillation method reads representations: `extra_params` (the method's own weights) follows `params`. */
+  readonly representations?: boolean;
 }
 
 /** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
@@ -42,7 +44,15 @@ export function tableColumns(shape: TableShape): { results: string[]; history: s
   const vals = shape.validation ? shape.metrics.map((c) => `val_${c}`) : [];
   const kept = shape.validation ? ['kept_epoch'] : [];
   const role = RESULT_COLUMNS_BEFORE.indexOf('role');
-  const before = [...RESULT_COLUMNS_BEFORE.slice(0, role), ...axisColumns(shape.axes), ...RESULT_COLUMNS_BEFORE.slice(role)];
+  const params = RESULT_COLUMNS_BEFORE.indexOf('params') + 1;
+  const extra = shape.representations ? ['extra_params'] : [];
+  const before = [
+    ...RESULT_COLUMNS_BEFORE.slice(0, role),
+    ...axisColumns(shape.axes),
+    ...RESULT_COLUMNS_BEFORE.slice(role, params),
+    ...extra,
+    ...RESULT_COLUMNS_BEFORE.slice(params),
+  ];
   const stage = shape.search ? ['stage'] : [];
   return { results: [...before, ...tests, ...vals, ...kept, ...stage, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests, ...vals] };
 }

@@ -57,6 +57,7 @@ export async function loadData(registry: Registry, config: ResolvedConfig, baseD
   const definition = registry.get('dataset', config.dataset.name).definition;
   if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
   const dataset = await definition.create(structuredClone(config.dataset.params) as never, {
+    tf,
     seed: config.seed,
     baseDir,
     task: config.task,

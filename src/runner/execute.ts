@@ -9,7 +9,7 @@ import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '..
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
 import { DatasetCache } from './dataset-cache.js';
-import { metricColumns, runIdentity } from './identity.js';
+import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import { runKey } from '../results/index.js';
@@ -80,7 +80,7 @@ export async function runExperiment(
     await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
-    const identity = runIdentity(experiment, metricColumns(experiment, registry));
+    const identity = runIdentity(experiment, metricColumns(experiment, registry), usesRepresentations(experiment, registry));
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
       return await execute({
