@@ -12,6 +12,7 @@ import { DatasetCache } from './dataset-cache.js';
 import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
+import { assertMethodsFit } from './representations.js';
 import { runKey } from '../results/index.js';
 import type { Plan } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -78,9 +79,14 @@ export async function runExperiment(
     const cells = [...(plans.search?.cells ?? []), ...plans.final.cells];
     await datasets.loadAll(cells);
     await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
+    await assertMethodsFit(cells, datasets, registry);
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
-    const identity = runIdentity(experiment, metricColumns(experiment, registry), usesRepresentations(experiment, registry));
+    const identity = runIdentity(
+      experiment,
+      metricColumns(experiment, registry),
+      usesRepresentations(experiment, registry),
+    );
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
       return await execute({

@@ -44,7 +44,15 @@ export function runIdentity(
   return {
     // Only when set, so that the runs of earlier versions keep their hashes.
     hash: contentHash(
-      { name: experiment.name, cells, metrics, validation, axes, search, ...(representations ? { representations } : {}) },
+      {
+        name: experiment.name,
+        cells,
+        metrics,
+        validation,
+        axes,
+        search,
+        ...(representations ? { representations } : {}),
+      },
       16,
     ),
     spec: experiment.spec,

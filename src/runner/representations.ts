@@ -4,7 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { ComponentRef, ResolvedConfig } from '../config/index.js';
 import type { Dataset, FeatureShapes, Registry } from '../registry/index.js';
 import type { Role } from '../shared/index.js';
+import { errorMethodFeatures } from '../errors/index.js';
+import type { DatasetCache } from './dataset-cache.js';
+import { loadRoleModel } from './loaded-model.js';
 import { planLayers } from './model.js';
+import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
 
 /**
@@ -82,9 +86,7 @@ export interface FeatureModel {
  */
 export function featureModel(model: tf.LayersModel, position: number, inserted?: readonly boolean[]): FeatureModel {
   const { base, reshape } = innerModel(model);
-  const candidates = inserted
-    ? base.layers.filter((_, i) => inserted[i] !== true).slice(0, -1)
-    : hiddenLayers(base);
+  const candidates = inserted ? base.layers.filter((_, i) => inserted[i] !== true).slice(0, -1) : hiddenLayers(base);
   const layer = candidates[position];
   const view = tf.model({
     inputs: base.inputs,
@@ -196,3 +198,36 @@ export async function cellFeatureShapes(
   };
   return { student: await shapeOf('student'), teacher: await shapeOf('teacher') };
 }
+
+/**
+ * Checks, before anything trains, that every cell's method can read the representations it names: the
+ * layers exist, and the method accepts their shapes (attention transfer needs feature maps...).
+ * @throws DistilError METHOD_FEATURES (exit 2) naming each cell and what to change.
+ */
+export async function assertMethodsFit(
+  cells: readonly PlannedCell[],
+  datasets: DatasetCache,
+  registry: Registry,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const planned of cells) {
+    const { config } = planned.cell;
+    if (!readsRepresentations(registry, config.distillation)) continue;
+    const { definition } = registry.get('loss', config.distillation.name);
+    const data = await datasets.get(planned);
+    const where = `cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, distillation ${config.distillation.name}`;
+    try {
+      const shapes = await cellFeatureShapes(registry, config, data.dataset, (file) =>
+        loadRoleModel(file, data.dataset),
+      );
+      const check = definition.kind === 'loss' ? definition.checkFeatures : undefined;
+      const problem = check ? (check as CheckFeatures)(config.distillation.params, shapes, config.task) : undefined;
+      if (problem) problems.push(`${where}: ${problem}`);
+    } catch (error) {
+      problems.push(`${where}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw errorMethodFeatures([...new Set(problems)]);
+}
+
+type CheckFeatures = (params: unknown, shapes: FeatureShapes, task: ResolvedConfig['task']) => string | undefined;

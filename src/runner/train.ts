@@ -182,16 +182,22 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
 const UNTRAINED_ROWS = 2048;
 
 /**
- * The training loss of the model before its first step, on the first rows of the training split, weighted
- * as at epoch `epoch` (the last: a warm-up's full weight, which the last epoch's loss is compared with).
+ * The training loss of the model before its first step, on the first rows of the training split in
+ * batches of the training's size (a relational method's loss depends on the batch, and its cost grows
+ * with it), weighted as at epoch `epoch` (the last: a warm-up's full weight, which the last epoch is compared with).
  */
-export function untrainedLoss(options: StepOptions, epoch = 1): number {
+export function untrainedLoss(options: StepOptions, batchSize: number, epoch = 1): number {
   const rows = Math.min(options.train.n, UNTRAINED_ROWS);
   const value = tf.tidy(() => {
-    const idx = tf.range(0, rows, 1, 'int32') as tf.Tensor1D;
-    const x = options.train.x.slice([0, 0], [rows, -1]);
-    const y = options.train.y.slice([0], [rows]);
-    return batchLoss(options, idx, x, y, epoch, false)();
+    let sum: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < rows; start += batchSize) {
+      const size = Math.min(batchSize, rows - start);
+      const idx = tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
+      const x = options.train.x.slice([start, 0], [size, -1]);
+      const y = options.train.y.slice([start], [size]);
+      sum = tf.add(sum, tf.mul(batchLoss(options, idx, x, y, epoch, false)(), size));
+    }
+    return tf.div(sum, rows);
   });
   const loss = value.dataSync()[0];
   value.dispose();
@@ -242,7 +248,7 @@ export function historyOfRun(history: readonly EpochRecord[], epochs: number, ev
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
   const { epochs, evalEvery, earlyStopping } = options.training;
   const history: EpochRecord[] = [];
-  const untrained = untrainedLoss(options, epochs);
+  const untrained = untrainedLoss(options, options.training.batchSize, epochs);
   const tick = { last: performance.now() };
   const best = new BestEpoch(options.model, earlyStopping);
   const schedule = learningRateSchedule(options.optimizer, options.training.lrDecay, options.training.optimizer.name);

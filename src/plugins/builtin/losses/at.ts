@@ -41,7 +41,9 @@ function mapsProblem(student: readonly number[], teacher: readonly number[]): st
   }
   const [hs, ws] = student;
   const [ht, wt] = teacher;
-  if (hs !== ws || ht !== wt) return `attention transfer needs square maps; the student's are ${hs}x${ws}, the teacher's ${ht}x${wt}`;
+  if (hs !== ws || ht !== wt) {
+    return `attention transfer needs square maps; the student's are ${hs}x${ws}, the teacher's ${ht}x${wt}`;
+  }
   const [large, small] = hs > ht ? [hs, ht] : [ht, hs];
   if (large % small !== 0) {
     return `the student's maps are ${hs}x${ws} and the teacher's ${ht}x${wt}: one size must divide the other (the larger is average-pooled to the smaller)`;
@@ -55,7 +57,12 @@ export default defineComponent<AtParams>({
   description:
     'Attention transfer (Zagoruyko & Komodakis, "Paying More Attention to Attention", ICLR 2017): label_weight * label loss + weight * mean((a_s - a_t)^2), a = normalised channel mean of f^p of a convolutional representation [+ kd_weight * kd]',
   params: representationParams(1000, {
-    p: { type: 'number', exclusiveMinimum: 0, default: 2, description: 'Power of the activations in the attention map.' },
+    p: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      default: 2,
+      description: 'Power of the activations in the attention map.',
+    },
   }),
   needsTeacher: true,
   representations: true,
@@ -64,7 +71,14 @@ export default defineComponent<AtParams>({
     return {
       compute(prediction, target, teacher, inputs) {
         const [student, teacherFeatures] = featuresOf('at', inputs);
-        return representationTotal(params, context.task, prediction, target, teacher, atTerm(student, teacherFeatures, params.p));
+        return representationTotal(
+          params,
+          context.task,
+          prediction,
+          target,
+          teacher,
+          atTerm(student, teacherFeatures, params.p),
+        );
       },
     };
   },

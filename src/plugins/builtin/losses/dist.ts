@@ -31,10 +31,30 @@ export default defineComponent<DistParams>({
   tasks: ['classification'],
   params: {
     properties: {
-      beta: { type: 'number', minimum: 0, default: 1, description: 'Weight of the inter-class relation (per example, across classes).' },
-      gamma: { type: 'number', minimum: 0, default: 1, description: 'Weight of the intra-class relation (per class, across the batch).' },
-      temperature: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Softening temperature (the paper\'s tau).' },
-      label_weight: { type: 'number', minimum: 0, default: 1, description: 'Weight of the cross-entropy on the labels.' },
+      beta: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: 'Weight of the inter-class relation (per example, across classes).',
+      },
+      gamma: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: 'Weight of the intra-class relation (per class, across the batch).',
+      },
+      temperature: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1,
+        description: "Softening temperature (the paper's tau).",
+      },
+      label_weight: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: 'Weight of the cross-entropy on the labels.',
+      },
       standardize: STANDARDIZE_PARAM,
     },
   },

@@ -55,16 +55,27 @@ export default defineComponent<DkdParams>({
   tasks: ['classification'],
   params: {
     properties: {
-      alpha: { type: 'number', minimum: 0, default: 1, description: 'Weight of TCKD, the target-class part (the paper\'s alpha; not the label weight).' },
+      alpha: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: "Weight of TCKD, the target-class part (the paper's alpha; not the label weight).",
+      },
       beta: { type: 'number', minimum: 0, default: 8, description: 'Weight of NCKD, the non-target-class part.' },
       temperature: { type: 'number', exclusiveMinimum: 0, default: 4, description: 'Softening temperature T.' },
       warmup: {
         type: 'integer',
         minimum: 0,
         default: 0,
-        description: 'Epochs over which the DKD term ramps up linearly from 1/warmup (0: full weight from the first epoch).',
+        description:
+          'Epochs over which the DKD term ramps up linearly from 1/warmup (0: full weight from the first epoch).',
       },
-      label_weight: { type: 'number', minimum: 0, default: 1, description: 'Weight of the cross-entropy on the labels.' },
+      label_weight: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: 'Weight of the cross-entropy on the labels.',
+      },
       standardize: STANDARDIZE_PARAM,
     },
   },
@@ -76,7 +87,12 @@ export default defineComponent<DkdParams>({
         const epoch = inputs?.epoch ?? 1;
         const ramp = warmup > 0 ? Math.min(epoch / warmup, 1) : 1;
         const student = standardized ? standardize(prediction) : prediction;
-        const { tckd, nckd } = decoupledTerms(student, standardized ? standardize(teacher) : teacher, target, temperature);
+        const { tckd, nckd } = decoupledTerms(
+          student,
+          standardized ? standardize(teacher) : teacher,
+          target,
+          temperature,
+        );
         const dkd = tf.add(tf.mul(alpha, tckd), tf.mul(beta, nckd));
         return tf.add(tf.mul(label_weight, softmaxCrossEntropy(prediction, target)), tf.mul(ramp, dkd)) as tf.Scalar;
       },

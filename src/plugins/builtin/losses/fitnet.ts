@@ -18,9 +18,7 @@ const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 export function regressorShape(shapes: FeatureShapes): { kernel: [number, number]; maps: boolean } {
   const { student, teacher } = shapes;
   const maps = student.length === 3 && teacher.length === 3 && student[0] === teacher[0] && student[1] === teacher[1];
-  return maps
-    ? { kernel: [student[2], teacher[2]], maps }
-    : { kernel: [product(student), product(teacher)], maps };
+  return maps ? { kernel: [student[2], teacher[2]], maps } : { kernel: [product(student), product(teacher)], maps };
 }
 
 /** The student's representation mapped to the teacher's shape: x W + b on the channels (maps) or the flattened features. */
@@ -50,13 +48,11 @@ export default defineComponent<RepresentationParams>({
   create(params, context) {
     if (!context.features) throw new Error('fitnet needs the representation shapes (context.features)');
     const { kernel: shape, maps } = regressorShape(context.features);
-    const kernel = tf.variable(
-      tf.initializers.glorotUniform({ seed: context.seed }).apply(shape) as tf.Tensor2D,
-      true,
-      undefined,
-      'float32',
-    );
-    const bias = tf.variable(tf.zeros([shape[1]]), true, undefined, 'float32') as tf.Variable<tf.Rank.R1>;
+    // In a tidy: the initial values are freed, the variables (which tidy keeps) hold copies.
+    const [kernel, bias] = tf.tidy(() => [
+      tf.variable(tf.initializers.glorotUniform({ seed: context.seed }).apply(shape) as tf.Tensor2D),
+      tf.variable(tf.zeros([shape[1]]) as tf.Tensor1D),
+    ]) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>];
     return {
       variables: [kernel, bias],
       dispose: () => tf.dispose([kernel, bias]),

@@ -125,9 +125,14 @@ export function checkTask(params: RepresentationParams, task: Task): string | un
 }
 
 /** The representations a method was given, or the message naming what is missing (a call outside distil-run's step). */
-export function featuresOf(method: string, inputs: { studentFeatures?: tf.Tensor; teacherFeatures?: tf.Tensor } = {}): [tf.Tensor, tf.Tensor] {
+export function featuresOf(
+  method: string,
+  inputs: { studentFeatures?: tf.Tensor; teacherFeatures?: tf.Tensor } = {},
+): [tf.Tensor, tf.Tensor] {
   if (!inputs.studentFeatures || !inputs.teacherFeatures) {
-    throw new Error(`${method} needs the student's and the teacher's representations (inputs.studentFeatures and teacherFeatures)`);
+    throw new Error(
+      `${method} needs the student's and the teacher's representations (inputs.studentFeatures and teacherFeatures)`,
+    );
   }
   return [inputs.studentFeatures, inputs.teacherFeatures];
 }

@@ -35,7 +35,14 @@ export default defineComponent<RepresentationParams>({
     return {
       compute(prediction, target, teacher, inputs) {
         const [student, teacherFeatures] = featuresOf('pkt', inputs);
-        return representationTotal(params, context.task, prediction, target, teacher, pktTerm(student, teacherFeatures));
+        return representationTotal(
+          params,
+          context.task,
+          prediction,
+          target,
+          teacher,
+          pktTerm(student, teacherFeatures),
+        );
       },
     };
   },

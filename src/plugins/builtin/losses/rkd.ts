@@ -39,7 +39,12 @@ function angles(x: tf.Tensor2D): tf.Tensor {
 }
 
 /** distance_weight * smoothL1(distances) + angle_weight * smoothL1(angles); the teacher's side is a constant. */
-export function rkdTerm(student: tf.Tensor, teacher: tf.Tensor, distanceWeight: number, angleWeight: number): tf.Scalar {
+export function rkdTerm(
+  student: tf.Tensor,
+  teacher: tf.Tensor,
+  distanceWeight: number,
+  angleWeight: number,
+): tf.Scalar {
   const s = flat(student);
   const t = flat(teacher);
   let term = tf.scalar(0);

@@ -2,7 +2,14 @@
 // ICCV 2019): match the row-normalised Gram matrices of the batch's representations.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
-import { checkTask, featuresOf, flat, normalizeRows, representationParams, representationTotal } from './method-math.js';
+import {
+  checkTask,
+  featuresOf,
+  flat,
+  normalizeRows,
+  representationParams,
+  representationTotal,
+} from './method-math.js';
 import type { RepresentationParams } from './method-math.js';
 
 /** ||normalize(G_t) - normalize(G_s)||^2 / n^2, G = f f^T over the batch. */

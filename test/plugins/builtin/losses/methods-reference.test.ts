@@ -65,12 +65,17 @@ function run(method: string, c: Case): void {
     c.student_features && c.teacher_features
       ? { student: shapeOf(c.student_features).slice(1), teacher: shapeOf(c.teacher_features).slice(1) }
       : undefined;
-  const loss = createComponent<Loss>(registry, 'loss', { name: method, params }, {
-    seed: 1,
-    baseDir: '.',
-    task: c.task,
-    features,
-  });
+  const loss = createComponent<Loss>(
+    registry,
+    'loss',
+    { name: method, params },
+    {
+      seed: 1,
+      baseDir: '.',
+      task: c.task,
+      features,
+    },
+  );
   try {
     if (c.regressor) {
       const [kernel, bias] = loss.variables ?? [];
