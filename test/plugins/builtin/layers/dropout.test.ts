@@ -10,7 +10,7 @@ const layer = (seed: number) =>
     builtinRegistry(),
     'layer',
     { name: 'dropout', params: { rate: 0.5 } },
-    { tf, seed, baseDir: '.', inputShape: [64] },
+    { seed, baseDir: '.', inputShape: [64] },
   );
 const masks = (dropout: tf.layers.Layer, steps: number, training = true) =>
   Array.from({ length: steps }, () =>

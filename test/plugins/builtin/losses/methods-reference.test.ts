@@ -46,7 +46,7 @@ const shapeOf = (value: Nested): number[] => (Array.isArray(value) ? [value.leng
  * entries span many orders of magnitude; the small ones carry no information at float32's precision).
  */
 function assertClose(actual: tf.Tensor, expected: Nested, what: string): void {
-  const want = (Array.isArray(expected) ? expected.flat(Infinity) : [expected]) as number[];
+  const want = (Array.isArray(expected) ? (expected as unknown[]).flat(8) : [expected]) as number[];
   const got = Array.from(actual.dataSync());
   assert.deepEqual(actual.shape, shapeOf(expected), `${what}: shape`);
   const scale = Math.max(...want.map(Math.abs), 1e-30);
@@ -96,7 +96,7 @@ function run(method: string, c: Case): void {
     assertClose(grads[0], c.grad.student_logits as Nested[], 'd loss / d student logits');
     if (studentFeatures) assertClose(grads[1], c.grad.student_features as Nested[], 'd loss / d student features');
     if (c.regressor) {
-      const { grads: variableGrads } = tf.variableGrads(() => f(logits, studentFeatures), loss.variables);
+      const { grads: variableGrads } = tf.variableGrads(() => f(logits, studentFeatures), [...(loss.variables ?? [])]);
       const [kernel, bias] = loss.variables ?? [];
       assertClose(variableGrads[kernel.name], c.grad.regressor_kernel as Nested[], 'd loss / d regressor kernel');
       assertClose(variableGrads[bias.name], c.grad.regressor_bias as Nested[], 'd loss / d regressor bias');
