@@ -44,8 +44,9 @@ grid:
     const students = rows.filter((r) => r.role === 'student');
     assert.deepEqual(
       students.map((r) => [r.status, r.extra_params]),
+      // soft-kd reads no representations: no extra_params; cosine-hint owns no weights.
       [
-        ['ok', '0'],
+        ['ok', ''],
         ['ok', '0'],
       ],
     );

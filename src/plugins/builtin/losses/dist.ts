@@ -10,7 +10,7 @@ export interface DistParams {
   gamma: number;
   temperature: number;
   label_weight: number;
-  standardize: boolean;
+  standardize?: boolean;
 }
 
 /** 1 - the mean over rows of the Pearson correlation of `a`'s and `b`'s rows (cosine of the centred rows, eps 1e-8). */

@@ -11,7 +11,7 @@ export interface DkdParams {
   temperature: number;
   warmup: number;
   label_weight: number;
-  standardize: boolean;
+  standardize?: boolean;
 }
 
 /** sum over rows and classes of p * (log p - log q) / n: torch's kl_div(log q, p, reduction="sum") / n. */

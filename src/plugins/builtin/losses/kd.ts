@@ -8,7 +8,7 @@ import { STANDARDIZE_PARAM, standardize } from './method-math.js';
 export interface KdParams {
   temperature: number;
   alpha: number;
-  standardize: boolean;
+  standardize?: boolean;
 }
 
 export default defineComponent<KdParams>({

@@ -24,9 +24,9 @@ export function standardize(logits: tf.Tensor2D): tf.Tensor2D {
 /** The `standardize` param of the logit methods. */
 export const STANDARDIZE_PARAM: JsonSchema = {
   type: 'boolean',
-  default: false,
+  // No default: a spec without it resolves as before the option existed, so its cells keep their ids.
   description:
-    "Z-score each example's logits (teacher's and student's) before softening (logit standardization, Sun et al. 2024).",
+    "Z-score each example's logits (teacher's and student's) before softening (logit standardization, Sun et al. 2024); off when absent.",
 };
 
 /** mean over rows of KL(softmax(teacher / T) || softmax(student / T)), from raw logits; the teacher is a constant. */
