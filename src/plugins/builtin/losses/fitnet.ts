@@ -29,12 +29,24 @@ export function regress(features: tf.Tensor, kernel: tf.Tensor2D, bias: tf.Tenso
   return tf.reshape(out, [n, h, w, kernel.shape[1]]);
 }
 
-export default defineComponent<RepresentationParams>({
+export interface FitnetParams extends RepresentationParams {
+  hint_epochs: number;
+}
+
+export default defineComponent<FitnetParams>({
   kind: 'loss',
   name: 'fitnet',
   description:
     'FitNets hints (Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015): label_weight * label loss + weight * MSE(regressor(student representation), teacher representation) [+ kd_weight * kd]; the linear regressor (dense, or 1x1 convolution between maps) is trained with the student and not saved',
-  params: representationParams(1),
+  params: representationParams(1, {
+    hint_epochs: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description:
+        "The paper's two stages: epochs 1..hint_epochs train on weight * hint alone, the epochs after on label_weight * label loss + kd_weight * kd (set kd_weight) without the hint; 0: one stage, every term every epoch.",
+    },
+  }),
   needsTeacher: true,
   representations: true,
   checkFeatures(params, shapes, task) {
@@ -58,8 +70,13 @@ export default defineComponent<RepresentationParams>({
       dispose: () => tf.dispose([kernel, bias]),
       compute(prediction, target, teacher, inputs) {
         const [student, teacherFeatures] = featuresOf('fitnet', inputs);
-        const hint = tf.mean(tf.square(tf.sub(flat(regress(student, kernel, bias, maps)), flat(teacherFeatures))));
-        return representationTotal(params, context.task, prediction, target, teacher, hint as tf.Scalar);
+        const hint = () =>
+          tf.mean(tf.square(tf.sub(flat(regress(student, kernel, bias, maps)), flat(teacherFeatures)))) as tf.Scalar;
+        if (params.hint_epochs === 0)
+          return representationTotal(params, context.task, prediction, target, teacher, hint());
+        // Two stages: the hint alone, then the labels (and kd) without it.
+        if ((inputs?.epoch ?? 1) <= params.hint_epochs) return tf.mul(params.weight, hint()) as tf.Scalar;
+        return representationTotal({ ...params, weight: 0 }, context.task, prediction, target, teacher, tf.scalar(0));
       },
     };
   },
