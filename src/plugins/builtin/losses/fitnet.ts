@@ -72,8 +72,9 @@ export default defineComponent<FitnetParams>({
         const [student, teacherFeatures] = featuresOf('fitnet', inputs);
         const hint = () =>
           tf.mean(tf.square(tf.sub(flat(regress(student, kernel, bias, maps)), flat(teacherFeatures)))) as tf.Scalar;
-        if (params.hint_epochs === 0)
+        if (params.hint_epochs === 0) {
           return representationTotal(params, context.task, prediction, target, teacher, hint());
+        }
         // Two stages: the hint alone, then the labels (and kd) without it.
         if ((inputs?.epoch ?? 1) <= params.hint_epochs) return tf.mul(params.weight, hint()) as tf.Scalar;
         return representationTotal({ ...params, weight: 0 }, context.task, prediction, target, teacher, tf.scalar(0));
