@@ -200,7 +200,9 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     runner.dispose();
     manifest(status, new Date());
     // Also after a failure or an interrupt: a summary of what finished.
-    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning));
+    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning), {
+      higherIsBetter: (metric) => registry.higherIsBetter(metric),
+    });
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };
