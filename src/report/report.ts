@@ -12,7 +12,7 @@ import { reportPage } from './html.js';
 import type { RenderedChart } from './html.js';
 import { renderSvg } from './render.js';
 import { loadRunData } from './run-data.js';
-import type { RunData } from './run-data.js';
+import type { ReportOptions, RunData } from './run-data.js';
 
 /** A chart the run has data for: its spec and the sentence under it. */
 export interface ReportChart {
@@ -104,8 +104,8 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
  * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND, FILE_UNREADABLE, INVALID_TABLE (exit code 2);
  *   RESULTS_ERROR when report.html cannot be written.
  */
-export async function writeReport(dir: string): Promise<Report> {
-  const run = loadRunData(dir);
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<Report> {
+  const run = loadRunData(dir, options);
   const { charts, curvesNote } = reportCharts(run);
   const rendered = new Map<string, RenderedChart>();
   for (const [i, chart] of charts.entries()) {
