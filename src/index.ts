@@ -135,4 +135,4 @@ export type {
 
 // The report (report.html): its module, and Vega with it, is loaded only when a report is written.
 export { reportAfterRun, writeReport } from './report/index.js';
-export type { Report } from './report/index.js';
+export type { Report, ReportOptions } from './report/index.js';

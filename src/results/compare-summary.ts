@@ -4,6 +4,7 @@ import type { CsvRecord } from './csv.js';
 import type { Comparison, CompareOptions, LostResult, MetricChange, MetricDelta } from './compare-types.js';
 import type { Thresholds } from './compare-thresholds.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
+import { gridKey, tableAxes } from './grid-key.js';
 import type { CheckedTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
 
@@ -37,9 +38,10 @@ function assertSummaries(a: CheckedTable, b: CheckedTable): void {
   if (empty) throw errorTableMismatch(`${empty.file}: no rows to compare`, 'the summary has only its header: the run had no cells, or nothing finished');
 }
 
-/** The rows of a summary by (cell, role). */
+/** The rows of a summary by (grid point, role). */
 function keyed(table: CheckedTable): Map<string, CsvRecord> {
-  return new Map(table.rows.map((row) => [`${row.record.cell}\0${row.record.role}`, row.record]));
+  const axes = tableAxes(table.kind, table.columns);
+  return new Map(table.rows.map((row) => [`${gridKey(row.record, axes)}\0${row.record.role}`, row.record]));
 }
 
 /** The metrics of a summary: its `test_<m>_mean` columns, and `gain` with a `gain_mean` column. */

@@ -5,6 +5,7 @@ import type { CheckedTable, TableRow } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
 import { formatTable, signed } from './table.js';
 import { compareSummaries } from './compare-summary.js';
+import { gridKey, tableAxes } from './grid-key.js';
 import { resolveCompareInputs } from './compare-inputs.js';
 import type { Thresholds } from './compare-thresholds.js';
 import type { CompareOptions, Comparison, LostResult, MetricChange, MetricDelta, RowKey } from './compare-types.js';
@@ -30,13 +31,14 @@ const errorText = (record: CsvRecord): string => {
   return text ? ` (${text.length > 200 ? `${text.slice(0, 200)}...` : text})` : '';
 };
 
-/** The rows of a table by (cell, seed, role); readTable has already refused two different rows for one key. */
+/** The rows of a table by (grid point, seed, role); readTable has already refused two different rows for one key. */
 function keyedRows(table: CheckedTable, withSeed: boolean): Map<string, KeyedRow> {
   const rows = new Map<string, KeyedRow>();
+  const axes = tableAxes(table.kind, table.columns);
   for (const row of table.rows) {
     const { cell, role, seed = '', run_id: runId } = row.record;
     const keyed: KeyedRow = { key: { cell, ...(withSeed ? { seed } : {}), role }, row };
-    const key = `${cell}\0${withSeed ? seed : ''}\0${role}`;
+    const key = `${gridKey(row.record, axes)}\0${withSeed ? seed : ''}\0${role}`;
     const earlier = rows.get(key);
     if (earlier && earlier.row.record.run_id !== runId) {
       const problem = `${rowName(keyed.key)} appears again, from run "${runId}" (first from run "${earlier.row.record.run_id}" on line ${earlier.row.line})`;
@@ -225,7 +227,7 @@ function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareO
 }
 
 /**
- * Compares results table `b` against `a` (the baseline), row by row on (cell, role), and on the seed
+ * Compares results table `b` against `a` (the baseline), row by row on (grid point, role) (see {@link gridKey}), and on the seed
  * too when either table holds several. With a threshold (`maxRegression`, `metricThresholds`), a metric
  * worse by more than its threshold and a row ok in `a` but failed, skipped, interrupted or missing in `b`
  * are regressions. Two summary.csv tables are compared by {@link compareSummaries} (means, with the

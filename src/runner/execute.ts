@@ -25,6 +25,13 @@ import { planStages, runDirectoryOf, searchShareNote, stagePlans } from './stage
 import type { Stages } from './stages.js';
 import { checkTeacherCache, defaultTeacherCacheDir } from './teacher-cache.js';
 
+/** Every cell's label by its id: the grid's cells, the search points and the cells after each possible winner. */
+function cellLabels(experiment: ResolvedExperiment): Map<string, string> {
+  const { search } = experiment;
+  const cells = [...experiment.cells, ...(search ? [...search.cells, ...search.finals.flat()] : [])];
+  return new Map(cells.map((cell) => [cell.id, cell.label]));
+}
+
 /**
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
  * its tables cut back to the finished cells' whole rows.
@@ -44,7 +51,12 @@ function startRun(
     // Each table is read once: to find the finished runs, then to keep their rows.
     const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
     const finished = finishedRuns(existing.results, existing.history, (warning) => reporter.warn(warning));
-    const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)), existing);
+    const labels = cellLabels(experiment);
+    const { droppedLines } = open.writer.start(
+      (record) => finished.has(runKey(record.cell_id, record.seed)),
+      existing,
+      (record) => labels.get(record.cell_id) ?? record.cell,
+    );
     if (droppedLines > 0) reporter.warn(warningCutLinesDropped(droppedLines));
     return { open, finished };
   } catch (error) {
@@ -194,7 +206,9 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     runner.dispose();
     manifest(status, new Date());
     // Also after a failure or an interrupt: a summary of what finished.
-    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning));
+    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning), {
+      higherIsBetter: (metric) => registry.higherIsBetter(metric),
+    });
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };
