@@ -11,6 +11,7 @@ import { readCsv } from '../src/results/csv.js';
 import { formatTable } from '../src/results/table.js';
 import type { CnnBenchRow } from './cnn-worker.js';
 import type { BenchRow } from './worker.js';
+import type { MethodBenchRow } from './methods-worker.js';
 
 const CONFIGS = ['tensorflow', 'wasm+blas', 'wasm', 'cpu'];
 // CNN rows: wasm+blas-1t is the BLAS limited to one thread (OPENBLAS_NUM_THREADS=1), which beats two
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'skip-full': { type: 'boolean', default: false },
     'skip-cnn': { type: 'boolean', default: false },
     'cnn-only': { type: 'boolean', default: false },
+    'skip-methods': { type: 'boolean', default: false },
+    'methods-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
@@ -33,6 +36,50 @@ const { values } = parseArgs({
 const root = packageRoot();
 const worker = path.join(root, 'dist', 'bench', 'worker.js');
 const cnnWorker = path.join(root, 'dist', 'bench', 'cnn-worker.js');
+const methodsWorker = path.join(root, 'dist', 'bench', 'methods-worker.js');
+// The methods' speed where they run in practice (no tensorflow here; cpu is too slow to matter).
+const METHOD_CONFIGS = ['tensorflow', 'wasm+blas', 'wasm'];
+
+/**
+ * Each distillation method's student training speed against kd's (bench/methods-worker.ts): a table and
+ * bench-<stamp>-methods.csv. The target: a representation method at >= 0.8x kd's samples/s.
+ */
+function runMethods(stamp: string): void {
+  const rows: MethodBenchRow[] = [];
+  const skipped: string[] = [];
+  for (const config of METHOD_CONFIGS) {
+    process.stderr.write(`bench: methods ${config}...\n`);
+    const result = spawnSync(process.execPath, [methodsWorker, config, values.steps!, values.repeats!], {
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    if (result.status !== 0) {
+      skipped.push(
+        `${config}: ${(result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0]}`,
+      );
+    } else rows.push(...(JSON.parse(result.stdout) as MethodBenchRow[]));
+  }
+  const file = path.join(values.out!, `bench-${stamp}-methods.csv`);
+  const stringifier = createObjectCsvStringifier({
+    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
+  });
+  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  process.stdout.write(
+    `\n${formatTable(
+      ['config', 'method (methods-mnist student)', 'batch', 'samples/s', 'x kd', 'target >= 0.8x'],
+      rows.map((r) => [
+        r.config,
+        r.method,
+        r.batch_size,
+        r.samples_per_sec,
+        r.ratio_to_kd,
+        r.method.startsWith('kd') || ['dkd', 'dist'].includes(r.method) ? '' : r.ratio_to_kd >= 0.8 ? 'met' : 'missed',
+      ]),
+    )}\n`,
+  );
+  for (const s of skipped) process.stdout.write(`skipped methods ${s}\n`);
+  process.stdout.write(`${file}\n`);
+}
 
 function runConfig(config: string): BenchRow[] | string {
   const result = spawnSync(process.execPath, [worker, config, values.steps!, values.repeats!, values['max-ms']!], {
@@ -165,6 +212,10 @@ function main(): void {
     runCnn(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
     return;
   }
+  if (values['methods-only']) {
+    runMethods(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
+    return;
+  }
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
   for (const config of CONFIGS) {
@@ -196,6 +247,7 @@ function main(): void {
   );
   for (const s of skipped) process.stdout.write(`skipped ${s}\n`);
   if (!values['skip-cnn']) runCnn(stamp);
+  if (!values['skip-methods']) runMethods(stamp);
   if (!values['skip-full']) {
     const fulls: FullRun[] = [];
     for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {

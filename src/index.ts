@@ -24,8 +24,10 @@ export type {
   ComponentDefinition,
   ComponentKind,
   Dataset,
+  FeatureShapes,
   JsonSchema,
   Loss,
+  LossInputs,
   Metric,
   MetricContext,
   MetricFacts,
@@ -107,6 +109,7 @@ export {
   findBest,
   formatComparison,
   formatGain,
+  formatP,
   formatTable,
   loadSavedModel,
   mergeResults,
@@ -134,4 +137,4 @@ export type {
 
 // The report (report.html): its module, and Vega with it, is loaded only when a report is written.
 export { reportAfterRun, writeReport } from './report/index.js';
-export type { Report } from './report/index.js';
+export type { Report, ReportOptions } from './report/index.js';

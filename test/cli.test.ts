@@ -171,9 +171,22 @@ describe('distil-run CLI', () => {
     const lines = stdout.split('\n');
     assert.include(
       lines,
-      '  kd: Knowledge distillation: alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))',
+      '  kd: Knowledge distillation (Hinton, Vinyals & Dean, "Distilling the Knowledge in a Neural Network", 2015): alpha * CE(labels) + (1 - alpha) * T^2 * KL(softmax(teacher/T) || softmax(student/T))',
     );
     assert.include(lines, '      temperature: number = 4  Softening temperature T.');
+    // Every method names its paper, and its params with their defaults.
+    for (const [method, paper] of [
+      ['dkd', 'Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022'],
+      ['dist', 'Huang et al., "Knowledge Distillation from A Stronger Teacher", NeurIPS 2022'],
+      ['fitnet', 'Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015'],
+      ['pkt', 'Passalis & Tefas'],
+      ['rkd', 'Park et al., "Relational Knowledge Distillation", CVPR 2019'],
+      ['sp', 'Tung & Mori'],
+      ['at', 'Zagoruyko & Komodakis'],
+    ]) {
+      assert.match(stdout, new RegExp(`^ {2}${method}: .*${paper.replace(/[().]/g, '\\$&')}`, 'm'), method);
+    }
+    assert.include(lines, '      beta: number = 8  Weight of NCKD, the non-target-class part.');
     assert.match(stdout, /^optimizers:\n {2}adam: Adam with bias correction$/m);
   });
 

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { assert } from 'chai';
 import { selectBackend } from '../src/backend/select.js';
 import { builtinPlugin } from '../src/plugins/builtin/index.js';
@@ -30,7 +30,7 @@ export function create<T>(
   const errors = registry.get(kind, name).validate(filled);
   if (errors.length > 0) throw new Error(`invalid params: ${JSON.stringify(errors)}`);
   const ref = { name, params: filled };
-  const context = { seed: 1, baseDir: '.' };
+  const context = { tf, seed: 1, baseDir: '.' };
   // Metrics are created as the runner creates them: the definition's facts with the computation.
   return kind === 'metric'
     ? (createMetric(registry, ref, context) as T)

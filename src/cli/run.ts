@@ -13,7 +13,7 @@ import {
   resolveShard,
   runExperiment,
 } from '../index.js';
-import type { DistilWarning, Reporter, RunOptions } from '../index.js';
+import type { DistilWarning, Registry, Reporter, RunOptions } from '../index.js';
 import type { Command, FlagHelp, Positionals } from './command.js';
 import type { FlagName, Values } from './flags.js';
 import { formatRunSummary } from './format-run.js';
@@ -152,9 +152,11 @@ class RunDirReporter implements Reporter {
 }
 
 /** report.html after a run (the charts load only now); a report that fails is a warning and changes nothing else. */
-async function reportRun(dir: string): Promise<void> {
-  const file = await reportAfterRun(dir, (warning) =>
-    process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`),
+async function reportRun(dir: string, registry: Registry): Promise<void> {
+  const file = await reportAfterRun(
+    dir,
+    (warning) => process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`),
+    { higherIsBetter: (metric) => registry.higherIsBetter(metric) },
   );
   if (file !== undefined) process.stderr.write(`report: ${file}\n`);
 }
@@ -190,7 +192,7 @@ async function run(files: readonly string[], values: Values): Promise<number> {
     throw error;
   } finally {
     // Whatever the outcome, once the run directory was opened: a report of what finished, the exit code kept.
-    if (reporter.runDir !== undefined && !values['no-report']) await reportRun(reporter.runDir);
+    if (reporter.runDir !== undefined && !values['no-report']) await reportRun(reporter.runDir, registry);
   }
 }
 

@@ -1,6 +1,7 @@
 // `distil-run summarize <results.csv>`: the summary.csv of a results table (e.g. merged shards), means over seeds.
 import {
   assertOutNotInput,
+  createRegistry,
   errorTableMismatch,
   readTable,
   summarizeTable,
@@ -10,8 +11,9 @@ import {
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
 
-function summarize(files: readonly string[], values: Values): number {
+async function summarize(files: readonly string[], values: Values): Promise<number> {
   assertOutNotInput(values.out, files);
+  const registry = await createRegistry({ plugins: values.plugin });
   const table = readTable(files[0]);
   if (table.kind !== 'results') {
     throw errorTableMismatch(
@@ -19,7 +21,7 @@ function summarize(files: readonly string[], values: Values): number {
       'summarize takes a results.csv',
     );
   }
-  const { columns, rows } = summarizeTable(table);
+  const { columns, rows } = summarizeTable(table, { higherIsBetter: (metric) => registry.higherIsBetter(metric) });
   const csv = summaryCsv(columns, rows);
   if (values.out) writeOutputFile(values.out, csv);
   else process.stdout.write(csv);
@@ -40,6 +42,9 @@ export const summarizeCommand: Command = {
     expected: 'a results.csv',
     tooMany: (files) => `expected one results.csv (merge shards first), got ${files.length} (see distil-run --help)`,
   },
-  flags: { out: { value: 'FILE', help: 'write the table to FILE (creating its directory) instead of stdout' } },
+  flags: {
+    out: { value: 'FILE', help: 'write the table to FILE (creating its directory) instead of stdout' },
+    plugin: { help: "summarize: load a plugin (repeatable): its metrics' directions for the comparison with kd" },
+  },
   run: summarize,
 };

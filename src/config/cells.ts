@@ -8,7 +8,7 @@ import { contentHash, getAjv } from '../shared/index.js';
 import { issuesFromAjv } from './ajv-issues.js';
 import type { Locator } from './ajv-issues.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
-import { cellLocator, checkedAxes, comboValues, expandGrid, gridSizeIssue, setPath } from './grid.js';
+import { cellLocator, checkedAxes, comboLabel, comboValues, expandGrid, gridSizeIssue, setPath } from './grid.js';
 import type { GridAxis, GridCombo } from './grid.js';
 import type { IssueCollector } from './issues.js';
 import type { SpecSource } from './load.js';
@@ -68,7 +68,7 @@ function resolveCell(
   issues.add(resolver.issues);
   const overrides = Object.fromEntries(values.map(([path, value]) => [path.key, value]));
   const { seed: ownSeed, ...withoutSeed } = config;
-  return { id: contentHash(withoutSeed), seed: ownSeed, index, overrides, config };
+  return { id: contentHash(withoutSeed), seed: ownSeed, index, overrides, label: comboLabel(combo), config };
 }
 
 /** Every cell of the grid (one without a grid), or as many as it takes to fill the report with problems. */

@@ -11,7 +11,7 @@ import {
   zipUneven,
 } from '../errors/index.js';
 import type { SpecIssue, SpecProblem } from '../errors/index.js';
-import { SPEC_LIMITS } from '../shared/index.js';
+import { axisLabels, SPEC_LIMITS } from '../shared/index.js';
 import baseSchema from './base-schema.json' with { type: 'json' };
 import { findNode, formatPath, locate, parsePath } from './locate.js';
 import type { PathSegment, SpecSource } from './locate.js';
@@ -205,6 +205,22 @@ export function comboValues(combo: GridCombo): Array<[GridPath, unknown]> {
   return combo.flatMap(([axis, i]) => axis.paths.map((path): [GridPath, unknown] => [path, path.values[i]]));
 }
 
+const pathLabels = new WeakMap<GridPath, string[]>();
+
+/**
+ * A cell's label: each swept path with its value's label on that path's list (`axisLabels`: a component by
+ * its name, or by its name and the params that tell it from the other entries of that name), in the order
+ * written: `training.optimizer.lr=0.001, distillation=kd(temperature=2)`. Empty without a grid.
+ */
+export function comboLabel(combo: GridCombo): string {
+  const labelOf = (path: GridPath, i: number): string => {
+    const labels = pathLabels.get(path) ?? axisLabels(path.values);
+    pathLabels.set(path, labels);
+    return labels[i];
+  };
+  return combo.flatMap(([axis, i]) => axis.paths.map((path) => `${path.key}=${labelOf(path, i)}`)).join(', ');
+}
+
 /** Writes a value at a path, creating mappings and lists on the way (paths were checked by checkedAxes). */
 export function setPath(target: Record<string, unknown>, segments: readonly PathSegment[], value: unknown): void {
   let node: Record<string | number, unknown> = target;
@@ -220,8 +236,8 @@ const isUnder = (path: string, ancestor: string): boolean =>
   path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`);
 
 /**
- * Points problems a grid value caused at the grid: at the value for a problem inside the path it sets,
- * at the path's key for an unknown key the path itself names or a mapping it had to create.
+ * Points problems a grid value caused at the grid: at the value for a problem of the path it sets (inside
+ * a whole value, at the part of the entry concerned, as far as it is written), at the path's key for an unknown key the path itself names or a mapping it had to create.
  */
 export function cellLocator(source: SpecSource, combo: GridCombo): Locator {
   return (segments, atKey) => {
@@ -230,7 +246,10 @@ export function cellLocator(source: SpecSource, combo: GridCombo): Locator {
       const target = formatPath(path.segments);
       const createdByGrid = (): boolean => !findNode(source, segments, atKey).inFile;
       if (dotted === target && atKey && createdByGrid()) return locate(source, path.at, true);
-      if (dotted === target || isUnder(dotted, target)) return locate(source, [...path.at, i]);
+      if (dotted === target) return locate(source, [...path.at, i]);
+      // Inside a whole value (a component's param, a layer of a list): at that part of the entry, as far as written.
+      const inside = [...path.at, i, ...segments.slice(path.segments.length)];
+      if (isUnder(dotted, target)) return locate(source, inside, atKey);
       if (dotted !== '' && isUnder(target, dotted) && createdByGrid()) return locate(source, path.at, true);
     }
     // Problems the grid's values caused elsewhere: above a swept path (a key it made required), or in a

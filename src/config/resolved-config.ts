@@ -85,6 +85,12 @@ export interface ResolvedCell {
   readonly index: number;
   /** Grid path → value for this cell (empty without a grid). */
   readonly overrides: Readonly<Record<string, unknown>>;
+  /**
+   * The overrides as people read them, `distillation.temperature=4, distillation=kd(temperature=2)`: a
+   * component value by its name, or by its name and the params that tell it from the path's other entries
+   * of that name (empty without a grid). The `cell` column, progress lines and --dry-run show it.
+   */
+  readonly label: string;
   readonly config: ResolvedConfig;
 }
 

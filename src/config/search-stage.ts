@@ -15,7 +15,7 @@ import { formatPath } from './locate.js';
 import { validationParamsOf } from './resolve.js';
 import { hasValidation } from './resolved-config.js';
 import type { ResolvedConfig, SearchStage } from './resolved-config.js';
-import { carriedSpec, resolveSearch, searchPointSpec } from './search.js';
+import { carriedSpec, pointLabel, resolveSearch, searchPointSpec } from './search.js';
 import type { ResolvedSearch } from './search.js';
 
 /** Locates a problem of a search point's teacher at the search entry whose value caused it. */
@@ -92,7 +92,7 @@ export function resolveSearchStage(
       }));
       pointIds.push(teachers[0]?.id ?? '');
       const overrides = Object.fromEntries(Object.entries(point).map(([p, v]) => [`models.teacher.${p}`, v]));
-      return teachers.map((cell) => ({ ...cell, overrides }));
+      return teachers.map((cell) => ({ ...cell, overrides, label: pointLabel(resolved, point, 'models.teacher.') }));
     })
     .map((cell, index) => ({ ...cell, index }));
   const finals = resolved.points.map((point) =>

@@ -10,7 +10,7 @@ import {
 import type { SpecIssue } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
-import { SPEC_LIMITS } from '../shared/index.js';
+import { axisLabels, exactText, SPEC_LIMITS } from '../shared/index.js';
 import { setPath } from './grid.js';
 import { printableKey } from '../shared/index.js';
 import { parsePath } from './locate.js';
@@ -212,9 +212,15 @@ export function carriedSpec(spec: Json, search: ResolvedSearch, winner: SearchPo
   return data;
 }
 
-/** A search point as a label: `lr=0.05, momentum=0.9`. */
-export function pointLabel(point: SearchPoint): string {
-  return Object.entries(point)
-    .map(([path, value]) => `${path}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+/**
+ * A search point as a label, `lr=0.05, momentum=0.9` (each path after `prefix`): each value labelled on its
+ * axis as a grid cell's are (a component by its name, or by name and the params that differ).
+ */
+export function pointLabel(search: Pick<ResolvedSearch, 'axes'>, point: SearchPoint, prefix = ''): string {
+  return search.axes
+    .map(({ path, values }) => {
+      const label = axisLabels(values)[values.indexOf(point[path])] ?? exactText(point[path]);
+      return `${prefix}${path}=${label}`;
+    })
     .join(', ');
 }

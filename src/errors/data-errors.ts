@@ -53,6 +53,15 @@ export function errorModelShape(problems: readonly string[]): DistilError {
   );
 }
 
+/** Cells whose distillation method cannot read the representations it names, found before anything trained. Exit code 2. */
+export function errorMethodFeatures(problems: readonly string[]): DistilError {
+  return new DistilError(
+    'METHOD_FEATURES',
+    `these distillation methods cannot read the representations they name; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { exitCode: 2 },
+  );
+}
+
 /** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */
 export function errorCellsTooLarge(problems: readonly string[]): DistilError {
   const lines = problems.map((p) => `  ${p}`).join('\n');

@@ -119,6 +119,7 @@ export type ErrorCode =
   | 'INPUT_FILE_ERROR'
   | 'SAVED_MODEL_ERROR'
   | 'MODEL_SHAPE'
+  | 'METHOD_FEATURES'
   | 'CELLS_TOO_LARGE'
   // A run (run-errors.ts).
   | 'NON_FINITE_LOSS'

@@ -21,6 +21,7 @@ export {
   errorDataset,
   errorDatasetNotFound,
   errorInputFile,
+  errorMethodFeatures,
   errorModelShape,
   errorSavedModel,
 } from './data-errors.js';

@@ -105,6 +105,15 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') {
     return `${label} has a needsTeacher that is not true or false`;
   }
+  if (kind === 'loss' && facts.representations !== undefined && typeof facts.representations !== 'boolean') {
+    return `${label} has a representations that is not true or false`;
+  }
+  if (kind === 'loss' && facts.representations === true && facts.needsTeacher !== true) {
+    return `${label} reads representations and does not set needsTeacher: true (a representation method learns from a teacher)`;
+  }
+  if (kind === 'loss' && facts.checkFeatures !== undefined && typeof facts.checkFeatures !== 'function') {
+    return `${label} has a checkFeatures that is not a function`;
+  }
   return undefined;
 }
 

@@ -36,14 +36,47 @@ export interface Dataset {
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** A loss over a batch. `target` holds class indices (int32) or values; `teacher` the teacher's outputs. */
+/** What a loss is given besides the prediction, the targets and the teacher's outputs. */
+export interface LossInputs {
+  /**
+   * The training epoch of the batch, from 1 (a warm-up reads it). The untrained loss, which the divergence
+   * rule compares the last epoch with, is computed as at the last epoch.
+   */
+  readonly epoch: number;
+  /**
+   * The student's representation at the method's `features.student` layer, `[n, width]` or
+   * `[n, height, width, channels]`, for losses whose definition sets `representations`; gradients flow through it.
+   */
+  readonly studentFeatures?: tf.Tensor;
+  /** The teacher's representation at `features.teacher`, computed in inference mode (a constant). */
+  readonly teacherFeatures?: tf.Tensor;
+}
+
+/**
+ * A loss over a batch. `target` holds class indices (int32) or values; `teacher` the teacher's outputs
+ * (after `prepareTeacher`), row-aligned with the batch. `compute` returns the batch's mean loss as a scalar
+ * and must be made of tensor operations (tfjs differentiates it).
+ */
 export interface Loss {
   /**
    * Transforms the teacher's outputs on a whole split once, before any batch (e.g. to softened
    * log-probabilities); `compute` then receives rows of the result. Identity when absent.
    */
   prepareTeacher?(outputs: tf.Tensor2D): tf.Tensor2D;
-  compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D): tf.Scalar;
+  compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D, inputs?: LossInputs): tf.Scalar;
+  /**
+   * Trainable weights the loss owns, not part of the student (FitNets' regressor): trained with the
+   * student's optimizer, counted in the `extra_params` column, never saved with the student.
+   */
+  readonly variables?: readonly tf.Variable[];
+  /** Frees `variables` (called when the role ends). */
+  dispose?(): void;
+}
+
+/** The shapes of the two representations a method reads (one example's, without the batch axis). */
+export interface FeatureShapes {
+  readonly student: readonly number[];
+  readonly teacher: readonly number[];
 }
 
 /** What a metric component creates: the computation over the whole test split. */
@@ -69,6 +102,12 @@ export interface MetricContext {
 
 /** What every `create()` receives besides its params. */
 export interface ComponentContext {
+  /**
+   * The TensorFlow.js instance distil-run computes with: a plugin uses it instead of importing
+   * `@tensorflow/tfjs` (which a plugin outside the project could not resolve, and another copy of which
+   * would make tensors of another engine).
+   */
+  readonly tf: typeof tf;
   /** Seed for anything random the component does (initialisers, dropout); a dataset gets the seed of its splits (see `splits:`). */
   readonly seed: number;
   /** Directory of the spec file, for resolving relative paths. */
@@ -76,6 +115,8 @@ export interface ComponentContext {
   readonly task?: Task;
   /** For layers: true for the first layer of a model, which must declare the input shape. */
   readonly inputShape?: readonly number[];
+  /** For losses that set `representations`: the shapes of the student's and the teacher's representations. */
+  readonly features?: FeatureShapes;
 }
 
 interface ComponentBase {
@@ -121,6 +162,17 @@ export type ComponentDefinition<P = Record<string, unknown>> =
       kind: 'loss';
       /** True for distillation losses, which need the teacher's outputs (usable as `distillation:`). @default false */
       needsTeacher?: boolean;
+      /**
+       * True for methods that read hidden representations (`LossInputs.studentFeatures` and
+       * `teacherFeatures`): their params have `features: { student, teacher }`, the layer of each model
+       * whose output they read. @default false
+       */
+      representations?: boolean;
+      /**
+       * Why the method cannot use representations of these shapes (e.g. attention transfer on dense
+       * layers), checked before anything trains; undefined when it can.
+       */
+      checkFeatures?(params: P, shapes: FeatureShapes, task: Task): string | undefined;
       create(params: P, context: ComponentContext): Loss;
     })
   | (ComponentBase & { kind: 'optimizer'; create(params: P, context: ComponentContext): tf.Optimizer })

@@ -1,6 +1,7 @@
 // The report at the end of a run: loaded only then (charts stay out of the run's start-up), and never fatal.
 import { DistilError, warningReportNotWritten } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
+import type { ReportOptions } from './run-data.js';
 
 /**
  * Writes `<dir>/report.html` after a run, whatever its outcome. The report module (and Vega with it) is
@@ -8,10 +9,14 @@ import type { DistilWarning } from '../errors/index.js';
  * and exit code stay as they are.
  * @returns the report's path, or undefined when it could not be written (after `warn` said why).
  */
-export async function reportAfterRun(dir: string, warn: (warning: DistilWarning) => void): Promise<string | undefined> {
+export async function reportAfterRun(
+  dir: string,
+  warn: (warning: DistilWarning) => void,
+  options: ReportOptions = {},
+): Promise<string | undefined> {
   try {
     const { writeReport } = await import('./report.js');
-    return (await writeReport(dir)).file;
+    return (await writeReport(dir, options)).file;
   } catch (error) {
     const reason = error instanceof DistilError ? error.message : (error as Error).message;
     warn(warningReportNotWritten(dir, reason));

@@ -1,4 +1,5 @@
 // The rows each chart plots, taken from a checked run directory: seeds folded into a mean and a band.
+import { labelColumn } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { mean } from '../shared/index.js';
 import { ROLES } from '../shared/index.js';
@@ -24,7 +25,7 @@ export interface CurvePoint {
 /** A cell's gain over its seeds (student − person, signed so positive means distillation helped). */
 export interface GainPoint {
   readonly cell: string;
-  /** The cell's grid values, as results.csv writes them. */
+  /** The cell's grid values, as results.csv writes them (a component axis by its readable label). */
   readonly axes: Readonly<Record<string, string | number>>;
   readonly gain: number;
   readonly lo: number;
@@ -142,7 +143,10 @@ export function gainPoints(run: RunData): GainPoint[] {
     const gain = num(row.gain_mean);
     if (row.role !== 'student' || gain === undefined) return [];
     const ci = num(row.gain_ci95) ?? 0;
-    const axes = Object.fromEntries(run.axes.map((axis) => [axis, row[axis] ?? ''])) as Record<string, string | number>;
+    // An axis of whole components is shown by its readable labels (`kd(temperature=2)`), not its JSON.
+    const shown = (axis: string) =>
+      row[labelColumn(axis)] === undefined ? (row[axis] ?? '') : row[labelColumn(axis)]!;
+    const axes = Object.fromEntries(run.axes.map((axis) => [axis, shown(axis)])) as Record<string, string | number>;
     return [{ cell: cellName(row.cell), axes, gain, lo: gain - ci, hi: gain + ci, n: num(row.gain_n) ?? 0 }];
   });
 }

@@ -11,10 +11,10 @@ export const ROLE_COLORS: Readonly<Record<Role, string>> = {
   person: '#54a24b',
 };
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** Shared look: one font, quiet grid lines, legends on the right. */
-const CONFIG = {
+export const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e8e8e8' },
   legend: { labelFontSize: 12, titleFontSize: 12 },
@@ -23,7 +23,13 @@ const CONFIG = {
 } as const;
 
 /** A y axis title written across, above the axis: a grid path is longer than a few bars are high. */
-const TITLE_ABOVE = { titleAngle: 0, titleAlign: 'right', titleBaseline: 'bottom', titleX: 0, titleY: -6 } as const;
+export const TITLE_ABOVE = {
+  titleAngle: 0,
+  titleAlign: 'right',
+  titleBaseline: 'bottom',
+  titleX: 0,
+  titleY: -6,
+} as const;
 
 /** The roles present, in teacher / student / person order. */
 function rolesOf(points: ReadonlyArray<{ role: Role }>): Role[] {

@@ -1,6 +1,7 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) from a run's facts and charts.
 import type { Row } from '../results/index.js';
 import { finalCells } from './chart-data.js';
+import { HOLM_LEVEL, methodPoints } from './methods.js';
 import type { ManifestFacts, RunData } from './run-data.js';
 import { ROLES } from '../shared/index.js';
 
@@ -121,6 +122,47 @@ function rolesTable(run: RunData): string {
   });
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`;
 }
+
+/** A p-value cell: `0.016`, `<0.001`, or empty. */
+const pCell = (p: Row[string]): string => (typeof p === 'number' ? (p >= 0.001 ? p.toFixed(3) : '<0.001') : '');
+
+/** The methods of a distillation axis, best gain first: each one's gain over the person and its paired test against kd. */
+function methodsTable(run: RunData): string {
+  const points = methodPoints(run);
+  const grouped = new Set(points.map((p) => p.group)).size > 1;
+  const head = [
+    ...(grouped ? ['other axes'] : []),
+    'method',
+    `gain (${run.primary})`,
+    'against kd: student − kd student',
+    'p',
+    'Holm p',
+    'against kd',
+  ];
+  const body = points.map((p) => {
+    const gain = gainText(p.row);
+    const versus = withInterval(p.row.vs_kd_mean, p.row.vs_kd_ci95);
+    const signedVersus = typeof p.row.vs_kd_mean === 'number' && p.row.vs_kd_mean >= 0 ? `+${versus}` : versus;
+    const effect = p.versus === 'better than kd' ? 'helped' : p.versus === 'worse than kd' ? 'hurt' : '';
+    const cells = [
+      ...(grouped ? [`<td>${escapeHtml(p.group)}</td>`] : []),
+      `<td>${escapeHtml(p.method)}</td>`,
+      `<td class="num ${gain.effect}">${escapeHtml(gain.text)}</td>`,
+      `<td class="num">${escapeHtml(signedVersus)}${typeof p.row.vs_kd_n === 'number' && p.row.vs_kd_n > 0 ? ` (n=${p.row.vs_kd_n})` : ''}</td>`,
+      `<td class="num">${escapeHtml(pCell(p.row.vs_kd_p))}</td>`,
+      `<td class="num">${escapeHtml(pCell(p.row.vs_kd_p_holm))}</td>`,
+      `<td class="${effect}">${escapeHtml(p.versus)}</td>`,
+    ];
+    return `<tr>${cells.join('')}</tr>`;
+  });
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`;
+}
+
+const METHODS_NOTE =
+  "Each method's student against kd's: the first kd entry of the distillation axis is the reference, and each other " +
+  "method's student metric minus the reference student's is paired by seed (the other axes equal), signed so that " +
+  `positive means better than kd, with a paired t-test's p. Holm's step-down adjustment runs over the methods compared ` +
+  `with kd at the same values of the other axes; a method is better or worse than kd when its Holm p is below ${HOLM_LEVEL}.`;
 
 /** A duration as people read it: 42.1 s, 3 min 05 s, 2 h 04 min. */
 function duration(seconds: number): string {
@@ -246,6 +288,9 @@ export function reportPage(
     header(run),
     `<section id="roles"><h2>Teacher, student and person</h2>${finalCells(run).length > 0 ? rolesTable(run) : '<p>No cell has finished a role yet.</p>'}
 <p class="note">Test metrics are means over the seeds that finished, ± the 95 % interval of the mean when there are several. The gain is the student's ${escapeHtml(run.primary)} minus the person's (the same architecture trained on labels only), signed so that positive means distillation helped; over seeds it is paired per seed, with a t-test's p, and counts as settled only when its interval excludes 0.</p></section>`,
+    methodPoints(run).length > 1
+      ? `<section id="methods"><h2>Methods against kd</h2>${figure(charts.get('methods'))}${methodsTable(run)}<p class="note">${escapeHtml(METHODS_NOTE)}</p></section>`
+      : '',
     // The two summary charts side by side where the page is wide enough; the learning curves, the longest, after them.
     `<div class="pair">${[
       charts.has('gain') ? `<section id="sweep"><h2>Gain per cell</h2>${figure(charts.get('gain'))}</section>` : '',

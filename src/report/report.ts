@@ -9,14 +9,16 @@ import { writeFileAtomic } from '../shared/index.js';
 import { curvePoints, gainPoints, MAX_CURVE_CELLS, paramsPoints, searchPoints, sweptAxes } from './chart-data.js';
 import { gainBarsSpec, gainHeatmapSpec, learningCurveSpec, paramsSpec, selectionSpec } from './charts.js';
 import { reportPage } from './html.js';
+import { HOLM_LEVEL, methodPoints, methodsSpec } from './methods.js';
+import { METHOD_AXIS } from '../results/index.js';
 import type { RenderedChart } from './html.js';
 import { renderSvg } from './render.js';
 import { loadRunData } from './run-data.js';
-import type { RunData } from './run-data.js';
+import type { ReportOptions, RunData } from './run-data.js';
 
 /** A chart the run has data for: its spec and the sentence under it. */
 export interface ReportChart {
-  readonly id: 'learning-curves' | 'gain' | 'params' | 'selection';
+  readonly id: 'learning-curves' | 'gain' | 'methods' | 'params' | 'selection';
   readonly spec: TopLevelSpec;
   readonly caption: string;
 }
@@ -30,11 +32,14 @@ export interface Report {
   readonly status: string;
 }
 
-/** The gain per cell of a sweep: a heat map over two swept axes, bars otherwise; none for a single cell. */
+/**
+ * The gain per cell of a sweep: a heat map over two swept axes, bars otherwise; none for a single cell, nor
+ * when the methods alone vary (the method chart shows those gains).
+ */
 function gainChart(run: RunData): ReportChart | undefined {
   const gains = gainPoints(run);
-  if (gains.length < 2) return undefined;
   const axes = sweptAxes(run);
+  if (gains.length < 2 || (axes.length === 1 && axes[0] === METHOD_AXIS)) return undefined;
   const metric = run.primary;
   if (axes.length === 2) {
     return {
@@ -48,6 +53,21 @@ function gainChart(run: RunData): ReportChart | undefined {
     id: 'gain',
     spec: gainBarsSpec(gains, metric, axes.length === 1 ? axes[0] : undefined),
     caption: `Distillation gain (student − person, ${metric}) per cell${interval}.`,
+  };
+}
+
+/** The methods of a distillation axis: their gains over the person, best first, marked by the test against kd. */
+function methodsChart(run: RunData): ReportChart | undefined {
+  const points = methodPoints(run);
+  if (points.length < 2) return undefined;
+  const groups = new Set(points.map((p) => p.group)).size;
+  const interval = points.some((p) => p.hi > p.lo) ? ' with its 95 % interval over seeds' : '';
+  return {
+    id: 'methods',
+    spec: methodsSpec(points, run.primary),
+    caption:
+      `Distillation gain (student − person, ${run.primary}) of each method${interval}, best first${groups > 1 ? ', per value of the other axes' : ''}. ` +
+      `Coloured by the paired test of the method's student against kd's (the first kd entry), Holm-adjusted over the methods, at ${HOLM_LEVEL}.`,
   };
 }
 
@@ -77,6 +97,7 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
   const search = searchPoints(run);
   const curves = curvesChart(run);
   const charts = [
+    methodsChart(run),
     gainChart(run),
     params.length > 0
       ? ({
@@ -104,8 +125,8 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
  * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND, FILE_UNREADABLE, INVALID_TABLE (exit code 2);
  *   RESULTS_ERROR when report.html cannot be written.
  */
-export async function writeReport(dir: string): Promise<Report> {
-  const run = loadRunData(dir);
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<Report> {
+  const run = loadRunData(dir, options);
   const { charts, curvesNote } = reportCharts(run);
   const rendered = new Map<string, RenderedChart>();
   for (const [i, chart] of charts.entries()) {

@@ -221,17 +221,22 @@ function searchFacts(
   return { metric, candidates, decided: false };
 }
 
+/** How a report reads a run: which way each metric is better (the registry's; undefined is taken as higher). */
+export interface ReportOptions {
+  readonly higherIsBetter?: (metric: string) => boolean | undefined;
+}
+
 /**
  * Reads and checks a run directory for the report: manifest.json, results.csv and history.csv.
  * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND (history.csv), FILE_UNREADABLE (manifest.json),
  *   INVALID_TABLE naming `file:line` for a damaged table (all exit code 2).
  */
-export function loadRunData(dir: string): RunData {
+export function loadRunData(dir: string, options: ReportOptions = {}): RunData {
   assertRunDirectory(dir);
   const results = readKind(path.join(dir, 'results.csv'), 'results');
   const { file: manifestFile, facts: manifest } = readManifest(dir);
   const history = readKind(path.join(dir, 'history.csv'), 'history');
-  const { rows: summary } = summarizeTable(results);
+  const { rows: summary } = summarizeTable(results, options);
   const { axes } = resultsShape(results.columns);
   const metrics = metricNames(results.columns);
   const records = results.rows.map((r) => r.record);

@@ -24,7 +24,7 @@ export const PAIRED_RULE =
 
 /** One (cell, role, metric) over its seeds: the mean of a and of b, and the mean change with its interval and p. */
 function pairedDelta(seeds: readonly MetricChange[], thresholds: Thresholds): PairedDelta {
-  const { cell, role, metric } = seeds[0];
+  const { cell, role, metric, point } = seeds[0];
   const [as, bs, changes] = [seeds.map((s) => s.a), seeds.map((s) => s.b), seeds.map((s) => s.improvement)];
   const improvement = mean(changes) as number;
   const combined = ci95(changes);
@@ -33,7 +33,7 @@ function pairedDelta(seeds: readonly MetricChange[], thresholds: Thresholds): Pa
   const test = pairedTTest(changes);
   const [ciA, ciB] = [ci95(as), ci95(bs)].map((ci) => (ci === undefined ? undefined : round(ci)));
   return {
-    cell, role, metric, a: round(mean(as) as number), b: round(mean(bs) as number), improvement,
+    cell, role, metric, ...(point === undefined ? {} : { point }), a: round(mean(as) as number), b: round(mean(bs) as number), improvement,
     ...(limit === undefined ? {} : { limit }), check: checkOf(improvement, limit, noise),
     ciA, ciB, nA: seeds.length, nB: seeds.length, combined, noise, ...(test ? { p: test.p } : {}),
   };
@@ -43,7 +43,7 @@ function pairedDelta(seeds: readonly MetricChange[], thresholds: Thresholds): Pa
 function pairUp(changes: readonly MetricChange[], thresholds: Thresholds): PairedDelta[] {
   const bySeed = new Map<string, MetricChange[]>();
   for (const change of changes) {
-    const key = `${change.cell}\0${change.role}\0${change.metric}`;
+    const key = `${change.point ?? change.cell}\0${change.role}\0${change.metric}`;
     bySeed.set(key, [...(bySeed.get(key) ?? []), change]);
   }
   return [...bySeed.values()].map((seeds) => pairedDelta(seeds, thresholds));

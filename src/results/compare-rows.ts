@@ -1,7 +1,8 @@
-// compare's rows of results tables: keyed by (cell, seed, role), named in notes, and the metrics both tables record.
+// compare's rows of results tables: keyed by (grid point, seed, role), named in notes, and the metrics both tables record.
 import { errorInvalidTable, errorTableMismatch } from '../errors/index.js';
 import type { RowKey } from './compare-types.js';
 import type { CsvRecord } from './csv.js';
+import { gridKey, tableAxes } from './grid-key.js';
 import type { CheckedTable, TableRow } from './table-check.js';
 
 /** A row of a table and the key compare matches it by. */
@@ -26,13 +27,15 @@ export const errorText = (record: CsvRecord): string => {
   return text ? ` (${text.length > 200 ? `${text.slice(0, 200)}...` : text})` : '';
 };
 
-/** The rows of a table by (cell, seed, role); readTable has already refused two different rows for one key. */
+/** The rows of a table by (grid point, seed, role); readTable has already refused two different rows for one key. */
 export function keyedRows(table: CheckedTable, withSeed: boolean): Map<string, KeyedRow> {
   const rows = new Map<string, KeyedRow>();
+  const axes = tableAxes(table.kind, table.columns);
   for (const row of table.rows) {
     const { cell, role, seed = '', run_id: runId } = row.record;
-    const keyed: KeyedRow = { key: { cell, ...(withSeed ? { seed } : {}), role }, row };
-    const key = `${cell}\0${withSeed ? seed : ''}\0${role}`;
+    const point = gridKey(row.record, axes);
+    const keyed: KeyedRow = { key: { cell, ...(withSeed ? { seed } : {}), role, point }, row };
+    const key = `${point}\0${withSeed ? seed : ''}\0${role}`;
     const earlier = rows.get(key);
     if (earlier && earlier.row.record.run_id !== runId) {
       const problem = `${rowName(keyed.key)} appears again, from run "${runId}" (first from run "${earlier.row.record.run_id}" on line ${earlier.row.line})`;

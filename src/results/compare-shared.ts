@@ -1,22 +1,27 @@
 // compare's rows of a model that cells share (the teacher and the person of a sweep over the distillation): shown once.
 import type { MetricChange } from './compare-types.js';
+import type { CsvRecord } from './csv.js';
+import { gridKey, tableAxes } from './grid-key.js';
 import { sameModelCells } from './same-model.js';
 import type { CheckedTable } from './table-check.js';
 
-/** For one role, the cells (by label) of each table whose rows are one model (see {@link sameModelCells}). */
+/** For one role, the cells (by grid point, as compare matches rows) of each table whose rows are one model (see {@link sameModelCells}). */
 export type ModelGroups = (role: string) => {
   readonly a: ReadonlyMap<string, readonly string[]>;
   readonly b: ReadonlyMap<string, readonly string[]>;
 };
 
 /**
- * The models of two tables, by cell label as compare matches rows: told by each seed's figures in a results
- * table, by the means and spreads in a summary.
+ * The models of two tables, by grid point as compare matches rows (`gridKey`): told by each seed's figures in a
+ * results table, by the means and spreads in a summary.
  */
 export function modelGroupsOf(a: CheckedTable, b: CheckedTable): ModelGroups {
   const cache = new Map<string, ReturnType<ModelGroups>>();
-  const of = (table: CheckedTable, role: string) =>
-    sameModelCells(table.rows.map((r) => r.record), role, (r) => String(r.cell ?? ''), table.kind === 'summary');
+  const of = (table: CheckedTable, role: string) => {
+    const axes = tableAxes(table.kind, table.columns);
+    const pointOf = (record: Readonly<Record<string, unknown>>) => gridKey(record as CsvRecord, axes);
+    return sameModelCells(table.rows.map((r) => r.record), role, pointOf, table.kind === 'summary');
+  };
   return (role) => {
     const known = cache.get(role) ?? { a: of(a, role), b: of(b, role) };
     cache.set(role, known);
@@ -30,22 +35,26 @@ export function modelGroupsOf(a: CheckedTable, b: CheckedTable): ModelGroups {
  * role compared. Their values are the same in each cell, so one row says it; a regression counts once.
  */
 export function foldShared<T extends MetricChange>(deltas: readonly T[], groups: ModelGroups): T[] {
-  const cellsOf = (role: string) => new Set(deltas.filter((d) => d.role === role).map((d) => d.cell)).size;
+  const pointOf = (d: MetricChange) => d.point ?? d.cell;
+  const cellsOf = (role: string) => new Set(deltas.filter((d) => d.role === role).map(pointOf)).size;
+  // The readable label of each grid point, to name the cells a row stands for.
+  const labels = new Map(deltas.map((d) => [pointOf(d), d.cell]));
   const shown = new Set<string>();
   const out: T[] = [];
   for (const delta of deltas) {
     const { a, b } = groups(delta.role);
-    const inB = b.get(delta.cell) ?? [delta.cell];
-    const cells = (a.get(delta.cell) ?? [delta.cell]).filter((cell) => inB.includes(cell));
-    if (cells.length < 2) {
+    const point = pointOf(delta);
+    const inB = b.get(point) ?? [point];
+    const points = (a.get(point) ?? [point]).filter((p) => inB.includes(p) && labels.has(p));
+    if (points.length < 2) {
       out.push(delta);
       continue;
     }
-    const key = `${delta.role}\0${delta.seed ?? ''}\0${delta.metric}\0${cells[0]}`;
+    const key = `${delta.role}\0${delta.seed ?? ''}\0${delta.metric}\0${points[0]}`;
     if (shown.has(key)) continue;
     shown.add(key);
-    const others = cells.filter((cell) => cell !== delta.cell);
-    out.push({ ...delta, cells: [delta.cell, ...others], inEveryCell: cells.length === cellsOf(delta.role) });
+    const others = points.filter((p) => p !== point).map((p) => labels.get(p) ?? p);
+    out.push({ ...delta, cells: [delta.cell, ...others], inEveryCell: points.length === cellsOf(delta.role) });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { Thresholds } from './compare-thresholds.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
 import { foldShared, modelGroupsOf, shownCell } from './compare-shared.js';
 import type { ModelGroups } from './compare-shared.js';
+import { gridKey, tableAxes } from './grid-key.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';
 import type { CheckedTable } from './table-check.js';
@@ -34,8 +35,8 @@ export interface SummaryContext {
 }
 
 /** A results table as the summary its run writes (summary.csv), for an unpaired comparison of its means. */
-export function summaryOfResults(table: CheckedTable): CheckedTable {
-  const { columns, rows } = summarizeTable(table);
+export function summaryOfResults(table: CheckedTable, options: Pick<CompareOptions, 'higherIsBetter'>): CheckedTable {
+  const { columns, rows } = summarizeTable(table, { higherIsBetter: options.higherIsBetter });
   const record = (row: Row): CsvRecord => Object.fromEntries(columns.map((c) => [c, row[c] === undefined ? '' : String(row[c])]));
   return { file: table.file, kind: 'summary', columns, rows: rows.map((row, i) => ({ record: record(row), line: i + 2 })), repeated: [...table.repeated] };
 }
@@ -58,9 +59,10 @@ function assertSummaries(a: CheckedTable, b: CheckedTable): void {
   if (empty) throw errorTableMismatch(`${empty.file}: no rows to compare`, 'the summary has only its header: the run had no cells, or nothing finished');
 }
 
-/** The rows of a summary by (cell, role). */
+/** The rows of a summary by (grid point, role). */
 function keyed(table: CheckedTable): Map<string, CsvRecord> {
-  return new Map(table.rows.map((row) => [`${row.record.cell}\0${row.record.role}`, row.record]));
+  const axes = tableAxes(table.kind, table.columns);
+  return new Map(table.rows.map((row) => [`${gridKey(row.record, axes)}\0${row.record.role}`, row.record]));
 }
 
 /** The metrics of a summary: its `test_<m>_mean` columns, and `gain` with a `gain_mean` column. */
@@ -78,7 +80,7 @@ function commonMetrics(a: CheckedTable, b: CheckedTable): string[] {
 }
 
 /** One metric of one (cell, role) in both summaries: a delta, a lost value, or nothing (no baseline value). */
-function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: CompareOptions, thresholds: Thresholds): SummaryDelta | LostResult | undefined {
+function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: CompareOptions, thresholds: Thresholds, point: string): SummaryDelta | LostResult | undefined {
   const column = metric === 'gain' ? 'gain' : `test_${metric}`;
   const [a, b] = [number(ra[`${column}_mean`]), number(rb[`${column}_mean`])];
   if (a === undefined) return undefined;
@@ -87,7 +89,7 @@ function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: Co
   const combined = ciA !== undefined && ciB !== undefined ? Math.sqrt(ciA ** 2 + ciB ** 2) : undefined;
   const sign = metric !== 'gain' && options.higherIsBetter(metric) === false ? -1 : 1;
   const noise = combined !== undefined && !worseBeyond(-Math.abs(b - a), combined);
-  const change: MetricChange = { cell: ra.cell, role: ra.role, metric, a, b, improvement: sign * (b - a) };
+  const change: MetricChange = { cell: ra.cell, role: ra.role, point, metric, a, b, improvement: sign * (b - a) };
   const limit = limitFor(thresholds, metric);
   return { ...change, ...(limit === undefined ? {} : { limit }), check: checkOf(change.improvement, limit, noise), ciA, ciB, nA: Number(ra.n), nB: Number(rb.n), combined, noise };
 }
@@ -139,7 +141,7 @@ function walkRows(rowsA: Map<string, CsvRecord>, rowsB: Map<string, CsvRecord>, 
     // A seed that failed in b leaves a mean of the others: it would hide the failure, so it is lost.
     if (nB < nA) walk.lost.push({ cell: ra.cell, role: ra.role, reason: `${nA - nB} ok seed(s) fewer in b, n=${rb.n} in b, n=${ra.n} in a` });
     for (const metric of metrics) {
-      const found = compareMetric(ra, rb, metric, options, thresholds);
+      const found = compareMetric(ra, rb, metric, options, thresholds, key.split('\0')[0]);
       if (found && 'noise' in found) walk.deltas.push(found);
       else if (found) walk.lost.push(found);
     }

@@ -20,6 +20,8 @@ export interface RowKey {
   readonly cell: string;
   readonly seed?: string;
   readonly role: string;
+  /** The grid point the row is matched by (`gridKey`: the axis values), when it is known; `cell` is its readable label. */
+  readonly point?: string;
 }
 
 /** A metric value found in both tables, before a threshold judged it. */

@@ -140,7 +140,7 @@ const seedsOf = (table: CheckedTable): string[] => distinctValues(table, 'seed')
 /** Two tables of several seeds that share none: their means compared unpaired, as two summaries are. */
 function compareUnpaired(a: CheckedTable, b: CheckedTable, options: CompareOptions, thresholds: Thresholds): Comparison {
   const note = `unpaired: ${a.file} has seed(s) ${seedsOf(a).join(', ')}, ${b.file} has ${seedsOf(b).join(', ')}, none in common: compared the means over the seeds with their 95% intervals`;
-  return compareSummaries(summaryOfResults(a), summaryOfResults(b), options, thresholds, { note, models: modelGroupsOf(a, b) });
+  return compareSummaries(summaryOfResults(a, options), summaryOfResults(b, options), options, thresholds, { note, models: modelGroupsOf(a, b) });
 }
 
 /** A note when each table holds one seed and they differ: the changes include the seeds' noise. */
@@ -197,7 +197,8 @@ function compareResultTables(a: CheckedTable, b: CheckedTable, options: CompareO
 }
 
 /**
- * Compares results table `b` against `a` (the baseline), row by row on (cell, role) for one seed. Tables
+ * Compares results table `b` against `a` (the baseline), row by row on (grid point, role) for one seed (see
+ * `gridKey` in grid-key.ts). Tables
  * of several seeds that share seeds are paired by seed (see {@link pairedComparison}: the mean change over
  * the shared seeds, its 95% interval and p); tables that share none are compared unpaired, by their means
  * (as two summaries). With a threshold (`maxRegression`, `metricThresholds`), a metric worse by more than its

@@ -16,7 +16,9 @@ export { assertRunId, defaultRunId, inspectRunDirectory, makeDirectory, openRunD
 export type { OpenRun, RunIdentity } from './run-dir.js';
 export { MODEL_FILE, loadSavedModel, readSavedModel, saveModel } from './saved-model.js';
 export type { SavedModelFiles, SavedModelInfo } from './saved-model.js';
-export { resultsShape, summarizeResults, summarizeTable, summaryCsv, writeRunSummary } from './summary.js';
+export { METHOD_AXIS, REFERENCE_METHOD, VS_KD_COLUMNS } from './method-ranking.js';
+export { labelColumn, resultsShape, summarizeResults, summarizeTable, summaryCsv, writeRunSummary } from './summary.js';
+export type { SummaryInput } from './summary.js';
 export { readTable } from './table-check.js';
 export type { CheckedTable } from './table-check.js';
 export { formatGain, formatP, formatTable, signed } from './table.js';

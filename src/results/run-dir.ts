@@ -24,6 +24,8 @@ export interface RunIdentity {
   readonly axes?: readonly string[];
   /** True when the experiment has a selection stage (the results get a `stage` column). */
   readonly search?: boolean;
+  /** True when a distillation method reads representations (the results get an `extra_params` column). */
+  readonly representations?: boolean;
 }
 
 export interface OpenRunOptions {

@@ -5,10 +5,13 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import { DistilError, warningSummaryNotWritten } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
-import { ci95, mean, pairedTTest, sampleStd } from '../shared/index.js';
+import { pairedTTest } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';
 import { round } from './rows.js';
 import type { Row } from './rows.js';
+import { componentLabels, METHOD_AXIS, rankMethods, VS_KD_COLUMNS } from './method-ranking.js';
+import type { Orientation } from './method-ranking.js';
+import { finite, statColumns } from './stat-columns.js';
 import type { CheckedTable } from './table-check.js';
 import { readTable } from './table-check.js';
 
@@ -22,12 +25,36 @@ export interface SummaryInput {
   readonly axes: readonly string[];
   /** Metric columns of the results table, with their prefix: `test_accuracy`, `val_loss`... */
   readonly metrics: readonly string[];
+  /**
+   * Which way a metric (its column without `test_`, e.g. `accuracy`) is better, for the comparison with kd
+   * (the registry's `higherIsBetter`). Undefined, or a metric it does not know, is taken as higher.
+   */
+  readonly higherIsBetter?: Orientation;
 }
 
+/** What a summary holds besides its axes and metrics: readable labels of component axes, the comparison with kd. */
+export interface SummaryExtras {
+  /** Axes holding whole components: each gets a `<axis>_label` column after `cell`. */
+  readonly labelled?: readonly string[];
+  /** True with a `distillation` axis: student rows get the {@link VS_KD_COLUMNS}. */
+  readonly ranked?: boolean;
+}
+
+/** The readable label column of a component axis: `distillation_label`. */
+export const labelColumn = (axis: string): string => `${axis}_label`;
+
 /** The columns of summary.csv for these axes and metric columns. */
-export function summaryColumns(axes: readonly string[], metrics: readonly string[]): string[] {
+export function summaryColumns(axes: readonly string[], metrics: readonly string[], extras: SummaryExtras = {}): string[] {
   const stats = metrics.flatMap((m) => [`${m}_mean`, `${m}_std`, `${m}_ci95`]);
-  return ['cell_id', ...axes, 'cell', 'role', 'n', ...stats, ...GAIN_COLUMNS];
+  const labels = (extras.labelled ?? []).map(labelColumn);
+  return ['cell_id', ...axes, 'cell', ...labels, 'role', 'n', ...stats, ...GAIN_COLUMNS, ...(extras.ranked ? VS_KD_COLUMNS : [])];
+}
+
+/** The extras a summary of these records has: the component axes (whose label column is no other column) and the ranking. */
+export function summaryExtras(input: SummaryInput): Required<SummaryExtras> {
+  const taken = new Set([...input.axes, ...input.metrics]);
+  const labelled = [...componentLabels(input.records, input.axes).keys()].filter((axis) => !taken.has(labelColumn(axis)));
+  return { labelled, ranked: input.axes.includes(METHOD_AXIS) };
 }
 
 /** The axis and metric columns of a results table: the axes sit between `cell` and `role`; metrics are `test_` and `val_` columns. */
@@ -42,21 +69,6 @@ function typed(value: string | undefined): string | number {
   if (value === undefined || value.trim() === '') return '';
   const number = Number(value);
   return Number.isFinite(number) && String(number) === value ? number : value;
-}
-
-const finite = (values: ReadonlyArray<string | undefined>): number[] =>
-  values.filter((v) => v !== undefined && v !== '').map(Number).filter(Number.isFinite);
-
-/** `{prefix}_mean`, `_std` and `_ci95` of some values; empty where there are too few. */
-function statColumns(prefix: string, values: readonly number[]): Row {
-  const m = mean(values);
-  const std = sampleStd(values);
-  const ci = ci95(values);
-  return {
-    [`${prefix}_mean`]: m === undefined ? '' : round(m),
-    [`${prefix}_std`]: std === undefined ? '' : round(std),
-    [`${prefix}_ci95`]: ci === undefined ? '' : round(ci),
-  };
 }
 
 /**
@@ -94,27 +106,38 @@ function groupBy(records: readonly CsvRecord[]): Map<string, Map<string, Map<str
  * is their number, and each metric's mean, sample std and 95% interval half-width (t(0.975, n−1) · std /
  * √n) are over them; std and interval are empty for n < 2. Student rows add the gain over the seeds
  * where student and person are both ok, with a two-sided paired t-test's p (empty for fewer than 2 pairs).
+ * An axis of whole components adds its readable label (`<axis>_label`); a `distillation` axis adds, on
+ * student rows, the comparison with kd (see {@link rankMethods}; empty where it does not apply).
  */
 export function summarizeResults(input: SummaryInput): Row[] {
+  const cells = groupBy(input.records);
+  const { labelled, ranked } = summaryExtras(input);
+  const labels = componentLabels(input.records, labelled);
+  const orientation = input.higherIsBetter ?? (() => undefined);
+  const ranking = ranked ? rankMethods(cells, input.records, input.axes, input.metrics, orientation) : undefined;
+  const noRanking = Object.fromEntries(VS_KD_COLUMNS.map((c) => [c, '']));
   const rows: Row[] = [];
-  for (const [cellId, roles] of groupBy(input.records)) {
+  for (const [cellId, roles] of cells) {
     const persons = roles.get('person') ?? new Map<string, CsvRecord>();
     for (const [role, seeds] of roles) {
       const all = [...seeds.values()];
       const ok = all.filter((r) => r.status === 'ok');
       const axes = Object.fromEntries(input.axes.map((axis) => [axis, typed(all[0][axis])]));
+      const readable = Object.fromEntries(labelled.map((axis) => [labelColumn(axis), labels.get(axis)?.get(all[0][axis] ?? '') ?? '']));
       const stats = input.metrics.map((m) => statColumns(m, finite(ok.map((r) => r[m]))));
       const gain = role === 'student' ? gainColumns(all, persons) : {};
-      rows.push(Object.assign({ cell_id: cellId, ...axes, cell: all[0].cell, role, n: ok.length }, ...stats, gain));
+      const versus = ranking && role === 'student' ? (ranking.get(cellId) ?? noRanking) : {};
+      rows.push(Object.assign({ cell_id: cellId, ...axes, cell: all[0].cell, ...readable, role, n: ok.length }, ...stats, gain, versus));
     }
   }
   return rows;
 }
 
-/** The summary of a checked results table. */
-export function summarizeTable(table: CheckedTable): { columns: string[]; rows: Row[] } {
+/** The summary of a checked results table; `higherIsBetter` orients the comparison with kd (see {@link SummaryInput}). */
+export function summarizeTable(table: CheckedTable, options: Pick<SummaryInput, 'higherIsBetter'> = {}): { columns: string[]; rows: Row[] } {
   const { axes, metrics } = resultsShape(table.columns);
-  return { columns: summaryColumns(axes, metrics), rows: summarizeResults({ records: table.rows.map((r) => r.record), axes, metrics }) };
+  const input: SummaryInput = { records: table.rows.map((r) => r.record), axes, metrics, higherIsBetter: options.higherIsBetter };
+  return { columns: summaryColumns(axes, metrics, summaryExtras(input)), rows: summarizeResults(input) };
 }
 
 /** The summary as CSV text: the header, then one line per row. */
@@ -127,15 +150,16 @@ export function summaryCsv(columns: readonly string[], rows: readonly Row[]): st
 /**
  * Writes `<dir>/summary.csv` from `<dir>/results.csv` (atomically) and returns its rows. A summary that
  * cannot be made is reported through `warn` and gives no rows: results.csv stays the record of the run.
+ * `higherIsBetter` orients the comparison with kd (see {@link SummaryInput}).
  */
-export function writeRunSummary(dir: string, warn: (warning: DistilWarning) => void): Row[] {
+export function writeRunSummary(dir: string, warn: (warning: DistilWarning) => void, options: Pick<SummaryInput, 'higherIsBetter'> = {}): Row[] {
   const results = path.join(dir, 'results.csv');
   const file = path.join(dir, 'summary.csv');
   if (!existsSync(results)) return [];
   const reason = (error: unknown) => (error instanceof DistilError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message));
   let summary: { columns: string[]; rows: Row[] };
   try {
-    summary = summarizeTable(readTable(results));
+    summary = summarizeTable(readTable(results), options);
   } catch (error) {
     // results.csv itself is cut short or damaged: the warning must not call it complete.
     warn(warningSummaryNotWritten(file, reason(error), results, 'results'));

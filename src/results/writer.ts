@@ -28,6 +28,8 @@ export interface TableShape {
   readonly axes?: readonly string[];
   /** True when the experiment has a selection stage: a `stage` column says `search` or `final`. */
   readonly search?: boolean;
+  /** True when a cell's distillation method reads representations: `extra_params` (the method's own weights) follows `params`. */
+  readonly representations?: boolean;
 }
 
 /** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
@@ -42,7 +44,15 @@ export function tableColumns(shape: TableShape): { results: string[]; history: s
   const vals = shape.validation ? shape.metrics.map((c) => `val_${c}`) : [];
   const kept = shape.validation ? ['kept_epoch'] : [];
   const role = RESULT_COLUMNS_BEFORE.indexOf('role');
-  const before = [...RESULT_COLUMNS_BEFORE.slice(0, role), ...axisColumns(shape.axes), ...RESULT_COLUMNS_BEFORE.slice(role)];
+  const params = RESULT_COLUMNS_BEFORE.indexOf('params') + 1;
+  const extra = shape.representations ? ['extra_params'] : [];
+  const before = [
+    ...RESULT_COLUMNS_BEFORE.slice(0, role),
+    ...axisColumns(shape.axes),
+    ...RESULT_COLUMNS_BEFORE.slice(role, params),
+    ...extra,
+    ...RESULT_COLUMNS_BEFORE.slice(params),
+  ];
   const stage = shape.search ? ['stage'] : [];
   return { results: [...before, ...tests, ...vals, ...kept, ...stage, ...RESULT_COLUMNS_AFTER], history: [...HISTORY_COLUMNS_BEFORE, ...tests, ...vals] };
 }
@@ -140,13 +150,21 @@ export class RunWriter {
    * run finished) and drops every other row with its history, so each (cell, seed, role) and (cell,
    * seed, role, epoch) appears once. A new run gets header-only tables, so even a shard without cells
    * leaves a table to merge. `existing` is what the caller already read of both tables (read again otherwise).
+   * `relabel` gives a kept results row's `cell` label as this version writes it (an older version wrote
+   * component values as JSON there): a changed label rewrites the table, so one run's rows agree.
    */
-  start(keep: (record: CsvRecord) => boolean, existing: { results: ExistingTable; history: ExistingTable } = { results: this.results.read(), history: this.history.read() }): { droppedLines: number } {
+  start(
+    keep: (record: CsvRecord) => boolean,
+    existing: { results: ExistingTable; history: ExistingTable } = { results: this.results.read(), history: this.history.read() },
+    relabel: (record: CsvRecord) => string = (record) => record.cell,
+  ): { droppedLines: number } {
     let droppedLines = 0;
     for (const [table, read] of [[this.results, existing.results], [this.history, existing.history]] as const) {
       const kept = read.records.filter(keep);
+      const labelled = table === this.results ? kept.map((record) => ({ ...record, cell: relabel(record) })) : kept;
+      const relabelled = labelled.some((record, i) => record.cell !== kept[i].cell);
       droppedLines += read.dropped.length;
-      if (!existsSync(table.file) || kept.length !== read.records.length || read.dropped.length > 0) table.rewrite(kept);
+      if (!existsSync(table.file) || kept.length !== read.records.length || read.dropped.length > 0 || relabelled) table.rewrite(labelled);
     }
     return { droppedLines };
   }

@@ -90,7 +90,8 @@ export class CellRunner {
     let person: RoleRun | string | undefined;
     let personStarted = false;
     try {
-      student = await this.axis.trainOrServe(planned, 'student', data, teacher.trainOutputs);
+      const studentTeacher = teacher.trainOutputs && { outputs: teacher.trainOutputs, model: teacher.run.model };
+      student = await this.axis.trainOrServe(planned, 'student', data, studentTeacher);
       await this.saver.save(planned, 'student', student, data);
       personStarted = true;
       person = await this.person(planned, data);

@@ -59,6 +59,7 @@ export async function loadData(registry: Registry, config: ResolvedConfig, baseD
   if (definition.kind !== 'dataset') throw new Error(`"${config.dataset.name}" is not a dataset`);
   // The dataset draws its splits from the split seed: by default the same for every seed of the experiment.
   const dataset = await definition.create(structuredClone(config.dataset.params) as never, {
+    tf,
     seed: splitSeedOf(config),
     baseDir,
     task: config.task,

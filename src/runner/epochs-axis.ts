@@ -1,12 +1,11 @@
 // An epochs axis trains once: cells that differ only in a role's epoch count share one training to the largest
 // count, each smaller count served on the way with the row and history a separate run of it gives.
-import type * as tf from '@tensorflow/tfjs';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import { epochsShareable, roleKey } from './plan.js';
 import type { PlannedCell } from './plan.js';
-import type { RoleRun } from './role.js';
+import type { RoleRun, StudentTeacher } from './role.js';
 import type { RoleTrainer } from './role-training.js';
 
 export class EpochsAxis {
@@ -33,12 +32,12 @@ export class EpochsAxis {
     planned: PlannedCell,
     role: Role,
     data: LoadedData,
-    teacherTrain?: tf.Tensor2D,
+    teacher?: StudentTeacher,
   ): Promise<RoleRun | string> {
     const served = await this.takeServed(planned, role);
     if (served !== undefined) return served;
     const counts = this.epochCounts(planned, role);
-    if (counts.size <= 1) return this.trainer.train(planned, role, data, teacherTrain);
+    if (counts.size <= 1) return this.trainer.train(planned, role, data, teacher);
     const own = planned.cell.config.models[role].training.epochs;
     const largest = Math.max(...counts.keys());
     const results = new Map<number, RoleRun | string>();
@@ -46,7 +45,7 @@ export class EpochsAxis {
     let last: RoleRun | string;
     try {
       const serves = [...counts.keys()].filter((e) => e < largest).sort((a, b) => a - b);
-      last = await this.trainer.train(planned, role, data, teacherTrain, { epochs: largest, serves, onServed });
+      last = await this.trainer.train(planned, role, data, teacher, { epochs: largest, serves, onServed });
     } catch (error) {
       // Interrupted or a broken backend: the cells after this one run again on resume.
       for (const run of results.values()) if (typeof run === 'object') run.model.dispose();

@@ -9,9 +9,10 @@ import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '..
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
 import { DatasetCache } from './dataset-cache.js';
-import { metricColumns, runIdentity } from './identity.js';
+import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
+import { assertMethodsFit } from './representations.js';
 import { runKey } from '../results/index.js';
 import type { Plan } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -23,6 +24,13 @@ import type { Selection } from './selection.js';
 import { planStages, runDirectoryOf, searchShareNote, stagePlans } from './stages.js';
 import type { Stages } from './stages.js';
 import { checkTeacherCache, defaultTeacherCacheDir } from './teacher-cache.js';
+
+/** Every cell's label by its id: the grid's cells, the search points and the cells after each possible winner. */
+function cellLabels(experiment: ResolvedExperiment): Map<string, string> {
+  const { search } = experiment;
+  const cells = [...experiment.cells, ...(search ? [...search.cells, ...search.finals.flat()] : [])];
+  return new Map(cells.map((cell) => [cell.id, cell.label]));
+}
 
 /**
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
@@ -43,7 +51,12 @@ function startRun(
     // Each table is read once: to find the finished runs, then to keep their rows.
     const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
     const finished = finishedRuns(existing.results, existing.history, (warning) => reporter.warn(warning));
-    const { droppedLines } = open.writer.start((record) => finished.has(runKey(record.cell_id, record.seed)), existing);
+    const labels = cellLabels(experiment);
+    const { droppedLines } = open.writer.start(
+      (record) => finished.has(runKey(record.cell_id, record.seed)),
+      existing,
+      (record) => labels.get(record.cell_id) ?? record.cell,
+    );
     if (droppedLines > 0) reporter.warn(warningCutLinesDropped(droppedLines));
     return { open, finished };
   } catch (error) {
@@ -78,9 +91,14 @@ export async function runExperiment(
     const cells = [...(plans.search?.cells ?? []), ...plans.final.cells];
     await datasets.loadAll(cells);
     await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
+    await assertMethodsFit(cells, datasets, registry);
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
-    const identity = runIdentity(experiment, metricColumns(experiment, registry));
+    const identity = runIdentity(
+      experiment,
+      metricColumns(experiment, registry),
+      usesRepresentations(experiment, registry),
+    );
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {
       return await execute({
@@ -188,7 +206,9 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     runner.dispose();
     manifest(status, new Date());
     // Also after a failure or an interrupt: a summary of what finished.
-    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning));
+    summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning), {
+      higherIsBetter: (metric) => registry.higherIsBetter(metric),
+    });
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };

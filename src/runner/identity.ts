@@ -6,6 +6,7 @@ import { axesOf } from '../results/index.js';
 import type { RunIdentity } from '../results/index.js';
 import { contentHash } from '../shared/index.js';
 import { metricFactsOf } from './model.js';
+import { readsRepresentations } from './representations.js';
 
 /** The metric columns of the results table: every metric of every role of every cell, in first-seen order. */
 export function metricColumns(experiment: ResolvedExperiment, registry: Registry): string[] {
@@ -20,8 +21,18 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   return [...columns];
 }
 
+/** Whether any cell's distillation method reads representations (the results then record `extra_params`). */
+export function usesRepresentations(experiment: ResolvedExperiment, registry: Registry): boolean {
+  const cells = experiment.search ? experiment.search.finals.flat() : experiment.cells;
+  return cells.some((cell) => readsRepresentations(registry, cell.config.distillation));
+}
+
 /** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
-export function runIdentity(experiment: ResolvedExperiment, metrics: readonly string[]): RunIdentity {
+export function runIdentity(
+  experiment: ResolvedExperiment,
+  metrics: readonly string[],
+  representations = false,
+): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
   // A held-out share or the dataset's own validation file: either gives val_ columns.
   const validation = experiment.cells.some((cell) => hasValidation(cell.config));
@@ -36,12 +47,26 @@ export function runIdentity(experiment: ResolvedExperiment, metrics: readonly st
     ? { splitSeeds: all.map((cell) => splitSeedOf(cell.config)) }
     : {};
   return {
-    hash: contentHash({ name: experiment.name, cells, metrics, validation, axes, search, ...splits }, 16),
+    // Only when set, so that the runs of earlier versions keep their hashes.
+    hash: contentHash(
+      {
+        name: experiment.name,
+        cells,
+        metrics,
+        validation,
+        axes,
+        search,
+        ...(representations ? { representations } : {}),
+        ...splits,
+      },
+      16,
+    ),
     spec: experiment.spec,
     resolved,
     metrics,
     validation,
     axes,
     search,
+    representations,
   };
 }

@@ -7,15 +7,21 @@ import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } f
 import type { ComponentRef } from '../config/index.js';
 import { deriveSeed } from '../shared/index.js';
 
+/** What the runner gives a component's `create()`: the context without the tfjs instance, which is added here. */
+export type CreateContext = Omit<ComponentContext, 'tf'>;
+
 /** Creates a registered component of a kind from its resolved reference. */
 export function createComponent<T>(
   registry: Registry,
   kind: 'layer' | 'loss' | 'optimizer' | 'metric',
   ref: ComponentRef,
-  context: ComponentContext,
+  context: CreateContext,
 ): T {
   const definition = registry.get(kind, ref.name).definition;
-  return (definition.create as (params: unknown, context: ComponentContext) => T)(structuredClone(ref.params), context);
+  return (definition.create as (params: unknown, context: ComponentContext) => T)(structuredClone(ref.params), {
+    ...context,
+    tf,
+  });
 }
 
 /** A metric's facts (from its definition, without creating it). */
@@ -45,7 +51,7 @@ export function describeValue(value: unknown): string {
  * Creates a metric: its definition's column and direction with the created computation, which must
  * give one number as a tensor (plugins are plain JavaScript: a wrong result is named, not a TypeError later).
  */
-export function createMetric(registry: Registry, ref: ComponentRef, context: ComponentContext): Metric {
+export function createMetric(registry: Registry, ref: ComponentRef, context: CreateContext): Metric {
   const { plugin } = registry.get('metric', ref.name);
   const created = createComponent<MetricFunction>(registry, 'metric', ref, context);
   const fail = (problem: string) => errorComponentResult('metric', ref.name, plugin, problem);
@@ -61,7 +67,7 @@ export function createMetric(registry: Registry, ref: ComponentRef, context: Com
 }
 
 /** A plugin's layer, checked: anything without apply() would fail inside tf.sequential with a TypeError. */
-function createLayer(registry: Registry, ref: ComponentRef, context: ComponentContext): tf.layers.Layer {
+function createLayer(registry: Registry, ref: ComponentRef, context: CreateContext): tf.layers.Layer {
   const layer: unknown = createComponent<unknown>(registry, 'layer', ref, context);
   if (
     layer instanceof tf.layers.Layer ||
@@ -182,7 +188,7 @@ export function buildModel(
     if (typeof insert === 'string') throw new Error(insert);
     if (insert?.kind === 'reshape') add(tf.layers.reshape({ targetShape: insert.output, inputShape: inputShape() }));
     if (insert?.kind === 'flatten') add(tf.layers.flatten({ inputShape: inputShape() }));
-    const context: ComponentContext = {
+    const context: CreateContext = {
       seed: deriveSeed(seed, seedKey, i),
       baseDir,
       task: dataset.task,

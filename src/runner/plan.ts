@@ -9,7 +9,7 @@ import { splitSeedOf } from '../config/index.js';
 
 export interface PlannedCell {
   readonly cell: ResolvedCell;
-  /** `distillation.temperature=4, distillation.alpha=0.5` (empty without a grid). */
+  /** `distillation.temperature=4, distillation=kd(temperature=2)` (empty without a grid): the cell's label. */
   readonly label: string;
   /** Cells with the same key share one trained teacher: its config, the dataset and the seed. */
   readonly teacherKey: string;
@@ -39,12 +39,6 @@ export interface Plan {
   readonly stage?: 'search' | 'selected';
 }
 
-export function cellLabel(cell: ResolvedCell): string {
-  return Object.entries(cell.overrides)
-    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(', ');
-}
-
 /** True when a training to more epochs passes through this role's model at its own count: nothing depends on the count but the loop. */
 export function epochsShareable(model: ResolvedModel): boolean {
   return model.training.earlyStopping === undefined && model.load === undefined;
@@ -66,7 +60,7 @@ function planCell(cell: ResolvedCell): PlannedCell {
     epochsShareable(models[role]) ? keyWithout(withoutEpochs(models[role])) : key;
   return {
     cell,
-    label: cellLabel(cell),
+    label: cell.label,
     teacherKey,
     personKey,
     studentKey,

@@ -1,5 +1,4 @@
 // Trains one role of a cell with its progress shown and its epochs on disk as they finish; a failure becomes the role's status.
-import type * as tf from '@tensorflow/tfjs';
 import { isBackendFatal } from '../backend/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { errorBackendFailure, isInterrupted } from '../errors/index.js';
@@ -10,7 +9,7 @@ import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
 import { runRole } from './role.js';
-import type { RoleRun } from './role.js';
+import type { RoleRun, StudentTeacher } from './role.js';
 import { historyOfRun } from './train.js';
 
 /** A training to more epochs than the cell's own, serving `serves` (and the cell's count) on the way. */
@@ -39,7 +38,7 @@ export class RoleTrainer {
     planned: PlannedCell,
     role: Role,
     data: LoadedData,
-    teacherTrain?: tf.Tensor2D,
+    teacher?: StudentTeacher,
     longer?: Longer,
   ): Promise<RoleRun | string> {
     const { registry, experiment, reporter, writer, runId, signal } = this.context;
@@ -65,15 +64,15 @@ export class RoleTrainer {
         role,
         data,
         baseDir: experiment.baseDir,
-        teacherTrain,
+        teacher,
         signal,
         serves: longer?.serves,
         onServed,
-        onModel: (model) =>
+        onModel: (model, extra) =>
           reporter.roleStart({
             ...event,
             epochs: training.epochs,
-            detail: `${model.countParams().toLocaleString('en-US')} params, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}`,
+            detail: `${model.countParams().toLocaleString('en-US')} params${extra.extraParams > 0 ? ` (+${extra.extraParams.toLocaleString('en-US')} of the method's own, not saved)` : ''}, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}${extra.note ? `; ${extra.note}` : ''}`,
           }),
         onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),
         onEpoch: (record) => {

@@ -12,6 +12,19 @@ import { deriveSeed } from '../shared/index.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, historyOfRun, trainRole } from './train.js';
 import { loadRoleModel } from './loaded-model.js';
+import type { FeatureShapes } from '../registry/index.js';
+import type { StepRepresentations } from './train.js';
+import {
+  TEACHER_FEATURES_BUDGET_BYTES,
+  featureLayers,
+  featureModel,
+  insertedLayers,
+  layerPosition,
+  loadedPosition,
+  readsRepresentations,
+  teacherFeatures as teacherFeaturesOf,
+} from './representations.js';
+import type { FeatureModel, TeacherFeatures } from './representations.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
 export interface RoleRun extends RoleOutcome {
@@ -27,7 +40,8 @@ export interface RoleRunOptions {
   readonly role: Role;
   readonly data: LoadedData;
   readonly baseDir: string;
-  readonly teacherTrain?: tf.Tensor2D;
+  /** The student's teacher: its outputs on the training split (computed once) and its model. */
+  readonly teacher?: StudentTeacher;
   readonly signal?: AbortSignal;
   /**
    * Epoch counts below the role's own that this training also serves (an epochs axis): at each, the model
@@ -35,9 +49,24 @@ export interface RoleRunOptions {
    */
   readonly serves?: readonly number[];
   onServed?(epochs: number, run: RoleRun | string): void;
-  onModel?(model: tf.LayersModel): void | Promise<void>;
+  /** Called once the model is built, with what the role trains besides it (a method's own weights, representations). */
+  onModel?(model: tf.LayersModel, extra: RoleExtras): void | Promise<void>;
   onEpoch?(record: EpochRecord): void;
   onProgress?: TrainRoleOptions['onProgress'];
+}
+
+/** What a student learns from: the teacher's model and its outputs on the training split. */
+export interface StudentTeacher {
+  readonly outputs: tf.Tensor2D;
+  readonly model: tf.LayersModel;
+}
+
+/** What a role trains besides its model: the method's own weights, and how it reads representations. */
+export interface RoleExtras {
+  /** Weights the loss owns (FitNets' regressor), trained with the model and not saved with it. */
+  readonly extraParams: number;
+  /** E.g. `representations: student layer -1 [64], teacher layer -1 [64] (cached, 13.8 MB)`; empty without. */
+  readonly note: string;
 }
 
 /** Milliseconds to predict 1,000 test examples, measured on the whole test split after evaluation warmed it up. */
@@ -90,15 +119,26 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const model = resolved.load
     ? await loadRoleModel(resolved.load, data.dataset)
     : buildRoleModel(registry, config, role, data.dataset, baseDir);
-  await options.onModel?.(model);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
-  const loss = role === 'student' ? createComponent<Loss>(registry, 'loss', config.distillation, context) : labelLoss;
+  const studying = role === 'student' && options.teacher !== undefined;
+  let features: ReturnType<typeof representationsOf> | undefined;
+  let loss = labelLoss;
+  try {
+    if (studying && readsRepresentations(registry, config.distillation)) features = representationsOf(options, model);
+    if (role === 'student') {
+      loss = createComponent<Loss>(registry, 'loss', config.distillation, { ...context, features: features?.shapes });
+    }
+  } catch (error) {
+    features?.teacherFeatures.dispose();
+    model.dispose();
+    throw error;
+  }
+  const extraParams = (loss.variables ?? []).reduce((sum, variable) => sum + variable.size, 0);
+  await options.onModel?.(model, { extraParams, note: features?.note ?? '' });
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
-  const teacher =
-    role === 'student' && options.teacherTrain && loss.prepareTeacher
-      ? loss.prepareTeacher(options.teacherTrain)
-      : options.teacherTrain;
+  const teacherOutputs = studying ? options.teacher?.outputs : undefined;
+  const teacher = teacherOutputs && loss.prepareTeacher ? loss.prepareTeacher(teacherOutputs) : teacherOutputs;
   const { evalEvery } = resolved.training;
   // A copy of the model at an earlier epoch count, with what a run of that many epochs would have recorded.
   const onCheckpoint = (history: readonly EpochRecord[], problem?: Error) => {
@@ -141,7 +181,8 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       train: data.train,
       test: data.test,
       validation: data.validation,
-      teacherTrain: role === 'student' ? teacher : undefined,
+      teacherTrain: teacher,
+      representations: features?.step,
       evalBatchSize: config.evaluation.batchSize,
       seed: deriveSeed(seed, 'shuffle'),
       signal: options.signal,
@@ -172,12 +213,48 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       keptEpoch: trained.keptEpoch,
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
       metrics,
+      extraParams: features ? extraParams : undefined,
     };
   } catch (error) {
     model.dispose(); // a failed role returns no model to its caller
     throw error;
   } finally {
     optimizer.dispose();
-    if (teacher !== options.teacherTrain) teacher?.dispose();
+    if (teacher !== teacherOutputs) teacher?.dispose();
+    features?.teacherFeatures.dispose();
+    if (loss !== labelLoss) loss.dispose?.();
   }
+}
+
+/** The student's and the teacher's representations a method reads, as the training step takes them. */
+function representationsOf(
+  options: RoleRunOptions,
+  model: tf.LayersModel,
+): { shapes: FeatureShapes; step: StepRepresentations; teacherFeatures: TeacherFeatures; note: string } {
+  const { registry, config, data } = options;
+  const teacherModel = (options.teacher as StudentTeacher).model;
+  const index = featureLayers(config.distillation);
+  const place = (role: 'student' | 'teacher', of: tf.LayersModel): FeatureModel => {
+    const { load, layers } = config.models[role];
+    // A built model's layers are the spec's with the inserted reshapes and flattens; a loaded one's are its own.
+    const inserted = load ? undefined : insertedLayers(registry, layers, data.dataset);
+    const count = inserted ? inserted.filter((x) => !x).length - 1 : undefined;
+    const position = count === undefined ? undefined : layerPosition(index[role], count, role);
+    return position === undefined
+      ? featureModel(of, loadedPosition(of, index[role], role))
+      : featureModel(of, position, inserted);
+  };
+  const student = place('student', model);
+  const teacher = place('teacher', teacherModel);
+  const teacherFeatures = teacherFeaturesOf(teacher, data.train, config.evaluation.batchSize);
+  const megabytes = (teacherFeatures.bytes / 1e6).toFixed(1);
+  const how = teacherFeatures.cached
+    ? `computed once, ${megabytes} MB`
+    : `computed per batch: ${megabytes} MB on the training split is over the ${TEACHER_FEATURES_BUDGET_BYTES / 2 ** 20} MiB budget`;
+  return {
+    shapes: { student: student.shape, teacher: teacher.shape },
+    teacherFeatures,
+    step: { student: (x, training) => student.apply(x, training), teacher: teacherFeatures.rows },
+    note: `representations: student layer ${index.student} [${student.shape.join(', ')}], teacher layer ${index.teacher} [${teacher.shape.join(', ')}] (${how})`,
+  };
 }

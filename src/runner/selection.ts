@@ -40,7 +40,7 @@ function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]
   const test = Object.fromEntries(
     testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))) ?? NaN)]),
   );
-  return { point, label: pointLabel(stage.points[point]), n: values.length, value: mean(values) ?? NaN, test };
+  return { point, label: pointLabel(stage, stage.points[point]), n: values.length, value: mean(values) ?? NaN, test };
 }
 
 /**
@@ -96,7 +96,7 @@ export function searchRowsFrom(file: string, stage: SearchStage, experiment: str
   const found = new Map(rows.map((row) => [`${row.record.cell_id}/${row.record.seed}`, row]));
   const pointOf = (key: string) => {
     const cell = stage.cells[expected.get(key) ?? 0];
-    return `${pointLabel(stage.points[stage.pointIds.indexOf(cell.id)])} (seed ${cell.seed})`;
+    return `${pointLabel(stage, stage.points[stage.pointIds.indexOf(cell.id)])} (seed ${cell.seed})`;
   };
   const missing = [...expected.keys()].filter((key) => !found.has(key));
   if (missing.length > 0) {

@@ -45,6 +45,8 @@ export interface TrainRoleOptions {
   readonly validation?: SplitTensors;
   /** The teacher's outputs on the training split, row-aligned with `train`, computed once. */
   readonly teacherTrain?: tf.Tensor2D;
+  /** For a method that reads hidden representations: the student's model with its own, and the teacher's. */
+  readonly representations?: StepRepresentations;
   readonly evalBatchSize: number;
   /** Seeds the per-epoch shuffles. */
   readonly seed: number;
@@ -59,6 +61,38 @@ export interface TrainRoleOptions {
   onCheckpoint?(history: readonly EpochRecord[], problem?: Error): void;
   /** Called a few times a second within an epoch: examples done so far and the running rate. */
   onProgress?(progress: { epoch: number; done: number; total: number; samplesPerSec: number }): void;
+}
+
+/** The representations a training step gives a method (see representations.ts). */
+export interface StepRepresentations {
+  /** The student's logits and representation for a batch. */
+  student(x: tf.Tensor2D, training: boolean): [tf.Tensor2D, tf.Tensor];
+  /** The teacher's representation of the batch `x`, the rows `indices` of the training split. */
+  teacher(indices: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor;
+}
+
+type StepOptions = Pick<TrainRoleOptions, 'model' | 'loss' | 'train' | 'teacherTrain' | 'representations'>;
+
+/** The loss of the rows `indices` (the batch `x`, `y`): the training step's, and the untrained model's. */
+function batchLoss(
+  options: StepOptions,
+  indices: tf.Tensor1D,
+  x: tf.Tensor2D,
+  y: tf.Tensor,
+  epoch: number,
+  training: boolean,
+): () => tf.Scalar {
+  const teacher = options.teacherTrain ? tf.gather(options.teacherTrain, indices) : undefined;
+  const { representations } = options;
+  if (!representations) {
+    return () => options.loss.compute(options.model.apply(x, { training }) as tf.Tensor2D, y, teacher, { epoch });
+  }
+  // Outside the function the optimizer differentiates: the teacher is a constant, its weights get no gradient.
+  const teacherFeatures = representations.teacher(indices, x);
+  return () => {
+    const [logits, studentFeatures] = representations.student(x, training);
+    return options.loss.compute(logits, y, teacher, { epoch, studentFeatures, teacherFeatures });
+  };
 }
 
 export interface TrainRoleResult {
@@ -99,21 +133,20 @@ export function evaluate(
   }
 }
 
-/** One optimizer step on the rows `indices` of the training split; returns the batch loss (caller disposes). */
+/**
+ * One optimizer step on the rows `indices` of the training split, in epoch `epoch`; returns the batch loss
+ * (caller disposes). The optimizer trains every variable the loss depends on: the student's, and the loss's own.
+ */
 export function trainStep(
-  options: Pick<TrainRoleOptions, 'model' | 'optimizer' | 'loss' | 'train' | 'teacherTrain'>,
+  options: StepOptions & Pick<TrainRoleOptions, 'optimizer'>,
   indices: Int32Array,
+  epoch = 1,
 ): tf.Scalar {
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     const x = tf.gather(options.train.x, idx);
     const y = tf.gather(options.train.y, idx);
-    const teacher = options.teacherTrain ? tf.gather(options.teacherTrain, idx) : undefined;
-    const cost = options.optimizer.minimize(
-      () => options.loss.compute(options.model.apply(x, { training: true }) as tf.Tensor2D, y, teacher),
-      true,
-    );
-    return cost as tf.Scalar;
+    return options.optimizer.minimize(batchLoss(options, idx, x, y, epoch, true), true) as tf.Scalar;
   });
 }
 
@@ -126,7 +159,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (options.signal?.aborted) throw errorInterrupted();
-      const cost = trainStep(options, order.subarray(start, Math.min(start + batchSize, n)));
+      const cost = trainStep(options, order.subarray(start, Math.min(start + batchSize, n)), epoch);
       // Weight by batch size so the epoch loss is the mean over examples, ragged last batch included.
       const next = tf.tidy(() => tf.add(sum, tf.mul(cost, Math.min(batchSize, n - start))) as tf.Scalar);
       cost.dispose();
@@ -148,14 +181,23 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
 /** Rows the untrained loss is measured on: enough for a stable mean, cheap next to one epoch. */
 const UNTRAINED_ROWS = 2048;
 
-/** The training loss of the model before its first step, on the first rows of the training split. */
-export function untrainedLoss(options: Pick<TrainRoleOptions, 'model' | 'loss' | 'train' | 'teacherTrain'>): number {
+/**
+ * The training loss of the model before its first step, on the first rows of the training split in
+ * batches of the training's size (a relational method's loss depends on the batch, and its cost grows
+ * with it), weighted as at epoch `epoch` (the last: a warm-up's full weight, which the last epoch is compared with).
+ */
+export function untrainedLoss(options: StepOptions, batchSize: number, epoch = 1): number {
   const rows = Math.min(options.train.n, UNTRAINED_ROWS);
   const value = tf.tidy(() => {
-    const x = options.train.x.slice([0, 0], [rows, -1]);
-    const y = options.train.y.slice([0], [rows]);
-    const teacher = options.teacherTrain?.slice([0, 0], [rows, -1]);
-    return options.loss.compute(options.model.apply(x, { training: false }) as tf.Tensor2D, y, teacher);
+    let sum: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < rows; start += batchSize) {
+      const size = Math.min(batchSize, rows - start);
+      const idx = tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
+      const x = options.train.x.slice([start, 0], [size, -1]);
+      const y = options.train.y.slice([start], [size]);
+      sum = tf.add(sum, tf.mul(batchLoss(options, idx, x, y, epoch, false)(), size));
+    }
+    return tf.div(sum, rows);
   });
   const loss = value.dataSync()[0];
   value.dispose();
@@ -206,7 +248,7 @@ export function historyOfRun(history: readonly EpochRecord[], epochs: number, ev
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
   const { epochs, evalEvery, earlyStopping } = options.training;
   const history: EpochRecord[] = [];
-  const untrained = untrainedLoss(options);
+  const untrained = untrainedLoss(options, options.training.batchSize, epochs);
   const tick = { last: performance.now() };
   const best = new BestEpoch(options.model, earlyStopping);
   const schedule = learningRateSchedule(options.optimizer, options.training.lrDecay, options.training.optimizer.name);

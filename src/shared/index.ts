@@ -1,5 +1,6 @@
 // The shared folder's surface: helpers any folder may import (ajv, CSV, hashing, limits, random, stats, files, words).
 export { getAjv } from './ajv.js';
+export { axisLabels, componentName, exactText } from './axis-labels.js';
 export { cacheDir } from './cache-dir.js';
 export { parseCsvRows, parseCsvText } from './csv.js';
 export type { CsvRow } from './csv.js';
@@ -10,7 +11,7 @@ export { DENSE_UNITS_MAX, SPEC_LIMITS } from './limits.js';
 export { packageRoot } from './package-root.js';
 export { printable, printableKey } from './printable.js';
 export { deriveSeed, permutation } from './random.js';
-export { ci95, mean, pairedTTest, sampleStd } from './stats.js';
+export { ci95, holmAdjust, mean, pairedTTest, sampleStd } from './stats.js';
 export { ROLES } from './types.js';
 export type { DataSplit, Role, Task } from './types.js';
 export { getVersion } from './version.js';

@@ -1,4 +1,4 @@
-// Small-sample statistics for repeated seeds: mean, sample std, Student's t distribution, 95% intervals, paired t-test.
+// Small-sample statistics for repeated seeds: mean, sample std, Student's t distribution, 95% intervals, paired t-test, Holm.
 
 /** The arithmetic mean; undefined for no values. */
 export function mean(values: readonly number[]): number | undefined {
@@ -123,4 +123,22 @@ export function pairedTTest(differences: readonly number[]): TTest | undefined {
   if (std === 0) return { t: m === 0 ? 0 : Math.sign(m) * Infinity, df, p: m === 0 ? 1 : 0 };
   const t = m / (std / Math.sqrt(differences.length));
   return { t, df, p: Math.min(1, 2 * studentTCdf(-Math.abs(t), df)) };
+}
+
+/**
+ * Holm's step-down adjustment of p-values for a family of tests (Holm 1979), as R's
+ * `p.adjust(p, method = "holm")`: with the m p-values in ascending order p(1) <= ... <= p(m), the i-th
+ * adjusted value is max over j <= i of min(1, (m − j + 1) · p(j)). Controls the family-wise error rate
+ * without assuming the tests are independent. Returned in the order given.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
 }

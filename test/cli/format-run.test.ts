@@ -55,4 +55,45 @@ describe('formatRunSummary', () => {
       'student  3  0.9782 ± 0.0021  +0.0004 ± 0.0015 accuracy (not significant, p=0.31)',
     );
   });
+
+  it('with a method axis: each method against the kd reference, with its p and Holm p; the reference marked', () => {
+    const versus = {
+      vs_kd_ref: 'k4',
+      vs_kd_n: 3,
+      vs_kd_mean: 0.0215,
+      vs_kd_std: 0.0005,
+      vs_kd_ci95: 0.0012,
+      vs_kd_p: 0.0002,
+      vs_kd_p_holm: 0.0041,
+      vs_kd_metric: 'accuracy',
+    };
+    const empty = Object.fromEntries(Object.keys(versus).map((k) => [k, '']));
+    const summary: RunSummary = {
+      runId: 'r',
+      runDir: 'results/x/r',
+      backend,
+      status: 'ok',
+      rows: [1, 2, 3].map((seed) => row('student', seed)),
+      summary: [
+        {
+          ...stats('student', [0.98, 0.001], [0.03, 0.006, 0.001]),
+          cell_id: 'dk',
+          cell: 'distillation=dkd',
+          ...versus,
+        },
+        { ...stats('student', [0.96, 0.001], [0.01, 0.005, 0.007]), cell_id: 'k4', cell: 'distillation=kd', ...empty },
+      ],
+    };
+    const lines = formatRunSummary(summary).split('\n');
+    assert.deepEqual(lines.slice(0, 4), [
+      'cell              role     n  accuracy         gain                                 vs kd',
+      '----------------  -------  -  ---------------  -----------------------------------  ----------------------------------------',
+      'distillation=dkd  student  3  0.9800 ± 0.0010  +0.0300 ± 0.0060 accuracy (p=0.001)  +0.0215 ± 0.0012 (p<0.001, Holm p=0.004)',
+      'distillation=kd   student  3  0.9600 ± 0.0010  +0.0100 ± 0.0050 accuracy (p=0.007)  kd reference',
+    ]);
+    assert.include(
+      lines,
+      "vs kd = the method's student - the kd reference's student (the first kd entry, same seed and other axes), signed like the gain; Holm p over the methods compared",
+    );
+  });
 });

@@ -154,6 +154,69 @@ describe('grid: zip groups', () => {
   }
 });
 
+/** A method axis of whole components beside a learning-rate axis. */
+const METHODS = `${VALID}grid:
+  training.optimizer.lr: [0.001, 0.01]
+  distillation:
+    - { name: kd, temperature: 4 }
+    - { name: kd, temperature: 2, alpha: 0.9 }
+    - { name: kd, temperature: 8 }
+`;
+
+describe('grid: whole components as values', () => {
+  it('labels a component by its name, or by name and the params that differ, in the cells and the --dry-run plan', async () => {
+    const experiment = await load(METHODS);
+    assert.deepEqual(
+      experiment.cells.map((c) => c.label),
+      [
+        'training.optimizer.lr=0.001, distillation=kd(temperature=4)',
+        'training.optimizer.lr=0.001, distillation=kd(temperature=2, alpha=0.9)',
+        'training.optimizer.lr=0.001, distillation=kd(temperature=8)',
+        'training.optimizer.lr=0.01, distillation=kd(temperature=4)',
+        'training.optimizer.lr=0.01, distillation=kd(temperature=2, alpha=0.9)',
+        'training.optimizer.lr=0.01, distillation=kd(temperature=8)',
+      ],
+    );
+    // The overrides keep the exact values: the results' axis column records them as JSON.
+    assert.deepEqual(experiment.cells[1].overrides.distillation, { name: 'kd', temperature: 2, alpha: 0.9 });
+    const lines = formatPlan(planRun(experiment)).split('\n');
+    assert.equal(lines[1], 'grid: training.optimizer.lr (2 values) x distillation (3 values) = 6 point(s)');
+    assert.match(
+      lines[4],
+      /^ {2}cell [0-9a-f]{12} {2}seed 7 {2}training\.optimizer\.lr=0\.001, distillation=kd\(temperature=2, alpha=0\.9\) {2}teacher /,
+    );
+  });
+
+  it('a name unique on the axis is the label; a name alone is the component with its defaults', async () => {
+    const experiment = await load(
+      `${VALID}grid:\n  distillation: [kd, { name: kd, temperature: 8 }]\n  training.loss: [cross-entropy]\n`,
+    );
+    assert.deepEqual(
+      experiment.cells.map((c) => c.label),
+      ['distillation=kd, training.loss=cross-entropy', 'distillation=kd(temperature=8), training.loss=cross-entropy'],
+    );
+  });
+
+  it("locates a bad entry's problem at the entry, at its key or value when it is written there", async () => {
+    const text = `${VALID}grid:
+  training.optimizer.lr: [0.001, 0.01]
+  distillation:
+    - { name: kd, temperature: 4 }
+    - { name: kd, temperatur: 2 }
+    - { name: kd, temperature: 0 }
+    - { name: soft-mse }
+    - { name: kdd }
+`;
+    // Each problem once, although the learning-rate axis gives every entry two cells.
+    assert.deepEqual(await specProblems(text), [
+      'spec.yaml:15:19 distillation.temperatur: unknown key "temperatur" (Did you mean "temperature"?)',
+      'spec.yaml:16:32 distillation.temperature: must be > 0, got 0',
+      'spec.yaml:17:7 distillation: loss "soft-mse" is for regression datasets, and this dataset is classification',
+      'spec.yaml:18:15 distillation.name: unknown loss "kdd" (Did you mean "kd"?)',
+    ]);
+  });
+});
+
 describe('grid: --grid PATH=VALUES and --set grid=...', () => {
   it('adds an axis, creating the grid', async () => {
     const experiment = await load(VALID, { grid: ['training.optimizer.lr=[0.001,0.01]'] });

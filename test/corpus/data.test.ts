@@ -1,6 +1,7 @@
 // A corpus of damaged data files: each is refused when its dataset loads, with exit code 2 and one message
 // naming the file (and line and column for a CSV cell) and what to do; a few also through the distil-run
 // command (no stack trace, nothing on stdout, no run directory left behind).
+import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -315,7 +316,7 @@ async function loadError(c: Case, dir: string): Promise<unknown> {
   const definition = entry.definition;
   if (definition.kind !== 'dataset') throw new Error(`${String(name)} is not a dataset`);
   try {
-    await definition.create(params as never, { seed: 1, baseDir: dir });
+    await definition.create(params as never, { tf, seed: 1, baseDir: dir });
   } catch (error) {
     return error;
   }
@@ -379,7 +380,7 @@ describe('damaged data files', () => {
     for (const [what, more, problem] of indexCases) {
       it(`refuses ${what} with a message, not a TypeError`, async () => {
         if (definition.kind !== 'dataset') throw new Error('csv is not a dataset');
-        const error = await definition.create(params(more) as never, { seed: 1, baseDir: dir }).then(
+        const error = await definition.create(params(more) as never, { tf, seed: 1, baseDir: dir }).then(
           () => undefined,
           (e: unknown) => e,
         );

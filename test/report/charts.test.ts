@@ -14,7 +14,7 @@ import { renderSvg } from '../../src/report/render.js';
 import { reportCharts } from '../../src/report/report.js';
 import { loadRunData } from '../../src/report/run-data.js';
 import { helveticaWidth, measureText } from '../../src/report/text-width.js';
-import { grid2, writeRun } from './fixtures.js';
+import { grid2, methodCells, methodGain, writeRun } from './fixtures.js';
 
 type Json = Record<string, unknown>;
 const json = (spec: TopLevelSpec): Json => JSON.parse(JSON.stringify(spec)) as Json;
@@ -99,7 +99,7 @@ describe('report charts', () => {
   describe('gain per cell', () => {
     it('two swept axes: a heat map, one rect per cell over the axes, coloured by the gain and labelled', () => {
       const run = loadRunData(
-        writeRun({ cells: grid2([1, 2, 10], [0.3, 0.7]), seeds: [1, 2], gain: (c) => c.axes.a / 100 - 0.02 }),
+        writeRun({ cells: grid2([1, 2, 10], [0.3, 0.7]), seeds: [1, 2], gain: (c) => Number(c.axes.a) / 100 - 0.02 }),
       );
       const { charts } = reportCharts(run);
       assert.deepEqual(
@@ -129,7 +129,7 @@ describe('report charts', () => {
 
     it('one swept axis: bars named by the axis value, with the 95 % interval over seeds', () => {
       const run = loadRunData(
-        writeRun({ cells: grid2([1, 2, 3], [5]), seeds: [1, 2], gain: (c) => (c.axes.a - 2) / 100 }),
+        writeRun({ cells: grid2([1, 2, 3], [5]), seeds: [1, 2], gain: (c) => (Number(c.axes.a) - 2) / 100 }),
       );
       const gain = reportCharts(run).charts.find((c) => c.id === 'gain');
       const units = layers(json(gain!.spec));
@@ -163,6 +163,57 @@ describe('report charts', () => {
     it('orders axis values numerically when they are numbers, else as first seen', () => {
       assert.deepEqual(axisOrder([10, 2, 1, 2]), ['1', '2', '10']);
       assert.deepEqual(axisOrder(['[64]', '[16]', '[32]']), ['[64]', '[16]', '[32]']);
+    });
+  });
+
+  describe('methods against kd', () => {
+    it('a bar per method of its gain with the interval, best first, coloured by its Holm-adjusted test against kd', () => {
+      const run = loadRunData(writeRun({ cells: methodCells(), seeds: [1, 2, 3], gain: methodGain }));
+      const { charts } = reportCharts(run);
+      // Only the methods vary: their chart replaces the gain per cell.
+      assert.deepEqual(
+        charts.map((c) => c.id),
+        ['methods', 'params', 'learning-curves'],
+      );
+      const spec = json(charts[0].spec);
+      const units = layers(spec);
+      assert.deepEqual(units.map(markType), ['bar', 'rule', 'rule', 'text']);
+      assert.deepInclude((units[0].encoding as Json).y as Json, {
+        field: 'method',
+        sort: { field: 'gain', op: 'max', order: 'descending' },
+      });
+      assert.deepInclude((units[0].encoding as Json).color as Json, {
+        field: 'versus',
+        scale: {
+          domain: ['better than kd', 'not different from kd', 'kd (reference)'],
+          range: ['#4c78a8', '#bab0ac', '#f58518'],
+        },
+      });
+      const values = (spec.data as Json).values as Json[];
+      assert.deepEqual(
+        values.map((v) => `${v.method}: ${v.versus}`),
+        ['dkd: better than kd', 'kd(temperature=2): not different from kd', 'kd(temperature=4): kd (reference)'],
+      );
+      assert.equal(values[2].note, 'reference');
+      assert.match(String(values[0].note), /^Holm p(=0\.0[0-4]\d|<0\.001)$/);
+      assert.isAbove(Number(values[0].hi), Number(values[0].lo));
+    });
+
+    it('with another swept axis: one panel per value of it, each sorted by itself, beside the heat map over both axes', () => {
+      const run = loadRunData(writeRun({ cells: methodCells([0.1, 0.01]), seeds: [1, 2, 3], gain: methodGain }));
+      const { charts } = reportCharts(run);
+      assert.deepEqual(
+        charts.map((c) => c.id),
+        ['methods', 'gain', 'params', 'learning-curves'],
+      );
+      const spec = json(charts[0].spec);
+      assert.deepInclude((spec.facet as Json).row as Json, { field: 'group', sort: ['lr=0.1', 'lr=0.01'] });
+      assert.deepEqual(spec.resolve, { scale: { y: 'independent' } });
+      // The heat map names the methods by their labels, not their JSON.
+      const heat = json(charts[1].spec);
+      assert.deepInclude((layers(heat)[0].encoding as Json).y as Json, {
+        sort: ['dkd', 'kd(temperature=4)', 'kd(temperature=2)'],
+      });
     });
   });
 

@@ -7,7 +7,7 @@ import { DistilError } from '../../src/errors/index.js';
 import { reportAfterRun } from '../../src/report/after-run.js';
 import { writeFailureFix, writeReport } from '../../src/report/report.js';
 import { assertErrorMessage, messagePattern, useWasm } from '../helpers.js';
-import { runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
+import { methodCells, methodGain, runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
 
 /** The figures of a report page: each chart's id and its markup. */
 function figures(html: string): { id: string; body: string }[] {
@@ -80,6 +80,33 @@ describe('report.html', () => {
     assert.include(html, 'validation accuracy', 'the learning curves show the validation metric');
     const selection = figures(html).find((f) => f.id === 'selection');
     assert.include(selection?.body, '>selected</text>');
+  });
+
+  it('a method axis: its methods ranked against kd in a section of their own, oriented by the metric', async () => {
+    const dir = writeRun({ cells: methodCells(), seeds: [1, 2, 3], gain: methodGain });
+    const report = await writeReport(dir, { higherIsBetter: (metric) => metric !== 'loss' });
+    assert.deepEqual(report.charts, ['methods', 'params', 'learning-curves']);
+    const html = readFileSync(report.file, 'utf8');
+    const section = /<section id="methods">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    assert.include(section, '<h2>Methods against kd</h2>');
+    assert.lengthOf(figures(section), 1);
+    const rows = [...section.matchAll(/<tr><td>([^<]*)<\/td>.*?<td class="[^"]*">([^<]*)<\/td><\/tr>/g)].map(
+      (m) => `${m[1]}: ${m[2]}`,
+    );
+    assert.deepEqual(rows, [
+      'dkd: better than kd',
+      'kd(temperature=2): not different from kd',
+      'kd(temperature=4): kd (reference)',
+    ]);
+    assert.include(
+      section,
+      '<tr><td>dkd</td><td class="num helped">+0.0355 ± 0.0057 (p=0.001)</td><td class="num">+0.0215 ± 0.0012 (n=3)</td>' +
+        '<td class="num">&lt;0.001</td><td class="num">&lt;0.001</td><td class="helped">better than kd</td></tr>',
+    );
+    // Were accuracy a metric where lower is better, dkd's higher accuracy would be worse than kd's.
+    const lower = readFileSync((await writeReport(dir, { higherIsBetter: () => false })).file, 'utf8');
+    assert.include(lower, '<td class="num">-0.0215 ± 0.0012 (n=3)</td>');
+    assert.include(lower, '<td class="hurt">worse than kd</td>');
   });
 
   it('a run that was interrupted: the report says so and shows what finished', async () => {

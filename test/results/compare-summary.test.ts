@@ -87,4 +87,15 @@ describe('compare summaries', () => {
   it('refuses comparing a summary with a results table', () => {
     assertThrowsMessage(() => compare(a, BASELINE), /^cannot compare a summary table \(.*a\.csv\) with a results table \(.*b\.csv\) \(compare summary\.csv with summary\.csv, or results\.csv with results\.csv\)$/);
   });
+
+  it('matches rows by their exact grid values (the axis columns before cell), not their readable labels', () => {
+    const header = HEADER.replace('cell_id,cell,', 'cell_id,distillation,cell,');
+    const kd = '"{""name"":""kd"",""temperature"":2}"';
+    const old = `${header}c1,${kd},"distillation={""name"":""kd"",""temperature"":2}",teacher,3,0.3,0.01,0.02,0.95,0.002,0.005,,,,,,\n`;
+    const now = `${header}c1,${kd},distillation=kd,teacher,3,0.3,0.01,0.02,0.95,0.002,0.005,,,,,,\n`;
+    const comparison = compare(old, now, 0.005);
+    assert.equal(comparison.rowsCompared, 1);
+    assert.deepEqual(comparison.lost, []);
+    assert.isFalse(comparison.failed);
+  });
 });

@@ -89,6 +89,25 @@ describe('compareResults', () => {
     assert.include(both.notes, 'metric "top2" is not a registered metric: higher is taken as better');
   });
 
+  it('matches rows by their exact grid values, not their labels, which depend on the other entries and the version', () => {
+    // An earlier version labelled the cell with the JSON; a grid with a second kd entry labels it kd(temperature=2).
+    const header = [...RESULTS_HEADER.slice(0, 4), 'distillation', ...RESULTS_HEADER.slice(4)];
+    const kd = '{"name":"kd","temperature":2}';
+    const a = table(header, roles({ distillation: kd, cell: `distillation=${kd}` }));
+    const b = table(header, [
+      ...roles({ distillation: kd, cell: 'distillation=kd(temperature=2)', test_accuracy: 0.97 }),
+      ...roles({ distillation: '{"name":"kd","temperature":4}', cell: 'distillation=kd(temperature=4)', cell_id: 'c2' }),
+    ]);
+    const comparison = compare(a, b, { maxRegression: 0.01 });
+    assert.equal(comparison.rowsCompared, 3);
+    assert.deepEqual(comparison.lost, []);
+    assert.deepEqual(comparison.onlyIn.b.map((k) => `${k.cell}/${k.role}`), ['distillation=kd(temperature=4)/teacher', 'distillation=kd(temperature=4)/student', 'distillation=kd(temperature=4)/person']);
+    assert.deepEqual(comparison.deltas.filter((d) => d.metric === 'accuracy').map((d) => Number(d.improvement.toFixed(6))), [0.02, 0.07, 0.08]);
+    // Rows without grid values (a search point's, or a run without a grid) are still matched by their cell.
+    const search = table(header, [result('teacher', { cell: 'models.teacher.training.epochs=2', distillation: '' }), result('teacher', { cell: 'models.teacher.training.epochs=3', cell_id: 'c9', distillation: '' })]);
+    assert.equal(compare(search, search).rowsCompared, 2);
+  });
+
   const refused: ReadonlyArray<readonly [string, string, string, string]> = [
     ['no metric in common', BASELINE, table(RESULTS_HEADER.filter((c) => !c.startsWith('test_')), roles()),
       'no metric in common: a.csv has test_loss, test_accuracy; b.csv has none (compare runs that record the same metrics)'],

@@ -50,6 +50,31 @@ describe('load: a role from a saved model', () => {
     );
   });
 
+  it("reads a loaded teacher's representations from its own layers: fitnet on its first hidden layer", async () => {
+    const { experiment: first, registry } = await experiment();
+    const trained = await runExperiment(first, registry, {
+      outDir: outDir(),
+      runId: 't',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
+    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'teacher');
+    const spec = withTeacher(`{ load: ${saved} }`).replace(
+      'distillation: { temperature: 2, alpha: 0.5 }',
+      'distillation: { name: fitnet, features: { teacher: 0 } }',
+    );
+    const { experiment: exp } = await experiment(spec);
+    const summary = await runExperiment(exp, registry, {
+      outDir: outDir(),
+      runId: 'f',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
+    const student = summary.rows.find((row) => row.role === 'student');
+    // The saved teacher's layers are [32, 16] and the output: layer 0 gives 32 features, the student's last 8.
+    assert.deepEqual([student?.status, student?.extra_params], ['ok', 8 * 32 + 32]);
+  });
+
   it('refuses a model that does not fit the dataset, or ends in a softmax, before the run directory exists', async () => {
     const { registry } = await experiment();
     const dir = outDir();

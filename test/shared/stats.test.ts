@@ -2,6 +2,7 @@
 import { assert } from 'chai';
 import {
   ci95,
+  holmAdjust,
   incompleteBeta,
   mean,
   pairedTTest,
@@ -80,5 +81,26 @@ describe('stats', () => {
     assert.deepEqual(pairedTTest([0, 0, 0]), { t: 0, df: 2, p: 1 });
     assert.deepEqual(pairedTTest([0.2, 0.2]), { t: Infinity, df: 1, p: 0 });
     assert.closeTo(pairedTTest([1, -1, 0.5, -0.5])?.p ?? NaN, 1, 1e-12);
+  });
+
+  // Wikipedia's example of the Holm-Bonferroni method (p1..p4 = 0.01, 0.04, 0.03, 0.005), adjusted by hand as R's
+  // p.adjust(c(0.01, 0.04, 0.03, 0.005), method = "holm") does: in ascending order 4 x 0.005 = 0.02, 3 x 0.01 = 0.03,
+  // 2 x 0.03 = 0.06, 1 x 0.04 = 0.04 raised to the 0.06 before it; back in the order given: 0.03 0.06 0.06 0.02.
+  it('Holm\'s step-down adjustment matches R\'s p.adjust(method = "holm")', () => {
+    const close = (actual: number[], expected: number[]) => {
+      assert.lengthOf(actual, expected.length);
+      actual.forEach((p, i) => assert.closeTo(p, expected[i], 1e-12, `p[${i}] of ${actual.join(', ')}`));
+    };
+    close(holmAdjust([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02]);
+    // p.adjust(c(0.2, 0.6, 0.01), "holm"): 3 x 0.01 = 0.03, 2 x 0.2 = 0.4, 1 x 0.6 = 0.6.
+    close(holmAdjust([0.2, 0.6, 0.01]), [0.4, 0.6, 0.03]);
+    // Capped at 1 and never below an adjusted p before it: 2 x 0.6 = 1.2 -> 1, then 0.7 -> 1.
+    close(holmAdjust([0.7, 0.6]), [1, 1]);
+    close(holmAdjust([0.5, 0.4]), [0.8, 0.8]);
+    // Ties: 2 x 0.02 = 0.04 for both.
+    close(holmAdjust([0.02, 0.02]), [0.04, 0.04]);
+    // A family of one is not adjusted; none gives none.
+    close(holmAdjust([0.03]), [0.03]);
+    assert.deepEqual(holmAdjust([]), []);
   });
 });

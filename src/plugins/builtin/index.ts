@@ -17,6 +17,13 @@ import reshape from './layers/reshape.js';
 import batchNorm from './layers/batch-norm.js';
 import crossEntropy from './losses/cross-entropy.js';
 import kd from './losses/kd.js';
+import dkd from './losses/dkd.js';
+import dist from './losses/dist.js';
+import fitnet from './losses/fitnet.js';
+import pkt from './losses/pkt.js';
+import rkd from './losses/rkd.js';
+import sp from './losses/sp.js';
+import at from './losses/at.js';
 import mse from './losses/mse.js';
 import softMse from './losses/soft-mse.js';
 import accuracy from './metrics/accuracy.js';
@@ -46,6 +53,13 @@ const components = [
   batchNorm,
   crossEntropy,
   kd,
+  dkd,
+  dist,
+  fitnet,
+  pkt,
+  rkd,
+  sp,
+  at,
   mse,
   softMse,
   accuracy,

@@ -1,4 +1,5 @@
 // Dataset fashion-mnist: dir, DISTIL_DATA_DIR, the cache, Debian's directory, then a download checked by the published MD5; its params.
+import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +53,7 @@ async function load(params: Record<string, unknown>): Promise<Dataset> {
   const errors = component.validate(filled);
   if (errors.length > 0) throw new Error(JSON.stringify(errors));
   if (component.definition.kind !== 'dataset') throw new Error('not a dataset');
-  return component.definition.create(filled as never, { seed: 1, baseDir: process.cwd() });
+  return component.definition.create(filled as never, { tf, seed: 1, baseDir: process.cwd() });
 }
 
 async function refusal(params: Record<string, unknown>): Promise<string> {

@@ -1,4 +1,5 @@
 // Dataset idx on generated IDX files: gzip, scaling, prefixes, validation files, every refusal with its message; its params.
+import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -132,6 +133,7 @@ describe('dataset idx', () => {
     assert.equal(
       await failure(
         definition.create({ ...IDX_PARAMS, scale: true, validation_labels: 'va-y' } as never, {
+          tf,
           seed: 1,
           baseDir: dir,
         }),

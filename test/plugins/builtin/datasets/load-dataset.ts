@@ -1,4 +1,5 @@
 // What the dataset tests share: temporary directories, loading a dataset as the runner does, its refusal, IDX files.
+import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,7 @@ export async function load(name: string, params: Record<string, unknown>, baseDi
   assert.deepEqual(errors, []);
   const definition = registry.get('dataset', name).definition;
   if (definition.kind !== 'dataset') throw new Error('not a dataset');
-  return definition.create(filled as never, { seed: 5, baseDir });
+  return definition.create(filled as never, { tf, seed: 5, baseDir });
 }
 
 /** The message of the DistilError a load fails with, after checking its exit code (2: bad input). */

@@ -101,7 +101,7 @@ describeParams('loss', 'kd', {
     ['{ name: kd, T: 4 }', 'spec.yaml:8:27 distillation.T: unknown key "T" (Did you mean "temperature"?)'],
     [
       '{ name: kd, beta: 0.5 }',
-      'spec.yaml:8:27 distillation.beta: unknown key "beta" (allowed keys: temperature, alpha)',
+      'spec.yaml:8:27 distillation.beta: unknown key "beta" (allowed keys: temperature, alpha, standardize)',
     ],
   ],
   misplaced: [

@@ -1,0 +1,101 @@
+// Loss "dkd": decoupled knowledge distillation (Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022):
+// label_weight * CE + w(epoch) * (alpha * TCKD + beta * NCKD), as the authors' mdistiller code computes them.
+import * as tf from '@tensorflow/tfjs';
+import { defineComponent } from '../../../registry/index.js';
+import { softmaxCrossEntropy } from './loss-math.js';
+import { STANDARDIZE_PARAM, standardize } from './method-math.js';
+
+export interface DkdParams {
+  alpha: number;
+  beta: number;
+  temperature: number;
+  warmup: number;
+  label_weight: number;
+  standardize?: boolean;
+}
+
+/** sum over rows and classes of p * (log p - log q) / n: torch's kl_div(log q, p, reduction="sum") / n. */
+function klSum(teacherProbabilities: tf.Tensor2D, teacherLog: tf.Tensor2D, studentLog: tf.Tensor2D): tf.Scalar {
+  const n = teacherProbabilities.shape[0];
+  return tf.div(tf.sum(tf.mul(teacherProbabilities, tf.sub(teacherLog, studentLog))), n);
+}
+
+/**
+ * TCKD: the KL of the binary (target, all others) distributions; NCKD: the KL among the non-target classes,
+ * each times T^2. The non-target distributions mask the target with -1000 before the softmax, as published.
+ */
+export function decoupledTerms(
+  student: tf.Tensor2D,
+  teacher: tf.Tensor2D,
+  labels: tf.Tensor,
+  temperature: number,
+): { tckd: tf.Scalar; nckd: tf.Scalar } {
+  const [, classes] = student.shape;
+  const gt = tf.oneHot(tf.cast(tf.reshape(labels, [-1]), 'int32'), classes).toFloat() as tf.Tensor2D;
+  const other = tf.sub(1, gt);
+  const s = tf.div(student, temperature) as tf.Tensor2D;
+  const t = tf.div(teacher, temperature) as tf.Tensor2D;
+  const binary = (p: tf.Tensor2D) =>
+    tf.stack([tf.sum(tf.mul(p, gt), 1), tf.sum(tf.mul(p, other), 1)], 1) as tf.Tensor2D;
+  const studentBinary = binary(tf.softmax(s));
+  const teacherBinary = binary(tf.softmax(t));
+  const squared = temperature * temperature;
+  const tckd = tf.mul(klSum(teacherBinary, tf.log(teacherBinary), tf.log(studentBinary)), squared) as tf.Scalar;
+  const masked = (x: tf.Tensor2D) => tf.sub(x, tf.mul(1000, gt)) as tf.Tensor2D;
+  const teacherLog = tf.logSoftmax(masked(t));
+  const nckd = tf.mul(klSum(tf.exp(teacherLog), teacherLog, tf.logSoftmax(masked(s))), squared) as tf.Scalar;
+  return { tckd, nckd };
+}
+
+export default defineComponent<DkdParams>({
+  kind: 'loss',
+  name: 'dkd',
+  description:
+    'Decoupled KD (Zhao et al., "Decoupled Knowledge Distillation", CVPR 2022): label_weight * CE + min(epoch / warmup, 1) * (alpha * TCKD + beta * NCKD), the target-class and non-target-class parts of the KL at temperature T',
+  tasks: ['classification'],
+  params: {
+    properties: {
+      alpha: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: "Weight of TCKD, the target-class part (the paper's alpha; not the label weight).",
+      },
+      beta: { type: 'number', minimum: 0, default: 8, description: 'Weight of NCKD, the non-target-class part.' },
+      temperature: { type: 'number', exclusiveMinimum: 0, default: 4, description: 'Softening temperature T.' },
+      warmup: {
+        type: 'integer',
+        minimum: 0,
+        default: 0,
+        description:
+          'Epochs over which the DKD term ramps up linearly from 1/warmup (0: full weight from the first epoch).',
+      },
+      label_weight: {
+        type: 'number',
+        minimum: 0,
+        default: 1,
+        description: 'Weight of the cross-entropy on the labels.',
+      },
+      standardize: STANDARDIZE_PARAM,
+    },
+  },
+  needsTeacher: true,
+  create({ alpha, beta, temperature, warmup, label_weight, standardize: standardized }) {
+    return {
+      compute(prediction, target, teacher, inputs) {
+        if (!teacher) throw new Error('dkd loss needs the teacher outputs');
+        const epoch = inputs?.epoch ?? 1;
+        const ramp = warmup > 0 ? Math.min(epoch / warmup, 1) : 1;
+        const student = standardized ? standardize(prediction) : prediction;
+        const { tckd, nckd } = decoupledTerms(
+          student,
+          standardized ? standardize(teacher) : teacher,
+          target,
+          temperature,
+        );
+        const dkd = tf.add(tf.mul(alpha, tckd), tf.mul(beta, nckd));
+        return tf.add(tf.mul(label_weight, softmaxCrossEntropy(prediction, target)), tf.mul(ramp, dkd)) as tf.Scalar;
+      },
+    };
+  },
+});
