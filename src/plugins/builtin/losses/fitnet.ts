@@ -72,7 +72,7 @@ export default defineComponent<FitnetParams>({
         const [student, teacherFeatures] = featuresOf('fitnet', inputs);
         const hint = () =>
           tf.mean(tf.square(tf.sub(flat(regress(student, kernel, bias, maps)), flat(teacherFeatures)))) as tf.Scalar;
-        if (params.hint_epochs === 0) {
+        if (!params.hint_epochs) {
           return representationTotal(params, context.task, prediction, target, teacher, hint());
         }
         // Two stages: the hint alone, then the labels (and kd) without it.
