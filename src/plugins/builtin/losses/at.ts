@@ -1,8 +1,7 @@
 // Loss "at": attention transfer (Zagoruyko & Komodakis, "Paying More Attention to Attention", ICLR 2017):
 // match the normalised spatial attention maps (channel mean of f^p) of two convolutional representations.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
-import { checkTask, featuresOf, normalizeRows, representationParams, representationTotal } from './method-math.js';
+import { normalizeRows, representationMethod, representationParams } from './method-math.js';
 import type { RepresentationParams } from './method-math.js';
 
 export interface AtParams extends RepresentationParams {
@@ -51,8 +50,7 @@ function mapsProblem(student: readonly number[], teacher: readonly number[]): st
   return undefined;
 }
 
-export default defineComponent<AtParams>({
-  kind: 'loss',
+export default representationMethod<AtParams>({
   name: 'at',
   description:
     'Attention transfer (Zagoruyko & Komodakis, "Paying More Attention to Attention", ICLR 2017): label_weight * label loss + weight * mean((a_s - a_t)^2), a = normalised channel mean of f^p of a convolutional representation [+ kd_weight * kd]',
@@ -64,22 +62,6 @@ export default defineComponent<AtParams>({
       description: 'Power of the activations in the attention map.',
     },
   }),
-  needsTeacher: true,
-  representations: true,
-  checkFeatures: (params, shapes, task) => mapsProblem(shapes.student, shapes.teacher) ?? checkTask(params, task),
-  create(params, context) {
-    return {
-      compute(prediction, target, teacher, inputs) {
-        const [student, teacherFeatures] = featuresOf('at', inputs);
-        return representationTotal(
-          params,
-          context.task,
-          prediction,
-          target,
-          teacher,
-          atTerm(student, teacherFeatures, params.p),
-        );
-      },
-    };
-  },
+  term: (student, teacher, params) => atTerm(student, teacher, params.p),
+  checkShapes: (shapes) => mapsProblem(shapes.student, shapes.teacher),
 });

@@ -1,7 +1,8 @@
 // The tensor math the distillation methods share: label losses, softened KL, logit standardization, safe
 // norms, and the params every representation method takes. Plain tensor ops: tfjs differentiates them.
 import * as tf from '@tensorflow/tfjs';
-import type { JsonSchema } from '../../../registry/index.js';
+import { defineComponent } from '../../../registry/index.js';
+import type { ComponentDefinition, FeatureShapes, JsonSchema } from '../../../registry/index.js';
 import type { Task } from '../../../shared/index.js';
 import { meanSquaredError, softmaxCrossEntropy } from './loss-math.js';
 
@@ -135,4 +136,39 @@ export function featuresOf(
     );
   }
   return [inputs.studentFeatures, inputs.teacherFeatures];
+}
+
+/** What makes a representation method besides the shared params and weights: its term and the shapes it refuses. */
+export interface RepresentationMethod<P extends RepresentationParams> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: JsonSchema;
+  /** The method's own term on the two representations (the teacher's a constant). */
+  term(student: tf.Tensor, teacher: tf.Tensor, params: P): tf.Scalar;
+  /** Why the method cannot use representations of these shapes, if it cannot. */
+  checkShapes?(shapes: FeatureShapes): string | undefined;
+}
+
+/** A representation method's component: label_weight * label loss + weight * term [+ kd_weight * kd]. */
+export function representationMethod<P extends RepresentationParams>(
+  method: RepresentationMethod<P>,
+): ComponentDefinition<P> {
+  return defineComponent<P>({
+    kind: 'loss',
+    name: method.name,
+    description: method.description,
+    params: method.params,
+    needsTeacher: true,
+    representations: true,
+    checkFeatures: (params, shapes, task) => method.checkShapes?.(shapes) ?? checkTask(params, task),
+    create(params, context) {
+      return {
+        compute(prediction, target, teacher, inputs) {
+          const [student, teacherFeatures] = featuresOf(method.name, inputs);
+          const term = method.term(student, teacherFeatures, params);
+          return representationTotal(params, context.task, prediction, target, teacher, term);
+        },
+      };
+    },
+  });
 }

@@ -1,8 +1,7 @@
 // Loss "pkt": probabilistic knowledge transfer (Passalis & Tefas, "Learning Deep Representations with
 // Probabilistic Knowledge Transfer", ECCV 2018): match the batch's cosine-similarity distributions.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
-import { checkTask, featuresOf, flat, representationParams, representationTotal, safeNorm } from './method-math.js';
+import { flat, representationMethod, representationParams, safeNorm } from './method-math.js';
 import type { RepresentationParams } from './method-math.js';
 
 const EPS = 1e-7;
@@ -22,28 +21,10 @@ export function pktTerm(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
   return tf.mean(tf.mul(pt, tf.log(tf.div(tf.add(pt, EPS), tf.add(ps, EPS)))));
 }
 
-export default defineComponent<RepresentationParams>({
-  kind: 'loss',
+export default representationMethod<RepresentationParams>({
   name: 'pkt',
   description:
     'Probabilistic knowledge transfer (Passalis & Tefas, "Learning Deep Representations with Probabilistic Knowledge Transfer", ECCV 2018): label_weight * label loss + weight * KL between the batch\'s cosine-similarity distributions of the two representations [+ kd_weight * kd]',
   params: representationParams(30000),
-  needsTeacher: true,
-  representations: true,
-  checkFeatures: (params, _shapes, task) => checkTask(params, task),
-  create(params, context) {
-    return {
-      compute(prediction, target, teacher, inputs) {
-        const [student, teacherFeatures] = featuresOf('pkt', inputs);
-        return representationTotal(
-          params,
-          context.task,
-          prediction,
-          target,
-          teacher,
-          pktTerm(student, teacherFeatures),
-        );
-      },
-    };
-  },
+  term: (student, teacher) => pktTerm(student, teacher),
 });

@@ -1,8 +1,7 @@
 // Loss "rkd": relational knowledge distillation (Park et al., "Relational Knowledge Distillation", CVPR 2019):
 // match the batch's pairwise distances (normalised by their mean) and triplet angles, as the authors' code.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
-import { checkTask, featuresOf, flat, representationParams, representationTotal, safeNorm } from './method-math.js';
+import { flat, representationMethod, representationParams, safeNorm } from './method-math.js';
 import type { RepresentationParams } from './method-math.js';
 
 export interface RkdParams extends RepresentationParams {
@@ -53,8 +52,7 @@ export function rkdTerm(
   return term;
 }
 
-export default defineComponent<RkdParams>({
-  kind: 'loss',
+export default representationMethod<RkdParams>({
   name: 'rkd',
   description:
     'Relational KD (Park et al., "Relational Knowledge Distillation", CVPR 2019): label_weight * label loss + weight * (distance_weight * distance loss + angle_weight * angle loss) over the batch\'s pairs and triplets [+ kd_weight * kd]; the angle term costs batch^3 * width',
@@ -62,16 +60,5 @@ export default defineComponent<RkdParams>({
     distance_weight: { type: 'number', minimum: 0, default: 25, description: 'Weight of the distance term.' },
     angle_weight: { type: 'number', minimum: 0, default: 50, description: 'Weight of the angle term.' },
   }),
-  needsTeacher: true,
-  representations: true,
-  checkFeatures: (params, _shapes, task) => checkTask(params, task),
-  create(params, context) {
-    return {
-      compute(prediction, target, teacher, inputs) {
-        const [student, teacherFeatures] = featuresOf('rkd', inputs);
-        const term = rkdTerm(student, teacherFeatures, params.distance_weight, params.angle_weight);
-        return representationTotal(params, context.task, prediction, target, teacher, term);
-      },
-    };
-  },
+  term: (student, teacher, params) => rkdTerm(student, teacher, params.distance_weight, params.angle_weight),
 });

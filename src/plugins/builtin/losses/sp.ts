@@ -1,15 +1,7 @@
 // Loss "sp": similarity-preserving distillation (Tung & Mori, "Similarity-Preserving Knowledge Distillation",
 // ICCV 2019): match the row-normalised Gram matrices of the batch's representations.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
-import {
-  checkTask,
-  featuresOf,
-  flat,
-  normalizeRows,
-  representationParams,
-  representationTotal,
-} from './method-math.js';
+import { flat, normalizeRows, representationMethod, representationParams } from './method-math.js';
 import type { RepresentationParams } from './method-math.js';
 
 /** ||normalize(G_t) - normalize(G_s)||^2 / n^2, G = f f^T over the batch. */
@@ -22,21 +14,10 @@ export function spTerm(student: tf.Tensor, teacher: tf.Tensor): tf.Scalar {
   return tf.div(tf.sum(tf.square(tf.sub(gram(teacher), gram(student)))), n * n);
 }
 
-export default defineComponent<RepresentationParams>({
-  kind: 'loss',
+export default representationMethod<RepresentationParams>({
   name: 'sp',
   description:
     'Similarity-preserving KD (Tung & Mori, "Similarity-Preserving Knowledge Distillation", ICCV 2019): label_weight * label loss + weight * ||normalize(G_t) - normalize(G_s)||^2 / n^2 over the batch\'s Gram matrices [+ kd_weight * kd]',
   params: representationParams(3000),
-  needsTeacher: true,
-  representations: true,
-  checkFeatures: (params, _shapes, task) => checkTask(params, task),
-  create(params, context) {
-    return {
-      compute(prediction, target, teacher, inputs) {
-        const [student, teacherFeatures] = featuresOf('sp', inputs);
-        return representationTotal(params, context.task, prediction, target, teacher, spTerm(student, teacherFeatures));
-      },
-    };
-  },
+  term: (student, teacher) => spTerm(student, teacher),
 });
