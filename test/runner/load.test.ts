@@ -22,18 +22,24 @@ async function rejection(promise: Promise<unknown>): Promise<DistilError> {
   return assert.fail('not refused');
 }
 
+/** Runs the blobs spec once (saving every model) and gives the saved directory of one role of its only cell. */
+async function trainAndSave(role: 'teacher' | 'student') {
+  const { experiment: first, registry } = await experiment();
+  const trained = await runExperiment(first, registry, {
+    outDir: outDir(),
+    runId: 't',
+    reporter: new RecordingReporter(),
+    teacherCache: false,
+  });
+  const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), role);
+  return { registry, trained, saved };
+}
+
 describe('load: a role from a saved model', () => {
   before(useWasm);
 
   it('distils a loaded teacher as it is: not trained, its row says loaded, its test metrics those it had', async () => {
-    const { experiment: first, registry } = await experiment();
-    const trained = await runExperiment(first, registry, {
-      outDir: outDir(),
-      runId: 't',
-      reporter: new RecordingReporter(),
-      teacherCache: false,
-    });
-    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'teacher');
+    const { registry, trained, saved } = await trainAndSave('teacher');
     const { experiment: exp } = await experiment(withTeacher(`{ load: ${saved} }`));
     assert.equal(exp.cells[0].config.models.teacher.load, path.join(saved, 'model.json'));
     const reporter = new RecordingReporter();
@@ -51,14 +57,7 @@ describe('load: a role from a saved model', () => {
   });
 
   it("reads a loaded teacher's representations from its own layers: fitnet on its first hidden layer", async () => {
-    const { experiment: first, registry } = await experiment();
-    const trained = await runExperiment(first, registry, {
-      outDir: outDir(),
-      runId: 't',
-      reporter: new RecordingReporter(),
-      teacherCache: false,
-    });
-    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'teacher');
+    const { registry, saved } = await trainAndSave('teacher');
     const spec = withTeacher(`{ load: ${saved} }`).replace(
       'distillation: { temperature: 2, alpha: 0.5 }',
       'distillation: { name: fitnet, features: { teacher: 0 } }',
@@ -142,14 +141,7 @@ describe('load: a role from a saved model', () => {
   });
 
   it('starts a loaded student from its weights and trains it', async () => {
-    const { experiment: first, registry } = await experiment();
-    const trained = await runExperiment(first, registry, {
-      outDir: outDir(),
-      runId: 't',
-      reporter: new RecordingReporter(),
-      teacherCache: false,
-    });
-    const saved = path.join(trained.runDir, 'models', first.cells[0].id, String(first.cells[0].seed), 'student');
+    const { registry, trained, saved } = await trainAndSave('student');
     const { experiment: exp } = await experiment(
       SPEC.replace('student: { layers: [8] }', `student: { load: ${saved} }`),
     );
