@@ -10,14 +10,7 @@ import type { ComponentRef } from '../src/config/resolved-config.js';
 import { createRegistry } from '../src/plugins/index.js';
 import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
-import {
-  featureLayers,
-  featureModel,
-  insertedLayers,
-  layerPosition,
-  readsRepresentations,
-  teacherFeatures,
-} from '../src/runner/representations.js';
+import { readsRepresentations, roleFeatureModel, teacherFeatures } from '../src/runner/representations.js';
 import { trainStep } from '../src/runner/train.js';
 import type { StepRepresentations } from '../src/runner/train.js';
 import { packageRoot } from '../src/shared/package-root.js';
@@ -71,19 +64,12 @@ async function main(): Promise<void> {
       const student = buildModel(registry, cell.config.models.student.layers, dataset, 1, 'small', '.');
       let representations: StepRepresentations | undefined;
       let features: { student: number[]; teacher: number[] } | undefined;
-      let cached: { dispose(): void } | undefined;
       if (readsRepresentations(registry, distillation)) {
-        const index = featureLayers(distillation);
-        const view = (role: 'student' | 'teacher', model: tf.LayersModel) => {
-          const inserted = insertedLayers(registry, cell.config.models[role].layers, dataset);
-          const count = inserted.filter((i) => !i).length - 1;
-          return featureModel(model, layerPosition(index[role], count, role), inserted);
-        };
-        const studentView = view('student', student);
-        const teacherView = teacherFeatures(view('teacher', teacher), train, 1024);
-        cached = teacherView;
-        features = { student: [...studentView.shape], teacher: [...view('teacher', teacher).shape] };
-        representations = { student: (b, training) => studentView.apply(b, training), teacher: teacherView.rows };
+        const studentView = roleFeatureModel(registry, cell.config, 'student', student, dataset);
+        const teacherView = roleFeatureModel(registry, cell.config, 'teacher', teacher, dataset);
+        const teacherRows = teacherFeatures(teacherView, train, 1024);
+        features = { student: [...studentView.shape], teacher: [...teacherView.shape] };
+        representations = { student: (b, training) => studentView.apply(b, training), teacher: teacherRows.rows };
       }
       const loss = createComponent<Loss>(registry, 'loss', distillation, {
         seed: 1,
@@ -102,7 +88,7 @@ async function main(): Promise<void> {
       );
       const prepared = loss.prepareTeacher ? loss.prepareTeacher(teacherLogits) : teacherLogits;
       const options = { model: student, optimizer, loss, train, teacherTrain: prepared, representations };
-      return { method: label(distillation), options, student, cached, prepared };
+      return { method: label(distillation), options, student };
     });
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
   const steps = Number(stepsText);

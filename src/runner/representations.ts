@@ -7,7 +7,7 @@ import type { Role } from '../shared/index.js';
 import { errorMethodFeatures } from '../errors/index.js';
 import type { DatasetCache } from './dataset-cache.js';
 import { loadRoleModel } from './loaded-model.js';
-import { planLayers } from './model.js';
+import { applyInBatches, planLayers } from './model.js';
 import type { PlannedCell } from './plan.js';
 import type { SplitTensors } from './train.js';
 
@@ -108,6 +108,27 @@ export function insertedLayers(registry: Registry, layers: readonly ComponentRef
   return planLayers(registry, layers, dataset).map((layer) => layer.inserted);
 }
 
+/**
+ * A role's model with the representation its cell's method names (`features:`) as a second output: the
+ * index counts the spec's layers on a built model (not the reshapes and flattens the runner inserts), a
+ * loaded model's own layers otherwise.
+ */
+export function roleFeatureModel(
+  registry: Registry,
+  config: ResolvedConfig,
+  role: 'student' | 'teacher',
+  model: tf.LayersModel,
+  dataset: Dataset,
+): FeatureModel {
+  const index = featureLayers(config.distillation)[role];
+  const { load, layers } = config.models[role];
+  if (load) return featureModel(model, loadedPosition(model, index, role));
+  const inserted = insertedLayers(registry, layers, dataset);
+  // The spec's layers and the output layer, which is not a hidden one.
+  const hidden = inserted.filter((isInserted) => !isInserted).length - 1;
+  return featureModel(model, layerPosition(index, hidden, role), inserted);
+}
+
 /** The representation shape a `features` index gives on a model built from `layers`, from the layers' static facts. */
 export function plannedFeatureShape(
   registry: Registry,
@@ -123,7 +144,7 @@ export function plannedFeatureShape(
 }
 
 /** The position of the hidden layer a `features` index names on a loaded model. */
-export function loadedPosition(model: tf.LayersModel, index: number, role: Role): number {
+function loadedPosition(model: tf.LayersModel, index: number, role: Role): number {
   return layerPosition(index, hiddenLayers(innerModel(model).base).length, role);
 }
 
@@ -163,13 +184,7 @@ export function teacherFeatures(
       dispose: () => undefined,
     };
   }
-  const parts: tf.Tensor[] = [];
-  for (let start = 0; start < train.n; start += batchSize) {
-    const size = Math.min(batchSize, train.n - start);
-    parts.push(tf.tidy(() => teacher.apply(train.x.slice([start, 0], [size, -1]), false)[1]));
-  }
-  const all = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-  if (parts.length > 1) tf.dispose(parts);
+  const all = applyInBatches(train.x, batchSize, (batch) => teacher.apply(batch, false)[1]);
   return {
     cached: true,
     bytes,

@@ -17,14 +17,11 @@ import type { StepRepresentations } from './train.js';
 import {
   TEACHER_FEATURES_BUDGET_BYTES,
   featureLayers,
-  featureModel,
-  insertedLayers,
-  layerPosition,
-  loadedPosition,
   readsRepresentations,
+  roleFeatureModel,
   teacherFeatures as teacherFeaturesOf,
 } from './representations.js';
-import type { FeatureModel, TeacherFeatures } from './representations.js';
+import type { TeacherFeatures } from './representations.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
 export interface RoleRun extends RoleOutcome {
@@ -232,20 +229,15 @@ function representationsOf(
   model: tf.LayersModel,
 ): { shapes: FeatureShapes; step: StepRepresentations; teacherFeatures: TeacherFeatures; note: string } {
   const { registry, config, data } = options;
-  const teacherModel = (options.teacher as StudentTeacher).model;
   const index = featureLayers(config.distillation);
-  const place = (role: 'student' | 'teacher', of: tf.LayersModel): FeatureModel => {
-    const { load, layers } = config.models[role];
-    // A built model's layers are the spec's with the inserted reshapes and flattens; a loaded one's are its own.
-    const inserted = load ? undefined : insertedLayers(registry, layers, data.dataset);
-    const count = inserted ? inserted.filter((x) => !x).length - 1 : undefined;
-    const position = count === undefined ? undefined : layerPosition(index[role], count, role);
-    return position === undefined
-      ? featureModel(of, loadedPosition(of, index[role], role))
-      : featureModel(of, position, inserted);
-  };
-  const student = place('student', model);
-  const teacher = place('teacher', teacherModel);
+  const student = roleFeatureModel(registry, config, 'student', model, data.dataset);
+  const teacher = roleFeatureModel(
+    registry,
+    config,
+    'teacher',
+    (options.teacher as StudentTeacher).model,
+    data.dataset,
+  );
   const teacherFeatures = teacherFeaturesOf(teacher, data.train, config.evaluation.batchSize);
   const megabytes = (teacherFeatures.bytes / 1e6).toFixed(1);
   const how = teacherFeatures.cached
