@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
-import { STANDARDIZE_PARAM, safeNorm, standardize } from './method-math.js';
+import { LABEL_WEIGHT_PARAM, STANDARDIZE_PARAM, logitsFor, safeNorm } from './method-math.js';
 
 export interface DistParams {
   beta: number;
@@ -49,12 +49,7 @@ export default defineComponent<DistParams>({
         default: 1,
         description: "Softening temperature (the paper's tau).",
       },
-      label_weight: {
-        type: 'number',
-        minimum: 0,
-        default: 1,
-        description: 'Weight of the cross-entropy on the labels.',
-      },
+      label_weight: LABEL_WEIGHT_PARAM,
       standardize: STANDARDIZE_PARAM,
     },
   },
@@ -64,7 +59,7 @@ export default defineComponent<DistParams>({
       compute(prediction, target, teacher) {
         if (!teacher) throw new Error('dist loss needs the teacher outputs');
         const soft = (x: tf.Tensor2D) =>
-          tf.softmax(tf.div(standardized ? standardize(x) : x, temperature) as tf.Tensor2D) as tf.Tensor2D;
+          tf.softmax(tf.div(logitsFor(x, standardized), temperature) as tf.Tensor2D) as tf.Tensor2D;
         const ys = soft(prediction);
         const yt = soft(teacher);
         const inter = relationLoss(ys, yt);

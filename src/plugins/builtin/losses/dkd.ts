@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
-import { STANDARDIZE_PARAM, standardize } from './method-math.js';
+import { LABEL_WEIGHT_PARAM, STANDARDIZE_PARAM, logitsFor } from './method-math.js';
 
 export interface DkdParams {
   alpha: number;
@@ -70,12 +70,7 @@ export default defineComponent<DkdParams>({
         description:
           'Epochs over which the DKD term ramps up linearly from 1/warmup (0: full weight from the first epoch).',
       },
-      label_weight: {
-        type: 'number',
-        minimum: 0,
-        default: 1,
-        description: 'Weight of the cross-entropy on the labels.',
-      },
+      label_weight: LABEL_WEIGHT_PARAM,
       standardize: STANDARDIZE_PARAM,
     },
   },
@@ -86,13 +81,8 @@ export default defineComponent<DkdParams>({
         if (!teacher) throw new Error('dkd loss needs the teacher outputs');
         const epoch = inputs?.epoch ?? 1;
         const ramp = warmup > 0 ? Math.min(epoch / warmup, 1) : 1;
-        const student = standardized ? standardize(prediction) : prediction;
-        const { tckd, nckd } = decoupledTerms(
-          student,
-          standardized ? standardize(teacher) : teacher,
-          target,
-          temperature,
-        );
+        const student = logitsFor(prediction, standardized);
+        const { tckd, nckd } = decoupledTerms(student, logitsFor(teacher, standardized), target, temperature);
         const dkd = tf.add(tf.mul(alpha, tckd), tf.mul(beta, nckd));
         return tf.add(tf.mul(label_weight, softmaxCrossEntropy(prediction, target)), tf.mul(ramp, dkd)) as tf.Scalar;
       },

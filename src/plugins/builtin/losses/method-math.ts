@@ -30,6 +30,19 @@ export const STANDARDIZE_PARAM: JsonSchema = {
     "Z-score each example's logits (teacher's and student's) before softening (logit standardization, Sun et al. 2024); off when absent.",
 };
 
+/** The `label_weight` param of the logit methods that weigh their cross-entropy apart (dkd, dist). */
+export const LABEL_WEIGHT_PARAM: JsonSchema = {
+  type: 'number',
+  minimum: 0,
+  default: 1,
+  description: 'Weight of the cross-entropy on the labels.',
+};
+
+/** The logits as a method softens them: standardized when its `standardize` param says so. */
+export function logitsFor(logits: tf.Tensor2D, standardized: boolean | undefined): tf.Tensor2D {
+  return standardized ? standardize(logits) : logits;
+}
+
 /** mean over rows of KL(softmax(teacher / T) || softmax(student / T)), from raw logits; the teacher is a constant. */
 export function softenedKl(student: tf.Tensor2D, teacher: tf.Tensor2D, temperature: number): tf.Scalar {
   const teacherLog = tf.logSoftmax(tf.div(teacher, temperature) as tf.Tensor2D);
