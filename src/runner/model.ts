@@ -199,20 +199,27 @@ export function buildModel(
   return model;
 }
 
-/** Predicts in batches (no gradients kept), returning one `[n, outputs]` tensor. */
-export function predictInBatches(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): tf.Tensor2D {
+/** `apply` on the rows of `x` in batches, as one tensor of every batch's output in order. */
+export function applyInBatches<T extends tf.Tensor>(
+  x: tf.Tensor2D,
+  batchSize: number,
+  apply: (batch: tf.Tensor2D) => T,
+): T {
   const n = x.shape[0];
-  const parts: tf.Tensor2D[] = [];
+  const parts: T[] = [];
   try {
     // One tidy per batch: only each batch's output outlives it, not its activations.
     for (let start = 0; start < n; start += batchSize) {
       const size = Math.min(batchSize, n - start);
-      parts.push(
-        tf.tidy(() => model.apply(x.slice([start, 0], [size, x.shape[1]]), { training: false }) as tf.Tensor2D),
-      );
+      parts.push(tf.tidy(() => apply(x.slice([start, 0], [size, x.shape[1]]))));
     }
-    return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as T);
   } finally {
     if (parts.length > 1) tf.dispose(parts);
   }
+}
+
+/** Predicts in batches (no gradients kept), returning one `[n, outputs]` tensor. */
+export function predictInBatches(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): tf.Tensor2D {
+  return applyInBatches(x, batchSize, (batch) => model.apply(batch, { training: false }) as tf.Tensor2D);
 }
