@@ -13,6 +13,7 @@ export type {
   ResolvedExperiment,
   ResolvedModel,
   ResolvedTraining,
+  TransferSet,
   SearchStage,
 } from './resolved-config.js';
 export { experimentSchema, experimentSchemaText } from './schema-gen.js';

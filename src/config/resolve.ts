@@ -10,8 +10,13 @@ import {
   modelFileNotFound,
   noValidationSplit,
   notADistillation,
+  transferClasses,
   twoValidationSplits,
 } from '../errors/index.js';
+import type { ValidateFunction } from 'ajv';
+import { getAjv } from '../shared/index.js';
+import baseSchema from './base-schema.json' with { type: 'json' };
+import { issuesFromAjv } from './ajv-issues.js';
 import type { Registry } from '../registry/index.js';
 import { DENSE_UNITS_MAX } from '../shared/index.js';
 import type { Role, Task } from '../shared/index.js';
@@ -20,7 +25,7 @@ import { isObject } from './component-resolver.js';
 import { DEFAULT_DISTILLATION, DEFAULT_EVALUATION_BATCH_SIZE, DEFAULT_SEED } from './defaults.js';
 import type { Json } from './defaults.js';
 import type { PathSegment } from './load.js';
-import type { ComponentRef, ResolvedConfig, ResolvedModel } from './resolved-config.js';
+import type { ComponentRef, ResolvedConfig, ResolvedModel, TransferSet } from './resolved-config.js';
 import { TrainingResolver } from './training-resolver.js';
 
 /** The params by which a registered dataset brings its own validation split (none for an unknown name). */
@@ -28,6 +33,8 @@ export function validationParamsOf(registry: Registry, dataset: string): readonl
   const found = registry.lookup('dataset', dataset).found;
   return found?.definition.kind === 'dataset' ? (found.definition.validationParams ?? []) : [];
 }
+
+let transferValidator: ValidateFunction | undefined;
 
 /** Resolves one spec (after grid overrides) against the registry; problems go to `issues`. */
 export class ConfigResolver extends TrainingResolver {
@@ -130,7 +137,8 @@ export class ConfigResolver extends TrainingResolver {
     const told = this.task(dataset);
     // Defaults need a task; the checks use only one the dataset told.
     const task = told ?? 'classification';
-    const distillation = this.component('loss', spec.distillation, ['distillation'], DEFAULT_DISTILLATION[task], told);
+    const { transfer, method } = this.transfer(spec.distillation, told);
+    const distillation = this.component('loss', method, ['distillation'], DEFAULT_DISTILLATION[task], told);
     if (distillation && !this.needsTeacher(distillation)) {
       this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
     }
@@ -157,6 +165,35 @@ export class ConfigResolver extends TrainingResolver {
       },
       validation,
       ...(ownValidation ? { ownValidation } : {}),
+      ...(transfer ? { transfer } : {}),
+    };
+  }
+
+  /**
+   * `distillation.transfer`, taken off the method's params (no method declares it): the training examples
+   * the student and the person train on, checked against the base schema's `transfer`.
+   */
+  private transfer(value: unknown, told: Task | undefined): { transfer?: TransferSet; method: unknown } {
+    if (!isObject(value) || !Object.hasOwn(value, 'transfer')) return { method: value };
+    const { transfer: given, ...method } = value;
+    const at: PathSegment[] = ['distillation', 'transfer'];
+    transferValidator ??= getAjv().compile({ ...baseSchema.definitions.transfer, definitions: {} });
+    if (!transferValidator(given)) {
+      this.issues.push(...issuesFromAjv(transferValidator.errors ?? [], at, this.locateAt));
+      return { method };
+    }
+    const set = given as { exclude_classes?: number[]; include_classes?: number[]; limit?: number };
+    if (set.exclude_classes && set.include_classes) this.report(at, transferClasses('both'));
+    else if (told === 'regression' && (set.exclude_classes || set.include_classes)) {
+      this.report(at, transferClasses('regression'));
+    }
+    return {
+      method,
+      transfer: {
+        ...(set.exclude_classes ? { excludeClasses: [...set.exclude_classes].sort((a, b) => a - b) } : {}),
+        ...(set.include_classes ? { includeClasses: [...set.include_classes].sort((a, b) => a - b) } : {}),
+        ...(set.limit !== undefined ? { limit: set.limit } : {}),
+      },
     };
   }
 

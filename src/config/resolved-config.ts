@@ -21,6 +21,8 @@ export interface ResolvedTraining {
   readonly lrDecay: number;
   /** Stop when a validation metric stops improving, keeping the best epoch's weights. */
   readonly earlyStopping?: EarlyStopping;
+  /** The augmentations of every training batch, in order; absent when none (configs without keep their keys). */
+  readonly augment?: readonly ComponentRef[];
 }
 
 /** `training.early_stopping`, resolved: the watched metric's column and direction. */
@@ -60,6 +62,19 @@ export interface ResolvedConfig {
    * is set; then `validation` is 0. Absent otherwise, so that configs without one keep their ids.
    */
   readonly ownValidation?: string;
+  /** The transfer set, when the spec chooses one (absent otherwise, so that configs keep their ids). */
+  readonly transfer?: TransferSet;
+}
+
+/**
+ * `distillation.transfer`: which training examples the student and the person train on (the teacher
+ * trains on the whole training split). Classes are indices, sorted.
+ */
+export interface TransferSet {
+  readonly excludeClasses?: readonly number[];
+  readonly includeClasses?: readonly number[];
+  /** At most this many of the examples the classes keep, drawn with the split seed. */
+  readonly limit?: number;
 }
 
 /** The seed that draws a config's data splits: its split seed, else its own seed. */

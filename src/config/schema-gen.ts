@@ -30,6 +30,7 @@ interface Slot {
 export const SLOTS = {
   dataset: { kind: 'dataset' },
   layer: { kind: 'layer' },
+  augmentation: { kind: 'augmentation' },
   optimizer: { kind: 'optimizer', defaults: { classification: 'adam', regression: 'adam' } },
   // A role's label loss runs without a teacher (distil-run refuses one that reads it there).
   loss: {
@@ -53,6 +54,7 @@ const PLACES: ReadonlyArray<readonly [readonly string[], SlotName]> = [
   [['properties', 'dataset'], 'dataset'],
   [['properties', 'distillation'], 'distillation'],
   [['definitions', 'model', 'properties', 'layers', 'items'], 'layer'],
+  [['definitions', 'training', 'properties', 'augment', 'items'], 'augmentation'],
   [['definitions', 'training', 'properties', 'optimizer'], 'optimizer'],
   [['definitions', 'training', 'properties', 'loss'], 'loss'],
   [['definitions', 'training', 'properties', 'metrics', 'items'], 'metric'],
@@ -81,6 +83,8 @@ function paramsObject(component: RegisteredComponent, named: boolean, moved: Sch
   const properties: Schema = {
     ...(named ? { name: { const: definition.name } } : {}),
     ...(definition.kind === 'dataset' ? { validation: VALIDATION_PARAM } : {}),
+    // Every distillation takes `transfer` (taken off its params by the resolver, so no method declares it).
+    ...(definition.kind === 'loss' && definition.needsTeacher === true ? { transfer: ref('transfer') } : {}),
     ...((params.properties as Schema | undefined) ?? {}),
   };
   // As the registry compiles it: unknown keys are errors unless the component says otherwise.

@@ -21,6 +21,9 @@ export class TrainingResolver extends ComponentResolver {
       (m, i) => this.component('metric', m, [...where('metrics'), i], undefined, told) ?? [],
     );
     this.checkMetricColumns(metricRefs, metrics, where('metrics'));
+    const augment = Array.isArray(merged.augment)
+      ? merged.augment.flatMap((a, i) => this.component('augmentation', a, [...where('augment'), i]) ?? [])
+      : [];
     const optimizer = this.component('optimizer', merged.optimizer, where('optimizer'), DEFAULT_OPTIMIZER);
     const loss = this.component('loss', merged.loss, where('loss'), DEFAULT_LOSS[task], told);
     // The label loss of every role (the student's too, for its test loss) runs without a teacher.
@@ -39,6 +42,8 @@ export class TrainingResolver extends ComponentResolver {
       evalEvery: merged.eval_every as number,
       lrDecay: merged.lr_decay as number,
       earlyStopping: this.earlyStopping(merged.early_stopping, metricRefs, where('early_stopping'), guessed),
+      // Only when set, so that the configs without one keep their keys.
+      ...(augment.length > 0 ? { augment } : {}),
     };
   }
 

@@ -62,6 +62,24 @@ export function errorMethodFeatures(problems: readonly string[]): DistilError {
   );
 }
 
+/** Augmentations a cell cannot apply (a transformation of images on tabular data), found before anything trained. Exit code 2. */
+export function errorAugmentation(problems: readonly string[]): DistilError {
+  return new DistilError(
+    'AUGMENTATION',
+    `these augmentations cannot be applied; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { exitCode: 2 },
+  );
+}
+
+/** Transfer sets that name classes the dataset lacks or keep no example, found before anything trained. Exit code 2. */
+export function errorTransferSet(problems: readonly string[]): DistilError {
+  return new DistilError(
+    'TRANSFER_SET',
+    `these transfer sets cannot be made; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { exitCode: 2 },
+  );
+}
+
 /** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */
 export function errorCellsTooLarge(problems: readonly string[]): DistilError {
   const lines = problems.map((p) => `  ${p}`).join('\n');

@@ -69,6 +69,7 @@ export type IssueCode =
   | 'LOAD_WITH_LAYERS'
   | 'MODEL_FILE_NOT_FOUND'
   | 'INVALID_VALIDATION_SHARE'
+  | 'TRANSFER_CLASSES'
   | 'TWO_VALIDATION_SPLITS'
   | 'NO_VALIDATION_SPLIT'
   | 'SEED_WITH_SEEDS'
@@ -120,6 +121,8 @@ export type ErrorCode =
   | 'SAVED_MODEL_ERROR'
   | 'MODEL_SHAPE'
   | 'METHOD_FEATURES'
+  | 'AUGMENTATION'
+  | 'TRANSFER_SET'
   | 'CELLS_TOO_LARGE'
   // A run (run-errors.ts).
   | 'NON_FINITE_LOSS'

@@ -15,6 +15,8 @@ export {
   errorUnusablePath,
 } from './input-errors.js';
 export {
+  errorAugmentation,
+  errorTransferSet,
   errorCellsTooLarge,
   errorDataFile,
   errorDataFileNotFound,
@@ -107,6 +109,7 @@ export {
   tooLong,
   tooManyItems,
   tooManyKeys,
+  transferClasses,
   twoValidationSplits,
   unknownAlias,
   unknownComponent,

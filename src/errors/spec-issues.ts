@@ -407,6 +407,21 @@ export function invalidValidationShare(value: unknown): SpecProblem {
   return problem('INVALID_VALIDATION_SHARE', message, 'e.g. validation: 0.1');
 }
 
+/** TRANSFER_CLASSES: a transfer set that both keeps and leaves out classes, or chooses classes of a regression dataset. */
+export function transferClasses(reason: 'both' | 'regression'): SpecProblem {
+  return reason === 'both'
+    ? problem(
+        'TRANSFER_CLASSES',
+        'sets both include_classes and exclude_classes',
+        'give one: include_classes keeps only the classes listed, exclude_classes keeps all the others',
+      )
+    : problem(
+        'TRANSFER_CLASSES',
+        'chooses classes, and the dataset poses a regression task (it has no classes)',
+        'use limit alone for a regression dataset',
+      );
+}
+
 /** TWO_VALIDATION_SPLITS: a share held out beside the dataset's own validation split (`params`: those that give it). */
 export function twoValidationSplits(params: readonly string[]): SpecProblem {
   const given = `${params.map((key) => `dataset.${key}`).join(' and ')} ${params.length === 1 ? 'gives' : 'give'}`;

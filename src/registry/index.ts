@@ -4,6 +4,7 @@ export type { Lookup, RegisteredComponent } from './registry.js';
 export { loadPlugins, PLUGIN_TIMEOUT_MS } from './load-plugins.js';
 export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts } from './types.js';
 export type {
+  Augmentation,
   ComponentContext,
   ComponentDefinition,
   ComponentKind,

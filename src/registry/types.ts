@@ -3,9 +3,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { DataSplit, Task } from '../shared/index.js';
 
 /** The kinds of component the registry holds. */
-export type ComponentKind = 'dataset' | 'layer' | 'loss' | 'optimizer' | 'metric';
+export type ComponentKind = 'dataset' | 'layer' | 'augmentation' | 'loss' | 'optimizer' | 'metric';
 
-export const COMPONENT_KINDS: readonly ComponentKind[] = ['dataset', 'layer', 'loss', 'optimizer', 'metric'];
+export const COMPONENT_KINDS: readonly ComponentKind[] = ['dataset', 'layer', 'augmentation', 'loss', 'optimizer', 'metric'];
 
 /** A JSON Schema object (draft-07 / 2019 subset that ajv understands). */
 export type JsonSchema = { readonly [key: string]: unknown };
@@ -34,6 +34,19 @@ export interface Dataset {
   readonly input?: { readonly shift: readonly number[]; readonly scale: readonly number[] };
   /** Free-form facts recorded in the manifest (source path, checksum, split seed...). */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * What an augmentation component creates: a random transformation of a training batch of images, drawn
+ * again for every batch of every epoch (no transformed copy of the data is stored).
+ */
+export interface Augmentation {
+  /**
+   * A transformed copy of `images` (`[n, height, width, channels]`, the dataset's scaled values), of the
+   * same shape. `seed` differs for every epoch and batch of a role's training and is the same in every
+   * run: draw the transformation from it alone (e.g. with a generator seeded by it), so a run repeats.
+   */
+  apply(images: tf.Tensor4D, seed: number): tf.Tensor4D;
 }
 
 /** What a loss is given besides the prediction, the targets and the teacher's outputs. */
@@ -157,6 +170,11 @@ export type ComponentDefinition<P = Record<string, unknown>> =
        */
       shape?(params: P, input: readonly number[]): { output: number[]; params: number };
       create(params: P, context: ComponentContext): tf.layers.Layer;
+    })
+  | (ComponentBase & {
+      kind: 'augmentation';
+      /** Takes image datasets only (`Dataset.imageShape`): a run on tabular data is refused before training. */
+      create(params: P, context: ComponentContext): Augmentation;
     })
   | (ComponentBase & {
       kind: 'loss';

@@ -14,7 +14,7 @@ const STATUSES: ReadonlySet<string> = new Set(ROW_STATUSES);
 
 /** Columns an ok row fills with numbers (`distillation_gain` and `kept_epoch` may be empty). */
 const NUMBERS = ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'inference_ms_per_1000'];
-const OPTIONAL_NUMBERS = ['distillation_gain', 'kept_epoch', 'extra_params'];
+const OPTIONAL_NUMBERS = ['distillation_gain', 'kept_epoch', 'extra_params', 'train_examples'];
 
 /** What is wrong with a row of results.csv, if anything: an unknown status, or an ok row without finite metrics. */
 function rowProblem(record: CsvRecord): string | undefined {

@@ -20,6 +20,8 @@ export interface RoleOutcome {
   readonly loaded?: boolean;
   /** Weights the student's distillation method trained besides the student (FitNets' regressor); set for representation methods. */
   readonly extraParams?: number;
+  /** The training examples the role trained on (fewer than the split's with a transfer set). */
+  readonly trainExamples?: number;
 }
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
@@ -71,7 +73,7 @@ export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome 
   const training = config.models[role].training;
   return {
     run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, ...axisValues(context.cell.overrides), role,
-    seed: config.seed, backend: context.backend, params: outcome?.params, extra_params: outcome?.extraParams, epochs: outcome?.loaded ? 0 : training.epochs, batch_size: training.batchSize,
+    seed: config.seed, backend: context.backend, params: outcome?.params, extra_params: outcome?.extraParams, train_examples: outcome?.trainExamples, epochs: outcome?.loaded ? 0 : training.epochs, batch_size: training.batchSize,
     train_seconds: outcome ? round(outcome.trainSeconds, 4) : undefined,
     train_samples_per_sec: outcome ? Math.round(outcome.samplesPerSec) : undefined,
     ...testColumns(outcome?.test),

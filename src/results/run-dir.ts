@@ -26,6 +26,8 @@ export interface RunIdentity {
   readonly search?: boolean;
   /** True when a distillation method reads representations (the results get an `extra_params` column). */
   readonly representations?: boolean;
+  /** True when a cell trains on a transfer set (the results get a `train_examples` column). */
+  readonly transfer?: boolean;
 }
 
 export interface OpenRunOptions {

@@ -30,6 +30,8 @@ export interface TableShape {
   readonly search?: boolean;
   /** True when a cell's distillation method reads representations: `extra_params` (the method's own weights) follows `params`. */
   readonly representations?: boolean;
+  /** True when a cell trains on a transfer set: `train_examples` (the examples each role trained on) follows. */
+  readonly transfer?: boolean;
 }
 
 /** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
@@ -45,7 +47,10 @@ export function tableColumns(shape: TableShape): { results: string[]; history: s
   const kept = shape.validation ? ['kept_epoch'] : [];
   const role = RESULT_COLUMNS_BEFORE.indexOf('role');
   const params = RESULT_COLUMNS_BEFORE.indexOf('params') + 1;
-  const extra = shape.representations ? ['extra_params'] : [];
+  const extra = [
+    ...(shape.representations ? ['extra_params'] : []),
+    ...(shape.transfer ? ['train_examples'] : []),
+  ];
   const before = [
     ...RESULT_COLUMNS_BEFORE.slice(0, role),
     ...axisColumns(shape.axes),

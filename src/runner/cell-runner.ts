@@ -140,7 +140,7 @@ export class CellRunner {
     const known = this.persons.get(planned.personKey);
     if (known !== undefined) {
       const detail =
-        'shared with an earlier cell of this seed (the person does not depend on the distillation settings)';
+        'shared with an earlier cell of this seed (the person does not depend on the distillation method)';
       if (typeof known === 'string') await this.trainer.reportNotTrained(planned, 'person', detail, 'failed', known);
       else {
         await this.trainer.reportNotTrained(planned, 'person', detail, 'ok', `shared (${describeMetrics(known.test)})`);

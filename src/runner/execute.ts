@@ -9,10 +9,12 @@ import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '..
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
 import { DatasetCache } from './dataset-cache.js';
-import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
+import { metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import { assertMethodsFit } from './representations.js';
+import { assertAugmentationsFit } from './augment.js';
+import { assertTransferSetsFit } from './transfer.js';
 import { runKey } from '../results/index.js';
 import type { Plan } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -92,12 +94,14 @@ export async function runExperiment(
     await datasets.loadAll(cells);
     await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
     await assertMethodsFit(cells, datasets, registry);
+    await assertAugmentationsFit(cells, datasets);
+    await assertTransferSetsFit(cells, datasets);
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(
       experiment,
       metricColumns(experiment, registry),
-      usesRepresentations(experiment, registry),
+      optionalColumns(experiment, registry),
     );
     const { open, finished } = startRun(experiment, identity, options, reporter);
     try {

@@ -21,17 +21,26 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   return [...columns];
 }
 
-/** Whether any cell's distillation method reads representations (the results then record `extra_params`). */
-export function usesRepresentations(experiment: ResolvedExperiment, registry: Registry): boolean {
+/**
+ * The optional columns the experiment's cells need: `extra_params` when a distillation method reads
+ * representations, `train_examples` when a cell trains on a transfer set.
+ */
+export function optionalColumns(
+  experiment: ResolvedExperiment,
+  registry: Registry,
+): { representations: boolean; transfer: boolean } {
   const cells = experiment.search ? experiment.search.finals.flat() : experiment.cells;
-  return cells.some((cell) => readsRepresentations(registry, cell.config.distillation));
+  return {
+    representations: cells.some((cell) => readsRepresentations(registry, cell.config.distillation)),
+    transfer: cells.some((cell) => cell.config.transfer !== undefined),
+  };
 }
 
 /** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
 export function runIdentity(
   experiment: ResolvedExperiment,
   metrics: readonly string[],
-  representations = false,
+  { representations = false, transfer = false }: { representations?: boolean; transfer?: boolean } = {},
 ): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
   // A held-out share or the dataset's own validation file: either gives val_ columns.
@@ -57,6 +66,7 @@ export function runIdentity(
         axes,
         search,
         ...(representations ? { representations } : {}),
+        ...(transfer ? { transfer } : {}),
         ...splits,
       },
       16,
@@ -68,5 +78,6 @@ export function runIdentity(
     axes,
     search,
     representations,
+    transfer,
   };
 }

@@ -3,7 +3,10 @@ import os from 'node:os';
 import { getVersion } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/index.js';
-import type { ResolvedExperiment } from '../config/index.js';
+import type { ResolvedConfig, ResolvedExperiment } from '../config/index.js';
+import { ROLES } from '../shared/index.js';
+import { describeAugment } from './augment.js';
+import { describeTransfer } from './transfer.js';
 import type { RunIdentity } from '../results/index.js';
 import type { RunWriter } from '../results/index.js';
 import { installedTfjsVersions } from '../backend/index.js';
@@ -46,6 +49,25 @@ function attempt(input: ManifestInput): Record<string, unknown> {
     finished_at: input.finished?.toISOString() ?? null,
     status: input.status,
     backend: input.backend.name,
+  };
+}
+
+/**
+ * What each role of a cell trains on, when it is not simply the training split: its augmentations, the
+ * transfer set, and how the student gets the teacher's outputs (once, or per augmented batch).
+ */
+function trainingData(config: ResolvedConfig): Record<string, unknown> {
+  const augment = Object.fromEntries(
+    ROLES.flatMap((role) => {
+      const refs = config.models[role].training.augment ?? [];
+      return refs.length > 0 ? [[role, describeAugment(refs)]] : [];
+    }),
+  );
+  const augmented = Object.keys(augment).length > 0;
+  return {
+    ...(augmented ? { augment } : {}),
+    ...(config.transfer ? { transfer_set: describeTransfer(config.transfer) } : {}),
+    ...(augmented ? { teacher_outputs: 'student' in augment ? 'per batch, on the augmented inputs' : 'once' } : {}),
   };
 }
 
@@ -94,7 +116,7 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     selection: input.selection ?? null,
     seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
     plugins: experiment.plugins,
-    cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides })),
+    cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides, ...trainingData(c.config) })),
     spec: experiment.spec,
     resolved: experiment.cells.map((c) => c.config),
   });

@@ -13,7 +13,7 @@ export type CreateContext = Omit<ComponentContext, 'tf'>;
 /** Creates a registered component of a kind from its resolved reference. */
 export function createComponent<T>(
   registry: Registry,
-  kind: 'layer' | 'loss' | 'optimizer' | 'metric',
+  kind: 'layer' | 'augmentation' | 'loss' | 'optimizer' | 'metric',
   ref: ComponentRef,
   context: CreateContext,
 ): T {

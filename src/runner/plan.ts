@@ -50,12 +50,14 @@ function withoutEpochs(model: ResolvedModel): unknown {
 }
 
 function planCell(cell: ResolvedCell): PlannedCell {
-  const { seed, splitSeed, dataset, models, task, distillation, validation } = cell.config;
+  const { seed, splitSeed, dataset, models, task, distillation, validation, transfer } = cell.config;
   // A model trained on another split is another model; a cell that splits with its own seed keeps its keys.
   const base = { seed, dataset, validation, task, ...(splitSeed === undefined ? {} : { splitSeed }) };
+  // The student and the person train on the transfer set, when there is one; the teacher on the whole split.
+  const small = { ...base, ...(transfer === undefined ? {} : { transfer }) };
   const teacherKey = contentHash({ ...base, teacher: models.teacher });
-  const personKey = contentHash({ ...base, person: models.person });
-  const studentKey = contentHash({ ...base, teacherKey, distillation, student: models.student });
+  const personKey = contentHash({ ...small, person: models.person });
+  const studentKey = contentHash({ ...small, teacherKey, distillation, student: models.student });
   const trainingKey = (role: Role, key: string, keyWithout: (model: unknown) => string) =>
     epochsShareable(models[role]) ? keyWithout(withoutEpochs(models[role])) : key;
   return {
@@ -67,9 +69,9 @@ function planCell(cell: ResolvedCell): PlannedCell {
     trainingKeys: {
       teacher: trainingKey('teacher', teacherKey, (teacher) => contentHash({ ...base, teacher })),
       student: trainingKey('student', studentKey, (student) =>
-        contentHash({ ...base, teacherKey, distillation, student }),
+        contentHash({ ...small, teacherKey, distillation, student }),
       ),
-      person: trainingKey('person', personKey, (person) => contentHash({ ...base, person })),
+      person: trainingKey('person', personKey, (person) => contentHash({ ...small, person })),
     },
     // The data depends on the seed of its splits alone: the seeds that share it share one loaded dataset.
     datasetKey: contentHash({ seed: splitSeedOf(cell.config), dataset, validation }),

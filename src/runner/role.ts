@@ -2,7 +2,6 @@
 import type { Role } from '../shared/index.js';
 import type { RoleOutcome } from '../results/index.js';
 import { errorNonFiniteMetric } from '../errors/index.js';
-import type * as tf from '@tensorflow/tfjs';
 import type { Registry } from '../registry/index.js';
 import type { Loss, Metric } from '../registry/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -22,6 +21,10 @@ import {
   teacherFeatures as teacherFeaturesOf,
 } from './representations.js';
 import type { TeacherFeatures } from './representations.js';
+import * as tf from '@tensorflow/tfjs';
+import { createAugmenter, describeAugment } from './augment.js';
+import type { BatchAugmenter } from './augment.js';
+import { describeTransfer, transferSplit } from './transfer.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
 export interface RoleRun extends RoleOutcome {
@@ -118,24 +121,50 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     : buildRoleModel(registry, config, role, data.dataset, baseDir);
   const labelLoss = createComponent<Loss>(registry, 'loss', resolved.training.loss, context);
   const studying = role === 'student' && options.teacher !== undefined;
+  // The teacher trains on the whole training split; the student and the person on the transfer set.
+  const transfer = role === 'teacher' ? undefined : transferSplit(config, data.train);
+  const train = transfer?.split ?? data.train;
+  let augment: BatchAugmenter | undefined;
   let features: ReturnType<typeof representationsOf> | undefined;
   let loss = labelLoss;
   try {
-    if (studying && readsRepresentations(registry, config.distillation)) features = representationsOf(options, model);
+    augment = createAugmenter(registry, resolved.training.augment, data.dataset, deriveSeed(seed, 'augment'), baseDir);
+    if (studying && readsRepresentations(registry, config.distillation)) {
+      features = representationsOf(options, model, train, augment !== undefined);
+    }
     if (role === 'student') {
       loss = createComponent<Loss>(registry, 'loss', config.distillation, { ...context, features: features?.shapes });
     }
   } catch (error) {
     features?.teacherFeatures.dispose();
+    disposeSplit(transfer?.split);
     model.dispose();
     throw error;
   }
   const extraParams = (loss.variables ?? []).reduce((sum, variable) => sum + variable.size, 0);
-  await options.onModel?.(model, { extraParams, note: features?.note ?? '' });
+  const notes = [
+    config.transfer && role !== 'teacher'
+      ? `transfer set: ${describeTransfer(config.transfer)} (${train.n.toLocaleString('en-US')} of ${data.train.n.toLocaleString('en-US')} examples)`
+      : '',
+    augment ? `augment: ${describeAugment(resolved.training.augment ?? [])}` : '',
+    // Where augmentation is involved, say whether the teacher's outputs could be computed once.
+    studying && needsTeacherOutputs(registry, config) && (augment || config.models.teacher.training.augment)
+      ? teacherOutputsNote(augment !== undefined)
+      : '',
+    features?.note ?? '',
+  ];
+  await options.onModel?.(model, { extraParams, note: notes.filter((note) => note !== '').join('; ') });
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
-  const teacherOutputs = studying ? options.teacher?.outputs : undefined;
+  const given = studying ? options.teacher?.outputs : undefined;
+  // The teacher's outputs on the rows the student trains on.
+  const teacherOutputs = given && transfer ? tf.gather(given, transfer.rows) : given;
   const teacher = teacherOutputs && loss.prepareTeacher ? loss.prepareTeacher(teacherOutputs) : teacherOutputs;
+  // A student whose batches are augmented: the teacher sees the same transformed batch.
+  const teacherOnBatch =
+    studying && augment && options.teacher
+      ? teacherOnBatchOf(options.teacher.model, loss)
+      : undefined;
   const { evalEvery } = resolved.training;
   // A copy of the model at an earlier epoch count, with what a run of that many epochs would have recorded.
   const onCheckpoint = (history: readonly EpochRecord[], problem?: Error) => {
@@ -156,13 +185,14 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       params: copy.countParams(),
       history: historyOfRun(history, epochs, evalEvery),
       trainSeconds,
-      samplesPerSec: (data.train.n * epochs) / trainSeconds,
+      samplesPerSec: (train.n * epochs) / trainSeconds,
       test: record.test ?? {},
       val: record.val,
       keptEpoch: epochs,
       inferenceMsPer1000: timeInference(copy, data.test.x, config.evaluation.batchSize),
       metrics,
       checkpointOf: resolved.training.epochs,
+      trainExamples: train.n,
     });
   };
   try {
@@ -175,10 +205,12 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       labelLoss,
       metrics,
       task: config.task,
-      train: data.train,
+      train,
       test: data.test,
       validation: data.validation,
       teacherTrain: teacher,
+      teacherOnBatch,
+      augment,
       representations: features?.step,
       evalBatchSize: config.evaluation.batchSize,
       seed: deriveSeed(seed, 'shuffle'),
@@ -211,6 +243,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
       metrics,
       extraParams: features ? extraParams : undefined,
+      trainExamples: train.n,
     };
   } catch (error) {
     model.dispose(); // a failed role returns no model to its caller
@@ -218,6 +251,8 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   } finally {
     optimizer.dispose();
     if (teacher !== teacherOutputs) teacher?.dispose();
+    if (teacherOutputs !== given) teacherOutputs?.dispose();
+    disposeSplit(transfer?.split);
     features?.teacherFeatures.dispose();
     if (loss !== labelLoss) loss.dispose?.();
   }
@@ -227,6 +262,8 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
 function representationsOf(
   options: RoleRunOptions,
   model: tf.LayersModel,
+  train: LoadedData['train'],
+  augmented: boolean,
 ): { shapes: FeatureShapes; step: StepRepresentations; teacherFeatures: TeacherFeatures; note: string } {
   const { registry, config, data } = options;
   const index = featureLayers(config.distillation);
@@ -238,15 +275,46 @@ function representationsOf(
     (options.teacher as StudentTeacher).model,
     data.dataset,
   );
-  const teacherFeatures = teacherFeaturesOf(teacher, data.train, config.evaluation.batchSize);
+  // Augmented batches are new inputs every time: the teacher's representation of them cannot be cached.
+  const budget = augmented ? -1 : TEACHER_FEATURES_BUDGET_BYTES;
+  const teacherFeatures = teacherFeaturesOf(teacher, train, config.evaluation.batchSize, budget);
   const megabytes = (teacherFeatures.bytes / 1e6).toFixed(1);
   const how = teacherFeatures.cached
     ? `computed once, ${megabytes} MB`
-    : `computed per batch: ${megabytes} MB on the training split is over the ${TEACHER_FEATURES_BUDGET_BYTES / 2 ** 20} MiB budget`;
+    : augmented
+      ? 'computed per batch, on the augmented inputs'
+      : `computed per batch: ${megabytes} MB on the training split is over the ${TEACHER_FEATURES_BUDGET_BYTES / 2 ** 20} MiB budget`;
   return {
     shapes: { student: student.shape, teacher: teacher.shape },
     teacherFeatures,
     step: { student: (x, training) => student.apply(x, training), teacher: teacherFeatures.rows },
     note: `representations: student layer ${index.student} [${student.shape.join(', ')}], teacher layer ${index.teacher} [${teacher.shape.join(', ')}] (${how})`,
   };
+}
+
+/** Frees a split made for one role (a transfer set's). */
+function disposeSplit(split: LoadedData['train'] | undefined): void {
+  if (split) tf.dispose([split.x, split.y]);
+}
+
+/** Whether the student's method reads the teacher's outputs (every distillation does; a plugin's could read features only). */
+function needsTeacherOutputs(registry: Registry, config: ResolvedConfig): boolean {
+  const { definition } = registry.get('loss', config.distillation.name);
+  return definition.kind === 'loss' && definition.needsTeacher === true;
+}
+
+/** How the student gets the teacher's outputs, for the log: once on the training split, or per augmented batch. */
+export function teacherOutputsNote(augmented: boolean): string {
+  return augmented
+    ? "teacher's outputs computed per batch, on the student's augmented inputs"
+    : "teacher's outputs computed once on the training split (the student's inputs are not augmented)";
+}
+
+/** The teacher's outputs on a batch in inference mode, as the loss takes them (after `prepareTeacher`). */
+function teacherOnBatchOf(teacher: tf.LayersModel, loss: Loss): (x: tf.Tensor2D) => tf.Tensor2D {
+  return (x) =>
+    tf.tidy(() => {
+      const outputs = teacher.apply(x, { training: false }) as tf.Tensor2D;
+      return loss.prepareTeacher ? loss.prepareTeacher(outputs) : outputs;
+    });
 }

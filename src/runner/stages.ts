@@ -4,7 +4,7 @@ import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { errorInvalidArgument, errorNothingSelected } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { finishedRuns, inspectRunDirectory } from '../results/index.js';
-import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
+import { metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { planRun } from './plan.js';
 import type { Plan } from './plan.js';
 import type { Shard } from './shard.js';
@@ -98,7 +98,7 @@ export function previewRun(experiment: ResolvedExperiment, registry: Registry, o
   const stages = planStages(experiment, options);
   const writer = inspectRunDirectory({
     ...runDirectoryOf(experiment, options),
-    identity: runIdentity(experiment, metricColumns(experiment, registry), usesRepresentations(experiment, registry)),
+    identity: runIdentity(experiment, metricColumns(experiment, registry), optionalColumns(experiment, registry)),
   });
   const finished = writer
     ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined)

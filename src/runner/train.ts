@@ -7,6 +7,7 @@ import type { ResolvedTraining } from '../config/index.js';
 import { predictInBatches } from './model.js';
 import { permutation } from '../shared/index.js';
 import { learningRateSchedule } from './lr-schedule.js';
+import type { BatchAugmenter } from './augment.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {
@@ -45,6 +46,13 @@ export interface TrainRoleOptions {
   readonly validation?: SplitTensors;
   /** The teacher's outputs on the training split, row-aligned with `train`, computed once. */
   readonly teacherTrain?: tf.Tensor2D;
+  /**
+   * The teacher's outputs (as the loss takes them) on a batch, for a student whose batches are augmented:
+   * the teacher then sees the same transformed inputs, and `teacherTrain` is not read.
+   */
+  readonly teacherOnBatch?: (x: tf.Tensor2D) => tf.Tensor2D;
+  /** Transforms each training batch (see augment.ts); evaluation and the untrained loss see the data as it is. */
+  readonly augment?: BatchAugmenter;
   /** For a method that reads hidden representations: the student's model with its own, and the teacher's. */
   readonly representations?: StepRepresentations;
   readonly evalBatchSize: number;
@@ -71,7 +79,10 @@ export interface StepRepresentations {
   teacher(indices: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor;
 }
 
-type StepOptions = Pick<TrainRoleOptions, 'model' | 'loss' | 'train' | 'teacherTrain' | 'representations'>;
+type StepOptions = Pick<
+  TrainRoleOptions,
+  'model' | 'loss' | 'train' | 'teacherTrain' | 'teacherOnBatch' | 'representations' | 'augment'
+>;
 
 /** The loss of the rows `indices` (the batch `x`, `y`): the training step's, and the untrained model's. */
 function batchLoss(
@@ -82,7 +93,11 @@ function batchLoss(
   epoch: number,
   training: boolean,
 ): () => tf.Scalar {
-  const teacher = options.teacherTrain ? tf.gather(options.teacherTrain, indices) : undefined;
+  const teacher = options.teacherOnBatch
+    ? options.teacherOnBatch(x)
+    : options.teacherTrain
+      ? tf.gather(options.teacherTrain, indices)
+      : undefined;
   const { representations } = options;
   if (!representations) {
     return () => options.loss.compute(options.model.apply(x, { training }) as tf.Tensor2D, y, teacher, { epoch });
@@ -134,17 +149,20 @@ export function evaluate(
 }
 
 /**
- * One optimizer step on the rows `indices` of the training split, in epoch `epoch`; returns the batch loss
- * (caller disposes). The optimizer trains every variable the loss depends on: the student's, and the loss's own.
+ * One optimizer step on the rows `indices` of the training split, batch `batch` of epoch `epoch` (which
+ * seed its augmentation); returns the batch loss (caller disposes). The optimizer trains every variable
+ * the loss depends on: the student's, and the loss's own.
  */
 export function trainStep(
   options: StepOptions & Pick<TrainRoleOptions, 'optimizer'>,
   indices: Int32Array,
   epoch = 1,
+  batch = 0,
 ): tf.Scalar {
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
-    const x = tf.gather(options.train.x, idx);
+    const rows = tf.gather(options.train.x, idx);
+    const x = options.augment ? options.augment(rows, epoch, batch) : rows;
     const y = tf.gather(options.train.y, idx);
     return options.optimizer.minimize(batchLoss(options, idx, x, y, epoch, true), true) as tf.Scalar;
   });
@@ -159,7 +177,8 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (options.signal?.aborted) throw errorInterrupted();
-      const cost = trainStep(options, order.subarray(start, Math.min(start + batchSize, n)), epoch);
+      const rows = order.subarray(start, Math.min(start + batchSize, n));
+      const cost = trainStep(options, rows, epoch, start / batchSize);
       // Weight by batch size so the epoch loss is the mean over examples, ragged last batch included.
       const next = tf.tidy(() => tf.add(sum, tf.mul(cost, Math.min(batchSize, n - start))) as tf.Scalar);
       cost.dispose();

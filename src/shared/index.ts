@@ -10,7 +10,7 @@ export { contentHash, md5, sha256 } from './hash.js';
 export { DENSE_UNITS_MAX, SPEC_LIMITS } from './limits.js';
 export { packageRoot } from './package-root.js';
 export { printable, printableKey } from './printable.js';
-export { deriveSeed, permutation } from './random.js';
+export { createRandom, deriveSeed, permutation } from './random.js';
 export { ci95, holmAdjust, mean, pairedTTest, sampleStd } from './stats.js';
 export { ROLES } from './types.js';
 export type { DataSplit, Role, Task } from './types.js';

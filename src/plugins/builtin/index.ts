@@ -15,6 +15,9 @@ import globalAvgPool from './layers/global-avg-pool.js';
 import flatten from './layers/flatten.js';
 import reshape from './layers/reshape.js';
 import batchNorm from './layers/batch-norm.js';
+import shift from './augmentations/shift.js';
+import crop from './augmentations/crop.js';
+import flip from './augmentations/flip.js';
 import crossEntropy from './losses/cross-entropy.js';
 import kd from './losses/kd.js';
 import dkd from './losses/dkd.js';
@@ -51,6 +54,9 @@ const components = [
   flatten,
   reshape,
   batchNorm,
+  shift,
+  crop,
+  flip,
   crossEntropy,
   kd,
   dkd,

@@ -9,13 +9,14 @@ import { builtinRegistry } from '../../helpers.js';
 import { specProblems } from '../../config/spec-problems.js';
 
 /** Where in the spec a table writes its component. */
-export type Slot = 'dataset' | 'layer' | 'optimizer' | 'loss' | 'metric' | 'distillation';
+export type Slot = 'dataset' | 'layer' | 'augmentation' | 'optimizer' | 'loss' | 'metric' | 'distillation';
 
 /** The line a slot writes its component on and the text before it: a message's column counts from there. */
 const SLOTS: Record<Slot, { line: number; before: string; after?: string }> = {
   dataset: { line: 2, before: 'dataset: ' },
   layer: { line: 4, before: '  teacher: { layers: [', after: '] }' },
   optimizer: { line: 7, before: '  optimizer: ' },
+  augmentation: { line: 8, before: '  augment: [', after: ']' },
   loss: { line: 8, before: '  loss: ' },
   metric: { line: 8, before: '  metrics: [', after: ']' },
   distillation: { line: 8, before: 'distillation: ' },
@@ -32,6 +33,7 @@ const SLOTS: Record<Slot, { line: number; before: string; after?: string }> = {
  *   6 training:
  *   7   optimizer: adam               optimizer: column 14
  *   8   loss: ... | metrics: [...]    loss: column 9, metric: column 13
+ *   8   augment: [...]                augmentation: column 13
  *   8 distillation: ...               distillation: column 15
  */
 export function specWith(slot: Slot, component: string, task: Task = 'classification'): string {
@@ -55,6 +57,7 @@ function resolvedAt(slot: Slot, config: ResolvedConfig): ComponentRef | undefine
   return {
     dataset: config.dataset,
     layer: layers[0],
+    augmentation: training.augment?.[0],
     optimizer: training.optimizer,
     loss: training.loss,
     metric: training.metrics[0],
