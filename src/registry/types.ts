@@ -5,7 +5,14 @@ import type { DataSplit, Task } from '../shared/index.js';
 /** The kinds of component the registry holds. */
 export type ComponentKind = 'dataset' | 'layer' | 'augmentation' | 'loss' | 'optimizer' | 'metric';
 
-export const COMPONENT_KINDS: readonly ComponentKind[] = ['dataset', 'layer', 'augmentation', 'loss', 'optimizer', 'metric'];
+export const COMPONENT_KINDS: readonly ComponentKind[] = [
+  'dataset',
+  'layer',
+  'augmentation',
+  'loss',
+  'optimizer',
+  'metric',
+];
 
 /** A JSON Schema object (draft-07 / 2019 subset that ajv understands). */
 export type JsonSchema = { readonly [key: string]: unknown };

@@ -9,12 +9,7 @@ import { ROLES, deriveSeed } from '../shared/index.js';
 import type { DatasetCache } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
 import { createComponent, describeValue } from './model.js';
-
-/**
- * Transforms the flat batch `x` (`[n, features]`, rows of the training split) of batch `batch` in epoch
- * `epoch`; returns a new tensor of the same shape (the caller disposes both).
- */
-export type BatchAugmenter = (x: tf.Tensor2D, epoch: number, batch: number) => tf.Tensor2D;
+import type { BatchAugmenter } from './train.js';
 
 /** How a list of augmentations reads in logs and the manifest: `shift(pixels=2), flip(probability=0.5)`. */
 export function describeAugment(refs: readonly ComponentRef[]): string {
@@ -60,7 +55,9 @@ export function createAugmenter(
         const out: unknown = created.apply(images, deriveSeed(seed, 'augment', epoch, batch, i));
         const shape = (out as tf.Tensor | undefined)?.shape;
         if (!Array.isArray(shape) || shape.join() !== images.shape.join()) {
-          throw fail(`apply() must return a tensor of the images' shape [${images.shape.join(', ')}], got ${describeValue(out)}`);
+          throw fail(
+            `apply() must return a tensor of the images' shape [${images.shape.join(', ')}], got ${describeValue(out)}`,
+          );
         }
         images = out as tf.Tensor4D;
       });

@@ -139,8 +139,7 @@ export class CellRunner {
   private async person(planned: PlannedCell, data: LoadedData): Promise<RoleRun | string> {
     const known = this.persons.get(planned.personKey);
     if (known !== undefined) {
-      const detail =
-        'shared with an earlier cell of this seed (the person does not depend on the distillation method)';
+      const detail = 'shared with an earlier cell of this seed (the person does not depend on the distillation method)';
       if (typeof known === 'string') await this.trainer.reportNotTrained(planned, 'person', detail, 'failed', known);
       else {
         await this.trainer.reportNotTrained(planned, 'person', detail, 'ok', `shared (${describeMetrics(known.test)})`);

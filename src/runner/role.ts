@@ -23,7 +23,7 @@ import {
 import type { TeacherFeatures } from './representations.js';
 import * as tf from '@tensorflow/tfjs';
 import { createAugmenter, describeAugment } from './augment.js';
-import type { BatchAugmenter } from './augment.js';
+import type { BatchAugmenter } from './train.js';
 import { describeTransfer, transferSplit } from './transfer.js';
 
 /** A trained role: its outcome as the tables record it, with the model, its epochs and its metrics. */
@@ -162,9 +162,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const teacher = teacherOutputs && loss.prepareTeacher ? loss.prepareTeacher(teacherOutputs) : teacherOutputs;
   // A student whose batches are augmented: the teacher sees the same transformed batch.
   const teacherOnBatch =
-    studying && augment && options.teacher
-      ? teacherOnBatchOf(options.teacher.model, loss)
-      : undefined;
+    studying && augment && options.teacher ? teacherOnBatchOf(options.teacher.model, loss) : undefined;
   const { evalEvery } = resolved.training;
   // A copy of the model at an earlier epoch count, with what a run of that many epochs would have recorded.
   const onCheckpoint = (history: readonly EpochRecord[], problem?: Error) => {
@@ -311,7 +309,7 @@ export function teacherOutputsNote(augmented: boolean): string {
 }
 
 /** The teacher's outputs on a batch in inference mode, as the loss takes them (after `prepareTeacher`). */
-function teacherOnBatchOf(teacher: tf.LayersModel, loss: Loss): (x: tf.Tensor2D) => tf.Tensor2D {
+export function teacherOnBatchOf(teacher: tf.LayersModel, loss: Loss): (x: tf.Tensor2D) => tf.Tensor2D {
   return (x) =>
     tf.tidy(() => {
       const outputs = teacher.apply(x, { training: false }) as tf.Tensor2D;

@@ -7,7 +7,6 @@ import type { ResolvedTraining } from '../config/index.js';
 import { predictInBatches } from './model.js';
 import { permutation } from '../shared/index.js';
 import { learningRateSchedule } from './lr-schedule.js';
-import type { BatchAugmenter } from './augment.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {
@@ -16,6 +15,12 @@ export interface SplitTensors {
   readonly y: tf.Tensor1D;
   readonly n: number;
 }
+
+/**
+ * Transforms the flat batch `x` (`[n, features]`, rows of the training split) of batch `batch` in epoch
+ * `epoch`; returns a new tensor of the same shape (the caller disposes both). See augment.ts.
+ */
+export type BatchAugmenter = (x: tf.Tensor2D, epoch: number, batch: number) => tf.Tensor2D;
 
 /** One epoch of one role, as history.csv records it. */
 export interface EpochRecord {

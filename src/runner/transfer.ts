@@ -11,8 +11,10 @@ import type { SplitTensors } from './train.js';
 /** A transfer set as people read it: `without classes 3`, `classes 1, 7, at most 1,000 examples`. */
 export function describeTransfer(transfer: TransferSet): string {
   const parts = [
-    transfer.excludeClasses && `without class${transfer.excludeClasses.length > 1 ? 'es' : ''} ${transfer.excludeClasses.join(', ')}`,
-    transfer.includeClasses && `class${transfer.includeClasses.length > 1 ? 'es' : ''} ${transfer.includeClasses.join(', ')} only`,
+    transfer.excludeClasses &&
+      `without class${transfer.excludeClasses.length > 1 ? 'es' : ''} ${transfer.excludeClasses.join(', ')}`,
+    transfer.includeClasses &&
+      `class${transfer.includeClasses.length > 1 ? 'es' : ''} ${transfer.includeClasses.join(', ')} only`,
     transfer.limit !== undefined && `at most ${transfer.limit.toLocaleString('en-US')} examples`,
   ].filter((part): part is string => typeof part === 'string');
   return parts.join(', ');
@@ -72,7 +74,9 @@ export async function assertTransferSetsFit(cells: readonly PlannedCell[], datas
     }
     const rows = transferRows(data.train.y.dataSync(), transfer, splitSeedOf(planned.cell.config));
     if (rows.length === 0) {
-      problems.push(`${where}: ${describeTransfer(transfer)} leaves no training example (keep at least one class the training split has)`);
+      problems.push(
+        `${where}: ${describeTransfer(transfer)} leaves no training example (keep at least one class the training split has)`,
+      );
     }
   }
   if (problems.length > 0) throw errorTransferSet([...new Set(problems)]);

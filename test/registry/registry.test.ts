@@ -105,7 +105,7 @@ describe('registry', () => {
     );
     assert.equal(
       refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), kind: 'metrik' }] }),
-      `plugin p: component "m" has unknown kind "metrik" (expected dataset, layer, loss, optimizer, metric) ${hint}`,
+      `plugin p: component "m" has unknown kind "metrik" (expected dataset, layer, augmentation, loss, optimizer, metric) ${hint}`,
     );
     assert.equal(
       refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), params: undefined }] }),

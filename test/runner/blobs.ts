@@ -23,6 +23,20 @@ function blobs(n: number, seed: number, poison: boolean): { x: Float32Array; y: 
   return { x, y, n };
 }
 
+/** 8 x 8 images of 3 classes: a 3 x 3 bright square at one of three places, on noise. */
+function tiles(n: number, seed: number): { x: Float32Array; y: Int32Array; n: number } {
+  const random = createRandom(seed);
+  const x = new Float32Array(n * 64);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let p = 0; p < 64; p++) x[i * 64 + p] = random() * 0.3;
+    const corner = [9, 20, 36][y[i]];
+    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) x[i * 64 + corner + dy * 8 + dx] = 1;
+  }
+  return { x, y, n };
+}
+
 export const testPlugin = definePlugin({
   name: 'test-blobs',
   components: [
@@ -42,6 +56,23 @@ export const testPlugin = definePlugin({
         };
       },
     },
+    {
+      kind: 'dataset',
+      name: 'tiles',
+      description: 'Synthetic 3-class 8 x 8 images',
+      task: 'classification',
+      params: { properties: {} },
+      async create(_params, context): Promise<Dataset> {
+        return {
+          task: 'classification',
+          featureShape: [64],
+          imageShape: [8, 8, 1],
+          outputSize: 3,
+          train: tiles(240, context.seed),
+          test: tiles(90, context.seed + 1),
+        };
+      },
+    },
   ],
 });
 
@@ -55,6 +86,9 @@ training: { epochs: 4, batch_size: 32, optimizer: { name: adam, lr: 0.01 } }
 distillation: { temperature: 2, alpha: 0.5 }
 `;
 
+/** SPEC on the image dataset `tiles`. */
+export const TILES = SPEC.replace('dataset: blobs', 'dataset: tiles');
+
 /** SPEC without its `seed:`, to append `seeds:` to (a spec giving both is refused). */
 export const SEEDLESS = SPEC.replace('seed: 3\n', '');
 
@@ -64,3 +98,9 @@ export async function experiment(text = SPEC) {
 }
 
 export const outDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-run-'));
+
+/** The detail of a role's start line (params, epochs and the notes after them), as a run reported it. */
+export function roleDetail(events: ReadonlyArray<{ type: string; [key: string]: unknown }>, role: string): string {
+  const start = events.find((e) => e.type === 'roleStart' && e.role === role);
+  return String(start?.detail);
+}

@@ -37,7 +37,8 @@ export default defineComponent<CropParams>({
       padding_mode: {
         enum: ['constant', 'reflect', 'edge'],
         default: 'constant',
-        description: 'What the padding holds: 0 (constant), the image mirrored without its edge (reflect), or its edge repeated (edge).',
+        description:
+          'What the padding holds: 0 (constant), the image mirrored without its edge (reflect), or its edge repeated (edge).',
       },
     },
   },

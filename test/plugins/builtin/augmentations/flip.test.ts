@@ -45,7 +45,5 @@ describeParams('augmentation', 'flip', {
     ['flip', { probability: 0.5 }],
     ['{ name: flip, probability: 1 }', { probability: 1 }],
   ],
-  invalid: [
-    ['{ name: flip, probability: 2 }', 'spec.yaml:8:40 training.augment[0].probability: must be <= 1, got 2'],
-  ],
+  invalid: [['{ name: flip, probability: 2 }', 'spec.yaml:8:40 training.augment[0].probability: must be <= 1, got 2']],
 });

@@ -30,8 +30,22 @@ export function croppedReference(
     else if (mode === 'reflect') padded = tf.mirrorPad(image, padding, 'reflect');
     else {
       // Edge: the border rows and columns repeated, by concatenation.
-      const rows = tf.concat([...Array(pad).fill(image.slice([0, 0, 0], [1, -1, -1])), image, ...Array(pad).fill(image.slice([h - 1, 0, 0], [1, -1, -1]))], 0);
-      padded = tf.concat([...Array(pad).fill(rows.slice([0, 0, 0], [-1, 1, -1])), rows, ...Array(pad).fill(rows.slice([0, w - 1, 0], [-1, 1, -1]))], 1) as tf.Tensor3D;
+      const rows = tf.concat(
+        [
+          ...Array(pad).fill(image.slice([0, 0, 0], [1, -1, -1])),
+          image,
+          ...Array(pad).fill(image.slice([h - 1, 0, 0], [1, -1, -1])),
+        ],
+        0,
+      );
+      padded = tf.concat(
+        [
+          ...Array(pad).fill(rows.slice([0, 0, 0], [-1, 1, -1])),
+          rows,
+          ...Array(pad).fill(rows.slice([0, w - 1, 0], [-1, 1, -1])),
+        ],
+        1,
+      ) as tf.Tensor3D;
     }
     return Array.from(padded.slice([top, left, 0], [h, w, -1]).dataSync());
   });

@@ -43,10 +43,18 @@ describe('shift augmentation', () => {
       columns[at % 7] += 1;
     }
     for (const c of [...rows, ...columns]) {
-      assert.closeTo(c / n, 1 / 7, 0.025, `moves -3..3 equally likely: rows ${rows.join(' ')}, columns ${columns.join(' ')}`);
+      assert.closeTo(
+        c / n,
+        1 / 7,
+        0.025,
+        `moves -3..3 equally likely: rows ${rows.join(' ')}, columns ${columns.join(' ')}`,
+      );
     }
     // Every image kept its pixel (a move of at most 3 from the centre stays inside).
-    assert.equal(tf.tidy(() => out.sum().dataSync()[0]), n);
+    assert.equal(
+      tf.tidy(() => out.sum().dataSync()[0]),
+      n,
+    );
     tf.dispose([dot, out]);
   });
 
