@@ -10,6 +10,7 @@ import {
   modelFileNotFound,
   noValidationSplit,
   notADistillation,
+  teacherSeedOnly,
   transferClasses,
   twoValidationSplits,
 } from '../errors/index.js';
@@ -92,10 +93,13 @@ export class ConfigResolver extends TrainingResolver {
     const shared = isObject(spec.training) ? spec.training : {};
     const ownTraining = isObject(own.training) ? own.training : {};
     const load = this.load(own, source, isObject(models[role]));
+    const seed = typeof own.seed === 'number' && isObject(models[role]) ? own.seed : undefined;
+    if (seed !== undefined && role !== 'teacher') this.report(['models', role, 'seed'], teacherSeedOnly(role), true);
     return {
       layers: this.layers(own.layers, ['models', source, 'layers']),
       ...(load ? { load } : {}),
       training: this.training(shared, ownTraining, ['models', source], task),
+      ...(seed !== undefined && role === 'teacher' ? { seed } : {}),
     };
   }
 

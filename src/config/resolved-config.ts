@@ -38,6 +38,8 @@ export interface ResolvedModel {
   /** A saved model (absolute path of its model.json) used instead of layers: as it is for the teacher, as the starting weights otherwise. */
   readonly load?: string;
   readonly training: ResolvedTraining;
+  /** The teacher's own seed (`models.teacher.seed`): the same teacher for every seed of the experiment. */
+  readonly seed?: number;
 }
 
 /** Everything one grid cell needs to run. */

@@ -109,6 +109,7 @@ export {
   tooLong,
   tooManyItems,
   tooManyKeys,
+  teacherSeedOnly,
   transferClasses,
   twoValidationSplits,
   unknownAlias,

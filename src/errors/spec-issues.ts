@@ -407,6 +407,15 @@ export function invalidValidationShare(value: unknown): SpecProblem {
   return problem('INVALID_VALIDATION_SHARE', message, 'e.g. validation: 0.1');
 }
 
+/** TEACHER_SEED_ONLY: `seed` on the student or the person, whose seeds are the experiment's. */
+export function teacherSeedOnly(role: string): SpecProblem {
+  return problem(
+    'TEACHER_SEED_ONLY',
+    `only the teacher takes a seed of its own; the ${role} trains with each seed of the experiment`,
+    `remove models.${role}.seed (seeds: [1, 2, 3] repeats the ${role} over seeds)`,
+  );
+}
+
 /** TRANSFER_CLASSES: a transfer set that both keeps and leaves out classes, or chooses classes of a regression dataset. */
 export function transferClasses(reason: 'both' | 'regression'): SpecProblem {
   return reason === 'both'

@@ -55,7 +55,13 @@ function planCell(cell: ResolvedCell): PlannedCell {
   const base = { seed, dataset, validation, task, ...(splitSeed === undefined ? {} : { splitSeed }) };
   // The student and the person train on the transfer set, when there is one; the teacher on the whole split.
   const small = { ...base, ...(transfer === undefined ? {} : { transfer }) };
-  const teacherKey = contentHash({ ...base, teacher: models.teacher });
+  // A teacher with a seed of its own is the same teacher for every seed of the experiment.
+  // Its key names the split it trains on in one way for every seed (the first seed's has no splitSeed).
+  const teacherBase =
+    models.teacher.seed === undefined
+      ? base
+      : { seed: models.teacher.seed, dataset, validation, task, splitSeed: splitSeedOf(cell.config) };
+  const teacherKey = contentHash({ ...teacherBase, teacher: models.teacher });
   const personKey = contentHash({ ...small, person: models.person });
   const studentKey = contentHash({ ...small, teacherKey, distillation, student: models.student });
   const trainingKey = (role: Role, key: string, keyWithout: (model: unknown) => string) =>
@@ -67,7 +73,7 @@ function planCell(cell: ResolvedCell): PlannedCell {
     personKey,
     studentKey,
     trainingKeys: {
-      teacher: trainingKey('teacher', teacherKey, (teacher) => contentHash({ ...base, teacher })),
+      teacher: trainingKey('teacher', teacherKey, (teacher) => contentHash({ ...teacherBase, teacher })),
       student: trainingKey('student', studentKey, (student) =>
         contentHash({ ...small, teacherKey, distillation, student }),
       ),

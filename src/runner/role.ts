@@ -98,6 +98,11 @@ function seedKey(role: Role): string {
   return role === 'teacher' ? 'teacher' : 'small';
 }
 
+/** The seed a role's weights, shuffles and dropout come from: the cell's, or the teacher's own (`models.teacher.seed`). */
+export function roleSeed(config: ResolvedConfig, role: Role): number {
+  return config.models[role].seed ?? config.seed;
+}
+
 /** A role's model with its seeded initial weights (the same for the same config, role and dataset). */
 export function buildRoleModel(
   registry: Registry,
@@ -106,14 +111,14 @@ export function buildRoleModel(
   dataset: LoadedData['dataset'],
   baseDir: string,
 ): tf.Sequential {
-  return buildModel(registry, config.models[role].layers, dataset, config.seed, seedKey(role), baseDir);
+  return buildModel(registry, config.models[role].layers, dataset, roleSeed(config, role), seedKey(role), baseDir);
 }
 
 /** Trains and evaluates one role. The caller owns (and disposes) the returned model. */
 export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
   const { registry, config, role, data, baseDir } = options;
   const resolved = config.models[role];
-  const seed = deriveSeed(config.seed, seedKey(role));
+  const seed = deriveSeed(roleSeed(config, role), seedKey(role));
   const context = { seed, baseDir, task: config.task };
   // A loaded model starts from its saved weights; otherwise from the seeded layers.
   const model = resolved.load

@@ -1,0 +1,58 @@
+// `models.teacher.seed`: one teacher, trained once, teaches every seed's student; the seeds vary the rest.
+import path from 'node:path';
+import { assert } from 'chai';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import { readCsv } from '../../src/results/csv.js';
+import { useWasm } from '../helpers.js';
+import { specProblems } from '../config/spec-problems.js';
+import { experiment, outDir, SEEDLESS } from './blobs.js';
+
+async function run(spec: string) {
+  const { experiment: exp, registry } = await experiment(spec);
+  const reporter = new RecordingReporter();
+  const summary = await runExperiment(exp, registry, {
+    outDir: outDir(),
+    runId: 'seeds',
+    reporter,
+    teacherCache: false,
+  });
+  return { results: readCsv(path.join(summary.runDir, 'results.csv')).records, reporter };
+}
+
+describe('a teacher with a seed of its own', () => {
+  before(useWasm);
+
+  it('is trained once for every seed, whatever the experiment seed', async function () {
+    this.timeout(60_000);
+    const shared = SEEDLESS.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], seed: 5 }');
+    const { results, reporter } = await run(`${shared}seeds: [1, 2, 3]\n`);
+    const trained = reporter.events.filter((e) => e.type === 'epoch' && e.role === 'teacher');
+    assert.lengthOf(trained, 4, 'one teacher: 4 epochs in all');
+    const teachers = results.filter((r) => r.role === 'teacher');
+    assert.deepEqual(
+      teachers.map((r) => [r.seed, r.status]),
+      [
+        ['1', 'ok'],
+        ['2', 'ok'],
+        ['3', 'ok'],
+      ],
+    );
+    assert.equal(new Set(teachers.map((r) => r.test_loss)).size, 1, 'one teacher, one loss');
+    const students = results.filter((r) => r.role === 'student');
+    assert.equal(new Set(students.map((r) => r.test_loss)).size, 3, 'each seed its own student');
+    // The teacher does not depend on the experiment's seed: a run of seed 1 alone trains the same one.
+    const alone = await run(`${shared}seed: 1\n`);
+    assert.equal(alone.results.find((r) => r.role === 'teacher')!.test_loss, teachers[0].test_loss);
+    const own = await run(`${SEEDLESS}seed: 1\n`);
+    assert.notEqual(own.results.find((r) => r.role === 'teacher')!.test_loss, teachers[0].test_loss);
+  });
+
+  it('is refused on the student and the person, whose seeds are the experiment’s', async () => {
+    const spec =
+      'name: t\ndataset: mnist\nmodels:\n  teacher: { layers: [4], seed: 1 }\n  student: { layers: [2], seed: 3 }\n';
+    assert.deepEqual(await specProblems(spec), [
+      'spec.yaml:5:27 models.student.seed: only the teacher takes a seed of its own; the student trains with each seed of the experiment (remove models.student.seed (seeds: [1, 2, 3] repeats the student over seeds))',
+    ]);
+  });
+});
