@@ -12,6 +12,7 @@ import { formatTable } from '../src/results/table.js';
 import type { CnnBenchRow } from './cnn-worker.js';
 import type { BenchRow } from './worker.js';
 import type { MethodBenchRow } from './methods-worker.js';
+import type { AugmentBenchRow } from './augment-worker.js';
 
 const CONFIGS = ['tensorflow', 'wasm+blas', 'wasm', 'cpu'];
 // CNN rows: wasm+blas-1t is the BLAS limited to one thread (OPENBLAS_NUM_THREADS=1), which beats two
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     'cnn-only': { type: 'boolean', default: false },
     'skip-methods': { type: 'boolean', default: false },
     'methods-only': { type: 'boolean', default: false },
+    'skip-augment': { type: 'boolean', default: false },
+    'augment-only': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
@@ -37,6 +40,7 @@ const root = packageRoot();
 const worker = path.join(root, 'dist', 'bench', 'worker.js');
 const cnnWorker = path.join(root, 'dist', 'bench', 'cnn-worker.js');
 const methodsWorker = path.join(root, 'dist', 'bench', 'methods-worker.js');
+const augmentWorker = path.join(root, 'dist', 'bench', 'augment-worker.js');
 // The methods' speed where they run in practice (no tensorflow here; cpu is too slow to matter).
 const METHOD_CONFIGS = ['tensorflow', 'wasm+blas', 'wasm'];
 
@@ -78,6 +82,40 @@ function runMethods(stamp: string): void {
     )}\n`,
   );
   for (const s of skipped) process.stdout.write(`skipped methods ${s}\n`);
+  process.stdout.write(`${file}\n`);
+}
+
+/**
+ * What augmentation costs (bench/augment-worker.ts): hinton-mnist's teacher with and without its jitter,
+ * and its student from cached teacher outputs against an augmented student whose teacher runs per batch.
+ */
+function runAugment(stamp: string): void {
+  const rows: AugmentBenchRow[] = [];
+  const skipped: string[] = [];
+  for (const config of METHOD_CONFIGS) {
+    process.stderr.write(`bench: augmentation ${config}...\n`);
+    const result = spawnSync(process.execPath, [augmentWorker, config, values.steps!, values.repeats!], {
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    if (result.status !== 0) {
+      skipped.push(
+        `${config}: ${(result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0]}`,
+      );
+    } else rows.push(...(JSON.parse(result.stdout) as AugmentBenchRow[]));
+  }
+  const file = path.join(values.out!, `bench-${stamp}-augment.csv`);
+  const stringifier = createObjectCsvStringifier({
+    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
+  });
+  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  process.stdout.write(
+    `\n${formatTable(
+      ['config', 'hinton-mnist step', 'batch', 'samples/s', 'x without augmentation'],
+      rows.map((r) => [r.config, r.setup, r.batch_size, r.samples_per_sec, r.ratio_to_plain]),
+    )}\n`,
+  );
+  for (const s of skipped) process.stdout.write(`skipped augmentation ${s}\n`);
   process.stdout.write(`${file}\n`);
 }
 
@@ -216,6 +254,10 @@ function main(): void {
     runMethods(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
     return;
   }
+  if (values['augment-only']) {
+    runAugment(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
+    return;
+  }
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
   for (const config of CONFIGS) {
@@ -248,6 +290,7 @@ function main(): void {
   for (const s of skipped) process.stdout.write(`skipped ${s}\n`);
   if (!values['skip-cnn']) runCnn(stamp);
   if (!values['skip-methods']) runMethods(stamp);
+  if (!values['skip-augment']) runAugment(stamp);
   if (!values['skip-full']) {
     const fulls: FullRun[] = [];
     for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {

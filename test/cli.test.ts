@@ -68,7 +68,10 @@ describe('distil-run CLI', () => {
       .sort()
       .map((f) => `experiments/${f}`);
     const cells: Record<string, number> = {
+      'experiments/cnn-to-mlp.yaml': 5,
       'experiments/fashion-cnn.yaml': 1,
+      'experiments/hinton-mnist-no3.yaml': 5,
+      'experiments/hinton-mnist.yaml': 5,
       'experiments/housing.yaml': 1,
       'experiments/methods-cnn-mlp.yaml': 35,
       'experiments/methods-cnn.yaml': 40,
