@@ -63,6 +63,8 @@ export async function assertModelsFit(
   for (const planned of cells) {
     const data = await datasets.get(planned);
     const params: Partial<Record<Role, number>> = {};
+    // Roles with layers that share weights across an image (convolutions): their count understates them.
+    const convolutional = new Set<Role>();
     for (const role of ROLES) {
       const { layers, load } = planned.cell.config.models[role];
       try {
@@ -70,7 +72,11 @@ export async function assertModelsFit(
           const model = await loadRoleModel(load, data.dataset);
           params[role] = model.countParams();
           model.dispose();
-        } else params[role] = plannedParams(registry, layers, planLayers(registry, layers, data.dataset));
+        } else {
+          const planned = planLayers(registry, layers, data.dataset);
+          params[role] = plannedParams(registry, layers, planned);
+          if (planned.some((layer) => !layer.inserted && layer.output.length > 1)) convolutional.add(role);
+        }
       } catch (error) {
         problems.push(
           `cell ${planned.cell.id}${planned.label ? ` (${planned.label})` : ''}, ${role}: models.${role}.${load ? 'load: ' : ''}${(error as Error).message}`,
@@ -88,6 +94,8 @@ export async function assertModelsFit(
       params.teacher !== undefined &&
       params.student !== undefined &&
       params.teacher <= params.student &&
+      // A convolutional teacher of an MLP student (cnn-to-mlp) computes more with fewer weights.
+      !(convolutional.has('teacher') && !convolutional.has('student')) &&
       !pairs.has(pair)
     ) {
       pairs.add(pair);

@@ -10,7 +10,7 @@ import { definePlugin } from '../../src/registry/types.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { useWasm } from '../helpers.js';
-import { experiment, outDir, SEEDLESS, SPEC, testPlugin } from './blobs.js';
+import { experiment, outDir, SEEDLESS, SPEC, testPlugin, TILES } from './blobs.js';
 
 const warnings = (reporter: RecordingReporter) =>
   reporter.events.filter((e) => e.type === 'warn').map((e) => `${e.code}: ${e.message}`);
@@ -41,6 +41,19 @@ describe('model checks before a run', () => {
     );
     assert.lengthOf(summary.rows, 12);
     assert.deepEqual([...new Set(summary.rows.map((r) => r.status))], ['ok'], 'a warning, not a refusal');
+  });
+
+  it('says nothing of a convolutional teacher with fewer weights than a dense student, whose weights it reuses across the image', async () => {
+    const { experiment: exp, registry } = await experiment(
+      TILES.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [{ name: conv2d, filters: 4 }] }').replace(
+        'student: { layers: [8] }',
+        'student: { layers: [64] }',
+      ),
+    );
+    const reporter = new RecordingReporter();
+    await runExperiment(exp, registry, { outDir: outDir(), runId: 'w', reporter, teacherCache: false });
+    // Teacher 9x4+4 + 256x3+3 = 811 weights, student 64x64+64 + 64x3+3 = 4,419.
+    assert.deepEqual(warnings(reporter), []);
   });
 
   it('says nothing of a teacher larger than its student', async () => {
