@@ -4,8 +4,7 @@
 // Prints JSON rows.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
-import type { BackendRequest } from '../src/backend/select.js';
+import { configBackend } from './config-backend.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import { createRegistry } from '../src/plugins/index.js';
 import type { Dataset, Loss } from '../src/registry/types.js';
@@ -31,9 +30,7 @@ type Step = Parameters<typeof trainStep>[0];
 
 async function main(): Promise<void> {
   const [configName, stepsText, repeatsText] = process.argv.slice(2);
-  const [backendName, blasMode] = configName.split('+') as [BackendRequest, string | undefined];
-  const info = await selectBackend(backendName, { blas: blasMode === 'blas' ? 'auto' : 'off' });
-  if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
+  await configBackend(configName);
   const registry = await createRegistry();
   const { experiment } = await loadExperiment(path.join(packageRoot(), 'experiments', 'hinton-mnist.yaml'), {
     registry,

@@ -7,8 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../src/backend/blas.js';
 import type { Sgemm } from '../src/backend/blas.js';
-import { selectBackend } from '../src/backend/select.js';
-import type { BackendRequest } from '../src/backend/select.js';
+import { configBackend } from './config-backend.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import type { Registry } from '../src/registry/registry.js';
@@ -207,11 +206,8 @@ function timeTraining(
 
 async function main(): Promise<void> {
   const [configName, stepsText, repeatsText, maxMsText] = process.argv.slice(2);
-  const [backendName, blasMode] = configName.split('+') as [BackendRequest, string | undefined];
-  const info = await selectBackend(backendName, { blas: blasMode?.startsWith('blas') ? 'auto' : 'off' });
-  if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
-  if (blasMode?.startsWith('blas') && !info.blas) throw new Error(`no BLAS: ${info.blasSkipped}`);
-  const sgemm = blasMode?.startsWith('blas') ? loadBlas('auto').blas?.sgemm : undefined;
+  const info = await configBackend(configName);
+  const sgemm = info.blas ? loadBlas('auto').blas?.sgemm : undefined;
   const { experiment, registry } = await loadExperiment(path.join(packageRoot(), 'experiments', 'mnist-cnn.yaml'), {
     registry: await createRegistry(),
   });

@@ -3,8 +3,7 @@
 // then each method, repeated) so that the machine's noise falls on all of them alike. Prints JSON rows.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/backend/select.js';
-import type { BackendRequest } from '../src/backend/select.js';
+import { configBackend } from './config-backend.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import type { ComponentRef } from '../src/config/resolved-config.js';
 import { createRegistry } from '../src/plugins/index.js';
@@ -35,9 +34,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const [configName, stepsText, repeatsText] = process.argv.slice(2);
-  const [backendName, blasMode] = configName.split('+') as [BackendRequest, string | undefined];
-  const info = await selectBackend(backendName, { blas: blasMode === 'blas' ? 'auto' : 'off' });
-  if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
+  await configBackend(configName);
   const registry = await createRegistry();
   const { experiment } = await loadExperiment(path.join(packageRoot(), 'experiments', 'methods-mnist.yaml'), {
     registry,

@@ -44,16 +44,23 @@ const augmentWorker = path.join(root, 'dist', 'bench', 'augment-worker.js');
 // The methods' speed where they run in practice (no tensorflow here; cpu is too slow to matter).
 const METHOD_CONFIGS = ['tensorflow', 'wasm+blas', 'wasm'];
 
-/**
- * Each distillation method's student training speed against kd's (bench/methods-worker.ts): a table and
- * bench-<stamp>-methods.csv. The target: a representation method at >= 0.8x kd's samples/s.
- */
-function runMethods(stamp: string): void {
-  const rows: MethodBenchRow[] = [];
+/** Writes rows as a CSV under --out; returns its path. */
+function writeRows(name: string, rows: readonly object[]): string {
+  const file = path.join(values.out!, name);
+  const stringifier = createObjectCsvStringifier({
+    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
+  });
+  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows as Record<string, unknown>[]));
+  return file;
+}
+
+/** The JSON rows a worker prints for each config of METHOD_CONFIGS, and why each config that gave none failed. */
+function workerRows<T>(what: string, file: string): { rows: T[]; skipped: string[] } {
+  const rows: T[] = [];
   const skipped: string[] = [];
   for (const config of METHOD_CONFIGS) {
-    process.stderr.write(`bench: methods ${config}...\n`);
-    const result = spawnSync(process.execPath, [methodsWorker, config, values.steps!, values.repeats!], {
+    process.stderr.write(`bench: ${what} ${config}...\n`);
+    const result = spawnSync(process.execPath, [file, config, values.steps!, values.repeats!], {
       encoding: 'utf8',
       timeout: 900_000,
     });
@@ -61,13 +68,18 @@ function runMethods(stamp: string): void {
       skipped.push(
         `${config}: ${(result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0]}`,
       );
-    } else rows.push(...(JSON.parse(result.stdout) as MethodBenchRow[]));
+    } else rows.push(...(JSON.parse(result.stdout) as T[]));
   }
-  const file = path.join(values.out!, `bench-${stamp}-methods.csv`);
-  const stringifier = createObjectCsvStringifier({
-    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
-  });
-  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  return { rows, skipped };
+}
+
+/**
+ * Each distillation method's student training speed against kd's (bench/methods-worker.ts): a table and
+ * bench-<stamp>-methods.csv. The target: a representation method at >= 0.8x kd's samples/s.
+ */
+function runMethods(stamp: string): void {
+  const { rows, skipped } = workerRows<MethodBenchRow>('methods', methodsWorker);
+  const file = writeRows(`bench-${stamp}-methods.csv`, rows);
   process.stdout.write(
     `\n${formatTable(
       ['config', 'method (methods-mnist student)', 'batch', 'samples/s', 'x kd', 'target >= 0.8x'],
@@ -90,25 +102,8 @@ function runMethods(stamp: string): void {
  * and its student from cached teacher outputs against an augmented student whose teacher runs per batch.
  */
 function runAugment(stamp: string): void {
-  const rows: AugmentBenchRow[] = [];
-  const skipped: string[] = [];
-  for (const config of METHOD_CONFIGS) {
-    process.stderr.write(`bench: augmentation ${config}...\n`);
-    const result = spawnSync(process.execPath, [augmentWorker, config, values.steps!, values.repeats!], {
-      encoding: 'utf8',
-      timeout: 900_000,
-    });
-    if (result.status !== 0) {
-      skipped.push(
-        `${config}: ${(result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0]}`,
-      );
-    } else rows.push(...(JSON.parse(result.stdout) as AugmentBenchRow[]));
-  }
-  const file = path.join(values.out!, `bench-${stamp}-augment.csv`);
-  const stringifier = createObjectCsvStringifier({
-    header: Object.keys(rows[0] ?? { config: '' }).map((id) => ({ id, title: id })),
-  });
-  writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
+  const { rows, skipped } = workerRows<AugmentBenchRow>('augmentation', augmentWorker);
+  const file = writeRows(`bench-${stamp}-augment.csv`, rows);
   process.stdout.write(
     `\n${formatTable(
       ['config', 'hinton-mnist step', 'batch', 'samples/s', 'x without augmentation'],

@@ -5,8 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { measureSgemm } from '../src/backend/blas.js';
 import type { Sgemm } from '../src/backend/blas.js';
-import { selectBackend } from '../src/backend/select.js';
-import type { BackendRequest } from '../src/backend/select.js';
+import { configBackend } from './config-backend.js';
 import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
@@ -116,12 +115,9 @@ function timeRole(
 
 async function main(): Promise<void> {
   const [configName, stepsText, repeatsText, maxStepMsText] = process.argv.slice(2);
-  const [backendName, blasMode] = configName.split('+') as [BackendRequest, string | undefined];
-  const info = await selectBackend(backendName, { blas: blasMode === 'blas' ? 'auto' : 'off' });
-  if (info.name !== backendName) throw new Error(`wanted ${backendName}, got ${info.name}`);
-  if (blasMode === 'blas' && !info.blas) throw new Error(`no BLAS: ${info.blasSkipped}`);
+  const info = await configBackend(configName);
   const { loadBlas } = await import('../src/backend/blas.js');
-  const raw = rawRate(blasMode === 'blas' ? loadBlas('auto').blas?.sgemm : undefined);
+  const raw = rawRate(info.blas ? loadBlas('auto').blas?.sgemm : undefined);
   const rows: BenchRow[] = [];
   for (const [file, inputSize, outputs] of [
     ['mnist.yaml', 784, 10],

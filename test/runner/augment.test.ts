@@ -6,14 +6,13 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
-import { readCsv } from '../../src/results/csv.js';
 import { createAugmenter } from '../../src/runner/augment.js';
 import { teacherOnBatchOf } from '../../src/runner/role.js';
 import { trainStep } from '../../src/runner/train.js';
 import { definePlugin } from '../../src/registry/types.js';
 import type { Dataset, Loss } from '../../src/registry/types.js';
 import { assertRejectsMessage, builtinRegistry, useWasm } from '../helpers.js';
-import { experiment, outDir, roleDetail, SPEC, TILES } from './blobs.js';
+import { experiment, outDir, roleDetail, runSpec, SPEC, TILES } from './blobs.js';
 
 const IMAGES: Dataset = {
   task: 'classification',
@@ -55,17 +54,8 @@ function recordingPlugin(seeds: number[]) {
 }
 
 async function run(spec: string) {
-  const { experiment: exp, registry } = await experiment(spec);
-  const reporter = new RecordingReporter();
-  const summary = await runExperiment(exp, registry, {
-    outDir: outDir(),
-    runId: 'augment',
-    reporter,
-    teacherCache: false,
-  });
-  const results = readCsv(path.join(summary.runDir, 'results.csv')).records;
-  const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
-  return { summary, results, history, reporter };
+  const { results, ...rest } = await runSpec(spec, 'augment');
+  return { results: results.records, ...rest };
 }
 
 const teacherAugmented = TILES.replace(

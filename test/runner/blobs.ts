@@ -9,6 +9,9 @@ import type { Dataset } from '../../src/registry/types.js';
 import { createRandom } from '../../src/shared/random.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { parseSpecSource } from '../../src/config/load.js';
+import { readCsv } from '../../src/results/csv.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
 
 /** Three Gaussian blobs in 6 dimensions; `poison` puts a NaN in the first feature. */
 function blobs(n: number, seed: number, poison: boolean): { x: Float32Array; y: Int32Array; n: number } {
@@ -103,4 +106,14 @@ export const outDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'distil-r
 export function roleDetail(events: ReadonlyArray<{ type: string; [key: string]: unknown }>, role: string): string {
   const start = events.find((e) => e.type === 'roleStart' && e.role === role);
   return String(start?.detail);
+}
+
+/** Runs a spec of the test plugin (no teacher cache): its summary, both tables and what it reported. */
+export async function runSpec(spec: string, runId = 'run') {
+  const { experiment: exp, registry } = await experiment(spec);
+  const reporter = new RecordingReporter();
+  const summary = await runExperiment(exp, registry, { outDir: outDir(), runId, reporter, teacherCache: false });
+  const results = readCsv(path.join(summary.runDir, 'results.csv'));
+  const history = readCsv(path.join(summary.runDir, 'history.csv')).records;
+  return { summary, results, history, reporter };
 }

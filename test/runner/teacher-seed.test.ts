@@ -1,23 +1,12 @@
 // `models.teacher.seed`: one teacher, trained once, teaches every seed's student; the seeds vary the rest.
-import path from 'node:path';
 import { assert } from 'chai';
-import { runExperiment } from '../../src/runner/execute.js';
-import { RecordingReporter } from '../../src/runner/reporter.js';
-import { readCsv } from '../../src/results/csv.js';
 import { useWasm } from '../helpers.js';
 import { specProblems } from '../config/spec-problems.js';
-import { experiment, outDir, SEEDLESS } from './blobs.js';
+import { runSpec, SEEDLESS } from './blobs.js';
 
 async function run(spec: string) {
-  const { experiment: exp, registry } = await experiment(spec);
-  const reporter = new RecordingReporter();
-  const summary = await runExperiment(exp, registry, {
-    outDir: outDir(),
-    runId: 'seeds',
-    reporter,
-    teacherCache: false,
-  });
-  return { results: readCsv(path.join(summary.runDir, 'results.csv')).records, reporter };
+  const { results, reporter } = await runSpec(spec, 'seeds');
+  return { results: results.records, reporter };
 }
 
 describe('a teacher with a seed of its own', () => {

@@ -1,29 +1,16 @@
 // Transfer sets: the examples the student and the person train on (the teacher trains on all), as rows, columns
 // and refusals show; the teacher's outputs follow the rows; every method trains from soft targets alone.
-import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
-import { readCsv } from '../../src/results/csv.js';
 import { transferRows, transferSplit } from '../../src/runner/transfer.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { assertRejectsMessage, useWasm } from '../helpers.js';
 import { specProblems } from '../config/spec-problems.js';
-import { experiment, outDir, roleDetail, SPEC, TILES } from './blobs.js';
+import { experiment, outDir, roleDetail, runSpec, SPEC, TILES } from './blobs.js';
 
-async function run(spec: string) {
-  const { experiment: exp, registry } = await experiment(spec);
-  const reporter = new RecordingReporter();
-  const summary = await runExperiment(exp, registry, {
-    outDir: outDir(),
-    runId: 'transfer',
-    reporter,
-    teacherCache: false,
-  });
-  const results = readCsv(path.join(summary.runDir, 'results.csv'));
-  return { summary, results, reporter };
-}
+const run = (spec: string) => runSpec(spec, 'transfer');
 
 const withTransfer = (spec: string, transfer: string) =>
   spec.replace(
