@@ -105,7 +105,10 @@ class FusedOptimizer extends tf.Optimizer {
   }
 }
 
-/** Adam's update over elements [from, w.length) in float32-friendly form (the SIMD kernel's tail, and off wasm). */
+/**
+ * Adam's update over elements [from, w.length) in float32-friendly form (the SIMD kernel's tail, and off wasm);
+ * `keep` multiplies the old weights (AdamW's decay, 1 - lr * weight_decay; exactly 1 without it).
+ */
 function adamLoop(
   out: Float32Array,
   w: Float32Array,
@@ -118,6 +121,7 @@ function adamLoop(
   lrc1: number,
   c2: number,
   epsilon: number,
+  keep: number,
 ): void {
   const [k1, k2] = [1 - beta1, 1 - beta2];
   for (let i = from; i < w.length; i++) {
@@ -126,17 +130,25 @@ function adamLoop(
     const vi = beta2 * v[i] + k2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    out[i] = w[i] - (lrc1 * mi) / (Math.sqrt(vi * c2) + epsilon);
+    out[i] = keep * w[i] - (lrc1 * mi) / (Math.sqrt(vi * c2) + epsilon);
   }
 }
 
-/** Adam with bias correction, as tf.train.adam computes it; on wasm, four floats at a time with SIMD. */
-export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: number): tf.Optimizer {
-  const corrections = (t: number, rate: number) => [rate / (1 - beta1 ** t), 1 / (1 - beta2 ** t)];
+/**
+ * Adam with bias correction, as tf.train.adam computes it; on wasm, four floats at a time with SIMD. With
+ * `weightDecay` > 0 it is torch.optim.AdamW: the weights are first multiplied by 1 - lr * weightDecay, at
+ * the step's (scheduled) rate, then take Adam's step.
+ */
+export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: number, weightDecay = 0): tf.Optimizer {
+  const corrections = (t: number, rate: number) => [
+    rate / (1 - beta1 ** t),
+    1 / (1 - beta2 ** t),
+    1 - rate * weightDecay,
+  ];
   const simd: TensorRule = (out, w, g, [m, v], t, rate) => {
     const kernel = simdAdam();
     if (!kernel) return false;
-    const [lrc1, c2] = corrections(t, rate);
+    const [lrc1, c2, keep] = corrections(t, rate);
     const n = w.shape.reduce((a, b) => a * b, 1);
     kernel(
       heapOffset(out),
@@ -150,6 +162,7 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
       lrc1,
       c2,
       epsilon,
+      keep,
     );
     const tail = n - (n % 4);
     if (tail < n) {
@@ -165,6 +178,7 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
         lrc1,
         c2,
         epsilon,
+        keep,
       );
     }
     return true;
@@ -172,35 +186,44 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
   return new FusedOptimizer(
     2,
     (out, w, g, [m, v], t, rate) => {
-      const [lrc1, c2] = corrections(t, rate);
-      adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon);
+      const [lrc1, c2, keep] = corrections(t, rate);
+      adamLoop(out, w, g, m, v, 0, beta1, beta2, lrc1, c2, epsilon, keep);
     },
-    { lr, beta1, beta2, epsilon },
+    { lr, beta1, beta2, epsilon, ...decayConfig(weightDecay) },
     simd,
   );
 }
 
-/** SGD, with momentum (and Nesterov) as tf.train.momentum computes it. */
-export function fusedSgd(lr: number, momentum: number, nesterov: boolean): tf.Optimizer {
+/** The config key of a weight decay: none without one, so such an optimizer's config is as before. */
+const decayConfig = (weightDecay: number): Record<string, number> => (weightDecay > 0 ? { weightDecay } : {});
+
+/**
+ * SGD, with momentum (and Nesterov) as tf.train.momentum computes it. With `weightDecay` > 0 it is
+ * torch.optim.SGD's weight_decay: weightDecay * w is added to the gradient before momentum and Nesterov.
+ */
+export function fusedSgd(lr: number, momentum: number, nesterov: boolean, weightDecay = 0): tf.Optimizer {
+  const wd = weightDecay;
+  // Without weight decay the gradient is read as it is (not g + 0 * w, which differs for an infinite w).
   if (momentum === 0) {
     return new FusedOptimizer(
       0,
       (out, w, g, _slots, _t, rate) => {
-        for (let i = 0; i < w.length; i++) out[i] = w[i] - rate * g[i];
+        for (let i = 0; i < w.length; i++) out[i] = w[i] - rate * (wd === 0 ? g[i] : g[i] + wd * w[i]);
       },
-      { lr },
+      { lr, ...decayConfig(wd) },
     );
   }
   return new FusedOptimizer(
     1,
     (out, w, g, [a], _t, rate) => {
       for (let i = 0; i < w.length; i++) {
-        const ai = momentum * a[i] + g[i];
+        const gi = wd === 0 ? g[i] : g[i] + wd * w[i];
+        const ai = momentum * a[i] + gi;
         a[i] = ai;
-        out[i] = w[i] - rate * (nesterov ? g[i] + ai * momentum : ai);
+        out[i] = w[i] - rate * (nesterov ? gi + ai * momentum : ai);
       }
     },
-    { lr, momentum, nesterov },
+    { lr, momentum, nesterov, ...decayConfig(wd) },
   );
 }
 

@@ -1,7 +1,8 @@
-// The backend folder's surface: choosing the tfjs backend (and a BLAS), the fused optimizers, the wasm memory check.
+// The backend folder's surface: choosing the tfjs backend (and a BLAS), the optimizers, the wasm memory check.
 export type { BlasRequest } from './blas.js';
 export { describeBackend } from './describe.js';
 export { fusedAdam, fusedRmsprop, fusedSgd, preferFused } from './fused-optimizers.js';
+export { stockAdam, stockSgd } from './stock-optimizers.js';
 export { BACKEND_REQUESTS, assertBlasRequest, selectBackend } from './select.js';
 export type { BackendInfo, BackendName, BackendRequest } from './select.js';
 export { float32View, hasDirectMemory, int32View } from './tfjs-internals.js';

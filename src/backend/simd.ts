@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { wasmMemory } from './tfjs-internals.js';
 import { WASM_MODULES } from './wasm/modules.js';
 
-/** adam(out, w, g, m, v, n, beta1, beta2, lr / (1 - beta1^t), 1 / (1 - beta2^t), epsilon), offsets in bytes. */
+/**
+ * adam(out, w, g, m, v, n, beta1, beta2, lr / (1 - beta1^t), 1 / (1 - beta2^t), epsilon, keep), offsets in bytes;
+ * keep multiplies the old weights: 1 - lr * weight_decay (AdamW), 1 without weight decay.
+ */
 export type AdamKernel = (
   out: number,
   w: number,
@@ -16,6 +19,7 @@ export type AdamKernel = (
   lrc1: number,
   c2: number,
   eps: number,
+  keep: number,
 ) => void;
 
 let cached: { memory: WebAssembly.Memory; adam: AdamKernel } | undefined;

@@ -11,6 +11,7 @@ import { deriveSeed } from '../shared/index.js';
 import type { EpochRecord, TrainRoleOptions } from './train.js';
 import { evaluate, historyOfRun, trainRole } from './train.js';
 import { loadRoleModel } from './loaded-model.js';
+import { setWeightsAsGiven } from './constraints.js';
 import type { FeatureShapes } from '../registry/index.js';
 import type { StepRepresentations } from './train.js';
 import {
@@ -174,7 +175,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     const epochs = history.length;
     if (problem) return options.onServed?.(epochs, problem.message);
     const copy = buildRoleModel(registry, config, role, data.dataset, baseDir);
-    copy.setWeights(model.getWeights());
+    setWeightsAsGiven(copy, model.getWeights());
     const record = history[epochs - 1];
     const failure = nonFinite(role, record.test ?? {}, 'test') ?? nonFinite(role, record.val ?? {}, 'validation');
     if (failure) {

@@ -8,6 +8,7 @@ import { getVersion } from '../shared/index.js';
 import { MODEL_FILE, readSavedModel, saveModel } from '../results/index.js';
 import type { SavedModelInfo } from '../results/index.js';
 import type { EpochRecord } from './train.js';
+import { setWeightsAsGiven } from './constraints.js';
 import { makeDirectory } from '../results/index.js';
 
 /** What a cached teacher brings back besides its weights: the figures of the run that trained it. */
@@ -103,7 +104,7 @@ export function loadTeacher<M extends tf.LayersModel>(stem: string, createModel:
     }
     const decoded = tf.io.decodeWeights(files.weightData, files.weightSpecs);
     const tensors = files.weightSpecs.map((spec) => decoded[spec.name]);
-    model.setWeights(tensors);
+    setWeightsAsGiven(model, tensors);
     tf.dispose(Object.values(decoded));
     const { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } = summary;
     return { model, summary: { trainSeconds, samplesPerSec, test, inferenceMsPer1000, history, val, keptEpoch } };

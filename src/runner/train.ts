@@ -7,6 +7,7 @@ import type { ResolvedTraining } from '../config/index.js';
 import { predictInBatches } from './model.js';
 import { permutation } from '../shared/index.js';
 import { learningRateSchedule } from './lr-schedule.js';
+import { applyConstraints, setWeightsAsGiven } from './constraints.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {
@@ -169,7 +170,9 @@ export function trainStep(
     const rows = tf.gather(options.train.x, idx);
     const x = options.augment ? options.augment(rows, epoch, batch) : rows;
     const y = tf.gather(options.train.y, idx);
-    return options.optimizer.minimize(batchLoss(options, idx, x, y, epoch, true), true) as tf.Scalar;
+    const cost = options.optimizer.minimize(batchLoss(options, idx, x, y, epoch, true), true) as tf.Scalar;
+    applyConstraints(options.model);
+    return cost;
   });
 }
 
@@ -343,7 +346,7 @@ class BestEpoch {
   /** Puts the best epoch's weights back; its number, or undefined without early stopping. */
   restore(): number | undefined {
     if (!this.rule || this.epoch === 0) return undefined;
-    this.model.setWeights(this.weights);
+    setWeightsAsGiven(this.model, this.weights);
     return this.epoch;
   }
 

@@ -4,6 +4,7 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { uninstallBlasKernels } from '../../src/backend/blas-kernels.js';
 import { fusedAdam, fusedRmsprop, fusedSgd } from '../../src/backend/fused-optimizers.js';
+import { stockAdam, stockSgd } from '../../src/backend/stock-optimizers.js';
 import { WASM_MODULES } from '../../src/backend/wasm/modules.js';
 import { useWasm } from '../helpers.js';
 
@@ -38,6 +39,11 @@ describe('fused optimizers', () => {
       () => fusedRmsprop(0.01, 0.9, 0, 1e-7, true),
       () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, true),
     ],
+    // Weight decay (against PyTorch itself: test/plugins/builtin/optimizers/weight-decay.test.ts), here on a
+    // vector long enough for the SIMD kernel: the stock path's tfjs optimizer given the decay around it.
+    ['adamw', () => fusedAdam(0.05, 0.9, 0.999, 1e-7, 0.5), () => stockAdam(0.05, 0.9, 0.999, 1e-7, 0.5)],
+    ['sgd weight decay', () => fusedSgd(0.1, 0, false, 0.5), () => stockSgd(0.1, 0, false, 0.5)],
+    ['nesterov weight decay', () => fusedSgd(0.1, 0.9, true, 0.5), () => stockSgd(0.1, 0.9, true, 0.5)],
   ];
   for (const [name, fused, stock] of cases) {
     it(`${name} takes the same steps as tfjs's`, () => {

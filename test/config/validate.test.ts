@@ -320,4 +320,48 @@ describe('spec validation', () => {
     assert.equal(models.student.training.epochs, 2);
     assert.equal(models.student.training.optimizer.name, 'adam');
   });
+
+  // Hinton et al. 2015's teacher: dropout, max-norm constrained ReLU layers, SGD with momentum and weight decay.
+  const HINTON = VALID.replace(
+    'teacher: { layers: [32, 16] }',
+    [
+      'teacher:',
+      '    layers: [{ name: dense, units: 1200, max_norm: 3.5 }, { name: dropout, rate: 0.5 }]',
+      '    training: { optimizer: { name: sgd, lr: 0.1, momentum: 0.9, weight_decay: 0.0001 } }',
+    ].join('\n'),
+  ).replace('{ name: adam, lr: 0.01 }', '{ name: adam, lr: 0.01, weight_decay: 0.01 }');
+
+  it('accepts max_norm on a layer and weight_decay on sgd and adam, and resolves them as given', async () => {
+    const { experiment } = await resolveExperiment(parseSpecSource(HINTON, 'spec.yaml'), {
+      registry: builtinRegistry(),
+    });
+    const { models } = experiment.cells[0].config;
+    assert.deepEqual(models.teacher.layers[0].params, {
+      units: 1200,
+      activation: 'relu',
+      use_bias: true,
+      max_norm: 3.5,
+    });
+    assert.deepEqual(models.teacher.training.optimizer.params, {
+      lr: 0.1,
+      momentum: 0.9,
+      nesterov: false,
+      weight_decay: 0.0001,
+    });
+    assert.deepEqual(models.student.training.optimizer.params, {
+      lr: 0.01,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      weight_decay: 0.01,
+    });
+  });
+
+  it('refuses max_norm: 0 and weight_decay: -1 at their places, both at once', async () => {
+    const text = HINTON.replace('max_norm: 3.5', 'max_norm: 0').replace('weight_decay: 0.0001', 'weight_decay: -1');
+    assert.deepEqual(await specProblems(text), [
+      'spec.yaml:6:52 models.teacher.layers[0].max_norm: must be > 0, got 0',
+      'spec.yaml:7:79 models.teacher.training.optimizer.weight_decay: must be >= 0, got -1',
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 // A role from a saved model (`load:`): a teacher someone else trained is distilled as it is; a student starts from its weights.
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { DistilError } from '../../src/errors/index.js';
@@ -22,9 +22,9 @@ async function rejection(promise: Promise<unknown>): Promise<DistilError> {
   return assert.fail('not refused');
 }
 
-/** Runs the blobs spec once (saving every model) and gives the saved directory of one role of its only cell. */
-async function trainAndSave(role: 'teacher' | 'student') {
-  const { experiment: first, registry } = await experiment();
+/** Runs the blobs spec (or `spec`) once, saving every model, and gives the saved directory of one role of its only cell. */
+async function trainAndSave(role: 'teacher' | 'student', spec = SPEC) {
+  const { experiment: first, registry } = await experiment(spec);
   const trained = await runExperiment(first, registry, {
     outDir: outDir(),
     runId: 't',
@@ -72,6 +72,45 @@ describe('load: a role from a saved model', () => {
     const student = summary.rows.find((row) => row.role === 'student');
     // The saved teacher's layers are [32, 16] and the output: layer 0 gives 32 features, the student's last 8.
     assert.deepEqual([student?.status, student?.extra_params], ['ok', 8 * 32 + 32]);
+  });
+
+  it('saves max_norm as tfjs MaxNorm: the model loads with plain tf.loadLayersModel, inside its bound, and distils as it is', async () => {
+    const spec = SPEC.replace(
+      'teacher: { layers: [32, 16] }',
+      'teacher: { layers: [{ name: dense, units: 32, max_norm: 0.5 }, 16] }',
+    );
+    const { registry, trained, saved } = await trainAndSave('teacher', spec);
+    const json = JSON.parse(readFileSync(path.join(saved, 'model.json'), 'utf8'));
+    const weights = readFileSync(path.join(saved, json.weightsManifest[0].paths[0]));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+    const [first] = model.layers;
+    assert.deepEqual((first.getConfig() as { kernelConstraint?: unknown }).kernelConstraint, {
+      className: 'MaxNorm',
+      config: { maxValue: 0.5, axis: 0 },
+    });
+    const kernel = first.getWeights()[0].arraySync() as number[][];
+    const norms = kernel[0].map((_, unit) => Math.hypot(...kernel.map((row) => row[unit])));
+    assert.lengthOf(norms, 32);
+    assert.isAtMost(Math.max(...norms), 0.5 * (1 + 1e-5));
+    assert.isAbove(Math.max(...norms), 0.49, 'the bound was reached in training');
+    model.dispose();
+
+    const { experiment: exp } = await experiment(withTeacher(`{ load: ${saved} }`));
+    const summary = await runExperiment(exp, registry, {
+      outDir: outDir(),
+      runId: 'n',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+    });
+    const [teacher, student] = summary.rows;
+    assert.deepEqual([teacher.source, teacher.status, student.status], ['loaded', 'ok', 'ok']);
+    assert.equal(teacher.test_accuracy, trained.rows[0].test_accuracy);
   });
 
   it('refuses a model that does not fit the dataset, or ends in a softmax, before the run directory exists', async () => {

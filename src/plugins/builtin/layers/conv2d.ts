@@ -1,6 +1,7 @@
 // Layer "conv2d": a 2-D convolution over images (NHWC), Glorot-uniform weights seeded from the experiment seed.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
+import { MAX_NORM_PARAM, maxNormConstraint } from './max-norm.js';
 import { imageDims, pair, sizeSchema, windowed } from './spatial.js';
 import type { Padding } from './spatial.js';
 
@@ -11,6 +12,7 @@ export interface Conv2dParams {
   padding: Padding;
   activation: 'relu' | 'linear' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'swish' | 'gelu';
   use_bias: boolean;
+  max_norm?: number;
 }
 
 export default defineComponent<Conv2dParams>({
@@ -31,6 +33,7 @@ export default defineComponent<Conv2dParams>({
       },
       activation: { enum: ['relu', 'linear', 'tanh', 'sigmoid', 'elu', 'selu', 'swish', 'gelu'], default: 'relu' },
       use_bias: { type: 'boolean', default: true },
+      max_norm: MAX_NORM_PARAM,
     },
   },
   shape(params, input) {
@@ -52,6 +55,8 @@ export default defineComponent<Conv2dParams>({
       useBias: params.use_bias,
       kernelInitializer: tf.initializers.glorotUniform({ seed: context.seed }),
       biasInitializer: 'zeros',
+      // The kernel is [kh, kw, in, filters]: one filter's incoming weights span axes 0, 1 and 2.
+      kernelConstraint: maxNormConstraint(params.max_norm, [0, 1, 2]),
       inputShape: context.inputShape ? [...context.inputShape] : undefined,
     });
   },

@@ -2,11 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { DENSE_UNITS_MAX } from '../../../shared/index.js';
 import { defineComponent } from '../../../registry/index.js';
+import { MAX_NORM_PARAM, maxNormConstraint } from './max-norm.js';
 
 export interface DenseParams {
   units: number;
   activation: 'relu' | 'linear' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'softplus' | 'swish' | 'gelu';
   use_bias: boolean;
+  max_norm?: number;
 }
 
 export default defineComponent<DenseParams>({
@@ -28,6 +30,7 @@ export default defineComponent<DenseParams>({
         default: 'relu',
       },
       use_bias: { type: 'boolean', default: true },
+      max_norm: MAX_NORM_PARAM,
     },
   },
   shape(params, input) {
@@ -41,6 +44,8 @@ export default defineComponent<DenseParams>({
       useBias: params.use_bias,
       kernelInitializer: tf.initializers.glorotUniform({ seed: context.seed }),
       biasInitializer: 'zeros',
+      // The kernel is [inputs, units]: each unit's incoming weights are a column, the norm is over axis 0.
+      kernelConstraint: maxNormConstraint(params.max_norm, 0),
       inputShape: context.inputShape ? [...context.inputShape] : undefined,
     });
   },

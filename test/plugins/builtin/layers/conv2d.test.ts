@@ -15,6 +15,7 @@ describeParams('layer', 'conv2d', {
       '{ name: conv2d, filters: 1, kernel_size: 64, strides: 64 }',
       { ...DEFAULTS, filters: 1, kernel_size: 64, strides: 64 },
     ],
+    ['{ name: conv2d, filters: 8, max_norm: 2 }', { filters: 8, ...DEFAULTS, max_norm: 2 }],
   ],
   invalid: [
     ['{ name: conv2d, filters: 0 }', 'spec.yaml:4:48 models.teacher.layers[0].filters: must be >= 1, got 0'],
@@ -70,7 +71,11 @@ describeParams('layer', 'conv2d', {
     ],
     [
       '{ name: conv2d, filters: 8, dilation: 2 }',
-      'spec.yaml:4:51 models.teacher.layers[0].dilation: unknown key "dilation" (allowed keys: filters, kernel_size, strides, padding, activation, use_bias)',
+      'spec.yaml:4:51 models.teacher.layers[0].dilation: unknown key "dilation" (allowed keys: filters, kernel_size, strides, padding, activation, use_bias, max_norm)',
+    ],
+    [
+      '{ name: conv2d, filters: 8, max_norm: 0 }',
+      'spec.yaml:4:61 models.teacher.layers[0].max_norm: must be > 0, got 0',
     ],
     ['{ name: conv2d }', 'spec.yaml:4:23 models.teacher.layers[0]: missing required key "filters"'],
   ],
