@@ -30,6 +30,7 @@ export type {
   LossInputs,
   Metric,
   MetricContext,
+  MetricDatasetFacts,
   MetricFacts,
   MetricFunction,
   Plugin,

@@ -65,6 +65,8 @@ export type IssueCode =
   | 'NOT_A_DISTILLATION'
   | 'DISTILLATION_AS_LOSS'
   | 'SHARED_METRIC_COLUMN'
+  | 'INVALID_METRIC_COLUMN'
+  | 'METRIC_DOES_NOT_FIT'
   | 'UNRECORDED_METRIC'
   | 'LOAD_WITH_LAYERS'
   | 'MODEL_FILE_NOT_FOUND'
@@ -120,6 +122,7 @@ export type ErrorCode =
   | 'SAVED_MODEL_ERROR'
   | 'MODEL_SHAPE'
   | 'METHOD_FEATURES'
+  | 'METRIC_DATASET'
   | 'CELLS_TOO_LARGE'
   // A run (run-errors.ts).
   | 'NON_FINITE_LOSS'

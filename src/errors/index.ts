@@ -22,6 +22,7 @@ export {
   errorDatasetNotFound,
   errorInputFile,
   errorMethodFeatures,
+  errorMetricDataset,
   errorModelShape,
   errorSavedModel,
 } from './data-errors.js';
@@ -59,6 +60,7 @@ export {
   emptyText,
   gridTooLarge,
   invalidKey,
+  invalidMetricColumn,
   invalidTask,
   invalidUtf8,
   invalidValidationShare,
@@ -66,6 +68,7 @@ export {
   issueAt,
   keyNotText,
   loadWithLayers,
+  metricDoesNotFit,
   missingCompanionKey,
   missingKey,
   modelFileNotFound,

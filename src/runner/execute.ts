@@ -10,6 +10,7 @@ import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
 import { DatasetCache } from './dataset-cache.js';
 import { metricColumns, runIdentity, usesRepresentations } from './identity.js';
+import { assertMetricsFit } from './metric-check.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import { assertMethodsFit } from './representations.js';
@@ -92,6 +93,7 @@ export async function runExperiment(
     await datasets.loadAll(cells);
     await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
     await assertMethodsFit(cells, datasets, registry);
+    await assertMetricsFit(cells, datasets, registry);
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(

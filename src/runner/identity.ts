@@ -14,7 +14,7 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   for (const cell of experiment.cells) {
     for (const model of Object.values(cell.config.models)) {
       for (const ref of model.training.metrics) {
-        columns.add(metricFactsOf(registry, ref.name).column);
+        columns.add(metricFactsOf(registry, ref).column);
       }
     }
   }
