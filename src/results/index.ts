@@ -21,5 +21,5 @@ export { labelColumn, resultsShape, summarizeResults, summarizeTable, summaryCsv
 export type { SummaryInput } from './summary.js';
 export { readTable } from './table-check.js';
 export type { CheckedTable } from './table-check.js';
-export { formatGain, formatP, formatTable, signed } from './table.js';
+export { formatGain, formatMean, formatP, formatTable, formatValue, signed, wholeColumn } from './table.js';
 export type { RunWriter } from './writer.js';
