@@ -124,6 +124,7 @@ export {
 export type { SpecProblem } from './spec-issues.js';
 export {
   formatWarning,
+  warningConfusionIncomplete,
   warningCutLinesDropped,
   warningHistoryIncomplete,
   warningModelNotSaved,
