@@ -235,7 +235,8 @@ function problems(run: RunData): string {
 }
 
 /** The backend, BLAS, kernels and versions the run recorded, and the machine. */
-function environment(m: ManifestFacts, tools: PageTools): string {
+function environment(m: ManifestFacts, tools: PageTools, confusion: boolean): string {
+  const sources = `manifest.json, results.csv${confusion ? ', history.csv and confusion.csv' : ' and history.csv'}`;
   const b = m.backend;
   const blas = b.blas !== null && typeof b.blas === 'object' ? (b.blas as Record<string, unknown>) : undefined;
   const list = (value: unknown) =>
@@ -271,14 +272,14 @@ function environment(m: ManifestFacts, tools: PageTools): string {
       .filter(([, v]) => v !== '')
       .map(([k, v]) => [k, escapeHtml(v)] as const),
   ])}</section>
-<footer>Report written by distil-run ${escapeHtml(tools.distilRun)} from ${escapeHtml('manifest.json, results.csv and history.csv')}; charts by Vega-Lite ${escapeHtml(tools.vegaLite)} and Vega ${escapeHtml(tools.vega)}, rendered to SVG when the report was written.</footer>`;
+<footer>Report written by distil-run ${escapeHtml(tools.distilRun)} from ${escapeHtml(sources)}; charts by Vega-Lite ${escapeHtml(tools.vegaLite)} and Vega ${escapeHtml(tools.vega)}, rendered to SVG when the report was written.</footer>`;
 }
 
 /** The whole page. `charts` are keyed by id; a chart a run has no data for is left out with its section. */
 export function reportPage(
   run: RunData,
   charts: ReadonlyMap<string, RenderedChart>,
-  notes: { curves?: string },
+  notes: { curves?: string; confusion?: string },
   tools: PageTools,
 ): string {
   const m = run.manifest;
@@ -299,11 +300,14 @@ export function reportPage(
     run.search
       ? `<section id="selection"><h2>Selection stage</h2>${figure(charts.get('selection'))}${selectionTable(run)}</section>`
       : '',
+    charts.has('confusion') || notes.confusion
+      ? `<section id="confusion"><h2>Confusion matrices</h2>${figure(charts.get('confusion'))}${figure(charts.get('confusion-difference'))}${notes.confusion ? `<p class="note">${escapeHtml(notes.confusion)}</p>` : ''}</section>`
+      : '',
     charts.has('learning-curves')
       ? `<section id="learning-curves"><h2>Learning curves</h2>${figure(charts.get('learning-curves'))}${notes.curves ? `<p class="note">${escapeHtml(notes.curves)}</p>` : ''}</section>`
       : '',
     problems(run),
-    environment(m, tools),
+    environment(m, tools, run.confusion !== undefined),
   ];
   return `<!DOCTYPE html>
 <html lang="en">
