@@ -195,6 +195,19 @@ describe('distil-run CLI', () => {
     }
     assert.include(lines, '      beta: number = 8  Weight of NCKD, the non-target-class part.');
     assert.match(stdout, /^optimizers:\n {2}adam: Adam with bias correction$/m);
+    // The count and per-class metrics, with the class as a required integer.
+    assert.include(
+      lines,
+      '  errors: Number of examples whose highest-scoring class is not the label (lower is better)',
+    );
+    assert.include(
+      lines,
+      "  class-accuracy: Share of one class's examples classified as that class (its recall), column accuracy_class_<class>",
+    );
+    assert.include(
+      lines,
+      "      class: integer (required)  Class index (0-based; a CSV's labels are numbered in numeric, else text, order).",
+    );
   });
 
   it('prints the plan with --dry-run and trains nothing', () => {
@@ -326,7 +339,7 @@ describe('the README plugin example', () => {
       2,
       `distil-run: the evaluation of ${student}: 1 error
   the evaluation of ${student} (saved with the model) training.metrics[1].name: unknown metric "top2-accuracy" \
-(known: accuracy, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
+(known: accuracy, class-accuracy, errors, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
 `,
     );
   });

@@ -1,13 +1,6 @@
 // The table a run prints on stdout when it ends: per role, its test metrics and the distillation gain.
-import { describeBackend, formatGain, formatP, formatTable, signed } from '../index.js';
+import { describeBackend, formatGain, formatMean, formatP, formatTable, signed, wholeColumn } from '../index.js';
 import type { Row, RunSummary } from '../index.js';
-
-/** A mean (± its 95% interval when there is one) as the seeded table shows it: 0.9810 ± 0.0012. */
-function withInterval(mean: Row[string], ci: Row[string]): string {
-  if (typeof mean !== 'number') return '';
-  const fixed = (x: number) => x.toFixed(Math.abs(x) >= 1000 ? 1 : 4);
-  return typeof ci === 'number' ? `${fixed(mean)} ± ${fixed(ci)}` : fixed(mean);
-}
 
 /**
  * A method's student against kd's: `+0.0215 ± 0.0012 (p=0.002, Holm p=0.004)`; `kd reference` on the
@@ -35,6 +28,10 @@ function seedTable(rows: readonly Row[]): string {
   const grid = rows.some((row) => row.cell);
   const references = new Set(rows.map((row) => String(row.vs_kd_ref ?? '')).filter((id) => id !== ''));
   const ranked = references.size > 0;
+  // A count every seed agrees on (errors) prints as a whole number; a column of other values keeps its digits.
+  const whole = new Map(
+    metrics.map((m) => [m, wholeColumn(rows.flatMap((row) => [row[m], row[`${m.slice(0, -5)}_ci95`]]))]),
+  );
   const headers = [
     ...(grid ? ['cell'] : []),
     'role',
@@ -49,7 +46,7 @@ function seedTable(rows: readonly Row[]): string {
       ...(grid ? [String(row.cell)] : []),
       String(row.role),
       row.n as number,
-      ...metrics.map((m) => withInterval(row[m], row[`${m.slice(0, -5)}_ci95`])),
+      ...metrics.map((m) => formatMean(row[m], row[`${m.slice(0, -5)}_ci95`], whole.get(m))),
       formatGain(row),
       ...(ranked ? [versusKd(row, references)] : []),
     ]),

@@ -67,6 +67,25 @@ export class ConfigResolver extends TrainingResolver {
     return 'classification';
   }
 
+  /**
+   * The number of classes the dataset definition knows before reading any data (MNIST's 10); undefined when
+   * the data tells, or its params were refused.
+   */
+  private classes(dataset: ComponentRef | undefined): number | undefined {
+    if (!dataset || this.refused.has(dataset)) return undefined;
+    const definition = this.registry.get('dataset', dataset.name).definition;
+    if (definition.kind !== 'dataset' || definition.classes === undefined) return undefined;
+    const { classes } = definition;
+    const told =
+      typeof classes === 'function'
+        ? this.guarded<unknown>('dataset', dataset.name, 'telling its classes', ['dataset'], undefined, () =>
+            classes(dataset.params as never),
+          )
+        : classes;
+    // A plugin's answer that is no count of classes is not used: the loaded data is checked before a run anyway.
+    return typeof told === 'number' && Number.isInteger(told) && told >= 2 ? told : undefined;
+  }
+
   private layers(value: unknown, at: PathSegment[]): ComponentRef[] {
     if (!Array.isArray(value)) return [];
     return value.flatMap((layer, i) => {
@@ -81,7 +100,7 @@ export class ConfigResolver extends TrainingResolver {
     });
   }
 
-  private model(spec: Json, role: Role, task: Task | undefined): ResolvedModel {
+  private model(spec: Json, role: Role, task: Task | undefined, classes: number | undefined): ResolvedModel {
     const models = isObject(spec.models) ? spec.models : {};
     // The person is the student's architecture unless the spec says otherwise.
     const own = isObject(models[role])
@@ -98,7 +117,7 @@ export class ConfigResolver extends TrainingResolver {
     return {
       layers: this.layers(own.layers, ['models', source, 'layers']),
       ...(load ? { load } : {}),
-      training: this.training(shared, ownTraining, ['models', source], task),
+      training: this.training(shared, ownTraining, ['models', source], task, classes),
       ...(seed !== undefined && role === 'teacher' ? { seed } : {}),
     };
   }
@@ -147,10 +166,11 @@ export class ConfigResolver extends TrainingResolver {
       this.report(['distillation'], notADistillation(distillation.name, task, DEFAULT_DISTILLATION[task]));
     }
     const evaluation = isObject(spec.evaluation) ? spec.evaluation : {};
+    const classes = told === 'classification' ? this.classes(dataset) : undefined;
     const models = {
-      teacher: this.model(spec, 'teacher', told),
-      student: this.model(spec, 'student', told),
-      person: this.model(spec, 'person', told),
+      teacher: this.model(spec, 'teacher', told, classes),
+      student: this.model(spec, 'student', told, classes),
+      person: this.model(spec, 'person', told, classes),
     };
     if (validation === 0 && !ownValidation && Object.values(models).some((model) => model.training.earlyStopping)) {
       this.report(

@@ -51,13 +51,7 @@ export function resolveSearchStage(
 ): SearchStage | undefined {
   if (spec.search === undefined) return undefined;
   const problems: SpecIssue[] = [];
-  const resolved = resolveSearch(
-    spec,
-    first.models.teacher.training.metrics.map((m) => m.name),
-    registry,
-    locator,
-    problems,
-  );
+  const resolved = resolveSearch(spec, first.models.teacher.training.metrics, registry, locator, problems);
   if (resolved && !hasValidation(first)) {
     problems.push(
       issueAt(

@@ -18,6 +18,9 @@ import type { Locator } from './ajv-issues.js';
 
 type Json = Record<string, unknown>;
 
+/** A metric the searched role records, as its training resolved it (resolved-config.ts's ComponentRef imports this file). */
+type MetricRef = { readonly name: string; readonly params: Readonly<Record<string, unknown>> };
+
 /** One point of the search space: role-relative path (`training.optimizer.lr`) → value. */
 export type SearchPoint = Readonly<Record<string, unknown>>;
 
@@ -53,16 +56,22 @@ function expandPoints(axes: ResolvedSearch['axes']): SearchPoint[] {
 /** The metric to select on: a `val_` column of a metric the searched role records. */
 function selectedMetric(
   select: unknown,
-  metricNames: readonly string[],
+  metrics: readonly MetricRef[],
   registry: Registry,
   at: Locator,
   issues: SpecIssue[],
 ): { metric: string; higherIsBetter: boolean } | undefined {
   const metric = isObject(select) ? select.metric : select;
   if (typeof metric !== 'string') return undefined; // the base schema has reported it
-  const facts = metricNames.flatMap((name) => {
-    const found = registry.lookup('metric', name).found;
-    return found && found.definition.kind === 'metric' ? [metricFacts(found.definition)] : [];
+  const facts = metrics.flatMap((ref) => {
+    const found = registry.lookup('metric', ref.name).found;
+    if (!found || found.definition.kind !== 'metric') return [];
+    // The role's training has reported a column its metric could not name.
+    try {
+      return [metricFacts(found.definition, ref.params)];
+    } catch {
+      return [];
+    }
   });
   const watched = metric.startsWith('val_') ? facts.find((f) => f.column === metric.slice(4)) : undefined;
   if (!watched) {
@@ -93,7 +102,7 @@ function selectedMetric(
  */
 export function resolveSearch(
   spec: Json,
-  metricNames: readonly string[],
+  metrics: readonly MetricRef[],
   registry: Registry,
   at: Locator,
   issues: SpecIssue[],
@@ -142,7 +151,7 @@ export function resolveSearch(
       ),
     );
   });
-  const selected = selectedMetric(search.select, metricNames, registry, at, issues);
+  const selected = selectedMetric(search.select, metrics, registry, at, issues);
   // Counted before the points are built, like the grid's cells.
   const points = axes.reduce((product, axis) => product * axis.values.length, 1);
   if (points > SPEC_LIMITS.gridCells) {

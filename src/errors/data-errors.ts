@@ -80,6 +80,15 @@ export function errorTransferSet(problems: readonly string[]): DistilError {
   );
 }
 
+/** Metrics that cannot be computed on the loaded data (a class it does not have), found before anything trained. Exit code 2. */
+export function errorMetricDataset(problems: readonly string[]): DistilError {
+  return new DistilError(
+    'METRIC_DATASET',
+    `these metrics cannot be computed on their dataset; nothing was run:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    { exitCode: 2 },
+  );
+}
+
 /** Grid cells whose models cannot fit the backend's memory, found before anything was allocated. Exit code 2. */
 export function errorCellsTooLarge(problems: readonly string[]): DistilError {
   const lines = problems.map((p) => `  ${p}`).join('\n');

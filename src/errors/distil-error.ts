@@ -65,6 +65,8 @@ export type IssueCode =
   | 'NOT_A_DISTILLATION'
   | 'DISTILLATION_AS_LOSS'
   | 'SHARED_METRIC_COLUMN'
+  | 'INVALID_METRIC_COLUMN'
+  | 'METRIC_DOES_NOT_FIT'
   | 'UNRECORDED_METRIC'
   | 'LOAD_WITH_LAYERS'
   | 'MODEL_FILE_NOT_FOUND'
@@ -124,6 +126,7 @@ export type ErrorCode =
   | 'METHOD_FEATURES'
   | 'AUGMENTATION'
   | 'TRANSFER_SET'
+  | 'METRIC_DATASET'
   | 'CELLS_TOO_LARGE'
   // A run (run-errors.ts).
   | 'NON_FINITE_LOSS'

@@ -24,6 +24,7 @@ export {
   errorDatasetNotFound,
   errorInputFile,
   errorMethodFeatures,
+  errorMetricDataset,
   errorModelShape,
   errorSavedModel,
 } from './data-errors.js';
@@ -61,6 +62,7 @@ export {
   emptyText,
   gridTooLarge,
   invalidKey,
+  invalidMetricColumn,
   invalidTask,
   invalidUtf8,
   invalidValidationShare,
@@ -68,6 +70,7 @@ export {
   issueAt,
   keyNotText,
   loadWithLayers,
+  metricDoesNotFit,
   missingCompanionKey,
   missingKey,
   modelFileNotFound,
@@ -125,6 +128,7 @@ export {
 export type { SpecProblem } from './spec-issues.js';
 export {
   formatWarning,
+  warningConfusionIncomplete,
   warningCutLinesDropped,
   warningHistoryIncomplete,
   warningModelNotSaved,

@@ -378,6 +378,20 @@ export function sharedMetricColumn(metric: string, column: string, first: string
   );
 }
 
+/** INVALID_METRIC_COLUMN: a metric whose `column` function gave something that cannot name a results column. */
+export function invalidMetricColumn(metric: string, column: unknown): SpecProblem {
+  return problem(
+    'INVALID_METRIC_COLUMN',
+    `metric "${printableKey(metric)}" names its column ${showValue(column)}, which is not lower-case letters, digits and "_"`,
+    "report it to the plugin's author",
+  );
+}
+
+/** METRIC_DOES_NOT_FIT: a metric that cannot be computed on the dataset (`why`: the metric's own words, e.g. a class it lacks). */
+export function metricDoesNotFit(metric: string, why: string): SpecProblem {
+  return problem('METRIC_DOES_NOT_FIT', `metric "${printableKey(metric)}": ${why}`);
+}
+
 /** UNRECORDED_METRIC: `early_stopping` watching a metric the role does not record (`recorded`: its `val_` columns). */
 export function unrecordedMetric(metric: string, recorded: readonly string[]): SpecProblem {
   const hint =

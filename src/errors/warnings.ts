@@ -9,6 +9,7 @@ export type WarningCode =
   | 'CUT_LINES_DROPPED'
   | 'RESULT_ROW_RERUN'
   | 'HISTORY_INCOMPLETE'
+  | 'CONFUSION_INCOMPLETE'
   | 'STALE_LOCK_TAKEN'
   | 'SUMMARY_NOT_WRITTEN'
   | 'REPORT_NOT_WRITTEN'
@@ -91,6 +92,14 @@ export function warningHistoryIncomplete(role: string, cell: string, seed: strin
   return {
     code: 'HISTORY_INCOMPLETE',
     message: `history.csv lacks epochs of the ${role} of cell ${cell}, seed ${seed}; the cell runs again`,
+  };
+}
+
+/** A finished cell of the run being resumed whose confusion matrix confusion.csv lacks or holds damaged: it runs again. */
+export function warningConfusionIncomplete(role: string, cell: string, seed: string, problem: string): DistilWarning {
+  return {
+    code: 'CONFUSION_INCOMPLETE',
+    message: `confusion.csv ${problem} for the ${role} of cell ${cell}, seed ${seed}; the cell runs again`,
   };
 }
 

@@ -1,5 +1,5 @@
 // The registry folder's surface: components by kind, the plugin API types, and loading plugin modules.
-export { Registry } from './registry.js';
+export { COLUMN, Registry } from './registry.js';
 export type { Lookup, RegisteredComponent } from './registry.js';
 export { loadPlugins, PLUGIN_TIMEOUT_MS } from './load-plugins.js';
 export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts } from './types.js';
@@ -16,6 +16,8 @@ export type {
   LossInputs,
   Metric,
   MetricContext,
+  MetricDatasetFacts,
+  MetricDefinition,
   MetricFacts,
   MetricFunction,
   Plugin,

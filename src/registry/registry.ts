@@ -25,6 +25,9 @@ function strictSchema(schema: JsonSchema): JsonSchema {
   return { type: 'object', additionalProperties: false, ...schema };
 }
 
+/** What a results column may be called (after `test_` / `val_`). */
+export const COLUMN = /^[a-z0-9_]+$/;
+
 const SHAPE_HINT = 'each component needs kind, name, description, params (a JSON Schema) and create()';
 
 /** Params validators by definition: a built-in's schema is compiled once per process, however many registries use it. */
@@ -98,9 +101,24 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   if (
     kind === 'metric' &&
     facts.column !== undefined &&
-    !(typeof facts.column === 'string' && /^[a-z0-9_]+$/.test(facts.column))
+    typeof facts.column !== 'function' &&
+    !(typeof facts.column === 'string' && COLUMN.test(facts.column))
   ) {
-    return `${label} has a column that is not lower-case letters, digits and "_"`;
+    return `${label} has a column that is not lower-case letters, digits and "_" (or a function of its params giving one)`;
+  }
+  if (kind === 'metric' && facts.columnPattern !== undefined && !(facts.columnPattern instanceof RegExp)) {
+    return `${label} has a columnPattern that is not a regular expression`;
+  }
+  if (kind === 'metric' && facts.checkDataset !== undefined && typeof facts.checkDataset !== 'function') {
+    return `${label} has a checkDataset that is not a function`;
+  }
+  if (
+    kind === 'dataset' &&
+    facts.classes !== undefined &&
+    typeof facts.classes !== 'function' &&
+    !(Number.isInteger(facts.classes) && (facts.classes as number) >= 2)
+  ) {
+    return `${label} has classes that is not a whole number of at least 2 (or a function of its params)`;
   }
   if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') {
     return `${label} has a needsTeacher that is not true or false`;
@@ -207,11 +225,18 @@ export class Registry {
 
   /**
    * Which direction is better for a results metric column (`accuracy` for test_accuracy): that of the
-   * registered metric writing it; undefined when none does (a plugin's metric, its plugin not loaded).
+   * registered metric writing it (`accuracy_class_3`: the metric whose `columnPattern` it matches); undefined
+   * when none does (a plugin's metric, its plugin not loaded).
    */
   higherIsBetter(column: string): boolean | undefined {
     for (const { definition } of this.list('metric')) {
-      if (definition.kind === 'metric' && metricFacts(definition).column === column) return definition.higherIsBetter;
+      if (definition.kind !== 'metric') continue;
+      // A column that depends on the params is known by the pattern its definition declares.
+      const owns =
+        typeof definition.column === 'function'
+          ? definition.columnPattern?.test(column) === true
+          : metricFacts(definition).column === column;
+      if (owns) return definition.higherIsBetter;
     }
     return undefined;
   }

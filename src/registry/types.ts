@@ -29,6 +29,11 @@ export interface Dataset {
   readonly imageShape?: readonly number[];
   /** Number of classes (classification) or 1 (regression). */
   readonly outputSize: number;
+  /**
+   * The name of each class, by class index (`classNames[k]` is class k), when the labels have names
+   * (a CSV's labels, Fashion-MNIST's garments); absent when the index is the name (MNIST's digits).
+   */
+  readonly classNames?: readonly string[];
   readonly train: DataSplit;
   /** A validation split the dataset brings itself (e.g. from a validation file); else `dataset.validation` holds one out of `train`. */
   readonly validation?: DataSplit;
@@ -104,11 +109,25 @@ export interface MetricFunction {
   compute(prediction: tf.Tensor2D, target: tf.Tensor, context: MetricContext): tf.Scalar;
 }
 
-/** The static facts of a metric, known from its definition without creating it. */
+/** The static facts of a metric, known from its definition (and its params) without creating it. */
 export interface MetricFacts {
   /** Column suffix in the results table: `test_<column>`. */
   readonly column: string;
   readonly higherIsBetter: boolean;
+}
+
+/**
+ * What a metric's `checkDataset` is told of the dataset: the task and the number of classes, from the
+ * dataset definition before any data is read (`classes` undefined when it depends on the data), or from
+ * the loaded data before a run (then with each split's examples per class).
+ */
+export interface MetricDatasetFacts {
+  readonly task: Task;
+  /** Number of classes (classification); undefined when not known before the data is read. */
+  readonly classes?: number;
+  readonly classNames?: readonly string[];
+  /** Examples of each class in each split, by class index, once the data is loaded. */
+  readonly classCounts?: Readonly<Partial<Record<'test' | 'validation', readonly number[]>>>;
 }
 
 /** A metric as the runner uses it: the definition's facts and the created computation. */
@@ -161,6 +180,11 @@ export type ComponentDefinition<P = Record<string, unknown>> =
        * stopping and a search use the dataset's split. @default none
        */
       validationParams?: readonly string[];
+      /**
+       * The number of classes, when it is known before any data is read (MNIST's 10): metrics that name a
+       * class are then checked when the spec is validated. Undefined (or absent) when the data tells. @default none
+       */
+      classes?: number | ((params: P) => number | undefined);
       create(params: P, context: ComponentContext): Promise<Dataset>;
     })
   | (ComponentBase & {
@@ -203,16 +227,41 @@ export type ComponentDefinition<P = Record<string, unknown>> =
   | (ComponentBase & { kind: 'optimizer'; create(params: P, context: ComponentContext): tf.Optimizer })
   | (ComponentBase & {
       kind: 'metric';
-      /** Column suffix in the results table (`test_<column>`). @default the name, with "-" as "_" */
-      column?: string;
+      /**
+       * Column suffix in the results table (`test_<column>`): a string, or a function of the params for a
+       * metric whose column depends on them (`class_accuracy` with `class: 3` writes `accuracy_class_3`);
+       * it must give lower-case letters, digits and "_". @default the name, with "-" as "_"
+       */
+      column?: string | ((params: P) => string);
+      /**
+       * For a column that is a function: a pattern every column it gives matches (`/^accuracy_class_\d+$/`),
+       * so commands that read only a table (compare, best, summarize, report) know the column's direction.
+       * Without one, such columns are of unknown direction there. @default none
+       */
+      columnPattern?: RegExp;
       /** Which direction is better: compare, the gain and selections read it. */
       higherIsBetter: boolean;
+      /**
+       * Why the metric cannot be computed on this dataset (a class it does not have), checked before anything
+       * trains: when the spec is resolved, with what the dataset definition tells, and before a run, with the
+       * loaded data. Undefined when it can. @default none
+       */
+      checkDataset?(params: P, dataset: MetricDatasetFacts): string | undefined;
       create(params: P, context: ComponentContext): MetricFunction;
     });
 
-/** A metric definition's column and direction. */
-export function metricFacts(definition: Extract<ComponentDefinition<never>, { kind: 'metric' }>): MetricFacts {
-  return { column: definition.column ?? definition.name.replace(/-/g, '_'), higherIsBetter: definition.higherIsBetter };
+/** A metric's definition, of any params. */
+export type MetricDefinition = Extract<ComponentDefinition<never>, { kind: 'metric' }>;
+
+/**
+ * A metric definition's column and direction for these params (its `column` function is given them; the
+ * params a resolved spec holds, validated and with defaults filled).
+ * @throws what a plugin's `column` function throws.
+ */
+export function metricFacts(definition: MetricDefinition, params: Readonly<Record<string, unknown>> = {}): MetricFacts {
+  const { column } = definition;
+  const written = typeof column === 'function' ? (column as (p: unknown) => string)(params) : column;
+  return { column: written ?? definition.name.replace(/-/g, '_'), higherIsBetter: definition.higherIsBetter };
 }
 
 /** The factory type of one kind, e.g. `CreatedBy<'loss'>` is `Loss`. */

@@ -1,4 +1,5 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) from a run's facts and charts.
+import { formatMean, signed, wholeColumn } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { finalCells } from './chart-data.js';
 import { HOLM_LEVEL, methodPoints } from './methods.js';
@@ -51,13 +52,6 @@ code { font-size: 12px; background: #f4f4f4; padding: 1px 4px; border-radius: 3p
 footer { margin-top: 36px; color: #777; font-size: 12px; }
 `;
 
-/** A mean with its 95 % interval when there is one: 0.9810 ± 0.0012. */
-function withInterval(mean: Row[string], ci: Row[string]): string {
-  if (typeof mean !== 'number') return '';
-  const fixed = (x: number) => x.toFixed(Math.abs(x) >= 1000 ? 1 : 4);
-  return typeof ci === 'number' ? `${fixed(mean)} ± ${fixed(ci)}` : fixed(mean);
-}
-
 /** The gain cell: signed, with its interval and the paired t-test's p; empty off student rows. */
 function gainText(row: Row): { text: string; effect: string } {
   if (typeof row.gain_mean !== 'number') return { text: '', effect: '' };
@@ -65,7 +59,7 @@ function gainText(row: Row): { text: string; effect: string } {
   const p = typeof row.gain_p === 'number' ? ` (p=${row.gain_p >= 0.001 ? row.gain_p.toFixed(3) : '<0.001'})` : '';
   const settled = typeof row.gain_ci95 !== 'number' || Math.abs(row.gain_mean) > row.gain_ci95;
   return {
-    text: `${row.gain_mean >= 0 ? '+' : ''}${row.gain_mean.toFixed(4)}${ci}${p}`,
+    text: `${signed(row.gain_mean)}${ci}${p}`,
     effect: settled ? (row.gain_mean >= 0 ? 'helped' : 'hurt') : '',
   };
 }
@@ -92,6 +86,10 @@ function rolesTable(run: RunData): string {
       .map((r) => [`${r.record.cell_id}\0${r.record.role}`, Number(r.record.params)]),
   );
   const showCell = cells.length > 1;
+  // A count every seed agrees on (errors) prints as a whole number; a column of other values keeps its digits.
+  const whole = new Map(
+    metricColumns.map((c) => [c, wholeColumn(run.summary.flatMap((r) => [r[`${c}_mean`], r[`${c}_ci95`]]))]),
+  );
   const head = [
     ...(showCell ? ['cell'] : []),
     'role',
@@ -113,7 +111,7 @@ function rolesTable(run: RunData): string {
         `<td class="num">${count === undefined ? '' : count.toLocaleString('en-US')}</td>`,
         `<td class="num">${escapeHtml(seedCount(run, cell.id, String(row.role)))}</td>`,
         ...metricColumns.map(
-          (c) => `<td class="num">${escapeHtml(withInterval(row[`${c}_mean`], row[`${c}_ci95`]))}</td>`,
+          (c) => `<td class="num">${escapeHtml(formatMean(row[`${c}_mean`], row[`${c}_ci95`], whole.get(c)))}</td>`,
         ),
         `<td class="num ${gain.effect}">${escapeHtml(gain.text)}</td>`,
       ];
@@ -141,7 +139,7 @@ function methodsTable(run: RunData): string {
   ];
   const body = points.map((p) => {
     const gain = gainText(p.row);
-    const versus = withInterval(p.row.vs_kd_mean, p.row.vs_kd_ci95);
+    const versus = formatMean(p.row.vs_kd_mean, p.row.vs_kd_ci95);
     const signedVersus = typeof p.row.vs_kd_mean === 'number' && p.row.vs_kd_mean >= 0 ? `+${versus}` : versus;
     const effect = p.versus === 'better than kd' ? 'helped' : p.versus === 'worse than kd' ? 'hurt' : '';
     const cells = [
@@ -237,7 +235,8 @@ function problems(run: RunData): string {
 }
 
 /** The backend, BLAS, kernels and versions the run recorded, and the machine. */
-function environment(m: ManifestFacts, tools: PageTools): string {
+function environment(m: ManifestFacts, tools: PageTools, confusion: boolean): string {
+  const sources = `manifest.json, results.csv${confusion ? ', history.csv and confusion.csv' : ' and history.csv'}`;
   const b = m.backend;
   const blas = b.blas !== null && typeof b.blas === 'object' ? (b.blas as Record<string, unknown>) : undefined;
   const list = (value: unknown) =>
@@ -273,14 +272,14 @@ function environment(m: ManifestFacts, tools: PageTools): string {
       .filter(([, v]) => v !== '')
       .map(([k, v]) => [k, escapeHtml(v)] as const),
   ])}</section>
-<footer>Report written by distil-run ${escapeHtml(tools.distilRun)} from ${escapeHtml('manifest.json, results.csv and history.csv')}; charts by Vega-Lite ${escapeHtml(tools.vegaLite)} and Vega ${escapeHtml(tools.vega)}, rendered to SVG when the report was written.</footer>`;
+<footer>Report written by distil-run ${escapeHtml(tools.distilRun)} from ${escapeHtml(sources)}; charts by Vega-Lite ${escapeHtml(tools.vegaLite)} and Vega ${escapeHtml(tools.vega)}, rendered to SVG when the report was written.</footer>`;
 }
 
 /** The whole page. `charts` are keyed by id; a chart a run has no data for is left out with its section. */
 export function reportPage(
   run: RunData,
   charts: ReadonlyMap<string, RenderedChart>,
-  notes: { curves?: string },
+  notes: { curves?: string; confusion?: string },
   tools: PageTools,
 ): string {
   const m = run.manifest;
@@ -301,11 +300,14 @@ export function reportPage(
     run.search
       ? `<section id="selection"><h2>Selection stage</h2>${figure(charts.get('selection'))}${selectionTable(run)}</section>`
       : '',
+    charts.has('confusion') || notes.confusion
+      ? `<section id="confusion"><h2>Confusion matrices</h2>${figure(charts.get('confusion'))}${figure(charts.get('confusion-difference'))}${notes.confusion ? `<p class="note">${escapeHtml(notes.confusion)}</p>` : ''}</section>`
+      : '',
     charts.has('learning-curves')
       ? `<section id="learning-curves"><h2>Learning curves</h2>${figure(charts.get('learning-curves'))}${notes.curves ? `<p class="note">${escapeHtml(notes.curves)}</p>` : ''}</section>`
       : '',
     problems(run),
-    environment(m, tools),
+    environment(m, tools, run.confusion !== undefined),
   ];
   return `<!DOCTYPE html>
 <html lang="en">

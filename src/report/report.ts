@@ -6,8 +6,17 @@ import type { TopLevelSpec } from 'vega-lite';
 import { errorResults } from '../errors/index.js';
 import { getVersion } from '../shared/index.js';
 import { writeFileAtomic } from '../shared/index.js';
-import { curvePoints, gainPoints, MAX_CURVE_CELLS, paramsPoints, searchPoints, sweptAxes } from './chart-data.js';
+import {
+  curvePoints,
+  finalCells,
+  gainPoints,
+  MAX_CURVE_CELLS,
+  paramsPoints,
+  searchPoints,
+  sweptAxes,
+} from './chart-data.js';
 import { gainBarsSpec, gainHeatmapSpec, learningCurveSpec, paramsSpec, selectionSpec } from './charts.js';
+import { confusionSpec, confusionView, differenceSentence, differenceSpec, MAX_HEATMAP_CLASSES } from './confusion.js';
 import { reportPage } from './html.js';
 import { HOLM_LEVEL, methodPoints, methodsSpec } from './methods.js';
 import { METHOD_AXIS } from '../results/index.js';
@@ -18,7 +27,7 @@ import type { ReportOptions, RunData } from './run-data.js';
 
 /** A chart the run has data for: its spec and the sentence under it. */
 export interface ReportChart {
-  readonly id: 'learning-curves' | 'gain' | 'methods' | 'params' | 'selection';
+  readonly id: 'learning-curves' | 'gain' | 'methods' | 'params' | 'selection' | 'confusion' | 'confusion-difference';
   readonly spec: TopLevelSpec;
   readonly caption: string;
 }
@@ -91,11 +100,49 @@ function curvesChart(run: RunData): { chart?: ReportChart; note?: string } {
   };
 }
 
+/**
+ * The confusion matrices of one cell (per role, and the student − person difference), or a note saying why
+ * there are none to draw; nothing at all for a run without confusion.csv.
+ */
+function confusionCharts(run: RunData): { charts: ReportChart[]; note?: string } {
+  const view = confusionView(run);
+  if (!view) return { charts: [] };
+  const sweep = finalCells(run).length > 1 ? " The other cells' matrices are in confusion.csv." : '';
+  if (view.classes.length > MAX_HEATMAP_CLASSES) {
+    return {
+      charts: [],
+      note: `${view.classes.length} classes are too many for a readable heat map: the matrices are in confusion.csv.`,
+    };
+  }
+  const seeds = [...new Set(view.roles.flatMap((m) => m.seeds))].length;
+  const charts: ReportChart[] = [
+    {
+      id: 'confusion',
+      spec: confusionSpec(view),
+      caption:
+        `Confusion matrix of each role on the test split for ${view.chosen}${finalCells(run).length > 1 ? ` (${view.cell})` : ''}, summed over ${seeds} seed${seeds === 1 ? '' : 's'}: ` +
+        `rows are the true class, columns the predicted one, the diagonal the examples classified right. The colour scale is logarithmic, so that a few mistakes show beside the diagonal.${sweep}`,
+    },
+  ];
+  const { difference } = view;
+  if (difference) {
+    charts.push({
+      id: 'confusion-difference',
+      spec: differenceSpec(view, difference),
+      caption:
+        `Student − person: the student's count minus the person's for each true and predicted class, over the seeds both finished; coloured only where they differ. ` +
+        `On the diagonal a positive count is more examples right; off it, a mistake the student makes more often. ${differenceSentence(view, difference)}`,
+    });
+  }
+  return { charts };
+}
+
 /** The charts a run has data for, in page order (pure: from the checked tables to Vega-Lite specs). */
-export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?: string } {
+export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?: string; confusionNote?: string } {
   const params = paramsPoints(run);
   const search = searchPoints(run);
   const curves = curvesChart(run);
+  const confusion = confusionCharts(run);
   const charts = [
     methodsChart(run),
     gainChart(run),
@@ -113,13 +160,18 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
           caption: `Every search point's mean ${run.search.metric}${run.search.decided ? '; the selected one is highlighted' : ''}.`,
         } as const)
       : undefined,
+    ...confusion.charts,
     curves.chart,
   ];
-  return { charts: charts.filter((c): c is ReportChart => c !== undefined), curvesNote: curves.note };
+  return {
+    charts: charts.filter((c): c is ReportChart => c !== undefined),
+    curvesNote: curves.note,
+    confusionNote: confusion.note,
+  };
 }
 
 /**
- * Writes `<dir>/report.html` (atomically) from the run's manifest.json, results.csv and history.csv:
+ * Writes `<dir>/report.html` (atomically) from the run's manifest.json, results.csv, history.csv and confusion.csv:
  * one page that opens offline, with the charts rendered to inline SVG. A run that failed or was
  * interrupted gets a report of what finished.
  * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND, FILE_UNREADABLE, INVALID_TABLE (exit code 2);
@@ -127,7 +179,7 @@ export function reportCharts(run: RunData): { charts: ReportChart[]; curvesNote?
  */
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<Report> {
   const run = loadRunData(dir, options);
-  const { charts, curvesNote } = reportCharts(run);
+  const { charts, curvesNote, confusionNote } = reportCharts(run);
   const rendered = new Map<string, RenderedChart>();
   for (const [i, chart] of charts.entries()) {
     rendered.set(chart.id, { id: chart.id, svg: await renderSvg(chart.spec, `chart${i + 1}`), caption: chart.caption });
@@ -135,7 +187,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const html = reportPage(
     run,
     rendered,
-    { curves: curvesNote },
+    { curves: curvesNote, confusion: confusionNote },
     { distilRun: getVersion(), vega: vegaVersion, vegaLite: vegaLiteVersion },
   );
   const file = path.join(dir, 'report.html');

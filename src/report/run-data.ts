@@ -53,6 +53,8 @@ export interface RunData {
   readonly manifest: ManifestFacts;
   readonly results: CheckedTable;
   readonly history: CheckedTable;
+  /** Each role's confusion matrix on the test split; absent for a regression, or a run of a version without it. */
+  readonly confusion?: CheckedTable;
   /** Per cell and role over the seeds (as summary.csv, but always consistent with results.csv). */
   readonly summary: readonly Row[];
   /** The grid's axis columns of results.csv. */
@@ -227,7 +229,8 @@ export interface ReportOptions {
 }
 
 /**
- * Reads and checks a run directory for the report: manifest.json, results.csv and history.csv.
+ * Reads and checks a run directory for the report: manifest.json, results.csv, history.csv and, when the run
+ * wrote one, confusion.csv.
  * @throws DistilError NOT_A_RUN_DIRECTORY, FILE_NOT_FOUND (history.csv), FILE_UNREADABLE (manifest.json),
  *   INVALID_TABLE naming `file:line` for a damaged table (all exit code 2).
  */
@@ -236,6 +239,8 @@ export function loadRunData(dir: string, options: ReportOptions = {}): RunData {
   const results = readKind(path.join(dir, 'results.csv'), 'results');
   const { file: manifestFile, facts: manifest } = readManifest(dir);
   const history = readKind(path.join(dir, 'history.csv'), 'history');
+  const confusionFile = path.join(dir, 'confusion.csv');
+  const confusion = existsSync(confusionFile) ? readKind(confusionFile, 'confusion') : undefined;
   const { rows: summary } = summarizeTable(results, options);
   const { axes } = resultsShape(results.columns);
   const metrics = metricNames(results.columns);
@@ -248,6 +253,7 @@ export function loadRunData(dir: string, options: ReportOptions = {}): RunData {
     manifest,
     results,
     history,
+    ...(confusion ? { confusion } : {}),
     summary,
     axes,
     metrics,

@@ -14,10 +14,10 @@ import type { Thresholds } from './compare-thresholds.js';
 import type { CompareOptions, Comparison, LostResult, MetricChange, MetricDelta, RowKey } from './compare-types.js';
 import { assertNamedMetrics, assertOriented, checkOf, checkText, describeLimits, isGated, limitFor, resolveThresholds } from './compare-thresholds.js';
 
-/** Refuses tables that cannot be compared: history tables, empty tables, different experiments. */
+/** Refuses tables that cannot be compared: history or confusion tables, empty tables, different experiments. */
 function assertComparable(a: CheckedTable, b: CheckedTable, allowDifferentExperiments: boolean): void {
   for (const table of [a, b]) {
-    if (table.kind !== 'results') throw errorTableMismatch(`${table.file}: is a history table, not a results table`, 'compare takes the results.csv of two runs');
+    if (table.kind !== 'results') throw errorTableMismatch(`${table.file}: is a ${table.kind} table, not a results table`, 'compare takes the results.csv of two runs');
     if (table.rows.length === 0) {
       throw errorTableMismatch(`${table.file}: no rows to compare`, 'the table has only its header: the run or shard had no cells, or nothing finished');
     }

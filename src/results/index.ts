@@ -5,13 +5,15 @@ export { COMPARE_FORMATS, parseCompareFormat, formatComparison } from './compare
 export type { CompareFormat } from './compare-format.js';
 export { parseMaxRegression } from './compare-thresholds.js';
 export { compareResults } from './compare.js';
+export { confusionRows } from './confusion.js';
 export { readCsv } from './csv.js';
 export type { CsvRecord } from './csv.js';
 export { mergeResults } from './merge.js';
 export { assertOutNotInput, writeOutputFile } from './output-file.js';
 export { finishedRuns, runKey } from './resume.js';
+export type { ConfusionCheck } from './resume.js';
 export { axesOf, gain, historyRow, resultRow, round } from './rows.js';
-export type { RoleOutcome, Row, RowContext, RowStatus } from './rows.js';
+export type { Confusion, ConfusionCounts, RoleOutcome, Row, RowContext, RowStatus } from './rows.js';
 export { assertRunId, defaultRunId, inspectRunDirectory, makeDirectory, openRunDirectory } from './run-dir.js';
 export type { OpenRun, RunIdentity } from './run-dir.js';
 export { MODEL_FILE, loadSavedModel, readSavedModel, saveModel } from './saved-model.js';
@@ -21,5 +23,5 @@ export { labelColumn, resultsShape, summarizeResults, summarizeTable, summaryCsv
 export type { SummaryInput } from './summary.js';
 export { readTable } from './table-check.js';
 export type { CheckedTable } from './table-check.js';
-export { formatGain, formatP, formatTable, signed } from './table.js';
-export type { RunWriter } from './writer.js';
+export { formatGain, formatMean, formatP, formatTable, formatValue, signed, wholeColumn } from './table.js';
+export type { ExistingTable, RunWriter } from './writer.js';

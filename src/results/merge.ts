@@ -18,18 +18,20 @@ interface Placed {
   readonly row: TableRow;
 }
 
-/** Refuses mixing results with history tables, and (results tables) shards of different experiments. */
+/** Refuses mixing kinds of table, and (results and confusion tables) shards of different experiments. */
 function assertMergeable(tables: readonly CheckedTable[]): void {
   const summary = tables.find((table) => table.kind === 'summary');
   if (summary) throw errorTableMismatch(`${summary.file} is a summary table; summaries over seeds cannot be merged`, 'merge the shards\' results.csv, then run distil-run summarize on the merged table');
   const other = tables.find((table) => table.kind !== tables[0].kind);
   if (other) {
-    const [results, history] = tables[0].kind === 'results' ? [tables[0], other] : [other, tables[0]];
-    throw errorTableMismatch(`cannot merge a results table (${results.file}) with a history table (${history.file})`, 'merge results.csv files and history.csv files separately');
+    // Named in the order results, history, confusion, whichever comes first on the command line.
+    const order: readonly TableKind[] = ['results', 'history', 'confusion'];
+    const [a, b] = order.indexOf(tables[0].kind) < order.indexOf(other.kind) ? [tables[0], other] : [other, tables[0]];
+    throw errorTableMismatch(`cannot merge a ${a.kind} table (${a.file}) with a ${b.kind} table (${b.file})`, `merge ${a.kind}.csv files and ${b.kind}.csv files separately`);
   }
   let first: { file: string; experiment: string } | undefined;
   for (const table of tables) {
-    if (table.kind !== 'results') return;
+    if (table.kind !== 'results' && table.kind !== 'confusion') return;
     for (const experiment of distinctValues(table, 'experiment')) {
       first ??= { file: table.file, experiment };
       if (experiment !== first.experiment) {
@@ -52,7 +54,7 @@ function unionColumns(tables: readonly CheckedTable[]): string[] {
 }
 
 /**
- * Merges shard tables (all results tables or all history tables, of one experiment) into one. An
+ * Merges shard tables (all results, all history or all confusion tables, of one experiment) into one. An
  * identical row (within a file or across files) is kept once; two different rows for one key are
  * refused (within a file by {@link readTable}, as damage).
  * @throws DistilError INVALID_TABLE for a damaged table (two different rows for one key in it included),

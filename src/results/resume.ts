@@ -1,6 +1,7 @@
 // Which runs (cell and seed) of a resumed run directory are finished: whole, consistent rows and every epoch.
-import { warningHistoryIncomplete, warningResultRowRerun } from '../errors/index.js';
+import { warningConfusionIncomplete, warningHistoryIncomplete, warningResultRowRerun } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
+import { confusionProblem } from './confusion.js';
 import type { CsvRecord } from './csv.js';
 import { ROW_STATUSES } from './table-check.js';
 import type { ExistingTable } from './writer.js';
@@ -38,12 +39,30 @@ function historyComplete(epochs: readonly number[], row: CsvRecord): boolean {
   return ran === Number(row.epochs);
 }
 
+/** What a resume checks of confusion.csv: its rows, and which runs (cell and seed) must have a matrix per role. */
+export interface ConfusionCheck {
+  readonly table: ExistingTable;
+  /** True for a classification run this version wrote (a run an older version finished has no confusion rows). */
+  readonly expected: (cellId: string, seed: string) => boolean;
+}
+
+/** Each (run, role)'s confusion rows. */
+function confusionByRole(table: ExistingTable): Map<string, CsvRecord[]> {
+  const byRole = new Map<string, CsvRecord[]>();
+  for (const record of table.records) {
+    const key = `${runKey(record.cell_id, record.seed)}\0${record.role}`;
+    byRole.set(key, [...(byRole.get(key) ?? []), record]);
+  }
+  return byRole;
+}
+
 /**
  * The runs an earlier invocation finished: each role's row `ok` (a search cell: its teacher), no row of
- * the run damaged or repeated, and every epoch of each role in history.csv. Anything else is run again
- * (its rows are then replaced); `warn` hears what was found damaged, with the line.
+ * the run damaged or repeated, every epoch of each role in history.csv and, with `confusion`, each role's
+ * whole confusion matrix in confusion.csv. Anything else is run again (its rows are then replaced); `warn`
+ * hears what was found damaged, with the line.
  */
-export function finishedRuns(results: ExistingTable, history: ExistingTable, warn: (warning: DistilWarning) => void): Set<string> {
+export function finishedRuns(results: ExistingTable, history: ExistingTable, warn: (warning: DistilWarning) => void, confusion?: ConfusionCheck): Set<string> {
   const damaged = new Set<string>();
   const rows = new Map<string, Map<string, CsvRecord>>();
   results.records.forEach((record, i) => {
@@ -62,15 +81,24 @@ export function finishedRuns(results: ExistingTable, history: ExistingTable, war
     const key = `${runKey(record.cell_id, record.seed)}\0${record.role}`;
     epochs.set(key, [...(epochs.get(key) ?? []), Number(record.epoch)]);
   }
+  const matrices = confusion ? confusionByRole(confusion.table) : new Map<string, CsvRecord[]>();
   const finished = new Set<string>();
   for (const [key, roles] of rows) {
     if (damaged.has(key)) continue;
     const needed = [...roles.values()].some((row) => row.stage === 'search') ? ['teacher'] : ['teacher', 'student', 'person'];
     if (!needed.every((role) => roles.get(role)?.status === 'ok')) continue;
     const incomplete = needed.find((role) => !historyComplete(epochs.get(`${key}\0${role}`) ?? [], roles.get(role)!));
+    const [cell, seed] = key.split('/') as [string, string];
     if (incomplete) {
-      warn(warningHistoryIncomplete(incomplete, ...(key.split('/') as [string, string])));
+      warn(warningHistoryIncomplete(incomplete, cell, seed));
       continue;
+    }
+    if (confusion?.expected(cell, seed)) {
+      const damaged = needed.map((role) => [role, confusionProblem(matrices.get(`${key}\0${role}`) ?? [])] as const).find(([, problem]) => problem);
+      if (damaged) {
+        warn(warningConfusionIncomplete(damaged[0], cell, seed, damaged[1] as string));
+        continue;
+      }
     }
     finished.add(key);
   }

@@ -3,6 +3,15 @@ import type { Role } from '../shared/index.js';
 
 export type Row = Record<string, string | number | undefined>;
 
+/** A confusion matrix: `counts[t][p]` test examples of class t predicted as class p (classes 0..k-1). */
+export type ConfusionCounts = readonly (readonly number[])[];
+
+/** A role's confusion matrix on the test split, with the dataset's class names when it has them. */
+export interface Confusion {
+  readonly counts: ConfusionCounts;
+  readonly names?: readonly string[];
+}
+
 /** A role's outcome as the tables record it (a subset of what training returns). */
 export interface RoleOutcome {
   readonly params: number;
@@ -22,6 +31,8 @@ export interface RoleOutcome {
   readonly extraParams?: number;
   /** The training examples the role trained on (fewer than the split's with a transfer set). */
   readonly trainExamples?: number;
+  /** The confusion matrix on the test split (`confusion[t][p]`: examples of class t predicted as p); classification only. */
+  readonly confusion?: Confusion;
 }
 
 export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';

@@ -28,6 +28,8 @@ export interface RunIdentity {
   readonly representations?: boolean;
   /** True when a cell trains on a transfer set (the results get a `train_examples` column). */
   readonly transfer?: boolean;
+  /** Set for a classification run: it writes confusion.csv (see {@link TableShape.confusion}); not hashed, so runs of older versions resume. */
+  readonly confusion?: { readonly names?: boolean };
 }
 
 export interface OpenRunOptions {
@@ -147,16 +149,17 @@ function assertResumable(dir: string, writer: RunWriter, identity: RunIdentity):
 
 /**
  * What a run with this id would find, without taking the lock or writing anything (for --dry-run): the
- * tables of an existing run directory of the same experiment, or none.
+ * tables of an existing run directory of the same experiment and the manifest it wrote, or none.
  * @throws DistilError RUN_MISMATCH when the directory holds another experiment, as the run would.
  */
-export function inspectRunDirectory(options: Omit<OpenRunOptions, 'warn'>): RunWriter | undefined {
+export function inspectRunDirectory(
+  options: Omit<OpenRunOptions, 'warn'>,
+): { writer: RunWriter; previous?: Readonly<Record<string, unknown>> } | undefined {
   if (options.runId === undefined) return undefined;
   const dir = path.join(options.outDir, options.experiment, options.runId, options.subdir ?? '');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
   const writer = new RunWriter(dir, options.identity);
-  assertResumable(dir, writer, options.identity);
-  return writer;
+  return { writer, previous: assertResumable(dir, writer, options.identity) };
 }
 
 /**

@@ -1,4 +1,5 @@
-// Reads a results or history table for compare and merge, refusing one that is cut short, damaged or not a distil-run table.
+// Reads a results, history, summary or confusion table for compare, merge and the report, refusing one that is cut
+// short, damaged or not a distil-run table.
 import { readFileSync } from 'node:fs';
 import { errorInvalidTable, errorTableNotFound } from '../errors/index.js';
 import type { CsvRow } from '../shared/index.js';
@@ -7,23 +8,25 @@ import type { CsvRecord } from './csv.js';
 import type { RowStatus } from './rows.js';
 import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';
 
-export type TableKind = 'results' | 'history' | 'summary';
+export type TableKind = 'results' | 'history' | 'summary' | 'confusion';
 
 type ResultColumn = (typeof RESULT_COLUMNS_BEFORE)[number] | (typeof RESULT_COLUMNS_AFTER)[number];
 type HistoryColumn = (typeof HISTORY_COLUMNS_BEFORE)[number];
 
 /** The columns compare and merge rely on; other columns may come and go between distil-run versions. */
-const REQUIRED: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[] } = {
+const REQUIRED: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[]; readonly confusion: readonly string[] } = {
   results: ['run_id', 'experiment', 'cell_id', 'cell', 'role', 'status'],
   history: ['run_id', 'cell_id', 'role', 'epoch'],
   summary: ['cell_id', 'cell', 'role', 'n'],
+  confusion: ['run_id', 'experiment', 'cell_id', 'cell', 'role', 'seed', 'true_class', 'predicted_class', 'count'],
 };
 
 /** Columns that hold numbers when not empty, besides every `test_<metric>` column. */
-const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[] } = {
+const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: readonly HistoryColumn[]; readonly summary: readonly string[]; readonly confusion: readonly string[] } = {
   results: ['seed', 'params', 'epochs', 'batch_size', 'train_seconds', 'train_samples_per_sec', 'distillation_gain', 'inference_ms_per_1000'],
   history: ['epoch', 'train_loss', 'seconds', 'samples_per_sec'],
   summary: ['n', 'gain_n', 'gain_p'],
+  confusion: ['seed', 'true_class', 'predicted_class', 'count'],
 };
 
 /** The values of the results table's `status` column. */
@@ -52,11 +55,15 @@ export interface CheckedTable {
   readonly repeated: readonly string[];
 }
 
-/** The columns identifying a row: results by (run, cell, seed, role), history by (run, cell, seed, role, epoch). */
+/**
+ * The columns identifying a row: results by (run, cell, seed, role), history by (run, cell, seed, role, epoch),
+ * confusion by (run, cell, seed, role, true class, predicted class).
+ */
 export const KEY_COLUMNS: Record<TableKind, readonly string[]> = {
   results: ['run_id', 'cell_id', 'seed', 'role'],
   history: ['run_id', 'cell_id', 'seed', 'role', 'epoch'],
   summary: ['cell_id', 'role'],
+  confusion: ['run_id', 'cell_id', 'seed', 'role', 'true_class', 'predicted_class'],
 };
 
 /** A row's key as one string (a column the table lacks counts as empty). */
@@ -68,6 +75,7 @@ export function describeKey(kind: TableKind, record: CsvRecord, columns: readonl
   if (columns.includes('seed') && record.seed) parts.push(`seed ${record.seed}`);
   parts.push(`role ${record.role}`);
   if (kind === 'history') parts.push(`epoch ${record.epoch}`);
+  if (kind === 'confusion') parts.push(`true class ${record.true_class}`, `predicted class ${record.predicted_class}`);
   return parts.join(', ');
 }
 
@@ -121,7 +129,7 @@ function readText(file: string): string {
   }
 }
 
-/** The table's kind from its header: history tables have an `epoch` column. */
+/** The table's kind from its header: history tables have an `epoch` column, confusion tables a `true_class`. */
 function headerKind(file: string, header: CsvRow): TableKind {
   const seen = new Set<string>();
   for (const column of header.cells) {
@@ -129,10 +137,16 @@ function headerKind(file: string, header: CsvRow): TableKind {
     seen.add(column);
   }
   // summary.csv has no run_id (it spans the seeds of a run) but counts its rows in `n`.
-  const kind: TableKind = seen.has('epoch') ? 'history' : !seen.has('run_id') && seen.has('n') ? 'summary' : 'results';
+  const kind: TableKind = seen.has('epoch')
+    ? 'history'
+    : seen.has('true_class')
+      ? 'confusion'
+      : !seen.has('run_id') && seen.has('n')
+        ? 'summary'
+        : 'results';
   const missing = REQUIRED[kind].filter((column) => !seen.has(column));
   if (missing.length > 0) {
-    throw errorInvalidTable(file, header.line, `not a distil-run ${kind} table: missing columns ${missing.join(', ')}`, "expected the header of a run's results.csv or history.csv");
+    throw errorInvalidTable(file, header.line, `not a distil-run ${kind} table: missing columns ${missing.join(', ')}`, `expected the header of a run's ${kind === 'confusion' ? 'confusion.csv' : 'results.csv or history.csv'}`);
   }
   return kind;
 }

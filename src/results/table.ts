@@ -17,9 +17,41 @@ function formatCell(value: string | number | undefined): string {
   return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toPrecision(4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
-/** A signed number: +0.0123 / -0.0040. */
+/**
+ * A signed number: +0.0123 / -0.0040; a whole number other than 0 as it is (+3: a count, such as `errors`,
+ * that changed), while no change keeps the digits of the column's other values (+0.0000).
+ */
 export function signed(value: number, digits = 4): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+  const shown = Number.isInteger(value) && value !== 0 ? String(value) : value.toFixed(digits);
+  return `${value >= 0 ? '+' : ''}${shown}`;
+}
+
+/**
+ * A metric value as people read it: a whole number as it is (74 errors, not 74.0000; 1 for a perfect
+ * accuracy, as the run's table shows it), else 4 decimals (1 from 1,000 up).
+ */
+export function formatValue(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return value.toFixed(Math.abs(value) >= 1000 ? 1 : 4);
+}
+
+/**
+ * Whether a column's numbers are all whole (a count such as `errors` that every seed agrees on): its means
+ * and intervals then print as they are. A column of accuracies with one perfect 1 keeps its decimals.
+ */
+export function wholeColumn(values: readonly unknown[]): boolean {
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  return numbers.length > 0 && numbers.every(Number.isInteger);
+}
+
+/**
+ * A mean over seeds with its 95 % interval when there is one: 0.9810 ± 0.0012, 4 decimals (1 from 1,000 up);
+ * in a `whole` column (see {@link wholeColumn}) as they are: 74 ± 0. Empty without a mean.
+ */
+export function formatMean(mean: unknown, ci: unknown, whole = false): string {
+  if (typeof mean !== 'number') return '';
+  const shown = (x: number) => (whole ? String(x) : x.toFixed(Math.abs(x) >= 1000 ? 1 : 4));
+  return typeof ci === 'number' ? `${shown(mean)} ± ${shown(ci)}` : shown(mean);
 }
 
 /** A p-value in two digits, or a bound below 0.001. */

@@ -5,6 +5,7 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import { errorResults, errorWrite } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { parseCsvRows } from '../shared/index.js';
+import { CONFUSION_CLASS_COLUMNS, CONFUSION_NAME_COLUMNS } from './confusion.js';
 import type { CsvRecord } from './csv.js';
 import type { Row } from './rows.js';
 
@@ -32,12 +33,27 @@ export interface TableShape {
   readonly representations?: boolean;
   /** True when a cell trains on a transfer set: `train_examples` (the examples each role trained on) follows. */
   readonly transfer?: boolean;
+  /**
+   * Set for a classification run: its roles' confusion matrices go to confusion.csv, with the class names
+   * (`names`) when a dataset names its classes. `names` undefined (not known before the data loads, as in a
+   * dry run) accepts an existing confusion.csv with or without them.
+   */
+  readonly confusion?: { readonly names?: boolean };
 }
 
 /** The axis columns of a results table: each swept path once, less any that is a fixed column already (`seed`). */
 export function axisColumns(axes: readonly string[] = []): string[] {
   const fixed: readonly string[] = [...RESULT_COLUMNS_BEFORE, ...RESULT_COLUMNS_AFTER];
   return [...new Set(axes)].filter((axis) => !fixed.includes(axis) && !/^(test|val)_/.test(axis));
+}
+
+/**
+ * The columns of confusion.csv: those results.csv identifies a row by (run, experiment, cell id, cell label,
+ * axis values, role, seed), then the two classes, their names when `names`, and the count.
+ */
+export function confusionColumns(axes: readonly string[] | undefined, names: boolean): string[] {
+  const before = RESULT_COLUMNS_BEFORE.slice(0, RESULT_COLUMNS_BEFORE.indexOf('role'));
+  return [...before, ...axisColumns(axes), 'role', 'seed', ...CONFUSION_CLASS_COLUMNS, ...(names ? CONFUSION_NAME_COLUMNS : []), 'count'];
 }
 
 /** The columns of both tables for a run of this shape. */
@@ -79,9 +95,10 @@ function writing(file: string, write: () => void): void {
 }
 
 class Table {
-  private readonly stringifier;
+  private stringifier;
 
-  constructor(readonly file: string, readonly columns: readonly string[]) {
+  /** `alternatives`: other headers an existing file may have (confusion.csv with or without class names, when not known). */
+  constructor(readonly file: string, private columns: readonly string[], private readonly alternatives: readonly (readonly string[])[] = []) {
     this.stringifier = createObjectCsvStringifier({ header: columns.map((id) => ({ id, title: id })) });
   }
 
@@ -96,6 +113,12 @@ class Table {
     const complete = text.endsWith('\n');
     const rows = parseCsvRows(text);
     const [header, ...body] = rows;
+    const other = this.alternatives.find((columns) => header?.join(',') === columns.join(','));
+    // The file's own header, of those this table accepts, is the one its rows are read and written by.
+    if (other) {
+      this.columns = other;
+      this.stringifier = createObjectCsvStringifier({ header: other.map((id) => ({ id, title: id })) });
+    }
     if (!header || header.join(',') !== this.columns.join(',')) {
       throw errorResults(this.file, `its header is not this run's (expected ${this.columns.length} columns: ${this.columns.join(',')}); start a new run with another --run-id`);
     }
@@ -123,21 +146,30 @@ class Table {
   }
 }
 
-/** Appends rows to a run directory's results.csv and history.csv; writes its manifest. */
+/** Appends rows to a run directory's results.csv, history.csv and (classification) confusion.csv; writes its manifest. */
 export class RunWriter {
   readonly resultsFile: string;
   readonly historyFile: string;
+  readonly confusionFile: string;
   readonly manifestFile: string;
   private readonly results: Table;
   private readonly history: Table;
+  /** Absent for a run without classification cells: it writes no confusion.csv. */
+  private readonly confusion?: Table;
 
   constructor(readonly dir: string, shape: TableShape) {
     this.resultsFile = path.join(dir, 'results.csv');
     this.historyFile = path.join(dir, 'history.csv');
+    this.confusionFile = path.join(dir, 'confusion.csv');
     this.manifestFile = path.join(dir, 'manifest.json');
     const columns = tableColumns(shape);
     this.results = new Table(this.resultsFile, columns.results);
     this.history = new Table(this.historyFile, columns.history);
+    if (shape.confusion) {
+      const { names } = shape.confusion;
+      const others = names === undefined ? [confusionColumns(shape.axes, true)] : [];
+      this.confusion = new Table(this.confusionFile, confusionColumns(shape.axes, names === true), others);
+    }
   }
 
   /** The trusted rows of results.csv from an earlier invocation with this run id. */
@@ -151,22 +183,36 @@ export class RunWriter {
   }
 
   /**
+   * The trusted rows of confusion.csv from an earlier invocation with this run id; undefined when the run
+   * writes none (no classification cell) or the file is not there (a run started by an older version).
+   */
+  existingConfusion(): ExistingTable | undefined {
+    return this.confusion && existsSync(this.confusion.file) ? this.confusion.read() : undefined;
+  }
+
+  /**
    * Prepares the tables for this invocation: keeps the rows `keep` accepts (those of the cells a resumed
-   * run finished) and drops every other row with its history, so each (cell, seed, role) and (cell,
-   * seed, role, epoch) appears once. A new run gets header-only tables, so even a shard without cells
-   * leaves a table to merge. `existing` is what the caller already read of both tables (read again otherwise).
+   * run finished) and drops every other row with its history and confusion rows, so each (cell, seed, role),
+   * (cell, seed, role, epoch) and (cell, seed, role, true class, predicted class) appears once. A new run gets
+   * header-only tables, so even a shard without cells leaves a table to merge. `existing` is what the caller
+   * already read of the tables (read again otherwise; `confusion` undefined: there is no confusion.csv).
    * `relabel` gives a kept results row's `cell` label as this version writes it (an older version wrote
    * component values as JSON there): a changed label rewrites the table, so one run's rows agree.
    */
   start(
     keep: (record: CsvRecord) => boolean,
-    existing: { results: ExistingTable; history: ExistingTable } = { results: this.results.read(), history: this.history.read() },
+    existing: { results: ExistingTable; history: ExistingTable; confusion?: ExistingTable } = { results: this.results.read(), history: this.history.read() },
     relabel: (record: CsvRecord) => string = (record) => record.cell,
   ): { droppedLines: number } {
     let droppedLines = 0;
-    for (const [table, read] of [[this.results, existing.results], [this.history, existing.history]] as const) {
+    const tables: Array<readonly [Table, ExistingTable]> = [[this.results, existing.results], [this.history, existing.history]];
+    // Read here unless the caller has: a confusion.csv nobody read must not be taken for an empty one.
+    const confusion = 'confusion' in existing ? existing.confusion : this.existingConfusion();
+    if (this.confusion) tables.push([this.confusion, confusion ?? { records: [], dropped: [] }]);
+    for (const [table, read] of tables) {
       const kept = read.records.filter(keep);
-      const labelled = table === this.results ? kept.map((record) => ({ ...record, cell: relabel(record) })) : kept;
+      // The results and confusion rows carry the cell label; history rows do not.
+      const labelled = table === this.history ? kept : kept.map((record) => ({ ...record, cell: relabel(record) }));
       const relabelled = labelled.some((record, i) => record.cell !== kept[i].cell);
       droppedLines += read.dropped.length;
       if (!existsSync(table.file) || kept.length !== read.records.length || read.dropped.length > 0 || relabelled) table.rewrite(labelled);
@@ -180,6 +226,11 @@ export class RunWriter {
 
   appendHistory(rows: readonly Row[]): void {
     this.history.append(rows);
+  }
+
+  /** Appends one role's confusion rows in one write (before its results row: a finished role always has them). */
+  appendConfusion(rows: readonly Row[]): void {
+    this.confusion?.append(rows);
   }
 
   /** Writes manifest.json atomically (a crash never leaves half a manifest). */

@@ -1,6 +1,6 @@
 // Runs the cells of a plan one by one: each cell's teacher, student and person, each row on disk as its role ends.
 import { isInterrupted } from '../errors/index.js';
-import { gain, resultRow } from '../results/index.js';
+import { confusionRows, gain, resultRow } from '../results/index.js';
 import type { Row, RowContext, RowStatus } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { describeMetrics } from './context.js';
@@ -50,6 +50,11 @@ export class CellRunner {
     this.axis.upcoming = cells;
   }
 
+  private rowContext(planned: PlannedCell): RowContext {
+    const { runId, experiment, backend } = this.context;
+    return { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend, stage: this.stage };
+  }
+
   private row(
     planned: PlannedCell,
     role: Role,
@@ -58,20 +63,18 @@ export class CellRunner {
     error = '',
     source?: string,
   ): Row {
-    const { runId, experiment, backend } = this.context;
-    const context: RowContext = {
-      runId,
-      experiment: experiment.name,
-      cell: planned.cell,
-      label: planned.label,
-      backend,
-      stage: this.stage,
-    };
-    return resultRow(context, role, run, status, error, source);
+    return resultRow(this.rowContext(planned), role, run, status, error, source);
   }
 
-  private emit(row: Row): void {
+  /**
+   * Writes a role's results row, after its confusion rows when `run` has a matrix: a results row on disk
+   * means its role's matrix is too (a resume keeps both or neither).
+   */
+  private emit(row: Row, planned?: PlannedCell, run?: RoleRun): void {
     if (row.status === 'failed') this.failed = true;
+    if (planned && run?.confusion && row.status === 'ok') {
+      this.context.writer.appendConfusion(confusionRows(this.rowContext(planned), run.role, run.confusion));
+    }
     this.rows.push(row);
     this.context.writer.appendResult(row);
   }
@@ -128,6 +131,8 @@ export class CellRunner {
       teacher.run
         ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined)
         : this.row(planned, 'teacher', undefined, 'failed', teacher.error),
+      planned,
+      teacher.run,
     );
     return teacher;
   }
@@ -179,8 +184,10 @@ export class CellRunner {
     if (typeof student === 'object' && typeof person === 'object' && person !== null) {
       Object.assign(studentRow, gain(student.metrics, student, person));
     }
-    this.emit(studentRow);
-    if (person !== null) this.emit(asRow('person', person));
+    const outcome = (run: RoleRun | string | undefined | null) =>
+      typeof run === 'object' && run !== null ? run : undefined;
+    this.emit(studentRow, planned, outcome(student));
+    if (person !== null) this.emit(asRow('person', person), planned, outcome(person));
     // The person's model was disposed when it finished: only its figures are shared.
     if (typeof student === 'object') student.model.dispose();
   }

@@ -1,7 +1,7 @@
 // `evaluate`: a saved model's metrics on a dataset's test split (its own, or another), beside what its run recorded.
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { errorInvalidArgument } from '../errors/index.js';
+import { errorInvalidArgument, errorMetricDataset } from '../errors/index.js';
 import { loadExperiment, resolveExperiment } from '../config/index.js';
 import { applyOverrides, parseSpecSource } from '../config/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -10,6 +10,7 @@ import type { Loss } from '../registry/index.js';
 import { loadSavedModel } from '../results/index.js';
 import type { SavedModelFiles, SavedModelInfo } from '../results/index.js';
 import { loadData, disposeData } from './dataset-cache.js';
+import { metricProblems } from './metric-check.js';
 import { createComponent, createMetric } from './model.js';
 import { evaluate } from './train.js';
 
@@ -142,6 +143,9 @@ export async function evaluateSavedModel(target: string, options: EvaluateOption
     const data = await loadData(registry, config, baseDir);
     try {
       assertFits(model, files.dir, data.dataset.featureShape, data.dataset.outputSize, config.dataset.name);
+      // The model's own metrics on another dataset: one naming a class its test split lacks would give NaN.
+      const problems = metricProblems(config, data, registry, { roles: ['teacher'] });
+      if (problems.length > 0) throw errorMetricDataset(problems.map((p) => `${files.dir}: ${p.problem}`));
       const context = { seed: config.seed, baseDir, task: config.task };
       const training = config.models.teacher.training;
       const metrics = training.metrics.map((ref) => createMetric(registry, ref, context));

@@ -5,16 +5,18 @@ import { describeBackend, selectBackend } from '../backend/index.js';
 import type { ResolvedExperiment, SearchStage } from '../config/index.js';
 import { errorNothingSelected, isInterrupted, warningCutLinesDropped } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
-import { assertRunId, finishedRuns, openRunDirectory, writeRunSummary } from '../results/index.js';
+import { assertRunId, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner } from './cell-runner.js';
 import { DatasetCache } from './dataset-cache.js';
-import { metricColumns, optionalColumns, runIdentity } from './identity.js';
+import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
+import { assertMetricsFit } from './metric-check.js';
 import { writeManifest } from './manifest.js';
 import { assertCellsFit, assertModelsFit } from './memory-check.js';
 import { assertMethodsFit } from './representations.js';
 import { assertAugmentationsFit } from './augment.js';
 import { assertTransferSetsFit } from './transfer.js';
+import { resumeState } from './resume.js';
 import { runKey } from '../results/index.js';
 import type { Plan } from './plan.js';
 import { ListrReporter } from './reporter.js';
@@ -43,7 +45,7 @@ function startRun(
   identity: RunIdentity,
   options: RunOptions,
   reporter: Reporter,
-): { open: OpenRun; finished: Set<string> } {
+): { open: OpenRun; finished: Set<string>; confusionMissing: readonly string[] } {
   const open = openRunDirectory({
     ...runDirectoryOf(experiment, options),
     identity,
@@ -51,8 +53,9 @@ function startRun(
   });
   try {
     // Each table is read once: to find the finished runs, then to keep their rows.
-    const existing = { results: open.writer.existingResults(), history: open.writer.existingHistory() };
-    const finished = finishedRuns(existing.results, existing.history, (warning) => reporter.warn(warning));
+    const { existing, finished, confusionMissing } = resumeState(experiment, open.writer, open.previous, (warning) =>
+      reporter.warn(warning),
+    );
     const labels = cellLabels(experiment);
     const { droppedLines } = open.writer.start(
       (record) => finished.has(runKey(record.cell_id, record.seed)),
@@ -60,7 +63,7 @@ function startRun(
       (record) => labels.get(record.cell_id) ?? record.cell,
     );
     if (droppedLines > 0) reporter.warn(warningCutLinesDropped(droppedLines));
-    return { open, finished };
+    return { open, finished, confusionMissing };
   } catch (error) {
     open.release();
     throw error;
@@ -96,14 +99,14 @@ export async function runExperiment(
     await assertMethodsFit(cells, datasets, registry);
     await assertAugmentationsFit(cells, datasets);
     await assertTransferSetsFit(cells, datasets);
+    await assertMetricsFit(cells, datasets, registry);
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
-    const identity = runIdentity(
-      experiment,
-      metricColumns(experiment, registry),
-      optionalColumns(experiment, registry),
-    );
-    const { open, finished } = startRun(experiment, identity, options, reporter);
+    const identity = runIdentity(experiment, metricColumns(experiment, registry), {
+      ...optionalColumns(experiment, registry),
+      confusion: await confusionShape(cells, datasets),
+    });
+    const { open, finished, confusionMissing } = startRun(experiment, identity, options, reporter);
     try {
       return await execute({
         experiment,
@@ -114,6 +117,7 @@ export async function runExperiment(
         teacherCache,
         open,
         finished,
+        confusionMissing,
         identity,
         options,
         stages,
@@ -135,6 +139,8 @@ interface ExecuteInput {
   readonly teacherCache: string | false;
   readonly open: OpenRun;
   readonly finished: ReadonlySet<string>;
+  /** Finished runs kept without confusion rows (an older version finished them): named in the manifest. */
+  readonly confusionMissing: readonly string[];
   readonly identity: RunIdentity;
   readonly options: RunOptions;
   readonly stages: Stages;
@@ -175,6 +181,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       previous: open.previous,
       selection,
       datasets: input.datasets.provenance(),
+      confusionMissing: input.confusionMissing,
     });
   reporter.runStart({
     experiment: experiment.name,

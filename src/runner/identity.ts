@@ -5,7 +5,9 @@ import type { Registry } from '../registry/index.js';
 import { axesOf } from '../results/index.js';
 import type { RunIdentity } from '../results/index.js';
 import { contentHash } from '../shared/index.js';
+import type { DatasetCache } from './dataset-cache.js';
 import { metricFactsOf } from './model.js';
+import type { PlannedCell } from './plan.js';
 import { readsRepresentations } from './representations.js';
 
 /** The metric columns of the results table: every metric of every role of every cell, in first-seen order. */
@@ -14,7 +16,7 @@ export function metricColumns(experiment: ResolvedExperiment, registry: Registry
   for (const cell of experiment.cells) {
     for (const model of Object.values(cell.config.models)) {
       for (const ref of model.training.metrics) {
-        columns.add(metricFactsOf(registry, ref.name).column);
+        columns.add(metricFactsOf(registry, ref).column);
       }
     }
   }
@@ -36,11 +38,36 @@ export function optionalColumns(
   };
 }
 
-/** What a run directory must hold to be resumed by this experiment: its name, cells and columns. */
+/**
+ * Whether the run writes confusion.csv (some cell is a classification) and with class names (some dataset
+ * names its classes); undefined when no cell is a classification.
+ */
+export async function confusionShape(
+  cells: readonly PlannedCell[],
+  datasets: DatasetCache,
+): Promise<RunIdentity['confusion']> {
+  let names = false;
+  let classification = false;
+  for (const planned of cells) {
+    if (planned.cell.config.task !== 'classification') continue;
+    classification = true;
+    names ||= (await datasets.get(planned)).dataset.classNames !== undefined;
+  }
+  return classification ? { names } : undefined;
+}
+
+/**
+ * What a run directory must hold to be resumed by this experiment: its name, cells and columns. `confusion`
+ * (the shape of confusion.csv) is not hashed: a run begun by a version without it resumes.
+ */
 export function runIdentity(
   experiment: ResolvedExperiment,
   metrics: readonly string[],
-  { representations = false, transfer = false }: { representations?: boolean; transfer?: boolean } = {},
+  {
+    representations = false,
+    transfer = false,
+    confusion,
+  }: { representations?: boolean; transfer?: boolean; confusion?: RunIdentity['confusion'] } = {},
 ): RunIdentity {
   const resolved = experiment.cells.map((cell) => cell.config);
   // A held-out share or the dataset's own validation file: either gives val_ columns.
@@ -79,5 +106,6 @@ export function runIdentity(
     search,
     representations,
     transfer,
+    ...(confusion ? { confusion } : {}),
   };
 }

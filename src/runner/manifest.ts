@@ -10,6 +10,7 @@ import { describeTransfer } from './transfer.js';
 import type { RunIdentity } from '../results/index.js';
 import type { RunWriter } from '../results/index.js';
 import { installedTfjsVersions } from '../backend/index.js';
+import { CONFUSION_MISSING } from './resume.js';
 
 export interface ManifestInput {
   readonly experiment: ResolvedExperiment;
@@ -26,6 +27,8 @@ export interface ManifestInput {
   readonly previous?: Readonly<Record<string, unknown>>;
   /** Where each dataset came from and how it was split (see DatasetCache.provenance). */
   readonly datasets?: readonly unknown[];
+  /** Finished runs (`cell/seed`) kept without confusion rows: a version that wrote no confusion.csv finished them. */
+  readonly confusionMissing?: readonly string[];
 }
 
 /** The backend's own package: the one whose kernels did the arithmetic. */
@@ -114,6 +117,8 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     shard: input.shard ?? null,
     attempts: [...earlier, attempt(input)],
     selection: input.selection ?? null,
+    // Only when there are some, so that the manifests of runs begun by this version are unchanged.
+    ...(input.confusionMissing?.length ? { [CONFUSION_MISSING]: input.confusionMissing } : {}),
     seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
     plugins: experiment.plugins,
     cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides, ...trainingData(c.config) })),

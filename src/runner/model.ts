@@ -24,11 +24,11 @@ export function createComponent<T>(
   });
 }
 
-/** A metric's facts (from its definition, without creating it). */
-export function metricFactsOf(registry: Registry, name: string): MetricFacts {
-  const { definition } = registry.get('metric', name);
-  if (definition.kind !== 'metric') throw new Error(`"${name}" is not a metric`);
-  return metricFacts(definition);
+/** A metric's facts (from its definition and its resolved params, without creating it). */
+export function metricFactsOf(registry: Registry, ref: ComponentRef): MetricFacts {
+  const { definition } = registry.get('metric', ref.name);
+  if (definition.kind !== 'metric') throw new Error(`"${ref.name}" is not a metric`);
+  return metricFacts(definition, ref.params);
 }
 
 // Duck-typed: a plugin that bundles its own copy of tfjs makes tensors of another class.
@@ -63,7 +63,7 @@ export function createMetric(registry: Registry, ref: ComponentRef, context: Cre
     if (isTensor(value) && value.size === 1) return value as tf.Scalar;
     throw fail(`compute() must return a tf.Scalar, got ${describeValue(value)}`);
   };
-  return { ...metricFactsOf(registry, ref.name), compute };
+  return { ...metricFactsOf(registry, ref), compute };
 }
 
 /** A plugin's layer, checked: anything without apply() would fail inside tf.sequential with a TypeError. */

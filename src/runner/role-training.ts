@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { errorBackendFailure, isInterrupted } from '../errors/index.js';
 import { historyRow } from '../results/index.js';
 import type { Role } from '../shared/index.js';
+import { withConfusion } from './confusion.js';
 import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
@@ -49,16 +50,20 @@ export class RoleTrainer {
     const serving = longer
       ? ` (serves epochs ${[...longer.serves, longer.epochs].join(', ')}: one training for the epochs axis)`
       : '';
+    // Each model is measured on the test split once, for every cell that records it.
+    const measured = (run: RoleRun | string) =>
+      typeof run === 'string' ? run : withConfusion(run, data, config.evaluation.batchSize);
     // Below the longer count, this cell's model is the checkpoint served at its own count: its line shows that one.
     let checkpoint: RoleRun | string | undefined;
     const onServed = longer
-      ? (epochs: number, run: RoleRun | string) => {
+      ? (epochs: number, served: RoleRun | string) => {
+          const run = measured(served);
           if (epochs === own.epochs) checkpoint = run;
           longer.onServed(epochs, run);
         }
       : undefined;
     try {
-      const run = await runRole({
+      const trained = await runRole({
         registry,
         config,
         role,
@@ -82,9 +87,16 @@ export class RoleTrainer {
           if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
+      let done: RoleRun;
+      try {
+        done = withConfusion(trained, data, config.evaluation.batchSize);
+      } catch (error) {
+        trained.model.dispose(); // a failed role returns no model to its caller
+        throw error;
+      }
       if (typeof checkpoint === 'string') reporter.roleEnd({ ...event, status: 'failed', summary: checkpoint });
       else {
-        const shown = checkpoint ?? run;
+        const shown = checkpoint ?? done;
         const at = longer ? ` at epoch ${checkpoint ? own.epochs : longer.epochs}` : '';
         reporter.roleEnd({
           ...event,
@@ -92,7 +104,7 @@ export class RoleTrainer {
           summary: `${describeMetrics(shown.test)}${at} (${shown.trainSeconds.toFixed(1)} s)`,
         });
       }
-      return run;
+      return done;
     } catch (error) {
       const interrupted = isInterrupted(error);
       const message = error instanceof Error ? error.message : String(error);

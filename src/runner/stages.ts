@@ -3,9 +3,10 @@
 import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { errorInvalidArgument, errorNothingSelected } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
-import { finishedRuns, inspectRunDirectory } from '../results/index.js';
+import { inspectRunDirectory } from '../results/index.js';
 import { metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { planRun } from './plan.js';
+import { resumeState } from './resume.js';
 import type { Plan } from './plan.js';
 import type { Shard } from './shard.js';
 import type { RunOptions } from './run-options.js';
@@ -96,12 +97,17 @@ export function searchShareNote(shard: Shard | undefined): string {
  */
 export function previewRun(experiment: ResolvedExperiment, registry: Registry, options: RunOptions = {}): Plan {
   const stages = planStages(experiment, options);
-  const writer = inspectRunDirectory({
+  // The class names are not known without the data: confusion.csv is read with or without them.
+  const classification = experiment.cells.some((cell) => cell.config.task === 'classification');
+  const found = inspectRunDirectory({
     ...runDirectoryOf(experiment, options),
-    identity: runIdentity(experiment, metricColumns(experiment, registry), optionalColumns(experiment, registry)),
+    identity: runIdentity(experiment, metricColumns(experiment, registry), {
+      ...optionalColumns(experiment, registry),
+      confusion: classification ? {} : undefined,
+    }),
   });
-  const finished = writer
-    ? finishedRuns(writer.existingResults(), writer.existingHistory(), () => undefined)
+  const finished = found
+    ? resumeState(experiment, found.writer, found.previous, () => undefined).finished
     : new Set<string>();
   const plans = stagePlans(experiment, stages, { shard: options.shard, finished });
   if (stages.after === 'stop') return { ...plans.search!, stage: 'search', notes: [searchShareNote(options.shard)] };

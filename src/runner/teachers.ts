@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { warningTeacherCacheDamaged, warningTeacherCacheNotWritten } from '../errors/index.js';
 import type { Loss } from '../registry/index.js';
 import { getVersion } from '../shared/index.js';
+import { withConfusion } from './confusion.js';
 import { describeMetrics } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
@@ -112,7 +113,8 @@ export class Teachers {
       return undefined;
     }
     const { model, summary } = found;
-    return { role: 'teacher', model, params: model.countParams(), metrics: [], ...summary };
+    const run: RoleRun = { role: 'teacher', model, params: model.countParams(), metrics: [], ...summary };
+    return withConfusion(run, data, planned.cell.config.evaluation.batchSize);
   }
 
   private async saveToCache(planned: PlannedCell, data: LoadedData, stem: string, run: RoleRun): Promise<void> {
@@ -140,7 +142,7 @@ export class Teachers {
       const test = evaluate(model, { ...judged, test: data.test });
       const val = data.validation ? evaluate(model, { ...judged, test: data.validation }) : undefined;
       reporter.roleEnd({ ...event, status: 'ok', summary: `loaded (${describeMetrics(test)})` });
-      return {
+      const run: RoleRun = {
         role: 'teacher',
         model,
         params: model.countParams(),
@@ -153,6 +155,7 @@ export class Teachers {
         loaded: true,
         inferenceMsPer1000: timeInference(model, data.test.x, config.evaluation.batchSize),
       };
+      return withConfusion(run, data, config.evaluation.batchSize);
     } catch (error) {
       const message = (error as Error).message;
       reporter.roleEnd({ ...event, status: 'failed', summary: message });

@@ -96,4 +96,45 @@ describe('formatRunSummary', () => {
       "vs kd = the method's student - the kd reference's student (the first kd entry, same seed and other axes), signed like the gain; Holm p over the methods compared",
     );
   });
+
+  it("prints counts as whole numbers: a column of errors every seed agrees on, and a single seed's gain in errors", () => {
+    const errors = (role: string, mean: number, ci: number, accuracy: number) => ({
+      ...stats(role, [accuracy, 0]),
+      test_errors_mean: mean,
+      test_errors_std: 0,
+      test_errors_ci95: ci,
+    });
+    const summary: RunSummary = {
+      runId: 'r',
+      runDir: 'results/x/r',
+      backend,
+      status: 'ok',
+      rows: [1, 2, 3].flatMap((seed) => ['teacher', 'person'].map((role) => row(role, seed))),
+      summary: [errors('teacher', 67, 0, 1), errors('person', 146, 0, 0.9854)],
+    };
+    const seeded = formatRunSummary(summary).split('\n');
+    // The accuracies keep their digits though the teacher's is a whole 1; the counts are whole.
+    assert.deepEqual(seeded.slice(0, 4), [
+      'role     n  accuracy         errors   gain',
+      '-------  -  ---------------  -------  ----',
+      'teacher  3  1.0000 ± 0.0000  67 ± 0',
+      'person   3  0.9854 ± 0.0000  146 ± 0',
+    ]);
+    const spread = { ...summary, summary: [errors('teacher', 67, 0, 1), errors('person', 146.5, 2.1, 0.9854)] };
+    assert.include(formatRunSummary(spread), 'person   3  0.9854 ± 0.0000  146.5000 ± 2.1000');
+    const one: RunSummary = {
+      ...summary,
+      rows: [
+        { ...row('student', 1), params: 10, test_errors: 74, distillation_gain: 72, gain_metric: 'errors' },
+        { ...row('person', 1), params: 10, test_errors: 146 },
+      ],
+      summary: [],
+    };
+    assert.deepEqual(formatRunSummary(one).split('\n').slice(0, 4), [
+      'role     params  errors  gain        status',
+      '-------  ------  ------  ----------  ------',
+      'student      10      74  +72 errors  ok',
+      'person       10     146              ok',
+    ]);
+  });
 });

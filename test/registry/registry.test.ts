@@ -129,7 +129,32 @@ describe('registry', () => {
     );
     assert.equal(
       refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), column: 'Top 2' }] }),
-      `plugin p: component "m" has a column that is not lower-case letters, digits and "_" ${hint}`,
+      `plugin p: component "m" has a column that is not lower-case letters, digits and "_" (or a function of its params giving one) ${hint}`,
+    );
+    assert.equal(
+      refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), columnPattern: '^m_\\d+$' }] }),
+      `plugin p: component "m" has a columnPattern that is not a regular expression ${hint}`,
+    );
+    assert.equal(
+      refusal(registry, { name: 'p', components: [{ ...(metric('m') as object), checkDataset: 'yes' }] }),
+      `plugin p: component "m" has a checkDataset that is not a function ${hint}`,
+    );
+    assert.equal(
+      refusal(registry, {
+        name: 'p',
+        components: [
+          {
+            kind: 'dataset',
+            name: 'd',
+            description: '',
+            task: 'classification',
+            classes: 1,
+            params: {},
+            create: () => ({}),
+          },
+        ],
+      }),
+      `plugin p: component "d" has classes that is not a whole number of at least 2 (or a function of its params) ${hint}`,
     );
     assert.equal(
       refusal(registry, {

@@ -100,7 +100,7 @@ describe('report.html in headless Chromium', function () {
     }));
     assert.deepEqual(
       figures.map((f) => f.id),
-      ['gain', 'params', 'learning-curves'],
+      ['gain', 'params', 'confusion', 'confusion-difference', 'learning-curves'],
     );
     for (const { id, body } of figures) {
       assert.lengthOf(body.match(/<svg /g) ?? [], 1, id);
@@ -122,10 +122,10 @@ describe('report.html in headless Chromium', function () {
     const charts = JSON.parse((json as string).replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Measured[];
     assert.deepEqual(
       charts.map((c) => c.id),
-      ['gain', 'params', 'learning-curves'],
+      ['gain', 'params', 'confusion', 'confusion-difference', 'learning-curves'],
     );
     for (const chart of charts) assert.isAbove(chart.width * chart.height, 100 * 100, chart.id);
-    const [gain, params, curves] = charts;
+    const [gain, params, confusion, difference, curves] = charts;
     // 4 cells x 2 panels, one line and one band per role each.
     assert.equal(curves.marks.line, 4 * 2 * 3);
     assert.equal(curves.marks.area, 4 * 2 * 3);
@@ -134,6 +134,14 @@ describe('report.html in headless Chromium', function () {
     assert.equal(gain.marks.text, 4, 'each labelled with its gain');
     assert.equal(params.marks.symbol, 4 * 3, 'a point per cell and role');
     assert.deepEqual(params.legend, ['teacher', 'student', 'person']);
+    // 3 classes: a 3 x 3 heat map per role, and one of the difference.
+    assert.equal(confusion.marks.rect, 3 * 3 * 3, 'a rect per role, true and predicted class');
+    assert.isAtLeast(
+      confusion.marks.text,
+      3 * 3,
+      'the counts written in the cells: one at least per role and true class',
+    );
+    assert.equal(difference.marks.rect, 3 * 3, 'a rect per true and predicted class');
   });
 
   it('takes a screenshot of the page', () => {

@@ -37,7 +37,11 @@ describe('distil-run report (CLI)', () => {
     assert.equal(result.stdout.trimEnd().split('\n').at(-1), dir, 'the run directory stays the last line of stdout');
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     assert.include(html, '<h1>mnist-small</h1>');
-    assert.lengthOf(html.match(/<svg /g) ?? [], 2, 'learning curves and parameters (one cell: no gain chart)');
+    assert.lengthOf(
+      html.match(/<svg /g) ?? [],
+      4,
+      'parameters, the confusion matrices and their difference, learning curves (one cell: no gain chart)',
+    );
   });
 
   it('--no-report skips it; distil-run report writes it afterwards and prints its path', () => {

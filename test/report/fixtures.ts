@@ -40,6 +40,10 @@ export function writeRun(options: {
   epochs?: number;
   gain?: (cell: FixtureCell, seed: number) => number;
   status?: string;
+  /** Each role's confusion matrix (`[true][predicted]`), written to confusion.csv; none when absent. */
+  confusion?: (cell: FixtureCell, seed: number, role: (typeof ROLES)[number]) => number[][];
+  /** Class names for confusion.csv's name columns. */
+  classNames?: readonly string[];
 }): string {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-report-')), 'run');
   mkdirSync(dir);
@@ -131,6 +135,7 @@ export function writeRun(options: {
   }
   writeFileSync(path.join(dir, 'results.csv'), results);
   writeFileSync(path.join(dir, 'history.csv'), history);
+  if (options.confusion) writeConfusion(dir, options.cells, options.seeds, options.confusion, axes, options.classNames);
   const manifest = {
     experiment: 'fixture',
     run_id: 'r1',
@@ -143,6 +148,56 @@ export function writeRun(options: {
   };
   writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;
+}
+
+/** confusion.csv as the runner writes it: every (true, predicted) pair of every cell, seed and role. */
+function writeConfusion(
+  dir: string,
+  cells: readonly FixtureCell[],
+  seeds: readonly number[],
+  matrix: (cell: FixtureCell, seed: number, role: (typeof ROLES)[number]) => number[][],
+  axes: readonly string[],
+  names?: readonly string[],
+): void {
+  const nameColumns = names ? ['true_name', 'predicted_name'] : [];
+  let text = line([
+    'run_id',
+    'experiment',
+    'cell_id',
+    'cell',
+    ...axes,
+    'role',
+    'seed',
+    'true_class',
+    'predicted_class',
+    ...nameColumns,
+    'count',
+  ]);
+  for (const cell of cells) {
+    for (const seed of seeds) {
+      for (const role of ROLES) {
+        matrix(cell, seed, role).forEach((row, t) =>
+          row.forEach((count, p) => {
+            const named = names ? [names[t], names[p]] : [];
+            text += line([
+              'r1',
+              'fixture',
+              cell.id,
+              label(cell),
+              ...axes.map((a) => cell.axes[a]),
+              role,
+              seed,
+              t,
+              p,
+              ...named,
+              count,
+            ]);
+          }),
+        );
+      }
+    }
+  }
+  writeFileSync(path.join(dir, 'confusion.csv'), text);
 }
 
 const DKD = '{"name":"dkd","beta":8}';

@@ -36,13 +36,13 @@ async function refusal(action: () => Promise<unknown>): Promise<DistilError> {
 describe('report.html', () => {
   before(useWasm);
 
-  it('a seeded sweep over two axes: the roles table and one <svg> per chart (gain heat map, parameters, learning curves)', async () => {
+  it('a seeded sweep over two axes: the roles table and one <svg> per chart (gain heat map, parameters, confusion, learning curves)', async () => {
     const dir = await runBlobs(
       `${SEEDLESS}seeds: [1, 2]\ngrid:\n  distillation.temperature: [1, 4]\n  distillation.alpha: [0.3, 0.7]\n`,
     );
     const report = await writeReport(dir);
     assert.equal(report.file, path.join(dir, 'report.html'));
-    assert.deepEqual(report.charts, ['gain', 'params', 'learning-curves']);
+    assert.deepEqual(report.charts, ['gain', 'params', 'confusion', 'confusion-difference', 'learning-curves']);
     const html = readFileSync(report.file, 'utf8');
     assertOffline(html);
     const figs = figures(html);
@@ -51,7 +51,7 @@ describe('report.html', () => {
       [...report.charts],
     );
     for (const fig of figs) assert.lengthOf(fig.body.match(/<svg /g) ?? [], 1, fig.id);
-    assert.lengthOf(html.match(/<svg /g) ?? [], 3, 'no svg outside the figures');
+    assert.lengthOf(html.match(/<svg /g) ?? [], 5, 'no svg outside the figures');
     assert.match(figs[0].body, /aria-roledescription="rect mark container"/, 'the gain over two axes is a heat map');
     assert.include(html, '<h1>blobs</h1>');
     // The table: a row per cell and role with parameters, seeds and the metric with its interval; the gain on the student.
@@ -70,7 +70,7 @@ describe('report.html', () => {
   it('a selection stage: every searched point and the winner, and a chart of them', async () => {
     const search = `${SPEC.replace('dataset: blobs', 'dataset: { name: blobs, validation: 0.2 }')}search:\n  grid:\n    training.optimizer.lr: [0.00001, 0.01]\n  select: val_accuracy\n  carry: [training.optimizer.lr]\n`;
     const report = await writeReport(await runBlobs(search));
-    assert.deepEqual(report.charts, ['params', 'selection', 'learning-curves']);
+    assert.deepEqual(report.charts, ['params', 'selection', 'confusion', 'confusion-difference', 'learning-curves']);
     const html = readFileSync(report.file, 'utf8');
     assert.match(
       html,

@@ -1,13 +1,24 @@
 // compareResults: metric changes oriented per metric, results lost in b, thresholds, and tables that cannot be compared.
 import { assert } from 'chai';
 import { BASELINE, CELL, compareTexts, result, results, RESULTS_HEADER, roles, table } from './table-fixtures.js';
-import { assertThrowsMessage } from '../helpers.js';
+import { assertThrowsMessage, builtinRegistry } from '../helpers.js';
 
 const compare = compareTexts;
 
 const failed = (role: string, status = 'failed', error = '') => result(role, { status, test_loss: '', test_accuracy: '', error });
 
 describe('compareResults', () => {
+  it("orients the count and per-class metrics by the registry's facts: fewer errors and a higher class accuracy are better", () => {
+    const columns = [...RESULTS_HEADER.slice(0, -6), 'test_errors', 'test_accuracy_class_3', ...RESULTS_HEADER.slice(-6)];
+    const side = (errors: number, class3: number) => table(columns, [result('teacher', { test_errors: errors, test_accuracy_class_3: class3 })]);
+    const registry = builtinRegistry();
+    const comparison = compare(side(74, 0.98), side(67, 0.97), { higherIsBetter: (m) => registry.higherIsBetter(m), maxRegression: 0.005 });
+    const byMetric = Object.fromEntries(comparison.deltas.map((d) => [d.metric, Number(d.improvement.toFixed(6))]));
+    assert.deepEqual(byMetric, { loss: 0, accuracy: 0, errors: 7, accuracy_class_3: -0.01 });
+    assert.deepEqual(comparison.regressions.map((d) => d.metric), ['accuracy_class_3']);
+    assert.match(comparison.text, /^distillation\.temperature=2\s+teacher\s+errors\s+74\s+67\s+\+7\s+ok$/m);
+  });
+
   it('orients each metric and flags changes beyond the threshold', () => {
     const comparison = compare(BASELINE, results(result('teacher', { test_loss: 0.2, test_accuracy: 0.96 }), result('student', { test_loss: 0.5, test_accuracy: 0.88 }), result('person')), { maxRegression: 0.01 });
     const byKey = Object.fromEntries(comparison.deltas.map((d) => [`${d.role}/${d.metric}`, Number(d.improvement.toFixed(6))]));

@@ -30,6 +30,8 @@ import at from './losses/at.js';
 import mse from './losses/mse.js';
 import softMse from './losses/soft-mse.js';
 import accuracy from './metrics/accuracy.js';
+import classAccuracy from './metrics/class-accuracy.js';
+import errors from './metrics/errors.js';
 import loss from './metrics/loss.js';
 import mseMetric from './metrics/mse.js';
 import rmse from './metrics/rmse.js';
@@ -69,6 +71,8 @@ const components = [
   mse,
   softMse,
   accuracy,
+  classAccuracy,
+  errors,
   loss,
   mseMetric,
   rmse,

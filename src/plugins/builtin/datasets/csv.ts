@@ -157,6 +157,7 @@ export default defineComponent<CsvParams>({
       input,
       featureShape: [features.length],
       outputSize: classes ? classes.names.length : 1,
+      ...(classes ? { classNames: classes.names } : {}),
       train: limitSplit(split.train, features.length, params.train_limit),
       ...(validationTable ? { validation: validationTable } : {}),
       test: limitSplit(split.test, features.length, params.test_limit),

@@ -46,6 +46,20 @@ const CONTENT_MD5: Record<Role, string> = {
   testLabels: '15d484375f8d13e6eb1aabb0c3f46965',
 };
 
+/** What each label means (Zalando's table): class k is `FASHION_MNIST_CLASSES[k]`. */
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
+
 export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/';
 /** Where Debian's dataset-fashion-mnist package installs the files. */
 export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
@@ -143,6 +157,8 @@ export default defineComponent<FashionMnistParams>({
   description:
     'Fashion-MNIST clothing images (60,000 train / 10,000 test, 28x28), 784 features in [0, 1], 10 classes; found or downloaded once',
   task: 'classification',
+  // The canonical files (verified) have the ten garments; unverified files are someone's own labels.
+  classes: (params) => (params.verify ? FASHION_MNIST_CLASSES.length : undefined),
   params: {
     properties: {
       dir: {
@@ -191,6 +207,7 @@ export default defineComponent<FashionMnistParams>({
           }
         : undefined,
     });
-    return { ...dataset, info: { ...dataset.info, source: path.dirname(files.trainImages) } };
+    const named = params.verify ? { classNames: FASHION_MNIST_CLASSES } : {};
+    return { ...dataset, ...named, info: { ...dataset.info, source: path.dirname(files.trainImages) } };
   },
 });

@@ -30,6 +30,8 @@ export default defineComponent<MnistParams>({
   name: 'mnist',
   description: 'MNIST handwritten digits (60,000 train / 10,000 test), 784 features in [0, 1], 10 classes',
   task: 'classification',
+  // The canonical files (verified) hold the ten digits; unverified files may be someone's own labels.
+  classes: (params) => (params.verify ? 10 : undefined),
   params: {
     properties: {
       dir: {
