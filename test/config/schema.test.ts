@@ -231,7 +231,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
 
   it("is where every experiment's yaml-language-server comment points", () => {
     const files = readdirSync(path.join(root, 'experiments')).filter((f) => f.endsWith('.yaml'));
-    assert.lengthOf(files, 8, files.join(', '));
+    assert.lengthOf(files, 11, files.join(', '));
     for (const file of files) {
       const first = read(`experiments/${file}`).split('\n')[0];
       const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
@@ -243,8 +243,8 @@ describe('published schema (schema/experiment.schema.json)', () => {
   it('accepts every valid spec (experiments, fixtures, README examples, every written form)', async () => {
     const validate = strictValidator(schema);
     const specs = acceptedSpecs();
-    // 8 experiments, the fixture, VALID, 3 README examples, 6 written forms and the spec with a plugin.
-    assert.lengthOf(specs, 20, specs.map((s) => s.what).join(', '));
+    // 11 experiments, the fixture, VALID, 3 README examples, 6 written forms and the spec with a plugin.
+    assert.lengthOf(specs, 23, specs.map((s) => s.what).join(', '));
     for (const { what, text } of specs) {
       assert.isTrue(validate(parse(text)), `${what}: ${JSON.stringify(validate.errors, null, 1)}`);
     }
