@@ -160,7 +160,7 @@ export function formatPlan(plan: Plan): string {
     plan.stage === 'search'
       ? `trainings: teacher ${count((p) => p.trainingKeys.teacher)} (search points that differ only in epochs share one training to the largest)`
       : `trainings: teacher ${count((p) => p.trainingKeys.teacher)}, student ${count((p) => p.trainingKeys.student)}, person ${count((p) => p.trainingKeys.person)}` +
-        " (a teacher or person shared by cells of the same seed is trained once; cells that differ only in a role's epochs share one training to the largest)" +
+        ` (a teacher or person shared by cells of the same seed is trained once${plan.cells.some((p) => p.cell.config.models.teacher.seed !== undefined) ? ', a teacher with its own seed once for every seed' : ''}; cells that differ only in a role's epochs share one training to the largest)` +
         (plan.experiment.search && plan.stage !== 'selected'
           ? '; after the search: its winning teacher is not trained again'
           : ''),

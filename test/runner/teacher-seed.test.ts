@@ -2,7 +2,8 @@
 import { assert } from 'chai';
 import { useWasm } from '../helpers.js';
 import { specProblems } from '../config/spec-problems.js';
-import { runSpec, SEEDLESS } from './blobs.js';
+import { experiment, runSpec, SEEDLESS } from './blobs.js';
+import { formatPlan, planRun } from '../../src/runner/plan.js';
 
 async function run(spec: string) {
   const { results, reporter } = await runSpec(spec, 'seeds');
@@ -35,6 +36,17 @@ describe('a teacher with a seed of its own', () => {
     assert.equal(alone.results.find((r) => r.role === 'teacher')!.test_loss, teachers[0].test_loss);
     const own = await run(`${SEEDLESS}seed: 1\n`);
     assert.notEqual(own.results.find((r) => r.role === 'teacher')!.test_loss, teachers[0].test_loss);
+  });
+
+  it('counts one teacher training for every seed in --dry-run', async () => {
+    const { experiment: exp } = await experiment(
+      `${SEEDLESS.replace('teacher: { layers: [32, 16] }', 'teacher: { layers: [32, 16], seed: 5 }')}seeds: [1, 2, 3]\n`,
+    );
+    const text = formatPlan(planRun(exp));
+    assert.include(
+      text,
+      'trainings: teacher 1, student 3, person 3 (a teacher or person shared by cells of the same seed is trained once, a teacher with its own seed once for every seed;',
+    );
   });
 
   it('is refused on the student and the person, whose seeds are the experiment’s', async () => {
