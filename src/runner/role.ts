@@ -154,9 +154,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       : '',
     augment ? `augment: ${describeAugment(resolved.training.augment ?? [])}` : '',
     // Where augmentation is involved, say whether the teacher's outputs could be computed once.
-    studying && needsTeacherOutputs(registry, config) && (augment || config.models.teacher.training.augment)
-      ? teacherOutputsNote(augment !== undefined)
-      : '',
+    studying && (augment || config.models.teacher.training.augment) ? teacherOutputsNote(augment !== undefined) : '',
     features?.note ?? '',
   ];
   await options.onModel?.(model, { extraParams, note: notes.filter((note) => note !== '').join('; ') });
@@ -299,12 +297,6 @@ function representationsOf(
 /** Frees a split made for one role (a transfer set's). */
 function disposeSplit(split: LoadedData['train'] | undefined): void {
   if (split) tf.dispose([split.x, split.y]);
-}
-
-/** Whether the student's method reads the teacher's outputs (every distillation does; a plugin's could read features only). */
-function needsTeacherOutputs(registry: Registry, config: ResolvedConfig): boolean {
-  const { definition } = registry.get('loss', config.distillation.name);
-  return definition.kind === 'loss' && definition.needsTeacher === true;
 }
 
 /** How the student gets the teacher's outputs, for the log: once on the training split, or per augmented batch. */
