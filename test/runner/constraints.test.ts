@@ -180,8 +180,15 @@ describe('max_norm: the constraint applied after each step', () => {
       ],
     });
     m.layers[1].trainable = false;
+    // Weights of both signs in each layer, given rather than drawn, so the check cannot depend on the draw.
+    const signed = (n: number): number[] =>
+      Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -1 : 1) * (0.1 + i / 10));
+    // (written as given: tfjs's setWeights would project them by the constraint already)
+    (m.layers[0].weights[0].read() as tf.Variable).assign(tf.tensor2d(signed(12), [4, 3]));
+    (m.layers[1].weights[0].read() as tf.Variable).assign(tf.tensor2d(signed(9), [3, 3]));
     const frozen = [...m.layers[1].getWeights()[0].dataSync()];
     assert.isBelow(Math.min(...frozen), 0);
+    assert.isBelow(Math.min(...m.layers[0].getWeights()[0].dataSync()), 0);
     applyConstraints(m);
     assert.isAtLeast(Math.min(...m.layers[0].getWeights()[0].dataSync()), 0);
     assert.deepEqual([...m.layers[1].getWeights()[0].dataSync()], frozen);
