@@ -2,8 +2,20 @@
 // (src/cli/) uses nothing else.
 
 // Shared words and helpers.
-export { contentHash, didYouMean, getVersion, ROLES } from './shared/index.js';
+export { commandOverSeeds, contentHash, didYouMean, getVersion, ROLES } from './shared/index.js';
 export type { DataSplit, Role, Task } from './shared/index.js';
+
+// How every number people read is printed: one rule (see the README's "How numbers are printed").
+export {
+  estimateParts,
+  formatEstimate,
+  formatNumber,
+  formatP,
+  formatPAs,
+  formatSigned,
+  isSignificant,
+} from './shared/index.js';
+export type { EstimateParts } from './shared/index.js';
 
 // Errors: every one distil-run raises on purpose has a code (see the README's "Exit codes and errors").
 export {
@@ -110,20 +122,21 @@ export {
   findBest,
   formatComparison,
   formatGain,
-  formatMean,
-  formatP,
   formatTable,
-  formatValue,
-  wholeColumn,
+  gainVerdict,
   loadSavedModel,
   mergeResults,
   parseCompareFormat,
   parseMaxRegression,
   readCsv,
+  readInvocation,
   readSavedModel,
   readTable,
+  repeatCommand,
   saveModel,
-  signed,
+  SINGLE_DRAW,
+  singleDrawGains,
+  singleDrawLines,
   summarizeResults,
   summarizeTable,
   summaryCsv,
@@ -133,7 +146,9 @@ export type {
   Best,
   BestOptions,
   CompareFormat,
+  GainFigures,
   Row,
+  RunInvocation,
   SavedModelFiles,
   SavedModelInfo,
   Winner,

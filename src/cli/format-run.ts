@@ -1,22 +1,18 @@
 // The table a run prints on stdout when it ends: per role, its test metrics and the distillation gain.
-import { describeBackend, formatGain, formatMean, formatP, formatTable, signed, wholeColumn } from '../index.js';
+import { describeBackend, formatEstimate, formatGain, formatPAs, formatSigned, formatTable, singleDrawLines } from '../index.js';
 import type { Row, RunSummary } from '../index.js';
 
 /**
- * A method's student against kd's: `+0.0215 ± 0.0012 (p=0.002, Holm p=0.004)`; `kd reference` on the
+ * A method's student against kd's: `+0.0215 ± 0.0012 (p=0.0020, Holm p=0.0040)`; `kd reference` on the
  * reference's student row; empty elsewhere.
  */
 function versusKd(row: Row, references: ReadonlySet<string>): string {
   if (row.role === 'student' && references.has(String(row.cell_id))) return 'kd reference';
   if (typeof row.vs_kd_mean !== 'number') return '';
-  const ci = typeof row.vs_kd_ci95 === 'number' ? ` ± ${row.vs_kd_ci95.toFixed(4)}` : '';
-  const p = (name: string, value: Row[string]) => {
-    if (typeof value !== 'number') return [];
-    const text = formatP(value);
-    return [`${name}${text.startsWith('<') ? '' : '='}${text}`];
-  };
+  const ci = typeof row.vs_kd_ci95 === 'number' ? row.vs_kd_ci95 : undefined;
+  const p = (name: string, value: Row[string]) => (typeof value === 'number' ? [formatPAs(name, value)] : []);
   const tests = [...p('p', row.vs_kd_p), ...p('Holm p', row.vs_kd_p_holm)];
-  return `${signed(row.vs_kd_mean)}${ci}${tests.length > 0 ? ` (${tests.join(', ')})` : ''}`;
+  return `${formatSigned(row.vs_kd_mean, ci)}${tests.length > 0 ? ` (${tests.join(', ')})` : ''}`;
 }
 
 /**
@@ -28,10 +24,6 @@ function seedTable(rows: readonly Row[]): string {
   const grid = rows.some((row) => row.cell);
   const references = new Set(rows.map((row) => String(row.vs_kd_ref ?? '')).filter((id) => id !== ''));
   const ranked = references.size > 0;
-  // A count every seed agrees on (errors) prints as a whole number; a column of other values keeps its digits.
-  const whole = new Map(
-    metrics.map((m) => [m, wholeColumn(rows.flatMap((row) => [row[m], row[`${m.slice(0, -5)}_ci95`]]))]),
-  );
   const headers = [
     ...(grid ? ['cell'] : []),
     'role',
@@ -46,7 +38,7 @@ function seedTable(rows: readonly Row[]): string {
       ...(grid ? [String(row.cell)] : []),
       String(row.role),
       row.n as number,
-      ...metrics.map((m) => formatMean(row[m], row[`${m.slice(0, -5)}_ci95`], whole.get(m))),
+      ...metrics.map((m) => formatEstimate(row[m], row[`${m.slice(0, -5)}_ci95`])),
       formatGain(row),
       ...(ranked ? [versusKd(row, references)] : []),
     ]),
@@ -77,7 +69,7 @@ function rowTable(rows: readonly Row[]): string {
       String(row.role),
       row.params as number | undefined,
       ...metrics.map((m) => row[m] as number | undefined),
-      typeof row.distillation_gain === 'number' ? `${signed(row.distillation_gain)} ${row.gain_metric}` : '',
+      typeof row.distillation_gain === 'number' ? `${formatSigned(row.distillation_gain)} ${row.gain_metric}` : '',
       String(row.status),
     ]),
   );
@@ -85,19 +77,23 @@ function rowTable(rows: readonly Row[]): string {
 
 /**
  * The end-of-run table, then the run directory. One seed: role, params, test metrics and the gain per
- * results row. Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
+ * results row, with the command that repeats the run over seeds (`args`: the run's, as typed after
+ * `distil-run`). Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
  */
-export function formatRunSummary(summary: RunSummary): string {
+export function formatRunSummary(summary: RunSummary, args: readonly string[] = []): string {
   const several =
     new Set(summary.rows.map((row) => row.seed)).size > 1 ||
     summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);
   const seeded = several && summary.summary.length > 0;
   const failed = summary.rows.filter((row) => row.status === 'failed').map((row) => `${row.role}: ${row.error}`);
+  // One seed's gain says nothing of the seed-to-seed spread: the run says so, and how to measure it.
+  const singleDraw = !seeded && summary.rows.some((row) => typeof row.distillation_gain === 'number');
   return [
     seeded ? seedTable(summary.summary) : rowTable(summary.rows),
     ...(failed.length > 0 ? ['', 'failed:', ...failed.map((f) => `  ${f}`)] : []),
     '',
     `gain = student - person on the first non-loss metric, signed so positive means distillation helped`,
+    ...(singleDraw ? singleDrawLines({ args }) : []),
     ...(seeded
       ? [
           'mean ± 95% interval over the seeds that finished (n); the gain is paired per seed (t-test p), not significant when its interval contains 0',

@@ -181,7 +181,7 @@ async function run(files: readonly string[], values: Values): Promise<number> {
   const reporter = new RunDirReporter(new ListrReporter({ plain: values.plain }));
   try {
     const summary = await runExperiment(experiment, registry, { ...options, reporter, signal: stop.signal });
-    process.stdout.write(`${formatRunSummary(summary)}\n`);
+    process.stdout.write(`${formatRunSummary(summary, process.argv.slice(2))}\n`);
     return summary.status === 'ok' ? 0 : 1;
   } catch (error) {
     const received = stop.received();

@@ -1,9 +1,13 @@
 // `distil-run summarize <results.csv>`: the summary.csv of a results table (e.g. merged shards), means over seeds.
+import path from 'node:path';
 import {
   assertOutNotInput,
   createRegistry,
   errorTableMismatch,
+  readInvocation,
   readTable,
+  singleDrawGains,
+  singleDrawLines,
   summarizeTable,
   summaryCsv,
   writeOutputFile,
@@ -25,9 +29,12 @@ async function summarize(files: readonly string[], values: Values): Promise<numb
   const csv = summaryCsv(columns, rows);
   if (values.out) writeOutputFile(values.out, csv);
   else process.stdout.write(csv);
-  process.stderr.write(
-    `summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}\n`,
-  );
+  // Gains of one seed are single draws: said on stderr, with the command from the run's manifest when it is beside the table.
+  const notes = [
+    `summarized ${table.rows.length} row(s) into ${rows.length} cell/role row(s)${values.out ? ` in ${values.out}` : ''}`,
+    ...(singleDrawGains(rows) ? singleDrawLines(readInvocation(path.dirname(files[0]))) : []),
+  ];
+  process.stderr.write(notes.map((line) => `${line}\n`).join(''));
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // Errors while a run runs: training that fails, signals, the run directory, the backend, the selection stage.
+import { formatNumber } from '../shared/index.js';
 import { DistilError } from './distil-error.js';
 
 /** A role's training loss became NaN or infinite. The message leaves the role out: the row, the progress line and the summary name it. */
@@ -19,8 +20,8 @@ export function errorInterrupted(): DistilError {
 export function errorDiverged(epoch: number, loss: number, untrained: number): DistilError {
   return new DistilError(
     'DIVERGED',
-    `diverged in epoch ${epoch}: training loss ${loss.toPrecision(4)} is more than 10x the untrained model's ` +
-      `${untrained.toPrecision(4)} (lower the learning rate, use fewer epochs of a high rate, or standardise the features)`,
+    `diverged in epoch ${epoch}: training loss ${formatNumber(loss)} is more than 10x the untrained model's ` +
+      `${formatNumber(untrained)} (lower the learning rate, use fewer epochs of a high rate, or standardise the features)`,
   );
 }
 

@@ -1,7 +1,7 @@
 // The report's charts as declarative Vega-Lite specs over small tables of numbers (no rendering here).
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint, GainPoint, ParamsPoint, SearchPoint } from './chart-data.js';
-import { ROLES } from '../shared/index.js';
+import { estimateParts, formatNumber, ROLES } from '../shared/index.js';
 import type { Role } from '../shared/index.js';
 
 /** The same colour for a role on every chart: the baseline (person) grey-green, the student in the warm colour. */
@@ -124,7 +124,7 @@ export function gainHeatmapSpec(
     x: String(p.axes[ax]),
     y: String(p.axes[ay]),
     gain: p.gain,
-    label: signedText(p.gain),
+    label: estimateParts(p.gain, (p.hi - p.lo) / 2, true).value,
   }));
   const x = {
     field: 'x',
@@ -289,7 +289,7 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
   return {
     $schema: SCHEMA,
     description: `Selection stage: ${metric} per search point`,
-    data: { values: points.map((p) => ({ ...p, text: p.value.toFixed(4) })) },
+    data: { values: points.map((p) => ({ ...p, text: formatNumber(p.value) })) },
     width: 420,
     height: { step: 26 },
     layer: [
@@ -310,9 +310,4 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
     ],
     config: CONFIG,
   };
-}
-
-/** +0.012 / -0.004: a gain as a short label. */
-function signedText(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(3)}`;
 }

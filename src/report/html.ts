@@ -1,10 +1,10 @@
 // report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) from a run's facts and charts.
-import { formatMean, signed, wholeColumn } from '../results/index.js';
+import { gainVerdict, repeatCommand, SINGLE_DRAW } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { finalCells } from './chart-data.js';
 import { HOLM_LEVEL, methodPoints } from './methods.js';
 import type { ManifestFacts, RunData } from './run-data.js';
-import { ROLES } from '../shared/index.js';
+import { formatEstimate, formatNumber, formatP, formatSigned, isSignificant, ROLES } from '../shared/index.js';
 
 /** A rendered chart and where it goes on the page. */
 export interface RenderedChart {
@@ -52,14 +52,17 @@ code { font-size: 12px; background: #f4f4f4; padding: 1px 4px; border-radius: 3p
 footer { margin-top: 36px; color: #777; font-size: 12px; }
 `;
 
-/** The gain cell: signed, with its interval and the paired t-test's p; empty off student rows. */
+/**
+ * The gain cell: signed, with its interval and the paired t-test's p, or in words `not significant` (its
+ * interval contains 0) or `single draw` (one seed); coloured only when settled. Empty off student rows.
+ */
 function gainText(row: Row): { text: string; effect: string } {
   if (typeof row.gain_mean !== 'number') return { text: '', effect: '' };
-  const ci = typeof row.gain_ci95 === 'number' ? ` ± ${row.gain_ci95.toFixed(4)}` : '';
-  const p = typeof row.gain_p === 'number' ? ` (p=${row.gain_p >= 0.001 ? row.gain_p.toFixed(3) : '<0.001'})` : '';
-  const settled = typeof row.gain_ci95 !== 'number' || Math.abs(row.gain_mean) > row.gain_ci95;
+  const ci = typeof row.gain_ci95 === 'number' ? row.gain_ci95 : undefined;
+  const verdict = gainVerdict(row);
+  const settled = ci !== undefined && isSignificant(row.gain_mean, ci);
   return {
-    text: `${signed(row.gain_mean)}${ci}${p}`,
+    text: `${formatSigned(row.gain_mean, ci)}${verdict === '' ? '' : ` (${verdict})`}`,
     effect: settled ? (row.gain_mean >= 0 ? 'helped' : 'hurt') : '',
   };
 }
@@ -86,10 +89,6 @@ function rolesTable(run: RunData): string {
       .map((r) => [`${r.record.cell_id}\0${r.record.role}`, Number(r.record.params)]),
   );
   const showCell = cells.length > 1;
-  // A count every seed agrees on (errors) prints as a whole number; a column of other values keeps its digits.
-  const whole = new Map(
-    metricColumns.map((c) => [c, wholeColumn(run.summary.flatMap((r) => [r[`${c}_mean`], r[`${c}_ci95`]]))]),
-  );
   const head = [
     ...(showCell ? ['cell'] : []),
     'role',
@@ -108,10 +107,10 @@ function rolesTable(run: RunData): string {
       const cells = [
         ...(showCell && i === 0 ? [`<td rowspan="${rows.length}">${escapeHtml(cell.label)}</td>`] : []),
         `<td class="role-${escapeHtml(row.role)}">${escapeHtml(row.role)}</td>`,
-        `<td class="num">${count === undefined ? '' : count.toLocaleString('en-US')}</td>`,
+        `<td class="num">${formatNumber(count)}</td>`,
         `<td class="num">${escapeHtml(seedCount(run, cell.id, String(row.role)))}</td>`,
         ...metricColumns.map(
-          (c) => `<td class="num">${escapeHtml(formatMean(row[`${c}_mean`], row[`${c}_ci95`], whole.get(c)))}</td>`,
+          (c) => `<td class="num">${escapeHtml(formatEstimate(row[`${c}_mean`], row[`${c}_ci95`]))}</td>`,
         ),
         `<td class="num ${gain.effect}">${escapeHtml(gain.text)}</td>`,
       ];
@@ -121,8 +120,17 @@ function rolesTable(run: RunData): string {
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body.join('\n')}</tbody></table>`;
 }
 
+/** Under the gains of a run of one seed: each is a single draw; with the command that repeats the run over seeds. */
+function singleDrawNote(run: RunData): string {
+  const seeds = new Set(run.results.rows.map((r) => r.record.seed));
+  if (seeds.size !== 1 || !run.summary.some((r) => typeof r.gain_mean === 'number')) return '';
+  const sentence = `${SINGLE_DRAW.charAt(0).toUpperCase()}${SINGLE_DRAW.slice(1)}`;
+  const command = repeatCommand({ args: run.manifest.args, specFile: run.manifest.specFile });
+  return `\n<p class="note single-draw">${escapeHtml(sentence)} <code>${escapeHtml(command)}</code></p>`;
+}
+
 /** A p-value cell: `0.016`, `<0.001`, or empty. */
-const pCell = (p: Row[string]): string => (typeof p === 'number' ? (p >= 0.001 ? p.toFixed(3) : '<0.001') : '');
+const pCell = (p: Row[string]): string => (typeof p === 'number' ? formatP(p) : '');
 
 /** The methods of a distillation axis, best gain first: each one's gain over the person and its paired test against kd. */
 function methodsTable(run: RunData): string {
@@ -139,8 +147,9 @@ function methodsTable(run: RunData): string {
   ];
   const body = points.map((p) => {
     const gain = gainText(p.row);
-    const versus = formatMean(p.row.vs_kd_mean, p.row.vs_kd_ci95);
-    const signedVersus = typeof p.row.vs_kd_mean === 'number' && p.row.vs_kd_mean >= 0 ? `+${versus}` : versus;
+    const mean = p.row.vs_kd_mean;
+    const signedVersus =
+      typeof mean === 'number' ? formatSigned(mean, typeof p.row.vs_kd_ci95 === 'number' ? p.row.vs_kd_ci95 : undefined) : '';
     const effect = p.versus === 'better than kd' ? 'helped' : p.versus === 'worse than kd' ? 'hurt' : '';
     const cells = [
       ...(grouped ? [`<td>${escapeHtml(p.group)}</td>`] : []),
@@ -214,7 +223,7 @@ function selectionTable(run: RunData): string {
   const body = search.candidates.map(
     (c) =>
       `<tr${c.selected ? ' class="selected"' : ''}><td>${escapeHtml(c.label)}</td><td class="num">${c.n}</td>` +
-      `<td class="num">${c.value === undefined ? '' : c.value.toFixed(4)}</td>${tests.map((t) => `<td class="num">${c.test[t] === undefined ? '' : c.test[t].toFixed(4)}</td>`).join('')}` +
+      `<td class="num">${formatNumber(c.value)}</td>${tests.map((t) => `<td class="num">${formatNumber(c.test[t])}</td>`).join('')}` +
       `<td>${c.selected ? 'selected' : ''}</td></tr>`,
   );
   const how = search.decided
@@ -286,7 +295,7 @@ export function reportPage(
   const sections = [
     header(run),
     `<section id="roles"><h2>Teacher, student and person</h2>${finalCells(run).length > 0 ? rolesTable(run) : '<p>No cell has finished a role yet.</p>'}
-<p class="note">Test metrics are means over the seeds that finished, ± the 95 % interval of the mean when there are several. The gain is the student's ${escapeHtml(run.primary)} minus the person's (the same architecture trained on labels only), signed so that positive means distillation helped; over seeds it is paired per seed, with a t-test's p, and counts as settled only when its interval excludes 0.</p></section>`,
+<p class="note">Test metrics are means over the seeds that finished, ± the 95 % interval of the mean when there are several. The gain is the student's ${escapeHtml(run.primary)} minus the person's (the same architecture trained on labels only), signed so that positive means distillation helped; over seeds it is paired per seed, with a t-test's p, and counts as settled only when its interval excludes 0.</p>${singleDrawNote(run)}</section>`,
     methodPoints(run).length > 1
       ? `<section id="methods"><h2>Methods against kd</h2>${figure(charts.get('methods'))}${methodsTable(run)}<p class="note">${escapeHtml(METHODS_NOTE)}</p></section>`
       : '',

@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { labelColumn, METHOD_AXIS } from '../results/index.js';
 import type { Row } from '../results/index.js';
+import { formatPAs } from '../shared/index.js';
 import { CONFIG, SCHEMA, TITLE_ABOVE } from './charts.js';
 import { sweptAxes } from './chart-data.js';
 import type { RunData } from './run-data.js';
@@ -76,9 +77,7 @@ export function methodPoints(run: RunData): MethodPoint[] {
 }
 
 /** `p=0.016`, `p<0.001`: a p-value as the chart writes it beside a bar. */
-export function pText(p: number): string {
-  return p >= 0.001 ? `p=${p.toFixed(3)}` : 'p<0.001';
-}
+export const pText = (p: number): string => formatPAs('p', p);
 
 /**
  * The method chart: a bar per method of its gain over the person (student − person) with the 95 % interval,

@@ -43,6 +43,8 @@ export interface ManifestFacts {
   readonly versions: Readonly<Record<string, string>>;
   readonly machine: Readonly<Record<string, unknown>>;
   readonly commands: readonly string[];
+  /** The last attempt's arguments as typed after `distil-run` (`argv`), to repeat the run over seeds. */
+  readonly args?: readonly string[];
   readonly selection?: Readonly<Record<string, unknown>>;
 }
 
@@ -127,6 +129,8 @@ function readManifest(dir: string): { file: string; facts: ManifestFacts } {
   const attempts = Array.isArray(json.attempts)
     ? json.attempts.map((a) => text(record(a).command)).filter((c): c is string => c !== undefined)
     : [];
+  const last = Array.isArray(json.attempts) ? record(json.attempts[json.attempts.length - 1]).argv : undefined;
+  const args = Array.isArray(last) && last.every((a) => typeof a === 'string') ? (last as string[]) : undefined;
   const facts: ManifestFacts = {
     experiment: json.experiment as string,
     description: text(spec.description) ?? '',
@@ -141,6 +145,7 @@ function readManifest(dir: string): { file: string; facts: ManifestFacts } {
     versions,
     machine: record(json.machine),
     commands: attempts,
+    ...(args ? { args } : {}),
     selection: json.selection === null || json.selection === undefined ? undefined : record(json.selection),
   };
   return { file, facts };

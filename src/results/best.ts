@@ -2,9 +2,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument, errorNotARunDirectory, errorTableMismatch, errorUnknownMetric } from '../errors/index.js';
-import { didYouMean, ROLES } from '../shared/index.js';
+import { didYouMean, formatEstimate, ROLES } from '../shared/index.js';
 import type { Row } from './rows.js';
 import { oneModel, sameModelCells } from './same-model.js';
+import { readInvocation, singleDrawGains, singleDrawLines } from './single-draw.js';
 import { summarizeTable } from './summary.js';
 import type { CheckedTable } from './table-check.js';
 import { readTable } from './table-check.js';
@@ -160,7 +161,7 @@ function winnerOf(role: string, rows: readonly Row[], ranking: Ranking, models: 
 
 /** A winner's line of the table: its cell (or that every cell has its model), its value and its count. */
 function winnerLine(w: Winner, ranking: Ranking): Array<string | number> {
-  const value = ranking.metric === GAIN ? formatGain(w.row) : w.ci95 === undefined ? String(w.mean) : `${w.mean} ± ${w.ci95}`;
+  const value = ranking.metric === GAIN ? formatGain(w.row) : formatEstimate(w.mean, w.ci95);
   const n = w.row[ranking.n] as number;
   if (w.sameInEveryCell) return [w.role, `(all ${w.cells.length})`, 'the same model in every cell: not ranked', value, n];
   const others = w.cells.length - 1;
@@ -211,6 +212,8 @@ export function findBest(dir: string, options: BestOptions): Best {
     ...(orientation === undefined ? [`metric "${name}" is not a registered metric: higher is taken as better`] : []),
     ...found.flatMap((f) => (f.note ? [f.note] : [])),
     ...roles.filter((r) => !winners.some((w) => w.role === r) && rows.some((row) => row.role === r)).map((r) => `${r}: no cell has an ok ${metric}`),
+    // Gains of one seed rank single draws: said, with the command that measures them over seeds.
+    ...(metric === GAIN && singleDrawGains(rows) ? singleDrawLines(readInvocation(dir)) : []),
   ];
   return { metric, winners, text, notes };
 }

@@ -6,7 +6,7 @@ import type { PairedDelta } from './compare-paired.js';
 import { shownCell } from './compare-shared.js';
 import { isGated } from './compare-thresholds.js';
 import type { Thresholds } from './compare-thresholds.js';
-import { formatP, signed } from './table.js';
+import { estimateParts, formatEstimate, formatNumber, formatP } from '../shared/index.js';
 
 export const COMPARE_FORMATS = ['table', 'markdown', 'json', 'csv'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];
@@ -117,14 +117,15 @@ function markdownTable(c: Comparison, deltas: readonly MetricDelta[]): string[] 
   const gated = isGated(c.thresholds);
   const checked = gated || seeded;
   const side = (mean: number, ci: number | undefined, n: number | undefined) =>
-    seeded ? `${mean}${ci === undefined || paired ? '' : ` ± ${ci}`} (n=${n})` : String(mean);
+    seeded ? `${paired ? formatNumber(mean) : formatEstimate(mean, ci)} (n=${n})` : formatNumber(mean);
   const headers = ['cell', 'role', 'metric', 'a', 'b', 'change', ...(seeded ? ['noise'] : []), ...(paired ? ['p'] : []), ...(gated ? ['threshold'] : []), ...(checked ? ['check'] : [])];
   const align = headers.map((h) => (['a', 'b', 'change', 'noise', 'p', 'threshold'].includes(h) ? '---:' : '---'));
   const rows = deltas.map((d) => {
     const s = d as Partial<PairedDelta>;
+    const change = estimateParts(d.improvement, s.combined, true);
     return [
-      shownCell(d), d.role, d.metric, side(d.a, s.ciA, s.nA), side(d.b, s.ciB, s.nB), signed(d.improvement),
-      ...(seeded ? [s.combined === undefined ? '' : `± ${s.combined.toFixed(4)}`] : []), ...(paired ? [s.p === undefined ? '' : formatP(s.p)] : []),
+      shownCell(d), d.role, d.metric, side(d.a, s.ciA, s.nA), side(d.b, s.ciB, s.nB), change.value,
+      ...(seeded ? [change.interval === undefined ? '' : `± ${change.interval}`] : []), ...(paired ? [formatP(s.p)] : []),
       ...(gated ? [d.limit ?? ''] : []),
       ...(checked ? [d.check === 'regressed' ? '**REGRESSED**' : d.check === 'unchecked' && !gated ? '' : d.check] : []),
     ];

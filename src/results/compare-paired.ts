@@ -10,7 +10,8 @@ import type { Thresholds } from './compare-thresholds.js';
 import { checkOf, checkText, describeLimits, isGated, limitFor, worseBeyond } from './compare-thresholds.js';
 import type { Comparison, LostResult, MetricChange, RowKey } from './compare-types.js';
 import { round } from './rows.js';
-import { formatP, formatTable, signed } from './table.js';
+import { estimateParts, formatNumber, formatP } from '../shared/index.js';
+import { formatTable } from './table.js';
 
 /** A mean change over the paired seeds: `combined` is its 95% half-width, `nA` = `nB` the pairs. */
 export interface PairedDelta extends SummaryDelta {
@@ -50,10 +51,14 @@ function pairUp(changes: readonly MetricChange[], thresholds: Thresholds): Paire
 }
 
 function formatChanges(deltas: readonly PairedDelta[], gated: boolean): string {
-  const rows = deltas.map((d) => [
-    shownCell(d), d.role, d.metric, `${d.a} (n=${d.nA})`, `${d.b} (n=${d.nB})`, signed(d.improvement),
-    d.combined === undefined ? '' : `± ${d.combined.toFixed(4)}`, d.p === undefined ? '' : formatP(d.p), checkText(d.check, gated),
-  ]);
+  const rows = deltas.map((d) => {
+    // The mean change to the decimal place of its paired interval.
+    const change = estimateParts(d.improvement, d.combined, true);
+    return [
+      shownCell(d), d.role, d.metric, `${formatNumber(d.a)} (n=${d.nA})`, `${formatNumber(d.b)} (n=${d.nB})`, change.value,
+      change.interval === undefined ? '' : `± ${change.interval}`, formatP(d.p), checkText(d.check, gated),
+    ];
+  });
   return formatTable(['cell', 'role', 'metric', 'a', 'b', 'change', 'noise', 'p', 'check'], rows);
 }
 

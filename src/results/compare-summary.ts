@@ -10,7 +10,8 @@ import { gridKey, tableAxes } from './grid-key.js';
 import type { Row } from './rows.js';
 import { summarizeTable } from './summary.js';
 import type { CheckedTable } from './table-check.js';
-import { formatTable, signed } from './table.js';
+import { estimateParts, formatEstimate } from '../shared/index.js';
+import { formatTable } from './table.js';
 
 /** A change of a mean, with both 95% intervals and whether it is within the noise they allow. */
 export interface SummaryDelta extends MetricDelta {
@@ -95,11 +96,15 @@ function compareMetric(ra: CsvRecord, rb: CsvRecord, metric: string, options: Co
 }
 
 function formatChanges(deltas: readonly SummaryDelta[], gated: boolean): string {
-  const side = (mean: number, ci: number | undefined, n: number) => `${mean}${ci === undefined ? '' : ` ± ${ci}`} (n=${n})`;
-  const rows = deltas.map((d) => [
-    shownCell(d), d.role, d.metric, side(d.a, d.ciA, d.nA), side(d.b, d.ciB, d.nB), signed(d.improvement),
-    d.combined === undefined ? '' : `± ${d.combined.toFixed(4)}`, checkText(d.check, gated),
-  ]);
+  const side = (mean: number, ci: number | undefined, n: number) => `${formatEstimate(mean, ci)} (n=${n})`;
+  const rows = deltas.map((d) => {
+    // The change to the decimal place of its noise interval, as a mean beside its interval.
+    const change = estimateParts(d.improvement, d.combined, true);
+    return [
+      shownCell(d), d.role, d.metric, side(d.a, d.ciA, d.nA), side(d.b, d.ciB, d.nB), change.value,
+      change.interval === undefined ? '' : `± ${change.interval}`, checkText(d.check, gated),
+    ];
+  });
   return formatTable(['cell', 'role', 'metric', 'a', 'b', 'change', 'noise', 'check'], rows);
 }
 

@@ -3,7 +3,8 @@ import { errorTableMismatch, formatWarning, warningResultsLost } from '../errors
 import type { CsvRecord } from './csv.js';
 import type { CheckedTable } from './table-check.js';
 import { distinctValues, readTable } from './table-check.js';
-import { formatTable, signed } from './table.js';
+import { formatSigned } from '../shared/index.js';
+import { formatTable } from './table.js';
 import { pairedComparison } from './compare-paired.js';
 import { commonMetrics, errorText, keyedRows, quoted, rowName, tableMetrics } from './compare-rows.js';
 import type { KeyedRow } from './compare-rows.js';
@@ -113,7 +114,7 @@ function verdictOf(regressions: number, lost: readonly LostResult[], thresholds:
 
 function formatChanges(deltas: readonly MetricDelta[], gated: boolean): string {
   const headers = ['cell', 'role', 'metric', 'a', 'b', 'change', ...(gated ? ['check'] : [])];
-  const rows = deltas.map((d) => [shownCell(d), d.role, d.metric, d.a, d.b, signed(d.improvement), ...(gated ? [checkText(d.check, gated)] : [])]);
+  const rows = deltas.map((d) => [shownCell(d), d.role, d.metric, d.a, d.b, formatSigned(d.improvement), ...(gated ? [checkText(d.check, gated)] : [])]);
   return formatTable(headers, rows);
 }
 

@@ -1,8 +1,8 @@
 // What every part of an execution shares: the experiment, the registry, the tables, progress and the run's settings.
 import type { ResolvedExperiment } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
-import { formatValue } from '../results/index.js';
 import type { RunWriter } from '../results/index.js';
+import { formatNumber } from '../shared/index.js';
 import type { DatasetCache } from './dataset-cache.js';
 import type { Reporter } from './reporter.js';
 import type { SaveModels } from './run-options.js';
@@ -24,9 +24,9 @@ export interface ExecutionContext {
   readonly runDir: string;
 }
 
-/** Test metrics for a progress line: `loss 0.0917, accuracy 0.9810, errors 190`. */
+/** Test metrics for a progress line: `loss 0.0917, accuracy 0.981, errors 190`. */
 export function describeMetrics(test: Readonly<Record<string, number>>): string {
   return Object.entries(test)
-    .map(([k, v]) => `${k} ${formatValue(v)}`)
+    .map(([k, v]) => `${k} ${formatNumber(v)}`)
     .join(', ');
 }

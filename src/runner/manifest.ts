@@ -1,6 +1,6 @@
 // manifest.json: what ran, on what, when, with which versions, so a results table can be trusted later.
 import os from 'node:os';
-import { getVersion } from '../shared/index.js';
+import { commandLine, getVersion } from '../shared/index.js';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../backend/index.js';
 import type { ResolvedConfig, ResolvedExperiment } from '../config/index.js';
@@ -42,7 +42,7 @@ const BACKEND_PACKAGE: Record<string, string> = {
 function attempt(input: ManifestInput): Record<string, unknown> {
   return {
     // As typed after the program name, and where: enough to run it again.
-    command: ['distil-run', ...process.argv.slice(2)].map(shellWord).join(' '),
+    command: commandLine(process.argv.slice(2)),
     argv: process.argv.slice(2),
     cwd: process.cwd(),
     env: Object.fromEntries(
@@ -72,11 +72,6 @@ function trainingData(config: ResolvedConfig): Record<string, unknown> {
     ...(config.transfer ? { transfer_set: describeTransfer(config.transfer) } : {}),
     ...(augmented ? { teacher_outputs: 'student' in augment ? 'per batch, on the augmented inputs' : 'once' } : {}),
   };
-}
-
-/** A word as a POSIX shell reads it back: quoted only when it needs to be. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 /** Writes (or rewrites) the run's manifest.json. */

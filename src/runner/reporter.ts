@@ -3,7 +3,7 @@ import { Listr, ListrLogger, ListrLogLevels, ProcessOutput } from 'listr2';
 import type { LoggerFieldOptions } from 'listr2';
 import { formatWarning } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
-import { formatValue } from '../results/index.js';
+import { formatNumber } from '../shared/index.js';
 import type { EpochRecord } from './train.js';
 
 export type RoleStatus = 'ok' | 'failed' | 'interrupted' | 'skipped';
@@ -32,9 +32,9 @@ export interface Reporter {
 
 /** Formats one epoch as a progress line: `epoch 5/20 loss 0.1234 test_accuracy 0.9712 45,210 samples/s`. */
 export function formatEpoch(record: EpochRecord, epochs: number): string {
-  const tests = Object.entries(record.test ?? {}).map(([k, v]) => `test_${k} ${formatValue(v)}`);
+  const tests = Object.entries(record.test ?? {}).map(([k, v]) => `test_${k} ${formatNumber(v)}`);
   const rate = Math.round(record.samplesPerSec).toLocaleString('en-US');
-  return [`epoch ${record.epoch}/${epochs}`, `loss ${record.trainLoss.toFixed(4)}`, ...tests, `${rate} samples/s`].join(
+  return [`epoch ${record.epoch}/${epochs}`, `loss ${formatNumber(record.trainLoss)}`, ...tests, `${rate} samples/s`].join(
     '  ',
   );
 }

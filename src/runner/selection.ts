@@ -4,8 +4,8 @@ import { createObjectCsvStringifier } from 'csv-writer';
 import type { SearchStage } from '../config/index.js';
 import { pointLabel } from '../config/index.js';
 import type { CsvRecord } from '../results/index.js';
-import { formatValue, round } from '../results/index.js';
-import { writeFileAtomic } from '../shared/index.js';
+import { round } from '../results/index.js';
+import { formatNumber, writeFileAtomic } from '../shared/index.js';
 import { mean } from '../shared/index.js';
 import { errorInvalidArgument } from '../errors/index.js';
 import { readTable } from '../results/index.js';
@@ -119,7 +119,7 @@ export function searchRowsFrom(file: string, stage: SearchStage, experiment: str
 export function describeSelection(selection: Selection): string {
   const won = selection.candidates[selection.winner];
   return (
-    `selected ${won.label} by mean val_${selection.metric} ${formatValue(won.value)} over ${won.n} seed(s) ` +
+    `selected ${won.label} by mean val_${selection.metric} ${formatNumber(won.value)} over ${won.n} seed(s) ` +
     `(${selection.higherIsBetter ? 'highest' : 'lowest'} of ${selection.candidates.length} search point(s); the test split was not used)`
   );
 }
