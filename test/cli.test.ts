@@ -404,15 +404,15 @@ describe('compare and merge from the command line', () => {
   it('compare prints the changes and exits 1 when a metric regressed beyond the threshold', () => {
     const loose = distilRun(['compare', a, b]);
     assert.equal(loose.code, 0, loose.stderr);
-    assert.match(loose.stdout, /^-\s+student\s+accuracy\s+0\.9\s+0\.88\s+-0\.0200$/m);
-    assert.match(loose.stdout, /^-\s+teacher\s+loss\s+0\.3\s+0\.29\s+\+0\.0100$/m);
+    assert.match(loose.stdout, /^-\s+student\s+accuracy\s+0\.9\s+0\.88\s+-0\.02$/m);
+    assert.match(loose.stdout, /^-\s+teacher\s+loss\s+0\.3\s+0\.29\s+\+0\.01$/m);
     const strict = distilRun(['compare', a, b, '--max-regression', '0.01']);
     assert.equal(strict.code, 1);
     assert.equal(
       strict.stderr,
       'compared 2 row(s) and 4 metric value(s) (loss, accuracy); change = b - a, positive = better\ndistil-run: 2 regression(s): 2 metric value(s) worse by more than 0.01\n',
     );
-    assert.match(strict.stdout, /student\s+loss\s+0\.4\s+0\.45\s+-0\.0500\s+REGRESSED/);
+    assert.match(strict.stdout, /student\s+loss\s+0\.4\s+0\.45\s+-0\.05\s+REGRESSED/);
   });
 
   it('merge writes one table from shards', () => {

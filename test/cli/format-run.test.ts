@@ -37,9 +37,9 @@ describe('formatRunSummary', () => {
       formatRunSummary(summary),
       [
         'role     n  accuracy         gain',
-        '-------  -  ---------------  ----------------------------------',
+        '-------  -  ---------------  -----------------------------------',
         'teacher  3  0.9810 ± 0.0012',
-        'student  3  0.9782 ± 0.0021  +0.0021 ± 0.0015 accuracy (p=0.01)',
+        'student  3  0.9782 ± 0.0021  +0.0021 ± 0.0015 accuracy (p=0.012)',
         'person   3  0.9761 ± 0.0019',
         '',
         'gain = student - person on the first non-loss metric, signed so positive means distillation helped',
@@ -86,10 +86,10 @@ describe('formatRunSummary', () => {
     };
     const lines = formatRunSummary(summary).split('\n');
     assert.deepEqual(lines.slice(0, 4), [
-      'cell              role     n  accuracy         gain                                 vs kd',
-      '----------------  -------  -  ---------------  -----------------------------------  ----------------------------------------',
-      'distillation=dkd  student  3  0.9800 ± 0.0010  +0.0300 ± 0.0060 accuracy (p=0.001)  +0.0215 ± 0.0012 (p<0.001, Holm p=0.004)',
-      'distillation=kd   student  3  0.9600 ± 0.0010  +0.0100 ± 0.0050 accuracy (p=0.007)  kd reference',
+      'cell              role     n  accuracy         gain                                  vs kd',
+      '----------------  -------  -  ---------------  ------------------------------------  -----------------------------------------',
+      'distillation=dkd  student  3  0.9800 ± 0.0010  +0.0300 ± 0.0060 accuracy (p=0.0010)  +0.0215 ± 0.0012 (p<0.001, Holm p=0.0041)',
+      'distillation=kd   student  3  0.9600 ± 0.0010  +0.0100 ± 0.0050 accuracy (p=0.0070)  kd reference',
     ]);
     assert.include(
       lines,
@@ -97,7 +97,7 @@ describe('formatRunSummary', () => {
     );
   });
 
-  it("prints counts as whole numbers: a column of errors every seed agrees on, and a single seed's gain in errors", () => {
+  it("prints counts as whole numbers: errors every seed agrees on (± 0), and a single seed's gain in errors", () => {
     const errors = (role: string, mean: number, ci: number, accuracy: number) => ({
       ...stats(role, [accuracy, 0]),
       test_errors_mean: mean,
@@ -113,15 +113,15 @@ describe('formatRunSummary', () => {
       summary: [errors('teacher', 67, 0, 1), errors('person', 146, 0, 0.9854)],
     };
     const seeded = formatRunSummary(summary).split('\n');
-    // The accuracies keep their digits though the teacher's is a whole 1; the counts are whole.
+    // An interval of 0 (every seed agrees) sets no decimal place: each value prints as it does alone.
     assert.deepEqual(seeded.slice(0, 4), [
-      'role     n  accuracy         errors   gain',
-      '-------  -  ---------------  -------  ----',
-      'teacher  3  1.0000 ± 0.0000  67 ± 0',
-      'person   3  0.9854 ± 0.0000  146 ± 0',
+      'role     n  accuracy    errors   gain',
+      '-------  -  ----------  -------  ----',
+      'teacher  3  1 ± 0       67 ± 0',
+      'person   3  0.9854 ± 0  146 ± 0',
     ]);
     const spread = { ...summary, summary: [errors('teacher', 67, 0, 1), errors('person', 146.5, 2.1, 0.9854)] };
-    assert.include(formatRunSummary(spread), 'person   3  0.9854 ± 0.0000  146.5000 ± 2.1000');
+    assert.include(formatRunSummary(spread), 'person   3  0.9854 ± 0  146.5 ± 2.1');
     const one: RunSummary = {
       ...summary,
       rows: [
@@ -136,5 +136,40 @@ describe('formatRunSummary', () => {
       'student      10      74  +72 errors  ok',
       'person       10     146              ok',
     ]);
+  });
+
+  it('with one seed: the gain is a single draw, and the run repeated over five seeds is the command to measure it', () => {
+    const one: RunSummary = {
+      runId: 'r',
+      runDir: 'results/x/r',
+      backend,
+      status: 'ok',
+      rows: [
+        { ...row('teacher', 1), params: 1000, test_loss: 0.4307, test_accuracy: 0.86 },
+        { ...row('student', 1), params: 100, test_loss: 0.5026, test_accuracy: 0.84, distillation_gain: -0.005, gain_metric: 'accuracy' },
+        { ...row('person', 1), params: 100, test_loss: 0.5413, test_accuracy: 0.845 },
+      ],
+      summary: [],
+    };
+    const args = ['experiments/mnist.yaml', '--set', 'training.epochs=1', '--run-id', 'quick'];
+    assert.equal(
+      formatRunSummary(one, args),
+      [
+        'role     params    loss  accuracy  gain             status',
+        '-------  ------  ------  --------  ---------------  ------',
+        'teacher   1,000  0.4307      0.86                   ok',
+        'student     100  0.5026      0.84  -0.005 accuracy  ok',
+        'person      100  0.5413     0.845                   ok',
+        '',
+        'gain = student - person on the first non-loss metric, signed so positive means distillation helped',
+        'one seed: the gain is a single draw, not a measured effect (another seed can change its size and its sign); to repeat the run over five seeds:',
+        "  distil-run experiments/mnist.yaml --set training.epochs=1 --set 'seeds=[1,2,3,4,5]'",
+        'backend: cpu',
+        'results/x/r',
+      ].join('\n'),
+    );
+    // Without a gain (no student and person pair) there is nothing to call a draw.
+    const teacher = { ...one, rows: one.rows.slice(0, 1) };
+    assert.notInclude(formatRunSummary(teacher, args), 'single draw');
   });
 });

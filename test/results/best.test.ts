@@ -50,9 +50,9 @@ describe('best', () => {
     assert.equal(byAccuracy.text, [
       'role     cell_id  cell                                      test_accuracy  n',
       '-------  -------  ----------------------------------------  -------------  -',
-      'teacher  (all 2)  the same model in every cell: not ranked  0.95 ± 0.02    3',
-      'student  a        distillation.temperature=2                0.91 ± 0.02    3',
-      'person   a        distillation.temperature=2                0.9 ± 0.02     3',
+      'teacher  (all 2)  the same model in every cell: not ranked  0.950 ± 0.020  3',
+      'student  a        distillation.temperature=2                0.910 ± 0.020  3',
+      'person   a        distillation.temperature=2                0.900 ± 0.020  3',
     ].join('\n'));
     assert.deepEqual(byAccuracy.notes, [
       `best by test_accuracy (higher is better) among 2 cell(s): mean over the ok seeds (± 95% interval) from ${path.join(dir, 'summary.csv')}`,
@@ -66,7 +66,7 @@ describe('best', () => {
     const dir = runDir({ 'summary.csv': SUMMARY });
     const best = findBest(dir, { higherIsBetter });
     assert.deepEqual(best.winners.map((w) => `${w.role}:${w.sameInEveryCell}:${w.cells.join('+')}`), ['teacher:true:a+b', 'student:false:a', 'person:true:a+b']);
-    assert.equal(best.text.split('\n')[4], 'person   (all 2)  the same model in every cell: not ranked  0.9 ± 0.02     3');
+    assert.equal(best.text.split('\n')[4], 'person   (all 2)  the same model in every cell: not ranked  0.900 ± 0.020  3');
     assert.include(best.notes, 'person: the same model in all 2 cells (the same figures in each): not ranked');
   });
 
@@ -93,7 +93,7 @@ describe('best', () => {
     });
     const grouped = findBest(groups, { role: 'teacher', higherIsBetter });
     assert.deepEqual(grouped.winners.map((w) => `${w.row.cell_id}:${w.cells.join('+')}:${w.sameInEveryCell}`), ['b:b+c:false']);
-    assert.equal(grouped.text.split('\n')[2], 'teacher  b        T=b (+1 cell, the same model)  0.965 ± 0.063531  2');
+    assert.equal(grouped.text.split('\n')[2], 'teacher  b        T=b (+1 cell, the same model)  0.965 ± 0.064  2');
     assert.deepEqual(grouped.notes.slice(1), ['teacher: 2 distinct models among 3 cells (the same figures for every seed in results.csv): cells that share one are ranked as one']);
   });
 
@@ -103,9 +103,9 @@ describe('best', () => {
     assert.equal(best.metric, 'gain');
     assert.deepEqual(best.winners.map((w) => [w.role, w.row.cell_id, w.mean, w.ci95, w.p]), [['student', 'a', 0.01, 0.02, 0.3]]);
     assert.equal(best.text, [
-      'role     cell_id  cell                        gain                                                 n',
-      '-------  -------  --------------------------  ---------------------------------------------------  -',
-      'student  a        distillation.temperature=2  +0.0100 ± 0.0200 accuracy (not significant, p=0.30)  3',
+      'role     cell_id  cell                        gain                                               n',
+      '-------  -------  --------------------------  -------------------------------------------------  -',
+      'student  a        distillation.temperature=2  +0.010 ± 0.020 accuracy (not significant, p=0.30)  3',
     ].join('\n'));
     assert.deepEqual(best.notes, [
       `best by the gain (student - person on accuracy, paired per seed; positive = distillation helped) among 2 cell(s): mean over the seed pairs (n) ± 95% interval, with the paired t-test's p, from ${path.join(dir, 'summary.csv')}`,
@@ -114,7 +114,25 @@ describe('best', () => {
     const mse = `${HEADER}a,2,T=2,student,3,0.3,0.01,0.02,0.9,0.01,0.02,3,-0.02,0.01,0.005,0.01,mse\nb,4,T=4,student,3,0.3,0.01,0.02,0.9,0.01,0.02,3,-0.01,0.01,0.005,0.04,mse\n`;
     const byGain = findBest(runDir({ 'summary.csv': mse }), { metric: 'gain', higherIsBetter });
     assert.deepEqual(byGain.winners.map((w) => `${w.row.cell_id}:${w.mean}`), ['b:-0.01']);
-    assert.equal(byGain.text.split('\n')[2], 'student  b        T=4   -0.0100 ± 0.0050 mse (p=0.04)  3');
+    assert.equal(byGain.text.split('\n')[2], 'student  b        T=4   -0.0100 ± 0.0050 mse (p=0.040)  3');
+  });
+
+  it('--metric gain of a one-seed run: each gain is a single draw; the notes give the command that repeats the run over seeds', () => {
+    const one = `${HEADER}a,2,T=2,student,1,0.3,,,0.9,,,1,0.0027,,,,accuracy\nb,4,T=4,student,1,0.3,,,0.9,,,1,-0.005,,,,accuracy\n`;
+    const argv = ['experiments/mnist.yaml', '--set', 'training.epochs=1', '--run-id', 'quick'];
+    const manifest = JSON.stringify({ spec_file: 'experiments/mnist.yaml', attempts: [{ argv: ['old.yaml'] }, { argv }] });
+    const dir = runDir({ 'summary.csv': one, 'manifest.json': manifest });
+    const best = findBest(dir, { metric: 'gain', higherIsBetter });
+    assert.equal(best.text.split('\n')[2], 'student  a        T=2   +0.0027 accuracy (single draw)  1');
+    assert.deepEqual(best.notes.slice(1), [
+      'one seed: the gain is a single draw, not a measured effect (another seed can change its size and its sign); to repeat the run over five seeds:',
+      "  distil-run experiments/mnist.yaml --set training.epochs=1 --set 'seeds=[1,2,3,4,5]'",
+    ]);
+    // Without a manifest beside the summary: the command with a placeholder for the spec.
+    const bare = findBest(runDir({ 'summary.csv': one }), { metric: 'gain', higherIsBetter });
+    assert.equal(bare.notes[2], "  distil-run <spec.yaml> --set 'seeds=[1,2,3,4,5]'");
+    // Ranked by a metric, no gain is printed: nothing to say.
+    assert.lengthOf(findBest(dir, { metric: 'accuracy', higherIsBetter }).notes, 1);
   });
 
   it('refuses --metric gain for another role, and a table without the gain', () => {

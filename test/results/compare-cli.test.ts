@@ -40,8 +40,8 @@ describe('compare from the command line: formats, thresholds, run directories', 
       '',
       '| cell | role | metric | a | b | change | threshold | check |',
       '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
-      '| - | student | loss | 0.4 | 0.45 | -0.0500 | 0.01 | **REGRESSED** |',
-      '| - | student | accuracy | 0.9 | 0.88 | -0.0200 | 0.01 | **REGRESSED** |',
+      '| - | student | loss | 0.4 | 0.45 | -0.05 | 0.01 | **REGRESSED** |',
+      '| - | student | accuracy | 0.9 | 0.88 | -0.02 | 0.01 | **REGRESSED** |',
     ].join('\n'));
     assert.equal(markdown.stderr, table.stderr);
     assert.equal(table.stderr, 'compared 3 row(s) and 6 metric value(s) (loss, accuracy); change = b - a, positive = better\ndistil-run: 2 regression(s): 2 metric value(s) worse by more than 0.01\n');
@@ -57,7 +57,7 @@ describe('compare from the command line: formats, thresholds, run directories', 
     assert.equal(fail.code, 1, fail.stderr);
     assert.equal(fail.stderr, 'compared 3 row(s) and 6 metric value(s) (loss, accuracy); change = b - a, positive = better\n'
       + "distil-run: 1 regression(s): 1 metric value(s) worse by more than their metric's threshold (accuracy 0.005, other metrics 0.1)\n");
-    assert.match(fail.stdout, /^-\s+student\s+loss\s+0\.4\s+0\.45\s+-0\.0500\s+ok$/m);
+    assert.match(fail.stdout, /^-\s+student\s+loss\s+0\.4\s+0\.45\s+-0\.05\s+ok$/m);
   });
 
   const refused: ReadonlyArray<readonly [string, readonly string[], string]> = [

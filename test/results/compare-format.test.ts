@@ -18,12 +18,12 @@ describe('compare formats', () => {
 
   it('table: the text table as before, with its check column under a threshold', () => {
     assert.equal(formatComparison(gated, 'table'), [
-      'cell  role     metric       a      b  change   check',
-      '----  -------  --------  ----  -----  -------  ---------',
-      '-     teacher  loss       0.3   0.29  +0.0100  ok',
-      '-     teacher  accuracy  0.95  0.951  +0.0010  ok',
-      '-     student  loss       0.4   0.45  -0.0500  REGRESSED',
-      '-     student  accuracy   0.9   0.88  -0.0200  REGRESSED',
+      'cell  role     metric       a      b  change  check',
+      '----  -------  --------  ----  -----  ------  ---------',
+      '-     teacher  loss       0.3   0.29  +0.01   ok',
+      '-     teacher  accuracy  0.95  0.951  +0.001  ok',
+      '-     student  loss       0.4   0.45  -0.05   REGRESSED',
+      '-     student  accuracy   0.9   0.88  -0.02   REGRESSED',
       '',
     ].join('\n'));
   });
@@ -40,8 +40,8 @@ describe('compare formats', () => {
       '',
       '| cell | role | metric | a | b | change | threshold | check |',
       '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
-      '| - | student | loss | 0.4 | 0.45 | -0.0500 | 0.01 | **REGRESSED** |',
-      '| - | student | accuracy | 0.9 | 0.88 | -0.0200 | 0.01 | **REGRESSED** |',
+      '| - | student | loss | 0.4 | 0.45 | -0.05 | 0.01 | **REGRESSED** |',
+      '| - | student | accuracy | 0.9 | 0.88 | -0.02 | 0.01 | **REGRESSED** |',
       '',
       '**Lost in b (1)**: failed, skipped, interrupted, missing or empty; each is a regression',
       '',
@@ -51,8 +51,8 @@ describe('compare formats', () => {
       '',
       '| cell | role | metric | a | b | change | threshold | check |',
       '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
-      '| - | teacher | loss | 0.3 | 0.29 | +0.0100 | 0.01 | ok |',
-      '| - | teacher | accuracy | 0.95 | 0.951 | +0.0010 | 0.01 | ok |',
+      '| - | teacher | loss | 0.3 | 0.29 | +0.01 | 0.01 | ok |',
+      '| - | teacher | accuracy | 0.95 | 0.951 | +0.001 | 0.01 | ok |',
       '',
       '</details>',
       '',
@@ -121,10 +121,10 @@ describe('compare formats', () => {
       '',
       '| cell | role | metric | a | b | change |',
       '| --- | --- | --- | ---: | ---: | ---: |',
-      '| - | teacher | loss | 0.3 | 0.29 | +0.0100 |',
-      '| - | teacher | accuracy | 0.95 | 0.951 | +0.0010 |',
-      '| - | student | loss | 0.4 | 0.45 | -0.0500 |',
-      '| - | student | accuracy | 0.9 | 0.88 | -0.0200 |',
+      '| - | teacher | loss | 0.3 | 0.29 | +0.01 |',
+      '| - | teacher | accuracy | 0.95 | 0.951 | +0.001 |',
+      '| - | student | loss | 0.4 | 0.45 | -0.05 |',
+      '| - | student | accuracy | 0.9 | 0.88 | -0.02 |',
       '',
       '</details>',
       '',
@@ -150,9 +150,9 @@ describe('compare formats', () => {
       '',
       '| cell | role | metric | a | b | change | noise | threshold | check |',
       '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
-      '| T=2 | student | loss | 0.4 ± 0.02 (n=3) | 0.4 ± 0.02 (n=3) | +0.0000 | ± 0.0283 | 0.001 | noise |',
-      '| T=2 | student | accuracy | 0.9 ± 0.005 (n=3) | 0.894 ± 0.005 (n=3) | -0.0060 | ± 0.0071 | 0.001 | noise |',
-      '| T=2 | student | gain | 0.01 ± 0.005 (n=3) | 0.004 ± 0.005 (n=3) | -0.0060 | ± 0.0071 | 0.001 | noise |',
+      '| T=2 | student | loss | 0.400 ± 0.020 (n=3) | 0.400 ± 0.020 (n=3) | +0.000 | ± 0.028 | 0.001 | noise |',
+      '| T=2 | student | accuracy | 0.9000 ± 0.0050 (n=3) | 0.8940 ± 0.0050 (n=3) | -0.0060 | ± 0.0071 | 0.001 | noise |',
+      '| T=2 | student | gain | 0.0100 ± 0.0050 (n=3) | 0.0040 ± 0.0050 (n=3) | -0.0060 | ± 0.0071 | 0.001 | noise |',
       '',
       '</details>',
       '',
@@ -174,7 +174,7 @@ describe('compare formats', () => {
 
   it('escapes a | in a cell label so the markdown table keeps its columns', () => {
     const text = formatComparison(compare(A.replace(/,x,,/g, ',x,a|b,'), B.replace(/,x,,/g, ',x,a|b,')), 'markdown');
-    assert.include(text, '| a\\|b | teacher | loss | 0.3 | 0.29 | +0.0100 |');
+    assert.include(text, '| a\\|b | teacher | loss | 0.3 | 0.29 | +0.01 |');
   });
 
   it('--format takes table, markdown, json or csv', () => {

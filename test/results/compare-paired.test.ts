@@ -49,7 +49,7 @@ describe('compare paired by seed', () => {
     assert.closeTo(student.improvement, 0.0043333, 1e-6);
     assert.closeTo(student.combined!, 0.0037947, 1e-6);
     assert.closeTo(student.p!, 0.039, 0.001);
-    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+accuracy\s+0\.91 \(n=3\)\s+0\.914333 \(n=3\)\s+\+0\.0043\s+± 0\.0038\s+0\.04\s*$/m);
+    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+accuracy\s+0\.91 \(n=3\)\s+0\.9143 \(n=3\)\s+\+0\.0043\s+± 0\.0038\s+0\.039\s*$/m);
     // The unchanged teacher: no change, within the noise.
     assert.equal(find(comparison.deltas, 'teacher', 'accuracy').check, 'noise');
     assert.equal(comparison.scope, 'compared 3 cell/role row(s) and 7 value(s) (loss, accuracy, gain) paired by seed over the 3 seed(s) both runs have (1, 2, 3); change = mean over the seeds of b - a, positive = better');

@@ -24,9 +24,9 @@ describe('compare summaries', () => {
     // teacher accuracy -0.006 (noise: sqrt(0.005² + 0.005²) = 0.00707); student accuracy -0.02 (beyond).
     const b = `${HEADER}c1,T=2,teacher,3,0.3,0.01,0.02,0.944,0.002,0.005,,,,,,\nc1,T=2,student,3,0.4,0.01,0.02,0.88,0.002,0.005,3,0.012,0.002,0.005,0.01,accuracy\n`;
     const comparison = compare(a, b, 0.005);
-    assert.match(comparison.text, /^T=2\s+teacher\s+accuracy\s+0\.95 ± 0\.005 \(n=3\)\s+0\.944 ± 0\.005 \(n=3\)\s+-0\.0060\s+± 0\.0071\s+noise$/m);
-    assert.match(comparison.text, /^T=2\s+student\s+accuracy\s+0\.9 ± 0\.005 \(n=3\)\s+0\.88 ± 0\.005 \(n=3\)\s+-0\.0200\s+± 0\.0071\s+REGRESSED$/m);
-    assert.match(comparison.text, /^T=2\s+student\s+gain\s+0\.01 ± 0\.005 \(n=3\)\s+0\.012 ± 0\.005 \(n=3\)\s+\+0\.0020\s+± 0\.0071\s+noise$/m);
+    assert.match(comparison.text, /^T=2\s+teacher\s+accuracy\s+0\.9500 ± 0\.0050 \(n=3\)\s+0\.9440 ± 0\.0050 \(n=3\)\s+-0\.0060\s+± 0\.0071\s+noise$/m);
+    assert.match(comparison.text, /^T=2\s+student\s+accuracy\s+0\.9000 ± 0\.0050 \(n=3\)\s+0\.8800 ± 0\.0050 \(n=3\)\s+-0\.0200\s+± 0\.0071\s+REGRESSED$/m);
+    assert.match(comparison.text, /^T=2\s+student\s+gain\s+0\.0100 ± 0\.0050 \(n=3\)\s+0\.0120 ± 0\.0050 \(n=3\)\s+\+0\.0020\s+± 0\.0071\s+noise$/m);
     assert.deepEqual(comparison.regressions.map((d) => `${d.role}/${d.metric}`), ['student/accuracy']);
     assert.isTrue(comparison.failed);
     assert.equal(comparison.verdict, "1 regression(s): 1 mean(s) worse by more than 0.005 and beyond the seeds' noise (1 worse by more than 0.005 but within the noise, not counted)");

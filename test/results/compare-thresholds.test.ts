@@ -52,7 +52,7 @@ describe('compare thresholds', () => {
   it('named thresholds only: other metrics are shown unchecked, and a lost row still fails the gate', () => {
     const comparison = compare(BASELINE, WORSE, { metricThresholds: { accuracy: 0.03 } });
     assert.deepEqual(checks(comparison), ['loss:unchecked', 'accuracy:ok']);
-    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+loss\s+0\.4\s+0\.45\s+-0\.0500\s+unchecked$/m);
+    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+loss\s+0\.4\s+0\.45\s+-0\.05\s+unchecked$/m);
     assert.isFalse(comparison.failed);
     const lost = compare(BASELINE, results(result('teacher'), result('student')), { metricThresholds: { accuracy: 0.03 } });
     assert.isTrue(lost.failed);

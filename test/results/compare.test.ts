@@ -26,7 +26,7 @@ describe('compareResults', () => {
     assert.deepEqual(comparison.regressions.map((d) => `${d.role}/${d.metric}`), ['student/loss', 'student/accuracy']);
     assert.isTrue(comparison.failed);
     assert.equal(comparison.verdict, '2 regression(s): 2 metric value(s) worse by more than 0.01');
-    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+loss\s+0\.4\s+0\.5\s+-0\.1000\s+REGRESSED$/m);
+    assert.match(comparison.text, /^distillation\.temperature=2\s+student\s+loss\s+0\.4\s+0\.5\s+-0\.1\s+REGRESSED$/m);
   });
 
   it('does not count a change equal to the threshold as beyond it (0.94 - 0.95 is -0.010000000000000009 in floats)', () => {
