@@ -47,9 +47,9 @@ describe('summarize, best and summary compare from the command line', () => {
     assert.equal(
       stdout,
       [
-        'role     cell_id  cell                        test_accuracy         n',
-        '-------  -------  --------------------------  --------------------  -',
-        'student  c1       distillation.temperature=2  0.923333 ± 0.0379458  3',
+        'role     cell_id  cell                        test_accuracy  n',
+        '-------  -------  --------------------------  -------------  -',
+        'student  c1       distillation.temperature=2  0.923 ± 0.038  3',
         '',
       ].join('\n'),
     );
@@ -76,9 +76,9 @@ describe('summarize, best and summary compare from the command line', () => {
     assert.equal(
       stdout,
       [
-        'role     cell_id  cell                        gain                                                 n',
-        '-------  -------  --------------------------  ---------------------------------------------------  -',
-        'student  c1       distillation.temperature=2  +0.0233 ± 0.0379 accuracy (not significant, p=0.12)  3',
+        'role     cell_id  cell                        gain                                               n',
+        '-------  -------  --------------------------  -------------------------------------------------  -',
+        'student  c1       distillation.temperature=2  +0.023 ± 0.038 accuracy (not significant, p=0.12)  3',
         '',
       ].join('\n'),
     );
@@ -97,7 +97,7 @@ describe('summarize, best and summary compare from the command line', () => {
     assert.equal(code, 0, stderr);
     assert.match(
       stdout,
-      /^distillation\.temperature=2\s+student\s+accuracy\s+0\.923333 ± 0\.0379458 \(n=3\)\s+0\.91 ± 0\.0379458 \(n=3\)\s+-0\.0133\s+± 0\.0537\s+noise$/m,
+      /^distillation\.temperature=2\s+student\s+accuracy\s+0\.923 ± 0\.038 \(n=3\)\s+0\.910 ± 0\.038 \(n=3\)\s+-0\.013\s+± 0\.054\s+noise$/m,
     );
     assert.equal(
       stderr,

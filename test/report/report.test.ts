@@ -57,7 +57,7 @@ describe('report.html', () => {
     // The table: a row per cell and role with parameters, seeds and the metric with its interval; the gain on the student.
     assert.match(
       html,
-      /<td class="role-student">student<\/td><td class="num">[\d,]+<\/td><td class="num">2<\/td>(<td class="num">\d\.\d{4} ± \d\.\d{4}<\/td>){2}<td class="num[^"]*">[+-]\d\.\d{4} ± \d\.\d{4} \(p=/,
+      /<td class="role-student">student<\/td><td class="num">[\d,]+<\/td><td class="num">2<\/td>(<td class="num">\d\.\d+ ± \d\.\d+<\/td>){2}<td class="num[^"]*">[+-]\d\.\d+ ± \d\.\d+ \((not significant, )?p=/,
     );
     assert.lengthOf(
       html.match(/<td rowspan="3">distillation\.temperature=\d, distillation\.alpha=0\.\d<\/td>/g) ?? [],
@@ -74,7 +74,7 @@ describe('report.html', () => {
     const html = readFileSync(report.file, 'utf8');
     assert.match(
       html,
-      /<tr class="selected"><td>training\.optimizer\.lr=0\.01<\/td><td class="num">1<\/td><td class="num">\d\.\d{4}<\/td>/,
+      /<tr class="selected"><td>training\.optimizer\.lr=0\.01<\/td><td class="num">1<\/td><td class="num">\d(\.\d{1,4})?<\/td>/,
     );
     assert.match(html, /<tr><td>training\.optimizer\.lr=0\.00001<\/td>/);
     assert.include(html, 'validation accuracy', 'the learning curves show the validation metric');
@@ -100,13 +100,34 @@ describe('report.html', () => {
     ]);
     assert.include(
       section,
-      '<tr><td>dkd</td><td class="num helped">+0.0355 ± 0.0057 (p=0.001)</td><td class="num">+0.0215 ± 0.0012 (n=3)</td>' +
+      '<tr><td>dkd</td><td class="num helped">+0.0355 ± 0.0057 (p=0.0014)</td><td class="num">+0.0215 ± 0.0012 (n=3)</td>' +
         '<td class="num">&lt;0.001</td><td class="num">&lt;0.001</td><td class="helped">better than kd</td></tr>',
     );
     // Were accuracy a metric where lower is better, dkd's higher accuracy would be worse than kd's.
     const lower = readFileSync((await writeReport(dir, { higherIsBetter: () => false })).file, 'utf8');
     assert.include(lower, '<td class="num">-0.0215 ± 0.0012 (n=3)</td>');
     assert.include(lower, '<td class="hurt">worse than kd</td>');
+  });
+
+  it('one seed: the gain is a single draw, with the command that repeats the run over seeds; over seeds, not significant in words', async () => {
+    const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+    const argv = ['experiments/x.yaml', '--set', 'training.epochs=1', '--run-id', 'r1'];
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, spec_file: 'experiments/x.yaml', attempts: [{ command: 'distil-run', argv }] }));
+    const html = readFileSync((await writeReport(dir)).file, 'utf8');
+    // Student 0.8 + 3/1000 + 0.01 against the person's 0.8 + 1/1000: +0.012, not coloured as settled.
+    assert.include(html, '<td class="num ">+0.012 (single draw)</td>');
+    assert.include(
+      html,
+      '<p class="note single-draw">One seed: the gain is a single draw, not a measured effect (another seed can change its size and its sign); ' +
+        'to repeat the run over five seeds: <code>distil-run experiments/x.yaml --set training.epochs=1 --set &#39;seeds=[1,2,3,4,5]&#39;</code></p>',
+    );
+    // Two seeds whose gains are +0.022 and -0.016: mean 0.003, half-width t(0.975, 1) · 0.02687 / √2 = 0.2414, p = 0.90.
+    const spread = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1, 2], gain: (_, seed) => (seed === 1 ? 0.02 : -0.02) });
+    const seeded = readFileSync((await writeReport(spread)).file, 'utf8');
+    assert.include(seeded, '<td class="num ">+0.00 ± 0.24 (not significant, p=0.90)</td>');
+    assert.notInclude(seeded, 'single-draw');
   });
 
   it('a run that was interrupted: the report says so and shows what finished', async () => {

@@ -28,7 +28,7 @@ describe('ListrReporter (line by line)', () => {
       const reporter = new ListrReporter({ plain: true });
       await reporter.roleStart({ ...teacher, epochs: 1, detail: '10 params, 1 epochs' });
       reporter.epoch({ ...teacher, epochs: 1, logEvery: 1, record });
-      reporter.roleEnd({ ...teacher, status: 'ok', summary: 'test_accuracy 0.9000 (0.1 s)' });
+      reporter.roleEnd({ ...teacher, status: 'ok', summary: 'test_accuracy 0.9 (0.1 s)' });
       await reporter.roleStart({ ...student, epochs: 1, detail: '10 params, 1 epochs' });
       reporter.roleEnd({
         ...student,
@@ -40,8 +40,8 @@ describe('ListrReporter (line by line)', () => {
     assert.equal(
       text,
       `❯ teacher: 10 params, 1 epochs
-› epoch 1/1  loss 0.5000  test_accuracy 0.9000  1,000 samples/s
-✔ teacher: test_accuracy 0.9000 (0.1 s)
+› epoch 1/1  loss 0.5  test_accuracy 0.9  1,000 samples/s
+✔ teacher: test_accuracy 0.9 (0.1 s)
 ❯ student [distillation.temperature=4]: 10 params, 1 epochs
 ✖ student [distillation.temperature=4]: the training loss became NaN or infinite in epoch 1
 `,
