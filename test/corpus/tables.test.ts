@@ -135,7 +135,7 @@ const CASES: Case[] = [
     },
     args: ['compare', 'a.csv', 'b.csv'],
     code: 0,
-    stdout: /^-?\S*\s+teacher\s+accuracy\s+0\.95\s+0\.96\s+\+0\.0100$/m,
+    stdout: /^-?\S*\s+teacher\s+accuracy\s+0\.95\s+0\.96\s+\+0\.01$/m,
     stderr: [
       `cell "${CELL}", role student: failed in b, ok in a (boom)`,
       `cell "${CELL}", role person: missing in b, ok in a`,
@@ -151,7 +151,7 @@ const CASES: Case[] = [
     },
     args: ['compare', 'a.csv', 'b.csv', '--max-regression', '0.01'],
     code: 1,
-    stdout: /student\s+accuracy\s+0\.9\s+0\.85\s+-0\.0500\s+REGRESSED/,
+    stdout: /student\s+accuracy\s+0\.9\s+0\.85\s+-0\.05\s+REGRESSED/,
     stderr: [
       'compared 3 row(s) and 6 metric value(s) (loss, accuracy); change = b - a, positive = better',
       'distil-run: 1 regression(s): 1 metric value(s) worse by more than 0.01',
