@@ -46,7 +46,9 @@ describe('printed numbers and single draws from the command line', () => {
     const { code, stdout, stderr } = one;
     assert.equal(code, 0, stderr);
     const lines = stdout.trimEnd().split('\n');
-    const at = lines.indexOf('gain = student - person on the first non-loss metric, signed so positive means distillation helped');
+    const at = lines.indexOf(
+      'gain = student - person on the first non-loss metric, signed so positive means distillation helped',
+    );
     assert.isAbove(at, 0, stdout);
     assert.deepEqual(lines.slice(at + 1, at + 3), [
       SINGLE_DRAW,
@@ -55,7 +57,11 @@ describe('printed numbers and single draws from the command line', () => {
     assert.equal(lines[lines.length - 1], path.join('res', 'blobs', 'one'));
     // The printed command as a shell reads it (the quotes around the brackets included), planned without training.
     const command = lines[at + 2].trim().replace(/^distil-run/, `'${process.execPath}' '${cli}'`);
-    const planned = spawnSync('sh', ['-c', `${command} --dry-run`], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+    const planned = spawnSync('sh', ['-c', `${command} --dry-run`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1' },
+    });
     assert.equal(planned.status, 0, planned.stderr);
     assert.match(planned.stdout, /^experiment blobs: 5 cell\(s\) to run \(1 grid point\(s\) x 5 seed\(s\)\)$/m);
   });
@@ -73,12 +79,21 @@ describe('printed numbers and single draws from the command line', () => {
     const row = stdout.split('\n').find((line) => line.startsWith('student'));
     const accuracy = byHand(Number(student!.test_accuracy_mean), Number(student!.test_accuracy_ci95), false);
     const gain = `${byHand(mean, ci, true)} accuracy (not significant, p=${p.toPrecision(2)})`;
-    assert.match(row ?? '', new RegExp(`^student\\s+3\\s+\\S+ ± \\S+\\s+${accuracy.replace(/[.+]/g, '\\$&')}\\s+${gain.replace(/[.+()]/g, '\\$&')}$`), stdout);
+    assert.match(
+      row ?? '',
+      new RegExp(
+        `^student\\s+3\\s+\\S+ ± \\S+\\s+${accuracy.replace(/[.+]/g, '\\$&')}\\s+${gain.replace(/[.+()]/g, '\\$&')}$`,
+      ),
+      stdout,
+    );
     // best reads summary.csv: the same mean prints as the run's table printed it.
     const runDir = path.join(dir, 'res', 'blobs', 'three');
     const byAccuracy = distilRun(['best', runDir, '--role', 'student']);
     assert.equal(byAccuracy.code, 0, byAccuracy.stderr);
-    assert.match(byAccuracy.stdout.split('\n')[2], new RegExp(`^student\\s+\\S+\\s+-\\s+${accuracy.replace(/[.+]/g, '\\$&')}\\s+3$`));
+    assert.match(
+      byAccuracy.stdout.split('\n')[2],
+      new RegExp(`^student\\s+\\S+\\s+-\\s+${accuracy.replace(/[.+]/g, '\\$&')}\\s+3$`),
+    );
     const byGain = distilRun(['best', runDir, '--metric', 'gain']);
     assert.equal(byGain.code, 0, byGain.stderr);
     assert.equal(byGain.stdout.split('\n')[2].split(/\s{2,}/)[3], gain);
@@ -97,6 +112,9 @@ describe('printed numbers and single draws from the command line', () => {
     assert.deepEqual(best.stderr.trimEnd().split('\n').slice(1), [SINGLE_DRAW, command]);
     const summarize = distilRun(['summarize', path.join(runDir, 'results.csv')]);
     assert.equal(summarize.code, 0, summarize.stderr);
-    assert.equal(summarize.stderr, ['summarized 3 row(s) into 3 cell/role row(s)', SINGLE_DRAW, command, ''].join('\n'));
+    assert.equal(
+      summarize.stderr,
+      ['summarized 3 row(s) into 3 cell/role row(s)', SINGLE_DRAW, command, ''].join('\n'),
+    );
   });
 });

@@ -1,5 +1,13 @@
 // The table a run prints on stdout when it ends: per role, its test metrics and the distillation gain.
-import { describeBackend, formatEstimate, formatGain, formatPAs, formatSigned, formatTable, singleDrawLines } from '../index.js';
+import {
+  describeBackend,
+  formatEstimate,
+  formatGain,
+  formatPAs,
+  formatSigned,
+  formatTable,
+  singleDrawLines,
+} from '../index.js';
 import type { Row, RunSummary } from '../index.js';
 
 /**

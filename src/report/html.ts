@@ -149,7 +149,9 @@ function methodsTable(run: RunData): string {
     const gain = gainText(p.row);
     const mean = p.row.vs_kd_mean;
     const signedVersus =
-      typeof mean === 'number' ? formatSigned(mean, typeof p.row.vs_kd_ci95 === 'number' ? p.row.vs_kd_ci95 : undefined) : '';
+      typeof mean === 'number'
+        ? formatSigned(mean, typeof p.row.vs_kd_ci95 === 'number' ? p.row.vs_kd_ci95 : undefined)
+        : '';
     const effect = p.versus === 'better than kd' ? 'helped' : p.versus === 'worse than kd' ? 'hurt' : '';
     const cells = [
       ...(grouped ? [`<td>${escapeHtml(p.group)}</td>`] : []),

@@ -34,9 +34,12 @@ export interface Reporter {
 export function formatEpoch(record: EpochRecord, epochs: number): string {
   const tests = Object.entries(record.test ?? {}).map(([k, v]) => `test_${k} ${formatNumber(v)}`);
   const rate = Math.round(record.samplesPerSec).toLocaleString('en-US');
-  return [`epoch ${record.epoch}/${epochs}`, `loss ${formatNumber(record.trainLoss)}`, ...tests, `${rate} samples/s`].join(
-    '  ',
-  );
+  return [
+    `epoch ${record.epoch}/${epochs}`,
+    `loss ${formatNumber(record.trainLoss)}`,
+    ...tests,
+    `${rate} samples/s`,
+  ].join('  ');
 }
 
 function title(event: RoleEvent): string {

@@ -6,7 +6,15 @@ export { argsOverSeeds, commandLine, commandOverSeeds, REPEAT_SEEDS, shellWord }
 export { parseCsvRows, parseCsvText } from './csv.js';
 export type { CsvRow } from './csv.js';
 export { didYouMean } from './did-you-mean.js';
-export { estimateParts, formatEstimate, formatNumber, formatP, formatPAs, formatSigned, isSignificant } from './format.js';
+export {
+  estimateParts,
+  formatEstimate,
+  formatNumber,
+  formatP,
+  formatPAs,
+  formatSigned,
+  isSignificant,
+} from './format.js';
 export type { EstimateParts } from './format.js';
 export { makeDirectories, missingLevels, writeFileAtomic } from './fs-atomic.js';
 export { contentHash, md5, sha256 } from './hash.js';

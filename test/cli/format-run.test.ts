@@ -146,7 +146,14 @@ describe('formatRunSummary', () => {
       status: 'ok',
       rows: [
         { ...row('teacher', 1), params: 1000, test_loss: 0.4307, test_accuracy: 0.86 },
-        { ...row('student', 1), params: 100, test_loss: 0.5026, test_accuracy: 0.84, distillation_gain: -0.005, gain_metric: 'accuracy' },
+        {
+          ...row('student', 1),
+          params: 100,
+          test_loss: 0.5026,
+          test_accuracy: 0.84,
+          distillation_gain: -0.005,
+          gain_metric: 'accuracy',
+        },
         { ...row('person', 1), params: 100, test_loss: 0.5413, test_accuracy: 0.845 },
       ],
       summary: [],

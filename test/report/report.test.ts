@@ -114,7 +114,10 @@ describe('report.html', () => {
     const manifestFile = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
     const argv = ['experiments/x.yaml', '--set', 'training.epochs=1', '--run-id', 'r1'];
-    writeFileSync(manifestFile, JSON.stringify({ ...manifest, spec_file: 'experiments/x.yaml', attempts: [{ command: 'distil-run', argv }] }));
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({ ...manifest, spec_file: 'experiments/x.yaml', attempts: [{ command: 'distil-run', argv }] }),
+    );
     const html = readFileSync((await writeReport(dir)).file, 'utf8');
     // Student 0.8 + 3/1000 + 0.01 against the person's 0.8 + 1/1000: +0.012, not coloured as settled.
     assert.include(html, '<td class="num ">+0.012 (single draw)</td>');
@@ -124,7 +127,11 @@ describe('report.html', () => {
         'to repeat the run over five seeds: <code>distil-run experiments/x.yaml --set training.epochs=1 --set &#39;seeds=[1,2,3,4,5]&#39;</code></p>',
     );
     // Two seeds whose gains are +0.022 and -0.016: mean 0.003, half-width t(0.975, 1) · 0.02687 / √2 = 0.2414, p = 0.90.
-    const spread = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1, 2], gain: (_, seed) => (seed === 1 ? 0.02 : -0.02) });
+    const spread = writeRun({
+      cells: [{ id: 'c1', axes: {} }],
+      seeds: [1, 2],
+      gain: (_, seed) => (seed === 1 ? 0.02 : -0.02),
+    });
     const seeded = readFileSync((await writeReport(spread)).file, 'utf8');
     assert.include(seeded, '<td class="num ">+0.00 ± 0.24 (not significant, p=0.90)</td>');
     assert.notInclude(seeded, 'single-draw');
