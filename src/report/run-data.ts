@@ -43,6 +43,11 @@ export interface ManifestFacts {
   readonly versions: Readonly<Record<string, string>>;
   readonly machine: Readonly<Record<string, unknown>>;
   readonly commands: readonly string[];
+  /**
+   * What the latest invocation changed in the spec file's experiment, as flags (`--set training.epochs=1`,
+   * `--grid ...`, `--plugin ...`); empty when nothing did, or when the manifest predates the record.
+   */
+  readonly overrides: readonly string[];
   readonly selection?: Readonly<Record<string, unknown>>;
 }
 
@@ -89,6 +94,19 @@ function assertRunDirectory(dir: string): void {
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const record = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** The manifest's `overrides` (`{ set, grid, plugins }`) as the flags that gave them, in that order. */
+function overrideFlags(value: unknown): string[] {
+  const given = record(value);
+  const flags = [
+    ['--set', given.set],
+    ['--grid', given.grid],
+    ['--plugin', given.plugins],
+  ] as const;
+  return flags.flatMap(([flag, list]) =>
+    Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string').map((v) => `${flag} ${v}`) : [],
+  );
+}
 
 /**
  * Reads manifest.json: the experiment's name, status and backend are required, the rest is shown when present.
@@ -141,6 +159,7 @@ function readManifest(dir: string): { file: string; facts: ManifestFacts } {
     versions,
     machine: record(json.machine),
     commands: attempts,
+    overrides: overrideFlags(json.overrides),
     selection: json.selection === null || json.selection === undefined ? undefined : record(json.selection),
   };
   return { file, facts };
