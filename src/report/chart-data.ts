@@ -71,13 +71,35 @@ export function finalCells(run: RunData): { id: string; label: string }[] {
   return [...cells].map(([id, label]) => ({ id, label }));
 }
 
-/** The series a learning curve has: training loss, then the primary metric on validation and test where recorded. */
-function seriesOf(run: RunData): { name: string; column: string }[] {
+/** A learning curve's panel: the history column it plots, and the roles it plots it for. */
+interface Series {
+  readonly name: string;
+  readonly column: string;
+  readonly roles: readonly Role[];
+}
+
+/** The name of the student's panel: its training loss is its distillation method's, not the labels' loss alone. */
+export const DISTILLATION_LOSS = "student's training loss (distillation)";
+
+/**
+ * The series a learning curve has, in panel order (two to a row): the training loss of the roles trained on
+ * labels alone, the student's distillation loss apart (it is another quantity: the labels' loss mixed with a
+ * term on the teacher's outputs), then per split the label loss and the primary metric, which every role's
+ * model is measured on the same way.
+ */
+function seriesOf(run: RunData): Series[] {
   const has = (column: string) => run.history.columns.includes(column);
+  const measured = (split: 'val' | 'test', name: string): Series[] => {
+    const metrics = run.primary === 'loss' ? ['loss'] : ['loss', run.primary];
+    return metrics
+      .filter((m) => has(`${split}_${m}`))
+      .map((m) => ({ name: `${name} ${m}`, column: `${split}_${m}`, roles: ROLES }));
+  };
   return [
-    { name: 'training loss', column: 'train_loss' },
-    ...(has(`val_${run.primary}`) ? [{ name: `validation ${run.primary}`, column: `val_${run.primary}` }] : []),
-    ...(has(`test_${run.primary}`) ? [{ name: `test ${run.primary}`, column: `test_${run.primary}` }] : []),
+    { name: 'training loss (labels)', column: 'train_loss', roles: ['teacher', 'person'] },
+    { name: DISTILLATION_LOSS, column: 'train_loss', roles: ['student'] },
+    ...measured('val', 'validation'),
+    ...measured('test', 'test'),
   ];
 }
 
@@ -102,6 +124,7 @@ export function curvePoints(run: RunData): {
     const epoch = finiteNumber(record.epoch);
     if (cell === undefined || !isRole(record.role) || epoch === undefined) continue;
     for (const s of series) {
+      if (!s.roles.includes(record.role)) continue;
       const value = finiteNumber(record[s.column]);
       if (value === undefined) continue;
       const key = [record.cell_id, record.role, s.name, epoch].join('\0');
