@@ -81,6 +81,7 @@ export class CellRunner {
 
   /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
   async cell(planned: PlannedCell): Promise<void> {
+    this.context.progress.cell += 1;
     const data = await this.context.datasets.get(planned);
     const teacher = await this.runTeacher(planned, data);
     if (!teacher.run) {
@@ -111,6 +112,7 @@ export class CellRunner {
 
   /** A search point's teacher for one seed: trained (or taken from the cache) and recorded; nothing else trains. */
   async searchCell(planned: PlannedCell): Promise<void> {
+    this.context.progress.cell += 1;
     await this.runTeacher(planned, await this.context.datasets.get(planned));
   }
 

@@ -18,7 +18,8 @@ import { assertAugmentationsFit } from './augment.js';
 import { assertTransferSetsFit } from './transfer.js';
 import { resumeState } from './resume.js';
 import { runKey } from '../results/index.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlannedCell } from './plan.js';
+import type { Role } from '../shared/index.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
 import { saveModelsFor } from './run-options.js';
@@ -166,6 +167,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     numerics: backend.blas ? `${backend.name}-blas` : backend.name,
     saveModels: saveModelsFor(options.saveModels, cellCount),
     runDir: open.dir,
+    progress: { cell: 0 },
   });
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
@@ -189,6 +191,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     backend: describeBackend(backend),
     cells: cellCount,
     skippedCells: plan.done.length + (plans.search?.done.length ?? 0),
+    trainings: trainingCounts(plans.search, plan),
   });
   manifest('running');
   let status: RunStatus = 'ok';
@@ -223,6 +226,20 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     await reporter.runEnd();
   }
   return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };
+}
+
+/**
+ * The trainings per role the cells of this invocation take, as `--dry-run` counts them: one per training key
+ * (a teacher or person shared by cells, an epochs axis's checkpoints), the search points' teachers included.
+ */
+function trainingCounts(search: Plan | undefined, final: Plan): Record<Role, number> {
+  const keys = (cells: readonly PlannedCell[], role: Role) => cells.map((p) => p.trainingKeys[role]);
+  const searched = search?.cells ?? [];
+  return {
+    teacher: new Set([...keys(searched, 'teacher'), ...keys(final.cells, 'teacher')]).size,
+    student: new Set(keys(final.cells, 'student')).size,
+    person: new Set(keys(final.cells, 'person')).size,
+  };
 }
 
 /**

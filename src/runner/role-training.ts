@@ -5,7 +5,7 @@ import { errorBackendFailure, isInterrupted } from '../errors/index.js';
 import { historyRow } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { withConfusion } from './confusion.js';
-import { describeMetrics } from './context.js';
+import { describeMetrics, roleEvent } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
@@ -43,7 +43,7 @@ export class RoleTrainer {
     longer?: Longer,
   ): Promise<RoleRun | string> {
     const { registry, experiment, reporter, writer, runId, signal } = this.context;
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    const event = roleEvent(this.context, planned, role);
     const own = planned.cell.config.models[role].training;
     const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
     const training = config.models[role].training;
@@ -123,7 +123,7 @@ export class RoleTrainer {
     status: 'ok' | 'failed',
     summary: string,
   ): Promise<void> {
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    const event = roleEvent(this.context, planned, role);
     await this.context.reporter.roleStart({ ...event, epochs: 0, detail });
     this.context.reporter.roleEnd({ ...event, status, summary });
   }

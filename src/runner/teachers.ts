@@ -6,7 +6,7 @@ import { warningTeacherCacheDamaged, warningTeacherCacheNotWritten } from '../er
 import type { Loss } from '../registry/index.js';
 import { getVersion } from '../shared/index.js';
 import { withConfusion } from './confusion.js';
-import { describeMetrics } from './context.js';
+import { describeMetrics, roleEvent } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import type { EpochsAxis } from './epochs-axis.js';
@@ -131,7 +131,7 @@ export class Teachers {
     const { registry, experiment, reporter } = this.context;
     const { config } = planned.cell;
     const { load, training } = config.models.teacher;
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' as const };
+    const event = roleEvent(this.context, planned, 'teacher');
     await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${load}` });
     try {
       const model = await loadRoleModel(load as string, data.dataset);
