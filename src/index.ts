@@ -58,6 +58,7 @@ export type {
   ResolvedExperiment,
   ResolvedModel,
   ResolvedTraining,
+  SpecOverrides,
   SpecSource,
 } from './config/index.js';
 
@@ -92,8 +93,10 @@ export type {
   PlannedCell,
   Prediction,
   Reporter,
+  RoleEvent,
   RoleStatus,
   RunOptions,
+  RunStartInfo,
   RunStatus,
   RunSummary,
   Shard,

@@ -6,7 +6,7 @@ export { metricFactsOf } from './model.js';
 export { formatPlan, planRun } from './plan.js';
 export type { Plan, PlannedCell } from './plan.js';
 export { ListrReporter, RecordingReporter } from './reporter.js';
-export type { Reporter, RoleStatus } from './reporter.js';
+export type { Reporter, RoleEvent, RoleStatus, RunStartInfo } from './reporter.js';
 export { parseShard, parseShardRequest, resolveShard } from './shard.js';
 export type { Shard, ShardEnvironment, ShardRequest } from './shard.js';
 export { evaluateSavedModel, formatEvaluation } from './evaluate-model.js';
