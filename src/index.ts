@@ -82,8 +82,10 @@ export {
   predictSavedModel,
   previewRun,
   RecordingReporter,
+  parseJobs,
   resolveShard,
   runExperiment,
+  serveRunWorker,
 } from './runner/index.js';
 export type {
   EvaluateOptions,
@@ -99,6 +101,8 @@ export type {
   Shard,
   ShardEnvironment,
   ShardRequest,
+  JobsRequest,
+  WorkerSpec,
 } from './runner/index.js';
 
 // Results: the tables, compare, merge, summarize, best, saved models, --out files.

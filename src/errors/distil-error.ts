@@ -138,6 +138,7 @@ export type ErrorCode =
   | 'WRITE_FAILED'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_FAILURE'
+  | 'WORKER_FAILED'
   | 'NOTHING_SELECTED'
   // Tables (table-errors.ts).
   | 'RESULTS_ERROR'

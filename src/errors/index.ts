@@ -30,6 +30,8 @@ export {
 } from './data-errors.js';
 export {
   errorBackendFailure,
+  errorJobsWithoutSpec,
+  errorWorkerFailed,
   errorBackendUnavailable,
   errorDiverged,
   errorInterrupted,

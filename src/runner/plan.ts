@@ -6,6 +6,9 @@ import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
 import { splitSeedOf } from '../config/index.js';
+import { independentGroups } from './groups.js';
+import { jobsOf } from './jobs.js';
+import type { JobsRequest } from './jobs.js';
 
 export interface PlannedCell {
   readonly cell: ResolvedCell;
@@ -116,7 +119,6 @@ function gridLine(experiment: ResolvedExperiment): string[] {
   return [`grid: ${axes.join(' x ')} = ${points} point(s)`];
 }
 
-/** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
 /** The selection stage as --dry-run shows it: what is searched, how the winner is chosen, what carries over. */
 function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): string[] {
   const search = experiment.search;
@@ -147,7 +149,23 @@ function splitsLine(plan: Plan): string[] {
       ];
 }
 
-export function formatPlan(plan: Plan): string {
+/** With --jobs above 1: how the cells split into groups that run side by side. */
+function scheduleLines(plan: Plan, jobs: number): string[] {
+  if (jobs <= 1 || plan.cells.length === 0) return [];
+  const groups = independentGroups(plan.cells);
+  if (groups.length === 1) {
+    return [
+      `schedule (--jobs ${jobs}): the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): one after another in this process`,
+    ];
+  }
+  const sizes = groups.map((group) => group.length).join(', ');
+  return [
+    `schedule (--jobs ${jobs}): ${groups.length} groups of cells that share no training (${sizes} cell(s)) on ${Math.min(jobs, groups.length)} worker process(es); this process writes the tables`,
+  ];
+}
+
+/** The plan as text for `--dry-run`; with `jobs`, the schedule on worker processes too. */
+export function formatPlan(plan: Plan, options: { jobs?: JobsRequest } = {}): string {
   const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
   const seeds = count((p) => String(p.cell.seed));
   const points = count((p) => p.cell.id);
@@ -165,6 +183,7 @@ export function formatPlan(plan: Plan): string {
           ? '; after the search: its winning teacher is not trained again'
           : ''),
     ...splitsLine(plan),
+    ...scheduleLines(plan, jobsOf(options.jobs)),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;
