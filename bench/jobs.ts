@@ -79,27 +79,36 @@ function wall(
   }
 }
 
-/** Times each sweep `rounds` times with --jobs 1 and --jobs 2. */
-export function benchJobs(root: string, rounds: number): JobsBenchRow[] {
+/** Times each sweep `rounds` times with --jobs 1 and --jobs 2; a sweep that cannot run is skipped, saying why. */
+export function benchJobs(root: string, rounds: number): { rows: JobsBenchRow[]; skipped: string[] } {
   const rows: JobsBenchRow[] = [];
+  const skipped: string[] = [];
   for (const sweep of JOBS_SWEEPS) {
-    for (let round = 1; round <= rounds; round++) {
-      process.stderr.write(`bench: jobs ${sweep.name}, round ${round}/${rounds}...\n`);
-      // Alternating which goes first: a machine that warms up or gets busier favours neither.
-      const order = round % 2 === 1 ? [1, 2] : [2, 1];
-      const times = new Map(order.map((jobs) => [jobs, wall(root, sweep.args, jobs)]));
-      const one = times.get(1)!;
-      const two = times.get(2)!;
-      rows.push({
-        sweep: sweep.name,
-        cells: two.cells,
-        groups: two.schedule,
-        round,
-        jobs1_seconds: Math.round(one.seconds * 10) / 10,
-        jobs2_seconds: Math.round(two.seconds * 10) / 10,
-        ratio: Math.round((two.seconds / one.seconds) * 1000) / 1000,
-      });
+    try {
+      timeSweep(root, sweep, rounds, rows);
+    } catch (error) {
+      skipped.push(`${sweep.name}: ${(error as Error).message}`);
     }
   }
-  return rows;
+  return { rows, skipped };
+}
+
+function timeSweep(root: string, sweep: (typeof JOBS_SWEEPS)[number], rounds: number, rows: JobsBenchRow[]): void {
+  for (let round = 1; round <= rounds; round++) {
+    process.stderr.write(`bench: jobs ${sweep.name}, round ${round}/${rounds}...\n`);
+    // Alternating which goes first: a machine that warms up or gets busier favours neither.
+    const order = round % 2 === 1 ? [1, 2] : [2, 1];
+    const times = new Map(order.map((jobs) => [jobs, wall(root, sweep.args, jobs)]));
+    const one = times.get(1)!;
+    const two = times.get(2)!;
+    rows.push({
+      sweep: sweep.name,
+      cells: two.cells,
+      groups: two.schedule,
+      round,
+      jobs1_seconds: Math.round(one.seconds * 10) / 10,
+      jobs2_seconds: Math.round(two.seconds * 10) / 10,
+      ratio: Math.round((two.seconds / one.seconds) * 1000) / 1000,
+    });
+  }
 }

@@ -206,7 +206,9 @@ function runTorch(): void {
  */
 function runJobs(stamp: string): void {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const rows = benchJobs(root, Number(values['jobs-rounds']));
+  const { rows, skipped } = benchJobs(root, Number(values['jobs-rounds']));
+  for (const reason of skipped) process.stdout.write(`jobs: skipped ${reason}\n`);
+  if (rows.length === 0) return;
   const file = writeRows(`bench-${stamp}-jobs.csv`, rows);
   const sweeps = [...new Set(rows.map((row) => row.sweep))];
   process.stdout.write(

@@ -13,6 +13,8 @@ import { independentGroups } from '../../src/runner/groups.js';
 import { blasThreadsPerWorker, parseJobs } from '../../src/runner/jobs.js';
 import { planRun } from '../../src/runner/plan.js';
 import { experiment } from './blobs.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { DistilError } from '../../src/errors/index.js';
 
 /** A directory with the three-blobs CSV and a spec over it (the workers load the spec from disk). */
 function specDir(spec: string, files: Record<string, string> = {}): string {
@@ -246,6 +248,20 @@ training: { epochs: 2, batch_size: 16 }
     assert.deepEqual(await groupsOf(`${base.replace('layers: [8] }', 'layers: [8], seed: 9 }')}seeds: [1, 2]\n`), [
       [0, 1],
     ]);
+  });
+
+  it('refuses jobs above 1 from the library without the spec file its workers load, before anything is written', async () => {
+    const { experiment: exp, registry } = await experiment(
+      `name: g\ndataset: blobs\nmodels: { teacher: { layers: [8] }, student: { layers: [4] } }\n`,
+    );
+    const out = mkdtempSync(path.join(os.tmpdir(), 'distil-run-jobs-'));
+    const error = await runExperiment(exp, registry, { outDir: out, jobs: 2, teacherCache: false }).catch(
+      (e: unknown) => e,
+    );
+    assert.instanceOf(error, DistilError);
+    assert.equal((error as DistilError).code, 'INVALID_ARGUMENT');
+    assert.include((error as DistilError).message, 'pass workers: { spec: { file } }');
+    assert.isFalse(existsSync(path.join(out, 'g')));
   });
 
   it('reads --jobs as a whole number of processes or auto, and shares the cores among the workers', () => {
