@@ -124,7 +124,14 @@ function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): stri
   const search = experiment.search;
   if (!search || stage === 'selected') return [];
   const seeds = new Set(search.cells.map((cell) => cell.seed)).size;
-  const axes = search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
+  const axes = search.random
+    ? `${search.points.length} point(s) drawn (seed ${search.random.seed}) from ${Object.entries(search.random.space)
+        .map(
+          ([path, distribution]) =>
+            `${path} ${Object.keys(distribution)[0]} ${JSON.stringify(Object.values(distribution)[0])}`,
+        )
+        .join(', ')}`
+    : search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
   const trainings = new Set(search.cells.map((cell) => planCell(cell).trainingKeys.teacher)).size;
   const shared = trainings < search.cells.length ? ` (points that differ only in epochs share one training)` : '';
   return [
