@@ -5,6 +5,7 @@ import { parseSpecSource } from '../../src/config/load.js';
 import { resolveExperiment } from '../../src/config/experiment.js';
 import { drawPoints } from '../../src/config/search.js';
 import { builtinRegistry } from '../helpers.js';
+import { formatPlan, planRun } from '../../src/runner/plan.js';
 import { VALID } from './valid-spec.js';
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -93,6 +94,10 @@ describe('random search', () => {
     const reseeded = (await resolve(spec('\n    seed: 8'))).search!;
     assert.equal(reseeded.random?.seed, 8);
     assert.notDeepEqual(reseeded.points, search.points);
+    assert.include(
+      formatPlan(planRun(first)),
+      'search (stage 1): teacher at 4 point(s) x 1 seed(s) = 4 teacher training(s): 4 point(s) drawn (seed 7) from training.optimizer.lr loguniform [0.001,0.1], training.epochs int [1,3]',
+    );
     // The cells after each possible winner carry its learning rate.
     assert.equal(
       search.finals[2][0].config.models.student.training.optimizer.params.lr,
