@@ -83,8 +83,10 @@ export {
   predictSavedModel,
   previewRun,
   RecordingReporter,
+  parseJobs,
   resolveShard,
   runExperiment,
+  serveRunWorker,
 } from './runner/index.js';
 export type {
   EvaluateOptions,
@@ -102,6 +104,8 @@ export type {
   Shard,
   ShardEnvironment,
   ShardRequest,
+  JobsRequest,
+  WorkerSpec,
 } from './runner/index.js';
 
 // Results: the tables, compare, merge, summarize, best, saved models, --out files.

@@ -25,6 +25,7 @@ export const FLAGS = {
   selection: { type: 'string', value: 'FILE' },
   dataset: { type: 'string', value: 'NAME|FILE' },
   'save-models': { type: 'string', value: 'all|teacher|none|auto' },
+  jobs: { type: 'string', value: 'N|auto' },
   'dry-run': { type: 'boolean' },
   report: { type: 'boolean' },
   'no-report': { type: 'boolean' },

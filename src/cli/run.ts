@@ -8,6 +8,7 @@ import {
   formatPlan,
   ListrReporter,
   loadExperiment,
+  parseJobs,
   previewRun,
   reportAfterRun,
   resolveShard,
@@ -48,6 +49,12 @@ export const RUN_FLAGS = {
       'up to 12 cells, else the teachers',
     ],
   },
+  jobs: {
+    help: [
+      'train on N worker processes side by side (auto: one per core); cells that share a teacher, a person or',
+      'an epochs axis stay on one worker; this process alone writes the tables (default 1)',
+    ],
+  },
   'dry-run': { help: 'print the plan (cells, teachers) and exit' },
   plain: { help: 'line-by-line progress (default when stderr is not a terminal or CI is set)' },
   report: { help: 'write report.html when the run ends, also after a failure or interrupt (the default)' },
@@ -80,6 +87,7 @@ export function runOptions(values: Values): RunOptions {
     outDir: values.out,
     shard,
     selection: values.selection,
+    jobs: values.jobs === undefined ? undefined : parseJobs(values.jobs),
   };
 }
 
@@ -174,13 +182,17 @@ async function run(files: readonly string[], values: Values): Promise<number> {
   }
   if (values['dry-run']) {
     // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
-    process.stdout.write(`${formatPlan(previewRun(experiment, registry, options))}\n`);
+    process.stdout.write(`${formatPlan(previewRun(experiment, registry, options), { jobs: options.jobs })}\n`);
     return 0;
   }
   const stop = interruptSignal();
   const reporter = new RunDirReporter(new ListrReporter({ plain: values.plain }));
   try {
-    const summary = await runExperiment(experiment, registry, { ...options, reporter, signal: stop.signal });
+    // Worker processes (--jobs) load the spec as this command did.
+    const workers = {
+      spec: { file: files[0], set: values.set, grid: values.grid, plugins: values.plugin, cwd: process.cwd() },
+    };
+    const summary = await runExperiment(experiment, registry, { ...options, reporter, signal: stop.signal, workers });
     process.stdout.write(`${formatRunSummary(summary)}\n`);
     return summary.status === 'ok' ? 0 : 1;
   } catch (error) {

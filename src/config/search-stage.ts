@@ -24,12 +24,17 @@ function searchLocator(search: ResolvedSearch, point: Readonly<Record<string, un
     const dotted = formatPath(segments);
     for (const axis of search.axes) {
       const target = `models.teacher.${axis.path}`;
+      // A grid's value is located at its entry; a drawn value at its path's distribution.
+      const entry =
+        search.strategy === 'random' ? ['search', 'random', 'space', axis.path] : ['search', 'grid', axis.path];
       if (dotted === target || dotted.startsWith(`${target}.`) || dotted.startsWith(`${target}[`)) {
-        return locator(['search', 'grid', axis.path, axis.values.indexOf(point[axis.path])], false);
+        return search.strategy === 'random'
+          ? locator(entry, false)
+          : locator([...entry, axis.values.indexOf(point[axis.path])], false);
       }
       // A misspelt path: the key it added is unknown where it landed.
       if (target.startsWith(`${dotted}.`) || dotted.startsWith('models.teacher')) {
-        return locator(['search', 'grid', axis.path], true);
+        return locator(entry, true);
       }
     }
     return locator(segments, atKey);

@@ -30,6 +30,8 @@ export {
 } from './data-errors.js';
 export {
   errorBackendFailure,
+  errorJobsWithoutSpec,
+  errorWorkerFailed,
   errorBackendUnavailable,
   errorDiverged,
   errorInterrupted,
@@ -95,6 +97,9 @@ export {
   pluginTimedOut,
   repeatedItem,
   repeatedSearchValue,
+  searchRange,
+  searchSpaceTooSmall,
+  searchStrategy,
   repeatedValue,
   sameCell,
   searchTooLarge,

@@ -204,3 +204,24 @@ export class CellRunner {
     this.teachers.dispose();
   }
 }
+
+/** Trains the teachers of search points (rows with `stage: search`), in order. */
+export async function runSearchCells(runner: CellRunner, cells: readonly PlannedCell[]): Promise<void> {
+  runner.stage = 'search';
+  for (const [i, planned] of cells.entries()) {
+    runner.upcoming = cells.slice(i);
+    await runner.searchCell(planned);
+  }
+}
+
+/** Runs cells in order, freeing each teacher once no later cell needs it. */
+export async function runFinalCells(runner: CellRunner, cells: readonly PlannedCell[]): Promise<void> {
+  for (const [i, planned] of cells.entries()) {
+    runner.upcoming = cells.slice(i);
+    await runner.cell(planned);
+    // A sweep over seeds must not hold every seed's teacher.
+    if (!cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) {
+      runner.releaseTeacher(planned.teacherKey);
+    }
+  }
+}

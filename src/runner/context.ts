@@ -9,10 +9,13 @@ import type { PlannedCell } from './plan.js';
 import type { Reporter, RoleEvent } from './reporter.js';
 import type { SaveModels } from './run-options.js';
 
+/** Where a run's rows go: the run's tables, or (in a worker process) the parent that writes them. */
+export type RowSink = Pick<RunWriter, 'appendResult' | 'appendHistory' | 'appendConfusion'>;
+
 export interface ExecutionContext {
   readonly experiment: ResolvedExperiment;
   readonly registry: Registry;
-  readonly writer: RunWriter;
+  readonly writer: RowSink;
   readonly reporter: Reporter;
   readonly runId: string;
   readonly backend: string;

@@ -15,3 +15,7 @@ export { predictSavedModel } from './predict.js';
 export type { Prediction } from './predict.js';
 export { checkRunOptions } from './run-options.js';
 export type { SaveModels } from './run-options.js';
+export { parseJobs } from './jobs.js';
+export type { JobsRequest } from './jobs.js';
+export { serveRunWorker } from './worker-main.js';
+export type { WorkerSpec } from './worker-protocol.js';

@@ -6,6 +6,8 @@ import { assertRunId } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import type { Shard } from './shard.js';
 import type { Reporter } from './reporter.js';
+import type { JobsRequest } from './jobs.js';
+import type { WorkerSpec } from './worker-protocol.js';
 
 export interface RunOptions {
   /** @default 'auto' */
@@ -36,6 +38,13 @@ export interface RunOptions {
    * every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. @default 'auto'
    */
   readonly saveModels?: SaveModels | 'auto';
+  /**
+   * Worker processes that train groups of cells side by side (cells sharing a teacher, a person or an epochs
+   * axis stay in one group); this process alone writes the tables. Above 1, `workers.spec` is needed. @default 1
+   */
+  readonly jobs?: JobsRequest;
+  /** How a worker process loads the same experiment: the spec file and the command line's overrides and plugins. */
+  readonly workers?: { readonly spec: WorkerSpec; readonly entry?: string };
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';
