@@ -177,8 +177,8 @@ export class WorkerPool {
   private show(handle: WorkerHandle, { method, event }: WorkerEvent): void {
     const note = (text: string) => this.options.reporter.note?.(`[worker ${handle.number}] ${text}`);
     if (method === 'note') return note(String(event));
-    const e = event as { role: string; cellLabel: string } & Record<string, unknown>;
-    const title = e.cellLabel ? `${e.role} [${e.cellLabel}]` : e.role;
+    const e = event as { role: string; cellLabel: string; seed?: number } & Record<string, unknown>;
+    const title = `${e.cellLabel ? `${e.role} [${e.cellLabel}]` : e.role}${e.seed === undefined ? '' : ` seed ${e.seed}`}`;
     if (method === 'roleStart') note(`${title}: ${e.detail || `${e.epochs} epoch(s)`}`);
     else if (method === 'roleEnd') note(`${title}: ${e.status} ${e.summary}`.trimEnd());
     else {

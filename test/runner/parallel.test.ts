@@ -76,7 +76,7 @@ describe('--jobs: cells on worker processes', function () {
     assert.equal(two.code, 0, two.stderr);
     assertNoStackTrace(two.stderr);
     // The workers said what they trained: three seeds are three groups on two workers.
-    assert.match(two.stderr, /\[worker 1\] teacher/);
+    assert.match(two.stderr, /\[worker \d\] teacher \[distillation.temperature=2\] seed 1: ok /);
     assert.match(two.stderr, /\[worker 2\] teacher/);
     assert.notInclude(one.stderr, '[worker');
     for (const table of ['results.csv', 'history.csv', 'confusion.csv', 'summary.csv']) {
@@ -172,7 +172,7 @@ export default {
     // Stopped once the first role of some worker has finished.
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (/\[worker \d\] teacher \[[^\]]*\]: ok/.test(stderr) && !child.killed) child.kill('SIGTERM');
+      if (/\[worker \d\] teacher \[[^\]]*\] seed \d: ok/.test(stderr) && !child.killed) child.kill('SIGTERM');
     });
     const result = await finished(child);
     assert.equal(result.code, 143, stderr);
