@@ -128,6 +128,7 @@ export {
 export type { SpecProblem } from './spec-issues.js';
 export {
   formatWarning,
+  warningClassNamesUnknown,
   warningConfusionIncomplete,
   warningCutLinesDropped,
   warningHistoryIncomplete,
