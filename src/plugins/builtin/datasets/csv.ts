@@ -79,7 +79,7 @@ function resolveCategorical(
       throw errorDataset(
         'csv',
         `the target column ${name} is listed in dataset.categorical`,
-        "dataset.categorical names feature columns; a classification target's labels are classes already",
+        'dataset.categorical names feature columns; dataset.task says how the target is read',
       );
     }
     if (!features.includes(index)) {
