@@ -161,9 +161,13 @@ function assertWidth(
   }
   const categorical = columns.some((column) => column.categories);
   const takes = categorical ? `${width} columns` : `${width} features`;
+  // A header the model cannot read by name (it records no names): say why its columns were not picked out.
+  const unnamed = header
+    ? "the model does not record its feature columns' names, so a header line is skipped and the columns taken in order: "
+    : '';
   const hint = named
     ? `give the ${width} values in the order ${columns.map((column) => column.name).join(', ')}, or a header line naming the columns`
-    : 'give the features in the order the model was trained on, one row per line';
+    : `${unnamed}give the features in the order the model was trained on, one row per line`;
   throw fail({ line: row.line, col: 1 }, `row has ${row.cells.length} values, the model takes ${takes}`, hint);
 }
 

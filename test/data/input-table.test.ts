@@ -47,7 +47,7 @@ describe('predict input rows', () => {
     const f = file('old-wide.csv', 'a,b,c,d\n1,2,3,4\n');
     assertThrowsMessage(
       () => readInputRows(f, shape),
-      `${f}:2:1 row has 4 values, the model takes 3 features (give the features in the order the model was trained on, one row per line)`,
+      `${f}:2:1 row has 4 values, the model takes 3 features (the model does not record its feature columns' names, so a header line is skipped and the columns taken in order: give the features in the order the model was trained on, one row per line)`,
       { code: 'INPUT_FILE_ERROR', exitCode: 2 },
     );
   });
