@@ -230,6 +230,30 @@ training: { epochs: 30, batch_size: 16, optimizer: { name: adam, lr: 0.05 } }
     });
   });
 
+  it('refuses a model whose recorded columns or class names do not fit it, naming its model.json', () => {
+    const edited = path.join(dir, 'edited-model');
+    cpSync(model, edited, { recursive: true });
+    const file = path.join(edited, 'model.json');
+    const original = readFileSync(file, 'utf8');
+    const edit = (change: (record: Record<string, unknown>) => void) => {
+      const json = JSON.parse(original);
+      change(json.userDefinedMetadata.distil_run);
+      writeFileSync(file, JSON.stringify(json));
+    };
+    edit((record) => (record.featureColumns = [{ name: 'x' }, { name: 'size' }]));
+    assertRefused(
+      distilRun(['predict', edited, path.join(dir, 'exact.csv')]),
+      2,
+      `distil-run: ${file}: its feature columns make 2 features, the model takes 5 (the file may be damaged or edited; save the model again)\n`,
+    );
+    edit((record) => (record.classNames = ['bird', 'cat']));
+    assertRefused(
+      distilRun(['predict', edited, path.join(dir, 'exact.csv')]),
+      2,
+      `distil-run: ${file}: it records 2 class names, the model gives 3 classes (the file may be damaged or edited; save the model again)\n`,
+    );
+  });
+
   it('a regressor prints line,value, its columns taken by name too', function () {
     this.timeout(60_000);
     const rows = Array.from({ length: 40 }, (_, i) => `${i},${(i * 7) % 13},${2 * i + 1}`);

@@ -1,4 +1,5 @@
 // `predict`: a saved model's prediction for each row of a CSV of raw inputs, scaled as its training data was.
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readInputRows } from '../data/index.js';
 import { errorSavedModel, warningClassNamesUnknown } from '../errors/index.js';
@@ -20,8 +21,6 @@ export interface Prediction {
    */
   readonly csv: string;
   readonly rows: number;
-  /** How the input's feature columns were found: by their header names, or in order. */
-  readonly selection: 'names' | 'positions';
   /** What is worth saying on the way (a classifier saved without its class names). */
   readonly warnings: readonly DistilWarning[];
 }
@@ -59,18 +58,14 @@ export async function predictSavedModel(
     tf.dispose([inputs, outputs]);
     if (task === 'regression') {
       const body = values.map((row, i) => `${x.lines[i]},${Number(row[0].toPrecision(7))}`);
-      return {
-        csv: `${['line,value', ...body].join('\n')}\n`,
-        rows: values.length,
-        selection: x.selection,
-        warnings: [],
-      };
+      return { csv: `${['line,value', ...body].join('\n')}\n`, rows: values.length, warnings: [] };
     }
-    const known = files.info?.classNames;
-    const names = known ?? Array.from({ length: values[0]?.length ?? 0 }, (_, k) => String(k));
+    const classes = values[0]?.length ?? 0;
+    const known = savedClassNames(files, classes);
+    const names = known ?? Array.from({ length: classes }, (_, k) => String(k));
     const csv = classificationCsv(values, x.lines, names, options.probabilities === true);
     const warnings = known ? [] : [warningClassNamesUnknown(files.dir)];
-    return { csv, rows: values.length, selection: x.selection, warnings };
+    return { csv, rows: values.length, warnings };
   } finally {
     model.dispose();
   }
@@ -86,8 +81,22 @@ function savedColumns(files: SavedModelFiles, features: number) {
   const width = columns.reduce((sum, column) => sum + (column.categories?.length ?? 1), 0);
   if (width === features) return columns;
   throw errorSavedModel(
-    `${files.dir}/${MODEL_FILE}`,
+    path.join(files.dir, MODEL_FILE),
     `its feature columns make ${width} features, the model takes ${features}`,
+    'the file may be damaged or edited; save the model again',
+  );
+}
+
+/**
+ * The class names the model records, when it names each of its classes.
+ * @throws DistilError SAVED_MODEL_ERROR for a record that does not fit the model (a damaged or edited model.json).
+ */
+function savedClassNames(files: SavedModelFiles, classes: number): readonly string[] | undefined {
+  const names = files.info?.classNames;
+  if (!names || names.length === classes) return names;
+  throw errorSavedModel(
+    path.join(files.dir, MODEL_FILE),
+    `it records ${names.length} class names, the model gives ${classes} classes`,
     'the file may be damaged or edited; save the model again',
   );
 }

@@ -109,6 +109,14 @@ interface Encoding {
   readonly trainingFile: string;
 }
 
+/** The feature columns, those of them that hold categories, and the features they encode to (from the training file). */
+function resolveEncoding(main: CsvTable, params: CsvParams, target: number): Encoding & { categorical: Set<number> } {
+  const features = resolveFeatures(main, params.features, target);
+  const categorical = resolveCategorical(main, params.categorical, features, target);
+  const columns = describeColumns(main, features, categorical);
+  return { features, columns, categorical, encoder: createEncoder(columns), trainingFile: main.file };
+}
+
 /**
  * Features (numbers, and a 0/1 feature per category) and targets; `classes` holds each row's class index for
  * classification.
@@ -231,10 +239,8 @@ export default defineComponent<CsvParams>({
       params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
     for (const other of [test, validation]) if (other) assertSameColumns(main, other);
     const target = columnIndex(main, params.target, 'target');
-    const features = resolveFeatures(main, params.features, target);
-    const categorical = resolveCategorical(main, params.categorical, features, target);
-    const columns = describeColumns(main, features, categorical);
-    const encoding = { features, columns, encoder: createEncoder(columns), trainingFile: main.file };
+    const encoding = resolveEncoding(main, params, target);
+    const { features, columns, categorical } = encoding;
     const width = encoding.encoder.width;
     const classes = params.task === 'classification' ? resolveClasses(main, { test, validation }, target) : undefined;
     const mainTable = toTable(main, encoding, target, classes?.main);
