@@ -276,5 +276,10 @@ training: { epochs: 2 }
     assert.equal(ab.code, 0, ab.stderr);
     assert.match(ab.stdout, /^line,value\n2,-?\d[^,\n]*\n3,-?\d[^,\n]*\n$/);
     assert.equal(distilRun(['predict', saved, path.join(dir, 'ba.csv')]).stdout, ab.stdout);
+    assertRefused(
+      distilRun(['predict', saved, path.join(dir, 'ab.csv'), '--probabilities']),
+      2,
+      `distil-run: --probabilities: ${saved} is a regressor: it predicts values, not classes\n`,
+    );
   });
 });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readInputRows } from '../data/index.js';
-import { errorSavedModel, warningClassNamesUnknown } from '../errors/index.js';
+import { errorInvalidArgument, errorSavedModel, warningClassNamesUnknown } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
 import { loadSavedModel, MODEL_FILE } from '../results/index.js';
 import type { SavedModelFiles } from '../results/index.js';
@@ -29,7 +29,7 @@ export interface Prediction {
  * Predicts each row of a CSV of inputs: columns taken by header name when the model records its feature
  * columns (any order, other columns ignored), else in the order it was trained on; categories one-hot encoded
  * and the dataset's own scaling applied as the training did.
- * @throws DistilError (exit 2) for a missing file or feature column, a row of the wrong width, a cell that is not
+ * @throws DistilError (exit 2) for `probabilities` on a regressor, a missing file or feature column, a row of the wrong width, a cell that is not
  * a number or a category the model does not know, at its line and column.
  */
 export async function predictSavedModel(
@@ -43,6 +43,9 @@ export async function predictSavedModel(
     const columns = savedColumns(files, features);
     const x = readInputRows(input, { features, columns });
     const task: Task = files.info?.task ?? (model.outputs[0].shape[1] === 1 ? 'regression' : 'classification');
+    if (task === 'regression' && options.probabilities) {
+      throw errorInvalidArgument('--probabilities', `${files.dir} is a regressor: it predicts values, not classes`);
+    }
     const scaling = files.info?.input;
     if (scaling) {
       for (let i = 0; i < x.values.length; i++) {
