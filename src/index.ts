@@ -3,7 +3,7 @@
 
 // Shared words and helpers.
 export { contentHash, didYouMean, getVersion, ROLES } from './shared/index.js';
-export type { DataSplit, Role, Task } from './shared/index.js';
+export type { DataSplit, FeatureColumn, Role, Task } from './shared/index.js';
 
 // Errors: every one distil-run raises on purpose has a code (see the README's "Exit codes and errors").
 export {
@@ -94,6 +94,7 @@ export type {
   Plan,
   PlannedCell,
   Prediction,
+  PredictOptions,
   Reporter,
   RoleEvent,
   RoleStatus,

@@ -30,6 +30,7 @@ export const FLAGS = {
   report: { type: 'boolean' },
   'no-report': { type: 'boolean' },
   plain: { type: 'boolean' },
+  probabilities: { type: 'boolean' },
   'max-regression': { type: 'string', multiple: true, value: '[METRIC=]X' },
   format: { type: 'string', value: 'F' },
   'allow-different-experiments': { type: 'boolean' },

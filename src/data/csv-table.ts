@@ -106,13 +106,24 @@ export function cellNumber(table: CsvTable, row: number, col: number, role: 'fea
       'fill it in or remove the row; missing values are not imputed',
     );
   }
-  const problem =
-    NOT_FINITE.test(cell) || !Number.isNaN(value) ? `"${cell}" is not a finite number` : `"${cell}" is not a number`;
-  const hint =
-    role === 'feature'
-      ? 'fix the cell or remove the row, or leave the column out of dataset.features'
-      : 'fix the cell or remove the row';
-  throw errorDataFile(table.dataset, at, problem, hint);
+  const text = !(NOT_FINITE.test(cell) || !Number.isNaN(value));
+  const problem = text ? `"${cell}" is not a number` : `"${cell}" is not a finite number`;
+  throw errorDataFile(
+    table.dataset,
+    at,
+    problem,
+    role === 'feature' ? featureHint(table, col, text) : 'fix the cell or remove the row',
+  );
+}
+
+/** What to do about a feature cell that is no number: a column of text alone is a column of categories. */
+function featureHint(table: CsvTable, col: number, text: boolean): string {
+  const isText = (row: number) => !Number.isFinite(parseDecimal(cellText(table, row, col)));
+  if (text && table.rows.every((_, row) => isText(row))) {
+    return 'no value of the column is a number: list it in dataset.categorical to encode its values, or leave it out of dataset.features';
+  }
+  const categories = text ? '; a column of categories goes in dataset.categorical' : '';
+  return `fix the cell or remove the row, or leave the column out of dataset.features${categories}`;
 }
 
 /**

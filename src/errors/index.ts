@@ -133,6 +133,7 @@ export {
 export type { SpecProblem } from './spec-issues.js';
 export {
   formatWarning,
+  warningClassNamesUnknown,
   warningConfusionIncomplete,
   warningCutLinesDropped,
   warningHistoryIncomplete,

@@ -12,7 +12,7 @@ export type { Shard, ShardEnvironment, ShardRequest } from './shard.js';
 export { evaluateSavedModel, formatEvaluation } from './evaluate-model.js';
 export type { EvaluateOptions, Evaluation } from './evaluate-model.js';
 export { predictSavedModel } from './predict.js';
-export type { Prediction } from './predict.js';
+export type { Prediction, PredictOptions } from './predict.js';
 export { checkRunOptions } from './run-options.js';
 export type { SaveModels } from './run-options.js';
 export { parseJobs } from './jobs.js';

@@ -28,6 +28,8 @@ export function modelInfo(
     inputShape: data.dataset.featureShape,
     outputSize: data.dataset.outputSize,
     input: data.dataset.input,
+    ...(data.dataset.featureColumns ? { featureColumns: data.dataset.featureColumns } : {}),
+    ...classNames(config.task, data.dataset),
     dataset: config.dataset,
     seed: config.seed,
     ...(config.splitSeed === undefined ? {} : { splitSeed: config.splitSeed }),
@@ -42,6 +44,12 @@ export function modelInfo(
     experiment: context.experiment.name,
     cellId: planned.cell.id,
   };
+}
+
+/** A classifier's class names: the dataset's, or the indices when the index is the name (MNIST's digits). */
+function classNames(task: string, dataset: LoadedData['dataset']): { classNames?: readonly string[] } {
+  if (task !== 'classification') return {};
+  return { classNames: dataset.classNames ?? Array.from({ length: dataset.outputSize }, (_, k) => String(k)) };
 }
 
 export class ModelSaver {
