@@ -120,7 +120,8 @@ function halvingOf(
   const eta = typeof written.eta === 'number' ? written.eta : 3;
   const at = (key: string) => locator(['search', 'halving', key], true);
   const problems: SpecIssue[] = [];
-  if (search.axes.some((axis) => axis.path === 'training.epochs')) {
+  const epochsSearched = search.axes.some((axis) => axis.path === 'training.epochs');
+  if (epochsSearched) {
     problems.push(
       issueAt(
         locator(['search', 'halving'], true),
@@ -145,7 +146,7 @@ function halvingOf(
       ),
     );
   }
-  if (teacher && minEpochs >= teacher.epochs) {
+  if (teacher && !epochsSearched && minEpochs >= teacher.epochs) {
     problems.push(
       issueAt(
         at('min_epochs'),

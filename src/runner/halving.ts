@@ -114,10 +114,21 @@ export async function runHalving(
     );
     const failure = ended.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure) throw failure.reason;
+    reporter.note?.(halvingCost(runner, cells, rungs[rungs.length - 1]));
   } finally {
     signal?.removeEventListener('abort', release);
     runner.halving = undefined;
   }
+}
+
+/** What halving saved: the teacher-epochs its points trained against every point trained to the last rung. */
+function halvingCost(runner: CellRunner, cells: readonly PlannedCell[], epochs: number): string {
+  const ids = new Set(cells.map((p) => p.cell.id));
+  const trained = runner.rows
+    .filter((row) => ids.has(String(row.cell_id)) && row.role === 'teacher')
+    .reduce((sum, row) => sum + (Number(row.epochs) || 0), 0);
+  const full = cells.length * epochs;
+  return `halving trained the search's teachers for ${trained} epoch(s) in all, ${(trained / full).toFixed(2)}x the ${full} of training every point to epoch ${epochs}`;
 }
 
 /** Whether the search cell's teacher row says it trained to the end (not failed, not stopped at a rung). */

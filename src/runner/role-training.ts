@@ -100,7 +100,9 @@ export class RoleTrainer {
         onEpoch: (record) => {
           reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
           // On disk before the next epoch starts: a crash keeps every finished epoch (of this cell's own count).
-          const [mine] = historyOfRun([record], own.epochs, own.evalEvery);
+          // A rung of successive halving is evaluated (its validation metric decides): its epoch keeps them.
+          const rung = role === 'teacher' && this.halving?.rungs.has(record.epoch) === true;
+          const [mine] = rung ? [record] : historyOfRun([record], own.epochs, own.evalEvery);
           if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
