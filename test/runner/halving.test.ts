@@ -11,6 +11,7 @@ import { readCsv } from '../../src/results/csv.js';
 import type { CsvRecord } from '../../src/results/csv.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { promoted } from '../../src/runner/halving.js';
+import { planStages } from '../../src/runner/stages.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { builtinRegistry } from '../helpers.js';
 import { outDir } from './blobs.js';
@@ -142,6 +143,13 @@ describe('successive halving', function () {
       rows.map((row) => JSON.stringify([row.cell_id, row.seed, row.role, row.status, row.epochs, figures(row)])).sort();
     assert.deepEqual(comparable(resumed.results), comparable(whole.results));
     assert.lengthOf(resumed.history, whole.history.length);
+  });
+
+  it('refuses --shard for a halving search: a shard cannot decide a rung alone', async () => {
+    const { experiment } = await resolveExperiment(parseSpecSource(HALVING, path.join(FIXTURES, 'halv.yaml')), {
+      registry: builtinRegistry(),
+    });
+    assert.throws(() => planStages(experiment, { shard: { index: 1, count: 2 } }), /--shard: successive halving/);
   });
 
   it('ranks a rung by the metric, lowest first for a loss, a NaN last and a tie in the order listed', () => {
