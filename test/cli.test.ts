@@ -77,6 +77,7 @@ describe('distil-run CLI', () => {
       'experiments/methods-cnn.yaml': 40,
       'experiments/methods-mnist.yaml': 40,
       'experiments/mnist-cnn.yaml': 1,
+      'experiments/mnist-grid-halving.yaml': 1,
       'experiments/mnist-grid.yaml': 1,
       'experiments/mnist.yaml': 1,
     };

@@ -139,6 +139,11 @@ export interface SearchStage extends ResolvedSearch {
   readonly pointIds: readonly string[];
   /** For each point, the experiment's cells when that point wins (teacher and carried values set). */
   readonly finals: ReadonlyArray<readonly ResolvedCell[]>;
+  /**
+   * Successive halving: the epochs of each rung (the last is the teacher's training.epochs), and the share
+   * (1 / eta) of a rung's points that goes on to the next.
+   */
+  readonly halving?: { readonly eta: number; readonly rungs: readonly number[] };
 }
 
 /** The changes given besides the spec file, each as typed and in the order given (empty lists when none). */

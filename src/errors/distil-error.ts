@@ -95,6 +95,7 @@ export type IssueCode =
   | 'SEARCH_STRATEGY'
   | 'SEARCH_RANGE'
   | 'SEARCH_SPACE_TOO_SMALL'
+  | 'HALVING_CONFLICT'
   // Plugins.
   | 'PLUGIN_TIMEOUT'
   | 'PLUGIN_NOT_LOADED'

@@ -97,6 +97,7 @@ export {
   pluginTimedOut,
   repeatedItem,
   repeatedSearchValue,
+  halvingConflict,
   searchRange,
   searchSpaceTooSmall,
   searchStrategy,

@@ -660,6 +660,11 @@ export function searchRange(kind: string, low: number, high: number): SpecProble
   );
 }
 
+/** HALVING_CONFLICT: successive halving with something it cannot work with (it sets the epochs itself). */
+export function halvingConflict(what: string, hint: string): SpecProblem {
+  return problem('HALVING_CONFLICT', what, hint);
+}
+
 /** SEARCH_SPACE_TOO_SMALL: more random points asked for than the space has (every distribution a choice or an int range). */
 export function searchSpaceTooSmall(n: number, size: number): SpecProblem {
   return problem(

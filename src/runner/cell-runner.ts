@@ -11,6 +11,7 @@ import { runKey } from '../results/index.js';
 import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';
 import { RoleTrainer } from './role-training.js';
+import type { HalvingHooks } from './role-training.js';
 import type { RunStatus } from './run-options.js';
 import { ModelSaver } from './saved-models.js';
 import { Teachers } from './teachers.js';
@@ -43,6 +44,12 @@ export class CellRunner {
 
   get status(): RunStatus {
     return this.failed ? 'failed' : 'ok';
+  }
+
+  /** Successive halving's hold on the search stage's teachers, while it runs; the teacher cache is not read then. */
+  set halving(hooks: HalvingHooks | undefined) {
+    this.trainer.halving = hooks;
+    this.teachers.readCache = hooks === undefined;
   }
 
   /** The cells from the one about to run to the end of the current stage: an epochs axis serves them from one training. */
@@ -128,10 +135,19 @@ export class CellRunner {
     if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) {
       this.trainer.copyHistory(planned, 'teacher', teacher.run);
     }
-    await this.saver.save(planned, 'teacher', teacher.run, data);
+    // A teacher halving stopped early is not the teacher its config describes: no saved model.
+    const pruned = teacher.run?.prunedAt !== undefined;
+    if (!pruned) await this.saver.save(planned, 'teacher', teacher.run, data);
     this.emit(
       teacher.run
-        ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined)
+        ? this.row(
+            planned,
+            'teacher',
+            teacher.run,
+            pruned ? 'pruned' : 'ok',
+            '',
+            teacher.source === 'cache' ? 'cache' : undefined,
+          )
         : this.row(planned, 'teacher', undefined, 'failed', teacher.error),
       planned,
       teacher.run,

@@ -11,6 +11,8 @@ import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
 import { independentGroups } from './groups.js';
 import { jobsOf } from './jobs.js';
 import { WorkerPool } from './parallel.js';
+import { runHalving } from './halving.js';
+import { StageReporter } from './lines-reporter.js';
 import { DatasetCache } from './dataset-cache.js';
 import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { assertMetricsFit } from './metric-check.js';
@@ -41,6 +43,18 @@ function cellLabels(experiment: ResolvedExperiment): Map<string, string> {
 }
 
 /**
+ * Successive halving decides on every point at once: a search stage that did not finish is run again whole
+ * (its rows replaced), since points kept from before would not be judged with the others at their rungs.
+ */
+function keepHalvingWhole(experiment: ResolvedExperiment, finished: Set<string>): void {
+  const search = experiment.search;
+  if (!search?.halving) return;
+  const keys = search.cells.map((cell) => runKey(cell.id, cell.seed));
+  if (keys.every((key) => finished.has(key))) return;
+  for (const key of keys) finished.delete(key);
+}
+
+/**
  * Opens the run directory for this invocation: locked, checked to hold this experiment when resumed,
  * its tables cut back to the finished cells' whole rows.
  */
@@ -60,6 +74,7 @@ function startRun(
     const { existing, finished, confusionMissing } = resumeState(experiment, open.writer, open.previous, (warning) =>
       reporter.warn(warning),
     );
+    keepHalvingWhole(experiment, finished);
     const labels = cellLabels(experiment);
     const { droppedLines } = open.writer.start(
       (record) => finished.has(runKey(record.cell_id, record.seed)),
@@ -160,11 +175,13 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   const cellCount = plan.cells.length + (plans.search?.cells.length ?? 0);
   const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
   const saveModels = saveModelsFor(options.saveModels, cellCount);
+  // Roles that train side by side (successive halving's points) report as log lines.
+  const stageReporter = new StageReporter(reporter);
   const runner = new CellRunner({
     experiment,
     registry,
     writer: open.writer,
-    reporter,
+    reporter: stageReporter,
     runId: open.runId,
     backend: backend.name,
     datasets: input.datasets,
@@ -205,7 +222,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
           }),
         })
       : undefined;
-  const cells = new StageRunner(runner, pool, reporter);
+  const cells = new StageRunner(runner, pool, stageReporter, options.signal);
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
     writeManifest(open.writer, {
@@ -311,7 +328,8 @@ class StageRunner {
   constructor(
     private readonly runner: CellRunner,
     private readonly pool: WorkerPool | undefined,
-    private readonly reporter: Reporter,
+    private readonly reporter: StageReporter,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   get rows(): readonly Row[] {
@@ -333,6 +351,19 @@ class StageRunner {
   }
 
   async search(plan: Plan): Promise<void> {
+    const search = plan.experiment.search;
+    if (search?.halving) {
+      // The points wait for each other at every rung: they train side by side in this process.
+      if (this.pool) this.reporter.note('--jobs: successive halving trains its points in this process, side by side');
+      this.used.push(this.runner);
+      this.reporter.lines = true;
+      try {
+        await runHalving(this.runner, plan.cells, { ...search, halving: search.halving }, this.reporter, this.signal);
+      } finally {
+        this.reporter.lines = false;
+      }
+      return;
+    }
     const groups = this.groups(plan);
     if (groups && this.pool) {
       this.used.push(this.pool);

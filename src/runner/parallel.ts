@@ -11,7 +11,8 @@ import type { Row, RowContext } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import type { RowSink } from './context.js';
 import type { PlannedCell } from './plan.js';
-import { formatEpoch } from './reporter.js';
+import { eventLine } from './lines-reporter.js';
+import type { AnyRoleEvent } from './lines-reporter.js';
 import type { Reporter } from './reporter.js';
 import type { RunStatus } from './run-options.js';
 import type {
@@ -175,16 +176,8 @@ export class WorkerPool {
 
   /** A worker's progress as a log line that names the worker: several roles train at once. */
   private show(handle: WorkerHandle, { method, event }: WorkerEvent): void {
-    const note = (text: string) => this.options.reporter.note?.(`[worker ${handle.number}] ${text}`);
-    if (method === 'note') return note(String(event));
-    const e = event as { role: string; cellLabel: string; seed?: number } & Record<string, unknown>;
-    const title = `${e.cellLabel ? `${e.role} [${e.cellLabel}]` : e.role}${e.seed === undefined ? '' : ` seed ${e.seed}`}`;
-    if (method === 'roleStart') note(`${title}: ${e.detail || `${e.epochs} epoch(s)`}`);
-    else if (method === 'roleEnd') note(`${title}: ${e.status} ${e.summary}`.trimEnd());
-    else {
-      const { record, epochs, logEvery } = e as unknown as Parameters<Reporter['epoch']>[0];
-      if (record.epoch % logEvery === 0 || record.epoch === epochs) note(`${title} ${formatEpoch(record, epochs)}`);
-    }
+    const text = method === 'note' ? String(event) : eventLine(method, event as AnyRoleEvent);
+    if (text !== undefined) this.options.reporter.note?.(`[worker ${handle.number}] ${text}`);
   }
 
   /** Trains one group on a worker; the outcome says how it ended. */

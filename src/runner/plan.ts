@@ -136,6 +136,11 @@ function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): stri
   const shared = trainings < search.cells.length ? ` (points that differ only in epochs share one training)` : '';
   return [
     `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${trainings} teacher training(s)${shared}: ${axes}`,
+    ...(search.halving
+      ? [
+          `  successive halving: every point to epoch ${search.halving.rungs.join(', then the best 1/' + search.halving.eta + ' to epoch ')} (the others stop, status pruned)`,
+        ]
+      : []),
     `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
     `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
     stage === 'search'

@@ -35,6 +35,8 @@ export interface TeacherEntry {
 
 export class Teachers {
   private readonly entries = new Map<string, TeacherEntry>();
+  /** False while successive halving runs: every point trains, so that each is judged at its rungs. */
+  readCache = true;
 
   constructor(
     private readonly context: ExecutionContext,
@@ -64,7 +66,7 @@ export class Teachers {
     }
     const stem = this.stem(planned.teacherKey);
     let result = await this.axis.takeServed(planned, 'teacher');
-    const cached = result === undefined && stem ? this.cached(planned, data, stem) : undefined;
+    const cached = result === undefined && stem && this.readCache ? this.cached(planned, data, stem) : undefined;
     if (cached) {
       const detail = `loading ${path.basename(stem ?? '')} from the teacher cache`;
       await this.trainer.reportNotTrained(
@@ -77,7 +79,10 @@ export class Teachers {
       result = cached;
     } else {
       result ??= await this.axis.trainOrServe(planned, 'teacher', data);
-      if (stem && typeof result === 'object') await this.saveToCache(planned, data, stem, result);
+      // A teacher halving stopped early is not the one its config describes.
+      if (stem && typeof result === 'object' && result.prunedAt === undefined) {
+        await this.saveToCache(planned, data, stem, result);
+      }
     }
     return this.store(planned, result, data, cached ? 'cache' : 'trained');
   }
