@@ -1,6 +1,7 @@
 // Successive halving (Jamieson & Talwalkar 2016) over a search stage's teachers: every point trains to the first
 // rung; there the best 1/eta on the mean validation metric go on, each from where it stands (its training is only
-// held, never restarted), and the rest stop with their rows `pruned`; and so on to the teacher's own epochs.
+// held, never restarted), and the rest stop with their rows `pruned`; and so on to the teacher's own epochs. The
+// points train one at a time, each to its next rung, in a fixed order.
 import type { SearchStage } from '../config/index.js';
 import { runKey } from '../results/index.js';
 import { mean } from '../shared/index.js';
@@ -18,6 +19,37 @@ interface Training {
   settled: boolean;
 }
 
+/**
+ * One training at a time, in the order they ask: a point trains from its start (or from a rung it goes on from)
+ * to its next rung alone, so each epoch's time is its own and the points run in a fixed order.
+ */
+class Turn {
+  private holder: string | undefined;
+  private readonly queue: Array<{ key: string; start(): void }> = [];
+
+  acquire(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ key, start: resolve });
+      this.next();
+    });
+  }
+
+  /** Lets the next one train, if `key` holds the turn. */
+  release(key: string): void {
+    if (this.holder !== key) return;
+    this.holder = undefined;
+    this.next();
+  }
+
+  private next(): void {
+    if (this.holder !== undefined) return;
+    const waiting = this.queue.shift();
+    if (!waiting) return;
+    this.holder = waiting.key;
+    waiting.start();
+  }
+}
+
 /** The rung decision: the points that go on (the best `max(1, floor(n / eta))` by their mean validation metric). */
 export function promoted(
   values: ReadonlyMap<number, number>,
@@ -32,8 +64,8 @@ export function promoted(
 }
 
 /**
- * Trains a search stage's teachers by successive halving, side by side in this process (each waits at a rung
- * for the others), and writes every point's row: `ok` for those that reached the last rung, `pruned` (with the
+ * Trains a search stage's teachers by successive halving in this process (each trains to its next rung, then
+ * waits there for the others while the next one trains), and writes every point's row: `ok` for those that reached the last rung, `pruned` (with the
  * epoch it reached) for the others.
  * @throws DistilError INTERRUPTED, BACKEND_FAILURE: what the first training that failed so threw.
  */
@@ -75,15 +107,24 @@ export async function runHalving(
     }
   };
 
-  const gate = (planned: PlannedCell, record: EpochRecord): Promise<boolean> => {
-    const training = trainings.get(runKey(planned.cell.id, planned.cell.seed));
+  const turn = new Turn();
+  const gate = async (planned: PlannedCell, record: EpochRecord): Promise<boolean> => {
+    const key = runKey(planned.cell.id, planned.cell.seed);
+    const training = trainings.get(key);
     const rung = rungs.indexOf(record.epoch);
-    if (!training || rung < 0 || rung === rungs.length - 1) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    if (!training || rung < 0 || rung === rungs.length - 1) return true;
+    const goOn = new Promise<boolean>((resolve) => {
       training.waiting = { rung, value: record.val?.[stage.metric] ?? NaN, go: resolve };
-      decide();
     });
+    // The next point trains to the rung while this one waits for the decision.
+    turn.release(key);
+    decide();
+    const decision = await goOn;
+    // Going on, or finishing its row after the stop: its turn again.
+    await turn.acquire(key);
+    return decision;
   };
+  const begin = (planned: PlannedCell) => turn.acquire(runKey(planned.cell.id, planned.cell.seed));
 
   // An interrupt lets every held training go on to its next batch, where it stops as interrupted.
   const release = () => {
@@ -94,7 +135,7 @@ export async function runHalving(
   };
   signal?.addEventListener('abort', release, { once: true });
   runner.stage = 'search';
-  runner.halving = { rungs: new Set(rungs.slice(0, -1)), gate };
+  runner.halving = { rungs: new Set(rungs.slice(0, -1)), gate, begin };
   runner.upcoming = [];
   try {
     const ended = await Promise.allSettled(
@@ -103,6 +144,7 @@ export async function runHalving(
         try {
           await runner.searchCell(planned);
         } finally {
+          turn.release(runKey(planned.cell.id, planned.cell.seed));
           // A point that failed on a seed is out (the selection needs every seed); the others need not wait for it.
           training.settled = true;
           if (rungs.length > 1 && alive.has(training.point) && !reachedEnd(runner, planned)) {

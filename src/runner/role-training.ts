@@ -29,7 +29,11 @@ function withEpochs(config: ResolvedConfig, role: Role, epochs: number): Resolve
 
 /** The options of a teacher's training that successive halving holds at its rungs. */
 function halvingOptions(hooks: HalvingHooks, planned: PlannedCell) {
-  return { rungs: hooks.rungs, gate: (record: EpochRecord) => hooks.gate(planned, record) };
+  return {
+    rungs: hooks.rungs,
+    gate: (record: EpochRecord) => hooks.gate(planned, record),
+    begin: () => hooks.begin(planned),
+  };
 }
 
 /** Trains roles for an execution, and shows (and records) the roles a cell takes without training them. */
@@ -38,6 +42,8 @@ export interface HalvingHooks {
   readonly rungs: ReadonlySet<number>;
   /** At a rung: resolves to whether this cell's teacher goes on to the next rung. */
   gate(planned: PlannedCell, record: EpochRecord): Promise<boolean>;
+  /** Before the teacher computes anything: resolves when it is its turn to train. */
+  begin(planned: PlannedCell): Promise<void>;
 }
 
 export class RoleTrainer {

@@ -57,6 +57,7 @@ export interface RoleRunOptions {
   /** Successive halving: the rungs at which `gate` says whether training goes on (see trainRole). */
   readonly rungs?: TrainRoleOptions['rungs'];
   gate?: TrainRoleOptions['gate'];
+  begin?: TrainRoleOptions['begin'];
 }
 
 /** What a student learns from: the teacher's model and its outputs on the training split. */
@@ -226,6 +227,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       onCheckpoint,
       rungs: options.rungs,
       gate: options.gate,
+      begin: options.begin,
     });
     // The model holds the kept epoch's weights (the last, or early stopping's best): report that epoch.
     const kept =

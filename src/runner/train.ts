@@ -79,6 +79,8 @@ export interface TrainRoleOptions {
    */
   readonly rungs?: ReadonlySet<number>;
   gate?(record: EpochRecord): Promise<boolean>;
+  /** Awaited before anything is computed: successive halving lets one of its points train at a time. */
+  begin?(): Promise<void>;
   /** Called a few times a second within an epoch: examples done so far and the running rate. */
   onProgress?(progress: { epoch: number; done: number; total: number; samplesPerSec: number }): void;
 }
@@ -283,6 +285,7 @@ export function historyOfRun(history: readonly EpochRecord[], epochs: number, ev
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
   const { epochs, evalEvery, earlyStopping } = options.training;
   const history: EpochRecord[] = [];
+  await options.begin?.();
   const untrained = untrainedLoss(options, options.training.batchSize, epochs);
   const tick = { last: performance.now() };
   const best = new BestEpoch(options.model, earlyStopping);

@@ -93,6 +93,12 @@ describe('successive halving', function () {
     // Every epoch a point trained is in history.csv once: 8 x 1 + 2 x 3 + 2 x 9, then the final cells' roles.
     const searchEpochs = history.filter((h) => search.some((r) => r.cell_id === h.cell_id));
     assert.lengthOf(searchEpochs, 8 + 6 + 18);
+    // One point trains at a time, from a rung to the next: 12 stretches to epoch 1, 4 from 1 to 3, 2 from 3 to 9
+    // (fewer blocks of consecutive rows if one stretch follows another of the same training; far more if interleaved).
+    const order = searchEpochs.map((h) => `${h.cell_id}/${h.seed}`);
+    const blocks = order.filter((key, i) => i === 0 || key !== order[i - 1]).length;
+    assert.isAtMost(blocks, 18);
+    assert.isAtLeast(blocks, 12);
     // The winner is the point that reached the end; its teacher is not trained again for the cells after it.
     assert.deepEqual(
       selection.map((row) => row.fate),
