@@ -210,6 +210,37 @@ export class CellRunner {
     if (typeof student === 'object') student.model.dispose();
   }
 
+  /** Where this run saved the model of a cell's role, if it did. */
+  savedDir(planned: PlannedCell, role: Role): string | undefined {
+    return this.saver.savedDir(planned, role);
+  }
+
+  /** What this run holds of a cell's shared models: its teacher entry and its person (or why they failed). */
+  sharedOf(planned: PlannedCell): { teacher?: TeacherEntry; person?: RoleRun | string } {
+    return { teacher: this.teachers.entryOf(planned), person: this.persons.get(planned.personKey) };
+  }
+
+  /**
+   * Takes a cell's teacher and person from another process of this run (see handoff.ts): the cells after it
+   * share them as they would share a teacher and a person trained here, their saved models copied from `saved`.
+   */
+  adoptShared(
+    planned: PlannedCell,
+    data: LoadedData,
+    shared: {
+      teacher: RoleRun | string;
+      source: TeacherEntry['source'];
+      trainedFor?: string;
+      person: RoleRun | string;
+    },
+    saved: { teacher?: string; person?: string },
+  ): void {
+    this.teachers.adopt(planned, shared.teacher, data, shared.source, shared.trainedFor);
+    this.persons.set(planned.personKey, shared.person);
+    if (saved.teacher) this.saver.adopt(planned, 'teacher', saved.teacher);
+    if (saved.person) this.saver.adopt(planned, 'person', saved.person);
+  }
+
   /** Frees a teacher no later cell needs (its rows and epochs are written). */
   releaseTeacher(key: string): void {
     this.teachers.release(key);
@@ -230,11 +261,16 @@ export async function runSearchCells(runner: CellRunner, cells: readonly Planned
   }
 }
 
-/** Runs cells in order, freeing each teacher once no later cell needs it. */
-export async function runFinalCells(runner: CellRunner, cells: readonly PlannedCell[]): Promise<void> {
+/** Runs cells in order, freeing each teacher once no later cell needs it (`afterCell` first hears of each cell). */
+export async function runFinalCells(
+  runner: CellRunner,
+  cells: readonly PlannedCell[],
+  afterCell?: (planned: PlannedCell) => Promise<void>,
+): Promise<void> {
   for (const [i, planned] of cells.entries()) {
     runner.upcoming = cells.slice(i);
     await runner.cell(planned);
+    await afterCell?.(planned);
     // A sweep over seeds must not hold every seed's teacher.
     if (!cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) {
       runner.releaseTeacher(planned.teacherKey);

@@ -8,7 +8,8 @@ import type { Registry } from '../registry/index.js';
 import { assertRunId, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
-import { independentGroups } from './groups.js';
+import { independentGroups, scheduleGroups } from './groups.js';
+import type { ScheduledGroup } from './groups.js';
 import { jobsOf } from './jobs.js';
 import { WorkerPool } from './parallel.js';
 import { runHalving } from './halving.js';
@@ -340,9 +341,12 @@ class StageRunner {
     return this.used.some((source) => source.status === 'failed') ? 'failed' : 'ok';
   }
 
-  private groups(plan: Plan): PlannedCell[][] | undefined {
+  /** The groups the workers take (a final stage's sweeps of one teacher and person split), or none: run here. */
+  private groups(plan: Plan, stage: 'search' | 'final'): ScheduledGroup<PlannedCell>[] | undefined {
     if (!this.pool || plan.cells.length === 0) return undefined;
-    const groups = independentGroups(plan.cells);
+    const independent = independentGroups(plan.cells);
+    const groups =
+      stage === 'final' ? scheduleGroups(independent, this.pool.size) : independent.map((cells) => ({ cells }));
     if (groups.length > 1) return groups;
     this.reporter.note?.(
       `--jobs: the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): they run one after another in this process`,
@@ -364,7 +368,7 @@ class StageRunner {
       }
       return;
     }
-    const groups = this.groups(plan);
+    const groups = this.groups(plan, 'search');
     if (groups && this.pool) {
       this.used.push(this.pool);
       await this.pool.run({ stage: 'search', groups });
@@ -377,7 +381,7 @@ class StageRunner {
   /** The cells after the search (its `winner`'s), or every cell of a spec without one. */
   async final(plan: Plan, winner: number | undefined): Promise<void> {
     if (plan.experiment.search) this.runner.stage = 'final';
-    const groups = this.groups(plan);
+    const groups = this.groups(plan, 'final');
     if (groups && this.pool) {
       this.used.push(this.pool);
       await this.pool.run({ stage: 'final', winner, groups });

@@ -29,6 +29,11 @@ function sharedKeys(planned: Sharing): string[] {
  * order trains, and each cell sees the same shared models.
  */
 export function independentGroups<T extends Sharing>(cells: readonly T[]): T[][] {
+  return componentsBy(cells, sharedKeys);
+}
+
+/** The cells joined through the keys `keysOf` gives: each component in order, the components by their first cell. */
+function componentsBy<T>(cells: readonly T[], keysOf: (cell: T) => readonly string[]): T[][] {
   // Union-find over the cells, joined through the keys they share.
   const parent = cells.map((_, i) => i);
   const find = (i: number): number => {
@@ -40,7 +45,7 @@ export function independentGroups<T extends Sharing>(cells: readonly T[]): T[][]
   };
   const owner = new Map<string, number>();
   cells.forEach((planned, i) => {
-    for (const key of sharedKeys(planned)) {
+    for (const key of keysOf(planned)) {
       const first = owner.get(key);
       if (first === undefined) owner.set(key, i);
       else {
@@ -59,4 +64,43 @@ export function independentGroups<T extends Sharing>(cells: readonly T[]): T[][]
   });
   // Map keeps insertion order: the roots appear in the order of their first cell.
   return [...groups.values()];
+}
+
+/** A group as a worker takes it: after another (whose hand-off it reads), or handing its models on. */
+export interface ScheduledGroup<T> {
+  readonly cells: readonly T[];
+  /** The scheduled group (by index) that trains the teacher and person this one takes. */
+  readonly after?: number;
+  /** `write`: hands its teacher and person on when its first cell ends; `read`: takes them before it starts. */
+  readonly handoff?: 'write' | 'read';
+}
+
+/**
+ * The groups as workers take them. With several workers and fewer than two groups per worker (too few to keep
+ * them busy), a group whose cells share one teacher and one person but train different students (a sweep of
+ * distillation settings) is split: the part with the first cell
+ * trains the teacher and the person and hands them on; the other parts (cells that share a student training
+ * stay together) then train their students on any worker, with the same teacher and person, as one process
+ * would have shared them.
+ */
+export function scheduleGroups<T extends Sharing>(
+  groups: readonly (readonly T[])[],
+  workers: number,
+): ScheduledGroup<T>[] {
+  const scheduled: ScheduledGroup<T>[] = [];
+  const split = workers > 1 && groups.length < 2 * workers;
+  for (const group of groups) {
+    const one = (key: (cell: T) => string) => new Set(group.map(key)).size === 1;
+    const parts =
+      split && group.length > 1 && one((c) => c.teacherKey) && one((c) => c.personKey)
+        ? componentsBy(group, (c) => [`student:${c.studentKey}`, `student-training:${c.trainingKeys.student}`])
+        : [group];
+    if (parts.length === 1) {
+      scheduled.push({ cells: group });
+      continue;
+    }
+    const head = scheduled.push({ cells: parts[0], handoff: 'write' }) - 1;
+    for (const part of parts.slice(1)) scheduled.push({ cells: part, after: head, handoff: 'read' });
+  }
+  return scheduled;
 }

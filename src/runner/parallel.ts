@@ -2,7 +2,8 @@
 // training with another group) and sends its rows here, where the run's one writer appends them.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DistilError, errorInterrupted, errorWorkerFailed } from '../errors/index.js';
 import { blasThreadsPerWorker } from './jobs.js';
@@ -11,6 +12,8 @@ import type { Row, RowContext } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import type { RowSink } from './context.js';
 import type { PlannedCell } from './plan.js';
+import type { ScheduledGroup } from './groups.js';
+import { handoffDir } from './handoff.js';
 import { eventLine } from './lines-reporter.js';
 import type { AnyRoleEvent } from './lines-reporter.js';
 import type { Reporter } from './reporter.js';
@@ -48,7 +51,7 @@ export interface PoolOptions {
 export interface StageGroups {
   readonly stage: 'search' | 'final';
   readonly winner?: number;
-  readonly groups: readonly (readonly PlannedCell[])[];
+  readonly groups: readonly ScheduledGroup<PlannedCell>[];
 }
 
 /** A worker process and what it is doing. */
@@ -77,6 +80,11 @@ export class WorkerPool {
   /** Roles with a row, by run key: a worker that dies leaves the others of its group to be failed here. */
   private readonly written = new Map<string, Set<string>>();
   private stopping: DistilError | undefined;
+
+  /** The most workers it starts. */
+  get size(): number {
+    return this.options.size;
+  }
 
   constructor(private readonly options: PoolOptions) {
     const entry = options.entry ?? defaultWorkerEntry();
@@ -185,8 +193,13 @@ export class WorkerPool {
     return new Promise((resolve) => {
       if (handle.exited) return resolve({ kind: 'died', reason: `worker process ${handle.number} had exited` });
       handle.current = { resolve };
-      const runKeys = stage.groups[group].map((p) => runKey(p.cell.id, p.cell.seed));
-      this.post(handle, { type: 'group', group, stage: stage.stage, winner: stage.winner, runKeys });
+      const item = stage.groups[group];
+      const runKeys = item.cells.map((p) => runKey(p.cell.id, p.cell.seed));
+      const handoff = item.handoff && {
+        mode: item.handoff,
+        dir: handoffDir(this.options.settings.runDir, item.cells[0]),
+      };
+      this.post(handle, { type: 'group', group, stage: stage.stage, winner: stage.winner, runKeys, handoff });
     });
   }
 
@@ -212,27 +225,69 @@ export class WorkerPool {
    */
   async run(stage: StageGroups): Promise<void> {
     const { signal } = this.options;
-    let next = 0;
-    const abortAll = () => this.workers.forEach((handle) => this.post(handle, { type: 'abort' }));
+    const { groups } = stage;
+    // Each group's state; a group that takes another's teacher waits for it, and fails if it failed.
+    const state: Array<'pending' | 'running' | 'done' | 'failed'> = groups.map(() => 'pending');
+    let wake: () => void = () => undefined;
+    let changed = new Promise<void>((resolve) => (wake = resolve));
+    // Why a group failed, for the groups that take its teacher and person.
+    const reasons = new Map<number, string>();
+    const settle = (group: number, to: 'done' | 'failed', reason?: string) => {
+      state[group] = to;
+      if (reason !== undefined) reasons.set(group, reason);
+      wake();
+      changed = new Promise<void>((resolve) => (wake = resolve));
+    };
+    /** The next group a worker may take now, failing those whose teacher's group failed; -1 when none is ready. */
+    const take = (): number => {
+      for (const [group, item] of groups.entries()) {
+        if (state[group] !== 'pending') continue;
+        if (item.after === undefined || state[item.after] === 'done') return group;
+        if (state[item.after] === 'failed') {
+          const reason = reasons.get(item.after) ?? 'the worker process that trained them stopped';
+          this.failRest(item.cells, stage.stage, `${reason} while training this cell's teacher and person`);
+          settle(group, 'failed', reason);
+        }
+      }
+      return -1;
+    };
+    const abortAll = () => {
+      this.workers.forEach((handle) => this.post(handle, { type: 'abort' }));
+      wake();
+    };
     signal?.addEventListener('abort', abortAll, { once: true });
     const idle = [...this.workers];
     const lane = async (initial: WorkerHandle | undefined): Promise<void> => {
       let handle = initial;
-      while (next < stage.groups.length && !this.stopping && !signal?.aborted) {
-        handle ??= await this.spawn();
-        const group = next++;
+      while (state.includes('pending') && !this.stopping && !signal?.aborted) {
+        const group = take();
+        if (group < 0) {
+          // Waits for the group whose teacher the next ones take.
+          if (!state.includes('running')) break;
+          await changed;
+          continue;
+        }
+        state[group] = 'running';
+        try {
+          handle ??= await this.spawn();
+        } catch (error) {
+          state[group] = 'pending';
+          throw error;
+        }
         const outcome = await this.runGroup(handle, stage, group);
         if (outcome.kind === 'stopped') {
           this.stopping ??= errorOf(outcome.error);
+          settle(group, 'failed');
           abortAll();
         } else if (outcome.kind === 'died') {
-          this.failRest(stage.groups[group], stage.stage, `${outcome.reason} while training this cell`);
+          this.failRest(groups[group].cells, stage.stage, `${outcome.reason} while training this cell`);
+          settle(group, 'failed', outcome.reason);
           this.workers.splice(this.workers.indexOf(handle), 1);
           handle = undefined;
-        }
+        } else settle(group, 'done');
       }
     };
-    const lanes = Math.min(this.options.size, stage.groups.length);
+    const lanes = Math.min(this.options.size, groups.length);
     // Every lane ends before the stage does: no row may arrive after the run wrote its summary.
     await Promise.all(
       Array.from({ length: lanes }, (_, i) =>
@@ -263,5 +318,7 @@ export class WorkerPool {
       ),
     );
     this.workers.length = 0;
+    // The teachers handed between workers are in the tables and models/ now.
+    rmSync(path.join(this.options.settings.runDir, '.handoff'), { recursive: true, force: true });
   }
 }

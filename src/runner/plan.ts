@@ -6,7 +6,7 @@ import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
 import { splitSeedOf } from '../config/index.js';
-import { independentGroups } from './groups.js';
+import { independentGroups, scheduleGroups } from './groups.js';
 import { jobsOf } from './jobs.js';
 import type { JobsRequest } from './jobs.js';
 
@@ -164,15 +164,20 @@ function splitsLine(plan: Plan): string[] {
 /** With --jobs above 1: how the cells split into groups that run side by side. */
 function scheduleLines(plan: Plan, jobs: number): string[] {
   if (jobs <= 1 || plan.cells.length === 0) return [];
-  const groups = independentGroups(plan.cells);
+  const groups = scheduleGroups(independentGroups(plan.cells), jobs);
   if (groups.length === 1) {
     return [
       `schedule (--jobs ${jobs}): the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): one after another in this process`,
     ];
   }
-  const sizes = groups.map((group) => group.length).join(', ');
+  const sizes = groups.map((group) => group.cells.length).join(', ');
+  const taking = groups.filter((group) => group.handoff === 'read').length;
+  const handed =
+    taking > 0
+      ? `; ${taking} of them train students with the teacher and person another group trained (a sweep of the distillation settings)`
+      : '';
   return [
-    `schedule (--jobs ${jobs}): ${groups.length} groups of cells that share no training (${sizes} cell(s)) on ${Math.min(jobs, groups.length)} worker process(es); this process writes the tables`,
+    `schedule (--jobs ${jobs}): ${groups.length} groups of cells (${sizes} cell(s)) on ${Math.min(jobs, groups.length)} worker process(es)${handed}; this process writes the tables`,
   ];
 }
 

@@ -58,6 +58,16 @@ export class ModelSaver {
 
   constructor(private readonly context: ExecutionContext) {}
 
+  /** Where the model of `planned`'s role was saved by another process of this run: the cells sharing it copy it. */
+  adopt(planned: PlannedCell, role: Role, dir: string): void {
+    this.saved.set(`${role}:${roleKey(planned, role)}`, dir);
+  }
+
+  /** Where this run saved the model of `planned`'s role, if it did. */
+  savedDir(planned: PlannedCell, role: Role): string | undefined {
+    return this.saved.get(`${role}:${roleKey(planned, role)}`);
+  }
+
   /**
    * Saves a role's model under `<run dir>/models/<cell>/<seed>/<role>/` when the run keeps that role's
    * models; a model shared with an earlier cell (a person, a teacher) is copied from where it was saved.

@@ -93,6 +93,7 @@ export class Teachers {
     result: RoleRun | string,
     data: LoadedData,
     source: TeacherEntry['source'],
+    trainedFor = source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
   ): TeacherEntry {
     const entry: TeacherEntry =
       typeof result === 'string'
@@ -100,11 +101,30 @@ export class Teachers {
         : {
             run: result,
             source,
-            trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
+            trainedFor,
             trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
           };
     this.entries.set(planned.teacherKey, entry);
     return entry;
+  }
+
+  /** The entry this run holds for a cell's teacher, if any (what another process is handed: see handoff.ts). */
+  entryOf(planned: PlannedCell): TeacherEntry | undefined {
+    return this.entries.get(planned.teacherKey);
+  }
+
+  /**
+   * Takes a teacher another process of this run trained (or failed to) for the cell `trainedFor`, as if this
+   * one had: the cells that share it get its row and epochs copied, as after a teacher trained here.
+   */
+  adopt(
+    planned: PlannedCell,
+    result: RoleRun | string,
+    data: LoadedData,
+    source: TeacherEntry['source'],
+    trainedFor?: string,
+  ): void {
+    this.store(planned, result, data, source, trainedFor);
   }
 
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */

@@ -8,7 +8,8 @@ import type { Registry } from '../registry/index.js';
 import { runKey } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
-import type { RowSink } from './context.js';
+import type { ExecutionContext, RowSink } from './context.js';
+import { readHandoff, writeHandoff } from './handoff.js';
 import { DatasetCache } from './dataset-cache.js';
 import { planRun } from './plan.js';
 import type { Reporter } from './reporter.js';
@@ -49,6 +50,7 @@ const parentReporter: Reporter = {
 };
 
 interface Worker {
+  readonly context: ExecutionContext;
   readonly experiment: ResolvedExperiment;
   readonly registry: Registry;
   readonly datasets: DatasetCache;
@@ -71,7 +73,7 @@ async function start(load: ExperimentLoader, spec: WorkerSpec, settings: WorkerS
     );
   }
   const datasets = new DatasetCache(registry, experiment.baseDir);
-  const runner = new CellRunner({
+  const context: ExecutionContext = {
     experiment,
     registry,
     writer: parentSink,
@@ -85,9 +87,10 @@ async function start(load: ExperimentLoader, spec: WorkerSpec, settings: WorkerS
     saveModels: settings.saveModels,
     runDir: settings.runDir,
     progress: { cell: 0 },
-  });
+  };
+  const runner = new CellRunner(context);
   send({ type: 'ready', backend: describeBackend(backend) });
-  return { experiment, registry, datasets, runner };
+  return { context, experiment, registry, datasets, runner };
 }
 
 /** The group's cells as this process resolved them, in the parent's order. */
@@ -119,7 +122,22 @@ async function runGroup(worker: Worker, request: GroupRequest): Promise<void> {
   if (request.stage === 'search') await runSearchCells(runner, cells);
   else {
     runner.stage = experiment.search ? 'final' : undefined;
-    await runFinalCells(runner, cells);
+    const { handoff } = request;
+    const first = cells[0];
+    // The teacher and the person of a sweep's cells, trained by another worker: taken before anything runs.
+    if (handoff?.mode === 'read') {
+      readHandoff(worker.context, runner, first, await worker.datasets.get(first), handoff.dir);
+    }
+    // Or handed on to the workers training the other cells' students, as soon as the first cell has them.
+    const afterCell =
+      handoff?.mode === 'write'
+        ? async (planned: typeof first) => {
+            if (planned === first) {
+              await writeHandoff(worker.context, runner, first, await worker.datasets.get(first), handoff.dir);
+            }
+          }
+        : undefined;
+    await runFinalCells(runner, cells, afterCell);
   }
 }
 

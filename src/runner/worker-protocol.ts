@@ -36,6 +36,8 @@ export interface GroupRequest {
   readonly stage: 'search' | 'final';
   readonly winner?: number;
   readonly runKeys: readonly string[];
+  /** `write`: hand the first cell's teacher and person on, in `dir`; `read`: take them from there first. */
+  readonly handoff?: { readonly mode: 'write' | 'read'; readonly dir: string };
 }
 
 export type ParentMessage =

@@ -1,7 +1,7 @@
 // --jobs: groups of cells on worker processes, the parent the one writer. The same spec with --jobs 1 and
 // --jobs 2 gives the same rows to the last digit; a worker that dies fails its group's rows and the run goes on;
 // an interrupt keeps every finished row and leaves no worker behind.
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -93,6 +93,49 @@ describe('--jobs: cells on worker processes', function () {
     assert.deepEqual(lines(two.stdout), lines(one.stdout));
   });
 
+  it('splits a sweep of one teacher and person: the same rows and saved models with --jobs 1 and --jobs 2', () => {
+    const dir = specDir(
+      SPEC.replace('seeds: [1, 2, 3]', 'seeds: [1]').replace(
+        'distillation.temperature: [2, 4]',
+        'distillation.temperature: [1, 2, 4]\n  distillation.alpha: [0.2, 0.8]',
+      ),
+    );
+    const one = run(dir, ['--run-id', 'one']);
+    assert.equal(one.code, 0, one.stderr);
+    const two = run(dir, ['--jobs', '2', '--run-id', 'two']);
+    assert.equal(two.code, 0, two.stderr);
+    for (const table of ['results.csv', 'history.csv', 'confusion.csv', 'summary.csv']) {
+      assert.deepEqual(
+        comparable(path.join(runDir(dir, 'two'), table)),
+        comparable(path.join(runDir(dir, 'one'), table)),
+        table,
+      );
+    }
+    // The teacher is trained once, by one worker; both workers train students.
+    assert.lengthOf(two.stderr.match(/teacher \[[^\]]*\] seed 1: ok /g) ?? [], 1);
+    assert.match(two.stderr, /\[worker 1\] student/);
+    assert.match(two.stderr, /\[worker 2\] student/);
+    // Every cell's models are saved, as with one process; nothing handed between workers is left behind.
+    const models = (id: string) =>
+      readdirSync(path.join(runDir(dir, id), 'models'), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('model.json'))
+        .sort();
+    assert.lengthOf(models('one'), 18);
+    assert.deepEqual(models('two'), models('one'));
+    assert.isFalse(existsSync(path.join(runDir(dir, 'two'), '.handoff')));
+    // A saved student of a cell whose teacher another worker trained evaluates to its recorded figures.
+    const student = models('two').find(
+      (f) =>
+        f.includes('student') &&
+        !f.startsWith(readCsv(path.join(runDir(dir, 'two'), 'results.csv')).records[0].cell_id),
+    )!;
+    const evaluated = distilRun(['evaluate', path.dirname(path.join(runDir(dir, 'two'), 'models', student))], {
+      cwd: dir,
+    });
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+  });
+
   it('runs a search stage on the workers and selects the same winner as one process', () => {
     const spec = SPEC.replace(
       'grid:\n  distillation.temperature: [2, 4]\n',
@@ -155,7 +198,10 @@ export default {
     assert.lengthOf(failed, 6);
     assert.lengthOf(new Set(failed.map((r) => r.seed)), 1);
     for (const row of failed) {
-      assert.match(String(row.error), /^worker process \d exited \(code 7\) while training this cell$/);
+      assert.match(
+        String(row.error),
+        /^worker process \d exited \(code 7\) while training this cell('s teacher and person)?$/,
+      );
     }
     assert.isTrue(rows.filter((r) => r.seed !== failed[0].seed).every((r) => r.status === 'ok'));
     assert.deepEqual(livingWorkers(), []);
@@ -201,11 +247,23 @@ export default {
     assert.equal(plan.code, 0, plan.stderr);
     assert.include(
       plan.stdout,
-      'schedule (--jobs 2): 3 groups of cells that share no training (2, 2, 2 cell(s)) on 2 worker process(es); this process writes the tables',
+      'schedule (--jobs 2): 6 groups of cells (1, 1, 1, 1, 1, 1 cell(s)) on 2 worker process(es); 3 of them train students with the teacher and person another group trained (a sweep of the distillation settings); this process writes the tables',
     );
-    const shared = specDir(SPEC.replace('seeds: [1, 2, 3]', 'seeds: [1]'));
+    // Seeds enough for the workers: a group each, not split.
+    const seeds = specDir(SPEC.replace('seeds: [1, 2, 3]', 'seeds: [1, 2, 3, 4]'));
     assert.include(
-      distilRun(['run', 'spec.yaml', '--dry-run', '--jobs', '2'], { cwd: shared }).stdout,
+      distilRun(['run', 'spec.yaml', '--dry-run', '--jobs', '2'], { cwd: seeds }).stdout,
+      'schedule (--jobs 2): 4 groups of cells (2, 2, 2, 2 cell(s)) on 2 worker process(es); this process writes the tables',
+    );
+    // A student's epochs axis is one training: its cells stay together, here every cell.
+    const axis = specDir(
+      SPEC.replace('seeds: [1, 2, 3]', 'seeds: [1]').replace(
+        'distillation.temperature: [2, 4]',
+        'models.student.training.epochs: [1, 2]',
+      ),
+    );
+    assert.include(
+      distilRun(['run', 'spec.yaml', '--dry-run', '--jobs', '2'], { cwd: axis }).stdout,
       'schedule (--jobs 2): the 2 cell(s) share their trainings (a teacher, a person or an epochs axis): one after another in this process',
     );
     for (const bad of ['0', 'two', '1.5', '-1', '257']) {
