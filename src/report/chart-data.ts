@@ -48,7 +48,7 @@ export interface ParamsPoint {
 export interface SearchPoint {
   readonly label: string;
   readonly value: number;
-  readonly outcome: 'selected' | 'searched';
+  readonly outcome: 'selected' | 'searched' | 'pruned';
 }
 
 const isRole = (role: string | number | undefined): role is Role => (ROLES as readonly unknown[]).includes(role);
@@ -214,11 +214,15 @@ export function paramsPoints(run: RunData): ParamsPoint[] {
   });
 }
 
-/** The selection stage's points that have a value, the winner marked. */
+/** The selection stage's points that have a value, the winner marked; successive halving's stopped points at their last rung. */
 export function searchPoints(run: RunData): SearchPoint[] {
-  return (run.search?.candidates ?? []).flatMap((c) =>
-    c.value === undefined
-      ? []
-      : [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' } as const],
-  );
+  return (run.search?.candidates ?? []).flatMap((c): SearchPoint[] => {
+    if (c.value !== undefined) {
+      return [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' }];
+    }
+    if (c.prunedAt !== undefined && c.reached !== undefined) {
+      return [{ label: `${c.label} (stopped at epoch ${c.prunedAt})`, value: c.reached, outcome: 'pruned' }];
+    }
+    return [];
+  });
 }

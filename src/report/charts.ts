@@ -286,7 +286,9 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
   const x = {
     field: 'value',
     type: 'quantitative',
-    title: `mean ${metric}`,
+    title: points.some((p) => p.outcome === 'pruned')
+      ? `mean ${metric} (a stopped point's at the epoch it stopped)`
+      : `mean ${metric}`,
     scale: { zero: false, padding: 12 },
   } as const;
   return {
@@ -305,7 +307,7 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
             field: 'outcome',
             type: 'nominal',
             title: 'search point',
-            scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] },
+            scale: { domain: ['selected', 'searched', 'pruned'], range: ['#f58518', '#9e9e9e', '#d0d0d0'] },
           },
         },
       },

@@ -16,6 +16,9 @@ export interface SearchCandidate {
   readonly value?: number;
   readonly test: Readonly<Record<string, number>>;
   readonly selected: boolean;
+  /** Successive halving stopped the point at this epoch, where its mean validation metric was `reached`. */
+  readonly prunedAt?: number;
+  readonly reached?: number;
 }
 
 /** The selection stage as the report shows it. */
@@ -206,12 +209,20 @@ function searchFacts(
       ) as Record<string, number>;
       const point = typeof entry.point === 'number' ? entry.point : i;
       // JSON has no NaN: a point without a finished seed is written as null.
+      const halving = record(entry.halving);
+      const pruned = halving.fate === 'pruned' && typeof halving.epochs === 'number';
       return {
         label: text(entry.label) ?? `point ${point + 1}`,
         n: typeof entry.n === 'number' ? entry.n : 0,
         value: typeof entry.value === 'number' ? entry.value : undefined,
         test,
         selected: point === winner,
+        ...(pruned
+          ? {
+              prunedAt: halving.epochs as number,
+              reached: typeof halving.value === 'number' ? halving.value : undefined,
+            }
+          : {}),
       };
     });
     return {

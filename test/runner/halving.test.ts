@@ -12,6 +12,8 @@ import type { CsvRecord } from '../../src/results/csv.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { promoted } from '../../src/runner/halving.js';
 import { planStages } from '../../src/runner/stages.js';
+import { loadRunData } from '../../src/report/run-data.js';
+import { searchPoints } from '../../src/report/chart-data.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { builtinRegistry } from '../helpers.js';
 import { outDir } from './blobs.js';
@@ -69,7 +71,7 @@ describe('successive halving', function () {
 
   it('keeps the best 1/eta at each rung by the mean validation metric, and stops the rest where they are', async () => {
     const reporter = new RecordingReporter();
-    const { results, history, selection } = await run(HALVING, { reporter });
+    const { summary, results, history, selection } = await run(HALVING, { reporter });
     const search = results.filter((row) => row.stage === 'search');
     // 6 points x 2 seeds: at epoch 1, 2 points go on; at epoch 3, 1 of them; it trains to epoch 9.
     const fates = search.map((row) => `${row.cell}|${row.seed}|${row.status}|${row.epochs}`).sort();
@@ -107,6 +109,26 @@ describe('successive halving', function () {
     const final = results.filter((row) => row.stage === 'final');
     assert.lengthOf(final, 6);
     assert.isTrue(final.every((row) => row.status === 'ok'));
+    // The report's selection chart shows every point: a stopped one at the rung it reached.
+    const points = searchPoints(loadRunData(summary.runDir));
+    assert.lengthOf(points, 6);
+    assert.deepEqual(points.map((p) => p.outcome).sort(), [
+      'pruned',
+      'pruned',
+      'pruned',
+      'pruned',
+      'pruned',
+      'selected',
+    ]);
+    const stopped = points.find((p) => p.label.endsWith('(stopped at epoch 3)'))!;
+    assert.closeTo(
+      stopped.value,
+      valAt(
+        3,
+        first.find((lr) => !second.includes(lr))!,
+      ),
+      1e-5,
+    );
     const notes = reporter.events.filter((e) => e.type === 'note').map((e) => String(e.message));
     assert.include(
       notes,
