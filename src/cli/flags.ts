@@ -26,6 +26,7 @@ export const FLAGS = {
   dataset: { type: 'string', value: 'NAME|FILE' },
   'save-models': { type: 'string', value: 'all|teacher|none|auto' },
   'dry-run': { type: 'boolean' },
+  data: { type: 'boolean' },
   report: { type: 'boolean' },
   'no-report': { type: 'boolean' },
   plain: { type: 'boolean' },

@@ -1,7 +1,7 @@
 // The data folder's surface: reading data files (CSV, IDX, gzip, tar), downloads with checksums, splits and scaling.
 export { assertSameColumns, cellNumber, columnIndex, parseDecimal, readCsvTable } from './csv-table.js';
 export type { CsvTable } from './csv-table.js';
-export { assertSplitClasses, assertTargetVaries, resolveClasses } from './csv-targets.js';
+export { assertSplitClasses, assertTargetVaries, resolveClasses, rowLabels } from './csv-targets.js';
 export { downloadVerified, readTarEntry, writeCache } from './fetch.js';
 export { gunzipIfGzip } from './gzip.js';
 export { parseIdx } from './idx.js';

@@ -121,6 +121,9 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   ) {
     return `${label} has classes that is not a whole number of at least 2 (or a function of its params)`;
   }
+  if (kind === 'dataset' && facts.checkData !== undefined && typeof facts.checkData !== 'function') {
+    return `${label} has a checkData that is not a function`;
+  }
   if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') {
     return `${label} has a needsTeacher that is not true or false`;
   }

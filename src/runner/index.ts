@@ -14,4 +14,5 @@ export type { EvaluateOptions, Evaluation } from './evaluate-model.js';
 export { predictSavedModel } from './predict.js';
 export type { Prediction } from './predict.js';
 export { checkRunOptions } from './run-options.js';
+export { checkExperimentData, DATA_CHECK_ROWS } from './data-check.js';
 export type { SaveModels } from './run-options.js';
