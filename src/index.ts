@@ -71,7 +71,9 @@ export type { BackendInfo, BackendName, BackendRequest } from './backend/index.j
 
 // Running: plans, shards, the run itself, progress, saved models in use.
 export {
+  checkExperimentData,
   checkRunOptions,
+  DATA_CHECK_ROWS,
   evaluateSavedModel,
   formatEvaluation,
   formatPlan,

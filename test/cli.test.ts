@@ -340,7 +340,7 @@ describe('the README plugin example', () => {
       2,
       `distil-run: the evaluation of ${student}: 1 error
   the evaluation of ${student} (saved with the model) training.metrics[1].name: unknown metric "top2-accuracy" \
-(known: accuracy, class-accuracy, errors, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
+(Did you mean "top-k-accuracy"?)
 `,
     );
   });

@@ -27,6 +27,7 @@ export const FLAGS = {
   'save-models': { type: 'string', value: 'all|teacher|none|auto' },
   jobs: { type: 'string', value: 'N|auto' },
   'dry-run': { type: 'boolean' },
+  data: { type: 'boolean' },
   report: { type: 'boolean' },
   'no-report': { type: 'boolean' },
   plain: { type: 'boolean' },

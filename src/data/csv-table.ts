@@ -16,11 +16,15 @@ export interface CsvTable {
   /** The header row, when the file has one. */
   readonly header?: CsvRow;
   readonly delimiter: string;
+  /** True when `maxRows` left rows of the file unread. */
+  readonly truncated?: boolean;
 }
 
 export interface CsvOptions {
   readonly delimiter: string;
   readonly header: boolean;
+  /** Read only the first this many data rows (a sample, for `validate --data`). @default all */
+  readonly maxRows?: number;
 }
 
 /**
@@ -30,7 +34,8 @@ export interface CsvOptions {
  */
 export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef): CsvTable {
   const text = readDataFile(file, ref).toString('utf8');
-  const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true });
+  const maxRows = options.maxRows === undefined ? undefined : options.maxRows + (options.header ? 1 : 0);
+  const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true, maxRows });
   const fail = (at: { line?: number; col?: number }, problem: string, hint: string) =>
     errorDataFile(ref.dataset, { file, ...at }, problem, hint);
   if (parsed.unclosedQuote) {
@@ -62,7 +67,8 @@ export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef
     }
   }
   const columns = header ? header.cells.map((name) => name.trim()) : first.cells.map((_, i) => String(i));
-  return { dataset: ref.dataset, file, columns, rows, header, delimiter: options.delimiter };
+  const truncated = parsed.truncated === true;
+  return { dataset: ref.dataset, file, columns, rows, header, delimiter: options.delimiter, truncated };
 }
 
 /** Where a cell is, for messages. */

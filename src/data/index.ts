@@ -9,7 +9,7 @@ export {
   readCsvTable,
 } from './csv-table.js';
 export type { CsvTable } from './csv-table.js';
-export { assertSplitClasses, assertTargetVaries, resolveClasses } from './csv-targets.js';
+export { assertSplitClasses, assertTargetVaries, resolveClasses, rowLabels } from './csv-targets.js';
 export {
   categoriesOf,
   columnCategories,

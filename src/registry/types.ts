@@ -192,6 +192,14 @@ export type ComponentDefinition<P = Record<string, unknown>> =
        */
       classes?: number | ((params: P) => number | undefined);
       create(params: P, context: ComponentContext): Promise<Dataset>;
+      /**
+       * Checks the data files without loading them all, for `validate --data`: that they exist and can be read,
+       * their headers and the columns the params name, and that the first `rows` rows of each parse as `create`
+       * parses them (with the same functions). Returns one line per file, saying what was checked. Absent:
+       * `validate --data` calls `create` and so reads the whole dataset. @default none
+       * @throws DistilError as `create` would, for the problems it finds.
+       */
+      checkData?(params: P, context: ComponentContext, rows: number): Promise<readonly string[]>;
     })
   | (ComponentBase & {
       kind: 'layer';

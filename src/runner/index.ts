@@ -14,6 +14,7 @@ export type { EvaluateOptions, Evaluation } from './evaluate-model.js';
 export { predictSavedModel } from './predict.js';
 export type { Prediction, PredictOptions } from './predict.js';
 export { checkRunOptions } from './run-options.js';
+export { checkExperimentData, DATA_CHECK_ROWS } from './data-check.js';
 export type { SaveModels } from './run-options.js';
 export { parseJobs } from './jobs.js';
 export type { JobsRequest } from './jobs.js';

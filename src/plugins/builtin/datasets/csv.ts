@@ -13,7 +13,7 @@ import {
   numericFeatures,
 } from '../../../data/index.js';
 import type { FeatureEncoder } from '../../../data/index.js';
-import { assertSplitClasses, assertTargetVaries, resolveClasses } from '../../../data/index.js';
+import { assertSplitClasses, assertTargetVaries, resolveClasses, rowLabels } from '../../../data/index.js';
 import type { DataFileRef } from '../../../data/index.js';
 import { assertSplitSizes, limitSplit, splitTable, standardize } from '../../../data/index.js';
 import type { Table } from '../../../data/index.js';
@@ -160,6 +160,60 @@ function categoryOf(table: CsvTable, row: number, col: number, j: number, encodi
   );
 }
 
+/** The files the params name, read (each its first `maxRows` data rows, when given), with the same columns. */
+function readTables(params: CsvParams, baseDir: string, maxRows?: number) {
+  const options = { delimiter: params.delimiter, header: params.header, maxRows };
+  const read = (key: string, file: string) => readCsvTable(path.resolve(baseDir, file), options, fileRef(key));
+  const main = read('path', params.path);
+  const test = params.test_path ? read('test_path', params.test_path) : undefined;
+  // Set, even to "" (the schema refuses it; a caller may skip the schema), it is the validation split the resolver
+  // counted on: an empty path is refused as a directory.
+  const validation = params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
+  for (const other of [test, validation]) if (other) assertSameColumns(main, other);
+  return { main, test, validation };
+}
+
+/**
+ * A test or validation sample's encoding for a check: the training sample's categories and its own, since a
+ * category the training sample lacks may be in the training rows not read (the run checks every row).
+ */
+function sampleEncoding(encoding: Encoding, table: CsvTable): Encoding {
+  const columns = encoding.columns.map((column, i) =>
+    column.categories
+      ? {
+          ...column,
+          categories: [...new Set([...column.categories, ...columnCategories(table, encoding.features[i])])],
+        }
+      : column,
+  );
+  return { ...encoding, columns, encoder: createEncoder(columns) };
+}
+
+/**
+ * Reads the first `rows` data rows of each file as `create` reads them (the same columns, cells and labels);
+ * checks that need every row (two classes, no test-only class, split sizes) are left to the run.
+ */
+async function checkData(params: CsvParams, baseDir: string, rows: number): Promise<string[]> {
+  const tables = readTables(params, baseDir, rows);
+  const target = columnIndex(tables.main, params.target, 'target');
+  const encoding = resolveEncoding(tables.main, params, target);
+  const { features } = encoding;
+  const keys = { main: 'path', test: 'test_path', validation: 'validation_path' } as const;
+  return (['main', 'test', 'validation'] as const).flatMap((key) => {
+    const table = tables[key];
+    if (!table) return [];
+    // A sample cannot number the classes (only all the rows can): its labels are checked, not numbered.
+    const classes = params.task === 'classification' ? new Int32Array(rowLabels(table, target).length) : undefined;
+    toTable(table, key === 'main' ? encoding : sampleEncoding(encoding, table), target, classes);
+    const read = table.truncated
+      ? `the first ${table.rows.length.toLocaleString('en-US')} rows`
+      : `all ${table.rows.length.toLocaleString('en-US')} rows`;
+    return [
+      `${table.file} (dataset.${keys[key]}): ${features.length} feature column(s) and target "${table.columns[target]}", ${read} read`,
+    ];
+  });
+}
+
 interface Loaded {
   readonly main: CsvTable;
   readonly mainTable: Table;
@@ -227,17 +281,9 @@ export default defineComponent<CsvParams>({
       ...limitParams,
     },
   },
+  checkData: (params, context, rows) => checkData(params, context.baseDir, rows),
   async create(params, context) {
-    const options = { delimiter: params.delimiter, header: params.header };
-    const read = (key: string, file: string) =>
-      readCsvTable(path.resolve(context.baseDir, file), options, fileRef(key));
-    const main = read('path', params.path);
-    const test = params.test_path ? read('test_path', params.test_path) : undefined;
-    // Set, even to "" (the schema refuses it; a caller may skip the schema), it is the validation split the resolver
-    // counted on: an empty path is refused as a directory.
-    const validation =
-      params.validation_path !== undefined ? read('validation_path', params.validation_path) : undefined;
-    for (const other of [test, validation]) if (other) assertSameColumns(main, other);
+    const { main, test, validation } = readTables(params, context.baseDir);
     const target = columnIndex(main, params.target, 'target');
     const encoding = resolveEncoding(main, params, target);
     const { features, columns, categorical } = encoding;
