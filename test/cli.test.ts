@@ -112,7 +112,7 @@ describe('distil-run CLI', () => {
     const cases: ReadonlyArray<readonly [readonly string[], string]> = [
       [['validate', spec, '--plian'], '--plian: unknown flag. Did you mean "--plain"?'],
       [['best', 'results/x', '--metrc', 'm'], '--metrc: unknown flag. Did you mean "--metric"?'],
-      [['validate', spec, '--jobs', '2'], '--jobs: unknown flag (see distil-run --help)'],
+      [['validate', spec, '--threads', '2'], '--threads: unknown flag (see distil-run --help)'],
       [['validate', spec, '-x'], '-x: unknown flag (see distil-run --help)'],
       [
         ['validate', spec, '--seeds=3'],

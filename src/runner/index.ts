@@ -19,4 +19,4 @@ export type { SaveModels } from './run-options.js';
 export { parseJobs } from './jobs.js';
 export type { JobsRequest } from './jobs.js';
 export { serveRunWorker } from './worker-main.js';
-export type { WorkerSpec } from './worker-protocol.js';
+export type { WorkerSpec } from './run-options.js';

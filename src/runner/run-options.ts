@@ -7,7 +7,6 @@ import type { Row } from '../results/index.js';
 import type { Shard } from './shard.js';
 import type { Reporter } from './reporter.js';
 import type { JobsRequest } from './jobs.js';
-import type { WorkerSpec } from './worker-protocol.js';
 
 export interface RunOptions {
   /** @default 'auto' */
@@ -45,6 +44,16 @@ export interface RunOptions {
   readonly jobs?: JobsRequest;
   /** How a worker process loads the same experiment: the spec file and the command line's overrides and plugins. */
   readonly workers?: { readonly spec: WorkerSpec; readonly entry?: string };
+}
+
+/** How a worker loads the same experiment as its parent: the spec file and what the command line changed. */
+export interface WorkerSpec {
+  readonly file: string;
+  readonly set?: readonly string[];
+  readonly grid?: readonly string[];
+  readonly plugins?: readonly string[];
+  /** The directory the spec path and plugin paths are relative to. @default the parent's working directory */
+  readonly cwd?: string;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';

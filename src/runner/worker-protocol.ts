@@ -2,17 +2,9 @@
 import type { DistilWarning } from '../errors/index.js';
 import type { Row } from '../results/index.js';
 import type { BackendRequest, BlasRequest } from '../backend/index.js';
-import type { SaveModels } from './run-options.js';
+import type { SaveModels, WorkerSpec } from './run-options.js';
 
-/** How a worker loads the same experiment as its parent: the spec file and what the command line changed. */
-export interface WorkerSpec {
-  readonly file: string;
-  readonly set?: readonly string[];
-  readonly grid?: readonly string[];
-  readonly plugins?: readonly string[];
-  /** The directory the spec path and plugin paths are relative to. @default the parent's working directory */
-  readonly cwd?: string;
-}
+export type { WorkerSpec } from './run-options.js';
 
 /** What a worker needs besides the spec to train cells as the parent would. */
 export interface WorkerSettings {

@@ -324,7 +324,7 @@ describe('report charts', () => {
       assert.deepEqual([markType(point), markType(text)], ['point', 'text']);
       assert.deepInclude((point.encoding as Json).color as Json, {
         field: 'outcome',
-        scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] },
+        scale: { domain: ['selected', 'searched', 'pruned'], range: ['#f58518', '#9e9e9e', '#d0d0d0'] },
       });
       assert.deepEqual(((point.encoding as Json).y as Json).sort, ['lr=0.1', 'lr=0.01']);
     });
