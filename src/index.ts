@@ -85,6 +85,7 @@ export {
   predictSavedModel,
   previewRun,
   RecordingReporter,
+  ForwardingReporter,
   parseJobs,
   resolveShard,
   runExperiment,

@@ -6,6 +6,7 @@ import {
   errorInvalidArgument,
   formatWarning,
   formatPlan,
+  ForwardingReporter,
   ListrReporter,
   loadExperiment,
   parseJobs,
@@ -14,7 +15,7 @@ import {
   resolveShard,
   runExperiment,
 } from '../index.js';
-import type { DistilWarning, Registry, Reporter, RunOptions } from '../index.js';
+import type { Registry, Reporter, RunOptions } from '../index.js';
 import type { Command, FlagHelp, Positionals } from './command.js';
 import type { FlagName, Values } from './flags.js';
 import { formatRunSummary } from './format-run.js';
@@ -119,43 +120,13 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
  * Forwards every event to another reporter and remembers the run directory: a run that fails or is
  * interrupted throws instead of returning it, and still gets a report of what finished.
  */
-class RunDirReporter implements Reporter {
+class RunDirReporter extends ForwardingReporter {
   /** Set when the run has opened its directory (before that, there is nothing to report). */
   runDir: string | undefined;
 
-  constructor(private readonly inner: Reporter) {}
-
-  runStart(info: Parameters<Reporter['runStart']>[0]): void {
+  override runStart(info: Parameters<Reporter['runStart']>[0]): void {
     this.runDir = info.runDir;
-    this.inner.runStart(info);
-  }
-
-  roleStart(event: Parameters<Reporter['roleStart']>[0]): void | Promise<void> {
-    return this.inner.roleStart(event);
-  }
-
-  epoch(event: Parameters<Reporter['epoch']>[0]): void {
-    this.inner.epoch(event);
-  }
-
-  step(event: Parameters<NonNullable<Reporter['step']>>[0]): void {
-    this.inner.step?.(event);
-  }
-
-  roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
-    this.inner.roleEnd(event);
-  }
-
-  warn(warning: DistilWarning): void {
-    this.inner.warn(warning);
-  }
-
-  note(message: string): void {
-    this.inner.note?.(message);
-  }
-
-  runEnd(): Promise<void> {
-    return this.inner.runEnd();
+    super.runStart(info);
   }
 }
 

@@ -20,3 +20,4 @@ export { parseJobs } from './jobs.js';
 export type { JobsRequest } from './jobs.js';
 export { serveRunWorker } from './worker-main.js';
 export type { WorkerSpec } from './run-options.js';
+export { ForwardingReporter } from './lines-reporter.js';

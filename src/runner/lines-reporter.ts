@@ -24,41 +24,28 @@ export function eventLine(method: RoleEventMethod, event: AnyRoleEvent): string 
     : undefined;
 }
 
-/**
- * Forwards every event to the run's reporter; while `lines` is on, the events of roles (which then train side
- * by side) go as log lines instead.
- */
-export class StageReporter implements Reporter {
-  lines = false;
-
-  constructor(private readonly inner: Reporter) {}
-
-  private line(method: RoleEventMethod, event: AnyRoleEvent): void {
-    const text = eventLine(method, event);
-    if (text !== undefined) this.inner.note?.(text);
-  }
+/** Forwards every event to another reporter: a base for reporters that watch or change a few of them. */
+export class ForwardingReporter implements Reporter {
+  constructor(protected readonly inner: Reporter) {}
 
   runStart(info: Parameters<Reporter['runStart']>[0]): void {
     this.inner.runStart(info);
   }
 
   roleStart(event: Parameters<Reporter['roleStart']>[0]): void | Promise<void> {
-    if (this.lines) return this.line('roleStart', event);
     return this.inner.roleStart(event);
   }
 
   epoch(event: Parameters<Reporter['epoch']>[0]): void {
-    if (this.lines) this.line('epoch', event);
-    else this.inner.epoch(event);
+    this.inner.epoch(event);
   }
 
   step(event: Parameters<NonNullable<Reporter['step']>>[0]): void {
-    if (!this.lines) this.inner.step?.(event);
+    this.inner.step?.(event);
   }
 
   roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
-    if (this.lines) this.line('roleEnd', event);
-    else this.inner.roleEnd(event);
+    this.inner.roleEnd(event);
   }
 
   warn(warning: DistilWarning): void {
@@ -71,5 +58,37 @@ export class StageReporter implements Reporter {
 
   runEnd(): Promise<void> {
     return this.inner.runEnd();
+  }
+}
+
+/**
+ * Forwards every event to the run's reporter; while `lines` is on, the events of roles (which then train side
+ * by side) go as log lines instead.
+ */
+export class StageReporter extends ForwardingReporter {
+  lines = false;
+
+  private line(method: RoleEventMethod, event: AnyRoleEvent): void {
+    const text = eventLine(method, event);
+    if (text !== undefined) this.inner.note?.(text);
+  }
+
+  override roleStart(event: Parameters<Reporter['roleStart']>[0]): void | Promise<void> {
+    if (this.lines) return this.line('roleStart', event);
+    return super.roleStart(event);
+  }
+
+  override epoch(event: Parameters<Reporter['epoch']>[0]): void {
+    if (this.lines) this.line('epoch', event);
+    else super.epoch(event);
+  }
+
+  override step(event: Parameters<NonNullable<Reporter['step']>>[0]): void {
+    if (!this.lines) super.step(event);
+  }
+
+  override roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
+    if (this.lines) this.line('roleEnd', event);
+    else super.roleEnd(event);
   }
 }
