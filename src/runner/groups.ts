@@ -66,6 +66,25 @@ function componentsBy<T>(cells: readonly T[], keysOf: (cell: T) => readonly stri
   return [...groups.values()];
 }
 
+/** `parts` in `count` runs of about as many cells each, in order (fewer when there are fewer parts). */
+function chunks<T>(parts: readonly (readonly T[])[], count: number): T[][] {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const out: T[][] = [];
+  let current: T[] = [];
+  let done = 0;
+  for (const part of parts) {
+    current.push(...part);
+    done += part.length;
+    // Closes a run once its share of the cells is reached.
+    if (done >= (total * (out.length + 1)) / count) {
+      out.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 /** A group as a worker takes it: after another (whose hand-off it reads), or handing its models on. */
 export interface ScheduledGroup<T> {
   readonly cells: readonly T[];
@@ -79,8 +98,8 @@ export interface ScheduledGroup<T> {
  * The groups as workers take them. With several workers and fewer than two groups per worker (too few to keep
  * them busy), a group whose cells share one teacher and one person but train different students (a sweep of
  * distillation settings) is split: the part with the first cell
- * trains the teacher and the person and hands them on; the other parts (cells that share a student training
- * stay together) then train their students on any worker, with the same teacher and person, as one process
+ * trains the teacher and the person and hands them on; the other cells (those that share a student training
+ * together), in one part per worker, then train their students on any worker, with the same teacher and person, as one process
  * would have shared them.
  */
 export function scheduleGroups<T extends Sharing>(
@@ -100,7 +119,8 @@ export function scheduleGroups<T extends Sharing>(
       continue;
     }
     const head = scheduled.push({ cells: parts[0], handoff: 'write' }) - 1;
-    for (const part of parts.slice(1)) scheduled.push({ cells: part, after: head, handoff: 'read' });
+    // One part per worker: each takes the teacher (and computes its outputs) once for all its students.
+    for (const cells of chunks(parts.slice(1), workers)) scheduled.push({ cells, after: head, handoff: 'read' });
   }
   return scheduled;
 }
