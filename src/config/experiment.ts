@@ -75,7 +75,10 @@ function seedWithSeedsIssue(spec: Record<string, unknown>, locator: Locator): Sp
   return [issueAt(location, 'seed', seedWithSeeds())];
 }
 
-/** Validates and resolves an already-parsed spec source (see {@link loadExperiment}). */
+/**
+ * Validates and resolves an already-parsed spec source (see {@link loadExperiment}, which applies `options.set`
+ * and `options.grid` to the source first; here they are only recorded, as the experiment's `specOverrides`).
+ */
 export async function resolveExperiment(
   source: SpecSource,
   options: LoadExperimentOptions,
@@ -113,6 +116,11 @@ export async function resolveExperiment(
     file: source.file,
     baseDir: source.baseDir,
     spec,
+    specOverrides: {
+      set: [...(options.set ?? [])],
+      grid: [...(options.grid ?? [])],
+      plugins: [...(options.plugins ?? [])],
+    },
     plugins: [...specPlugins, ...(options.plugins ?? [])],
     grid: sweptPaths(spec),
     axes: axes.map((axis) => ({ paths: axis.paths.map((path) => path.key), length: axis.length })),

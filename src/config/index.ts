@@ -15,6 +15,7 @@ export type {
   ResolvedTraining,
   TransferSet,
   SearchStage,
+  SpecOverrides,
 } from './resolved-config.js';
 export { experimentSchema, experimentSchemaText } from './schema-gen.js';
 export { pointLabel } from './search.js';

@@ -119,6 +119,8 @@ export interface ResolvedExperiment {
   readonly baseDir: string;
   /** The spec after --set overrides, as plain data (recorded in the manifest). */
   readonly spec: Readonly<Record<string, unknown>>;
+  /** What changed the spec file's experiment when it was loaded (`--set`, `--grid`, `--plugin`): recorded in the manifest. */
+  readonly specOverrides: SpecOverrides;
   readonly plugins: readonly string[];
   /** Every swept path and its values (a zip group's paths included). */
   readonly grid: Readonly<Record<string, readonly unknown[]>>;
@@ -137,6 +139,21 @@ export interface SearchStage extends ResolvedSearch {
   readonly pointIds: readonly string[];
   /** For each point, the experiment's cells when that point wins (teacher and carried values set). */
   readonly finals: ReadonlyArray<readonly ResolvedCell[]>;
+  /**
+   * Successive halving: the epochs of each rung (the last is the teacher's training.epochs), and the share
+   * (1 / eta) of a rung's points that goes on to the next.
+   */
+  readonly halving?: { readonly eta: number; readonly rungs: readonly number[] };
+}
+
+/** The changes given besides the spec file, each as typed and in the order given (empty lists when none). */
+export interface SpecOverrides {
+  /** `path=value`, as given to `--set`. */
+  readonly set: readonly string[];
+  /** `path=[values]`, as given to `--grid`. */
+  readonly grid: readonly string[];
+  /** Plugin modules loaded besides the spec's `plugins:` (`--plugin`). */
+  readonly plugins: readonly string[];
 }
 
 /** One axis of the grid as `--dry-run` shows it. */

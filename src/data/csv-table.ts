@@ -16,11 +16,15 @@ export interface CsvTable {
   /** The header row, when the file has one. */
   readonly header?: CsvRow;
   readonly delimiter: string;
+  /** True when `maxRows` left rows of the file unread. */
+  readonly truncated?: boolean;
 }
 
 export interface CsvOptions {
   readonly delimiter: string;
   readonly header: boolean;
+  /** Read only the first this many data rows (a sample, for `validate --data`). @default all */
+  readonly maxRows?: number;
 }
 
 /**
@@ -30,7 +34,8 @@ export interface CsvOptions {
  */
 export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef): CsvTable {
   const text = readDataFile(file, ref).toString('utf8');
-  const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true });
+  const maxRows = options.maxRows === undefined ? undefined : options.maxRows + (options.header ? 1 : 0);
+  const parsed = parseCsvText(text, { delimiter: options.delimiter, skipBlank: true, maxRows });
   const fail = (at: { line?: number; col?: number }, problem: string, hint: string) =>
     errorDataFile(ref.dataset, { file, ...at }, problem, hint);
   if (parsed.unclosedQuote) {
@@ -62,7 +67,8 @@ export function readCsvTable(file: string, options: CsvOptions, ref: DataFileRef
     }
   }
   const columns = header ? header.cells.map((name) => name.trim()) : first.cells.map((_, i) => String(i));
-  return { dataset: ref.dataset, file, columns, rows, header, delimiter: options.delimiter };
+  const truncated = parsed.truncated === true;
+  return { dataset: ref.dataset, file, columns, rows, header, delimiter: options.delimiter, truncated };
 }
 
 /** Where a cell is, for messages. */
@@ -106,13 +112,24 @@ export function cellNumber(table: CsvTable, row: number, col: number, role: 'fea
       'fill it in or remove the row; missing values are not imputed',
     );
   }
-  const problem =
-    NOT_FINITE.test(cell) || !Number.isNaN(value) ? `"${cell}" is not a finite number` : `"${cell}" is not a number`;
-  const hint =
-    role === 'feature'
-      ? 'fix the cell or remove the row, or leave the column out of dataset.features'
-      : 'fix the cell or remove the row';
-  throw errorDataFile(table.dataset, at, problem, hint);
+  const text = !(NOT_FINITE.test(cell) || !Number.isNaN(value));
+  const problem = text ? `"${cell}" is not a number` : `"${cell}" is not a finite number`;
+  throw errorDataFile(
+    table.dataset,
+    at,
+    problem,
+    role === 'feature' ? featureHint(table, col, text) : 'fix the cell or remove the row',
+  );
+}
+
+/** What to do about a feature cell that is no number: a column of text alone is a column of categories. */
+function featureHint(table: CsvTable, col: number, text: boolean): string {
+  const isText = (row: number) => !Number.isFinite(parseDecimal(cellText(table, row, col)));
+  if (text && table.rows.every((_, row) => isText(row))) {
+    return 'no value of the column is a number: list it in dataset.categorical to encode its values, or leave it out of dataset.features';
+  }
+  const categories = text ? '; a column of categories goes in dataset.categorical' : '';
+  return `fix the cell or remove the row, or leave the column out of dataset.features${categories}`;
 }
 
 /**

@@ -20,8 +20,11 @@ export interface CsvClasses {
 
 const isNumeric = (label: string) => Number.isFinite(parseDecimal(label));
 
-/** Each row's label; "1" and "1.0" are the same class when every label is a number. */
-function rowLabels(table: CsvTable, target: number): string[] {
+/**
+ * Each row's label; "1" and "1.0" are the same class when every label is a number.
+ * @throws DistilError at an empty label.
+ */
+export function rowLabels(table: CsvTable, target: number): string[] {
   return table.rows.map((_, row) => {
     const label = cellText(table, row, target);
     if (label === '') {

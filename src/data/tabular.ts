@@ -81,13 +81,18 @@ export function featureStats(split: DataSplit, features: number): { mean: Float6
 /**
  * Standardises splits in place with the statistics of the first (the training split); returns the
  * transform as a dataset's `input` (shift by the mean, scale by 1 / std), for predictions on raw values.
+ * Features that `numeric` marks false (a category's 0/1 features) are left as they are: shift 0, scale 1.
  */
 export function standardize(
   train: DataSplit,
   others: readonly DataSplit[],
   features: number,
+  numeric?: readonly boolean[],
 ): { shift: number[]; scale: number[] } {
   const { mean, std } = featureStats(train, features);
+  for (let j = 0; j < features; j++) {
+    if (numeric && !numeric[j]) [mean[j], std[j]] = [0, 1];
+  }
   for (const split of [train, ...others]) {
     for (let i = 0; i < split.n; i++) {
       for (let j = 0; j < features; j++) split.x[i * features + j] = (split.x[i * features + j] - mean[j]) / std[j];

@@ -92,6 +92,10 @@ export type IssueCode =
   | 'CARRY_NOT_SEARCHED'
   | 'NOT_A_VALIDATION_METRIC'
   | 'SEARCH_TOO_LARGE'
+  | 'SEARCH_STRATEGY'
+  | 'SEARCH_RANGE'
+  | 'SEARCH_SPACE_TOO_SMALL'
+  | 'HALVING_CONFLICT'
   // Plugins.
   | 'PLUGIN_TIMEOUT'
   | 'PLUGIN_NOT_LOADED'
@@ -138,6 +142,7 @@ export type ErrorCode =
   | 'WRITE_FAILED'
   | 'BACKEND_UNAVAILABLE'
   | 'BACKEND_FAILURE'
+  | 'WORKER_FAILED'
   | 'NOTHING_SELECTED'
   // Tables (table-errors.ts).
   | 'RESULTS_ERROR'

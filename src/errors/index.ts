@@ -30,6 +30,8 @@ export {
 } from './data-errors.js';
 export {
   errorBackendFailure,
+  errorJobsWithoutSpec,
+  errorWorkerFailed,
   errorBackendUnavailable,
   errorDiverged,
   errorInterrupted,
@@ -95,6 +97,10 @@ export {
   pluginTimedOut,
   repeatedItem,
   repeatedSearchValue,
+  halvingConflict,
+  searchRange,
+  searchSpaceTooSmall,
+  searchStrategy,
   repeatedValue,
   sameCell,
   searchTooLarge,
@@ -128,6 +134,7 @@ export {
 export type { SpecProblem } from './spec-issues.js';
 export {
   formatWarning,
+  warningClassNamesUnknown,
   warningConfusionIncomplete,
   warningCutLinesDropped,
   warningHistoryIncomplete,

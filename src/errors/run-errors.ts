@@ -86,6 +86,26 @@ export function errorBackendFailure(cell: string, role: string, problem: string)
   );
 }
 
+/**
+ * A worker process of a run with --jobs could not start or stopped the run (it could not load the spec or its
+ * backend). Exit code 1: the rows written before are kept.
+ */
+export function errorWorkerFailed(reason: string): DistilError {
+  return new DistilError(
+    'WORKER_FAILED',
+    `--jobs: ${reason}; the rows written before are kept (resume with the same --run-id, or with --jobs 1 to train in this process)`,
+  );
+}
+
+/** `--jobs` above 1 from the library without the spec file a worker process loads. Exit code 2. */
+export function errorJobsWithoutSpec(): DistilError {
+  return new DistilError(
+    'INVALID_ARGUMENT',
+    'jobs: worker processes load the spec themselves: pass workers: { spec: { file } } with jobs above 1 (the command line does)',
+    { exitCode: 2 },
+  );
+}
+
 /** No search point of a selection stage finished, so there is no teacher to carry on with. Exit code 1. */
 export function errorNothingSelected(metric: string): DistilError {
   return new DistilError(

@@ -636,6 +636,44 @@ export function searchTooLarge(points: number, cells?: number): SpecProblem {
   );
 }
 
+/** SEARCH_STRATEGY: a search with both `grid` and `random`, or neither: what to search is ambiguous or missing. */
+export function searchStrategy(both: boolean): SpecProblem {
+  return both
+    ? problem(
+        'SEARCH_STRATEGY',
+        'has both grid and random; a search is one or the other',
+        'keep grid (every combination of the values listed) or random (n points drawn)',
+      )
+    : problem(
+        'SEARCH_STRATEGY',
+        'needs grid (every combination of the values listed) or random (n points drawn from distributions)',
+        'e.g. grid: { training.optimizer.lr: [0.01, 0.1] }',
+      );
+}
+
+/** SEARCH_RANGE: a distribution whose low end is above its high end. */
+export function searchRange(kind: string, low: number, high: number): SpecProblem {
+  return problem(
+    'SEARCH_RANGE',
+    `${kind} from ${low} to ${high}: the low end is above the high end`,
+    `write [${high}, ${low}]`,
+  );
+}
+
+/** HALVING_CONFLICT: successive halving with something it cannot work with (it sets the epochs itself). */
+export function halvingConflict(what: string, hint: string): SpecProblem {
+  return problem('HALVING_CONFLICT', what, hint);
+}
+
+/** SEARCH_SPACE_TOO_SMALL: more random points asked for than the space has (every distribution a choice or an int range). */
+export function searchSpaceTooSmall(n: number, size: number): SpecProblem {
+  return problem(
+    'SEARCH_SPACE_TOO_SMALL',
+    `asks for ${n} points, but the space has only ${size} different ones`,
+    size > 0 ? `ask for at most ${size}, or search the space whole with grid` : 'widen a range',
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Plugins (a spec's `plugins:` entries, or `--plugin` flags).
 

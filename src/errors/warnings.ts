@@ -13,7 +13,8 @@ export type WarningCode =
   | 'STALE_LOCK_TAKEN'
   | 'SUMMARY_NOT_WRITTEN'
   | 'REPORT_NOT_WRITTEN'
-  | 'RESULTS_LOST';
+  | 'RESULTS_LOST'
+  | 'CLASS_NAMES_UNKNOWN';
 
 /** A problem worth saying that stops nothing. */
 export interface DistilWarning {
@@ -136,4 +137,12 @@ export function warningReportNotWritten(dir: string, reason: string): DistilWarn
 /** compare without a threshold found results of a lost in b (`what`: which, counted): reported, not failed. */
 export function warningResultsLost(what: string): DistilWarning {
   return { code: 'RESULTS_LOST', message: `${what} (pass --max-regression to fail on this)` };
+}
+
+/** `predict` on a classifier saved without its class names (by an older version): its class column gives indices. */
+export function warningClassNamesUnknown(dir: string): DistilWarning {
+  return {
+    code: 'CLASS_NAMES_UNKNOWN',
+    message: `${dir} does not record its class names (saved by an older distil-run): the class column gives class indices (a model saved by this version records them)`,
+  };
 }

@@ -4,6 +4,7 @@ import { errorPluginInvalid } from '../errors/index.js';
 import type { DistilError } from '../errors/index.js';
 import { getAjv } from '../shared/index.js';
 import { didYouMean } from '../shared/index.js';
+import type { Task } from '../shared/index.js';
 import type { ComponentDefinition, ComponentKind, JsonSchema, Plugin } from './types.js';
 import { COMPONENT_KINDS, metricFacts } from './types.js';
 
@@ -120,6 +121,9 @@ function shapeProblem(component: unknown, index: number): string | undefined {
   ) {
     return `${label} has classes that is not a whole number of at least 2 (or a function of its params)`;
   }
+  if (kind === 'dataset' && facts.checkData !== undefined && typeof facts.checkData !== 'function') {
+    return `${label} has a checkData that is not a function`;
+  }
   if (kind === 'loss' && facts.needsTeacher !== undefined && typeof facts.needsTeacher !== 'boolean') {
     return `${label} has a needsTeacher that is not true or false`;
   }
@@ -197,12 +201,20 @@ export class Registry {
     };
   }
 
-  /** Looks a component up by kind and name. */
-  lookup(kind: ComponentKind, name: string): Lookup {
+  /**
+   * Looks a component up by kind and name. An unknown name gets a suggestion and the known names; with the
+   * dataset's `task`, only among the components for that task (`f2` on a regression dataset is `r2`, not `f1`).
+   */
+  lookup(kind: ComponentKind, name: string, task?: Task): Lookup {
     const kindMap = this.byKind.get(kind) ?? new Map<string, RegisteredComponent>();
     const found = kindMap.get(name);
     if (found) return { found };
-    const known = [...kindMap.keys()].sort();
+    const fits = ({ definition }: RegisteredComponent) =>
+      task === undefined || definition.tasks === undefined || definition.tasks.includes(task);
+    const known = [...kindMap.values()]
+      .filter(fits)
+      .map(({ definition }) => definition.name)
+      .sort();
     return { suggestion: didYouMean(name, known), known };
   }
 

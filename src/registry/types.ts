@@ -1,6 +1,6 @@
 // The public component and plugin types: what a built-in or a user's plugin declares.
 import type * as tf from '@tensorflow/tfjs';
-import type { DataSplit, Task } from '../shared/index.js';
+import type { DataSplit, FeatureColumn, Task } from '../shared/index.js';
 
 /** The kinds of component the registry holds. */
 export type ComponentKind = 'dataset' | 'layer' | 'augmentation' | 'loss' | 'optimizer' | 'metric';
@@ -44,6 +44,12 @@ export interface Dataset {
    * inputs are scaled as the training data was. Omitted when the features are used as they are.
    */
   readonly input?: { readonly shift: readonly number[]; readonly scale: readonly number[] };
+  /**
+   * The table columns the features are made from, in order, for a dataset read from a table (a CSV): each
+   * numeric column gives one feature, each categorical one a 0/1 feature per category. Saved with each model,
+   * so `predict` picks an input file's columns by header name and encodes categories as the training did.
+   */
+  readonly featureColumns?: readonly FeatureColumn[];
   /** Free-form facts recorded in the manifest (source path, checksum, split seed...). */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -186,6 +192,14 @@ export type ComponentDefinition<P = Record<string, unknown>> =
        */
       classes?: number | ((params: P) => number | undefined);
       create(params: P, context: ComponentContext): Promise<Dataset>;
+      /**
+       * Checks the data files without loading them all, for `validate --data`: that they exist and can be read,
+       * their headers and the columns the params name, and that the first `rows` rows of each parse as `create`
+       * parses them (with the same functions). Returns one line per file, saying what was checked. Absent:
+       * `validate --data` calls `create` and so reads the whole dataset. @default none
+       * @throws DistilError as `create` would, for the problems it finds.
+       */
+      checkData?(params: P, context: ComponentContext, rows: number): Promise<readonly string[]>;
     })
   | (ComponentBase & {
       kind: 'layer';

@@ -48,7 +48,7 @@ export interface ParamsPoint {
 export interface SearchPoint {
   readonly label: string;
   readonly value: number;
-  readonly outcome: 'selected' | 'searched';
+  readonly outcome: 'selected' | 'searched' | 'pruned';
 }
 
 const isRole = (role: string | number | undefined): role is Role => (ROLES as readonly unknown[]).includes(role);
@@ -71,13 +71,35 @@ export function finalCells(run: RunData): { id: string; label: string }[] {
   return [...cells].map(([id, label]) => ({ id, label }));
 }
 
-/** The series a learning curve has: training loss, then the primary metric on validation and test where recorded. */
-function seriesOf(run: RunData): { name: string; column: string }[] {
+/** A learning curve's panel: the history column it plots, and the roles it plots it for. */
+interface Series {
+  readonly name: string;
+  readonly column: string;
+  readonly roles: readonly Role[];
+}
+
+/** The name of the student's panel: its training loss is its distillation method's, not the labels' loss alone. */
+export const DISTILLATION_LOSS = "student's training loss (distillation)";
+
+/**
+ * The series a learning curve has, in panel order (two to a row): the training loss of the roles trained on
+ * labels alone, the student's distillation loss apart (it is another quantity: the labels' loss mixed with a
+ * term on the teacher's outputs), then per split the label loss and the primary metric, which every role's
+ * model is measured on the same way.
+ */
+function seriesOf(run: RunData): Series[] {
   const has = (column: string) => run.history.columns.includes(column);
+  const measured = (split: 'val' | 'test', name: string): Series[] => {
+    const metrics = run.primary === 'loss' ? ['loss'] : ['loss', run.primary];
+    return metrics
+      .filter((m) => has(`${split}_${m}`))
+      .map((m) => ({ name: `${name} ${m}`, column: `${split}_${m}`, roles: ROLES }));
+  };
   return [
-    { name: 'training loss', column: 'train_loss' },
-    ...(has(`val_${run.primary}`) ? [{ name: `validation ${run.primary}`, column: `val_${run.primary}` }] : []),
-    ...(has(`test_${run.primary}`) ? [{ name: `test ${run.primary}`, column: `test_${run.primary}` }] : []),
+    { name: 'training loss (labels)', column: 'train_loss', roles: ['teacher', 'person'] },
+    { name: DISTILLATION_LOSS, column: 'train_loss', roles: ['student'] },
+    ...measured('val', 'validation'),
+    ...measured('test', 'test'),
   ];
 }
 
@@ -102,6 +124,7 @@ export function curvePoints(run: RunData): {
     const epoch = finiteNumber(record.epoch);
     if (cell === undefined || !isRole(record.role) || epoch === undefined) continue;
     for (const s of series) {
+      if (!s.roles.includes(record.role)) continue;
       const value = finiteNumber(record[s.column]);
       if (value === undefined) continue;
       const key = [record.cell_id, record.role, s.name, epoch].join('\0');
@@ -191,11 +214,15 @@ export function paramsPoints(run: RunData): ParamsPoint[] {
   });
 }
 
-/** The selection stage's points that have a value, the winner marked. */
+/** The selection stage's points that have a value, the winner marked; successive halving's stopped points at their last rung. */
 export function searchPoints(run: RunData): SearchPoint[] {
-  return (run.search?.candidates ?? []).flatMap((c) =>
-    c.value === undefined
-      ? []
-      : [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' } as const],
-  );
+  return (run.search?.candidates ?? []).flatMap((c): SearchPoint[] => {
+    if (c.value !== undefined) {
+      return [{ label: c.label, value: c.value, outcome: c.selected ? 'selected' : 'searched' }];
+    }
+    if (c.prunedAt !== undefined && c.reached !== undefined) {
+      return [{ label: `${c.label} (stopped at epoch ${c.prunedAt})`, value: c.reached, outcome: 'pruned' }];
+    }
+    return [];
+  });
 }

@@ -57,9 +57,10 @@ export function axisOrder(values: ReadonlyArray<string | number>): string[] {
 }
 
 /**
- * Learning curves: one panel per series (training loss, validation / test metric) and, for several cells,
- * one titled block per cell; one line per role, with a band from the lowest to the highest seed when
- * there are seeds. One legend names the roles for every block.
+ * Learning curves: one panel per series (the training loss on labels, the student's distillation loss, the
+ * validation / test loss and metric), two to a row, and for several cells one titled block per cell; one
+ * line per role, with a band from the lowest to the highest seed when there are seeds. One legend names
+ * the roles for every block.
  */
 export function learningCurveSpec(
   points: readonly CurvePoint[],
@@ -91,8 +92,10 @@ export function learningCurveSpec(
     encoding: { x, y: { field: 'mean', type: 'quantitative', title: null, scale: { zero: false } }, color },
   } as const;
   const seriesOrder: string[] = [...series];
+  // Two panels to a row: the training losses side by side, then each split's loss beside its metric.
   const panels = {
-    facet: { column: { field: 'series', type: 'nominal', title: null, sort: seriesOrder } },
+    facet: { field: 'series', type: 'nominal', title: null, sort: seriesOrder },
+    columns: 2,
     spec: { width: 250, height: 160, layer: seeded ? [band, line] : [line] },
     resolve: { scale: { y: 'independent' } },
   } as const;
@@ -283,7 +286,9 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
   const x = {
     field: 'value',
     type: 'quantitative',
-    title: `mean ${metric}`,
+    title: points.some((p) => p.outcome === 'pruned')
+      ? `mean ${metric} (a stopped point's at the epoch it stopped)`
+      : `mean ${metric}`,
     scale: { zero: false, padding: 12 },
   } as const;
   return {
@@ -302,7 +307,7 @@ export function selectionSpec(points: readonly SearchPoint[], metric: string): T
             field: 'outcome',
             type: 'nominal',
             title: 'search point',
-            scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] },
+            scale: { domain: ['selected', 'searched', 'pruned'], range: ['#f58518', '#9e9e9e', '#d0d0d0'] },
           },
         },
       },

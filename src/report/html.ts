@@ -2,6 +2,7 @@
 import { gainVerdict, repeatCommand, SINGLE_DRAW } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { finalCells } from './chart-data.js';
+import { describeEpochsRan } from './epochs-ran.js';
 import { HOLM_LEVEL, methodPoints } from './methods.js';
 import type { ManifestFacts, RunData } from './run-data.js';
 import { formatEstimate, formatNumber, formatP, formatSigned, isSignificant, ROLES } from '../shared/index.js';
@@ -33,7 +34,7 @@ const STYLE = `
 body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fafafa; }
 main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
 h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 10px; border-bottom: 1px solid #e3e3e3; padding-bottom: 4px; }
-.description { color: #444; margin: 0 0 10px; }
+.description { color: #444; margin: 0 0 10px; } .overrides { color: #444; margin: -6px 0 10px; }
 .status { display: inline-block; padding: 2px 10px; border-radius: 10px; font-weight: bold; font-size: 12px; }
 .status-ok { background: #e3f1e3; color: #1d5e1d; } .status-failed { background: #fbe3e3; color: #8a1c1c; }
 .status-interrupted, .status-running { background: #fdf0d8; color: #7a4b00; }
@@ -198,9 +199,16 @@ function header(run: RunData): string {
   const when = m.finishedAt
     ? `${escapeHtml(m.finishedAt)}${m.seconds === undefined ? '' : ` (${duration(m.seconds)})`}`
     : undefined;
-  return `<header><h1>${escapeHtml(m.experiment)}</h1>${m.description ? `<p class="description">${escapeHtml(m.description)}</p>` : ''}
+  // The description is the spec file's: the flags that changed the experiment stand beside it, and the epochs that ran.
+  const overrides =
+    m.overrides.length > 0
+      ? `<p class="overrides">as run with ${m.overrides.map((o) => `<code>${escapeHtml(o)}</code>`).join(' ')}</p>`
+      : '';
+  const epochs = describeEpochsRan(run);
+  return `<header><h1>${escapeHtml(m.experiment)}</h1>${m.description ? `<p class="description">${escapeHtml(m.description)}</p>` : ''}${overrides}
 <span class="status status-${escapeHtml(m.status)}">${escapeHtml(STATUS_TEXT[m.status] ?? m.status)}</span>
 ${definitions([
+  ['epochs run', epochs && escapeHtml(epochs)],
   ['run', escapeHtml(m.runId)],
   ['spec', m.specFile && `<code>${escapeHtml(m.specFile)}</code>`],
   ['started', m.startedAt && escapeHtml(m.startedAt)],

@@ -80,6 +80,13 @@ function methodsChart(run: RunData): ReportChart | undefined {
   };
 }
 
+/** The caption's sentence on the validation and test panels, naming what they plot (`loss and accuracy`). */
+function curveMetrics(series: readonly string[]): string {
+  const metrics = [...new Set(series.filter((s) => /^(validation|test) /.test(s)).map((s) => s.replace(/^\S+ /, '')))];
+  if (metrics.length === 0) return '';
+  return `The validation and test panels (${metrics.join(' and ')}) measure every role's model the same way, on the epochs that were evaluated.`;
+}
+
 /** The learning curves of the final cells, and a note when a large sweep shows only some of them. */
 function curvesChart(run: RunData): { chart?: ReportChart; note?: string } {
   const curves = curvePoints(run);
@@ -91,7 +98,10 @@ function curvesChart(run: RunData): { chart?: ReportChart; note?: string } {
     chart: {
       id: 'learning-curves',
       spec: learningCurveSpec(curves.points, curves.series, curves.cells),
-      caption: `Training loss and ${run.primary} per epoch, one line per role${seeded}. Validation and test points appear on the epochs that were evaluated.`,
+      caption:
+        `Per epoch, one line per role${seeded}. The teacher's and the person's training loss is their loss on the labels; ` +
+        `the student's is its distillation loss (the labels' loss mixed with a term on the teacher's outputs), another quantity, so it has a panel of its own. ` +
+        curveMetrics(curves.series),
     },
     note:
       curves.omitted > 0

@@ -16,6 +16,9 @@ export interface SearchCandidate {
   readonly value?: number;
   readonly test: Readonly<Record<string, number>>;
   readonly selected: boolean;
+  /** Successive halving stopped the point at this epoch, where its mean validation metric was `reached`. */
+  readonly prunedAt?: number;
+  readonly reached?: number;
 }
 
 /** The selection stage as the report shows it. */
@@ -43,6 +46,11 @@ export interface ManifestFacts {
   readonly versions: Readonly<Record<string, string>>;
   readonly machine: Readonly<Record<string, unknown>>;
   readonly commands: readonly string[];
+  /**
+   * What the latest invocation changed in the spec file's experiment, as flags (`--set training.epochs=1`,
+   * `--grid ...`, `--plugin ...`); empty when nothing did, or when the manifest predates the record.
+   */
+  readonly overrides: readonly string[];
   /** The last attempt's arguments as typed after `distil-run` (`argv`), to repeat the run over seeds. */
   readonly args?: readonly string[];
   readonly selection?: Readonly<Record<string, unknown>>;
@@ -91,6 +99,19 @@ function assertRunDirectory(dir: string): void {
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const record = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** The manifest's `overrides` (`{ set, grid, plugins }`) as the flags that gave them, in that order. */
+function overrideFlags(value: unknown): string[] {
+  const given = record(value);
+  const flags = [
+    ['--set', given.set],
+    ['--grid', given.grid],
+    ['--plugin', given.plugins],
+  ] as const;
+  return flags.flatMap(([flag, list]) =>
+    Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string').map((v) => `${flag} ${v}`) : [],
+  );
+}
 
 /**
  * Reads manifest.json: the experiment's name, status and backend are required, the rest is shown when present.
@@ -145,6 +166,7 @@ function readManifest(dir: string): { file: string; facts: ManifestFacts } {
     versions,
     machine: record(json.machine),
     commands: attempts,
+    overrides: overrideFlags(json.overrides),
     ...(args ? { args } : {}),
     selection: json.selection === null || json.selection === undefined ? undefined : record(json.selection),
   };
@@ -192,12 +214,20 @@ function searchFacts(
       ) as Record<string, number>;
       const point = typeof entry.point === 'number' ? entry.point : i;
       // JSON has no NaN: a point without a finished seed is written as null.
+      const halving = record(entry.halving);
+      const pruned = halving.fate === 'pruned' && typeof halving.epochs === 'number';
       return {
         label: text(entry.label) ?? `point ${point + 1}`,
         n: typeof entry.n === 'number' ? entry.n : 0,
         value: typeof entry.value === 'number' ? entry.value : undefined,
         test,
         selected: point === winner,
+        ...(pruned
+          ? {
+              prunedAt: halving.epochs as number,
+              reached: typeof halving.value === 'number' ? halving.value : undefined,
+            }
+          : {}),
       };
     });
     return {

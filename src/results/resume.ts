@@ -20,7 +20,7 @@ const OPTIONAL_NUMBERS = ['distillation_gain', 'kept_epoch', 'extra_params', 'tr
 /** What is wrong with a row of results.csv, if anything: an unknown status, or an ok row without finite metrics. */
 function rowProblem(record: CsvRecord): string | undefined {
   if (!STATUSES.has(record.status)) return `status ${JSON.stringify(record.status)} is not one distil-run writes`;
-  if (record.status !== 'ok') return undefined;
+  if (record.status !== 'ok' && record.status !== 'pruned') return undefined;
   for (const [column, value] of Object.entries(record)) {
     const required = NUMBERS.includes(column) || /^(test|val)_/.test(column);
     if (!required && !(OPTIONAL_NUMBERS.includes(column) && value !== '')) continue;
@@ -85,8 +85,11 @@ export function finishedRuns(results: ExistingTable, history: ExistingTable, war
   const finished = new Set<string>();
   for (const [key, roles] of rows) {
     if (damaged.has(key)) continue;
-    const needed = [...roles.values()].some((row) => row.stage === 'search') ? ['teacher'] : ['teacher', 'student', 'person'];
-    if (!needed.every((role) => roles.get(role)?.status === 'ok')) continue;
+    const search = [...roles.values()].some((row) => row.stage === 'search');
+    const needed = search ? ['teacher'] : ['teacher', 'student', 'person'];
+    // A search point that successive halving stopped at a rung is finished too.
+    const done = (status: string | undefined) => status === 'ok' || (search && status === 'pruned');
+    if (!needed.every((role) => done(roles.get(role)?.status))) continue;
     const incomplete = needed.find((role) => !historyComplete(epochs.get(`${key}\0${role}`) ?? [], roles.get(role)!));
     const [cell, seed] = key.split('/') as [string, string];
     if (incomplete) {

@@ -33,9 +33,11 @@ export interface RoleOutcome {
   readonly trainExamples?: number;
   /** The confusion matrix on the test split (`confusion[t][p]`: examples of class t predicted as p); classification only. */
   readonly confusion?: Confusion;
+  /** The epoch at which successive halving stopped this search point (its row's `epochs`; status `pruned`). */
+  readonly prunedAt?: number;
 }
 
-export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted';
+export type RowStatus = 'ok' | 'failed' | 'skipped' | 'interrupted' | 'pruned';
 
 /** What a row records of its cell: its id, its grid values, its seed and each role's epochs and batch size. */
 export interface RowCell {
@@ -84,7 +86,7 @@ export function resultRow(context: RowContext, role: Role, outcome: RoleOutcome 
   const training = config.models[role].training;
   return {
     run_id: context.runId, experiment: context.experiment, cell_id: context.cell.id, cell: context.label, ...axisValues(context.cell.overrides), role,
-    seed: config.seed, backend: context.backend, params: outcome?.params, extra_params: outcome?.extraParams, train_examples: outcome?.trainExamples, epochs: outcome?.loaded ? 0 : training.epochs, batch_size: training.batchSize,
+    seed: config.seed, backend: context.backend, params: outcome?.params, extra_params: outcome?.extraParams, train_examples: outcome?.trainExamples, epochs: outcome?.loaded ? 0 : (outcome?.prunedAt ?? training.epochs), batch_size: training.batchSize,
     train_seconds: outcome ? round(outcome.trainSeconds, 4) : undefined,
     train_samples_per_sec: outcome ? Math.round(outcome.samplesPerSec) : undefined,
     ...testColumns(outcome?.test),

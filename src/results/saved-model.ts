@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { errorSavedModel } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
+import type { FeatureColumn } from '../shared/index.js';
 import { sha256 } from '../shared/index.js';
 import { makeDirectories } from '../shared/index.js';
 
@@ -31,6 +32,13 @@ export interface SavedModelInfo {
    * (pixels / 255, or standardisation with the training split's statistics). Prediction applies it.
    */
   readonly input?: { readonly shift: readonly number[]; readonly scale: readonly number[] };
+  /**
+   * The table columns the inputs are made from, in order (header names, and each categorical column's
+   * categories): `predict` selects an input file's columns by name and one-hot encodes categories with them.
+   */
+  readonly featureColumns?: readonly FeatureColumn[];
+  /** The name of each class by index (a CSV's labels; "0", "1"... when the index is the name); `predict` prints them. */
+  readonly classNames?: readonly string[];
   /** The directory the spec's relative dataset paths start at (the spec file's). */
   readonly baseDir?: string;
   /** The role's metrics and label loss (component references) and the evaluation batch size. */

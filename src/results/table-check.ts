@@ -30,7 +30,7 @@ const NUMERIC: { readonly results: readonly ResultColumn[]; readonly history: re
 };
 
 /** The values of the results table's `status` column. */
-export const ROW_STATUSES = ['ok', 'failed', 'skipped', 'interrupted'] as const satisfies readonly RowStatus[];
+export const ROW_STATUSES = ['ok', 'failed', 'skipped', 'interrupted', 'pruned'] as const satisfies readonly RowStatus[];
 
 // What Number() reads back from a number the runner wrote, NaN and infinities included; nothing else.
 const NUMBER = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]?Infinity)$/;

@@ -11,6 +11,7 @@ import { runKey } from '../results/index.js';
 import type { PlannedCell } from './plan.js';
 import type { RoleRun } from './role.js';
 import { RoleTrainer } from './role-training.js';
+import type { HalvingHooks } from './role-training.js';
 import type { RunStatus } from './run-options.js';
 import { ModelSaver } from './saved-models.js';
 import { Teachers } from './teachers.js';
@@ -43,6 +44,12 @@ export class CellRunner {
 
   get status(): RunStatus {
     return this.failed ? 'failed' : 'ok';
+  }
+
+  /** Successive halving's hold on the search stage's teachers, while it runs; the teacher cache is not read then. */
+  set halving(hooks: HalvingHooks | undefined) {
+    this.trainer.halving = hooks;
+    this.teachers.readCache = hooks === undefined;
   }
 
   /** The cells from the one about to run to the end of the current stage: an epochs axis serves them from one training. */
@@ -81,6 +88,7 @@ export class CellRunner {
 
   /** Runs a cell's three roles; each row is on disk before the next role starts (the student's waits for the person's gain). */
   async cell(planned: PlannedCell): Promise<void> {
+    this.context.progress.cell += 1;
     const data = await this.context.datasets.get(planned);
     const teacher = await this.runTeacher(planned, data);
     if (!teacher.run) {
@@ -111,6 +119,7 @@ export class CellRunner {
 
   /** A search point's teacher for one seed: trained (or taken from the cache) and recorded; nothing else trains. */
   async searchCell(planned: PlannedCell): Promise<void> {
+    this.context.progress.cell += 1;
     await this.runTeacher(planned, await this.context.datasets.get(planned));
   }
 
@@ -126,10 +135,19 @@ export class CellRunner {
     if (teacher.run && teacher.trainedFor !== runKey(planned.cell.id, planned.cell.seed)) {
       this.trainer.copyHistory(planned, 'teacher', teacher.run);
     }
-    await this.saver.save(planned, 'teacher', teacher.run, data);
+    // A teacher halving stopped early is not the teacher its config describes: no saved model.
+    const pruned = teacher.run?.prunedAt !== undefined;
+    if (!pruned) await this.saver.save(planned, 'teacher', teacher.run, data);
     this.emit(
       teacher.run
-        ? this.row(planned, 'teacher', teacher.run, 'ok', '', teacher.source === 'cache' ? 'cache' : undefined)
+        ? this.row(
+            planned,
+            'teacher',
+            teacher.run,
+            pruned ? 'pruned' : 'ok',
+            '',
+            teacher.source === 'cache' ? 'cache' : undefined,
+          )
         : this.row(planned, 'teacher', undefined, 'failed', teacher.error),
       planned,
       teacher.run,
@@ -192,6 +210,37 @@ export class CellRunner {
     if (typeof student === 'object') student.model.dispose();
   }
 
+  /** Where this run saved the model of a cell's role, if it did. */
+  savedDir(planned: PlannedCell, role: Role): string | undefined {
+    return this.saver.savedDir(planned, role);
+  }
+
+  /** What this run holds of a cell's shared models: its teacher entry and its person (or why they failed). */
+  sharedOf(planned: PlannedCell): { teacher?: TeacherEntry; person?: RoleRun | string } {
+    return { teacher: this.teachers.entryOf(planned), person: this.persons.get(planned.personKey) };
+  }
+
+  /**
+   * Takes a cell's teacher and person from another process of this run (see handoff.ts): the cells after it
+   * share them as they would share a teacher and a person trained here, their saved models copied from `saved`.
+   */
+  adoptShared(
+    planned: PlannedCell,
+    data: LoadedData,
+    shared: {
+      teacher: RoleRun | string;
+      source: TeacherEntry['source'];
+      trainedFor?: string;
+      person: RoleRun | string;
+    },
+    saved: { teacher?: string; person?: string },
+  ): void {
+    this.teachers.adopt(planned, shared.teacher, data, shared.source, shared.trainedFor);
+    this.persons.set(planned.personKey, shared.person);
+    if (saved.teacher) this.saver.adopt(planned, 'teacher', saved.teacher);
+    if (saved.person) this.saver.adopt(planned, 'person', saved.person);
+  }
+
   /** Frees a teacher no later cell needs (its rows and epochs are written). */
   releaseTeacher(key: string): void {
     this.teachers.release(key);
@@ -200,5 +249,31 @@ export class CellRunner {
   dispose(): void {
     this.axis.dispose();
     this.teachers.dispose();
+  }
+}
+
+/** Trains the teachers of search points (rows with `stage: search`), in order. */
+export async function runSearchCells(runner: CellRunner, cells: readonly PlannedCell[]): Promise<void> {
+  runner.stage = 'search';
+  for (const [i, planned] of cells.entries()) {
+    runner.upcoming = cells.slice(i);
+    await runner.searchCell(planned);
+  }
+}
+
+/** Runs cells in order, freeing each teacher once no later cell needs it (`afterCell` first hears of each cell). */
+export async function runFinalCells(
+  runner: CellRunner,
+  cells: readonly PlannedCell[],
+  afterCell?: (planned: PlannedCell) => Promise<void>,
+): Promise<void> {
+  for (const [i, planned] of cells.entries()) {
+    runner.upcoming = cells.slice(i);
+    await runner.cell(planned);
+    await afterCell?.(planned);
+    // A sweep over seeds must not hold every seed's teacher.
+    if (!cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) {
+      runner.releaseTeacher(planned.teacherKey);
+    }
   }
 }

@@ -3,14 +3,19 @@ import type { ResolvedExperiment } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
 import type { RunWriter } from '../results/index.js';
 import { formatNumber } from '../shared/index.js';
+import type { Role } from '../shared/index.js';
 import type { DatasetCache } from './dataset-cache.js';
-import type { Reporter } from './reporter.js';
+import type { PlannedCell } from './plan.js';
+import type { Reporter, RoleEvent } from './reporter.js';
 import type { SaveModels } from './run-options.js';
+
+/** Where a run's rows go: the run's tables, or (in a worker process) the parent that writes them. */
+export type RowSink = Pick<RunWriter, 'appendResult' | 'appendHistory' | 'appendConfusion'>;
 
 export interface ExecutionContext {
   readonly experiment: ResolvedExperiment;
   readonly registry: Registry;
-  readonly writer: RunWriter;
+  readonly writer: RowSink;
   readonly reporter: Reporter;
   readonly runId: string;
   readonly backend: string;
@@ -22,6 +27,20 @@ export interface ExecutionContext {
   /** Which roles' models go to `<run dir>/models/`. */
   readonly saveModels: SaveModels;
   readonly runDir: string;
+  /** The place, from 1, of the cell being run among the cells this invocation runs (set as each one starts). */
+  readonly progress: { cell: number };
+}
+
+/** What every progress event of a role in a cell says: the cell, its seed, its place in the run, the training. */
+export function roleEvent(context: ExecutionContext, planned: PlannedCell, role: Role): RoleEvent {
+  return {
+    cellId: planned.cell.id,
+    cellLabel: planned.label,
+    role,
+    seed: planned.cell.seed,
+    cell: context.progress.cell,
+    training: planned.trainingKeys[role],
+  };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.981, errors 190`. */

@@ -3,11 +3,17 @@
 import type { BackendInfo } from '../backend/index.js';
 import { describeBackend, selectBackend } from '../backend/index.js';
 import type { ResolvedExperiment, SearchStage } from '../config/index.js';
-import { errorNothingSelected, isInterrupted, warningCutLinesDropped } from '../errors/index.js';
+import { errorJobsWithoutSpec, errorNothingSelected, isInterrupted, warningCutLinesDropped } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { assertRunId, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
-import { CellRunner } from './cell-runner.js';
+import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
+import { independentGroups, scheduleGroups } from './groups.js';
+import type { ScheduledGroup } from './groups.js';
+import { jobsOf } from './jobs.js';
+import { WorkerPool } from './parallel.js';
+import { runHalving } from './halving.js';
+import { StageReporter } from './lines-reporter.js';
 import { DatasetCache } from './dataset-cache.js';
 import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { assertMetricsFit } from './metric-check.js';
@@ -18,7 +24,8 @@ import { assertAugmentationsFit } from './augment.js';
 import { assertTransferSetsFit } from './transfer.js';
 import { resumeState } from './resume.js';
 import { runKey } from '../results/index.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlannedCell } from './plan.js';
+import type { Role } from '../shared/index.js';
 import { ListrReporter } from './reporter.js';
 import type { Reporter } from './reporter.js';
 import { saveModelsFor } from './run-options.js';
@@ -34,6 +41,18 @@ function cellLabels(experiment: ResolvedExperiment): Map<string, string> {
   const { search } = experiment;
   const cells = [...experiment.cells, ...(search ? [...search.cells, ...search.finals.flat()] : [])];
   return new Map(cells.map((cell) => [cell.id, cell.label]));
+}
+
+/**
+ * Successive halving decides on every point at once: a search stage that did not finish is run again whole
+ * (its rows replaced), since points kept from before would not be judged with the others at their rungs.
+ */
+function keepHalvingWhole(experiment: ResolvedExperiment, finished: Set<string>): void {
+  const search = experiment.search;
+  if (!search?.halving) return;
+  const keys = search.cells.map((cell) => runKey(cell.id, cell.seed));
+  if (keys.every((key) => finished.has(key))) return;
+  for (const key of keys) finished.delete(key);
 }
 
 /**
@@ -56,6 +75,7 @@ function startRun(
     const { existing, finished, confusionMissing } = resumeState(experiment, open.writer, open.previous, (warning) =>
       reporter.warn(warning),
     );
+    keepHalvingWhole(experiment, finished);
     const labels = cellLabels(experiment);
     const { droppedLines } = open.writer.start(
       (record) => finished.has(runKey(record.cell_id, record.seed)),
@@ -84,6 +104,7 @@ export async function runExperiment(
   options: RunOptions = {},
 ): Promise<RunSummary> {
   if (options.runId !== undefined) assertRunId(options.runId);
+  if (jobsOf(options.jobs) > 1 && !options.workers) throw errorJobsWithoutSpec();
   const stages = planStages(experiment, options);
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
@@ -153,20 +174,56 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   let selection = stages.selection;
   let plan = plans.final;
   const cellCount = plan.cells.length + (plans.search?.cells.length ?? 0);
+  const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
+  const saveModels = saveModelsFor(options.saveModels, cellCount);
+  // Roles that train side by side (successive halving's points) report as log lines.
+  const stageReporter = new StageReporter(reporter);
   const runner = new CellRunner({
     experiment,
     registry,
     writer: open.writer,
-    reporter,
+    reporter: stageReporter,
     runId: open.runId,
     backend: backend.name,
     datasets: input.datasets,
     signal: options.signal,
     teacherCache: input.teacherCache,
-    numerics: backend.blas ? `${backend.name}-blas` : backend.name,
-    saveModels: saveModelsFor(options.saveModels, cellCount),
+    numerics,
+    saveModels,
     runDir: open.dir,
+    progress: { cell: 0 },
   });
+  const jobs = jobsOf(options.jobs);
+  const pool =
+    jobs > 1 && options.workers
+      ? new WorkerPool({
+          size: jobs,
+          spec: options.workers.spec,
+          entry: options.workers.entry,
+          settings: {
+            backend: options.backend ?? 'auto',
+            blas: options.blas,
+            numerics,
+            teacherCache: input.teacherCache,
+            saveModels,
+            runDir: open.dir,
+            runId: open.runId,
+            backendName: backend.name,
+          },
+          writer: open.writer,
+          reporter,
+          signal: options.signal,
+          rowContext: (planned, stage) => ({
+            runId: open.runId,
+            experiment: experiment.name,
+            cell: planned.cell,
+            label: planned.label,
+            backend: backend.name,
+            stage: experiment.search ? stage : undefined,
+          }),
+        })
+      : undefined;
+  const cells = new StageRunner(runner, pool, stageReporter, options.signal);
   const started = new Date();
   const manifest = (status: string, finished?: Date) =>
     writeManifest(open.writer, {
@@ -189,6 +246,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     backend: describeBackend(backend),
     cells: cellCount,
     skippedCells: plan.done.length + (plans.search?.done.length ?? 0),
+    trainings: trainingCounts(plans.search, plan),
   });
   manifest('running');
   let status: RunStatus = 'ok';
@@ -201,20 +259,20 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       reporter.note?.(`search rows from ${options.selection}: ${describeSelection(selection)}`);
     } else if (experiment.search && plans.search) {
       if (stages.after === 'stop') {
-        await searchCells(runner, plans.search);
+        await cells.search(plans.search);
         reporter.note?.(searchShareNote(options.shard));
       } else {
-        selection = await searchStage(runner, experiment.search, plans.search, open, reporter);
+        selection = await searchStage(cells, experiment.search, plans.search, open, reporter);
         plan = stagePlans(experiment, { ...stages, selection }, { finished: input.finished }).final;
       }
     }
-    await finalCells(runner, plan);
-    status = runner.status;
+    await cells.final(plan, selection?.winner);
+    status = cells.status;
   } catch (error) {
     status = isInterrupted(error) ? 'interrupted' : 'failed';
     throw error;
   } finally {
-    runner.dispose();
+    await cells.close();
     manifest(status, new Date());
     // Also after a failure or an interrupt: a summary of what finished.
     summary = writeRunSummary(open.dir, (warning) => reporter.warn(warning), {
@@ -222,7 +280,21 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
     });
     await reporter.runEnd();
   }
-  return { runId: open.runId, runDir: open.dir, backend, rows: runner.rows, status, summary };
+  return { runId: open.runId, runDir: open.dir, backend, rows: cells.rows, status, summary };
+}
+
+/**
+ * The trainings per role the cells of this invocation take, as `--dry-run` counts them: one per training key
+ * (a teacher or person shared by cells, an epochs axis's checkpoints), the search points' teachers included.
+ */
+function trainingCounts(search: Plan | undefined, final: Plan): Record<Role, number> {
+  const keys = (cells: readonly PlannedCell[], role: Role) => cells.map((p) => p.trainingKeys[role]);
+  const searched = search?.cells ?? [];
+  return {
+    teacher: new Set([...keys(searched, 'teacher'), ...keys(final.cells, 'teacher')]).size,
+    student: new Set(keys(final.cells, 'student')).size,
+    person: new Set(keys(final.cells, 'person')).size,
+  };
 }
 
 /**
@@ -231,14 +303,13 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
  * @throws DistilError NOTHING_SELECTED when no point's teacher finished.
  */
 async function searchStage(
-  runner: CellRunner,
+  cells: StageRunner,
   stage: SearchStage,
   plan: Plan,
   open: OpenRun,
   reporter: Reporter,
 ): Promise<Selection> {
-  await searchCells(runner, plan);
-  runner.stage = 'final';
+  await cells.search(plan);
   const rows = open.writer.existingResults().records.filter((row) => row.stage === 'search');
   const selection = selectWinner(stage, rows);
   if (!selection) throw errorNothingSelected(stage.metric);
@@ -247,23 +318,81 @@ async function searchStage(
   return selection;
 }
 
-/** Trains the search points' teachers of a plan (rows with `stage: search`). */
-async function searchCells(runner: CellRunner, plan: Plan): Promise<void> {
-  runner.stage = 'search';
-  for (const [i, planned] of plan.cells.entries()) {
-    runner.upcoming = plan.cells.slice(i);
-    await runner.searchCell(planned);
-  }
-}
+/**
+ * Runs a stage's cells in this process, or with --jobs on worker processes: groups of cells that share no
+ * training, side by side (a stage of one group runs here, as there is nothing to run beside it).
+ */
+class StageRunner {
+  /** Who ran each stage, in order: the rows are theirs. */
+  private readonly used: Array<CellRunner | WorkerPool> = [];
 
-/** Runs the cells of a plan, freeing each teacher once no later cell needs it. */
-async function finalCells(runner: CellRunner, plan: Plan): Promise<void> {
-  for (const [i, planned] of plan.cells.entries()) {
-    runner.upcoming = plan.cells.slice(i);
-    await runner.cell(planned);
-    // A sweep over seeds must not hold every seed's teacher.
-    if (!plan.cells.slice(i + 1).some((later) => later.teacherKey === planned.teacherKey)) {
-      runner.releaseTeacher(planned.teacherKey);
+  constructor(
+    private readonly runner: CellRunner,
+    private readonly pool: WorkerPool | undefined,
+    private readonly reporter: StageReporter,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  get rows(): readonly Row[] {
+    return [...new Set(this.used)].flatMap((source) => source.rows);
+  }
+
+  get status(): RunStatus {
+    return this.used.some((source) => source.status === 'failed') ? 'failed' : 'ok';
+  }
+
+  /** The groups the workers take (a final stage's sweeps of one teacher and person split), or none: run here. */
+  private groups(plan: Plan, stage: 'search' | 'final'): ScheduledGroup<PlannedCell>[] | undefined {
+    if (!this.pool || plan.cells.length === 0) return undefined;
+    const independent = independentGroups(plan.cells);
+    const groups =
+      stage === 'final' ? scheduleGroups(independent, this.pool.size) : independent.map((cells) => ({ cells }));
+    if (groups.length > 1) return groups;
+    this.reporter.note?.(
+      `--jobs: the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): they run one after another in this process`,
+    );
+    return undefined;
+  }
+
+  async search(plan: Plan): Promise<void> {
+    const search = plan.experiment.search;
+    if (search?.halving) {
+      // The points wait for each other at every rung: they train side by side in this process.
+      if (this.pool) this.reporter.note('--jobs: successive halving trains its points in this process, side by side');
+      this.used.push(this.runner);
+      this.reporter.lines = true;
+      try {
+        await runHalving(this.runner, plan.cells, { ...search, halving: search.halving }, this.reporter, this.signal);
+      } finally {
+        this.reporter.lines = false;
+      }
+      return;
     }
+    const groups = this.groups(plan, 'search');
+    if (groups && this.pool) {
+      this.used.push(this.pool);
+      await this.pool.run({ stage: 'search', groups });
+    } else {
+      this.used.push(this.runner);
+      await runSearchCells(this.runner, plan.cells);
+    }
+  }
+
+  /** The cells after the search (its `winner`'s), or every cell of a spec without one. */
+  async final(plan: Plan, winner: number | undefined): Promise<void> {
+    if (plan.experiment.search) this.runner.stage = 'final';
+    const groups = this.groups(plan, 'final');
+    if (groups && this.pool) {
+      this.used.push(this.pool);
+      await this.pool.run({ stage: 'final', winner, groups });
+    } else {
+      this.used.push(this.runner);
+      await runFinalCells(this.runner, plan.cells);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.runner.dispose();
+    await this.pool?.close();
   }
 }

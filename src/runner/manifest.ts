@@ -38,6 +38,12 @@ const BACKEND_PACKAGE: Record<string, string> = {
   cpu: 'tfjs-backend-cpu',
 };
 
+/** What this invocation changed in the spec file's experiment: `--set`, `--grid` and `--plugin`, as given. */
+function overrides(experiment: ResolvedExperiment): Record<string, readonly string[]> {
+  const { set, grid, plugins } = experiment.specOverrides;
+  return { set, grid, plugins };
+}
+
 /** One invocation of the run (a resumed run has several). */
 function attempt(input: ManifestInput): Record<string, unknown> {
   return {
@@ -48,6 +54,7 @@ function attempt(input: ManifestInput): Record<string, unknown> {
     env: Object.fromEntries(
       Object.entries(process.env).filter(([key]) => key.startsWith('DISTIL_') || key === 'XDG_CACHE_HOME'),
     ),
+    overrides: overrides(input.experiment),
     started_at: input.started.toISOString(),
     finished_at: input.finished?.toISOString() ?? null,
     status: input.status,
@@ -84,6 +91,8 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     distil_run: getVersion(),
     experiment: experiment.name,
     spec_file: experiment.file,
+    // This invocation's; each attempt keeps its own (a resumed run may be given other flags for the same spec).
+    overrides: overrides(experiment),
     run_id: input.runId,
     status: input.status,
     experiment_hash: input.identity.hash,

@@ -6,6 +6,9 @@ import type { ResolvedCell, ResolvedExperiment } from '../config/index.js';
 import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
 import { splitSeedOf } from '../config/index.js';
+import { independentGroups, scheduleGroups } from './groups.js';
+import { jobsOf } from './jobs.js';
+import type { JobsRequest } from './jobs.js';
 
 export interface PlannedCell {
   readonly cell: ResolvedCell;
@@ -116,17 +119,28 @@ function gridLine(experiment: ResolvedExperiment): string[] {
   return [`grid: ${axes.join(' x ')} = ${points} point(s)`];
 }
 
-/** The plan as text for `--dry-run`: one line per cell with its id, grid values and teacher. */
 /** The selection stage as --dry-run shows it: what is searched, how the winner is chosen, what carries over. */
 function searchLines(experiment: ResolvedExperiment, stage: Plan['stage']): string[] {
   const search = experiment.search;
   if (!search || stage === 'selected') return [];
   const seeds = new Set(search.cells.map((cell) => cell.seed)).size;
-  const axes = search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
+  const axes = search.random
+    ? `${search.points.length} point(s) drawn (seed ${search.random.seed}) from ${Object.entries(search.random.space)
+        .map(
+          ([path, distribution]) =>
+            `${path} ${Object.keys(distribution)[0]} ${JSON.stringify(Object.values(distribution)[0])}`,
+        )
+        .join(', ')}`
+    : search.axes.map((axis) => `${axis.path} (${axis.values.length} value(s))`).join(' x ');
   const trainings = new Set(search.cells.map((cell) => planCell(cell).trainingKeys.teacher)).size;
   const shared = trainings < search.cells.length ? ` (points that differ only in epochs share one training)` : '';
   return [
     `search (stage 1): teacher at ${search.points.length} point(s) x ${seeds} seed(s) = ${trainings} teacher training(s)${shared}: ${axes}`,
+    ...(search.halving
+      ? [
+          `  successive halving: every point to epoch ${search.halving.rungs.join(', then the best 1/' + search.halving.eta + ' to epoch ')} (the others stop, status pruned)`,
+        ]
+      : []),
     `  select: the ${search.higherIsBetter ? 'highest' : 'lowest'} mean val_${search.metric} (the test split only reports)`,
     `  carry to the student and the person: ${search.carry.length > 0 ? search.carry.join(', ') : 'nothing (only the teacher is chosen)'}`,
     stage === 'search'
@@ -147,7 +161,28 @@ function splitsLine(plan: Plan): string[] {
       ];
 }
 
-export function formatPlan(plan: Plan): string {
+/** With --jobs above 1: how the cells split into groups that run side by side. */
+function scheduleLines(plan: Plan, jobs: number): string[] {
+  if (jobs <= 1 || plan.cells.length === 0) return [];
+  const groups = scheduleGroups(independentGroups(plan.cells), jobs);
+  if (groups.length === 1) {
+    return [
+      `schedule (--jobs ${jobs}): the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): one after another in this process`,
+    ];
+  }
+  const sizes = groups.map((group) => group.cells.length).join(', ');
+  const taking = groups.filter((group) => group.handoff === 'read').length;
+  const handed =
+    taking > 0
+      ? `; ${taking} of them train students with the teacher and person another group trained (a sweep of the distillation settings)`
+      : '';
+  return [
+    `schedule (--jobs ${jobs}): ${groups.length} groups of cells (${sizes} cell(s)) on ${Math.min(jobs, groups.length)} worker process(es)${handed}; this process writes the tables`,
+  ];
+}
+
+/** The plan as text for `--dry-run`; with `jobs`, the schedule on worker processes too. */
+export function formatPlan(plan: Plan, options: { jobs?: JobsRequest } = {}): string {
   const count = (key: (p: PlannedCell) => string) => new Set(plan.cells.map(key)).size;
   const seeds = count((p) => String(p.cell.seed));
   const points = count((p) => p.cell.id);
@@ -165,6 +200,7 @@ export function formatPlan(plan: Plan): string {
           ? '; after the search: its winning teacher is not trained again'
           : ''),
     ...splitsLine(plan),
+    ...scheduleLines(plan, jobsOf(options.jobs)),
   ];
   for (const p of plan.cells) {
     const { models } = p.cell.config;

@@ -5,13 +5,14 @@ import { errorBackendFailure, isInterrupted } from '../errors/index.js';
 import { historyRow } from '../results/index.js';
 import type { Role } from '../shared/index.js';
 import { withConfusion } from './confusion.js';
-import { describeMetrics } from './context.js';
+import { describeMetrics, roleEvent } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import type { PlannedCell } from './plan.js';
 import { runRole } from './role.js';
 import type { RoleRun, StudentTeacher } from './role.js';
 import { historyOfRun } from './train.js';
+import type { EpochRecord } from './train.js';
 
 /** A training to more epochs than the cell's own, serving `serves` (and the cell's count) on the way. */
 export interface Longer {
@@ -26,8 +27,29 @@ function withEpochs(config: ResolvedConfig, role: Role, epochs: number): Resolve
   return { ...config, models: { ...config.models, [role]: { ...model, training: { ...model.training, epochs } } } };
 }
 
+/** The options of a teacher's training that successive halving holds at its rungs. */
+function halvingOptions(hooks: HalvingHooks, planned: PlannedCell) {
+  return {
+    rungs: hooks.rungs,
+    gate: (record: EpochRecord) => hooks.gate(planned, record),
+    begin: () => hooks.begin(planned),
+  };
+}
+
 /** Trains roles for an execution, and shows (and records) the roles a cell takes without training them. */
+/** Successive halving's hold on the teachers of a search stage while it runs (see halving.ts). */
+export interface HalvingHooks {
+  readonly rungs: ReadonlySet<number>;
+  /** At a rung: resolves to whether this cell's teacher goes on to the next rung. */
+  gate(planned: PlannedCell, record: EpochRecord): Promise<boolean>;
+  /** Before the teacher computes anything: resolves when it is its turn to train. */
+  begin(planned: PlannedCell): Promise<void>;
+}
+
 export class RoleTrainer {
+  /** Set while a search stage runs by successive halving: its teachers stop at a rung when not among the best. */
+  halving: HalvingHooks | undefined;
+
   constructor(private readonly context: ExecutionContext) {}
 
   /**
@@ -43,7 +65,7 @@ export class RoleTrainer {
     longer?: Longer,
   ): Promise<RoleRun | string> {
     const { registry, experiment, reporter, writer, runId, signal } = this.context;
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    const event = roleEvent(this.context, planned, role);
     const own = planned.cell.config.models[role].training;
     const config = longer ? withEpochs(planned.cell.config, role, longer.epochs) : planned.cell.config;
     const training = config.models[role].training;
@@ -73,6 +95,7 @@ export class RoleTrainer {
         signal,
         serves: longer?.serves,
         onServed,
+        ...(this.halving && role === 'teacher' ? halvingOptions(this.halving, planned) : {}),
         onModel: (model, extra) =>
           reporter.roleStart({
             ...event,
@@ -83,7 +106,9 @@ export class RoleTrainer {
         onEpoch: (record) => {
           reporter.epoch({ ...event, epochs: training.epochs, logEvery: training.logEvery, record });
           // On disk before the next epoch starts: a crash keeps every finished epoch (of this cell's own count).
-          const [mine] = historyOfRun([record], own.epochs, own.evalEvery);
+          // A rung of successive halving is evaluated (its validation metric decides): its epoch keeps them.
+          const rung = role === 'teacher' && this.halving?.rungs.has(record.epoch) === true;
+          const [mine] = rung ? [record] : historyOfRun([record], own.epochs, own.evalEvery);
           if (mine) writer.appendHistory([historyRow(runId, planned.cell, role, mine)]);
         },
       });
@@ -95,7 +120,13 @@ export class RoleTrainer {
         throw error;
       }
       if (typeof checkpoint === 'string') reporter.roleEnd({ ...event, status: 'failed', summary: checkpoint });
-      else {
+      else if (done.prunedAt !== undefined) {
+        reporter.roleEnd({
+          ...event,
+          status: 'ok',
+          summary: `pruned at epoch ${done.prunedAt} of ${training.epochs}, not among the best of its rung (${describeMetrics(done.test)})`,
+        });
+      } else {
         const shown = checkpoint ?? done;
         const at = longer ? ` at epoch ${checkpoint ? own.epochs : longer.epochs}` : '';
         reporter.roleEnd({
@@ -123,7 +154,7 @@ export class RoleTrainer {
     status: 'ok' | 'failed',
     summary: string,
   ): Promise<void> {
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role };
+    const event = roleEvent(this.context, planned, role);
     await this.context.reporter.roleStart({ ...event, epochs: 0, detail });
     this.context.reporter.roleEnd({ ...event, status, summary });
   }

@@ -54,6 +54,10 @@ export interface RoleRunOptions {
   onModel?(model: tf.LayersModel, extra: RoleExtras): void | Promise<void>;
   onEpoch?(record: EpochRecord): void;
   onProgress?: TrainRoleOptions['onProgress'];
+  /** Successive halving: the rungs at which `gate` says whether training goes on (see trainRole). */
+  readonly rungs?: TrainRoleOptions['rungs'];
+  gate?: TrainRoleOptions['gate'];
+  begin?: TrainRoleOptions['begin'];
 }
 
 /** What a student learns from: the teacher's model and its outputs on the training split. */
@@ -221,6 +225,9 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       onProgress: options.onProgress,
       checkpoints: options.serves ? new Set(options.serves) : undefined,
       onCheckpoint,
+      rungs: options.rungs,
+      gate: options.gate,
+      begin: options.begin,
     });
     // The model holds the kept epoch's weights (the last, or early stopping's best): report that epoch.
     const kept =
@@ -246,6 +253,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       metrics,
       extraParams: features ? extraParams : undefined,
       trainExamples: train.n,
+      ...(trained.prunedAt === undefined ? {} : { prunedAt: trained.prunedAt }),
     };
   } catch (error) {
     model.dispose(); // a failed role returns no model to its caller

@@ -6,6 +6,7 @@ import { assertRunId } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import type { Shard } from './shard.js';
 import type { Reporter } from './reporter.js';
+import type { JobsRequest } from './jobs.js';
 
 export interface RunOptions {
   /** @default 'auto' */
@@ -36,6 +37,23 @@ export interface RunOptions {
    * every role's for a run of up to {@link SAVE_ALL_UP_TO} cells, else the teachers'. @default 'auto'
    */
   readonly saveModels?: SaveModels | 'auto';
+  /**
+   * Worker processes that train groups of cells side by side (cells sharing a teacher, a person or an epochs
+   * axis stay in one group); this process alone writes the tables. Above 1, `workers.spec` is needed. @default 1
+   */
+  readonly jobs?: JobsRequest;
+  /** How a worker process loads the same experiment: the spec file and the command line's overrides and plugins. */
+  readonly workers?: { readonly spec: WorkerSpec; readonly entry?: string };
+}
+
+/** How a worker loads the same experiment as its parent: the spec file and what the command line changed. */
+export interface WorkerSpec {
+  readonly file: string;
+  readonly set?: readonly string[];
+  readonly grid?: readonly string[];
+  readonly plugins?: readonly string[];
+  /** The directory the spec path and plugin paths are relative to. @default the parent's working directory */
+  readonly cwd?: string;
 }
 
 export type RunStatus = 'ok' | 'failed' | 'interrupted';

@@ -20,6 +20,12 @@ export interface Candidate {
   readonly value: number;
   /** Mean test metrics, reported beside it and never used to choose. */
   readonly test: Readonly<Record<string, number>>;
+  /** With successive halving: the epochs its teachers reached, and how it ended. */
+  readonly halving?: {
+    readonly epochs: number;
+    readonly fate: 'finished' | 'pruned' | 'failed';
+    readonly value: number;
+  };
 }
 
 export interface Selection {
@@ -40,7 +46,24 @@ function candidate(stage: SearchStage, point: number, rows: readonly CsvRecord[]
   const test = Object.fromEntries(
     testColumns.map((column) => [column.slice(5), round(mean(mine.map((row) => Number(row[column]))) ?? NaN)]),
   );
-  return { point, label: pointLabel(stage, stage.points[point]), n: values.length, value: mean(values) ?? NaN, test };
+  const base = {
+    point,
+    label: pointLabel(stage, stage.points[point]),
+    n: values.length,
+    value: mean(values) ?? NaN,
+    test,
+  };
+  if (!stage.halving) return base;
+  // Every row of the point, pruned too: where halving stopped it and what it had reached there.
+  const all = rows.filter((row) => row.cell_id === stage.pointIds[point]);
+  const fate = all.some((row) => row.status === 'failed' || row.status === 'interrupted')
+    ? 'failed'
+    : all.some((row) => row.status === 'pruned')
+      ? 'pruned'
+      : 'finished';
+  const reached = all.map((row) => Number(row[`val_${stage.metric}`])).filter(Number.isFinite);
+  const epochs = Math.max(0, ...all.map((row) => Number(row.epochs)).filter(Number.isFinite));
+  return { ...base, halving: { epochs, fate, value: mean(reached) ?? NaN } };
 }
 
 /**
@@ -142,6 +165,7 @@ export function writeSelection(dir: string, stage: SearchStage, selection: Selec
     ...tests.map((t) => `test_${t}_mean`),
     'rank',
     'selected',
+    ...(stage.halving ? ['epochs_reached', `val_${selection.metric}_reached`, 'fate'] : []),
   ];
   const records = selection.candidates.map((c) => ({
     point: c.point + 1,
@@ -151,6 +175,13 @@ export function writeSelection(dir: string, stage: SearchStage, selection: Selec
     ...Object.fromEntries(tests.map((t) => [`test_${t}_mean`, c.test[t] ?? ''])),
     rank: rank.get(c.point) ?? '',
     selected: c.point === selection.winner ? 'yes' : '',
+    ...(c.halving
+      ? {
+          epochs_reached: c.halving.epochs,
+          [`val_${selection.metric}_reached`]: Number.isFinite(c.halving.value) ? round(c.halving.value) : '',
+          fate: c.point === selection.winner ? 'selected' : c.halving.fate,
+        }
+      : {}),
   }));
   const stringifier = createObjectCsvStringifier({ header: header.map((id) => ({ id, title: id })) });
   const file = path.join(dir, 'selection.csv');

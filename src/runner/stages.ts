@@ -43,6 +43,12 @@ export function planStages(experiment: ResolvedExperiment, options: Pick<RunOpti
     if (!selection) throw errorNothingSelected(search.metric);
     return { selection, after: 'none' };
   }
+  if (search.halving && options.shard) {
+    throw errorInvalidArgument(
+      '--shard',
+      'successive halving (search.halving) decides on every point at each rung, so a shard cannot run its share of the search: run the search whole (without --shard; --jobs does not split it either), then the cells after it with --selection and --shard',
+    );
+  }
   return { search: search.cells, after: options.shard ? 'stop' : 'select' };
 }
 

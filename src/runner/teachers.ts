@@ -6,7 +6,7 @@ import { warningTeacherCacheDamaged, warningTeacherCacheNotWritten } from '../er
 import type { Loss } from '../registry/index.js';
 import { getVersion } from '../shared/index.js';
 import { withConfusion } from './confusion.js';
-import { describeMetrics } from './context.js';
+import { describeMetrics, roleEvent } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import type { EpochsAxis } from './epochs-axis.js';
@@ -35,6 +35,8 @@ export interface TeacherEntry {
 
 export class Teachers {
   private readonly entries = new Map<string, TeacherEntry>();
+  /** False while successive halving runs: every point trains, so that each is judged at its rungs. */
+  readCache = true;
 
   constructor(
     private readonly context: ExecutionContext,
@@ -64,7 +66,7 @@ export class Teachers {
     }
     const stem = this.stem(planned.teacherKey);
     let result = await this.axis.takeServed(planned, 'teacher');
-    const cached = result === undefined && stem ? this.cached(planned, data, stem) : undefined;
+    const cached = result === undefined && stem && this.readCache ? this.cached(planned, data, stem) : undefined;
     if (cached) {
       const detail = `loading ${path.basename(stem ?? '')} from the teacher cache`;
       await this.trainer.reportNotTrained(
@@ -77,7 +79,10 @@ export class Teachers {
       result = cached;
     } else {
       result ??= await this.axis.trainOrServe(planned, 'teacher', data);
-      if (stem && typeof result === 'object') await this.saveToCache(planned, data, stem, result);
+      // A teacher halving stopped early is not the one its config describes.
+      if (stem && typeof result === 'object' && result.prunedAt === undefined) {
+        await this.saveToCache(planned, data, stem, result);
+      }
     }
     return this.store(planned, result, data, cached ? 'cache' : 'trained');
   }
@@ -88,6 +93,7 @@ export class Teachers {
     result: RoleRun | string,
     data: LoadedData,
     source: TeacherEntry['source'],
+    trainedFor = source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
   ): TeacherEntry {
     const entry: TeacherEntry =
       typeof result === 'string'
@@ -95,11 +101,30 @@ export class Teachers {
         : {
             run: result,
             source,
-            trainedFor: source === 'trained' ? runKey(planned.cell.id, planned.cell.seed) : undefined,
+            trainedFor,
             trainOutputs: predictInBatches(result.model, data.train.x, planned.cell.config.evaluation.batchSize),
           };
     this.entries.set(planned.teacherKey, entry);
     return entry;
+  }
+
+  /** The entry this run holds for a cell's teacher, if any (what another process is handed: see handoff.ts). */
+  entryOf(planned: PlannedCell): TeacherEntry | undefined {
+    return this.entries.get(planned.teacherKey);
+  }
+
+  /**
+   * Takes a teacher another process of this run trained (or failed to) for the cell `trainedFor`, as if this
+   * one had: the cells that share it get its row and epochs copied, as after a teacher trained here.
+   */
+  adopt(
+    planned: PlannedCell,
+    result: RoleRun | string,
+    data: LoadedData,
+    source: TeacherEntry['source'],
+    trainedFor?: string,
+  ): void {
+    this.store(planned, result, data, source, trainedFor);
   }
 
   /** A teacher from the cache, if this exact teacher (config, backend, version) was trained before. */
@@ -131,7 +156,7 @@ export class Teachers {
     const { registry, experiment, reporter } = this.context;
     const { config } = planned.cell;
     const { load, training } = config.models.teacher;
-    const event = { cellId: planned.cell.id, cellLabel: planned.label, role: 'teacher' as const };
+    const event = roleEvent(this.context, planned, 'teacher');
     await reporter.roleStart({ ...event, epochs: 0, detail: `loading ${load}` });
     try {
       const model = await loadRoleModel(load as string, data.dataset);

@@ -73,6 +73,14 @@ export interface TrainRoleOptions {
   readonly checkpoints?: ReadonlySet<number>;
   /** At each checkpoint: the epochs so far, and why a run ending here would have failed (the divergence rule), if it would. */
   onCheckpoint?(history: readonly EpochRecord[], problem?: Error): void;
+  /**
+   * Successive halving's rungs (below `training.epochs`): the model is evaluated there, and `gate` says
+   * whether training goes on; if not, it stops there (the run is `prunedAt` that epoch).
+   */
+  readonly rungs?: ReadonlySet<number>;
+  gate?(record: EpochRecord): Promise<boolean>;
+  /** Awaited before anything is computed: successive halving lets one of its points train at a time. */
+  begin?(): Promise<void>;
   /** Called a few times a second within an epoch: examples done so far and the running rate. */
   onProgress?(progress: { epoch: number; done: number; total: number; samplesPerSec: number }): void;
 }
@@ -122,6 +130,8 @@ export interface TrainRoleResult {
   readonly samplesPerSec: number;
   /** The epoch whose weights the model has: the last, or early stopping's best. */
   readonly keptEpoch: number;
+  /** The rung at which successive halving stopped the training, if it did. */
+  readonly prunedAt?: number;
 }
 
 /** Lets timers, the progress renderer and Ctrl-C run between batches of a synchronous backend. */
@@ -275,11 +285,13 @@ export function historyOfRun(history: readonly EpochRecord[], epochs: number, ev
 export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleResult> {
   const { epochs, evalEvery, earlyStopping } = options.training;
   const history: EpochRecord[] = [];
+  await options.begin?.();
   const untrained = untrainedLoss(options, options.training.batchSize, epochs);
   const tick = { last: performance.now() };
   const best = new BestEpoch(options.model, earlyStopping);
   const schedule = learningRateSchedule(options.optimizer, options.training.lrDecay, options.training.optimizer.name);
   let trainSeconds = 0;
+  let prunedAt: number | undefined;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       schedule?.(epoch);
@@ -288,7 +300,8 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
       const checkpoint = epoch < epochs && options.checkpoints?.has(epoch) === true;
-      const evaluateNow = epoch === epochs || checkpoint || (evalEvery > 0 && epoch % evalEvery === 0);
+      const rung = epoch < epochs && options.rungs?.has(epoch) === true;
+      const evaluateNow = epoch === epochs || checkpoint || rung || (evalEvery > 0 && epoch % evalEvery === 0);
       const test = evaluateNow ? evaluate(options.model, options) : undefined;
       // Early stopping watches the validation split every epoch; otherwise it is read when the test split is.
       const val =
@@ -301,6 +314,12 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       if (checkpoint) options.onCheckpoint?.([...history], divergence(history, untrained));
       await new Promise((resolve) => setImmediate(resolve));
       if (val && best.stopAfter(epoch, val)) break;
+      // Waits for the other points of the rung: the best go on, the rest stop here.
+      if (rung && options.gate && !(await options.gate(record))) {
+        prunedAt = epoch;
+        break;
+      }
+      if (options.signal?.aborted) throw errorInterrupted();
     }
     assertConverged(history, untrained);
     const ran = history.length;
@@ -309,6 +328,7 @@ export async function trainRole(options: TrainRoleOptions): Promise<TrainRoleRes
       trainSeconds,
       samplesPerSec: (options.train.n * ran) / trainSeconds,
       keptEpoch: best.restore() ?? ran,
+      ...(prunedAt === undefined ? {} : { prunedAt }),
     };
   } finally {
     best.dispose();

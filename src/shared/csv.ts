@@ -19,6 +19,8 @@ export interface CsvText {
   readonly endsWithNewline: boolean;
   /** Where a quoted cell opens that is never closed, if one is. */
   readonly unclosedQuote?: { readonly line: number; readonly col: number };
+  /** True when `maxRows` stopped the parse before the end of the text. */
+  readonly truncated?: boolean;
 }
 
 export interface CsvOptions {
@@ -26,11 +28,13 @@ export interface CsvOptions {
   readonly delimiter?: string;
   /** Leave out rows whose cells are all blank (data files); result tables keep every row. @default false */
   readonly skipBlank?: boolean;
+  /** Stop after this many rows (a sample of a data file); `truncated` says whether rows follow. @default all */
+  readonly maxRows?: number;
 }
 
 /** Parses CSV text; a leading UTF-8 byte order mark is ignored. Line ends are LF, CRLF or CR. */
 export function parseCsvText(input: string, options: CsvOptions = {}): CsvText {
-  const { delimiter = ',', skipBlank = false } = options;
+  const { delimiter = ',', skipBlank = false, maxRows = Infinity } = options;
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const rows: CsvRow[] = [];
   let cells: string[] = [];
@@ -83,6 +87,7 @@ export function parseCsvText(input: string, options: CsvOptions = {}): CsvText {
       endField(i + 1);
       endRow();
       rowLine = line;
+      if (rows.length >= maxRows) return { rows, endsWithNewline: true, truncated: /\S/.test(text.slice(i + 1)) };
     } else field += char;
   }
   const open = field !== '' || cells.length > 0 || quoteOpened !== undefined;

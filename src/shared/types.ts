@@ -15,3 +15,17 @@ export interface DataSplit {
   readonly y: Int32Array | Float32Array;
   readonly n: number;
 }
+
+/**
+ * A column of a table that features are read from, as a dataset describes it and a saved model records it
+ * (so that `predict` selects and encodes a CSV's columns as the training did).
+ */
+export interface FeatureColumn {
+  /** The column's name in the file's header; absent when the file has no header (its columns are positional). */
+  readonly name?: string;
+  /**
+   * A categorical column's values, sorted: one 0/1 feature per value, in this order (`<name>=<value>`).
+   * Absent for a numeric column (one feature, its value).
+   */
+  readonly categories?: readonly string[];
+}

@@ -231,7 +231,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
 
   it("is where every experiment's yaml-language-server comment points", () => {
     const files = readdirSync(path.join(root, 'experiments')).filter((f) => f.endsWith('.yaml'));
-    assert.lengthOf(files, 11, files.join(', '));
+    assert.lengthOf(files, 12, files.join(', '));
     for (const file of files) {
       const first = read(`experiments/${file}`).split('\n')[0];
       const match = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
@@ -244,7 +244,7 @@ describe('published schema (schema/experiment.schema.json)', () => {
     const validate = strictValidator(schema);
     const specs = acceptedSpecs();
     // 11 experiments, the fixture, VALID, 3 README examples, 6 written forms and the spec with a plugin.
-    assert.lengthOf(specs, 23, specs.map((s) => s.what).join(', '));
+    assert.lengthOf(specs, 24, specs.map((s) => s.what).join(', '));
     for (const { what, text } of specs) {
       assert.isTrue(validate(parse(text)), `${what}: ${JSON.stringify(validate.errors, null, 1)}`);
     }

@@ -43,6 +43,45 @@ const cases: Array<{ title: string; search: string; expected: string[] }> = [
     ],
   },
   {
+    title: 'a search with both grid and random',
+    search:
+      '  grid: { training.epochs: [1, 2] }\n  random: { n: 2, space: { training.epochs: { int: [1, 3] } } }\n  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:11:1 search: has both grid and random; a search is one or the other (keep grid (every combination of the values listed) or random (n points drawn))',
+    ],
+  },
+  {
+    title: 'a search with neither grid nor random',
+    search: '  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:11:1 search: needs grid (every combination of the values listed) or random (n points drawn from distributions) (e.g. grid: { training.optimizer.lr: [0.01, 0.1] })',
+    ],
+  },
+  {
+    title: 'a random range written high to low, and a random path outside the teacher',
+    search:
+      '  random:\n    n: 3\n    space:\n      training.optimizer.lr: { loguniform: [0.1, 0.001] }\n      distillation.alpha: { uniform: [0, 1] }\n  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:15:44 search.random.space.training.optimizer.lr.loguniform: loguniform from 0.1 to 0.001: the low end is above the high end (write [0.001, 0.1])',
+      "spec.yaml:16:7 search.random.space.distillation.alpha: searches the teacher's own settings: a path under training or layers (e.g. training.optimizer.lr or training.epochs)",
+    ],
+  },
+  {
+    title: 'more random points than the space has',
+    search:
+      '  random:\n    n: 7\n    space:\n      training.epochs: { int: [1, 3] }\n      layers: { choice: [[8], [16]] }\n  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:13:8 search.random.n: asks for 7 points, but the space has only 6 different ones (ask for at most 6, or search the space whole with grid)',
+    ],
+  },
+  {
+    title: 'a distribution that is none of the four',
+    search: '  random:\n    n: 2\n    space:\n      training.epochs: { normal: [1, 3] }\n  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:15:26 search.random.space.training.epochs.normal: unknown key "normal" (allowed keys: uniform, loguniform, int, choice)',
+    ],
+  },
+  {
     title: 'a misspelt carried path, with the searched path it looks like',
     search:
       '  grid:\n    training.optimizer.lr: [0.01, 0.02]\n  select: val_accuracy\n  carry: [training.optimizer.rl]\n',
@@ -53,7 +92,7 @@ const cases: Array<{ title: string; search: string; expected: string[] }> = [
 ];
 
 describe('search validation', () => {
-  it('has cases', () => assert.lengthOf(cases, 5));
+  it('has cases', () => assert.lengthOf(cases, 10));
 
   for (const { title, search, expected } of cases) {
     it(`reports ${title}`, async () => {

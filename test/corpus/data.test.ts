@@ -49,6 +49,7 @@ const csv = (target: string, task = 'classification', more: Record<string, unkno
   ...more,
 });
 const FIX_FEATURE = 'fix the cell or remove the row, or leave the column out of dataset.features';
+const FIX_TEXT = `${FIX_FEATURE}; a column of categories goes in dataset.categorical`;
 const IDX_DAMAGED = 'download it again, or check that the path names an IDX file';
 const CSV_PATH = "check dataset.path; a relative path starts at the spec file's directory";
 
@@ -95,7 +96,32 @@ const cases: Case[] = [
     cli: true,
     files: { 'data.csv': 'a,b,label\n1,2,x\n2,three,y\n' },
     dataset: csv('label'),
-    message: (f) => `dataset "csv": ${f('data.csv')}:3:3 column "b": "three" is not a number (${FIX_FEATURE})`,
+    message: (f) => `dataset "csv": ${f('data.csv')}:3:3 column "b": "three" is not a number (${FIX_TEXT})`,
+  },
+  {
+    what: 'a column of text not declared categorical',
+    cli: true,
+    files: { 'data.csv': 'a,color,label\n1,red,x\n2,blue,y\n' },
+    dataset: csv('label'),
+    message: (f) =>
+      `dataset "csv": ${f('data.csv')}:2:3 column "color": "red" is not a number (no value of the column is a number: list it in dataset.categorical to encode its values, or leave it out of dataset.features)`,
+  },
+  {
+    what: 'a category of the test file that the training file lacks',
+    files: {
+      'data.csv': 'a,color,label\n1,red,x\n2,blue,y\n',
+      'test.csv': 'a,color,label\n1,red,x\n2,green,y\n',
+    },
+    dataset: csv('label', 'classification', { test_path: 'test.csv', categorical: ['color'] }),
+    message: (f) =>
+      `dataset "csv": ${f('test.csv')}:3:3 column "color": category "green" never occurs in the training file ${f('data.csv')} (its categories: blue, red) (fix the value, or add training rows with it)`,
+  },
+  {
+    what: 'an empty cell in a categorical column',
+    files: { 'data.csv': 'a,color,label\n1,red,x\n2,,y\n' },
+    dataset: csv('label', 'classification', { categorical: ['color'] }),
+    message: (f) =>
+      `dataset "csv": ${f('data.csv')}:3:3 column "color": empty cell (fill it in or remove the row; missing values are not imputed)`,
   },
   {
     what: 'a NaN CSV cell',
@@ -115,7 +141,7 @@ const cases: Case[] = [
     cli: true,
     files: { 'data.csv': 'a,b,label\n1,2,x\n0x1F,3,y\n' },
     dataset: csv('label'),
-    message: (f) => `dataset "csv": ${f('data.csv')}:3:1 column "a": "0x1F" is not a number (${FIX_FEATURE})`,
+    message: (f) => `dataset "csv": ${f('data.csv')}:3:1 column "a": "0x1F" is not a number (${FIX_TEXT})`,
   },
   {
     what: 'binary and octal CSV cells in a regression target',

@@ -165,7 +165,7 @@ describe('runs under faults (command line)', () => {
     [
       'a flag of another command',
       ['--max-regression', '0.1'],
-      '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin, --backend, --blas, --teacher-cache, --out, --run-id, --shard, --selection, --save-models, --dry-run, --plain, --report, --no-report (see distil-run --help)',
+      '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin, --backend, --blas, --teacher-cache, --out, --run-id, --shard, --selection, --save-models, --jobs, --dry-run, --plain, --report, --no-report (see distil-run --help)',
     ],
 
     [
@@ -427,7 +427,10 @@ describe('failed roles from the command line: the role named once, plugin faults
       assert.notInclude(stderr, 'internal error', context);
       assert.include(stdout, `\nfailed:\n  ${c.failed}\n`, context);
       assert.equal(stdout.split(c.failed).length - 1, 1, `once in the summary\n${context}`);
-      if (!('beforeProgress' in c)) assert.include(stderr, c.failed, context);
+      // The progress line names the role with its seed (the default, 42): `✖ teacher seed 42: ...`.
+      if (!('beforeProgress' in c)) {
+        assert.include(stderr, `✖ ${c.failed.replace(/^teacher: /, 'teacher seed 42: ')}`, context);
+      }
       assert.notInclude(`${stdout}${stderr}`, 'teacher: teacher:', context);
     });
   });

@@ -180,6 +180,10 @@ describe('registry', () => {
       `plugin p: component "d" has validationParams that are not a list of its params' names ${hint}`,
     );
     assert.equal(
+      refusal(registry, { name: 'p', components: [{ ...dataset, checkData: true }] }),
+      `plugin p: component "d" has a checkData that is not a function ${hint}`,
+    );
+    assert.equal(
       refusal(builtinRegistry(), { name: 'p', components: [{ ...dataset, validationParams: ['val_file'] }] }),
       'registered',
     );

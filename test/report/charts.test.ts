@@ -1,4 +1,6 @@
 // The report's chart specs from small tables: the right marks and encodings, bands with seeds, heat map or bars.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { assert } from 'chai';
 import type { TopLevelSpec } from 'vega-lite';
 import { curvePoints } from '../../src/report/chart-data.js';
@@ -36,7 +38,12 @@ describe('report charts', () => {
     it('one seed: a line per role (colour by role, legend domain the roles), epoch on x, a panel per series, no band', () => {
       const run = loadRunData(writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] }));
       const curves = curvePoints(run);
-      assert.deepEqual(curves.series, ['training loss', 'test accuracy']);
+      assert.deepEqual(curves.series, [
+        'training loss (labels)',
+        "student's training loss (distillation)",
+        'test loss',
+        'test accuracy',
+      ]);
       const spec = json(learningCurveSpec(curves.points, curves.series, curves.cells));
       const units = layers(spec);
       assert.deepEqual(units.map(markType), ['line']);
@@ -47,7 +54,8 @@ describe('report charts', () => {
         domain: ['teacher', 'student', 'person'],
         range: ['#4c78a8', '#f58518', '#54a24b'],
       });
-      assert.deepEqual(((spec.facet as Json).column as Json).field, 'series');
+      assert.deepInclude(spec.facet as Json, { field: 'series', sort: curves.series });
+      assert.equal(spec.columns, 2, 'two panels to a row');
       assert.deepEqual(((spec.resolve as Json).scale as Json).y, 'independent');
       // The teacher is evaluated on its last epoch only: one test point, three training-loss points.
       assert.lengthOf(
@@ -55,15 +63,72 @@ describe('report charts', () => {
         1,
       );
       assert.lengthOf(
-        curves.points.filter((p) => p.role === 'teacher' && p.series === 'training loss'),
+        curves.points.filter((p) => p.role === 'teacher' && p.series === 'training loss (labels)'),
         3,
       );
+    });
+
+    it("the student's distillation loss in a panel of its own; the label loss every role is measured on, shared", () => {
+      const run = loadRunData(writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] }));
+      const { points } = curvePoints(run);
+      const panel = (series: string) => points.filter((p) => p.series === series);
+      const roles = (series: string) => [...new Set(panel(series).map((p) => p.role))];
+      assert.deepEqual(roles('training loss (labels)'), ['teacher', 'person']);
+      assert.deepEqual(roles("student's training loss (distillation)"), ['student']);
+      assert.deepEqual(roles('test loss'), ['teacher', 'student', 'person']);
+      // The fixture's training loss is 1 / epoch + seed / 1000 for every role; its test loss 0.3 where evaluated.
+      const student = panel("student's training loss (distillation)");
+      assert.deepEqual(
+        student.map((p) => p.epoch),
+        [1, 2, 3],
+      );
+      student.forEach((p) => assert.closeTo(p.mean, 1 / p.epoch + 0.001, 1e-12));
+      assert.deepEqual(
+        panel('test loss').map((p) => `${p.role} ${p.epoch} ${p.mean}`),
+        [
+          'teacher 3 0.3',
+          'student 1 0.3',
+          'student 2 0.3',
+          'student 3 0.3',
+          'person 1 0.3',
+          'person 2 0.3',
+          'person 3 0.3',
+        ],
+      );
+      const caption = reportCharts(run).charts.find((c) => c.id === 'learning-curves')!.caption;
+      assert.equal(
+        caption,
+        "Per epoch, one line per role. The teacher's and the person's training loss is their loss on the labels; the student's is its " +
+          "distillation loss (the labels' loss mixed with a term on the teacher's outputs), another quantity, so it has a panel of its own. " +
+          "The validation and test panels (loss and accuracy) measure every role's model the same way, on the epochs that were evaluated.",
+      );
+    });
+
+    it("with a validation split: each split's loss beside its metric, after the training losses", () => {
+      const dir = writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] });
+      const history = path.join(dir, 'history.csv');
+      // val_ columns as the runner writes them after the test ones: the same values, for the test.
+      const lines = readFileSync(history, 'utf8').trimEnd().split('\n');
+      writeFileSync(
+        history,
+        `${[`${lines[0]},val_loss,val_accuracy`, ...lines.slice(1).map((l) => `${l},${l.split(',').slice(-2).join(',')}`)].join('\n')}\n`,
+      );
+      assert.deepEqual(curvePoints(loadRunData(dir)).series, [
+        'training loss (labels)',
+        "student's training loss (distillation)",
+        'validation loss',
+        'validation accuracy',
+        'test loss',
+        'test accuracy',
+      ]);
     });
 
     it('seeds: the mean line over a band from the lowest to the highest seed', () => {
       const run = loadRunData(writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1, 2, 3] }));
       const curves = curvePoints(run);
-      const loss = curves.points.find((p) => p.role === 'student' && p.series === 'training loss' && p.epoch === 1);
+      const loss = curves.points.find(
+        (p) => p.role === 'student' && p.series === "student's training loss (distillation)" && p.epoch === 1,
+      );
       assert.deepInclude(loss, { seeds: 3, lo: 1.001, hi: 1.003 });
       assert.closeTo(loss!.mean, 1.002, 1e-9);
       const units = layers(json(learningCurveSpec(curves.points, curves.series, curves.cells)));
@@ -259,7 +324,7 @@ describe('report charts', () => {
       assert.deepEqual([markType(point), markType(text)], ['point', 'text']);
       assert.deepInclude((point.encoding as Json).color as Json, {
         field: 'outcome',
-        scale: { domain: ['selected', 'searched'], range: ['#f58518', '#9e9e9e'] },
+        scale: { domain: ['selected', 'searched', 'pruned'], range: ['#f58518', '#9e9e9e', '#d0d0d0'] },
       });
       assert.deepEqual(((point.encoding as Json).y as Json).sort, ['lr=0.1', 'lr=0.01']);
     });

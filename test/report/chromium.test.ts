@@ -126,9 +126,10 @@ describe('report.html in headless Chromium', function () {
     );
     for (const chart of charts) assert.isAbove(chart.width * chart.height, 100 * 100, chart.id);
     const [gain, params, confusion, difference, curves] = charts;
-    // 4 cells x 2 panels, one line and one band per role each.
-    assert.equal(curves.marks.line, 4 * 2 * 3);
-    assert.equal(curves.marks.area, 4 * 2 * 3);
+    // 4 cells, each with a line and a band per role drawn: the teacher's and the person's training loss, the
+    // student's distillation loss, then every role's test loss and test accuracy.
+    assert.equal(curves.marks.line, 4 * (2 + 1 + 3 + 3));
+    assert.equal(curves.marks.area, 4 * (2 + 1 + 3 + 3));
     assert.deepEqual(curves.legend, ['teacher', 'student', 'person']);
     assert.equal(gain.marks.rect, 4, 'one rect per cell over the two axes');
     assert.equal(gain.marks.text, 4, 'each labelled with its gain');

@@ -44,6 +44,14 @@ export function writeRun(options: {
   confusion?: (cell: FixtureCell, seed: number, role: (typeof ROLES)[number]) => number[][];
   /** Class names for confusion.csv's name columns. */
   classNames?: readonly string[];
+  /** The epochs a role trained (early stopping: fewer than `epochs`); history.csv holds that many. */
+  ran?: (cell: FixtureCell, seed: number, role: (typeof ROLES)[number]) => number;
+  /** The epoch a role kept: writes results.csv's `kept_epoch` column. */
+  kept?: (cell: FixtureCell, seed: number, role: (typeof ROLES)[number]) => number;
+  /** The manifest's `overrides` (`{ set, grid, plugins }`); none when absent, as in a manifest of an older version. */
+  overrides?: Readonly<Record<string, readonly string[]>>;
+  /** The spec's description in the manifest. */
+  description?: string;
 }): string {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-report-')), 'run');
   mkdirSync(dir);
@@ -66,6 +74,7 @@ export function writeRun(options: {
     'train_samples_per_sec',
     'test_loss',
     'test_accuracy',
+    ...(options.kept ? ['kept_epoch'] : []),
     'distillation_gain',
     'gain_metric',
     'inference_ms_per_1000',
@@ -108,14 +117,16 @@ export function writeRun(options: {
           1000,
           0.3,
           accuracy[role],
+          ...(options.kept ? [options.kept(cell, seed, role)] : []),
           ...studentGain,
           1,
           'trained',
           'ok',
           '',
         ]);
-        for (let epoch = 1; epoch <= epochs; epoch++) {
-          const evaluated = role !== 'teacher' || epoch === epochs;
+        const ran = options.ran?.(cell, seed, role) ?? epochs;
+        for (let epoch = 1; epoch <= ran; epoch++) {
+          const evaluated = role !== 'teacher' || epoch === ran;
           const value = accuracy[role] - (epochs - epoch) * 0.05;
           history += line([
             'r1',
@@ -142,7 +153,8 @@ export function writeRun(options: {
     status: options.status ?? 'ok',
     backend: { name: 'cpu', requested: 'auto', skipped: [], kernels: [] },
     versions: { node: 'v20' },
-    spec: { description: 'A synthetic run' },
+    spec: { description: options.description ?? 'A synthetic run' },
+    ...(options.overrides ? { overrides: options.overrides } : {}),
     axes,
     selection: null,
   };

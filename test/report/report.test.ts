@@ -1,13 +1,20 @@
 // report.html from real runs (in process, synthetic blobs): one <svg> per chart, offline, and bad run directories refused.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from 'chai';
+import { loadExperiment } from '../../src/config/experiment.js';
 import { DistilError } from '../../src/errors/index.js';
+import { builtinPlugin } from '../../src/plugins/builtin/index.js';
+import { Registry } from '../../src/registry/registry.js';
 import { reportAfterRun } from '../../src/report/after-run.js';
 import { writeFailureFix, writeReport } from '../../src/report/report.js';
 import { assertErrorMessage, messagePattern, useWasm } from '../helpers.js';
-import { methodCells, methodGain, runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import { testPlugin } from '../runner/blobs.js';
+import { grid2, methodCells, methodGain, runBlobs, SEEDLESS, SPEC, writeRun } from './fixtures.js';
 
 /** The figures of a report page: each chart's id and its markup. */
 function figures(html: string): { id: string; body: string }[] {
@@ -157,6 +164,74 @@ describe('report.html', () => {
       /<td>all<\/td><td>person<\/td><td class="num">1<\/td><td>interrupted<\/td><td>interrupted: stopped<\/td>/,
     );
     assert.include(html, '0 of 1 (1 interrupted)');
+  });
+
+  describe('the header: what changed the spec, and the epochs that ran', () => {
+    /** The header of a report page: the description, the line of overrides, and the `epochs run` entry. */
+    function header(html: string): { description?: string; overrides?: string; epochs?: string } {
+      const part = /<header>[\s\S]*?<\/header>/.exec(html)?.[0] ?? '';
+      return {
+        description: /<p class="description">(.*?)<\/p>/.exec(part)?.[1],
+        overrides: /<p class="overrides">(.*?)<\/p>/.exec(part)?.[1],
+        epochs: /<dt>epochs run<\/dt><dd>(.*?)<\/dd>/.exec(part)?.[1],
+      };
+    }
+
+    it('a real run given --set: the manifest records the overrides, the header shows them and the epochs run', async () => {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'distil-header-')), 'blobs.yaml');
+      writeFileSync(file, `${SPEC}description: teacher 32-16, student and person 8, 4 epochs each\n`);
+      const registry = new Registry().use(builtinPlugin).use(testPlugin);
+      const set = ['training.epochs=2', 'distillation.alpha=0.3'];
+      const grid = ['distillation.temperature=[2, 4]'];
+      const { experiment } = await loadExperiment(file, { registry, set, grid });
+      const summary = await runExperiment(experiment, registry, {
+        outDir: path.dirname(file),
+        reporter: new RecordingReporter(),
+        teacherCache: false,
+      });
+      const manifest = JSON.parse(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'));
+      assert.deepEqual(manifest.overrides, { set, grid, plugins: [] });
+      assert.deepEqual(manifest.attempts[0].overrides, { set, grid, plugins: [] });
+      const html = readFileSync((await writeReport(summary.runDir)).file, 'utf8');
+      assert.deepEqual(header(html), {
+        description: 'teacher 32-16, student and person 8, 4 epochs each',
+        overrides:
+          'as run with <code>--set training.epochs=2</code> <code>--set distillation.alpha=0.3</code> ' +
+          '<code>--grid distillation.temperature=[2, 4]</code>',
+        epochs: 'teacher 2; student 2; person 2',
+      });
+    });
+
+    it('early stopping: the epochs trained as a range over cells and seeds, of the count asked for, and the epoch kept', async () => {
+      const ran = { teacher: () => 10, student: (seed: number) => 6 + seed, person: () => 10 };
+      const kept = { teacher: () => 10, student: (seed: number) => 4 + seed, person: () => 10 };
+      const dir = writeRun({
+        cells: grid2([1, 2], [5]),
+        seeds: [1, 2],
+        epochs: 10,
+        ran: (cell, seed, role) => ran[role](seed) - (role === 'student' && cell.axes.a === 2 ? 1 : 0),
+        kept: (_cell, seed, role) => kept[role](seed),
+        overrides: { set: ['training.epochs=10'], grid: [], plugins: ['./my-plugin.js'] },
+      });
+      const html = readFileSync((await writeReport(dir)).file, 'utf8');
+      assert.deepEqual(header(html), {
+        description: 'A synthetic run',
+        overrides: 'as run with <code>--set training.epochs=10</code> <code>--plugin ./my-plugin.js</code>',
+        epochs: 'teacher 10; student 6 to 8 of 10, kept epoch 5 to 6; person 10',
+      });
+    });
+
+    it('a manifest of a version that did not record overrides: no line of overrides, the epochs still shown', async () => {
+      const html = readFileSync(
+        (await writeReport(writeRun({ cells: [{ id: 'c1', axes: {} }], seeds: [1] }))).file,
+        'utf8',
+      );
+      assert.deepEqual(header(html), {
+        description: 'A synthetic run',
+        overrides: undefined,
+        epochs: 'teacher 3; student 3; person 3',
+      });
+    });
   });
 
   describe('bad run directories: exit code 2, naming the file', () => {

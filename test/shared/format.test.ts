@@ -92,8 +92,9 @@ describe('format: how numbers are printed', () => {
       [Number.NaN, undefined, 'NaN'],
     ];
     assert.equal(cases.length, 8);
-    for (const [value, interval, expected] of cases)
+    for (const [value, interval, expected] of cases) {
       assert.equal(formatSigned(value, interval), expected, String(value));
+    }
   });
 
   it('p-values to 2 significant digits, <0.001 below 0.001; with their name', () => {

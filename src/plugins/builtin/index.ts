@@ -32,6 +32,10 @@ import softMse from './losses/soft-mse.js';
 import accuracy from './metrics/accuracy.js';
 import classAccuracy from './metrics/class-accuracy.js';
 import errors from './metrics/errors.js';
+import f1 from './metrics/f1.js';
+import precision from './metrics/precision.js';
+import recall from './metrics/recall.js';
+import topKAccuracy from './metrics/top-k-accuracy.js';
 import loss from './metrics/loss.js';
 import mseMetric from './metrics/mse.js';
 import rmse from './metrics/rmse.js';
@@ -73,6 +77,10 @@ const components = [
   accuracy,
   classAccuracy,
   errors,
+  f1,
+  precision,
+  recall,
+  topKAccuracy,
   loss,
   mseMetric,
   rmse,

@@ -39,6 +39,10 @@ describe('dataset csv', () => {
     'stats-val.csv': 'a,b,y\n4,0,6\n2,25,7\n',
     'iris-val.csv': 'sepal,petal,species\n3.3,2.2,virginica\n1.2,0.1,setosa\n',
     'numeric-labels-val.csv': 'a,label\n5,1.0\n6,0\n',
+    // a: mean 4, population std sqrt(5); color's categories blue, green, red; zip codes in numeric order.
+    'pets.csv': 'a,color,zip,animal\n1,red,10,bird\n3,blue,2,dog\n5,green,2.0,cat\n7,red,1,bird\n',
+    'pets-test.csv': 'a,color,zip,animal\n4,blue,10,dog\n',
+    'pets.tsv': '1\tred\tbird\n3\tblue\tdog\n5\tred\tbird\n',
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   mkdirSync(path.join(dir, 'folder.csv'));
@@ -150,6 +154,59 @@ describe('dataset csv', () => {
     assert.deepEqual([...numeric.validation!.y], [1, 0], '"1.0" is the training file\'s class "1"');
   });
 
+  it('one-hot encodes dataset.categorical columns over their sorted values, standardising only the numbers', async () => {
+    const data = await load(
+      'csv',
+      {
+        path: 'pets.csv',
+        test_path: 'pets-test.csv',
+        target: 'animal',
+        task: 'classification',
+        categorical: ['color', 'zip'],
+      },
+      dir,
+    );
+    // Features: a, color=blue, color=green, color=red, zip=1, zip=2, zip=10.
+    assert.deepEqual(data.featureShape, [7]);
+    assert.deepEqual(data.featureColumns, [
+      { name: 'a' },
+      { name: 'color', categories: ['blue', 'green', 'red'] },
+      { name: 'zip', categories: ['1', '2', '10'] },
+    ]);
+    const s = Math.sqrt(5);
+    assert.deepEqual(data.input, { shift: [4, 0, 0, 0, 0, 0, 0], scale: [1 / s, 1, 1, 1, 1, 1, 1] });
+    const expected = [
+      [(1 - 4) / s, 0, 0, 1, 0, 0, 1],
+      [(3 - 4) / s, 1, 0, 0, 0, 1, 0],
+      [(5 - 4) / s, 0, 1, 0, 0, 1, 0],
+      [(7 - 4) / s, 0, 0, 1, 1, 0, 0],
+    ].flat();
+    assert.lengthOf(data.train.x, expected.length);
+    [...data.train.x].forEach((v, i) => assert.closeTo(v, expected[i], 1e-6, `feature ${i}`));
+    assert.deepEqual([...data.test.x], [0, 1, 0, 0, 0, 0, 1]);
+    assert.deepEqual([...data.train.y], [0, 2, 1, 0]);
+    assert.equal(data.info?.categorical, 'color zip');
+    // Without the declaration, the text column is refused, as before.
+    const message = await failure(
+      load('csv', { path: 'pets.csv', target: 'animal', task: 'classification', features: ['a', 'color'] }, dir),
+    );
+    assert.equal(
+      message,
+      `dataset "csv": ${f('pets.csv')}:2:3 column "color": "red" is not a number (no value of the column is a number: list it in dataset.categorical to encode its values, or leave it out of dataset.features)`,
+    );
+  });
+
+  it('records the feature columns without names for a file without a header', async () => {
+    const data = await load(
+      'csv',
+      { path: 'pets.tsv', delimiter: '\t', header: false, target: 2, task: 'classification', categorical: [1] },
+      dir,
+    );
+    assert.deepEqual(data.featureColumns, [{}, { categories: ['blue', 'red'] }]);
+    const plain = await load('csv', { path: 'iris.csv', target: 'species', task: 'classification' }, dir);
+    assert.deepEqual(plain.featureColumns, [{ name: 'sepal' }, { name: 'petal' }]);
+  });
+
   it('reads "1" and "1.0" as the same class', async () => {
     const data = await load(
       'csv',
@@ -167,6 +224,23 @@ describe('dataset csv', () => {
 
   const FIX = 'fix the cell or remove the row';
   const errors: Array<[string, Record<string, unknown>, () => string]> = [
+    [
+      'a categorical column that is not there',
+      { path: 'pets.csv', target: 'animal', task: 'classification', categorical: ['colour'] },
+      () => `categorical column "colour" not found in ${f('pets.csv')} (Did you mean "color"?)`,
+    ],
+    [
+      'the target listed as categorical',
+      { path: 'pets.csv', target: 'animal', task: 'classification', categorical: ['animal'] },
+      () =>
+        `the target column "animal" is listed in dataset.categorical (dataset.categorical names feature columns; dataset.task says how the target is read)`,
+    ],
+    [
+      'a categorical column left out of the features',
+      { path: 'pets.csv', target: 'animal', task: 'classification', features: ['a'], categorical: ['color'] },
+      () =>
+        `the categorical column "color" is not a feature column (add it to dataset.features, or take it out of dataset.categorical)`,
+    ],
     [
       'a missing column',
       { path: 'iris.csv', target: 'specie', task: 'classification' },
@@ -194,13 +268,13 @@ describe('dataset csv', () => {
       'a non-numeric cell',
       { path: 'bad-cell.csv', target: 'y', task: 'regression' },
       () =>
-        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features; a column of categories goes in dataset.categorical)`,
     ],
     [
       'the true line of a bad cell after blank lines',
       { path: 'blank-lines.csv', target: 'y', task: 'regression' },
       () =>
-        `${f('blank-lines.csv')}:5:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+        `${f('blank-lines.csv')}:5:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features; a column of categories goes in dataset.categorical)`,
     ],
     [
       'a NaN cell',
@@ -291,7 +365,7 @@ describe('dataset csv', () => {
       'a non-numeric cell in the validation file',
       { path: 'stats-train.csv', validation_path: 'bad-cell.csv', target: 'y', task: 'regression' },
       () =>
-        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features)`,
+        `${f('bad-cell.csv')}:3:3 column "b": "oops" is not a number (${FIX}, or leave the column out of dataset.features; a column of categories goes in dataset.categorical)`,
     ],
     [
       'a validation class never seen in training',
@@ -408,7 +482,7 @@ describeParams('dataset', 'csv', {
     [`{ name: csv, ${TABLE} }`, RESOLVED],
     ['{ name: csv, path: a.csv, target: y, task: classification }', { ...RESOLVED, task: 'classification' }],
     [
-      '{ name: csv, path: a.csv, test_path: t.csv, validation_path: v.csv, delimiter: ";", header: false, features: [0, b], target: 2, task: regression, test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1 }',
+      '{ name: csv, path: a.csv, test_path: t.csv, validation_path: v.csv, delimiter: ";", header: false, features: [0, b], categorical: [b], target: 2, task: regression, test_fraction: 0.5, split_seed: 4294967295, standardize: false, train_limit: 1, test_limit: 1 }',
       {
         path: 'a.csv',
         test_path: 't.csv',
@@ -416,6 +490,7 @@ describeParams('dataset', 'csv', {
         delimiter: ';',
         header: false,
         features: [0, 'b'],
+        categorical: ['b'],
         target: 2,
         task: 'regression',
         test_fraction: 0.5,
@@ -469,6 +544,11 @@ describeParams('dataset', 'csv', {
       'spec.yaml:2:44 dataset.target: must be string or integer, got a list',
     ],
     [`{ name: csv, ${TABLE}, features: [] }`, 'spec.yaml:2:75 dataset.features: must list at least 1 item(s)'],
+    [`{ name: csv, ${TABLE}, categorical: [] }`, 'spec.yaml:2:78 dataset.categorical: must list at least 1 item(s)'],
+    [
+      `{ name: csv, ${TABLE}, categorical: [a, a] }`,
+      'spec.yaml:2:82 dataset.categorical[1]: "a" is listed twice (also dataset.categorical[0])',
+    ],
     [`{ name: csv, ${TABLE}, features: a }`, 'spec.yaml:2:75 dataset.features: must be array, got "a"'],
     [`{ name: csv, ${TABLE}, features: [a, -1] }`, 'spec.yaml:2:79 dataset.features[1]: must be >= 0, got -1'],
     [
@@ -497,7 +577,7 @@ describeParams('dataset', 'csv', {
     ],
     [
       `{ name: csv, ${TABLE}, label: y }`,
-      'spec.yaml:2:65 dataset.label: unknown key "label" (allowed keys: path, test_path, validation_path, delimiter, header, features, target, task, test_fraction, split_seed, standardize, train_limit, test_limit)',
+      'spec.yaml:2:65 dataset.label: unknown key "label" (allowed keys: path, test_path, validation_path, delimiter, header, features, categorical, target, task, test_fraction, split_seed, standardize, train_limit, test_limit)',
     ],
   ],
 });
