@@ -262,8 +262,9 @@ export class WorkerPool {
       while (state.includes('pending') && !this.stopping && !signal?.aborted) {
         const group = take();
         if (group < 0) {
-          // Waits for the group whose teacher the next ones take.
+          // Waits for the group whose teacher the next ones take, started meanwhile (a start takes seconds).
           if (!state.includes('running')) break;
+          handle ??= await this.spawn();
           await changed;
           continue;
         }
