@@ -3,7 +3,7 @@ import { isInterrupted } from '../errors/index.js';
 import { confusionRows, gain, resultRow } from '../results/index.js';
 import type { Row, RowContext, RowStatus } from '../results/index.js';
 import type { Role } from '../shared/index.js';
-import { describeMetrics } from './context.js';
+import { describeMetrics, rowContextOf } from './context.js';
 import type { ExecutionContext } from './context.js';
 import type { LoadedData } from './dataset-cache.js';
 import { EpochsAxis } from './epochs-axis.js';
@@ -58,8 +58,7 @@ export class CellRunner {
   }
 
   private rowContext(planned: PlannedCell): RowContext {
-    const { runId, experiment, backend } = this.context;
-    return { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend, stage: this.stage };
+    return rowContextOf(this.context, planned, this.stage);
   }
 
   private row(

@@ -1,7 +1,8 @@
 // What every part of an execution shares: the experiment, the registry, the tables, progress and the run's settings.
 import type { ResolvedExperiment } from '../config/index.js';
 import type { Registry } from '../registry/index.js';
-import type { RunWriter } from '../results/index.js';
+import type { BackendInfo } from '../backend/index.js';
+import type { RowContext, RunWriter } from '../results/index.js';
 import { formatNumber } from '../shared/index.js';
 import type { Role } from '../shared/index.js';
 import type { DatasetCache } from './dataset-cache.js';
@@ -41,6 +42,21 @@ export function roleEvent(context: ExecutionContext, planned: PlannedCell, role:
     cell: context.progress.cell,
     training: planned.trainingKeys[role],
   };
+}
+
+/** The arithmetic a backend computes with, as cached teachers and worker processes compare it: `wasm-blas`, `wasm`. */
+export function numericsOf(backend: Pick<BackendInfo, 'name' | 'blas'>): string {
+  return backend.blas ? `${backend.name}-blas` : backend.name;
+}
+
+/** What a results row of a cell records of its run: the run, the experiment, the cell and the stage. */
+export function rowContextOf(
+  context: Pick<ExecutionContext, 'runId' | 'experiment' | 'backend'>,
+  planned: PlannedCell,
+  stage: RowContext['stage'],
+): RowContext {
+  const { runId, experiment, backend } = context;
+  return { runId, experiment: experiment.name, cell: planned.cell, label: planned.label, backend, stage };
 }
 
 /** Test metrics for a progress line: `loss 0.0917, accuracy 0.981, errors 190`. */

@@ -8,6 +8,7 @@ import type { Registry } from '../registry/index.js';
 import { assertRunId, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
+import { numericsOf, rowContextOf } from './context.js';
 import { independentGroups, scheduleGroups } from './groups.js';
 import type { ScheduledGroup } from './groups.js';
 import { jobsOf } from './jobs.js';
@@ -174,7 +175,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   let selection = stages.selection;
   let plan = plans.final;
   const cellCount = plan.cells.length + (plans.search?.cells.length ?? 0);
-  const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
+  const numerics = numericsOf(backend);
   const saveModels = saveModelsFor(options.saveModels, cellCount);
   // Roles that train side by side (successive halving's points) report as log lines.
   const stageReporter = new StageReporter(reporter);
@@ -213,14 +214,12 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
           writer: open.writer,
           reporter,
           signal: options.signal,
-          rowContext: (planned, stage) => ({
-            runId: open.runId,
-            experiment: experiment.name,
-            cell: planned.cell,
-            label: planned.label,
-            backend: backend.name,
-            stage: experiment.search ? stage : undefined,
-          }),
+          rowContext: (planned, stage) =>
+            rowContextOf(
+              { runId: open.runId, experiment, backend: backend.name },
+              planned,
+              experiment.search ? stage : undefined,
+            ),
         })
       : undefined;
   const cells = new StageRunner(runner, pool, stageReporter, options.signal);

@@ -29,9 +29,14 @@ interface HandoffFile {
 const FILE = 'handoff.json';
 const TEACHER = 'teacher';
 
+/** Where a run's hand-offs go: removed when the run ends. */
+export function handoffRoot(runDir: string): string {
+  return path.join(runDir, '.handoff');
+}
+
 /** The hand-off directory of a group's shared teacher and person. */
 export function handoffDir(runDir: string, planned: PlannedCell): string {
-  return path.join(runDir, '.handoff', `${planned.teacherKey}-${planned.personKey}`);
+  return path.join(handoffRoot(runDir), `${planned.teacherKey}-${planned.personKey}`);
 }
 
 function figuresOf(run: RoleRun): Figures {

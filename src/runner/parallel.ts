@@ -3,7 +3,6 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DistilError, errorInterrupted, errorWorkerFailed } from '../errors/index.js';
 import { blasThreadsPerWorker } from './jobs.js';
@@ -13,7 +12,7 @@ import type { Role } from '../shared/index.js';
 import type { RowSink } from './context.js';
 import type { PlannedCell } from './plan.js';
 import type { ScheduledGroup } from './groups.js';
-import { handoffDir } from './handoff.js';
+import { handoffDir, handoffRoot } from './handoff.js';
 import { eventLine } from './lines-reporter.js';
 import type { AnyRoleEvent } from './lines-reporter.js';
 import type { Reporter } from './reporter.js';
@@ -77,9 +76,9 @@ export class WorkerPool {
   readonly rows: Row[] = [];
   private readonly workers: WorkerHandle[] = [];
   private spawned = 0;
-  /** Roles with a row, by run key: a worker that dies leaves the others of its group to be failed here. */
-  private readonly written = new Map<string, Set<string>>();
   private stopping: DistilError | undefined;
+  /** The worker's entry file. */
+  private readonly entry: string;
 
   /** The most workers it starts. */
   get size(): number {
@@ -87,9 +86,9 @@ export class WorkerPool {
   }
 
   constructor(private readonly options: PoolOptions) {
-    const entry = options.entry ?? defaultWorkerEntry();
-    if (!existsSync(entry)) {
-      throw errorWorkerFailed(`the worker program ${entry} is missing`);
+    this.entry = options.entry ?? defaultWorkerEntry();
+    if (!existsSync(this.entry)) {
+      throw errorWorkerFailed(`the worker program ${this.entry} is missing`);
     }
   }
 
@@ -105,7 +104,7 @@ export class WorkerPool {
     // Each worker's BLAS gets its share of the cores (a user's own setting is kept).
     const threads = String(blasThreadsPerWorker(this.options.size));
     for (const name of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[name] ??= threads;
-    const child = fork(this.options.entry ?? defaultWorkerEntry(), [], {
+    const child = fork(this.entry, [], {
       cwd: spec.cwd ?? process.cwd(),
       env,
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -148,15 +147,10 @@ export class WorkerPool {
   private receive(handle: WorkerHandle, message: WorkerMessage): void {
     const { writer, reporter } = this.options;
     switch (message.type) {
-      case 'result': {
-        const key = runKey(String(message.row.cell_id), Number(message.row.seed));
-        const roles = this.written.get(key) ?? new Set<string>();
-        roles.add(String(message.row.role));
-        this.written.set(key, roles);
+      case 'result':
         this.rows.push(message.row);
         writer.appendResult(message.row);
         break;
-      }
       case 'history':
         writer.appendHistory(message.rows);
         break;
@@ -207,7 +201,12 @@ export class WorkerPool {
   private failRest(cells: readonly PlannedCell[], stage: StageGroups['stage'], reason: string): void {
     const roles: readonly Role[] = stage === 'search' ? ['teacher'] : ['teacher', 'student', 'person'];
     for (const planned of cells) {
-      const done = this.written.get(runKey(planned.cell.id, planned.cell.seed)) ?? new Set<string>();
+      // The roles of the cell (on this seed) that have a row already.
+      const done = new Set(
+        this.rows
+          .filter((row) => row.cell_id === planned.cell.id && row.seed === planned.cell.seed)
+          .map((row) => row.role),
+      );
       for (const role of roles) {
         if (done.has(role)) continue;
         const row = resultRow(this.options.rowContext(planned, stage), role, undefined, 'failed', reason);
@@ -320,6 +319,6 @@ export class WorkerPool {
     );
     this.workers.length = 0;
     // The teachers handed between workers are in the tables and models/ now.
-    rmSync(path.join(this.options.settings.runDir, '.handoff'), { recursive: true, force: true });
+    rmSync(handoffRoot(this.options.settings.runDir), { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import type { Registry } from '../registry/index.js';
 import { runKey } from '../results/index.js';
 import type { Row } from '../results/index.js';
 import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
+import { numericsOf } from './context.js';
 import type { ExecutionContext, RowSink } from './context.js';
 import { readHandoff, writeHandoff } from './handoff.js';
 import { DatasetCache } from './dataset-cache.js';
@@ -49,11 +50,9 @@ const parentReporter: Reporter = {
   runEnd: async () => undefined,
 };
 
+/** A worker's run: what it was given (the experiment, its data) and the runner of its cells. */
 interface Worker {
   readonly context: ExecutionContext;
-  readonly experiment: ResolvedExperiment;
-  readonly registry: Registry;
-  readonly datasets: DatasetCache;
   readonly runner: CellRunner;
 }
 
@@ -66,7 +65,7 @@ async function start(load: ExperimentLoader, spec: WorkerSpec, settings: WorkerS
   if (spec.cwd) process.chdir(spec.cwd);
   const { experiment, registry } = await load(spec);
   const backend = await selectBackend(settings.backend, { blas: settings.blas });
-  const numerics = backend.blas ? `${backend.name}-blas` : backend.name;
+  const numerics = numericsOf(backend);
   if (numerics !== settings.numerics) {
     throw errorWorkerFailed(
       `a worker process computes with ${describeBackend(backend)}, the run with ${settings.numerics}: its numbers would differ`,
@@ -90,12 +89,12 @@ async function start(load: ExperimentLoader, spec: WorkerSpec, settings: WorkerS
   };
   const runner = new CellRunner(context);
   send({ type: 'ready', backend: describeBackend(backend) });
-  return { context, experiment, registry, datasets, runner };
+  return { context, runner };
 }
 
 /** The group's cells as this process resolved them, in the parent's order. */
 function groupCells(worker: Worker, request: GroupRequest) {
-  const { experiment } = worker;
+  const { experiment } = worker.context;
   const { search } = experiment;
   const cells =
     request.stage === 'search'
@@ -117,8 +116,9 @@ function groupCells(worker: Worker, request: GroupRequest) {
 
 async function runGroup(worker: Worker, request: GroupRequest): Promise<void> {
   const cells = groupCells(worker, request);
-  await worker.datasets.loadAll(cells);
-  const { runner, experiment } = worker;
+  const { runner, context } = worker;
+  const { experiment, datasets } = context;
+  await datasets.loadAll(cells);
   if (request.stage === 'search') await runSearchCells(runner, cells);
   else {
     runner.stage = experiment.search ? 'final' : undefined;
@@ -126,14 +126,14 @@ async function runGroup(worker: Worker, request: GroupRequest): Promise<void> {
     const first = cells[0];
     // The teacher and the person of a sweep's cells, trained by another worker: taken before anything runs.
     if (handoff?.mode === 'read') {
-      readHandoff(worker.context, runner, first, await worker.datasets.get(first), handoff.dir);
+      readHandoff(context, runner, first, await datasets.get(first), handoff.dir);
     }
     // Or handed on to the workers training the other cells' students, as soon as the first cell has them.
     const afterCell =
       handoff?.mode === 'write'
         ? async (planned: typeof first) => {
             if (planned === first) {
-              await writeHandoff(worker.context, runner, first, await worker.datasets.get(first), handoff.dir);
+              await writeHandoff(context, runner, first, await datasets.get(first), handoff.dir);
             }
           }
         : undefined;
@@ -165,7 +165,7 @@ function handle(load: ExperimentLoader, message: ParentMessage): void {
     if (message.type === 'exit') {
       const ready = await worker;
       ready?.runner.dispose();
-      ready?.datasets.dispose();
+      ready?.context.datasets.dispose();
       process.disconnect?.();
       return;
     }
