@@ -343,7 +343,8 @@ class StageRunner {
   /** The groups the workers take (a final stage's sweeps of one teacher and person split), or none: run here. */
   private groups(plan: Plan, stage: 'search' | 'final'): ScheduledGroup<PlannedCell>[] | undefined {
     if (!this.pool || plan.cells.length === 0) return undefined;
-    const independent = independentGroups(plan.cells);
+    // A search point trains its teacher alone: points share nothing else.
+    const independent = independentGroups(plan.cells, stage === 'search' ? ['teacher'] : undefined);
     const groups =
       stage === 'final' ? scheduleGroups(independent, this.pool.size) : independent.map((cells) => ({ cells }));
     if (groups.length > 1) return groups;

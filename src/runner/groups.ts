@@ -13,23 +13,26 @@ interface Sharing {
 
 const ROLES: readonly Role[] = ['teacher', 'student', 'person'];
 
-/** Every key by which a cell shares a trained model (or one training) with another. */
-function sharedKeys(planned: Sharing): string[] {
-  return [
-    `teacher:${planned.teacherKey}`,
-    `person:${planned.personKey}`,
-    `student:${planned.studentKey}`,
-    ...ROLES.map((role) => `${role}-training:${planned.trainingKeys[role]}`),
-  ];
+/** The key of a role's trained model in a cell (plan.ts's roleKey, for what Sharing has). */
+const modelKey = (planned: Sharing, role: Role): string =>
+  role === 'teacher' ? planned.teacherKey : role === 'person' ? planned.personKey : planned.studentKey;
+
+/** Every key by which a cell shares a trained model (or one training) of the roles it trains with another. */
+function sharedKeys(planned: Sharing, roles: readonly Role[]): string[] {
+  return roles.flatMap((role) => [
+    `${role}:${modelKey(planned, role)}`,
+    `${role}-training:${planned.trainingKeys[role]}`,
+  ]);
 }
 
 /**
  * The cells in groups that share nothing trained, each group in the plan's order and the groups in the order
  * of their first cell: running the groups in any order, or side by side, trains what running the cells in
- * order trains, and each cell sees the same shared models.
+ * order trains, and each cell sees the same shared models. `roles` are those the cells train: a search
+ * point trains its teacher only, so its person and student join nothing.
  */
-export function independentGroups<T extends Sharing>(cells: readonly T[]): T[][] {
-  return componentsBy(cells, sharedKeys);
+export function independentGroups<T extends Sharing>(cells: readonly T[], roles: readonly Role[] = ROLES): T[][] {
+  return componentsBy(cells, (cell) => sharedKeys(cell, roles));
 }
 
 /** The cells joined through the keys `keysOf` gives: each component in order, the components by their first cell. */

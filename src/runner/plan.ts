@@ -7,6 +7,7 @@ import { contentHash } from '../shared/index.js';
 import type { ResolvedModel } from '../config/index.js';
 import { splitSeedOf } from '../config/index.js';
 import { independentGroups, scheduleGroups } from './groups.js';
+import type { ScheduledGroup } from './groups.js';
 import { jobsOf } from './jobs.js';
 import type { JobsRequest } from './jobs.js';
 
@@ -164,7 +165,10 @@ function splitsLine(plan: Plan): string[] {
 /** With --jobs above 1: how the cells split into groups that run side by side. */
 function scheduleLines(plan: Plan, jobs: number): string[] {
   if (jobs <= 1 || plan.cells.length === 0) return [];
-  const groups = scheduleGroups(independentGroups(plan.cells), jobs);
+  const groups: ScheduledGroup<PlannedCell>[] =
+    plan.stage === 'search'
+      ? independentGroups(plan.cells, ['teacher']).map((cells) => ({ cells }))
+      : scheduleGroups(independentGroups(plan.cells), jobs);
   if (groups.length === 1) {
     return [
       `schedule (--jobs ${jobs}): the ${plan.cells.length} cell(s) share their trainings (a teacher, a person or an epochs axis): one after another in this process`,

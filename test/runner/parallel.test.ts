@@ -13,6 +13,9 @@ import { independentGroups } from '../../src/runner/groups.js';
 import { blasThreadsPerWorker, parseJobs } from '../../src/runner/jobs.js';
 import { planRun } from '../../src/runner/plan.js';
 import { experiment } from './blobs.js';
+import { resolveExperiment } from '../../src/config/experiment.js';
+import { parseSpecSource } from '../../src/config/load.js';
+import { builtinRegistry } from '../helpers.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { DistilError } from '../../src/errors/index.js';
 
@@ -306,6 +309,25 @@ training: { epochs: 2, batch_size: 16 }
     assert.deepEqual(await groupsOf(`${base.replace('layers: [8] }', 'layers: [8], seed: 9 }')}seeds: [1, 2]\n`), [
       [0, 1],
     ]);
+  });
+
+  it("splits a search's points by their teachers alone: a point trains no person to share", async () => {
+    const spec = SPEC.replace('seeds: [1, 2, 3]', 'seed: 1').replace(
+      'grid:\n  distillation.temperature: [2, 4]\n',
+      'search:\n  grid: { training.optimizer.lr: [0.01, 0.1, 0.3] }\n  select: val_accuracy\n',
+    );
+    const { experiment: exp } = await resolveExperiment(
+      parseSpecSource(spec, path.join(root, 'test', 'fixtures', 'jobs.yaml')),
+      { registry: builtinRegistry() },
+    );
+    const points = planRun(exp, { cells: exp.search?.cells }).cells;
+    assert.lengthOf(points, 3);
+    // All three share the seed's person (and their students' config), which none of them trains.
+    assert.lengthOf(independentGroups(points), 1);
+    assert.deepEqual(
+      independentGroups(points, ['teacher']).map((group) => group.map((p) => p.cell.index)),
+      [[0], [1], [2]],
+    );
   });
 
   it('refuses jobs above 1 from the library without the spec file its workers load, before anything is written', async () => {
