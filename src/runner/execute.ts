@@ -177,7 +177,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
   const cellCount = plan.cells.length + (plans.search?.cells.length ?? 0);
   const numerics = numericsOf(backend);
   const saveModels = saveModelsFor(options.saveModels, cellCount);
-  // Roles that train side by side (successive halving's points) report as log lines.
+  // Roles whose trainings are open at once (successive halving's points, held at their rungs) report as log lines.
   const stageReporter = new StageReporter(reporter);
   const runner = new CellRunner({
     experiment,
@@ -357,8 +357,8 @@ class StageRunner {
   async search(plan: Plan): Promise<void> {
     const search = plan.experiment.search;
     if (search?.halving) {
-      // The points wait for each other at every rung: they train side by side in this process.
-      if (this.pool) this.reporter.note('--jobs: successive halving trains its points in this process, side by side');
+      // The points wait for each other at every rung: they train in this process, one at a time.
+      if (this.pool) this.reporter.note('--jobs: successive halving trains its points in this process, one at a time');
       this.used.push(this.runner);
       this.reporter.lines = true;
       try {
