@@ -40,6 +40,7 @@ export type {
   JsonSchema,
   Loss,
   LossInputs,
+  RowLossBatch,
   Metric,
   MetricContext,
   MetricDatasetFacts,

@@ -154,8 +154,16 @@ function blasColumnSum(blas: Blas, fallback: KernelFunc): KernelFunc {
 // On top: BLAS takes transposed operands as they are; what it does not cover falls to the layers below.
 const layer = kernelLayer('wasm-blas', 2);
 
+let installed: Blas | undefined;
+
+/** The BLAS doing the wasm backend's matrix products, if one is installed (the compiled step uses the same). */
+export function installedBlas(): Blas | undefined {
+  return installed;
+}
+
 /** Routes the wasm backend's matrix products to `blas`; shapes it does not cover use the kernels below. */
 export function installBlasKernels(blas: Blas): void {
+  installed = blas;
   layer.enable({
     BatchMatMul: (below) => blasBatchMatMul(blas, below),
     _FusedMatMul: (below) => blasFusedMatMul(blas, below),
@@ -165,5 +173,6 @@ export function installBlasKernels(blas: Blas): void {
 
 /** Restores the kernels below the BLAS layer. */
 export function uninstallBlasKernels(): void {
+  installed = undefined;
   layer.disable();
 }

@@ -3,6 +3,10 @@ import type { BackendInfo } from './select.js';
 
 /** `wasm + BLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */
 export function describeBackend(backend: BackendInfo): string {
+  return `${describeKernels(backend)}, compiled step ${backend.compiledStep}`;
+}
+
+function describeKernels(backend: BackendInfo): string {
   const blas = backend.blas ? ` + BLAS ${backend.blas.library} (sgemm ${backend.blas.sgemmGflops} GFLOP/s)` : '';
   const noBlas = backend.name === 'wasm' && backend.blasSkipped ? ` (no BLAS: ${backend.blasSkipped})` : '';
   const skipped = backend.skipped.length > 0 ? ` (skipped ${backend.skipped.join('; ')})` : '';

@@ -1,7 +1,14 @@
 // Optimizers that update each variable in one pass over its memory, with tfjs's own formulas.
 import * as tf from '@tensorflow/tfjs';
-import type { NamedTensorMap, TensorInfo } from '@tensorflow/tfjs';
-import { emptyTensorLike, float32View, hasDirectMemory, heapOffset, registeredVariable } from './tfjs-internals.js';
+import type { NamedTensorMap } from '@tensorflow/tfjs';
+import {
+  emptyTensorLike,
+  float32View,
+  hasDirectMemory,
+  heapOffset,
+  registeredVariable,
+  wasmHeapF32,
+} from './tfjs-internals.js';
 import { simdAdam } from './simd.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -19,21 +26,28 @@ type UpdateRule = (
   lr: number,
 ) => void;
 
-/** A rule that may take the tensors themselves (to run a wasm kernel); returns false to get views instead. */
-type TensorRule = (
-  out: TensorInfo,
-  w: TensorInfo,
-  g: TensorInfo,
-  slots: TensorInfo[],
+/**
+ * A rule on byte offsets into the wasm heap (to run a wasm kernel there); returns false when it cannot
+ * run (no SIMD), and the view rule does the work instead.
+ */
+type HeapRule = (
+  out: number,
+  w: number,
+  g: number,
+  slots: readonly number[],
+  n: number,
   t: number,
   lr: number,
 ) => boolean;
+
+/** `n` floats of the wasm heap from byte offset `offset` (take it right before use: the heap may move). */
+const heapView = (offset: number, n: number): Float32Array => wasmHeapF32().subarray(offset / 4, offset / 4 + n);
 
 /**
  * tfjs's optimizers run ~5-10 element-wise ops per variable per step, each a kernel call and a new
  * tensor; on the teacher that is ~11 ms of a ~30 ms step. This does the same math in one pass.
  */
-class FusedOptimizer extends tf.Optimizer {
+export class FusedOptimizer extends tf.Optimizer {
   static get className(): string {
     return 'DistilRunFusedOptimizer';
   }
@@ -43,10 +57,11 @@ class FusedOptimizer extends tf.Optimizer {
   learningRate: number;
 
   constructor(
-    private readonly slotCount: number,
+    /** The per-element state the rule keeps for each variable (Adam's m and v: 2). */
+    readonly slotCount: number,
     private readonly rule: UpdateRule,
     private readonly config: Record<string, number | boolean> & { lr: number },
-    private readonly tensorRule?: TensorRule,
+    private readonly heapRule?: HeapRule,
   ) {
     super();
     this.learningRate = config.lr;
@@ -68,7 +83,19 @@ class FusedOptimizer extends tf.Optimizer {
       // New weights go to a new tensor, as tfjs's own optimizers do: the stock wasm matMul caches
       // packed weights by tensor id (XNNPACK), so weights changed in place would be read stale.
       const out = emptyTensorLike(variable);
-      if (!this.tensorRule?.(out, variable, gradient, slots, this.iterations, this.learningRate)) {
+      const onHeap =
+        this.heapRule !== undefined &&
+        tf.getBackend() === 'wasm' &&
+        this.heapRule(
+          heapOffset(out),
+          heapOffset(variable),
+          heapOffset(gradient),
+          slots.map(heapOffset),
+          variable.size,
+          this.iterations,
+          this.learningRate,
+        );
+      if (!onHeap) {
         // Views last: any allocation above may move the wasm heap.
         this.rule(
           float32View(out),
@@ -82,6 +109,31 @@ class FusedOptimizer extends tf.Optimizer {
       variable.assign(out);
       out.dispose();
     }
+  }
+
+  /** Counts one step (as applyGradients does) for the compiled step: its 1-based number and its rate. */
+  beginStep(): { t: number; lr: number } {
+    this.incrementIterations();
+    return { t: this.iterations, lr: this.learningRate };
+  }
+
+  /**
+   * The compiled step's update: the `n` weights at byte offset `w` of the wasm heap, in place, from the
+   * gradient at `g` and the rule's state at `slots` (zeros before the first step); `t` and `lr` from
+   * {@link beginStep}. The same arithmetic as applyGradients, to the bit (each rule reads an element's
+   * weight before it writes it).
+   */
+  updateInPlace(w: number, g: number, slots: readonly number[], n: number, t: number, lr: number): void {
+    if (this.heapRule?.(w, w, g, slots, n, t, lr)) return;
+    const view = heapView(w, n);
+    this.rule(
+      view,
+      view,
+      heapView(g, n),
+      slots.map((slot) => heapView(slot, n)),
+      t,
+      lr,
+    );
   }
 
   private slotsFor(name: string, variable: tf.Variable): tf.Variable[] {
@@ -145,41 +197,15 @@ export function fusedAdam(lr: number, beta1: number, beta2: number, epsilon: num
     1 / (1 - beta2 ** t),
     1 - rate * weightDecay,
   ];
-  const simd: TensorRule = (out, w, g, [m, v], t, rate) => {
+  const simd: HeapRule = (out, w, g, [m, v], n, t, rate) => {
     const kernel = simdAdam();
     if (!kernel) return false;
     const [lrc1, c2, keep] = corrections(t, rate);
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    kernel(
-      heapOffset(out),
-      heapOffset(w),
-      heapOffset(g),
-      heapOffset(m),
-      heapOffset(v),
-      n,
-      beta1,
-      beta2,
-      lrc1,
-      c2,
-      epsilon,
-      keep,
-    );
+    kernel(out, w, g, m, v, n, beta1, beta2, lrc1, c2, epsilon, keep);
     const tail = n - (n % 4);
     if (tail < n) {
-      adamLoop(
-        float32View(out),
-        float32View(w),
-        float32View(g),
-        float32View(m),
-        float32View(v),
-        tail,
-        beta1,
-        beta2,
-        lrc1,
-        c2,
-        epsilon,
-        keep,
-      );
+      const view = (offset: number) => heapView(offset, n);
+      adamLoop(view(out), view(w), view(g), view(m), view(v), tail, beta1, beta2, lrc1, c2, epsilon, keep);
     }
     return true;
   };

@@ -9,3 +9,6 @@ export { float32View, hasDirectMemory, int32View } from './tfjs-internals.js';
 export { installedTfjsVersions } from './versions.js';
 export { checkWasmMemory, isBackendFatal } from './wasm-memory.js';
 export type { LayerShape, RoleMemoryInput } from './wasm-memory.js';
+export { FusedOptimizer } from './fused-optimizers.js';
+export { compileStep, compiledStepUnavailable, setCompiledStep } from './compiled-step.js';
+export type { CompiledStep, CompiledStepInput, StepStage } from './compiled-step.js';

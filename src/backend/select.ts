@@ -12,6 +12,7 @@ import { provideLegacyNodeUtil } from './node-util.js';
 import { probeTrainingStep } from './probe.js';
 import { checkWasmInternals, guardWasmAllocations, replaceWasmBackend, setFastPaths } from './tfjs-internals.js';
 import { fastPathVersionProblem } from './versions.js';
+import { compiledStepUnavailable, setCompiledStep } from './compiled-step.js';
 import { installWasmMatMulFix, uninstallWasmMatMulFix } from './wasm-matmul.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -30,11 +31,18 @@ export interface BackendInfo {
   readonly blas?: { readonly library: string; readonly description: string; readonly sgemmGflops: number };
   /** Why no BLAS is used (absent when one is). */
   readonly blasSkipped?: string;
+  /**
+   * The compiled training step: `on` (roles it covers train through it; each role's line says which did),
+   * or `off (<why>)` when no role can.
+   */
+  readonly compiledStep: string;
 }
 
 export interface SelectBackendOptions {
   /** `auto` (default): the first fast system BLAS; `off`; or a library path (an error when it cannot be used). Used by the wasm backend. */
   readonly blas?: BlasRequest;
+  /** Whether covered roles train through the compiled step (where the backend has one). @default true */
+  readonly compiledStep?: boolean;
 }
 
 // A variable specifier keeps TypeScript from requiring the optional package at build time.
@@ -185,8 +193,20 @@ function configureBlas(
   };
 }
 
-/** Puts the selected backend's fast paths (and BLAS option) in force and describes the result. */
+/** The compiled step's state once the backend and BLAS are configured, for the backend line. */
+function compiledStepState(): string {
+  const off = compiledStepUnavailable();
+  return off ? `off (${off})` : 'on';
+}
+
+/** Puts the selected backend's fast paths (and BLAS and compiled-step options) in force and describes the result. */
 function configure(choice: Selected, options: SelectBackendOptions): BackendInfo {
+  const info = configureKernels(choice, options);
+  setCompiledStep(options.compiledStep ?? true);
+  return { ...info, compiledStep: compiledStepState() };
+}
+
+function configureKernels(choice: Selected, options: SelectBackendOptions): Omit<BackendInfo, 'compiledStep'> {
   const { name, requested, skipped, fastPathsOff } = choice;
   setFastPaths(fastPathsOff === undefined, fastPathsOff);
   if (name !== 'wasm') {

@@ -127,6 +127,20 @@ export function registeredVariable(name: string): tf.Variable {
   return variable;
 }
 
+/**
+ * `bytes` of the wasm heap, outside any tensor (the compiled step's buffers): the byte offset of the block,
+ * which stays valid until {@link wasmRelease} (the heap may move: take views right before use).
+ * @throws WasmOutOfMemoryError when the heap cannot grow that far (with the allocation guard installed).
+ */
+export function wasmAllocate(bytes: number): number {
+  return wasmBackend().wasm._malloc(bytes);
+}
+
+/** Frees a block of {@link wasmAllocate}. */
+export function wasmRelease(offset: number): void {
+  wasmBackend().wasm._free(offset);
+}
+
 /** The wasm backend's WebAssembly.Memory (for kernels instantiated on it). @throws when the module no longer exposes it. */
 export function wasmMemory(): WebAssembly.Memory {
   const module = wasmBackend().wasm;

@@ -18,6 +18,7 @@ export const FLAGS = {
   plugin: { type: 'string', multiple: true, value: 'MODULE' },
   backend: { type: 'string', value: 'NAME' },
   blas: { type: 'string', value: 'auto|off|PATH' },
+  'compiled-step': { type: 'string', value: 'on|off' },
   'teacher-cache': { type: 'string', value: 'DIR|off' },
   out: { type: 'string', value: 'DIR' },
   'run-id': { type: 'string', value: 'ID' },

@@ -27,6 +27,12 @@ export const RUN_FLAGS = {
   plugin: { help: "load a plugin (repeatable), in addition to the spec's plugins:" },
   backend: { help: 'auto (default), tensorflow, wasm or cpu' },
   blas: { help: "system BLAS for the wasm backend's matrix products (default auto: OpenBLAS, MKL, ...)" },
+  'compiled-step': {
+    help: [
+      'on (default): dense models train through the compiled step on wasm + BLAS (the same weights as',
+      "tfjs's step, faster); off: every role takes tfjs's step",
+    ],
+  },
   'teacher-cache': { help: 'where trained teachers are kept and reused (default ~/.cache/distil-run/teachers)' },
   out: { help: 'results root (default: results); the run goes to DIR/<name>/<run-id>/' },
   'run-id': { help: 'run id (default: UTC timestamp); reuse one to resume, skipping finished cells' },
@@ -79,6 +85,7 @@ export function runOptions(values: Values): RunOptions {
   const checked = checkRunOptions({
     backend: values.backend,
     blas: values.blas,
+    compiledStep: values['compiled-step'],
     runId: values['run-id'],
     saveModels: values['save-models'],
   });

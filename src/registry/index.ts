@@ -2,7 +2,7 @@
 export { COLUMN, Registry } from './registry.js';
 export type { Lookup, RegisteredComponent } from './registry.js';
 export { loadPlugins, PLUGIN_TIMEOUT_MS } from './load-plugins.js';
-export { COMPONENT_KINDS, defineComponent, definePlugin, metricFacts } from './types.js';
+export { COMPONENT_KINDS, DROPOUT_SEEDS, defineComponent, definePlugin, metricFacts } from './types.js';
 export type {
   Augmentation,
   ComponentContext,
@@ -14,6 +14,7 @@ export type {
   FeatureShapes,
   Loss,
   LossInputs,
+  RowLossBatch,
   Metric,
   MetricContext,
   MetricDatasetFacts,

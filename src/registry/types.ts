@@ -83,6 +83,20 @@ export interface LossInputs {
   readonly teacherFeatures?: tf.Tensor;
 }
 
+/** A batch as a loss's `rows` takes it: plain arrays, `n` rows of `columns` values each. */
+export interface RowLossBatch {
+  readonly n: number;
+  readonly columns: number;
+  /** The model's outputs (logits, or the prediction), `n * columns` values row by row. */
+  readonly prediction: Float32Array;
+  /** Class indices (classification) or target values (regression), one per row. */
+  readonly target: Int32Array | Float32Array;
+  /** The teacher's outputs after `prepareTeacher`, row-aligned with `prediction`. */
+  readonly teacher?: Float32Array;
+  /** Filled by `rows` with d(loss)/d(prediction), the same shape as `prediction`. */
+  readonly grad: Float32Array;
+}
+
 /**
  * A loss over a batch. `target` holds class indices (int32) or values; `teacher` the teacher's outputs
  * (after `prepareTeacher`), row-aligned with the batch. `compute` returns the batch's mean loss as a scalar
@@ -95,6 +109,13 @@ export interface Loss {
    */
   prepareTeacher?(outputs: tf.Tensor2D): tf.Tensor2D;
   compute(prediction: tf.Tensor2D, target: tf.Tensor, teacher?: tf.Tensor2D, inputs?: LossInputs): tf.Scalar;
+  /**
+   * The same loss on plain arrays: fills `batch.grad` with its gradient and returns its mean over the
+   * batch. With it (and a model and optimizer the compiled step covers) a role trains through the
+   * compiled step, which never calls `compute`; it must then agree with `compute` to float rounding
+   * (tests hold the built-in losses to that). Optional: without it the role trains on tfjs's path.
+   */
+  rows?(batch: RowLossBatch): number;
   /**
    * Trainable weights the loss owns, not part of the student (FitNets' regressor): trained with the
    * student's optimizer, counted in the `extra_params` column, never saved with the student.
@@ -296,3 +317,9 @@ export function defineComponent<P>(definition: ComponentDefinition<P>): Componen
 export function definePlugin(plugin: Plugin): Plugin {
   return plugin;
 }
+
+/**
+ * On a built-in dropout layer: the function that gives the seed of its next training mask (and moves the
+ * sequence on). The compiled training step draws the masks tfjs would from it.
+ */
+export const DROPOUT_SEEDS: unique symbol = Symbol.for('distil-run: dropout seeds');

@@ -110,7 +110,10 @@ export async function runExperiment(
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);
-  const backend = await selectBackend(options.backend ?? 'auto', { blas: options.blas });
+  const backend = await selectBackend(options.backend ?? 'auto', {
+    blas: options.blas,
+    compiledStep: options.compiledStep,
+  });
   const datasets = new DatasetCache(registry, experiment.baseDir);
   try {
     // Every cell this invocation may train: its search points and the cells after them (the first point's until one wins).
@@ -204,6 +207,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
           settings: {
             backend: options.backend ?? 'auto',
             blas: options.blas,
+            compiledStep: options.compiledStep,
             numerics,
             teacherCache: input.teacherCache,
             saveModels,

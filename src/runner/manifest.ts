@@ -108,6 +108,7 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
       kernels: backend.kernels,
       blas: backend.blas ?? null,
       blas_skipped: backend.blasSkipped ?? null,
+      compiled_step: backend.compiledStep,
     },
     versions: { node: process.version, ...tf.version, ...installed },
     backend_package: ownPackage ? `@tensorflow/${ownPackage}@${installed[ownPackage] ?? 'unknown'}` : null,

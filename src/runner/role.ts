@@ -24,6 +24,8 @@ import {
 import type { TeacherFeatures } from './representations.js';
 import * as tf from '@tensorflow/tfjs';
 import { createAugmenter, describeAugment } from './augment.js';
+import { compileRoleStep, describeStep, stepCoverage } from './compiled-training.js';
+import type { CompiledStep } from '../backend/index.js';
 import type { BatchAugmenter } from './train.js';
 import { describeTransfer, transferSplit } from './transfer.js';
 
@@ -152,6 +154,13 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     throw error;
   }
   const extraParams = (loss.variables ?? []).reduce((sum, variable) => sum + variable.size, 0);
+  const coverage = stepCoverage({
+    model,
+    loss,
+    optimizer: resolved.training.optimizer.name,
+    train,
+    perBatchInputs: augment ? 'its batches are augmented' : features ? 'the method reads representations' : undefined,
+  });
   const notes = [
     config.transfer && role !== 'teacher'
       ? `transfer set: ${describeTransfer(config.transfer)} (${train.n.toLocaleString('en-US')} of ${data.train.n.toLocaleString('en-US')} examples)`
@@ -160,6 +169,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     // Where augmentation is involved, say whether the teacher's outputs could be computed once.
     studying && (augment || config.models.teacher.training.augment) ? teacherOutputsNote(augment !== undefined) : '',
     features?.note ?? '',
+    describeStep(coverage),
   ];
   await options.onModel?.(model, { extraParams, note: notes.filter((note) => note !== '').join('; ') });
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
@@ -201,7 +211,18 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       trainExamples: train.n,
     });
   };
+  let compiled: CompiledStep | undefined;
   try {
+    compiled =
+      'stages' in coverage
+        ? compileRoleStep(coverage, {
+            loss,
+            optimizer,
+            train,
+            teacherTrain: teacher,
+            batchSize: resolved.training.batchSize,
+          })
+        : undefined;
     const trained = await trainRole({
       role,
       model,
@@ -218,6 +239,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
       teacherOnBatch,
       augment,
       representations: features?.step,
+      compiled,
       evalBatchSize: config.evaluation.batchSize,
       seed: deriveSeed(seed, 'shuffle'),
       signal: options.signal,
@@ -259,6 +281,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     model.dispose(); // a failed role returns no model to its caller
     throw error;
   } finally {
+    compiled?.dispose();
     optimizer.dispose();
     if (teacher !== teacherOutputs) teacher?.dispose();
     if (teacherOutputs !== given) teacherOutputs?.dispose();

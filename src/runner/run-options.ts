@@ -13,6 +13,11 @@ export interface RunOptions {
   readonly backend?: BackendRequest;
   /** System BLAS for the wasm backend's matrix products: 'auto', 'off' or a library path. @default 'auto' */
   readonly blas?: BlasRequest;
+  /**
+   * Whether the roles the compiled training step covers train through it (`false`: every role on tfjs's
+   * path). It gives the same weights as tfjs's path, to the bit. @default true
+   */
+  readonly compiledStep?: boolean;
   /** Root of the results tree. @default 'results' */
   readonly outDir?: string;
   /** Run id; reusing one resumes that run (same experiment only), skipping cells it finished. @default a UTC timestamp and a random suffix */
@@ -87,6 +92,7 @@ export function saveModelsFor(request: RunOptions['saveModels'], cells: number):
 export interface RunOptionsText {
   readonly backend?: string;
   readonly blas?: string;
+  readonly compiledStep?: string;
   readonly runId?: string;
   readonly saveModels?: string;
 }
@@ -99,9 +105,13 @@ export interface RunOptionsText {
 export function checkRunOptions(text: RunOptionsText): {
   backend?: BackendRequest;
   blas?: string;
+  compiledStep?: boolean;
   runId?: string;
   saveModels?: SaveModels | 'auto';
 } {
+  if (text.compiledStep !== undefined && text.compiledStep !== 'on' && text.compiledStep !== 'off') {
+    throw errorInvalidArgument('--compiled-step', `expected on or off, got "${text.compiledStep}"`);
+  }
   if (text.saveModels !== undefined && !(SAVE_MODELS as readonly string[]).includes(text.saveModels)) {
     throw errorInvalidArgument('--save-models', `expected one of ${SAVE_MODELS.join(', ')}, got "${text.saveModels}"`);
   }
@@ -113,6 +123,7 @@ export function checkRunOptions(text: RunOptionsText): {
   return {
     backend: text.backend as BackendRequest | undefined,
     blas: text.blas,
+    ...(text.compiledStep === undefined ? {} : { compiledStep: text.compiledStep === 'on' }),
     runId: text.runId,
     saveModels: text.saveModels as SaveModels | 'auto' | undefined,
   };

@@ -8,6 +8,7 @@ import { predictInBatches } from './model.js';
 import { permutation } from '../shared/index.js';
 import { learningRateSchedule } from './lr-schedule.js';
 import { applyConstraints, setWeightsAsGiven } from './constraints.js';
+import type { CompiledStep } from '../backend/index.js';
 
 /** A dataset split held as tensors on the backend. */
 export interface SplitTensors {
@@ -61,6 +62,11 @@ export interface TrainRoleOptions {
   readonly augment?: BatchAugmenter;
   /** For a method that reads hidden representations: the student's model with its own, and the teacher's. */
   readonly representations?: StepRepresentations;
+  /**
+   * The role's compiled step (see compiled-training.ts), which then does every training step; its weights
+   * are written back into the model after each epoch, before anything reads it.
+   */
+  readonly compiled?: CompiledStep;
   readonly evalBatchSize: number;
   /** Seeds the per-epoch shuffles. */
   readonly seed: number;
@@ -191,6 +197,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   const batchSize = options.training.batchSize;
   const order = permutation(n, options.seed + epoch);
   const started = performance.now();
+  if (options.compiled) return compiledEpoch(options, options.compiled, order, epoch, tick, started);
   let sum = tf.scalar(0);
   try {
     for (let start = 0; start < n; start += batchSize) {
@@ -213,6 +220,37 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   } finally {
     sum.dispose();
   }
+}
+
+/**
+ * An epoch of the compiled step: the same batches, and the epoch loss summed in float32 as the tensor
+ * path sums it (so history.csv records the same figure); the weights go back into the model at the end.
+ */
+async function compiledEpoch(
+  options: TrainRoleOptions,
+  compiled: CompiledStep,
+  order: Int32Array,
+  epoch: number,
+  tick: { last: number },
+  started: number,
+): Promise<number> {
+  const { n } = options.train;
+  const batchSize = options.training.batchSize;
+  let sum = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    if (options.signal?.aborted) throw errorInterrupted();
+    const size = Math.min(batchSize, n - start);
+    const cost = compiled.step(order.subarray(start, start + size));
+    sum = Math.fround(sum + Math.fround(cost * size));
+    if ((await yieldEvery(tick, 250)) && options.onProgress) {
+      const done = start + size;
+      options.onProgress({ epoch, done, total: n, samplesPerSec: done / ((performance.now() - started) / 1000) });
+    }
+  }
+  compiled.writeBack();
+  const loss = sum / n;
+  if (!Number.isFinite(loss)) throw errorNonFiniteLoss(epoch);
+  return loss;
 }
 
 /** Rows the untrained loss is measured on: enough for a stable mean, cheap next to one epoch. */

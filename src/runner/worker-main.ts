@@ -64,7 +64,10 @@ export type ExperimentLoader = (spec: WorkerSpec) => Promise<{ experiment: Resol
 async function start(load: ExperimentLoader, spec: WorkerSpec, settings: WorkerSettings): Promise<Worker> {
   if (spec.cwd) process.chdir(spec.cwd);
   const { experiment, registry } = await load(spec);
-  const backend = await selectBackend(settings.backend, { blas: settings.blas });
+  const backend = await selectBackend(settings.backend, {
+    blas: settings.blas,
+    compiledStep: settings.compiledStep,
+  });
   const numerics = numericsOf(backend);
   if (numerics !== settings.numerics) {
     throw errorWorkerFailed(

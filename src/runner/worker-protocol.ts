@@ -10,6 +10,7 @@ export type { WorkerSpec } from './run-options.js';
 export interface WorkerSettings {
   readonly backend: BackendRequest;
   readonly blas?: BlasRequest;
+  readonly compiledStep?: boolean;
   /** The parent's arithmetic (backend, BLAS or not): a worker computing otherwise would give other numbers. */
   readonly numerics: string;
   readonly teacherCache: string | false;

@@ -1,6 +1,6 @@
 // Layer "dropout": zeroes a fraction of activations while training, a new seeded mask at every step.
 import * as tf from '@tensorflow/tfjs';
-import { defineComponent } from '../../../registry/index.js';
+import { DROPOUT_SEEDS, defineComponent } from '../../../registry/index.js';
 
 export interface DropoutParams {
   rate: number;
@@ -22,10 +22,13 @@ function freshMaskEachStep(layer: tf.layers.Layer, seed: number): tf.layers.Laye
   const seeded = layer as unknown as SeededLayer;
   const call = seeded.call.bind(layer);
   let step = 0;
+  const next = () => (seed + step++) >>> 0;
   seeded.call = (inputs, kwargs) => {
-    if (kwargs?.training) seeded.seed = (seed + step++) >>> 0;
+    if (kwargs?.training) seeded.seed = next();
     return call(inputs, kwargs);
   };
+  // The compiled training step draws its masks from the same sequence (tfjs's own generator, same seeds).
+  Object.defineProperty(layer, DROPOUT_SEEDS, { value: next });
   return layer;
 }
 

@@ -1,6 +1,7 @@
 // Loss "cross-entropy": softmax cross-entropy on the true labels.
 import { defineComponent } from '../../../registry/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
+import { crossEntropyBatch } from './row-losses.js';
 
 export default defineComponent({
   kind: 'loss',
@@ -9,6 +10,6 @@ export default defineComponent({
   tasks: ['classification'],
   params: { properties: {} },
   create() {
-    return { compute: (prediction, target) => softmaxCrossEntropy(prediction, target) };
+    return { compute: (prediction, target) => softmaxCrossEntropy(prediction, target), rows: crossEntropyBatch };
   },
 });

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import { distillationLoss, softenedLogProbabilities, softmaxCrossEntropy } from './loss-math.js';
+import { distillationBatch } from './row-losses.js';
 import { STANDARDIZE_PARAM, standardize } from './method-math.js';
 
 export interface KdParams {
@@ -46,6 +47,7 @@ export default defineComponent<KdParams>({
         if (!teacher) throw new Error('kd loss needs the teacher outputs');
         return distillationLoss(prediction, target, teacher, temperature, alpha);
       },
+      rows: distillationBatch(temperature, alpha),
     };
   },
 });

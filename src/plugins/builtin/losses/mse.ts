@@ -1,6 +1,7 @@
 // Loss "mse": mean squared error on the true targets.
 import { defineComponent } from '../../../registry/index.js';
 import { meanSquaredError } from './loss-math.js';
+import { squaredErrorBatch } from './row-losses.js';
 
 export default defineComponent({
   kind: 'loss',
@@ -9,6 +10,6 @@ export default defineComponent({
   tasks: ['regression'],
   params: { properties: {} },
   create() {
-    return { compute: (prediction, target) => meanSquaredError(prediction, target) };
+    return { compute: (prediction, target) => meanSquaredError(prediction, target), rows: squaredErrorBatch() };
   },
 });

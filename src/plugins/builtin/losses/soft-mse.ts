@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import { meanSquaredError } from './loss-math.js';
+import { squaredErrorBatch } from './row-losses.js';
 
 export interface SoftMseParams {
   alpha: number;
@@ -27,6 +28,7 @@ export default defineComponent<SoftMseParams>({
           tf.mul(1 - alpha, meanSquaredError(prediction, teacher)),
         );
       },
+      rows: squaredErrorBatch(alpha),
     };
   },
 });

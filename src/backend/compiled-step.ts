@@ -1,0 +1,425 @@
+// The compiled training step: a dense model's forward pass, loss, backward pass and optimizer update as a
+// fixed list of sgemm calls and one-pass loops over buffers planned once per role on the wasm heap. No
+// tensor is made per step. The variables stay tfjs's: the step starts from their values and writes its
+// weights back into them (as new tensors) whenever the rest of the program reads the model.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { installedBlas } from './blas-kernels.js';
+import type { FusedOptimizer } from './fused-optimizers.js';
+import { fastPathsOff, float32View, heapOffset, wasmAllocate, wasmHeapF32, wasmRelease } from './tfjs-internals.js';
+
+/** A dense layer: `act(x W + b)`, the kernel `[inputs, units]`; `maxNorm` is Keras's MaxNorm on its columns. */
+export interface DenseStage {
+  readonly kind: 'dense';
+  readonly kernel: tf.Variable;
+  readonly bias?: tf.Variable;
+  readonly activation: 'relu' | 'linear';
+  readonly maxNorm?: number;
+}
+
+/** A dropout layer: each training step draws its mask from the seed `nextSeed()` gives, as tf.dropout does. */
+export interface DropoutStage {
+  readonly kind: 'dropout';
+  readonly rate: number;
+  readonly nextSeed: () => number;
+}
+
+export type StepStage = DenseStage | DropoutStage;
+
+/** A batch as the loss takes it (the registry's RowLossBatch). */
+export interface StepLossBatch {
+  readonly n: number;
+  readonly columns: number;
+  readonly prediction: Float32Array;
+  readonly target: Int32Array | Float32Array;
+  readonly teacher?: Float32Array;
+  readonly grad: Float32Array;
+}
+
+export interface CompiledStepInput {
+  /** The model's layers in order; the last is the output layer (dense, linear). */
+  readonly stages: readonly StepStage[];
+  /** The loss's value over a batch, with its gradient (see Loss.rows). */
+  readonly loss: (batch: StepLossBatch) => number;
+  readonly optimizer: FusedOptimizer;
+  /** The training split: features `[n, inputs]`, targets `[n]` (int32 classes or float32 values). */
+  readonly x: tf.Tensor2D;
+  readonly y: tf.Tensor1D;
+  /** The teacher's outputs on the training split (after prepareTeacher), row-aligned with `x`. */
+  readonly teacher?: tf.Tensor2D;
+  readonly batchSize: number;
+}
+
+export interface CompiledStep {
+  /** How its matrix products run, e.g. `cblas_sgemm from libopenblas.so.0`. */
+  readonly matmul: string;
+  /** One optimizer step on the rows `indices` of the training split; the batch's loss (a float32 value). */
+  step(indices: Int32Array): number;
+  /** Writes the step's weights into the model's variables (new tensors, as tfjs's optimizers make). */
+  writeBack(): void;
+  /** Frees the step's buffers (the variables keep the weights last written back). */
+  dispose(): void;
+}
+
+/** `C = op(A) op(B) + beta C`, row-major; A, B, C are float indexes into `heap`. */
+type Gemm = (
+  heap: Float32Array,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+) => void;
+
+let enabled = true;
+
+/** Turns the compiled step on or off for the roles trained from now on (`--compiled-step off`, tests). */
+export function setCompiledStep(on: boolean): void {
+  enabled = on;
+}
+
+/** Why no role can take the compiled step on this backend, or undefined when a covered model can. */
+export function compiledStepUnavailable(): string | undefined {
+  if (!enabled) return 'turned off (--compiled-step off)';
+  const backend = tf.getBackend();
+  if (backend !== 'wasm') return `it runs on the wasm backend, not ${backend}`;
+  const off = fastPathsOff();
+  if (off) return off;
+  if (!installedBlas()) return 'it needs a system BLAS for its matrix products (none is in use)';
+  return undefined;
+}
+
+type Alea = (seed: string) => () => number;
+let alea: Alea | undefined;
+
+/** tfjs's own generator for random tensors (seedrandom's alea), so a mask here is the mask tf.dropout draws. */
+function aleaGenerator(): Alea {
+  if (!alea) {
+    // Resolved from tfjs-core, whose randomUniform uses it: the same copy, whatever else is installed.
+    const core = createRequire(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core'));
+    alea = (core('seedrandom') as { alea: Alea }).alea;
+  }
+  return alea;
+}
+
+/** Float offsets of one planned buffer layout (16-byte aligned blocks of one allocation). */
+class Layout {
+  private floats = 0;
+  /** Reserves `count` floats; their offset from the start of the allocation. */
+  take(count: number): number {
+    const at = this.floats;
+    this.floats += Math.ceil(count / 4) * 4;
+    return at;
+  }
+  get bytes(): number {
+    return this.floats * 4;
+  }
+}
+
+/** A trained variable's place: its weights, gradient and optimizer state, as float offsets in the heap. */
+interface Param {
+  readonly variable: tf.Variable;
+  readonly size: number;
+  w: number;
+  g: number;
+  slots: number[];
+}
+
+interface PlannedDense {
+  readonly kind: 'dense';
+  readonly inputs: number;
+  readonly units: number;
+  readonly relu: boolean;
+  readonly maxNorm?: number;
+  readonly kernel: Param;
+  readonly bias?: Param;
+  /** Whether the gradient of its input is needed (a trained layer comes before it). */
+  readonly inputGradient: boolean;
+}
+
+interface PlannedDropout {
+  readonly kind: 'dropout';
+  readonly width: number;
+  readonly rate: number;
+  readonly nextSeed: () => number;
+  mask: number;
+}
+
+type Planned = PlannedDense | PlannedDropout;
+
+/** The matrix products: the system BLAS the wasm backend uses. */
+function gemmOf(): { gemm: Gemm; matmul: string } {
+  const blas = installedBlas();
+  if (!blas) throw new Error('compiled step: no BLAS is installed');
+  return {
+    matmul: `cblas_sgemm from ${blas.library}`,
+    gemm: (heap, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) =>
+      blas.sgemm(ta, tb, m, n, k, 1, heap.subarray(a), lda, heap.subarray(b), ldb, beta, heap.subarray(c), ldc),
+  };
+}
+
+/**
+ * Plans the compiled step of a model given as its stages (see {@link compiledStepUnavailable} for
+ * where it runs; the caller has checked the model is covered). The buffers live until `dispose()`.
+ * @throws WasmOutOfMemoryError when the buffers do not fit in the wasm heap.
+ */
+export function compileStep(input: CompiledStepInput): CompiledStep {
+  const { gemm, matmul } = gemmOf();
+  const batch = input.batchSize;
+  const [rows, features] = input.x.shape;
+  const layout = new Layout();
+  const params: Param[] = [];
+  const param = (variable: tf.Variable): Param => {
+    const size = variable.size;
+    const entry: Param = {
+      variable,
+      size,
+      w: layout.take(size),
+      g: layout.take(size),
+      slots: Array.from({ length: input.optimizer.slotCount }, () => layout.take(size)),
+    };
+    params.push(entry);
+    return entry;
+  };
+  // Activations: act[0] the input batch, act[i + 1] stage i's output.
+  const widths = [features];
+  const planned: Planned[] = [];
+  let trainedBefore = false;
+  for (const stage of input.stages) {
+    const inputs = widths[widths.length - 1];
+    if (stage.kind === 'dense') {
+      const [kernelIn, units] = stage.kernel.shape;
+      if (kernelIn !== inputs)
+        {throw new Error(`compiled step: a dense kernel [${stage.kernel.shape}] after ${inputs} values`);}
+      planned.push({
+        kind: 'dense',
+        inputs,
+        units,
+        relu: stage.activation === 'relu',
+        maxNorm: stage.maxNorm,
+        kernel: param(stage.kernel),
+        bias: stage.bias ? param(stage.bias) : undefined,
+        inputGradient: trainedBefore,
+      });
+      trainedBefore = true;
+      widths.push(units);
+    } else {
+      planned.push({ kind: 'dropout', width: inputs, rate: stage.rate, nextSeed: stage.nextSeed, mask: 0 });
+      widths.push(inputs);
+    }
+  }
+  const act = widths.map((width) => layout.take(batch * width));
+  for (const p of planned) if (p.kind === 'dropout') p.mask = layout.take(batch * p.width);
+  const widest = Math.max(...widths);
+  const grads = [layout.take(batch * widest), layout.take(batch * widest)];
+  const classes = widths[widths.length - 1];
+  const target = layout.take(batch);
+  const teacherRows = input.teacher ? layout.take(batch * classes) : 0;
+  // Column sums are ones(1 x rows) * X, as the BLAS kernels sum a bias gradient (and a max-norm's squares).
+  const constrained = planned.filter((p): p is PlannedDense => p.kind === 'dense' && p.maxNorm !== undefined);
+  const longest = Math.max(batch, ...constrained.map((p) => p.inputs));
+  const ones = layout.take(longest);
+  const squares = layout.take(Math.max(0, ...constrained.map((p) => p.inputs * p.units)));
+  const norms = layout.take(Math.max(0, ...constrained.map((p) => p.units)));
+
+  const base = wasmAllocate(layout.bytes + 16);
+  const origin = Math.ceil(base / 16) * 4; // float index of the first 16-byte boundary
+  const at = (offset: number) => origin + offset;
+  for (const p of params) {
+    p.w = at(p.w);
+    p.g = at(p.g);
+    p.slots = p.slots.map(at);
+  }
+  for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
+  const [actAt, gradAt, targetAt, teacherAt, onesAt] = [
+    act.map(at),
+    grads.map(at),
+    at(target),
+    at(teacherRows),
+    at(ones),
+  ];
+  const scratch = { ones: onesAt, squares: at(squares), norms: at(norms) };
+  {
+    const heap = wasmHeapF32();
+    heap.fill(0, origin, origin + layout.bytes / 4);
+    heap.fill(1, onesAt, onesAt + longest);
+    for (const p of params) heap.set(float32View(p.variable), p.w);
+  }
+  const integerTarget = input.y.dtype === 'int32';
+  let disposed = false;
+
+  const gather = (heap: Float32Array, source: number, width: number, indices: Int32Array, into: number) => {
+    for (let i = 0; i < indices.length; i++) {
+      const row = indices[i];
+      if (row < 0 || row >= rows) throw new Error(`compiled step: row ${row} is out of bounds [0, ${rows})`);
+      heap.copyWithin(into + i * width, source + row * width, source + (row + 1) * width);
+    }
+  };
+
+  const forward = (heap: Float32Array, n: number) => {
+    planned.forEach((p, i) => {
+      const [from, to] = [actAt[i], actAt[i + 1]];
+      if (p.kind === 'dense') {
+        const size = n * p.units;
+        if (p.relu) {
+          // Under a gradient tfjs does not fuse a ReLU layer's product: x W, then + b (float32), then ReLU.
+          gemm(heap, false, false, n, p.units, p.inputs, from, p.inputs, p.kernel.w, p.units, 0, to, p.units);
+          if (p.bias) {
+            const b = p.bias.w;
+            for (let r = to; r < to + size; r += p.units) for (let j = 0; j < p.units; j++) heap[r + j] += heap[b + j];
+          }
+          // x > 0 ? x : 0, as the BLAS kernels apply it (-0 and NaN give 0).
+          for (let j = to; j < to + size; j++) if (!(heap[j] > 0)) heap[j] = 0;
+          return;
+        }
+        // A linear layer's product is fused (its bias rows first, then sgemm adds x W to them), as tfjs runs it.
+        if (p.bias) for (let r = 0; r < size; r += p.units) heap.copyWithin(to + r, p.bias.w, p.bias.w + p.units);
+        gemm(
+          heap,
+          false,
+          false,
+          n,
+          p.units,
+          p.inputs,
+          from,
+          p.inputs,
+          p.kernel.w,
+          p.units,
+          p.bias ? 1 : 0,
+          to,
+          p.units,
+        );
+        return;
+      }
+      dropoutForward(heap, p, from, to, n * p.width);
+    });
+  };
+
+  const backward = (heap: Float32Array, n: number) => {
+    let [current, other] = gradAt;
+    for (let i = planned.length - 1; i >= 0; i--) {
+      const p = planned[i];
+      if (p.kind === 'dropout') {
+        const size = n * p.width;
+        for (let j = 0; j < size; j++) heap[current + j] = heap[current + j] * heap[p.mask + j];
+        continue;
+      }
+      const out = actAt[i + 1];
+      const size = n * p.units;
+      if (p.relu) for (let j = 0; j < size; j++) if (!(heap[out + j] > 0)) heap[current + j] = 0;
+      gemm(heap, true, false, p.inputs, p.units, n, actAt[i], p.inputs, current, p.units, 0, p.kernel.g, p.units);
+      if (p.bias) gemm(heap, false, false, 1, p.units, n, onesAt, n, current, p.units, 0, p.bias.g, p.units);
+      if (!p.inputGradient) break;
+      gemm(heap, false, true, n, p.inputs, p.units, current, p.units, p.kernel.w, p.units, 0, other, p.inputs);
+      [current, other] = [other, current];
+    }
+  };
+
+  return {
+    matmul,
+    step(indices) {
+      if (disposed) throw new Error('compiled step: used after dispose()');
+      const n = indices.length;
+      if (n === 0 || n > batch) throw new Error(`compiled step: a batch of ${n} rows (planned for 1 to ${batch})`);
+      const heap = wasmHeapF32();
+      gather(heap, heapOffset(input.x) / 4, features, indices, actAt[0]);
+      gather(heap, heapOffset(input.y) / 4, 1, indices, targetAt);
+      if (input.teacher) gather(heap, heapOffset(input.teacher) / 4, classes, indices, teacherAt);
+      forward(heap, n);
+      const logits = actAt[actAt.length - 1];
+      const value = input.loss({
+        n,
+        columns: classes,
+        prediction: heap.subarray(logits, logits + n * classes),
+        target: integerTarget
+          ? new Int32Array(heap.buffer, heap.byteOffset + targetAt * 4, n)
+          : heap.subarray(targetAt, targetAt + n),
+        teacher: input.teacher ? heap.subarray(teacherAt, teacherAt + n * classes) : undefined,
+        grad: heap.subarray(gradAt[0], gradAt[0] + n * classes),
+      });
+      backward(heap, n);
+      const { t, lr } = input.optimizer.beginStep();
+      for (const p of params) {
+        input.optimizer.updateInPlace(
+          p.w * 4,
+          p.g * 4,
+          p.slots.map((s) => s * 4),
+          p.size,
+          t,
+          lr,
+        );
+      }
+      const after = wasmHeapF32();
+      for (const p of constrained) maxNorm(after, gemm, p, scratch);
+      return Math.fround(value);
+    },
+    writeBack() {
+      if (disposed) return;
+      for (const p of params) {
+        const values = wasmHeapF32().slice(p.w, p.w + p.size);
+        const fresh = tf.tensor(values, p.variable.shape, 'float32');
+        p.variable.assign(fresh);
+        fresh.dispose();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      wasmRelease(base);
+    },
+  };
+}
+
+/** Dropout as tf.dropout computes it: `x * floor(u + keep) / keep` in float32, `u` from alea(seed). */
+function dropoutForward(heap: Float32Array, p: PlannedDropout, from: number, to: number, size: number): void {
+  const seed = p.nextSeed();
+  if (!(p.rate > 0 && p.rate < 1)) {
+    // tfjs's Dropout layer passes its input through outside (0, 1); the seed has moved on all the same.
+    heap.copyWithin(to, from, from + size);
+    heap.fill(1, p.mask, p.mask + size);
+    return;
+  }
+  const random = aleaGenerator()(String(seed));
+  const keep = Math.fround(1 - p.rate);
+  const scale = Math.fround(1 / keep);
+  for (let j = 0; j < size; j++) {
+    const u = Math.fround(random());
+    const multiplier = Math.fround(u + keep) >= 1 ? scale : 0;
+    heap[p.mask + j] = multiplier;
+    heap[to + j] = heap[from + j] * multiplier;
+  }
+}
+
+/** tfjs-layers' epsilon() in float32. */
+const EPSILON = Math.fround(1e-7);
+
+/**
+ * Keras's MaxNorm on each column (a unit's incoming weights) as tfjs computes it, in float32 and in its
+ * order: squares, column sums (ones * X, as the BLAS column sum), sqrt, min(norm, c) / (1e-7 + norm), scale.
+ */
+function maxNorm(
+  heap: Float32Array,
+  gemm: Gemm,
+  p: PlannedDense,
+  scratch: { ones: number; squares: number; norms: number },
+): void {
+  const { inputs, units } = p;
+  const [w, size] = [p.kernel.w, inputs * units];
+  for (let j = 0; j < size; j++) heap[scratch.squares + j] = heap[w + j] * heap[w + j];
+  gemm(heap, false, false, 1, units, inputs, scratch.ones, inputs, scratch.squares, units, 0, scratch.norms, units);
+  const limit = Math.fround(p.maxNorm ?? Infinity);
+  for (let col = 0; col < units; col++) {
+    const norm = Math.fround(Math.sqrt(heap[scratch.norms + col]));
+    heap[scratch.norms + col] = Math.min(norm, limit) / Math.fround(EPSILON + norm);
+  }
+  for (let r = 0; r < size; r += units) {
+    for (let col = 0; col < units; col++) heap[w + r + col] = heap[w + r + col] * heap[scratch.norms + col];
+  }
+}
