@@ -36,6 +36,9 @@ const { values } = parseArgs({
     'skip-jobs': { type: 'boolean', default: false },
     'jobs-only': { type: 'boolean', default: false },
     'jobs-rounds': { type: 'string', default: '3' },
+    'skip-peer': { type: 'boolean', default: false },
+    'peer-only': { type: 'boolean', default: false },
+    'peer-rounds': { type: 'string', default: '1' },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
@@ -178,13 +181,16 @@ function runCnn(stamp: string): void {
   runTorch();
 }
 
-/** The same teacher trained with PyTorch (bench/torch_cnn.py): one line, after the CNN rows. */
-function runTorch(): void {
-  // $PYTHON, else the first python3 that has torch (Debian's python3-torch lives in /usr/bin/python3, which
-  // a pyenv or venv python3 on the PATH hides).
-  const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
+/** $PYTHON, else the first python3 that has torch (Debian's python3-torch lives in /usr/bin/python3, which a pyenv or venv python3 on the PATH hides). */
+function torchPython(): string | undefined {
+  return [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
     (p) => p && spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0,
   );
+}
+
+/** The same teacher trained with PyTorch (bench/torch_cnn.py): one line, after the CNN rows. */
+function runTorch(): void {
+  const python = torchPython();
   if (!python) {
     process.stdout.write('torch: skipped (no python3 with torch: apt-get install python3-torch, or set PYTHON)\n');
     return;
@@ -234,6 +240,144 @@ function runJobs(stamp: string): void {
           median(mine.map((row) => row.ratio)),
         ];
       }),
+    )}\n${file}\n`,
+  );
+}
+
+/** One round of a shipped experiment: distil-run with the compiled step, without it, and the PyTorch peer, one after the other. */
+export interface PeerRow {
+  experiment: string;
+  round: number;
+  compiled_seconds: number;
+  tfjs_step_seconds: number;
+  torch_seconds: number;
+  compiled_ratio: number;
+  tfjs_step_ratio: number;
+  /** Per role: distil-run's samples/s with the compiled step, and PyTorch's. */
+  roles: string;
+  small_role_speedup: number;
+}
+
+/** Wall seconds of a command, timed from outside (start-up included), with its stdout. */
+function timed(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { seconds: number; stdout: string; error?: string } {
+  const started = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', env, timeout: 3_600_000 });
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  const error =
+    result.status === 0
+      ? undefined
+      : (result.stderr || `exit ${result.status ?? result.signal}`).trim().split('\n').slice(-1)[0];
+  return { seconds, stdout: result.stdout, error };
+}
+
+/** California Housing's data file for both sides: $DISTIL_DATA_DIR, else the copy beside the package (../shared). */
+function housingDir(): string | undefined {
+  const candidates = [process.env.DISTIL_DATA_DIR, path.join(root, '..', 'shared', 'datasets', 'california-housing')];
+  return candidates.find((dir) => dir && existsSync(path.join(dir, 'cal_housing.data')));
+}
+
+/**
+ * experiments/mnist.yaml and housing.yaml against bench/torch_peer.py (the same models written by hand in
+ * PyTorch, the teacher's outputs computed once): distil-run with the compiled step, with tfjs's step (the
+ * previous path), and PyTorch, one after the other, timed from outside. Targets: mnist <= 0.7x PyTorch's wall
+ * time, housing <= 0.5x, its 8-16-8-1 roles >= 5x PyTorch's samples/s.
+ */
+function runPeer(stamp: string): void {
+  const python = torchPython();
+  if (!python) {
+    process.stdout.write('peer: skipped (no python3 with torch: apt-get install python3-torch, or set PYTHON)\n');
+    return;
+  }
+  const dataDir = housingDir();
+  const rows: PeerRow[] = [];
+  const rounds = Number(values['peer-rounds']);
+  for (const experiment of ['mnist', 'housing']) {
+    if (experiment === 'housing' && !dataDir) {
+      process.stdout.write('peer: housing skipped (set DISTIL_DATA_DIR to the directory of cal_housing.data)\n');
+      continue;
+    }
+    const env = { ...process.env, ...(dataDir ? { DISTIL_DATA_DIR: dataDir } : {}) };
+    for (let round = 1; round <= rounds; round++) {
+      const run = (step: 'on' | 'off') => {
+        process.stderr.write(`bench: peer ${experiment} round ${round}: distil-run --compiled-step ${step}...\n`);
+        const runId = `peer-${stamp}-${experiment}-${round}-${step}`;
+        const args = [
+          path.join(root, 'dist', 'src', 'cli', 'main.js'),
+          path.join(root, 'experiments', `${experiment}.yaml`),
+          ...['--out', values.out!, '--run-id', runId, '--plain', '--no-report', '--teacher-cache', 'off'],
+          ...['--compiled-step', step],
+        ];
+        const result = timed(process.execPath, args, env);
+        if (result.error) throw new Error(`distil-run ${experiment} --compiled-step ${step}: ${result.error}`);
+        const { records } = readCsv(path.join(values.out!, experiment, runId, 'results.csv'));
+        return { seconds: result.seconds, records };
+      };
+      const compiled = run('on');
+      const previous = run('off');
+      process.stderr.write(`bench: peer ${experiment} round ${round}: PyTorch...\n`);
+      const torch = timed(
+        python,
+        [
+          path.join(root, 'bench', 'torch_peer.py'),
+          experiment,
+          ...(dataDir ? ['--data', path.join(dataDir, 'cal_housing.data')] : []),
+        ],
+        env,
+      );
+      if (torch.error) throw new Error(`torch_peer.py ${experiment}: ${torch.error}`);
+      const peer = JSON.parse(torch.stdout) as { roles: Record<string, { samples_per_sec: number; metric: number }> };
+      const rate = (role: string) => Number(compiled.records.find((r) => r.role === role)?.train_samples_per_sec);
+      const small = ['student', 'person'].map((role) => rate(role) / peer.roles[role].samples_per_sec);
+      rows.push({
+        experiment,
+        round,
+        compiled_seconds: compiled.seconds,
+        tfjs_step_seconds: previous.seconds,
+        torch_seconds: torch.seconds,
+        compiled_ratio: Number((compiled.seconds / torch.seconds).toFixed(3)),
+        tfjs_step_ratio: Number((previous.seconds / torch.seconds).toFixed(3)),
+        roles: ['teacher', 'student', 'person']
+          .map((role) => `${role} ${Math.round(rate(role))} vs ${peer.roles[role].samples_per_sec}/s`)
+          .join('; '),
+        small_role_speedup: Number(Math.min(...small).toFixed(2)),
+      });
+    }
+  }
+  if (rows.length === 0) return;
+  const file = writeRows(`bench-${stamp}-peer.csv`, rows);
+  const target: Record<string, number> = { mnist: 0.7, housing: 0.5 };
+  process.stdout.write(
+    `\n${formatTable(
+      [
+        'experiment',
+        'round',
+        'compiled s',
+        'tfjs step s',
+        'PyTorch s',
+        'compiled / PyTorch',
+        'tfjs step / PyTorch',
+        'target',
+        'samples/s (distil-run vs PyTorch)',
+        'small roles x PyTorch',
+      ],
+      rows.map((r) => [
+        r.experiment,
+        r.round,
+        r.compiled_seconds,
+        r.tfjs_step_seconds,
+        r.torch_seconds,
+        r.compiled_ratio,
+        r.tfjs_step_ratio,
+        `<= ${target[r.experiment]}x: ${r.compiled_ratio <= target[r.experiment] ? 'met' : 'missed'}`,
+        r.roles,
+        r.experiment === 'housing'
+          ? `${r.small_role_speedup} (>= 5x: ${r.small_role_speedup >= 5 ? 'met' : 'missed'})`
+          : '',
+      ]),
     )}\n${file}\n`,
   );
 }
@@ -299,6 +443,10 @@ function main(): void {
     runJobs(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
     return;
   }
+  if (values['peer-only']) {
+    runPeer(new Date().toISOString().replace(/[-:]/g, '').slice(0, 15));
+    return;
+  }
   const rows: BenchRow[] = [];
   const skipped: string[] = [];
   for (const config of CONFIGS) {
@@ -314,11 +462,12 @@ function main(): void {
   writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
   process.stdout.write(
     `${formatTable(
-      ['config', 'experiment', 'role', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
+      ['config', 'experiment', 'role', 'step', 'batch', 'samples/s', 'MFLOP/sample', 'GFLOP/s', 'raw GFLOP/s', 'ratio'],
       rows.map((r) => [
         r.config,
         r.experiment,
         r.role,
+        r.step,
         r.batch_size,
         r.samples_per_sec,
         r.mflop_per_sample,
@@ -333,6 +482,7 @@ function main(): void {
   if (!values['skip-methods']) runMethods(stamp);
   if (!values['skip-augment']) runAugment(stamp);
   if (!values['skip-jobs']) runJobs(stamp);
+  if (!values['skip-peer']) runPeer(stamp);
   if (!values['skip-full']) {
     const fulls: FullRun[] = [];
     for (const config of ['tensorflow', 'wasm+blas'].filter((c) => !skipped.some((s) => s.startsWith(`${c}:`)))) {

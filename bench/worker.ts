@@ -9,6 +9,7 @@ import { configBackend } from './config-backend.js';
 import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
+import { compileRoleStep, stepCoverage } from '../src/runner/compiled-training.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import type { Registry } from '../src/registry/registry.js';
@@ -20,6 +21,8 @@ export interface BenchRow {
   backend: string;
   experiment: string;
   role: string;
+  /** `tfjs` (tfjs's step) or `compiled` (the compiled step). */
+  step: string;
   batch_size: number;
   steps: number;
   samples_per_sec: number;
@@ -62,6 +65,7 @@ function timeRole(
   repeats: number,
   inputSize: number,
   outputs: number,
+  compiled = false,
 ): { rate: number; flops: number } {
   const { batchSize } = config.models[role].training;
   const dataset = {
@@ -96,17 +100,25 @@ function timeRole(
   const teacherTrain =
     role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
   const options = { model, optimizer, loss, train, teacherTrain };
+  const coverage = stepCoverage({ model, loss, optimizer: config.models[role].training.optimizer.name, train });
+  if (compiled && !('stages' in coverage)) throw new Error(`${role}: no compiled step (${coverage.reason})`);
+  const plan =
+    compiled && 'stages' in coverage
+      ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize })
+      : undefined;
+  const run = (indices: Int32Array) => (plan ? plan.step(indices) : trainStep(options, indices).dispose());
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
   // Warm-up: JIT, optimizer slots and heap growth happen here, not in the timed steps.
-  for (let i = 0; i < 15; i++) trainStep(options, batch(i)).dispose();
+  for (let i = 0; i < 15; i++) run(batch(i));
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const started = performance.now();
-    for (let i = 0; i < steps; i++) trainStep(options, batch(i)).dispose();
+    for (let i = 0; i < steps; i++) run(batch(i));
     tf.backend().readSync(model.getWeights()[0].dataId); // make sure queued work is done
     rates.push((steps * batchSize) / ((performance.now() - started) / 1000));
   }
   const flops = flopsPerSample(model);
+  plan?.dispose();
   tf.dispose([train.x, train.y, ...(teacherTrain ? [teacherTrain] : [])]);
   optimizer.dispose();
   model.dispose();
@@ -127,18 +139,32 @@ async function main(): Promise<void> {
       registry: await createRegistry(),
     });
     const config = experiment.cells[0].config;
-    for (const role of ['teacher', 'student', 'person'] as const) {
+    // The compiled step beside tfjs's where it runs (wasm + BLAS), in the same process.
+    const paths = info.compiledStep === 'on' ? [false, true] : [false];
+    for (const [role, compiled] of (['teacher', 'student', 'person'] as const).flatMap((r) =>
+      paths.map((c) => [r, c] as const),
+    )) {
       // A slow backend (cpu) gets fewer steps so the whole benchmark stays in minutes.
-      const probe = timeRole(registry, config, role, 2, 1, inputSize, outputs);
+      const probe = timeRole(registry, config, role, 2, 1, inputSize, outputs, compiled);
       const msPerStep = (config.models[role].training.batchSize / probe.rate) * 1000;
       const steps = Math.max(3, Math.min(Number(stepsText), Math.floor(Number(maxStepMsText) / msPerStep)));
-      const { rate, flops } = timeRole(registry, config, role, steps, Number(repeatsText), inputSize, outputs);
+      const { rate, flops } = timeRole(
+        registry,
+        config,
+        role,
+        steps,
+        Number(repeatsText),
+        inputSize,
+        outputs,
+        compiled,
+      );
       const achieved = (rate * flops) / 1e9;
       rows.push({
         config: configName,
         backend: info.name,
         experiment: experiment.name,
         role,
+        step: compiled ? 'compiled' : 'tfjs',
         batch_size: config.models[role].training.batchSize,
         steps,
         samples_per_sec: Math.round(rate),

@@ -196,8 +196,9 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     const inputs = widths[widths.length - 1];
     if (stage.kind === 'dense') {
       const [kernelIn, units] = stage.kernel.shape;
-      if (kernelIn !== inputs)
-        {throw new Error(`compiled step: a dense kernel [${stage.kernel.shape}] after ${inputs} values`);}
+      if (kernelIn !== inputs) {
+        throw new Error(`compiled step: a dense kernel [${stage.kernel.shape}] after ${inputs} values`);
+      }
       planned.push({
         kind: 'dense',
         inputs,
@@ -275,8 +276,8 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
             const b = p.bias.w;
             for (let r = to; r < to + size; r += p.units) for (let j = 0; j < p.units; j++) heap[r + j] += heap[b + j];
           }
-          // x > 0 ? x : 0, as the BLAS kernels apply it (-0 and NaN give 0).
-          for (let j = to; j < to + size; j++) if (!(heap[j] > 0)) heap[j] = 0;
+          // max(x, 0) as the wasm Relu kernel computes it: -0 gives 0, NaN stays NaN.
+          for (let j = to; j < to + size; j++) if (heap[j] <= 0) heap[j] = 0;
           return;
         }
         // A linear layer's product is fused (its bias rows first, then sgemm adds x W to them), as tfjs runs it.
@@ -313,7 +314,14 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       }
       const out = actAt[i + 1];
       const size = n * p.units;
-      if (p.relu) for (let j = 0; j < size; j++) if (!(heap[out + j] > 0)) heap[current + j] = 0;
+      // ReLU's gradient dy * step(y): 0 where y <= 0, NaN where y is NaN.
+      if (p.relu) {
+        for (let j = 0; j < size; j++) {
+          const y = heap[out + j];
+          if (y <= 0) heap[current + j] = 0;
+          else if (y !== y) heap[current + j] = NaN;
+        }
+      }
       gemm(heap, true, false, p.inputs, p.units, n, actAt[i], p.inputs, current, p.units, 0, p.kernel.g, p.units);
       if (p.bias) gemm(heap, false, false, 1, p.units, n, onesAt, n, current, p.units, 0, p.bias.g, p.units);
       if (!p.inputGradient) break;

@@ -3,7 +3,9 @@ import type { BackendInfo } from './select.js';
 
 /** `wasm + BLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */
 export function describeBackend(backend: BackendInfo): string {
-  return `${describeKernels(backend)}, compiled step ${backend.compiledStep}`;
+  // Only on wasm, where it can run; elsewhere the role lines say why each took tfjs's step.
+  const step = backend.name === 'wasm' && backend.compiledStep ? `, compiled step ${backend.compiledStep}` : '';
+  return `${describeKernels(backend)}${step}`;
 }
 
 function describeKernels(backend: BackendInfo): string {

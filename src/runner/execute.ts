@@ -14,7 +14,7 @@ import type { ScheduledGroup } from './groups.js';
 import { jobsOf } from './jobs.js';
 import { WorkerPool } from './parallel.js';
 import { runHalving } from './halving.js';
-import { StageReporter } from './lines-reporter.js';
+import { StageReporter, StepRecorder } from './lines-reporter.js';
 import { DatasetCache } from './dataset-cache.js';
 import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { assertMetricsFit } from './metric-check.js';
@@ -173,7 +173,9 @@ interface ExecuteInput {
 
 /** The stages in order in an open run directory: the search (or its winner from a table), then the cells after it. */
 async function execute(input: ExecuteInput): Promise<RunSummary> {
-  const { experiment, registry, reporter, backend, open, options, stages } = input;
+  const { experiment, registry, backend, open, options, stages } = input;
+  // Every role's first event passes here, the workers' included: the manifest names each role's training step.
+  const reporter = new StepRecorder(input.reporter);
   const plans = stagePlans(experiment, stages, { shard: options.shard, finished: input.finished });
   let selection = stages.selection;
   let plan = plans.final;
@@ -242,6 +244,7 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
       selection,
       datasets: input.datasets.provenance(),
       confusionMissing: input.confusionMissing,
+      trainingSteps: reporter.steps(),
     });
   reporter.runStart({
     experiment: experiment.name,

@@ -92,3 +92,21 @@ export class StageReporter extends ForwardingReporter {
     else super.roleEnd(event);
   }
 }
+
+/**
+ * Remembers the training step each role took (from the roles' first events, the workers' included), for
+ * the manifest: `{ "<cell id>/<seed>/<role>": "compiled step" }`.
+ */
+export class StepRecorder extends ForwardingReporter {
+  private readonly taken = new Map<string, string>();
+
+  override roleStart(event: Parameters<Reporter['roleStart']>[0]): void | Promise<void> {
+    if (event.step !== undefined) this.taken.set(`${event.cellId}/${event.seed}/${event.role}`, event.step);
+    return super.roleStart(event);
+  }
+
+  /** The steps taken so far, by `cell id/seed/role`, in key order. */
+  steps(): Record<string, string> {
+    return Object.fromEntries([...this.taken].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+}

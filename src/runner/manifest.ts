@@ -29,6 +29,8 @@ export interface ManifestInput {
   readonly datasets?: readonly unknown[];
   /** Finished runs (`cell/seed`) kept without confusion rows: a version that wrote no confusion.csv finished them. */
   readonly confusionMissing?: readonly string[];
+  /** The training step each role this invocation trained took, by `cell id/seed/role`. */
+  readonly trainingSteps?: Readonly<Record<string, string>>;
 }
 
 /** The backend's own package: the one whose kernels did the arithmetic. */
@@ -81,6 +83,13 @@ function trainingData(config: ResolvedConfig): Record<string, unknown> {
   };
 }
 
+/** The training steps an earlier attempt of the run recorded. */
+function earlierSteps(previous: ManifestInput['previous']): Record<string, string> {
+  const steps = previous?.training_steps;
+  if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) return {};
+  return Object.fromEntries(Object.entries(steps).filter(([, step]) => typeof step === 'string'));
+}
+
 /** Writes (or rewrites) the run's manifest.json. */
 export function writeManifest(writer: RunWriter, input: ManifestInput): void {
   const { experiment, backend, previous } = input;
@@ -127,6 +136,8 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
     seeds: [...new Set(experiment.cells.map((c) => c.config.seed))],
     plugins: experiment.plugins,
     cells: experiment.cells.map((c) => ({ id: c.id, overrides: c.overrides, ...trainingData(c.config) })),
+    // Each role trained here or in an earlier attempt of the run (roles taken from the cache or another cell are not).
+    training_steps: { ...earlierSteps(previous), ...input.trainingSteps },
     spec: experiment.spec,
     resolved: experiment.cells.map((c) => c.config),
   });

@@ -41,7 +41,8 @@ export interface RunStartInfo {
 export interface Reporter {
   runStart(info: RunStartInfo): void;
   /** May return a promise; the runner waits for it before training (a renderer may need to start first). */
-  roleStart(event: RoleEvent & { epochs: number; detail: string }): void | Promise<void>;
+  /** `step`, for a role that trains: the training step it takes (`compiled step`, `tfjs step (<why>)`). */
+  roleStart(event: RoleEvent & { epochs: number; detail: string; step?: string }): void | Promise<void>;
   epoch(event: RoleEvent & { epochs: number; logEvery: number; record: EpochRecord }): void;
   /** Optional: progress within an epoch, a few times a second (live terminals show it; logs need not). */
   step?(event: RoleEvent & { epochs: number; epoch: number; done: number; total: number; samplesPerSec: number }): void;

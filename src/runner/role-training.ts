@@ -100,6 +100,7 @@ export class RoleTrainer {
           reporter.roleStart({
             ...event,
             epochs: training.epochs,
+            step: extra.step,
             detail: `${model.countParams().toLocaleString('en-US')} params${extra.extraParams > 0 ? ` (+${extra.extraParams.toLocaleString('en-US')} of the method's own, not saved)` : ''}, ${training.epochs} epochs${serving}, batch ${training.batchSize}, ${training.optimizer.name}${extra.note ? `; ${extra.note}` : ''}`,
           }),
         onProgress: (progress) => reporter.step?.({ ...event, epochs: training.epochs, ...progress }),

@@ -74,6 +74,8 @@ export interface RoleExtras {
   readonly extraParams: number;
   /** E.g. `representations: student layer -1 [64], teacher layer -1 [64] (cached, 13.8 MB)`; empty without. */
   readonly note: string;
+  /** The training step it takes: `compiled step`, or `tfjs step (<why>)`. */
+  readonly step: string;
 }
 
 /** Milliseconds to predict 1,000 test examples, measured on the whole test split after evaluation warmed it up. */
@@ -171,7 +173,11 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     features?.note ?? '',
     describeStep(coverage),
   ];
-  await options.onModel?.(model, { extraParams, note: notes.filter((note) => note !== '').join('; ') });
+  await options.onModel?.(model, {
+    extraParams,
+    note: notes.filter((note) => note !== '').join('; '),
+    step: describeStep(coverage),
+  });
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
   const given = studying ? options.teacher?.outputs : undefined;

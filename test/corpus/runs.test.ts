@@ -165,7 +165,7 @@ describe('runs under faults (command line)', () => {
     [
       'a flag of another command',
       ['--max-regression', '0.1'],
-      '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin, --backend, --blas, --teacher-cache, --out, --run-id, --shard, --selection, --save-models, --jobs, --dry-run, --plain, --report, --no-report (see distil-run --help)',
+      '--max-regression: is not a flag of "run", which takes --set, --grid, --plugin, --backend, --blas, --compiled-step, --teacher-cache, --out, --run-id, --shard, --selection, --save-models, --jobs, --dry-run, --plain, --report, --no-report (see distil-run --help)',
     ],
 
     [

@@ -1,4 +1,7 @@
 // The compiled training step against tfjs's own step: the same weights, to the bit, after the same batches.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../../src/backend/blas.js';
@@ -11,6 +14,8 @@ import { trainRole } from '../../src/runner/train.js';
 import type { SplitTensors, TrainRoleResult } from '../../src/runner/train.js';
 import type { ResolvedTraining } from '../../src/config/index.js';
 import { builtinRegistry } from '../helpers.js';
+import { distilRun, fixture } from '../cli-harness.js';
+import { readCsv } from '../../src/results/csv.js';
 
 const registry = builtinRegistry();
 
@@ -225,4 +230,147 @@ describe('the compiled training step', () => {
       assert.isAbove(stock.result.history[0].trainLoss, 0);
     });
   }
+});
+
+describe('which roles take the compiled step', () => {
+  const { blas } = loadBlas('auto');
+  before(async function () {
+    if (!blas) this.skip();
+    await selectBackend('wasm', { blas: 'auto' });
+  });
+  after(() => selectBackend('wasm', { blas: 'auto' }));
+
+  /** The coverage of a model of `layers` with a loss and an optimizer, on flat rows of 12 features. */
+  function coverage(
+    layers: readonly ComponentRef[],
+    loss: Partial<Loss> = { compute: () => tf.scalar(0), rows: () => 0 },
+    optimizer = 'adam',
+    perBatchInputs?: string,
+  ): string {
+    const dataset = {
+      task: 'classification',
+      featureShape: [12],
+      outputSize: 3,
+      imageShape: [2, 2, 3],
+    } as unknown as Dataset;
+    const model = buildModel(registry, layers, dataset, 1, 'small', '.');
+    const x = tf.zeros([4, 12]) as tf.Tensor2D;
+    const y = tf.zeros([4], 'int32') as tf.Tensor1D;
+    try {
+      const covered = stepCoverage({ model, loss: loss as Loss, optimizer, train: { x, y, n: 4 }, perBatchInputs });
+      return 'stages' in covered ? `compiled: ${covered.stages.map((s) => s.kind).join(' ')}` : covered.reason;
+    } finally {
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+  }
+
+  it('dense layers (ReLU, linear, max_norm, without bias) and dropout are covered; the output layer is dense', () => {
+    assert.equal(
+      coverage([dense(8, { max_norm: 1 }), dropout(0.3), dense(4, { activation: 'linear', use_bias: false })]),
+      'compiled: dense dropout dense dense',
+    );
+  });
+
+  it('anything else is named, and the role takes tfjs step', () => {
+    assert.equal(coverage([dense(8, { activation: 'tanh' })]), 'the model has a dense layer with activation tanh');
+    assert.equal(
+      coverage([
+        {
+          name: 'conv2d',
+          params: { filters: 2, kernel_size: 2, strides: 1, padding: 'same', activation: 'relu', use_bias: true },
+        },
+      ]),
+      'the model has a Reshape layer',
+    );
+    assert.equal(
+      coverage([dense(8)], { compute: () => tf.scalar(0) }),
+      'the loss has no row form (only tensor operations)',
+    );
+    const variable = tf.variable(tf.zeros([2]));
+    assert.equal(
+      coverage([dense(8)], { compute: () => tf.scalar(0), rows: () => 0, variables: [variable] }),
+      'the loss trains weights of its own',
+    );
+    variable.dispose();
+    assert.equal(
+      coverage([dense(8)], undefined, 'my-optimizer'),
+      'optimizer "my-optimizer" is not one of the fused ones (sgd, adam, rmsprop)',
+    );
+    assert.equal(coverage([dense(8)], undefined, 'adam', 'its batches are augmented'), 'its batches are augmented');
+  });
+
+  it('off wasm + BLAS no role takes it, and the reason says why', async () => {
+    await selectBackend('wasm', { blas: 'off' });
+    assert.equal(coverage([dense(8)]), 'it needs a system BLAS for its matrix products (none is in use)');
+    await selectBackend('wasm', { blas: 'auto', compiledStep: false });
+    assert.equal(coverage([dense(8)]), 'turned off (--compiled-step off)');
+    await selectBackend('wasm', { blas: 'auto' });
+    assert.equal(coverage([dense(8)]), 'compiled: dense dense');
+  });
+});
+
+describe('--compiled-step (command line)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-compiled-'));
+  const { blas } = loadBlas('auto');
+
+  /** A small MNIST run with the compiled step on or off: its tables (timings aside) and its manifest. */
+  function run(step: 'on' | 'off') {
+    const result = distilRun([
+      fixture('mnist-small.yaml'),
+      ...['--out', dir, '--run-id', step, '--teacher-cache', 'off', '--plain', '--no-report'],
+      ...[
+        '--set',
+        'dataset.train_limit=700',
+        '--set',
+        'dataset.test_limit=200',
+        '--set',
+        'models.teacher.layers=[{name: dropout, rate: 0.2}, 64, {name: dense, units: 32, max_norm: 2}]',
+      ],
+      ...['--compiled-step', step],
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const runDir = path.join(dir, 'mnist-small', step);
+    const untimed = (file: string) =>
+      readCsv(path.join(runDir, file)).records.map((r) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => !/seconds|per_sec|inference|run_id/.test(k))),
+      );
+    return {
+      result,
+      results: untimed('results.csv'),
+      history: untimed('history.csv'),
+      manifest: JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')),
+    };
+  }
+
+  it('on and off give the same tables; the role lines, the backend line and the manifest say which step ran', function () {
+    if (!blas) this.skip();
+    this.timeout(180_000);
+    const on = run('on');
+    const off = run('off');
+    assert.deepEqual(on.results, off.results);
+    assert.deepEqual(on.history, off.history);
+    assert.lengthOf(on.results, 3);
+    assert.match(on.result.stderr, /❯ teacher seed 1: [\d,]+ params, 2 epochs, batch 64, adam; compiled step\n/);
+    assert.match(on.result.stdout, /compiled step on\n/);
+    assert.match(off.result.stdout, /compiled step off \(turned off \(--compiled-step off\)\)\n/);
+    assert.equal(on.manifest.backend.compiled_step, 'on');
+    const steps = Object.entries(on.manifest.training_steps);
+    assert.deepEqual(steps.map(([key]) => key.split('/').slice(1).join('/')).sort(), [
+      '1/person',
+      '1/student',
+      '1/teacher',
+    ]);
+    assert.deepEqual([...new Set(steps.map(([, step]) => step))], ['compiled step']);
+    assert.deepEqual(
+      [...new Set(Object.values(off.manifest.training_steps))],
+      ['tfjs step (turned off (--compiled-step off))'],
+    );
+  });
+
+  it('refuses a value other than on or off (exit 2, naming the flag)', () => {
+    const result = distilRun([fixture('mnist-small.yaml'), '--compiled-step', 'fast', '--dry-run']);
+    assert.equal(result.code, 2);
+    assert.include(result.stderr, '--compiled-step: expected on or off, got "fast"');
+  });
 });
