@@ -4,7 +4,9 @@
 // weights back into them (as new tensors) whenever the rest of the program reads the model.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import type { RowLossBatch } from '../shared/index.js';
 import { installedBlas } from './blas-kernels.js';
+import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import { fastPathsOff, float32View, heapOffset, wasmAllocate, wasmHeapF32, wasmRelease } from './tfjs-internals.js';
 
@@ -26,21 +28,11 @@ export interface DropoutStage {
 
 export type StepStage = DenseStage | DropoutStage;
 
-/** A batch as the loss takes it (the registry's RowLossBatch). */
-export interface StepLossBatch {
-  readonly n: number;
-  readonly columns: number;
-  readonly prediction: Float32Array;
-  readonly target: Int32Array | Float32Array;
-  readonly teacher?: Float32Array;
-  readonly grad: Float32Array;
-}
-
 export interface CompiledStepInput {
   /** The model's layers in order; the last is the output layer (dense, linear). */
   readonly stages: readonly StepStage[];
   /** The loss's value over a batch, with its gradient (see Loss.rows). */
-  readonly loss: (batch: StepLossBatch) => number;
+  readonly loss: (batch: RowLossBatch) => number;
   readonly optimizer: FusedOptimizer;
   /** The training split: features `[n, inputs]`, targets `[n]` (int32 classes or float32 values). */
   readonly x: tf.Tensor2D;
@@ -130,6 +122,8 @@ interface Param {
   w: number;
   g: number;
   slots: number[];
+  /** The slots as byte offsets, as the optimizer takes them. */
+  slotBytes: number[];
 }
 
 interface PlannedDense {
@@ -184,6 +178,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       w: layout.take(size),
       g: layout.take(size),
       slots: Array.from({ length: input.optimizer.slotCount }, () => layout.take(size)),
+      slotBytes: [],
     };
     params.push(entry);
     return entry;
@@ -237,6 +232,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     p.w = at(p.w);
     p.g = at(p.g);
     p.slots = p.slots.map(at);
+    p.slotBytes = p.slots.map((slot) => slot * 4);
   }
   for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
   const [actAt, gradAt, targetAt, teacherAt, onesAt] = [
@@ -272,12 +268,8 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         if (p.relu) {
           // Under a gradient tfjs does not fuse a ReLU layer's product: x W, then + b (float32), then ReLU.
           gemm(heap, false, false, n, p.units, p.inputs, from, p.inputs, p.kernel.w, p.units, 0, to, p.units);
-          if (p.bias) {
-            const b = p.bias.w;
-            for (let r = to; r < to + size; r += p.units) for (let j = 0; j < p.units; j++) heap[r + j] += heap[b + j];
-          }
-          // max(x, 0) as the wasm Relu kernel computes it: -0 gives 0, NaN stays NaN.
-          for (let j = to; j < to + size; j++) if (heap[j] <= 0) heap[j] = 0;
+          if (p.bias) addRows(heap, to, p.bias.w, n, p.units);
+          relu(heap, to, size);
           return;
         }
         // A linear layer's product is fused (its bias rows first, then sgemm adds x W to them), as tfjs runs it.
@@ -303,7 +295,10 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     });
   };
 
-  const backward = (heap: Float32Array, n: number) => {
+  // Each layer's weights take their step as soon as its gradients are in (and its kernel has given the
+  // gradient of its input): the gradient is still in cache. Each weight's update depends on nothing else,
+  // so the order is not tfjs's and the result is.
+  const backward = (heap: Float32Array, n: number, update: (p: PlannedDense) => void) => {
     let [current, other] = gradAt;
     for (let i = planned.length - 1; i >= 0; i--) {
       const p = planned[i];
@@ -314,18 +309,14 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       }
       const out = actAt[i + 1];
       const size = n * p.units;
-      // ReLU's gradient dy * step(y): 0 where y <= 0, NaN where y is NaN.
-      if (p.relu) {
-        for (let j = 0; j < size; j++) {
-          const y = heap[out + j];
-          if (y <= 0) heap[current + j] = 0;
-          else if (y !== y) heap[current + j] = NaN;
-        }
-      }
+      if (p.relu) reluGrad(heap, current, out, size);
       gemm(heap, true, false, p.inputs, p.units, n, actAt[i], p.inputs, current, p.units, 0, p.kernel.g, p.units);
       if (p.bias) gemm(heap, false, false, 1, p.units, n, onesAt, n, current, p.units, 0, p.bias.g, p.units);
+      if (p.inputGradient) {
+        gemm(heap, false, true, n, p.inputs, p.units, current, p.units, p.kernel.w, p.units, 0, other, p.inputs);
+      }
+      update(p);
       if (!p.inputGradient) break;
-      gemm(heap, false, true, n, p.inputs, p.units, current, p.units, p.kernel.w, p.units, 0, other, p.inputs);
       [current, other] = [other, current];
     }
   };
@@ -352,20 +343,13 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         teacher: input.teacher ? heap.subarray(teacherAt, teacherAt + n * classes) : undefined,
         grad: heap.subarray(gradAt[0], gradAt[0] + n * classes),
       });
-      backward(heap, n);
       const { t, lr } = input.optimizer.beginStep();
-      for (const p of params) {
-        input.optimizer.updateInPlace(
-          p.w * 4,
-          p.g * 4,
-          p.slots.map((s) => s * 4),
-          p.size,
-          t,
-          lr,
-        );
-      }
-      const after = wasmHeapF32();
-      for (const p of constrained) maxNorm(after, gemm, p, scratch);
+      const take = (q: Param) => input.optimizer.updateInPlace(q.w * 4, q.g * 4, q.slotBytes, q.size, t, lr);
+      backward(heap, n, (p) => {
+        take(p.kernel);
+        if (p.bias) take(p.bias);
+        if (p.maxNorm !== undefined) maxNorm(heap, gemm, p, scratch);
+      });
       return Math.fround(value);
     },
     writeBack() {
@@ -383,6 +367,31 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       wasmRelease(base);
     },
   };
+}
+
+/** x[r][j] += b[j] over `rows` rows of `cols` (float indexes), with SIMD where it runs. */
+function addRows(heap: Float32Array, x: number, b: number, rows: number, cols: number): void {
+  const kernels = simdDense();
+  if (kernels) return kernels.addRows(x * 4, b * 4, rows, cols);
+  for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) heap[r + j] += heap[b + j];
+}
+
+/** max(x, 0) as the wasm Relu kernel computes it: -0 gives 0, NaN stays NaN. */
+function relu(heap: Float32Array, x: number, n: number): void {
+  const kernels = simdDense();
+  if (kernels) return kernels.relu(x * 4, n);
+  for (let j = x; j < x + n; j++) if (heap[j] <= 0) heap[j] = 0;
+}
+
+/** ReLU's gradient dy * step(y) in place: 0 where y <= 0, NaN where y is NaN. */
+function reluGrad(heap: Float32Array, g: number, y: number, n: number): void {
+  const kernels = simdDense();
+  if (kernels) return kernels.reluGrad(g * 4, y * 4, n);
+  for (let j = 0; j < n; j++) {
+    const v = heap[y + j];
+    if (v <= 0) heap[g + j] = 0;
+    else if (v !== v) heap[g + j] = NaN;
+  }
 }
 
 /** Dropout as tf.dropout computes it: `x * floor(u + keep) / keep` in float32, `u` from alea(seed). */

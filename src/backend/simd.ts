@@ -42,3 +42,31 @@ export function simdAdam(): AdamKernel | undefined {
   }
   return cached.adam;
 }
+
+/** The compiled step's SIMD loops (src/backend/wasm/dense.wat), byte offsets into the wasm heap. */
+export interface DenseKernels {
+  /** x[r][j] += b[j] for `rows` rows of `cols` floats. */
+  addRows(x: number, b: number, rows: number, cols: number): void;
+  /** x = max(x, 0) over `n` floats. */
+  relu(x: number, n: number): void;
+  /** g = y > 0 ? g : 0 (NaN where y is NaN) over `n` floats. */
+  reluGrad(g: number, y: number, n: number): void;
+}
+
+let denseCached: { memory: WebAssembly.Memory; kernels: DenseKernels } | undefined;
+
+/** The dense SIMD kernels bound to the current wasm backend's memory, or undefined off wasm (or without SIMD). */
+export function simdDense(): DenseKernels | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const memory = wasmMemory();
+  if (denseCached?.memory !== memory) {
+    try {
+      const module = new WebAssembly.Module(Buffer.from(WASM_MODULES.dense, 'base64'));
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      denseCached = { memory, kernels: exports as unknown as DenseKernels };
+    } catch {
+      return undefined; // a runtime without wasm SIMD: the caller's JS loops do the work
+    }
+  }
+  return denseCached.kernels;
+}

@@ -1,6 +1,8 @@
 // The public component and plugin types: what a built-in or a user's plugin declares.
 import type * as tf from '@tensorflow/tfjs';
-import type { DataSplit, FeatureColumn, Task } from '../shared/index.js';
+import type { DataSplit, FeatureColumn, RowLossBatch, Task } from '../shared/index.js';
+
+export type { RowLossBatch };
 
 /** The kinds of component the registry holds. */
 export type ComponentKind = 'dataset' | 'layer' | 'augmentation' | 'loss' | 'optimizer' | 'metric';
@@ -81,20 +83,6 @@ export interface LossInputs {
   readonly studentFeatures?: tf.Tensor;
   /** The teacher's representation at `features.teacher`, computed in inference mode (a constant). */
   readonly teacherFeatures?: tf.Tensor;
-}
-
-/** A batch as a loss's `rows` takes it: plain arrays, `n` rows of `columns` values each. */
-export interface RowLossBatch {
-  readonly n: number;
-  readonly columns: number;
-  /** The model's outputs (logits, or the prediction), `n * columns` values row by row. */
-  readonly prediction: Float32Array;
-  /** Class indices (classification) or target values (regression), one per row. */
-  readonly target: Int32Array | Float32Array;
-  /** The teacher's outputs after `prepareTeacher`, row-aligned with `prediction`. */
-  readonly teacher?: Float32Array;
-  /** Filled by `rows` with d(loss)/d(prediction), the same shape as `prediction`. */
-  readonly grad: Float32Array;
 }
 
 /**

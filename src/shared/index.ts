@@ -24,5 +24,5 @@ export { printable, printableKey } from './printable.js';
 export { createRandom, deriveSeed, permutation } from './random.js';
 export { ci95, holmAdjust, mean, pairedTTest, sampleStd } from './stats.js';
 export { ROLES } from './types.js';
-export type { DataSplit, FeatureColumn, Role, Task } from './types.js';
+export type { DataSplit, FeatureColumn, Role, RowLossBatch, Task } from './types.js';
 export { getVersion } from './version.js';

@@ -29,3 +29,17 @@ export interface FeatureColumn {
    */
   readonly categories?: readonly string[];
 }
+
+/** A batch as a loss's `rows` takes it: plain arrays, `n` rows of `columns` values each. */
+export interface RowLossBatch {
+  readonly n: number;
+  readonly columns: number;
+  /** The model's outputs (logits, or the prediction), `n * columns` values row by row. */
+  readonly prediction: Float32Array;
+  /** Class indices (classification) or target values (regression), one per row. */
+  readonly target: Int32Array | Float32Array;
+  /** The teacher's outputs after `prepareTeacher`, row-aligned with `prediction`. */
+  readonly teacher?: Float32Array;
+  /** Filled by `rows` with d(loss)/d(prediction), the same shape as `prediction`. */
+  readonly grad: Float32Array;
+}
