@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'skip-peer': { type: 'boolean', default: false },
     'peer-only': { type: 'boolean', default: false },
     'peer-rounds': { type: 'string', default: '1' },
+    'peer-experiments': { type: 'string', default: 'mnist,housing' },
     out: { type: 'string', default: path.join('results', 'bench') },
   },
 });
@@ -295,7 +296,7 @@ function runPeer(stamp: string): void {
   const dataDir = housingDir();
   const rows: PeerRow[] = [];
   const rounds = Number(values['peer-rounds']);
-  for (const experiment of ['mnist', 'housing']) {
+  for (const experiment of values['peer-experiments']!.split(',')) {
     if (experiment === 'housing' && !dataDir) {
       process.stdout.write('peer: housing skipped (set DISTIL_DATA_DIR to the directory of cal_housing.data)\n');
       continue;

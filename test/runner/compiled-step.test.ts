@@ -6,6 +6,8 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../../src/backend/blas.js';
 import { selectBackend } from '../../src/backend/select.js';
+import { simdDense } from '../../src/backend/simd.js';
+import { wasmAllocate, wasmHeapF32, wasmRelease } from '../../src/backend/tfjs-internals.js';
 import type { ComponentRef } from '../../src/config/index.js';
 import type { Dataset, Loss } from '../../src/registry/index.js';
 import { buildModel, createComponent } from '../../src/runner/model.js';
@@ -372,5 +374,51 @@ describe('--compiled-step (command line)', () => {
     const result = distilRun([fixture('mnist-small.yaml'), '--compiled-step', 'fast', '--dry-run']);
     assert.equal(result.code, 2);
     assert.include(result.stderr, '--compiled-step: expected on or off, got "fast"');
+  });
+});
+
+describe("the compiled step's SIMD loops", () => {
+  before(() => selectBackend('wasm', { blas: 'off' }));
+  after(() => selectBackend('wasm', { blas: 'auto' }));
+
+  /** Runs `fn` on a block of the wasm heap holding `values` (float32); the block after it. */
+  function onHeap(values: readonly number[], fn: (offset: number) => void): number[] {
+    const offset = wasmAllocate(values.length * 4 + 16);
+    try {
+      wasmHeapF32().set(values, offset / 4);
+      fn(offset);
+      return [...wasmHeapF32().subarray(offset / 4, offset / 4 + values.length)];
+    } finally {
+      wasmRelease(offset);
+    }
+  }
+
+  it('ReLU: max(x, 0) lane by lane and in the tail, -0 to 0, NaN kept (as the wasm Relu kernel)', () => {
+    const kernels = simdDense();
+    assert.isDefined(kernels);
+    const x = [-1, 2, -0, NaN, 0.5, -3, Infinity, -Infinity, 7]; // 9: two vectors and a tail of one
+    const out = onHeap(x, (offset) => kernels!.relu(offset, x.length));
+    assert.deepEqual(out.map(String), ['0', '2', '0', 'NaN', '0.5', '0', 'Infinity', '0', '7']);
+    assert.isFalse(Object.is(out[2], -0));
+    const stock = tf.tidy(() => [...tf.relu(tf.tensor1d(x)).dataSync()]);
+    assert.deepEqual(out.map(String), stock.map(String));
+  });
+
+  it("ReLU's gradient: g where y > 0, 0 where y <= 0, NaN where y is NaN", () => {
+    const kernels = simdDense();
+    const y = [1, -1, 0, NaN, 2, -0, 3];
+    const g = [5, 6, 7, 8, 9, 10, 11];
+    const out = onHeap([...g, ...y], (offset) => kernels!.reluGrad(offset, offset + g.length * 4, g.length));
+    assert.deepEqual(out.slice(0, g.length).map(String), ['5', '0', '0', 'NaN', '9', '0', '11']);
+  });
+
+  it('a bias over rows: the same float32 sums as tf.add, in the vector part and the tail', () => {
+    const kernels = simdDense();
+    const [rows, cols] = [3, 6];
+    const x = Array.from({ length: rows * cols }, (_, i) => Math.fround(0.1 * i - 0.7));
+    const b = Array.from({ length: cols }, (_, j) => Math.fround(1 / (j + 3)));
+    const out = onHeap([...x, ...b], (offset) => kernels!.addRows(offset, offset + x.length * 4, rows, cols));
+    const stock = tf.tidy(() => [...tf.add(tf.tensor2d(x, [rows, cols]), tf.tensor1d(b)).dataSync()]);
+    assert.deepEqual(out.slice(0, x.length), stock);
   });
 });
