@@ -22,25 +22,35 @@ export type AdamKernel = (
   keep: number,
 ) => void;
 
-let cached: { memory: WebAssembly.Memory; adam: AdamKernel } | undefined;
+/** Each module's instance on the wasm memory it was made for (a replaced backend has a new memory). */
+const instances = new Map<string, { memory: WebAssembly.Memory; exports: WebAssembly.Exports | undefined }>();
 
 /**
- * The SIMD Adam kernel bound to the current wasm backend's memory, or undefined off wasm (or without SIMD).
+ * The exports of one of WASM_MODULES instantiated on the current wasm backend's memory, or undefined off
+ * wasm (or on a runtime without wasm SIMD: the caller's JavaScript loop does the work).
  * @throws when the wasm module no longer exposes its memory (a tfjs change: loud, not a silent fallback).
  */
-export function simdAdam(): AdamKernel | undefined {
+function moduleOnHeap(name: string): WebAssembly.Exports | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
   const memory = wasmMemory();
-  if (cached?.memory !== memory) {
+  let entry = instances.get(name);
+  if (entry?.memory !== memory) {
+    let exports: WebAssembly.Exports | undefined;
     try {
-      const module = new WebAssembly.Module(Buffer.from(WASM_MODULES.adam, 'base64'));
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
-      cached = { memory, adam: instance.exports.adam as AdamKernel };
+      const module = new WebAssembly.Module(Buffer.from(WASM_MODULES[name], 'base64'));
+      exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
     } catch {
-      return undefined; // a runtime without wasm SIMD: the caller's JS loop does the work
+      exports = undefined;
     }
+    entry = { memory, exports };
+    instances.set(name, entry);
   }
-  return cached.adam;
+  return entry.exports;
+}
+
+/** The SIMD Adam kernel bound to the current wasm backend's memory, or undefined (see {@link moduleOnHeap}). */
+export function simdAdam(): AdamKernel | undefined {
+  return moduleOnHeap('adam')?.adam as AdamKernel | undefined;
 }
 
 /** The compiled step's SIMD loops (src/backend/wasm/dense.wat), byte offsets into the wasm heap. */
@@ -53,20 +63,7 @@ export interface DenseKernels {
   reluGrad(g: number, y: number, n: number): void;
 }
 
-let denseCached: { memory: WebAssembly.Memory; kernels: DenseKernels } | undefined;
-
-/** The dense SIMD kernels bound to the current wasm backend's memory, or undefined off wasm (or without SIMD). */
+/** The dense SIMD kernels bound to the current wasm backend's memory, or undefined (see {@link moduleOnHeap}). */
 export function simdDense(): DenseKernels | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const memory = wasmMemory();
-  if (denseCached?.memory !== memory) {
-    try {
-      const module = new WebAssembly.Module(Buffer.from(WASM_MODULES.dense, 'base64'));
-      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      denseCached = { memory, kernels: exports as unknown as DenseKernels };
-    } catch {
-      return undefined; // a runtime without wasm SIMD: the caller's JS loops do the work
-    }
-  }
-  return denseCached.kernels;
+  return moduleOnHeap('dense') as DenseKernels | undefined;
 }
