@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { RowLossBatch } from '../shared/index.js';
 import { installedBlas } from './blas-kernels.js';
+import { copyRows } from './fast-kernels.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import { fastPathsOff, float32View, heapOffset, wasmAllocate, wasmHeapF32, wasmRelease } from './tfjs-internals.js';
@@ -115,15 +116,14 @@ class Layout {
   }
 }
 
-/** A trained variable's place: its weights, gradient and optimizer state, as float offsets in the heap. */
+/** A trained variable's place in the heap: its weights and gradient (float offsets) and optimizer state. */
 interface Param {
   readonly variable: tf.Variable;
   readonly size: number;
   w: number;
   g: number;
+  /** The optimizer's state, as byte offsets (as the optimizer takes them). */
   slots: number[];
-  /** The slots as byte offsets, as the optimizer takes them. */
-  slotBytes: number[];
 }
 
 interface PlannedDense {
@@ -178,7 +178,6 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       w: layout.take(size),
       g: layout.take(size),
       slots: Array.from({ length: input.optimizer.slotCount }, () => layout.take(size)),
-      slotBytes: [],
     };
     params.push(entry);
     return entry;
@@ -231,8 +230,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   for (const p of params) {
     p.w = at(p.w);
     p.g = at(p.g);
-    p.slots = p.slots.map(at);
-    p.slotBytes = p.slots.map((slot) => slot * 4);
+    p.slots = p.slots.map((slot) => at(slot) * 4);
   }
   for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
   const [actAt, gradAt, targetAt, teacherAt, onesAt] = [
@@ -252,43 +250,23 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const integerTarget = input.y.dtype === 'int32';
   let disposed = false;
 
-  const gather = (heap: Float32Array, source: number, width: number, indices: Int32Array, into: number) => {
-    for (let i = 0; i < indices.length; i++) {
-      const row = indices[i];
-      if (row < 0 || row >= rows) throw new Error(`compiled step: row ${row} is out of bounds [0, ${rows})`);
-      heap.copyWithin(into + i * width, source + row * width, source + (row + 1) * width);
-    }
-  };
-
   const forward = (heap: Float32Array, n: number) => {
     planned.forEach((p, i) => {
       const [from, to] = [actAt[i], actAt[i + 1]];
       if (p.kind === 'dense') {
         const size = n * p.units;
+        // As tfjs runs them: a linear layer's product is fused (its bias rows first, then sgemm adds x W to
+        // them); under a gradient a ReLU layer's is not (x W, then + b in float32, then ReLU).
+        const fusedBias = p.bias && !p.relu ? p.bias : undefined;
+        if (fusedBias) {
+          for (let r = 0; r < size; r += p.units) heap.copyWithin(to + r, fusedBias.w, fusedBias.w + p.units);
+        }
+        const beta = fusedBias ? 1 : 0;
+        gemm(heap, false, false, n, p.units, p.inputs, from, p.inputs, p.kernel.w, p.units, beta, to, p.units);
         if (p.relu) {
-          // Under a gradient tfjs does not fuse a ReLU layer's product: x W, then + b (float32), then ReLU.
-          gemm(heap, false, false, n, p.units, p.inputs, from, p.inputs, p.kernel.w, p.units, 0, to, p.units);
           if (p.bias) addRows(heap, to, p.bias.w, n, p.units);
           relu(heap, to, size);
-          return;
         }
-        // A linear layer's product is fused (its bias rows first, then sgemm adds x W to them), as tfjs runs it.
-        if (p.bias) for (let r = 0; r < size; r += p.units) heap.copyWithin(to + r, p.bias.w, p.bias.w + p.units);
-        gemm(
-          heap,
-          false,
-          false,
-          n,
-          p.units,
-          p.inputs,
-          from,
-          p.inputs,
-          p.kernel.w,
-          p.units,
-          p.bias ? 1 : 0,
-          to,
-          p.units,
-        );
         return;
       }
       dropoutForward(heap, p, from, to, n * p.width);
@@ -328,9 +306,9 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       const n = indices.length;
       if (n === 0 || n > batch) throw new Error(`compiled step: a batch of ${n} rows (planned for 1 to ${batch})`);
       const heap = wasmHeapF32();
-      gather(heap, heapOffset(input.x) / 4, features, indices, actAt[0]);
-      gather(heap, heapOffset(input.y) / 4, 1, indices, targetAt);
-      if (input.teacher) gather(heap, heapOffset(input.teacher) / 4, classes, indices, teacherAt);
+      copyRows(heap, heapOffset(input.x) / 4, features, rows, indices, actAt[0]);
+      copyRows(heap, heapOffset(input.y) / 4, 1, rows, indices, targetAt);
+      if (input.teacher) copyRows(heap, heapOffset(input.teacher) / 4, classes, rows, indices, teacherAt);
       forward(heap, n);
       const logits = actAt[actAt.length - 1];
       const value = input.loss({
@@ -344,7 +322,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         grad: heap.subarray(gradAt[0], gradAt[0] + n * classes),
       });
       const { t, lr } = input.optimizer.beginStep();
-      const take = (q: Param) => input.optimizer.updateInPlace(q.w * 4, q.g * 4, q.slotBytes, q.size, t, lr);
+      const take = (q: Param) => input.optimizer.updateInPlace(q.w * 4, q.g * 4, q.slots, q.size, t, lr);
       backward(heap, n, (p) => {
         take(p.kernel);
         if (p.bias) take(p.bias);

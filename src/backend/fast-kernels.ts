@@ -23,18 +23,30 @@ function gatherRows(fallback: KernelFunc): KernelFunc {
     const rowSize = x.shape.slice(1).reduce((a, b) => a * b, 1);
     const rows = x.shape[0];
     const out = makeWasmOutput(args.backend, [...indices.shape, ...x.shape.slice(1)], x.dtype);
-    const heap = wasmHeapF32(args.backend); // same buffer for int32 and float32: 4-byte words
-    const source = heapOffset(x) / 4;
-    const target = heapOffset(out) / 4;
-    const index = int32View(indices);
-    const count = index.length;
-    for (let i = 0; i < count; i++) {
-      const row = index[i];
-      if (row < 0 || row >= rows) throw new Error(`gather: index ${row} is out of bounds [0, ${rows})`);
-      heap.copyWithin(target + i * rowSize, source + row * rowSize, source + (row + 1) * rowSize);
-    }
+    // Same buffer for int32 and float32: 4-byte words.
+    copyRows(wasmHeapF32(args.backend), heapOffset(x) / 4, rowSize, rows, int32View(indices), heapOffset(out) / 4);
     return out;
   };
+}
+
+/**
+ * Copies the rows `indices` of a `rows` x `width` block of 4-byte words at float index `source` of the wasm
+ * heap to consecutive rows at `target`, one `copyWithin` each (int32 or float32: the bits are copied).
+ * @throws Error naming an index outside [0, rows).
+ */
+export function copyRows(
+  heap: Float32Array,
+  source: number,
+  width: number,
+  rows: number,
+  indices: Int32Array,
+  target: number,
+): void {
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i];
+    if (row < 0 || row >= rows) throw new Error(`gather: index ${row} is out of bounds [0, ${rows})`);
+    heap.copyWithin(target + i * width, source + row * width, source + (row + 1) * width);
+  }
 }
 
 /**

@@ -163,6 +163,7 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     train,
     perBatchInputs: augment ? 'its batches are augmented' : features ? 'the method reads representations' : undefined,
   });
+  const step = describeStep(coverage);
   const notes = [
     config.transfer && role !== 'teacher'
       ? `transfer set: ${describeTransfer(config.transfer)} (${train.n.toLocaleString('en-US')} of ${data.train.n.toLocaleString('en-US')} examples)`
@@ -171,13 +172,9 @@ export async function runRole(options: RoleRunOptions): Promise<RoleRun> {
     // Where augmentation is involved, say whether the teacher's outputs could be computed once.
     studying && (augment || config.models.teacher.training.augment) ? teacherOutputsNote(augment !== undefined) : '',
     features?.note ?? '',
-    describeStep(coverage),
+    step,
   ];
-  await options.onModel?.(model, {
-    extraParams,
-    note: notes.filter((note) => note !== '').join('; '),
-    step: describeStep(coverage),
-  });
+  await options.onModel?.(model, { extraParams, note: notes.filter((note) => note !== '').join('; '), step });
   const metrics = resolved.training.metrics.map((ref) => createMetric(registry, ref, context));
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', resolved.training.optimizer, context);
   const given = studying ? options.teacher?.outputs : undefined;

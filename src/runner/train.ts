@@ -192,65 +192,67 @@ export function trainStep(
   });
 }
 
+/** An epoch's training steps and the sum of their batch losses, each weighted by its batch's size. */
+interface EpochSteps {
+  step(rows: Int32Array, batch: number): void;
+  /** Ends the epoch: the summed loss (the compiled step first writes its weights back into the model). */
+  end(): number;
+  dispose(): void;
+}
+
+/** tfjs's step, the losses summed in a float32 tensor (read once, at the end of the epoch). */
+function tensorSteps(options: TrainRoleOptions, epoch: number): EpochSteps {
+  let sum = tf.scalar(0);
+  return {
+    step(rows, batch) {
+      const cost = trainStep(options, rows, epoch, batch);
+      const next = tf.tidy(() => tf.add(sum, tf.mul(cost, rows.length)) as tf.Scalar);
+      cost.dispose();
+      sum.dispose();
+      sum = next;
+    },
+    end: () => sum.dataSync()[0],
+    dispose: () => sum.dispose(),
+  };
+}
+
+/** The compiled step, the losses summed in float32 as the tensor does it (so history.csv records the same figure). */
+function compiledSteps(compiled: CompiledStep): EpochSteps {
+  let sum = 0;
+  return {
+    step(rows) {
+      sum = Math.fround(sum + Math.fround(compiled.step(rows) * rows.length));
+    },
+    end() {
+      compiled.writeBack();
+      return sum;
+    },
+    dispose() {},
+  };
+}
+
 async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last: number }): Promise<number> {
   const { n } = options.train;
   const batchSize = options.training.batchSize;
   const order = permutation(n, options.seed + epoch);
   const started = performance.now();
-  if (options.compiled) return compiledEpoch(options, options.compiled, order, epoch, tick, started);
-  let sum = tf.scalar(0);
+  const steps = options.compiled ? compiledSteps(options.compiled) : tensorSteps(options, epoch);
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (options.signal?.aborted) throw errorInterrupted();
-      const rows = order.subarray(start, Math.min(start + batchSize, n));
-      const cost = trainStep(options, rows, epoch, start / batchSize);
-      // Weight by batch size so the epoch loss is the mean over examples, ragged last batch included.
-      const next = tf.tidy(() => tf.add(sum, tf.mul(cost, Math.min(batchSize, n - start))) as tf.Scalar);
-      cost.dispose();
-      sum.dispose();
-      sum = next;
+      // Weighted by batch size so the epoch loss is the mean over examples, ragged last batch included.
+      steps.step(order.subarray(start, Math.min(start + batchSize, n)), start / batchSize);
       if ((await yieldEvery(tick, 250)) && options.onProgress) {
         const done = Math.min(start + batchSize, n);
         options.onProgress({ epoch, done, total: n, samplesPerSec: done / ((performance.now() - started) / 1000) });
       }
     }
-    const loss = sum.dataSync()[0] / n;
+    const loss = steps.end() / n;
     if (!Number.isFinite(loss)) throw errorNonFiniteLoss(epoch);
     return loss;
   } finally {
-    sum.dispose();
+    steps.dispose();
   }
-}
-
-/**
- * An epoch of the compiled step: the same batches, and the epoch loss summed in float32 as the tensor
- * path sums it (so history.csv records the same figure); the weights go back into the model at the end.
- */
-async function compiledEpoch(
-  options: TrainRoleOptions,
-  compiled: CompiledStep,
-  order: Int32Array,
-  epoch: number,
-  tick: { last: number },
-  started: number,
-): Promise<number> {
-  const { n } = options.train;
-  const batchSize = options.training.batchSize;
-  let sum = 0;
-  for (let start = 0; start < n; start += batchSize) {
-    if (options.signal?.aborted) throw errorInterrupted();
-    const size = Math.min(batchSize, n - start);
-    const cost = compiled.step(order.subarray(start, start + size));
-    sum = Math.fround(sum + Math.fround(cost * size));
-    if ((await yieldEvery(tick, 250)) && options.onProgress) {
-      const done = start + size;
-      options.onProgress({ epoch, done, total: n, samplesPerSec: done / ((performance.now() - started) / 1000) });
-    }
-  }
-  compiled.writeBack();
-  const loss = sum / n;
-  if (!Number.isFinite(loss)) throw errorNonFiniteLoss(epoch);
-  return loss;
 }
 
 /** Rows the untrained loss is measured on: enough for a stable mean, cheap next to one epoch. */
