@@ -139,7 +139,7 @@ async function main(): Promise<void> {
       registry: await createRegistry(),
     });
     const config = experiment.cells[0].config;
-    // The compiled step beside tfjs's where it runs (wasm + BLAS), in the same process.
+    // The compiled step beside tfjs's where it runs (wasm, with or without a BLAS), in the same process.
     const paths = info.compiledStep === 'on' ? [false, true] : [false];
     for (const [role, compiled] of (['teacher', 'student', 'person'] as const).flatMap((r) =>
       paths.map((c) => [r, c] as const),

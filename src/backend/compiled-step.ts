@@ -1,15 +1,25 @@
 // The compiled training step: a dense model's forward pass, loss, backward pass and optimizer update as a
-// fixed list of sgemm calls and one-pass loops over buffers planned once per role on the wasm heap. No
+// fixed list of matrix products (the system BLAS's sgemm, or the wasm backend's own matMul without one)
+// and one-pass loops over buffers planned once per role on the wasm heap. No
 // tensor is made per step. The variables stay tfjs's: the step starts from their values and writes its
 // weights back into them (as new tensors) whenever the rest of the program reads the model.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { RowLossBatch } from '../shared/index.js';
 import { installedBlas } from './blas-kernels.js';
+import type { Blas } from './blas.js';
 import { copyRows } from './fast-kernels.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
-import { fastPathsOff, float32View, heapOffset, wasmAllocate, wasmHeapF32, wasmRelease } from './tfjs-internals.js';
+import {
+  fastPathsOff,
+  float32View,
+  heapOffset,
+  rawWasmKernels,
+  wasmAllocate,
+  wasmHeapF32,
+  wasmRelease,
+} from './tfjs-internals.js';
 
 /** A dense layer: `act(x W + b)`, the kernel `[inputs, units]`; `maxNorm` is Keras's MaxNorm on its columns. */
 export interface DenseStage {
@@ -54,22 +64,18 @@ export interface CompiledStep {
   dispose(): void;
 }
 
-/** `C = op(A) op(B) + beta C`, row-major; A, B, C are float indexes into `heap`. */
-type Gemm = (
-  heap: Float32Array,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: number,
-  lda: number,
-  b: number,
-  ldb: number,
-  beta: number,
-  c: number,
-  ldc: number,
-) => void;
+/**
+ * The matrix arithmetic of a step as tfjs's kernels do it in one configuration (float indexes into the
+ * wasm heap; every operand contiguous). Calls may grow the heap: take views after them.
+ */
+interface Products {
+  /** How the products run, e.g. `cblas_sgemm from libopenblas.so.0`. */
+  readonly matmul: string;
+  /** `c[m x n] = op(a) op(b)`, plus the bias row `bias[n]` as tfjs's fused product of a linear layer adds it. */
+  product(transA: boolean, transB: boolean, m: number, n: number, k: number, a: number, b: number, c: number, bias?: number): void;
+  /** `out[cols]` = the column sums of `x[rows x cols]`, as the Sum kernel sums a bias gradient there. */
+  columnSums(x: number, rows: number, cols: number, out: number): void;
+}
 
 let enabled = true;
 
@@ -85,7 +91,6 @@ export function compiledStepUnavailable(): string | undefined {
   if (backend !== 'wasm') return `it runs on the wasm backend, not ${backend}`;
   const off = fastPathsOff();
   if (off) return off;
-  if (!installedBlas()) return 'it needs a system BLAS for its matrix products (none is in use)';
   return undefined;
 }
 
@@ -148,14 +153,57 @@ interface PlannedDropout {
 
 type Planned = PlannedDense | PlannedDropout;
 
-/** The matrix products: the system BLAS the wasm backend uses. */
-function gemmOf(): { gemm: Gemm; matmul: string } {
-  const blas = installedBlas();
-  if (!blas) throw new Error('compiled step: no BLAS is installed');
+/**
+ * The system BLAS as the BLAS kernels use it: transposed operands as they are; a fused bias as C
+ * pre-filled with the bias rows and beta = 1; column sums as ones(1 x rows) X.
+ */
+function blasProducts(blas: Blas, scratch: { ones: number }): Products {
+  const gemm = (ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, b: number, beta: number, c: number) => {
+    const heap = wasmHeapF32();
+    const [lda, ldb] = [ta ? m : k, tb ? k : n];
+    blas.sgemm(ta, tb, m, n, k, 1, heap.subarray(a), lda, heap.subarray(b), ldb, beta, heap.subarray(c), n);
+  };
   return {
     matmul: `cblas_sgemm from ${blas.library}`,
-    gemm: (heap, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) =>
-      blas.sgemm(ta, tb, m, n, k, 1, heap.subarray(a), lda, heap.subarray(b), ldb, beta, heap.subarray(c), ldc),
+    product(ta, tb, m, n, k, a, b, c, bias) {
+      if (bias !== undefined) {
+        const heap = wasmHeapF32();
+        for (let r = 0; r < m * n; r += n) heap.copyWithin(c + r, bias, bias + n);
+      }
+      gemm(ta, tb, m, n, k, a, b, bias === undefined ? 0 : 1, c);
+    },
+    columnSums(x, rows, cols, out) {
+      gemm(false, false, 1, cols, rows, scratch.ones, x, 0, out);
+    },
+  };
+}
+
+/**
+ * The wasm backend's own matMul (XNNPACK), as tfjs runs it there: a transposed operand is transposed
+ * first (the transpose-first kernels); column sums in float64, rounded once (the fast Sum kernel).
+ */
+function wasmProducts(scratch: { transposed: number }): Products {
+  const kernels = rawWasmKernels();
+  return {
+    matmul: "the wasm backend's matMul (XNNPACK)",
+    product(ta, tb, m, n, k, a, b, c, bias) {
+      if (ta && tb) throw new Error('compiled step: a product with both operands transposed');
+      let [left, right] = [a, b];
+      if (ta) {
+        kernels.transpose(a * 4, k, m, scratch.transposed * 4);
+        left = scratch.transposed;
+      } else if (tb) {
+        kernels.transpose(b * 4, n, k, scratch.transposed * 4);
+        right = scratch.transposed;
+      }
+      kernels.matMul(left * 4, right * 4, c * 4, m, n, k, bias === undefined ? undefined : bias * 4);
+    },
+    columnSums(x, rows, cols, out) {
+      const heap = wasmHeapF32();
+      const sums = new Float64Array(cols);
+      for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) sums[j] += heap[r + j];
+      heap.set(sums, out);
+    },
   };
 }
 
@@ -165,7 +213,7 @@ function gemmOf(): { gemm: Gemm; matmul: string } {
  * @throws WasmOutOfMemoryError when the buffers do not fit in the wasm heap.
  */
 export function compileStep(input: CompiledStepInput): CompiledStep {
-  const { gemm, matmul } = gemmOf();
+  const blas = installedBlas();
   const batch = input.batchSize;
   const [rows, features] = input.x.shape;
   const layout = new Layout();
@@ -217,10 +265,11 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const classes = widths[widths.length - 1];
   const target = layout.take(batch);
   const teacherRows = input.teacher ? layout.take(batch * classes) : 0;
-  // Column sums are ones(1 x rows) * X, as the BLAS kernels sum a bias gradient (and a max-norm's squares).
   const constrained = planned.filter((p): p is PlannedDense => p.kind === 'dense' && p.maxNorm !== undefined);
+  const kernels = planned.filter((p): p is PlannedDense => p.kind === 'dense');
   const longest = Math.max(batch, ...constrained.map((p) => p.inputs));
-  const ones = layout.take(longest);
+  const ones = blas ? layout.take(longest) : 0;
+  const transposed = blas ? 0 : layout.take(Math.max(batch * widest, ...kernels.map((p) => p.inputs * p.units)));
   const squares = layout.take(Math.max(0, ...constrained.map((p) => p.inputs * p.units)));
   const norms = layout.take(Math.max(0, ...constrained.map((p) => p.units)));
 
@@ -233,66 +282,52 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     p.slots = p.slots.map((slot) => at(slot) * 4);
   }
   for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
-  const [actAt, gradAt, targetAt, teacherAt, onesAt] = [
-    act.map(at),
-    grads.map(at),
-    at(target),
-    at(teacherRows),
-    at(ones),
-  ];
-  const scratch = { ones: onesAt, squares: at(squares), norms: at(norms) };
+  const [actAt, gradAt, targetAt, teacherAt] = [act.map(at), grads.map(at), at(target), at(teacherRows)];
+  const products = blas
+    ? blasProducts(blas, { ones: at(ones) })
+    : wasmProducts({ transposed: at(transposed) });
+  const scratch = { squares: at(squares), norms: at(norms) };
   {
     const heap = wasmHeapF32();
     heap.fill(0, origin, origin + layout.bytes / 4);
-    heap.fill(1, onesAt, onesAt + longest);
+    if (blas) heap.fill(1, at(ones), at(ones) + longest);
     for (const p of params) heap.set(float32View(p.variable), p.w);
   }
   const integerTarget = input.y.dtype === 'int32';
   let disposed = false;
 
-  const forward = (heap: Float32Array, n: number) => {
+  const forward = (n: number) => {
     planned.forEach((p, i) => {
       const [from, to] = [actAt[i], actAt[i + 1]];
-      if (p.kind === 'dense') {
-        const size = n * p.units;
-        // As tfjs runs them: a linear layer's product is fused (its bias rows first, then sgemm adds x W to
-        // them); under a gradient a ReLU layer's is not (x W, then + b in float32, then ReLU).
-        const fusedBias = p.bias && !p.relu ? p.bias : undefined;
-        if (fusedBias) {
-          for (let r = 0; r < size; r += p.units) heap.copyWithin(to + r, fusedBias.w, fusedBias.w + p.units);
-        }
-        const beta = fusedBias ? 1 : 0;
-        gemm(heap, false, false, n, p.units, p.inputs, from, p.inputs, p.kernel.w, p.units, beta, to, p.units);
-        if (p.relu) {
-          if (p.bias) addRows(heap, to, p.bias.w, n, p.units);
-          relu(heap, to, size);
-        }
-        return;
+      if (p.kind === 'dropout') return dropoutForward(p, from, to, n * p.width);
+      // As tfjs runs them: a linear layer's product is fused with its bias; under a gradient a ReLU
+      // layer's is not (x W, then + b in float32, then ReLU).
+      const fusedBias = p.bias && !p.relu ? p.bias.w : undefined;
+      products.product(false, false, n, p.units, p.inputs, from, p.kernel.w, to, fusedBias);
+      if (p.relu) {
+        if (p.bias) addRows(to, p.bias.w, n, p.units);
+        relu(to, n * p.units);
       }
-      dropoutForward(heap, p, from, to, n * p.width);
     });
   };
 
   // Each layer's weights take their step as soon as its gradients are in (and its kernel has given the
   // gradient of its input): the gradient is still in cache. Each weight's update depends on nothing else,
   // so the order is not tfjs's and the result is.
-  const backward = (heap: Float32Array, n: number, update: (p: PlannedDense) => void) => {
+  const backward = (n: number, update: (p: PlannedDense) => void) => {
     let [current, other] = gradAt;
     for (let i = planned.length - 1; i >= 0; i--) {
       const p = planned[i];
       if (p.kind === 'dropout') {
+        const heap = wasmHeapF32();
         const size = n * p.width;
         for (let j = 0; j < size; j++) heap[current + j] = heap[current + j] * heap[p.mask + j];
         continue;
       }
-      const out = actAt[i + 1];
-      const size = n * p.units;
-      if (p.relu) reluGrad(heap, current, out, size);
-      gemm(heap, true, false, p.inputs, p.units, n, actAt[i], p.inputs, current, p.units, 0, p.kernel.g, p.units);
-      if (p.bias) gemm(heap, false, false, 1, p.units, n, onesAt, n, current, p.units, 0, p.bias.g, p.units);
-      if (p.inputGradient) {
-        gemm(heap, false, true, n, p.inputs, p.units, current, p.units, p.kernel.w, p.units, 0, other, p.inputs);
-      }
+      if (p.relu) reluGrad(current, actAt[i + 1], n * p.units);
+      products.product(true, false, p.inputs, p.units, n, actAt[i], current, p.kernel.g);
+      if (p.bias) products.columnSums(current, n, p.units, p.bias.g);
+      if (p.inputGradient) products.product(false, true, n, p.inputs, p.units, current, p.kernel.w, other);
       update(p);
       if (!p.inputGradient) break;
       [current, other] = [other, current];
@@ -300,17 +335,18 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   };
 
   return {
-    matmul,
+    matmul: products.matmul,
     step(indices) {
       if (disposed) throw new Error('compiled step: used after dispose()');
       const n = indices.length;
       if (n === 0 || n > batch) throw new Error(`compiled step: a batch of ${n} rows (planned for 1 to ${batch})`);
-      const heap = wasmHeapF32();
+      let heap = wasmHeapF32();
       copyRows(heap, heapOffset(input.x) / 4, features, rows, indices, actAt[0]);
       copyRows(heap, heapOffset(input.y) / 4, 1, rows, indices, targetAt);
       if (input.teacher) copyRows(heap, heapOffset(input.teacher) / 4, classes, rows, indices, teacherAt);
-      forward(heap, n);
+      forward(n);
       const logits = actAt[actAt.length - 1];
+      heap = wasmHeapF32();
       const value = input.loss({
         n,
         columns: classes,
@@ -323,10 +359,10 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       });
       const { t, lr } = input.optimizer.beginStep();
       const take = (q: Param) => input.optimizer.updateInPlace(q.w * 4, q.g * 4, q.slots, q.size, t, lr);
-      backward(heap, n, (p) => {
+      backward(n, (p) => {
         take(p.kernel);
         if (p.bias) take(p.bias);
-        if (p.maxNorm !== undefined) maxNorm(heap, gemm, p, scratch);
+        if (p.maxNorm !== undefined) maxNorm(products, p, scratch);
       });
       return Math.fround(value);
     },
@@ -348,23 +384,26 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
 }
 
 /** x[r][j] += b[j] over `rows` rows of `cols` (float indexes), with SIMD where it runs. */
-function addRows(heap: Float32Array, x: number, b: number, rows: number, cols: number): void {
+function addRows(x: number, b: number, rows: number, cols: number): void {
   const kernels = simdDense();
   if (kernels) return kernels.addRows(x * 4, b * 4, rows, cols);
+  const heap = wasmHeapF32();
   for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) heap[r + j] += heap[b + j];
 }
 
 /** max(x, 0) as the wasm Relu kernel computes it: -0 gives 0, NaN stays NaN. */
-function relu(heap: Float32Array, x: number, n: number): void {
+function relu(x: number, n: number): void {
   const kernels = simdDense();
   if (kernels) return kernels.relu(x * 4, n);
+  const heap = wasmHeapF32();
   for (let j = x; j < x + n; j++) if (heap[j] <= 0) heap[j] = 0;
 }
 
 /** ReLU's gradient dy * step(y) in place: 0 where y <= 0, NaN where y is NaN. */
-function reluGrad(heap: Float32Array, g: number, y: number, n: number): void {
+function reluGrad(g: number, y: number, n: number): void {
   const kernels = simdDense();
   if (kernels) return kernels.reluGrad(g * 4, y * 4, n);
+  const heap = wasmHeapF32();
   for (let j = 0; j < n; j++) {
     const v = heap[y + j];
     if (v <= 0) heap[g + j] = 0;
@@ -373,7 +412,8 @@ function reluGrad(heap: Float32Array, g: number, y: number, n: number): void {
 }
 
 /** Dropout as tf.dropout computes it: `x * floor(u + keep) / keep` in float32, `u` from alea(seed). */
-function dropoutForward(heap: Float32Array, p: PlannedDropout, from: number, to: number, size: number): void {
+function dropoutForward(p: PlannedDropout, from: number, to: number, size: number): void {
+  const heap = wasmHeapF32();
   const seed = p.nextSeed();
   if (!(p.rate > 0 && p.rate < 1)) {
     // tfjs's Dropout layer passes its input through outside (0, 1); the seed has moved on all the same.
@@ -397,18 +437,15 @@ const EPSILON = Math.fround(1e-7);
 
 /**
  * Keras's MaxNorm on each column (a unit's incoming weights) as tfjs computes it, in float32 and in its
- * order: squares, column sums (ones * X, as the BLAS column sum), sqrt, min(norm, c) / (1e-7 + norm), scale.
+ * order: squares, column sums (as the Sum kernel), sqrt, min(norm, c) / (1e-7 + norm), scale.
  */
-function maxNorm(
-  heap: Float32Array,
-  gemm: Gemm,
-  p: PlannedDense,
-  scratch: { ones: number; squares: number; norms: number },
-): void {
+function maxNorm(products: Products, p: PlannedDense, scratch: { squares: number; norms: number }): void {
   const { inputs, units } = p;
   const [w, size] = [p.kernel.w, inputs * units];
+  let heap = wasmHeapF32();
   for (let j = 0; j < size; j++) heap[scratch.squares + j] = heap[w + j] * heap[w + j];
-  gemm(heap, false, false, 1, units, inputs, scratch.ones, inputs, scratch.squares, units, 0, scratch.norms, units);
+  products.columnSums(scratch.squares, inputs, units, scratch.norms);
+  heap = wasmHeapF32();
   const limit = Math.fround(p.maxNorm ?? Infinity);
   for (let col = 0; col < units; col++) {
     const norm = Math.fround(Math.sqrt(heap[scratch.norms + col]));

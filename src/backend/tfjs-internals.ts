@@ -19,6 +19,10 @@ interface WasmModule {
   wasmExports?: { memory?: unknown };
   _malloc(bytes: number): number;
   _free(pointer: number): void;
+  /** emscripten's wrapper of an exported C function ('array' arguments are copied to the stack). */
+  cwrap(name: string, returns: null, args: string[]): (...args: unknown[]) => void;
+  /** The backend's tensor table on the C++ side (the kernels look their operands up by id). */
+  tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
 }
 
 /** The wasm backend (BackendWasm) as distil-run uses it. */
@@ -30,6 +34,8 @@ interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: string): TensorInfo;
   incRef(dataId: DataId): void;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  /** The next tensor id; the backend takes ids from it in order. */
+  dataIdNextNumber: number;
 }
 
 /** The cpu backend as distil-run uses it: each tensor's values array. */
@@ -151,6 +157,81 @@ export function wasmMemory(): WebAssembly.Memory {
   return memory;
 }
 
+// ---- the backend's own kernels on raw heap blocks ------------------------------------------------------
+
+/** The wasm backend's own C++ kernels on blocks of its heap outside any tensor (byte offsets, float32). */
+export interface RawWasmKernels {
+  /**
+   * `out[m x n] = a[m x k] b[k x n]` (`+ bias[n]` on every row) with the backend's _FusedMatMul kernel
+   * (XNNPACK's fully connected operator, packed from `b` on each call), untransposed operands: the
+   * arithmetic tfjs's BatchMatMul and _FusedMatMul (linear) do on those operands, to the bit.
+   */
+  matMul(a: number, b: number, out: number, m: number, n: number, k: number, bias?: number): void;
+  /** `out[cols x rows] = x[rows x cols]` transposed, with the backend's Transpose kernel. */
+  transpose(x: number, rows: number, cols: number, out: number): void;
+}
+
+const rawKernels = new WeakMap<object, RawWasmKernels>();
+const FLOAT32 = 0; // CppDType.float32
+const LINEAR = 0; // FusableActivation.linear
+
+/**
+ * The current wasm backend's matMul and transpose on raw heap blocks. Each call registers its operands
+ * under fresh tensor ids from the backend's own counter (so none collides with a tensor's), runs the
+ * kernel, and disposes the ids again (which also frees the XNNPACK operator cached under them).
+ */
+export function rawWasmKernels(): RawWasmKernels {
+  const backend = wasmBackend();
+  let kernels = rawKernels.get(backend);
+  if (!kernels) {
+    kernels = makeRawKernels(backend);
+    rawKernels.set(backend, kernels);
+  }
+  return kernels;
+}
+
+function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
+  const module = backend.wasm;
+  const fused = module.cwrap('_FusedMatMul', null, [
+    ...['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number'],
+    ...['number', 'number', 'number', 'number', 'number'],
+  ]);
+  const transpose = module.cwrap('Transpose', null, ['number', 'array', 'number', 'number', 'number', 'array', 'number']);
+  const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
+  const swap = shapeBytes([1, 0]);
+  /** Runs `kernel` with the blocks registered as tensors, [byte offset, floats] each. */
+  const withIds = (blocks: ReadonlyArray<readonly [number, number] | undefined>, kernel: (ids: number[]) => void) => {
+    const ids = blocks.map((block) => {
+      if (!block) return 0;
+      const id = backend.dataIdNextNumber++;
+      module.tfjs.registerTensor(id, block[1], block[0]);
+      return id;
+    });
+    try {
+      kernel(ids);
+    } finally {
+      for (const id of ids) if (id !== 0) module.tfjs.disposeData(id);
+    }
+  };
+  return {
+    matMul(a, b, out, m, n, k, bias) {
+      const biasBlock: readonly [number, number] | undefined = bias === undefined ? undefined : [bias, n];
+      withIds([[a, m * k], [b, k * n], [out, m * n], biasBlock], ([aId, bId, outId, biasId]) =>
+        fused(aId, shapeBytes([1, m, k]), 3, bId, shapeBytes([1, k, n]), 3, false, false, LINEAR, biasId, 0, 0, outId),
+      );
+    },
+    transpose(x, rows, cols, out) {
+      withIds(
+        [
+          [x, rows * cols],
+          [out, rows * cols],
+        ],
+        ([xId, outId]) => transpose(xId, shapeBytes([rows, cols]), 2, FLOAT32, outId, swap, 2),
+      );
+    },
+  };
+}
+
 // ---- checks ------------------------------------------------------------------------------------------
 
 type Check = [what: string, ok: () => boolean];
@@ -188,7 +269,29 @@ function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
     ],
     ['tf.engine().makeTensorFromTensorInfo', () => typeof tf.engine().makeTensorFromTensorInfo === 'function'],
     ['tf.engine().registeredVariables', () => typeof tf.engine().registeredVariables === 'object'],
+    [
+      'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber',
+      () => rawKernelsWork(backend),
+    ],
   ];
+}
+
+/** A 2 x 2 product with a bias and a transpose through {@link rawWasmKernels}, against the values by hand. */
+function rawKernelsWork(backend: WasmBackendInternals): boolean {
+  if (typeof backend.dataIdNextNumber !== 'number') return false;
+  // Floats 0-3: a, 4-7: b, 8-9: the bias, 12-15: the output.
+  const block = wasmAllocate(16 * 4);
+  try {
+    const read = () => Array.from(backend.wasm.HEAPF32.subarray(block / 4 + 12, block / 4 + 16)).join();
+    backend.wasm.HEAPF32.set([1, 2, 3, 4, 5, 6, 7, 8, 1, -1], block / 4);
+    const kernels = makeRawKernels(backend);
+    kernels.matMul(block, block + 16, block + 48, 2, 2, 2, block + 32);
+    const product = read();
+    kernels.transpose(block, 2, 2, block + 48);
+    return product === '20,21,44,49' && read() === '1,3,2,4';
+  } finally {
+    wasmRelease(block);
+  }
 }
 
 /**

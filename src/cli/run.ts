@@ -29,7 +29,7 @@ export const RUN_FLAGS = {
   blas: { help: "system BLAS for the wasm backend's matrix products (default auto: OpenBLAS, MKL, ...)" },
   'compiled-step': {
     help: [
-      'on (default): dense models train through the compiled step on wasm + BLAS (the same weights as',
+      'on (default): dense models train through the compiled step on wasm (the same weights as',
       "tfjs's step, faster); off: every role takes tfjs's step",
     ],
   },

@@ -53,7 +53,7 @@ describe('tfjs internals', () => {
   it('are used nowhere else in src/', () => {
     // Heap views, the module's exports, data ids and allocation, the cpu backend's arrays, engine hooks.
     const internal =
-      /\bHEAP(?:U8|F32|32)\b|\bdataIdMap\b|\bmakeOutput\b|\.asm\b|\bwasmExports\b|\bincRef\(|\.disposeData\(|\btf\.engine\(\)|\bregisteredVariables\b|\bregistryFactory\b|\bmakeTensorFromTensorInfo\b|\.data\.get\(|\b_malloc\b/;
+      /\bHEAP(?:U8|F32|32)\b|\bdataIdMap\b|\bmakeOutput\b|\.asm\b|\bwasmExports\b|\bincRef\(|\.disposeData\(|\btf\.engine\(\)|\bregisteredVariables\b|\bregistryFactory\b|\bmakeTensorFromTensorInfo\b|\.data\.get\(|\b_malloc\b|\bcwrap\b|\bregisterTensor\b|\bdataIdNextNumber\b/;
     const offenders = sourceFiles(path.join(root, 'src'))
       .filter((file) => !file.endsWith(path.join('backend', 'tfjs-internals.ts')))
       .flatMap((file) =>
@@ -64,6 +64,17 @@ describe('tfjs internals', () => {
       .filter(([, , line]) => internal.test(line.replace(/\/\/.*$|^\s*\*.*$/, '')))
       .map(([file, line, text]) => `${path.relative(root, file)}:${line}: ${text.trim()}`);
     assert.deepEqual(offenders, []);
+  });
+
+  it("name the compiled step's raw kernels when the module's exports or tensor table change", async () => {
+    const raw = 'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber';
+    await withModuleProperty('cwrap', () => undefined, () => {
+      assert.deepEqual(checkWasmInternals(), [raw]);
+    });
+    await withModuleProperty('tfjs', (tfjs) => ({ ...(tfjs as object), registerTensor: () => undefined }), () => {
+      assert.deepEqual(checkWasmInternals(), [raw]);
+    });
+    assert.deepEqual(checkWasmInternals(), []);
   });
 
   it('fail loudly when Module.asm disappears: SIMD Adam throws instead of falling back silently', async () => {
@@ -85,7 +96,7 @@ describe('tfjs internals', () => {
         resetBackendSelection();
         const info = await selectBackend('wasm');
         assert.deepEqual(info.kernels, [
-          'fast paths off: tfjs-backend-wasm internals changed (Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer; a tensor reads back from its heap offset)',
+          'fast paths off: tfjs-backend-wasm internals changed (Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer; a tensor reads back from its heap offset; Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber)',
         ]);
       },
     );

@@ -139,7 +139,7 @@ const CASES: Case[] = [
     optimizer: adam(),
   },
   {
-    name: 'wide layers (the BLAS threads), a ragged last batch',
+    name: 'wide layers (the BLAS threads; XNNPACK packs its blocks), a ragged last batch',
     task: 'classification',
     features: 784,
     outputs: 10,
@@ -201,38 +201,46 @@ const CASES: Case[] = [
   },
 ];
 
-describe('the compiled training step', () => {
-  const { blas } = loadBlas('auto');
-  before(async function () {
-    if (!blas) this.skip();
-    await selectBackend('wasm', { blas: 'auto' });
-  });
-  after(() => selectBackend('wasm', { blas: 'auto' }));
+/** The two configurations of the wasm backend: its matrix products in the system BLAS, or in its own matMul. */
+const CONFIGURATIONS = [
+  { name: 'with the system BLAS', blas: 'auto', matmul: /^cblas_sgemm from / },
+  { name: "with the wasm backend's own matMul", blas: 'off', matmul: /^the wasm backend's matMul \(XNNPACK\)$/ },
+] as const;
 
-  for (const c of CASES) {
-    it(`${c.name}: the same weights and epoch losses as tfjs's step, to the bit`, async () => {
-      const stock = await train(c, false);
-      const compiled = await train(c, true);
-      assert.equal(stock.how, 'tfjs');
-      assert.match(compiled.how, /^cblas_sgemm from /);
-      assert.equal(compiled.weights.length, stock.weights.length);
-      compiled.weights.forEach((w, i) => {
-        const differing = w.findIndex((v, j) => !Object.is(v, stock.weights[i][j]));
-        assert.equal(
-          differing,
-          -1,
-          `weight ${i}, element ${differing}: ${w[differing]} vs ${stock.weights[i][differing]}`,
-        );
-      });
-      assert.deepEqual(
-        compiled.result.history.map((r) => r.trainLoss),
-        stock.result.history.map((r) => r.trainLoss),
-      );
-      // The weights moved: a step that did nothing would pass the comparison above only if tfjs's did nothing too.
-      assert.isAbove(stock.result.history[0].trainLoss, 0);
+for (const configuration of CONFIGURATIONS) {
+  describe(`the compiled training step ${configuration.name}`, () => {
+    const { blas } = loadBlas('auto');
+    before(async function () {
+      if (configuration.blas === 'auto' && !blas) this.skip();
+      await selectBackend('wasm', { blas: configuration.blas });
     });
-  }
-});
+    after(() => selectBackend('wasm', { blas: 'auto' }));
+
+    for (const c of CASES) {
+      it(`${c.name}: the same weights and epoch losses as tfjs's step, to the bit`, async () => {
+        const stock = await train(c, false);
+        const compiled = await train(c, true);
+        assert.equal(stock.how, 'tfjs');
+        assert.match(compiled.how, configuration.matmul);
+        assert.equal(compiled.weights.length, stock.weights.length);
+        compiled.weights.forEach((w, i) => {
+          const differing = w.findIndex((v, j) => !Object.is(v, stock.weights[i][j]));
+          assert.equal(
+            differing,
+            -1,
+            `weight ${i}, element ${differing}: ${w[differing]} vs ${stock.weights[i][differing]}`,
+          );
+        });
+        assert.deepEqual(
+          compiled.result.history.map((r) => r.trainLoss),
+          stock.result.history.map((r) => r.trainLoss),
+        );
+        // The weights moved: a step that did nothing would pass the comparison above only if tfjs's did nothing too.
+        assert.isAbove(stock.result.history[0].trainLoss, 0);
+      });
+    }
+  });
+}
 
 describe('which roles take the compiled step', () => {
   const { blas } = loadBlas('auto');
@@ -302,11 +310,13 @@ describe('which roles take the compiled step', () => {
     assert.equal(coverage([dense(8)], undefined, 'adam', 'its batches are augmented'), 'its batches are augmented');
   });
 
-  it('off wasm + BLAS no role takes it, and the reason says why', async () => {
+  it('takes the BLAS or the wasm matMul; on cpu, or turned off, no role takes it, and the reason says why', async () => {
     await selectBackend('wasm', { blas: 'off' });
-    assert.equal(coverage([dense(8)]), 'it needs a system BLAS for its matrix products (none is in use)');
+    assert.equal(coverage([dense(8)]), 'compiled: dense dense');
     await selectBackend('wasm', { blas: 'auto', compiledStep: false });
     assert.equal(coverage([dense(8)]), 'turned off (--compiled-step off)');
+    await selectBackend('cpu');
+    assert.equal(coverage([dense(8)]), 'it runs on the wasm backend, not cpu');
     await selectBackend('wasm', { blas: 'auto' });
     assert.equal(coverage([dense(8)]), 'compiled: dense dense');
   });
