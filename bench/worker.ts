@@ -6,10 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { measureSgemm } from '../src/backend/blas.js';
 import type { Sgemm } from '../src/backend/blas.js';
 import { configBackend } from './config-backend.js';
-import type { Loss } from '../src/registry/types.js';
-import { buildModel, createComponent } from '../src/runner/model.js';
-import { trainStep } from '../src/runner/train.js';
-import { compileRoleStep, stepCoverage } from '../src/runner/compiled-training.js';
+import { timeTrainingStep } from '../src/runner/step-timing.js';
 import { loadExperiment } from '../src/config/experiment.js';
 import type { ResolvedConfig } from '../src/config/resolved-config.js';
 import type { Registry } from '../src/registry/registry.js';
@@ -65,64 +62,22 @@ function timeRole(
   repeats: number,
   inputSize: number,
   outputs: number,
-  compiled = false,
+  compiled: boolean,
 ): { rate: number; flops: number } {
-  const { batchSize } = config.models[role].training;
-  const dataset = {
-    task: config.task,
-    featureShape: [inputSize],
-    outputSize: outputs,
-    train: { x: new Float32Array(0), y: new Int32Array(0), n: 0 },
-    test: { x: new Float32Array(0), y: new Int32Array(0), n: 0 },
-  };
-  const model = buildModel(registry, config.models[role].layers, dataset, config.seed, role, '.');
-  const context = { seed: 1, baseDir: '.', task: config.task };
-  const loss = createComponent<Loss>(
+  let flops = 0;
+  const { samplesPerSec } = timeTrainingStep({
     registry,
-    'loss',
-    role === 'student' ? config.distillation : config.models[role].training.loss,
-    context,
-  );
-  const optimizer = createComponent<tf.Optimizer>(
-    registry,
-    'optimizer',
-    config.models[role].training.optimizer,
-    context,
-  );
-  const n = batchSize * 16;
-  const train = {
-    x: tf.randomUniform([n, inputSize], 0, 1, 'float32', 1) as tf.Tensor2D,
-    y: (config.task === 'classification'
-      ? tf.randomUniform([n], 0, outputs, 'int32', 2)
-      : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
-    n,
-  };
-  const teacherTrain =
-    role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
-  const options = { model, optimizer, loss, train, teacherTrain };
-  const coverage = stepCoverage({ model, loss, optimizer: config.models[role].training.optimizer.name, train });
-  if (compiled && !('stages' in coverage)) throw new Error(`${role}: no compiled step (${coverage.reason})`);
-  const plan =
-    compiled && 'stages' in coverage
-      ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize })
-      : undefined;
-  const run = (indices: Int32Array) => (plan ? plan.step(indices) : trainStep(options, indices).dispose());
-  const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
-  // Warm-up: JIT, optimizer slots and heap growth happen here, not in the timed steps.
-  for (let i = 0; i < 15; i++) run(batch(i));
-  const rates: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const started = performance.now();
-    for (let i = 0; i < steps; i++) run(batch(i));
-    tf.backend().readSync(model.getWeights()[0].dataId); // make sure queued work is done
-    rates.push((steps * batchSize) / ((performance.now() - started) / 1000));
-  }
-  const flops = flopsPerSample(model);
-  plan?.dispose();
-  tf.dispose([train.x, train.y, ...(teacherTrain ? [teacherTrain] : [])]);
-  optimizer.dispose();
-  model.dispose();
-  return { rate: rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)], flops };
+    config,
+    role,
+    dataset: { task: config.task, featureShape: [inputSize], outputSize: outputs },
+    steps,
+    repeats,
+    step: compiled ? 'compiled' : 'tfjs',
+    onModel: (model) => {
+      flops = flopsPerSample(model);
+    },
+  });
+  return { rate: samplesPerSec, flops };
 }
 
 async function main(): Promise<void> {

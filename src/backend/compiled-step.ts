@@ -72,7 +72,17 @@ interface Products {
   /** How the products run, e.g. `cblas_sgemm from libopenblas.so.0`. */
   readonly matmul: string;
   /** `c[m x n] = op(a) op(b)`, plus the bias row `bias[n]` as tfjs's fused product of a linear layer adds it. */
-  product(transA: boolean, transB: boolean, m: number, n: number, k: number, a: number, b: number, c: number, bias?: number): void;
+  product(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    bias?: number,
+  ): void;
   /** `out[cols]` = the column sums of `x[rows x cols]`, as the Sum kernel sums a bias gradient there. */
   columnSums(x: number, rows: number, cols: number, out: number): void;
 }
@@ -158,7 +168,17 @@ type Planned = PlannedDense | PlannedDropout;
  * pre-filled with the bias rows and beta = 1; column sums as ones(1 x rows) X.
  */
 function blasProducts(blas: Blas, scratch: { ones: number }): Products {
-  const gemm = (ta: boolean, tb: boolean, m: number, n: number, k: number, a: number, b: number, beta: number, c: number) => {
+  const gemm = (
+    ta: boolean,
+    tb: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    beta: number,
+    c: number,
+  ) => {
     const heap = wasmHeapF32();
     const [lda, ldb] = [ta ? m : k, tb ? k : n];
     blas.sgemm(ta, tb, m, n, k, 1, heap.subarray(a), lda, heap.subarray(b), ldb, beta, heap.subarray(c), n);
@@ -283,9 +303,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   }
   for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
   const [actAt, gradAt, targetAt, teacherAt] = [act.map(at), grads.map(at), at(target), at(teacherRows)];
-  const products = blas
-    ? blasProducts(blas, { ones: at(ones) })
-    : wasmProducts({ transposed: at(transposed) });
+  const products = blas ? blasProducts(blas, { ones: at(ones) }) : wasmProducts({ transposed: at(transposed) });
   const scratch = { squares: at(squares), norms: at(norms) };
   {
     const heap = wasmHeapF32();

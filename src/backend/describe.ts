@@ -12,5 +12,18 @@ function describeKernels(backend: BackendInfo): string {
   const blas = backend.blas ? ` + BLAS ${backend.blas.library} (sgemm ${backend.blas.sgemmGflops} GFLOP/s)` : '';
   const noBlas = backend.name === 'wasm' && backend.blasSkipped ? ` (no BLAS: ${backend.blasSkipped})` : '';
   const skipped = backend.skipped.length > 0 ? ` (skipped ${backend.skipped.join('; ')})` : '';
-  return `${backend.name}${blas}${noBlas}${skipped}`;
+  return `${backend.name}${blas}${noBlas}${skipped}${describeTiming(backend)}`;
+}
+
+const rate = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/** Why auto kept tensorflow after timing it against wasm (when wasm won, its skipped list says why). */
+function describeTiming(backend: BackendInfo): string {
+  const { timing } = backend;
+  if (!timing || backend.name !== 'tensorflow') return '';
+  const [mine, wasm] = [timing.samplesPerSec.tensorflow, timing.samplesPerSec.wasm];
+  if (mine !== undefined && wasm !== undefined) {
+    return ` (faster here than wasm: ${rate(mine)} samples/s against ${rate(wasm)} on ${timing.what})`;
+  }
+  return ` (wasm not timed: ${timing.failed?.wasm ?? timing.failed?.tensorflow ?? 'no rate'})`;
 }

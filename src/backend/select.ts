@@ -36,7 +36,24 @@ export interface BackendInfo {
    * or `off (<why>)` when no role can.
    */
   readonly compiledStep: string;
+  /** When `auto` could run both tensorflow and wasm: what it timed on each, and so chose (see chooseFasterBackend). */
+  readonly timing?: BackendTiming;
 }
+
+/** A training step timed on each backend `auto` could take. */
+export interface BackendTiming {
+  /** What was timed, e.g. `the teacher's training step (batch 128)`. */
+  readonly what: string;
+  /** Training samples per second on each backend timed. */
+  readonly samplesPerSec: Readonly<Partial<Record<BackendName, number>>>;
+  /** The step each took there: `compiled step` or `tfjs step`. */
+  readonly steps: Readonly<Partial<Record<BackendName, string>>>;
+  /** Why a backend has no rate (it failed to load, its probe or its timed step failed). */
+  readonly failed?: Readonly<Partial<Record<BackendName, string>>>;
+}
+
+/** A timed training step on the current backend (see chooseFasterBackend). */
+export type TimedStep = () => { readonly samplesPerSec: number; readonly step: string };
 
 export interface SelectBackendOptions {
   /** `auto` (default): the first fast system BLAS; `off`; or a library path (an error when it cannot be used). Used by the wasm backend. */
@@ -273,6 +290,64 @@ export async function selectBackend(
     skipped.push(`${name}: ${failure}`);
   }
   throw errorBackendUnavailable(requested, skipped.join('; '));
+}
+
+const rate = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/**
+ * After `auto` chose tensorflow (tfjs-node): nobody can say beforehand whether it or wasm (with its BLAS
+ * and the compiled step) trains a given model faster, so `measure` (one role's training step, timed) runs
+ * on each, and the faster is kept, with both rates in `timing`. The slower stays loaded but unused. Any
+ * other selection (a forced backend, or wasm or cpu by fallback) is returned as it is. Tensors made
+ * before on the backend that loses stay there: make the data again when the name changes.
+ */
+export async function chooseFasterBackend(
+  current: BackendInfo,
+  what: string,
+  measure: TimedStep,
+): Promise<BackendInfo> {
+  const tensorflow = selected;
+  if (current.requested !== 'auto' || current.name !== 'tensorflow' || tensorflow?.name !== 'tensorflow') {
+    return current;
+  }
+  const samplesPerSec: Partial<Record<BackendName, number>> = {};
+  const steps: Partial<Record<BackendName, string>> = {};
+  const failed: Partial<Record<BackendName, string>> = {};
+  const time = (name: BackendName) => {
+    try {
+      const result = measure();
+      samplesPerSec[name] = Math.round(result.samplesPerSec);
+      steps[name] = result.step;
+    } catch (error) {
+      failed[name] = `the timed step failed: ${firstLine(error)}`;
+    }
+  };
+  time('tensorflow');
+  const wasm = await INITIALISE.wasm();
+  let wasmChoice: Selected | undefined;
+  let wasmInfo: BackendInfo | undefined;
+  if (wasm.failure !== undefined) failed.wasm = wasm.failure;
+  else {
+    await tf.ready();
+    wasmChoice = { name: 'wasm', requested: 'auto', skipped: [], fastPathsOff: wasm.fastPathsOff };
+    wasmInfo = configure(wasmChoice, lastOptions);
+    const failure = probe();
+    if (failure) failed.wasm = failure;
+    else time('wasm');
+  }
+  const timing: BackendTiming = { what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) };
+  const [tensorflowRate, wasmRate] = [samplesPerSec.tensorflow, samplesPerSec.wasm];
+  if (wasmChoice && wasmInfo && wasmRate !== undefined && (tensorflowRate === undefined || wasmRate > tensorflowRate)) {
+    const slower =
+      tensorflowRate === undefined
+        ? `tensorflow: ${failed.tensorflow}`
+        : `tensorflow: slower here (${rate(tensorflowRate)} samples/s against wasm's ${rate(wasmRate)} on ${what})`;
+    selected = { ...wasmChoice, skipped: [...tensorflow.skipped, slower] };
+    return { ...wasmInfo, skipped: selected.skipped, timing };
+  }
+  await tf.setBackend('tensorflow');
+  selected = tensorflow;
+  return { ...configure(tensorflow, lastOptions), timing };
 }
 
 /** Forgets the selection: the next {@link selectBackend} chooses again (tests). */

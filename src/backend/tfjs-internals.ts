@@ -196,7 +196,15 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
     ...['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number'],
     ...['number', 'number', 'number', 'number', 'number'],
   ]);
-  const transpose = module.cwrap('Transpose', null, ['number', 'array', 'number', 'number', 'number', 'array', 'number']);
+  const transpose = module.cwrap('Transpose', null, [
+    'number',
+    'array',
+    'number',
+    'number',
+    'number',
+    'array',
+    'number',
+  ]);
   const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   const swap = shapeBytes([1, 0]);
   /** Runs `kernel` with the blocks registered as tensors, [byte offset, floats] each. */

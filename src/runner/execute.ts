@@ -15,6 +15,7 @@ import { jobsOf } from './jobs.js';
 import { WorkerPool } from './parallel.js';
 import { runHalving } from './halving.js';
 import { StageReporter, StepRecorder } from './lines-reporter.js';
+import { chooseBackendForRun } from './backend-choice.js';
 import { DatasetCache } from './dataset-cache.js';
 import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
 import { assertMetricsFit } from './metric-check.js';
@@ -110,11 +111,12 @@ export async function runExperiment(
   const reporter = options.reporter ?? new ListrReporter();
   const teacherCache = options.teacherCache === undefined ? defaultTeacherCacheDir() : options.teacherCache;
   if (teacherCache) checkTeacherCache(teacherCache);
-  const backend = await selectBackend(options.backend ?? 'auto', {
+  const selected = await selectBackend(options.backend ?? 'auto', {
     blas: options.blas,
     compiledStep: options.compiledStep,
   });
-  const datasets = new DatasetCache(registry, experiment.baseDir);
+  let backend = selected;
+  let datasets = new DatasetCache(registry, experiment.baseDir);
   try {
     // Every cell this invocation may train: its search points and the cells after them (the first point's until one wins).
     const plans = stagePlans(experiment, stages, { shard: options.shard });
@@ -125,6 +127,15 @@ export async function runExperiment(
     await assertAugmentationsFit(cells, datasets);
     await assertTransferSetsFit(cells, datasets);
     await assertMetricsFit(cells, datasets, registry);
+    if (cells.length > 0) {
+      backend = await chooseBackendForRun(selected, registry, cells[0], await datasets.get(cells[0]));
+    }
+    if (backend.name !== selected.name) {
+      // The data was made on the backend that lost the timing: make it again where training runs.
+      datasets.dispose();
+      datasets = new DatasetCache(registry, experiment.baseDir);
+      await datasets.loadAll(cells);
+    }
     await assertCellsFit(cells, datasets, backend, registry);
     // The identity hashes every cell: made once, for the run directory and each manifest write.
     const identity = runIdentity(experiment, metricColumns(experiment, registry), {
@@ -207,7 +218,8 @@ async function execute(input: ExecuteInput): Promise<RunSummary> {
           spec: options.workers.spec,
           entry: options.workers.entry,
           settings: {
-            backend: options.backend ?? 'auto',
+            // The backend this process trains on (auto may have chosen it by timing): workers must match it.
+            backend: backend.name,
             blas: options.blas,
             compiledStep: options.compiledStep,
             numerics,

@@ -118,6 +118,15 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
       blas: backend.blas ?? null,
       blas_skipped: backend.blasSkipped ?? null,
       compiled_step: backend.compiledStep,
+      // What auto timed when it could choose between tensorflow and wasm (null when it did not).
+      timing: backend.timing
+        ? {
+            what: backend.timing.what,
+            samples_per_sec: backend.timing.samplesPerSec,
+            steps: backend.timing.steps,
+            failed: backend.timing.failed ?? {},
+          }
+        : null,
     },
     versions: { node: process.version, ...tf.version, ...installed },
     backend_package: ownPackage ? `@tensorflow/${ownPackage}@${installed[ownPackage] ?? 'unknown'}` : null,

@@ -33,7 +33,7 @@ function roleInput(registry: Registry, config: ResolvedConfig, role: Role, datas
 }
 
 /** A model's parameter count from its planned layers; undefined when a plugin layer declares no `shape()` (its count is unknown). */
-function plannedParams(
+export function plannedParams(
   registry: Registry,
   layers: readonly ComponentRef[],
   planned: readonly PlannedLayer[],

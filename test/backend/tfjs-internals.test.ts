@@ -67,13 +67,22 @@ describe('tfjs internals', () => {
   });
 
   it("name the compiled step's raw kernels when the module's exports or tensor table change", async () => {
-    const raw = 'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber';
-    await withModuleProperty('cwrap', () => undefined, () => {
-      assert.deepEqual(checkWasmInternals(), [raw]);
-    });
-    await withModuleProperty('tfjs', (tfjs) => ({ ...(tfjs as object), registerTensor: () => undefined }), () => {
-      assert.deepEqual(checkWasmInternals(), [raw]);
-    });
+    const raw =
+      'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber';
+    await withModuleProperty(
+      'cwrap',
+      () => undefined,
+      () => {
+        assert.deepEqual(checkWasmInternals(), [raw]);
+      },
+    );
+    await withModuleProperty(
+      'tfjs',
+      (tfjs) => ({ ...(tfjs as object), registerTensor: () => undefined }),
+      () => {
+        assert.deepEqual(checkWasmInternals(), [raw]);
+      },
+    );
     assert.deepEqual(checkWasmInternals(), []);
   });
 

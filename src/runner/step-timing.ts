@@ -1,0 +1,100 @@
+// How fast a role's training step runs on the current backend: random rows of the dataset's shape, the
+// role's model, loss and optimizer, and the step the role would take (the compiled step where it is covered).
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedConfig } from '../config/index.js';
+import type { Dataset, Loss, Registry } from '../registry/index.js';
+import type { Role } from '../shared/index.js';
+import { compileRoleStep, stepCoverage } from './compiled-training.js';
+import { buildModel, createComponent } from './model.js';
+import { trainStep } from './train.js';
+
+export interface StepTimingInput {
+  readonly registry: Registry;
+  readonly config: ResolvedConfig;
+  readonly role: Role;
+  /** The dataset's shape: `featureShape` (flattened for the rows) and `outputSize`. */
+  readonly dataset: Pick<Dataset, 'task' | 'featureShape' | 'outputSize'>;
+  readonly steps: number;
+  readonly repeats: number;
+  /** Warm-up steps before the timed ones (kernel set-up, optimizer slots, heap growth). @default 15 */
+  readonly warmup?: number;
+  /** `auto` (default): the compiled step where the role is covered, as training takes it; or force one. */
+  readonly step?: 'auto' | 'compiled' | 'tfjs';
+  /** Sees the model before it is disposed (the benchmark counts its FLOPs). */
+  readonly onModel?: (model: tf.Sequential) => void;
+}
+
+export interface StepTiming {
+  /** The median over the repeats of training samples per second. */
+  readonly samplesPerSec: number;
+  /** The step that ran. */
+  readonly step: 'compiled' | 'tfjs';
+  readonly batchSize: number;
+}
+
+/**
+ * Times `repeats` runs of `steps` training steps of one role on random rows (seeded) of the dataset's
+ * shape, after a warm-up. The student's loss reads random teacher outputs.
+ * @throws Error when `step: 'compiled'` is asked of a role the compiled step does not cover.
+ */
+export function timeTrainingStep(input: StepTimingInput): StepTiming {
+  const { registry, config, role, dataset } = input;
+  const { batchSize } = config.models[role].training;
+  const features = dataset.featureShape.reduce((a, b) => a * b, 1);
+  const outputs = dataset.outputSize;
+  const shape = { ...dataset, featureShape: [features] } as unknown as Dataset;
+  const model = buildModel(registry, config.models[role].layers, shape, config.seed, role, '.');
+  const context = { seed: 1, baseDir: '.', task: config.task };
+  const lossRef = role === 'student' ? config.distillation : config.models[role].training.loss;
+  const loss = createComponent<Loss>(registry, 'loss', lossRef, context);
+  const optimizerRef = config.models[role].training.optimizer;
+  const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', optimizerRef, context);
+  const n = batchSize * 16;
+  const train = {
+    x: tf.randomUniform([n, features], 0, 1, 'float32', 1) as tf.Tensor2D,
+    y: (config.task === 'classification'
+      ? tf.randomUniform([n], 0, outputs, 'int32', 2)
+      : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
+    n,
+  };
+  const raw = role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
+  const teacherTrain = raw && loss.prepareTeacher ? loss.prepareTeacher(raw) : raw;
+  const coverage = stepCoverage({ model, loss, optimizer: optimizerRef.name, train });
+  const wanted = input.step ?? 'auto';
+  if (wanted === 'compiled' && !('stages' in coverage)) {
+    throw new Error(`${role}: no compiled step (${coverage.reason})`);
+  }
+  const plan =
+    wanted !== 'tfjs' && 'stages' in coverage
+      ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize })
+      : undefined;
+  try {
+    const options = { model, optimizer, loss, train, teacherTrain };
+    const run = (indices: Int32Array) => (plan ? plan.step(indices) : trainStep(options, indices).dispose());
+    const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
+    for (let i = 0; i < (input.warmup ?? 15); i++) run(batch(i));
+    const rates: number[] = [];
+    for (let r = 0; r < input.repeats; r++) {
+      const started = performance.now();
+      for (let i = 0; i < input.steps; i++) run(batch(i));
+      tf.backend().readSync(model.getWeights()[0].dataId); // queued work (tfjs-node) is done
+      rates.push((input.steps * batchSize) / ((performance.now() - started) / 1000));
+    }
+    input.onModel?.(model);
+    return {
+      samplesPerSec: rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)],
+      step: plan ? 'compiled' : 'tfjs',
+      batchSize,
+    };
+  } finally {
+    plan?.dispose();
+    tf.dispose([
+      train.x,
+      train.y,
+      ...(raw ? [raw] : []),
+      ...(teacherTrain && teacherTrain !== raw ? [teacherTrain] : []),
+    ]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}

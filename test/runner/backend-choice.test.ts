@@ -1,0 +1,137 @@
+// --backend auto with tensorflow (tfjs-node) and wasm both loading: the run trains on the one that is faster
+// on the experiment's largest role, timed on each (tfjs-node is replaced by a fake made slow or fast).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { assert } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { describeBackend } from '../../src/backend/describe.js';
+import { kernelLayer } from '../../src/backend/kernel-layers.js';
+import { resetBackendSelection, selectBackend, setBackendLoader } from '../../src/backend/select.js';
+import { readCsv } from '../../src/results/csv.js';
+import { runExperiment } from '../../src/runner/execute.js';
+import { RecordingReporter } from '../../src/runner/reporter.js';
+import type { RunOptions } from '../../src/runner/run-options.js';
+import { useWasm } from '../helpers.js';
+import { registerFakeTensorflow, removeFakeTensorflow } from '../backend/fake-backends.js';
+import { experiment, outDir } from './blobs.js';
+
+/** Keeps the thread busy for `ms` milliseconds (a slow kernel). */
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // spin
+  }
+}
+
+/** A layer over the wasm matrix products that makes each one `ms` slower (the compiled step bypasses it). */
+const slowWasm = kernelLayer('test-slow-wasm', 99);
+const slowly =
+  (ms: number) =>
+  (below: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    busyWait(ms);
+    return below(args);
+  };
+
+/** The blobs experiment through runExperiment with `auto`: its summary, results table and manifest. */
+async function run(options: RunOptions = {}) {
+  const { experiment: exp, registry } = await experiment();
+  const summary = await runExperiment(exp, registry, {
+    outDir: outDir(),
+    runId: 'timed',
+    reporter: new RecordingReporter(),
+    teacherCache: false,
+    ...options,
+  });
+  const manifest = JSON.parse(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'));
+  const results = readCsv(path.join(summary.runDir, 'results.csv')).records;
+  return { summary, manifest, results, backend: summary.backend };
+}
+
+/** results.csv without its timings: what the arithmetic gave. */
+const numbers = (rows: ReadonlyArray<Record<string, string>>) =>
+  rows.map((row) => Object.entries(row).filter(([key]) => !/seconds|samples_per_sec|_ms_|timestamp/.test(key)));
+
+const WHAT = "the teacher's training step (batch 32)";
+
+describe('--backend auto with tensorflow and wasm both loading', function () {
+  this.timeout(120_000);
+  beforeEach(resetBackendSelection);
+  afterEach(async () => {
+    slowWasm.disable();
+    removeFakeTensorflow();
+    setBackendLoader('tensorflow', undefined);
+    setBackendLoader('wasm', undefined);
+    resetBackendSelection();
+    await useWasm();
+  });
+
+  it('a slow tensorflow loses: the run trains on wasm, and the backend line and manifest give both rates', async () => {
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => busyWait(0.5)));
+    const timed = await run();
+    assert.equal(timed.backend.name, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    const rates = timed.backend.timing?.samplesPerSec ?? {};
+    assert.isAbove(rates.tensorflow ?? 0, 0);
+    assert.isAbove(rates.wasm ?? 0, rates.tensorflow ?? Infinity);
+    assert.deepEqual(timed.backend.timing?.steps, { tensorflow: 'tfjs step', wasm: 'compiled step' });
+    assert.equal(timed.backend.timing?.what, WHAT);
+    const slower = `tensorflow: slower here (${rates.tensorflow?.toLocaleString('en-US')} samples/s against wasm's ${rates.wasm?.toLocaleString('en-US')} on ${WHAT})`;
+    assert.include(timed.backend.skipped, slower);
+    assert.include(describeBackend(timed.backend), `(skipped ${slower})`);
+    assert.deepEqual(timed.manifest.backend.timing, {
+      what: WHAT,
+      samples_per_sec: rates,
+      steps: { tensorflow: 'tfjs step', wasm: 'compiled step' },
+      failed: {},
+    });
+    assert.equal(timed.manifest.backend.name, 'wasm');
+    // The data was made again on wasm: the same numbers as a run that asked for wasm.
+    resetBackendSelection();
+    await selectBackend('wasm');
+    const plain = await run({ backend: 'wasm' });
+    assert.isUndefined(plain.backend.timing);
+    assert.isNull(plain.manifest.backend.timing);
+    assert.lengthOf(timed.results, 3);
+    assert.deepEqual(numbers(timed.results), numbers(plain.results));
+  });
+
+  it('a faster tensorflow wins and is kept, saying so', async () => {
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => undefined));
+    slowWasm.enable({ BatchMatMul: slowly(3), _FusedMatMul: slowly(3) });
+    // On tfjs's step wasm runs its (slowed) kernels; the compiled step would not.
+    const timed = await run({ compiledStep: false });
+    assert.equal(timed.backend.name, 'tensorflow');
+    assert.equal(tf.getBackend(), 'tensorflow');
+    const rates = timed.backend.timing?.samplesPerSec ?? {};
+    assert.isAbove(rates.tensorflow ?? 0, rates.wasm ?? Infinity);
+    assert.deepEqual(timed.backend.timing?.steps, { tensorflow: 'tfjs step', wasm: 'tfjs step' });
+    assert.include(
+      describeBackend(timed.backend),
+      `(faster here than wasm: ${rates.tensorflow?.toLocaleString('en-US')} samples/s against ${rates.wasm?.toLocaleString('en-US')} on ${WHAT})`,
+    );
+    assert.equal(timed.manifest.backend.name, 'tensorflow');
+    assert.deepEqual(timed.manifest.backend.timing.samples_per_sec, rates);
+    assert.lengthOf(timed.results, 3);
+  });
+
+  it('wasm failing to load keeps tensorflow, with the reason; a forced backend is not timed', async () => {
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => undefined));
+    setBackendLoader('wasm', async () => {
+      throw new Error('no wasm binary here');
+    });
+    const kept = await run();
+    assert.equal(kept.backend.name, 'tensorflow');
+    assert.deepEqual(kept.backend.timing?.failed, { wasm: 'no wasm binary here' });
+    assert.include(describeBackend(kept.backend), '(wasm not timed: no wasm binary here)');
+    assert.lengthOf(kept.results, 3);
+
+    resetBackendSelection();
+    setBackendLoader('wasm', undefined);
+    setBackendLoader('tensorflow', async () => undefined); // the fake is registered already
+    const forced = await run({ backend: 'tensorflow' });
+    assert.equal(forced.backend.name, 'tensorflow');
+    assert.isUndefined(forced.backend.timing);
+    assert.isNull(forced.manifest.backend.timing);
+  });
+});
