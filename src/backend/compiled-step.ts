@@ -12,6 +12,7 @@ import { copyRows } from './fast-kernels.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import {
+  emptyWasmTensor,
   fastPathsOff,
   float32View,
   heapOffset,
@@ -85,6 +86,19 @@ interface Products {
   ): void;
   /** `out[cols]` = the column sums of `x[rows x cols]`, as the Sum kernel sums a bias gradient there. */
   columnSums(x: number, rows: number, cols: number, out: number): void;
+  /** `c = act(a b + bias)` as tfjs's _FusedMatMul outside a gradient: bias and ReLU fused into the product. */
+  fused(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    b: number,
+    c: number,
+    bias: number | undefined,
+    withRelu: boolean,
+  ): void;
+  /** Runs `fn` with the blocks `[float index, floats]` constant (the weights of a prediction): packed once where that helps. */
+  holding<T>(blocks: ReadonlyArray<readonly [number, number]>, fn: () => T): T;
 }
 
 let enabled = true;
@@ -195,6 +209,11 @@ function blasProducts(blas: Blas, scratch: { ones: number }): Products {
     columnSums(x, rows, cols, out) {
       gemm(false, false, 1, cols, rows, scratch.ones, x, 0, out);
     },
+    fused(m, n, k, a, b, c, bias, withRelu) {
+      this.product(false, false, m, n, k, a, b, c, bias);
+      if (withRelu) positive(c, m * n);
+    },
+    holding: (_blocks, fn) => fn(),
   };
 }
 
@@ -224,6 +243,14 @@ function wasmProducts(scratch: { transposed: number }): Products {
       for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) sums[j] += heap[r + j];
       heap.set(sums, out);
     },
+    fused(m, n, k, a, b, c, bias, withRelu) {
+      kernels.matMul(a * 4, b * 4, c * 4, m, n, k, bias === undefined ? undefined : bias * 4, withRelu);
+    },
+    holding: (blocks, fn) =>
+      kernels.holding(
+        blocks.map(([at, floats]) => [at * 4, floats] as const),
+        fn,
+      ),
   };
 }
 
@@ -401,6 +428,72 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   };
 }
 
+/** A layer of a model at inference: a dense layer's product, or a dropout layer (its input passes through). */
+export type ForwardStage =
+  | {
+      readonly kind: 'dense';
+      readonly kernel: tf.Tensor2D;
+      readonly bias?: tf.Tensor1D;
+      readonly activation: 'relu' | 'linear';
+    }
+  | { readonly kind: 'dropout' };
+
+/** The products of the configuration in use (the BLAS's, or the wasm backend's own). */
+function currentProducts(scratch: { ones: number; transposed: number }): Products {
+  const blas = installedBlas();
+  return blas ? blasProducts(blas, scratch) : wasmProducts(scratch);
+}
+
+/**
+ * A dense model's outputs on the float32 rows of `x`, `[n, outputs]`, cut into batches of `batchSize`
+ * rows as predictInBatches cuts them, each layer one product with its bias and ReLU fused, as tfjs runs
+ * a dense layer outside a gradient: the same bits as `model.apply(batch, { training: false })`, with no
+ * tensor per batch or layer (the batches are read in place; the last layer writes the output). Runs
+ * where {@link compiledStepUnavailable} is undefined; the last stage is dense.
+ * @throws WasmOutOfMemoryError when the output or two batches of activations do not fit in the wasm heap.
+ */
+export function predictForward(stages: readonly ForwardStage[], x: tf.Tensor2D, batchSize: number): tf.Tensor2D {
+  const dense = stages.filter((stage): stage is Extract<ForwardStage, { kind: 'dense' }> => stage.kind === 'dense');
+  const [n, features] = x.shape;
+  const outputs = dense[dense.length - 1].kernel.shape[1];
+  const widths = dense.map((stage) => stage.kernel.shape[1]);
+  const rows = Math.max(1, Math.min(batchSize, n));
+  const widest = Math.max(1, ...widths.slice(0, -1));
+  const out = emptyWasmTensor([n, outputs]) as tf.Tensor2D;
+  if (n === 0) return out;
+  let block: number | undefined;
+  try {
+    block = wasmAllocate(2 * rows * widest * 4 + 16);
+    const buffers = [Math.ceil(block / 16) * 4, Math.ceil(block / 16) * 4 + rows * widest];
+    const products = currentProducts({ ones: 0, transposed: 0 });
+    const weights = dense.flatMap((stage) => [stage.kernel, ...(stage.bias ? [stage.bias] : [])]);
+    products.holding(
+      weights.map((w) => [heapOffset(w) / 4, w.size] as const),
+      () => {
+        for (let start = 0; start < n; start += batchSize) {
+          const m = Math.min(batchSize, n - start);
+          let from = heapOffset(x) / 4 + start * features;
+          dense.forEach((stage, i) => {
+            const [inputs, units] = stage.kernel.shape;
+            const last = i === dense.length - 1;
+            const to = last ? heapOffset(out) / 4 + start * outputs : buffers[i % 2];
+            const bias = stage.bias ? heapOffset(stage.bias) / 4 : undefined;
+            const kernel = heapOffset(stage.kernel) / 4;
+            products.fused(m, units, inputs, from, kernel, to, bias, stage.activation === 'relu');
+            from = to;
+          });
+        }
+      },
+    );
+    return out;
+  } catch (error) {
+    out.dispose();
+    throw error;
+  } finally {
+    if (block !== undefined) wasmRelease(block);
+  }
+}
+
 /** x[r][j] += b[j] over `rows` rows of `cols` (float indexes), with SIMD where it runs. */
 function addRows(x: number, b: number, rows: number, cols: number): void {
   const kernels = simdDense();
@@ -415,6 +508,14 @@ function relu(x: number, n: number): void {
   if (kernels) return kernels.relu(x * 4, n);
   const heap = wasmHeapF32();
   for (let j = x; j < x + n; j++) if (heap[j] <= 0) heap[j] = 0;
+}
+
+/** x > 0 ? x : 0 as the BLAS kernels' fused ReLU computes it: NaN and -0 give +0. */
+function positive(x: number, n: number): void {
+  const kernels = simdDense();
+  if (kernels) return kernels.positive(x * 4, n);
+  const heap = wasmHeapF32();
+  for (let j = x; j < x + n; j++) heap[j] = heap[j] > 0 ? heap[j] : 0;
 }
 
 /** ReLU's gradient dy * step(y) in place: 0 where y <= 0, NaN where y is NaN. */

@@ -59,6 +59,8 @@ export interface DenseKernels {
   addRows(x: number, b: number, rows: number, cols: number): void;
   /** x = max(x, 0) over `n` floats. */
   relu(x: number, n: number): void;
+  /** x = x > 0 ? x : 0 over `n` floats (NaN and -0 give +0). */
+  positive(x: number, n: number): void;
   /** g = y > 0 ? g : 0 (NaN where y is NaN) over `n` floats. */
   reluGrad(g: number, y: number, n: number): void;
 }

@@ -119,6 +119,11 @@ export function disposeWasmData(backend: unknown, x: TensorInfo): void {
   wasmBackend(backend).disposeData(x.dataId);
 }
 
+/** An uninitialised float32 tensor of `shape` on the wasm backend (the caller fills its memory). */
+export function emptyWasmTensor(shape: number[]): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(makeWasmOutput(tf.backend(), shape, 'float32'));
+}
+
 /** An uninitialised float32 tensor shaped like `like` on wasm (zeros on other backends). */
 export function emptyTensorLike(like: tf.Tensor): tf.Tensor {
   if (tf.getBackend() !== 'wasm') return tf.zerosLike(like);
@@ -164,16 +169,22 @@ export interface RawWasmKernels {
   /**
    * `out[m x n] = a[m x k] b[k x n]` (`+ bias[n]` on every row) with the backend's _FusedMatMul kernel
    * (XNNPACK's fully connected operator, packed from `b` on each call), untransposed operands: the
-   * arithmetic tfjs's BatchMatMul and _FusedMatMul (linear) do on those operands, to the bit.
+   * arithmetic tfjs's BatchMatMul and _FusedMatMul (linear, or `relu` fused) do on those operands, to the bit.
    */
-  matMul(a: number, b: number, out: number, m: number, n: number, k: number, bias?: number): void;
+  matMul(a: number, b: number, out: number, m: number, n: number, k: number, bias?: number, relu?: boolean): void;
   /** `out[cols x rows] = x[rows x cols]` transposed, with the backend's Transpose kernel. */
   transpose(x: number, rows: number, cols: number, out: number): void;
+  /**
+   * Runs `fn` with the blocks `[byte offset, floats]` registered once: the products in it whose `b` (and
+   * bias) is one of them reuse the XNNPACK operator packed on the first, as tfjs reuses it for a tensor
+   * multiplied again. The blocks must not change inside `fn`.
+   */
+  holding<T>(blocks: ReadonlyArray<readonly [number, number]>, fn: () => T): T;
 }
 
 const rawKernels = new WeakMap<object, RawWasmKernels>();
 const FLOAT32 = 0; // CppDType.float32
-const LINEAR = 0; // FusableActivation.linear
+const [LINEAR, RELU] = [0, 1]; // FusableActivation.linear, .relu
 
 /**
  * The current wasm backend's matMul and transpose on raw heap blocks. Each call registers its operands
@@ -207,25 +218,50 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
   ]);
   const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   const swap = shapeBytes([1, 0]);
-  /** Runs `kernel` with the blocks registered as tensors, [byte offset, floats] each. */
+  /** Blocks registered by holding(), by byte offset: [id, floats]. */
+  const held = new Map<number, readonly [number, number]>();
+  const register = ([offset, floats]: readonly [number, number]) => {
+    const id = backend.dataIdNextNumber++;
+    module.tfjs.registerTensor(id, floats, offset);
+    return id;
+  };
+  /** Runs `kernel` with the blocks registered as tensors, [byte offset, floats] each (held ones as they are). */
   const withIds = (blocks: ReadonlyArray<readonly [number, number] | undefined>, kernel: (ids: number[]) => void) => {
+    const fresh: number[] = [];
     const ids = blocks.map((block) => {
       if (!block) return 0;
-      const id = backend.dataIdNextNumber++;
-      module.tfjs.registerTensor(id, block[1], block[0]);
+      const kept = held.get(block[0]);
+      if (kept && kept[1] === block[1]) return kept[0];
+      const id = register(block);
+      fresh.push(id);
       return id;
     });
     try {
       kernel(ids);
     } finally {
-      for (const id of ids) if (id !== 0) module.tfjs.disposeData(id);
+      for (const id of fresh) module.tfjs.disposeData(id);
     }
   };
   return {
-    matMul(a, b, out, m, n, k, bias) {
+    holding(blocks, fn) {
+      const mine = blocks.filter(([offset]) => !held.has(offset));
+      for (const block of mine) held.set(block[0], [register(block), block[1]]);
+      try {
+        return fn();
+      } finally {
+        for (const [offset] of mine) {
+          module.tfjs.disposeData(held.get(offset)![0]);
+          held.delete(offset);
+        }
+      }
+    },
+    matMul(a, b, out, m, n, k, bias, relu) {
       const biasBlock: readonly [number, number] | undefined = bias === undefined ? undefined : [bias, n];
       withIds([[a, m * k], [b, k * n], [out, m * n], biasBlock], ([aId, bId, outId, biasId]) =>
-        fused(aId, shapeBytes([1, m, k]), 3, bId, shapeBytes([1, k, n]), 3, false, false, LINEAR, biasId, 0, 0, outId),
+        fused(
+          ...[aId, shapeBytes([1, m, k]), 3, bId, shapeBytes([1, k, n]), 3, false, false],
+          ...[relu ? RELU : LINEAR, biasId, 0, 0, outId],
+        ),
       );
     },
     transpose(x, rows, cols, out) {

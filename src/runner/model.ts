@@ -1,11 +1,13 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
+import { predictForward } from '../backend/index.js';
 import { errorComponentResult } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/index.js';
 import type { ComponentRef } from '../config/index.js';
 import { deriveSeed } from '../shared/index.js';
+import { forwardStages } from './compiled-training.js';
 
 /** What the runner gives a component's `create()`: the context without the tfjs instance, which is added here. */
 export type CreateContext = Omit<ComponentContext, 'tf'>;
@@ -219,7 +221,12 @@ export function applyInBatches<T extends tf.Tensor>(
   }
 }
 
-/** Predicts in batches (no gradients kept), returning one `[n, outputs]` tensor. */
+/**
+ * Predicts in batches (no gradients kept), returning one `[n, outputs]` tensor: through the compiled
+ * forward pass where it covers the model (the same bits, no tensor per batch), else through tfjs.
+ */
 export function predictInBatches(model: tf.LayersModel, x: tf.Tensor2D, batchSize: number): tf.Tensor2D {
+  const stages = forwardStages(model, x);
+  if (stages) return predictForward(stages, x, batchSize);
   return applyInBatches(x, batchSize, (batch) => model.apply(batch, { training: false }) as tf.Tensor2D);
 }

@@ -10,8 +10,8 @@ import { simdDense } from '../../src/backend/simd.js';
 import { wasmAllocate, wasmHeapF32, wasmRelease } from '../../src/backend/tfjs-internals.js';
 import type { ComponentRef } from '../../src/config/index.js';
 import type { Dataset, Loss } from '../../src/registry/index.js';
-import { buildModel, createComponent } from '../../src/runner/model.js';
-import { compileRoleStep, stepCoverage } from '../../src/runner/compiled-training.js';
+import { applyInBatches, buildModel, createComponent, predictInBatches } from '../../src/runner/model.js';
+import { compileRoleStep, forwardStages, stepCoverage } from '../../src/runner/compiled-training.js';
 import { trainRole } from '../../src/runner/train.js';
 import type { SplitTensors, TrainRoleResult } from '../../src/runner/train.js';
 import type { ResolvedTraining } from '../../src/config/index.js';
@@ -242,6 +242,77 @@ for (const configuration of CONFIGURATIONS) {
   });
 }
 
+/** Forward cases: layers, rows, the batch predictions are cut in, and a NaN in the inputs or not. */
+const FORWARD_CASES = [
+  { name: 'a ReLU MLP (SIMD tails)', layers: [dense(37), dense(19)], rows: 300, batch: 128, nan: false },
+  { name: 'wide layers, one batch', layers: [dense(1024), dense(512)], rows: 100, batch: 256, nan: false },
+  {
+    name: 'dropout, a linear layer and no bias',
+    layers: [dropout(0.5), dense(24, { use_bias: false }), dropout(0.2), dense(12, { activation: 'linear' })],
+    rows: 77,
+    batch: 32,
+    nan: false,
+  },
+  {
+    name: 'a NaN in the inputs (ReLU of NaN as each kernel has it)',
+    layers: [dense(9)],
+    rows: 20,
+    batch: 8,
+    nan: true,
+  },
+];
+
+for (const configuration of CONFIGURATIONS) {
+  describe(`the compiled forward pass ${configuration.name}`, () => {
+    const { blas } = loadBlas('auto');
+    before(async function () {
+      if (configuration.blas === 'auto' && !blas) this.skip();
+      await selectBackend('wasm', { blas: configuration.blas });
+    });
+    after(() => selectBackend('wasm', { blas: 'auto' }));
+
+    for (const c of FORWARD_CASES) {
+      it(`${c.name}: the same outputs as tfjs's predict, to the bit`, () => {
+        const dataset = { task: 'classification', featureShape: [30], outputSize: 5 } as unknown as Dataset;
+        const model = buildModel(registry, c.layers, dataset, 3, 'teacher', '.');
+        const values = tf.randomNormal([c.rows, 30], 0, 1, 'float32', 4).dataSync() as Float32Array;
+        if (c.nan) values.fill(NaN, 40, 70);
+        const x = tf.tensor2d(values, [c.rows, 30]);
+        try {
+          assert.isDefined(forwardStages(model, x));
+          const compiled = predictInBatches(model, x, c.batch);
+          const stock = applyInBatches(x, c.batch, (b) => model.apply(b, { training: false }) as tf.Tensor2D);
+          assert.deepEqual(compiled.shape, stock.shape);
+          const [mine, theirs] = [compiled.dataSync(), stock.dataSync()];
+          const differing = mine.findIndex((v, i) => !Object.is(v, theirs[i]));
+          assert.equal(differing, -1, `output ${differing}: ${mine[differing]} vs ${theirs[differing]}`);
+          if (c.nan) assert.isTrue(mine.some((v) => Number.isNaN(v)) || mine.some((v) => v === 0));
+          tf.dispose([compiled, stock]);
+        } finally {
+          x.dispose();
+          model.dispose();
+        }
+      });
+    }
+
+    it('leaves no tensor or heap block behind, and is not taken off wasm or with --compiled-step off', async () => {
+      const dataset = { task: 'classification', featureShape: [30], outputSize: 5 } as unknown as Dataset;
+      const model = buildModel(registry, [dense(16)], dataset, 3, 'teacher', '.');
+      const x = tf.randomNormal([50, 30], 0, 1, 'float32', 4) as tf.Tensor2D;
+      predictInBatches(model, x, 16).dispose();
+      const tensors = tf.memory().numTensors;
+      predictInBatches(model, x, 16).dispose();
+      assert.equal(tf.memory().numTensors, tensors);
+      await selectBackend('wasm', { blas: configuration.blas, compiledStep: false });
+      assert.isUndefined(forwardStages(model, x));
+      await selectBackend('wasm', { blas: configuration.blas });
+      assert.isUndefined(forwardStages(model, tf.cast(x, 'int32')));
+      x.dispose();
+      model.dispose();
+    });
+  });
+}
+
 describe('which roles take the compiled step', () => {
   const { blas } = loadBlas('auto');
   before(async function () {
@@ -420,6 +491,14 @@ describe("the compiled step's SIMD loops", () => {
     const g = [5, 6, 7, 8, 9, 10, 11];
     const out = onHeap([...g, ...y], (offset) => kernels!.reluGrad(offset, offset + g.length * 4, g.length));
     assert.deepEqual(out.slice(0, g.length).map(String), ['5', '0', '0', 'NaN', '9', '0', '11']);
+  });
+
+  it("x > 0 ? x : 0 (the BLAS kernels' fused ReLU): NaN and -0 to +0, lane by lane and in the tail", () => {
+    const kernels = simdDense();
+    const x = [-1, 2, -0, NaN, 0.5, -3, Infinity, -Infinity, NaN];
+    const out = onHeap(x, (offset) => kernels!.positive(offset, x.length));
+    assert.deepEqual(out.map(String), ['0', '2', '0', '0', '0.5', '0', 'Infinity', '0', '0']);
+    assert.isFalse(out.some((v) => Object.is(v, -0)));
   });
 
   it('a bias over rows: the same float32 sums as tf.add, in the vector part and the tail', () => {

@@ -55,7 +55,29 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $nextTail))))
 
-  ;; ReLU's gradient in place: g = y > 0 ? g : 0, and NaN where y is NaN (dy * step(y)).
+;; x = x > 0 ? x : 0 over n floats: NaN and -0 give +0 (the ReLU of the BLAS kernels' fused product).
+  (func (export "positive") (param $x i32) (param $n i32)
+    (local $i i32) (local $vec i32) (local $end i32) (local $v v128) (local $zero v128) (local $s f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vecDone
+      (loop $nextVec
+        (br_if $vecDone (i32.ge_u (local.get $i) (local.get $vec)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (v128.store (i32.add (local.get $x) (local.get $i))
+          (v128.and (local.get $v) (f32x4.gt (local.get $v) (local.get $zero))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $nextVec)))
+    (block $tailDone
+      (loop $nextTail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $s (f32.load (i32.add (local.get $x) (local.get $i))))
+        (f32.store (i32.add (local.get $x) (local.get $i))
+          (select (local.get $s) (f32.const 0) (f32.gt (local.get $s) (f32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $nextTail))))
+
+    ;; ReLU's gradient in place: g = y > 0 ? g : 0, and NaN where y is NaN (dy * step(y)).
   (func (export "reluGrad") (param $g i32) (param $y i32) (param $n i32)
     (local $i i32) (local $vec i32) (local $end i32) (local $yi v128) (local $zero v128) (local $nan v128)
     (local $ys f32)
