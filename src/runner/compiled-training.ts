@@ -2,7 +2,7 @@
 // the model's layers read through tfjs's public layer API, the loss's row form, the fused optimizer.
 import type * as tf from '@tensorflow/tfjs';
 import { FusedOptimizer, compileStep, compiledStepUnavailable } from '../backend/index.js';
-import type { CompiledStep, ForwardStage, StepStage } from '../backend/index.js';
+import type { CompiledStep, StepStage } from '../backend/index.js';
 import { DROPOUT_SEEDS } from '../registry/index.js';
 import type { Loss } from '../registry/index.js';
 import type { SplitTensors } from './train.js';
@@ -87,37 +87,6 @@ export function stepCoverage(inputs: StepInputs): StepCoverage {
   const last = stages[stages.length - 1];
   if (!last || last.kind !== 'dense') return { reason: 'the model does not end with a dense layer' };
   return { stages };
-}
-
-/**
- * A model's layers as the compiled forward pass runs them (see predictForward), or undefined when it
- * cannot: dense layers with ReLU or linear activations (their weights trained or not: regularizers and
- * constraints do nothing at inference) and dropout, ending with a dense layer, on float32 rows.
- */
-export function forwardStages(model: tf.LayersModel, x: tf.Tensor): ForwardStage[] | undefined {
-  if (compiledStepUnavailable() || x.rank !== 2 || x.dtype !== 'float32') return undefined;
-  const stages: ForwardStage[] = [];
-  for (const layer of model.layers) {
-    const kind = layer.getClassName();
-    if (kind === 'InputLayer') continue;
-    if (kind === 'Dropout') {
-      stages.push({ kind: 'dropout' });
-      continue;
-    }
-    const config = layer.getConfig() as Record<string, unknown>;
-    const activation = String(config.activation);
-    if (kind !== 'Dense' || (activation !== 'relu' && activation !== 'linear')) return undefined;
-    const weights = layer.weights.map((weight) => weight.read());
-    if (weights.length !== (config.useBias ? 2 : 1) || weights.some((w) => w.dtype !== 'float32')) return undefined;
-    const [kernel, bias] = weights;
-    stages.push({
-      kind: 'dense',
-      kernel: kernel as tf.Tensor2D,
-      bias: config.useBias ? (bias as tf.Tensor1D) : undefined,
-      activation,
-    });
-  }
-  return stages[stages.length - 1]?.kind === 'dense' ? stages : undefined;
 }
 
 /** What the compiled step of a covered role trains with, once the optimizer and the teacher's outputs exist. */

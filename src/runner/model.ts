@@ -7,7 +7,7 @@ import { metricFacts } from '../registry/index.js';
 import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/index.js';
 import type { ComponentRef } from '../config/index.js';
 import { deriveSeed } from '../shared/index.js';
-import { forwardStages } from './compiled-training.js';
+import { forwardStages } from './forward.js';
 
 /** What the runner gives a component's `create()`: the context without the tfjs instance, which is added here. */
 export type CreateContext = Omit<ComponentContext, 'tf'>;

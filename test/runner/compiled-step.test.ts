@@ -11,7 +11,8 @@ import { wasmAllocate, wasmHeapF32, wasmRelease } from '../../src/backend/tfjs-i
 import type { ComponentRef } from '../../src/config/index.js';
 import type { Dataset, Loss } from '../../src/registry/index.js';
 import { applyInBatches, buildModel, createComponent, predictInBatches } from '../../src/runner/model.js';
-import { compileRoleStep, forwardStages, stepCoverage } from '../../src/runner/compiled-training.js';
+import { compileRoleStep, stepCoverage } from '../../src/runner/compiled-training.js';
+import { forwardStages } from '../../src/runner/forward.js';
 import { trainRole } from '../../src/runner/train.js';
 import type { SplitTensors, TrainRoleResult } from '../../src/runner/train.js';
 import type { ResolvedTraining } from '../../src/config/index.js';

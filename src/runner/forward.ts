@@ -1,0 +1,36 @@
+// Whether a model's predictions go through the compiled forward pass (backend/compiled-step.ts,
+// predictForward): its layers read through tfjs's public layer API.
+import type * as tf from '@tensorflow/tfjs';
+import { compiledStepUnavailable } from '../backend/index.js';
+import type { ForwardStage } from '../backend/index.js';
+
+/**
+ * A model's layers as the compiled forward pass runs them (see predictForward), or undefined when it
+ * cannot: dense layers with ReLU or linear activations (their weights trained or not: regularizers and
+ * constraints do nothing at inference) and dropout, ending with a dense layer, on float32 rows.
+ */
+export function forwardStages(model: tf.LayersModel, x: tf.Tensor): ForwardStage[] | undefined {
+  if (compiledStepUnavailable() || x.rank !== 2 || x.dtype !== 'float32') return undefined;
+  const stages: ForwardStage[] = [];
+  for (const layer of model.layers) {
+    const kind = layer.getClassName();
+    if (kind === 'InputLayer') continue;
+    if (kind === 'Dropout') {
+      stages.push({ kind: 'dropout' });
+      continue;
+    }
+    const config = layer.getConfig() as Record<string, unknown>;
+    const activation = String(config.activation);
+    if (kind !== 'Dense' || (activation !== 'relu' && activation !== 'linear')) return undefined;
+    const weights = layer.weights.map((weight) => weight.read());
+    if (weights.length !== (config.useBias ? 2 : 1) || weights.some((w) => w.dtype !== 'float32')) return undefined;
+    const [kernel, bias] = weights;
+    stages.push({
+      kind: 'dense',
+      kernel: kernel as tf.Tensor2D,
+      bias: config.useBias ? (bias as tf.Tensor1D) : undefined,
+      activation,
+    });
+  }
+  return stages[stages.length - 1]?.kind === 'dense' ? stages : undefined;
+}
