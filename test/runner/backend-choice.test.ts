@@ -13,7 +13,7 @@ import { RecordingReporter } from '../../src/runner/reporter.js';
 import type { RunOptions } from '../../src/runner/run-options.js';
 import { useWasm } from '../helpers.js';
 import { registerFakeTensorflow, removeFakeTensorflow } from '../backend/fake-backends.js';
-import { experiment, outDir } from './blobs.js';
+import { experiment, outDir, TILES } from './blobs.js';
 
 /** Keeps the thread busy for `ms` milliseconds (a slow kernel). */
 function busyWait(ms: number): void {
@@ -34,8 +34,8 @@ const slowly =
   };
 
 /** The blobs experiment through runExperiment with `auto`: its summary, results table and manifest. */
-async function run(options: RunOptions = {}) {
-  const { experiment: exp, registry } = await experiment();
+async function run(options: RunOptions = {}, spec?: string) {
+  const { experiment: exp, registry } = await experiment(spec);
   const summary = await runExperiment(exp, registry, {
     outDir: outDir(),
     runId: 'timed',
@@ -112,6 +112,19 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
     );
     assert.equal(timed.manifest.backend.name, 'tensorflow');
     assert.deepEqual(timed.manifest.backend.timing.samples_per_sec, rates);
+    assert.lengthOf(timed.results, 3);
+  });
+
+  it("times a convolutional teacher too (on images of the dataset's shape), on tfjs's step on both", async () => {
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => busyWait(0.5)));
+    const conv = TILES.replace(
+      'teacher: { layers: [32, 16] }',
+      'teacher: { layers: [{ name: conv2d, filters: 4 }, 16] }',
+    );
+    const timed = await run({}, conv);
+    assert.equal(timed.backend.name, 'wasm');
+    assert.deepEqual(timed.backend.timing?.steps, { tensorflow: 'tfjs step', wasm: 'tfjs step' });
+    assert.isUndefined(timed.backend.timing?.failed);
     assert.lengthOf(timed.results, 3);
   });
 
