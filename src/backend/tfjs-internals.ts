@@ -228,15 +228,15 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
   /** Runs `kernel` with the blocks registered as tensors, [byte offset, floats] each (held ones as they are). */
   const withIds = (blocks: ReadonlyArray<readonly [number, number] | undefined>, kernel: (ids: number[]) => void) => {
     const fresh: number[] = [];
-    const ids = blocks.map((block) => {
-      if (!block) return 0;
-      const kept = held.get(block[0]);
-      if (kept && kept[1] === block[1]) return kept[0];
-      const id = register(block);
-      fresh.push(id);
-      return id;
-    });
     try {
+      const ids = blocks.map((block) => {
+        if (!block) return 0;
+        const kept = held.get(block[0]);
+        if (kept && kept[1] === block[1]) return kept[0];
+        const id = register(block);
+        fresh.push(id);
+        return id;
+      });
       kernel(ids);
     } finally {
       for (const id of fresh) module.tfjs.disposeData(id);
@@ -244,12 +244,16 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
   };
   return {
     holding(blocks, fn) {
-      const mine = blocks.filter(([offset]) => !held.has(offset));
-      for (const block of mine) held.set(block[0], [register(block), block[1]]);
+      const mine: number[] = [];
       try {
+        for (const block of blocks) {
+          if (held.has(block[0])) continue;
+          held.set(block[0], [register(block), block[1]]);
+          mine.push(block[0]);
+        }
         return fn();
       } finally {
-        for (const [offset] of mine) {
+        for (const offset of mine) {
           module.tfjs.disposeData(held.get(offset)![0]);
           held.delete(offset);
         }
