@@ -4,7 +4,7 @@ export { describeBackend } from './describe.js';
 export { fusedAdam, fusedRmsprop, fusedSgd, preferFused } from './fused-optimizers.js';
 export { stockAdam, stockSgd } from './stock-optimizers.js';
 export { BACKEND_REQUESTS, assertBlasRequest, chooseFasterBackend, selectBackend } from './select.js';
-export type { BackendInfo, BackendName, BackendRequest, BackendTiming, TimedStep } from './select.js';
+export type { BackendInfo, BackendName, BackendRequest, BackendTiming, TimedStep, TimingRequest } from './select.js';
 export { float32View, hasDirectMemory, int32View } from './tfjs-internals.js';
 export { installedTfjsVersions } from './versions.js';
 export { checkWasmMemory, isBackendFatal } from './wasm-memory.js';

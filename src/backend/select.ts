@@ -294,60 +294,92 @@ export async function selectBackend(
 
 const rate = (value: number) => Math.round(value).toLocaleString('en-US');
 
+/** wasm replaces tensorflow (auto's first choice) only when it is this much faster: a near tie keeps the order. */
+export const WASM_MARGIN = 1.1;
+
+/** What {@link chooseFasterBackend} times, and what else decides. */
+export interface TimingRequest {
+  /** What `measure` times, for the backend line: `the teacher's training step (batch 128)`. */
+  readonly what: string;
+  readonly measure: TimedStep;
+  /** Why the run could not train on wasm (its cells do not fit the heap), or undefined; asked before wasm is timed. */
+  readonly wasmFits?: (wasm: BackendInfo) => Promise<string | undefined>;
+  /** The choice an earlier attempt of the same run made: taken again, untimed, so a run stays on one backend. */
+  readonly earlier?: { readonly name: BackendName; readonly timing: BackendTiming };
+}
+
 /**
  * After `auto` chose tensorflow (tfjs-node): nobody can say beforehand whether it or wasm (with its BLAS
  * and the compiled step) trains a given model faster, so `measure` (one role's training step, timed) runs
- * on each, and the faster is kept, with both rates in `timing`. The slower stays loaded but unused. Any
- * other selection (a forced backend, or wasm or cpu by fallback) is returned as it is. Tensors made
- * before on the backend that loses stay there: make the data again when the name changes.
+ * on each, and wasm is kept when it is at least {@link WASM_MARGIN} times as fast, with both rates in
+ * `timing`. wasm is not timed when it fails to load, its probe fails or `wasmFits` says no; any failure
+ * there keeps tensorflow, with the reason in `timing.failed`. Any other selection (a forced backend, or
+ * wasm or cpu by fallback) is returned as it is. Tensors made before on tensorflow stay there: make the
+ * data again when the name changes.
  */
-export async function chooseFasterBackend(
-  current: BackendInfo,
-  what: string,
-  measure: TimedStep,
-): Promise<BackendInfo> {
+export async function chooseFasterBackend(current: BackendInfo, request: TimingRequest): Promise<BackendInfo> {
   const tensorflow = selected;
   if (current.requested !== 'auto' || current.name !== 'tensorflow' || tensorflow?.name !== 'tensorflow') {
     return current;
   }
+  const { what, earlier } = request;
+  if (earlier?.name === 'tensorflow') return { ...current, timing: earlier.timing };
   const samplesPerSec: Partial<Record<BackendName, number>> = {};
   const steps: Partial<Record<BackendName, string>> = {};
   const failed: Partial<Record<BackendName, string>> = {};
+  const timing = (): BackendTiming =>
+    earlier?.timing ?? { what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) };
+  const keepTensorflow = async (): Promise<BackendInfo> => {
+    await tf.setBackend('tensorflow');
+    selected = tensorflow;
+    return { ...configure(tensorflow, lastOptions), timing: timing() };
+  };
   const time = (name: BackendName) => {
     try {
-      const result = measure();
+      const result = request.measure();
       samplesPerSec[name] = Math.round(result.samplesPerSec);
       steps[name] = result.step;
     } catch (error) {
       failed[name] = `the timed step failed: ${firstLine(error)}`;
     }
   };
-  time('tensorflow');
-  const wasm = await INITIALISE.wasm();
-  let wasmChoice: Selected | undefined;
-  let wasmInfo: BackendInfo | undefined;
-  if (wasm.failure !== undefined) failed.wasm = wasm.failure;
-  else {
+  let wasmChoice: Selected;
+  try {
+    const wasm = await INITIALISE.wasm();
+    if (wasm.failure !== undefined) {
+      failed.wasm = wasm.failure;
+      return await keepTensorflow();
+    }
     await tf.ready();
     wasmChoice = { name: 'wasm', requested: 'auto', skipped: [], fastPathsOff: wasm.fastPathsOff };
-    wasmInfo = configure(wasmChoice, lastOptions);
-    const failure = probe();
-    if (failure) failed.wasm = failure;
-    else time('wasm');
+    const problem = probe() ?? (await request.wasmFits?.(configure(wasmChoice, lastOptions)));
+    if (problem) {
+      failed.wasm = problem;
+      return await keepTensorflow();
+    }
+    if (!earlier) time('wasm');
+  } catch (error) {
+    failed.wasm = firstLine(error);
+    return keepTensorflow();
   }
-  const timing: BackendTiming = { what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) };
+  if (!earlier) {
+    await tf.setBackend('tensorflow');
+    configure(tensorflow, lastOptions);
+    time('tensorflow');
+  }
   const [tensorflowRate, wasmRate] = [samplesPerSec.tensorflow, samplesPerSec.wasm];
-  if (wasmChoice && wasmInfo && wasmRate !== undefined && (tensorflowRate === undefined || wasmRate > tensorflowRate)) {
-    const slower =
-      tensorflowRate === undefined
-        ? `tensorflow: ${failed.tensorflow}`
-        : `tensorflow: slower here (${rate(tensorflowRate)} samples/s against wasm's ${rate(wasmRate)} on ${what})`;
-    selected = { ...wasmChoice, skipped: [...tensorflow.skipped, slower] };
-    return { ...wasmInfo, skipped: selected.skipped, timing };
-  }
-  await tf.setBackend('tensorflow');
-  selected = tensorflow;
-  return { ...configure(tensorflow, lastOptions), timing };
+  const wasmWins =
+    earlier?.name === 'wasm' ||
+    (wasmRate !== undefined && (tensorflowRate === undefined || wasmRate >= WASM_MARGIN * tensorflowRate));
+  if (!wasmWins) return keepTensorflow();
+  const slower = earlier
+    ? 'tensorflow: an earlier attempt of this run chose wasm by timing'
+    : tensorflowRate === undefined
+      ? `tensorflow: ${failed.tensorflow}`
+      : `tensorflow: slower here (${rate(tensorflowRate)} samples/s against wasm's ${rate(wasmRate ?? 0)} on ${what})`;
+  await tf.setBackend('wasm');
+  selected = { ...wasmChoice, skipped: [...tensorflow.skipped, slower] };
+  return { ...configure(selected, lastOptions), skipped: selected.skipped, timing: timing() };
 }
 
 /** Forgets the selection: the next {@link selectBackend} chooses again (tests). */

@@ -1,18 +1,23 @@
 // `--backend auto` with tfjs-node and wasm both loading: time the experiment's largest role's training step
 // on each and train on the faster (see chooseFasterBackend).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { chooseFasterBackend } from '../backend/index.js';
-import type { BackendInfo } from '../backend/index.js';
+import type { BackendInfo, BackendName, BackendTiming, TimedStep } from '../backend/index.js';
+import { DistilError } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { ROLES } from '../shared/index.js';
 import type { Role } from '../shared/index.js';
-import type { LoadedData } from './dataset-cache.js';
-import { plannedParams } from './memory-check.js';
+import type { DatasetCache, LoadedData } from './dataset-cache.js';
+import { assertCellsFit, plannedParams } from './memory-check.js';
 import { planLayers } from './model.js';
 import type { PlannedCell } from './plan.js';
 import { timeTrainingStep } from './step-timing.js';
 
 /** Milliseconds each timed repeat aims at: three repeats per backend, a second or two in all. */
 const REPEAT_MS = 300;
+/** A step slower than this is timed once: one step already says which backend is faster. */
+const SLOW_STEP_MS = 500;
 
 /** The role of `planned` with the most weights among those built from layers (a loaded model is not timed). */
 export function largestRole(registry: Registry, planned: PlannedCell, data: LoadedData): Role | undefined {
@@ -26,28 +31,75 @@ export function largestRole(registry: Registry, planned: PlannedCell, data: Load
   return largest?.role;
 }
 
+/** The backend an earlier attempt of this run chose by timing (its manifest), if one did. */
+export function earlierChoice(runDir: string | undefined): { name: BackendName; timing: BackendTiming } | undefined {
+  if (!runDir) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
+      backend?: { name?: unknown; timing?: Record<string, unknown> | null };
+    };
+    const { name, timing } = manifest.backend ?? {};
+    if ((name !== 'tensorflow' && name !== 'wasm') || !timing || typeof timing.what !== 'string') return undefined;
+    const record = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, never>) : {});
+    const failed = record(timing.failed);
+    return {
+      name,
+      timing: {
+        what: timing.what,
+        samplesPerSec: record(timing.samples_per_sec),
+        steps: record(timing.steps),
+        ...(Object.keys(failed).length > 0 ? { failed } : {}),
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BackendChoiceInput {
+  readonly registry: Registry;
+  /** The cells this invocation may train (the first is timed; all must fit wasm's heap to take it). */
+  readonly cells: readonly PlannedCell[];
+  readonly datasets: DatasetCache;
+  /** The run directory when the run id was given (a resumed run keeps its earlier choice). */
+  readonly runDir?: string;
+}
+
 /**
  * The backend the run trains on: `backend` itself unless `auto` chose tensorflow while wasm loads too;
  * then the faster of the two on the largest role's training step of the first cell (random rows of the
- * dataset's shape), with both rates in `timing`.
+ * dataset's shape), with both rates in `timing`; wasm only if every cell fits its heap. A resumed run
+ * takes its earlier attempt's choice again, untimed.
  */
-export async function chooseBackendForRun(
-  backend: BackendInfo,
-  registry: Registry,
-  planned: PlannedCell,
-  data: LoadedData,
-): Promise<BackendInfo> {
-  if (backend.requested !== 'auto' || backend.name !== 'tensorflow') return backend;
+export async function chooseBackendForRun(backend: BackendInfo, input: BackendChoiceInput): Promise<BackendInfo> {
+  const { registry, cells, datasets } = input;
+  if (backend.requested !== 'auto' || backend.name !== 'tensorflow' || cells.length === 0) return backend;
+  const planned = cells[0];
+  const data = await datasets.get(planned);
   const role = largestRole(registry, planned, data);
   if (!role) return backend;
   const { config } = planned.cell;
-  const what = `the ${role}'s training step (batch ${config.models[role].training.batchSize})`;
-  return chooseFasterBackend(backend, what, () => {
-    const input = { registry, config, role, dataset: data.dataset };
-    const first = timeTrainingStep({ ...input, steps: 2, repeats: 1, warmup: 2 });
+  const measure: TimedStep = () => {
+    const timing = { registry, config, role, dataset: data.dataset };
+    const first = timeTrainingStep({ ...timing, steps: 1, repeats: 1, warmup: 1 });
     const msPerStep = (first.batchSize / first.samplesPerSec) * 1000;
-    const steps = Math.max(2, Math.min(40, Math.floor(REPEAT_MS / msPerStep)));
-    const timed = timeTrainingStep({ ...input, steps, repeats: 3, warmup: 2 });
+    if (msPerStep > SLOW_STEP_MS) return { samplesPerSec: first.samplesPerSec, step: `${first.step} step` };
+    const steps = Math.max(1, Math.min(40, Math.floor(REPEAT_MS / msPerStep)));
+    const timed = timeTrainingStep({ ...timing, steps, repeats: 3, warmup: 1 });
     return { samplesPerSec: timed.samplesPerSec, step: `${timed.step} step` };
+  };
+  return chooseFasterBackend(backend, {
+    what: `the ${role}'s training step (batch ${config.models[role].training.batchSize})`,
+    measure,
+    earlier: earlierChoice(input.runDir),
+    wasmFits: async (wasm) => {
+      try {
+        await assertCellsFit(cells, datasets, wasm, registry);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof DistilError)) throw error;
+        return `its heap cannot hold every cell (${error.message.split('\n')[0]})`;
+      }
+    },
   });
 }

@@ -1,5 +1,6 @@
 // Runs an experiment: the backend, the data and the checks first, then the run directory, the stages and
 // the cell loop; the manifest and summary.csv are written however the run ends.
+import path from 'node:path';
 import type { BackendInfo } from '../backend/index.js';
 import { describeBackend, selectBackend } from '../backend/index.js';
 import type { ResolvedExperiment, SearchStage } from '../config/index.js';
@@ -115,7 +116,6 @@ export async function runExperiment(
     blas: options.blas,
     compiledStep: options.compiledStep,
   });
-  let backend = selected;
   let datasets = new DatasetCache(registry, experiment.baseDir);
   try {
     // Every cell this invocation may train: its search points and the cells after them (the first point's until one wins).
@@ -127,9 +127,16 @@ export async function runExperiment(
     await assertAugmentationsFit(cells, datasets);
     await assertTransferSetsFit(cells, datasets);
     await assertMetricsFit(cells, datasets, registry);
-    if (cells.length > 0) {
-      backend = await chooseBackendForRun(selected, registry, cells[0], await datasets.get(cells[0]));
-    }
+    const where = runDirectoryOf(experiment, options);
+    const backend = await chooseBackendForRun(selected, {
+      registry,
+      cells,
+      datasets,
+      runDir:
+        where.runId === undefined
+          ? undefined
+          : path.join(where.outDir, where.experiment, where.runId, where.subdir ?? ''),
+    });
     if (backend.name !== selected.name) {
       // The data was made on the backend that lost the timing: make it again where training runs.
       datasets.dispose();

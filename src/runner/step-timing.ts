@@ -44,33 +44,45 @@ export function timeTrainingStep(input: StepTimingInput): StepTiming {
   const outputs = dataset.outputSize;
   const shape = { ...dataset, featureShape: [features] } as unknown as Dataset;
   const model = buildModel(registry, config.models[role].layers, shape, config.seed, role, '.');
-  const context = { seed: 1, baseDir: '.', task: config.task };
-  const lossRef = role === 'student' ? config.distillation : config.models[role].training.loss;
-  const loss = createComponent<Loss>(registry, 'loss', lossRef, context);
-  const optimizerRef = config.models[role].training.optimizer;
-  const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', optimizerRef, context);
-  const n = batchSize * 16;
-  const train = {
-    x: tf.randomUniform([n, features], 0, 1, 'float32', 1) as tf.Tensor2D,
-    y: (config.task === 'classification'
-      ? tf.randomUniform([n], 0, outputs, 'int32', 2)
-      : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
-    n,
-  };
-  const raw = role === 'student' ? (tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
-  const teacherTrain = raw && loss.prepareTeacher ? loss.prepareTeacher(raw) : raw;
-  const coverage = stepCoverage({ model, loss, optimizer: optimizerRef.name, train });
-  const wanted = input.step ?? 'auto';
-  if (wanted === 'compiled' && !('stages' in coverage)) {
-    throw new Error(`${role}: no compiled step (${coverage.reason})`);
-  }
-  const plan =
-    wanted !== 'tfjs' && 'stages' in coverage
-      ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize })
-      : undefined;
+  const owned: tf.Tensor[] = [];
+  let optimizer: tf.Optimizer | undefined;
+  let loss: Loss | undefined;
+  let plan: ReturnType<typeof compileRoleStep> | undefined;
   try {
+    const context = { seed: 1, baseDir: '.', task: config.task };
+    const lossRef = role === 'student' ? config.distillation : config.models[role].training.loss;
+    loss = createComponent<Loss>(registry, 'loss', lossRef, context);
+    const optimizerRef = config.models[role].training.optimizer;
+    optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', optimizerRef, context);
+    // Enough rows for 16 distinct batches, at most about 64 MB of them (a batch of the whole split has 1).
+    const n = batchSize * Math.max(1, Math.min(16, Math.floor(2 ** 24 / (batchSize * Math.max(features, outputs)))));
+    const own = <T extends tf.Tensor>(t: T): T => {
+      owned.push(t);
+      return t;
+    };
+    const train = {
+      x: own(tf.randomUniform([n, features], 0, 1, 'float32', 1) as tf.Tensor2D),
+      y: own(
+        (config.task === 'classification'
+          ? tf.randomUniform([n], 0, outputs, 'int32', 2)
+          : tf.randomNormal([n], 0, 1, 'float32', 2)) as tf.Tensor1D,
+      ),
+      n,
+    };
+    const raw = role === 'student' ? own(tf.randomNormal([n, outputs], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
+    const teacherTrain = raw && loss.prepareTeacher ? own(loss.prepareTeacher(raw)) : raw;
+    const coverage = stepCoverage({ model, loss, optimizer: optimizerRef.name, train });
+    const wanted = input.step ?? 'auto';
+    if (wanted === 'compiled' && !('stages' in coverage)) {
+      throw new Error(`${role}: no compiled step (${coverage.reason})`);
+    }
+    plan =
+      wanted !== 'tfjs' && 'stages' in coverage
+        ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize })
+        : undefined;
     const options = { model, optimizer, loss, train, teacherTrain };
-    const run = (indices: Int32Array) => (plan ? plan.step(indices) : trainStep(options, indices).dispose());
+    const step = plan;
+    const run = (indices: Int32Array) => (step ? step.step(indices) : trainStep(options, indices).dispose());
     const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
     for (let i = 0; i < (input.warmup ?? 15); i++) run(batch(i));
     const rates: number[] = [];
@@ -88,13 +100,9 @@ export function timeTrainingStep(input: StepTimingInput): StepTiming {
     };
   } finally {
     plan?.dispose();
-    tf.dispose([
-      train.x,
-      train.y,
-      ...(raw ? [raw] : []),
-      ...(teacherTrain && teacherTrain !== raw ? [teacherTrain] : []),
-    ]);
-    optimizer.dispose();
+    tf.dispose(owned);
+    optimizer?.dispose();
+    loss?.dispose?.();
     model.dispose();
   }
 }

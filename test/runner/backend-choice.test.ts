@@ -6,7 +6,13 @@ import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend } from '../../src/backend/describe.js';
 import { kernelLayer } from '../../src/backend/kernel-layers.js';
-import { resetBackendSelection, selectBackend, setBackendLoader } from '../../src/backend/select.js';
+import {
+  WASM_MARGIN,
+  chooseFasterBackend,
+  resetBackendSelection,
+  selectBackend,
+  setBackendLoader,
+} from '../../src/backend/select.js';
 import { readCsv } from '../../src/results/csv.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
@@ -33,9 +39,19 @@ const slowly =
     return below(args);
   };
 
-/** The blobs experiment through runExperiment with `auto`: its summary, results table and manifest. */
+/** The blobs experiment through runExperiment with `auto`: its summary, results table, manifest and dataset loads. */
 async function run(options: RunOptions = {}, spec?: string) {
   const { experiment: exp, registry } = await experiment(spec);
+  // Counts the dataset's loads: the data is made again when the timing changes the backend.
+  let loads = 0;
+  for (const name of ['blobs', 'tiles']) {
+    const definition = registry.get('dataset', name).definition as { create: (...args: unknown[]) => unknown };
+    const create = definition.create.bind(definition);
+    definition.create = (...args) => {
+      loads += 1;
+      return create(...args);
+    };
+  }
   const summary = await runExperiment(exp, registry, {
     outDir: outDir(),
     runId: 'timed',
@@ -45,7 +61,7 @@ async function run(options: RunOptions = {}, spec?: string) {
   });
   const manifest = JSON.parse(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'));
   const results = readCsv(path.join(summary.runDir, 'results.csv')).records;
-  return { summary, manifest, results, backend: summary.backend };
+  return { summary, manifest, results, backend: summary.backend, loads };
 }
 
 /** results.csv without its timings: what the arithmetic gave. */
@@ -53,6 +69,55 @@ const numbers = (rows: ReadonlyArray<Record<string, string>>) =>
   rows.map((row) => Object.entries(row).filter(([key]) => !/seconds|samples_per_sec|_ms_|timestamp/.test(key)));
 
 const WHAT = "the teacher's training step (batch 32)";
+
+describe('chooseFasterBackend', () => {
+  beforeEach(async () => {
+    resetBackendSelection();
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => undefined));
+    await selectBackend('auto');
+  });
+  afterEach(async () => {
+    removeFakeTensorflow();
+    setBackendLoader('tensorflow', undefined);
+    resetBackendSelection();
+    await useWasm();
+  });
+
+  /** A timed step of `rates[backend]` samples/s (or throwing `throws` on that backend). */
+  const measuring = (rates: Record<string, number>, throws?: string) => () => {
+    if (tf.getBackend() === throws) throw new Error('out of memory, say');
+    return { samplesPerSec: rates[tf.getBackend()], step: 'tfjs step' };
+  };
+
+  it(`takes wasm only when it is at least ${WASM_MARGIN}x as fast: a near tie keeps tensorflow`, async () => {
+    const info = await selectBackend('auto');
+    const near = await chooseFasterBackend(info, { what: 'w', measure: measuring({ tensorflow: 100, wasm: 109 }) });
+    assert.equal(near.name, 'tensorflow');
+    assert.equal(tf.getBackend(), 'tensorflow');
+    assert.deepEqual(near.timing?.samplesPerSec, { tensorflow: 100, wasm: 109 });
+    const clear = await chooseFasterBackend(near, { what: 'w', measure: measuring({ tensorflow: 100, wasm: 111 }) });
+    assert.equal(clear.name, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+  });
+
+  it('keeps tensorflow, saying why, when wasm does not fit the cells or its timed step throws', async () => {
+    const info = await selectBackend('auto');
+    const fast = measuring({ tensorflow: 1, wasm: 1000 });
+    const tooBig = await chooseFasterBackend(info, { what: 'w', measure: fast, wasmFits: async () => 'too big' });
+    assert.equal(tooBig.name, 'tensorflow');
+    assert.equal(tf.getBackend(), 'tensorflow');
+    assert.deepEqual(tooBig.timing?.failed, { wasm: 'too big' });
+    assert.deepEqual(tooBig.timing?.samplesPerSec, {});
+    const throwing = await chooseFasterBackend(info, { what: 'w', measure: measuring({ tensorflow: 5 }, 'wasm') });
+    assert.equal(throwing.name, 'tensorflow');
+    assert.equal(tf.getBackend(), 'tensorflow');
+    assert.deepEqual(throwing.timing?.failed, { wasm: 'the timed step failed: out of memory, say' });
+    assert.deepEqual(throwing.timing?.samplesPerSec, { tensorflow: 5 });
+    // A forced backend is returned as it is.
+    const forced = { ...info, requested: 'tensorflow' as const };
+    assert.strictEqual(await chooseFasterBackend(forced, { what: 'w', measure: fast }), forced);
+  });
+});
 
 describe('--backend auto with tensorflow and wasm both loading', function () {
   this.timeout(120_000);
@@ -86,12 +151,14 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
       failed: {},
     });
     assert.equal(timed.manifest.backend.name, 'wasm');
-    // The data was made again on wasm: the same numbers as a run that asked for wasm.
+    // The data was made again on wasm (loaded twice), and the numbers are those of a run that asked for wasm.
+    assert.equal(timed.loads, 2);
     resetBackendSelection();
     await selectBackend('wasm');
     const plain = await run({ backend: 'wasm' });
     assert.isUndefined(plain.backend.timing);
     assert.isNull(plain.manifest.backend.timing);
+    assert.equal(plain.loads, 1);
     assert.lengthOf(timed.results, 3);
     assert.deepEqual(numbers(timed.results), numbers(plain.results));
   });
@@ -112,7 +179,25 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
     );
     assert.equal(timed.manifest.backend.name, 'tensorflow');
     assert.deepEqual(timed.manifest.backend.timing.samples_per_sec, rates);
+    assert.equal(timed.loads, 1);
     assert.lengthOf(timed.results, 3);
+  });
+
+  it('a resumed run keeps its earlier choice, untimed, whichever is faster now', async () => {
+    const dir = outDir();
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => busyWait(0.5)));
+    const first = await run({ outDir: dir });
+    assert.equal(first.backend.name, 'wasm');
+    resetBackendSelection();
+    removeFakeTensorflow();
+    // Now tensorflow would win a timing: the resumed run stays on wasm all the same.
+    setBackendLoader('tensorflow', async () => registerFakeTensorflow(() => undefined));
+    slowWasm.enable({ BatchMatMul: slowly(3), _FusedMatMul: slowly(3) });
+    const resumed = await run({ outDir: dir, compiledStep: false });
+    assert.equal(resumed.backend.name, 'wasm');
+    assert.deepEqual(resumed.backend.timing, first.backend.timing);
+    assert.include(resumed.backend.skipped, 'tensorflow: an earlier attempt of this run chose wasm by timing');
+    assert.deepEqual(resumed.manifest.backend.timing, first.manifest.backend.timing);
   });
 
   it("times a convolutional teacher too (on images of the dataset's shape), on tfjs's step on both", async () => {
