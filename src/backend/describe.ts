@@ -1,4 +1,5 @@
 // The backend a run used, in one line for the log and the summary.
+import { WASM_MARGIN } from './select.js';
 import type { BackendInfo } from './select.js';
 
 /** `wasm + BLAS libopenblas.so.0 (sgemm 140 GFLOP/s) (skipped tensorflow: ...)`. */
@@ -21,9 +22,13 @@ const rate = (value: number) => Math.round(value).toLocaleString('en-US');
 function describeTiming(backend: BackendInfo): string {
   const { timing } = backend;
   if (!timing || backend.name !== 'tensorflow') return '';
+  const earlier = timing.reused ? ' in an earlier attempt of this run' : '';
   const [mine, wasm] = [timing.samplesPerSec.tensorflow, timing.samplesPerSec.wasm];
   if (mine !== undefined && wasm !== undefined) {
-    return ` (faster here than wasm: ${rate(mine)} samples/s against ${rate(wasm)} on ${timing.what})`;
+    const rates = `${rate(mine)} samples/s against wasm's ${rate(wasm)} on ${timing.what}${earlier}`;
+    return mine >= wasm
+      ? ` (faster here than wasm: ${rates})`
+      : ` (kept: wasm was not ${WASM_MARGIN}x as fast: ${rates})`;
   }
-  return ` (wasm not timed: ${timing.failed?.wasm ?? timing.failed?.tensorflow ?? 'no rate'})`;
+  return ` (wasm not timed${earlier}: ${timing.failed?.wasm ?? timing.failed?.tensorflow ?? 'no rate'})`;
 }

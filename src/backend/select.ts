@@ -1,7 +1,12 @@
 // Chooses the tfjs backend at run time: the first of tensorflow (tfjs-node) → wasm → cpu that loads and
 // passes a probe training step; installs the wasm fast paths when the tfjs versions are the ones they were written for.
 import * as tf from '@tensorflow/tfjs';
-import { errorBackendUnavailable, errorInvalidArgument } from '../errors/index.js';
+import {
+  DistilError,
+  errorBackendUnavailable,
+  errorEarlierBackendUnavailable,
+  errorInvalidArgument,
+} from '../errors/index.js';
 import { loadBlas } from './blas.js';
 import type { Blas, BlasRequest } from './blas.js';
 import { installBlasKernels, uninstallBlasKernels } from './blas-kernels.js';
@@ -50,6 +55,8 @@ export interface BackendTiming {
   readonly steps: Readonly<Partial<Record<BackendName, string>>>;
   /** Why a backend has no rate (it failed to load, its probe or its timed step failed). */
   readonly failed?: Readonly<Partial<Record<BackendName, string>>>;
+  /** An earlier attempt of the run timed it; this one took its choice again. */
+  readonly reused?: boolean;
 }
 
 /** A timed training step on the current backend (see chooseFasterBackend). */
@@ -323,16 +330,25 @@ export async function chooseFasterBackend(current: BackendInfo, request: TimingR
     return current;
   }
   const { what, earlier } = request;
-  if (earlier?.name === 'tensorflow') return { ...current, timing: earlier.timing };
+  if (earlier?.name === 'tensorflow') return { ...current, timing: { ...earlier.timing, reused: true } };
   const samplesPerSec: Partial<Record<BackendName, number>> = {};
   const steps: Partial<Record<BackendName, string>> = {};
   const failed: Partial<Record<BackendName, string>> = {};
   const timing = (): BackendTiming =>
-    earlier?.timing ?? { what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) };
-  const keepTensorflow = async (): Promise<BackendInfo> => {
+    earlier
+      ? { ...earlier.timing, reused: true }
+      : { what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) };
+  const useTensorflow = async () => {
     await tf.setBackend('tensorflow');
     selected = tensorflow;
-    return { ...configure(tensorflow, lastOptions), timing: timing() };
+    return configure(tensorflow, lastOptions);
+  };
+  /** wasm cannot train this run: tensorflow, with the reason (a run that chose wasm before stops instead). */
+  const withoutWasm = async (reason: string): Promise<BackendInfo> => {
+    failed.wasm = reason;
+    const info = await useTensorflow();
+    if (earlier) throw errorEarlierBackendUnavailable(reason);
+    return { ...info, timing: timing() };
   };
   const time = (name: BackendName) => {
     try {
@@ -343,35 +359,34 @@ export async function chooseFasterBackend(current: BackendInfo, request: TimingR
       failed[name] = `the timed step failed: ${firstLine(error)}`;
     }
   };
+  // wasm first loads, is set up (kernels, BLAS, flags) and probed as selectBackend would, and must fit.
   let wasmChoice: Selected;
   try {
     const wasm = await INITIALISE.wasm();
-    if (wasm.failure !== undefined) {
-      failed.wasm = wasm.failure;
-      return await keepTensorflow();
-    }
+    if (wasm.failure !== undefined) return await withoutWasm(wasm.failure);
     await tf.ready();
     wasmChoice = { name: 'wasm', requested: 'auto', skipped: [], fastPathsOff: wasm.fastPathsOff };
-    const problem = probe() ?? (await request.wasmFits?.(configure(wasmChoice, lastOptions)));
-    if (problem) {
-      failed.wasm = problem;
-      return await keepTensorflow();
-    }
-    if (!earlier) time('wasm');
+    const wasmInfo = configure(wasmChoice, lastOptions);
+    const problem = probe() ?? (await request.wasmFits?.(wasmInfo));
+    if (problem) return await withoutWasm(problem);
   } catch (error) {
-    failed.wasm = firstLine(error);
-    return keepTensorflow();
+    if (!earlier) return withoutWasm(firstLine(error));
+    await useTensorflow();
+    throw error instanceof DistilError ? error : errorEarlierBackendUnavailable(firstLine(error));
   }
   if (!earlier) {
-    await tf.setBackend('tensorflow');
-    configure(tensorflow, lastOptions);
+    // tensorflow first: a wasm step over the budget is then timed once (see the measure).
+    await useTensorflow();
     time('tensorflow');
+    await tf.setBackend('wasm');
+    configure(wasmChoice, lastOptions);
+    time('wasm');
   }
   const [tensorflowRate, wasmRate] = [samplesPerSec.tensorflow, samplesPerSec.wasm];
   const wasmWins =
     earlier?.name === 'wasm' ||
-    (wasmRate !== undefined && (tensorflowRate === undefined || wasmRate >= WASM_MARGIN * tensorflowRate));
-  if (!wasmWins) return keepTensorflow();
+    (wasmRate !== undefined && (tensorflowRate === undefined || wasmRate / tensorflowRate >= WASM_MARGIN));
+  if (!wasmWins) return { ...(await useTensorflow()), timing: timing() };
   const slower = earlier
     ? 'tensorflow: an earlier attempt of this run chose wasm by timing'
     : tensorflowRate === undefined

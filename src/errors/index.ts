@@ -34,6 +34,7 @@ export {
   errorWorkerFailed,
   errorBackendUnavailable,
   errorDiverged,
+  errorEarlierBackendUnavailable,
   errorInterrupted,
   errorNonFiniteLoss,
   errorNonFiniteMetric,

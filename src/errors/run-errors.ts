@@ -77,6 +77,15 @@ export function errorBackendUnavailable(backend: string, reason: string): Distil
   );
 }
 
+/** A resumed run whose earlier attempts chose wasm by timing, where wasm cannot run now. Exit code 2. */
+export function errorEarlierBackendUnavailable(reason: string): DistilError {
+  return new DistilError(
+    'BACKEND_UNAVAILABLE',
+    `this run's earlier attempts trained on wasm (auto chose it by timing), which cannot run now: ${reason}; resume with --backend tensorflow to go on there anyway (each row names its backend), or start a new run id`,
+    { exitCode: 2 },
+  );
+}
+
 /** The backend broke while training a role; later cells would fail the same way, so the run stops. Exit code 1. */
 export function errorBackendFailure(cell: string, role: string, problem: string): DistilError {
   return new DistilError(

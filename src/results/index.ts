@@ -14,7 +14,14 @@ export { finishedRuns, runKey } from './resume.js';
 export type { ConfusionCheck } from './resume.js';
 export { axesOf, gain, historyRow, resultRow, round } from './rows.js';
 export type { Confusion, ConfusionCounts, RoleOutcome, Row, RowContext, RowStatus } from './rows.js';
-export { assertRunId, defaultRunId, inspectRunDirectory, makeDirectory, openRunDirectory } from './run-dir.js';
+export {
+  assertRunId,
+  defaultRunId,
+  givenRunDirectory,
+  inspectRunDirectory,
+  makeDirectory,
+  openRunDirectory,
+} from './run-dir.js';
 export type { OpenRun, RunIdentity } from './run-dir.js';
 export { MODEL_FILE, loadSavedModel, readSavedModel, saveModel } from './saved-model.js';
 export type { SavedModelFiles, SavedModelInfo } from './saved-model.js';

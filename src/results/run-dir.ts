@@ -155,11 +155,22 @@ function assertResumable(dir: string, writer: RunWriter, identity: RunIdentity):
 export function inspectRunDirectory(
   options: Omit<OpenRunOptions, 'warn'>,
 ): { writer: RunWriter; previous?: Readonly<Record<string, unknown>> } | undefined {
-  if (options.runId === undefined) return undefined;
-  const dir = path.join(options.outDir, options.experiment, options.runId, options.subdir ?? '');
+  const dir = givenRunDirectory(options);
+  if (dir === undefined) return undefined;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
   const writer = new RunWriter(dir, options.identity);
   return { writer, previous: assertResumable(dir, writer, options.identity) };
+}
+
+/** `outDir/experiment/runId[/subdir]` when the run id is given (a run that may be resumed), else undefined. */
+export function givenRunDirectory(options: {
+  readonly outDir: string;
+  readonly experiment: string;
+  readonly runId?: string;
+  readonly subdir?: string;
+}): string | undefined {
+  if (options.runId === undefined) return undefined;
+  return path.join(options.outDir, options.experiment, options.runId, options.subdir ?? '');
 }
 
 /**

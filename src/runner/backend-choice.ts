@@ -31,29 +31,45 @@ export function largestRole(registry: Registry, planned: PlannedCell, data: Load
   return largest?.role;
 }
 
-/** The backend an earlier attempt of this run chose by timing (its manifest), if one did. */
+const BACKENDS = new Set(['tensorflow', 'wasm']);
+/** A short line of printable text (a manifest is a file anyone may have edited). */
+const printable = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 200 && /^[\x20-\x7e]+$/.test(value);
+
+/** `{ tensorflow?, wasm? }` of values `valid` accepts, or undefined when anything else is there. */
+function byBackend<T>(value: unknown, valid: (v: unknown) => v is T): Partial<Record<BackendName, T>> | undefined {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (!entries.every(([key, v]) => BACKENDS.has(key) && valid(v))) return undefined;
+  return Object.fromEntries(entries) as Partial<Record<BackendName, T>>;
+}
+
+const rate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * The backend an earlier attempt of this run chose by timing (`backend.timing` in its manifest, with
+ * `requested: auto`), or undefined: no manifest, no timing, or anything in it that is not as written.
+ */
 export function earlierChoice(runDir: string | undefined): { name: BackendName; timing: BackendTiming } | undefined {
   if (!runDir) return undefined;
+  let manifest: { backend?: { name?: unknown; requested?: unknown; timing?: Record<string, unknown> | null } };
   try {
-    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
-      backend?: { name?: unknown; timing?: Record<string, unknown> | null };
-    };
-    const { name, timing } = manifest.backend ?? {};
-    if ((name !== 'tensorflow' && name !== 'wasm') || !timing || typeof timing.what !== 'string') return undefined;
-    const record = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, never>) : {});
-    const failed = record(timing.failed);
-    return {
-      name,
-      timing: {
-        what: timing.what,
-        samplesPerSec: record(timing.samples_per_sec),
-        steps: record(timing.steps),
-        ...(Object.keys(failed).length > 0 ? { failed } : {}),
-      },
-    };
+    manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
   } catch {
     return undefined;
   }
+  const { name, requested, timing } = manifest?.backend ?? {};
+  if ((name !== 'tensorflow' && name !== 'wasm') || requested !== 'auto') return undefined;
+  if (!timing || typeof timing !== 'object' || !printable(timing.what)) return undefined;
+  const samplesPerSec = byBackend(timing.samples_per_sec, rate);
+  const steps = byBackend(timing.steps, printable);
+  const failed = byBackend(timing.failed, printable);
+  if (!samplesPerSec || !steps || !failed) return undefined;
+  return {
+    name,
+    timing: { what: timing.what, samplesPerSec, steps, ...(Object.keys(failed).length > 0 ? { failed } : {}) },
+  };
 }
 
 export interface BackendChoiceInput {
@@ -80,7 +96,7 @@ export async function chooseBackendForRun(backend: BackendInfo, input: BackendCh
   if (!role) return backend;
   const { config } = planned.cell;
   const measure: TimedStep = () => {
-    const timing = { registry, config, role, dataset: data.dataset };
+    const timing = { registry, config, role, dataset: data.dataset, maxBatch: data.train.n };
     const first = timeTrainingStep({ ...timing, steps: 1, repeats: 1, warmup: 1 });
     const msPerStep = (first.batchSize / first.samplesPerSec) * 1000;
     if (msPerStep > SLOW_STEP_MS) return { samplesPerSec: first.samplesPerSec, step: `${first.step} step` };
@@ -89,7 +105,7 @@ export async function chooseBackendForRun(backend: BackendInfo, input: BackendCh
     return { samplesPerSec: timed.samplesPerSec, step: `${timed.step} step` };
   };
   return chooseFasterBackend(backend, {
-    what: `the ${role}'s training step (batch ${config.models[role].training.batchSize})`,
+    what: `the ${role}'s training step (batch ${Math.min(config.models[role].training.batchSize, data.train.n)})`,
     measure,
     earlier: earlierChoice(input.runDir),
     wasmFits: async (wasm) => {

@@ -1,12 +1,11 @@
 // Runs an experiment: the backend, the data and the checks first, then the run directory, the stages and
 // the cell loop; the manifest and summary.csv are written however the run ends.
-import path from 'node:path';
 import type { BackendInfo } from '../backend/index.js';
 import { describeBackend, selectBackend } from '../backend/index.js';
 import type { ResolvedExperiment, SearchStage } from '../config/index.js';
 import { errorJobsWithoutSpec, errorNothingSelected, isInterrupted, warningCutLinesDropped } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
-import { assertRunId, openRunDirectory, writeRunSummary } from '../results/index.js';
+import { assertRunId, givenRunDirectory, openRunDirectory, writeRunSummary } from '../results/index.js';
 import type { OpenRun, Row, RunIdentity } from '../results/index.js';
 import { CellRunner, runFinalCells, runSearchCells } from './cell-runner.js';
 import { numericsOf, rowContextOf } from './context.js';
@@ -127,15 +126,11 @@ export async function runExperiment(
     await assertAugmentationsFit(cells, datasets);
     await assertTransferSetsFit(cells, datasets);
     await assertMetricsFit(cells, datasets, registry);
-    const where = runDirectoryOf(experiment, options);
     const backend = await chooseBackendForRun(selected, {
       registry,
       cells,
       datasets,
-      runDir:
-        where.runId === undefined
-          ? undefined
-          : path.join(where.outDir, where.experiment, where.runId, where.subdir ?? ''),
+      runDir: givenRunDirectory(runDirectoryOf(experiment, options)),
     });
     if (backend.name !== selected.name) {
       // The data was made on the backend that lost the timing: make it again where training runs.

@@ -125,6 +125,8 @@ export function writeManifest(writer: RunWriter, input: ManifestInput): void {
             samples_per_sec: backend.timing.samplesPerSec,
             steps: backend.timing.steps,
             failed: backend.timing.failed ?? {},
+            // Taken again from an earlier attempt of the run, untimed.
+            reused: backend.timing.reused ?? false,
           }
         : null,
     },

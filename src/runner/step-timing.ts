@@ -20,6 +20,8 @@ export interface StepTimingInput {
   readonly warmup?: number;
   /** `auto` (default): the compiled step where the role is covered, as training takes it; or force one. */
   readonly step?: 'auto' | 'compiled' | 'tfjs';
+  /** The training split's rows: a batch is never larger (as in training). @default the batch size */
+  readonly maxBatch?: number;
   /** Sees the model before it is disposed (the benchmark counts its FLOPs). */
   readonly onModel?: (model: tf.Sequential) => void;
 }
@@ -39,7 +41,7 @@ export interface StepTiming {
  */
 export function timeTrainingStep(input: StepTimingInput): StepTiming {
   const { registry, config, role, dataset } = input;
-  const { batchSize } = config.models[role].training;
+  const batchSize = Math.max(1, Math.min(config.models[role].training.batchSize, input.maxBatch ?? Infinity));
   const features = dataset.featureShape.reduce((a, b) => a * b, 1);
   const outputs = dataset.outputSize;
   const shape = { ...dataset, featureShape: [features] } as unknown as Dataset;
@@ -99,10 +101,20 @@ export function timeTrainingStep(input: StepTimingInput): StepTiming {
       batchSize,
     };
   } finally {
-    plan?.dispose();
-    tf.dispose(owned);
-    optimizer?.dispose();
-    loss?.dispose?.();
-    model.dispose();
+    // Each freed on its own: after a fatal wasm error one may throw, and the others still go.
+    const frees = [
+      () => plan?.dispose(),
+      () => tf.dispose(owned),
+      () => optimizer?.dispose(),
+      () => loss?.dispose?.(),
+      () => model.dispose(),
+    ];
+    for (const free of frees) {
+      try {
+        free();
+      } catch {
+        // the error that got here, if any, is the one to report
+      }
+    }
   }
 }

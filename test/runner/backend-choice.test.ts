@@ -1,6 +1,6 @@
 // --backend auto with tensorflow (tfjs-node) and wasm both loading: the run trains on the one that is faster
 // on the experiment's largest role, timed on each (tfjs-node is replaced by a fake made slow or fast).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,9 @@ import { readCsv } from '../../src/results/csv.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import type { RunOptions } from '../../src/runner/run-options.js';
-import { useWasm } from '../helpers.js';
+import { rejectionOf, useWasm } from '../helpers.js';
+import { DistilError } from '../../src/errors/index.js';
+import { earlierChoice } from '../../src/runner/backend-choice.js';
 import { registerFakeTensorflow, removeFakeTensorflow } from '../backend/fake-backends.js';
 import { experiment, outDir, TILES } from './blobs.js';
 
@@ -44,21 +46,30 @@ async function run(options: RunOptions = {}, spec?: string) {
   const { experiment: exp, registry } = await experiment(spec);
   // Counts the dataset's loads: the data is made again when the timing changes the backend.
   let loads = 0;
+  const restore: Array<() => void> = [];
   for (const name of ['blobs', 'tiles']) {
     const definition = registry.get('dataset', name).definition as { create: (...args: unknown[]) => unknown };
-    const create = definition.create.bind(definition);
+    const create = definition.create;
     definition.create = (...args) => {
       loads += 1;
-      return create(...args);
+      return create.apply(definition, args);
     };
+    restore.push(() => {
+      definition.create = create;
+    });
   }
-  const summary = await runExperiment(exp, registry, {
-    outDir: outDir(),
-    runId: 'timed',
-    reporter: new RecordingReporter(),
-    teacherCache: false,
-    ...options,
-  });
+  let summary;
+  try {
+    summary = await runExperiment(exp, registry, {
+      outDir: outDir(),
+      runId: 'timed',
+      reporter: new RecordingReporter(),
+      teacherCache: false,
+      ...options,
+    });
+  } finally {
+    for (const undo of restore) undo();
+  }
   const manifest = JSON.parse(readFileSync(path.join(summary.runDir, 'manifest.json'), 'utf8'));
   const results = readCsv(path.join(summary.runDir, 'results.csv')).records;
   return { summary, manifest, results, backend: summary.backend, loads };
@@ -95,9 +106,11 @@ describe('chooseFasterBackend', () => {
     assert.equal(near.name, 'tensorflow');
     assert.equal(tf.getBackend(), 'tensorflow');
     assert.deepEqual(near.timing?.samplesPerSec, { tensorflow: 100, wasm: 109 });
-    const clear = await chooseFasterBackend(near, { what: 'w', measure: measuring({ tensorflow: 100, wasm: 111 }) });
-    assert.equal(clear.name, 'wasm');
+    assert.include(describeBackend(near), "(kept: wasm was not 1.1x as fast: 100 samples/s against wasm's 109 on w)");
+    const exact = await chooseFasterBackend(near, { what: 'w', measure: measuring({ tensorflow: 1000, wasm: 1100 }) });
+    assert.equal(exact.name, 'wasm', '1.1x exactly is enough');
     assert.equal(tf.getBackend(), 'wasm');
+    assert.equal((await selectBackend('auto')).name, 'wasm', 'the selection is wasm from now on');
   });
 
   it('keeps tensorflow, saying why, when wasm does not fit the cells or its timed step throws', async () => {
@@ -113,9 +126,97 @@ describe('chooseFasterBackend', () => {
     assert.equal(tf.getBackend(), 'tensorflow');
     assert.deepEqual(throwing.timing?.failed, { wasm: 'the timed step failed: out of memory, say' });
     assert.deepEqual(throwing.timing?.samplesPerSec, { tensorflow: 5 });
+    const refused = await chooseFasterBackend(info, {
+      what: 'w',
+      measure: fast,
+      wasmFits: async () => {
+        throw new Error('the fit check broke');
+      },
+    });
+    assert.equal(refused.name, 'tensorflow');
+    assert.deepEqual(refused.timing?.failed, { wasm: 'the fit check broke' });
     // A forced backend is returned as it is.
     const forced = { ...info, requested: 'tensorflow' as const };
     assert.strictEqual(await chooseFasterBackend(forced, { what: 'w', measure: fast }), forced);
+  });
+
+  it("takes an earlier attempt's choice untimed, and stops when wasm, chosen before, cannot run now", async () => {
+    const info = await selectBackend('auto');
+    const never = () => assert.fail('an earlier choice is not timed again') as never;
+    const timing = { what: 'w', samplesPerSec: { tensorflow: 9, wasm: 20 }, steps: {} };
+    const again = await chooseFasterBackend(info, {
+      what: 'w',
+      measure: never,
+      earlier: { name: 'tensorflow', timing },
+    });
+    assert.equal(again.name, 'tensorflow');
+    assert.deepEqual(again.timing, { ...timing, reused: true });
+    assert.include(describeBackend(again), 'on w in an earlier attempt of this run)');
+    const error = await rejectionOf(
+      chooseFasterBackend(info, {
+        what: 'w',
+        measure: never,
+        earlier: { name: 'wasm', timing },
+        wasmFits: async () => 'its heap cannot hold every cell',
+      }),
+    );
+    assert.instanceOf(error, DistilError);
+    assert.equal((error as DistilError).code, 'BACKEND_UNAVAILABLE');
+    assert.equal((error as DistilError).exitCode, 2);
+    assert.match(
+      (error as Error).message,
+      /earlier attempts trained on wasm .* its heap cannot hold every cell; resume with --backend tensorflow/,
+    );
+    assert.equal(tf.getBackend(), 'tensorflow');
+    const wasm = await chooseFasterBackend(info, { what: 'w', measure: never, earlier: { name: 'wasm', timing } });
+    assert.equal(wasm.name, 'wasm');
+    assert.include(wasm.skipped, 'tensorflow: an earlier attempt of this run chose wasm by timing');
+  });
+});
+
+describe("an earlier attempt's choice, read from its manifest", () => {
+  const valid = {
+    name: 'wasm',
+    requested: 'auto',
+    timing: {
+      what: 'the teacher',
+      samples_per_sec: { tensorflow: 5, wasm: 9 },
+      steps: { wasm: 'compiled step' },
+      failed: {},
+    },
+  };
+  /** earlierChoice of a run directory whose manifest.json is `manifest` (a string as it is, else JSON). */
+  const read = (manifest: unknown) => {
+    const dir = outDir();
+    writeFileSync(path.join(dir, 'manifest.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+    return earlierChoice(dir);
+  };
+  const withTiming = (timing: Record<string, unknown>) => ({
+    backend: { ...valid, timing: { ...valid.timing, ...timing } },
+  });
+
+  it('is read when it is as written', () => {
+    assert.deepEqual(read({ backend: valid }), {
+      name: 'wasm',
+      timing: { what: 'the teacher', samplesPerSec: { tensorflow: 5, wasm: 9 }, steps: { wasm: 'compiled step' } },
+    });
+  });
+
+  it('is ignored when missing, damaged, untimed, not auto, or holding anything unexpected', () => {
+    assert.isUndefined(earlierChoice(undefined));
+    assert.isUndefined(earlierChoice(outDir()));
+    assert.isUndefined(read('{"backend": {"name": "wasm"'));
+    assert.isUndefined(read('null'));
+    assert.isUndefined(read({ backend: { ...valid, timing: null } }));
+    assert.isUndefined(read({ backend: { ...valid, name: 'cpu' } }));
+    assert.isUndefined(read({ backend: { ...valid, requested: 'wasm' } }));
+    assert.isUndefined(read(withTiming({ samples_per_sec: { tensorflow: null } })));
+    assert.isUndefined(read(withTiming({ samples_per_sec: { tensorflow: -1 } })));
+    assert.isUndefined(read(withTiming({ samples_per_sec: { gpu: 5 } })));
+    assert.isUndefined(read(withTiming({ steps: { wasm: {} } })));
+    assert.isUndefined(read(withTiming({ failed: [] })));
+    assert.isUndefined(read(withTiming({ what: 'the teacher\u001b[2J' })));
+    assert.isUndefined(read(withTiming({ what: 'x'.repeat(201) })));
   });
 });
 
@@ -149,6 +250,7 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
       samples_per_sec: rates,
       steps: { tensorflow: 'tfjs step', wasm: 'compiled step' },
       failed: {},
+      reused: false,
     });
     assert.equal(timed.manifest.backend.name, 'wasm');
     // The data was made again on wasm (loaded twice), and the numbers are those of a run that asked for wasm.
@@ -175,7 +277,7 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
     assert.deepEqual(timed.backend.timing?.steps, { tensorflow: 'tfjs step', wasm: 'tfjs step' });
     assert.include(
       describeBackend(timed.backend),
-      `(faster here than wasm: ${rates.tensorflow?.toLocaleString('en-US')} samples/s against ${rates.wasm?.toLocaleString('en-US')} on ${WHAT})`,
+      `(faster here than wasm: ${rates.tensorflow?.toLocaleString('en-US')} samples/s against wasm's ${rates.wasm?.toLocaleString('en-US')} on ${WHAT})`,
     );
     assert.equal(timed.manifest.backend.name, 'tensorflow');
     assert.deepEqual(timed.manifest.backend.timing.samples_per_sec, rates);
@@ -195,9 +297,9 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
     slowWasm.enable({ BatchMatMul: slowly(3), _FusedMatMul: slowly(3) });
     const resumed = await run({ outDir: dir, compiledStep: false });
     assert.equal(resumed.backend.name, 'wasm');
-    assert.deepEqual(resumed.backend.timing, first.backend.timing);
+    assert.deepEqual(resumed.backend.timing, { ...first.backend.timing, reused: true });
     assert.include(resumed.backend.skipped, 'tensorflow: an earlier attempt of this run chose wasm by timing');
-    assert.deepEqual(resumed.manifest.backend.timing, first.manifest.backend.timing);
+    assert.deepEqual(resumed.manifest.backend.timing, { ...first.manifest.backend.timing, reused: true });
   });
 
   it("times a convolutional teacher too (on images of the dataset's shape), on tfjs's step on both", async () => {
