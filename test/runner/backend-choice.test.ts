@@ -297,7 +297,8 @@ describe('--backend auto with tensorflow and wasm both loading', function () {
     slowWasm.enable({ BatchMatMul: slowly(3), _FusedMatMul: slowly(3) });
     const resumed = await run({ outDir: dir, compiledStep: false });
     assert.equal(resumed.backend.name, 'wasm');
-    assert.deepEqual(resumed.backend.timing, { ...first.backend.timing, reused: true });
+    assert.isDefined(first.backend.timing);
+    assert.deepEqual(resumed.backend.timing, { ...first.backend.timing!, reused: true });
     assert.include(resumed.backend.skipped, 'tensorflow: an earlier attempt of this run chose wasm by timing');
     assert.deepEqual(resumed.manifest.backend.timing, { ...first.manifest.backend.timing, reused: true });
   });
