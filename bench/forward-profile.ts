@@ -2,6 +2,7 @@
 // batches of 2,048 (evaluation.batch_size's default), with the system BLAS and without, in one process.
 //   npx tsx bench/forward-profile.ts [repeats]
 import * as tf from '@tensorflow/tfjs';
+import { medianMs } from './median-ms.js';
 import { selectBackend } from '../src/backend/select.js';
 import type { Dataset } from '../src/registry/index.js';
 import { createRegistry } from '../src/plugins/index.js';
@@ -9,17 +10,8 @@ import { applyInBatches, buildModel, predictInBatches } from '../src/runner/mode
 
 const repeats = Number(process.argv[2] ?? 7);
 
-/** Median milliseconds of `fn` over `repeats` runs after one warm-up. */
-function median(fn: () => void): number {
-  fn();
-  const runs: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    fn();
-    runs.push(performance.now() - started);
-  }
-  return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-}
+/** Median milliseconds of `fn` over the repeats after one warm-up. */
+const median = (fn: () => void): number => medianMs(fn, repeats, 1);
 
 async function main(): Promise<void> {
   const registry = await createRegistry();

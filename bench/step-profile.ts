@@ -5,26 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { installedBlas } from '../src/backend/blas-kernels.js';
 import { measureSgemm } from '../src/backend/blas.js';
 import type { Sgemm } from '../src/backend/blas.js';
+import { medianMs } from './median-ms.js';
 import { selectBackend } from '../src/backend/select.js';
 import type { Dataset, Loss } from '../src/registry/index.js';
 import { createRegistry } from '../src/plugins/index.js';
 import { compileRoleStep, stepCoverage } from '../src/runner/compiled-training.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** Median milliseconds of `fn` over `repeats` runs after two warm-ups. */
-function time(fn: () => void, repeats = 15): number {
-  fn();
-  fn();
-  const runs: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    fn();
-    runs.push(performance.now() - started);
-  }
-  return median(runs);
-}
+const time = (fn: () => void, repeats = 15): number => medianMs(fn, repeats);
 
 /** The sgemm calls of one step of a dense model of `widths` at batch `n` (forward, weight and input gradients, bias sums). */
 function stepProducts(widths: readonly number[], n: number): Array<[string, boolean, boolean, number, number, number]> {
