@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RowLossBatch } from '../shared/index.js';
 import { installedBlas } from './blas-kernels.js';
 import type { Blas } from './blas.js';
-import { copyRows } from './fast-kernels.js';
+import { copyRows, sumColumns } from './fast-kernels.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import {
@@ -72,7 +72,10 @@ export interface CompiledStep {
 interface Products {
   /** How the products run, e.g. `cblas_sgemm from libopenblas.so.0`. */
   readonly matmul: string;
-  /** `c[m x n] = op(a) op(b)`, plus the bias row `bias[n]` as tfjs's fused product of a linear layer adds it. */
+  /**
+   * `c[m x n] = op(a) op(b)`, plus the bias row `bias[n]` as tfjs's fused product of a linear layer adds
+   * it; with `relu`, the ReLU fused in too, as tfjs's _FusedMatMul applies it outside a gradient.
+   */
   product(
     transA: boolean,
     transB: boolean,
@@ -83,20 +86,10 @@ interface Products {
     b: number,
     c: number,
     bias?: number,
+    relu?: boolean,
   ): void;
   /** `out[cols]` = the column sums of `x[rows x cols]`, as the Sum kernel sums a bias gradient there. */
   columnSums(x: number, rows: number, cols: number, out: number): void;
-  /** `c = act(a b + bias)` as tfjs's _FusedMatMul outside a gradient: bias and ReLU fused into the product. */
-  fused(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    b: number,
-    c: number,
-    bias: number | undefined,
-    withRelu: boolean,
-  ): void;
   /** Runs `fn` with the blocks `[float index, floats]` constant (the weights of a prediction): packed once where that helps. */
   holding<T>(blocks: ReadonlyArray<readonly [number, number]>, fn: () => T): T;
 }
@@ -199,19 +192,16 @@ function blasProducts(blas: Blas, scratch: { ones: number }): Products {
   };
   return {
     matmul: `cblas_sgemm from ${blas.library}`,
-    product(ta, tb, m, n, k, a, b, c, bias) {
+    product(ta, tb, m, n, k, a, b, c, bias, relu) {
       if (bias !== undefined) {
         const heap = wasmHeapF32();
         for (let r = 0; r < m * n; r += n) heap.copyWithin(c + r, bias, bias + n);
       }
       gemm(ta, tb, m, n, k, a, b, bias === undefined ? 0 : 1, c);
+      if (relu) positive(c, m * n);
     },
     columnSums(x, rows, cols, out) {
       gemm(false, false, 1, cols, rows, scratch.ones, x, 0, out);
-    },
-    fused(m, n, k, a, b, c, bias, withRelu) {
-      this.product(false, false, m, n, k, a, b, c, bias);
-      if (withRelu) positive(c, m * n);
     },
     holding: (_blocks, fn) => fn(),
   };
@@ -225,7 +215,7 @@ function wasmProducts(scratch: { transposed: number }): Products {
   const kernels = rawWasmKernels();
   return {
     matmul: "the wasm backend's matMul (XNNPACK)",
-    product(ta, tb, m, n, k, a, b, c, bias) {
+    product(ta, tb, m, n, k, a, b, c, bias, relu) {
       if (ta && tb) throw new Error('compiled step: a product with both operands transposed');
       let [left, right] = [a, b];
       if (ta) {
@@ -235,16 +225,11 @@ function wasmProducts(scratch: { transposed: number }): Products {
         kernels.transpose(b * 4, n, k, scratch.transposed * 4);
         right = scratch.transposed;
       }
-      kernels.matMul(left * 4, right * 4, c * 4, m, n, k, bias === undefined ? undefined : bias * 4);
+      kernels.matMul(left * 4, right * 4, c * 4, m, n, k, bias === undefined ? undefined : bias * 4, relu);
     },
     columnSums(x, rows, cols, out) {
       const heap = wasmHeapF32();
-      const sums = new Float64Array(cols);
-      for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) sums[j] += heap[r + j];
-      heap.set(sums, out);
-    },
-    fused(m, n, k, a, b, c, bias, withRelu) {
-      kernels.matMul(a * 4, b * 4, c * 4, m, n, k, bias === undefined ? undefined : bias * 4, withRelu);
+      heap.set(sumColumns(heap.subarray(x, x + rows * cols), rows, cols), out);
     },
     holding: (blocks, fn) =>
       kernels.holding(
@@ -479,7 +464,7 @@ export function predictForward(stages: readonly ForwardStage[], x: tf.Tensor2D, 
             const to = last ? heapOffset(out) / 4 + start * outputs : buffers[i % 2];
             const bias = stage.bias ? heapOffset(stage.bias) / 4 : undefined;
             const kernel = heapOffset(stage.kernel) / 4;
-            products.fused(m, units, inputs, from, kernel, to, bias, stage.activation === 'relu');
+            products.product(false, false, m, units, inputs, from, kernel, to, bias, stage.activation === 'relu');
             from = to;
           });
         }

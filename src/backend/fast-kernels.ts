@@ -73,15 +73,22 @@ function columnSum(fallback: KernelFunc): KernelFunc {
     if (!isColumnSum(x, attrs)) return fallback(args);
     const [rows, cols] = x.shape;
     const out = makeWasmOutput(args.backend, attrs.keepDims ? [1, cols] : [cols], 'float32');
-    const sums = new Float64Array(cols);
-    const values = float32View(x);
-    for (let r = 0; r < rows; r++) {
-      const row = r * cols;
-      for (let c = 0; c < cols; c++) sums[c] += values[row + c];
-    }
-    float32View(out).set(sums);
+    float32View(out).set(sumColumns(float32View(x), rows, cols));
     return out;
   };
+}
+
+/**
+ * The column sums of the `rows` x `cols` float32 `values`, row by row in float64 (rounded once, where
+ * the caller stores them): the column Sum kernel's arithmetic, which the compiled step repeats.
+ */
+export function sumColumns(values: Float32Array, rows: number, cols: number): Float64Array {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const row = r * cols;
+    for (let c = 0; c < cols; c++) sums[c] += values[row + c];
+  }
+  return sums;
 }
 
 /**
