@@ -208,14 +208,19 @@ const CONFIGURATIONS = [
   { name: "with the wasm backend's own matMul", blas: 'off', matmul: /^the wasm backend's matMul \(XNNPACK\)$/ },
 ] as const;
 
+/** Runs the enclosing describe's tests on wasm in `configuration` (skipped with no BLAS to use), then back to the BLAS. */
+function inConfiguration(configuration: (typeof CONFIGURATIONS)[number]): void {
+  const { blas } = loadBlas('auto');
+  before(async function () {
+    if (configuration.blas === 'auto' && !blas) this.skip();
+    await selectBackend('wasm', { blas: configuration.blas });
+  });
+  after(() => selectBackend('wasm', { blas: 'auto' }));
+}
+
 for (const configuration of CONFIGURATIONS) {
   describe(`the compiled training step ${configuration.name}`, () => {
-    const { blas } = loadBlas('auto');
-    before(async function () {
-      if (configuration.blas === 'auto' && !blas) this.skip();
-      await selectBackend('wasm', { blas: configuration.blas });
-    });
-    after(() => selectBackend('wasm', { blas: 'auto' }));
+    inConfiguration(configuration);
 
     for (const c of CASES) {
       it(`${c.name}: the same weights and epoch losses as tfjs's step, to the bit`, async () => {
@@ -265,12 +270,7 @@ const FORWARD_CASES = [
 
 for (const configuration of CONFIGURATIONS) {
   describe(`the compiled forward pass ${configuration.name}`, () => {
-    const { blas } = loadBlas('auto');
-    before(async function () {
-      if (configuration.blas === 'auto' && !blas) this.skip();
-      await selectBackend('wasm', { blas: configuration.blas });
-    });
-    after(() => selectBackend('wasm', { blas: 'auto' }));
+    inConfiguration(configuration);
 
     for (const c of FORWARD_CASES) {
       it(`${c.name}: the same outputs as tfjs's predict, to the bit`, () => {
