@@ -2,6 +2,7 @@
 // The distil-run command: argv → a command of the table below → the library; data on stdout, progress and errors on stderr.
 import { didYouMean, DistilError, errorUnknownCommand, errorUnsettled, getVersion } from '../index.js';
 import { bestCommand } from './best.js';
+import { dropOutputWhenClosed } from './closed-output.js';
 import { assertFlagsFor, assertPositionals } from './command.js';
 import type { Command } from './command.js';
 import { compareCommand } from './compare.js';
@@ -74,6 +75,7 @@ process.on('beforeExit', () => {
   process.exit(error.exitCode);
 });
 
+dropOutputWhenClosed();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

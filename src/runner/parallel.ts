@@ -110,8 +110,9 @@ export class WorkerPool {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
-    // stdout carries the run's table: whatever a worker prints goes to the log.
-    child.stdout?.pipe(process.stderr, { end: false });
+    // stdout carries the run's table: whatever a worker prints goes to the log (dropped once its reader is gone,
+    // so a worker never waits on a full pipe).
+    child.stdout?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     const handle: WorkerHandle = { number, child, exited: false };
     const ready = new Promise<void>((resolve, reject) => {
       child.on('message', (message: WorkerMessage) => {
@@ -263,8 +264,10 @@ export class WorkerPool {
         if (group < 0) {
           // Waits for the group whose teacher the next ones take, started meanwhile (a start takes seconds).
           if (!state.includes('running')) break;
+          // Taken before the start: a group that ends while this worker starts must still wake this lane.
+          const next = changed;
           handle ??= await this.spawn();
-          await changed;
+          await next;
           continue;
         }
         state[group] = 'running';

@@ -159,6 +159,50 @@ describe('runs under faults (command line)', () => {
     assert.lengthOf(readCsv(path.join(out, 'mnist-small', 'both', 'results.csv')).records, 3);
   });
 
+  for (const jobs of ['1', '2']) {
+    it(`keeps training and writes every row when the reader of its output goes away (| head), --jobs ${jobs}`, async function () {
+      this.timeout(180_000);
+      const out = tmp();
+      const child = startDistilRun([
+        fixture('mnist-small.yaml'),
+        '--out',
+        out,
+        '--run-id',
+        'piped',
+        '--plain',
+        '--no-report',
+        '--jobs',
+        jobs,
+        ...SMALL,
+        '--set',
+        'seeds=[1, 2]',
+      ]);
+      // Both pipes close after the first line, as `distil-run ... 2>&1 | head -1` closes them.
+      child.stderr?.once('data', () => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      });
+      const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? signal)));
+      assert.equal(code, 0);
+      const runDir = path.join(out, 'mnist-small', 'piped');
+      assert.deepEqual(
+        // Workers write their seeds in the order they finish.
+        readCsv(path.join(runDir, 'results.csv'))
+          .records.map((r) => [r.seed, r.role, r.status])
+          .sort((a, b) => a[0].localeCompare(b[0])),
+        [
+          ['1', 'teacher', 'ok'],
+          ['1', 'student', 'ok'],
+          ['1', 'person', 'ok'],
+          ['2', 'teacher', 'ok'],
+          ['2', 'student', 'ok'],
+          ['2', 'person', 'ok'],
+        ],
+      );
+      assert.equal(JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')).status, 'ok');
+    });
+  }
+
   const RUN_ID =
     '--run-id: expected a folder name of letters, digits, ".", "_" or "-" (at most 100, not starting with "." or "-"),';
   const flagCases: Array<[string, string[], string]> = [

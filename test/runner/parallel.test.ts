@@ -17,6 +17,9 @@ import { resolveExperiment } from '../../src/config/experiment.js';
 import { parseSpecSource } from '../../src/config/load.js';
 import { builtinRegistry } from '../helpers.js';
 import { runExperiment } from '../../src/runner/execute.js';
+import { WorkerPool } from '../../src/runner/parallel.js';
+import type { PoolOptions, StageGroups } from '../../src/runner/parallel.js';
+import type { PlannedCell } from '../../src/runner/plan.js';
 import { DistilError } from '../../src/errors/index.js';
 
 /** A directory with the three-blobs CSV and a spec over it (the workers load the spec from disk). */
@@ -357,5 +360,62 @@ training: { epochs: 2, batch_size: 16 }
       [1, 2, 3, 4, 16].map((workers) => blasThreadsPerWorker(workers, 8)),
       [8, 4, 2, 2, 1],
     );
+  });
+});
+
+/**
+ * A worker program that speaks the pool's protocol and trains nothing: it finishes each group at once. The
+ * first one started is ready at once; any later one only after `slowMs`, as a worker on a busy machine.
+ */
+function fakeWorker(slowMs: number): { entry: string; dir: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-run-pool-'));
+  const entry = path.join(dir, 'fake-worker.mjs');
+  writeFileSync(
+    entry,
+    `import { openSync } from 'node:fs';
+let first = true;
+try { openSync(${JSON.stringify(path.join(dir, 'first'))}, 'wx'); } catch { first = false; }
+process.on('message', (message) => {
+  if (message.type === 'init') setTimeout(() => process.send({ type: 'ready', backend: 'cpu' }), first ? 0 : ${slowMs});
+  else if (message.type === 'group') process.send({ type: 'done', group: message.group });
+  else if (message.type === 'exit') process.exit(0);
+});
+process.on('disconnect', () => process.exit(0));
+`,
+  );
+  return { entry, dir };
+}
+
+describe('the worker pool', function () {
+  this.timeout(30_000);
+
+  it('ends a stage whose groups another worker finished while a second worker was still starting', async () => {
+    const { entry, dir } = fakeWorker(1_500);
+    const pool = new WorkerPool({
+      size: 2,
+      entry,
+      spec: { file: path.join(dir, 'spec.yaml') } as unknown as PoolOptions['spec'],
+      settings: { runDir: dir } as unknown as PoolOptions['settings'],
+      writer: { appendResult() {}, appendHistory() {}, appendConfusion() {} } as unknown as PoolOptions['writer'],
+      reporter: { warn() {}, note() {} } as unknown as PoolOptions['reporter'],
+      rowContext: () => {
+        throw new Error('no row is written by the parent here');
+      },
+    });
+    const cell = (id: string) => ({ cell: { id, seed: 1 } }) as unknown as PlannedCell;
+    // The second lane finds nothing to take (both later groups wait for the first) and starts its worker; the
+    // first worker, ready at once, trains all three groups before that worker is ready.
+    const stage: StageGroups = {
+      stage: 'final',
+      groups: [{ cells: [cell('a')] }, { cells: [cell('b')], after: 0 }, { cells: [cell('c')], after: 0 }],
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      pool.run(stage).then(() => 'ended'),
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000))),
+    ]);
+    clearTimeout(timer);
+    await pool.close();
+    assert.equal(ended, 'ended');
   });
 });
