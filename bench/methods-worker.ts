@@ -1,6 +1,7 @@
 // The training speed of one student with each distillation method of experiments/methods-mnist.yaml, in
 // one process on one backend: samples/s per method and its ratio to kd's, timed in interleaved rounds (kd,
-// then each method, repeated) so that the machine's noise falls on all of them alike. Prints JSON rows.
+// then each method, repeated) so that the machine's noise falls on all of them alike; a method the compiled
+// step covers is timed on it too (after the compiled step was planned, on wasm). Prints JSON rows.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { configBackend } from './config-backend.js';
@@ -10,6 +11,7 @@ import { createRegistry } from '../src/plugins/index.js';
 import type { Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { readsRepresentations, roleFeatureModel, teacherFeatures } from '../src/runner/representations.js';
+import { compileRoleStep, stepCoverage } from '../src/runner/compiled-training.js';
 import { trainStep } from '../src/runner/train.js';
 import type { StepRepresentations } from '../src/runner/train.js';
 import { packageRoot } from '../src/shared/package-root.js';
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   const train = { x, y, n };
   const teacher = buildModel(registry, base.models.teacher.layers, dataset, 1, 'teacher', '.');
   const teacherLogits = teacher.predict(x) as tf.Tensor2D;
+  const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
   const setups = experiment.cells
     .filter((cell) => cell.seed === base.seed)
     .map((cell) => {
@@ -74,28 +77,39 @@ async function main(): Promise<void> {
         task: 'classification',
         features,
       });
-      const optimizer = createComponent<tf.Optimizer>(
-        registry,
-        'optimizer',
-        cell.config.models.student.training.optimizer,
-        {
-          seed: 1,
-          baseDir: '.',
-        },
-      );
+      const optimizerRef = cell.config.models.student.training.optimizer;
+      const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', optimizerRef, { seed: 1, baseDir: '.' });
       const prepared = loss.prepareTeacher ? loss.prepareTeacher(teacherLogits) : teacherLogits;
       const options = { model: student, optimizer, loss, train, teacherTrain: prepared, representations };
-      return { method: label(distillation), options, student };
-    });
-  const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
+      const step = (i: number) => trainStep(options, batch(i), 20).dispose();
+      const tfjs = { method: label(distillation), step, student };
+      // The methods the compiled step covers are timed on it too, on a student and optimizer of their own.
+      const own = buildModel(registry, cell.config.models.student.layers, dataset, 1, 'small', '.');
+      const coverage = stepCoverage({ model: own, loss, optimizer: optimizerRef.name, train });
+      if (!('stages' in coverage)) return [tfjs];
+      const plan = compileRoleStep(coverage, {
+        loss,
+        optimizer: createComponent<tf.Optimizer>(registry, 'optimizer', optimizerRef, { seed: 1, baseDir: '.' }),
+        train,
+        teacherTrain: prepared,
+        batchSize,
+      });
+      const compiled = {
+        method: `${tfjs.method} (compiled step)`,
+        step: (i: number) => plan.step(batch(i), 20),
+        student: own,
+      };
+      return [tfjs, compiled];
+    })
+    .flat();
   const steps = Number(stepsText);
   const rates = setups.map(() => [] as number[]);
   // Warm-up, then interleaved rounds.
-  for (const setup of setups) for (let i = 0; i < 10; i++) trainStep(setup.options, batch(i)).dispose();
+  for (const setup of setups) for (let i = 0; i < 10; i++) setup.step(i);
   for (let round = 0; round < Number(repeatsText); round++) {
     setups.forEach((setup, k) => {
       const started = performance.now();
-      for (let i = 0; i < steps; i++) trainStep(setup.options, batch(i), 20).dispose();
+      for (let i = 0; i < steps; i++) setup.step(i);
       tf.backend().readSync(setup.student.getWeights()[0].dataId);
       rates[k].push((steps * batchSize) / ((performance.now() - started) / 1000));
     });

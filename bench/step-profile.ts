@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const step = compileRoleStep(coverage, { loss, optimizer, train, batchSize: n });
   let batch = 0;
   const next = () => Int32Array.from({ length: n }, (_, j) => ((batch++ % 32) * n + j) % rows);
-  const stepMs = time(() => step.step(next()), 30);
+  const stepMs = time(() => step.step(next(), 1), 30);
   const raw = measureSgemm(sgemm);
   process.stdout.write(
     `whole compiled step: ${stepMs.toFixed(2)} ms (${Math.round((n / stepMs) * 1000)} samples/s, ${(flops / (stepMs * 1e6)).toFixed(1)} GFLOP/s)\n` +

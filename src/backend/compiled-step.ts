@@ -57,8 +57,11 @@ export interface CompiledStepInput {
 export interface CompiledStep {
   /** How its matrix products run, e.g. `cblas_sgemm from libopenblas.so.0`. */
   readonly matmul: string;
-  /** One optimizer step on the rows `indices` of the training split; the batch's loss (a float32 value). */
-  step(indices: Int32Array): number;
+  /**
+   * One optimizer step on the rows `indices` of the training split, in training epoch `epoch` (from 1; the
+   * loss's warm-up reads it); the batch's loss (a float32 value).
+   */
+  step(indices: Int32Array, epoch: number): number;
   /** Writes the step's weights into the model's variables (new tensors, as tfjs's optimizers make). */
   writeBack(): void;
   /** Frees the step's buffers (the variables keep the weights last written back). */
@@ -366,7 +369,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
 
   return {
     matmul: products.matmul,
-    step(indices) {
+    step(indices, epoch) {
       if (disposed) throw new Error('compiled step: used after dispose()');
       const n = indices.length;
       if (n === 0 || n > batch) throw new Error(`compiled step: a batch of ${n} rows (planned for 1 to ${batch})`);
@@ -380,6 +383,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       const value = input.loss({
         n,
         columns: classes,
+        epoch,
         prediction: heap.subarray(logits, logits + n * classes),
         target: integerTarget
           ? new Int32Array(heap.buffer, heap.byteOffset + targetAt * 4, n)

@@ -63,7 +63,7 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
 
 /**
  * Whether a role trains through the compiled step: dense layers with ReLU or linear activations (max_norm
- * included), dropout, a loss with a row form (cross-entropy, mse, kd, soft-mse), one of the fused
+ * included), dropout, a loss with a row form (cross-entropy, mse, kd, dkd, dist, soft-mse), one of the fused
  * optimizers (sgd, adam, rmsprop; lr_decay and weight decay included), the training rows as they are.
  */
 export function stepCoverage(inputs: StepInputs): StepCoverage {

@@ -84,7 +84,7 @@ export function timeTrainingStep(input: StepTimingInput): StepTiming {
         : undefined;
     const options = { model, optimizer, loss, train, teacherTrain };
     const step = plan;
-    const run = (indices: Int32Array) => (step ? step.step(indices) : trainStep(options, indices).dispose());
+    const run = (indices: Int32Array) => (step ? step.step(indices, 1) : trainStep(options, indices).dispose());
     const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
     for (let i = 0; i < (input.warmup ?? 15); i++) run(batch(i));
     const rates: number[] = [];

@@ -217,11 +217,11 @@ function tensorSteps(options: TrainRoleOptions, epoch: number): EpochSteps {
 }
 
 /** The compiled step, the losses summed in float32 as the tensor does it (so history.csv records the same figure). */
-function compiledSteps(compiled: CompiledStep): EpochSteps {
+function compiledSteps(compiled: CompiledStep, epoch: number): EpochSteps {
   let sum = 0;
   return {
     step(rows) {
-      sum = Math.fround(sum + Math.fround(compiled.step(rows) * rows.length));
+      sum = Math.fround(sum + Math.fround(compiled.step(rows, epoch) * rows.length));
     },
     end() {
       compiled.writeBack();
@@ -236,7 +236,7 @@ async function trainEpoch(options: TrainRoleOptions, epoch: number, tick: { last
   const batchSize = options.training.batchSize;
   const order = permutation(n, options.seed + epoch);
   const started = performance.now();
-  const steps = options.compiled ? compiledSteps(options.compiled) : tensorSteps(options, epoch);
+  const steps = options.compiled ? compiledSteps(options.compiled, epoch) : tensorSteps(options, epoch);
   try {
     for (let start = 0; start < n; start += batchSize) {
       if (options.signal?.aborted) throw errorInterrupted();

@@ -34,6 +34,8 @@ export interface FeatureColumn {
 export interface RowLossBatch {
   readonly n: number;
   readonly columns: number;
+  /** The training epoch of the batch, from 1, as `LossInputs.epoch` (a warm-up reads it). */
+  readonly epoch: number;
   /** The model's outputs (logits, or the prediction), `n * columns` values row by row. */
   readonly prediction: Float32Array;
   /** Class indices (classification) or target values (regression), one per row. */

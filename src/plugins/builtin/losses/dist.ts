@@ -2,7 +2,9 @@
 // inter-class and intra-class relations of the softened predictions, matched by Pearson correlation.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
+import { hasDirectMemory } from '../../../backend/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
+import { relationBatch, rowRelations } from './row-losses.js';
 import { LABEL_WEIGHT_PARAM, STANDARDIZE_PARAM, logitsFor, safeNorm } from './method-math.js';
 
 export interface DistParams {
@@ -55,9 +57,12 @@ export default defineComponent<DistParams>({
   },
   needsTeacher: true,
   create({ beta, gamma, temperature, label_weight, standardize: standardized }) {
+    const weights = { beta, gamma, temperature, labelWeight: label_weight };
     return {
       compute(prediction, target, teacher) {
         if (!teacher) throw new Error('dist loss needs the teacher outputs');
+        // On raw logits with the tensors' memory at hand: the batch form, value and gradient in one pass.
+        if (!standardized && hasDirectMemory()) return rowRelations(prediction, target, teacher, weights);
         const soft = (x: tf.Tensor2D) =>
           tf.softmax(tf.div(logitsFor(x, standardized), temperature) as tf.Tensor2D) as tf.Tensor2D;
         const ys = soft(prediction);
@@ -68,6 +73,8 @@ export default defineComponent<DistParams>({
         const relations = tf.add(tf.mul(beta * squared, inter), tf.mul(gamma * squared, intra));
         return tf.add(tf.mul(label_weight, softmaxCrossEntropy(prediction, target)), relations) as tf.Scalar;
       },
+      // Standardized logits are z-scored per batch, a step the batch form does not take.
+      ...(standardized ? {} : { rows: relationBatch(weights) }),
     };
   },
 });

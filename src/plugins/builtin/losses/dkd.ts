@@ -2,7 +2,9 @@
 // label_weight * CE + w(epoch) * (alpha * TCKD + beta * NCKD), as the authors' mdistiller code computes them.
 import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
+import { hasDirectMemory } from '../../../backend/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
+import { decoupledBatch, rowDecoupled } from './row-losses.js';
 import { LABEL_WEIGHT_PARAM, STANDARDIZE_PARAM, logitsFor } from './method-math.js';
 
 export interface DkdParams {
@@ -76,16 +78,21 @@ export default defineComponent<DkdParams>({
   },
   needsTeacher: true,
   create({ alpha, beta, temperature, warmup, label_weight, standardize: standardized }) {
+    const weights = { alpha, beta, temperature, labelWeight: label_weight };
     return {
       compute(prediction, target, teacher, inputs) {
         if (!teacher) throw new Error('dkd loss needs the teacher outputs');
         const epoch = inputs?.epoch ?? 1;
         const ramp = warmup > 0 ? Math.min(epoch / warmup, 1) : 1;
+        // On raw logits with the tensors' memory at hand: the row form, value and gradient in one pass.
+        if (!standardized && hasDirectMemory()) return rowDecoupled(prediction, target, teacher, { ...weights, ramp });
         const student = logitsFor(prediction, standardized);
         const { tckd, nckd } = decoupledTerms(student, logitsFor(teacher, standardized), target, temperature);
         const dkd = tf.add(tf.mul(alpha, tckd), tf.mul(beta, nckd));
         return tf.add(tf.mul(label_weight, softmaxCrossEntropy(prediction, target)), tf.mul(ramp, dkd)) as tf.Scalar;
       },
+      // Standardized logits are z-scored per batch, a step the row form does not take.
+      ...(standardized ? {} : { rows: decoupledBatch(weights, warmup) }),
     };
   },
 });

@@ -24,7 +24,7 @@ function customLoss(logits: tf.Tensor2D, rowLoss: RowLoss): tf.Scalar {
 }
 
 /** log-sum-exp of row `r` of `x` scaled by 1/t, stable. */
-function logSumExp(x: Float32Array, offset: number, c: number, t: number): number {
+function logSumExp(x: Float32Array | Float64Array, offset: number, c: number, t: number): number {
   let max = -Infinity;
   for (let j = 0; j < c; j++) max = Math.max(max, x[offset + j] / t);
   let sum = 0;
@@ -71,6 +71,187 @@ export function distillationRows(
     }
   }
   return (alpha * hard + (1 - alpha) * T * T * kl) / n;
+}
+
+/** DKD's weights: `label_weight * CE + ramp * (alpha * TCKD + beta * NCKD)`, the KL terms at temperature T. */
+export interface DecoupledWeights {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly temperature: number;
+  readonly labelWeight: number;
+  /** The warm-up's weight of the DKD term this epoch, `min(epoch / warmup, 1)`. */
+  readonly ramp: number;
+}
+
+/** `p * (log p - logQ)`, 0 where `p` is 0: torch's kl_div pointwise term (which mdistiller sums). */
+const klTerm = (p: number, logP: number, logQ: number): number => (p > 0 ? p * (logP - logQ) : 0);
+
+/**
+ * Decoupled KD (Zhao et al. 2022) as mdistiller computes it, from the teacher's logits `v`: TCKD is the KL of
+ * the binary (target, the other classes) distributions of softmax(z / T), NCKD the KL of the log-softmax of
+ * z / T with the target masked by -1000, each summed over the batch, divided by `n` and times T^2; the
+ * gradient with respect to the logits `x` is the chain rule through those same steps, in float64.
+ */
+export function decoupledRows(
+  x: Float32Array,
+  n: number,
+  c: number,
+  label: Int32Array,
+  v: Float32Array,
+  weights: DecoupledWeights,
+  grad: Float32Array,
+): number {
+  const { alpha, beta, temperature: T, labelWeight, ramp } = weights;
+  const s = new Float64Array(c);
+  const q = new Float64Array(c);
+  const masked = new Float64Array(c);
+  const maskedTeacher = new Float64Array(c);
+  let ce = 0;
+  let tckd = 0;
+  let nckd = 0;
+  // d(TCKD term) and d(NCKD term) per row, then times alpha * T^2 * ramp / n and beta * T^2 * ramp / n.
+  const [tWeight, nWeight] = [(alpha * T * T * ramp) / n, (beta * T * T * ramp) / n];
+  for (let r = 0; r < n; r++) {
+    const o = r * c;
+    const y = label[r];
+    const lse = logSumExp(x, o, c, 1);
+    ce += lse - x[o + y];
+    const lseS = logSumExp(x, o, c, T);
+    const lseT = logSumExp(v, o, c, T);
+    let [sOther, qOther] = [0, 0];
+    for (let j = 0; j < c; j++) {
+      s[j] = Math.exp(x[o + j] / T - lseS);
+      q[j] = Math.exp(v[o + j] / T - lseT);
+      if (j !== y) [sOther, qOther] = [sOther + s[j], qOther + q[j]];
+    }
+    const [sTarget, qTarget] = [s[y], q[y]];
+    tckd += klTerm(qTarget, Math.log(qTarget), Math.log(sTarget)) + klTerm(qOther, Math.log(qOther), Math.log(sOther));
+    // d TCKD / d sTarget and d sOther (the teacher's binary probabilities over the student's).
+    const [dTarget, dOther] = [qTarget > 0 ? -qTarget / sTarget : 0, qOther > 0 ? -qOther / sOther : 0];
+    for (let j = 0; j < c; j++) {
+      const m = x[o + j] / T - (j === y ? 1000 : 0);
+      const mt = v[o + j] / T - (j === y ? 1000 : 0);
+      masked[j] = m;
+      maskedTeacher[j] = mt;
+    }
+    const lseM = logSumExp(masked, 0, c, 1);
+    const lseMt = logSumExp(maskedTeacher, 0, c, 1);
+    let teacherMass = 0;
+    for (let j = 0; j < c; j++) {
+      const logR = masked[j] - lseM;
+      const logRt = maskedTeacher[j] - lseMt;
+      const rt = Math.exp(logRt);
+      nckd += klTerm(rt, logRt, logR);
+      teacherMass += rt;
+    }
+    for (let j = 0; j < c; j++) {
+      const ceGrad = Math.exp(x[o + j] - lse) - (j === y ? 1 : 0);
+      // d sTarget / d z_j = s_y (δ_yj - s_j) / T; d sOther / d z_j = (s_j [j != y] - sOther s_j) / T.
+      const dS = dTarget * sTarget * ((j === y ? 1 : 0) - s[j]) + dOther * ((j === y ? 0 : s[j]) - sOther * s[j]);
+      // d NCKD / d z_j = (r_j * sum(r') - r'_j) / T.
+      const r = Math.exp(masked[j] - lseM);
+      const rt = Math.exp(maskedTeacher[j] - lseMt);
+      const dN = r * teacherMass - rt;
+      grad[o + j] = (labelWeight * ceGrad) / n + (tWeight * dS + nWeight * dN) / T;
+    }
+  }
+  return (labelWeight * ce) / n + ramp * ((alpha * T * T * tckd) / n + (beta * T * T * nckd) / n);
+}
+
+/** DIST's weights: `label_weight * CE + T^2 * (beta * inter + gamma * intra)`. */
+export interface RelationWeights {
+  readonly beta: number;
+  readonly gamma: number;
+  readonly temperature: number;
+  readonly labelWeight: number;
+}
+
+/**
+ * Adds `scale` times d(1 - mean cos)/d(a) to `grad` for `count` pairs of vectors of `length` values, where
+ * vector `k`'s value `i` is at `k * step + i * stride` of `a` (the student) and `b` (the teacher), and returns
+ * `1 - mean cos`: DIST's relation loss, the cosine of the centred vectors with ||x|| = sqrt(max(|x|^2, 1e-24))
+ * and 1e-8 added to the product of the norms, as `relationLoss` in dist.ts and the published code.
+ */
+function relationRows(
+  a: Float64Array,
+  b: Float64Array,
+  shape: { count: number; length: number; step: number; stride: number },
+  scale: number,
+  grad: Float64Array,
+): number {
+  const { count, length, step, stride } = shape;
+  const ca = new Float64Array(length);
+  const cb = new Float64Array(length);
+  let cosines = 0;
+  for (let k = 0; k < count; k++) {
+    let [ma, mb] = [0, 0];
+    for (let i = 0; i < length; i++) [ma, mb] = [ma + a[k * step + i * stride], mb + b[k * step + i * stride]];
+    [ma, mb] = [ma / length, mb / length];
+    let [aa, bb, ab] = [0, 0, 0];
+    for (let i = 0; i < length; i++) {
+      ca[i] = a[k * step + i * stride] - ma;
+      cb[i] = b[k * step + i * stride] - mb;
+      [aa, bb, ab] = [aa + ca[i] * ca[i], bb + cb[i] * cb[i], ab + ca[i] * cb[i]];
+    }
+    const tiny = 1e-24;
+    const na = aa >= tiny ? Math.sqrt(aa) : 1e-12;
+    const nb = bb >= tiny ? Math.sqrt(bb) : 1e-12;
+    const d = na * nb + 1e-8;
+    const cosine = ab / d;
+    cosines += cosine;
+    // d cos / d ca_i = cb_i / d - cos * nb * (d na / d ca_i) / d, with d na / d ca_i = ca_i / na. The
+    // centring passes it on unchanged: a combination of two centred vectors, it sums to 0 already.
+    const dNa = aa >= tiny ? 1 / na : 0;
+    for (let i = 0; i < length; i++) {
+      grad[k * step + i * stride] -= (scale / count) * (cb[i] / d - (cosine * nb * dNa * ca[i]) / d);
+    }
+  }
+  return 1 - cosines / count;
+}
+
+/**
+ * DIST (Huang et al. 2022) from the teacher's logits `v`: the inter-class relation (each row of
+ * softmax(z / T) against the teacher's, Pearson correlation) and the intra-class one (each class's column
+ * over the batch), then through the softmax to the logits `x`, in float64. The batch's rows are coupled
+ * (the intra-class term), so this is the loss of the whole batch, not a sum over rows.
+ */
+export function relationBatchRows(
+  x: Float32Array,
+  n: number,
+  c: number,
+  label: Int32Array,
+  v: Float32Array,
+  weights: RelationWeights,
+  grad: Float32Array,
+): number {
+  const { beta, gamma, temperature: T, labelWeight } = weights;
+  const ys = new Float64Array(n * c);
+  const yt = new Float64Array(n * c);
+  const dys = new Float64Array(n * c);
+  let ce = 0;
+  for (let r = 0; r < n; r++) {
+    const o = r * c;
+    const [lseS, lseT] = [logSumExp(x, o, c, T), logSumExp(v, o, c, T)];
+    for (let j = 0; j < c; j++) {
+      ys[o + j] = Math.exp(x[o + j] / T - lseS);
+      yt[o + j] = Math.exp(v[o + j] / T - lseT);
+    }
+    ce += logSumExp(x, o, c, 1) - x[o + label[r]];
+  }
+  const squared = T * T;
+  const inter = relationRows(ys, yt, { count: n, length: c, step: c, stride: 1 }, beta * squared, dys);
+  const intra = relationRows(ys, yt, { count: c, length: n, step: 1, stride: c }, gamma * squared, dys);
+  for (let r = 0; r < n; r++) {
+    const o = r * c;
+    const lse = logSumExp(x, o, c, 1);
+    let dot = 0;
+    for (let j = 0; j < c; j++) dot += dys[o + j] * ys[o + j];
+    for (let j = 0; j < c; j++) {
+      const ceGrad = Math.exp(x[o + j] - lse) - (j === label[r] ? 1 : 0);
+      grad[o + j] = (labelWeight * ceGrad) / n + (ys[o + j] * (dys[o + j] - dot)) / T;
+    }
+  }
+  return (labelWeight * ce) / n + squared * (beta * inter + gamma * intra);
 }
 
 /** tfjs's Mean of float32 values: a float32 running sum, divided by the count. */
@@ -143,6 +324,42 @@ export function distillationBatch(temperature: number, alpha: number): (batch: R
   };
 }
 
+/** DKD as a loss's `rows`: the teacher's rows are its logits; the warm-up's ramp is read from the batch's epoch. */
+export function decoupledBatch(
+  weights: Omit<DecoupledWeights, 'ramp'>,
+  warmup: number,
+): (batch: RowLossBatch) => number {
+  return (batch) => {
+    if (!batch.teacher) throw new Error('dkd loss needs the teacher outputs');
+    const ramp = warmup > 0 ? Math.min(batch.epoch / warmup, 1) : 1;
+    return decoupledRows(
+      batch.prediction,
+      batch.n,
+      batch.columns,
+      labelsOf(batch),
+      batch.teacher,
+      { ...weights, ramp },
+      batch.grad,
+    );
+  };
+}
+
+/** DIST as a loss's `rows`: the teacher's rows are its logits. */
+export function relationBatch(weights: RelationWeights): (batch: RowLossBatch) => number {
+  return (batch) => {
+    if (!batch.teacher) throw new Error('dist loss needs the teacher outputs');
+    return relationBatchRows(
+      batch.prediction,
+      batch.n,
+      batch.columns,
+      labelsOf(batch),
+      batch.teacher,
+      weights,
+      batch.grad,
+    );
+  };
+}
+
 /** Squared errors as a loss's `rows`: the mean squared error, or soft-mse (`alpha`) with the teacher's predictions. */
 export function squaredErrorBatch(alpha?: number): (batch: RowLossBatch) => number {
   return (batch) => {
@@ -172,4 +389,28 @@ export function rowDistillation(
   const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
   const teacher = float32View(teacherLogProbabilities);
   return customLoss(logits, (x, n, c, grad) => distillationRows(x, n, c, label, teacher, temperature, alpha, grad));
+}
+
+/** DKD (see {@link decoupledRows}) as one custom op over the logits, the teacher's logits a constant. */
+export function rowDecoupled(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherLogits: tf.Tensor2D,
+  weights: DecoupledWeights,
+): tf.Scalar {
+  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
+  const teacher = float32View(teacherLogits);
+  return customLoss(logits, (x, n, c, grad) => decoupledRows(x, n, c, label, teacher, weights, grad));
+}
+
+/** DIST (see {@link relationBatchRows}) as one custom op over the logits, the teacher's logits a constant. */
+export function rowRelations(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherLogits: tf.Tensor2D,
+  weights: RelationWeights,
+): tf.Scalar {
+  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
+  const teacher = float32View(teacherLogits);
+  return customLoss(logits, (x, n, c, grad) => relationBatchRows(x, n, c, label, teacher, weights, grad));
 }

@@ -133,3 +133,55 @@ describe('distillation methods against the PyTorch reference', () => {
     }
   }
 });
+
+describe('the row forms of dkd and dist against their tensor path, where the fixtures do not reach', () => {
+  before(useWasm);
+  after(() => setFastPaths(true));
+
+  /** The loss and its gradient with respect to the logits, on the row form (fast) or the tensor ops. */
+  function valueAndGradient(method: string, params: Record<string, unknown>, n: number, c: number, fast: boolean) {
+    setFastPaths(fast, fast ? undefined : 'the test of the tensor path');
+    const registry = builtinRegistry();
+    const resolved = structuredClone(params);
+    assert.isEmpty(registry.get('loss', method).validate(resolved), 'the params (with their defaults)');
+    const loss = createComponent<Loss>(
+      registry,
+      'loss',
+      { name: method, params: resolved },
+      {
+        seed: 1,
+        baseDir: '.',
+        task: 'classification',
+      },
+    );
+    return tf.tidy(() => {
+      const logits = tf.mul(tf.randomNormal([n, c], 0, 1, 'float32', 5), 3) as tf.Tensor2D;
+      const teacher = tf.mul(tf.randomNormal([n, c], 0, 1, 'float32', 6), 4) as tf.Tensor2D;
+      const labels = tf.tensor1d(
+        Array.from({ length: n }, (_, i) => (i * 7) % c),
+        'int32',
+      );
+      const { value, grads } = tf.valueAndGrads((s: tf.Tensor) =>
+        loss.compute(s as tf.Tensor2D, labels, teacher, { epoch: 3 }),
+      )([logits]);
+      return { value: value.dataSync()[0], grad: Array.from(grads[0].dataSync()) };
+    });
+  }
+
+  const cases: Array<[string, Record<string, unknown>, number, number]> = [
+    ['dkd', { alpha: 1, beta: 8, temperature: 4, warmup: 5 }, 1, 30],
+    ['dkd', { alpha: 0.5, beta: 2, temperature: 1 }, 64, 10],
+    ['dist', { beta: 2, gamma: 2, temperature: 4 }, 1, 30],
+    ['dist', { beta: 1, gamma: 1, temperature: 1 }, 2, 3],
+    ['dist', { beta: 1, gamma: 2, temperature: 2 }, 64, 10],
+  ];
+  for (const [method, params, n, c] of cases) {
+    it(`${method} ${JSON.stringify(params)} on ${n} row(s) of ${c} classes`, () => {
+      const fast = valueAndGradient(method, params, n, c, true);
+      const tensor = valueAndGradient(method, params, n, c, false);
+      assert.closeTo(fast.value, tensor.value, 1e-5 * Math.max(1, Math.abs(tensor.value)), 'loss');
+      const scale = Math.max(...tensor.grad.map(Math.abs));
+      fast.grad.forEach((g, i) => assert.closeTo(g, tensor.grad[i], 1e-5 * scale, `gradient ${i}`));
+    });
+  }
+});
