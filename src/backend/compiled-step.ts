@@ -22,12 +22,21 @@ import {
   wasmRelease,
 } from './tfjs-internals.js';
 
+/** The activations of a dense layer the plan runs. */
+const DENSE_ACTIVATIONS = ['relu', 'linear', 'tanh', 'sigmoid'] as const;
+export type DenseActivation = (typeof DENSE_ACTIVATIONS)[number];
+
+/** A layer config's activation as the plan runs it, or undefined when it does not run it. */
+export function denseActivation(activation: unknown): DenseActivation | undefined {
+  return DENSE_ACTIVATIONS.find((name) => name === activation);
+}
+
 /** A dense layer: `act(x W + b)`, the kernel `[inputs, units]`; `maxNorm` is Keras's MaxNorm on its columns. */
 export interface DenseStage {
   readonly kind: 'dense';
   readonly kernel: tf.Variable;
   readonly bias?: tf.Variable;
-  readonly activation: 'relu' | 'linear';
+  readonly activation: DenseActivation;
   readonly maxNorm?: number;
 }
 
@@ -155,7 +164,7 @@ interface PlannedDense {
   readonly kind: 'dense';
   readonly inputs: number;
   readonly units: number;
-  readonly relu: boolean;
+  readonly activation: DenseActivation;
   readonly maxNorm?: number;
   readonly kernel: Param;
   readonly bias?: Param;
@@ -280,7 +289,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         kind: 'dense',
         inputs,
         units,
-        relu: stage.activation === 'relu',
+        activation: stage.activation,
         maxNorm: stage.maxNorm,
         kernel: param(stage.kernel),
         bias: stage.bias ? param(stage.bias) : undefined,
@@ -333,13 +342,13 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     planned.forEach((p, i) => {
       const [from, to] = [actAt[i], actAt[i + 1]];
       if (p.kind === 'dropout') return dropoutForward(p, from, to, n * p.width);
-      // As tfjs runs them: a linear layer's product is fused with its bias; under a gradient a ReLU
-      // layer's is not (x W, then + b in float32, then ReLU).
-      const fusedBias = p.bias && !p.relu ? p.bias.w : undefined;
+      // As tfjs runs them: a linear layer's product is fused with its bias; under a gradient another
+      // layer's is not (x W, then + b in float32, then the activation's kernel).
+      const fusedBias = p.bias && p.activation === 'linear' ? p.bias.w : undefined;
       products.product(false, false, n, p.units, p.inputs, from, p.kernel.w, to, fusedBias);
-      if (p.relu) {
+      if (p.activation !== 'linear') {
         if (p.bias) addRows(to, p.bias.w, n, p.units);
-        relu(to, n * p.units);
+        activate(p.activation, to, n * p.units);
       }
     });
   };
@@ -357,7 +366,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         for (let j = 0; j < size; j++) heap[current + j] = heap[current + j] * heap[p.mask + j];
         continue;
       }
-      if (p.relu) reluGrad(current, actAt[i + 1], n * p.units);
+      if (p.activation !== 'linear') activationGrad(p.activation, current, actAt[i + 1], n * p.units);
       products.product(true, false, p.inputs, p.units, n, actAt[i], current, p.kernel.g);
       if (p.bias) products.columnSums(current, n, p.units, p.bias.g);
       if (p.inputGradient) products.product(false, true, n, p.inputs, p.units, current, p.kernel.w, other);
@@ -423,7 +432,7 @@ export type ForwardStage =
       readonly kind: 'dense';
       readonly kernel: tf.Tensor2D;
       readonly bias?: tf.Tensor1D;
-      readonly activation: 'relu' | 'linear';
+      readonly activation: DenseActivation;
     }
   | { readonly kind: 'dropout' };
 
@@ -468,7 +477,25 @@ export function predictForward(stages: readonly ForwardStage[], x: tf.Tensor2D, 
             const to = last ? heapOffset(out) / 4 + start * outputs : buffers[i % 2];
             const bias = stage.bias ? heapOffset(stage.bias) / 4 : undefined;
             const kernel = heapOffset(stage.kernel) / 4;
-            products.product(false, false, m, units, inputs, from, kernel, to, bias, stage.activation === 'relu');
+            // tfjs fuses a bias and a ReLU into the product; tanh and sigmoid follow it (+ b, then the kernel).
+            const fused = stage.activation === 'linear' || stage.activation === 'relu';
+            const { activation } = stage;
+            products.product(
+              false,
+              false,
+              m,
+              units,
+              inputs,
+              from,
+              kernel,
+              to,
+              fused ? bias : undefined,
+              activation === 'relu',
+            );
+            if (activation === 'tanh' || activation === 'sigmoid') {
+              if (bias !== undefined) addRows(to, bias, m, units);
+              activate(activation, to, m * units);
+            }
             from = to;
           });
         }
@@ -489,6 +516,27 @@ function addRows(x: number, b: number, rows: number, cols: number): void {
   if (kernels) return kernels.addRows(x * 4, b * 4, rows, cols);
   const heap = wasmHeapF32();
   for (let r = x; r < x + rows * cols; r += cols) for (let j = 0; j < cols; j++) heap[r + j] += heap[b + j];
+}
+
+/** A layer's activation in place, as its tfjs kernel on wasm computes it. */
+function activate(activation: Exclude<DenseActivation, 'linear'>, x: number, n: number): void {
+  if (activation === 'relu') return relu(x, n);
+  rawWasmKernels().unary(activation === 'tanh' ? 'Tanh' : 'Sigmoid', x * 4, x * 4, n);
+}
+
+/**
+ * The gradient `g` of a layer's output `y` taken back through its activation, in place: ReLU's step; tanh's
+ * `(1 - y^2) g` and sigmoid's `g (y (1 - y))`, in float32 as tfjs's gradients of tanh and sigmoid compute them.
+ */
+function activationGrad(activation: Exclude<DenseActivation, 'linear'>, g: number, y: number, n: number): void {
+  if (activation === 'relu') return reluGrad(g, y, n);
+  const heap = wasmHeapF32();
+  const f = Math.fround;
+  if (activation === 'tanh') {
+    for (let j = 0; j < n; j++) heap[g + j] = f(1 - f(heap[y + j] * heap[y + j])) * heap[g + j];
+  } else {
+    for (let j = 0; j < n; j++) heap[g + j] = heap[g + j] * f(heap[y + j] * f(1 - heap[y + j]));
+  }
 }
 
 /** max(x, 0) as the wasm Relu kernel computes it: -0 gives 0, NaN stays NaN. */

@@ -10,5 +10,11 @@ export { installedTfjsVersions } from './versions.js';
 export { checkWasmMemory, isBackendFatal } from './wasm-memory.js';
 export type { LayerShape, RoleMemoryInput } from './wasm-memory.js';
 export { FusedOptimizer } from './fused-optimizers.js';
-export { compileStep, compiledStepUnavailable, predictForward, setCompiledStep } from './compiled-step.js';
+export {
+  compileStep,
+  compiledStepUnavailable,
+  denseActivation,
+  predictForward,
+  setCompiledStep,
+} from './compiled-step.js';
 export type { CompiledStep, CompiledStepInput, ForwardStage, StepStage } from './compiled-step.js';

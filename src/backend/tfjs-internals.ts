@@ -175,6 +175,11 @@ export interface RawWasmKernels {
   /** `out[cols x rows] = x[rows x cols]` transposed, with the backend's Transpose kernel. */
   transpose(x: number, rows: number, cols: number, out: number): void;
   /**
+   * `out[i] = tanh(x[i])` or `sigmoid(x[i])` over `n` floats with the backend's Tanh or Sigmoid kernel (the
+   * bits tfjs's tanh and sigmoid give there); `out` may be `x`.
+   */
+  unary(kernel: 'Tanh' | 'Sigmoid', x: number, out: number, n: number): void;
+  /**
    * Runs `fn` with the blocks `[byte offset, floats]` registered once: the products in it whose `b` (and
    * bias) is one of them reuse the XNNPACK operator packed on the first, as tfjs reuses it for a tensor
    * multiplied again. The blocks must not change inside `fn`.
@@ -216,6 +221,8 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
     'array',
     'number',
   ]);
+  const tanh = module.cwrap('Tanh', null, ['number', 'number', 'number']);
+  const sigmoid = module.cwrap('Sigmoid', null, ['number', 'number']);
   const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   const swap = shapeBytes([1, 0]);
   /** Blocks registered by holding(), by byte offset: [id, floats]. */
@@ -277,6 +284,15 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
         ([xId, outId]) => transpose(xId, shapeBytes([rows, cols]), 2, FLOAT32, outId, swap, 2),
       );
     },
+    unary(kernel, x, out, n) {
+      withIds(
+        [
+          [x, n],
+          [out, n],
+        ],
+        ([xId, outId]) => (kernel === 'Tanh' ? tanh(xId, FLOAT32, outId) : sigmoid(xId, outId)),
+      );
+    },
   };
 }
 
@@ -318,13 +334,16 @@ function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
     ['tf.engine().makeTensorFromTensorInfo', () => typeof tf.engine().makeTensorFromTensorInfo === 'function'],
     ['tf.engine().registeredVariables', () => typeof tf.engine().registeredVariables === 'object'],
     [
-      'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber',
+      'Module.cwrap (_FusedMatMul, Transpose, Tanh, Sigmoid), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber',
       () => rawKernelsWork(backend),
     ],
   ];
 }
 
-/** A 2 x 2 product with a bias and a transpose through {@link rawWasmKernels}, against the values by hand. */
+/**
+ * A 2 x 2 product with a bias, a transpose, and tanh and sigmoid in place through {@link rawWasmKernels},
+ * against the values by hand.
+ */
 function rawKernelsWork(backend: WasmBackendInternals): boolean {
   if (typeof backend.dataIdNextNumber !== 'number') return false;
   // Floats 0-3: a, 4-7: b, 8-9: the bias, 12-15: the output.
@@ -336,7 +355,11 @@ function rawKernelsWork(backend: WasmBackendInternals): boolean {
     kernels.matMul(block, block + 16, block + 48, 2, 2, 2, block + 32);
     const product = read();
     kernels.transpose(block, 2, 2, block + 48);
-    return product === '20,21,44,49' && read() === '1,3,2,4';
+    const transposed = read();
+    backend.wasm.HEAPF32.set([20, -20, 0, 0], block / 4 + 12);
+    kernels.unary('Tanh', block + 48, block + 48, 2);
+    kernels.unary('Sigmoid', block + 56, block + 56, 2);
+    return product === '20,21,44,49' && transposed === '1,3,2,4' && read() === '1,-1,0.5,0.5';
   } finally {
     wasmRelease(block);
   }

@@ -1,7 +1,7 @@
 // Whether a role trains through the compiled step (backend/compiled-step.ts), and its plan when it does:
 // the model's layers read through tfjs's public layer API, the loss's row form, the fused optimizer.
 import type * as tf from '@tensorflow/tfjs';
-import { FusedOptimizer, compileStep, compiledStepUnavailable } from '../backend/index.js';
+import { FusedOptimizer, compileStep, compiledStepUnavailable, denseActivation } from '../backend/index.js';
 import type { CompiledStep, StepStage } from '../backend/index.js';
 import { DROPOUT_SEEDS } from '../registry/index.js';
 import type { Loss } from '../registry/index.js';
@@ -38,8 +38,8 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
     return { kind: 'dropout', rate: Number(config.rate), nextSeed };
   }
   if (kind !== 'Dense') return `a ${kind} layer`;
-  const activation = String(config.activation);
-  if (activation !== 'relu' && activation !== 'linear') return `a dense layer with activation ${activation}`;
+  const activation = denseActivation(config.activation);
+  if (!activation) return `a dense layer with activation ${String(config.activation)}`;
   if (config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer) {
     return 'a dense layer with a regularizer';
   }
@@ -62,7 +62,7 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
 }
 
 /**
- * Whether a role trains through the compiled step: dense layers with ReLU or linear activations (max_norm
+ * Whether a role trains through the compiled step: dense layers with ReLU, linear, tanh or sigmoid activations (max_norm
  * included), dropout, a loss with a row form (cross-entropy, mse, kd, dkd, dist, soft-mse), one of the fused
  * optimizers (sgd, adam, rmsprop; lr_decay and weight decay included), the training rows as they are.
  */

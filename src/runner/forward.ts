@@ -1,12 +1,12 @@
 // Whether a model's predictions go through the compiled forward pass (backend/compiled-step.ts,
 // predictForward): its layers read through tfjs's public layer API.
 import * as tf from '@tensorflow/tfjs';
-import { compiledStepUnavailable } from '../backend/index.js';
+import { compiledStepUnavailable, denseActivation } from '../backend/index.js';
 import type { ForwardStage } from '../backend/index.js';
 
 /**
  * A model's layers as the compiled forward pass runs them (see predictForward), or undefined when it
- * cannot: dense layers with ReLU or linear activations (their weights trained or not: regularizers and
+ * cannot: dense layers with ReLU, linear, tanh or sigmoid activations (their weights trained or not: regularizers and
  * constraints do nothing at inference) and dropout, ending with a dense layer, on float32 rows: a
  * sequential model (one chain of layers) whose input takes rows as wide as `x`'s and whose every
  * kernel takes what the layer before gives. Anything else (a functional model with branches, a
@@ -27,8 +27,8 @@ export function forwardStages(model: tf.LayersModel, x: tf.Tensor): ForwardStage
       continue;
     }
     const config = layer.getConfig() as Record<string, unknown>;
-    const activation = String(config.activation);
-    if (kind !== 'Dense' || (activation !== 'relu' && activation !== 'linear')) return undefined;
+    const activation = denseActivation(config.activation);
+    if (kind !== 'Dense' || !activation) return undefined;
     const weights = layer.weights.map((weight) => weight.read());
     if (weights.length !== (config.useBias ? 2 : 1) || weights.some((w) => w.dtype !== 'float32')) return undefined;
     const [kernel, bias] = weights;

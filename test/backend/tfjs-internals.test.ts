@@ -68,7 +68,7 @@ describe('tfjs internals', () => {
 
   it("name the compiled step's raw kernels when the module's exports or tensor table change", async () => {
     const raw =
-      'Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber';
+      'Module.cwrap (_FusedMatMul, Transpose, Tanh, Sigmoid), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber';
     await withModuleProperty(
       'cwrap',
       () => undefined,
@@ -105,7 +105,7 @@ describe('tfjs internals', () => {
         resetBackendSelection();
         const info = await selectBackend('wasm');
         assert.deepEqual(info.kernels, [
-          'fast paths off: tfjs-backend-wasm internals changed (Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer; a tensor reads back from its heap offset; Module.cwrap (_FusedMatMul, Transpose), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber)',
+          'fast paths off: tfjs-backend-wasm internals changed (Module.HEAPF32 / HEAP32 / HEAPU8 over one buffer; a tensor reads back from its heap offset; Module.cwrap (_FusedMatMul, Transpose, Tanh, Sigmoid), Module.tfjs.registerTensor / disposeData, backend.dataIdNextNumber)',
         ]);
       },
     );

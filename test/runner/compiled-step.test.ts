@@ -196,6 +196,16 @@ const CASES: Case[] = [
     batchSize: 16,
   },
   {
+    name: 'tanh and sigmoid layers (their kernels, their gradients), one without bias, kd, adam',
+    task: 'classification',
+    features: 20,
+    outputs: 5,
+    layers: [dense(33, { activation: 'tanh' }), dense(18, { activation: 'sigmoid', use_bias: false }), dense(9)],
+    loss: { name: 'kd', params: { temperature: 2, alpha: 0.5 } },
+    optimizer: adam({ lr: 0.01 }),
+    teacher: true,
+  },
+  {
     name: 'max_norm, adamw, no bias',
     task: 'classification',
     features: 20,
@@ -279,6 +289,17 @@ const FORWARD_CASES = [
     name: 'dropout, a linear layer and no bias',
     layers: [dropout(0.5), dense(24, { use_bias: false }), dropout(0.2), dense(12, { activation: 'linear' })],
     rows: 77,
+    batch: 32,
+    nan: false,
+  },
+  {
+    name: 'tanh and sigmoid layers, with and without bias',
+    layers: [
+      dense(21, { activation: 'tanh' }),
+      dense(13, { activation: 'sigmoid', use_bias: false }),
+      dense(7, { activation: 'sigmoid' }),
+    ],
+    rows: 90,
     batch: 32,
     nan: false,
   },
@@ -397,7 +418,7 @@ describe('which roles take the compiled step', () => {
   });
 
   it('anything else is named, and the role takes tfjs step', () => {
-    assert.equal(coverage([dense(8, { activation: 'tanh' })]), 'the model has a dense layer with activation tanh');
+    assert.equal(coverage([dense(8, { activation: 'elu' })]), 'the model has a dense layer with activation elu');
     assert.equal(
       coverage([
         {
