@@ -266,7 +266,13 @@ export class WorkerPool {
           if (!state.includes('running')) break;
           // Taken before the start: a group that ends while this worker starts must still wake this lane.
           const next = changed;
-          handle ??= await this.spawn();
+          try {
+            handle ??= await this.spawn();
+          } catch (error) {
+            // A spare that could not start stops the run only when there is work left it was started for.
+            if (state.includes('pending')) throw error;
+            break;
+          }
           await next;
           continue;
         }

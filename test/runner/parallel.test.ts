@@ -364,20 +364,20 @@ training: { epochs: 2, batch_size: 16 }
 });
 
 /**
- * A worker program that speaks the pool's protocol and trains nothing: it finishes each group at once. The
- * first one started is ready at once; any later one only after `slowMs`, as a worker on a busy machine.
+ * A worker program that speaks the pool's protocol and trains nothing: it finishes each group at once. It is
+ * ready after `FAKE_READY_MS` of its environment (a worker on a busy machine), or then exits instead with
+ * `FAKE_EXIT` (a worker that cannot start).
  */
-function fakeWorker(slowMs: number): { entry: string; dir: string } {
+function fakeWorker(): { entry: string; dir: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-run-pool-'));
   const entry = path.join(dir, 'fake-worker.mjs');
   writeFileSync(
     entry,
-    `import { openSync } from 'node:fs';
-let first = true;
-try { openSync(${JSON.stringify(path.join(dir, 'first'))}, 'wx'); } catch { first = false; }
-process.on('message', (message) => {
-  if (message.type === 'init') setTimeout(() => process.send({ type: 'ready', backend: 'cpu' }), first ? 0 : ${slowMs});
-  else if (message.type === 'group') process.send({ type: 'done', group: message.group });
+    `process.on('message', (message) => {
+  if (message.type === 'init') {
+    const start = () => (process.env.FAKE_EXIT ? process.exit(3) : process.send({ type: 'ready', backend: 'cpu' }));
+    setTimeout(start, Number(process.env.FAKE_READY_MS ?? 0));
+  } else if (message.type === 'group') process.send({ type: 'done', group: message.group });
   else if (message.type === 'exit') process.exit(0);
 });
 process.on('disconnect', () => process.exit(0));
@@ -389,8 +389,10 @@ process.on('disconnect', () => process.exit(0));
 describe('the worker pool', function () {
   this.timeout(30_000);
 
-  it('ends a stage whose groups another worker finished while a second worker was still starting', async () => {
-    const { entry, dir } = fakeWorker(1_500);
+  const cell = (id: string) => ({ cell: { id, seed: 1 } }) as unknown as PlannedCell;
+  /** A pool of two fake workers, the first already started and ready (by a stage of one group). */
+  async function poolWithOneWorker(): Promise<WorkerPool> {
+    const { entry, dir } = fakeWorker();
     const pool = new WorkerPool({
       size: 2,
       entry,
@@ -402,20 +404,43 @@ describe('the worker pool', function () {
         throw new Error('no row is written by the parent here');
       },
     });
-    const cell = (id: string) => ({ cell: { id, seed: 1 } }) as unknown as PlannedCell;
-    // The second lane finds nothing to take (both later groups wait for the first) and starts its worker; the
-    // first worker, ready at once, trains all three groups before that worker is ready.
-    const stage: StageGroups = {
-      stage: 'final',
-      groups: [{ cells: [cell('a')] }, { cells: [cell('b')], after: 0 }, { cells: [cell('c')], after: 0 }],
-    };
+    await pool.run({ stage: 'final', groups: [{ cells: [cell('first')] }] });
+    return pool;
+  }
+  // The second lane finds nothing to take (both later groups wait for the first) and starts a worker; the
+  // first worker trains all three groups before that start ends.
+  const stage: StageGroups = {
+    stage: 'final',
+    groups: [{ cells: [cell('a')] }, { cells: [cell('b')], after: 0 }, { cells: [cell('c')], after: 0 }],
+  };
+  /** Runs `stage` on `pool` with `env` set while the second worker starts; how it ended, within 10 s. */
+  async function runWith(pool: WorkerPool, env: Record<string, string>): Promise<string> {
+    const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
+    Object.assign(process.env, env);
     let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([
-      pool.run(stage).then(() => 'ended'),
-      new Promise((resolve) => (timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000))),
-    ]);
-    clearTimeout(timer);
-    await pool.close();
-    assert.equal(ended, 'ended');
+    try {
+      return await Promise.race([
+        pool.run(stage).then(
+          () => 'ended',
+          (error: unknown) => `failed: ${(error as Error).message}`,
+        ),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await pool.close();
+    }
+  }
+
+  it('ends a stage whose groups another worker finished while a second worker was still starting', async () => {
+    assert.equal(await runWith(await poolWithOneWorker(), { FAKE_READY_MS: '1500' }), 'ended');
+  });
+
+  it('ends a stage its workers finished although a spare worker started meanwhile could not start', async () => {
+    assert.equal(await runWith(await poolWithOneWorker(), { FAKE_READY_MS: '1000', FAKE_EXIT: '1' }), 'ended');
   });
 });

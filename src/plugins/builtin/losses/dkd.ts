@@ -16,10 +16,14 @@ export interface DkdParams {
   standardize?: boolean;
 }
 
-/** sum over rows and classes of p * (log p - log q) / n: torch's kl_div(log q, p, reduction="sum") / n. */
+/**
+ * sum over rows and classes of p * (log p - log q) / n: torch's kl_div(log q, p, reduction="sum") / n, whose
+ * term is 0 where p is 0 (a teacher certain of a class: 0 * log 0 would be NaN).
+ */
 function klSum(teacherProbabilities: tf.Tensor2D, teacherLog: tf.Tensor2D, studentLog: tf.Tensor2D): tf.Scalar {
   const n = teacherProbabilities.shape[0];
-  return tf.div(tf.sum(tf.mul(teacherProbabilities, tf.sub(teacherLog, studentLog))), n);
+  const terms = tf.mul(teacherProbabilities, tf.sub(teacherLog, studentLog));
+  return tf.div(tf.sum(tf.where(tf.greater(teacherProbabilities, 0), terms, tf.zerosLike(terms))), n);
 }
 
 /**

@@ -32,6 +32,16 @@ function logSumExp(x: Float32Array | Float64Array, offset: number, c: number, t:
   return max + Math.log(sum);
 }
 
+/** {@link logSumExp} without column `skip`: -Infinity when no column is left. */
+function logSumExpWithout(x: Float32Array, offset: number, c: number, t: number, skip: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < c; j++) if (j !== skip) max = Math.max(max, x[offset + j] / t);
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let j = 0; j < c; j++) if (j !== skip) sum += Math.exp(x[offset + j] / t - max);
+  return max + Math.log(sum);
+}
+
 /** Mean softmax cross-entropy of logits `x` against class indices; gradient (softmax - onehot) / n. */
 export function crossEntropyRows(x: Float32Array, n: number, c: number, label: Int32Array, grad: Float32Array): number {
   let total = 0;
@@ -103,7 +113,6 @@ export function decoupledRows(
 ): number {
   const { alpha, beta, temperature: T, labelWeight, ramp } = weights;
   const s = new Float64Array(c);
-  const q = new Float64Array(c);
   const masked = new Float64Array(c);
   const maskedTeacher = new Float64Array(c);
   let ce = 0;
@@ -118,16 +127,13 @@ export function decoupledRows(
     ce += lse - x[o + y];
     const lseS = logSumExp(x, o, c, T);
     const lseT = logSumExp(v, o, c, T);
-    let [sOther, qOther] = [0, 0];
-    for (let j = 0; j < c; j++) {
-      s[j] = Math.exp(x[o + j] / T - lseS);
-      q[j] = Math.exp(v[o + j] / T - lseT);
-      if (j !== y) [sOther, qOther] = [sOther + s[j], qOther + q[j]];
-    }
-    const [sTarget, qTarget] = [s[y], q[y]];
-    tckd += klTerm(qTarget, Math.log(qTarget), Math.log(sTarget)) + klTerm(qOther, Math.log(qOther), Math.log(sOther));
-    // d TCKD / d sTarget and d sOther (the teacher's binary probabilities over the student's).
-    const [dTarget, dOther] = [qTarget > 0 ? -qTarget / sTarget : 0, qOther > 0 ? -qOther / sOther : 0];
+    for (let j = 0; j < c; j++) s[j] = Math.exp(x[o + j] / T - lseS);
+    // The binary distributions' logs in log space: a probability that underflows keeps a finite log.
+    const othersS = logSumExpWithout(x, o, c, T, y);
+    const [logSTarget, logSOther] = [x[o + y] / T - lseS, othersS - lseS];
+    const [logQTarget, logQOther] = [v[o + y] / T - lseT, logSumExpWithout(v, o, c, T, y) - lseT];
+    const [sTarget, sOther, qTarget, qOther] = [logSTarget, logSOther, logQTarget, logQOther].map(Math.exp);
+    tckd += klTerm(qTarget, logQTarget, logSTarget) + klTerm(qOther, logQOther, logSOther);
     for (let j = 0; j < c; j++) {
       const m = x[o + j] / T - (j === y ? 1000 : 0);
       const mt = v[o + j] / T - (j === y ? 1000 : 0);
@@ -146,8 +152,13 @@ export function decoupledRows(
     }
     for (let j = 0; j < c; j++) {
       const ceGrad = Math.exp(x[o + j] - lse) - (j === y ? 1 : 0);
-      // d sTarget / d z_j = s_y (δ_yj - s_j) / T; d sOther / d z_j = (s_j [j != y] - sOther s_j) / T.
-      const dS = dTarget * sTarget * ((j === y ? 1 : 0) - s[j]) + dOther * ((j === y ? 0 : s[j]) - sOther * s[j]);
+      // d TCKD / d z_j, times T: -qTarget / sTarget d sTarget - qOther / sOther d sOther, with
+      // d sTarget = s_y (δ_yj - s_j) and d sOther = (s_j [j != y] - sOther s_j): -qTarget sOther + qOther sTarget
+      // for the target, qTarget s_j - qOther sTarget r_j for another class, r_j = s_j / sOther (no 0 / 0).
+      const dS =
+        j === y
+          ? -qTarget * sOther + qOther * sTarget
+          : qTarget * s[j] - qOther * sTarget * Math.exp(x[o + j] / T - othersS);
       // d NCKD / d z_j = (r_j * sum(r') - r'_j) / T.
       const r = Math.exp(masked[j] - lseM);
       const rt = Math.exp(maskedTeacher[j] - lseMt);

@@ -10,6 +10,7 @@ import { setFastPaths } from '../../../../src/backend/tfjs-internals.js';
 import type { Loss } from '../../../../src/registry/types.js';
 import { createComponent } from '../../../../src/runner/model.js';
 import { builtinRegistry, useWasm } from '../../../helpers.js';
+import { decoupledRows } from '../../../../src/plugins/builtin/losses/row-losses.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../../../fixtures/methods');
 
@@ -138,8 +139,18 @@ describe('the row forms of dkd and dist against their tensor path, where the fix
   before(useWasm);
   after(() => setFastPaths(true));
 
-  /** The loss and its gradient with respect to the logits, on the row form (fast) or the tensor ops. */
-  function valueAndGradient(method: string, params: Record<string, unknown>, n: number, c: number, fast: boolean) {
+  /**
+   * The loss and its gradient with respect to the logits, on the row form (fast) or the tensor ops; with
+   * `certain`, the teacher's first row puts all its float32 probability on one class.
+   */
+  function valueAndGradient(
+    method: string,
+    params: Record<string, unknown>,
+    n: number,
+    c: number,
+    fast: boolean,
+    certain = false,
+  ) {
     setFastPaths(fast, fast ? undefined : 'the test of the tensor path');
     const registry = builtinRegistry();
     const resolved = structuredClone(params);
@@ -156,7 +167,13 @@ describe('the row forms of dkd and dist against their tensor path, where the fix
     );
     return tf.tidy(() => {
       const logits = tf.mul(tf.randomNormal([n, c], 0, 1, 'float32', 5), 3) as tf.Tensor2D;
-      const teacher = tf.mul(tf.randomNormal([n, c], 0, 1, 'float32', 6), 4) as tf.Tensor2D;
+      const random = tf.mul(tf.randomNormal([n, c], 0, 1, 'float32', 6), 4) as tf.Tensor2D;
+      // The first row's first class 200 above the rest: the others' float32 probabilities are exactly 0.
+      const lift = tf.tensor2d(
+        Array.from({ length: n * c }, (_, i) => (i === 0 ? 200 : 0)),
+        [n, c],
+      );
+      const teacher = certain ? (tf.add(random, lift) as tf.Tensor2D) : random;
       const labels = tf.tensor1d(
         Array.from({ length: n }, (_, i) => (i * 7) % c),
         'int32',
@@ -168,20 +185,51 @@ describe('the row forms of dkd and dist against their tensor path, where the fix
     });
   }
 
-  const cases: Array<[string, Record<string, unknown>, number, number]> = [
+  const cases: Array<[string, Record<string, unknown>, number, number, boolean?]> = [
     ['dkd', { alpha: 1, beta: 8, temperature: 4, warmup: 5 }, 1, 30],
+    ['dkd', { alpha: 1, beta: 8, temperature: 1 }, 4, 10, true],
     ['dkd', { alpha: 0.5, beta: 2, temperature: 1 }, 64, 10],
     ['dist', { beta: 2, gamma: 2, temperature: 4 }, 1, 30],
     ['dist', { beta: 1, gamma: 1, temperature: 1 }, 2, 3],
     ['dist', { beta: 1, gamma: 2, temperature: 2 }, 64, 10],
   ];
-  for (const [method, params, n, c] of cases) {
-    it(`${method} ${JSON.stringify(params)} on ${n} row(s) of ${c} classes`, () => {
-      const fast = valueAndGradient(method, params, n, c, true);
-      const tensor = valueAndGradient(method, params, n, c, false);
+  for (const [method, params, n, c, certain] of cases) {
+    const what = certain ? ', a teacher certain of the first row' : '';
+    it(`${method} ${JSON.stringify(params)} on ${n} row(s) of ${c} classes${what}`, () => {
+      const fast = valueAndGradient(method, params, n, c, true, certain);
+      const tensor = valueAndGradient(method, params, n, c, false, certain);
+      assert.isTrue(Number.isFinite(tensor.value), `the tensor path's loss ${tensor.value}`);
       assert.closeTo(fast.value, tensor.value, 1e-5 * Math.max(1, Math.abs(tensor.value)), 'loss');
       const scale = Math.max(...tensor.grad.map(Math.abs));
       fast.grad.forEach((g, i) => assert.closeTo(g, tensor.grad[i], 1e-5 * scale, `gradient ${i}`));
     });
   }
+});
+
+describe("dkd's row form where the student's probabilities underflow, even in float64", () => {
+  it('gives a finite loss and the gradient its own finite differences give (logits of 800, T = 1)', () => {
+    const [n, c] = [2, 5];
+    const x = Float32Array.from([800, 0, -3, 2, 1, -1, 790, 4, 0, 2]);
+    const labels = Int32Array.from([1, 1]);
+    const teacher = Float32Array.from([3, 1, 0, 0, -2, 0, 5, 1, 1, 0]);
+    const weights = { alpha: 1, beta: 8, temperature: 1, labelWeight: 1, ramp: 1 };
+    const grad = new Float32Array(n * c);
+    const value = decoupledRows(x, n, c, labels, teacher, weights, grad);
+    assert.isTrue(Number.isFinite(value), `loss ${value}`);
+    const scale = Math.max(...grad.map(Math.abs));
+    assert.isAbove(scale, 0);
+    // Central differences with a step float32 holds exactly at these magnitudes; the loss is float64.
+    const h = 1 / 64;
+    const ignored = new Float32Array(n * c);
+    for (let i = 0; i < n * c; i++) {
+      const [up, down] = [Float32Array.from(x), Float32Array.from(x)];
+      up[i] += h;
+      down[i] -= h;
+      const numeric =
+        (decoupledRows(up, n, c, labels, teacher, weights, ignored) -
+          decoupledRows(down, n, c, labels, teacher, weights, ignored)) /
+        (2 * h);
+      assert.closeTo(grad[i], numeric, 1e-3 * scale, `gradient ${i}`);
+    }
+  });
 });
