@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defineComponent } from '../../../registry/index.js';
 import { hasDirectMemory } from '../../../backend/index.js';
 import { softmaxCrossEntropy } from './loss-math.js';
-import { decoupledBatch, rowDecoupled } from './row-losses.js';
+import { decoupledBatch, rowDecoupled, warmupRamp } from './row-losses.js';
 import { LABEL_WEIGHT_PARAM, STANDARDIZE_PARAM, logitsFor } from './method-math.js';
 
 export interface DkdParams {
@@ -87,7 +87,7 @@ export default defineComponent<DkdParams>({
       compute(prediction, target, teacher, inputs) {
         if (!teacher) throw new Error('dkd loss needs the teacher outputs');
         const epoch = inputs?.epoch ?? 1;
-        const ramp = warmup > 0 ? Math.min(epoch / warmup, 1) : 1;
+        const ramp = warmupRamp(epoch, warmup);
         // On raw logits with the tensors' memory at hand: the row form, value and gradient in one pass.
         if (!standardized && hasDirectMemory()) return rowDecoupled(prediction, target, teacher, { ...weights, ramp });
         const student = logitsFor(prediction, standardized);

@@ -318,58 +318,55 @@ function labelsOf(batch: RowLossBatch): Int32Array {
 export const crossEntropyBatch = (batch: RowLossBatch): number =>
   crossEntropyRows(batch.prediction, batch.n, batch.columns, labelsOf(batch), batch.grad);
 
-/** KD as a loss's `rows`: the teacher's rows are its softened log-probabilities (after prepareTeacher). */
-export function distillationBatch(temperature: number, alpha: number): (batch: RowLossBatch) => number {
+/**
+ * A distillation loss on plain arrays: the logits `x` of `n` rows of `c` classes, their labels and the
+ * teacher's rows; fills `grad` with its gradient and returns its value.
+ */
+type TeacherRowLoss = (
+  x: Float32Array,
+  n: number,
+  c: number,
+  label: Int32Array,
+  teacher: Float32Array,
+  grad: Float32Array,
+) => number;
+
+/** A distillation loss's `rows`: `lossAt(epoch)` is its row form in the batch's epoch. */
+function teacherBatch(method: string, lossAt: (epoch: number) => TeacherRowLoss): (batch: RowLossBatch) => number {
   return (batch) => {
-    if (!batch.teacher) throw new Error('kd loss needs the teacher outputs');
-    return distillationRows(
-      batch.prediction,
-      batch.n,
-      batch.columns,
-      labelsOf(batch),
-      batch.teacher,
-      temperature,
-      alpha,
-      batch.grad,
-    );
+    if (!batch.teacher) throw new Error(`${method} loss needs the teacher outputs`);
+    const rows = lossAt(batch.epoch);
+    return rows(batch.prediction, batch.n, batch.columns, labelsOf(batch), batch.teacher, batch.grad);
   };
 }
+
+/** DKD's warm-up: the weight of its distillation term in `epoch` (from 1), `min(epoch / warmup, 1)`. */
+export const warmupRamp = (epoch: number, warmup: number): number => (warmup > 0 ? Math.min(epoch / warmup, 1) : 1);
+
+/** KD as a loss's `rows`: the teacher's rows are its softened log-probabilities (after prepareTeacher). */
+export const distillationBatch = (temperature: number, alpha: number): ((batch: RowLossBatch) => number) =>
+  teacherBatch(
+    'kd',
+    () => (x, n, c, label, teacher, grad) => distillationRows(x, n, c, label, teacher, temperature, alpha, grad),
+  );
 
 /** DKD as a loss's `rows`: the teacher's rows are its logits; the warm-up's ramp is read from the batch's epoch. */
-export function decoupledBatch(
+export const decoupledBatch = (
   weights: Omit<DecoupledWeights, 'ramp'>,
   warmup: number,
-): (batch: RowLossBatch) => number {
-  return (batch) => {
-    if (!batch.teacher) throw new Error('dkd loss needs the teacher outputs');
-    const ramp = warmup > 0 ? Math.min(batch.epoch / warmup, 1) : 1;
-    return decoupledRows(
-      batch.prediction,
-      batch.n,
-      batch.columns,
-      labelsOf(batch),
-      batch.teacher,
-      { ...weights, ramp },
-      batch.grad,
-    );
-  };
-}
+): ((batch: RowLossBatch) => number) =>
+  teacherBatch(
+    'dkd',
+    (epoch) => (x, n, c, label, teacher, grad) =>
+      decoupledRows(x, n, c, label, teacher, { ...weights, ramp: warmupRamp(epoch, warmup) }, grad),
+  );
 
 /** DIST as a loss's `rows`: the teacher's rows are its logits. */
-export function relationBatch(weights: RelationWeights): (batch: RowLossBatch) => number {
-  return (batch) => {
-    if (!batch.teacher) throw new Error('dist loss needs the teacher outputs');
-    return relationBatchRows(
-      batch.prediction,
-      batch.n,
-      batch.columns,
-      labelsOf(batch),
-      batch.teacher,
-      weights,
-      batch.grad,
-    );
-  };
-}
+export const relationBatch = (weights: RelationWeights): ((batch: RowLossBatch) => number) =>
+  teacherBatch(
+    'dist',
+    () => (x, n, c, label, teacher, grad) => relationBatchRows(x, n, c, label, teacher, weights, grad),
+  );
 
 /** Squared errors as a loss's `rows`: the mean squared error, or soft-mse (`alpha`) with the teacher's predictions. */
 export function squaredErrorBatch(alpha?: number): (batch: RowLossBatch) => number {
@@ -389,6 +386,18 @@ export function rowCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scal
   return customLoss(logits, (x, n, c, grad) => crossEntropyRows(x, n, c, label, grad));
 }
 
+/** A distillation loss's row form as one custom op over the logits, the teacher's rows a constant. */
+function teacherLoss(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor,
+  teacherRows: tf.Tensor2D,
+  rows: TeacherRowLoss,
+): tf.Scalar {
+  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
+  const teacher = float32View(teacherRows);
+  return customLoss(logits, (x, n, c, grad) => rows(x, n, c, label, teacher, grad));
+}
+
 /** Hinton et al.'s KD from the teacher's softened log-probabilities; see loss-math.ts for the formulas. */
 export function rowDistillation(
   logits: tf.Tensor2D,
@@ -397,9 +406,9 @@ export function rowDistillation(
   temperature: number,
   alpha: number,
 ): tf.Scalar {
-  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
-  const teacher = float32View(teacherLogProbabilities);
-  return customLoss(logits, (x, n, c, grad) => distillationRows(x, n, c, label, teacher, temperature, alpha, grad));
+  return teacherLoss(logits, labels, teacherLogProbabilities, (x, n, c, label, teacher, grad) =>
+    distillationRows(x, n, c, label, teacher, temperature, alpha, grad),
+  );
 }
 
 /** DKD (see {@link decoupledRows}) as one custom op over the logits, the teacher's logits a constant. */
@@ -409,9 +418,9 @@ export function rowDecoupled(
   teacherLogits: tf.Tensor2D,
   weights: DecoupledWeights,
 ): tf.Scalar {
-  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
-  const teacher = float32View(teacherLogits);
-  return customLoss(logits, (x, n, c, grad) => decoupledRows(x, n, c, label, teacher, weights, grad));
+  return teacherLoss(logits, labels, teacherLogits, (x, n, c, label, teacher, grad) =>
+    decoupledRows(x, n, c, label, teacher, weights, grad),
+  );
 }
 
 /** DIST (see {@link relationBatchRows}) as one custom op over the logits, the teacher's logits a constant. */
@@ -421,7 +430,7 @@ export function rowRelations(
   teacherLogits: tf.Tensor2D,
   weights: RelationWeights,
 ): tf.Scalar {
-  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
-  const teacher = float32View(teacherLogits);
-  return customLoss(logits, (x, n, c, grad) => relationBatchRows(x, n, c, label, teacher, weights, grad));
+  return teacherLoss(logits, labels, teacherLogits, (x, n, c, label, teacher, grad) =>
+    relationBatchRows(x, n, c, label, teacher, weights, grad),
+  );
 }
