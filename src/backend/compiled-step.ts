@@ -444,8 +444,8 @@ function currentProducts(scratch: { ones: number; transposed: number }): Product
 
 /**
  * A dense model's outputs on the float32 rows of `x`, `[n, outputs]`, cut into batches of `batchSize`
- * rows as predictInBatches cuts them, each layer one product with its bias and ReLU fused, as tfjs runs
- * a dense layer outside a gradient: the same bits as `model.apply(batch, { training: false })`, with no
+ * rows as predictInBatches cuts them, each layer one product with its bias and ReLU fused (tanh and
+ * sigmoid: the product, then the bias, then the kernel), as tfjs runs a dense layer outside a gradient: the same bits as `model.apply(batch, { training: false })`, with no
  * tensor per batch or layer (the batches are read in place; the last layer writes the output). Runs
  * where {@link compiledStepUnavailable} is undefined; the last stage is dense.
  * @throws WasmOutOfMemoryError when the output or two batches of activations do not fit in the wasm heap.
