@@ -23,20 +23,10 @@ function customLoss(logits: tf.Tensor2D, rowLoss: RowLoss): tf.Scalar {
   return loss(logits) as tf.Scalar;
 }
 
-/** log-sum-exp of row `r` of `x` scaled by 1/t, stable. */
-function logSumExp(x: Float32Array | Float64Array, offset: number, c: number, t: number): number {
-  let max = -Infinity;
-  for (let j = 0; j < c; j++) max = Math.max(max, x[offset + j] / t);
-  let sum = 0;
-  for (let j = 0; j < c; j++) sum += Math.exp(x[offset + j] / t - max);
-  return max + Math.log(sum);
-}
-
-/** {@link logSumExp} without column `skip`: -Infinity when no column is left. */
-function logSumExpWithout(x: Float32Array, offset: number, c: number, t: number, skip: number): number {
+/** log-sum-exp of the `c` values of `x` at `offset` scaled by 1/t, stable; without column `skip` if given (-Infinity when none is left). */
+function logSumExp(x: Float32Array | Float64Array, offset: number, c: number, t: number, skip = -1): number {
   let max = -Infinity;
   for (let j = 0; j < c; j++) if (j !== skip) max = Math.max(max, x[offset + j] / t);
-  if (max === -Infinity) return -Infinity;
   let sum = 0;
   for (let j = 0; j < c; j++) if (j !== skip) sum += Math.exp(x[offset + j] / t - max);
   return max + Math.log(sum);
@@ -115,6 +105,9 @@ export function decoupledRows(
   const s = new Float64Array(c);
   const masked = new Float64Array(c);
   const maskedTeacher = new Float64Array(c);
+  // The non-target distributions' probabilities (the target masked), the student's and the teacher's.
+  const rs = new Float64Array(c);
+  const rts = new Float64Array(c);
   let ce = 0;
   let tckd = 0;
   let nckd = 0;
@@ -129,9 +122,9 @@ export function decoupledRows(
     const lseT = logSumExp(v, o, c, T);
     for (let j = 0; j < c; j++) s[j] = Math.exp(x[o + j] / T - lseS);
     // The binary distributions' logs in log space: a probability that underflows keeps a finite log.
-    const othersS = logSumExpWithout(x, o, c, T, y);
+    const othersS = logSumExp(x, o, c, T, y);
     const [logSTarget, logSOther] = [x[o + y] / T - lseS, othersS - lseS];
-    const [logQTarget, logQOther] = [v[o + y] / T - lseT, logSumExpWithout(v, o, c, T, y) - lseT];
+    const [logQTarget, logQOther] = [v[o + y] / T - lseT, logSumExp(v, o, c, T, y) - lseT];
     const [sTarget, sOther, qTarget, qOther] = [logSTarget, logSOther, logQTarget, logQOther].map(Math.exp);
     tckd += klTerm(qTarget, logQTarget, logSTarget) + klTerm(qOther, logQOther, logSOther);
     for (let j = 0; j < c; j++) {
@@ -146,9 +139,9 @@ export function decoupledRows(
     for (let j = 0; j < c; j++) {
       const logR = masked[j] - lseM;
       const logRt = maskedTeacher[j] - lseMt;
-      const rt = Math.exp(logRt);
-      nckd += klTerm(rt, logRt, logR);
-      teacherMass += rt;
+      [rs[j], rts[j]] = [Math.exp(logR), Math.exp(logRt)];
+      nckd += klTerm(rts[j], logRt, logR);
+      teacherMass += rts[j];
     }
     for (let j = 0; j < c; j++) {
       const ceGrad = Math.exp(x[o + j] - lse) - (j === y ? 1 : 0);
@@ -160,9 +153,7 @@ export function decoupledRows(
           ? -qTarget * sOther + qOther * sTarget
           : qTarget * s[j] - qOther * sTarget * Math.exp(x[o + j] / T - othersS);
       // d NCKD / d z_j = (r_j * sum(r') - r'_j) / T.
-      const r = Math.exp(masked[j] - lseM);
-      const rt = Math.exp(maskedTeacher[j] - lseMt);
-      const dN = r * teacherMass - rt;
+      const dN = rs[j] * teacherMass - rts[j];
       grad[o + j] = (labelWeight * ceGrad) / n + (tWeight * dS + nWeight * dN) / T;
     }
   }
@@ -239,6 +230,7 @@ export function relationBatchRows(
   const ys = new Float64Array(n * c);
   const yt = new Float64Array(n * c);
   const dys = new Float64Array(n * c);
+  const lses = new Float64Array(n);
   let ce = 0;
   for (let r = 0; r < n; r++) {
     const o = r * c;
@@ -247,14 +239,15 @@ export function relationBatchRows(
       ys[o + j] = Math.exp(x[o + j] / T - lseS);
       yt[o + j] = Math.exp(v[o + j] / T - lseT);
     }
-    ce += logSumExp(x, o, c, 1) - x[o + label[r]];
+    lses[r] = logSumExp(x, o, c, 1);
+    ce += lses[r] - x[o + label[r]];
   }
   const squared = T * T;
   const inter = relationRows(ys, yt, { count: n, length: c, step: c, stride: 1 }, beta * squared, dys);
   const intra = relationRows(ys, yt, { count: c, length: n, step: 1, stride: c }, gamma * squared, dys);
   for (let r = 0; r < n; r++) {
     const o = r * c;
-    const lse = logSumExp(x, o, c, 1);
+    const lse = lses[r];
     let dot = 0;
     for (let j = 0; j < c; j++) dot += dys[o + j] * ys[o + j];
     for (let j = 0; j < c; j++) {
