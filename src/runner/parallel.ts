@@ -54,6 +54,16 @@ export interface StageGroups {
 }
 
 /** A worker process and what it is doing. */
+/** Why a worker did not start, by the error its start failed with (for a line of the log that is not that error). */
+const startReasons = new WeakMap<Error, string>();
+
+/** The error of a worker that did not start: `reason` (e.g. `worker process 2 exited (code 3) before it was ready`). */
+function startFailure(reason: string): DistilError {
+  const error = errorWorkerFailed(reason);
+  startReasons.set(error, reason);
+  return error;
+}
+
 interface WorkerHandle {
   readonly number: number;
   readonly child: ChildProcess;
@@ -123,11 +133,11 @@ export class WorkerPool {
       child.on('exit', (code, signal) => {
         handle.exited = true;
         const reason = `worker process ${number} exited (${signal ? `signal ${signal}` : `code ${code}`})`;
-        reject(errorWorkerFailed(`${reason} before it was ready`));
+        reject(startFailure(`${reason} before it was ready`));
         handle.current?.resolve({ kind: 'died', reason });
         handle.current = undefined;
       });
-      child.on('error', (error) => reject(errorWorkerFailed(`worker process ${number}: ${error.message}`)));
+      child.on('error', (error) => reject(startFailure(`worker process ${number}: ${error.message}`)));
     });
     this.post(handle, { type: 'init', spec, settings });
     try {
@@ -271,6 +281,8 @@ export class WorkerPool {
           } catch (error) {
             // A spare that could not start stops the run only when there is work left it was started for.
             if (state.includes('pending')) throw error;
+            const reason = startReasons.get(error as Error) ?? String((error as Error).message);
+            this.options.reporter.note?.(`${reason}; the stage needed no more workers by then`);
             break;
           }
           await next;

@@ -366,7 +366,7 @@ training: { epochs: 2, batch_size: 16 }
 /**
  * A worker program that speaks the pool's protocol and trains nothing: it finishes each group at once. It is
  * ready after `FAKE_READY_MS` of its environment (a worker on a busy machine), or then exits instead with
- * `FAKE_EXIT` (a worker that cannot start).
+ * `FAKE_EXIT` (a worker that cannot start); each group takes it `FAKE_GROUP_MS`.
  */
 function fakeWorker(): { entry: string; dir: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-run-pool-'));
@@ -377,7 +377,9 @@ function fakeWorker(): { entry: string; dir: string } {
   if (message.type === 'init') {
     const start = () => (process.env.FAKE_EXIT ? process.exit(3) : process.send({ type: 'ready', backend: 'cpu' }));
     setTimeout(start, Number(process.env.FAKE_READY_MS ?? 0));
-  } else if (message.type === 'group') process.send({ type: 'done', group: message.group });
+  } else if (message.type === 'group') {
+    setTimeout(() => process.send({ type: 'done', group: message.group }), Number(process.env.FAKE_GROUP_MS ?? 0));
+  }
   else if (message.type === 'exit') process.exit(0);
 });
 process.on('disconnect', () => process.exit(0));
@@ -386,25 +388,48 @@ process.on('disconnect', () => process.exit(0));
   return { entry, dir };
 }
 
+/** Sets `env` in this process's environment (inherited by workers started now); returns what undoes it. */
+function setEnv(env: Record<string, string>): () => void {
+  const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, env);
+  return () => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
 describe('the worker pool', function () {
   this.timeout(30_000);
 
   const cell = (id: string) => ({ cell: { id, seed: 1 } }) as unknown as PlannedCell;
-  /** A pool of two fake workers, the first already started and ready (by a stage of one group). */
-  async function poolWithOneWorker(): Promise<WorkerPool> {
+  /** The lines the pools' reporters noted. */
+  let notes: string[] = [];
+  beforeEach(() => (notes = []));
+  /**
+   * A pool of two fake workers, the first already started and ready (by a stage of one group), with
+   * `firstEnv` in its environment.
+   */
+  async function poolWithOneWorker(firstEnv: Record<string, string> = {}): Promise<WorkerPool> {
     const { entry, dir } = fakeWorker();
+    const restore = setEnv(firstEnv);
     const pool = new WorkerPool({
       size: 2,
       entry,
       spec: { file: path.join(dir, 'spec.yaml') } as unknown as PoolOptions['spec'],
       settings: { runDir: dir } as unknown as PoolOptions['settings'],
       writer: { appendResult() {}, appendHistory() {}, appendConfusion() {} } as unknown as PoolOptions['writer'],
-      reporter: { warn() {}, note() {} } as unknown as PoolOptions['reporter'],
+      reporter: { warn() {}, note: (line: string) => notes.push(line) } as unknown as PoolOptions['reporter'],
       rowContext: () => {
         throw new Error('no row is written by the parent here');
       },
     });
-    await pool.run({ stage: 'final', groups: [{ cells: [cell('first')] }] });
+    try {
+      await pool.run({ stage: 'final', groups: [{ cells: [cell('first')] }] });
+    } finally {
+      restore();
+    }
     return pool;
   }
   // The second lane finds nothing to take (both later groups wait for the first) and starts a worker; the
@@ -415,8 +440,7 @@ describe('the worker pool', function () {
   };
   /** Runs `stage` on `pool` with `env` set while the second worker starts; how it ended, within 10 s. */
   async function runWith(pool: WorkerPool, env: Record<string, string>): Promise<string> {
-    const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
-    Object.assign(process.env, env);
+    const restore = setEnv(env);
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -428,10 +452,7 @@ describe('the worker pool', function () {
       ]);
     } finally {
       clearTimeout(timer);
-      for (const [name, value] of saved) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
       await pool.close();
     }
   }
@@ -440,7 +461,20 @@ describe('the worker pool', function () {
     assert.equal(await runWith(await poolWithOneWorker(), { FAKE_READY_MS: '1500' }), 'ended');
   });
 
-  it('ends a stage its workers finished although a spare worker started meanwhile could not start', async () => {
+  it('ends a stage its workers finished although a spare worker started meanwhile could not start, and says so', async () => {
     assert.equal(await runWith(await poolWithOneWorker(), { FAKE_READY_MS: '1000', FAKE_EXIT: '1' }), 'ended');
+    assert.deepEqual(notes, [
+      'worker process 2 exited (code 3) before it was ready; the stage needed no more workers by then',
+    ]);
+  });
+
+  it('fails the stage when a spare worker cannot start while groups still wait for it', async () => {
+    // The first worker trains the teacher's group for a second; the spare exits before that ends.
+    const pool = await poolWithOneWorker({ FAKE_GROUP_MS: '1000' });
+    assert.match(
+      await runWith(pool, { FAKE_EXIT: '1' }),
+      /^failed: --jobs: worker process 2 exited \(code 3\) before it was ready;/,
+    );
+    assert.deepEqual(notes, []);
   });
 });
