@@ -41,12 +41,17 @@ export function decoupledTerms(
   const other = tf.sub(1, gt);
   const s = tf.div(student, temperature) as tf.Tensor2D;
   const t = tf.div(teacher, temperature) as tf.Tensor2D;
-  const binary = (p: tf.Tensor2D) =>
-    tf.stack([tf.sum(tf.mul(p, gt), 1), tf.sum(tf.mul(p, other), 1)], 1) as tf.Tensor2D;
-  const studentBinary = binary(tf.softmax(s));
-  const teacherBinary = binary(tf.softmax(t));
+  // The binary distributions' logs from log-sum-exps (the target's logit, the others'), not the logs of
+  // summed probabilities: a probability that underflows float32 keeps a finite log, as in the row form.
+  const binaryLog = (x: tf.Tensor2D) => {
+    const all = tf.logSumExp(x, 1);
+    const target = tf.sum(tf.mul(x, gt), 1);
+    const others = tf.logSumExp(tf.where(tf.greater(other, 0), x, tf.fill(x.shape, -Infinity)), 1);
+    return tf.stack([tf.sub(target, all), tf.sub(others, all)], 1) as tf.Tensor2D;
+  };
+  const teacherBinaryLog = binaryLog(t);
   const squared = temperature * temperature;
-  const tckd = tf.mul(klSum(teacherBinary, tf.log(teacherBinary), tf.log(studentBinary)), squared) as tf.Scalar;
+  const tckd = tf.mul(klSum(tf.exp(teacherBinaryLog), teacherBinaryLog, binaryLog(s)), squared) as tf.Scalar;
   const masked = (x: tf.Tensor2D) => tf.sub(x, tf.mul(1000, gt)) as tf.Tensor2D;
   const teacherLog = tf.logSoftmax(masked(t));
   const nckd = tf.mul(klSum(tf.exp(teacherLog), teacherLog, tf.logSoftmax(masked(s))), squared) as tf.Scalar;

@@ -233,3 +233,37 @@ describe("dkd's row form where the student's probabilities underflow, even in fl
     }
   });
 });
+
+describe("dkd's tensor path where the student's float32 probabilities underflow", () => {
+  before(useWasm);
+  after(() => setFastPaths(true));
+
+  it('gives the finite loss and gradient of the row form (a wrong class 120 above the target, T = 1)', () => {
+    const [n, c] = [2, 5];
+    const x = Float32Array.from([120, 0, -3, 2, 1, -1, 3, 4, 0, 2]);
+    const labels = Int32Array.from([1, 1]);
+    const teacher = Float32Array.from([3, 1, 0, 0, -2, 0, 5, 1, 1, 0]);
+    const params = { alpha: 1, beta: 8, temperature: 1, warmup: 0, label_weight: 1 };
+    const grad = new Float32Array(n * c);
+    const want = decoupledRows(x, n, c, labels, teacher, { ...params, labelWeight: 1, ramp: 1 }, grad);
+    setFastPaths(false, 'the test of the tensor path');
+    const loss = createComponent<Loss>(
+      builtinRegistry(),
+      'loss',
+      { name: 'dkd', params },
+      {
+        seed: 1,
+        baseDir: '.',
+        task: 'classification',
+      },
+    );
+    const { value, grads } = tf.valueAndGrads((s: tf.Tensor) =>
+      loss.compute(s as tf.Tensor2D, tf.tensor1d(labels, 'int32'), tf.tensor2d(teacher, [n, c]), { epoch: 1 }),
+    )([tf.tensor2d(x, [n, c])]);
+    const got = value.dataSync()[0];
+    assert.isTrue(Number.isFinite(got), `the tensor path's loss ${got}`);
+    assert.closeTo(got, want, 1e-5 * Math.abs(want), 'loss');
+    const scale = Math.max(...grad.map(Math.abs));
+    Array.from(grads[0].dataSync()).forEach((g, i) => assert.closeTo(g, grad[i], 1e-5 * scale, `gradient ${i}`));
+  });
+});
