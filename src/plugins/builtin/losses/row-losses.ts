@@ -375,8 +375,23 @@ export function squaredErrorBatch(alpha?: number): (batch: RowLossBatch) => numb
 
 /** Mean softmax cross-entropy; gradient (softmax - onehot) / n. */
 export function rowCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor): tf.Scalar {
-  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
-  return customLoss(logits, (x, n, c, grad) => crossEntropyRows(x, n, c, label, grad));
+  return withClassIndices(labels, (label) =>
+    customLoss(logits, (x, n, c, grad) => crossEntropyRows(x, n, c, label, grad)),
+  );
+}
+
+/**
+ * Runs `fn` on the labels as int32 class indices: their own memory, or (float labels) a cast freed after
+ * `fn`, which reads them before it returns (the row forms run in the forward pass), in a tidy scope or not.
+ */
+function withClassIndices<T>(labels: tf.Tensor, fn: (label: Int32Array) => T): T {
+  if (labels.dtype === 'int32') return fn(int32View(labels));
+  const cast = tf.cast(labels, 'int32');
+  try {
+    return fn(int32View(cast));
+  } finally {
+    cast.dispose();
+  }
 }
 
 /** A distillation loss's row form as one custom op over the logits, the teacher's rows a constant. */
@@ -386,9 +401,10 @@ function teacherLoss(
   teacherRows: tf.Tensor2D,
   rows: TeacherRowLoss,
 ): tf.Scalar {
-  const label = int32View(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
-  const teacher = float32View(teacherRows);
-  return customLoss(logits, (x, n, c, grad) => rows(x, n, c, label, teacher, grad));
+  return withClassIndices(labels, (label) => {
+    const teacher = float32View(teacherRows);
+    return customLoss(logits, (x, n, c, grad) => rows(x, n, c, label, teacher, grad));
+  });
 }
 
 /** Hinton et al.'s KD from the teacher's softened log-probabilities; see loss-math.ts for the formulas. */

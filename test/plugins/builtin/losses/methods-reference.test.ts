@@ -10,7 +10,13 @@ import { setFastPaths } from '../../../../src/backend/tfjs-internals.js';
 import type { Loss } from '../../../../src/registry/types.js';
 import { createComponent } from '../../../../src/runner/model.js';
 import { builtinRegistry, useWasm } from '../../../helpers.js';
-import { decoupledRows } from '../../../../src/plugins/builtin/losses/row-losses.js';
+import {
+  decoupledRows,
+  rowCrossEntropy,
+  rowDecoupled,
+  rowDistillation,
+  rowRelations,
+} from '../../../../src/plugins/builtin/losses/row-losses.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../../../fixtures/methods');
 
@@ -265,5 +271,33 @@ describe("dkd's tensor path where the student's float32 probabilities underflow"
     assert.closeTo(got, want, 1e-5 * Math.abs(want), 'loss');
     const scale = Math.max(...grad.map(Math.abs));
     Array.from(grads[0].dataSync()).forEach((g, i) => assert.closeTo(g, grad[i], 1e-5 * scale, `gradient ${i}`));
+  });
+});
+
+describe('the row forms as custom ops, with labels of either dtype', () => {
+  before(useWasm);
+
+  it('leave no tensor behind outside a tidy scope (float labels are cast for the rows, then freed)', () => {
+    const logits = tf.tensor2d([2, 0, -1, 0.5, 1, 3], [2, 3]);
+    const teacher = tf.tensor2d([1, 0, 0, 0, 0, 2], [2, 3]);
+    const weights = { alpha: 1, beta: 8, temperature: 2, labelWeight: 1, ramp: 1 };
+    for (const labels of [tf.tensor1d([0, 2], 'int32'), tf.tensor1d([0, 2], 'float32')]) {
+      const before = tf.memory().numTensors;
+      const values = [
+        rowCrossEntropy(logits, labels),
+        rowDistillation(logits, labels, tf.logSoftmax(teacher) as tf.Tensor2D, 2, 0.5),
+        rowDecoupled(logits, labels, teacher, weights),
+        rowRelations(logits, labels, teacher, { beta: 1, gamma: 1, temperature: 1, labelWeight: 1 }),
+      ];
+      const [ce] = values.map((value) => value.dataSync()[0]);
+      tf.dispose(values);
+      // tf.logSoftmax's own output above is one tensor the test made.
+      assert.equal(tf.memory().numTensors, before + 1, `${labels.dtype} labels`);
+      assert.closeTo(
+        ce,
+        (Math.log(Math.exp(2) + 1 + Math.exp(-1)) - 2 + Math.log(Math.exp(0.5) + Math.exp(1) + Math.exp(3)) - 3) / 2,
+        1e-6,
+      );
+    }
   });
 });
