@@ -310,6 +310,13 @@ const FORWARD_CASES = [
     batch: 8,
     nan: true,
   },
+  {
+    name: 'a NaN in the inputs through tanh and sigmoid',
+    layers: [dense(9, { activation: 'tanh' }), dense(6, { activation: 'sigmoid' })],
+    rows: 20,
+    batch: 8,
+    nan: true,
+  },
 ];
 
 for (const configuration of CONFIGURATIONS) {
@@ -338,6 +345,34 @@ for (const configuration of CONFIGURATIONS) {
         }
       });
     }
+
+    it("a loaded model whose last layer is tanh or sigmoid: the same outputs as tfjs's predict, to the bit", () => {
+      for (const activation of ['tanh', 'sigmoid'] as const) {
+        const model = tf.sequential({
+          layers: [
+            tf.layers.dense({ inputShape: [30], units: 11, activation: 'relu' }),
+            tf.layers.dense({ units: 4, activation }),
+          ],
+        });
+        const x = tf.mul(tf.randomNormal([50, 30], 0, 1, 'float32', 7), 3) as tf.Tensor2D;
+        try {
+          assert.isDefined(forwardStages(model, x), activation);
+          const compiled = predictInBatches(model, x, 16);
+          const stock = applyInBatches(x, 16, (b) => model.apply(b, { training: false }) as tf.Tensor2D);
+          const [mine, theirs] = [compiled.dataSync(), stock.dataSync()];
+          assert.isTrue(
+            mine.some((v) => v !== 0 && Math.abs(v) !== 1 && v !== 0.5),
+            `${activation}: outputs off the kernels' fixed points`,
+          );
+          const differing = mine.findIndex((v, i) => !Object.is(v, theirs[i]));
+          assert.equal(differing, -1, `${activation} output ${differing}: ${mine[differing]} vs ${theirs[differing]}`);
+          tf.dispose([compiled, stock]);
+        } finally {
+          x.dispose();
+          model.dispose();
+        }
+      }
+    });
 
     it('leaves branched models and mismatched inputs to tfjs (which computes them or says what is wrong)', () => {
       const input = tf.input({ shape: [6] });
