@@ -5,10 +5,15 @@
 // weights back into them (as new tensors) whenever the rest of the program reads the model.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import type { backend_util } from '@tensorflow/tfjs';
 import type { RowLossBatch } from '../shared/index.js';
 import { installedBlas } from './blas-kernels.js';
 import type { Blas } from './blas.js';
 import { copyRows, sumColumns } from './fast-kernels.js';
+import { columnFloats, convolveAt, filterGradientAt, inputGradientAt } from './conv-blas-kernels.js';
+import { convGeometry } from './conv-geometry.js';
+import type { ConvGeometry } from './conv-geometry.js';
+import { maxPoolGradAt, poolGeometry } from './conv-pool.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import {
@@ -47,7 +52,36 @@ export interface DropoutStage {
   readonly nextSeed: () => number;
 }
 
-export type StepStage = DenseStage | DropoutStage;
+/**
+ * A 2-D convolution (NHWC, the kernel `[height, width, inChannels, filters]`, dilations 1) with ReLU or no
+ * activation; its input images are `inputShape` `[height, width, channels]`. Only with a BLAS.
+ */
+export interface ConvStage {
+  readonly kind: 'conv';
+  readonly kernel: tf.Variable;
+  readonly bias?: tf.Variable;
+  readonly activation: 'relu' | 'linear';
+  readonly strides: readonly [number, number];
+  readonly padding: 'same' | 'valid';
+  readonly inputShape: readonly [number, number, number];
+}
+
+/** A max-pool of the NHWC images `inputShape` (dilations 1). */
+export interface PoolStage {
+  readonly kind: 'max-pool';
+  readonly poolSize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: 'same' | 'valid';
+  readonly inputShape: readonly [number, number, number];
+}
+
+/** A reshape or flatten: the same floats of each row, seen in another shape (`width` per row). */
+export interface ReshapeStage {
+  readonly kind: 'reshape';
+  readonly width: number;
+}
+
+export type StepStage = DenseStage | DropoutStage | ConvStage | PoolStage | ReshapeStage;
 
 export interface CompiledStepInput {
   /** The model's layers in order; the last is the output layer (dense, linear). */
@@ -180,7 +214,39 @@ interface PlannedDropout {
   mask: number;
 }
 
-type Planned = PlannedDense | PlannedDropout;
+interface PlannedConv {
+  readonly kind: 'conv';
+  readonly activation: 'relu' | 'linear';
+  readonly kernel: Param;
+  readonly bias?: Param;
+  readonly inputGradient: boolean;
+  /** Its geometry for a batch of `n` images (the chunks depend on n, as in the kernels). */
+  readonly geometry: (n: number) => ConvGeometry;
+}
+
+interface PlannedPool {
+  readonly kind: 'max-pool';
+  readonly geometry: (n: number) => backend_util.Conv2DInfo;
+}
+
+interface PlannedReshape {
+  readonly kind: 'reshape';
+}
+
+type Planned = PlannedDense | PlannedDropout | PlannedConv | PlannedPool | PlannedReshape;
+
+/** The per-batch-size geometry `make(n)`, computed once per size. */
+function perBatch<T>(make: (n: number) => T): (n: number) => T {
+  const cache = new Map<number, T>();
+  return (n) => {
+    let value = cache.get(n);
+    if (value === undefined) {
+      value = make(n);
+      cache.set(n, value);
+    }
+    return value;
+  };
+}
 
 /**
  * The system BLAS as the BLAS kernels use it: transposed operands as they are; a fused bias as C
@@ -278,8 +344,56 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const widths = [features];
   const planned: Planned[] = [];
   let trainedBefore = false;
+  const convs: Array<{ plan: PlannedConv; largest: ConvGeometry }> = [];
   for (const stage of input.stages) {
     const inputs = widths[widths.length - 1];
+    if (stage.kind === 'conv' || stage.kind === 'max-pool') {
+      const [h, w, c] = stage.inputShape;
+      if (h * w * c !== inputs) {
+        throw new Error(`compiled step: a ${stage.kind} layer of [${stage.inputShape}] after ${inputs} values`);
+      }
+    }
+    if (stage.kind === 'conv') {
+      if (!blas) throw new Error('compiled step: a convolution without a BLAS');
+      const { kernel, strides, padding } = stage;
+      const geometry = perBatch((n) => {
+        const g = convGeometry([n, ...stage.inputShape], kernel.shape, { strides: [...strides], pad: padding });
+        if (!g) throw new Error(`compiled step: a convolution of [${stage.inputShape}] by [${kernel.shape}]`);
+        return g;
+      });
+      const largest = geometry(batch);
+      const plan: PlannedConv = {
+        kind: 'conv',
+        activation: stage.activation,
+        kernel: param(kernel),
+        bias: stage.bias ? param(stage.bias) : undefined,
+        inputGradient: trainedBefore,
+        geometry,
+      };
+      planned.push(plan);
+      convs.push({ plan, largest });
+      trainedBefore = true;
+      widths.push(largest.pixels * largest.outChannels);
+      continue;
+    }
+    if (stage.kind === 'max-pool') {
+      const attrs = {
+        filterSize: [...stage.poolSize] as [number, number],
+        strides: [...stage.strides] as [number, number],
+        pad: stage.padding,
+      };
+      const geometry = perBatch((n) => poolGeometry([n, ...stage.inputShape], attrs));
+      const largest = geometry(batch);
+      planned.push({ kind: 'max-pool', geometry });
+      widths.push(largest.outHeight * largest.outWidth * largest.outChannels);
+      continue;
+    }
+    if (stage.kind === 'reshape') {
+      if (stage.width !== inputs) throw new Error(`compiled step: a reshape to ${stage.width} values of ${inputs}`);
+      planned.push({ kind: 'reshape' });
+      widths.push(inputs);
+      continue;
+    }
     if (stage.kind === 'dense') {
       const [kernelIn, units] = stage.kernel.shape;
       if (kernelIn !== inputs) {
@@ -302,7 +416,9 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       widths.push(inputs);
     }
   }
-  const act = widths.map((width) => layout.take(batch * width));
+  // A reshape's output is its input's buffer.
+  const act: number[] = [];
+  widths.forEach((width, i) => act.push(planned[i - 1]?.kind === 'reshape' ? act[i - 1] : layout.take(batch * width)));
   for (const p of planned) if (p.kind === 'dropout') p.mask = layout.take(batch * p.width);
   const widest = Math.max(...widths);
   const grads = [layout.take(batch * widest), layout.take(batch * widest)];
@@ -311,7 +427,12 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const teacherRows = input.teacher ? layout.take(batch * classes) : 0;
   const constrained = planned.filter((p): p is PlannedDense => p.kind === 'dense' && p.maxNorm !== undefined);
   const kernels = planned.filter((p): p is PlannedDense => p.kind === 'dense');
-  const longest = Math.max(batch, ...constrained.map((p) => p.inputs));
+  const longest = Math.max(
+    batch,
+    ...constrained.map((p) => p.inputs),
+    ...convs.map((c) => c.largest.batch * c.largest.pixels),
+  );
+  const columns = layout.take(Math.max(0, ...convs.map((c) => columnFloats(c.largest))));
   const ones = blas ? layout.take(longest) : 0;
   const transposed = blas ? 0 : layout.take(Math.max(batch * widest, ...kernels.map((p) => p.inputs * p.units)));
   const squares = layout.take(Math.max(0, ...constrained.map((p) => p.inputs * p.units)));
@@ -328,6 +449,9 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   for (const p of planned) if (p.kind === 'dropout') p.mask = at(p.mask);
   const [actAt, gradAt, targetAt, teacherAt] = [act.map(at), grads.map(at), at(target), at(teacherRows)];
   const products = blas ? blasProducts(blas, { ones: at(ones) }) : wasmProducts({ transposed: at(transposed) });
+  const columnsAt = at(columns);
+  /** The column buffer of a convolution (-1 when pointwise: its columns are its input). */
+  const buffers = (g: ConvGeometry) => ({ columns: g.pointwise ? -1 : columnsAt });
   const scratch = { squares: at(squares), norms: at(norms) };
   {
     const heap = wasmHeapF32();
@@ -338,10 +462,30 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const integerTarget = input.y.dtype === 'int32';
   let disposed = false;
 
+  // As tfjs runs a convolution layer under a gradient: a linear one as FusedConv2D (the bias written first,
+  // the product added to it), a ReLU one as Conv2D, then + b in float32, then the Relu kernel.
+  const convForward = (p: PlannedConv, from: number, to: number, n: number) => {
+    const g = p.geometry(n);
+    const [rows, F] = [n * g.pixels, g.outChannels];
+    const fusedBias = p.bias && p.activation === 'linear' ? p.bias.w : undefined;
+    if (fusedBias !== undefined) {
+      const heap = wasmHeapF32();
+      for (let r = to; r < to + rows * F; r += F) heap.copyWithin(r, fusedBias, fusedBias + F);
+    }
+    convolveAt(blas!, g, from, p.kernel.w, to, fusedBias === undefined ? 0 : 1, buffers(g));
+    if (p.activation === 'relu') {
+      if (p.bias) addRows(to, p.bias.w, rows, F);
+      activate('relu', to, rows * F);
+    }
+  };
+
   const forward = (n: number) => {
     planned.forEach((p, i) => {
       const [from, to] = [actAt[i], actAt[i + 1]];
       if (p.kind === 'dropout') return dropoutForward(p, from, to, n * p.width);
+      if (p.kind === 'reshape') return;
+      if (p.kind === 'max-pool') return rawWasmKernels().maxPool(from * 4, to * 4, p.geometry(n));
+      if (p.kind === 'conv') return convForward(p, from, to, n);
       // As tfjs runs them: a linear layer's product is fused with its bias; under a gradient another
       // layer's is not (x W, then + b in float32, then the activation's kernel).
       const fusedBias = p.bias && p.activation === 'linear' ? p.bias.w : undefined;
@@ -356,7 +500,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   // Each layer's weights take their step as soon as its gradients are in (and its kernel has given the
   // gradient of its input): the gradient is still in cache. Each weight's update depends on nothing else,
   // so the order is not tfjs's and the result is.
-  const backward = (n: number, update: (p: PlannedDense) => void) => {
+  const backward = (n: number, update: (p: PlannedDense | PlannedConv) => void) => {
     let [current, other] = gradAt;
     for (let i = planned.length - 1; i >= 0; i--) {
       const p = planned[i];
@@ -364,6 +508,24 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         const heap = wasmHeapF32();
         const size = n * p.width;
         for (let j = 0; j < size; j++) heap[current + j] = heap[current + j] * heap[p.mask + j];
+        continue;
+      }
+      if (p.kind === 'reshape') continue;
+      if (p.kind === 'max-pool') {
+        maxPoolGradAt(actAt[i], current, other, p.geometry(n));
+        [current, other] = [other, current];
+        continue;
+      }
+      if (p.kind === 'conv') {
+        const g = p.geometry(n);
+        const [rows, F] = [n * g.pixels, g.outChannels];
+        if (p.activation === 'relu') activationGrad('relu', current, actAt[i + 1], rows * F);
+        filterGradientAt(blas!, g, actAt[i], current, p.kernel.g, buffers(g));
+        if (p.bias) products.columnSums(current, rows, F, p.bias.g);
+        if (p.inputGradient) inputGradientAt(blas!, g, current, p.kernel.w, other, buffers(g));
+        update(p);
+        if (!p.inputGradient) break;
+        [current, other] = [other, current];
         continue;
       }
       if (p.activation !== 'linear') activationGrad(p.activation, current, actAt[i + 1], n * p.units);
@@ -405,7 +567,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       backward(n, (p) => {
         take(p.kernel);
         if (p.bias) take(p.bias);
-        if (p.maxNorm !== undefined) maxNorm(products, p, scratch);
+        if (p.kind === 'dense' && p.maxNorm !== undefined) maxNorm(products, p, scratch);
       });
       return Math.fround(value);
     },

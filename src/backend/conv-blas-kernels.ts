@@ -2,7 +2,7 @@
 // Conv2DBackpropFilter as im2col / col2im around cblas_sgemm on the wasm heap, chunked by batch.
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { Blas } from './blas.js';
-import { BLAS_CHUNK_ROWS, convGeometry } from './conv-geometry.js';
+import { BLAS_CHUNK_ROWS, convGeometry, imagesPerChunk } from './conv-geometry.js';
 import type { ConvAttrs, ConvGeometry } from './conv-geometry.js';
 import { col2im, im2col } from './conv-im2col.js';
 import { channelSum, channelSumShape, forEachChunk } from './conv-kernels.js';
@@ -13,32 +13,161 @@ import { disposeWasmData, heapOffset, makeWasmOutput, wasmHeapF32 } from './tfjs
 const at = (t: TensorInfo) => heapOffset(t) / 4;
 
 /**
- * Runs `body(heap, columns, first, count)` per chunk of images with a column buffer on the wasm heap
- * (-1 for a pointwise convolution, whose columns are the input itself), freed at the end. The heap
- * view is taken per chunk, after every allocation.
+ * The floats of the column buffer a convolution of `g` takes (its first chunk is the largest): 0 for a
+ * pointwise convolution, whose columns are the input itself.
  */
-function withColumns(
-  backend: unknown,
-  g: ConvGeometry,
-  body: (heap: Float32Array, columns: number, first: number, count: number) => void,
-): void {
-  let columns: TensorInfo | undefined;
+export function columnFloats(g: ConvGeometry): number {
+  return g.pointwise ? 0 : imagesPerChunk(g, BLAS_CHUNK_ROWS) * g.pixels * g.patch;
+}
+
+/**
+ * Runs `body(columns)` with a column buffer for `g` on the wasm heap (its float offset; -1 for a pointwise
+ * convolution), freed at the end.
+ */
+function withColumns(backend: unknown, g: ConvGeometry, body: (columns: number) => void): void {
+  const floats = columnFloats(g);
+  const columns = floats > 0 ? makeWasmOutput(backend, [floats], 'float32') : undefined;
   try {
-    forEachChunk(
-      g,
-      (first, count) => {
-        // The first chunk is the largest: one buffer serves them all.
-        if (!g.pointwise) columns ??= makeWasmOutput(backend, [count * g.pixels * g.patch], 'float32');
-        body(wasmHeapF32(backend), columns ? at(columns) : -1, first, count);
-      },
-      BLAS_CHUNK_ROWS,
-    );
+    body(columns ? at(columns) : -1);
   } finally {
     if (columns) disposeWasmData(backend, columns);
   }
 }
 
-/** `out = columns(x) filter (+ out, with beta 1: a bias already written there)`. */
+/**
+ * The float offsets of a convolution's operands on the wasm heap, and its column buffer (at least
+ * {@link columnFloats} floats; -1 when pointwise). The functions below take the heap view per chunk.
+ */
+export interface ConvBuffers {
+  readonly columns: number;
+}
+
+/**
+ * `out = columns(x) filter (+ out, with beta 1: a bias already written there)`, chunk by chunk: the
+ * arithmetic of the Conv2D and FusedConv2D kernels below, on float offsets.
+ */
+export function convolveAt(
+  blas: Blas,
+  g: ConvGeometry,
+  x: number,
+  filter: number,
+  out: number,
+  beta: number,
+  { columns }: ConvBuffers,
+): void {
+  const F = g.outChannels;
+  forEachChunk(
+    g,
+    (first, count) => {
+      const heap = wasmHeapF32();
+      const rows = count * g.pixels;
+      let a = x + first * g.pixels * g.patch; // pointwise: the input rows themselves
+      if (columns >= 0) {
+        im2col(heap, x, columns, g, first, count);
+        a = columns;
+      }
+      const c = out + first * g.pixels * F;
+      blas.sgemm(
+        false,
+        false,
+        rows,
+        F,
+        g.patch,
+        1,
+        heap.subarray(a, a + rows * g.patch),
+        g.patch,
+        heap.subarray(filter, filter + g.patch * F),
+        F,
+        beta,
+        heap.subarray(c, c + rows * F),
+        F,
+      );
+    },
+    BLAS_CHUNK_ROWS,
+  );
+}
+
+/** `dfilter = columns(x)^T dy`, accumulated over the chunks (beta = 1 after the first): Conv2DBackpropFilter's arithmetic. */
+export function filterGradientAt(
+  blas: Blas,
+  g: ConvGeometry,
+  x: number,
+  dy: number,
+  dw: number,
+  { columns }: ConvBuffers,
+): void {
+  const F = g.outChannels;
+  forEachChunk(
+    g,
+    (first, count) => {
+      const heap = wasmHeapF32();
+      const rows = count * g.pixels;
+      let a = x + first * g.pixels * g.patch;
+      if (columns >= 0) {
+        im2col(heap, x, columns, g, first, count);
+        a = columns;
+      }
+      const b = dy + first * g.pixels * F;
+      blas.sgemm(
+        true,
+        false,
+        g.patch,
+        F,
+        rows,
+        1,
+        heap.subarray(a, a + rows * g.patch),
+        g.patch,
+        heap.subarray(b, b + rows * F),
+        F,
+        first === 0 ? 0 : 1,
+        heap.subarray(dw, dw + g.patch * F),
+        F,
+      );
+    },
+    BLAS_CHUNK_ROWS,
+  );
+}
+
+/** `dcolumns = dy filter^T`, then col2im into dx (zeroed first; a pointwise convolution writes dx directly): Conv2DBackpropInput's arithmetic. */
+export function inputGradientAt(
+  blas: Blas,
+  g: ConvGeometry,
+  dy: number,
+  filter: number,
+  dx: number,
+  { columns }: ConvBuffers,
+): void {
+  const F = g.outChannels;
+  if (columns >= 0) wasmHeapF32().fill(0, dx, dx + g.batch * g.inHeight * g.inWidth * g.inChannels);
+  forEachChunk(
+    g,
+    (first, count) => {
+      const heap = wasmHeapF32();
+      const rows = count * g.pixels;
+      const target = columns >= 0 ? columns : dx + first * g.pixels * g.patch; // pointwise: dx's rows themselves
+      const a = dy + first * g.pixels * F;
+      blas.sgemm(
+        false,
+        true,
+        rows,
+        g.patch,
+        F,
+        1,
+        heap.subarray(a, a + rows * F),
+        F,
+        heap.subarray(filter, filter + g.patch * F),
+        F,
+        0,
+        heap.subarray(target, target + rows * g.patch),
+        g.patch,
+      );
+      if (columns >= 0) col2im(heap, columns, dx, g, first, count);
+    },
+    BLAS_CHUNK_ROWS,
+  );
+}
+
+/** `out = columns(x) filter (+ out, with beta 1)` for the kernels: a column buffer of their own. */
 function forward(
   blas: Blas,
   backend: unknown,
@@ -48,31 +177,7 @@ function forward(
   g: ConvGeometry,
   beta: number,
 ): void {
-  const F = g.outChannels;
-  withColumns(backend, g, (heap, columns, first, count) => {
-    const rows = count * g.pixels;
-    let a = at(x) + first * g.pixels * g.patch; // pointwise: the input rows themselves
-    if (columns >= 0) {
-      im2col(heap, at(x), columns, g, first, count);
-      a = columns;
-    }
-    const c = at(out) + first * g.pixels * F;
-    blas.sgemm(
-      false,
-      false,
-      rows,
-      F,
-      g.patch,
-      1,
-      heap.subarray(a, a + rows * g.patch),
-      g.patch,
-      heap.subarray(at(filter), at(filter) + g.patch * F),
-      F,
-      beta,
-      heap.subarray(c, c + rows * F),
-      F,
-    );
-  });
+  withColumns(backend, g, (columns) => convolveAt(blas, g, at(x), at(filter), at(out), beta, { columns }));
 }
 
 function conv2D(blas: Blas, fallback: KernelFunc): KernelFunc {
@@ -142,31 +247,7 @@ function filterGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
       x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
     if (!g) return fallback(args);
     const dw = makeWasmOutput(args.backend, [...attrs.filterShape], 'float32');
-    const F = g.outChannels;
-    withColumns(args.backend, g, (heap, columns, first, count) => {
-      const rows = count * g.pixels;
-      let a = at(x) + first * g.pixels * g.patch;
-      if (columns >= 0) {
-        im2col(heap, at(x), columns, g, first, count);
-        a = columns;
-      }
-      const b = at(dy) + first * g.pixels * F;
-      blas.sgemm(
-        true,
-        false,
-        g.patch,
-        F,
-        rows,
-        1,
-        heap.subarray(a, a + rows * g.patch),
-        g.patch,
-        heap.subarray(b, b + rows * F),
-        F,
-        first === 0 ? 0 : 1,
-        heap.subarray(at(dw), at(dw) + g.patch * F),
-        F,
-      );
-    });
+    withColumns(args.backend, g, (columns) => filterGradientAt(blas, g, at(x), at(dy), at(dw), { columns }));
     return dw;
   };
 }
@@ -182,31 +263,7 @@ function inputGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
         : undefined;
     if (!g) return fallback(args);
     const dx = makeWasmOutput(args.backend, [...attrs.inputShape], 'float32');
-    const F = g.outChannels;
-    if (!g.pointwise) {
-      wasmHeapF32(args.backend).fill(0, at(dx), at(dx) + g.batch * g.inHeight * g.inWidth * g.inChannels);
-    }
-    withColumns(args.backend, g, (heap, columns, first, count) => {
-      const rows = count * g.pixels;
-      const target = columns >= 0 ? columns : at(dx) + first * g.pixels * g.patch; // pointwise: dx's rows themselves
-      const a = at(dy) + first * g.pixels * F;
-      blas.sgemm(
-        false,
-        true,
-        rows,
-        g.patch,
-        F,
-        1,
-        heap.subarray(a, a + rows * F),
-        F,
-        heap.subarray(at(filter), at(filter) + g.patch * F),
-        F,
-        0,
-        heap.subarray(target, target + rows * g.patch),
-        g.patch,
-      );
-      if (columns >= 0) col2im(heap, columns, at(dx), g, first, count);
-    });
+    withColumns(args.backend, g, (columns) => inputGradientAt(blas, g, at(dy), at(filter), at(dx), { columns }));
     return dx;
   };
 }

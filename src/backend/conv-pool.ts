@@ -5,7 +5,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { convWasm } from './conv-im2col.js';
 import { float32View, heapOffset, makeWasmOutput, wasmHeapF32 } from './tfjs-internals.js';
 
-interface PoolAttrs {
+export interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
@@ -141,13 +141,39 @@ function poolGrad(fallback: KernelFunc, spread: Spread): KernelFunc {
   };
 }
 
+/**
+ * MaxPoolGrad's arithmetic on float offsets of the wasm heap: `dx` (the input's size; zero where no window's
+ * maximum is) from `dy` through each window's maximum of the input `x`.
+ */
+export function maxPoolGradAt(x: number, dy: number, dx: number, info: backend_util.Conv2DInfo): void {
+  const heap = wasmHeapF32();
+  const size = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
+  heap.fill(0, dx, dx + size);
+  const wasm = convWasm(heap);
+  if (wasm) wasm.maxPoolGrad(x * 4, dy * 4, dx * 4, ...geometry(info));
+  else {
+    const out = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
+    scatterToMaxima(heap.subarray(x, x + size), heap.subarray(dy, dy + out), heap.subarray(dx, dx + size), info);
+  }
+}
+
 /** MaxPoolGrad for float32 NHWC (tfjs always gives it dilations 1). */
 export function maxPoolGrad(fallback: KernelFunc): KernelFunc {
-  return poolGrad(fallback, (backend, dy, input, dx, info) => {
-    const wasm = convWasm(wasmHeapF32(backend));
-    if (wasm) wasm.maxPoolGrad(heapOffset(input), heapOffset(dy), heapOffset(dx), ...geometry(info));
-    else scatterToMaxima(float32View(input), float32View(dy), float32View(dx), info);
-  });
+  return poolGrad(fallback, (_backend, dy, input, dx, info) =>
+    maxPoolGradAt(heapOffset(input) / 4, heapOffset(dy) / 4, heapOffset(dx) / 4, info),
+  );
+}
+
+/** The geometry tf.maxPool and its gradient use for an NHWC input `shape` (dilations 1), as tfjs computes it. */
+export function poolGeometry(shape: readonly number[], attrs: PoolAttrs): backend_util.Conv2DInfo {
+  return backend_util.computePool2DInfo(
+    shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
 }
 
 /** AvgPoolGrad for float32 NHWC. */

@@ -1,5 +1,6 @@
 // The backend folder's surface: choosing the tfjs backend (and a BLAS), the optimizers, the wasm memory check.
 export type { BlasRequest } from './blas.js';
+export { installedBlas } from './blas-kernels.js';
 export { describeBackend } from './describe.js';
 export { fusedAdam, fusedRmsprop, fusedSgd, preferFused } from './fused-optimizers.js';
 export { stockAdam, stockSgd } from './stock-optimizers.js';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { backend_util } from '@tensorflow/tfjs';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs';
 
 /** The emscripten module of tfjs-backend-wasm (the parts used here). */
@@ -180,6 +181,11 @@ export interface RawWasmKernels {
    */
   unary(kernel: 'Tanh' | 'Sigmoid', x: number, out: number, n: number): void;
   /**
+   * `out` = the max-pool of the NHWC images `x` with the backend's MaxPool kernel (XNNPACK's), the
+   * geometry as tfjs computes it for tf.maxPool (dilations 1): the bits tf.maxPool gives there.
+   */
+  maxPool(x: number, out: number, info: backend_util.Conv2DInfo): void;
+  /**
    * Runs `fn` with the blocks `[byte offset, floats]` registered once: the products in it whose `b` (and
    * bias) is one of them reuse the XNNPACK operator packed on the first, as tfjs reuses it for a tensor
    * multiplied again. The blocks must not change inside `fn`.
@@ -223,6 +229,11 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
   ]);
   const tanh = module.cwrap('Tanh', null, ['number', 'number', 'number']);
   const sigmoid = module.cwrap('Sigmoid', null, ['number', 'number']);
+  const maxPool = module.cwrap(
+    'MaxPool',
+    null,
+    Array.from({ length: 17 }, () => 'number'),
+  );
   const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   const swap = shapeBytes([1, 0]);
   /** Blocks registered by holding(), by byte offset: [id, floats]. */
@@ -293,6 +304,21 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
         ([xId, outId]) => (kernel === 'Tanh' ? tanh(xId, FLOAT32, outId) : sigmoid(xId, outId)),
       );
     },
+    maxPool(x, out, info) {
+      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = info;
+      withIds(
+        [
+          [x, batchSize * inHeight * inWidth * inChannels],
+          [out, batchSize * outHeight * outWidth * inChannels],
+        ],
+        ([xId, outId]) =>
+          maxPool(
+            ...[xId, batchSize, inHeight, inWidth, info.filterHeight, info.filterWidth],
+            ...[padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, info.dilationHeight, info.dilationWidth],
+            ...[info.strideHeight, info.strideWidth, inChannels, info.outChannels, outId],
+          ),
+      );
+    },
   };
 }
 
@@ -341,7 +367,7 @@ function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
 }
 
 /**
- * A 2 x 2 product with a bias, a transpose, and tanh and sigmoid in place through {@link rawWasmKernels},
+ * A 2 x 2 product with a bias, a transpose, tanh and sigmoid in place, and a max-pool through {@link rawWasmKernels},
  * against the values by hand.
  */
 function rawKernelsWork(backend: WasmBackendInternals): boolean {
@@ -359,7 +385,13 @@ function rawKernelsWork(backend: WasmBackendInternals): boolean {
     backend.wasm.HEAPF32.set([20, -20, 0, 0], block / 4 + 12);
     kernels.unary('Tanh', block + 48, block + 48, 2);
     kernels.unary('Sigmoid', block + 56, block + 56, 2);
-    return product === '20,21,44,49' && transposed === '1,3,2,4' && read() === '1,-1,0.5,0.5';
+    const unary = read();
+    // One 2 x 2 image of 2 channels pooled by a 2 x 2 window: each channel's largest value.
+    backend.wasm.HEAPF32.set([1, -4, 7, -3, -2, -5, 0, -1], block / 4);
+    const pool = backend_util.computePool2DInfo([1, 2, 2, 2], 2, 2, 1, 'valid');
+    kernels.maxPool(block, block + 48, pool);
+    const pooled = Array.from(backend.wasm.HEAPF32.subarray(block / 4 + 12, block / 4 + 14)).join();
+    return product === '20,21,44,49' && transposed === '1,3,2,4' && unary === '1,-1,0.5,0.5' && pooled === '7,-1';
   } finally {
     wasmRelease(block);
   }

@@ -1,7 +1,13 @@
 // Whether a role trains through the compiled step (backend/compiled-step.ts), and its plan when it does:
 // the model's layers read through tfjs's public layer API, the loss's row form, the fused optimizer.
 import type * as tf from '@tensorflow/tfjs';
-import { FusedOptimizer, compileStep, compiledStepUnavailable, denseActivation } from '../backend/index.js';
+import {
+  FusedOptimizer,
+  compileStep,
+  compiledStepUnavailable,
+  denseActivation,
+  installedBlas,
+} from '../backend/index.js';
 import type { CompiledStep, StepStage } from '../backend/index.js';
 import { DROPOUT_SEEDS } from '../registry/index.js';
 import type { Loss } from '../registry/index.js';
@@ -28,6 +34,64 @@ interface SerializedConstraint {
   config?: { maxValue?: number; axis?: number | number[] };
 }
 
+/** The floats per row of a layer's (single) output or input, e.g. 784 for `[null, 28, 28, 1]`. */
+function rowWidth(tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number {
+  const shape = (Array.isArray(tensor) ? tensor[0] : tensor).shape;
+  return shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
+}
+
+/** The `[height, width, channels]` of a layer's input images, or undefined when not one known NHWC shape. */
+function imageShape(layer: tf.layers.Layer): [number, number, number] | undefined {
+  const input = layer.input;
+  const shape = (Array.isArray(input) ? input : [input]).map((t) => t.shape);
+  if (shape.length !== 1 || shape[0].length !== 4) return undefined;
+  const [, h, w, c] = shape[0];
+  return [h, w, c].every((d) => typeof d === 'number' && d > 0) ? [h!, w!, c!] : undefined;
+}
+
+const pair = (value: unknown): [number, number] | undefined => {
+  const values = Array.isArray(value) ? value : [value, value];
+  return values.length === 2 && values.every((v) => Number.isInteger(v) && v > 0) ? [values[0], values[1]] : undefined;
+};
+
+const isChannelsLast = (config: Record<string, unknown>) =>
+  config.dataFormat === undefined || config.dataFormat === 'channelsLast';
+
+/** A max-pool layer as the plan runs it, or why it cannot. */
+function poolStage(layer: tf.layers.Layer, config: Record<string, unknown>): StepStage | string {
+  const [poolSize, strides, inputShape] = [
+    pair(config.poolSize),
+    pair(config.strides ?? config.poolSize),
+    imageShape(layer),
+  ];
+  const padding = config.padding;
+  if (!poolSize || !strides || !inputShape || !isChannelsLast(config) || (padding !== 'same' && padding !== 'valid')) {
+    return 'a max-pool layer the plan does not take (not NHWC images)';
+  }
+  return { kind: 'max-pool', poolSize, strides, padding, inputShape };
+}
+
+/** A convolution layer as the plan runs it (with a BLAS: the plan's products are sgemm calls), or why it cannot. */
+function convStage(layer: tf.layers.Layer, config: Record<string, unknown>): StepStage | string {
+  if (!installedBlas()) return "a conv2d layer without a BLAS (the wasm backend's own convolution is not in the plan)";
+  const activation = config.activation;
+  if (activation !== 'relu' && activation !== 'linear') return `a conv2d layer with activation ${String(activation)}`;
+  if (config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer) {
+    return 'a conv2d layer with a regularizer';
+  }
+  if (config.kernelConstraint || config.biasConstraint) return 'a conv2d layer with a constraint';
+  const [strides, dilations, inputShape] = [pair(config.strides), pair(config.dilationRate), imageShape(layer)];
+  const padding = config.padding;
+  if (!strides || dilations?.join() !== '1,1' || !inputShape || !isChannelsLast(config)) {
+    return 'a conv2d layer the plan does not take (dilated, or not NHWC images)';
+  }
+  if (padding !== 'same' && padding !== 'valid') return `a conv2d layer with padding ${String(padding)}`;
+  const weights = layer.trainableWeights;
+  if (!layer.trainable || weights.length !== (config.useBias ? 2 : 1)) return 'a conv2d layer whose weights are frozen';
+  const [kernel, bias] = weights.map((weight) => weight.read() as tf.Variable);
+  return { kind: 'conv', kernel, bias: config.useBias ? bias : undefined, activation, strides, padding, inputShape };
+}
+
 /** A layer as the compiled step runs it, or why it cannot. */
 function stageOf(layer: tf.layers.Layer): StepStage | string {
   const kind = layer.getClassName();
@@ -37,6 +101,9 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
     if (typeof nextSeed !== 'function' || config.noiseShape != null) return 'a dropout layer not built by distil-run';
     return { kind: 'dropout', rate: Number(config.rate), nextSeed };
   }
+  if (kind === 'Flatten' || kind === 'Reshape') return { kind: 'reshape', width: rowWidth(layer.output) };
+  if (kind === 'MaxPooling2D') return poolStage(layer, config);
+  if (kind === 'Conv2D') return convStage(layer, config);
   if (kind !== 'Dense') return `a ${kind} layer`;
   const activation = denseActivation(config.activation);
   if (!activation) return `a dense layer with activation ${String(config.activation)}`;
@@ -63,7 +130,8 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
 
 /**
  * Whether a role trains through the compiled step: dense layers with ReLU, linear, tanh or sigmoid activations (max_norm
- * included), dropout, a loss with a row form (cross-entropy, mse, kd, dkd, dist, soft-mse), one of the fused
+ * included), dropout, with a BLAS conv2d layers (ReLU or linear, no constraint) and max-pool layers (the reshapes
+ * and flattens around them are the same floats), a loss with a row form (cross-entropy, mse, kd, dkd, dist, soft-mse), one of the fused
  * optimizers (sgd, adam, rmsprop; lr_decay and weight decay included), the training rows as they are.
  */
 export function stepCoverage(inputs: StepInputs): StepCoverage {

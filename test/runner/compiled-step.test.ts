@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadBlas } from '../../src/backend/blas.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { simdDense } from '../../src/backend/simd.js';
+import { setColumnLimit } from '../../src/backend/conv-geometry.js';
 import { wasmAllocate, wasmHeapF32, wasmRelease } from '../../src/backend/tfjs-internals.js';
 import type { ComponentRef } from '../../src/config/index.js';
 import type { Dataset, Loss } from '../../src/registry/index.js';
@@ -36,6 +37,10 @@ interface Case {
   readonly lrDecay?: number;
   /** The loss reads the teacher's outputs (random logits here). */
   readonly teacher?: boolean;
+  /** The rows are images of this `[height, width, channels]` (a convolutional model: only with a BLAS). */
+  readonly imageShape?: readonly [number, number, number];
+  /** The convolutions' column buffers at most this many floats (so they run in several chunks). */
+  readonly columnLimit?: number;
 }
 
 const dense = (units: number, extra: Record<string, unknown> = {}): ComponentRef => ({
@@ -43,6 +48,14 @@ const dense = (units: number, extra: Record<string, unknown> = {}): ComponentRef
   params: { units, activation: 'relu', use_bias: true, ...extra },
 });
 const dropout = (rate: number): ComponentRef => ({ name: 'dropout', params: { rate } });
+const conv = (filters: number, extra: Record<string, unknown> = {}): ComponentRef => ({
+  name: 'conv2d',
+  params: { filters, kernel_size: 3, strides: 1, padding: 'same', activation: 'relu', use_bias: true, ...extra },
+});
+const maxPool = (extra: Record<string, unknown> = {}): ComponentRef => ({
+  name: 'max-pool',
+  params: { pool_size: 2, padding: 'valid', ...extra },
+});
 const adam = (extra: Record<string, unknown> = {}): ComponentRef => ({
   name: 'adam',
   params: { lr: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...extra },
@@ -68,6 +81,7 @@ async function train(
   const dataset = {
     task: c.task,
     featureShape: [c.features],
+    imageShape: c.imageShape,
     outputSize: c.outputs,
   } as unknown as Dataset;
   const model = buildModel(registry, c.layers, dataset, 3, 'small', '.');
@@ -81,6 +95,7 @@ async function train(
   );
   const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', c.optimizer, context);
   const { train: split, teacher: raw } = data(c);
+  setColumnLimit(c.columnLimit);
   const teacher = raw && loss.prepareTeacher ? loss.prepareTeacher(raw) : raw;
   const batchSize = c.batchSize ?? 64;
   const coverage = stepCoverage({ model, loss, optimizer: c.optimizer.name, train: split });
@@ -122,6 +137,7 @@ async function train(
       how: step?.matmul ?? 'tfjs',
     };
   } finally {
+    setColumnLimit(undefined);
     step?.dispose();
     optimizer.dispose();
     model.dispose();
@@ -206,6 +222,40 @@ const CASES: Case[] = [
     teacher: true,
   },
   {
+    name: 'a LeNet-style CNN (conv, max-pool, conv, max-pool, dense, dropout), kd, adam',
+    task: 'classification',
+    features: 10 * 10,
+    imageShape: [10, 10, 1],
+    outputs: 4,
+    // The second convolution's 1,000 columns (5 x 5 x 40) take several of the BLAS's blocks: its bias must be
+    // added after the product (as tfjs adds it under a gradient), not by beta = 1.
+    layers: [conv(40), maxPool(), conv(8, { kernel_size: 5 }), maxPool(), dense(16), dropout(0.5)],
+    loss: { name: 'kd', params: { temperature: 4, alpha: 0.5 } },
+    optimizer: adam(),
+    teacher: true,
+    rows: 100,
+    batchSize: 32,
+  },
+  {
+    name: "convolutions: linear without bias, strided 'valid', a pointwise one, 'same' pooling, chunked columns, sgd",
+    task: 'classification',
+    features: 9 * 9 * 3,
+    imageShape: [9, 9, 3],
+    outputs: 5,
+    layers: [
+      conv(4, { activation: 'linear', use_bias: false }),
+      conv(7, { kernel_size: [3, 2], strides: 2, padding: 'valid' }),
+      conv(5, { kernel_size: 1, activation: 'linear' }),
+      maxPool({ pool_size: 3, strides: 1, padding: 'same' }),
+      dense(12),
+    ],
+    loss: { name: 'cross-entropy', params: {} },
+    optimizer: { name: 'sgd', params: { lr: 0.05, momentum: 0.9, nesterov: true } },
+    rows: 70,
+    batchSize: 16,
+    columnLimit: 500,
+  },
+  {
     name: 'max_norm, adamw, no bias',
     task: 'classification',
     features: 20,
@@ -256,6 +306,17 @@ for (const configuration of CONFIGURATIONS) {
     inConfiguration(configuration);
 
     for (const c of CASES) {
+      if (c.imageShape && configuration.blas === 'off') {
+        it(`${c.name}: tfjs's step, the convolutions being the wasm backend's own without a BLAS`, async () => {
+          try {
+            await train(c, true);
+            assert.fail('covered without a BLAS');
+          } catch (error) {
+            assert.match((error as Error).message, /^not covered: the model has a conv2d layer without a BLAS/);
+          }
+        });
+        continue;
+      }
       it(`${c.name}: the same weights and epoch losses as tfjs's step, to the bit`, async () => {
         const stock = await train(c, false);
         const compiled = await train(c, true);
@@ -452,17 +513,22 @@ describe('which roles take the compiled step', () => {
     );
   });
 
+  it('with a BLAS, conv2d (ReLU or linear) and max-pool layers are covered, the reshapes around them too', () => {
+    assert.equal(
+      coverage([conv(2), maxPool({ pool_size: 1 }), conv(3, { activation: 'linear', use_bias: false }), dense(4)]),
+      'compiled: reshape conv max-pool conv reshape dense dense',
+    );
+  });
+
   it('anything else is named, and the role takes tfjs step', () => {
     assert.equal(coverage([dense(8, { activation: 'elu' })]), 'the model has a dense layer with activation elu');
+    assert.equal(coverage([conv(2, { activation: 'elu' })]), 'the model has a conv2d layer with activation elu');
+    assert.equal(coverage([conv(2, { max_norm: 1 })]), 'the model has a conv2d layer with a constraint');
     assert.equal(
-      coverage([
-        {
-          name: 'conv2d',
-          params: { filters: 2, kernel_size: 2, strides: 1, padding: 'same', activation: 'relu', use_bias: true },
-        },
-      ]),
-      'the model has a Reshape layer',
+      coverage([conv(2), { name: 'avg-pool', params: { pool_size: 2, padding: 'valid' } }]),
+      'the model has a AveragePooling2D layer',
     );
+    assert.equal(coverage([conv(2), { name: 'batch-norm', params: {} }]), 'the model has a BatchNormalization layer');
     assert.equal(
       coverage([dense(8)], { compute: () => tf.scalar(0) }),
       'the loss has no row form (only tensor operations)',
@@ -483,6 +549,10 @@ describe('which roles take the compiled step', () => {
   it('takes the BLAS or the wasm matMul; on cpu, or turned off, no role takes it, and the reason says why', async () => {
     await selectBackend('wasm', { blas: 'off' });
     assert.equal(coverage([dense(8)]), 'compiled: dense dense');
+    assert.equal(
+      coverage([conv(2)]),
+      "the model has a conv2d layer without a BLAS (the wasm backend's own convolution is not in the plan)",
+    );
     await selectBackend('wasm', { blas: 'auto', compiledStep: false });
     assert.equal(coverage([dense(8)]), 'turned off (--compiled-step off)');
     await selectBackend('cpu');
