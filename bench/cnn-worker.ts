@@ -1,7 +1,8 @@
 // One CNN benchmark configuration in its own process (tfjs holds one backend per process): training
-// samples/s of each role of experiments/mnist-cnn.yaml (the LeNet-like teacher: conv 32 3x3, pool,
-// conv 64 3x3, pool, dense 128, dense 10, batch 128), and the achieved GFLOP/s of the convolution
-// kernels at each role's shapes beside the raw matrix-product rate, in interleaved rounds of the same run.
+// samples/s of each role of experiments/mnist-cnn.yaml (the LeNet-like teacher: conv 32 3x3, pool, conv 64
+// 3x3, pool, dense 128, dense 10, batch 128) on tfjs's step and on the compiled step, and the achieved
+// GFLOP/s of the convolution kernels at each role's shapes beside the raw matrix-product rate, in
+// interleaved rounds of the same run.
 import type { Role } from '../src/shared/types.js';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,6 +15,7 @@ import type { Registry } from '../src/registry/registry.js';
 import type { Dataset, Loss } from '../src/registry/types.js';
 import { buildModel, createComponent } from '../src/runner/model.js';
 import { trainStep } from '../src/runner/train.js';
+import { compileRoleStep, stepCoverage } from '../src/runner/compiled-training.js';
 import { packageRoot } from '../src/shared/package-root.js';
 import { createRegistry } from '../src/plugins/index.js';
 
@@ -24,6 +26,10 @@ export interface CnnBenchRow {
   batch_size: number;
   steps: number;
   samples_per_sec: number;
+  /** The same role on the compiled step, in rounds interleaved with tfjs's (0 when the plan does not cover it). */
+  compiled_samples_per_sec: number;
+  /** compiled_samples_per_sec / samples_per_sec, per round, median over rounds (0 when not covered). */
+  compiled_ratio: number;
   /** Forward, filter- and input-gradient FLOPs of the role's convolutions per training step. */
   conv_gflop_per_step: number;
   /** Those FLOPs over the conv kernels' time (median of rounds). */
@@ -153,7 +159,7 @@ function timeTraining(
   steps: number,
   repeats: number,
   maxMs: number,
-): { rate: number; steps: number; model: tf.Sequential } {
+): { rate: number; compiled: number; ratio: number; steps: number; model: tf.Sequential } {
   const { batchSize } = config.models[role].training;
   const empty = { x: new Float32Array(0), y: new Int32Array(0), n: 0 };
   const dataset: Dataset = {
@@ -187,21 +193,40 @@ function timeTraining(
   const teacherTrain = role === 'student' ? (tf.randomNormal([n, 10], 0, 1, 'float32', 3) as tf.Tensor2D) : undefined;
   const options = { model, optimizer, loss, train, teacherTrain };
   const batch = (i: number) => Int32Array.from({ length: batchSize }, (_, j) => (i * batchSize + j * 7) % n);
-  const step = (i: number) => trainStep(options, batch(i)).dispose();
+  const stock = (i: number) => trainStep(options, batch(i)).dispose();
+  const coverage = stepCoverage({ model, loss, optimizer: config.models[role].training.optimizer.name, train });
+  const plan =
+    'stages' in coverage ? compileRoleStep(coverage, { loss, optimizer, train, teacherTrain, batchSize }) : undefined;
+  const compiled = plan ? (i: number) => void plan.step(batch(i), 1) : undefined;
   // Warm-up (JIT, optimizer slots, heap growth), as many steps as fit the budget, at least two.
-  const probeMs = medianMs(() => step(0), 1);
-  for (let i = 0; i < Math.max(2, Math.min(15, Math.floor(maxMs / probeMs))); i++) step(i);
+  const probeMs = medianMs(() => stock(0), 1);
+  for (let i = 0; i < Math.max(2, Math.min(15, Math.floor(maxMs / probeMs))); i++) {
+    stock(i);
+    compiled?.(i);
+  }
   const count = Math.max(1, Math.min(steps, Math.floor(maxMs / probeMs)));
   const rounds = Math.max(1, Math.min(repeats, Math.floor((4 * maxMs) / (probeMs * count))));
-  const rates = Array.from({ length: rounds }, () => {
+  const rate = (step: (i: number) => void) => {
     const started = performance.now();
     for (let i = 0; i < count; i++) step(i);
     tf.backend().readSync(model.getWeights()[0].dataId);
     return (count * batchSize) / ((performance.now() - started) / 1000);
+  };
+  // Rounds alternate the two steps, so the machine's noise falls on both alike.
+  const measured = Array.from({ length: rounds }, () => {
+    const tfjs = rate(stock);
+    return { tfjs, compiled: compiled ? rate(compiled) : 0 };
   });
+  plan?.dispose();
   tf.dispose([train.x, train.y, ...(teacherTrain ? [teacherTrain] : [])]);
   optimizer.dispose();
-  return { rate: median(rates), steps: count, model };
+  return {
+    rate: median(measured.map((m) => m.tfjs)),
+    compiled: median(measured.map((m) => m.compiled)),
+    ratio: median(measured.map((m) => m.compiled / m.tfjs)),
+    steps: count,
+    model,
+  };
 }
 
 async function main(): Promise<void> {
@@ -228,6 +253,8 @@ async function main(): Promise<void> {
       batch_size: batchSize,
       steps: trained.steps,
       samples_per_sec: Math.round(trained.rate),
+      compiled_samples_per_sec: Math.round(trained.compiled),
+      compiled_ratio: Number(trained.ratio.toFixed(2)),
       conv_gflop_per_step: Number((kernels.reduce((a, k) => a + k.flops, 0) / 1e9).toFixed(3)),
       ...timed,
     });

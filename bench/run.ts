@@ -168,13 +168,27 @@ function runCnn(stamp: string): void {
   writeFileSync(file, stringifier.getHeaderString() + stringifier.stringifyRecords(rows));
   process.stdout.write(
     `\n${formatTable(
-      ['config', 'experiment', 'role', 'batch', 'samples/s', 'conv GFLOP/step', 'conv GFLOP/s', 'raw GFLOP/s', 'ratio'],
+      [
+        'config',
+        'experiment',
+        'role',
+        'batch',
+        'samples/s',
+        'compiled samples/s',
+        'compiled / tfjs',
+        'conv GFLOP/step',
+        'conv GFLOP/s',
+        'raw GFLOP/s',
+        'ratio',
+      ],
       rows.map((r) => [
         r.config,
         'mnist-cnn',
         r.role,
         r.batch_size,
         r.samples_per_sec,
+        r.compiled_samples_per_sec || 'not covered',
+        r.compiled_ratio || '',
         r.conv_gflop_per_step,
         r.conv_gflops,
         r.raw_gflops,
