@@ -13,7 +13,7 @@ import { copyRows, sumColumns } from './fast-kernels.js';
 import { columnFloats, convolveAt, filterGradientAt, inputGradientAt } from './conv-blas-kernels.js';
 import { convGeometry } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
-import { maxPoolGradAt, poolGeometry } from './conv-pool.js';
+import { avgPoolGradAt, maxPoolGradAt, poolGeometry } from './conv-pool.js';
 import { simdDense } from './simd.js';
 import type { FusedOptimizer } from './fused-optimizers.js';
 import {
@@ -66,9 +66,11 @@ export interface ConvStage {
   readonly inputShape: readonly [number, number, number];
 }
 
-/** A max-pool of the NHWC images `inputShape` (dilations 1). */
-export interface PoolStage {
-  readonly kind: 'max-pool';
+/** A max-pool or average pool of the NHWC images `inputShape` (dilations 1). */
+export type PoolStage = PoolOf<'max-pool'> | PoolOf<'avg-pool'>;
+
+interface PoolOf<Kind extends 'max-pool' | 'avg-pool'> {
+  readonly kind: Kind;
   readonly poolSize: readonly [number, number];
   readonly strides: readonly [number, number];
   readonly padding: 'same' | 'valid';
@@ -224,8 +226,10 @@ interface PlannedConv {
   readonly geometry: (n: number) => ConvGeometry;
 }
 
-interface PlannedPool {
-  readonly kind: 'max-pool';
+type PlannedPool = PlannedPoolOf<'max-pool'> | PlannedPoolOf<'avg-pool'>;
+
+interface PlannedPoolOf<Kind extends 'max-pool' | 'avg-pool'> {
+  readonly kind: Kind;
   readonly geometry: (n: number) => backend_util.Conv2DInfo;
 }
 
@@ -347,7 +351,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const convs: Array<{ plan: PlannedConv; largest: ConvGeometry }> = [];
   for (const stage of input.stages) {
     const inputs = widths[widths.length - 1];
-    if (stage.kind === 'conv' || stage.kind === 'max-pool') {
+    if (stage.kind === 'conv' || stage.kind === 'max-pool' || stage.kind === 'avg-pool') {
       const [h, w, c] = stage.inputShape;
       if (h * w * c !== inputs) {
         throw new Error(`compiled step: a ${stage.kind} layer of [${stage.inputShape}] after ${inputs} values`);
@@ -376,7 +380,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       widths.push(largest.pixels * largest.outChannels);
       continue;
     }
-    if (stage.kind === 'max-pool') {
+    if (stage.kind === 'max-pool' || stage.kind === 'avg-pool') {
       const attrs = {
         filterSize: [...stage.poolSize] as [number, number],
         strides: [...stage.strides] as [number, number],
@@ -384,7 +388,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       };
       const geometry = perBatch((n) => poolGeometry([n, ...stage.inputShape], attrs));
       const largest = geometry(batch);
-      planned.push({ kind: 'max-pool', geometry });
+      planned.push(stage.kind === 'max-pool' ? { kind: 'max-pool', geometry } : { kind: 'avg-pool', geometry });
       widths.push(largest.outHeight * largest.outWidth * largest.outChannels);
       continue;
     }
@@ -485,6 +489,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
       if (p.kind === 'dropout') return dropoutForward(p, from, to, n * p.width);
       if (p.kind === 'reshape') return;
       if (p.kind === 'max-pool') return rawWasmKernels().maxPool(from * 4, to * 4, p.geometry(n));
+      if (p.kind === 'avg-pool') return rawWasmKernels().avgPool(from * 4, to * 4, p.geometry(n));
       if (p.kind === 'conv') return convForward(p, from, to, n);
       // As tfjs runs them: a linear layer's product is fused with its bias; under a gradient another
       // layer's is not (x W, then + b in float32, then the activation's kernel).
@@ -511,8 +516,9 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         continue;
       }
       if (p.kind === 'reshape') continue;
-      if (p.kind === 'max-pool') {
-        maxPoolGradAt(actAt[i], current, other, p.geometry(n));
+      if (p.kind === 'max-pool' || p.kind === 'avg-pool') {
+        if (p.kind === 'max-pool') maxPoolGradAt(actAt[i], current, other, p.geometry(n));
+        else avgPoolGradAt(current, other, p.geometry(n));
         [current, other] = [other, current];
         continue;
       }

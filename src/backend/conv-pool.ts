@@ -176,12 +176,25 @@ export function poolGeometry(shape: readonly number[], attrs: PoolAttrs): backen
   );
 }
 
+/**
+ * AvgPoolGrad's arithmetic on float offsets of the wasm heap: `dx` (the input's size, zeroed here) from `dy`
+ * spread over each window's inputs, times 1 / the window's full size.
+ */
+export function avgPoolGradAt(dy: number, dx: number, info: backend_util.Conv2DInfo): void {
+  const heap = wasmHeapF32();
+  const size = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
+  heap.fill(0, dx, dx + size);
+  const wasm = convWasm(heap);
+  if (wasm) wasm.avgPoolGrad(dy * 4, dx * 4, ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
+  else {
+    const out = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
+    spreadOverWindows(heap.subarray(dy, dy + out), heap.subarray(dx, dx + size), info);
+  }
+}
+
 /** AvgPoolGrad for float32 NHWC. */
 export function avgPoolGrad(fallback: KernelFunc): KernelFunc {
-  return poolGrad(fallback, (backend, dy, _input, dx, info) => {
-    const wasm = convWasm(wasmHeapF32(backend));
-    if (wasm) {
-      wasm.avgPoolGrad(heapOffset(dy), heapOffset(dx), ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
-    } else spreadOverWindows(float32View(dy), float32View(dx), info);
-  });
+  return poolGrad(fallback, (_backend, dy, _input, dx, info) =>
+    avgPoolGradAt(heapOffset(dy) / 4, heapOffset(dx) / 4, info),
+  );
 }

@@ -185,6 +185,8 @@ export interface RawWasmKernels {
    * geometry as tfjs computes it for tf.maxPool (dilations 1): the bits tf.maxPool gives there.
    */
   maxPool(x: number, out: number, info: backend_util.Conv2DInfo): void;
+  /** The same with the backend's AvgPool kernel (XNNPACK's average pooling): the bits tf.avgPool gives there. */
+  avgPool(x: number, out: number, info: backend_util.Conv2DInfo): void;
   /**
    * Runs `fn` with the blocks `[byte offset, floats]` registered once: the products in it whose `b` (and
    * bias) is one of them reuse the XNNPACK operator packed on the first, as tfjs reuses it for a tensor
@@ -234,6 +236,11 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
     null,
     Array.from({ length: 17 }, () => 'number'),
   );
+  const avgPool = module.cwrap(
+    'AvgPool',
+    null,
+    Array.from({ length: 14 }, () => 'number'),
+  );
   const shapeBytes = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   const swap = shapeBytes([1, 0]);
   /** Blocks registered by holding(), by byte offset: [id, floats]. */
@@ -259,6 +266,22 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
     } finally {
       for (const id of fresh) module.tfjs.disposeData(id);
     }
+  };
+  /** Runs a pooling kernel on the images at `x` (byte offset) into `out`, registered under fresh tensor ids. */
+  const pooling = (
+    x: number,
+    out: number,
+    info: backend_util.Conv2DInfo,
+    run: (xId: number, outId: number) => void,
+  ) => {
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+    withIds(
+      [
+        [x, batchSize * inHeight * inWidth * inChannels],
+        [out, batchSize * outHeight * outWidth * inChannels],
+      ],
+      ([xId, outId]) => run(xId, outId),
+    );
   };
   return {
     holding(blocks, fn) {
@@ -305,18 +328,22 @@ function makeRawKernels(backend: WasmBackendInternals): RawWasmKernels {
       );
     },
     maxPool(x, out, info) {
-      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, padInfo } = info;
-      withIds(
-        [
-          [x, batchSize * inHeight * inWidth * inChannels],
-          [out, batchSize * outHeight * outWidth * inChannels],
-        ],
-        ([xId, outId]) =>
-          maxPool(
-            ...[xId, batchSize, inHeight, inWidth, info.filterHeight, info.filterWidth],
-            ...[padInfo.top, padInfo.right, padInfo.bottom, padInfo.left, info.dilationHeight, info.dilationWidth],
-            ...[info.strideHeight, info.strideWidth, inChannels, info.outChannels, outId],
-          ),
+      const { padInfo: pad } = info;
+      pooling(x, out, info, (xId, outId) =>
+        maxPool(
+          ...[xId, info.batchSize, info.inHeight, info.inWidth, info.filterHeight, info.filterWidth],
+          ...[pad.top, pad.right, pad.bottom, pad.left, info.dilationHeight, info.dilationWidth],
+          ...[info.strideHeight, info.strideWidth, info.inChannels, info.outChannels, outId],
+        ),
+      );
+    },
+    avgPool(x, out, info) {
+      const { padInfo: pad } = info;
+      pooling(x, out, info, (xId, outId) =>
+        avgPool(
+          ...[xId, info.batchSize, info.inHeight, info.inWidth, info.filterHeight, info.filterWidth],
+          ...[pad.top, pad.right, pad.bottom, pad.left, info.strideHeight, info.strideWidth, info.inChannels, outId],
+        ),
       );
     },
   };
@@ -367,7 +394,7 @@ function wasmChecks(backend: WasmBackendInternals, probe: tf.Tensor): Check[] {
 }
 
 /**
- * A 2 x 2 product with a bias, a transpose, tanh and sigmoid in place, and a max-pool through {@link rawWasmKernels},
+ * A 2 x 2 product with a bias, a transpose, tanh and sigmoid in place, a max-pool and an average pool through {@link rawWasmKernels},
  * against the values by hand.
  */
 function rawKernelsWork(backend: WasmBackendInternals): boolean {
@@ -386,12 +413,15 @@ function rawKernelsWork(backend: WasmBackendInternals): boolean {
     kernels.unary('Tanh', block + 48, block + 48, 2);
     kernels.unary('Sigmoid', block + 56, block + 56, 2);
     const unary = read();
-    // One 2 x 2 image of 2 channels pooled by a 2 x 2 window: each channel's largest value.
+    // One 2 x 2 image of 2 channels pooled by a 2 x 2 window: each channel's largest value, then its mean.
     backend.wasm.HEAPF32.set([1, -4, 7, -3, -2, -5, 0, -1], block / 4);
     const pool = backend_util.computePool2DInfo([1, 2, 2, 2], 2, 2, 1, 'valid');
     kernels.maxPool(block, block + 48, pool);
-    const pooled = Array.from(backend.wasm.HEAPF32.subarray(block / 4 + 12, block / 4 + 14)).join();
-    return product === '20,21,44,49' && transposed === '1,3,2,4' && unary === '1,-1,0.5,0.5' && pooled === '7,-1';
+    kernels.avgPool(block, block + 56, pool);
+    const pooled = Array.from(backend.wasm.HEAPF32.subarray(block / 4 + 12, block / 4 + 16)).join();
+    return (
+      product === '20,21,44,49' && transposed === '1,3,2,4' && unary === '1,-1,0.5,0.5' && pooled === '7,-1,1.5,-3.25'
+    );
   } finally {
     wasmRelease(block);
   }

@@ -57,8 +57,12 @@ const pair = (value: unknown): [number, number] | undefined => {
 const isChannelsLast = (config: Record<string, unknown>) =>
   config.dataFormat === undefined || config.dataFormat === 'channelsLast';
 
-/** A max-pool layer as the plan runs it, or why it cannot. */
-function poolStage(layer: tf.layers.Layer, config: Record<string, unknown>): StepStage | string {
+/** A pooling layer as the plan runs it, or why it cannot. */
+function poolStage(
+  kind: 'max-pool' | 'avg-pool',
+  layer: tf.layers.Layer,
+  config: Record<string, unknown>,
+): StepStage | string {
   const [poolSize, strides, inputShape] = [
     pair(config.poolSize),
     pair(config.strides ?? config.poolSize),
@@ -66,9 +70,9 @@ function poolStage(layer: tf.layers.Layer, config: Record<string, unknown>): Ste
   ];
   const padding = config.padding;
   if (!poolSize || !strides || !inputShape || !isChannelsLast(config) || (padding !== 'same' && padding !== 'valid')) {
-    return 'a max-pool layer the plan does not take (not NHWC images)';
+    return `a ${kind} layer the plan does not take (not NHWC images)`;
   }
-  return { kind: 'max-pool', poolSize, strides, padding, inputShape };
+  return { kind, poolSize, strides, padding, inputShape };
 }
 
 /** A convolution layer as the plan runs it (with a BLAS: the plan's products are sgemm calls), or why it cannot. */
@@ -102,7 +106,8 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
     return { kind: 'dropout', rate: Number(config.rate), nextSeed };
   }
   if (kind === 'Flatten' || kind === 'Reshape') return { kind: 'reshape', width: rowWidth(layer.output) };
-  if (kind === 'MaxPooling2D') return poolStage(layer, config);
+  if (kind === 'MaxPooling2D') return poolStage('max-pool', layer, config);
+  if (kind === 'AveragePooling2D') return poolStage('avg-pool', layer, config);
   if (kind === 'Conv2D') return convStage(layer, config);
   if (kind !== 'Dense') return `a ${kind} layer`;
   const activation = denseActivation(config.activation);
@@ -130,7 +135,7 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
 
 /**
  * Whether a role trains through the compiled step: dense layers with ReLU, linear, tanh or sigmoid activations (max_norm
- * included), dropout, with a BLAS conv2d layers (ReLU or linear, no constraint) and max-pool layers (the reshapes
+ * included), dropout, with a BLAS conv2d layers (ReLU or linear, no constraint), max-pool and avg-pool layers (the reshapes
  * and flattens around them are the same floats), a loss with a row form (cross-entropy, mse, kd, dkd, dist, soft-mse), one of the fused
  * optimizers (sgd, adam, rmsprop; lr_decay and weight decay included), the training rows as they are.
  */

@@ -237,7 +237,7 @@ const CASES: Case[] = [
     batchSize: 32,
   },
   {
-    name: "convolutions: linear without bias, strided 'valid', a pointwise one, 'same' pooling, chunked columns, sgd",
+    name: "convolutions: linear without bias, strided 'valid', a pointwise one, 'same' max and average pooling, chunked columns, sgd",
     task: 'classification',
     features: 9 * 9 * 3,
     imageShape: [9, 9, 3],
@@ -247,6 +247,7 @@ const CASES: Case[] = [
       conv(7, { kernel_size: [3, 2], strides: 2, padding: 'valid' }),
       conv(5, { kernel_size: 1, activation: 'linear' }),
       maxPool({ pool_size: 3, strides: 1, padding: 'same' }),
+      { name: 'avg-pool', params: { pool_size: 2, strides: 1, padding: 'same' } },
       dense(12),
     ],
     loss: { name: 'cross-entropy', params: {} },
@@ -513,10 +514,16 @@ describe('which roles take the compiled step', () => {
     );
   });
 
-  it('with a BLAS, conv2d (ReLU or linear) and max-pool layers are covered, the reshapes around them too', () => {
+  it('with a BLAS, conv2d (ReLU or linear), max-pool and avg-pool layers are covered, the reshapes around them too', () => {
     assert.equal(
-      coverage([conv(2), maxPool({ pool_size: 1 }), conv(3, { activation: 'linear', use_bias: false }), dense(4)]),
-      'compiled: reshape conv max-pool conv reshape dense dense',
+      coverage([
+        conv(2),
+        maxPool({ pool_size: 1 }),
+        conv(3, { activation: 'linear', use_bias: false }),
+        { name: 'avg-pool', params: { pool_size: 1, padding: 'valid' } },
+        dense(4),
+      ]),
+      'compiled: reshape conv max-pool conv avg-pool reshape dense dense',
     );
   });
 
@@ -525,8 +532,8 @@ describe('which roles take the compiled step', () => {
     assert.equal(coverage([conv(2, { activation: 'elu' })]), 'the model has a conv2d layer with activation elu');
     assert.equal(coverage([conv(2, { max_norm: 1 })]), 'the model has a conv2d layer with a constraint');
     assert.equal(
-      coverage([conv(2), { name: 'avg-pool', params: { pool_size: 2, padding: 'valid' } }]),
-      'the model has a AveragePooling2D layer',
+      coverage([conv(2), { name: 'global-avg-pool', params: {} }]),
+      'the model has a GlobalAveragePooling2D layer',
     );
     assert.equal(coverage([conv(2), { name: 'batch-norm', params: {} }]), 'the model has a BatchNormalization layer');
     assert.equal(
