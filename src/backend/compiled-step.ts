@@ -436,7 +436,8 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
     ...constrained.map((p) => p.inputs),
     ...convs.map((c) => c.largest.batch * c.largest.pixels),
   );
-  const columns = layout.take(Math.max(0, ...convs.map((c) => columnFloats(c.largest))));
+  const columnSize = Math.max(0, ...convs.map((c) => columnFloats(c.largest)));
+  const columns = layout.take(columnSize);
   const ones = blas ? layout.take(longest) : 0;
   const transposed = blas ? 0 : layout.take(Math.max(batch * widest, ...kernels.map((p) => p.inputs * p.units)));
   const squares = layout.take(Math.max(0, ...constrained.map((p) => p.inputs * p.units)));
@@ -455,7 +456,7 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const products = blas ? blasProducts(blas, { ones: at(ones) }) : wasmProducts({ transposed: at(transposed) });
   const columnsAt = at(columns);
   /** The column buffer of a convolution (-1 when pointwise: its columns are its input). */
-  const buffers = (g: ConvGeometry) => ({ columns: g.pointwise ? -1 : columnsAt });
+  const buffers = (g: ConvGeometry) => ({ columns: g.pointwise ? -1 : columnsAt, floats: columnSize });
   const scratch = { squares: at(squares), norms: at(norms) };
   {
     const heap = wasmHeapF32();

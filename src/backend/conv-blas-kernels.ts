@@ -20,26 +20,36 @@ export function columnFloats(g: ConvGeometry): number {
   return g.pointwise ? 0 : imagesPerChunk(g, BLAS_CHUNK_ROWS) * g.pixels * g.patch;
 }
 
-/**
- * Runs `body(columns)` with a column buffer for `g` on the wasm heap (its float offset; -1 for a pointwise
- * convolution), freed at the end.
- */
-function withColumns(backend: unknown, g: ConvGeometry, body: (columns: number) => void): void {
+/** Runs `body` with a column buffer for `g` on the wasm heap (none for a pointwise convolution), freed at the end. */
+function withColumns(backend: unknown, g: ConvGeometry, body: (buffers: ConvBuffers) => void): void {
   const floats = columnFloats(g);
   const columns = floats > 0 ? makeWasmOutput(backend, [floats], 'float32') : undefined;
   try {
-    body(columns ? at(columns) : -1);
+    body({ columns: columns ? at(columns) : -1, floats });
   } finally {
     if (columns) disposeWasmData(backend, columns);
   }
 }
 
 /**
- * The float offsets of a convolution's operands on the wasm heap, and its column buffer (at least
- * {@link columnFloats} floats; -1 when pointwise). The functions below take the heap view per chunk.
+ * A convolution's column buffer on the wasm heap: its float offset (-1 when pointwise) and its size in
+ * floats. The functions below take the heap view per chunk.
  */
 export interface ConvBuffers {
   readonly columns: number;
+  readonly floats: number;
+}
+
+/**
+ * The chunks of `g`'s batch, checked against the column buffer (the chunk size follows the column limit in
+ * force now, which a caller may have sized the buffer under before it changed).
+ * @throws Error when a chunk's columns would not fit.
+ */
+function chunks(g: ConvGeometry, { columns, floats }: ConvBuffers, body: (first: number, count: number) => void): void {
+  if (columns >= 0 && columnFloats(g) > floats) {
+    throw new Error(`convolution: a column buffer of ${floats} floats for chunks of ${columnFloats(g)}`);
+  }
+  forEachChunk(g, body, BLAS_CHUNK_ROWS);
 }
 
 /**
@@ -53,38 +63,35 @@ export function convolveAt(
   filter: number,
   out: number,
   beta: number,
-  { columns }: ConvBuffers,
+  buffers: ConvBuffers,
 ): void {
   const F = g.outChannels;
-  forEachChunk(
-    g,
-    (first, count) => {
-      const heap = wasmHeapF32();
-      const rows = count * g.pixels;
-      let a = x + first * g.pixels * g.patch; // pointwise: the input rows themselves
-      if (columns >= 0) {
-        im2col(heap, x, columns, g, first, count);
-        a = columns;
-      }
-      const c = out + first * g.pixels * F;
-      blas.sgemm(
-        false,
-        false,
-        rows,
-        F,
-        g.patch,
-        1,
-        heap.subarray(a, a + rows * g.patch),
-        g.patch,
-        heap.subarray(filter, filter + g.patch * F),
-        F,
-        beta,
-        heap.subarray(c, c + rows * F),
-        F,
-      );
-    },
-    BLAS_CHUNK_ROWS,
-  );
+  const { columns } = buffers;
+  chunks(g, buffers, (first, count) => {
+    const heap = wasmHeapF32();
+    const rows = count * g.pixels;
+    let a = x + first * g.pixels * g.patch; // pointwise: the input rows themselves
+    if (columns >= 0) {
+      im2col(heap, x, columns, g, first, count);
+      a = columns;
+    }
+    const c = out + first * g.pixels * F;
+    blas.sgemm(
+      false,
+      false,
+      rows,
+      F,
+      g.patch,
+      1,
+      heap.subarray(a, a + rows * g.patch),
+      g.patch,
+      heap.subarray(filter, filter + g.patch * F),
+      F,
+      beta,
+      heap.subarray(c, c + rows * F),
+      F,
+    );
+  });
 }
 
 /** `dfilter = columns(x)^T dy`, accumulated over the chunks (beta = 1 after the first): Conv2DBackpropFilter's arithmetic. */
@@ -94,38 +101,35 @@ export function filterGradientAt(
   x: number,
   dy: number,
   dw: number,
-  { columns }: ConvBuffers,
+  buffers: ConvBuffers,
 ): void {
   const F = g.outChannels;
-  forEachChunk(
-    g,
-    (first, count) => {
-      const heap = wasmHeapF32();
-      const rows = count * g.pixels;
-      let a = x + first * g.pixels * g.patch;
-      if (columns >= 0) {
-        im2col(heap, x, columns, g, first, count);
-        a = columns;
-      }
-      const b = dy + first * g.pixels * F;
-      blas.sgemm(
-        true,
-        false,
-        g.patch,
-        F,
-        rows,
-        1,
-        heap.subarray(a, a + rows * g.patch),
-        g.patch,
-        heap.subarray(b, b + rows * F),
-        F,
-        first === 0 ? 0 : 1,
-        heap.subarray(dw, dw + g.patch * F),
-        F,
-      );
-    },
-    BLAS_CHUNK_ROWS,
-  );
+  const { columns } = buffers;
+  chunks(g, buffers, (first, count) => {
+    const heap = wasmHeapF32();
+    const rows = count * g.pixels;
+    let a = x + first * g.pixels * g.patch;
+    if (columns >= 0) {
+      im2col(heap, x, columns, g, first, count);
+      a = columns;
+    }
+    const b = dy + first * g.pixels * F;
+    blas.sgemm(
+      true,
+      false,
+      g.patch,
+      F,
+      rows,
+      1,
+      heap.subarray(a, a + rows * g.patch),
+      g.patch,
+      heap.subarray(b, b + rows * F),
+      F,
+      first === 0 ? 0 : 1,
+      heap.subarray(dw, dw + g.patch * F),
+      F,
+    );
+  });
 }
 
 /** `dcolumns = dy filter^T`, then col2im into dx (zeroed first; a pointwise convolution writes dx directly): Conv2DBackpropInput's arithmetic. */
@@ -135,36 +139,33 @@ export function inputGradientAt(
   dy: number,
   filter: number,
   dx: number,
-  { columns }: ConvBuffers,
+  buffers: ConvBuffers,
 ): void {
   const F = g.outChannels;
+  const { columns } = buffers;
   if (columns >= 0) wasmHeapF32().fill(0, dx, dx + g.batch * g.inHeight * g.inWidth * g.inChannels);
-  forEachChunk(
-    g,
-    (first, count) => {
-      const heap = wasmHeapF32();
-      const rows = count * g.pixels;
-      const target = columns >= 0 ? columns : dx + first * g.pixels * g.patch; // pointwise: dx's rows themselves
-      const a = dy + first * g.pixels * F;
-      blas.sgemm(
-        false,
-        true,
-        rows,
-        g.patch,
-        F,
-        1,
-        heap.subarray(a, a + rows * F),
-        F,
-        heap.subarray(filter, filter + g.patch * F),
-        F,
-        0,
-        heap.subarray(target, target + rows * g.patch),
-        g.patch,
-      );
-      if (columns >= 0) col2im(heap, columns, dx, g, first, count);
-    },
-    BLAS_CHUNK_ROWS,
-  );
+  chunks(g, buffers, (first, count) => {
+    const heap = wasmHeapF32();
+    const rows = count * g.pixels;
+    const target = columns >= 0 ? columns : dx + first * g.pixels * g.patch; // pointwise: dx's rows themselves
+    const a = dy + first * g.pixels * F;
+    blas.sgemm(
+      false,
+      true,
+      rows,
+      g.patch,
+      F,
+      1,
+      heap.subarray(a, a + rows * F),
+      F,
+      heap.subarray(filter, filter + g.patch * F),
+      F,
+      0,
+      heap.subarray(target, target + rows * g.patch),
+      g.patch,
+    );
+    if (columns >= 0) col2im(heap, columns, dx, g, first, count);
+  });
 }
 
 /** `out = columns(x) filter (+ out, with beta 1)` for the kernels: a column buffer of their own. */
@@ -177,7 +178,7 @@ function forward(
   g: ConvGeometry,
   beta: number,
 ): void {
-  withColumns(backend, g, (columns) => convolveAt(blas, g, at(x), at(filter), at(out), beta, { columns }));
+  withColumns(backend, g, (buffers) => convolveAt(blas, g, at(x), at(filter), at(out), beta, buffers));
 }
 
 function conv2D(blas: Blas, fallback: KernelFunc): KernelFunc {
@@ -247,7 +248,7 @@ function filterGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
       x.dtype === 'float32' && dy.dtype === 'float32' ? convGeometry(x.shape, attrs.filterShape, attrs) : undefined;
     if (!g) return fallback(args);
     const dw = makeWasmOutput(args.backend, [...attrs.filterShape], 'float32');
-    withColumns(args.backend, g, (columns) => filterGradientAt(blas, g, at(x), at(dy), at(dw), { columns }));
+    withColumns(args.backend, g, (buffers) => filterGradientAt(blas, g, at(x), at(dy), at(dw), buffers));
     return dw;
   };
 }
@@ -263,7 +264,7 @@ function inputGradient(blas: Blas, fallback: KernelFunc): KernelFunc {
         : undefined;
     if (!g) return fallback(args);
     const dx = makeWasmOutput(args.backend, [...attrs.inputShape], 'float32');
-    withColumns(args.backend, g, (columns) => inputGradientAt(blas, g, at(dy), at(filter), at(dx), { columns }));
+    withColumns(args.backend, g, (buffers) => inputGradientAt(blas, g, at(dy), at(filter), at(dx), buffers));
     return dx;
   };
 }

@@ -40,6 +40,11 @@ function rowWidth(tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number {
   return shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
 }
 
+/** The rank of a layer's (first) input or output, the batch axis included. */
+function rank(tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number {
+  return (Array.isArray(tensor) ? tensor[0] : tensor).shape.length;
+}
+
 /** The `[height, width, channels]` of a layer's input images, or undefined when not one known NHWC shape. */
 function imageShape(layer: tf.layers.Layer): [number, number, number] | undefined {
   const input = layer.input;
@@ -105,11 +110,17 @@ function stageOf(layer: tf.layers.Layer): StepStage | string {
     if (typeof nextSeed !== 'function' || config.noiseShape != null) return 'a dropout layer not built by distil-run';
     return { kind: 'dropout', rate: Number(config.rate), nextSeed };
   }
-  if (kind === 'Flatten' || kind === 'Reshape') return { kind: 'reshape', width: rowWidth(layer.output) };
+  if (kind === 'Flatten' || kind === 'Reshape') {
+    // A channels-first flatten transposes its input first: not the same floats.
+    if (kind === 'Flatten' && !isChannelsLast(config) && rank(layer.input) > 2) return 'a channels-first flatten';
+    return { kind: 'reshape', width: rowWidth(layer.output) };
+  }
   if (kind === 'MaxPooling2D') return poolStage('max-pool', layer, config);
   if (kind === 'AveragePooling2D') return poolStage('avg-pool', layer, config);
   if (kind === 'Conv2D') return convStage(layer, config);
   if (kind !== 'Dense') return `a ${kind} layer`;
+  // A dense layer on images (rank 4) multiplies their last axis only: the plan's dense layers take rows.
+  if (rank(layer.input) !== 2) return `a dense layer on a tensor of rank ${rank(layer.input)}`;
   const activation = denseActivation(config.activation);
   if (!activation) return `a dense layer with activation ${String(config.activation)}`;
   if (config.kernelRegularizer || config.biasRegularizer || config.activityRegularizer) {

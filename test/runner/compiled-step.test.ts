@@ -8,6 +8,7 @@ import { loadBlas } from '../../src/backend/blas.js';
 import { selectBackend } from '../../src/backend/select.js';
 import { simdDense } from '../../src/backend/simd.js';
 import { setColumnLimit } from '../../src/backend/conv-geometry.js';
+import type { StepStage } from '../../src/backend/compiled-step.js';
 import { wasmAllocate, wasmHeapF32, wasmRelease } from '../../src/backend/tfjs-internals.js';
 import type { ComponentRef } from '../../src/config/index.js';
 import type { Dataset, Loss } from '../../src/registry/index.js';
@@ -343,6 +344,44 @@ for (const configuration of CONFIGURATIONS) {
   });
 }
 
+describe("the compiled step's convolution buffers", () => {
+  const { blas } = loadBlas('auto');
+  before(async function () {
+    if (!blas) this.skip();
+    await selectBackend('wasm', { blas: 'auto' });
+  });
+  afterEach(() => setColumnLimit(undefined));
+
+  it('refuses a step whose chunks no longer fit the column buffer it was planned with (the limit raised since)', () => {
+    const dataset = { task: 'classification', featureShape: [48], imageShape: [4, 4, 3], outputSize: 3 };
+    const model = buildModel(registry, [conv(4)], dataset as unknown as Dataset, 1, 'small', '.');
+    const context = { seed: 1, baseDir: '.', task: 'classification' as const };
+    const loss = createComponent<Loss>(registry, 'loss', { name: 'cross-entropy', params: {} }, context);
+    const optimizer = createComponent<tf.Optimizer>(registry, 'optimizer', adam(), context);
+    const x = tf.randomNormal([8, 48], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const y = tf.zeros([8], 'int32') as tf.Tensor1D;
+    const train = { x, y, n: 8 };
+    const coverage = stepCoverage({ model, loss, optimizer: 'adam', train });
+    assert.property(coverage, 'stages');
+    // One image's columns (16 pixels x 27) per chunk when planned; all eight at once after.
+    setColumnLimit(432);
+    const step = compileRoleStep(coverage as { stages: StepStage[] }, { loss, optimizer, train, batchSize: 8 });
+    try {
+      assert.isNumber(step.step(Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), 1));
+      setColumnLimit(undefined);
+      assert.throws(
+        () => step.step(Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), 1),
+        /^convolution: a column buffer of 432 floats for chunks of 3456$/,
+      );
+    } finally {
+      step.dispose();
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    }
+  });
+});
+
 /** Forward cases: layers, rows, the batch predictions are cut in, and a NaN in the inputs or not. */
 const FORWARD_CASES = [
   { name: 'a ReLU MLP (SIMD tails)', layers: [dense(37), dense(19)], rows: 300, batch: 128, nan: false },
@@ -525,6 +564,35 @@ describe('which roles take the compiled step', () => {
       ]),
       'compiled: reshape conv max-pool conv avg-pool reshape dense dense',
     );
+  });
+
+  it('leaves to tfjs what a loaded model may hold: a channels-first flatten, a dense layer on images', () => {
+    const reasons = [
+      [tf.layers.flatten({ dataFormat: 'channelsFirst' }), tf.layers.dense({ units: 3 })],
+      [tf.layers.dense({ units: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 3 })],
+    ].map((tail) => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.reshape({ targetShape: [4, 4, 3], inputShape: [48] }),
+          tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          ...tail,
+        ],
+      });
+      const x = tf.zeros([4, 48]) as tf.Tensor2D;
+      const y = tf.zeros([4], 'int32') as tf.Tensor1D;
+      const loss = { compute: () => tf.scalar(0), rows: () => 0 } as unknown as Loss;
+      try {
+        const covered = stepCoverage({ model, loss, optimizer: 'adam', train: { x, y, n: 4 } });
+        return 'reason' in covered ? covered.reason : 'covered';
+      } finally {
+        tf.dispose([x, y]);
+        model.dispose();
+      }
+    });
+    assert.deepEqual(reasons, [
+      'the model has a channels-first flatten',
+      'the model has a dense layer on a tensor of rank 4',
+    ]);
   });
 
   it('anything else is named, and the role takes tfjs step', () => {
