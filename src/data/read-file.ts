@@ -1,6 +1,7 @@
 // Reads a data file the spec names, turning "missing", "a directory" and "unreadable" into messages that say which.
 import { readFileSync, statSync } from 'node:fs';
 import { errorDataFile, errorDataFileNotFound } from '../errors/index.js';
+import { specialFileKind } from '../shared/index.js';
 
 /** Which dataset param named the file, for hints: `dataset.path`, `dataset.train_images`... */
 export interface DataFileRef {
@@ -21,12 +22,12 @@ const READ_PROBLEMS: Record<string, string> = {
 /**
  * The bytes of `file`.
  * @throws DistilError DATA_FILE_NOT_FOUND when it does not exist, DATA_FILE_ERROR when it is a
- *   directory or cannot be read (both exit code 2).
+ *   directory, a device, a FIFO or socket, or cannot be read (both exit code 2).
  */
 export function readDataFile(file: string, ref: DataFileRef): Buffer {
-  let isDirectory: boolean;
+  let kind: string | undefined;
   try {
-    isDirectory = statSync(file).isDirectory();
+    kind = specialFileKind(statSync(file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -34,8 +35,12 @@ export function readDataFile(file: string, ref: DataFileRef): Buffer {
     }
     throw unreadable(file, ref, code);
   }
-  if (isDirectory) {
+  if (kind === 'a directory') {
     throw errorDataFile(ref.dataset, { file }, 'is a directory, expected a file', `set ${ref.key} to a file inside it`);
+  }
+  // A device or a FIFO would be read without end, or block.
+  if (kind) {
+    throw errorDataFile(ref.dataset, { file }, `is ${kind}, not a regular file`, `set ${ref.key} to a data file`);
   }
   try {
     return readFileSync(file);

@@ -1,7 +1,7 @@
 // Reads a results table back into records keyed by column name.
-import { readFileSync } from 'node:fs';
-import { errorResults } from '../errors/index.js';
-import { parseCsvRows } from '../shared/index.js';
+import { readFileSync, statSync } from 'node:fs';
+import { DistilError, errorResults } from '../errors/index.js';
+import { parseCsvRows, specialFileKind } from '../shared/index.js';
 
 export type CsvRecord = Record<string, string>;
 
@@ -12,8 +12,12 @@ export type CsvRecord = Record<string, string>;
 export function readCsv(file: string): { columns: string[]; records: CsvRecord[] } {
   let text: string;
   try {
+    const kind = specialFileKind(statSync(file));
+    // A device or a FIFO would be read without end, or block.
+    if (kind) throw errorResults(file, `is ${kind}, not a regular file (give the path of a results table)`);
     text = readFileSync(file, 'utf8');
-  } catch {
+  } catch (error) {
+    if (error instanceof DistilError) throw error;
     throw errorResults(file, 'cannot read the file (check the path; results live in results/<experiment>/<run-id>/results.csv)');
   }
   const [columns, ...rows] = parseCsvRows(text);

@@ -3,7 +3,7 @@ import { lstatSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument } from '../errors/index.js';
-import { writeFileAtomic } from '../shared/index.js';
+import { specialFileKind, writeFileAtomic } from '../shared/index.js';
 
 /**
  * Refuses an `--out` that is one of the input files: writing there would replace the rows it was made from.
@@ -13,15 +13,6 @@ export function assertOutNotInput(out: string | undefined, files: readonly strin
   if (out !== undefined && files.some((file) => path.resolve(file) === path.resolve(out))) {
     throw errorInvalidArgument('--out', `${out} is one of the input tables; writing there would replace its rows (give another file)`);
   }
-}
-
-/** What an existing path is, when it is not a regular file. */
-function specialKind(stats: Stats): string | undefined {
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  return stats.isFile() ? undefined : 'an unknown kind of file';
 }
 
 /**
@@ -39,7 +30,7 @@ function assertWritableTarget(file: string): void {
   }
   if (stats.isSymbolicLink()) throw errorInvalidArgument('--out', `${file} is a symbolic link (to ${readlinkSync(file)}); give the file itself`);
   if (stats.isDirectory()) throw errorInvalidArgument('--out', `${file} is a directory, expected a file path (e.g. ${path.join(file, 'results.csv')})`);
-  const kind = specialKind(stats);
+  const kind = specialFileKind(stats);
   if (kind) throw errorInvalidArgument('--out', `${file} is ${kind}, not a regular file (give the path of a file to write, or leave out --out to write to stdout)`);
 }
 

@@ -1,9 +1,9 @@
 // Reads a results, history, summary or confusion table for compare, merge and the report, refusing one that is cut
 // short, damaged or not a distil-run table.
-import { readFileSync } from 'node:fs';
-import { errorInvalidTable, errorTableNotFound } from '../errors/index.js';
+import { readFileSync, statSync } from 'node:fs';
+import { DistilError, errorInvalidTable, errorTableNotFound } from '../errors/index.js';
 import type { CsvRow } from '../shared/index.js';
-import { parseCsvText } from '../shared/index.js';
+import { parseCsvText, specialFileKind } from '../shared/index.js';
 import type { CsvRecord } from './csv.js';
 import type { RowStatus } from './rows.js';
 import type { HISTORY_COLUMNS_BEFORE, RESULT_COLUMNS_AFTER, RESULT_COLUMNS_BEFORE } from './writer.js';
@@ -120,8 +120,14 @@ function uniqueRows(file: string, kind: TableKind, columns: readonly string[], r
 
 function readText(file: string): string {
   try {
+    const kind = specialFileKind(statSync(file));
+    // A device or a FIFO would be read without end, or block.
+    if (kind && kind !== 'a directory') {
+      throw errorInvalidTable(file, undefined, `is ${kind}, not a regular file`, 'pass a results.csv or history.csv');
+    }
     return readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof DistilError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw errorTableNotFound(file);
     if (code === 'EISDIR') throw errorInvalidTable(file, undefined, 'is a directory', 'pass the results.csv or history.csv inside it');

@@ -16,6 +16,7 @@ export {
   isSignificant,
 } from './format.js';
 export type { EstimateParts } from './format.js';
+export { specialFileKind } from './file-kind.js';
 export { makeDirectories, missingLevels, writeFileAtomic } from './fs-atomic.js';
 export { contentHash, md5, sha256 } from './hash.js';
 export { DENSE_UNITS_MAX, SPEC_LIMITS } from './limits.js';

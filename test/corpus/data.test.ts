@@ -70,6 +70,14 @@ const cases: Case[] = [
       `dataset "csv": ${f('data.csv')}: is a directory, expected a file (set dataset.path to a file inside it)`,
   },
   {
+    // A device is read without end (/dev/zero) and a FIFO blocks: both are refused before reading.
+    what: 'a device where the CSV file should be',
+    files: {},
+    dataset: csv('label', 'classification', { path: '/dev/null' }),
+    message: () =>
+      'dataset "csv": /dev/null: is a character device, not a regular file (set dataset.path to a data file)',
+  },
+  {
     what: 'an empty CSV file',
     files: { 'data.csv': '' },
     dataset: csv('label'),
@@ -234,6 +242,13 @@ const cases: Case[] = [
     dataset: { ...IDX, train_images: 'sub' },
     message: (f) =>
       `dataset "idx": ${f('sub')}: is a directory, expected a file (set dataset.train_images to a file inside it)`,
+  },
+  {
+    what: 'a device where an IDX file should be',
+    files: IDX_FILES,
+    dataset: { ...IDX, test_labels: '/dev/null' },
+    message: () =>
+      'dataset "idx": /dev/null: is a character device, not a regular file (set dataset.test_labels to a data file)',
   },
   {
     what: 'an empty IDX file',

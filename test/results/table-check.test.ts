@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
+import { readCsv } from '../../src/results/csv.js';
 import { DistilError } from '../../src/errors/index.js';
 import { readTable } from '../../src/results/table-check.js';
 import { BASELINE, HISTORY_HEADER, RESULTS_HEADER, history, line, result, results, table } from './table-fixtures.js';
@@ -76,5 +77,13 @@ describe('readTable', () => {
   it('names a missing file and a directory', () => {
     assertThrowsMessage(() => readTable(path.join(dir, 'nope.csv')), `${path.join(dir, 'nope.csv')}: no such file (check the path; a run writes results/<experiment>/<run-id>/results.csv)`);
     assertThrowsMessage(() => readTable(dir), `${dir}: is a directory (pass the results.csv or history.csv inside it)`);
+  });
+
+  it('refuses a device before reading it (/dev/zero would be read until memory runs out)', () => {
+    assertThrowsMessage(
+      () => readTable('/dev/null'),
+      '/dev/null: is a character device, not a regular file (pass a results.csv or history.csv)',
+    );
+    assertThrowsMessage(() => readCsv('/dev/null'), '/dev/null: is a character device, not a regular file (give the path of a results table)');
   });
 });
