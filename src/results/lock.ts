@@ -67,6 +67,18 @@ function tryCreate(file: string, holder: LockHolder): boolean {
 }
 
 /**
+ * Removes a lock file, or leaves it when it cannot be removed (a file system gone read-only or away during
+ * the run): the next run finds its holder dead and takes it over, saying so. Releasing never fails a run.
+ */
+export function removeLockFile(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Left in place: stale from now on (see acquireRunLock).
+  }
+}
+
+/**
  * Takes the lock of run directory `dir` (which must exist). A lock held by a process that no longer
  * exists on this host is taken over, and `onStale` is told. Returns the function that releases it.
  * @throws DistilError RUN_LOCKED when another live process holds it.
@@ -87,8 +99,8 @@ export function acquireRunLock(dir: string, onStale: (warning: DistilWarning) =>
       heartbeat.unref();
       const release = () => {
         clearInterval(heartbeat);
-        if (readHolder(file)?.pid === me.pid) rmSync(file, { force: true });
         process.off('exit', release);
+        if (readHolder(file)?.pid === me.pid) removeLockFile(file);
       };
       // Also on process.exit() (a second Ctrl-C): the next run must not find a stale lock to explain.
       process.on('exit', release);

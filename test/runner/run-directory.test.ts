@@ -1,9 +1,10 @@
 // Result tables under faults: concurrent writers, resume with a changed spec, cut rows, interrupted roles, divergence.
-import { appendFileSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assert } from 'chai';
 import { DistilError } from '../../src/errors/index.js';
 import { defaultRunId } from '../../src/results/run-dir.js';
+import { LOCK_FILE, acquireRunLock, removeLockFile } from '../../src/results/lock.js';
 import { runExperiment } from '../../src/runner/execute.js';
 import { RecordingReporter } from '../../src/runner/reporter.js';
 import { readCsv } from '../../src/results/csv.js';
@@ -609,5 +610,22 @@ start a new run (leave out --run-id, or pass a new one), or restore the spec the
       summary.rows[0].error,
       "teacher: metric always_nan is NaN on the test split (a metric must give a finite number; check a plugin metric, or the model's outputs)",
     );
+  });
+});
+
+describe('the run lock', () => {
+  it('is released without failing when its file cannot be removed (a file system gone read-only)', () => {
+    const dir = outDir();
+    mkdirSync(dir, { recursive: true });
+    const release = acquireRunLock(dir, () => undefined);
+    const file = path.join(dir, LOCK_FILE);
+    assert.isTrue(existsSync(file));
+    // A lock path that rmSync refuses (a directory that is not empty), standing in for EROFS.
+    const stuck = path.join(dir, 'stuck');
+    mkdirSync(path.join(stuck, 'inside'), { recursive: true });
+    assert.doesNotThrow(() => removeLockFile(stuck));
+    assert.isTrue(existsSync(stuck));
+    release();
+    assert.isFalse(existsSync(file));
   });
 });
