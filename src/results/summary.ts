@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createObjectCsvStringifier } from 'csv-writer';
-import { DistilError, warningSummaryNotWritten } from '../errors/index.js';
+import { DistilError, errorInvalidTable, warningSummaryNotWritten } from '../errors/index.js';
 import type { DistilWarning } from '../errors/index.js';
 import { writeFileAtomic } from '../shared/index.js';
 import { pairedTTest } from '../shared/index.js';
@@ -133,9 +133,30 @@ export function summarizeResults(input: SummaryInput): Row[] {
   return rows;
 }
 
+/**
+ * Refuses an `ok` row with a metric that is not a number: a run fails a role whose metric is NaN or infinite
+ * rather than write it, so the table is damaged or was edited, and a mean over the other seeds would be
+ * printed beside an n that counts this one.
+ * @throws DistilError INVALID_TABLE at the row's line.
+ */
+function assertOkMetricsFinite(table: CheckedTable, metrics: readonly string[]): void {
+  for (const { record, line } of table.rows) {
+    if (record.status !== 'ok') continue;
+    const bad = metrics.find((m) => record[m] !== undefined && record[m] !== '' && !Number.isFinite(Number(record[m])));
+    if (bad === undefined) continue;
+    throw errorInvalidTable(
+      table.file,
+      line,
+      `the ${record.role} row has status ok but ${bad} ${JSON.stringify(record[bad])}, not a number`,
+      'a run writes such a metric only on a failed row, so the file is damaged or was edited: re-run the run, or correct the line',
+    );
+  }
+}
+
 /** The summary of a checked results table; `higherIsBetter` orients the comparison with kd (see {@link SummaryInput}). */
 export function summarizeTable(table: CheckedTable, options: Pick<SummaryInput, 'higherIsBetter'> = {}): { columns: string[]; rows: Row[] } {
   const { axes, metrics } = resultsShape(table.columns);
+  assertOkMetricsFinite(table, metrics);
   const input: SummaryInput = { records: table.rows.map((r) => r.record), axes, metrics, higherIsBetter: options.higherIsBetter };
   return { columns: summaryColumns(axes, metrics, summaryExtras(input)), rows: summarizeResults(input) };
 }

@@ -4,8 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
 import type { CsvRecord } from '../../src/results/csv.js';
-import { resultsShape, summarizeResults, summaryColumns, summaryCsv, writeRunSummary } from '../../src/results/summary.js';
-import { result } from './table-fixtures.js';
+import {
+  resultsShape,
+  summarizeResults,
+  summarizeTable,
+  summaryColumns,
+  summaryCsv,
+  writeRunSummary,
+} from '../../src/results/summary.js';
+import { readTable } from '../../src/results/table-check.js';
+import { result, results } from './table-fixtures.js';
 
 const AXIS = 'distillation.temperature';
 
@@ -107,5 +115,21 @@ once it is fixed, distil-run summarize ${results} makes the summary from it`);
     assert.deepEqual(warnings, [
       `SUMMARY_NOT_WRITTEN: could not write ${path.join(dir, 'summary.csv')} (EISDIR); results.csv is complete: distil-run summarize ${results} makes the summary from it`,
     ]);
+  });
+});
+
+describe('summarizing a results table', () => {
+  it('refuses an ok row whose metric is NaN or infinite, at its line (a run fails such a role instead)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'distil-summary-'));
+    const file = path.join(dir, 'results.csv');
+    for (const bad of ['NaN', 'Infinity']) {
+      writeFileSync(file, results(result('teacher'), result('student', { test_accuracy: bad }), result('person')));
+      assert.throws(
+        () => summarizeTable(readTable(file)),
+        `${file}:3: the student row has status ok but test_accuracy "${bad}", not a number (a run writes such a metric only on a failed row, so the file is damaged or was edited: re-run the run, or correct the line)`,
+      );
+    }
+    writeFileSync(file, results(result('teacher'), result('student', { test_accuracy: 'NaN', status: 'failed' }), result('person')));
+    assert.lengthOf(summarizeTable(readTable(file)).rows, 3);
   });
 });
