@@ -128,6 +128,7 @@ export type {
 // Results: the tables, compare, merge, summarize, best, saved models, --out files.
 export {
   assertOutNotInput,
+  assertOutNotModel,
   COMPARE_FORMATS,
   compareResults,
   defaultRunId,
@@ -137,6 +138,7 @@ export {
   formatTable,
   gainVerdict,
   loadSavedModel,
+  modelDirectory,
   mergeResults,
   parseCompareFormat,
   parseMaxRegression,

@@ -135,6 +135,11 @@ backend: wasm${/.*/}
 `,
     );
     assertRefused(
+      distilRun(['evaluate', student, '--set', 'training.epochs=3']),
+      2,
+      'distil-run: --set: training.epochs=3: evaluate changes only the dataset (--set dataset.X=V, e.g. dataset.test_limit=1000); training.epochs would be ignored\n',
+    );
+    assertRefused(
       distilRun(['evaluate', student, '--dataset', 'nosuch']),
       2,
       `distil-run: the evaluation of ${student}: 1 error

@@ -1,6 +1,6 @@
 // predict from the command line on CSV models: class names, probabilities, columns taken by header name, and a
 // categorical column one-hot encoded at training and at prediction, on a small table where the category decides.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assert } from 'chai';
@@ -206,6 +206,24 @@ training: { epochs: 30, batch_size: 16, optimizer: { name: adam, lr: 0.05 } }
       2,
       `distil-run: ${bad}:1:1 line 1 is read as a header, but it names none of the model's feature columns: x, color, size (give a header line naming them, other columns ignored, or rows of the 3 values in that order without a header)\n`,
     );
+  });
+
+  it('refuses an --out that would replace a file of the model it reads (its model.json, its weights)', () => {
+    const input = path.join(dir, 'in.csv');
+    writeFileSync(input, 'x,color,size\n0.5,red,2\n');
+    const json = path.join(model, 'model.json');
+    const before = readFileSync(json, 'utf8');
+    for (const out of [json, path.join(model, 'weights.bin')]) {
+      assertRefused(
+        distilRun(['predict', model, input, '--out', out]),
+        2,
+        `distil-run: --out: ${out} is a file of the model ${model}; writing there would replace it (give another file)\n`,
+      );
+    }
+    assert.equal(readFileSync(json, 'utf8'), before);
+    const beside = path.join(model, 'predictions.csv');
+    assert.equal(distilRun(['predict', model, input, '--out', beside]).code, 0);
+    assert.isTrue(existsSync(beside));
   });
 
   it('prints class indices for a model saved without its class names, and says so once', () => {

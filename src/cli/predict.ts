@@ -1,6 +1,8 @@
 // `distil-run predict <model dir> <input.csv>`: a saved model's prediction for each input row, as CSV.
 import {
   assertOutNotInput,
+  assertOutNotModel,
+  modelDirectory,
   checkRunOptions,
   formatWarning,
   predictSavedModel,
@@ -13,6 +15,7 @@ import type { Values } from './flags.js';
 
 async function predict(files: readonly string[], values: Values): Promise<number> {
   assertOutNotInput(values.out, files);
+  assertOutNotModel(values.out, modelDirectory(files[0]));
   const { backend, blas } = checkRunOptions({ backend: values.backend, blas: values.blas });
   await selectBackend(backend ?? 'auto', { blas });
   const prediction = await predictSavedModel(files[0], files[1], { probabilities: values.probabilities === true });

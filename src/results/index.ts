@@ -9,7 +9,7 @@ export { confusionRows } from './confusion.js';
 export { readCsv } from './csv.js';
 export type { CsvRecord } from './csv.js';
 export { mergeResults } from './merge.js';
-export { assertOutNotInput, writeOutputFile } from './output-file.js';
+export { assertOutNotInput, assertOutNotModel, writeOutputFile } from './output-file.js';
 export { finishedRuns, runKey } from './resume.js';
 export type { ConfusionCheck } from './resume.js';
 export { axesOf, gain, historyRow, resultRow, round } from './rows.js';
@@ -23,7 +23,7 @@ export {
   openRunDirectory,
 } from './run-dir.js';
 export type { OpenRun, RunIdentity } from './run-dir.js';
-export { MODEL_FILE, loadSavedModel, readSavedModel, saveModel } from './saved-model.js';
+export { MODEL_FILE, loadSavedModel, modelDirectory, readSavedModel, saveModel } from './saved-model.js';
 export type { SavedModelFiles, SavedModelInfo } from './saved-model.js';
 export { METHOD_AXIS, REFERENCE_METHOD, VS_KD_COLUMNS } from './method-ranking.js';
 export { labelColumn, resultsShape, summarizeResults, summarizeTable, summaryCsv, writeRunSummary } from './summary.js';

@@ -1,5 +1,5 @@
 // The file `--out` names for a command's output: checked to be a plain file that no input is, and written atomically.
-import { lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument } from '../errors/index.js';
@@ -13,6 +13,17 @@ export function assertOutNotInput(out: string | undefined, files: readonly strin
   if (out !== undefined && files.some((file) => path.resolve(file) === path.resolve(out))) {
     throw errorInvalidArgument('--out', `${out} is one of the input tables; writing there would replace its rows (give another file)`);
   }
+}
+
+/**
+ * Refuses an `--out` that is a file of the model directory `dir` (its model.json, its weights, or any
+ * file already there): writing there would replace the model the command reads.
+ * @throws DistilError INVALID_ARGUMENT naming `--out`.
+ */
+export function assertOutNotModel(out: string | undefined, dir: string): void {
+  if (out === undefined || path.dirname(path.resolve(out)) !== path.resolve(dir)) return;
+  if (!existsSync(out) && !['model.json', 'weights.bin'].includes(path.basename(out))) return;
+  throw errorInvalidArgument('--out', `${out} is a file of the model ${dir}; writing there would replace it (give another file)`);
 }
 
 /**

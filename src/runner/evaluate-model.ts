@@ -51,6 +51,16 @@ async function evaluationConfig(
   options: EvaluateOptions,
 ): Promise<{ config: ResolvedConfig; registry: Registry; baseDir: string }> {
   const { info } = files;
+  // The evaluation takes the dataset only: any other key would be silently ignored.
+  for (const entry of options.set ?? []) {
+    const key = entry.split('=')[0].trim();
+    if (key !== 'dataset' && !key.startsWith('dataset.')) {
+      throw errorInvalidArgument(
+        '--set',
+        `${entry}: evaluate changes only the dataset (--set dataset.X=V, e.g. dataset.test_limit=1000); ${key} would be ignored`,
+      );
+    }
+  }
   if (options.dataset !== undefined && /\.(ya?ml|json)$/i.test(options.dataset)) {
     const { experiment, registry } = await loadExperiment(options.dataset, {
       registry: options.registry,
