@@ -146,6 +146,14 @@ export function columnIndex(table: CsvTable, column: string | number, what: stri
     );
   }
   const index = table.columns.indexOf(column);
+  const again = table.columns.indexOf(column, index + 1);
+  if (index >= 0 && again >= 0) {
+    throw errorDataset(
+      table.dataset,
+      `${what} column "${column}" is ambiguous: ${table.file} has two columns of that name (${index} and ${again}, 0-based)`,
+      'rename one in the header',
+    );
+  }
   if (index >= 0) return index;
   throw errorDataset(table.dataset, `${what} column "${column}" not found in ${table.file}`, columnHint(table, column));
 }

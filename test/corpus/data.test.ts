@@ -215,6 +215,33 @@ const cases: Case[] = [
     message: (f) => `dataset "csv": target column "lable" not found in ${f('data.csv')} (Did you mean "label"?)`,
   },
   {
+    what: 'a feature named by a header that has it twice',
+    files: { 'data.csv': 'a,a,c,label\n1,2,3,x\n2,3,4,y\n3,4,5,x\n4,5,6,y\n' },
+    dataset: csv('label', 'classification', { features: ['a', 'c'] }),
+    message: (f) =>
+      `dataset "csv": feature column "a" is ambiguous: ${f('data.csv')} has two columns of that name (0 and 1, 0-based) (rename one in the header)`,
+  },
+  {
+    what: 'a target named by a header that has it twice',
+    files: { 'data.csv': 'a,b,c,a\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n' },
+    dataset: csv('a'),
+    message: (f) =>
+      `dataset "csv": target column "a" is ambiguous: ${f('data.csv')} has two columns of that name (0 and 3, 0-based) (rename one in the header)`,
+  },
+  {
+    what: 'a feature listed twice',
+    files: { 'data.csv': GOOD_CSV },
+    dataset: csv('label', 'classification', { features: ['a', 'a'] }),
+    message: () => 'dataset "csv": feature column "a" is listed twice (list each feature once)',
+  },
+  {
+    what: 'two feature columns of one name (every column but the target)',
+    files: { 'data.csv': 'a,a,label\n1,2,x\n2,3,y\n3,4,x\n4,5,y\n' },
+    dataset: csv('label'),
+    message: (f) =>
+      `dataset "csv": columns 0 and 1 (0-based) of ${f('data.csv')} are both named "a" and both features (rename one in the header, or list the features to use in dataset.features)`,
+  },
+  {
     what: 'a CSV file whose only column is the target',
     files: { 'data.csv': 'y\n1\n2\n3\n' },
     dataset: csv('y', 'regression'),

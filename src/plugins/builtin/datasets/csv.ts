@@ -51,6 +51,20 @@ function resolveFeatures(table: CsvTable, features: CsvParams['features'], targe
   if (indices.includes(target)) {
     throw errorDataset('csv', `the target column "${table.columns[target]}" is also listed as a feature`);
   }
+  const twice = indices.find((index, i) => indices.indexOf(index) !== i);
+  if (twice !== undefined) {
+    throw errorDataset('csv', `feature column "${table.columns[twice]}" is listed twice`, 'list each feature once');
+  }
+  // The model records its features by name (predict reads them by header): two of one name cannot be told apart.
+  const names = indices.map((i) => table.columns[i]);
+  const shared = names.find((name, i) => names.indexOf(name) !== i);
+  if (table.header && shared !== undefined) {
+    throw errorDataset(
+      'csv',
+      `columns ${indices[names.indexOf(shared)]} and ${indices[names.lastIndexOf(shared)]} (0-based) of ${table.file} are both named "${shared}" and both features`,
+      'rename one in the header, or list the features to use in dataset.features',
+    );
+  }
   if (indices.length === 0) {
     throw errorDataFile(
       'csv',
