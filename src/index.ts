@@ -85,6 +85,7 @@ export type { BackendInfo, BackendName, BackendRequest } from './backend/index.j
 // Running: plans, shards, the run itself, progress, saved models in use.
 export {
   checkExperimentData,
+  validateCellsTakeTheirData,
   checkRunOptions,
   DATA_CHECK_ROWS,
   evaluateSavedModel,

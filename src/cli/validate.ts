@@ -1,11 +1,14 @@
 // `distil-run validate <spec.yaml>`: checks a spec and the run flags of its command line, without running it.
 import {
   checkExperimentData,
+  formatWarning,
   createRegistry,
   DATA_CHECK_ROWS,
   loadExperiment,
   parseShardRequest,
   planStages,
+  selectBackend,
+  validateCellsTakeTheirData,
 } from '../index.js';
 import type { Command } from './command.js';
 import type { Values } from './flags.js';
@@ -25,6 +28,14 @@ async function validate(files: readonly string[], values: Values): Promise<numbe
   if (values.selection !== undefined) planStages(experiment, { selection: values.selection });
   // The data files are opened after the spec passed: a spec's problems are all listed first, without reading data.
   const data = values.data ? await checkExperimentData(experiment, registry) : [];
+  // Then the data loaded whole, as the run loads it: what the run refuses before training is refused here too.
+  if (values.data) {
+    // The data's tensors where the run makes them by default (wasm: the cpu backend greets its first tensor on stderr).
+    await selectBackend('auto', { blas: 'off' });
+    await validateCellsTakeTheirData(experiment, registry, { selection: values.selection }, (warning) =>
+      process.stderr.write(`distil-run: warning: ${formatWarning(warning)}\n`),
+    );
+  }
   const lines = [`${files[0]}: valid (${experiment.cells.length} cell(s))`, ...data.map((line) => `  data: ${line}`)];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

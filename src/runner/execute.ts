@@ -18,12 +18,9 @@ import { StageReporter, StepRecorder } from './lines-reporter.js';
 import { chooseBackendForRun } from './backend-choice.js';
 import { DatasetCache } from './dataset-cache.js';
 import { confusionShape, metricColumns, optionalColumns, runIdentity } from './identity.js';
-import { assertMetricsFit } from './metric-check.js';
 import { writeManifest } from './manifest.js';
-import { assertCellsFit, assertModelsFit } from './memory-check.js';
-import { assertMethodsFit } from './representations.js';
-import { assertAugmentationsFit } from './augment.js';
-import { assertTransferSetsFit } from './transfer.js';
+import { assertCellsFit } from './memory-check.js';
+import { assertCellsTakeTheirData } from './preflight.js';
 import { resumeState } from './resume.js';
 import { runKey } from '../results/index.js';
 import type { Plan, PlannedCell } from './plan.js';
@@ -121,11 +118,7 @@ export async function runExperiment(
     const plans = stagePlans(experiment, stages, { shard: options.shard });
     const cells = [...(plans.search?.cells ?? []), ...plans.final.cells];
     await datasets.loadAll(cells);
-    await assertModelsFit(cells, datasets, registry, (warning) => reporter.warn(warning));
-    await assertMethodsFit(cells, datasets, registry);
-    await assertAugmentationsFit(cells, datasets);
-    await assertTransferSetsFit(cells, datasets);
-    await assertMetricsFit(cells, datasets, registry);
+    await assertCellsTakeTheirData(cells, datasets, registry, (warning) => reporter.warn(warning));
     const backend = await chooseBackendForRun(selected, {
       registry,
       cells,

@@ -15,6 +15,7 @@ export { predictSavedModel } from './predict.js';
 export type { Prediction, PredictOptions } from './predict.js';
 export { checkRunOptions } from './run-options.js';
 export { checkExperimentData, DATA_CHECK_ROWS } from './data-check.js';
+export { validateCellsTakeTheirData } from './preflight.js';
 export type { SaveModels } from './run-options.js';
 export { parseJobs } from './jobs.js';
 export type { JobsRequest } from './jobs.js';

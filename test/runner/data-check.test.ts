@@ -182,4 +182,29 @@ describe('validate --data', () => {
     );
     assert.equal(distilRun(['validate', file]).code, 0, 'without --data the data is not read');
   });
+
+  it('on the command line: refuses with the data loaded what the run refuses before training, as the run does', () => {
+    writeFileSync(data, `a,b,y\n${rows(12)}\n`);
+    const file = path.join(dir, 'fits.yaml');
+    writeFileSync(file, csvSpec(''));
+    const cases: Array<[string, RegExp]> = [
+      [
+        'models.teacher.layers=[{name: conv2d, filters: 4}]',
+        /^distil-run: these models cannot be built; nothing was run:\n {2}cell \w+, teacher: models\.teacher\.layers\[0\] \(conv2d\) takes images/,
+      ],
+      ['training.augment=[shift]', /^distil-run: these augmentations cannot be applied; nothing was run:\n/],
+      [
+        'distillation.transfer={exclude_classes: [9]}',
+        /^distil-run: these transfer sets cannot be made; nothing was run:\n {2}cell \w+, distillation\.transfer: class 9 is not one of the dataset's 2 classes/,
+      ],
+    ];
+    for (const [set, message] of cases) {
+      const checked = distilRun(['validate', file, '--data', '--set', set]);
+      const run = distilRun([file, '--set', set, '--out', path.join(dir, 'out'), '--plain']);
+      assert.deepEqual([checked.code, run.code], [2, 2], `${set}: ${checked.stderr}`);
+      assert.match(checked.stderr, message, set);
+      assert.equal(checked.stderr, run.stderr, `${set}: the run's message`);
+      assert.equal(checked.stdout, '', set);
+    }
+  });
 });
