@@ -334,6 +334,13 @@ const cases: Case[] = [
       `dataset "idx": ${f('tr-y')}: found only class 4 in 8 labels; a classifier needs at least 2 classes (check dataset.train_labels)`,
   },
   {
+    what: 'an IDX training label far above the others (a damaged byte)',
+    files: { ...IDX_FILES, 'tr-y': labels([0, 1, 2, 0, 200, 2, 0, 1]) },
+    dataset: IDX,
+    message: (f) =>
+      `dataset "idx": ${f('tr-y')}: the labels run from 0 to 200 (item 4 is 200), but classes 3, 4, 5, ... (197 in all) never occur; a classifier would have 201 outputs (check dataset.train_labels: a label far above the others is often a damaged file (download it again))`,
+  },
+  {
     what: 'an IDX test class never seen in training',
     files: { ...IDX_FILES, 'te-y': labels([0, 1, 9, 0]) },
     dataset: IDX,

@@ -151,6 +151,22 @@ function assertClasses(train: IdxFile, others: readonly IdxFile[], name: string)
       `check ${train.key}`,
     );
   }
+  // Classes are the labels 0 to the largest: one label far above the rest (a damaged byte) would make a
+  // classifier with outputs no example ever trains.
+  let largest = 0;
+  for (const label of classes) largest = Math.max(largest, label);
+  const absent = Array.from({ length: largest + 1 }, (_, c) => c).filter((c) => !classes.has(c));
+  if (absent.length > 0) {
+    const item = Array.prototype.indexOf.call(train.data, largest);
+    const listed =
+      absent.length > 3 ? `${absent.slice(0, 3).join(', ')}, ... (${absent.length} in all)` : absent.join(', ');
+    throw errorDataFile(
+      name,
+      { file: train.file },
+      `the labels run from 0 to ${largest} (item ${item} is ${largest}), but ${absent.length === 1 ? 'class' : 'classes'} ${listed} never occur${absent.length === 1 ? 's' : ''}; a classifier would have ${largest + 1} outputs`,
+      `check ${train.key}: a label far above the others is often a damaged file (download it again)`,
+    );
+  }
   for (const other of others) {
     const unseen = other.data.findIndex((label: number) => !classes.has(label));
     if (unseen < 0) continue;
