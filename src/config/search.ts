@@ -120,6 +120,12 @@ export function drawPoints(
   n: number,
   seed: number,
 ): SearchPoint[] | undefined {
+  const points = drawDistinct(space, n, seed);
+  return points.length === n ? points : undefined;
+}
+
+/** Up to `n` distinct points drawn from `space` with `seed`, in at most n * REDRAWS_PER_POINT draws. */
+function drawDistinct(space: Readonly<Record<string, Distribution>>, n: number, seed: number): SearchPoint[] {
   const random = createRandom(seed);
   const points: SearchPoint[] = [];
   const seen = new Set<string>();
@@ -130,7 +136,7 @@ export function drawPoints(
     seen.add(key);
     points.push(point);
   }
-  return points.length === n ? points : undefined;
+  return points;
 }
 
 /** The axes of drawn points: each path's values in the order first drawn (for labels). */
@@ -208,8 +214,9 @@ function randomSearch(
   const points = n <= size ? drawPoints(space, n, seed) : undefined;
   if (!points) {
     // Too few distinct points, or (a narrow continuous range rounded to 4 digits) too few found by drawing.
-    const found = Number.isFinite(size) ? size : (drawPoints(space, n * REDRAWS_PER_POINT, seed)?.length ?? 0);
-    issues.push(issueAt(at(['search', 'random', 'n'], false), 'search.random.n', searchSpaceTooSmall(n, found)));
+    const drawn = !Number.isFinite(size);
+    const found = drawn ? drawDistinct(space, n, seed).length : size;
+    issues.push(issueAt(at(['search', 'random', 'n'], false), 'search.random.n', searchSpaceTooSmall(n, found, drawn)));
     return undefined;
   }
   return { axes: drawnAxes(space, points), points, random: { n, seed, space } };

@@ -665,12 +665,18 @@ export function halvingConflict(what: string, hint: string): SpecProblem {
   return problem('HALVING_CONFLICT', what, hint);
 }
 
-/** SEARCH_SPACE_TOO_SMALL: more random points asked for than the space has (every distribution a choice or an int range). */
-export function searchSpaceTooSmall(n: number, size: number): SpecProblem {
+/**
+ * SEARCH_SPACE_TOO_SMALL: more random points asked for than the space has (every distribution a choice or an
+ * int range), or, with `drawn`, than repeated draws found (a continuous range narrower than the rounding).
+ */
+export function searchSpaceTooSmall(n: number, size: number, drawn = false): SpecProblem {
+  const what = drawn
+    ? `asks for ${n} points, but drawing found only ${size} different one(s) (values are rounded to 4 significant digits)`
+    : `asks for ${n} points, but the space has only ${size} different ones`;
   return problem(
     'SEARCH_SPACE_TOO_SMALL',
-    `asks for ${n} points, but the space has only ${size} different ones`,
-    size > 0 ? `ask for at most ${size}, or search the space whole with grid` : 'widen a range',
+    what,
+    drawn ? 'widen a range, or ask for fewer points' : `ask for at most ${size}, or search the space whole with grid`,
   );
 }
 

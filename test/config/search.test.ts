@@ -75,6 +75,14 @@ const cases: Array<{ title: string; search: string; expected: string[] }> = [
     ],
   },
   {
+    title: 'a continuous range narrower than the rounding: the points drawing finds',
+    search:
+      '  random:\n    n: 3\n    space:\n      training.optimizer.lr: { uniform: [1, 1.0004] }\n  select: val_accuracy\n',
+    expected: [
+      'spec.yaml:13:8 search.random.n: asks for 3 points, but drawing found only 1 different one(s) (values are rounded to 4 significant digits) (widen a range, or ask for fewer points)',
+    ],
+  },
+  {
     title: 'a distribution that is none of the four',
     search: '  random:\n    n: 2\n    space:\n      training.epochs: { normal: [1, 3] }\n  select: val_accuracy\n',
     expected: [
@@ -92,7 +100,7 @@ const cases: Array<{ title: string; search: string; expected: string[] }> = [
 ];
 
 describe('search validation', () => {
-  it('has cases', () => assert.lengthOf(cases, 10));
+  it('has cases', () => assert.lengthOf(cases, 11));
 
   for (const { title, search, expected } of cases) {
     it(`reports ${title}`, async () => {
