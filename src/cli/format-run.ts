@@ -89,6 +89,14 @@ function rowTable(rows: readonly Row[]): string {
  * `distil-run`). Several seeds: per cell and role over the seeds, mean ± 95% interval and the paired gain.
  */
 export function formatRunSummary(summary: RunSummary, args: readonly string[] = []): string {
+  if (summary.rows.length === 0) {
+    // A resumed run whose cells were all done: no table of nothing, and no legend for it.
+    return [
+      `nothing was trained: every cell this command would train was done before (distil-run summarize ${summary.runDir} prints the run's results)`,
+      `backend: ${describeBackend(summary.backend)}`,
+      summary.runDir,
+    ].join('\n');
+  }
   const several =
     new Set(summary.rows.map((row) => row.seed)).size > 1 ||
     summary.summary.some((row) => typeof row.n === 'number' && row.n > 1);

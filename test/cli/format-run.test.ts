@@ -20,6 +20,15 @@ const stats = (role: string, accuracy: [number, number | ''], gain?: [number, nu
 });
 
 describe('formatRunSummary', () => {
+  it('a resumed run with every cell done before: a line saying so, not an empty table with its legend', () => {
+    const done: RunSummary = { runId: 'r', runDir: 'results/x/r', backend, status: 'ok', rows: [], summary: [] };
+    assert.deepEqual(formatRunSummary(done).split('\n'), [
+      "nothing was trained: every cell this command would train was done before (distil-run summarize results/x/r prints the run's results)",
+      'backend: cpu',
+      'results/x/r',
+    ]);
+  });
+
   it('with several seeds: mean ± 95% interval per role and the gain, marked when its interval contains 0', () => {
     const summary: RunSummary = {
       runId: 'r',
