@@ -148,12 +148,21 @@ async function reportRun(dir: string, registry: Registry): Promise<void> {
 }
 
 async function run(files: readonly string[], values: Values): Promise<number> {
+  // From the start: a signal while the spec and its plugins load is said, not a silent exit.
+  const stop = interruptSignal();
   const { experiment, registry } = await loadExperiment(files[0], {
     registry: await createRegistry(),
     set: values.set,
     grid: values.grid,
     plugins: values.plugin,
   });
+  const early = stop.received();
+  if (early) {
+    process.stderr.write(
+      'distil-run: interrupted while loading the spec, before the run started; nothing was written\n',
+    );
+    return SIGNAL_EXIT_CODES[early];
+  }
   const options = runOptions(values);
   if (options.shard?.source) {
     process.stderr.write(`shard ${options.shard.index}/${options.shard.count} from ${options.shard.source}\n`);
@@ -163,7 +172,6 @@ async function run(files: readonly string[], values: Values): Promise<number> {
     process.stdout.write(`${formatPlan(previewRun(experiment, registry, options), { jobs: options.jobs })}\n`);
     return 0;
   }
-  const stop = interruptSignal();
   const reporter = new RunDirReporter(new ListrReporter({ plain: values.plain }));
   try {
     // Worker processes (--jobs) load the spec as this command did.

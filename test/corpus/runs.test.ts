@@ -67,6 +67,34 @@ describe('runs under faults (command line)', () => {
     assert.lengthOf(history, 36, "one history row per role and epoch, the interrupted attempt's epochs gone");
   });
 
+  it('SIGINT while a plugin is still loading: said, exit 130, and no run directory', async function () {
+    this.timeout(60_000);
+    const out = tmp();
+    const plugin = path.join(out, 'slow-plugin.mjs');
+    // A plugin whose import takes seconds (a heavy dependency): the signal arrives before the run starts.
+    writeFileSync(
+      plugin,
+      "await new Promise((resolve) => setTimeout(resolve, 3000));\nexport default { name: 'slow', components: [] };\n",
+    );
+    const child = startDistilRun([
+      fixture('mnist-small.yaml'),
+      '--out',
+      out,
+      '--plugin',
+      plugin,
+      ...SMALL,
+      '--no-report',
+    ]);
+    setTimeout(() => child.kill('SIGINT'), 1000);
+    const stopped = await finished(child);
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.include(
+      stopped.stderr,
+      'distil-run: interrupted while loading the spec, before the run started; nothing was written',
+    );
+    assert.isFalse(existsSync(path.join(out, 'mnist-small')));
+  });
+
   const seedCases: Array<[NodeJS.Signals, string, string]> = [
     ['SIGINT', 'seeds: [1, 2]', 'seeds=[1, 2]'],
     ['SIGTERM', 'a seed axis', 'grid={seed: [1, 2]}'],
