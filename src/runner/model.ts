@@ -1,7 +1,7 @@
 // Builds a role's model from its resolved layer list, with seeded weights and an output layer.
 import * as tf from '@tensorflow/tfjs';
 import { predictForward } from '../backend/index.js';
-import { errorComponentResult } from '../errors/index.js';
+import { DistilError, errorComponentResult } from '../errors/index.js';
 import type { Registry } from '../registry/index.js';
 import { metricFacts } from '../registry/index.js';
 import type { ComponentContext, Dataset, Metric, MetricFacts, MetricFunction } from '../registry/index.js';
@@ -19,11 +19,16 @@ export function createComponent<T>(
   ref: ComponentRef,
   context: CreateContext,
 ): T {
-  const definition = registry.get(kind, ref.name).definition;
-  return (definition.create as (params: unknown, context: ComponentContext) => T)(structuredClone(ref.params), {
-    ...context,
-    tf,
-  });
+  const { definition, plugin } = registry.get(kind, ref.name);
+  const create = definition.create as (params: unknown, context: ComponentContext) => T;
+  try {
+    return create(structuredClone(ref.params), { ...context, tf });
+  } catch (error) {
+    // A plugin's own error names the component it came from (a built-in's says what is wrong already).
+    if (plugin === 'builtin' || error instanceof DistilError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw errorComponentResult(kind, ref.name, plugin, `create() threw: ${message}`);
+  }
 }
 
 /** A metric's facts (from its definition and its resolved params, without creating it). */
