@@ -66,15 +66,7 @@ export function convolveAt(
   buffers: ConvBuffers,
 ): void {
   const F = g.outChannels;
-  const { columns } = buffers;
-  chunks(g, buffers, (first, count) => {
-    const heap = wasmHeapF32();
-    const rows = count * g.pixels;
-    let a = x + first * g.pixels * g.patch; // pointwise: the input rows themselves
-    if (columns >= 0) {
-      im2col(heap, x, columns, g, first, count);
-      a = columns;
-    }
+  columnChunks(g, x, buffers, (heap, a, rows, first) => {
     const c = out + first * g.pixels * F;
     blas.sgemm(
       false,
@@ -94,6 +86,25 @@ export function convolveAt(
   });
 }
 
+/**
+ * Runs `body(heap, a, rows, first)` per chunk of images of `g` with `a` the float offset of the chunk's
+ * column matrix (`rows` x patch): im2col of `x` into the column buffer, or the input rows themselves when
+ * pointwise.
+ */
+function columnChunks(
+  g: ConvGeometry,
+  x: number,
+  buffers: ConvBuffers,
+  body: (heap: Float32Array, a: number, rows: number, first: number) => void,
+): void {
+  const { columns } = buffers;
+  chunks(g, buffers, (first, count) => {
+    const heap = wasmHeapF32();
+    if (columns >= 0) im2col(heap, x, columns, g, first, count);
+    body(heap, columns >= 0 ? columns : x + first * g.pixels * g.patch, count * g.pixels, first);
+  });
+}
+
 /** `dfilter = columns(x)^T dy`, accumulated over the chunks (beta = 1 after the first): Conv2DBackpropFilter's arithmetic. */
 export function filterGradientAt(
   blas: Blas,
@@ -104,15 +115,7 @@ export function filterGradientAt(
   buffers: ConvBuffers,
 ): void {
   const F = g.outChannels;
-  const { columns } = buffers;
-  chunks(g, buffers, (first, count) => {
-    const heap = wasmHeapF32();
-    const rows = count * g.pixels;
-    let a = x + first * g.pixels * g.patch;
-    if (columns >= 0) {
-      im2col(heap, x, columns, g, first, count);
-      a = columns;
-    }
+  columnChunks(g, x, buffers, (heap, a, rows, first) => {
     const b = dy + first * g.pixels * F;
     blas.sgemm(
       true,
