@@ -22,13 +22,44 @@ export function createComponent<T>(
   const { definition, plugin } = registry.get(kind, ref.name);
   const create = definition.create as (params: unknown, context: ComponentContext) => T;
   try {
-    return create(structuredClone(ref.params), { ...context, tf });
+    const created = create(structuredClone(ref.params), { ...context, tf });
+    return kind === 'loss' && plugin !== 'builtin' ? (checkedLoss(created, ref.name, plugin) as T) : created;
   } catch (error) {
     // A plugin's own error names the component it came from (a built-in's says what is wrong already).
     if (plugin === 'builtin' || error instanceof DistilError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw errorComponentResult(kind, ref.name, plugin, `create() threw: ${message}`);
   }
+}
+
+/**
+ * A plugin's loss whose compute() is checked to give one number (a tensor of size 1): a per-row vector
+ * would otherwise fail later inside tfjs with a broadcast error that names neither the loss nor its plugin.
+ * Everything else of the loss is its own (read through the prototype).
+ */
+function checkedLoss(created: unknown, name: string, plugin: string): unknown {
+  const loss = created as { compute?: (...args: unknown[]) => unknown };
+  if (typeof loss?.compute !== 'function') {
+    throw errorComponentResult(
+      'loss',
+      name,
+      plugin,
+      `create() must return { compute(prediction, target, teacher) }, got ${describeValue(created)}`,
+    );
+  }
+  const compute = loss.compute;
+  const checked = Object.create(loss) as typeof loss;
+  checked.compute = (...args: unknown[]) => {
+    const value = compute.apply(loss, args);
+    if (isTensor(value) && value.size === 1) return value;
+    throw errorComponentResult(
+      'loss',
+      name,
+      plugin,
+      `compute() must return a tf.Scalar (one number), got ${describeValue(value)}`,
+    );
+  };
+  return checked;
 }
 
 /** A metric's facts (from its definition and its resolved params, without creating it). */

@@ -435,6 +435,7 @@ const BAD_PLUGIN = `export default {
     { kind: 'loss', name: 'nan-loss', description: 'NaN', params: { properties: {} }, create: () => ({ compute: (p) => p.sum().mul(NaN) }) },
     { kind: 'metric', name: 'plain-number', description: 'a number', params: { properties: {} }, higherIsBetter: true, create: () => ({ compute: () => 0.5 }) },
     { kind: 'layer', name: 'junk-layer', description: 'not a layer', params: { properties: {} }, create: () => ({ units: 3 }) },
+    { kind: 'loss', name: 'row-loss', description: 'per row', params: { properties: {} }, create: () => ({ compute: (p) => p.sum(1) }) },
     { kind: 'metric', name: 'exploding', description: 'throws', params: { properties: {} }, higherIsBetter: true, create: () => { throw new Error('metric exploded'); } },
   ],
 };
@@ -471,6 +472,12 @@ describe('failed roles from the command line: the role named once, plugin faults
       what: 'a plugin metric that returns a plain number',
       spec: spec('metric', '{ layers: [4] }', '{ epochs: 1, batch_size: 8, metrics: [loss, plain-number] }'),
       failed: 'teacher: metric "plain-number" (plugin bad-plugin): compute() must return a tf.Scalar, got number',
+    },
+    {
+      what: 'a plugin loss that returns one value per row',
+      spec: spec('rowloss', '{ layers: [4], training: { loss: row-loss } }'),
+      failed:
+        'teacher: loss "row-loss" (plugin bad-plugin): compute() must return a tf.Scalar (one number), got a tensor of shape [8]',
     },
     {
       what: 'a plugin metric whose create() throws',
