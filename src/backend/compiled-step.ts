@@ -348,7 +348,8 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const widths = [features];
   const planned: Planned[] = [];
   let trainedBefore = false;
-  const convs: Array<{ plan: PlannedConv; largest: ConvGeometry }> = [];
+  // Each convolution's geometry at the planned batch: the buffers are sized for it.
+  const convs: ConvGeometry[] = [];
   for (const stage of input.stages) {
     const inputs = widths[widths.length - 1];
     if (stage.kind === 'conv' || stage.kind === 'max-pool' || stage.kind === 'avg-pool') {
@@ -366,16 +367,15 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
         return g;
       });
       const largest = geometry(batch);
-      const plan: PlannedConv = {
+      planned.push({
         kind: 'conv',
         activation: stage.activation,
         kernel: param(kernel),
         bias: stage.bias ? param(stage.bias) : undefined,
         inputGradient: trainedBefore,
         geometry,
-      };
-      planned.push(plan);
-      convs.push({ plan, largest });
+      });
+      convs.push(largest);
       trainedBefore = true;
       widths.push(largest.pixels * largest.outChannels);
       continue;
@@ -431,12 +431,8 @@ export function compileStep(input: CompiledStepInput): CompiledStep {
   const teacherRows = input.teacher ? layout.take(batch * classes) : 0;
   const constrained = planned.filter((p): p is PlannedDense => p.kind === 'dense' && p.maxNorm !== undefined);
   const kernels = planned.filter((p): p is PlannedDense => p.kind === 'dense');
-  const longest = Math.max(
-    batch,
-    ...constrained.map((p) => p.inputs),
-    ...convs.map((c) => c.largest.batch * c.largest.pixels),
-  );
-  const columnSize = Math.max(0, ...convs.map((c) => columnFloats(c.largest)));
+  const longest = Math.max(batch, ...constrained.map((p) => p.inputs), ...convs.map((g) => g.batch * g.pixels));
+  const columnSize = Math.max(0, ...convs.map(columnFloats));
   const columns = layout.take(columnSize);
   const ones = blas ? layout.take(longest) : 0;
   const transposed = blas ? 0 : layout.take(Math.max(batch * widest, ...kernels.map((p) => p.inputs * p.units)));

@@ -9,7 +9,7 @@ import { WASM_MODULES } from './wasm/modules.js';
 type ConvWasmKernel = (source: number, target: number, first: number, count: number, ...geometry: number[]) => void;
 
 /** The kernels of wasm/conv.wat, instantiated on the backend's memory. */
-interface ConvWasm {
+export interface ConvWasm {
   im2col: ConvWasmKernel;
   /** im2col for few channels: one tap at a time over an image's pixels. */
   im2colNarrow: ConvWasmKernel;

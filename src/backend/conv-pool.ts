@@ -3,7 +3,8 @@
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { convWasm } from './conv-im2col.js';
-import { float32View, heapOffset, makeWasmOutput, wasmHeapF32 } from './tfjs-internals.js';
+import type { ConvWasm } from './conv-im2col.js';
+import { heapOffset, makeWasmOutput, wasmHeapF32 } from './tfjs-internals.js';
 
 export interface PoolAttrs {
   filterSize: number | [number, number];
@@ -93,14 +94,7 @@ function spreadOverWindows(dy: Float32Array, dx: Float32Array, info: backend_uti
 /** The pooling geometry, or undefined for what these kernels do not take (other dtypes, not rank 4). */
 function poolInfo(dy: TensorInfo, input: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DInfo | undefined {
   if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) return undefined;
-  return backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    attrs.filterSize,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
+  return poolGeometry(input.shape, attrs);
 }
 
 const geometry = (info: backend_util.Conv2DInfo) => [
@@ -118,7 +112,7 @@ const geometry = (info: backend_util.Conv2DInfo) => [
   info.padInfo.left,
 ];
 
-/** Sends dy back through each window into dx (zeroed, the input's shape). */
+/** Sends dy back through each window into dx (the input's shape; zeroed by the spread). */
 type Spread = (
   backend: unknown,
   dy: TensorInfo,
@@ -134,11 +128,31 @@ function poolGrad(fallback: KernelFunc, spread: Spread): KernelFunc {
     const info = poolInfo(dy, input, args.attrs as unknown as PoolAttrs);
     if (!info) return fallback(args);
     const dx = makeWasmOutput(args.backend, [...input.shape], 'float32');
-    // Views after the allocation: it may move the heap.
-    float32View(dx).fill(0);
     spread(args.backend, dy, input, dx, info);
     return dx;
   };
+}
+
+/**
+ * A pooling gradient's arithmetic on float offsets of the wasm heap: `dx` (the input's size) zeroed, then
+ * `wasm` (the SIMD kernels, on byte offsets) or `loops` (the same in JavaScript, on views of the input, dy
+ * and dx) sends dy back into it.
+ */
+function poolGradAt(
+  x: number,
+  dy: number,
+  dx: number,
+  info: backend_util.Conv2DInfo,
+  wasm: (kernels: ConvWasm) => void,
+  loops: (x: Float32Array, dy: Float32Array, dx: Float32Array) => void,
+): void {
+  const heap = wasmHeapF32();
+  const size = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
+  heap.fill(0, dx, dx + size);
+  const kernels = convWasm(heap);
+  if (kernels) return wasm(kernels);
+  const out = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
+  loops(heap.subarray(x, x + size), heap.subarray(dy, dy + out), heap.subarray(dx, dx + size));
 }
 
 /**
@@ -146,15 +160,14 @@ function poolGrad(fallback: KernelFunc, spread: Spread): KernelFunc {
  * maximum is) from `dy` through each window's maximum of the input `x`.
  */
 export function maxPoolGradAt(x: number, dy: number, dx: number, info: backend_util.Conv2DInfo): void {
-  const heap = wasmHeapF32();
-  const size = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
-  heap.fill(0, dx, dx + size);
-  const wasm = convWasm(heap);
-  if (wasm) wasm.maxPoolGrad(x * 4, dy * 4, dx * 4, ...geometry(info));
-  else {
-    const out = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
-    scatterToMaxima(heap.subarray(x, x + size), heap.subarray(dy, dy + out), heap.subarray(dx, dx + size), info);
-  }
+  poolGradAt(
+    x,
+    dy,
+    dx,
+    info,
+    (kernels) => kernels.maxPoolGrad(x * 4, dy * 4, dx * 4, ...geometry(info)),
+    (xs, dys, dxs) => scatterToMaxima(xs, dys, dxs, info),
+  );
 }
 
 /** MaxPoolGrad for float32 NHWC (tfjs always gives it dilations 1). */
@@ -181,15 +194,16 @@ export function poolGeometry(shape: readonly number[], attrs: PoolAttrs): backen
  * spread over each window's inputs, times 1 / the window's full size.
  */
 export function avgPoolGradAt(dy: number, dx: number, info: backend_util.Conv2DInfo): void {
-  const heap = wasmHeapF32();
-  const size = info.batchSize * info.inHeight * info.inWidth * info.inChannels;
-  heap.fill(0, dx, dx + size);
-  const wasm = convWasm(heap);
-  if (wasm) wasm.avgPoolGrad(dy * 4, dx * 4, ...geometry(info), 1 / (info.filterHeight * info.filterWidth));
-  else {
-    const out = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
-    spreadOverWindows(heap.subarray(dy, dy + out), heap.subarray(dx, dx + size), info);
-  }
+  const scale = 1 / (info.filterHeight * info.filterWidth);
+  // An average pool reads no input: dx stands in for it.
+  poolGradAt(
+    dx,
+    dy,
+    dx,
+    info,
+    (kernels) => kernels.avgPoolGrad(dy * 4, dx * 4, ...geometry(info), scale),
+    (_xs, dys, dxs) => spreadOverWindows(dys, dxs, info),
+  );
 }
 
 /** AvgPoolGrad for float32 NHWC. */

@@ -4,6 +4,7 @@ import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { errorInvalidArgument } from '../errors/index.js';
 import { specialFileKind, writeFileAtomic } from '../shared/index.js';
+import { MODEL_FILE, WEIGHTS_FILE } from './saved-model.js';
 
 /**
  * Refuses an `--out` that is one of the input files: writing there would replace the rows it was made from.
@@ -22,7 +23,7 @@ export function assertOutNotInput(out: string | undefined, files: readonly strin
  */
 export function assertOutNotModel(out: string | undefined, dir: string): void {
   if (out === undefined || path.dirname(path.resolve(out)) !== path.resolve(dir)) return;
-  if (!existsSync(out) && !['model.json', 'weights.bin'].includes(path.basename(out))) return;
+  if (!existsSync(out) && ![MODEL_FILE, WEIGHTS_FILE].includes(path.basename(out))) return;
   throw errorInvalidArgument('--out', `${out} is a file of the model ${dir}; writing there would replace it (give another file)`);
 }
 

@@ -34,16 +34,17 @@ interface SerializedConstraint {
   config?: { maxValue?: number; axis?: number | number[] };
 }
 
-/** The floats per row of a layer's (single) output or input, e.g. 784 for `[null, 28, 28, 1]`. */
-function rowWidth(tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number {
-  const shape = (Array.isArray(tensor) ? tensor[0] : tensor).shape;
-  return shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-}
+/** The shape of a layer's (first) input or output, the batch axis included. */
+const shapeOf = (tensor: tf.SymbolicTensor | tf.SymbolicTensor[]) => (Array.isArray(tensor) ? tensor[0] : tensor).shape;
 
-/** The rank of a layer's (first) input or output, the batch axis included. */
-function rank(tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number {
-  return (Array.isArray(tensor) ? tensor[0] : tensor).shape.length;
-}
+/** The floats per row of a layer's output or input, e.g. 784 for `[null, 28, 28, 1]`. */
+const rowWidth = (tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number =>
+  shapeOf(tensor)
+    .slice(1)
+    .reduce<number>((a, b) => a * (b ?? NaN), 1);
+
+/** The rank of a layer's input or output, the batch axis included. */
+const rank = (tensor: tf.SymbolicTensor | tf.SymbolicTensor[]): number => shapeOf(tensor).length;
 
 /** The `[height, width, channels]` of a layer's input images, or undefined when not one known NHWC shape. */
 function imageShape(layer: tf.layers.Layer): [number, number, number] | undefined {

@@ -33,33 +33,36 @@ export function createComponent<T>(
 }
 
 /**
- * A plugin's loss whose compute() is checked to give one number (a tensor of size 1): a per-row vector
- * would otherwise fail later inside tfjs with a broadcast error that names neither the loss nor its plugin.
- * Everything else of the loss is its own (read through the prototype).
+ * The `compute` of a created metric or loss, checked to give one number (a tensor of size 1); `fail` makes the
+ * contract's error naming the component, `signature` is how its compute is called and `result` what it
+ * must give, for those messages.
+ * @throws DistilError COMPONENT_RESULT when `created` has no compute(), and from the returned function when
+ *   a call gives anything else.
+ */
+function scalarCompute(
+  created: unknown,
+  fail: (problem: string) => DistilError,
+  signature: string,
+  result: string,
+): (...args: unknown[]) => tf.Scalar {
+  const compute = (created as { compute?: unknown } | undefined)?.compute;
+  if (typeof compute !== 'function') throw fail(`create() must return { ${signature} }, got ${describeValue(created)}`);
+  return (...args) => {
+    const value: unknown = compute.apply(created, args);
+    if (isTensor(value) && value.size === 1) return value as tf.Scalar;
+    throw fail(`compute() must return ${result}, got ${describeValue(value)}`);
+  };
+}
+
+/**
+ * A plugin's loss whose compute() is checked to give one number: a per-row vector would otherwise fail later
+ * inside tfjs with a broadcast error that names neither the loss nor its plugin. Everything else of the loss
+ * is its own (read through the prototype).
  */
 function checkedLoss(created: unknown, name: string, plugin: string): unknown {
-  const loss = created as { compute?: (...args: unknown[]) => unknown };
-  if (typeof loss?.compute !== 'function') {
-    throw errorComponentResult(
-      'loss',
-      name,
-      plugin,
-      `create() must return { compute(prediction, target, teacher) }, got ${describeValue(created)}`,
-    );
-  }
-  const compute = loss.compute;
-  const checked = Object.create(loss) as typeof loss;
-  checked.compute = (...args: unknown[]) => {
-    const value = compute.apply(loss, args);
-    if (isTensor(value) && value.size === 1) return value;
-    throw errorComponentResult(
-      'loss',
-      name,
-      plugin,
-      `compute() must return a tf.Scalar (one number), got ${describeValue(value)}`,
-    );
-  };
-  return checked;
+  const fail = (problem: string) => errorComponentResult('loss', name, plugin, problem);
+  const compute = scalarCompute(created, fail, 'compute(prediction, target, teacher)', 'a tf.Scalar (one number)');
+  return Object.assign(Object.create(created as object) as object, { compute });
 }
 
 /** A metric's facts (from its definition and its resolved params, without creating it). */
@@ -93,14 +96,12 @@ export function createMetric(registry: Registry, ref: ComponentRef, context: Cre
   const { plugin } = registry.get('metric', ref.name);
   const created = createComponent<MetricFunction>(registry, 'metric', ref, context);
   const fail = (problem: string) => errorComponentResult('metric', ref.name, plugin, problem);
-  if (typeof created?.compute !== 'function') {
-    throw fail(`create() must return { compute(prediction, target, context) }, got ${describeValue(created)}`);
-  }
-  const compute: MetricFunction['compute'] = (prediction, target, metricContext) => {
-    const value: unknown = created.compute(prediction, target, metricContext);
-    if (isTensor(value) && value.size === 1) return value as tf.Scalar;
-    throw fail(`compute() must return a tf.Scalar, got ${describeValue(value)}`);
-  };
+  const compute: MetricFunction['compute'] = scalarCompute(
+    created,
+    fail,
+    'compute(prediction, target, context)',
+    'a tf.Scalar',
+  );
   return { ...metricFactsOf(registry, ref), compute };
 }
 
